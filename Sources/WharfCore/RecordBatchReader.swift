@@ -1,0 +1,94 @@
+/// Reads the records of encoded v2 batches. Iteration is by callback over borrowed slices
+/// (`forEachRecord`), so scanning a fetch result allocates nothing per record; `records(in:)`
+/// materialises `StoredRecord` values for callers that want them (CLI, dashboard).
+public enum RecordBatchReader {
+    /// A record's fields as borrowed slices of the batch bytes; valid only inside the callback.
+    public struct RecordView {
+        public var offset: Int64
+        public var timestamp: Int64
+        public var key: UnsafeRawBufferPointer?
+        public var value: UnsafeRawBufferPointer?
+        /// Header bytes still encoded; decode with `headers()`.
+        public var headerCount: Int
+        var headerBytes: UnsafeRawBufferPointer
+
+        public func headers() throws(WharfError) -> [RecordHeader] {
+            var reader = ByteReader(headerBytes)
+            var out: [RecordHeader] = []
+            out.reserveCapacity(headerCount)
+            for _ in 0..<headerCount {
+                let klen = Int(try reader.readVarint())
+                guard klen >= 0 else { throw .malformed("negative header key length") }
+                let kbytes = try reader.readSlice(klen)
+                let vlen = Int(try reader.readVarint())
+                let value: [UInt8]? = vlen < 0 ? nil : try reader.readBytes(vlen)
+                out.append(RecordHeader(key: String(decoding: kbytes, as: UTF8.self), value: value))
+            }
+            return out
+        }
+    }
+
+    /// Calls `body` for each record of every batch in `bytes` (whole batches, back to back; a
+    /// trailing partial batch is ignored, as Kafka clients do). Control batches are skipped.
+    /// Compressed batches throw until compression support lands (they are stored and served as is).
+    public static func forEachRecord(in bytes: UnsafeRawBufferPointer, _ body: (RecordView) throws -> Void) throws {
+        var position = 0
+        while bytes.count - position >= RecordBatchHeader.size {
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[position...])
+            let header = try RecordBatchHeader(parsing: slice)
+            guard header.totalSize <= slice.count else { break }
+            defer { position += header.totalSize }
+            if header.isControl { continue }
+            guard header.compression == .none else {
+                throw WharfError.malformed("batch at offset \(header.baseOffset) is \(header.compression)-compressed; Wharf cannot decode compressed batches yet")
+            }
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: slice[..<header.totalSize]), at: RecordBatchHeader.size)
+            for _ in 0..<header.recordsCount {
+                let length = Int(try reader.readVarint())
+                guard length >= 0 else { throw WharfError.malformed("negative record length") }
+                let end = reader.position + length
+                guard end <= reader.bytes.count else { throw WharfError.malformed("record runs past its batch") }
+                _ = try reader.readInt8()
+                let tsDelta = try reader.readVarlong()
+                let offsetDelta = try reader.readVarint()
+                let klen = Int(try reader.readVarint())
+                let key = klen < 0 ? nil : try reader.readSlice(klen)
+                let vlen = Int(try reader.readVarint())
+                let value = vlen < 0 ? nil : try reader.readSlice(vlen)
+                let hcount = Int(try reader.readVarint())
+                guard hcount >= 0, end >= reader.position else { throw WharfError.malformed("bad header count") }
+                let headerBytes = try reader.readSlice(end - reader.position)
+                let ts = header.isLogAppendTime ? header.maxTimestamp : header.baseTimestamp + tsDelta
+                try body(RecordView(offset: header.baseOffset + Int64(offsetDelta), timestamp: ts, key: key, value: value,
+                                    headerCount: hcount, headerBytes: headerBytes))
+            }
+        }
+    }
+
+    /// Decodes every record in `bytes` whose offset is at least `fromOffset`.
+    public static func records(in bytes: [UInt8], fromOffset: Int64 = .min) throws -> [StoredRecord] {
+        var out: [StoredRecord] = []
+        try bytes.withUnsafeBytes { raw in
+            try forEachRecord(in: raw) { view in
+                guard view.offset >= fromOffset else { return }
+                out.append(StoredRecord(offset: view.offset, timestamp: view.timestamp,
+                                        key: view.key.map { Array($0) }, value: view.value.map { Array($0) },
+                                        headers: try view.headers()))
+            }
+        }
+        return out
+    }
+
+    /// Headers of whole batches in `bytes`, without touching record bodies.
+    public static func batchHeaders(in bytes: UnsafeRawBufferPointer) throws(WharfError) -> [RecordBatchHeader] {
+        var out: [RecordBatchHeader] = []
+        var position = 0
+        while bytes.count - position >= RecordBatchHeader.size {
+            let h = try RecordBatchHeader(parsing: UnsafeRawBufferPointer(rebasing: bytes[position...]))
+            guard h.totalSize <= bytes.count - position else { break }
+            out.append(h)
+            position += h.totalSize
+        }
+        return out
+    }
+}

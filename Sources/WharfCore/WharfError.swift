@@ -1,0 +1,45 @@
+/// Errors a user or a client can cause, each with a message fit to print as one line.
+/// Programming errors stay preconditions; everything caused by input is one of these.
+public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownTopic(String)
+    case topicExists(String)
+    case unknownPartition(topic: String, partition: Int32)
+    case invalidName(String)
+    case invalidArgument(String)
+    case offsetOutOfRange(topic: String, partition: Int32, offset: Int64, logStart: Int64, logEnd: Int64)
+    case malformed(String)
+    case corrupt(String)
+    case io(String)
+    case locked(path: String, ownerPid: Int32?)
+    case unknownGroup(String)
+    case unknownMember(group: String, member: String)
+    case illegalGeneration(group: String, generation: Int32, current: Int32)
+    case rebalanceInProgress(String)
+    case groupNotEmpty(String)
+    case recordTooLarge(Int)
+
+    public var description: String {
+        switch self {
+        case .unknownTopic(let t): "unknown topic '\(t)'"
+        case .topicExists(let t): "topic '\(t)' already exists"
+        case .unknownPartition(let t, let p): "topic '\(t)' has no partition \(p)"
+        case .invalidName(let why): "invalid name: \(why)"
+        case .invalidArgument(let why): why
+        case .offsetOutOfRange(let t, let p, let o, let s, let e):
+            "offset \(o) is out of range for \(t)/\(p) (log start \(s), log end \(e))"
+        case .malformed(let why): "malformed input: \(why)"
+        case .corrupt(let why): "corrupt data: \(why)"
+        case .io(let why): why
+        case .locked(let path, let pid):
+            if let pid { "data directory \(path) is in use by another wharf process (pid \(pid))" }
+            else { "data directory \(path) is in use by another wharf process" }
+        case .unknownGroup(let g): "unknown consumer group '\(g)'"
+        case .unknownMember(let g, let m): "member '\(m)' is not in group '\(g)'"
+        case .illegalGeneration(let g, let gen, let cur):
+            "generation \(gen) of group '\(g)' is fenced (current generation \(cur))"
+        case .rebalanceInProgress(let g): "group '\(g)' is rebalancing"
+        case .groupNotEmpty(let g): "group '\(g)' still has active members"
+        case .recordTooLarge(let n): "batch of \(n) bytes is larger than the maximum allowed"
+        }
+    }
+}

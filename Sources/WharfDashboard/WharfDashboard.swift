@@ -1,0 +1,1 @@
+// WharfDashboard: see ARCHITECTURE.md for this layer's role.

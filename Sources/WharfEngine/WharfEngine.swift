@@ -1,0 +1,1 @@
+// WharfEngine: see ARCHITECTURE.md for this layer's role.

@@ -1,0 +1,1 @@
+// WharfStorage: see ARCHITECTURE.md for this layer's role.

@@ -1,0 +1,1 @@
+// WharfTerminal: see ARCHITECTURE.md for this layer's role.
