@@ -121,9 +121,9 @@ import WharfCore
 
     @Test func initialRebalanceDelayGathersMembersIntoOneGeneration() async throws {
         let h = try GroupHarness(initialRebalanceDelayMs: 3_000)
-        let aTask = await h.startJoin(consumerJoin(clientId: "a", protocols: ["roundrobin", "range"]))
+        let aTask = await h.startJoin(consumerJoin(clientId: "a", protocols: ["range", "roundrobin"]))
         let bTask = await h.startJoin(consumerJoin(clientId: "b", protocols: ["roundrobin", "range"]))
-        let cTask = await h.startJoin(consumerJoin(clientId: "c", protocols: ["range", "roundrobin"]))
+        let cTask = await h.startJoin(consumerJoin(clientId: "c", protocols: ["roundrobin", "range", "sticky"]))
         await h.advance(2_999)
         #expect(await h.coordinator.waitingJoins("g") == 3)
         await h.advance(1)      // new members arrived during the delay: it is extended once more
@@ -133,7 +133,8 @@ import WharfCore
         #expect([a.generationId, b.generationId, c.generationId] == [1, 1, 1])
         #expect(a.isLeader && !b.isLeader && !c.isLeader)
         #expect(a.members.count == 3)
-        #expect(a.protocolName == "roundrobin")  // two votes to one
+        #expect(a.protocolName == "roundrobin")  // two votes to the leader's one
+        #expect(a.members.map(\.metadata) == Array(repeating: ConsumerSubscription(topics: ["t"]).encode(), count: 3))
     }
 
     @Test func syncErrors() async throws {
