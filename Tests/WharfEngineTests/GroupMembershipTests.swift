@@ -181,7 +181,8 @@ import WharfCore
             try await h.coordinator.join(consumerJoin("new", memberId: "ghost"))
         }
         for bad in [consumerJoin(protocolType: "connect"), consumerJoin(protocols: ["sticky"]), consumerJoin("", clientId: "x"),
-                    consumerJoin("e", protocols: []), consumerJoin("e", sessionTimeoutMs: 0)] {
+                    consumerJoin("e", protocols: []), consumerJoin("e", sessionTimeoutMs: 0),
+                    consumerJoin("e", clientId: String(repeating: "c", count: 32_750))] {
             do {
                 _ = try await h.coordinator.join(bad)
                 Issue.record("join \(bad.groupId)/\(bad.protocolType)/\(bad.protocols.map(\.name)) should fail")

@@ -83,7 +83,8 @@ import WharfCore
     @Test func invalidCommitsAreRefused() async throws {
         let h = try GroupHarness()
         let long = String(repeating: "x", count: GroupCoordinator.maxMetadataBytes + 1)
-        for offsets in [[t0: (Int64(1), long)], [TopicPartition("t", -1): (Int64(1), "")], [TopicPartition("", 0): (Int64(1), "")]] {
+        for offsets in [[t0: (Int64(1), long)], [TopicPartition("t", -1): (Int64(1), "")], [TopicPartition("", 0): (Int64(1), "")],
+                        [TopicPartition(String(repeating: "t", count: 40_000), 0): (Int64(1), "")]] {
             do {
                 try await h.coordinator.commit(groupId: "g", generationId: -1, memberId: "", offsets: offsets)
                 Issue.record("commit \(offsets.keys) should fail")

@@ -13,7 +13,7 @@ struct GroupHarness {
         self.clock = clock
         self.log = log ?? InMemoryCommitLog(clock: clock)
         self.coordinator = try GroupCoordinator(
-            log: self.log, clock: clock, logger: Logger(label: "test.groups"),
+            log: self.log, clock: clock, logger: Logger(label: "test.groups", factory: { _ in SwiftLogNoOpLogHandler() }),
             initialRebalanceDelayMs: initialRebalanceDelayMs)
     }
 

@@ -15,6 +15,7 @@ extension GroupCoordinator {
     /// Metadata longer than `maxMetadataBytes` or a negative partition is `.invalidArgument`.
     public func commit(groupId: String, generationId: Int32, memberId: String, offsets: [TopicPartition: (offset: Int64, metadata: String)]) async throws(WharfError) {
         try Names.validateGroup(groupId)
+        try checkKafkaString(groupId, "group id")
         let group = groups[groupId]
         let isAdmin = generationId < 0 && memberId.isEmpty
         if isAdmin {
@@ -27,7 +28,7 @@ extension GroupCoordinator {
             if group.state == .completingRebalance { throw .rebalanceInProgress(groupId) }
         }
         for (tp, value) in offsets {
-            guard tp.partition >= 0, !tp.topic.isEmpty else { throw .invalidArgument("invalid partition \(tp)") }
+            try Self.checkPartition(tp)
             guard value.metadata.utf8.count <= Self.maxMetadataBytes else {
                 throw .invalidArgument("offset metadata for \(tp) is longer than \(Self.maxMetadataBytes) bytes")
             }
@@ -60,8 +61,9 @@ extension GroupCoordinator {
     /// range checks against the logs are the caller's (the engine's dry-run) business.
     public func resetOffsets(groupId: String, offsets: [TopicPartition: Int64]) async throws(WharfError) -> ResetOutcome {
         try Names.validateGroup(groupId)
+        try checkKafkaString(groupId, "group id")
         for (tp, offset) in offsets {
-            guard tp.partition >= 0, !tp.topic.isEmpty else { throw .invalidArgument("invalid partition \(tp)") }
+            try Self.checkPartition(tp)
             guard offset >= 0 else { throw .invalidArgument("cannot reset \(tp) to negative offset \(offset)") }
         }
         let now = clock.nowMillis()
@@ -108,6 +110,11 @@ extension GroupCoordinator {
         try log.append(records)
         groups[group.groupId] = group
         group.offsets.merge(committed) { _, new in new }
+    }
+
+    private static func checkPartition(_ tp: TopicPartition) throws(WharfError) {
+        guard tp.partition >= 0, !tp.topic.isEmpty else { throw .invalidArgument("invalid partition \(tp)") }
+        try checkKafkaString(tp.topic, "topic name")
     }
 
     private func newGroup(_ groupId: String) -> ClassicGroup {

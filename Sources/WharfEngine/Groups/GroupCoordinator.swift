@@ -119,6 +119,13 @@ public actor GroupCoordinator {
     private func beginJoin(_ request: JoinGroupRequest, memberId: String, waiter: GroupWaiter<JoinGroupResult>) {
         do throws(WharfError) {
             try Names.validateGroup(request.groupId)
+            try checkKafkaString(request.groupId, "group id")
+            try checkKafkaString(request.memberId, "member id")
+            try checkKafkaString(request.clientId, "client id", reserve: 37)
+            try checkKafkaString(request.clientHost, "client host")
+            try checkKafkaString(request.groupInstanceId ?? "", "group instance id")
+            try checkKafkaString(request.protocolType, "protocol type")
+            for p in request.protocols { try checkKafkaString(p.name, "protocol name") }
             guard request.sessionTimeoutMs > 0 else { throw .invalidArgument("session timeout must be positive, got \(request.sessionTimeoutMs) ms") }
             let isNew = request.memberId.isEmpty
             let group: ClassicGroup

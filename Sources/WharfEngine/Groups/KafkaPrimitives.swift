@@ -98,3 +98,11 @@ func withKafkaReader<T>(_ bytes: [UInt8], _ body: (inout ByteReader) throws(Whar
     }
     return try result.get()
 }
+
+/// Refuses strings the `__consumer_offsets` layouts cannot hold (i16 length), so a long name
+/// from an embedded caller is an error rather than a trap when the record is encoded.
+/// `reserve` leaves room for what the coordinator appends (a member id's "-<uuid>").
+func checkKafkaString(_ s: String, _ what: String, reserve: Int = 0) throws(WharfError) {
+    let limit = Int(Int16.max) - reserve
+    if s.utf8.count > limit { throw .invalidArgument("\(what) is longer than \(limit) bytes") }
+}
