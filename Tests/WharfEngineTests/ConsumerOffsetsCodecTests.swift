@@ -18,6 +18,10 @@ import WharfCore
         ])
         #expect(record.timestamp == 1000)
         #expect(try ConsumerOffsetsRecord.decode(key: record.key!, value: record.value) == .offsetCommit(group: "g", tp, commit))
+        #expect(ConsumerOffsetsCodec.encode(.offsetCommit(group: "g", tp, commit)) == record)
+        let stored = StoredRecord(offset: 0, timestamp: 1000, key: record.key, value: record.value, headers: [])
+        #expect(try ConsumerOffsetsCodec.decode(stored) == .offsetCommit(group: "g", tp, commit))
+        #expect(ConsumerOffsetsCodec.topic == "__consumer_offsets")
     }
 
     @Test func groupMetadataKeyV2AndValueV3AreByteExact() throws {

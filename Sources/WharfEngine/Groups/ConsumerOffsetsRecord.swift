@@ -132,3 +132,20 @@ public enum ConsumerOffsetsRecord: Sendable, Equatable {
         }
     }
 }
+
+/// The `__consumer_offsets` codec under the name the engine plan uses; it forwards to
+/// `ConsumerOffsetsRecord`, which holds the layouts.
+public enum ConsumerOffsetsCodec {
+    /// Kafka's internal topic name, which tools such as Burrow consume.
+    public static let topic = "__consumer_offsets"
+
+    public static func encode(_ record: ConsumerOffsetsRecord) -> Record { record.encode() }
+
+    public static func decode(key: [UInt8], value: [UInt8]?) throws(WharfError) -> ConsumerOffsetsRecord? {
+        try ConsumerOffsetsRecord.decode(key: key, value: value)
+    }
+
+    public static func decode(_ record: StoredRecord) throws(WharfError) -> ConsumerOffsetsRecord? {
+        try ConsumerOffsetsRecord.decode(record)
+    }
+}
