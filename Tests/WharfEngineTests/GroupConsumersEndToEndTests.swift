@@ -72,7 +72,7 @@ private struct SimulatedConsumer: Sendable {
 }
 
 @Suite struct GroupConsumersEndToEndTests {
-    @Test func threeConsumersShareTopicsThenTwoTakeOverWhenOneLeaves() async throws {
+    @Test func threeConsumersShareTopicsTwoTakeOverAndAllResumeFromAReset() async throws {
         let h = try GroupHarness(initialRebalanceDelayMs: 3_000)
         let board = ConsumerBoard()
         let counts: [String: Int32] = ["orders": 3, "payments": 2]
@@ -107,6 +107,14 @@ private struct SimulatedConsumer: Sendable {
         let description = try #require(await h.coordinator.describe(groupId: "app"))
         #expect(description.generationId == 2)
         #expect(Set(description.members.map(\.clientId)) == ["c1", "c2"])
+
+        // An operator resets everything to 0 while both run: they are fenced, rejoin, and
+        // resume from the reset offsets (0 + 10), not from their own positions (20 + 10).
+        let outcome = try await h.coordinator.resetOffsets(groupId: "app", offsets: Dictionary(uniqueKeysWithValues: all.map { ($0, 0) }))
+        #expect(outcome.fencedGeneration == 2 && outcome.generationId == 3)
+        #expect(Set(outcome.fencedMembers) == Set([gen2["c1"]?.memberId, gen2["c2"]?.memberId].compactMap { $0 }))
+        #expect(await eventually(tries: 200_000) { await board.clients(atGeneration: 3) == ["c1", "c2"] })
+        #expect(await h.coordinator.fetchOffsets(groupId: "app", partitions: nil).mapValues(\.offset) == Dictionary(uniqueKeysWithValues: all.map { ($0, 10) }))
 
         await board.stop("c1")
         await board.stop("c2")
