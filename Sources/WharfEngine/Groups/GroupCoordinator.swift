@@ -155,7 +155,7 @@ public actor GroupCoordinator {
         var member = GroupMember(
             memberId: memberId, groupInstanceId: request.groupInstanceId, clientId: request.clientId,
             clientHost: request.clientHost, sessionTimeoutMs: request.sessionTimeoutMs,
-            rebalanceTimeoutMs: request.rebalanceTimeoutMs > 0 ? request.rebalanceTimeoutMs : request.sessionTimeoutMs,
+            rebalanceTimeoutMs: request.effectiveRebalanceTimeoutMs,
             protocols: request.protocols, lastHeartbeatMs: now)
         member.hasJoined = true
         if group.members.isEmpty { group.protocolType = request.protocolType }
@@ -188,7 +188,7 @@ public actor GroupCoordinator {
             m.clientHost = request.clientHost
             m.groupInstanceId = request.groupInstanceId
             m.sessionTimeoutMs = request.sessionTimeoutMs
-            m.rebalanceTimeoutMs = request.rebalanceTimeoutMs > 0 ? request.rebalanceTimeoutMs : request.sessionTimeoutMs
+            m.rebalanceTimeoutMs = request.effectiveRebalanceTimeoutMs
             m.lastHeartbeatMs = now
             m.hasJoined = true
         }

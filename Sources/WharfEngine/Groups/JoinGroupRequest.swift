@@ -43,6 +43,9 @@ public struct JoinGroupRequest: Sendable {
         self.protocolType = protocolType
         self.protocols = protocols.map { GroupProtocol(name: $0.name, metadata: $0.metadata) }
     }
+
+    /// The rebalance timeout in force: the session timeout when none was given.
+    var effectiveRebalanceTimeoutMs: Int32 { rebalanceTimeoutMs > 0 ? rebalanceTimeoutMs : sessionTimeoutMs }
 }
 
 /// What JoinGroup answers once the rebalance completes.
