@@ -1,0 +1,31 @@
+import WharfCore
+
+/// Listing, describing and deleting groups.
+extension GroupCoordinator {
+    /// Every known group (ListGroups), sorted by id.
+    public func listGroups() -> [GroupOverview] {
+        groups.keys.sorted().compactMap { id in
+            groups[id].map { GroupOverview(groupId: id, protocolType: $0.protocolType ?? "", state: $0.state) }
+        }
+    }
+
+    /// A group's state, protocol, generation and members (DescribeGroups); nil if unknown.
+    /// For protocol type "consumer", members' subscriptions and assignments are decoded too.
+    public func describe(groupId: String) -> GroupDescription? {
+        groups[groupId]?.describe()
+    }
+
+    /// Deletes a group and its committed offsets (DeleteGroups): only when it has no members
+    /// (`.groupNotEmpty`), `.unknownGroup` if it does not exist. Writes a tombstone for each
+    /// committed offset and one for the group metadata, in one append.
+    public func deleteGroup(_ groupId: String) throws(WharfError) {
+        guard let group = groups[groupId] else { throw .unknownGroup(groupId) }
+        guard group.members.isEmpty, group.state == .empty else { throw .groupNotEmpty(groupId) }
+        var records = group.offsets.keys.sorted().map { ConsumerOffsetsRecord.offsetTombstone(group: groupId, $0).encode() }
+        records.append(ConsumerOffsetsRecord.groupTombstone(group: groupId).encode())
+        try log.append(records)
+        group.state = .dead
+        groups[groupId] = nil
+        logger.info("group deleted", metadata: ["group": "\(groupId)", "offsets": "\(group.offsets.count)"])
+    }
+}

@@ -1,0 +1,123 @@
+import WharfCore
+
+/// Offset commits, fetches, deletions and the fenced reset.
+extension GroupCoordinator {
+    /// Commits offsets (OffsetCommit), persisting them before returning.
+    ///
+    /// Who may commit (Kafka's `ClassicGroup.validateOffsetCommit`):
+    /// - generation < 0 with an empty member id (admin tools, consumers without group
+    ///   management): only while the group has no members (it is created if unknown), else
+    ///   `.unknownMember` as Kafka answers;
+    /// - otherwise the member must be in the group (`.unknownMember`) and the generation must be
+    ///   the current one (`.illegalGeneration`; after a fenced reset the old generation is no
+    ///   longer current, so its commits cannot overwrite the reset);
+    /// - during CompletingRebalance a valid member gets `.rebalanceInProgress`.
+    /// Metadata longer than `maxMetadataBytes` or a negative partition is `.invalidArgument`.
+    public func commit(groupId: String, generationId: Int32, memberId: String, offsets: [TopicPartition: (offset: Int64, metadata: String)]) async throws(WharfError) {
+        try Names.validateGroup(groupId)
+        try checkKafkaString(groupId, "group id")
+        let group = groups[groupId]
+        let isAdmin = generationId < 0 && memberId.isEmpty
+        if isAdmin {
+            if let group, !group.members.isEmpty { throw .unknownMember(group: groupId, member: memberId) }
+        } else {
+            guard let group, group.has(memberId) else { throw .unknownMember(group: groupId, member: memberId) }
+            guard generationId == group.generationId else {
+                throw .illegalGeneration(group: groupId, generation: generationId, current: group.generationId)
+            }
+            if group.state == .completingRebalance { throw .rebalanceInProgress(groupId) }
+        }
+        for (tp, value) in offsets {
+            try Self.checkPartition(tp)
+            guard value.metadata.utf8.count <= Self.maxMetadataBytes else {
+                throw .invalidArgument("offset metadata for \(tp) is longer than \(Self.maxMetadataBytes) bytes")
+            }
+        }
+        let now = clock.nowMillis()
+        let committed = offsets.mapValues { CommittedOffset(offset: $0.offset, metadata: $0.metadata, commitTimestamp: now) }
+        try store(committed, in: group ?? newGroup(groupId))
+        if !isAdmin, let group { group.update(memberId) { $0.lastHeartbeatMs = now } }
+    }
+
+    /// Committed offsets of a group (OffsetFetch): those of `partitions`, or all when nil.
+    /// Partitions without a commit are absent; an unknown group has none.
+    public func fetchOffsets(groupId: String, partitions: [TopicPartition]?) -> [TopicPartition: CommittedOffset] {
+        guard let group = groups[groupId] else { return [:] }
+        guard let partitions else { return group.offsets }
+        var out: [TopicPartition: CommittedOffset] = [:]
+        for tp in partitions { out[tp] = group.offsets[tp] }
+        return out
+    }
+
+    /// Sets committed offsets as an operator (kafka-consumer-groups --reset-offsets --execute),
+    /// and, unlike Kafka, works while the group has live members: the offsets are persisted,
+    /// then the current generation is fenced. The generation advances at once and the group
+    /// enters PreparingRebalance, so the old generation's heartbeats and syncs get
+    /// `.rebalanceInProgress` (members rejoin keeping their ids) and its commits get
+    /// `.illegalGeneration` (an in-flight commit cannot overwrite the reset). After the new
+    /// generation's sync, consumers fetch committed offsets and resume from the reset ones.
+    ///
+    /// An unknown group is created (Empty), as an admin commit would. Offsets must be >= 0;
+    /// range checks against the logs are the caller's (the engine's dry-run) business.
+    public func resetOffsets(groupId: String, offsets: [TopicPartition: Int64]) async throws(WharfError) -> ResetOutcome {
+        try Names.validateGroup(groupId)
+        try checkKafkaString(groupId, "group id")
+        for (tp, offset) in offsets {
+            try Self.checkPartition(tp)
+            guard offset >= 0 else { throw .invalidArgument("cannot reset \(tp) to negative offset \(offset)") }
+        }
+        let now = clock.nowMillis()
+        let group = groups[groupId] ?? newGroup(groupId)
+        try store(offsets.mapValues { CommittedOffset(offset: $0, commitTimestamp: now) }, in: group)
+        logger.info("offsets reset", metadata: ["group": "\(groupId)", "partitions": "\(offsets.count)", "members": "\(group.members.count)"])
+        guard !group.members.isEmpty else {
+            return ResetOutcome(fencedMembers: [], fencedGeneration: nil, generationId: group.generationId)
+        }
+        if group.fencedGeneration == nil {
+            // Fence: nobody holds the next generation yet, so every commit in flight is refused.
+            group.fencedGeneration = group.generationId
+            group.generationId &+= 1
+            if group.state != .preparingRebalance { prepareRebalance(group, reason: "offsets reset") }
+        }
+        return ResetOutcome(fencedMembers: group.members.map(\.memberId), fencedGeneration: group.fencedGeneration, generationId: group.generationId)
+    }
+
+    /// Deletes committed offsets (OffsetDelete). Allowed when the group has no members, or,
+    /// for a consumer group, for topics no member subscribes to (else `.invalidArgument`,
+    /// Kafka's GROUP_SUBSCRIBED_TO_TOPIC; a non-consumer group with members: `.groupNotEmpty`).
+    /// Partitions without a commit are ignored.
+    public func deleteOffsets(groupId: String, partitions: [TopicPartition]) throws(WharfError) {
+        guard let group = groups[groupId] else { throw .unknownGroup(groupId) }
+        if !group.members.isEmpty {
+            guard group.protocolType == ConsumerProtocol.protocolType else { throw .groupNotEmpty(groupId) }
+            let subscribed = Set(group.describe().members.flatMap { $0.subscribedTopics ?? [] })
+            if let tp = partitions.first(where: { subscribed.contains($0.topic) }) {
+                throw .invalidArgument("group '\(groupId)' is subscribed to topic '\(tp.topic)'")
+            }
+        }
+        let present = Set(partitions).filter { group.offsets[$0] != nil }.sorted()
+        guard !present.isEmpty else { return }
+        try log.append(present.map { ConsumerOffsetsRecord.offsetTombstone(group: groupId, $0).encode() })
+        for tp in present { group.offsets[tp] = nil }
+    }
+
+    /// Persists then applies commits. Nothing changes if the log refuses them.
+    private func store(_ committed: [TopicPartition: CommittedOffset], in group: ClassicGroup) throws(WharfError) {
+        guard !committed.isEmpty else { return }
+        let records = committed.sorted { $0.key < $1.key }.map {
+            ConsumerOffsetsRecord.offsetCommit(group: group.groupId, $0.key, $0.value).encode()
+        }
+        try log.append(records)
+        groups[group.groupId] = group
+        group.offsets.merge(committed) { _, new in new }
+    }
+
+    private static func checkPartition(_ tp: TopicPartition) throws(WharfError) {
+        guard tp.partition >= 0, !tp.topic.isEmpty else { throw .invalidArgument("invalid partition \(tp)") }
+        try checkKafkaString(tp.topic, "topic name")
+    }
+
+    private func newGroup(_ groupId: String) -> ClassicGroup {
+        ClassicGroup(groupId: groupId, now: clock.nowMillis())
+    }
+}

@@ -1,1 +1,0 @@
-// WharfEngine: see ARCHITECTURE.md for this layer's role.
