@@ -20,9 +20,9 @@ enum FileSystem {
     }
 
     /// Replaces `path` with `bytes` atomically: write `path.tmp`, fdatasync, rename, fsync the directory.
-    static func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws(WharfError) {
+    static func writeFileAtomically(_ path: String, _ bytes: [UInt8], faults: FaultInjector? = nil) throws(WharfError) {
         let tmp = path + ".tmp"
-        let file = try PosixFile.open(tmp, create: true, truncate: true)
+        let file = try PosixFile.open(tmp, create: true, truncate: true, faults: faults)
         try file.write(bytes, at: 0)
         try file.sync()
         guard rename(tmp, path) == 0 else { throw PosixFile.error("rename", tmp) }
@@ -30,8 +30,8 @@ enum FileSystem {
     }
 
     /// Creates (or empties) `path`, writes `bytes`, and fdatasyncs it when `sync` is set.
-    static func writeFile(_ path: String, _ bytes: [UInt8], sync: Bool) throws(WharfError) {
-        let file = try PosixFile.open(path, create: true, truncate: true)
+    static func writeFile(_ path: String, _ bytes: [UInt8], sync: Bool, faults: FaultInjector? = nil) throws(WharfError) {
+        let file = try PosixFile.open(path, create: true, truncate: true, faults: faults)
         try file.write(bytes, at: 0)
         if sync { try file.sync() }
     }

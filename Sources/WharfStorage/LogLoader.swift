@@ -28,10 +28,11 @@ struct LogLoader {
     let config: LogConfig
     let clock: any WallClock
     let logger: Logger
+    let faults: FaultInjector?
     var report = RecoveryReport()
 
-    static func load(directory: String, config: LogConfig, clock: any WallClock, logger: Logger) throws(WharfError) -> Loaded {
-        var loader = LogLoader(directory: directory, config: config, clock: clock, logger: logger)
+    static func load(directory: String, config: LogConfig, clock: any WallClock, logger: Logger, faults: FaultInjector?) throws(WharfError) -> Loaded {
+        var loader = LogLoader(directory: directory, config: config, clock: clock, logger: logger, faults: faults)
         return try loader.load()
     }
 
@@ -75,7 +76,7 @@ struct LogLoader {
         for (i, base) in bases.enumerated() {
             let isLast = i == bases.count - 1
             let prefix = LogSegment.pathPrefix(directory: directory, base: base)
-            var segment = LogSegment(baseOffset: base, pathPrefix: prefix, file: try PosixFile.open(prefix + LogSegment.logSuffix))
+            var segment = LogSegment(baseOffset: base, pathPrefix: prefix, file: try PosixFile.open(prefix + LogSegment.logSuffix, faults: faults))
             let fileSize = try segment.file.size()
             if isLast && !report.wasCleanShutdown {
                 try recoverActive(&segment, fileSize: fileSize)
@@ -92,7 +93,7 @@ struct LogLoader {
             segments.append(segment)
         }
         if segments.isEmpty {
-            segments.append(try LogSegment.create(directory: directory, base: checkpoint ?? 0))
+            segments.append(try LogSegment.create(directory: directory, base: checkpoint ?? 0, faults: faults))
             try FileSystem.syncDirectory(of: segments[0].logPath)
         }
         let last = segments.count - 1
@@ -106,7 +107,11 @@ struct LogLoader {
             warn("log start \(logStart) is past the log end \(segments[last].nextOffset); using the log end")
             logStart = segments[last].nextOffset
         }
-        try FileSystem.remove(markerPath)
+        if report.wasCleanShutdown {
+            // Durably gone before any append: a crash from now on must trigger recovery.
+            try FileSystem.remove(markerPath)
+            try FileSystem.syncDirectory(of: markerPath)
+        }
         report.segmentsLoaded = segments.count
         return Loaded(segments: segments, logStartOffset: logStart, report: report)
     }

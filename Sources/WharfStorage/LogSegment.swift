@@ -58,9 +58,9 @@ struct LogSegment: Sendable {
     var isEmpty: Bool { size == 0 }
 
     /// Creates an empty segment file (it must not exist) and removes stale index files.
-    static func create(directory: String, base: Int64) throws(WharfError) -> LogSegment {
+    static func create(directory: String, base: Int64, faults: FaultInjector?) throws(WharfError) -> LogSegment {
         let prefix = pathPrefix(directory: directory, base: base)
-        let file = try PosixFile.open(prefix + logSuffix, create: true, exclusive: true)
+        let file = try PosixFile.open(prefix + logSuffix, create: true, exclusive: true, faults: faults)
         try FileSystem.remove(prefix + indexSuffix)
         try FileSystem.remove(prefix + timeIndexSuffix)
         return LogSegment(baseOffset: base, pathPrefix: prefix, file: file)
@@ -94,10 +94,16 @@ struct LogSegment: Sendable {
         timeIndex.maybeAppend(timestamp: maxTimestamp, relativeOffset: UInt32(lastBatchBaseOffset - baseOffset))
     }
 
+    /// Cuts bytes past `size` left by a failed write whose undo also failed, so a closed segment
+    /// (whose size on reopen is its file size) holds only whole batches. One fstat.
+    func trimFile() throws(WharfError) {
+        if try file.size() > size { try file.truncate(to: size) }
+    }
+
     /// Writes the index entries the files lack (and cuts off anything stale beyond them).
     mutating func persistIndexes(sync: Bool) throws(WharfError) {
         if offsetIndex.persistedCount < offsetIndex.count || sync {
-            let f = try PosixFile.open(indexPath, create: true)
+            let f = try PosixFile.open(indexPath, create: true, faults: file.faults)
             let start = offsetIndex.persistedCount
             try f.write(offsetIndex.encode(from: start), at: Int64(start * OffsetIndex.entrySize))
             try f.truncate(to: Int64(offsetIndex.count * OffsetIndex.entrySize))
@@ -105,7 +111,7 @@ struct LogSegment: Sendable {
             offsetIndex.persistedCount = offsetIndex.count
         }
         if timeIndex.persistedCount < timeIndex.count || sync {
-            let f = try PosixFile.open(timeIndexPath, create: true)
+            let f = try PosixFile.open(timeIndexPath, create: true, faults: file.faults)
             let start = timeIndex.persistedCount
             try f.write(timeIndex.encode(from: start), at: Int64(start * TimeIndex.entrySize))
             try f.truncate(to: Int64(timeIndex.count * TimeIndex.entrySize))
@@ -118,8 +124,8 @@ struct LogSegment: Sendable {
     mutating func rewriteIndexes() throws(WharfError) {
         offsetIndex.persistedCount = 0
         timeIndex.persistedCount = 0
-        try FileSystem.writeFile(indexPath, offsetIndex.encode(), sync: false)
-        try FileSystem.writeFile(timeIndexPath, timeIndex.encode(), sync: false)
+        try FileSystem.writeFile(indexPath, offsetIndex.encode(), sync: false, faults: file.faults)
+        try FileSystem.writeFile(timeIndexPath, timeIndex.encode(), sync: false, faults: file.faults)
         offsetIndex.persistedCount = offsetIndex.count
         timeIndex.persistedCount = timeIndex.count
     }

@@ -72,7 +72,7 @@ extension PartitionLog {
     }
 
     func writeLogStart(_ offset: Int64) throws(WharfError) {
-        try FileSystem.writeFileAtomically(directory + "/" + Self.logStartFile, Array("\(offset)\n".utf8))
+        try FileSystem.writeFileAtomically(directory + "/" + Self.logStartFile, Array("\(offset)\n".utf8), faults: faults)
     }
 
     /// The checkpointed log start, nil when there is none; a malformed file is reported, not fatal.

@@ -22,11 +22,16 @@ public final class PartitionLog: Sendable {
         var logStartOffset: Int64
         var totalBytes: Int64
         var closed = false
+        /// The log end when `close` dropped the segments, so the getters stay meaningful.
+        var closedLogEnd: Int64 = 0
+        /// Set when an fdatasync failed: durability can no longer be promised (after a failed
+        /// fsync Linux may drop the dirty pages), so appends and flushes throw until reopened.
+        var failure: String?
         /// Clock time of the oldest append not yet covered by an fdatasync (nil: all synced).
         var dirtySince: Int64?
 
         var active: LogSegment { segments[segments.count - 1] }
-        var logEndOffset: Int64 { segments.isEmpty ? 0 : active.nextOffset }
+        var logEndOffset: Int64 { segments.isEmpty ? closedLogEnd : active.nextOffset }
 
         /// Index of the last segment whose base offset is <= `offset` (0 if none is).
         func segmentIndex(for offset: Int64) -> Int {
@@ -49,10 +54,13 @@ public final class PartitionLog: Sendable {
     /// Completed data fdatasyncs (for tests and metrics).
     let dataSyncs = Atomic<Int>(0)
     public let recoveryReport: RecoveryReport
+    /// Test seam handed to every file the log opens (nil in production).
+    let faults: FaultInjector?
     /// Topic and partition parsed from a Kafka-style directory name `<topic>-<partition>`, for errors.
     let topicPartition: TopicPartition
 
-    private init(directory: String, clock: any WallClock, logger: Logger, state: State, report: RecoveryReport) {
+    private init(directory: String, clock: any WallClock, logger: Logger, state: State, report: RecoveryReport, faults: FaultInjector?) {
+        self.faults = faults
         self.directory = directory
         self.clock = clock
         self.logger = logger
@@ -64,10 +72,15 @@ public final class PartitionLog: Sendable {
     /// Opens (creating if needed) the log in `directory`, recovering it if it was not closed
     /// cleanly (see `LogLoader`). The caller must hold the `DataDirectoryLock`.
     public static func open(directory: String, config: LogConfig, clock: any WallClock, logger: Logger) throws(WharfError) -> PartitionLog {
-        let loaded = try LogLoader.load(directory: directory, config: config, clock: clock, logger: logger)
+        try open(directory: directory, config: config, clock: clock, logger: logger, faults: nil)
+    }
+
+    /// `open` with a fault injector on every file (tests).
+    static func open(directory: String, config: LogConfig, clock: any WallClock, logger: Logger, faults: FaultInjector?) throws(WharfError) -> PartitionLog {
+        let loaded = try LogLoader.load(directory: directory, config: config, clock: clock, logger: logger, faults: faults)
         let total = loaded.segments.reduce(Int64(0)) { $0 + $1.size }
         let state = State(config: config, segments: loaded.segments, logStartOffset: loaded.logStartOffset, totalBytes: total)
-        return PartitionLog(directory: directory, clock: clock, logger: logger, state: state, report: loaded.report)
+        return PartitionLog(directory: directory, clock: clock, logger: logger, state: state, report: loaded.report, faults: faults)
     }
 
     public var logStartOffset: Int64 { state.withLock { $0.logStartOffset } }
@@ -84,6 +97,12 @@ public final class PartitionLog: Sendable {
     }
 
     var closedError: WharfError { .io("partition log \(directory) is closed") }
+
+    /// Throws unless appends and flushes may proceed.
+    func checkWritable(_ s: State) throws(WharfError) {
+        guard !s.closed else { throw closedError }
+        if let failure = s.failure { throw .io("partition log \(directory) stopped after a failed fsync (\(failure)); reopen it to recover") }
+    }
 
     /// Appends one or more whole v2 batches laid back to back (as in a Kafka Produce request).
     ///
@@ -110,7 +129,7 @@ public final class PartitionLog: Sendable {
         guard batches.count <= Int(UInt32.max / 2) else { throw .recordTooLarge(batches.count) }
         let now = clock.nowMillis()
         let (result, syncFile) = try state.withLock { (s: inout State) throws(WharfError) -> (AppendResult, PosixFile?) in
-            guard !s.closed else { throw closedError }
+            try checkWritable(s)
             let first = s.logEndOffset
             let last = first + offsetCount - 1
             if shouldRoll(s, now: now, bytes: batches.count, lastOffset: last) { try roll(&s) }
@@ -177,18 +196,38 @@ public final class PartitionLog: Sendable {
     /// starts a new one at the log end offset.
     func roll(_ s: inout State) throws(WharfError) {
         let i = s.segments.count - 1
-        try sync(s.segments[i].file)
+        try s.segments[i].trimFile()
+        try syncLocked(&s, s.segments[i].file)
         s.dirtySince = nil
         s.segments[i].sealTimeIndex()
         try s.segments[i].persistIndexes(sync: true)
-        let next = try LogSegment.create(directory: directory, base: s.segments[i].nextOffset)
+        let next = try LogSegment.create(directory: directory, base: s.segments[i].nextOffset, faults: faults)
         try FileSystem.syncDirectory(of: next.logPath)
         s.segments.append(next)
         logger.debug("rolled segment", metadata: ["directory": "\(directory)", "base": "\(next.baseOffset)"])
     }
 
+    /// fdatasync without holding the lock; a failure stops the log (see `State.failure`).
     func sync(_ file: PosixFile) throws(WharfError) {
-        try file.sync()
+        do throws(WharfError) {
+            try file.sync()
+        } catch {
+            state.withLock { $0.failure = error.description }
+            logger.error("fdatasync failed; log stopped", metadata: ["directory": "\(directory)", "error": "\(error)"])
+            throw error
+        }
+        dataSyncs.add(1, ordering: .relaxed)
+    }
+
+    /// fdatasync with the lock held (roll, flush, close).
+    func syncLocked(_ s: inout State, _ file: PosixFile) throws(WharfError) {
+        do throws(WharfError) {
+            try file.sync()
+        } catch {
+            s.failure = error.description
+            logger.error("fdatasync failed; log stopped", metadata: ["directory": "\(directory)", "error": "\(error)"])
+            throw error
+        }
         dataSyncs.add(1, ordering: .relaxed)
     }
 
@@ -196,7 +235,7 @@ public final class PartitionLog: Sendable {
     public func flushIfDue() throws(WharfError) {
         let now = clock.nowMillis()
         let file = try state.withLock { (s: inout State) throws(WharfError) -> PosixFile? in
-            guard !s.closed else { throw closedError }
+            try checkWritable(s)
             guard case .interval(let ms) = s.config.fsync, let since = s.dirtySince, now - since >= Int64(ms) else { return nil }
             s.dirtySince = nil
             return s.active.file
@@ -207,14 +246,15 @@ public final class PartitionLog: Sendable {
     /// fdatasync the active segment and write its pending index entries.
     public func flush() throws(WharfError) {
         try state.withLock { (s: inout State) throws(WharfError) in
-            guard !s.closed else { throw closedError }
+            try checkWritable(s)
             try flushLocked(&s, seal: false)
         }
     }
 
     func flushLocked(_ s: inout State, seal: Bool) throws(WharfError) {
         let i = s.segments.count - 1
-        try sync(s.segments[i].file)
+        if seal { try s.segments[i].trimFile() }
+        try syncLocked(&s, s.segments[i].file)
         s.dirtySince = nil
         if seal { s.segments[i].sealTimeIndex() }
         try s.segments[i].persistIndexes(sync: seal)
@@ -223,11 +263,12 @@ public final class PartitionLog: Sendable {
     /// Flush, write the clean-shutdown marker, close files. Further calls throw.
     public func close() throws(WharfError) {
         try state.withLock { (s: inout State) throws(WharfError) in
-            guard !s.closed else { throw closedError }
+            try checkWritable(s)
             try flushLocked(&s, seal: true)
             let marker = directory + "/" + Self.cleanShutdownFile
-            try FileSystem.writeFile(marker, [], sync: true)
+            try FileSystem.writeFile(marker, [], sync: true, faults: faults)
             try FileSystem.syncDirectory(of: marker)
+            s.closedLogEnd = s.logEndOffset
             s.closed = true
             s.segments = []
         }
@@ -236,6 +277,7 @@ public final class PartitionLog: Sendable {
     /// Close (without the clean marker) and remove the whole directory (topic deletion).
     public func deleteFromDisk() throws(WharfError) {
         state.withLock { s in
+            s.closedLogEnd = s.logEndOffset
             s.closed = true
             s.segments = []
         }

@@ -16,30 +16,42 @@ import WharfCore
 final class PosixFile: Sendable {
     let fd: Int32
     let path: String
+    /// Test seam, nil in production (see `FaultInjector`).
+    let faults: FaultInjector?
 
-    private init(fd: Int32, path: String) {
+    private init(fd: Int32, path: String, faults: FaultInjector?) {
         self.fd = fd
         self.path = path
+        self.faults = faults
     }
 
     deinit { _ = Glibc.close(fd) }
 
     /// Opens `path` read-write; `create` adds O_CREAT, `exclusive` O_EXCL, `truncate` O_TRUNC.
-    static func open(_ path: String, create: Bool = false, exclusive: Bool = false, truncate: Bool = false) throws(WharfError) -> PosixFile {
+    static func open(_ path: String, create: Bool = false, exclusive: Bool = false, truncate: Bool = false,
+                     faults: FaultInjector? = nil) throws(WharfError) -> PosixFile {
         var flags = O_RDWR | O_CLOEXEC
         if create { flags |= O_CREAT }
         if exclusive { flags |= O_EXCL }
         if truncate { flags |= O_TRUNC }
         let fd = Glibc.open(path, flags, 0o644)
         guard fd >= 0 else { throw PosixFile.error("open", path) }
-        return PosixFile(fd: fd, path: path)
+        return PosixFile(fd: fd, path: path, faults: faults)
     }
 
     /// Writes all of `bytes` at `offset`, retrying short writes and EINTR.
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(WharfError) {
+        var limit = bytes.count
+        if let faults {
+            switch faults.decide(.write, path: path) {
+            case .proceed: break
+            case .fail: throw .io("write \(path): injected fault")
+            case .partialWrite: limit = bytes.count / 2
+            }
+        }
         var done = 0
-        while done < bytes.count {
-            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+        while done < limit {
+            let n = pwrite(fd, bytes.baseAddress! + done, limit - done, off_t(offset) + off_t(done))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw PosixFile.error("write", path)
@@ -47,6 +59,7 @@ final class PosixFile: Sendable {
             if n == 0 { throw .io("write \(path): wrote 0 bytes") }
             done += n
         }
+        if limit < bytes.count { throw .io("write \(path): injected fault after \(limit) of \(bytes.count) bytes") }
     }
 
     func write(_ bytes: [UInt8], at offset: Int64) throws(WharfError) {
@@ -86,6 +99,7 @@ final class PosixFile: Sendable {
 
     /// `fdatasync`: data and the metadata needed to read it back are on stable storage.
     func sync() throws(WharfError) {
+        if let faults, faults.decide(.sync, path: path) != .proceed { throw .io("fdatasync \(path): injected fault") }
         while fdatasync(fd) != 0 {
             if errno == EINTR { continue }
             throw PosixFile.error("fdatasync", path)
@@ -93,6 +107,7 @@ final class PosixFile: Sendable {
     }
 
     func truncate(to size: Int64) throws(WharfError) {
+        if let faults, faults.decide(.truncate, path: path) != .proceed { throw .io("truncate \(path): injected fault") }
         while ftruncate(fd, off_t(size)) != 0 {
             if errno == EINTR { continue }
             throw PosixFile.error("truncate", path)

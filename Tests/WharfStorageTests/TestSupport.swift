@@ -85,7 +85,7 @@ extension PartitionLog {
     }
 
     @discardableResult
-    func append(batch: [UInt8]) throws -> AppendResult {
+    func append(batch: [UInt8]) throws(WharfError) -> AppendResult {
         var bytes = batch
         return try append(&bytes)
     }
