@@ -1,0 +1,75 @@
+import Synchronization
+import WharfCore
+
+/// A test seam in the file layer (redpanda's `file_sanitizer` idea): every `PosixFile` opened by
+/// a log carries the log's injector (nil in production, one branch per operation) and asks it
+/// before each write, fdatasync and truncate whether to fail instead.
+///
+/// Rules fire in order of registration: `fail(.write, pathSuffix: ".log", after: 2)` lets two
+/// matching writes through, then fails the next one. A partial write puts the first half of the
+/// bytes in the file and then fails, like a torn write. `failRandomly` fails any operation with a
+/// seeded probability, so a failing run can be replayed. Thread-safe (a `Mutex`).
+final class FaultInjector: Sendable {
+    enum Operation: String, Sendable { case write, sync, truncate }
+    enum Decision: Sendable, Equatable { case proceed, fail, partialWrite }
+
+    private struct Rule: Sendable {
+        var operation: Operation
+        var pathSuffix: String
+        var skip: Int
+        var remaining: Int
+        var partial: Bool
+    }
+
+    private struct State: Sendable {
+        var rules: [Rule] = []
+        var randomState: UInt64 = 0
+        var probability: Double = 0
+        var injected = 0
+    }
+
+    private let state = Mutex(State())
+
+    init() {}
+
+    /// Fails `times` matching operations after letting `after` of them through.
+    func fail(_ operation: Operation, pathSuffix: String = "", after skip: Int = 0, times: Int = 1, partialWrite: Bool = false) {
+        state.withLock { $0.rules.append(Rule(operation: operation, pathSuffix: pathSuffix, skip: skip, remaining: times, partial: partialWrite)) }
+    }
+
+    /// Fails every operation with probability `probability`, drawn from a SplitMix64 seeded with `seed`.
+    func failRandomly(seed: UInt64, probability: Double) {
+        state.withLock {
+            $0.randomState = seed
+            $0.probability = probability
+        }
+    }
+
+    func clear() { state.withLock { $0 = State() } }
+
+    /// Faults injected so far.
+    var injectedCount: Int { state.withLock { $0.injected } }
+
+    func decide(_ operation: Operation, path: String) -> Decision {
+        state.withLock { s in
+            for i in s.rules.indices where s.rules[i].operation == operation && s.rules[i].remaining > 0 && path.hasSuffix(s.rules[i].pathSuffix) {
+                if s.rules[i].skip > 0 {
+                    s.rules[i].skip -= 1
+                    continue
+                }
+                s.rules[i].remaining -= 1
+                s.injected += 1
+                return s.rules[i].partial && operation == .write ? .partialWrite : .fail
+            }
+            guard s.probability > 0 else { return .proceed }
+            s.randomState &+= 0x9E37_79B9_7F4A_7C15
+            var z = s.randomState
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            guard Double(z >> 11) / Double(1 << 53) < s.probability else { return .proceed }
+            s.injected += 1
+            return .fail
+        }
+    }
+}

@@ -1,0 +1,294 @@
+import Logging
+import Synchronization
+import WharfCore
+
+/// The log of one partition: a directory of segments (see `LogSegment` for the file layout),
+/// plus `log-start-offset` (checkpoint of the first readable offset, decimal text) and
+/// `clean-shutdown` (present only while the log is closed cleanly; `open` removes it).
+///
+/// Offsets: `logStartOffset <= logEndOffset`; `logEndOffset` is the next offset to assign and,
+/// on a single node, the high watermark. Offsets of stored batches strictly increase; compaction
+/// may leave gaps, so reads return the first batch whose last offset is >= the fetch offset.
+///
+/// Thread-safety: all state sits behind one `Mutex`. Appends are serialized and hold it for the
+/// in-memory bookkeeping and the single `pwrite`; `fdatasync` for the fsync policy runs after the
+/// lock is released. Readers hold it only to copy a `SegmentView` (file reference, readable end,
+/// index hint) and do their `pread`s outside it, so they never block writers for I/O, and they
+/// see an immutable prefix: bytes below a segment's recorded size never change.
+public final class PartitionLog: Sendable {
+    struct State: Sendable {
+        var config: LogConfig
+        var segments: [LogSegment]
+        var logStartOffset: Int64
+        var totalBytes: Int64
+        var closed = false
+        /// The log end when `close` dropped the segments, so the getters stay meaningful.
+        var closedLogEnd: Int64 = 0
+        /// Set when an fdatasync failed: durability can no longer be promised (after a failed
+        /// fsync Linux may drop the dirty pages), so appends and flushes throw until reopened.
+        var failure: String?
+        /// Clock time of the oldest append not yet covered by an fdatasync (nil: all synced).
+        var dirtySince: Int64?
+
+        var active: LogSegment { segments[segments.count - 1] }
+        var logEndOffset: Int64 { segments.isEmpty ? closedLogEnd : active.nextOffset }
+
+        /// Index of the last segment whose base offset is <= `offset` (0 if none is).
+        func segmentIndex(for offset: Int64) -> Int {
+            var lo = 0, hi = segments.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if segments[mid].baseOffset <= offset { lo = mid + 1 } else { hi = mid }
+            }
+            return max(0, lo - 1)
+        }
+    }
+
+    static let cleanShutdownFile = "clean-shutdown"
+    static let logStartFile = "log-start-offset"
+
+    public let directory: String
+    let clock: any WallClock
+    let logger: Logger
+    let state: Mutex<State>
+    /// Completed data fdatasyncs (for tests and metrics).
+    let dataSyncs = Atomic<Int>(0)
+    public let recoveryReport: RecoveryReport
+    /// Test seam handed to every file the log opens (nil in production).
+    let faults: FaultInjector?
+    /// Topic and partition parsed from a Kafka-style directory name `<topic>-<partition>`, for errors.
+    let topicPartition: TopicPartition
+
+    private init(directory: String, clock: any WallClock, logger: Logger, state: State, report: RecoveryReport, faults: FaultInjector?) {
+        self.faults = faults
+        self.directory = directory
+        self.clock = clock
+        self.logger = logger
+        self.state = Mutex(state)
+        self.recoveryReport = report
+        topicPartition = Self.topicPartition(fromDirectory: directory)
+    }
+
+    /// Opens (creating if needed) the log in `directory`, recovering it if it was not closed
+    /// cleanly (see `LogLoader`). The caller must hold the `DataDirectoryLock`.
+    public static func open(directory: String, config: LogConfig, clock: any WallClock, logger: Logger) throws(WharfError) -> PartitionLog {
+        try open(directory: directory, config: config, clock: clock, logger: logger, faults: nil)
+    }
+
+    /// `open` with a fault injector on every file (tests).
+    static func open(directory: String, config: LogConfig, clock: any WallClock, logger: Logger, faults: FaultInjector?) throws(WharfError) -> PartitionLog {
+        let loaded = try LogLoader.load(directory: directory, config: config, clock: clock, logger: logger, faults: faults)
+        let total = loaded.segments.reduce(Int64(0)) { $0 + $1.size }
+        let state = State(config: config, segments: loaded.segments, logStartOffset: loaded.logStartOffset, totalBytes: total)
+        return PartitionLog(directory: directory, clock: clock, logger: logger, state: state, report: loaded.report, faults: faults)
+    }
+
+    public var logStartOffset: Int64 { state.withLock { $0.logStartOffset } }
+    public var logEndOffset: Int64 { state.withLock { $0.logEndOffset } }
+    public var sizeInBytes: Int64 { state.withLock { $0.totalBytes } }
+    /// Segments currently open (0 after `close`).
+    public var segmentCount: Int { state.withLock { $0.segments.count } }
+    public var config: LogConfig { state.withLock { $0.config } }
+    /// Base offsets of the segments, oldest first.
+    public var segmentBaseOffsets: [Int64] { state.withLock { $0.segments.map(\.baseOffset) } }
+
+    public func updateConfig(_ config: LogConfig) {
+        state.withLock { $0.config = config }
+    }
+
+    var closedError: WharfError { .io("partition log \(directory) is closed") }
+
+    /// Throws unless appends and flushes may proceed.
+    func checkWritable(_ s: State) throws(WharfError) {
+        guard !s.closed else { throw closedError }
+        if let failure = s.failure { throw .io("partition log \(directory) stopped after a failed fsync (\(failure)); reopen it to recover") }
+    }
+
+    /// Appends one or more whole v2 batches laid back to back (as in a Kafka Produce request).
+    ///
+    /// Every batch is validated first (magic 2, length, CRC, size <= `maxBatchBytes`); if one is
+    /// bad nothing is written. Then, under the lock: roll if the active segment is full or old,
+    /// assign consecutive offsets by rewriting each batch's baseOffset in `batches`, write all of
+    /// it with one `pwrite`, update the in-memory indexes. Then the fsync policy: `always` returns
+    /// only after an `fdatasync` that began after the write. No per-record work.
+    public func append(_ batches: inout [UInt8]) throws(WharfError) -> AppendResult {
+        let maxBatchBytes = state.withLock { $0.config.maxBatchBytes }
+        var recordCount = 0
+        var offsetCount: Int64 = 0
+        try batches.withBytes { (raw) throws(WharfError) in
+            guard raw.count > 0 else { throw .invalidArgument("append needs at least one record batch") }
+            var position = 0
+            while position < raw.count {
+                let header = try RecordBatchBytes.validate(UnsafeRawBufferPointer(rebasing: raw[position...]))
+                guard header.totalSize <= maxBatchBytes else { throw .recordTooLarge(header.totalSize) }
+                recordCount += Int(header.recordsCount)
+                offsetCount += Int64(header.lastOffsetDelta) + 1
+                position += header.totalSize
+            }
+        }
+        guard batches.count <= Int(UInt32.max / 2) else { throw .recordTooLarge(batches.count) }
+        let now = clock.nowMillis()
+        let (result, syncFile) = try state.withLock { (s: inout State) throws(WharfError) -> (AppendResult, PosixFile?) in
+            try checkWritable(s)
+            let first = s.logEndOffset
+            let last = first + offsetCount - 1
+            if shouldRoll(s, now: now, bytes: batches.count, lastOffset: last) { try roll(&s) }
+            let i = s.segments.count - 1
+            let position = s.segments[i].size
+            let file = s.segments[i].file
+            try batches.withMutableBytes { (raw) throws(WharfError) in
+                var at = 0
+                var next = first
+                while at < raw.count {
+                    RecordBatchBytes.setBaseOffset(next, in: UnsafeMutableRawBufferPointer(rebasing: raw[at...]))
+                    next += Int64(UnsafeRawBufferPointer(raw).loadBigEndian(at: at + 23, as: Int32.self)) + 1
+                    at += Int(UnsafeRawBufferPointer(raw).loadBigEndian(at: at + 8, as: Int32.self)) + RecordBatchHeader.lengthPrefix
+                }
+                do throws(WharfError) {
+                    try file.write(UnsafeRawBufferPointer(raw), at: position)
+                } catch {
+                    try? file.truncate(to: position)
+                    throw error
+                }
+            }
+            let interval = s.config.indexIntervalBytes
+            batches.withUnsafeBytes { raw in
+                var at = 0
+                while at < raw.count {
+                    // Validated above; the parse cannot fail.
+                    guard let h = try? RecordBatchHeader(parsing: UnsafeRawBufferPointer(rebasing: raw[at...])) else { break }
+                    s.segments[i].didAppend(h, at: position + Int64(at), indexIntervalBytes: interval)
+                    at += h.totalSize
+                }
+            }
+            if s.segments[i].rollBaseTime == nil { s.segments[i].rollBaseTime = now }
+            s.totalBytes += Int64(batches.count)
+            let result = AppendResult(baseOffset: first, lastOffset: last, recordCount: recordCount, appendTime: now)
+            switch s.config.fsync {
+            case .always:
+                return (result, file)
+            case .interval(let ms):
+                let since = s.dirtySince ?? now
+                if now - since >= Int64(ms) {
+                    s.dirtySince = nil
+                    return (result, file)
+                }
+                s.dirtySince = since
+                return (result, nil)
+            case .never:
+                if s.dirtySince == nil { s.dirtySince = now }
+                return (result, nil)
+            }
+        }
+        if let syncFile { try sync(syncFile) }
+        return result
+    }
+
+    func shouldRoll(_ s: State, now: Int64, bytes: Int, lastOffset: Int64) -> Bool {
+        let active = s.active
+        guard !active.isEmpty else { return false }
+        if active.size + Int64(bytes) > Int64(s.config.segmentBytes) { return true }
+        if let t = active.rollBaseTime, now - t >= s.config.segmentMs { return true }
+        return !active.canHold(nextOffset: active.nextOffset, lastOffset: lastOffset, bytes: bytes)
+    }
+
+    /// Closes the active segment (fdatasync, final time index entry, index files synced) and
+    /// starts a new one at the log end offset.
+    func roll(_ s: inout State) throws(WharfError) {
+        let i = s.segments.count - 1
+        try s.segments[i].trimFile()
+        try syncLocked(&s, s.segments[i].file)
+        s.dirtySince = nil
+        s.segments[i].sealTimeIndex()
+        try s.segments[i].persistIndexes(sync: true)
+        let next = try LogSegment.create(directory: directory, base: s.segments[i].nextOffset, faults: faults)
+        try FileSystem.syncDirectory(of: next.logPath)
+        s.segments.append(next)
+        logger.debug("rolled segment", metadata: ["directory": "\(directory)", "base": "\(next.baseOffset)"])
+    }
+
+    /// fdatasync without holding the lock; a failure stops the log (see `State.failure`).
+    func sync(_ file: PosixFile) throws(WharfError) {
+        do throws(WharfError) {
+            try file.sync()
+        } catch {
+            state.withLock { $0.failure = error.description }
+            logger.error("fdatasync failed; log stopped", metadata: ["directory": "\(directory)", "error": "\(error)"])
+            throw error
+        }
+        dataSyncs.add(1, ordering: .relaxed)
+    }
+
+    /// fdatasync with the lock held (roll, flush, close).
+    func syncLocked(_ s: inout State, _ file: PosixFile) throws(WharfError) {
+        do throws(WharfError) {
+            try file.sync()
+        } catch {
+            s.failure = error.description
+            logger.error("fdatasync failed; log stopped", metadata: ["directory": "\(directory)", "error": "\(error)"])
+            throw error
+        }
+        dataSyncs.add(1, ordering: .relaxed)
+    }
+
+    /// fdatasync if the interval policy says it is due (callers can run this from a timer).
+    public func flushIfDue() throws(WharfError) {
+        let now = clock.nowMillis()
+        let file = try state.withLock { (s: inout State) throws(WharfError) -> PosixFile? in
+            try checkWritable(s)
+            guard case .interval(let ms) = s.config.fsync, let since = s.dirtySince, now - since >= Int64(ms) else { return nil }
+            s.dirtySince = nil
+            return s.active.file
+        }
+        if let file { try sync(file) }
+    }
+
+    /// fdatasync the active segment and write its pending index entries.
+    public func flush() throws(WharfError) {
+        try state.withLock { (s: inout State) throws(WharfError) in
+            try checkWritable(s)
+            try flushLocked(&s, seal: false)
+        }
+    }
+
+    func flushLocked(_ s: inout State, seal: Bool) throws(WharfError) {
+        let i = s.segments.count - 1
+        if seal { try s.segments[i].trimFile() }
+        try syncLocked(&s, s.segments[i].file)
+        s.dirtySince = nil
+        if seal { s.segments[i].sealTimeIndex() }
+        try s.segments[i].persistIndexes(sync: seal)
+    }
+
+    /// Flush, write the clean-shutdown marker, close files. Further calls throw.
+    public func close() throws(WharfError) {
+        try state.withLock { (s: inout State) throws(WharfError) in
+            try checkWritable(s)
+            try flushLocked(&s, seal: true)
+            let marker = directory + "/" + Self.cleanShutdownFile
+            try FileSystem.writeFile(marker, [], sync: true, faults: faults)
+            try FileSystem.syncDirectory(of: marker)
+            s.closedLogEnd = s.logEndOffset
+            s.closed = true
+            s.segments = []
+        }
+    }
+
+    /// Close (without the clean marker) and remove the whole directory (topic deletion).
+    public func deleteFromDisk() throws(WharfError) {
+        state.withLock { s in
+            s.closedLogEnd = s.logEndOffset
+            s.closed = true
+            s.segments = []
+        }
+        try FileSystem.removeTree(directory)
+    }
+
+    static func topicPartition(fromDirectory directory: String) -> TopicPartition {
+        let name = directory.split(separator: "/").last.map(String.init) ?? directory
+        if let dash = name.lastIndex(of: "-"), let p = Int32(name[name.index(after: dash)...]) {
+            return TopicPartition(String(name[..<dash]), p)
+        }
+        return TopicPartition(name, -1)
+    }
+}

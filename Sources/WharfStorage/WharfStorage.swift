@@ -1,1 +1,0 @@
-// WharfStorage: see ARCHITECTURE.md for this layer's role.
