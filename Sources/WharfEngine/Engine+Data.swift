@@ -1,0 +1,115 @@
+import WharfCore
+import WharfStorage
+
+/// Producing, fetching and purging records.
+extension Engine {
+    /// Appends records, placing each by key (murmur2, as Kafka's producer does) or, unkeyed,
+    /// round-robin; or all to `partition` when given. Records for one partition go in one batch.
+    @discardableResult
+    public func produce(topic name: String, records: [Record], partition: Int32? = nil) throws(WharfError) -> [ProduceResult] {
+        let t = try topic(name)
+        if t.meta.isInternal { throw .invalidArgument("cannot produce to internal topic \(name)") }
+        if let partition, partition < 0 || partition >= t.meta.partitions {
+            throw .unknownPartition(topic: name, partition: partition)
+        }
+        let now = clock.nowMillis()
+        var builders: [Int32: RecordBatchBuilder] = [:]
+        for r in records {
+            let p = partition ?? partitioner.partition(forKey: r.key, partitions: t.meta.partitions)
+            builders[p, default: RecordBatchBuilder(capacity: 4096)].append(r, defaultTimestamp: now)
+        }
+        var results: [ProduceResult] = []
+        for (p, var builder) in builders.sorted(by: { $0.key < $1.key }) {
+            var bytes = builder.finish()
+            let r = try t.logs[Int(p)].append(&bytes)
+            results.append(ProduceResult(partition: p, baseOffset: r.baseOffset, lastOffset: r.lastOffset, recordCount: r.recordCount))
+        }
+        return results
+    }
+
+    /// Appends already-encoded v2 batches to one partition (the Kafka listener's path): the bytes
+    /// are stored as they came, with broker-assigned offsets.
+    public func append(topic: String, partition: Int32, batches: inout [UInt8]) throws(WharfError) -> AppendResult {
+        try log(topic, partition).append(&batches)
+    }
+
+    /// Whole batches from the one holding `offset`, at most `maxBytes` but at least one batch.
+    public func fetch(topic: String, partition: Int32, offset: Int64, maxBytes: Int = 1 << 20) throws(WharfError) -> FetchResult {
+        try log(topic, partition).read(from: offset, maxBytes: maxBytes)
+    }
+
+    /// Decoded records from `offset`, at most `maxRecords` (CLI consume, dashboard browser).
+    public func readRecords(topic: String, partition: Int32, from offset: Int64, maxRecords: Int,
+                            maxBytes: Int = 1 << 20) throws(WharfError) -> [StoredRecord] {
+        let l = try log(topic, partition)
+        var out: [StoredRecord] = []
+        var next = offset
+        while out.count < maxRecords, next < l.logEndOffset {
+            let chunk = try l.read(from: next, maxBytes: maxBytes)
+            if chunk.bytes.isEmpty { break }
+            let decoded: [StoredRecord]
+            do { decoded = try RecordBatchReader.records(in: chunk.bytes, fromOffset: next) } catch let e as WharfError { throw e } catch {
+                throw .corrupt("\(topic)/\(partition) at offset \(next): \(error)")
+            }
+            // A batch may end with offsets compacted away; move past the last batch read either way.
+            let batchEnd = chunk.bytes.withUnsafeBytes { (try? RecordBatchReader.batchHeaders(in: $0).last?.nextOffset) ?? nil } ?? next + 1
+            for r in decoded where out.count < maxRecords { out.append(r) }
+            next = max(batchEnd, (decoded.last?.offset ?? next) + 1)
+        }
+        return out
+    }
+
+    public func offsets(topic: String, partition: Int32) throws(WharfError) -> (logStart: Int64, logEnd: Int64) {
+        let l = try log(topic, partition)
+        return (l.logStartOffset, l.logEndOffset)
+    }
+
+    /// Kafka's ListOffsets: earliest (log start), latest (log end), or the first offset whose
+    /// timestamp is at or after a time (log end when there is none).
+    public func listOffset(topic: String, partition: Int32, _ query: OffsetQuery) throws(WharfError) -> Int64 {
+        let l = try log(topic, partition)
+        switch query {
+        case .earliest: return l.logStartOffset
+        case .latest: return l.logEndOffset
+        case .timestamp(let ts): return try l.offset(forTimestamp: ts) ?? l.logEndOffset
+        }
+    }
+
+    /// Purge: removes every record below `offset` (Kafka's DeleteRecords; -1 means the log end).
+    /// Returns the new log start offset.
+    @discardableResult
+    public func deleteRecords(topic: String, partition: Int32, before offset: Int64) throws(WharfError) -> Int64 {
+        let l = try log(topic, partition)
+        let target = offset == -1 ? l.logEndOffset : offset
+        guard target >= 0, target <= l.logEndOffset else {
+            throw .offsetOutOfRange(topic: topic, partition: partition, offset: offset, logStart: l.logStartOffset, logEnd: l.logEndOffset)
+        }
+        let start = try l.deleteRecords(before: target)
+        logger.info("deleted records", metadata: ["partition": "\(topic)/\(partition)", "logStart": "\(start)"])
+        return start
+    }
+
+    /// Periodic upkeep: retention, interval fsyncs, group session timeouts. The executable runs
+    /// it from a timer; tests call it after moving a manual clock.
+    public func runMaintenance() async {
+        let all = topics.withLock { Array($0.values) }
+        for t in all {
+            for log in t.logs {
+                do {
+                    try log.applyRetention()
+                    try log.flushIfDue()
+                } catch {
+                    logger.error("maintenance failed", metadata: ["topic": "\(t.meta.name)", "error": "\(error)"])
+                }
+            }
+        }
+        await coordinator.tick()
+    }
+}
+
+extension Engine {
+    /// Makes everything appended to a partition durable now, whatever the fsync policy.
+    public func flush(topic: String, partition: Int32) throws(WharfError) {
+        try log(topic, partition).flush()
+    }
+}

@@ -1,0 +1,112 @@
+import WharfCore
+import WharfStorage
+
+/// Group views that combine the coordinator's committed offsets with the logs: lag, time lag,
+/// and the reset ("replay") operation with its dry run.
+extension Engine {
+    public func listGroups() async -> [GroupOverview] {
+        await coordinator.listGroups().sorted { $0.groupId < $1.groupId }
+    }
+
+    /// Lag per partition for every partition the group has committed to or is assigned, plus the
+    /// other partitions of those topics (no commit: lag from the log start).
+    public func groupLag(_ group: String) async throws(WharfError) -> GroupLag {
+        let description = await coordinator.describe(groupId: group)
+        let committed = await coordinator.fetchOffsets(groupId: group, partitions: nil)
+        guard description != nil || !committed.isEmpty else { throw .unknownGroup(group) }
+        var owners: [TopicPartition: String] = [:]
+        var topicsOfGroup = Set(committed.keys.map(\.topic))
+        for m in description?.members ?? [] {
+            for tp in m.assignedPartitions ?? [] {
+                owners[tp] = m.clientId.isEmpty ? m.memberId : "\(m.clientId) (\(m.memberId))"
+                topicsOfGroup.insert(tp.topic)
+            }
+        }
+        let now = clock.nowMillis()
+        var rows: [PartitionLag] = []
+        for topicName in topicsOfGroup.sorted() {
+            guard let t = topics.withLock({ $0[topicName] }) else {
+                // The topic was deleted: keep showing the commits, with nothing left to read.
+                for (tp, c) in committed where tp.topic == topicName {
+                    rows.append(PartitionLag(topic: topicName, partition: tp.partition, committedOffset: c.offset,
+                                             logStartOffset: 0, logEndOffset: 0, lag: 0, timeLagMs: 0, owner: owners[tp]))
+                }
+                continue
+            }
+            for (i, log) in t.logs.enumerated() {
+                let tp = TopicPartition(topicName, Int32(i))
+                rows.append(try partitionLag(tp, log: log, committed: committed[tp]?.offset, owner: owners[tp], now: now))
+            }
+        }
+        return GroupLag(group: group, state: description?.state.rawValue ?? "Empty",
+                        members: description?.members.count ?? 0, partitions: rows.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) })
+    }
+
+    func partitionLag(_ tp: TopicPartition, log: PartitionLog, committed: Int64?, owner: String?, now: Int64) throws(WharfError) -> PartitionLag {
+        let start = log.logStartOffset
+        let end = log.logEndOffset
+        let position = max(committed ?? start, start)
+        let lag = max(0, end - (committed ?? start))
+        var timeLag: Int64 = 0
+        if position < end, let ts = try log.timestamp(ofOffset: position) {
+            timeLag = max(0, now - ts)
+        }
+        return PartitionLag(topic: tp.topic, partition: tp.partition, committedOffset: committed, logStartOffset: start,
+                            logEndOffset: end, lag: lag, timeLagMs: timeLag, owner: owner)
+    }
+
+    /// The dry run of a reset: for each chosen partition, the current and new offsets and how many
+    /// records the group will read again. Nothing changes.
+    public func planReset(group: String, topic name: String, partitions: [Int32]? = nil,
+                          to spec: OffsetResetSpec) async throws(WharfError) -> [ResetPlanRow] {
+        try Names.validateGroup(group)
+        let t = try topic(name)
+        let chosen = partitions ?? Array(0..<t.meta.partitions)
+        for p in chosen where p < 0 || p >= t.meta.partitions { throw .unknownPartition(topic: name, partition: p) }
+        let committed = await coordinator.fetchOffsets(groupId: group, partitions: chosen.map { TopicPartition(name, $0) })
+        let now = clock.nowMillis()
+        var rows: [ResetPlanRow] = []
+        for p in chosen {
+            let log = t.logs[Int(p)]
+            let start = log.logStartOffset, end = log.logEndOffset
+            let current = committed[TopicPartition(name, p)]?.offset
+            let target: Int64
+            switch spec {
+            case .earliest: target = start
+            case .latest: target = end
+            case .offset(let o): target = o
+            case .datetime(let ts): target = try log.offset(forTimestamp: ts) ?? end
+            case .shiftBy(let n): target = (current ?? start).addingReportingOverflow(n).partialValue
+            case .byDuration(let ms): target = try log.offset(forTimestamp: now - ms) ?? end
+            }
+            // Kafka clamps reset targets into the partition's valid range; so do we.
+            let clamped = min(max(target, start), end)
+            rows.append(ResetPlanRow(topic: name, partition: p, currentOffset: current, newOffset: clamped,
+                                     recordsToReread: (current ?? start) - clamped))
+        }
+        return rows
+    }
+
+    /// Applies a previewed plan. Safe while the group is live: the coordinator fences the current
+    /// generation, so members rejoin and resume from the new offsets, and a late commit from the
+    /// old generation is rejected instead of overwriting the reset.
+    public func executeReset(group: String, plan: [ResetPlanRow]) async throws(WharfError) -> ResetResult {
+        guard !plan.isEmpty else { throw .invalidArgument("nothing to reset") }
+        var offsets: [TopicPartition: Int64] = [:]
+        for row in plan {
+            let log = try log(row.topic, row.partition)
+            guard row.newOffset >= 0, row.newOffset <= log.logEndOffset else {
+                throw .offsetOutOfRange(topic: row.topic, partition: row.partition, offset: row.newOffset,
+                                        logStart: log.logStartOffset, logEnd: log.logEndOffset)
+            }
+            offsets[TopicPartition(row.topic, row.partition)] = row.newOffset
+        }
+        let outcome = try await coordinator.resetOffsets(groupId: group, offsets: offsets)
+        logger.info("reset offsets", metadata: ["group": "\(group)", "partitions": "\(plan.count)", "fenced": "\(outcome.membersFenced)"])
+        return ResetResult(rows: plan, fencedLiveMembers: outcome.membersFenced)
+    }
+
+    public func deleteGroup(_ group: String) async throws(WharfError) {
+        try await coordinator.deleteGroup(group)
+    }
+}

@@ -1,0 +1,29 @@
+import WharfCore
+import WharfStorage
+
+/// How an engine is opened: where its data lives and the defaults new topics get.
+public struct EngineConfig: Sendable {
+    public var dataDirectory: String
+    public var fsync: FsyncPolicy
+    /// Partition count for topics created without one (CLI default, auto-creation).
+    public var defaultPartitions: Int32 = 3
+    /// Defaults for new topics' logs; `fsync` above overrides the one in here.
+    public var defaultLog: LogConfig = LogConfig()
+    /// Partitions of the internal `__consumer_offsets` topic (Kafka uses 50; any count works for readers).
+    public var offsetsTopicPartitions: Int32 = 1
+
+    public init(dataDirectory: String, fsync: FsyncPolicy = .interval(milliseconds: 1000)) {
+        self.dataDirectory = dataDirectory
+        self.fsync = fsync
+    }
+
+    func logConfig(for meta: TopicMetadata) -> LogConfig {
+        var c = defaultLog
+        c.fsync = fsync
+        if let v = meta.retentionMs { c.retentionMs = v }
+        if let v = meta.retentionBytes { c.retentionBytes = v }
+        if let v = meta.segmentBytes { c.segmentBytes = v }
+        if let v = meta.segmentMs { c.segmentMs = v }
+        return c
+    }
+}

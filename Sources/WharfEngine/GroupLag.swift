@@ -1,0 +1,28 @@
+import WharfCore
+
+/// A group's lag on one partition. `lag = logEndOffset - committedOffset`; with no commit yet the
+/// lag counts from the log start and `hasCommit` is false, so reports can say so.
+public struct PartitionLag: Sendable, Equatable, Codable {
+    public var topic: String
+    public var partition: Int32
+    public var committedOffset: Int64?
+    public var logStartOffset: Int64
+    public var logEndOffset: Int64
+    public var lag: Int64
+    /// Now minus the timestamp of the first unconsumed record; 0 when caught up.
+    public var timeLagMs: Int64
+    /// The member the partition is assigned to, if any (its client id and member id).
+    public var owner: String?
+    public var hasCommit: Bool { committedOffset != nil }
+    /// The committed offset fell below the log start: records it never read were deleted.
+    public var committedBelowLogStart: Bool { (committedOffset ?? logStartOffset) < logStartOffset }
+}
+
+public struct GroupLag: Sendable, Equatable {
+    public var group: String
+    public var state: String
+    public var members: Int
+    public var partitions: [PartitionLag]
+    public var totalLag: Int64 { partitions.reduce(0) { $0 + $1.lag } }
+    public var maxTimeLagMs: Int64 { partitions.map(\.timeLagMs).max() ?? 0 }
+}

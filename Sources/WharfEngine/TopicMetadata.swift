@@ -1,0 +1,71 @@
+import Foundation
+import WharfCore
+
+/// What the engine persists about a topic, in `<data>/topics/<name>/topic.json`.
+/// Written atomically (temporary file, fsync, rename), so a crash leaves the old or the new file.
+struct TopicMetadata: Codable, Equatable, Sendable {
+    var name: String
+    var partitions: Int32
+    var createdAt: Int64
+    var retentionMs: Int64?
+    var retentionBytes: Int64?
+    var segmentBytes: Int?
+    var segmentMs: Int64?
+    var isInternal: Bool = false
+
+    static let fileName = "topic.json"
+
+    static func load(from directory: String) throws(WharfError) -> TopicMetadata {
+        let path = directory + "/" + fileName
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return try JSONDecoder().decode(TopicMetadata.self, from: data)
+        } catch {
+            throw .corrupt("cannot read topic metadata \(path): \(error.localizedDescription)")
+        }
+    }
+
+    func save(to directory: String) throws(WharfError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            try DurableFile.writeAtomically(try encoder.encode(self), to: directory + "/" + Self.fileName)
+        } catch let e as WharfError {
+            throw e
+        } catch {
+            throw .io("cannot write topic metadata in \(directory): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Small durable-file helpers for metadata (never on a hot path).
+enum DurableFile {
+    /// Writes `data` to `path` so that after a crash the file holds either the old or the new content.
+    static func writeAtomically(_ data: Data, to path: String) throws(WharfError) {
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        let ok = data.withUnsafeBytes { raw -> Bool in
+            var done = 0
+            while done < raw.count {
+                let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                if n <= 0 { return false }
+                done += n
+            }
+            return fsync(fd) == 0
+        }
+        close(fd)
+        guard ok else { throw .io("cannot write \(tmp): \(String(cString: strerror(errno)))") }
+        guard rename(tmp, path) == 0 else { throw .io("cannot rename \(tmp): \(String(cString: strerror(errno)))") }
+        syncDirectory(containing: path)
+    }
+
+    static func syncDirectory(containing path: String) {
+        let dir = (path as NSString).deletingLastPathComponent
+        let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import WharfEngine
+
+struct RecordsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "records", abstract: "Operate on records of a topic.", subcommands: [Delete.self])
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Purge: delete every record of a partition below an offset.",
+            discussion: "Advances the partition's log start offset, as Kafka's DeleteRecords does. Use -1 to delete everything up to the log end.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var fsync: FsyncOptions
+        @OptionGroup var output: JSONOption
+        @Argument var topic: String
+        @Option var partition: Int32
+        @Option(help: "Delete records with offsets below this one.") var before: Int64
+
+        func run() async throws {
+            let policy = try fsync.policy()
+            let (oldStart, newStart) = try await EngineSession.with(data, fsync: policy) { engine in
+                let old = try engine.offsets(topic: topic, partition: partition).logStart
+                return (old, try engine.deleteRecords(topic: topic, partition: partition, before: before))
+            }
+            struct Result: Encodable { let topic: String; let partition: Int32; let logStartOffset: Int64; let deletedRecords: Int64 }
+            let r = Result(topic: topic, partition: partition, logStartOffset: newStart, deletedRecords: max(0, newStart - oldStart))
+            if output.json { try Output.json(r) } else {
+                print("deleted \(r.deletedRecords) records from \(topic)/\(partition); log start offset is now \(newStart)")
+            }
+        }
+    }
+}

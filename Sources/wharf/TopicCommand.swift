@@ -1,0 +1,91 @@
+import ArgumentParser
+import WharfCore
+import WharfEngine
+
+struct TopicCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topic", abstract: "Create, list, describe and delete topics.",
+        subcommands: [Create.self, List.self, Describe.self, Delete.self, AddPartitions.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a topic.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var fsync: FsyncOptions
+        @OptionGroup var output: JSONOption
+        @Argument(help: "Topic name: ASCII letters, digits, '.', '_' and '-', at most 249 characters.") var name: String
+        @Option(help: "Number of partitions.") var partitions: Int32 = 3
+        @Option(name: .customLong("retention-ms"), help: "Delete segments older than this many ms (-1: keep forever). Default: 7 days.")
+        var retentionMs: Int64?
+        @Option(name: .customLong("retention-bytes"), help: "Delete the oldest segments while a partition is larger than this (-1: unlimited).")
+        var retentionBytes: Int64?
+        @Option(name: .customLong("segment-bytes"), help: "Roll to a new segment file at this size. Default: 64 MiB.")
+        var segmentBytes: Int?
+
+        func run() async throws {
+            let policy = try fsync.policy()
+            let d = try await EngineSession.with(data, fsync: policy) { engine in
+                try engine.createTopic(name, .init(partitions: partitions, retentionMs: retentionMs,
+                                                   retentionBytes: retentionBytes, segmentBytes: segmentBytes))
+            }
+            if output.json { try Output.json(d) } else {
+                print("created topic \(d.name) with \(d.partitions.count) partition\(d.partitions.count == 1 ? "" : "s")")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List topics with their sizes.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: JSONOption
+        @Flag(name: .customLong("internal"), help: "Include internal topics such as __consumer_offsets.") var includeInternal = false
+
+        func run() async throws {
+            let all = try await EngineSession.with(data) { $0.describeAllTopics(includeInternal: includeInternal) }
+            if output.json { return try Output.json(all) }
+            if all.isEmpty { return print("no topics (create one with: wharf topic create NAME)") }
+            Output.table(["TOPIC", "PARTITIONS", "RECORDS", "SIZE", "RETENTION"],
+                         all.map { [$0.name, "\($0.partitions.count)", "\($0.records)", Output.bytes($0.sizeBytes), Output.retention(ms: $0.retentionMs)] },
+                         rightAligned: [1, 2, 3])
+        }
+    }
+
+    struct Describe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a topic's partitions: offsets, sizes, segments.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: JSONOption
+        @Argument var name: String
+
+        func run() async throws {
+            let d = try await EngineSession.with(data) { try $0.describeTopic(name) }
+            if output.json { return try Output.json(d) }
+            print("topic \(d.name): \(d.partitions.count) partitions, \(d.records) records, \(Output.bytes(d.sizeBytes)), retention \(Output.retention(ms: d.retentionMs))\(d.retentionBytes >= 0 ? " or \(Output.bytes(d.retentionBytes))" : "")")
+            Output.table(["PARTITION", "LOG START", "LOG END", "RECORDS", "SIZE", "SEGMENTS"],
+                         d.partitions.map { ["\($0.partition)", "\($0.logStartOffset)", "\($0.logEndOffset)", "\($0.logEndOffset - $0.logStartOffset)", Output.bytes($0.sizeBytes), "\($0.segments)"] },
+                         rightAligned: [0, 1, 2, 3, 4, 5])
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a topic and all its records.")
+        @OptionGroup var data: DataOptions
+        @Argument var name: String
+
+        func run() async throws {
+            try await EngineSession.with(data) { try $0.deleteTopic(name) }
+            print("deleted topic \(name)")
+        }
+    }
+
+    struct AddPartitions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-partitions", abstract: "Grow a topic to more partitions.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: JSONOption
+        @Argument var name: String
+        @Option(help: "The new total number of partitions.") var count: Int32
+
+        func run() async throws {
+            let d = try await EngineSession.with(data) { try $0.addPartitions(name, totalCount: count) }
+            if output.json { try Output.json(d) } else { print("topic \(name) now has \(d.partitions.count) partitions") }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+@main
+struct WharfCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wharf",
+        abstract: "A terminal dashboard with an embedded event broker.",
+        discussion: """
+            Every command works on the data directory given by --data, or $WHARF_DATA, or \
+            $XDG_DATA_HOME/wharf (~/.local/share/wharf when XDG_DATA_HOME is unset).
+            Only one wharf process may use a data directory at a time.
+            """,
+        version: WharfVersion.string,
+        subcommands: [TopicCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupCommand.self,
+                      RecordsCommand.self, BenchCommand.self])
+
+    static func main() async {
+        LoggingBootstrap.run()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+enum WharfVersion {
+    static let string = "0.1.0"
+}
+
+/// Logs go to stderr (stdout carries data). Level from $WHARF_LOG_LEVEL, default warning, so
+/// recovery actions after an unclean stop are shown but routine events are not.
+enum LoggingBootstrap {
+    static func run() {
+        let level = ProcessInfo.processInfo.environment["WHARF_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
