@@ -29,13 +29,16 @@ extension Engine {
                 // The topic was deleted: keep showing the commits, with nothing left to read.
                 for (tp, c) in committed where tp.topic == topicName {
                     rows.append(PartitionLag(topic: topicName, partition: tp.partition, committedOffset: c.offset,
-                                             logStartOffset: 0, logEndOffset: 0, lag: 0, timeLagMs: 0, owner: owners[tp]))
+                                             logStartOffset: 0, logEndOffset: 0, lag: 0, timeLagMs: 0, owner: owners[tp],
+                                             lastCommitMs: c.commitTimestamp))
                 }
                 continue
             }
             for (i, log) in t.logs.enumerated() {
                 let tp = TopicPartition(topicName, Int32(i))
-                rows.append(try partitionLag(tp, log: log, committed: committed[tp]?.offset, owner: owners[tp], now: now))
+                var row = try partitionLag(tp, log: log, committed: committed[tp]?.offset, owner: owners[tp], now: now)
+                row.lastCommitMs = committed[tp]?.commitTimestamp
+                rows.append(row)
             }
         }
         return GroupLag(group: group, state: description?.state.rawValue ?? "Empty",

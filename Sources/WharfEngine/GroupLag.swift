@@ -13,6 +13,8 @@ public struct PartitionLag: Sendable, Equatable, Codable {
     public var timeLagMs: Int64
     /// The member the partition is assigned to, if any (its client id and member id).
     public var owner: String?
+    /// When the committed offset was written (nil: no commit).
+    public var lastCommitMs: Int64? = nil
     public var hasCommit: Bool { committedOffset != nil }
     /// The committed offset fell below the log start: records it never read were deleted.
     public var committedBelowLogStart: Bool { (committedOffset ?? logStartOffset) < logStartOffset }
