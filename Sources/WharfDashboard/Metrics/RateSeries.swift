@@ -1,0 +1,92 @@
+/// Rate of a monotonically growing counter (an end offset, a committed offset) from timed
+/// samples, plus a bounded history of per-interval rates for sparklines.
+public struct RateSeries: Sendable, Equatable {
+    public struct Sample: Sendable, Equatable {
+        public var timeMs: Int64
+        public var value: Int64
+    }
+
+    /// Recent samples; the rate is measured across all of them (smooths jitter).
+    public private(set) var samples: RingBuffer<Sample>
+    /// Per-interval rates, oldest first, for the sparkline.
+    public private(set) var history: RingBuffer<Double>
+
+    public init(window: Int = 5, historyLength: Int = 60) {
+        samples = RingBuffer(capacity: max(2, window + 1))
+        history = RingBuffer(capacity: max(1, historyLength))
+    }
+
+    /// Adds a sample. A sample not later than the last one is ignored (same snapshot twice).
+    public mutating func record(timeMs: Int64, value: Int64) {
+        if let last = samples.last {
+            guard timeMs > last.timeMs else { return }
+            let delta = Double(max(0, value - last.value))
+            history.append(delta * 1000 / Double(timeMs - last.timeMs))
+        }
+        samples.append(Sample(timeMs: timeMs, value: value))
+    }
+
+    /// Units per second across the window; 0 until two samples exist. A counter that went
+    /// down (topic recreated, offsets reset) counts as no progress, never a negative rate.
+    public var perSecond: Double {
+        guard let first = samples.first, let last = samples.last, last.timeMs > first.timeMs else { return 0 }
+        return Double(max(0, last.value - first.value)) * 1000 / Double(last.timeMs - first.timeMs)
+    }
+
+    public var latest: Int64? { samples.last?.value }
+}
+
+/// Direction of a value over its recent history.
+public enum Trend: Sendable, Equatable {
+    case rising, falling, flat
+
+    public var arrow: String {
+        switch self {
+        case .rising: "↑"
+        case .falling: "↓"
+        case .flat: "→"
+        }
+    }
+
+    /// Compares the newest value with the one `lookback` samples earlier.
+    public static func of(_ values: RingBuffer<Int64>, lookback: Int = 5) -> Trend {
+        guard values.count >= 2, let last = values.last else { return .flat }
+        let earlier = values[max(0, values.count - 1 - lookback)]
+        if last > earlier { return .rising }
+        if last < earlier { return .falling }
+        return .flat
+    }
+}
+
+/// Time until a group catches up: `lag / (consumeRate - produceRate)`.
+public enum CatchUpETA: Sendable, Equatable {
+    case caughtUp
+    case eta(ms: Int64)
+    case never
+
+    public static func compute(lag: Int64, consumeRate: Double, produceRate: Double) -> CatchUpETA {
+        if lag <= 0 { return .caughtUp }
+        let net = consumeRate - produceRate
+        guard net > 0.000_001 else { return .never }
+        let seconds = Double(lag) / net
+        guard seconds < 1e9 else { return .never }
+        return .eta(ms: Int64((seconds * 1000).rounded()))
+    }
+
+    public var label: String {
+        switch self {
+        case .caughtUp: "-"
+        case .eta(let ms): Format.duration(ms: ms)
+        case .never: "never"
+        }
+    }
+
+    /// Sort key: caught up first, never last.
+    public var sortKey: Int64 {
+        switch self {
+        case .caughtUp: -1
+        case .eta(let ms): ms
+        case .never: Int64.max
+        }
+    }
+}

@@ -1,0 +1,24 @@
+/// Everything that can happen to the dashboard: input, time passing, and effect results.
+public enum Action: Equatable, Sendable {
+    case key(Key)
+    /// A new snapshot arrived (one per refresh tick).
+    case tick(ClusterSnapshot)
+    /// The terminal changed size.
+    case resize(width: Int, height: Int)
+    /// Answer to `.previewReset`: the rows for one topic of the pending preview.
+    case resetPreviewed(group: String, rows: [ResetPlanRow])
+    /// Answer to `.loadRecords`.
+    case recordsLoaded([RecordRow])
+    /// An effect finished; the text is shown in the status line.
+    case operationSucceeded(String)
+    case operationFailed(String)
+}
+
+/// A decoded key press, independent of curses key codes.
+public enum Key: Equatable, Hashable, Sendable {
+    case char(Character)
+    case ctrl(Character)
+    case enter, escape, backspace, delete, tab, backTab
+    case up, down, left, right, pageUp, pageDown, home, end
+    case function(Int)
+}
