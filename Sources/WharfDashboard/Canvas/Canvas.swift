@@ -81,7 +81,7 @@ public struct Canvas: Equatable, Sendable {
             if used == 0 { break }
             cx += used
         }
-        return max(0, cx - x)
+        return max(0, cx - max(x, 0))
     }
 
     /// Writes `text` truncated (with "…") or padded to exactly `width` columns.

@@ -80,6 +80,7 @@ json-key = { fg = "accent2", bg = "bg" }
 json-string = { fg = "ok", bg = "bg" }
 json-number = { fg = "warn", bg = "bg" }
 hex-offset = { fg = "muted", bg = "bg" }
+
 """#
 
     public static let monochromeText = #"""
@@ -132,5 +133,6 @@ json-key = { bold = true }
 json-string = {}
 json-number = {}
 hex-offset = { dim = true }
+
 """#
 }
