@@ -109,7 +109,7 @@ public struct SyntheticCluster: Sendable {
                 let consumer = groups[g].consumers[c]
                 let part = topics[consumer.topic].partitions[consumer.partition]
                 let next = min(Double(part.logEnd), consumer.committed + part.rate * groups[g].speed * dt)
-                groups[g].consumers[c].committed = max(consumer.committed, next.rounded(.down))
+                groups[g].consumers[c].committed = max(consumer.committed, next)
                 groups[g].consumers[c].lastCommitMs = ms
             }
         }
