@@ -126,3 +126,17 @@ struct MetricsTests {
         #expect(metrics.risk(topic: "c") == .none)
     }
 }
+
+@Suite("Rate series")
+struct RateSeriesTests {
+    @Test("a counter that drops (reset) does not hide later progress")
+    func resetDoesNotZeroRate() {
+        var s = RateSeries(window: 4, historyLength: 10)
+        s.record(timeMs: 0, value: 1000)
+        s.record(timeMs: 1000, value: 1100)
+        s.record(timeMs: 2000, value: 0)       // offsets reset to earliest
+        s.record(timeMs: 3000, value: 150)
+        #expect(s.perSecond == 250.0 / 3)
+        #expect(s.history.elements == [100, 0, 150])
+    }
+}

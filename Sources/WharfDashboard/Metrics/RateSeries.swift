@@ -26,11 +26,15 @@ public struct RateSeries: Sendable, Equatable {
         samples.append(Sample(timeMs: timeMs, value: value))
     }
 
-    /// Units per second across the window; 0 until two samples exist. A counter that went
-    /// down (topic recreated, offsets reset) counts as no progress, never a negative rate.
+    /// Units per second across the window: the sum of the increases between consecutive
+    /// samples over the time spanned. A counter that went down (offsets reset, topic
+    /// recreated) counts as no progress for that interval, never as a negative rate, and
+    /// does not hide the progress made after it.
     public var perSecond: Double {
-        guard let first = samples.first, let last = samples.last, last.timeMs > first.timeMs else { return 0 }
-        return Double(max(0, last.value - first.value)) * 1000 / Double(last.timeMs - first.timeMs)
+        guard samples.count >= 2, let first = samples.first, let last = samples.last, last.timeMs > first.timeMs else { return 0 }
+        var gained: Int64 = 0
+        for i in 1..<samples.count { gained += max(0, samples[i].value - samples[i - 1].value) }
+        return Double(gained) * 1000 / Double(last.timeMs - first.timeMs)
     }
 
     public var latest: Int64? { samples.last?.value }
