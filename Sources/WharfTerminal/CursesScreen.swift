@@ -14,6 +14,7 @@ final class CursesScreen {
     private var attrs: [attr_t] = []
     private var pairs: [Int16] = []
     private var wideBuffer = [wchar_t](repeating: 0, count: 8)
+    private var changed: [Int] = []
     private var closed = false
     let colorCount: Int
 
@@ -76,24 +77,13 @@ final class CursesScreen {
         clearok(window, true)
     }
 
-    /// Draws the cells that differ from the previous frame, then refreshes once.
+    /// Draws the cells that differ from the previous frame (`Canvas.changes`), then
+    /// refreshes once.
     func draw(_ canvas: Canvas) {
-        let full = previous.map { $0.width != canvas.width || $0.height != canvas.height } ?? true
-        if full { werase(window) }
+        if previous.map({ $0.width != canvas.width || $0.height != canvas.height }) ?? true { werase(window) }
+        canvas.changes(from: previous, into: &changed)
         let width = canvas.width
-        for y in 0..<canvas.height {
-            for x in 0..<width {
-                let cell = canvas.cells[y * width + x]
-                if !full, let prev = previous, prev.cells[y * width + x] == cell { continue }
-                if cell.isContinuation {
-                    // The wide glyph to the left covers it; if that glyph did not change but this
-                    // cell did, redraw the glyph so no stale half remains.
-                    if x > 0, !full { put(canvas.cells[y * width + x - 1], x: x - 1, y: y) }
-                    continue
-                }
-                put(cell, x: x, y: y)
-            }
-        }
+        for i in changed { put(canvas.cells[i], x: i % width, y: i / width) }
         wnoutrefresh(window)
         doupdate()
         previous = canvas

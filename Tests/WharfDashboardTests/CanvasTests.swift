@@ -138,3 +138,59 @@ struct CanvasTests {
         #expect(ms > 0)
     }
 }
+
+@Suite("Frame diff")
+struct CanvasDiffTests {
+    @Test("identical frames draw nothing; a first frame draws every glyph once")
+    func basics() {
+        var a = Canvas(width: 4, height: 2)
+        a.write("a注", x: 0, y: 0, role: .base)
+        #expect(a.changedPositions(from: a).isEmpty)
+        let all = a.changedPositions(from: nil)
+        #expect(all.count == 7)   // 8 cells, one is the continuation of 注
+        #expect(!all.contains { $0.x == 2 && $0.y == 0 })
+        #expect(a.changedPositions(from: Canvas(width: 3, height: 2)).count == 7)
+    }
+
+    @Test("changed cells only, with the lead cell of a wide glyph")
+    func changes() {
+        var a = Canvas(width: 6, height: 1)
+        a.write("ab注", x: 0, y: 0, role: .base)
+        var b = a
+        b.put("x", x: 1, y: 0, role: .base)
+        #expect(b.changedPositions(from: a).map(\.x) == [1])
+        var c = a
+        c.write("語", x: 2, y: 0, role: .base)        // same width, other glyph
+        #expect(c.changedPositions(from: a).map(\.x) == [2])
+        var d = a
+        d.restyle(Rect(x: 3, y: 0, width: 1, height: 1), role: .title)   // only the right half's role
+        #expect(d.changedPositions(from: a).map(\.x) == [2])
+        var e = a
+        e.put("y", x: 3, y: 0, role: .base)           // overwrite the right half: 注 becomes blank + y
+        #expect(e.changedPositions(from: a).map(\.x) == [2, 3])
+    }
+}
+
+@Suite("Synthetic driver")
+struct SyntheticDriverTests {
+    @Test("answers every effect the dashboard produces")
+    func roundTrip() async {
+        let driver = SyntheticDriver(cluster: SyntheticCluster(demoAt: Fixture.start), clock: { Fixture.start + 5000 })
+        let snap = await driver.snapshot()
+        #expect(snap.topics.count == 4 && snap.groups.count == 4)
+        guard case .resetPreviewed(let g, let rows)? = await driver.perform(
+            .previewReset(group: "billing", topic: "orders", partitions: [], spec: .earliest)) else { Issue.record("no preview"); return }
+        #expect(g == "billing" && rows.count == 3 && rows.allSatisfy { $0.new == 0 })
+        guard case .operationSucceeded? = await driver.perform(.executeReset(group: "billing", plan: rows)) else { Issue.record("no reset"); return }
+        let after = await driver.snapshot()
+        #expect(after.group(named: "billing")!.partitions.allSatisfy { $0.committed == 0 })
+        guard case .operationSucceeded? = await driver.perform(.undoLastReset) else { Issue.record("no undo"); return }
+        let undone = await driver.snapshot()
+        #expect(undone.group(named: "billing")!.partitions.map(\.committed) == rows.map(\.current))
+        guard case .recordsLoaded(let records)? = await driver.perform(.loadRecords(topic: "orders", partition: 0, from: .offset(100), max: 5))
+        else { Issue.record("no records"); return }
+        #expect(records.map(\.offset) == [100, 101, 102, 103, 104])
+        _ = await driver.perform(.purge(topic: "orders", partition: 0, beforeOffset: 1000))
+        #expect(await driver.snapshot().topic(named: "orders")!.partitions[0].logStart == 1000)
+    }
+}

@@ -109,6 +109,7 @@ extension DashboardState {
                 guard canReset else { return [] }
                 guard !dialog.rows.isEmpty else { show("nothing to reset"); return [] }
                 show("resetting \(dialog.group): \(dialog.rows.count) partition(s) to \(dialog.spec?.label ?? "?")")
+                marked.subtract(dialog.rows.map { TopicPartitionRef(topic: $0.topic, partition: $0.partition) })
                 return [.executeReset(group: dialog.group, plan: dialog.rows)]
             case .char("n"), .char("N"):
                 modal = nil
