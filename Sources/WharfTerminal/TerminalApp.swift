@@ -50,6 +50,7 @@ public final class TerminalApp {
         screen.draw(canvas)
         await apply(.tick(await driver.snapshot()), to: &state, driver: driver)
         var nextTick = clock.now.advanced(by: .milliseconds(state.refreshMs))
+        var scheduledRefresh = state.refreshMs
         var dirty = true
 
         while !state.quitRequested {
@@ -79,6 +80,11 @@ public final class TerminalApp {
                 input = screen.readInput(timeoutMs: 0)
             }
             if state.quitRequested { break }
+            if state.refreshMs != scheduledRefresh {
+                // `+`/`-` take effect now, not after the old interval runs out.
+                scheduledRefresh = state.refreshMs
+                nextTick = clock.now.advanced(by: .milliseconds(state.refreshMs))
+            }
             if clock.now >= nextTick {
                 if !state.paused {
                     await apply(.tick(await driver.snapshot()), to: &state, driver: driver)

@@ -29,6 +29,7 @@ while let arg = args.popFirst() {
 if let frames = bench {
     let ms = RenderBenchmark.run(frames: frames)
     print("render: 2000 topics x 10 partitions, 500 groups, 200x60, sort+filter: \(ms) ms/frame")
+    print("ingest: same cluster, rates + Burrow windows: \(RenderBenchmark.ingest()) ms/snapshot")
     exit(0)
 }
 

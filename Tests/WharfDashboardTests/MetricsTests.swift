@@ -104,7 +104,7 @@ struct MetricsTests {
         }
         #expect(metrics.totalIn.history.count == 30)
         #expect(metrics.group("analytics")!.lagHistory.count == 30)
-        #expect(metrics.windows["analytics"]!.values.allSatisfy { $0.commits.count <= 10 })
+        #expect(metrics.windows["analytics"]!.allSatisfy { $0.commits.count <= 10 })
         #expect(metrics.totalIn.samples.count == 6)
     }
 

@@ -67,8 +67,9 @@ public struct BurrowConfig: Equatable, Sendable {
 ///    otherwise WARN when the lag never decreased.
 /// Otherwise OK. Deviation: STALL and WARN need at least two entries.
 public enum BurrowEvaluator {
-    public static func status(window: [CommitEntry], brokerEnds: [Int64], currentLag: Int64,
-                              nowMs: Int64, config: BurrowConfig = .burrow) -> LagStatus {
+    public static func status<W: RandomAccessCollection, B: Sequence>(
+        window: W, brokerEnds: B, currentLag: Int64, nowMs: Int64, config: BurrowConfig = .burrow
+    ) -> LagStatus where W.Element == CommitEntry, W.Index == Int, B.Element == Int64 {
         guard currentLag > config.allowedLag, let first = window.first, let last = window.last else { return .ok }
         let span = last.timestampMs - first.timestampMs
         let silence = nowMs - last.timestampMs
@@ -87,7 +88,7 @@ public enum BurrowEvaluator {
         if window.allSatisfy({ $0.lag > config.allowedLag }) {
             if window.allSatisfy({ $0.offset == first.offset }) { return .stall }
             var decreased = false
-            for i in 1..<window.count where window[i].lag < window[i - 1].lag { decreased = true; break }
+            for i in (window.startIndex + 1)..<window.endIndex where window[i].lag < window[i - 1].lag { decreased = true; break }
             if !decreased { return .warn }
         }
         return .ok

@@ -31,12 +31,31 @@ public struct Metrics: Sendable {
     }
 
     public struct PartitionWindow: Sendable {
+        public var ref: TopicPartitionRef
         public var commits: RingBuffer<CommitEntry>
         public var brokerEnds: RingBuffer<Int64>
         public var lastCommitMs: Int64?
         public var lastOffset: Int64?
         public var status: LagStatus = .ok
-        public var seen: Int64 = 0
+
+        /// Records this snapshot's commit (Burrow window entry) and re-evaluates the status.
+        mutating func observe(_ p: GroupPartitionSnapshot, now: Int64, config: BurrowConfig) {
+            brokerEnds.append(p.logEnd)
+            if let offset = p.committed {
+                if let commitMs = p.lastCommitMs {
+                    // One entry per distinct commit, stamped with the commit time.
+                    if commitMs != lastCommitMs {
+                        commits.append(CommitEntry(offset: offset, timestampMs: commitMs, lag: p.lag))
+                        lastCommitMs = commitMs
+                    }
+                } else {
+                    // No commit times from this source: one observation per snapshot.
+                    commits.append(CommitEntry(offset: offset, timestampMs: now, lag: p.lag))
+                }
+                lastOffset = offset
+            }
+            status = BurrowEvaluator.status(window: commits, brokerEnds: brokerEnds, currentLag: p.lag, nowMs: now, config: config)
+        }
     }
 
     /// Retention risk of a topic: a group's committed offset is about to fall (or fell) below
@@ -51,9 +70,13 @@ public struct Metrics: Sendable {
     public private(set) var lastTimeMs: Int64?
     public private(set) var topicIn: [String: RateSeries] = [:]
     public private(set) var topicRisk: [String: RetentionRisk] = [:]
-    public private(set) var partitionIn: [TopicPartitionRef: RateSeries] = [:]
+    /// Topic -> partition -> in-rate (nested so a tick hashes each topic name once, not once
+    /// per partition).
+    public private(set) var partitionIn: [String: [Int32: RateSeries]] = [:]
     public private(set) var groups: [String: GroupMetrics] = [:]
-    public private(set) var windows: [String: [TopicPartitionRef: PartitionWindow]] = [:]
+    /// Group -> Burrow windows, in the order of the group's partitions in the last snapshot
+    /// (so a steady tick matches them by position without hashing).
+    public private(set) var windows: [String: [PartitionWindow]] = [:]
     public private(set) var totalIn: RateSeries
     public private(set) var totalOut: RateSeries
 
@@ -66,14 +89,18 @@ public struct Metrics: Sendable {
     // MARK: reading
 
     public func topicInRate(_ topic: String) -> Double { topicIn[topic]?.perSecond ?? 0 }
-    public func partitionInRate(_ ref: TopicPartitionRef) -> Double { partitionIn[ref]?.perSecond ?? 0 }
+    public func partitionInRate(_ ref: TopicPartitionRef) -> Double { partitionSeries(ref)?.perSecond ?? 0 }
+    public func partitionSeries(_ ref: TopicPartitionRef) -> RateSeries? { partitionIn[ref.topic]?[ref.partition] }
+    public func window(group: String, partition ref: TopicPartitionRef) -> PartitionWindow? {
+        windows[group]?.first { $0.ref == ref }
+    }
     public func group(_ name: String) -> GroupMetrics? { groups[name] }
     public func status(group: String) -> LagStatus { groups[group]?.status ?? .ok }
     public func eta(group: String) -> CatchUpETA { groups[group]?.eta ?? .caughtUp }
     public func consumeRate(group: String) -> Double { groups[group]?.consumed.perSecond ?? 0 }
     public func produceRate(group: String) -> Double { groups[group]?.produced.perSecond ?? 0 }
     public func status(group: String, partition ref: TopicPartitionRef) -> LagStatus {
-        windows[group]?[ref]?.status ?? .ok
+        window(group: group, partition: ref)?.status ?? .ok
     }
     public func risk(topic: String) -> RetentionRisk { topicRisk[topic] ?? .none }
 
@@ -86,24 +113,28 @@ public struct Metrics: Sendable {
         let now = snapshot.timeMs
         var inSum: Int64 = 0
         var outSum: Int64 = 0
-        var logStarts: [TopicPartitionRef: (start: Int64, end: Int64)] = [:]
-        var retained = Set<String>()
-        logStarts.reserveCapacity(partitionIn.count)
+        var topicIndex: [String: Int] = [:]
+        topicIndex.reserveCapacity(snapshot.topics.count)
         let fresh = newSeries()
 
-        for topic in snapshot.topics {
+        for (ti, topic) in snapshot.topics.enumerated() {
+            topicIndex[topic.name] = ti
             topicIn[topic.name, default: fresh].record(timeMs: now, value: topic.endOffsetSum)
             inSum += topic.endOffsetSum
-            if topic.retentionMs != nil || topic.retentionBytes != nil { retained.insert(topic.name) }
+            var perPartition = partitionIn.removeValue(forKey: topic.name) ?? [:]
             for p in topic.partitions {
-                let ref = TopicPartitionRef(topic: topic.name, partition: p.partition)
-                partitionIn[ref, default: fresh].record(timeMs: now, value: p.logEnd)
-                logStarts[ref] = (p.logStart, p.logEnd)
+                perPartition[p.partition, default: fresh].record(timeMs: now, value: p.logEnd)
             }
+            if perPartition.count > topic.partitions.count {
+                let live = Set(topic.partitions.map(\.partition))
+                perPartition = perPartition.filter { live.contains($0.key) }
+            }
+            partitionIn[topic.name] = perPartition
         }
         var risks: [String: RetentionRisk] = [:]
         for group in snapshot.groups {
-            var g = groups[group.name] ?? GroupMetrics(
+            // Taken out of the dictionary so appending to its ring buffers does not copy them.
+            var g = groups.removeValue(forKey: group.name) ?? GroupMetrics(
                 consumed: fresh, produced: fresh,
                 lagHistory: RingBuffer(capacity: config.historyLength))
             let committed = group.committedSum
@@ -118,7 +149,8 @@ public struct Metrics: Sendable {
             g.seen = tick
             groups[group.name] = g
             for p in group.partitions {
-                let r = retentionRisk(committed: p.committed, range: logStarts[p.ref], retained: retained.contains(p.topic))
+                guard let ti = topicIndex[p.topic] else { continue }
+                let r = retentionRisk(committed: p.committed, partition: p.partition, topic: snapshot.topics[ti])
                 if r > risks[p.topic, default: .none] { risks[p.topic] = r }
             }
         }
@@ -133,44 +165,41 @@ public struct Metrics: Sendable {
     /// Appends this snapshot's commits to each partition's Burrow window; returns the group's
     /// worst partition status.
     private mutating func ingestWindows(group: GroupSnapshot, now: Int64) -> LagStatus {
-        var table = windows[group.name] ?? [:]
-        var worst = LagStatus.ok
-        for p in group.partitions {
-            var w = table[p.ref] ?? PartitionWindow(
-                commits: RingBuffer(capacity: config.burrow.intervals),
-                brokerEnds: RingBuffer(capacity: config.burrow.intervals))
-            w.brokerEnds.append(p.logEnd)
-            if let offset = p.committed {
-                if let commitMs = p.lastCommitMs {
-                    // One entry per distinct commit, stamped with the commit time.
-                    if commitMs != w.lastCommitMs {
-                        w.commits.append(CommitEntry(offset: offset, timestampMs: commitMs, lag: p.lag))
-                        w.lastCommitMs = commitMs
-                    }
-                } else {
-                    // No commit times from this source: one observation per snapshot.
-                    w.commits.append(CommitEntry(offset: offset, timestampMs: now, lag: p.lag))
-                }
-                w.lastOffset = offset
+        // Taken out of the dictionary and mutated in place, so the ring buffers are uniquely
+        // referenced and appending does not copy them.
+        var table = windows.removeValue(forKey: group.name) ?? []
+        let aligned = table.count == group.partitions.count
+            && zip(table, group.partitions).allSatisfy { $0.ref.partition == $1.partition && $0.ref.topic == $1.topic }
+        if !aligned {
+            // Partitions added, removed or reordered: rebuild, keeping the windows that still exist.
+            var byRef = Dictionary(table.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
+            table = group.partitions.map { p in
+                byRef.removeValue(forKey: p.ref) ?? PartitionWindow(
+                    ref: p.ref, commits: RingBuffer(capacity: config.burrow.intervals),
+                    brokerEnds: RingBuffer(capacity: config.burrow.intervals))
             }
-            w.status = BurrowEvaluator.status(window: w.commits.elements, brokerEnds: w.brokerEnds.elements,
-                                              currentLag: p.lag, nowMs: now, config: config.burrow)
-            w.seen = tick
-            worst = max(worst, w.status)
-            table[p.ref] = w
         }
-        if table.count > group.partitions.count { table = table.filter { $0.value.seen == tick } }
+        var worst = LagStatus.ok
+        for (i, p) in group.partitions.enumerated() {
+            table[i].observe(p, now: now, config: config.burrow)
+            worst = max(worst, table[i].status)
+        }
         windows[group.name] = table
         return worst
     }
 
-    private func retentionRisk(committed: Int64?, range: (start: Int64, end: Int64)?, retained: Bool) -> RetentionRisk {
-        guard let committed, let range else { return .none }
-        if committed < range.start { return .lost }
-        guard retained, range.end > range.start, committed < range.end else { return .none }
+    private func retentionRisk(committed: Int64?, partition: Int32, topic: TopicSnapshot) -> RetentionRisk {
+        guard let committed else { return .none }
+        let parts = topic.partitions
+        let i = Int(partition)
+        guard let part = (i >= 0 && i < parts.count && parts[i].partition == partition) ? parts[i]
+                : parts.first(where: { $0.partition == partition }) else { return .none }
+        if committed < part.logStart { return .lost }
+        let retained = topic.retentionMs != nil || topic.retentionBytes != nil
+        guard retained, part.logEnd > part.logStart, committed < part.logEnd else { return .none }
         // Within the oldest tenth of what is retained: the next retention pass may take it.
-        let margin = max(1, (range.end - range.start) / 10)
-        return committed - range.start < margin ? .atRisk : .none
+        let margin = max(1, (part.logEnd - part.logStart) / 10)
+        return committed - part.logStart < margin ? .atRisk : .none
     }
 
     /// Drops entities the snapshot no longer has, keeping memory bounded.
@@ -179,11 +208,9 @@ public struct Metrics: Sendable {
             let names = Set(snapshot.topics.map(\.name))
             topicIn = topicIn.filter { names.contains($0.key) }
         }
-        let partitionCount = snapshot.topics.reduce(0) { $0 + $1.partitions.count }
-        if partitionIn.count > partitionCount {
-            var refs = Set<TopicPartitionRef>()
-            for t in snapshot.topics { for p in t.partitions { refs.insert(TopicPartitionRef(topic: t.name, partition: p.partition)) } }
-            partitionIn = partitionIn.filter { refs.contains($0.key) }
+        if partitionIn.count > snapshot.topics.count {
+            let names = Set(snapshot.topics.map(\.name))
+            partitionIn = partitionIn.filter { names.contains($0.key) }
         }
         if groups.count > snapshot.groups.count {
             groups = groups.filter { $0.value.seen == tick }

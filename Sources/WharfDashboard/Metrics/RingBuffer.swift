@@ -1,6 +1,6 @@
 /// A fixed-capacity FIFO: appending to a full buffer drops the oldest element.
 /// History per entity lives in these, so memory stays bounded however long the dashboard runs.
-public struct RingBuffer<Element>: Sequence {
+public struct RingBuffer<Element>: RandomAccessCollection {
     public let capacity: Int
     private var storage: [Element] = []
     private var head = 0   // index of the oldest element once the buffer is full
@@ -11,6 +11,8 @@ public struct RingBuffer<Element>: Sequence {
         storage.reserveCapacity(capacity)
     }
 
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { storage.count }
     public var count: Int { storage.count }
     public var isEmpty: Bool { storage.isEmpty }
     public var isFull: Bool { storage.count == capacity }
@@ -31,21 +33,12 @@ public struct RingBuffer<Element>: Sequence {
 
     /// Element `i`, 0 = oldest.
     public subscript(i: Int) -> Element {
-        storage[(head + i) % storage.count]
+        let j = head + i
+        return storage[j < storage.count ? j : j - storage.count]
     }
 
     public var first: Element? { isEmpty ? nil : self[0] }
     public var last: Element? { isEmpty ? nil : self[count - 1] }
-
-    public func makeIterator() -> AnyIterator<Element> {
-        var i = 0
-        let n = count
-        return AnyIterator {
-            guard i < n else { return nil }
-            defer { i += 1 }
-            return self[i]
-        }
-    }
 
     /// Oldest to newest.
     public var elements: [Element] { (0..<count).map { self[$0] } }

@@ -34,4 +34,20 @@ public enum RenderBenchmark {
         let elapsed = monotonicNanos() - begin
         return Double(elapsed) / 1_000_000 / Double(max(1, frames))
     }
+
+    /// Cost of ingesting one snapshot of the same large cluster (rates, Burrow windows,
+    /// retention risk), in milliseconds per tick: what each refresh costs besides drawing.
+    public static func ingest(topics: Int = 2000, partitionsPerTopic: Int = 10, groups: Int = 500, ticks: Int = 20) -> Double {
+        let start: Int64 = 1_764_000_000_000
+        var cluster = SyntheticCluster(largeAt: start, topics: topics, partitionsPerTopic: partitionsPerTopic, groups: groups)
+        var snapshots: [ClusterSnapshot] = []
+        for i in 0..<max(1, ticks) {
+            cluster.advance(to: start + Int64(i) * 1000)
+            snapshots.append(cluster.snapshot(source: "benchmark"))
+        }
+        var metrics = Metrics()
+        let begin = monotonicNanos()
+        for snap in snapshots { metrics.ingest(snap) }
+        return Double(monotonicNanos() - begin) / 1_000_000 / Double(snapshots.count)
+    }
 }

@@ -46,7 +46,7 @@ enum TopicDetailView {
                     TableCell(String(p.partition), role: .number), TableCell(String(p.logStart), role: .number),
                     TableCell(String(p.logEnd), role: .number), TableCell(Format.count(p.logEnd - p.logStart), role: .number),
                     TableCell(Format.bytes(p.sizeBytes), role: .number), TableCell(Format.rate(m.partitionInRate(ref)), role: .number),
-                    TableCell(Sparkline.string(m.partitionIn[ref]?.history.elements ?? [], width: 10), role: .sparkline),
+                    TableCell(Sparkline.string(m.partitionSeries(ref)?.history.elements ?? [], width: 10), role: .sparkline),
                 ]
             }
         guard !bottom.isEmpty else { return }
