@@ -208,4 +208,30 @@ struct UpdateTests {
         #expect(Fixture.press(&state, [.char("y")]) == [.undoLastReset])
         #expect(Fixture.press(&state, [.char("u"), .char("n")]).isEmpty)
     }
+
+    @Test("Enter on a group partition browses from the committed offset (what the group reads next)")
+    func groupDetailRecords() {
+        var state = Fixture.state()
+        Fixture.press(&state, [.char("3"), .enter])
+        let group = state.snapshot.group(named: "analytics")!
+        let effects = Fixture.press(&state, [.enter])
+        #expect(effects == [.loadRecords(topic: "orders", partition: 0, from: .offset(group.partitions[0].committed!), max: 50)])
+        #expect(state.current.id == .records(topic: "orders", partition: 0))
+        Fixture.press(&state, [.escape])
+        #expect(state.current.id == .groupDetail("analytics"))
+        // Without the capability, nothing is requested.
+        state.capabilities = []
+        #expect(Fixture.press(&state, [.enter]).isEmpty)
+        #expect(state.status?.isError == true)
+    }
+
+    @Test("a failed preview returns the dialog to the spec choice with the error")
+    func previewFailure() {
+        var state = Fixture.state()
+        Fixture.press(&state, [.char("3"), .char("r"), .enter])
+        _ = state.update(.operationFailed("group is rebalancing"))
+        guard case .reset(let d)? = state.modal else { Issue.record("dialog closed"); return }
+        #expect(d.step == .choose && d.error == "group is rebalancing")
+        #expect(Fixture.press(&state, [.char("y")]).isEmpty)
+    }
 }
