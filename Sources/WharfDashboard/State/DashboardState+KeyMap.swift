@@ -7,8 +7,10 @@ extension DashboardState {
         var hints: [KeyHint] = []
         switch current.id {
         case .overview:
-            hints = [KeyHint("⏎", "group"), KeyHint("2", "topics"), KeyHint("3", "groups")]
-            if canUndo { hints.append(KeyHint("u", "undo reset", dangerous: true)) }
+            hints = [KeyHint("⏎", "group")]
+            if canReset { hints.append(KeyHint("r", "replay", dangerous: true)) }
+            if canUndo { hints.append(KeyHint("u", "undo", dangerous: true)) }
+            hints += [KeyHint("2", "topics"), KeyHint("3", "groups")]
         case .topics:
             hints = [KeyHint("⏎", "open"), KeyHint("/", "filter")]
             if canPurge { hints.append(KeyHint("x", "purge", dangerous: true)) }
@@ -68,6 +70,7 @@ extension DashboardState {
         switch current.id {
         case .overview:
             view = [KeyHint("⏎", "open the selected group")]
+            if canReset { view.append(KeyHint("r", "replay the selected group (preview first)", dangerous: true)) }
         case .topics:
             view = [KeyHint("N P R S I T", "sort: name, partitions, records, size, in/s, retention")]
             if canPurge { view.append(KeyHint("x", "purge the topic's partitions", dangerous: true)) }

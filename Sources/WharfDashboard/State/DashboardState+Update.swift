@@ -134,7 +134,7 @@ extension DashboardState {
         case (.topicDetail(let name), .char("x")):
             guard let topic = snapshot.topic(named: name), let p = selectedTopicPartition() else { return [] }
             openPurge(topic: topic, partitions: [p.partition])
-        case (.groups, .char("r")):
+        case (.groups, .char("r")), (.overview, .char("r")):
             guard let group = selectedGroup() else { return [] }
             openReset(group: group, only: [])
         case (.groupDetail(let name), .char("r")):

@@ -30,17 +30,25 @@ enum OverviewView {
         y += 1
         // Bottom: dead letters and outbox, two rows each.
         let bottomHeight = rect.maxY - y >= 10 ? 4 : (rect.maxY - y >= 6 ? 2 : 0)
-        let groupsRect = Rect(x: rect.x, y: y, width: rect.width, height: rect.maxY - y - bottomHeight)
+        let middle = rect.maxY - y - bottomHeight
+        let rows = state.worstGroups(limit: DashboardState.overviewGroupLimit)
+        // Groups get what they need; leftover room (at least 4 rows) shows the busiest topics.
+        let groupsHeight = min(middle, max(3, rows.count + 2))
+        let topicsHeight = middle - groupsHeight >= 4 ? middle - groupsHeight : 0
+        let groupsRect = Rect(x: rect.x, y: y, width: rect.width, height: middle - topicsHeight)
         if groupsRect.height >= 2 {
             canvas.write(" Consumer groups, worst first", x: rect.x, y: groupsRect.y, maxWidth: rect.width, role: .title)
             let tableRect = Rect(x: rect.x + 1, y: groupsRect.y + 1, width: rect.width - 2, height: groupsRect.height - 1)
-            let rows = state.worstGroups(limit: DashboardState.overviewGroupLimit)
             if rows.isEmpty {
                 canvas.write("no consumer groups yet", x: tableRect.x, y: tableRect.y, maxWidth: tableRect.width, role: .dim)
             } else {
                 GroupsView.table(state, rows: rows, selected: state.current.selected, scroll: state.current.scroll, sortable: false)
                     .render(into: &canvas, rect: tableRect) { GroupsView.cells(state, group: snap.groups[rows[$0]]) }
             }
+        }
+        if topicsHeight > 0 {
+            renderBusiestTopics(state, into: &canvas,
+                                rect: Rect(x: rect.x, y: groupsRect.maxY, width: rect.width, height: topicsHeight))
         }
         if bottomHeight > 0 {
             let by = rect.maxY - bottomHeight
@@ -50,6 +58,27 @@ enum OverviewView {
                           title: "Outbox backlog",
                           items: snap.outboxes.map { $0.map { ($0.name, "\(Format.count($0.pending)) pending, \($0.dead) dead", $0.oldestAgeMs) } })
         }
+    }
+
+    /// The topics with the highest in-rate, with their sparklines (not selectable).
+    static func renderBusiestTopics(_ state: DashboardState, into canvas: inout Canvas, rect: Rect) {
+        canvas.write(" Busiest topics", x: rect.x, y: rect.y + 1, maxWidth: rect.width, role: .title)
+        let topics = state.snapshot.topics
+        let m = state.metrics
+        let ordered = DashboardState.sorted(Array(topics.indices), ascending: false) { m.topicInRate(topics[$0].name) }
+        let shown = Array(ordered.prefix(rect.height - 3))
+        let columns = [TableColumn("TOPIC", width: 14, flex: 1), TableColumn("IN/S", width: 7, alignRight: true),
+                       TableColumn("IN TREND", width: 20, flex: 1, dropPriority: 1),
+                       TableColumn("RECORDS", width: 8, alignRight: true), TableColumn("RISK", width: 5, dropPriority: 2)]
+        TableWidget(columns: columns, rowCount: shown.count)
+            .render(into: &canvas, rect: Rect(x: rect.x + 1, y: rect.y + 2, width: rect.width - 2, height: rect.height - 2)) { i in
+                let t = topics[shown[i]]
+                let risk = m.risk(topic: t.name)
+                return [TableCell(t.name, role: t.isInternal ? .dim : nil), TableCell(Format.rate(m.topicInRate(t.name)), role: .number),
+                        TableCell(Sparkline.string(m.topicIn[t.name]?.history.elements ?? [], width: 20), role: .sparkline),
+                        TableCell(Format.count(t.recordCount), role: .number),
+                        TableCell(risk == .lost ? "LOST" : risk == .atRisk ? "risk" : "", role: risk == .lost ? .critical : .warning)]
+            }
     }
 
     static func renderSection(into canvas: inout Canvas, x: Int, y: Int, width: Int, rows: Int, title: String,
