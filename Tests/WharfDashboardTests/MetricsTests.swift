@@ -120,10 +120,25 @@ struct MetricsTests {
             GroupPartitionSnapshot(topic: "b", partition: 0, committed: 50, logEnd: 1100, lag: 1050),
             GroupPartitionSnapshot(topic: "c", partition: 0, committed: 900, logEnd: 1100, lag: 200),
         ])])
+        var aged = snap
+        aged.timeMs = 2
+        aged.groups[0].partitions[2].timeLagMs = 900   // 90% of the 1000 ms retention
         metrics.ingest(snap)
         #expect(metrics.risk(topic: "a") == .atRisk)
         #expect(metrics.risk(topic: "b") == .lost)
         #expect(metrics.risk(topic: "c") == .none)
+        metrics.ingest(aged)
+        #expect(metrics.risk(topic: "c") == .atRisk)
+    }
+
+    @Test("the group detail explains the worst status")
+    func reasons() {
+        let state = Fixture.state(ticks: 12)
+        #expect(state.metrics.statusReason(group: "billing") == nil)
+        #expect(state.metrics.statusReason(group: "legacy-export")?.hasPrefix("payments/0: no commit for 2m") == true)
+        #expect(state.metrics.statusReason(group: "analytics")?.contains("lag never decreased over 10 commits") == true)
+        let w = MetricsTests.window([(100, 0, 5), (50, 1000, 60)])
+        #expect(BurrowEvaluator.explain(.rewind, window: w, nowMs: 1000) == "committed offset went back from 100 to 50")
     }
 }
 

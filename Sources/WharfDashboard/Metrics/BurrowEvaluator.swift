@@ -93,4 +93,24 @@ public enum BurrowEvaluator {
         }
         return .ok
     }
+
+    /// Why a partition has `status`, in words, from the same window (for the group detail view).
+    public static func explain<W: RandomAccessCollection>(_ status: LagStatus, window: W, nowMs: Int64) -> String?
+    where W.Element == CommitEntry, W.Index == Int {
+        guard status != .ok, let first = window.first, let last = window.last else { return nil }
+        switch status {
+        case .ok:
+            return nil
+        case .stop:
+            return "no commit for \(Format.duration(ms: nowMs - last.timestampMs)), longer than the window spans "
+                + "(\(Format.duration(ms: last.timestampMs - first.timestampMs)), \(window.count) commits)"
+        case .rewind:
+            let high = window.map(\.offset).max() ?? last.offset
+            return "committed offset went back from \(high) to \(last.offset)"
+        case .stall:
+            return "offset \(last.offset) unchanged over \(window.count) commits while lag stayed above zero"
+        case .warn:
+            return "lag never decreased over \(window.count) commits (\(first.lag) → \(last.lag))"
+        }
+    }
 }

@@ -102,6 +102,14 @@ public struct Metrics: Sendable {
     public func status(group: String, partition ref: TopicPartitionRef) -> LagStatus {
         window(group: group, partition: ref)?.status ?? .ok
     }
+    /// The group's worst partition and why it has that status ("orders/2: lag never decreased...").
+    public func statusReason(group: String) -> String? {
+        guard let worst = groups[group]?.status, worst != .ok, let now = lastTimeMs,
+              let w = windows[group]?.first(where: { $0.status == worst }),
+              let why = BurrowEvaluator.explain(worst, window: w.commits, nowMs: now) else { return nil }
+        return "\(w.ref.topic)/\(w.ref.partition): \(why)"
+    }
+
     public func risk(topic: String) -> RetentionRisk { topicRisk[topic] ?? .none }
 
     // MARK: ingesting
@@ -150,7 +158,7 @@ public struct Metrics: Sendable {
             groups[group.name] = g
             for p in group.partitions {
                 guard let ti = topicIndex[p.topic] else { continue }
-                let r = retentionRisk(committed: p.committed, partition: p.partition, topic: snapshot.topics[ti])
+                let r = retentionRisk(committed: p.committed, timeLagMs: p.timeLagMs, partition: p.partition, topic: snapshot.topics[ti])
                 if r > risks[p.topic, default: .none] { risks[p.topic] = r }
             }
         }
@@ -188,13 +196,17 @@ public struct Metrics: Sendable {
         return worst
     }
 
-    private func retentionRisk(committed: Int64?, partition: Int32, topic: TopicSnapshot) -> RetentionRisk {
+    /// `.lost` when the committed offset is below the log start; `.atRisk` when it lies in the
+    /// oldest tenth of the retained range, or when its record is older than 80% of the
+    /// retention time (time lag), so the next retention pass may delete unconsumed records.
+    private func retentionRisk(committed: Int64?, timeLagMs: Int64?, partition: Int32, topic: TopicSnapshot) -> RetentionRisk {
         guard let committed else { return .none }
         let parts = topic.partitions
         let i = Int(partition)
         guard let part = (i >= 0 && i < parts.count && parts[i].partition == partition) ? parts[i]
                 : parts.first(where: { $0.partition == partition }) else { return .none }
         if committed < part.logStart { return .lost }
+        if let retention = topic.retentionMs, retention > 0, let age = timeLagMs, age >= retention / 10 * 8 { return .atRisk }
         let retained = topic.retentionMs != nil || topic.retentionBytes != nil
         guard retained, part.logEnd > part.logStart, committed < part.logEnd else { return .none }
         // Within the oldest tenth of what is retained: the next retention pass may take it.

@@ -35,7 +35,14 @@ enum GroupDetailView {
                                maxWidth: max(0, rect.maxX - cx), role: .sparkline)
             canvas.write(" " + (history.map { Trend.of($0) } ?? .flat).arrow, x: cx, y: y + 1, maxWidth: max(0, rect.maxX - cx), role: .sparkline)
         }
-        let body = Rect(x: rect.x + 1, y: rect.y + 2, width: rect.width - 2, height: rect.height - 2)
+        var top0 = rect.y + 2
+        if let reason = m.statusReason(group: name), rect.height > 6 {
+            var cx = rect.x + 1
+            cx += canvas.write("why \(status.label): ", x: cx, y: top0, maxWidth: rect.maxX - cx, role: status.role)
+            canvas.write(reason, x: cx, y: top0, maxWidth: max(0, rect.maxX - cx - 1), role: .dim)
+            top0 += 1
+        }
+        let body = Rect(x: rect.x + 1, y: top0, width: rect.width - 2, height: rect.maxY - top0)
         let memberRows = body.height >= 12 ? min(group.members.count, 4) : 0
         let (top, bottom) = memberRows > 0 ? body.splitBottom(memberRows + 2) : (body, .zero)
         let frame = state.current
