@@ -26,7 +26,7 @@ struct RenderSnapshotTests {
 
     @Test("topic detail", arguments: sizes)
     func topicDetail(size: (Int, Int)) {
-        Self.screen("topic-detail", size.0, size.1) { Fixture.press(&$0, [.char("2"), .enter]) }
+        Self.screen("topic-detail", size.0, size.1) { Fixture.press(&$0, [.char("2"), .char("j"), .enter]) }
     }
 
     @Test("groups", arguments: sizes)

@@ -22,7 +22,7 @@ enum GroupDetailView {
         var x = rect.x + 1
         let y = rect.y
         x += canvas.write(status.label, x: x, y: y, maxWidth: rect.maxX - x, role: status.role)
-        let summary = "  \(group.state) · \(group.members.count) members · lag \(Format.count(group.totalLag))"
+        let summary = "  \(group.state) · \(group.members.count) member\(group.members.count == 1 ? "" : "s") · lag \(Format.count(group.totalLag))"
             + " · time lag \(group.maxTimeLagMs.map { Format.duration(ms: $0) } ?? "-") · ETA "
         x += canvas.write(summary, x: x, y: y, maxWidth: max(0, rect.maxX - x), role: .base)
         canvas.write(eta.label, x: x, y: y, maxWidth: max(0, rect.maxX - x), role: eta == .never ? .critical : .number)
