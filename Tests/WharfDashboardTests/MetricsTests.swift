@@ -77,6 +77,7 @@ struct MetricsTests {
         #expect(metrics.produceRate(group: "g") == 100)
         // lag 900 / (150 - 100) = 18 s
         #expect(metrics.eta(group: "g") == .eta(ms: 18_000))
+        #expect(metrics.window(group: "g", partition: TopicPartitionRef(topic: "a", partition: 0))?.eta == .eta(ms: 18_000))
         // A repeated snapshot changes nothing.
         metrics.ingest(snap(2000, end: 5000, committed: 300))
         #expect(metrics.topicInRate("a") == 100)

@@ -37,6 +37,11 @@ public struct Metrics: Sendable {
         public var lastCommitMs: Int64?
         public var lastOffset: Int64?
         public var status: LagStatus = .ok
+        /// Per-partition rates (no sparkline history: one sample window each keeps 10,000
+        /// partitions cheap), for the partition's own catch-up ETA.
+        public var consumed = RateSeries(window: 5, historyLength: 1)
+        public var produced = RateSeries(window: 5, historyLength: 1)
+        public var eta: CatchUpETA = .caughtUp
 
         /// Records this snapshot's commit (Burrow window entry) and re-evaluates the status.
         mutating func observe(_ p: GroupPartitionSnapshot, now: Int64, config: BurrowConfig) {
@@ -55,6 +60,9 @@ public struct Metrics: Sendable {
                 lastOffset = offset
             }
             status = BurrowEvaluator.status(window: commits, brokerEnds: brokerEnds, currentLag: p.lag, nowMs: now, config: config)
+            if let offset = p.committed { consumed.record(timeMs: now, value: offset) }
+            produced.record(timeMs: now, value: p.logEnd)
+            eta = CatchUpETA.compute(lag: p.lag, consumeRate: consumed.perSecond, produceRate: produced.perSecond)
         }
     }
 

@@ -82,7 +82,7 @@ extension DashboardState {
             view = [KeyHint("N S M L T E U", "sort: name, state, members, lag, time lag, ETA, status")]
             if canReset { view.append(KeyHint("r", "replay: reset offsets (preview first)", dangerous: true)) }
         case .groupDetail:
-            view = [KeyHint("N P L T U", "sort: topic, partition, lag, time lag, status")]
+            view = [KeyHint("N P L T E U", "sort: topic, partition, lag, time lag, ETA, status")]
             if canReset {
                 view.append(KeyHint("space", "mark partition for replay"))
                 view.append(KeyHint("r", "replay marked (or all) partitions", dangerous: true))

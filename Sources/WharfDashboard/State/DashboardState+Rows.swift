@@ -76,7 +76,8 @@ extension DashboardState {
         case 1: return Self.sorted(filtered, ascending: asc) { parts[$0].partition }
         case 4: return Self.sorted(filtered, ascending: asc) { parts[$0].lag }
         case 5: return Self.sorted(filtered, ascending: asc) { parts[$0].timeLagMs ?? -1 }
-        case 7: return Self.sorted(filtered, ascending: asc) { metrics.status(group: group.name, partition: parts[$0].ref) }
+        case 6: return Self.sorted(filtered, ascending: asc) { metrics.window(group: group.name, partition: parts[$0].ref)?.eta.sortKey ?? -1 }
+        case 8: return Self.sorted(filtered, ascending: asc) { metrics.status(group: group.name, partition: parts[$0].ref) }
         default: return Self.sorted(filtered, ascending: asc) { parts[$0].ref }
         }
     }

@@ -24,7 +24,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .topics: [("N", 0, false), ("P", 1, true), ("R", 2, true), ("S", 3, true), ("I", 4, true), ("T", 5, true)]
         case .groups: [("N", 0, false), ("S", 1, false), ("M", 2, true), ("L", 3, true), ("T", 4, true), ("E", 5, true), ("U", 7, true)]
         case .topicDetail: [("P", 0, false), ("E", 2, true), ("R", 3, true), ("Z", 4, true), ("I", 5, true)]
-        case .groupDetail: [("N", 0, false), ("P", 1, false), ("L", 4, true), ("T", 5, true), ("U", 7, true)]
+        case .groupDetail: [("N", 0, false), ("P", 1, false), ("L", 4, true), ("T", 5, true), ("E", 6, true), ("U", 8, true)]
         case .overview, .records: []
         }
     }

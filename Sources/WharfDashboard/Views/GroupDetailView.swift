@@ -7,6 +7,7 @@ enum GroupDetailView {
         TableColumn("END", width: 9, alignRight: true, dropPriority: 2),
         TableColumn("LAG", width: 7, alignRight: true),
         TableColumn("TIME LAG", width: 8, alignRight: true, dropPriority: 3),
+        TableColumn("ETA", width: 6, alignRight: true, dropPriority: 4),
         TableColumn("OWNER", width: 10, flex: 1, dropPriority: 1),
         TableColumn("STATUS", width: 6),
     ]
@@ -53,13 +54,16 @@ enum GroupDetailView {
         table.isMarked = { state.marked.contains(group.partitions[rows[$0]].ref) }
         table.render(into: &canvas, rect: top) { i in
             let p = group.partitions[rows[i]]
-            let s = m.status(group: name, partition: p.ref)
+            let w = m.window(group: name, partition: p.ref)
+            let s = w?.status ?? .ok
+            let eta = w?.eta ?? .caughtUp
             let owner = p.owner.map { clientOf[$0] ?? $0 } ?? "-"
             return [
                 TableCell(p.topic), TableCell(String(p.partition), role: .number),
                 TableCell(p.committed.map(String.init) ?? "-", role: .number), TableCell(String(p.logEnd), role: .number),
                 TableCell(Format.count(p.lag), role: p.lag == 0 ? .good : .number),
                 TableCell(p.timeLagMs.map { Format.duration(ms: $0) } ?? "-", role: .number),
+                TableCell(eta.label, role: eta == .never ? .critical : .number),
                 TableCell(owner, role: p.owner == nil ? .dim : nil), TableCell(s.label, role: s.role),
             ]
         }
