@@ -31,6 +31,9 @@ let package = Package(
         .target(name: "WharfDashboard", dependencies: ["WharfCore"], swiftSettings: strict),
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "WharfTerminal", dependencies: ["CNCursesW", "WharfDashboard"], swiftSettings: strict),
+        // Manual/tmux testing of the terminal layer over a synthetic source (no engine).
+        .executableTarget(
+            name: "wharf-dashboard-preview", dependencies: ["WharfDashboard", "WharfTerminal"], swiftSettings: strict),
         .executableTarget(
             name: "wharf",
             dependencies: [

@@ -1,0 +1,15 @@
+/// Everything that can happen to the dashboard: input, time passing, and effect results.
+public enum Action: Equatable, Sendable {
+    case key(Key)
+    /// A new snapshot arrived (one per refresh tick).
+    case tick(ClusterSnapshot)
+    /// The terminal changed size.
+    case resize(width: Int, height: Int)
+    /// Answer to `.previewReset`: the rows for one topic of the pending preview.
+    case resetPreviewed(group: String, rows: [ResetPlanRow])
+    /// Answer to `.loadRecords`.
+    case recordsLoaded([RecordRow])
+    /// An effect finished; the text is shown in the status line.
+    case operationSucceeded(String)
+    case operationFailed(String)
+}

@@ -1,0 +1,62 @@
+/// Everything the dashboard knows about a cluster at one instant.
+///
+/// A source (the embedded engine, or a Kafka client for a real cluster) produces one per tick;
+/// the dashboard never mutates it and derives rates, trends, ETAs and lag status by comparing
+/// successive snapshots (`Metrics`). All times are Unix milliseconds, offsets are Kafka offsets.
+public struct ClusterSnapshot: Equatable, Sendable {
+    /// When the snapshot was taken (source clock); the header clock shows this.
+    public var timeMs: Int64
+    /// What is being watched: a data directory or a cluster address.
+    public var source: String
+    /// Kafka listener state when there is one ("listening on :9092", "off"); nil hides it.
+    public var listener: String?
+    public var topics: [TopicSnapshot]
+    public var groups: [GroupSnapshot]
+    /// nil: the source has no dead-letter queues yet (shown as "none yet").
+    public var deadLetters: [DeadLetterSnapshot]?
+    /// nil: the source has no outbox yet (shown as "none yet").
+    public var outboxes: [OutboxSnapshot]?
+
+    public init(timeMs: Int64, source: String, listener: String? = nil, topics: [TopicSnapshot] = [],
+                groups: [GroupSnapshot] = [], deadLetters: [DeadLetterSnapshot]? = nil,
+                outboxes: [OutboxSnapshot]? = nil) {
+        self.timeMs = timeMs
+        self.source = source
+        self.listener = listener
+        self.topics = topics
+        self.groups = groups
+        self.deadLetters = deadLetters
+        self.outboxes = outboxes
+    }
+
+    public static let empty = ClusterSnapshot(timeMs: 0, source: "no source")
+
+    public func topic(named name: String) -> TopicSnapshot? { topics.first { $0.name == name } }
+    public func group(named name: String) -> GroupSnapshot? { groups.first { $0.name == name } }
+}
+
+/// Depth of one dead-letter queue (filled by the DLQ issue).
+public struct DeadLetterSnapshot: Equatable, Sendable {
+    public var entity: String
+    public var count: Int64
+    public var oldestAgeMs: Int64?
+    public init(entity: String, count: Int64, oldestAgeMs: Int64? = nil) {
+        self.entity = entity
+        self.count = count
+        self.oldestAgeMs = oldestAgeMs
+    }
+}
+
+/// Backlog of one outbox (filled by the outbox issue).
+public struct OutboxSnapshot: Equatable, Sendable {
+    public var name: String
+    public var pending: Int64
+    public var oldestAgeMs: Int64?
+    public var dead: Int64
+    public init(name: String, pending: Int64, oldestAgeMs: Int64? = nil, dead: Int64 = 0) {
+        self.name = name
+        self.pending = pending
+        self.oldestAgeMs = oldestAgeMs
+        self.dead = dead
+    }
+}

@@ -1,0 +1,24 @@
+/// What the connected source can do. The dashboard hides keys and dialogs for the rest,
+/// so an operator never sees an action that would only fail.
+public struct SourceCapabilities: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// Reset a group's committed offsets (with a dry-run preview).
+    public static let reset = SourceCapabilities(rawValue: 1 << 0)
+    /// Undo the last reset (offsets were snapshotted before it).
+    public static let undoReset = SourceCapabilities(rawValue: 1 << 1)
+    /// Delete records below an offset.
+    public static let purge = SourceCapabilities(rawValue: 1 << 2)
+    /// Read records for the Records view.
+    public static let browseRecords = SourceCapabilities(rawValue: 1 << 3)
+
+    public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords]
+    /// The capabilities that change data; none of them exists under `--read-only`.
+    public static let dangerous: SourceCapabilities = [.reset, .undoReset, .purge]
+
+    public var canReset: Bool { contains(.reset) }
+    public var canUndoReset: Bool { contains(.undoReset) }
+    public var canPurge: Bool { contains(.purge) }
+    public var canBrowseRecords: Bool { contains(.browseRecords) }
+}

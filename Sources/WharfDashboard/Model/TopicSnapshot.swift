@@ -1,0 +1,41 @@
+public struct TopicSnapshot: Equatable, Sendable {
+    public var name: String
+    public var partitions: [PartitionSnapshot]
+    /// Retention by time (nil: unlimited).
+    public var retentionMs: Int64?
+    /// Retention by size per partition (nil: unlimited).
+    public var retentionBytes: Int64?
+    /// Internal topics (`__consumer_offsets`) are listed dimmed.
+    public var isInternal: Bool
+
+    public init(name: String, partitions: [PartitionSnapshot], retentionMs: Int64? = nil,
+                retentionBytes: Int64? = nil, isInternal: Bool = false) {
+        self.name = name
+        self.partitions = partitions
+        self.retentionMs = retentionMs
+        self.retentionBytes = retentionBytes
+        self.isInternal = isInternal
+    }
+
+    /// Records currently retained (sum of end - start).
+    public var recordCount: Int64 { partitions.reduce(0) { $0 + max(0, $1.logEnd - $1.logStart) } }
+    public var sizeBytes: Int64 { partitions.reduce(0) { $0 + $1.sizeBytes } }
+    /// Sum of log end offsets: grows by one per record appended, used for the in-rate.
+    public var endOffsetSum: Int64 { partitions.reduce(0) { $0 + $1.logEnd } }
+}
+
+public struct PartitionSnapshot: Equatable, Sendable {
+    public var partition: Int32
+    /// First retained offset (advances with retention and purge).
+    public var logStart: Int64
+    /// High watermark: the offset the next record will get.
+    public var logEnd: Int64
+    public var sizeBytes: Int64
+
+    public init(partition: Int32, logStart: Int64, logEnd: Int64, sizeBytes: Int64) {
+        self.partition = partition
+        self.logStart = logStart
+        self.logEnd = logEnd
+        self.sizeBytes = sizeBytes
+    }
+}

@@ -1,0 +1,54 @@
+/// The whole dashboard state: the latest snapshot and what was derived from the ones before,
+/// the navigation stack, the open dialog, and settings. A value: `update` changes it and
+/// returns effects; `render` draws it. Nothing in here performs I/O or reads a clock.
+public struct DashboardState: Sendable {
+    public var snapshot: ClusterSnapshot
+    public var metrics: Metrics
+    public var capabilities: SourceCapabilities
+    /// `--read-only`: no dangerous effect is ever produced and dangerous keys are hidden.
+    public var readOnly: Bool
+    public var paused = false
+    public var refreshMs: Int
+    public var width: Int
+    public var height: Int
+    /// Navigation stack; never empty. The last frame is on screen.
+    public var stack: [ViewFrame]
+    public var modal: Modal?
+    public var status: StatusMessage?
+    public var records = RecordsState()
+    /// Partitions marked with space in group detail: the scope of the next reset.
+    public var marked: Set<TopicPartitionRef> = []
+    /// Set by `q`; the loop exits after running the `.quit` effect.
+    public var quitRequested = false
+
+    public init(snapshot: ClusterSnapshot = .empty, capabilities: SourceCapabilities = .all, readOnly: Bool = false,
+                refreshMs: Int = 1000, width: Int = 80, height: Int = 24, metricsConfig: Metrics.Config = Metrics.Config()) {
+        self.snapshot = snapshot
+        self.metrics = Metrics(config: metricsConfig)
+        self.capabilities = capabilities
+        self.readOnly = readOnly
+        self.refreshMs = refreshMs
+        self.width = width
+        self.height = height
+        self.stack = [ViewFrame(.overview)]
+        if snapshot != .empty { metrics.ingest(snapshot) }
+    }
+
+    public var current: ViewFrame {
+        get { stack[stack.count - 1] }
+        set { stack[stack.count - 1] = newValue }
+    }
+
+    // Dangerous operations exist only when the source supports them and we are not read-only.
+    public var canReset: Bool { !readOnly && capabilities.canReset }
+    public var canUndo: Bool { !readOnly && capabilities.canUndoReset }
+    public var canPurge: Bool { !readOnly && capabilities.canPurge }
+    public var canBrowse: Bool { capabilities.canBrowseRecords }
+
+    /// Rows available to the table of the current view (the body height minus its header).
+    var pageRows: Int { max(1, height - 4) }
+
+    mutating func show(_ text: String, error: Bool = false) {
+        status = StatusMessage(text: text, isError: error, untilTick: metrics.tick + 5)
+    }
+}

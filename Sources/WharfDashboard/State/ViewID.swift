@@ -1,0 +1,39 @@
+/// The screens of the dashboard. The navigation stack holds these; breadcrumbs name them.
+public enum ViewID: Equatable, Hashable, Sendable {
+    case overview
+    case topics
+    case topicDetail(String)
+    case groups
+    case groupDetail(String)
+    case records(topic: String, partition: Int32)
+
+    public var title: String {
+        switch self {
+        case .overview: "Overview"
+        case .topics: "Topics"
+        case .topicDetail(let t): t
+        case .groups: "Groups"
+        case .groupDetail(let g): g
+        case .records(let t, let p): "records \(t)/\(p)"
+        }
+    }
+
+    /// Sortable columns: (sort key, column index, numeric: first press sorts descending).
+    var sortKeys: [(key: Character, column: Int, numeric: Bool)] {
+        switch self {
+        case .topics: [("N", 0, false), ("P", 1, true), ("R", 2, true), ("S", 3, true), ("I", 4, true), ("T", 5, true)]
+        case .groups: [("N", 0, false), ("S", 1, false), ("M", 2, true), ("L", 3, true), ("T", 4, true), ("E", 5, true), ("U", 7, true)]
+        case .topicDetail: [("P", 0, false), ("E", 2, true), ("R", 3, true), ("Z", 4, true), ("I", 5, true)]
+        case .groupDetail: [("N", 0, false), ("P", 1, false), ("L", 4, true), ("T", 5, true), ("E", 6, true), ("U", 8, true)]
+        case .overview, .records: []
+        }
+    }
+
+    /// Whether `/` filters this view.
+    var filterable: Bool {
+        switch self {
+        case .topics, .groups, .topicDetail, .groupDetail, .records: true
+        case .overview: false
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// WharfDashboard: see ARCHITECTURE.md for this layer's role.

@@ -1,1 +1,0 @@
-// WharfTerminal: see ARCHITECTURE.md for this layer's role.
