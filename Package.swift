@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "WharfCoreTests", dependencies: ["WharfCore"], swiftSettings: strict),
         .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage"], swiftSettings: strict),
         .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine"], swiftSettings: strict),
-        .testTarget(name: "WharfDashboardTests", dependencies: ["WharfDashboard"], swiftSettings: strict),
+        .testTarget(name: "WharfDashboardTests", dependencies: ["WharfDashboard"], exclude: ["__Snapshots__"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["WharfCore"], swiftSettings: strict),
     ]
 )

@@ -45,7 +45,6 @@ struct LogLoader {
         try FileSystem.createDirectory(directory)
         let markerPath = directory + "/" + PartitionLog.cleanShutdownFile
         report.wasCleanShutdown = FileSystem.exists(markerPath)
-        if !report.wasCleanShutdown { logger.warning("no clean-shutdown marker: recovering", metadata: ["directory": "\(directory)"]) }
 
         var bases: [Int64] = []
         var indexFiles: [(String, Int64)] = []
@@ -60,6 +59,10 @@ struct LogLoader {
             }
         }
         bases.sort()
+        // A brand-new partition has no segments yet: nothing to recover, nothing to warn about.
+        if !report.wasCleanShutdown, !bases.isEmpty {
+            logger.warning("no clean-shutdown marker: recovering", metadata: ["directory": "\(directory)"])
+        }
         for (name, base) in indexFiles where !bases.contains(base) {
             try FileSystem.remove(directory + "/" + name)
             warn("removed index \(name) that has no log file")

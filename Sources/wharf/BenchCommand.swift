@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import WharfCore
+import WharfDashboard
 import WharfEngine
 import WharfStorage
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the engine (build with -c release for real figures).",
-        subcommands: [Append.self, Fetch.self])
+        subcommands: [Append.self, Fetch.self, Render.self])
 
     struct Workload: ParsableArguments {
         @Option(help: "Records to write.") var records: Int = 5_000_000
@@ -130,6 +131,24 @@ struct BenchCommand: ParsableCommand {
                                 partitions: workload.partitions, fsync: workload.fsync, seconds: seconds,
                                 recordsPerSec: Double(visited) / seconds, mbPerSec: payload / seconds / 1e6).print(json: workload.json)
             }
+        }
+    }
+}
+
+extension BenchCommand {
+    struct Render: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Dashboard frame time: a snapshot of 2,000 topics, 20,000 partitions and 500 groups, sorted and filtered, into a 200x60 canvas.")
+        @Option(help: "Frames to render.") var frames: Int = 200
+        @Flag(name: .long) var json = false
+
+        func run() throws {
+            let ms = RenderBenchmark.run(topics: 2000, partitionsPerTopic: 10, groups: 500, width: 200, height: 60, frames: frames)
+            let ingest = RenderBenchmark.ingest()
+            struct R: Encodable { let benchmark = "render"; let topics = 2000; let partitions = 20000; let groups = 500; let width = 200; let height = 60; let frames: Int; let msPerFrame: Double; let ingestMsPerSnapshot: Double }
+            let r = R(frames: frames, msPerFrame: ms, ingestMsPerSnapshot: ingest)
+            if json { return try Output.json(r) }
+            print(String(format: "render: 2000 topics x 10 partitions, 500 groups, 200x60, sort+filter: %.2f ms/frame (%d frames); snapshot ingest (rates, Burrow windows): %.2f ms", ms, frames, ingest))
         }
     }
 }

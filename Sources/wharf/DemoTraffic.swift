@@ -5,7 +5,7 @@ import WharfEngine
 /// Simulated traffic for `wharf demo`, produced and consumed through the real engine APIs so that
 /// every view has something true to show from the first second:
 /// - `orders` (6 partitions, keyed by customer, ~120/s) read by `billing`, which keeps up;
-/// - `clicks` (8 partitions, unkeyed, ~600/s in waves) read by `analytics`, slower than its input,
+/// - `clicks` (8 partitions, unkeyed, 480-720/s in waves) read by `analytics` at 400/s at most,
 ///   so its lag grows;
 /// - `payments` (3 partitions, keyed, bursty ~40/s) read by `fraud-check`, which read a little and
 ///   then stopped: its lag only grows;
@@ -50,13 +50,13 @@ struct DemoTraffic: Sendable {
         while !Task.isCancelled {
             tick += 1
             for s in Self.streams {
-                let wave = s.topic == "clicks" ? 0.6 + 0.4 * sin(Double(tick) / 40) : 1
+                let wave = s.topic == "clicks" ? 0.8 + 0.2 * sin(Double(tick) / 40) : 1
                 let burst = s.topic == "payments" && tick % 50 < 5 ? 6.0 : 1
                 let n = Int((s.ratePerSecond / 10 * wave * burst).rounded())
                 try? produce(s, count: n, tick: tick)
             }
             if let got = try? await billing.poll(maxRecords: 10_000), !got.isEmpty { try? await billing.commit() }
-            if let got = try? await analytics.poll(maxRecords: 45), !got.isEmpty { try? await analytics.commit() }
+            if let got = try? await analytics.poll(maxRecords: 40), !got.isEmpty { try? await analytics.commit() }
             try? await Task.sleep(for: .milliseconds(100))
         }
         await billing.close()

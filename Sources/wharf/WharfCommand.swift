@@ -13,8 +13,9 @@ struct WharfCommand: AsyncParsableCommand {
             Only one wharf process may use a data directory at a time.
             """,
         version: WharfVersion.string,
-        subcommands: [TopicCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupCommand.self,
-                      RecordsCommand.self, BenchCommand.self])
+        subcommands: [DashboardCommand.self, DemoCommand.self, TopicCommand.self, ProduceCommand.self, ConsumeCommand.self,
+                      GroupCommand.self, RecordsCommand.self, BenchCommand.self],
+        defaultSubcommand: DashboardCommand.self)
 
     static func main() async {
         LoggingBootstrap.run()

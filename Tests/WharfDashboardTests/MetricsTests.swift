@@ -113,13 +113,17 @@ struct MetricsTests {
     func retentionRisk() {
         var metrics = Metrics()
         let snap = ClusterSnapshot(timeMs: 1, source: "t", topics: [
-            TopicSnapshot(name: "a", partitions: [PartitionSnapshot(partition: 0, logStart: 100, logEnd: 1100, sizeBytes: 0)], retentionMs: 1000),
+            // Near the log start of a partition at 90% of its size limit: the next pass may take it.
+            TopicSnapshot(name: "a", partitions: [PartitionSnapshot(partition: 0, logStart: 100, logEnd: 1100, sizeBytes: 900)], retentionBytes: 1000),
+            // Near the log start but with only time retention and fresh records: no false alarm.
+            TopicSnapshot(name: "d", partitions: [PartitionSnapshot(partition: 0, logStart: 100, logEnd: 1100, sizeBytes: 0)], retentionMs: 1000),
             TopicSnapshot(name: "b", partitions: [PartitionSnapshot(partition: 0, logStart: 100, logEnd: 1100, sizeBytes: 0)], retentionMs: 1000),
             TopicSnapshot(name: "c", partitions: [PartitionSnapshot(partition: 0, logStart: 100, logEnd: 1100, sizeBytes: 0)], retentionMs: 1000),
         ], groups: [GroupSnapshot(name: "g", state: "Stable", partitions: [
             GroupPartitionSnapshot(topic: "a", partition: 0, committed: 150, logEnd: 1100, lag: 950),
             GroupPartitionSnapshot(topic: "b", partition: 0, committed: 50, logEnd: 1100, lag: 1050),
             GroupPartitionSnapshot(topic: "c", partition: 0, committed: 900, logEnd: 1100, lag: 200),
+            GroupPartitionSnapshot(topic: "d", partition: 0, committed: 150, logEnd: 1100, lag: 950, timeLagMs: 10),
         ])])
         var aged = snap
         aged.timeMs = 2
@@ -128,6 +132,7 @@ struct MetricsTests {
         #expect(metrics.risk(topic: "a") == .atRisk)
         #expect(metrics.risk(topic: "b") == .lost)
         #expect(metrics.risk(topic: "c") == .none)
+        #expect(metrics.risk(topic: "d") == .none)
         metrics.ingest(aged)
         #expect(metrics.risk(topic: "c") == .atRisk)
     }

@@ -204,9 +204,10 @@ public struct Metrics: Sendable {
         return worst
     }
 
-    /// `.lost` when the committed offset is below the log start; `.atRisk` when it lies in the
-    /// oldest tenth of the retained range, or when its record is older than 80% of the
-    /// retention time (time lag), so the next retention pass may delete unconsumed records.
+    /// `.lost` when the committed offset is below the log start; `.atRisk` when its record is
+    /// older than 80% of the retention time (time lag), or when the partition is at 80% of its
+    /// size limit and the offset lies in the oldest tenth of the retained range: either way the
+    /// next retention pass may delete records the group has not read.
     private func retentionRisk(committed: Int64?, timeLagMs: Int64?, partition: Int32, topic: TopicSnapshot) -> RetentionRisk {
         guard let committed else { return .none }
         let parts = topic.partitions
@@ -215,8 +216,10 @@ public struct Metrics: Sendable {
                 : parts.first(where: { $0.partition == partition }) else { return .none }
         if committed < part.logStart { return .lost }
         if let retention = topic.retentionMs, retention > 0, let age = timeLagMs, age >= retention / 10 * 8 { return .atRisk }
-        let retained = topic.retentionMs != nil || topic.retentionBytes != nil
-        guard retained, part.logEnd > part.logStart, committed < part.logEnd else { return .none }
+        // Size retention only bites once the partition is near its limit; until then the oldest
+        // records are safe however close the group is to the log start.
+        guard let limit = topic.retentionBytes, limit > 0, part.sizeBytes >= limit / 10 * 8,
+              part.logEnd > part.logStart, committed < part.logEnd else { return .none }
         // Within the oldest tenth of what is retained: the next retention pass may take it.
         let margin = max(1, (part.logEnd - part.logStart) / 10)
         return committed - part.logStart < margin ? .atRisk : .none

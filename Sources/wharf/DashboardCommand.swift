@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import WharfCore
+import WharfDashboard
+import WharfEngine
+import WharfTerminal
+
+/// Options shared by `wharf` (the dashboard) and `wharf demo`.
+struct DashboardOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Theme name (from themes/) or path to a .toml file. Default: the built-in dark theme.", valueName: "name|path"))
+    var theme: String?
+    @Option(help: "Refresh interval in milliseconds (+/- change it while running).") var refresh: Int = 1000
+    @Flag(name: .customLong("read-only"), help: "Hide and disable every action that changes data (reset, undo, purge).")
+    var readOnly = false
+
+    func validate() throws {
+        guard (100...60_000).contains(refresh) else { throw ValidationError("--refresh must be between 100 and 60000 ms") }
+    }
+
+    func loadTheme() throws -> Theme {
+        do { return try ThemeLoader.load(nameOrPath: theme) } catch { throw ValidationError("\(error)") }
+    }
+}
+
+struct DashboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Open the live dashboard on the data directory (the default command).",
+        discussion: "Keys: ':' command palette, '/' filter, '?' help, Enter drill down, Esc back, q quit.")
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var fsync: FsyncOptions
+    @OptionGroup var dashboard: DashboardOptions
+
+    func run() async throws {
+        let theme = try dashboard.loadTheme()
+        let engine = try Engine.open(config: EngineConfig(dataDirectory: data.directory, fsync: try fsync.policy()))
+        try await DashboardRunner.run(engine: engine, source: data.directory, options: dashboard, theme: theme, logFile: data.directory + "/wharf.log")
+        try engine.close()
+    }
+}
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Open the dashboard on a fresh temporary data directory with live simulated traffic.",
+        discussion: """
+            Four topics with uneven rates and three consumer groups (billing keeps up, analytics \
+            falls behind, fraud-check has stopped), all produced and consumed through the real engine. \
+            The data directory is removed on exit unless --keep.
+            """)
+
+    @OptionGroup var dashboard: DashboardOptions
+    @Flag(help: "Keep the demo's data directory after exit (its path is printed).") var keep = false
+
+    func run() async throws {
+        let theme = try dashboard.loadTheme()
+        let dir = NSTemporaryDirectory() + "wharf-demo-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        let engine = try Engine.open(config: EngineConfig(dataDirectory: dir, fsync: .interval(milliseconds: 1000)))
+        let traffic = DemoTraffic(engine: engine)
+        try await traffic.setUp()
+        let producer = Task { await traffic.run() }
+        try await DashboardRunner.run(engine: engine, source: "demo · \(dir)", options: dashboard, theme: theme, logFile: dir + "/wharf.log")
+        producer.cancel()
+        _ = await producer.value
+        try engine.close()
+        if keep { print("demo data kept in \(dir)") } else { try? FileManager.default.removeItem(atPath: dir) }
+    }
+}
+
+/// Runs the terminal app over the engine, with engine upkeep (retention, fsync intervals,
+/// group session timeouts) on a timer, and logs sent to a file while curses owns the screen.
+enum DashboardRunner {
+    static func run(engine: Engine, source: String, options: DashboardOptions, theme: Theme, logFile: String) async throws {
+        guard isatty(1) == 1 else {
+            throw ValidationError("the dashboard needs a terminal on stdout; for scripts use the other commands (see wharf --help)")
+        }
+        let maintenance = Task {
+            while !Task.isCancelled {
+                await engine.runMaintenance()
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        let restoreStderr = StderrRedirect(to: logFile)
+        let driver = EngineDashboardDriver(engine: engine, source: source, readOnly: options.readOnly)
+        let state = DashboardState(readOnly: options.readOnly, refreshMs: options.refresh)
+        await runTerminal(theme: theme, state: state, driver: driver)
+        restoreStderr.restore()
+        maintenance.cancel()
+        _ = await maintenance.value
+    }
+
+    @MainActor static func runTerminal(theme: Theme, state: DashboardState, driver: EngineDashboardDriver) async {
+        await TerminalApp(theme: theme).run(initial: state, driver: driver)
+    }
+}
+
+/// Points fd 2 at a log file for as long as curses draws on the terminal (anything written to
+/// stderr would tear the screen), then puts the terminal back.
+struct StderrRedirect {
+    private let saved: Int32
+
+    init(to path: String) {
+        saved = dup(2)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        if fd >= 0 {
+            dup2(fd, 2)
+            close(fd)
+        }
+    }
+
+    func restore() {
+        guard saved >= 0 else { return }
+        dup2(saved, 2)
+        close(saved)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import WharfCore
+import WharfDashboard
+import WharfEngine
+
+/// The dashboard's view of the embedded engine: snapshots built from the engine's own
+/// descriptions and lag, and effects run through the same engine commands the CLI uses.
+actor EngineDashboardDriver: DashboardDriver {
+    let engine: Engine
+    let source: String
+    let listener: String?
+    nonisolated let capabilities: SourceCapabilities
+    /// The offsets a reset replaced, so `u` can put them back.
+    private var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
+
+    init(engine: Engine, source: String, listener: String? = nil, readOnly: Bool) {
+        self.engine = engine
+        self.source = source
+        self.listener = listener
+        capabilities = readOnly ? [.browseRecords] : .all
+    }
+
+    func snapshot() async -> ClusterSnapshot {
+        let topics = engine.describeAllTopics(includeInternal: true).map { t in
+            TopicSnapshot(name: t.name,
+                          partitions: t.partitions.map { PartitionSnapshot(partition: $0.partition, logStart: $0.logStartOffset, logEnd: $0.logEndOffset, sizeBytes: $0.sizeBytes) },
+                          retentionMs: t.retentionMs < 0 ? nil : t.retentionMs,
+                          retentionBytes: t.retentionBytes < 0 ? nil : t.retentionBytes,
+                          isInternal: t.isInternal)
+        }
+        var groups: [GroupSnapshot] = []
+        for overview in await engine.listGroups() {
+            guard let lag = try? await engine.groupLag(overview.groupId) else { continue }
+            let description = await engine.coordinator.describe(groupId: overview.groupId)
+            var ownerOf: [TopicPartition: String] = [:]
+            let members = (description?.members ?? []).map { m -> GroupMember in
+                let assigned = m.assignedPartitions ?? []
+                for tp in assigned { ownerOf[tp] = m.memberId }
+                return GroupMember(memberId: m.memberId, clientId: m.clientId, host: m.clientHost,
+                                   assigned: assigned.map { TopicPartitionRef(topic: $0.topic, partition: $0.partition) })
+            }
+            groups.append(GroupSnapshot(
+                name: overview.groupId, state: lag.state, members: members,
+                partitions: lag.partitions.map {
+                    GroupPartitionSnapshot(topic: $0.topic, partition: $0.partition, committed: $0.committedOffset,
+                                           logEnd: $0.logEndOffset, lag: $0.lag, timeLagMs: $0.timeLagMs,
+                                           owner: ownerOf[TopicPartition($0.topic, $0.partition)], lastCommitMs: $0.lastCommitMs)
+                }))
+        }
+        return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener, topics: topics, groups: groups)
+    }
+
+    func perform(_ effect: Effect) async -> Action? {
+        do {
+            switch effect {
+            case .previewReset(let group, let topic, let partitions, let spec):
+                let rows = try await engine.planReset(group: group, topic: topic, partitions: partitions.isEmpty ? nil : partitions, to: Self.engineSpec(spec))
+                return .resetPreviewed(group: group, rows: rows.map(Self.dashboardRow))
+            case .executeReset(let group, let plan):
+                guard capabilities.canReset else { return .operationFailed("read-only: resets are disabled") }
+                let rows = plan.map(Self.engineRow)
+                let result = try await engine.executeReset(group: group, plan: rows)
+                lastReset = (group, rows)
+                let moved = rows.map(\.recordsToReread).reduce(0, +)
+                return .operationSucceeded("reset \(group) on \(rows.count) partition(s): \(moved) records to re-read"
+                                           + (result.fencedLiveMembers ? "; live members fenced and rejoining" : ""))
+            case .undoLastReset:
+                guard capabilities.canUndoReset else { return .operationFailed("read-only: resets are disabled") }
+                guard let last = lastReset else { return .operationFailed("no reset to undo") }
+                let back = last.rows.compactMap { r -> WharfEngine.ResetPlanRow? in
+                    guard let old = r.currentOffset else { return nil }
+                    return WharfEngine.ResetPlanRow(topic: r.topic, partition: r.partition, currentOffset: r.newOffset, newOffset: old, recordsToReread: r.newOffset - old)
+                }
+                guard !back.isEmpty else { return .operationFailed("the last reset set partitions that had no commit before; nothing to restore") }
+                _ = try await engine.executeReset(group: last.group, plan: back)
+                lastReset = nil
+                return .operationSucceeded("undid the last reset of \(last.group) (\(back.count) partition(s) restored)")
+            case .purge(let topic, let partition, let before):
+                guard capabilities.canPurge else { return .operationFailed("read-only: purge is disabled") }
+                let old = try engine.offsets(topic: topic, partition: partition).logStart
+                let start = try engine.deleteRecords(topic: topic, partition: partition, before: before)
+                return .operationSucceeded("purged \(max(0, start - old)) records from \(topic)/\(partition); log start is now \(start)")
+            case .loadRecords(let topic, let partition, let from, let max):
+                let offset: Int64
+                switch from {
+                case .offset(let o):
+                    let (s, e) = try engine.offsets(topic: topic, partition: partition)
+                    offset = Swift.min(Swift.max(o, s), e)
+                case .timestamp(let t): offset = try engine.listOffset(topic: topic, partition: partition, .timestamp(t))
+                }
+                let records = try engine.readRecords(topic: topic, partition: partition, from: offset, maxRecords: max)
+                return .recordsLoaded(records.map {
+                    RecordRow(topic: topic, partition: partition, offset: $0.offset, timestampMs: $0.timestamp, key: $0.key, value: $0.value,
+                              headers: $0.headers.map { WharfDashboard.RecordHeader(key: $0.key, value: $0.value) })
+                })
+            case .setRefresh, .quit:
+                return nil
+            }
+        } catch {
+            return .operationFailed("\(error)")
+        }
+    }
+
+    static func engineSpec(_ s: ResetSpec) -> OffsetResetSpec {
+        switch s {
+        case .earliest: .earliest
+        case .latest: .latest
+        case .offset(let o): .offset(o)
+        case .datetime(let t): .datetime(t)
+        case .shiftBy(let n): .shiftBy(n)
+        case .duration(let ms): .byDuration(ms)
+        }
+    }
+
+    static func dashboardRow(_ r: WharfEngine.ResetPlanRow) -> WharfDashboard.ResetPlanRow {
+        .init(topic: r.topic, partition: r.partition, current: r.currentOffset, new: r.newOffset, recordsToReread: r.recordsToReread)
+    }
+
+    static func engineRow(_ r: WharfDashboard.ResetPlanRow) -> WharfEngine.ResetPlanRow {
+        .init(topic: r.topic, partition: r.partition, currentOffset: r.current, newOffset: r.new, recordsToReread: r.recordsToReread)
+    }
+}
