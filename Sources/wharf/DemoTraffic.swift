@@ -5,7 +5,7 @@ import WharfEngine
 /// Simulated traffic for `wharf demo`, produced and consumed through the real engine APIs so that
 /// every view has something true to show from the first second:
 /// - `orders` (6 partitions, keyed by customer, ~120/s) read by `billing`, which keeps up;
-/// - `clicks` (8 partitions, unkeyed, 480-720/s in waves) read by `analytics` at 400/s at most,
+/// - `clicks` (8 partitions, unkeyed, 480-720/s in waves) read by `analytics` at 250/s at most,
 ///   so its lag grows;
 /// - `payments` (3 partitions, keyed, bursty ~40/s) read by `fraud-check`, which read a little and
 ///   then stopped: its lag only grows;
@@ -56,7 +56,7 @@ struct DemoTraffic: Sendable {
                 try? produce(s, count: n, tick: tick)
             }
             if let got = try? await billing.poll(maxRecords: 10_000), !got.isEmpty { try? await billing.commit() }
-            if let got = try? await analytics.poll(maxRecords: 40), !got.isEmpty { try? await analytics.commit() }
+            if let got = try? await analytics.poll(maxRecords: 25), !got.isEmpty { try? await analytics.commit() }
             try? await Task.sleep(for: .milliseconds(100))
         }
         await billing.close()

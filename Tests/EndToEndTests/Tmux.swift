@@ -12,23 +12,53 @@ final class Tmux {
         let env = environment.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
         let shell = "env TERM=xterm-256color \(env) " + command.map(Self.quote).joined(separator: " ")
             + "; echo \"[exit $?]\"; sleep 30"
-        try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", shell])
+        try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", shell], capture: false)
     }
 
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
+    /// Runs a tmux command with posix_spawn and waitpid. (Foundation's Process missed the exit
+    /// of the tmux client that forks the server and waited forever.) The command that starts the
+    /// server must not capture output: the server it forks would inherit the pipe.
     @discardableResult
-    func run(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        p.arguments = ["-S", socket] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    func run(_ args: [String], capture: Bool = true) throws -> String {
+        let argv = ["/usr/bin/tmux", "-S", socket] + args
+        var fds: [Int32] = [-1, -1]
+        if capture { guard pipe(&fds) == 0 else { throw TmuxError("pipe failed") } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if capture {
+            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+            posix_spawn_file_actions_addclose(&actions, fds[0])
+            posix_spawn_file_actions_addclose(&actions, fds[1])
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { for a in cargs { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
+        if capture { close(fds[1]) }
+        guard rc == 0 else {
+            if capture { close(fds[0]) }
+            throw TmuxError("cannot run tmux: \(String(cString: strerror(rc))) (is tmux installed?)")
+        }
+        var output: [UInt8] = []
+        if capture {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(fds[0], &chunk, chunk.count)
+                if n <= 0 { break }
+                output.append(contentsOf: chunk[..<n])
+            }
+            close(fds[0])
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return String(decoding: output, as: UTF8.self)
     }
 
     func send(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
@@ -50,7 +80,12 @@ final class Tmux {
     }
 
     deinit {
-        _ = try? run(["kill-server"])
+        _ = try? run(["kill-server"], capture: false)
         try? FileManager.default.removeItem(atPath: socket)
     }
+}
+
+struct TmuxError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
 }
