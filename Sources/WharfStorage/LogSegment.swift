@@ -44,6 +44,20 @@ struct LogSegment: Sendable {
         lastBatchBaseOffset = baseOffset
     }
 
+    /// The same segment state over another descriptor of its file (after compaction's rename).
+    func reopened(_ file: PosixFile) -> LogSegment {
+        var copy = LogSegment(baseOffset: baseOffset, pathPrefix: pathPrefix, file: file)
+        copy.size = size
+        copy.nextOffset = nextOffset
+        copy.maxTimestamp = maxTimestamp
+        copy.lastBatchBaseOffset = lastBatchBaseOffset
+        copy.offsetIndex = offsetIndex
+        copy.timeIndex = timeIndex
+        copy.bytesSinceIndexEntry = bytesSinceIndexEntry
+        copy.rollBaseTime = rollBaseTime
+        return copy
+    }
+
     static func name(_ base: Int64) -> String {
         let digits = String(base)
         return String(repeating: "0", count: max(0, 20 - digits.count)) + digits

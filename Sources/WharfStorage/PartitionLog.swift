@@ -56,6 +56,8 @@ public final class PartitionLog: Sendable {
     public let recoveryReport: RecoveryReport
     /// Test seam handed to every file the log opens (nil in production).
     let faults: FaultInjector?
+    /// Serializes `compact` runs (they hold `state` only to copy views and to swap files).
+    let compactionLock = Mutex<Void>(())
     /// Topic and partition parsed from a Kafka-style directory name `<topic>-<partition>`, for errors.
     let topicPartition: TopicPartition
 
