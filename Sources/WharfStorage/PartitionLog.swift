@@ -94,6 +94,9 @@ public final class PartitionLog: Sendable {
     /// Base offsets of the segments, oldest first.
     public var segmentBaseOffsets: [Int64] { state.withLock { $0.segments.map(\.baseOffset) } }
 
+    /// True after `close` or `deleteFromDisk`.
+    public var isClosed: Bool { state.withLock { $0.closed } }
+
     public func updateConfig(_ config: LogConfig) {
         state.withLock { $0.config = config }
     }
@@ -209,11 +212,15 @@ public final class PartitionLog: Sendable {
         logger.debug("rolled segment", metadata: ["directory": "\(directory)", "base": "\(next.baseOffset)"])
     }
 
+    /// `<...>/<topic>-<partition>` (Kafka's layout) or `<...>/<topic>/<partition>`; otherwise the
+    /// last path component with partition -1. Used only to fill `.offsetOutOfRange`.
     static func topicPartition(fromDirectory directory: String) -> TopicPartition {
-        let name = directory.split(separator: "/").last.map(String.init) ?? directory
+        let parts = directory.split(separator: "/").map(String.init)
+        let name = parts.last ?? directory
         if let dash = name.lastIndex(of: "-"), let p = Int32(name[name.index(after: dash)...]) {
             return TopicPartition(String(name[..<dash]), p)
         }
+        if let p = Int32(name), parts.count >= 2 { return TopicPartition(parts[parts.count - 2], p) }
         return TopicPartition(name, -1)
     }
 }
