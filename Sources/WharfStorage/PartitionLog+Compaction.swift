@@ -9,6 +9,7 @@ import WharfCore
 /// cleaned file over the `.log`, write the new indexes and fsync the directory. A crash at any
 /// point leaves either the old or the new `.log`; a missing index is rebuilt and a leftover
 /// `.cleaned` file removed on open. Readers holding the old file keep reading the old bytes.
+/// A segment left empty is deleted; if it was the oldest, the log start moves to the next one.
 /// The active segment is never touched, so a key's newest record there does not yet remove
 /// its older records in closed segments (as with Kafka's first uncleanable offset).
 extension PartitionLog {
@@ -146,6 +147,12 @@ extension PartitionLog {
                     "directory": "\(directory)", "segment": "\(old.fileName)", "recordsRemoved": "\(item.removed)",
                     "bytesBefore": "\(old.size)", "bytesAfter": "\(item.segment.size)",
                 ])
+            }
+            // Compaction emptied the oldest segment(s): start the log where records remain, as a
+            // reopen would (the loader starts at the first segment), and checkpoint it.
+            if let first = s.segments.first, first.baseOffset > s.logStartOffset {
+                try writeLogStart(first.baseOffset)
+                s.logStartOffset = first.baseOffset
             }
             try FileSystem.syncDirectory(of: directory + "/" + Self.logStartFile)
             if s.closed { throw closedError }
