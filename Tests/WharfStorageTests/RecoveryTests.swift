@@ -61,6 +61,31 @@ import WharfCore
         #expect(try log.allValues == values(0..<102))
     }
 
+    /// Kafka's `testCorruptLog`: repeatedly append records, crash, add random garbage to the
+    /// active segment, reopen; every record written survives and appends go on at the log end.
+    @Test(arguments: [41, 42, 43] as [UInt64])
+    func randomGarbageAfterRandomAppends(seed: UInt64) throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        var rng = SeededRandom(seed: seed)
+        var next = 0
+        for round in 0..<8 {
+            let log = try PartitionLog.open(dir.partition, config)
+            #expect(log.logEndOffset == Int64(next), "round \(round)")
+            for _ in 0..<Int.random(in: 1...15, using: &rng) {
+                let n = Int.random(in: 1...7, using: &rng)
+                try log.append(batch: makeBatch(count: n, firstValue: next))
+                next += n
+            }
+            let garbage = (0..<Int.random(in: 1...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            appendBytes(garbage, to: activeLogPath(dir))
+            let recovered = try PartitionLog.open(dir.partition, config)
+            #expect(recovered.recoveryReport.bytesTruncated == Int64(garbage.count), "round \(round)")
+            #expect(recovered.recoveryReport.truncatedAtOffset == Int64(next))
+            #expect(try recovered.allValues == values(0..<next), "round \(round)")
+        }
+    }
+
     @Test func batchCutInHalfIsDropped() throws {
         let dir = TempDir()
         defer { dir.remove() }
