@@ -8,7 +8,8 @@ import WharfCore
 /// here). A batch whose records all survive is copied byte for byte. A batch that loses some keeps
 /// its header (base offset, `lastOffsetDelta`, timestamps, producer fields) with `recordsCount`
 /// lowered and a new CRC; the surviving records' bytes are copied unchanged, so their offset and
-/// timestamp deltas still hold. Offsets are preserved and gaps appear; a batch left empty is
+/// timestamp deltas still hold. `maxTimestamp` is kept as it was (it may now overstate the
+/// batch's newest record, which only makes time lookups scan one batch more and retention wait). Offsets are preserved and gaps appear; a batch left empty is
 /// dropped. Pure functions over bytes; `PartitionLog.compact` does the file work.
 enum LogCompactor {
     /// Calls `body(key, offset)` for each record of an uncompressed, non-control batch, passing

@@ -80,10 +80,10 @@ struct LogSegment: Sendable {
         return LogSegment(baseOffset: base, pathPrefix: prefix, file: file)
     }
 
-    /// Whether `count` more offsets starting at `next` and `bytes` more bytes still fit the
-    /// u32 relative offsets and positions of the indexes.
-    func canHold(nextOffset next: Int64, lastOffset: Int64, bytes: Int) -> Bool {
-        lastOffset - baseOffset <= Int64(UInt32.max) && size + Int64(bytes) <= Int64(UInt32.max) && next >= baseOffset
+    /// Whether offsets up to `lastOffset` and `bytes` more bytes still fit the u32 relative
+    /// offsets and positions of the indexes.
+    func canHold(lastOffset: Int64, bytes: Int) -> Bool {
+        lastOffset - baseOffset <= Int64(UInt32.max) && size + Int64(bytes) <= Int64(UInt32.max)
     }
 
     /// In-memory bookkeeping for one batch written at `position` (append and recovery share it).

@@ -194,7 +194,7 @@ public final class PartitionLog: Sendable {
         guard !active.isEmpty else { return false }
         if active.size + Int64(bytes) > Int64(s.config.segmentBytes) { return true }
         if let t = active.rollBaseTime, now - t >= s.config.segmentMs { return true }
-        return !active.canHold(nextOffset: active.nextOffset, lastOffset: lastOffset, bytes: bytes)
+        return !active.canHold(lastOffset: lastOffset, bytes: bytes)
     }
 
     /// Closes the active segment (fdatasync, final time index entry, index files synced) and
