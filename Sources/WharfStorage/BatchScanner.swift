@@ -62,7 +62,7 @@ struct BatchScanner {
     }
 
     /// Calls `body` with `count` file bytes at `at`, refilling the chunk buffer when needed.
-    private mutating func withBytes<R>(at: Int64, count: Int, _ body: (UnsafeRawBufferPointer) throws(WharfError) -> R) throws(WharfError) -> R {
+    mutating func withBytes<R>(at: Int64, count: Int, _ body: (UnsafeRawBufferPointer) throws(WharfError) -> R) throws(WharfError) -> R {
         if !(at >= bufferStart && at + Int64(count) <= bufferStart + Int64(bufferCount)) {
             let want = max(count, Int(min(Int64(chunk), end - at)))
             if buffer.count < want { buffer = [UInt8](repeating: 0, count: want) }

@@ -25,7 +25,7 @@ enum FileSystem {
         let file = try PosixFile.open(tmp, create: true, truncate: true, faults: faults)
         try file.write(bytes, at: 0)
         try file.sync()
-        guard rename(tmp, path) == 0 else { throw PosixFile.error("rename", tmp) }
+        try rename(tmp, over: path)
         try syncDirectory(of: path)
     }
 
@@ -48,6 +48,11 @@ enum FileSystem {
     static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Atomically replaces `target` with `source` (same directory).
+    static func rename(_ source: String, over target: String) throws(WharfError) {
+        guard Glibc.rename(source, target) == 0 else { throw PosixFile.error("rename", source) }
     }
 
     /// Removes a file; a missing file is not an error.

@@ -9,11 +9,13 @@ import WharfCore
 ///   start: every batch's header, length, CRC32C and increasing offsets. The file is truncated at
 ///   the first bad or torn byte and both its indexes are rebuilt.
 /// - Every other segment keeps its index files if they pass the sanity checks (`OffsetIndex.decode`,
-///   `TimeIndex.decode`, non-empty time index); otherwise they are rebuilt by a CRC-checked scan.
+///   `TimeIndex.decode`); otherwise they are rebuilt by a CRC-checked scan.
 ///   A closed segment with a corrupt batch is not truncated (later segments exist): its readable
 ///   extent ends at that batch and the report says so.
-/// - With the marker, the active segment's tail after its last index entry is walked to find the
-///   log end; a torn tail there falls back to full recovery.
+/// - For every segment whose indexes load, the batches after the last index entry are walked
+///   (headers only, about one index interval) to find its end; a torn tail, or a time index
+///   without the final entry written on roll/close, means a rebuild (and, for the active
+///   segment, truncation at the first bad byte).
 ///
 /// Everything done is logged at `.warning` and collected in the `RecoveryReport`. Only I/O
 /// failures (cannot open, read, truncate) throw.
@@ -191,18 +193,14 @@ struct LogLoader {
             guard let timeBytes = try FileSystem.readFile(segment.timeIndexPath) else { throw .corrupt("\(segment.timeIndexPath) is missing") }
             segment.offsetIndex = try OffsetIndex.decode(indexBytes, logSize: fileSize, maxRelativeOffset: maxRelative)
             segment.timeIndex = try TimeIndex.decode(timeBytes, maxRelativeOffset: maxRelative)
-            if fileSize > 0 && segment.timeIndex.isEmpty && nextBase != nil {
-                throw .corrupt("\(segment.timeIndexPath) is empty for a closed segment")
-            }
         } catch {
             warn("index of \(segment.fileName) unusable: \(error)")
             return try rebuildClosed(&segment, fileSize: fileSize, nextBase: nextBase)
         }
-        segment.size = fileSize
-        segment.maxTimestamp = segment.timeIndex.lastTimestamp ?? LogSegment.noTimestamp
-        guard let nextBase else { return try walkActiveTail(&segment, fileSize: fileSize) }
-        segment.nextOffset = nextBase
-        segment.lastBatchBaseOffset = segment.baseOffset + Int64(segment.timeIndex.lastRelativeOffset ?? 0)
+        if let problem = try walkTail(&segment, fileSize: fileSize, nextBase: nextBase) {
+            warn("\(segment.fileName): \(problem)")
+            return try rebuildClosed(&segment, fileSize: fileSize, nextBase: nextBase)
+        }
     }
 
     /// A closed (or cleanly closed active) segment whose index was bad: CRC-checked rebuild. The
@@ -216,21 +214,28 @@ struct LogLoader {
         try rebuildIndexFiles(&segment, why: "missing or failed sanity checks")
     }
 
-    /// Clean shutdown: learn the active segment's end from the batches after its last index entry.
-    mutating func walkActiveTail(_ segment: inout LogSegment, fileSize: Int64) throws(WharfError) {
+    /// Walks the batch headers after the last offset index entry (at most about one index
+    /// interval) to learn the segment's end, and checks that the time index ends with the
+    /// segment's final entry (written on roll and close). Returns the problem found, if any.
+    mutating func walkTail(_ segment: inout LogSegment, fileSize: Int64, nextBase: Int64?) throws(WharfError) -> String? {
         let start = segment.offsetIndex.lastPosition
         segment.size = start
         segment.nextOffset = segment.baseOffset
+        segment.maxTimestamp = segment.timeIndex.lastTimestamp ?? LogSegment.noTimestamp
         var scanner = BatchScanner(file: segment.file, from: start, to: fileSize)
-        while true {
+        walk: while true {
             switch try scanner.next(verifyCRC: false) {
-            case .end: return
+            case .end: break walk
             case .torn(let position, let reason):
-                warn("active segment \(segment.fileName) is torn at \(position) despite a clean shutdown (\(reason)); recovering it")
-                return try recoverActive(&segment, fileSize: fileSize)
+                return "torn at position \(position) despite its index (\(reason))"
             case .batch(let h, let position):
+                if let nextBase, h.lastOffset >= nextBase { return "batch at \(position) reaches into the next segment" }
                 segment.didAppend(h, at: position, indexIntervalBytes: config.indexIntervalBytes)
             }
         }
+        if !segment.isEmpty && segment.timeIndex.lastRelativeOffset.map(Int64.init) != segment.lastBatchBaseOffset - segment.baseOffset {
+            return "time index lacks the final entry for its last batch"
+        }
+        return nil
     }
 }

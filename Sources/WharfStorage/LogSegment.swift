@@ -44,6 +44,20 @@ struct LogSegment: Sendable {
         lastBatchBaseOffset = baseOffset
     }
 
+    /// The same segment state over another descriptor of its file (after compaction's rename).
+    func reopened(_ file: PosixFile) -> LogSegment {
+        var copy = LogSegment(baseOffset: baseOffset, pathPrefix: pathPrefix, file: file)
+        copy.size = size
+        copy.nextOffset = nextOffset
+        copy.maxTimestamp = maxTimestamp
+        copy.lastBatchBaseOffset = lastBatchBaseOffset
+        copy.offsetIndex = offsetIndex
+        copy.timeIndex = timeIndex
+        copy.bytesSinceIndexEntry = bytesSinceIndexEntry
+        copy.rollBaseTime = rollBaseTime
+        return copy
+    }
+
     static func name(_ base: Int64) -> String {
         let digits = String(base)
         return String(repeating: "0", count: max(0, 20 - digits.count)) + digits
@@ -66,10 +80,10 @@ struct LogSegment: Sendable {
         return LogSegment(baseOffset: base, pathPrefix: prefix, file: file)
     }
 
-    /// Whether `count` more offsets starting at `next` and `bytes` more bytes still fit the
-    /// u32 relative offsets and positions of the indexes.
-    func canHold(nextOffset next: Int64, lastOffset: Int64, bytes: Int) -> Bool {
-        lastOffset - baseOffset <= Int64(UInt32.max) && size + Int64(bytes) <= Int64(UInt32.max) && next >= baseOffset
+    /// Whether offsets up to `lastOffset` and `bytes` more bytes still fit the u32 relative
+    /// offsets and positions of the indexes.
+    func canHold(lastOffset: Int64, bytes: Int) -> Bool {
+        lastOffset - baseOffset <= Int64(UInt32.max) && size + Int64(bytes) <= Int64(UInt32.max)
     }
 
     /// In-memory bookkeeping for one batch written at `position` (append and recovery share it).

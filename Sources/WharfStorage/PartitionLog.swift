@@ -56,6 +56,8 @@ public final class PartitionLog: Sendable {
     public let recoveryReport: RecoveryReport
     /// Test seam handed to every file the log opens (nil in production).
     let faults: FaultInjector?
+    /// Serializes `compact` runs (they hold `state` only to copy views and to swap files).
+    let compactionLock = Mutex<Void>(())
     /// Topic and partition parsed from a Kafka-style directory name `<topic>-<partition>`, for errors.
     let topicPartition: TopicPartition
 
@@ -91,6 +93,9 @@ public final class PartitionLog: Sendable {
     public var config: LogConfig { state.withLock { $0.config } }
     /// Base offsets of the segments, oldest first.
     public var segmentBaseOffsets: [Int64] { state.withLock { $0.segments.map(\.baseOffset) } }
+
+    /// True after `close` or `deleteFromDisk`.
+    public var isClosed: Bool { state.withLock { $0.closed } }
 
     public func updateConfig(_ config: LogConfig) {
         state.withLock { $0.config = config }
@@ -189,7 +194,7 @@ public final class PartitionLog: Sendable {
         guard !active.isEmpty else { return false }
         if active.size + Int64(bytes) > Int64(s.config.segmentBytes) { return true }
         if let t = active.rollBaseTime, now - t >= s.config.segmentMs { return true }
-        return !active.canHold(nextOffset: active.nextOffset, lastOffset: lastOffset, bytes: bytes)
+        return !active.canHold(lastOffset: lastOffset, bytes: bytes)
     }
 
     /// Closes the active segment (fdatasync, final time index entry, index files synced) and
@@ -207,88 +212,15 @@ public final class PartitionLog: Sendable {
         logger.debug("rolled segment", metadata: ["directory": "\(directory)", "base": "\(next.baseOffset)"])
     }
 
-    /// fdatasync without holding the lock; a failure stops the log (see `State.failure`).
-    func sync(_ file: PosixFile) throws(WharfError) {
-        do throws(WharfError) {
-            try file.sync()
-        } catch {
-            state.withLock { $0.failure = error.description }
-            logger.error("fdatasync failed; log stopped", metadata: ["directory": "\(directory)", "error": "\(error)"])
-            throw error
-        }
-        dataSyncs.add(1, ordering: .relaxed)
-    }
-
-    /// fdatasync with the lock held (roll, flush, close).
-    func syncLocked(_ s: inout State, _ file: PosixFile) throws(WharfError) {
-        do throws(WharfError) {
-            try file.sync()
-        } catch {
-            s.failure = error.description
-            logger.error("fdatasync failed; log stopped", metadata: ["directory": "\(directory)", "error": "\(error)"])
-            throw error
-        }
-        dataSyncs.add(1, ordering: .relaxed)
-    }
-
-    /// fdatasync if the interval policy says it is due (callers can run this from a timer).
-    public func flushIfDue() throws(WharfError) {
-        let now = clock.nowMillis()
-        let file = try state.withLock { (s: inout State) throws(WharfError) -> PosixFile? in
-            try checkWritable(s)
-            guard case .interval(let ms) = s.config.fsync, let since = s.dirtySince, now - since >= Int64(ms) else { return nil }
-            s.dirtySince = nil
-            return s.active.file
-        }
-        if let file { try sync(file) }
-    }
-
-    /// fdatasync the active segment and write its pending index entries.
-    public func flush() throws(WharfError) {
-        try state.withLock { (s: inout State) throws(WharfError) in
-            try checkWritable(s)
-            try flushLocked(&s, seal: false)
-        }
-    }
-
-    func flushLocked(_ s: inout State, seal: Bool) throws(WharfError) {
-        let i = s.segments.count - 1
-        if seal { try s.segments[i].trimFile() }
-        try syncLocked(&s, s.segments[i].file)
-        s.dirtySince = nil
-        if seal { s.segments[i].sealTimeIndex() }
-        try s.segments[i].persistIndexes(sync: seal)
-    }
-
-    /// Flush, write the clean-shutdown marker, close files. Further calls throw.
-    public func close() throws(WharfError) {
-        try state.withLock { (s: inout State) throws(WharfError) in
-            try checkWritable(s)
-            try flushLocked(&s, seal: true)
-            let marker = directory + "/" + Self.cleanShutdownFile
-            try FileSystem.writeFile(marker, [], sync: true, faults: faults)
-            try FileSystem.syncDirectory(of: marker)
-            s.closedLogEnd = s.logEndOffset
-            s.closed = true
-            s.segments = []
-        }
-    }
-
-    /// Close (without the clean marker) and remove the whole directory (topic deletion).
-    public func deleteFromDisk() throws(WharfError) {
-        state.withLock { s in
-            s.closedLogEnd = s.logEndOffset
-            s.closed = true
-            s.segments = []
-        }
-        try FileSystem.removeTree(directory)
-    }
-
+    /// `<...>/<topic>-<partition>` (Kafka's layout) or `<...>/<topic>/<partition>`; otherwise the
+    /// last path component with partition -1. Used only to fill `.offsetOutOfRange`.
     static func topicPartition(fromDirectory directory: String) -> TopicPartition {
-        let name = directory.split(separator: "/").last.map(String.init) ?? directory
+        let parts = directory.split(separator: "/").map(String.init)
+        let name = parts.last ?? directory
         if let dash = name.lastIndex(of: "-"), let p = Int32(name[name.index(after: dash)...]) {
             return TopicPartition(String(name[..<dash]), p)
         }
+        if let p = Int32(name), parts.count >= 2 { return TopicPartition(parts[parts.count - 2], p) }
         return TopicPartition(name, -1)
     }
 }

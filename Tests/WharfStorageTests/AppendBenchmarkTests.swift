@@ -28,7 +28,19 @@ import WharfCore
         let seconds = Double(monotonicNanos() - start) / 1e9
         let rate = Double(batches * 1000) / seconds
         print("append: \(batches) batches of 1000 x 100-byte records in \(String(format: "%.3f", seconds)) s = \(Int(rate)) records/s, \(Int(Double(batches * template.count) / seconds / 1e6)) MB/s, \(log.segmentCount) segment(s)")
-        try log.close()
         #expect(log.logEndOffset == Int64(batches * 1000))
+        // Sequential consumption in 1 MiB fetches from the start.
+        let readStart = monotonicNanos()
+        var offset: Int64 = 0
+        var bytes = 0
+        while offset < log.logEndOffset {
+            let fetched = try log.read(from: offset, maxBytes: 1 << 20)
+            let headers = try fetched.bytes.withUnsafeBytes { try RecordBatchReader.batchHeaders(in: $0) }
+            offset = headers.last!.nextOffset
+            bytes += fetched.bytes.count
+        }
+        let readSeconds = Double(monotonicNanos() - readStart) / 1e9
+        print("read: \(bytes >> 20) MiB in \(String(format: "%.3f", readSeconds)) s = \(Int(Double(bytes) / readSeconds / 1e6)) MB/s")
+        try log.close()
     }
 }

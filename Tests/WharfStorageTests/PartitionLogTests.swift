@@ -135,12 +135,35 @@ import WharfCore
         #expect(try log.read(from: 3, maxBytes: 100).logStartOffset == 3)
     }
 
+    @Test func readerKeepsReadingASegmentDeletedAfterItsSnapshot() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let log = try PartitionLog.open(dir.partition, smallConfig(segmentBytes: 200))
+        var first = makeBatch(count: 5)
+        _ = try log.append(&first)
+        for i in 1..<4 { try log.append(batch: makeBatch(count: 5, firstValue: i * 5)) }
+        #expect(log.segmentCount == 4)
+        let plan = try #require(try log.plan(at: 2, throwOutOfRange: true))
+        _ = try log.deleteRecords(before: 15)
+        #expect(!FileSystem.exists(dir.partition + "/00000000000000000000.log"), "unlinked")
+        let (header, position) = try #require(try plan.views[0].findBatch(containing: 2))
+        #expect(try plan.views[0].readBatches(at: position, firstSize: header.totalSize, maxBytes: 1) == first)
+    }
+
+    @Test func errorsNameTopicAndPartitionFromTheDirectory() {
+        #expect(PartitionLog.topicPartition(fromDirectory: "/data/orders-eu-12") == TopicPartition("orders-eu", 12))
+        #expect(PartitionLog.topicPartition(fromDirectory: "/data/orders/3") == TopicPartition("orders", 3))
+        #expect(PartitionLog.topicPartition(fromDirectory: "/data/plain") == TopicPartition("plain", -1))
+    }
+
     @Test func closedLogRejectsCalls() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let log = try PartitionLog.open(dir.partition, smallConfig())
         try log.append(batch: makeBatch(count: 1))
         try log.close()
+        #expect(log.isClosed)
+        #expect(log.logEndOffset == 1, "bounds stay readable after close")
         #expect(throws: WharfError.self) { try log.close() }
         #expect(throws: WharfError.self) { try log.append(batch: makeBatch(count: 1)) }
         #expect(throws: WharfError.self) { try log.read(from: 0, maxBytes: 10) }

@@ -61,6 +61,31 @@ import WharfCore
         #expect(try log.allValues == values(0..<102))
     }
 
+    /// Kafka's `testCorruptLog`: repeatedly append records, crash, add random garbage to the
+    /// active segment, reopen; every record written survives and appends go on at the log end.
+    @Test(arguments: [41, 42, 43] as [UInt64])
+    func randomGarbageAfterRandomAppends(seed: UInt64) throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        var rng = SeededRandom(seed: seed)
+        var next = 0
+        for round in 0..<8 {
+            let log = try PartitionLog.open(dir.partition, config)
+            #expect(log.logEndOffset == Int64(next), "round \(round)")
+            for _ in 0..<Int.random(in: 1...15, using: &rng) {
+                let n = Int.random(in: 1...7, using: &rng)
+                try log.append(batch: makeBatch(count: n, firstValue: next))
+                next += n
+            }
+            let garbage = (0..<Int.random(in: 1...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            appendBytes(garbage, to: activeLogPath(dir))
+            let recovered = try PartitionLog.open(dir.partition, config)
+            #expect(recovered.recoveryReport.bytesTruncated == Int64(garbage.count), "round \(round)")
+            #expect(recovered.recoveryReport.truncatedAtOffset == Int64(next))
+            #expect(try recovered.allValues == values(0..<next), "round \(round)")
+        }
+    }
+
     @Test func batchCutInHalfIsDropped() throws {
         let dir = TempDir()
         defer { dir.remove() }
@@ -143,7 +168,7 @@ import WharfCore
         let logs = CapturedLogs()
         let reopened = try PartitionLog.open(dir.partition, config, logs: logs)
         #expect(reopened.recoveryReport.indexesRebuilt.contains(name))
-        #expect(logs.warnings.contains { $0.contains("unusable") })
+        #expect(logs.warnings.contains { $0.contains("unusable") || $0.contains("lacks the final entry") })
         #expect(try reopened.allValues == values(0..<100))
         for offset in stride(from: 0, to: 100, by: 3) {
             let batch = try RecordBatchReader.records(in: reopened.read(from: Int64(offset), maxBytes: 1).bytes)
@@ -174,6 +199,23 @@ import WharfCore
         let records = try RecordBatchReader.records(in: log.read(from: 7, maxBytes: 1).bytes)
         #expect(records.first?.offset == Int64(firstSegmentCount))
         #expect(log.logEndOffset == 100)
+    }
+
+    @Test func tornTailOfAClosedSegmentIsFoundByTheTailWalk() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let log = try PartitionLog.open(dir.partition, config)
+        for i in 0..<20 { try log.append(batch: makeBatch(count: 5, firstValue: i * 5)) }
+        try log.close()
+        let first = dir.partition + "/00000000000000000000.log"
+        let size = fileSize(first)
+        truncateFile(first, to: size - 10)   // cuts the last batch of a closed segment; its index is still sane
+        let reopened = try PartitionLog.open(dir.partition, config)
+        let secondBase = Int(reopened.segmentBaseOffsets[1])
+        #expect(reopened.recoveryReport.notes.contains { $0.contains("torn at position") })
+        #expect(reopened.recoveryReport.notes.contains { $0.contains("unreadable from position") })
+        #expect(try reopened.allValues == values(0..<(secondBase - 5)) + values(secondBase..<100))
+        #expect(try reopened.timestamp(ofOffset: Int64(secondBase - 3)) == 1_700_000_000_000, "the next record's timestamp")
     }
 
     @Test func tornTailDespiteCleanMarkerIsRecovered() throws {

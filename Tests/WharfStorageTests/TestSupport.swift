@@ -97,12 +97,27 @@ extension PartitionLog {
         let end = logEndOffset
         while offset < end {
             let fetched = try read(from: offset, maxBytes: maxBytes)
-            let records = try RecordBatchReader.records(in: fetched.bytes, fromOffset: offset)
-            guard let last = records.last else { break }
-            out += records
-            offset = last.offset + 1
+            out += try RecordBatchReader.records(in: fetched.bytes, fromOffset: offset)
+            // As Kafka clients do: continue after the last batch (compaction may have removed
+            // its last records, so the next offset comes from the header, not the records).
+            let headers = try fetched.bytes.withUnsafeBytes { try RecordBatchReader.batchHeaders(in: $0) }
+            guard let last = headers.last, last.nextOffset > offset else { break }
+            offset = last.nextOffset
         }
         return out
+    }
+
+    /// The first record at or after `offset`, fetching one batch at a time like a consumer.
+    func firstRecord(atOrAfter offset: Int64) throws -> StoredRecord? {
+        var position = offset
+        while position < logEndOffset {
+            let bytes = try read(from: position, maxBytes: 1).bytes
+            if let record = try RecordBatchReader.records(in: bytes, fromOffset: position).first { return record }
+            let headers = try bytes.withUnsafeBytes { try RecordBatchReader.batchHeaders(in: $0) }
+            guard let last = headers.last else { return nil }
+            position = last.nextOffset
+        }
+        return nil
     }
 
     var allValues: [String] {

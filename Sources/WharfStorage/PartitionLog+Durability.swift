@@ -1,0 +1,84 @@
+import Synchronization
+import WharfCore
+
+/// Durability: fdatasync per the fsync policy, explicit flush, close with the clean-shutdown
+/// marker, and removal. A failed fdatasync stops the log for appends and flushes (`State.failure`):
+/// after one, Linux may have dropped the dirty pages, so nothing could honestly be acknowledged.
+extension PartitionLog {
+    /// fdatasync without holding the lock; a failure stops the log (see `State.failure`).
+    func sync(_ file: PosixFile) throws(WharfError) {
+        do throws(WharfError) {
+            try file.sync()
+        } catch {
+            state.withLock { $0.failure = error.description }
+            logger.error("fdatasync failed; log stopped", metadata: ["directory": "\(directory)", "error": "\(error)"])
+            throw error
+        }
+        dataSyncs.add(1, ordering: .relaxed)
+    }
+
+    /// fdatasync with the lock held (roll, flush, close).
+    func syncLocked(_ s: inout State, _ file: PosixFile) throws(WharfError) {
+        do throws(WharfError) {
+            try file.sync()
+        } catch {
+            s.failure = error.description
+            logger.error("fdatasync failed; log stopped", metadata: ["directory": "\(directory)", "error": "\(error)"])
+            throw error
+        }
+        dataSyncs.add(1, ordering: .relaxed)
+    }
+
+    /// fdatasync if the interval policy says it is due (callers can run this from a timer).
+    public func flushIfDue() throws(WharfError) {
+        let now = clock.nowMillis()
+        let file = try state.withLock { (s: inout State) throws(WharfError) -> PosixFile? in
+            try checkWritable(s)
+            guard case .interval(let ms) = s.config.fsync, let since = s.dirtySince, now - since >= Int64(ms) else { return nil }
+            s.dirtySince = nil
+            return s.active.file
+        }
+        if let file { try sync(file) }
+    }
+
+    /// fdatasync the active segment and write its pending index entries.
+    public func flush() throws(WharfError) {
+        try state.withLock { (s: inout State) throws(WharfError) in
+            try checkWritable(s)
+            try flushLocked(&s, seal: false)
+        }
+    }
+
+    func flushLocked(_ s: inout State, seal: Bool) throws(WharfError) {
+        let i = s.segments.count - 1
+        if seal { try s.segments[i].trimFile() }
+        try syncLocked(&s, s.segments[i].file)
+        s.dirtySince = nil
+        if seal { s.segments[i].sealTimeIndex() }
+        try s.segments[i].persistIndexes(sync: seal)
+    }
+
+    /// Flush, write the clean-shutdown marker, close files. Further calls throw.
+    public func close() throws(WharfError) {
+        try state.withLock { (s: inout State) throws(WharfError) in
+            try checkWritable(s)
+            try flushLocked(&s, seal: true)
+            let marker = directory + "/" + Self.cleanShutdownFile
+            try FileSystem.writeFile(marker, [], sync: true, faults: faults)
+            try FileSystem.syncDirectory(of: marker)
+            s.closedLogEnd = s.logEndOffset
+            s.closed = true
+            s.segments = []
+        }
+    }
+
+    /// Close (without the clean marker) and remove the whole directory (topic deletion).
+    public func deleteFromDisk() throws(WharfError) {
+        state.withLock { s in
+            s.closedLogEnd = s.logEndOffset
+            s.closed = true
+            s.segments = []
+        }
+        try FileSystem.removeTree(directory)
+    }
+}
