@@ -89,14 +89,24 @@ extension Engine {
         return start
     }
 
-    /// Periodic upkeep: retention, interval fsyncs, group session timeouts. The executable runs
-    /// it from a timer; tests call it after moving a manual clock.
+    /// Periodic upkeep: retention, interval fsyncs, group session timeouts, and compaction of
+    /// the internal offsets topic. Long-running processes call it every few hundred ms; tests
+    /// call it after moving a manual clock. Cheap when there is nothing to do.
     public func runMaintenance() async {
+        let now = clock.nowMillis()
         let all = topics.withLock { Array($0.values) }
+        let due = maintenanceClock.withLock { last -> (retention: Bool, compaction: Bool) in
+            let r = now - last.retention >= 1000 || now < last.retention
+            let c = now - last.compaction >= 60_000 || now < last.compaction
+            if r { last.retention = now }
+            if c { last.compaction = now }
+            return (r, c)
+        }
         for t in all {
             for log in t.logs {
                 do {
-                    try log.applyRetention()
+                    if due.retention { try log.applyRetention() }
+                    if due.compaction, t.meta.isInternal, log.segmentCount > 1 { _ = try log.compact() }
                     try log.flushIfDue()
                 } catch {
                     logger.error("maintenance failed", metadata: ["topic": "\(t.meta.name)", "error": "\(error)"])

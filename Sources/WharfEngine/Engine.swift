@@ -24,6 +24,8 @@ public final class Engine: Sendable {
     let partitioner = Partitioner()
     private let lock: DataDirectoryLock
     private let closed = Atomic<Bool>(false)
+    /// When retention and compaction last ran (they need not run on every maintenance call).
+    let maintenanceClock = Mutex<(retention: Int64, compaction: Int64)>((0, 0))
 
     var topicsDirectory: String { config.dataDirectory + "/topics" }
 
@@ -62,8 +64,10 @@ public final class Engine: Sendable {
                 loaded[meta.name] = try TopicState.open(meta: meta, directory: dir, config: config, clock: clock, logger: logger)
             }
             if loaded[offsetsTopic] == nil {
+                // Small segments so compaction (which works on closed segments) keeps it small.
                 var meta = TopicMetadata(name: offsetsTopic, partitions: config.offsetsTopicPartitions,
-                                         createdAt: clock.nowMillis(), retentionMs: -1, retentionBytes: -1)
+                                         createdAt: clock.nowMillis(), retentionMs: -1, retentionBytes: -1,
+                                         segmentBytes: config.offsetsSegmentBytes)
                 meta.isInternal = true
                 loaded[offsetsTopic] = try TopicState.create(meta: meta, directory: topicsDir + "/" + offsetsTopic,
                                                              config: config, clock: clock, logger: logger)

@@ -11,6 +11,8 @@ public struct EngineConfig: Sendable {
     public var defaultLog: LogConfig = LogConfig()
     /// Partitions of the internal `__consumer_offsets` topic (Kafka uses 50; any count works for readers).
     public var offsetsTopicPartitions: Int32 = 1
+    /// Segment size of `__consumer_offsets`: small, because compaction works on closed segments.
+    public var offsetsSegmentBytes: Int = 4 << 20
 
     public init(dataDirectory: String, fsync: FsyncPolicy = .interval(milliseconds: 1000)) {
         self.dataDirectory = dataDirectory

@@ -79,7 +79,7 @@ enum DashboardRunner {
         let maintenance = Task {
             while !Task.isCancelled {
                 await engine.runMaintenance()
-                try? await Task.sleep(for: .seconds(1))
+                try? await Task.sleep(for: .milliseconds(200))
             }
         }
         let restoreStderr = StderrRedirect(to: logFile)

@@ -119,4 +119,24 @@ import WharfCore
         try f.reopen()
         await #expect(throws: WharfError.unknownGroup("del")) { try await f.engine.groupLag("del") }
     }
+
+    @Test func maintenanceCompactsConsumerOffsetsKeepingTheLatestCommits() async throws {
+        let f = try EngineFixture(offsetsSegmentBytes: 2048)
+        try seed(f, partitions: 2, records: 10)
+        for round in 0..<200 {
+            let plan = [ResetPlanRow(topic: "orders", partition: Int32(round % 2), currentOffset: nil, newOffset: Int64(round % 5), recordsToReread: 0)]
+            _ = try await f.engine.executeReset(group: "busy", plan: plan)
+        }
+        let before = try f.engine.readRecords(topic: "__consumer_offsets", partition: 0, from: 0, maxRecords: 10_000).count
+        f.clock.advance(byMillis: 61_000)
+        await f.engine.runMaintenance()
+        let start = try f.engine.listOffset(topic: "__consumer_offsets", partition: 0, .earliest)
+        let after = try f.engine.readRecords(topic: "__consumer_offsets", partition: 0, from: start, maxRecords: 10_000).count
+        #expect(before >= 200)
+        #expect(after < before / 4, "compaction kept \(after) of \(before) records")
+        try f.reopen()
+        let committed = await f.engine.coordinator.fetchOffsets(groupId: "busy", partitions: nil)
+        #expect(committed[TopicPartition("orders", 0)]?.offset == Int64(198 % 5))
+        #expect(committed[TopicPartition("orders", 1)]?.offset == Int64(199 % 5))
+    }
 }

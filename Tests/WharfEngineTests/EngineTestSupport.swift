@@ -9,13 +9,17 @@ final class EngineFixture {
     let clock = ManualClock(1_800_000_000_000)
     var engine: Engine!
 
-    init(fsync: String = "never") throws {
+    let offsetsSegmentBytes: Int
+
+    init(offsetsSegmentBytes: Int = 4 << 20) throws {
+        self.offsetsSegmentBytes = offsetsSegmentBytes
         engine = try open()
     }
 
     func open() throws -> Engine {
         var config = EngineConfig(dataDirectory: path, fsync: .never)
         config.defaultPartitions = 3
+        config.offsetsSegmentBytes = offsetsSegmentBytes
         return try Engine.open(config: config, clock: clock, logger: Logger(label: "test"))
     }
 
