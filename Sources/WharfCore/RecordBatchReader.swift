@@ -65,19 +65,26 @@ public enum RecordBatchReader {
         }
     }
 
-    /// Decodes every record in `bytes` whose offset is at least `fromOffset`.
-    public static func records(in bytes: [UInt8], fromOffset: Int64 = .min) throws -> [StoredRecord] {
+    /// Decodes the records in `bytes` whose offset is at least `fromOffset`, at most `limit` of
+    /// them: records past the limit are not even decoded.
+    public static func records(in bytes: [UInt8], fromOffset: Int64 = .min, limit: Int = .max) throws -> [StoredRecord] {
         var out: [StoredRecord] = []
-        try bytes.withUnsafeBytes { raw in
-            try forEachRecord(in: raw) { view in
-                guard view.offset >= fromOffset else { return }
-                out.append(StoredRecord(offset: view.offset, timestamp: view.timestamp,
-                                        key: view.key.map { Array($0) }, value: view.value.map { Array($0) },
-                                        headers: try view.headers()))
+        guard limit > 0 else { return out }
+        do {
+            try bytes.withUnsafeBytes { raw in
+                try forEachRecord(in: raw) { view in
+                    guard view.offset >= fromOffset else { return }
+                    out.append(StoredRecord(offset: view.offset, timestamp: view.timestamp,
+                                            key: view.key.map { Array($0) }, value: view.value.map { Array($0) },
+                                            headers: try view.headers()))
+                    if out.count >= limit { throw LimitReached() }
+                }
             }
-        }
+        } catch is LimitReached {}
         return out
     }
+
+    private struct LimitReached: Error {}
 
     /// Headers of whole batches in `bytes`, without touching record bodies.
     public static func batchHeaders(in bytes: UnsafeRawBufferPointer) throws(WharfError) -> [RecordBatchHeader] {

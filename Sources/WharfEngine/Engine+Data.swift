@@ -38,22 +38,28 @@ extension Engine {
         try log(topic, partition).read(from: offset, maxBytes: maxBytes)
     }
 
-    /// Decoded records from `offset`, at most `maxRecords` (CLI consume, dashboard browser).
+    /// Decoded records from `offset`, at most `maxRecords` (CLI consume, dashboard browser,
+    /// embedded consumers). Reads in chunks sized to the request and decodes no record past
+    /// the limit, so a small poll on a long backlog stays cheap.
     public func readRecords(topic: String, partition: Int32, from offset: Int64, maxRecords: Int,
                             maxBytes: Int = 1 << 20) throws(WharfError) -> [StoredRecord] {
         let l = try log(topic, partition)
         var out: [StoredRecord] = []
         var next = offset
+        let chunkBytes = min(maxBytes, max(16 << 10, maxRecords.multipliedReportingOverflow(by: 512).partialValue))
         while out.count < maxRecords, next < l.logEndOffset {
-            let chunk = try l.read(from: next, maxBytes: maxBytes)
+            let chunk = try l.read(from: next, maxBytes: chunkBytes)
             if chunk.bytes.isEmpty { break }
             let decoded: [StoredRecord]
-            do { decoded = try RecordBatchReader.records(in: chunk.bytes, fromOffset: next) } catch let e as WharfError { throw e } catch {
+            do {
+                decoded = try RecordBatchReader.records(in: chunk.bytes, fromOffset: next, limit: maxRecords - out.count)
+            } catch let e as WharfError { throw e } catch {
                 throw .corrupt("\(topic)/\(partition) at offset \(next): \(error)")
             }
-            // A batch may end with offsets compacted away; move past the last batch read either way.
+            out.append(contentsOf: decoded)
+            if out.count >= maxRecords { break }
+            // Past the last batch read (a batch may end in offsets compacted away).
             let batchEnd = chunk.bytes.withUnsafeBytes { (try? RecordBatchReader.batchHeaders(in: $0).last?.nextOffset) ?? nil } ?? next + 1
-            for r in decoded where out.count < maxRecords { out.append(r) }
             next = max(batchEnd, (decoded.last?.offset ?? next) + 1)
         }
         return out
