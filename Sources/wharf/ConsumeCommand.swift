@@ -18,6 +18,7 @@ struct ConsumeCommand: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @OptionGroup var data: DataOptions
+    @OptionGroup var fsync: FsyncOptions
     @Argument var topic: String
     @Option var group: String?
     @Option var from: String = "earliest"
@@ -49,7 +50,7 @@ struct ConsumeCommand: AsyncParsableCommand {
     func run() async throws {
         let start = try parseFrom()
         let limit = max ?? Int.max
-        try await EngineSession.with(data) { engine in
+        try await EngineSession.with(data, fsync: try fsync.policy()) { engine in
             let description = try engine.describeTopic(topic)
             var printed = 0
             if let group {

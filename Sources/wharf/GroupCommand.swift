@@ -137,10 +137,11 @@ struct GroupCommand: ParsableCommand {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a group and its committed offsets (only when it has no members).")
         @OptionGroup var data: DataOptions
+        @OptionGroup var fsync: FsyncOptions
         @Argument var group: String
 
         func run() async throws {
-            try await EngineSession.with(data) { try await $0.deleteGroup(group) }
+            try await EngineSession.with(data, fsync: try fsync.policy()) { try await $0.deleteGroup(group) }
             print("deleted group \(group)")
         }
     }

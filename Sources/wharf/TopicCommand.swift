@@ -68,10 +68,11 @@ struct TopicCommand: ParsableCommand {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a topic and all its records.")
         @OptionGroup var data: DataOptions
+        @OptionGroup var fsync: FsyncOptions
         @Argument var name: String
 
         func run() async throws {
-            try await EngineSession.with(data) { try $0.deleteTopic(name) }
+            try await EngineSession.with(data, fsync: try fsync.policy()) { try $0.deleteTopic(name) }
             print("deleted topic \(name)")
         }
     }
@@ -79,12 +80,13 @@ struct TopicCommand: ParsableCommand {
     struct AddPartitions: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-partitions", abstract: "Grow a topic to more partitions.")
         @OptionGroup var data: DataOptions
+        @OptionGroup var fsync: FsyncOptions
         @OptionGroup var output: JSONOption
         @Argument var name: String
         @Option(help: "The new total number of partitions.") var count: Int32
 
         func run() async throws {
-            let d = try await EngineSession.with(data) { try $0.addPartitions(name, totalCount: count) }
+            let d = try await EngineSession.with(data, fsync: try fsync.policy()) { try $0.addPartitions(name, totalCount: count) }
             if output.json { try Output.json(d) } else { print("topic \(name) now has \(d.partitions.count) partitions") }
         }
     }
