@@ -39,22 +39,30 @@ extension Engine {
     }
 
     /// Decoded records from `offset`, at most `maxRecords` (CLI consume, dashboard browser,
-    /// embedded consumers). Reads in chunks sized to the request and decodes no record past
-    /// the limit, so a small poll on a long backlog stays cheap.
+    /// embedded consumers).
     public func readRecords(topic: String, partition: Int32, from offset: Int64, maxRecords: Int,
                             maxBytes: Int = 1 << 20) throws(WharfError) -> [StoredRecord] {
-        let l = try log(topic, partition)
+        try Self.decodeRecords(of: try log(topic, partition), from: offset, maxRecords: maxRecords, maxBytes: maxBytes)
+    }
+
+    /// Reads and decodes records of one log in chunks sized to the request, decoding no record
+    /// past the limit, so a small poll on a long backlog stays cheap. Skips offsets that
+    /// compaction removed.
+    static func decodeRecords(of log: PartitionLog, from offset: Int64, maxRecords: Int,
+                              maxBytes: Int = 1 << 20) throws(WharfError) -> [StoredRecord] {
         var out: [StoredRecord] = []
         var next = offset
-        let chunkBytes = min(maxBytes, max(16 << 10, maxRecords.multipliedReportingOverflow(by: 512).partialValue))
-        while out.count < maxRecords, next < l.logEndOffset {
-            let chunk = try l.read(from: next, maxBytes: chunkBytes)
+        // About 512 bytes per wanted record, at least 16 KiB, at most maxBytes.
+        let wanted = maxRecords > maxBytes / 512 ? maxBytes : maxRecords * 512
+        let chunkBytes = min(maxBytes, max(16 << 10, wanted))
+        while out.count < maxRecords, next < log.logEndOffset {
+            let chunk = try log.read(from: next, maxBytes: chunkBytes)
             if chunk.bytes.isEmpty { break }
             let decoded: [StoredRecord]
             do {
                 decoded = try RecordBatchReader.records(in: chunk.bytes, fromOffset: next, limit: maxRecords - out.count)
             } catch let e as WharfError { throw e } catch {
-                throw .corrupt("\(topic)/\(partition) at offset \(next): \(error)")
+                throw .corrupt("\(log.directory) at offset \(next): \(error)")
             }
             out.append(contentsOf: decoded)
             if out.count >= maxRecords { break }

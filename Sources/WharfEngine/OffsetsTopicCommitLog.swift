@@ -14,19 +14,6 @@ struct OffsetsTopicCommitLog: CommitLog {
     }
 
     func readAll() throws(WharfError) -> [StoredRecord] {
-        var out: [StoredRecord] = []
-        var next = log.logStartOffset
-        while next < log.logEndOffset {
-            let chunk = try log.read(from: next, maxBytes: 4 << 20)
-            if chunk.bytes.isEmpty { break }
-            let decoded: [StoredRecord]
-            do { decoded = try RecordBatchReader.records(in: chunk.bytes, fromOffset: next) } catch {
-                throw .corrupt("__consumer_offsets at offset \(next): \(error)")
-            }
-            out.append(contentsOf: decoded)
-            let end = chunk.bytes.withUnsafeBytes { (try? RecordBatchReader.batchHeaders(in: $0).last?.nextOffset) ?? nil }
-            next = max(end ?? next + 1, (decoded.last?.offset ?? next) + 1)
-        }
-        return out
+        try Engine.decodeRecords(of: log, from: log.logStartOffset, maxRecords: .max, maxBytes: 4 << 20)
     }
 }
