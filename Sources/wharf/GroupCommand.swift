@@ -72,11 +72,11 @@ struct GroupCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var fsync: FsyncOptions
         @OptionGroup var output: JSONOption
-        @Argument var group: String
+        @Argument(help: "The consumer group (it need not exist yet).") var group: String
         @Option(help: ArgumentHelp("The topic, optionally with partitions: TOPIC or TOPIC:0,2.", valueName: "topic[:p,p]")) var topic: String
-        @Flag(name: .customLong("to-earliest")) var toEarliest = false
-        @Flag(name: .customLong("to-latest")) var toLatest = false
-        @Option(name: .customLong("to-offset")) var toOffset: Int64?
+        @Flag(name: .customLong("to-earliest"), help: "To the log start: re-read everything retained.") var toEarliest = false
+        @Flag(name: .customLong("to-latest"), help: "To the log end: skip everything not yet read.") var toLatest = false
+        @Option(name: .customLong("to-offset"), help: "To this offset (clamped into each partition's range).") var toOffset: Int64?
         @Option(name: .customLong("to-datetime"), help: "ISO-8601 time, e.g. 2026-11-26T10:00:00Z (UTC when no zone).") var toDatetime: String?
         @Option(name: .customLong("shift-by"), parsing: .unconditional, help: "Move by N records (negative: back).") var shiftBy: Int64?
         @Option(name: .customLong("by-duration"), help: "Back to now minus an ISO-8601 duration, e.g. PT1H or P1D.") var byDuration: String?
