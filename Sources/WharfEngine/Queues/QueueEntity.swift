@@ -63,7 +63,9 @@ final class QueueEntity: Sendable {
         var sessionStates: [String: [UInt8]] = [:]
         /// Message id -> enqueue time of sends (duplicate detection).
         var seenIds: [String: Int64] = [:]
-        /// Copies in this entity of messages moved from elsewhere: (source entity, source seq).
+        /// Copies in this entity of messages moved from elsewhere, as found by the replay on open;
+        /// `QueueStore.recoverMoves` uses and then clears them (a move made later is complete or,
+        /// if its second step failed, found again by the next open's replay).
         var movedFrom: [MoveMarker] = []
 
         func sessionValid(_ token: String, now: Int64) -> Bool {
@@ -134,7 +136,7 @@ final class QueueEntity: Sendable {
             // move) writes a copy, which is never scheduled.
             e.scheduledTime = t
         }
-        e.deliveryCount = stored.system["x-sb-delivery-count"].flatMap { Int($0) } ?? 0
+        e.deliveryCount = stored.system[QueueMessageCodec.deliveryCount].flatMap { Int($0) } ?? 0
         if !isDeadLetter {
             let ttl = [stored.ttlMillis, options.defaultTimeToLiveMillis].compactMap { $0 }.min()
             e.expiresAt = ttl.map { e.enqueuedTime + $0 }
@@ -225,12 +227,31 @@ final class QueueEntity: Sendable {
             var e = Entry(seq: result.baseOffset + 1, messageId: stored.messageId, sessionId: stored.sessionIdValue,
                           enqueuedTime: now, sizeBytes: Self.size(of: record))
             Self.initialize(&e, stored, options: s.options, isDeadLetter: isDeadLetter)
-            if let m = stored.movedFromValue { s.movedFrom.append(m) } else { s.seenIds[stored.messageId] = now }
+            if stored.movedFromValue == nil { s.seenIds[stored.messageId] = now }
             s.entries[e.seq] = e
             s.order.append(e.seq)
             if s.order.count > 1024, s.order.count > 2 * s.entries.count { s.order = s.order.filter { s.entries[$0] != nil } }
             return e.seq
         }
+    }
+
+    /// Reclaims the settled head of the message log: advances its start (`deleteRecords`, whole
+    /// segments deleted) to the first message still in the index, but never past a record that
+    /// duplicate detection still needs (enqueued within the window). Returns the new log start.
+    @discardableResult
+    func reclaimSettledHead(now: Int64) throws(WharfError) -> Int64 {
+        let (firstLive, window) = state.withLock { s -> (Int64?, Int64?) in
+            if s.seenIds.count > 1024 || !s.options.requiresDuplicateDetection {
+                let horizon = now - s.options.duplicateDetectionWindowMillis
+                s.seenIds = s.options.requiresDuplicateDetection ? s.seenIds.filter { $0.value > horizon } : [:]
+            }
+            return (s.order.first { s.entries[$0] != nil },
+                    s.options.requiresDuplicateDetection ? s.options.duplicateDetectionWindowMillis : nil)
+        }
+        var target = firstLive.map { $0 - 1 } ?? messages.logEndOffset
+        if let window, let recent = try messages.offset(forTimestamp: now - window) { target = min(target, recent) }
+        guard target > messages.logStartOffset else { return messages.logStartOffset }
+        return try messages.deleteRecords(before: target)
     }
 
     func close() throws(WharfError) {

@@ -6,6 +6,7 @@ import WharfCore
 /// - headers, system properties (broker-owned prefix `x-sb-`, values UTF-8 text):
 ///   `x-sb-correlation-id`, `x-sb-session-id`, `x-sb-subject`, `x-sb-content-type`,
 ///   `x-sb-reply-to`, `x-sb-to`, `x-sb-ttl-ms` (decimal), `x-sb-scheduled-enqueue-time` (decimal ms),
+///   `x-sb-delivery-count` (decimal: the count a dead-lettered message had in its source),
 ///   `x-sb-hop-count` (decimal, forwards so far), `x-sb-deadletter-source` (entity path),
 ///   `x-sb-moved-from` (`<entity path>#<sequence number>`: this record is the copy of that message,
 ///   written by the two-step move protocol; see `QueueStore+Move.swift`), and
@@ -32,6 +33,7 @@ enum QueueMessageCodec {
     static let deadLetterSource = "x-sb-deadletter-source"
     static let movedFrom = "x-sb-moved-from"
     static let movedFromIncarnation = "x-sb-moved-from-created"
+    static let deliveryCount = "x-sb-delivery-count"
 
     /// The stored form of a message, independent of its entity and state.
     struct Stored: Equatable, Sendable {

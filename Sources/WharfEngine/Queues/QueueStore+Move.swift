@@ -57,7 +57,7 @@ extension QueueStore {
         if let reason { s.properties[QueueMessageCodec.deadLetterReason] = reason }
         if let description { s.properties[QueueMessageCodec.deadLetterDescription] = description }
         s.system[QueueMessageCodec.deadLetterSource] = source
-        s.system["x-sb-delivery-count"] = String(deliveryCount)
+        s.system[QueueMessageCodec.deliveryCount] = String(deliveryCount)
     }
 
     /// Activates a due scheduled message: re-enqueued "as if now" with a new sequence number
@@ -78,6 +78,7 @@ extension QueueStore {
                 logger.warning("completing an interrupted move", metadata: ["from": "\(sourcePath)#\(seq)", "to": "\(target.path)"])
                 try source.finishMove(seq, to: target.path, reason: "recovered")
             }
+            target.state.withLock { $0.movedFrom = [] }
         }
     }
 }

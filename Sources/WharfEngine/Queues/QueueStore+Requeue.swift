@@ -90,7 +90,7 @@ extension QueueStore {
         s.properties[QueueMessageCodec.deadLetterReason] = nil
         s.properties[QueueMessageCodec.deadLetterDescription] = nil
         s.system[QueueMessageCodec.deadLetterSource] = nil
-        s.system["x-sb-delivery-count"] = nil
+        s.system[QueueMessageCodec.deliveryCount] = nil
         s.system[QueueMessageCodec.hopCount] = nil
         s.system[QueueMessageCodec.scheduled] = nil
         let count = s.properties[QueueMessageCodec.requeueCount].flatMap { Int($0) } ?? 0

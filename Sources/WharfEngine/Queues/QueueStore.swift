@@ -156,6 +156,7 @@ public final class QueueStore: Sendable {
         }
         try opts.save(to: e.directory)
         e.state.withLock { $0.options = opts }
+        try entity(QueueNames.deadLetter(of: name)).state.withLock { $0.options.lockDurationMillis = opts.lockDurationMillis }
     }
 
     public func options(_ name: String) throws(WharfError) -> QueueOptions {
@@ -195,12 +196,14 @@ public final class QueueStore: Sendable {
     /// Maintenance of every entity (callers drive it; nothing runs on its own): releases expired
     /// locks (counting the delivery, dead-lettering past the max delivery count), activates due
     /// scheduled messages, expires messages past their TTL, forgets purged messages past the undo
-    /// window, and fsyncs logs whose interval is due. Returns the number of messages moved.
+    /// window, reclaims the settled head of each message log, and fsyncs logs whose interval is
+    /// due. Returns the number of messages moved.
     @discardableResult
     public func tick() throws(WharfError) -> Int {
         var moved = 0
         for e in entities.withLock({ Array($0.values) }) {
             moved += try maintain(e)
+            try e.reclaimSettledHead(now: clock.nowMillis())
             try e.messages.flushIfDue()
             try e.journal.flushIfDue()
         }
