@@ -262,4 +262,37 @@ import WharfCore
         try f.reopen()
         #expect(try f.store.peek("q").isEmpty)
     }
+
+    @Test func aMessageWhoseTTLPassedWhileLockedExpiresWhenTheLockDoes() throws {
+        let f = try QueueFixture()
+        try f.store.createQueue("q", QueueOptions(lockDurationMillis: 120_000, defaultTimeToLiveMillis: 60_000,
+                                                  deadLetteringOnMessageExpiration: true))
+        try f.store.sendTexts("q", ["a"])
+        _ = try #require(try f.store.receiveOne("q"))
+        f.advance(seconds: 119)
+        try f.store.tick()
+        #expect(try f.store.runtimeCounts("q").lockedCount == 1)
+        f.advance(seconds: 1)
+        try f.store.tick()
+        #expect(try f.store.peek("q").isEmpty)
+        #expect(try f.store.peek("q/$deadletterqueue").first?.deadLetterReason == "TTLExpiredException")
+    }
+
+    @Test func maintenanceNoticesWorkDueAfterAnIdleScan() throws {
+        let f = try QueueFixture()
+        try f.store.createQueue("q", QueueOptions(lockDurationMillis: 5000))
+        try f.store.tick()
+        try f.store.sendTexts("q", ["a"])
+        let seq = try f.store.schedule("q", OutgoingMessage("s"), at: f.clock.nowMillis() + 2000)
+        _ = try #require(try f.store.receiveOne("q"))
+        try f.store.tick()
+        f.advance(seconds: 2)
+        try f.store.tick()
+        #expect(try f.store.peek("q").map(\.state) == [.locked, .active])
+        #expect(try f.store.peek("q").last?.sequenceNumber == seq + 1)
+        f.advance(seconds: 3)
+        try f.store.tick()
+        #expect(try f.store.peek("q").map(\.deliveryCount) == [1, 0])
+        #expect(try f.store.receive("q", max: 5).map(\.bodyText) == ["a", "s"])
+    }
 }

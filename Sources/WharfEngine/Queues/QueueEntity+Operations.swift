@@ -44,6 +44,7 @@ extension QueueEntity {
             e.lockToken = token
             e.sessionLock = sessionToken
             e.lockedUntil = now + s.options.lockDurationMillis
+            s.nextDue = min(s.nextDue, e.lockedUntil!)
             s.locks[token] = seq
             s.entries[seq] = e
             return try message(e, s, now: now, withLock: true)
@@ -131,6 +132,7 @@ extension QueueEntity {
     /// max delivery count, marked for the dead-letter queue instead.
     func release(_ unlocked: Entry, _ s: inout State) throws(WharfError) -> PendingMove? {
         var e = unlocked
+        s.nextDue = min(s.nextDue, e.expiresAt ?? .max)
         if !isDeadLetter, e.deliveryCount >= s.options.maxDeliveryCount {
             e.moving = true
             s.entries[e.seq] = e
@@ -189,18 +191,25 @@ extension QueueEntity {
     /// Returns the moves for the store: dead-letters and activations (`reason` nil).
     func maintain(now: Int64, purgeUndoWindow: Int64) throws(WharfError) -> [PendingMove] {
         try state.withLock { (s: inout State) throws(WharfError) -> [PendingMove] in
+            guard now >= s.nextDue else { return [] }
             var moves: [PendingMove] = []
-            for (id, hold) in s.sessions where hold.lockedUntil <= now { s.sessions[id] = nil }
+            var next = Int64.max
+            for (id, hold) in s.sessions {
+                if hold.lockedUntil <= now { s.sessions[id] = nil } else { next = min(next, hold.lockedUntil) }
+            }
             var expired: [JournalEntry] = []
             for seq in s.order {
                 guard var e = s.entries[seq], !e.moving else { continue }
                 if let at = e.purgedAt {
-                    if at + purgeUndoWindow <= now { s.entries[seq] = nil }
+                    if at + purgeUndoWindow <= now { s.entries[seq] = nil } else { next = min(next, at + purgeUndoWindow) }
                     continue
                 }
                 if let token = e.lockToken {
                     let valid = e.sessionLock.map { s.sessionValid($0, now: now) } ?? ((e.lockedUntil ?? 0) > now)
-                    if valid { continue }
+                    if valid {
+                        if e.sessionLock == nil { next = min(next, e.lockedUntil ?? .max) }
+                        continue
+                    }
                     s.locks[token] = nil
                     e.lockToken = nil
                     e.lockedUntil = nil
@@ -211,9 +220,12 @@ extension QueueEntity {
                     if t <= now {
                         s.entries[seq]?.moving = true
                         moves.append(PendingMove(seq: seq, reason: nil, description: nil))
+                    } else {
+                        next = min(next, t)
                     }
                     continue
                 }
+                if let x = e.expiresAt, x > now, !e.deferred, !isDeadLetter { next = min(next, x) }
                 if let x = e.expiresAt, x <= now, !e.deferred, !isDeadLetter {
                     if s.options.deadLetteringOnMessageExpiration {
                         s.entries[seq]?.moving = true
@@ -224,6 +236,7 @@ extension QueueEntity {
                 }
             }
             try write(expired, &s)
+            s.nextDue = next
             if s.order.count > 2 * s.entries.count + 64 { s.order = s.order.filter { s.entries[$0] != nil } }
             return moves
         }
@@ -256,7 +269,10 @@ extension QueueEntity {
 
     /// A move whose first step failed: the message is available again where it was.
     func abortMove(_ seq: Int64) {
-        state.withLock { s in s.entries[seq]?.moving = false }
+        state.withLock { s in
+            s.entries[seq]?.moving = false
+            s.nextDue = .min
+        }
     }
 
     func isLive(_ seq: Int64) -> Bool { state.withLock { $0.entries[seq] != nil } }

@@ -29,6 +29,7 @@ extension QueueEntity {
             }
             let hold = SessionHold(token: UUID().uuidString.lowercased(), lockedUntil: now + s.options.lockDurationMillis)
             s.sessions[chosen] = hold
+            s.nextDue = min(s.nextDue, hold.lockedUntil)
             return SessionLock(entity: path, sessionId: chosen, lockToken: hold.token, lockedUntil: hold.lockedUntil)
         }
     }
@@ -57,6 +58,7 @@ extension QueueEntity {
                 entries.append(.abandoned(seq: seq, deliveryCount: e.deliveryCount - 1))
             }
             try write(entries.sorted { $0.seqKey < $1.seqKey }, &s)
+            s.nextDue = .min
         }
     }
 

@@ -63,6 +63,9 @@ final class QueueEntity: Sendable {
         var sessionStates: [String: [UInt8]] = [:]
         /// Message id -> enqueue time of sends (duplicate detection).
         var seenIds: [String: Int64] = [:]
+        /// No maintenance is due before this time (earliest lock expiry, schedule, TTL or purge
+        /// window end, or earlier: a lower bound, so `.min` just forces a scan).
+        var nextDue: Int64 = .min
         /// Copies in this entity of messages moved from elsewhere, as found by the replay on open;
         /// `QueueStore.recoverMoves` uses and then clears them (a move made later is complete or,
         /// if its second step failed, found again by the next open's replay).
@@ -228,6 +231,7 @@ final class QueueEntity: Sendable {
                           enqueuedTime: now, sizeBytes: Self.size(of: record))
             Self.initialize(&e, stored, options: s.options, isDeadLetter: isDeadLetter)
             if stored.movedFromValue == nil { s.seenIds[stored.messageId] = now }
+            for t in [e.expiresAt, e.scheduledTime].compactMap({ $0 }) { s.nextDue = min(s.nextDue, t) }
             s.entries[e.seq] = e
             s.order.append(e.seq)
             if s.order.count > 1024, s.order.count > 2 * s.entries.count { s.order = s.order.filter { s.entries[$0] != nil } }

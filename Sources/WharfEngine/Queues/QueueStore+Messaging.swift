@@ -82,7 +82,9 @@ extension QueueStore {
     /// Receives deferred messages by sequence number (all must be deferred and unlocked).
     public func receiveDeferred(_ entity: String, sequenceNumbers: [Int64], mode: ReceiveMode = .peekLock,
                                 session: SessionLock? = nil) throws(WharfError) -> [QueueMessage] {
-        try self.entity(entity).receiveDeferred(sequenceNumbers, mode: mode, sessionToken: session?.lockToken, now: clock.nowMillis())
+        let e = try self.entity(entity)
+        _ = try maintain(e)
+        return try e.receiveDeferred(sequenceNumbers, mode: mode, sessionToken: session?.lockToken, now: clock.nowMillis())
     }
 
     /// Browses from `fromSequenceNumber`: no lock, no state change, no maintenance. Shows active,

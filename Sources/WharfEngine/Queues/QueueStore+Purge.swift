@@ -46,6 +46,7 @@ extension QueueEntity {
                 s.entries[seq]?.sessionLock = nil
             }
             try write([.purged(seqs: seqs, at: now)], &s)
+            s.nextDue = .min
             return seqs.count
         }
     }
@@ -57,6 +58,7 @@ extension QueueEntity {
                 return at + window > now
             }
             try write(seqs.isEmpty ? [] : [.unpurged(seqs: seqs)], &s)
+            s.nextDue = .min
             return seqs.count
         }
     }
