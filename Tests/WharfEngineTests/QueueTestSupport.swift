@@ -21,8 +21,7 @@ final class QueueFixture {
         var logger = Logger(label: "test")
         logger.logLevel = .error
         engine = try Engine.open(config: EngineConfig(dataDirectory: path, fsync: .never), clock: clock, logger: logger)
-        store = try QueueStore.open(dataDirectory: path, clock: clock, logger: logger, fsync: .never,
-                                    purgeUndoWindowMillis: purgeUndoWindow)
+        store = try engine.openQueues(purgeUndoWindowMillis: purgeUndoWindow)
     }
 
     /// Close and reopen both, as a restart does.

@@ -19,6 +19,7 @@ import WharfStorage
 /// ```
 /// let engine = try Engine.open(config: config, clock: clock, logger: logger)
 /// let queues = try QueueStore.open(dataDirectory: config.dataDirectory, clock: clock, logger: logger, fsync: config.fsync)
+/// // or, equivalently: let queues = try engine.openQueues()
 /// ```
 ///
 /// Thread-safety: the entity table sits behind a mutex held only for lookups and table changes;
@@ -197,16 +198,25 @@ public final class QueueStore: Sendable {
     /// locks (counting the delivery, dead-lettering past the max delivery count), activates due
     /// scheduled messages, expires messages past their TTL, forgets purged messages past the undo
     /// window, reclaims the settled head of each message log, and fsyncs logs whose interval is
-    /// due. Returns the number of messages moved.
+    /// due. Returns the number of messages moved; an entity that fails is logged, the others
+    /// still run, and the first error is thrown at the end.
     @discardableResult
     public func tick() throws(WharfError) -> Int {
         var moved = 0
+        var first: WharfError?
         for e in entities.withLock({ Array($0.values) }) {
-            moved += try maintain(e)
-            try e.reclaimSettledHead(now: clock.nowMillis())
-            try e.messages.flushIfDue()
-            try e.journal.flushIfDue()
+            // One entity's failure (e.g. a failed fsync) must not stop the others' upkeep.
+            do {
+                moved += try maintain(e)
+                try e.reclaimSettledHead(now: clock.nowMillis())
+                try e.messages.flushIfDue()
+                try e.journal.flushIfDue()
+            } catch {
+                logger.error("queue maintenance failed", metadata: ["entity": "\(e.path)", "error": "\(error)"])
+                first = first ?? error
+            }
         }
+        if let first { throw first }
         return moved
     }
 
