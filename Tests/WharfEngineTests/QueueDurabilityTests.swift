@@ -106,4 +106,39 @@ import WharfCore
         let peeked = try f.store.peek("q")
         #expect(peeked.map(\.bodyText) == ["later"] && peeked.first?.state == .active && peeked.first?.sequenceNumber == 2)
     }
+
+    @Test func journalCompactionKeepsEveryStateAcrossARestart() throws {
+        let f = try QueueFixture()
+        try f.store.createQueue("q")
+        try f.store.sendTexts("q", (0..<8).map { "m\($0)" })
+        let ms = try f.store.receive("q", max: 5)
+        try f.store.complete("q", lockToken: ms[0].lockToken!)
+        try f.store.abandon("q", lockToken: ms[1].lockToken!)
+        try f.store.deferMessage("q", lockToken: ms[2].lockToken!)
+        try f.store.deadLetter("q", lockToken: ms[3].lockToken!, reason: "R")
+        // ms[4] stays locked: its delivery is not journaled.
+        try f.store.createQueue("s", QueueOptions(requiresSession: true))
+        try f.store.sendTexts("s", ["x"], sessionId: "A")
+        let session = try f.store.acceptSession("s", sessionId: "A")
+        try f.store.setSessionState(session, Array("st".utf8))
+        let before = try f.store.peek("q", max: 20).map { [$0.bodyText, "\($0.deliveryCount)"] }
+
+        let q = try f.store.entity("q")
+        #expect(try !q.compactJournal(minEntries: 100))
+        #expect(try !q.compactJournal(minEntries: 1))  // 4 entries for 7 live messages: not worth it
+        #expect(try q.compactJournal(minEntries: 1, perLiveMessage: 0))
+        #expect(q.journal.logStartOffset == 4)
+        #expect(try f.store.entity("s").compactJournal(minEntries: 1, perLiveMessage: 0))
+        try f.store.sendTexts("q", ["after"])
+
+        try f.reopen()
+        let after = try f.store.peek("q", max: 20)
+        #expect(after.map(\.bodyText) == ["m1", "m2", "m4", "m5", "m6", "m7", "after"])
+        #expect(after.map(\.state) == [.active, .deferred, .active, .active, .active, .active, .active])
+        #expect(after.map(\.deliveryCount) == [1, 1, 0, 0, 0, 0, 0])
+        #expect(before.count == 6)
+        #expect(try f.store.bodies("q/$deadletterqueue") == ["m3"])
+        let again = try f.store.acceptSession("s", sessionId: "A")
+        #expect(try f.store.sessionState(again) == Array("st".utf8))
+    }
 }

@@ -165,6 +165,15 @@ final class QueueEntity: Sendable {
             for q in seqs { s.entries[q]?.purgedAt = at }
         case .unpurged(let seqs):
             for q in seqs { s.entries[q]?.purgedAt = nil }
+        case .snapshot(let upTo, let live, let sessions):
+            let bySeq = Dictionary(live.map { ($0.seq, $0) }, uniquingKeysWith: { $1 })
+            for seq in Array(s.entries.keys) where seq <= upTo {
+                guard let l = bySeq[seq] else { s.entries[seq] = nil; continue }
+                s.entries[seq]?.deliveryCount = l.deliveryCount
+                s.entries[seq]?.deferred = l.deferred
+                s.entries[seq]?.purgedAt = l.purgedAt
+            }
+            s.sessionStates = sessions.mapValues { Array($0) }
         }
     }
 

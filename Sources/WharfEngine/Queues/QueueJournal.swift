@@ -29,6 +29,18 @@ enum JournalEntry: Codable, Equatable, Sendable {
     /// Messages set aside by a purge at `at` (restorable until `at` + the undo window).
     case purged(seqs: [Int64], at: Int64)
     case unpurged(seqs: [Int64])
+    /// The whole journaled state at one point, written by `compactJournal` before it drops the
+    /// entries below it: messages up to `upTo` (sequence number) not in `live` are settled;
+    /// `live` gives the others' journaled fields; `sessions` replaces every session state.
+    case snapshot(upTo: Int64, live: [LiveMessage], sessions: [String: Data])
+
+    /// Journaled fields of a message still in the entity.
+    struct LiveMessage: Codable, Equatable, Sendable {
+        var seq: Int64
+        var deliveryCount: Int
+        var deferred: Bool
+        var purgedAt: Int64?
+    }
 
     var name: String {
         switch self {
@@ -41,6 +53,7 @@ enum JournalEntry: Codable, Equatable, Sendable {
         case .sessionState: "session-state"
         case .purged: "purged"
         case .unpurged: "unpurged"
+        case .snapshot: "snapshot"
         }
     }
 

@@ -197,7 +197,8 @@ public final class QueueStore: Sendable {
     /// Maintenance of every entity (callers drive it; nothing runs on its own): releases expired
     /// locks (counting the delivery, dead-lettering past the max delivery count), activates due
     /// scheduled messages, expires messages past their TTL, forgets purged messages past the undo
-    /// window, reclaims the settled head of each message log, and fsyncs logs whose interval is
+    /// window, reclaims the settled head of each message log, compacts long journals into a
+    /// snapshot (`QueueEntity+Compaction.swift`), and fsyncs logs whose interval is
     /// due. Returns the number of messages moved; an entity that fails is logged, the others
     /// still run, and the first error is thrown at the end.
     @discardableResult
@@ -209,6 +210,7 @@ public final class QueueStore: Sendable {
             do {
                 moved += try maintain(e)
                 try e.reclaimSettledHead(now: clock.nowMillis())
+                try e.compactJournal()
                 try e.messages.flushIfDue()
                 try e.journal.flushIfDue()
             } catch {
