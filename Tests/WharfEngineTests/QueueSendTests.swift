@@ -108,4 +108,20 @@ import WharfCore
         let after = try f.store.runtimeCounts("q")
         #expect(after.activeCount == 2 && after.lockedCount == 0 && after.deferredCount == 1 && after.scheduledCount == 1 && after.deadLetterCount == 1)
     }
+
+    @Test func settleByMessageAndDescribeAsJSON() throws {
+        let f = try QueueFixture()
+        try f.store.createQueue("q")
+        try f.store.sendTexts("q", ["a", "b"])
+        let a = try #require(try f.store.receiveOne("q"))
+        try f.store.deadLetter(a, reason: "R")
+        let b = try #require(try f.store.receiveOne("q", mode: .receiveAndDelete))
+        #expect(throws: WharfError.self) { try f.store.complete(b) }
+        #expect(f.store.listDeadLetterQueues() == ["q/$deadletterqueue"])
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(try f.store.runtimeCounts("q"))) as? [String: Any]
+        #expect(json?["name"] as? String == "q")
+        #expect(json?["deadLetterCount"] as? Int == 1)
+        let keys = Set(json.map { Array($0.keys) } ?? [])
+        #expect(keys.isSuperset(of: ["name", "activeCount", "lockedCount", "deferredCount", "scheduledCount", "deadLetterCount", "sizeBytes"]))
+    }
 }

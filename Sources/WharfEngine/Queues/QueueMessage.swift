@@ -104,8 +104,15 @@ public enum ReceiveMode: Sendable, Equatable {
     case peekLock, receiveAndDelete
 }
 
-/// Runtime counts of one entity (Service Bus `QueueRuntimeProperties`).
-public struct QueueRuntimeCounts: Equatable, Sendable {
+/// Runtime counts of one entity (Service Bus `QueueRuntimeProperties`). Its JSON form has the
+/// keys of `wharf queue describe --json` (`name`, `activeCount`, ..., `sizeBytes`) plus
+/// `oldestMessageAgeMillis`.
+public struct QueueRuntimeCounts: Equatable, Sendable, Codable {
+    enum CodingKeys: String, CodingKey {
+        case entity = "name", activeCount, lockedCount, deferredCount, scheduledCount, deadLetterCount, sizeBytes,
+             oldestMessageAgeMillis
+    }
+
     public var entity: String
     public var activeCount = 0
     public var lockedCount = 0

@@ -126,6 +126,31 @@ extension QueueStore {
         try self.entity(entity).renewLock(lockToken, now: clock.nowMillis())
     }
 
+    // Settlement of a received message (its entity and lock token).
+    public func complete(_ message: QueueMessage) throws(WharfError) {
+        try complete(message.entity, lockToken: try Self.token(message))
+    }
+
+    public func abandon(_ message: QueueMessage) throws(WharfError) {
+        try abandon(message.entity, lockToken: try Self.token(message))
+    }
+
+    public func deferMessage(_ message: QueueMessage) throws(WharfError) {
+        try deferMessage(message.entity, lockToken: try Self.token(message))
+    }
+
+    @discardableResult
+    public func deadLetter(_ message: QueueMessage, reason: String? = nil, description: String? = nil) throws(WharfError) -> Int64 {
+        try deadLetter(message.entity, lockToken: try Self.token(message), reason: reason, description: description)
+    }
+
+    static func token(_ m: QueueMessage) throws(WharfError) -> String {
+        guard let t = m.lockToken else {
+            throw .invalidArgument("message \(m.sequenceNumber) of \(m.entity) was not received in peek-lock mode: nothing to settle")
+        }
+        return t
+    }
+
     // MARK: - Sessions
 
     /// Accepts `sessionId`, or the next available session when nil (`.sessionCannotBeLocked` if

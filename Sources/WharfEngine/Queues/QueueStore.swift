@@ -169,7 +169,13 @@ public final class QueueStore: Sendable {
         entities.withLock { $0.values.filter { !$0.isDeadLetter }.map(\.path) }.sorted()
     }
 
-    /// Deletes a queue with its dead-letter queue and all their messages.
+    /// The dead-letter queue of every queue, sorted (`q/$deadletterqueue`).
+    public func listDeadLetterQueues() -> [String] {
+        listQueues().map(QueueNames.deadLetter(of:))
+    }
+
+    /// Deletes a queue with its dead-letter queue and all their messages. Queues forwarding to it
+    /// keep their setting; sends through them then fail with `.unknownQueue`.
     public func deleteQueue(_ name: String) throws(WharfError) {
         let removed = try entities.withLock { (table: inout [String: QueueEntity]) throws(WharfError) -> [QueueEntity] in
             guard let q = table.removeValue(forKey: name), !q.isDeadLetter else { throw .unknownQueue(name) }
