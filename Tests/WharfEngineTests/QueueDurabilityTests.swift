@@ -141,4 +141,24 @@ import WharfCore
         let again = try f.store.acceptSession("s", sessionId: "A")
         #expect(try f.store.sessionState(again) == Array("st".utf8))
     }
+
+    @Test func aSnapshotWithTheOldEntriesStillThereReplaysTheSame() throws {
+        let f = try QueueFixture()
+        try f.store.createQueue("q")
+        try f.store.sendTexts("q", ["a", "b", "c", "d"])
+        let ms = try f.store.receive("q", max: 3)
+        try f.store.complete("q", lockToken: ms[0].lockToken!)
+        try f.store.abandon("q", lockToken: ms[1].lockToken!)
+        try f.store.deferMessage("q", lockToken: ms[2].lockToken!)
+        #expect(try f.store.entity("q").compactJournal(minEntries: 1, perLiveMessage: 0, crashBeforeDelete: true))
+        try f.store.send("q", OutgoingMessage("e"))
+        let e = try #require(try f.store.receive("q", max: 3).last)
+        try f.store.complete("q", lockToken: e.lockToken!)
+        try f.crashAndReopen()
+        #expect(try f.store.entity("q").journal.logStartOffset == 0)
+        let peeked = try f.store.peek("q")
+        #expect(peeked.map(\.bodyText) == ["b", "c", "d"])
+        #expect(peeked.map(\.state) == [.active, .deferred, .active])
+        #expect(peeked.map(\.deliveryCount) == [1, 1, 0])
+    }
 }

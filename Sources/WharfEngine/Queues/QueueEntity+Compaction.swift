@@ -12,7 +12,9 @@ extension QueueEntity {
     /// `minEntries` entries and more than `perLiveMessage` per live message (the snapshot is then
     /// much smaller than what it replaces). Returns true if it did.
     @discardableResult
-    func compactJournal(minEntries: Int64 = 10_000, perLiveMessage: Int64 = 4) throws(WharfError) -> Bool {
+    /// `crashBeforeDelete` (tests) stops after the snapshot, as a crash there would.
+    func compactJournal(minEntries: Int64 = 10_000, perLiveMessage: Int64 = 4,
+                        crashBeforeDelete: Bool = false) throws(WharfError) -> Bool {
         try state.withLock { (s: inout State) throws(WharfError) -> Bool in
             let count = journal.logEndOffset - journal.logStartOffset
             guard count >= max(minEntries, 1), count > perLiveMessage * Int64(s.entries.count) else { return false }
@@ -25,6 +27,7 @@ extension QueueEntity {
                                                  sessions: s.sessionStates.mapValues { Data($0) })
             var bytes = JournalEntry.encode([snapshot], at: clock.nowMillis())
             let at = try journal.append(&bytes).baseOffset
+            guard !crashBeforeDelete else { return true }
             _ = try journal.deleteRecords(before: at)
             return true
         }
