@@ -185,6 +185,11 @@ import WharfCore
         #expect(a.bodyText == "a" && a.lockToken == nil && a.deliveryCount == 1)
         try f.reopen()
         #expect(try f.store.bodies("q") == ["b"])
+        try f.store.sendTexts("q", ["c", "d"])
+        #expect(try f.store.receive("q", max: 5, mode: .receiveAndDelete).map(\.bodyText) == ["b", "c", "d"])
+        #expect(try f.store.entity("q").journal.logEndOffset == 4)  // one entry each, written in one batch
+        try f.reopen()
+        #expect(try f.store.peek("q").isEmpty)
     }
 
     @Test func expiredMessagesAreDroppedWithoutDeadLetteringOnExpiration() throws {

@@ -34,7 +34,8 @@ extension QueueEntity {
         return id
     }
 
-    /// Locks or deletes the entry (under the lock) and returns its public view.
+    /// Locks the entry (peek-lock) or counts its delivery (receive-and-delete: the caller then
+    /// journals `completed` for the whole batch with `removeDelivered`), returns its public view.
     private func deliver(_ seq: Int64, mode: ReceiveMode, sessionToken: String?, _ s: inout State, now: Int64) throws(WharfError) -> QueueMessage {
         var e = s.entries[seq]!
         e.deliveryCount += 1
@@ -49,11 +50,17 @@ extension QueueEntity {
             s.entries[seq] = e
             return try message(e, s, now: now, withLock: true)
         case .receiveAndDelete:
+            // Removed by the caller's single `completed` batch before anything is returned.
             s.entries[seq] = e
-            let m = try message(e, s, now: now, withLock: false)
-            try write([.completed(seq: seq)], &s)
-            return m
+            return try message(e, s, now: now, withLock: false)
         }
+    }
+
+    /// Receive-and-delete: one journal batch (one fsync under `always`) removes every message
+    /// of the receive before it returns; "lost if the transfer fails", as in Service Bus.
+    private func removeDelivered(_ out: [QueueMessage], mode: ReceiveMode, _ s: inout State) throws(WharfError) {
+        guard mode == .receiveAndDelete else { return }
+        try write(out.map { .completed(seq: $0.sequenceNumber) }, &s)
     }
 
     /// Up to `max` available messages in sequence order (of the session, if `sessionToken`).
@@ -68,6 +75,7 @@ extension QueueEntity {
                 if let session, e.sessionId != session { continue }
                 out.append(try deliver(seq, mode: mode, sessionToken: sessionToken, &s, now: now))
             }
+            try removeDelivered(out, mode: mode, &s)
             return out
         }
     }
@@ -82,6 +90,7 @@ extension QueueEntity {
             }
             var out: [QueueMessage] = []
             for seq in seqs { out.append(try deliver(seq, mode: mode, sessionToken: sessionToken, &s, now: now)) }
+            try removeDelivered(out, mode: mode, &s)
             return out
         }
     }
