@@ -17,6 +17,18 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
     case rebalanceInProgress(String)
     case groupNotEmpty(String)
     case recordTooLarge(Int)
+    /// No queue (or dead-letter subqueue) of that name exists.
+    case unknownQueue(String)
+    /// A queue of that name already exists.
+    case queueExists(String)
+    /// A settle or renew used a lock token that is unknown, expired or already settled (Service Bus MessageLockLost).
+    case messageLockLost(String)
+    /// A session lock token is unknown or expired (Service Bus SessionLockLost).
+    case sessionLockLost(String)
+    /// The session is locked by another receiver, or no session is available (Service Bus SessionCannotBeLocked).
+    case sessionCannotBeLocked(String)
+    /// No message with that sequence number is in the state the operation needs.
+    case messageNotFound(entity: String, sequenceNumber: Int64)
 
     public var description: String {
         switch self {
@@ -40,6 +52,12 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
         case .rebalanceInProgress(let g): "group '\(g)' is rebalancing"
         case .groupNotEmpty(let g): "group '\(g)' still has active members"
         case .recordTooLarge(let n): "batch of \(n) bytes is larger than the maximum allowed"
+        case .unknownQueue(let q): "unknown queue '\(q)'"
+        case .queueExists(let q): "queue '\(q)' already exists"
+        case .messageLockLost(let why): "message lock lost: \(why)"
+        case .sessionLockLost(let why): "session lock lost: \(why)"
+        case .sessionCannotBeLocked(let why): "session cannot be locked: \(why)"
+        case .messageNotFound(let e, let seq): "no message with sequence number \(seq) in '\(e)'"
         }
     }
 }

@@ -1,0 +1,254 @@
+import Foundation
+import WharfCore
+
+/// Receive, settle, peek and counts of one entity (Service Bus state machine, reference §1.3).
+/// Operations that end in another entity (dead-letter) only mark the message `moving` and return
+/// what the store must move; they never touch a second entity themselves.
+extension QueueEntity {
+    enum Settlement: Sendable, Equatable {
+        case complete, abandon, deferral
+        case deadLetter(reason: String?, description: String?)
+    }
+
+    /// A message marked `moving` that the store must move out of this entity.
+    struct PendingMove: Sendable, Equatable {
+        var seq: Int64
+        var reason: String?
+        var description: String?
+    }
+
+    func requireNotSessionful(_ s: State, sessionToken: String?) throws(WharfError) {
+        if sessionToken == nil, s.options.requiresSession, !isDeadLetter {
+            throw .invalidArgument("queue \(path) requires sessions: accept a session to receive (amqp:not-allowed)")
+        }
+        if sessionToken != nil, !s.options.requiresSession || isDeadLetter {
+            throw .invalidArgument("queue \(path) is not session-enabled")
+        }
+    }
+
+    /// The session id held by `token`, or `.sessionLockLost`.
+    func heldSession(_ token: String, _ s: State, now: Int64) throws(WharfError) -> String {
+        guard let (id, _) = s.sessions.first(where: { $0.value.token == token && $0.value.lockedUntil > now }) else {
+            throw .sessionLockLost("session lock \(token) on \(path) is unknown or expired")
+        }
+        return id
+    }
+
+    /// Locks the entry (peek-lock) or counts its delivery (receive-and-delete: the caller then
+    /// journals `completed` for the whole batch with `removeDelivered`), returns its public view.
+    private func deliver(_ seq: Int64, mode: ReceiveMode, sessionToken: String?, _ s: inout State, now: Int64) throws(WharfError) -> QueueMessage {
+        var e = s.entries[seq]!
+        e.deliveryCount += 1
+        switch mode {
+        case .peekLock:
+            let token = UUID().uuidString.lowercased()
+            e.lockToken = token
+            e.sessionLock = sessionToken
+            e.lockedUntil = now + s.options.lockDurationMillis
+            s.nextDue = min(s.nextDue, e.lockedUntil!)
+            s.locks[token] = seq
+            s.entries[seq] = e
+            return try message(e, s, now: now, withLock: true)
+        case .receiveAndDelete:
+            // Removed by the caller's single `completed` batch before anything is returned.
+            s.entries[seq] = e
+            return try message(e, s, now: now, withLock: false)
+        }
+    }
+
+    /// Receive-and-delete: one journal batch (one fsync under `always`) removes every message
+    /// of the receive before it returns; "lost if the transfer fails", as in Service Bus.
+    private func removeDelivered(_ out: [QueueMessage], mode: ReceiveMode, _ s: inout State) throws(WharfError) {
+        guard mode == .receiveAndDelete else { return }
+        try write(out.map { .completed(seq: $0.sequenceNumber) }, &s)
+    }
+
+    /// Up to `max` available messages in sequence order (of the session, if `sessionToken`).
+    func receive(max: Int, mode: ReceiveMode, sessionToken: String?, now: Int64) throws(WharfError) -> [QueueMessage] {
+        try state.withLock { (s: inout State) throws(WharfError) -> [QueueMessage] in
+            try requireNotSessionful(s, sessionToken: sessionToken)
+            let session = try sessionToken.map { (t) throws(WharfError) in try heldSession(t, s, now: now) }
+            var out: [QueueMessage] = []
+            for seq in s.order where out.count < max {
+                guard let e = s.entries[seq], e.visible, e.lockToken == nil, !e.deferred, e.scheduledTime == nil else { continue }
+                if let x = e.expiresAt, x <= now { continue }  // collected by maintenance
+                if let session, e.sessionId != session { continue }
+                out.append(try deliver(seq, mode: mode, sessionToken: sessionToken, &s, now: now))
+            }
+            try removeDelivered(out, mode: mode, &s)
+            return out
+        }
+    }
+
+    /// Deferred messages by sequence number (Service Bus receive-by-sequence-number).
+    func receiveDeferred(_ seqs: [Int64], mode: ReceiveMode, sessionToken: String?, now: Int64) throws(WharfError) -> [QueueMessage] {
+        try state.withLock { (s: inout State) throws(WharfError) -> [QueueMessage] in
+            let session = try sessionToken.map { (t) throws(WharfError) in try heldSession(t, s, now: now) }
+            for seq in seqs {
+                guard let e = s.entries[seq], e.visible, e.deferred, e.lockToken == nil,
+                      session == nil || e.sessionId == session else { throw .messageNotFound(entity: path, sequenceNumber: seq) }
+            }
+            var out: [QueueMessage] = []
+            for seq in seqs { out.append(try deliver(seq, mode: mode, sessionToken: sessionToken, &s, now: now)) }
+            try removeDelivered(out, mode: mode, &s)
+            return out
+        }
+    }
+
+    /// The entry locked by `token`, if the lock is still valid.
+    private func lockedEntry(_ token: String, _ s: State, now: Int64) throws(WharfError) -> Entry {
+        guard let seq = s.locks[token], let e = s.entries[seq], e.lockToken == token, e.visible else {
+            throw .messageLockLost("lock token \(token) on \(path) is unknown or the message was already settled")
+        }
+        if let st = e.sessionLock {
+            guard s.sessionValid(st, now: now) else { throw .sessionLockLost("the session lock of message \(seq) on \(path) expired") }
+        } else if (e.lockedUntil ?? 0) <= now {
+            throw .messageLockLost("the lock on message \(seq) of \(path) expired")
+        }
+        return e
+    }
+
+    /// Settles a locked message; returns the move the store must make for dead-lettering.
+    func settle(_ token: String, _ action: Settlement, now: Int64) throws(WharfError) -> PendingMove? {
+        try state.withLock { (s: inout State) throws(WharfError) -> PendingMove? in
+            var e = try lockedEntry(token, s, now: now)
+            if case .deadLetter = action, isDeadLetter {
+                throw .invalidArgument("a message cannot be dead-lettered from a dead-letter queue (\(path))")
+            }
+            s.locks[token] = nil
+            e.lockToken = nil
+            e.lockedUntil = nil
+            e.sessionLock = nil
+            switch action {
+            case .complete:
+                try write([.completed(seq: e.seq)], &s)
+                return nil
+            case .deferral:
+                s.entries[e.seq] = e
+                try write([.deferred(seq: e.seq, deliveryCount: e.deliveryCount)], &s)
+                return nil
+            case .abandon:
+                return try release(e, &s)
+            case .deadLetter(let reason, let description):
+                e.moving = true
+                s.entries[e.seq] = e
+                return PendingMove(seq: e.seq, reason: reason, description: description)
+            }
+        }
+    }
+
+    /// Back to available (or deferred) after a lock ended with its delivery counted; past the
+    /// max delivery count, marked for the dead-letter queue instead.
+    func release(_ unlocked: Entry, _ s: inout State) throws(WharfError) -> PendingMove? {
+        var e = unlocked
+        s.nextDue = min(s.nextDue, e.expiresAt ?? .max)
+        if !isDeadLetter, e.deliveryCount >= s.options.maxDeliveryCount {
+            e.moving = true
+            s.entries[e.seq] = e
+            return PendingMove(seq: e.seq, reason: QueueReasons.maxDeliveryCountExceeded,
+                               description: QueueReasons.maxDeliveryCountExceededDescription)
+        }
+        s.entries[e.seq] = e
+        try write([.abandoned(seq: e.seq, deliveryCount: e.deliveryCount)], &s)
+        return nil
+    }
+
+    /// Extends a message lock by the lock duration; returns the new expiry.
+    func renewLock(_ token: String, now: Int64) throws(WharfError) -> Int64 {
+        try state.withLock { (s: inout State) throws(WharfError) -> Int64 in
+            var e = try lockedEntry(token, s, now: now)
+            guard e.sessionLock == nil else {
+                throw .invalidArgument("messages received under a session are locked by the session: renew the session lock")
+            }
+            e.lockedUntil = now + s.options.lockDurationMillis
+            s.entries[e.seq] = e
+            return e.lockedUntil!
+        }
+    }
+
+    /// Browse from `from` (sequence number) in ascending order; no lock, no change.
+    func peek(from: Int64, max: Int, now: Int64) throws(WharfError) -> [QueueMessage] {
+        try state.withLock { (s: inout State) throws(WharfError) -> [QueueMessage] in
+            var out: [QueueMessage] = []
+            for seq in s.order where seq >= from && out.count < max {
+                guard let e = s.entries[seq], e.visible else { continue }
+                out.append(try message(e, s, now: now, withLock: false))
+            }
+            return out
+        }
+    }
+
+    func counts(now: Int64) -> QueueRuntimeCounts {
+        state.withLock { s in
+            var c = QueueRuntimeCounts(entity: path)
+            for e in s.entries.values where e.visible {
+                switch e.state(now: now, session: { s.sessionValid($0, now: now) }) {
+                case .active: c.activeCount += 1
+                case .locked: c.lockedCount += 1
+                case .deferred: c.deferredCount += 1
+                case .scheduled: c.scheduledCount += 1
+                }
+                c.sizeBytes += e.sizeBytes
+                if e.scheduledTime == nil { c.oldestMessageAgeMillis = max(c.oldestMessageAgeMillis ?? 0, now - e.enqueuedTime) }
+            }
+            return c
+        }
+    }
+
+    /// Cancels a scheduled message (Service Bus cancel-scheduled-message: it is deleted).
+    func cancelScheduled(_ seq: Int64) throws(WharfError) {
+        try state.withLock { (s: inout State) throws(WharfError) in
+            guard let e = s.entries[seq], e.visible, e.scheduledTime != nil else { throw .messageNotFound(entity: path, sequenceNumber: seq) }
+            try write([.cancelled(seq: seq)], &s)
+        }
+    }
+
+    /// Marks a message that no one holds for a move (requeue); false if it is gone or busy.
+    func beginMove(_ seq: Int64) -> Bool {
+        state.withLock { s in
+            guard let e = s.entries[seq], e.visible, e.lockToken == nil else { return false }
+            s.entries[seq]?.moving = true
+            return true
+        }
+    }
+
+    /// Second step of a move: journals that the copy exists in `to`.
+    func finishMove(_ seq: Int64, to: String, reason: String?) throws(WharfError) {
+        try state.withLock { (s: inout State) throws(WharfError) in
+            guard s.entries[seq] != nil else { return }
+            try write([.movedOut(seq: seq, to: to, reason: reason)], &s)
+        }
+    }
+
+    /// A move whose first step failed: the message is available again where it was.
+    func abortMove(_ seq: Int64) {
+        state.withLock { s in
+            s.entries[seq]?.moving = false
+            s.nextDue = .min
+        }
+    }
+
+    func isLive(_ seq: Int64) -> Bool { state.withLock { $0.entries[seq] != nil } }
+
+    /// True if a send of `messageId` now is a duplicate (and then it must be dropped).
+    func isDuplicate(_ messageId: String, now: Int64) -> Bool {
+        state.withLock { s in
+            guard s.options.requiresDuplicateDetection, let seen = s.seenIds[messageId] else { return false }
+            return now - seen < s.options.duplicateDetectionWindowMillis
+        }
+    }
+}
+
+/// Dead-letter reasons and descriptions the broker sets (reference §1.4, verbatim).
+public enum QueueReasons {
+    public static let maxDeliveryCountExceeded = "MaxDeliveryCountExceeded"
+    public static let maxDeliveryCountExceededDescription = "Message couldn't be consumed after maximum delivery attempts."
+    public static let ttlExpired = "TTLExpiredException"
+    public static let ttlExpiredDescription = "The message expired and was dead lettered."
+    public static let sessionIdIsNull = "Session ID is null."
+    public static let sessionIdIsNullDescription = "Session enabled entity doesn't allow a message whose session identifier is null."
+    public static let maxTransferHopCountExceeded = "MaxTransferHopCountExceeded"
+    public static let maxTransferHopCountExceededDescription = "The maximum number of allowed hops when forwarding between queues has been exceeded."
+    /// Service Bus's hop limit for auto-forwarding.
+    public static let maxTransferHops = 4
+}

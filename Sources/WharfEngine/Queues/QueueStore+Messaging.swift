@@ -1,0 +1,188 @@
+import Foundation
+import WharfCore
+
+/// Send, receive, settle, peek and sessions: the data-plane API over entity paths.
+extension QueueStore {
+    /// Sends one message to `queue` (Service Bus send).
+    ///
+    /// - Auto-forwarding: while the entity has `forwardTo`, the message goes on, counting a hop;
+    ///   the hop that would exceed 4 dead-letters it in the entity it has reached, with
+    ///   `MaxTransferHopCountExceeded` (Service Bus limit). Forwarding happens at send, so a
+    ///   forwarding queue never stores messages itself.
+    /// - A session-enabled entity dead-letters a message without a session id (`Session ID is null.`).
+    /// - Duplicate detection (when enabled on the entity that stores the message): a message id
+    ///   sent within the window is dropped and the send still succeeds (`disposition == .duplicate`).
+    /// - `scheduledEnqueueTime` in the future: stored as `scheduled`, activated by `tick`/receive.
+    @discardableResult
+    public func send(_ queue: String, _ message: OutgoingMessage) throws(WharfError) -> SendReceipt {
+        try QueueMessageCodec.validate(message)
+        var entity = try self.entity(queue)
+        guard !entity.isDeadLetter else { throw .invalidArgument("messages cannot be sent to a dead-letter queue (\(queue))") }
+        var stored = QueueMessageCodec.Stored(message)
+        if stored.messageId.isEmpty { stored.messageId = UUID().uuidString.lowercased() }
+        let now = clock.nowMillis()
+        var hops = 0
+        while let next = entity.state.withLock({ $0.options.forwardTo }) {
+            if hops >= QueueReasons.maxTransferHops {
+                return try brokerDeadLetter(stored, in: entity, reason: QueueReasons.maxTransferHopCountExceeded,
+                                            description: QueueReasons.maxTransferHopCountExceededDescription, now: now)
+            }
+            entity = try self.entity(next)
+            hops += 1
+            stored.system[QueueMessageCodec.hopCount] = String(hops)
+        }
+        if entity.state.withLock({ $0.options.requiresSession }), stored.sessionIdValue == nil {
+            return try brokerDeadLetter(stored, in: entity, reason: QueueReasons.sessionIdIsNull,
+                                        description: QueueReasons.sessionIdIsNullDescription, now: now)
+        }
+        if entity.isDuplicate(stored.messageId, now: now) {
+            return SendReceipt(entity: entity.path, sequenceNumber: nil, disposition: .duplicate)
+        }
+        let seq = try entity.append(stored, now: now)
+        let scheduled = (message.scheduledEnqueueTime ?? now) > now
+        return SendReceipt(entity: entity.path, sequenceNumber: seq, disposition: scheduled ? .scheduled : .enqueued)
+    }
+
+    /// A message the broker refuses goes straight to the entity's dead-letter queue (one append).
+    private func brokerDeadLetter(_ message: QueueMessageCodec.Stored, in e: QueueEntity, reason: String, description: String,
+                                  now: Int64) throws(WharfError) -> SendReceipt {
+        var stored = message
+        stored.system[QueueMessageCodec.scheduled] = nil
+        Self.markDeadLettered(&stored, reason: reason, description: description, source: e.path, deliveryCount: 0)
+        let dlq = try entity(QueueNames.deadLetter(of: e.path))
+        let seq = try dlq.append(stored, now: now)
+        logger.debug("dead-lettered on send", metadata: ["entity": "\(e.path)", "reason": "\(reason)"])
+        return SendReceipt(entity: dlq.path, sequenceNumber: seq, disposition: .deadLettered)
+    }
+
+    /// Schedules a message for `enqueueTime` (Service Bus ScheduleMessageAsync); returns the
+    /// sequence number to cancel it with.
+    public func schedule(_ queue: String, _ message: OutgoingMessage, at enqueueTime: Int64) throws(WharfError) -> Int64 {
+        var m = message
+        m.scheduledEnqueueTime = enqueueTime
+        let receipt = try send(queue, m)
+        guard let seq = receipt.sequenceNumber else { throw .invalidArgument("message \(m.messageId) was dropped as a duplicate") }
+        return seq
+    }
+
+    /// Cancels (deletes) a scheduled message.
+    public func cancelScheduled(_ queue: String, sequenceNumber: Int64) throws(WharfError) {
+        try entity(queue).cancelScheduled(sequenceNumber)
+    }
+
+    /// Receives up to `max` messages in sequence order. Peek-lock locks them for the lock
+    /// duration; receive-and-delete removes them (journaled) before returning.
+    /// Runs the entity's maintenance first, so expiry, lock release and activation are current.
+    public func receive(_ entity: String, max: Int = 1, mode: ReceiveMode = .peekLock) throws(WharfError) -> [QueueMessage] {
+        let e = try self.entity(entity)
+        _ = try maintain(e)
+        return try e.receive(max: max, mode: mode, sessionToken: nil, now: clock.nowMillis())
+    }
+
+    /// Receives deferred messages by sequence number (all must be deferred and unlocked).
+    public func receiveDeferred(_ entity: String, sequenceNumbers: [Int64], mode: ReceiveMode = .peekLock,
+                                session: SessionLock? = nil) throws(WharfError) -> [QueueMessage] {
+        let e = try self.entity(entity)
+        _ = try maintain(e)
+        return try e.receiveDeferred(sequenceNumbers, mode: mode, sessionToken: session?.lockToken, now: clock.nowMillis())
+    }
+
+    /// Browses from `fromSequenceNumber`: no lock, no state change, no maintenance. Shows active,
+    /// locked, deferred and scheduled messages, and expired ones not yet collected.
+    public func peek(_ entity: String, fromSequenceNumber: Int64 = 1, max: Int = 32) throws(WharfError) -> [QueueMessage] {
+        try self.entity(entity).peek(from: fromSequenceNumber, max: max, now: clock.nowMillis())
+    }
+
+    public func complete(_ entity: String, lockToken: String) throws(WharfError) {
+        _ = try self.entity(entity).settle(lockToken, .complete, now: clock.nowMillis())
+    }
+
+    /// Gives the lock up: the message is available again (deferred again if it was deferred),
+    /// or dead-lettered with `MaxDeliveryCountExceeded` once it was delivered max-delivery-count times.
+    public func abandon(_ entity: String, lockToken: String) throws(WharfError) {
+        let e = try self.entity(entity)
+        if let m = try e.settle(lockToken, .abandon, now: clock.nowMillis()) { _ = try deadLetter(m, from: e) }
+    }
+
+    /// Defers: the message stays, receivable only by sequence number.
+    public func deferMessage(_ entity: String, lockToken: String) throws(WharfError) {
+        _ = try self.entity(entity).settle(lockToken, .deferral, now: clock.nowMillis())
+    }
+
+    /// Moves a locked message to the dead-letter queue with an application-chosen reason.
+    /// Returns its sequence number in the dead-letter target.
+    @discardableResult
+    public func deadLetter(_ entity: String, lockToken: String, reason: String? = nil,
+                           description: String? = nil) throws(WharfError) -> Int64 {
+        let e = try self.entity(entity)
+        guard let m = try e.settle(lockToken, .deadLetter(reason: reason, description: description), now: clock.nowMillis()) else {
+            preconditionFailure("dead-letter settlement always returns a move")
+        }
+        return try deadLetter(m, from: e)
+    }
+
+    /// Extends a message lock; returns the new locked-until time.
+    public func renewLock(_ entity: String, lockToken: String) throws(WharfError) -> Int64 {
+        try self.entity(entity).renewLock(lockToken, now: clock.nowMillis())
+    }
+
+    // Settlement of a received message (its entity and lock token).
+    public func complete(_ message: QueueMessage) throws(WharfError) {
+        try complete(message.entity, lockToken: try Self.token(message))
+    }
+
+    public func abandon(_ message: QueueMessage) throws(WharfError) {
+        try abandon(message.entity, lockToken: try Self.token(message))
+    }
+
+    public func deferMessage(_ message: QueueMessage) throws(WharfError) {
+        try deferMessage(message.entity, lockToken: try Self.token(message))
+    }
+
+    @discardableResult
+    public func deadLetter(_ message: QueueMessage, reason: String? = nil, description: String? = nil) throws(WharfError) -> Int64 {
+        try deadLetter(message.entity, lockToken: try Self.token(message), reason: reason, description: description)
+    }
+
+    static func token(_ m: QueueMessage) throws(WharfError) -> String {
+        guard let t = m.lockToken else {
+            throw .invalidArgument("message \(m.sequenceNumber) of \(m.entity) was not received in peek-lock mode: nothing to settle")
+        }
+        return t
+    }
+
+    // MARK: - Sessions
+
+    /// Accepts `sessionId`, or the next available session when nil (`.sessionCannotBeLocked` if
+    /// it is held by another receiver or none is available).
+    public func acceptSession(_ queue: String, sessionId: String? = nil) throws(WharfError) -> SessionLock {
+        let e = try entity(queue)
+        _ = try maintain(e)
+        return try e.acceptSession(sessionId, now: clock.nowMillis())
+    }
+
+    /// Receives the session's messages in sequence order.
+    public func receive(_ session: SessionLock, max: Int = 1, mode: ReceiveMode = .peekLock) throws(WharfError) -> [QueueMessage] {
+        let e = try entity(session.entity)
+        _ = try maintain(e)
+        return try e.receive(max: max, mode: mode, sessionToken: session.lockToken, now: clock.nowMillis())
+    }
+
+    public func renewSessionLock(_ session: SessionLock) throws(WharfError) -> Int64 {
+        try entity(session.entity).renewSessionLock(session.lockToken, now: clock.nowMillis())
+    }
+
+    /// Releases the session; its unsettled messages return without a counted delivery.
+    public func closeSession(_ session: SessionLock) throws(WharfError) {
+        try entity(session.entity).closeSession(session.lockToken, now: clock.nowMillis())
+    }
+
+    public func sessionState(_ session: SessionLock) throws(WharfError) -> [UInt8]? {
+        try entity(session.entity).sessionState(session.lockToken, now: clock.nowMillis())
+    }
+
+    /// Sets the session state (nil clears it); durable.
+    public func setSessionState(_ session: SessionLock, _ state: [UInt8]?) throws(WharfError) {
+        try entity(session.entity).setSessionState(session.lockToken, state, now: clock.nowMillis())
+    }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import Logging
+import Synchronization
+import WharfCore
+import WharfStorage
+
+/// The queues of a data directory (Service Bus semantics, reference §1): creation, lookup,
+/// send with auto-forwarding and broker dead-lettering, and maintenance.
+///
+/// Layout: `<data>/queues/<name>/queue.json` (`QueueOptions`), `<data>/queues/<name>/messages/`
+/// and `journal/` (the queue entity, see `QueueEntity`), `<data>/queues/<name>/deadletter/`
+/// (`messages/`, `journal/`: the entity `<name>/$deadletterqueue`). A directory named
+/// `*.deleted-*` is a deletion interrupted by a crash and is removed on open.
+///
+/// Wiring: the store does not take the data-directory lock; open it after `Engine.open` on the
+/// same directory (the engine holds the lock for both), close it before `Engine.close`, and call
+/// `tick()` from the executable's maintenance loop (e.g. beside `Engine.runMaintenance`, every
+/// 200 ms):
+/// ```
+/// let engine = try Engine.open(config: config, clock: clock, logger: logger)
+/// let queues = try QueueStore.open(dataDirectory: config.dataDirectory, clock: clock, logger: logger, fsync: config.fsync)
+/// // or, equivalently: let queues = try engine.openQueues()
+/// ```
+///
+/// Thread-safety: the entity table sits behind a mutex held only for lookups and table changes;
+/// each entity has its own mutex. No code path holds two entity locks at once: operations that
+/// span entities (dead-letter, requeue, activation) go through the two-step move of
+/// `QueueStore+Move.swift`, taking one entity's lock per step.
+public final class QueueStore: Sendable {
+    public let dataDirectory: String
+    public let clock: any WallClock
+    public let fsync: FsyncPolicy
+    /// How long purged messages stay restorable with `undoPurge` (default 15 minutes).
+    public let purgeUndoWindowMillis: Int64
+    let logger: Logger
+    let entities: Mutex<[String: QueueEntity]>
+    /// Test seam: called between the two steps of every move with "after-copy"; a throw
+    /// simulates a crash there (the move is left half-done, as a `kill -9` would leave it).
+    let crashHook = Mutex<(@Sendable (String) throws -> Void)?>(nil)
+    private let closed = Atomic<Bool>(false)
+
+    var queuesDirectory: String { dataDirectory + "/queues" }
+
+    private init(dataDirectory: String, clock: any WallClock, fsync: FsyncPolicy, purgeUndoWindowMillis: Int64,
+                 logger: Logger, entities: [String: QueueEntity]) {
+        self.dataDirectory = dataDirectory
+        self.clock = clock
+        self.fsync = fsync
+        self.purgeUndoWindowMillis = purgeUndoWindowMillis
+        self.logger = logger
+        self.entities = Mutex(entities)
+    }
+
+    /// Opens every queue under `<dataDirectory>/queues` (creating the folder), replays their logs
+    /// and completes moves that a crash interrupted (see `recoverMoves`).
+    public static func open(dataDirectory: String, clock: any WallClock = SystemClock(),
+                            logger: Logger = Logger(label: "wharf.queues"), fsync: FsyncPolicy = .interval(milliseconds: 1000),
+                            purgeUndoWindowMillis: Int64 = 15 * 60_000) throws(WharfError) -> QueueStore {
+        let fm = FileManager.default
+        let root = dataDirectory + "/queues"
+        do { try fm.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
+            throw .io("cannot create \(root): \(error.localizedDescription)")
+        }
+        var table: [String: QueueEntity] = [:]
+        do {
+            for name in ((try? fm.contentsOfDirectory(atPath: root)) ?? []).sorted() {
+                let dir = root + "/" + name
+                if name.contains(".deleted-") { try? fm.removeItem(atPath: dir); continue }
+                guard fm.fileExists(atPath: dir + "/" + QueueOptions.fileName) else { continue }
+                let options = try QueueOptions.load(from: dir)
+                for (key, entity) in try openEntities(name: name, directory: dir, options: options, fsync: fsync, clock: clock, logger: logger) {
+                    table[key] = entity
+                }
+            }
+        } catch {
+            for e in table.values { try? e.close() }
+            throw error
+        }
+        let store = QueueStore(dataDirectory: dataDirectory, clock: clock, fsync: fsync,
+                               purgeUndoWindowMillis: purgeUndoWindowMillis, logger: logger, entities: table)
+        do { try store.recoverMoves() } catch {
+            try? store.close()
+            throw error
+        }
+        return store
+    }
+
+    static func openEntities(name: String, directory: String, options: QueueOptions, fsync: FsyncPolicy,
+                             clock: any WallClock, logger: Logger) throws(WharfError) -> [(String, QueueEntity)] {
+        let queue = try QueueEntity.open(path: name, directory: directory, options: options, isDeadLetter: false,
+                                         fsync: fsync, clock: clock, logger: logger)
+        var dlqOptions = QueueOptions(lockDurationMillis: options.lockDurationMillis)
+        dlqOptions.createdAt = options.createdAt
+        do {
+            let dlq = try QueueEntity.open(path: QueueNames.deadLetter(of: name), directory: directory + "/deadletter",
+                                           options: dlqOptions, isDeadLetter: true, fsync: fsync, clock: clock, logger: logger)
+            return [(name, queue), (dlq.path, dlq)]
+        } catch {
+            try? queue.close()
+            throw error
+        }
+    }
+
+    /// Closes every entity log (clean-shutdown markers). Locks are dropped.
+    public func close() throws(WharfError) {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        var first: WharfError?
+        for e in entities.withLock({ Array($0.values) }) {
+            do { try e.close() } catch { first = first ?? error }
+        }
+        if let first { throw first }
+    }
+
+    /// The entity for a path `q` or `q/$deadletterqueue` (any case of the suffix).
+    func entity(_ path: String) throws(WharfError) -> QueueEntity {
+        let (queue, dead) = QueueNames.parse(path)
+        let key = dead ? QueueNames.deadLetter(of: queue) : queue
+        guard let e = entities.withLock({ $0[key] }) else { throw .unknownQueue(path) }
+        return e
+    }
+
+    // MARK: - Administration
+
+    @discardableResult
+    public func createQueue(_ name: String, _ options: QueueOptions = QueueOptions()) throws(WharfError) -> QueueOptions {
+        try QueueNames.validateQueue(name)
+        try options.validate()
+        var opts = options
+        opts.createdAt = clock.nowMillis()
+        try entities.withLock { (table: inout [String: QueueEntity]) throws(WharfError) in
+            if table[name] != nil { throw .queueExists(name) }
+            for target in [opts.forwardTo, opts.forwardDeadLetteredMessagesTo].compactMap({ $0 }) where target != name && table[target] == nil {
+                throw .unknownQueue(target)
+            }
+            let dir = queuesDirectory + "/" + name
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw .io("cannot create \(dir): \(error.localizedDescription)")
+            }
+            try opts.save(to: dir)
+            for (key, e) in try Self.openEntities(name: name, directory: dir, options: opts, fsync: fsync, clock: clock, logger: logger) {
+                table[key] = e
+            }
+        }
+        logger.info("created queue", metadata: ["queue": "\(name)"])
+        return opts
+    }
+
+    /// Replaces a queue's options (e.g. to close a forwarding loop after both queues exist).
+    public func updateQueue(_ name: String, _ options: QueueOptions) throws(WharfError) {
+        try options.validate()
+        let e = try entity(name)
+        guard !e.isDeadLetter else { throw .invalidArgument("a dead-letter queue has no options of its own") }
+        var opts = options
+        opts.createdAt = e.state.withLock { $0.options.createdAt }
+        for target in [opts.forwardTo, opts.forwardDeadLetteredMessagesTo].compactMap({ $0 }) {
+            _ = try entity(target)
+        }
+        try opts.save(to: e.directory)
+        e.state.withLock { $0.options = opts }
+        try entity(QueueNames.deadLetter(of: name)).state.withLock { $0.options.lockDurationMillis = opts.lockDurationMillis }
+    }
+
+    public func options(_ name: String) throws(WharfError) -> QueueOptions {
+        try entity(name).state.withLock { $0.options }
+    }
+
+    /// Queue names, sorted (dead-letter subqueues not listed: every queue has one).
+    public func listQueues() -> [String] {
+        entities.withLock { $0.values.filter { !$0.isDeadLetter }.map(\.path) }.sorted()
+    }
+
+    /// The dead-letter queue of every queue, sorted (`q/$deadletterqueue`).
+    public func listDeadLetterQueues() -> [String] {
+        listQueues().map(QueueNames.deadLetter(of:))
+    }
+
+    /// Deletes a queue with its dead-letter queue and all their messages. Queues forwarding to it
+    /// keep their setting; sends through them then fail with `.unknownQueue`.
+    public func deleteQueue(_ name: String) throws(WharfError) {
+        let removed = try entities.withLock { (table: inout [String: QueueEntity]) throws(WharfError) -> [QueueEntity] in
+            guard let q = table.removeValue(forKey: name), !q.isDeadLetter else { throw .unknownQueue(name) }
+            return [q, table.removeValue(forKey: QueueNames.deadLetter(of: name))].compactMap { $0 }
+        }
+        for e in removed { try? e.close() }
+        let dir = queuesDirectory + "/" + name
+        let tomb = dir + ".deleted-\(clock.nowMillis())"
+        guard rename(dir, tomb) == 0 else { throw .io("cannot delete queue \(name): \(String(cString: strerror(errno)))") }
+        try? FileManager.default.removeItem(atPath: tomb)
+        logger.info("deleted queue", metadata: ["queue": "\(name)"])
+    }
+
+    /// Runtime counts of `entity` (a queue or its dead-letter queue).
+    public func runtimeCounts(_ entity: String) throws(WharfError) -> QueueRuntimeCounts {
+        let e = try self.entity(entity)
+        let now = clock.nowMillis()
+        var c = e.counts(now: now)
+        if !e.isDeadLetter { c.deadLetterCount = try self.entity(QueueNames.deadLetter(of: e.path)).counts(now: now).totalCount }
+        return c
+    }
+
+    // MARK: - Maintenance
+
+    /// Maintenance of every entity (callers drive it; nothing runs on its own): releases expired
+    /// locks (counting the delivery, dead-lettering past the max delivery count), activates due
+    /// scheduled messages, expires messages past their TTL, forgets purged messages past the undo
+    /// window, reclaims the settled head of each message log, compacts long journals into a
+    /// snapshot (`QueueEntity+Compaction.swift`), and fsyncs logs whose interval is
+    /// due. Returns the number of messages moved; an entity that fails is logged, the others
+    /// still run, and the first error is thrown at the end.
+    @discardableResult
+    public func tick() throws(WharfError) -> Int {
+        var moved = 0
+        var first: WharfError?
+        for e in entities.withLock({ Array($0.values) }) {
+            // One entity's failure (e.g. a failed fsync) must not stop the others' upkeep.
+            do {
+                moved += try maintain(e)
+                try e.reclaimSettledHead(now: clock.nowMillis())
+                try e.compactJournal()
+                try e.messages.flushIfDue()
+                try e.journal.flushIfDue()
+            } catch {
+                logger.error("queue maintenance failed", metadata: ["entity": "\(e.path)", "error": "\(error)"])
+                first = first ?? error
+            }
+        }
+        if let first { throw first }
+        return moved
+    }
+
+    /// Maintenance of one entity (also run before each receive on it).
+    func maintain(_ e: QueueEntity) throws(WharfError) -> Int {
+        let moves = try e.maintain(now: clock.nowMillis(), purgeUndoWindow: purgeUndoWindowMillis)
+        for m in moves {
+            if m.reason == nil { _ = try activate(m.seq, in: e) } else { _ = try deadLetter(m, from: e) }
+        }
+        return moves.count
+    }
+}
