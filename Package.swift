@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.70.0"),
     ],
     targets: [
         // C at the edge: CRC32C with the SSE4.2 instruction and a table fallback.
@@ -36,9 +37,19 @@ let package = Package(
         // Manual/tmux testing of the terminal layer over a synthetic source (no engine).
         .executableTarget(
             name: "wharf-dashboard-preview", dependencies: ["WharfDashboard", "WharfTerminal"], swiftSettings: strict),
+        .target(
+            name: "WharfKafkaServer",
+            dependencies: [
+                "KafkaProtocol", "WharfCore", "WharfEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .executableTarget(
             name: "wharf",
             dependencies: [
+                "WharfKafkaServer",
                 "WharfCore", "WharfStorage", "WharfEngine", "WharfDashboard", "WharfTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
