@@ -107,3 +107,27 @@ import Testing
         #expect(server.stop() == 0)
     }
 }
+
+/// The Python Kafka clients CI installs (confluent-kafka with current librdkafka, kafka-python
+/// 3, aiokafka): admin create, keyed produce with headers, group consume with commits. A missing
+/// client makes the script fail with an ImportError, so this fails rather than skips.
+@Suite(.serialized) struct PythonKafkaClientTests {
+    static var script: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("clients/check_clients.py").path
+    }
+
+    @Test(arguments: ["confluent", "kafka-python", "aiokafka"])
+    func clientRoundTrip(client: String) throws {
+        let server = try KafkaListenerTests.Server()
+        let topic = "t-\(client)"
+        let r = try WharfProcess.run([Self.script, client, server.bootstrap, topic], executable: "/usr/bin/env",
+                                     prefix: ["python3"])
+        #expect(r.status == 0 && r.stdout.contains("OK \(client)"), "\(r.stdout)\n\(r.stderr)")
+        #expect(server.stop() == 0)
+        // The group's commits landed in the engine: nothing left to read.
+        let describe = try WharfProcess.run(["group", "describe", "g-\(topic)", "--json", "--data", server.dir.path])
+        #expect(describe.stdout.contains(#""totalLag":0"#), "\(describe.stdout)\(describe.stderr)")
+        let topicJSON = try WharfProcess.run(["topic", "describe", topic, "--json", "--data", server.dir.path])
+        #expect(topicJSON.stdout.components(separatedBy: #""partition":"#).count - 1 == 3, "\(topicJSON.stdout)")
+    }
+}

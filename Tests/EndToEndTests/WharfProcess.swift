@@ -24,10 +24,10 @@ struct WharfProcess {
 
     @discardableResult
     static func run(_ args: [String], stdin: String? = nil, environment: [String: String] = [:],
-                    executable: String? = nil) throws -> Result {
+                    executable: String? = nil, prefix: [String] = []) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable ?? binary)
-        p.arguments = args
+        p.arguments = prefix + args
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         p.environment = env
