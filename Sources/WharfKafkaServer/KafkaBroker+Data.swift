@@ -48,7 +48,6 @@ extension KafkaBroker {
 
     func produce(_ r: ProduceRequest) -> ProduceResponse {
         var response = ProduceResponse()
-        let now = engine.clock.nowMillis()
         response.responses = r.topicData.map { topic in
             if configuration.autoCreateTopics, !engine.listTopics(includeInternal: true).contains(topic.name) {
                 try? engine.createTopic(topic.name, .init(partitions: configuration.autoCreatePartitions))
@@ -63,11 +62,12 @@ extension KafkaBroker {
                     return pr
                 }
                 do {
-                    let result = try engine.append(topic: topic.name, partition: p.index, batches: &bytes)
-                    pr.baseOffset = result.baseOffset
+                    let header = try bytes.withUnsafeBytes { raw throws(WharfError) in try RecordBatchHeader(parsing: raw) }
+                    pr.baseOffset = try producers.appendOnce(header, topic: topic.name, partition: p.index) { () throws(WharfError) -> Int64 in
+                        try engine.append(topic: topic.name, partition: p.index, batches: &bytes).baseOffset
+                    }
                     pr.logAppendTimeMs = -1
                     pr.logStartOffset = (try? engine.offsets(topic: topic.name, partition: p.index).logStart) ?? -1
-                    _ = now
                 } catch {
                     pr.errorCode = KafkaError.code(error)
                     pr.errorMessage = "\(error)"

@@ -23,6 +23,7 @@ public final class KafkaBroker: Sendable {
     let nodeId: Int32 = 0
     private let advertised = Mutex<(host: String, port: Int32)>(("127.0.0.1", 9092))
     let nextProducerId = Atomic<Int64>(1000)
+    let producers = ProducerStateTable()
 
     public init(engine: Engine, configuration: KafkaServer.Configuration, logger: Logger) {
         self.engine = engine
