@@ -117,6 +117,7 @@ class Field:
         self.tagged = parse_versions(spec.get("taggedVersions"))
         self.flex_override = spec.get("flexibleVersions")
         self.default = spec.get("default")
+        self.ignorable = spec.get("ignorable", False) in (True, "true")
         self.is_array = self.type.startswith("[]")
         self.elem = self.type[2:] if self.is_array else self.type
         self.is_struct = self.elem not in SCALARS
@@ -328,7 +329,58 @@ def emit_struct(name, fields, within, flexible, indent, header_lines, about):
         lines.append(i2 + "let flexible: Bool = %s" % flexible)
     lines += body
     lines.append(i1 + "}")
+    lines += emit_dropped(fields, within, i1)
     lines.append(indent + "}")
+    return lines
+
+
+def emit_dropped(fields, within, i1):
+    """`droppedFields(version:)`: what `encode` would lose or alter at a version, where Kafka's
+    own serializer throws: a non-default value in a non-ignorable field the version lacks, or a
+    null where the version has none. Recurses into nested structs the version carries."""
+    i2, i3 = i1 + "    ", i1 + "        "
+    body = []
+    for f in fields:
+        c = cond(f.versions, within)
+        present = "true" if c == "true" else ("false" if c == "false" else "(%s)" % c)
+        if not f.ignorable and present != "true":
+            test = "self.%s != %s" % (f.prop, f.default_expr())
+            guard = test if present == "false" else "!%s && %s" % (present, test)
+            body.append(i2 + "if %s { dropped.append(%s) }" % (guard, swift_string(f.prop.strip("`"))))
+        if present == "false":
+            continue
+        if f.optional and f.type != "records":
+            nc = cond(f.nullable, within)
+            if nc != "true":
+                guard = "self.%s == nil" % f.prop
+                if present != "true":
+                    guard = "%s && %s" % (present, guard)
+                if nc != "false":
+                    guard = "!(%s) && %s" % (nc, guard)
+                body.append(i2 + "if %s { dropped.append(%s) }" % (guard, swift_string(f.prop.strip("`") + " (null)")))
+        if f.is_struct:
+            inner = []
+            prefix = swift_string(f.prop.strip("`") + ".")
+            if f.is_array:
+                items = "self.%s ?? []" % f.prop if f.optional else "self.%s" % f.prop
+                inner.append("for item in %s { dropped += item.droppedFields(version: version).map { %s + $0 } }" % (items, prefix))
+            else:
+                inner.append("dropped += self.%s.droppedFields(version: version).map { %s + $0 }" % (f.prop, prefix))
+            if present == "true":
+                body += [i2 + l for l in inner]
+            else:
+                body.append(i2 + "if %s {" % present)
+                body += [i3 + l for l in inner]
+                body.append(i2 + "}")
+    lines = ["", i1 + "/// Field paths `encode(into:version:)` would drop or write as empty at `version`",
+             i1 + "/// (Kafka's serializer throws for these); empty when the value fits the version."]
+    if not body:
+        return lines + [i1 + "public func droppedFields(version: Int16) -> [String] { [] }"]
+    lines.append(i1 + "public func droppedFields(version: Int16) -> [String] {")
+    lines.append(i2 + "var dropped: [String] = []")
+    lines += body
+    lines.append(i2 + "return dropped")
+    lines.append(i1 + "}")
     return lines
 
 
