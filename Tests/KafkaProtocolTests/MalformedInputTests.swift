@@ -56,6 +56,33 @@ import WharfCore
         #expect(errorCount > 0)
     }
 
+    /// Mutated encodings of every message type (requests and responses) in every version,
+    /// decoded directly: a value or `WharfError`, never a trap.
+    @Test(arguments: allMessageTypes.indices)
+    func mutatedBodiesNeverCrash(index: Int) {
+        var rng = SplitMix64(seed: UInt64(index) &+ 0xF00D)
+        let type = allMessageTypes[index]
+        for version in type.validVersions {
+            Self.mutate(type, version: version, iterations: 60, rng: &rng)
+        }
+    }
+
+    static func mutate<T: SampledMessage>(_: T.Type, version: Int16, iterations: Int, rng: inout SplitMix64) {
+        let valid = T.sample(version: version, variant: 0).encoded(version: version)
+        for _ in 0..<iterations {
+            var bytes = valid
+            guard !bytes.isEmpty else { return }
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                let at = Int.random(in: 0..<bytes.count, using: &rng)
+                bytes[at] = Bool.random(using: &rng) ? UInt8.random(in: 0...255, using: &rng) : bytes[at] ^ 0x80
+            }
+            if let value = try? T(bytes: bytes, version: version) {
+                _ = value.encoded(version: version)
+                _ = value.droppedFields(version: version)
+            }
+        }
+    }
+
     /// Pure random bytes of random lengths, with a valid-looking header prefix half the time.
     @Test func randomGarbageNeverCrashes() {
         var rng = SplitMix64(seed: 42)
