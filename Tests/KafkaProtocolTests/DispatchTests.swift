@@ -88,6 +88,24 @@ import WharfCore
         #expect(keys.count == ApiVersionRanges.firstVersion.ranges.count)
     }
 
+    /// The server's loop in miniature: frame in, typed request, typed response, frame out.
+    @Test func answerARequest() throws {
+        var frames = KafkaFrameDecoder()
+        let incoming = KafkaRequest(
+            header: RequestHeader(requestApiKey: 12, requestApiVersion: 3, correlationId: 99, clientId: "c"),
+            body: .heartbeat(HeartbeatRequest(groupId: "g", generationId: 4, memberId: "m", groupInstanceId: nil)))
+        frames.append(incoming.encodedFrame())
+        let request = try KafkaRequest.decode(try #require(try frames.next()))
+        guard case .heartbeat(let heartbeat) = request.body else { Issue.record("not a heartbeat"); return }
+        #expect(heartbeat.generationId == 4)
+        #expect(request.expectsResponse)
+        let frame = request.responseFrame(HeartbeatResponse(throttleTimeMs: 0, errorCode: 27))
+        #expect(frame == hex("00 00 00 0a  00 00 00 63  00 00 00 00  00 1b"))
+
+        let acksZero = KafkaRequest(header: RequestHeader(requestApiKey: 0, requestApiVersion: 3), body: .produce(ProduceRequest(acks: 0)))
+        #expect(!acksZero.expectsResponse)
+    }
+
     /// A response body of each advertised version encodes into a frame the client side reads back.
     @Test func responsesRoundTripThroughFrames() throws {
         let response = KafkaResponseBody.metadata(MetadataResponse.sample(version: 8, variant: 0))
