@@ -4,9 +4,9 @@ import WharfCore
 
 /// Truncated and garbage input must throw `WharfError.malformed`, never trap.
 @Suite struct MalformedInputTests {
-    @Test(arguments: allMessageTypes.indices)
-    func everyTruncationThrows(index: Int) {
-        let type = allMessageTypes[index]
+    @Test(arguments: MessageCase.all)
+    func everyTruncationThrows(_ message: MessageCase) {
+        let type = message.type
         for version in type.validVersions {
             Self.truncations(type, version: version)
         }
@@ -58,10 +58,10 @@ import WharfCore
 
     /// Mutated encodings of every message type (requests and responses) in every version,
     /// decoded directly: a value or `WharfError`, never a trap.
-    @Test(arguments: allMessageTypes.indices)
-    func mutatedBodiesNeverCrash(index: Int) {
-        var rng = SplitMix64(seed: UInt64(index) &+ 0xF00D)
-        let type = allMessageTypes[index]
+    @Test(arguments: MessageCase.all)
+    func mutatedBodiesNeverCrash(_ message: MessageCase) {
+        var rng = SplitMix64(seed: UInt64(message.index) &+ 0xF00D)
+        let type = message.type
         for version in type.validVersions {
             Self.mutate(type, version: version, iterations: 60, rng: &rng)
         }
