@@ -208,10 +208,13 @@ extension Array where Element == UInt8 {
         }
     }
 
+    /// A non-compact string longer than 32767 UTF-8 bytes cannot be represented; it is cut to
+    /// that many bytes rather than trapping (Kafka's serializer throws).
     mutating func writeString(_ s: String, compact: Bool) {
         let utf8 = s.utf8
-        writeLength(utf8.count, compact: compact, wide: false)
-        append(contentsOf: utf8)
+        let count = compact ? utf8.count : Swift.min(utf8.count, Int(Int16.max))
+        writeLength(count, compact: compact, wide: false)
+        append(contentsOf: utf8.prefix(count))
     }
 
     /// Null only where the version allows it; otherwise nil is written as "".

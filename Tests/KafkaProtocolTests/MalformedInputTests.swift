@@ -22,6 +22,31 @@ import WharfCore
         }
     }
 
+    /// Every prefix of every advertised request payload fails through the dispatch path with a
+    /// `KafkaRequestError` (malformed, carrying the correlation id once the 8 bytes are there).
+    @Test func truncatedRequestPayloadsThrow() {
+        for payload in Self.validRequestPayloads() {
+            for length in 0..<payload.count {
+                do {
+                    _ = try KafkaRequest.decode(Array(payload[0..<length]))
+                    Issue.record("decoded a \(length)-byte prefix of a \(payload.count)-byte request")
+                } catch {
+                    guard case .malformed(let id, _) = error else { Issue.record("\(error)"); continue }
+                    #expect(id == (length >= 8 ? 7 : nil))
+                }
+            }
+        }
+    }
+
+    /// Over-long non-compact strings are cut to 32767 bytes, never a trap.
+    @Test func overlongStringsAreCut() throws {
+        let long = String(repeating: "x", count: 40_000)
+        let bytes = FindCoordinatorRequest(key: long).encoded(version: 0)
+        #expect(bytes.count == 2 + 32_767)
+        #expect(try FindCoordinatorRequest(bytes: bytes, version: 0).key.utf8.count == 32_767)
+        #expect(try FindCoordinatorRequest(bytes: FindCoordinatorRequest(key: long).encoded(version: 3), version: 3).key == long)
+    }
+
     /// Mutated valid request frames through the whole dispatch path: every outcome is a value
     /// or a `KafkaRequestError`, and a decoded request re-encodes without trapping.
     @Test func mutatedRequestFramesNeverCrash() {
