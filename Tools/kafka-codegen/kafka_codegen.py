@@ -384,10 +384,6 @@ def emit_dropped(fields, within, i1):
     return lines
 
 
-def flexible_expr(rng, within):
-    return cond(rng, within)
-
-
 def value_expr(f, msg, within, seed):
     """Swift expressions (variant 0, variant 1) of sample values for field f in the tests."""
     t = f.elem
@@ -442,7 +438,7 @@ def emit_sample(qualified, msg, fields, within, indent):
         c = cond(f.versions, within)
         if c == "false":
             continue
-        seed = (abs(hash(qualified + f.name)) % 97 + n) if False else (sum(map(ord, qualified + f.name)) + n)
+        seed = sum(map(ord, qualified + f.name)) + n  # deterministic, distinct per field
         v0, v1 = value_expr(f, msg, within, seed)
         stmt = "s.%s = variant == 0 ? %s : %s" % (f.prop, v0, v1)
         lines += [i2 + stmt] if c == "true" else [i2 + "if %s { %s }" % (c, stmt)]
@@ -463,7 +459,7 @@ def generate_message(schema, out_dir, test_lines):
     for cs in schema.get("commonStructs", []):
         common[cs["name"]] = Struct(cs["name"], cs["fields"], cs.get("about", ""), structs, name, parse_versions(cs.get("versions", "0+")))
     fields = [Field(f, structs, name) for f in schema["fields"]]
-    flexible = flexible_expr(flex_rng, valid)
+    flexible = cond(flex_rng, valid)
     kind = schema["type"]
     conform = {"request": "KafkaRequestMessage", "response": "KafkaResponseMessage", "header": "KafkaMessage"}[kind]
     header = ["public struct %s: %s {" % (name, conform)]
@@ -474,10 +470,7 @@ def generate_message(schema, out_dir, test_lines):
         if kind == "request":
             inner.append("    public typealias Response = %sResponse" % api)
     inner.append("    public static let validVersions: ClosedRange<Int16> = %d...%d" % valid)
-    if flexible in ("true", "false"):
-        inner.append("    public static func isFlexible(version: Int16) -> Bool { %s }" % flexible)
-    else:
-        inner.append("    public static func isFlexible(version: Int16) -> Bool { %s }" % flexible)
+    inner.append("    public static func isFlexible(version: Int16) -> Bool { %s }" % flexible)
     inner.append("")
     about = "`%s` (%s), versions %d-%d%s." % (name, "API key %d" % schema["apiKey"] if "apiKey" in schema else "header", valid[0], valid[1],
                                                ", flexible from %d" % flex_rng[0] if flex_rng else "")
