@@ -70,6 +70,7 @@ import WharfCore
         let request = try KafkaRequest.decode(payload)
         #expect(request.header.clientId == nil)
         #expect(request.body == .metadata(MetadataRequest(topics: [])))
+        #expect(MetadataRequest(topics: []).requestsAllTopics(version: 0))
         #expect(request.encodedPayload() == payload)
     }
 
@@ -78,6 +79,9 @@ import WharfCore
         #expect(all.topics == nil)
         let none = try MetadataRequest(bytes: hex("00 00 00 00"), version: 1)
         #expect(none.topics == [])
+        #expect(all.requestsAllTopics(version: 1))
+        #expect(!none.requestsAllTopics(version: 1))
+        #expect(!MetadataRequest(topics: [.init(name: "t")]).requestsAllTopics(version: 0))
         #expect(MetadataRequest(topics: nil).encoded(version: 1) == hex("ff ff ff ff"))
         // v0 has no null: a null array is malformed there, and nil is written as empty.
         #expect(throws: WharfError.self) { try MetadataRequest(bytes: hex("ff ff ff ff"), version: 0) }
