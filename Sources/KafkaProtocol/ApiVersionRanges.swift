@@ -6,6 +6,8 @@ import WharfCore
 /// the low minima old librdkafka needs to enable its features (section 2): Produce 0 (gzip,
 /// snappy, lz4 are off without it), FindCoordinator/JoinGroup/SyncGroup/Heartbeat/LeaveGroup/
 /// InitProducerId/ApiVersions 0, OffsetCommit 2, OffsetFetch 1, ListOffsets 0.
+/// Produce 0-2 are advertised only for that reason: they carry legacy MessageSets, and the
+/// server should refuse them (decoding them works; serving them is not planned).
 public struct ApiVersionRanges: Sendable, Equatable {
     public var ranges: [ApiKey: ClosedRange<Int16>]
 

@@ -11,6 +11,10 @@ public protocol KafkaStruct: Sendable, Equatable {
     /// empty, and a non-default field the version does not carry is dropped (Kafka would
     /// throw for non-ignorable ones; choose the version with `validVersions` first).
     func encode(into out: inout [UInt8], version: Int16)
+    /// Paths of the fields `encode` would drop or write as empty at `version`: non-default
+    /// values of non-ignorable fields the version lacks, and nulls where the version has none.
+    /// A server can assert this is empty in debug builds.
+    func droppedFields(version: Int16) -> [String]
 }
 
 /// A top-level message generated from one of Kafka's JSON schemas.

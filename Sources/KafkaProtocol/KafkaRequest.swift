@@ -60,6 +60,19 @@ public struct KafkaRequest: Sendable, Equatable {
         }
     }
 
+    /// Whether the client waits for an answer: every request but Produce with acks=0.
+    public var expectsResponse: Bool {
+        if case .produce(let produce) = body { return produce.acks != 0 }
+        return true
+    }
+
+    /// The response frame answering this request: its correlation id, its version, the header
+    /// version that goes with them. `Body` must be this request's response type.
+    public func responseFrame<Body: KafkaResponseMessage>(_ response: Body) -> [UInt8] {
+        precondition(Body.apiKey == apiKey, "a \(Body.self) does not answer a \(apiKey) request")
+        return KafkaResponse.encode(correlationId: correlationId, version: apiVersion, body: response)
+    }
+
     /// The frame payload (header and body, without the size), as a client sends it.
     public func encodedPayload() -> [UInt8] {
         var out: [UInt8] = []

@@ -7,9 +7,9 @@ import WharfCore
 @Suite struct GeneratedRoundTripTests {
     static let typeNames: [String] = allMessageTypes.map { "\($0)" }
 
-    @Test(arguments: allMessageTypes.indices)
-    func roundTripsEveryVersion(index: Int) throws {
-        let type = allMessageTypes[index]
+    @Test(arguments: MessageCase.all)
+    func roundTripsEveryVersion(_ message: MessageCase) throws {
+        let type = message.type
         for version in type.validVersions {
             for variant in 0...1 {
                 try Self.roundTrip(type, version: version, variant: variant)
@@ -22,6 +22,7 @@ import WharfCore
         let bytes = sample.encoded(version: version)
         let decoded = try T(bytes: bytes, version: version)
         #expect(decoded == sample, "\(T.self) v\(version) variant \(variant)")
+        #expect(sample.droppedFields(version: version) == [], "\(T.self) v\(version) variant \(variant)")
         #expect(decoded.encoded(version: version) == bytes, "\(T.self) v\(version) re-encoding")
         if variant == 0 {
             // Non-default values must actually reach the wire: a default value encodes differently.
@@ -42,6 +43,20 @@ import WharfCore
         #expect(decoded.zkMigrationReady)
         // Defaults are omitted: an empty v3 body is error(2) + compact array(1) + throttle(4) + tags(1).
         #expect(ApiVersionsResponse().encoded(version: 3).count == 8)
+    }
+
+    /// What a version cannot carry is reported, at any depth, and only for non-ignorable fields.
+    @Test func droppedFieldsAreReported() {
+        #expect(MetadataRequest(topics: nil).droppedFields(version: 0) == ["topics (null)"])
+        #expect(MetadataRequest(topics: nil).droppedFields(version: 1) == [])
+        #expect(MetadataRequest(topics: [], allowAutoTopicCreation: false).droppedFields(version: 3) == ["allowAutoTopicCreation"])
+        #expect(MetadataRequest(topics: [.init(name: nil)]).droppedFields(version: 9) == ["topics.name (null)"])
+        // ThrottleTimeMs is ignorable: silently absent from ApiVersions v0.
+        #expect(ApiVersionsResponse(throttleTimeMs: 100).droppedFields(version: 0) == [])
+        // Fetch v4 cannot say "read from replica 2" (non-ignorable, v11+).
+        let partition = FetchResponse.PartitionData(preferredReadReplica: 2)
+        #expect(FetchResponse(responses: [.init(partitions: [partition])]).droppedFields(version: 4) == ["responses.partitions.preferredReadReplica"])
+        #expect(FetchResponse(responses: [.init(partitions: [partition])]).droppedFields(version: 11) == [])
     }
 
     /// Unknown tagged fields are skipped, known ones still read.

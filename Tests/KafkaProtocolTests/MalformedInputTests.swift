@@ -4,9 +4,9 @@ import WharfCore
 
 /// Truncated and garbage input must throw `WharfError.malformed`, never trap.
 @Suite struct MalformedInputTests {
-    @Test(arguments: allMessageTypes.indices)
-    func everyTruncationThrows(index: Int) {
-        let type = allMessageTypes[index]
+    @Test(arguments: MessageCase.all)
+    func everyTruncationThrows(_ message: MessageCase) {
+        let type = message.type
         for version in type.validVersions {
             Self.truncations(type, version: version)
         }
@@ -20,6 +20,31 @@ import WharfCore
                 _ = try T(bytes: prefix, version: version)
             }
         }
+    }
+
+    /// Every prefix of every advertised request payload fails through the dispatch path with a
+    /// `KafkaRequestError` (malformed, carrying the correlation id once the 8 bytes are there).
+    @Test func truncatedRequestPayloadsThrow() {
+        for payload in Self.validRequestPayloads() {
+            for length in 0..<payload.count {
+                do {
+                    _ = try KafkaRequest.decode(Array(payload[0..<length]))
+                    Issue.record("decoded a \(length)-byte prefix of a \(payload.count)-byte request")
+                } catch {
+                    guard case .malformed(let id, _) = error else { Issue.record("\(error)"); continue }
+                    #expect(id == (length >= 8 ? 7 : nil))
+                }
+            }
+        }
+    }
+
+    /// Over-long non-compact strings are cut to 32767 bytes, never a trap.
+    @Test func overlongStringsAreCut() throws {
+        let long = String(repeating: "x", count: 40_000)
+        let bytes = FindCoordinatorRequest(key: long).encoded(version: 0)
+        #expect(bytes.count == 2 + 32_767)
+        #expect(try FindCoordinatorRequest(bytes: bytes, version: 0).key.utf8.count == 32_767)
+        #expect(try FindCoordinatorRequest(bytes: FindCoordinatorRequest(key: long).encoded(version: 3), version: 3).key == long)
     }
 
     /// Mutated valid request frames through the whole dispatch path: every outcome is a value
@@ -54,6 +79,33 @@ import WharfCore
         }
         #expect(decodedCount > 0)
         #expect(errorCount > 0)
+    }
+
+    /// Mutated encodings of every message type (requests and responses) in every version,
+    /// decoded directly: a value or `WharfError`, never a trap.
+    @Test(arguments: MessageCase.all)
+    func mutatedBodiesNeverCrash(_ message: MessageCase) {
+        var rng = SplitMix64(seed: UInt64(message.index) &+ 0xF00D)
+        let type = message.type
+        for version in type.validVersions {
+            Self.mutate(type, version: version, iterations: 60, rng: &rng)
+        }
+    }
+
+    static func mutate<T: SampledMessage>(_: T.Type, version: Int16, iterations: Int, rng: inout SplitMix64) {
+        let valid = T.sample(version: version, variant: 0).encoded(version: version)
+        for _ in 0..<iterations {
+            var bytes = valid
+            guard !bytes.isEmpty else { return }
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                let at = Int.random(in: 0..<bytes.count, using: &rng)
+                bytes[at] = Bool.random(using: &rng) ? UInt8.random(in: 0...255, using: &rng) : bytes[at] ^ 0x80
+            }
+            if let value = try? T(bytes: bytes, version: version) {
+                _ = value.encoded(version: version)
+                _ = value.droppedFields(version: version)
+            }
+        }
     }
 
     /// Pure random bytes of random lengths, with a valid-looking header prefix half the time.

@@ -1,3 +1,4 @@
+import Testing
 import WharfCore
 @testable import KafkaProtocol
 
@@ -35,4 +36,12 @@ func hex(_ s: String) -> [UInt8] {
         i = j
     }
     return out
+}
+
+/// One generated message type as a test argument, named after the type in test output.
+struct MessageCase: Sendable, CustomTestStringConvertible {
+    let index: Int
+    var type: any SampledMessage.Type { allMessageTypes[index] }
+    var testDescription: String { "\(type)" }
+    static let all: [MessageCase] = allMessageTypes.indices.map(MessageCase.init(index:))
 }

@@ -117,6 +117,7 @@ class Field:
         self.tagged = parse_versions(spec.get("taggedVersions"))
         self.flex_override = spec.get("flexibleVersions")
         self.default = spec.get("default")
+        self.ignorable = spec.get("ignorable", False) in (True, "true")
         self.is_array = self.type.startswith("[]")
         self.elem = self.type[2:] if self.is_array else self.type
         self.is_struct = self.elem not in SCALARS
@@ -328,12 +329,59 @@ def emit_struct(name, fields, within, flexible, indent, header_lines, about):
         lines.append(i2 + "let flexible: Bool = %s" % flexible)
     lines += body
     lines.append(i1 + "}")
+    lines += emit_dropped(fields, within, i1)
     lines.append(indent + "}")
     return lines
 
 
-def flexible_expr(rng, within):
-    return cond(rng, within)
+def emit_dropped(fields, within, i1):
+    """`droppedFields(version:)`: what `encode` would lose or alter at a version, where Kafka's
+    own serializer throws: a non-default value in a non-ignorable field the version lacks, or a
+    null where the version has none. Recurses into nested structs the version carries."""
+    i2, i3 = i1 + "    ", i1 + "        "
+    body = []
+    for f in fields:
+        c = cond(f.versions, within)
+        present = "true" if c == "true" else ("false" if c == "false" else "(%s)" % c)
+        if not f.ignorable and present != "true":
+            test = "self.%s != %s" % (f.prop, f.default_expr())
+            guard = test if present == "false" else "!%s && %s" % (present, test)
+            body.append(i2 + "if %s { dropped.append(%s) }" % (guard, swift_string(f.prop.strip("`"))))
+        if present == "false":
+            continue
+        if f.optional and f.type != "records":
+            nc = cond(f.nullable, within)
+            if nc != "true":
+                guard = "self.%s == nil" % f.prop
+                if present != "true":
+                    guard = "%s && %s" % (present, guard)
+                if nc != "false":
+                    guard = "!(%s) && %s" % (nc, guard)
+                body.append(i2 + "if %s { dropped.append(%s) }" % (guard, swift_string(f.prop.strip("`") + " (null)")))
+        if f.is_struct:
+            inner = []
+            prefix = swift_string(f.prop.strip("`") + ".")
+            if f.is_array:
+                items = "self.%s ?? []" % f.prop if f.optional else "self.%s" % f.prop
+                inner.append("for item in %s { dropped += item.droppedFields(version: version).map { %s + $0 } }" % (items, prefix))
+            else:
+                inner.append("dropped += self.%s.droppedFields(version: version).map { %s + $0 }" % (f.prop, prefix))
+            if present == "true":
+                body += [i2 + l for l in inner]
+            else:
+                body.append(i2 + "if %s {" % present)
+                body += [i3 + l for l in inner]
+                body.append(i2 + "}")
+    lines = ["", i1 + "/// Field paths `encode(into:version:)` would drop or write as empty at `version`",
+             i1 + "/// (Kafka's serializer throws for these); empty when the value fits the version."]
+    if not body:
+        return lines + [i1 + "public func droppedFields(version: Int16) -> [String] { [] }"]
+    lines.append(i1 + "public func droppedFields(version: Int16) -> [String] {")
+    lines.append(i2 + "var dropped: [String] = []")
+    lines += body
+    lines.append(i2 + "return dropped")
+    lines.append(i1 + "}")
+    return lines
 
 
 def value_expr(f, msg, within, seed):
@@ -390,7 +438,7 @@ def emit_sample(qualified, msg, fields, within, indent):
         c = cond(f.versions, within)
         if c == "false":
             continue
-        seed = (abs(hash(qualified + f.name)) % 97 + n) if False else (sum(map(ord, qualified + f.name)) + n)
+        seed = sum(map(ord, qualified + f.name)) + n  # deterministic, distinct per field
         v0, v1 = value_expr(f, msg, within, seed)
         stmt = "s.%s = variant == 0 ? %s : %s" % (f.prop, v0, v1)
         lines += [i2 + stmt] if c == "true" else [i2 + "if %s { %s }" % (c, stmt)]
@@ -411,7 +459,7 @@ def generate_message(schema, out_dir, test_lines):
     for cs in schema.get("commonStructs", []):
         common[cs["name"]] = Struct(cs["name"], cs["fields"], cs.get("about", ""), structs, name, parse_versions(cs.get("versions", "0+")))
     fields = [Field(f, structs, name) for f in schema["fields"]]
-    flexible = flexible_expr(flex_rng, valid)
+    flexible = cond(flex_rng, valid)
     kind = schema["type"]
     conform = {"request": "KafkaRequestMessage", "response": "KafkaResponseMessage", "header": "KafkaMessage"}[kind]
     header = ["public struct %s: %s {" % (name, conform)]
@@ -422,10 +470,7 @@ def generate_message(schema, out_dir, test_lines):
         if kind == "request":
             inner.append("    public typealias Response = %sResponse" % api)
     inner.append("    public static let validVersions: ClosedRange<Int16> = %d...%d" % valid)
-    if flexible in ("true", "false"):
-        inner.append("    public static func isFlexible(version: Int16) -> Bool { %s }" % flexible)
-    else:
-        inner.append("    public static func isFlexible(version: Int16) -> Bool { %s }" % flexible)
+    inner.append("    public static func isFlexible(version: Int16) -> Bool { %s }" % flexible)
     inner.append("")
     about = "`%s` (%s), versions %d-%d%s." % (name, "API key %d" % schema["apiKey"] if "apiKey" in schema else "header", valid[0], valid[1],
                                                ", flexible from %d" % flex_rng[0] if flex_rng else "")

@@ -111,6 +111,20 @@ public struct ApiVersionsResponse: KafkaResponseMessage {
             }
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        for item in self.apiKeys { dropped += item.droppedFields(version: version).map { "apiKeys." + $0 } }
+        if (version >= 3) {
+            for item in self.supportedFeatures { dropped += item.droppedFields(version: version).map { "supportedFeatures." + $0 } }
+        }
+        if (version >= 3) {
+            for item in self.finalizedFeatures { dropped += item.droppedFields(version: version).map { "finalizedFeatures." + $0 } }
+        }
+        return dropped
+    }
 }
 
 extension ApiVersionsResponse {
@@ -154,6 +168,10 @@ extension ApiVersionsResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -198,6 +216,10 @@ extension ApiVersionsResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -242,5 +264,9 @@ extension ApiVersionsResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }

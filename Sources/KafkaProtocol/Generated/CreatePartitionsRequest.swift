@@ -48,6 +48,14 @@ public struct CreatePartitionsRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        for item in self.topics { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+        return dropped
+    }
 }
 
 extension CreatePartitionsRequest {
@@ -79,6 +87,10 @@ extension CreatePartitionsRequest {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -122,6 +134,14 @@ extension CreatePartitionsRequest {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.assignments ?? [] { dropped += item.droppedFields(version: version).map { "assignments." + $0 } }
+            return dropped
         }
     }
 }

@@ -45,6 +45,14 @@ public struct CreateTopicsResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        for item in self.topics { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+        return dropped
+    }
 }
 
 extension CreateTopicsResponse {
@@ -100,6 +108,10 @@ extension CreateTopicsResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -208,6 +220,17 @@ extension CreateTopicsResponse {
                     out.writeTaggedField(tag: 0, value: value)
                 }
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version >= 5) && (version >= 5) && self.configs == nil { dropped.append("configs (null)") }
+            if (version >= 5) {
+                for item in self.configs ?? [] { dropped += item.droppedFields(version: version).map { "configs." + $0 } }
+            }
+            return dropped
         }
     }
 }

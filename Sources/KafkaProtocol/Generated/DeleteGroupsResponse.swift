@@ -41,6 +41,14 @@ public struct DeleteGroupsResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        for item in self.results { dropped += item.droppedFields(version: version).map { "results." + $0 } }
+        return dropped
+    }
 }
 
 extension DeleteGroupsResponse {
@@ -78,5 +86,9 @@ extension DeleteGroupsResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }

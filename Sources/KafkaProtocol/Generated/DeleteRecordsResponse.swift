@@ -41,6 +41,14 @@ public struct DeleteRecordsResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        for item in self.topics { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+        return dropped
+    }
 }
 
 extension DeleteRecordsResponse {
@@ -84,6 +92,10 @@ extension DeleteRecordsResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -121,6 +133,14 @@ extension DeleteRecordsResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.partitions { dropped += item.droppedFields(version: version).map { "partitions." + $0 } }
+            return dropped
         }
     }
 }

@@ -56,6 +56,17 @@ public struct DeleteTopicsRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 6) && self.topics != [] { dropped.append("topics") }
+        if (version >= 6) {
+            for item in self.topics { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+        }
+        return dropped
+    }
 }
 
 extension DeleteTopicsRequest {
@@ -93,5 +104,9 @@ extension DeleteTopicsRequest {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }

@@ -45,6 +45,14 @@ public struct DeleteTopicsResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        for item in self.responses { dropped += item.droppedFields(version: version).map { "responses." + $0 } }
+        return dropped
+    }
 }
 
 extension DeleteTopicsResponse {
@@ -101,6 +109,15 @@ extension DeleteTopicsResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version >= 6) && self.name == nil { dropped.append("name (null)") }
+            if !(version >= 5) && (version >= 5) && self.errorMessage == nil { dropped.append("errorMessage (null)") }
+            return dropped
         }
     }
 }

@@ -56,6 +56,16 @@ public struct DescribeConfigsRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        for item in self.resources { dropped += item.droppedFields(version: version).map { "resources." + $0 } }
+        if !(version >= 1) && self.includeSynonyms != false { dropped.append("includeSynonyms") }
+        if !(version >= 3) && self.includeDocumentation != false { dropped.append("includeDocumentation") }
+        return dropped
+    }
 }
 
 extension DescribeConfigsRequest {
@@ -99,5 +109,9 @@ extension DescribeConfigsRequest {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }

@@ -41,6 +41,14 @@ public struct DescribeConfigsResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        for item in self.results { dropped += item.droppedFields(version: version).map { "results." + $0 } }
+        return dropped
+    }
 }
 
 extension DescribeConfigsResponse {
@@ -84,6 +92,10 @@ extension DescribeConfigsResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -184,6 +196,17 @@ extension DescribeConfigsResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version <= 0) && self.isDefault != false { dropped.append("isDefault") }
+            if (version >= 1) {
+                for item in self.synonyms { dropped += item.droppedFields(version: version).map { "synonyms." + $0 } }
+            }
+            return dropped
+        }
     }
 }
 
@@ -239,6 +262,14 @@ extension DescribeConfigsResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.configs { dropped += item.droppedFields(version: version).map { "configs." + $0 } }
+            return dropped
         }
     }
 }

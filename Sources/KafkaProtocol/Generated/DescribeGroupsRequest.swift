@@ -46,4 +46,12 @@ public struct DescribeGroupsRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 3) && self.includeAuthorizedOperations != false { dropped.append("includeAuthorizedOperations") }
+        return dropped
+    }
 }

@@ -45,6 +45,14 @@ public struct DescribeGroupsResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        for item in self.groups { dropped += item.droppedFields(version: version).map { "groups." + $0 } }
+        return dropped
+    }
 }
 
 extension DescribeGroupsResponse {
@@ -109,6 +117,14 @@ extension DescribeGroupsResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version >= 4) && (version >= 4) && self.groupInstanceId == nil { dropped.append("groupInstanceId (null)") }
+            return dropped
         }
     }
 }
@@ -181,6 +197,15 @@ extension DescribeGroupsResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.members { dropped += item.droppedFields(version: version).map { "members." + $0 } }
+            if !(version >= 3) && self.authorizedOperations != -2147483648 { dropped.append("authorizedOperations") }
+            return dropped
         }
     }
 }

@@ -151,6 +151,24 @@ public struct FetchRequest: KafkaRequestMessage {
             }
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 12) && (version >= 12) && self.clusterId == nil { dropped.append("clusterId (null)") }
+        if !(version <= 14) && self.replicaId != -1 { dropped.append("replicaId") }
+        if !(version >= 15) && self.replicaState != ReplicaState() { dropped.append("replicaState") }
+        if (version >= 15) {
+            dropped += self.replicaState.droppedFields(version: version).map { "replicaState." + $0 }
+        }
+        for item in self.topics { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+        if !(version >= 7) && self.forgottenTopicsData != [] { dropped.append("forgottenTopicsData") }
+        if (version >= 7) {
+            for item in self.forgottenTopicsData { dropped += item.droppedFields(version: version).map { "forgottenTopicsData." + $0 } }
+        }
+        return dropped
+    }
 }
 
 extension FetchRequest {
@@ -187,6 +205,10 @@ extension FetchRequest {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -282,6 +304,14 @@ extension FetchRequest {
                 }
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version >= 12) && self.lastFetchedEpoch != -1 { dropped.append("lastFetchedEpoch") }
+            return dropped
+        }
     }
 }
 
@@ -333,6 +363,14 @@ extension FetchRequest {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.partitions { dropped += item.droppedFields(version: version).map { "partitions." + $0 } }
+            return dropped
         }
     }
 }
@@ -386,5 +424,9 @@ extension FetchRequest {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }

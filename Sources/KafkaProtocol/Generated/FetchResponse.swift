@@ -86,6 +86,19 @@ public struct FetchResponse: KafkaResponseMessage {
             }
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 7) && self.sessionId != 0 { dropped.append("sessionId") }
+        for item in self.responses { dropped += item.droppedFields(version: version).map { "responses." + $0 } }
+        if !(version >= 16) && self.nodeEndpoints != [] { dropped.append("nodeEndpoints") }
+        if (version >= 16) {
+            for item in self.nodeEndpoints { dropped += item.droppedFields(version: version).map { "nodeEndpoints." + $0 } }
+        }
+        return dropped
+    }
 }
 
 extension FetchResponse {
@@ -121,6 +134,10 @@ extension FetchResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -158,6 +175,10 @@ extension FetchResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -194,6 +215,10 @@ extension FetchResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -232,6 +257,10 @@ extension FetchResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -368,6 +397,30 @@ extension FetchResponse {
                 }
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version >= 12) && self.divergingEpoch != EpochEndOffset() { dropped.append("divergingEpoch") }
+            if (version >= 12) {
+                dropped += self.divergingEpoch.droppedFields(version: version).map { "divergingEpoch." + $0 }
+            }
+            if !(version >= 12) && self.currentLeader != LeaderIdAndEpoch() { dropped.append("currentLeader") }
+            if (version >= 12) {
+                dropped += self.currentLeader.droppedFields(version: version).map { "currentLeader." + $0 }
+            }
+            if !(version >= 12) && self.snapshotId != SnapshotId() { dropped.append("snapshotId") }
+            if (version >= 12) {
+                dropped += self.snapshotId.droppedFields(version: version).map { "snapshotId." + $0 }
+            }
+            if !(version >= 4) && (version >= 4) && self.abortedTransactions == nil { dropped.append("abortedTransactions (null)") }
+            if (version >= 4) {
+                for item in self.abortedTransactions ?? [] { dropped += item.droppedFields(version: version).map { "abortedTransactions." + $0 } }
+            }
+            if !(version >= 11) && self.preferredReadReplica != -1 { dropped.append("preferredReadReplica") }
+            return dropped
+        }
     }
 }
 
@@ -420,6 +473,14 @@ extension FetchResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.partitions { dropped += item.droppedFields(version: version).map { "partitions." + $0 } }
+            return dropped
+        }
     }
 }
 
@@ -470,5 +531,9 @@ extension FetchResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }

@@ -60,4 +60,14 @@ public struct FindCoordinatorRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version <= 3) && self.key != "" { dropped.append("key") }
+        if !(version >= 1) && self.keyType != 0 { dropped.append("keyType") }
+        if !(version >= 4) && self.coordinatorKeys != [] { dropped.append("coordinatorKeys") }
+        return dropped
+    }
 }

@@ -99,6 +99,22 @@ public struct FindCoordinatorResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version <= 3) && self.errorCode != 0 { dropped.append("errorCode") }
+        if !(version >= 1 && version <= 3) && (version >= 1 && version <= 3) && self.errorMessage == nil { dropped.append("errorMessage (null)") }
+        if !(version <= 3) && self.nodeId != 0 { dropped.append("nodeId") }
+        if !(version <= 3) && self.host != "" { dropped.append("host") }
+        if !(version <= 3) && self.port != 0 { dropped.append("port") }
+        if !(version >= 4) && self.coordinators != [] { dropped.append("coordinators") }
+        if (version >= 4) {
+            for item in self.coordinators { dropped += item.droppedFields(version: version).map { "coordinators." + $0 } }
+        }
+        return dropped
+    }
 }
 
 extension FindCoordinatorResponse {
@@ -160,5 +176,9 @@ extension FindCoordinatorResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }

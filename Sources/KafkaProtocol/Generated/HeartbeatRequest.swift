@@ -58,4 +58,13 @@ public struct HeartbeatRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 3) && self.groupInstanceId != nil { dropped.append("groupInstanceId") }
+        if !(version >= 3) && (version >= 3) && self.groupInstanceId == nil { dropped.append("groupInstanceId (null)") }
+        return dropped
+    }
 }

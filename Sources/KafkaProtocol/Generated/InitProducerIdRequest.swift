@@ -62,4 +62,13 @@ public struct InitProducerIdRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 3) && self.producerId != -1 { dropped.append("producerId") }
+        if !(version >= 3) && self.producerEpoch != -1 { dropped.append("producerEpoch") }
+        return dropped
+    }
 }

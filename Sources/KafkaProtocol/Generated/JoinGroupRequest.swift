@@ -90,6 +90,17 @@ public struct JoinGroupRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 5) && self.groupInstanceId != nil { dropped.append("groupInstanceId") }
+        if !(version >= 5) && (version >= 5) && self.groupInstanceId == nil { dropped.append("groupInstanceId (null)") }
+        for item in self.protocols { dropped += item.droppedFields(version: version).map { "protocols." + $0 } }
+        if !(version >= 8) && (version >= 8) && self.reason == nil { dropped.append("reason (null)") }
+        return dropped
+    }
 }
 
 extension JoinGroupRequest {
@@ -127,5 +138,9 @@ extension JoinGroupRequest {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }

@@ -94,6 +94,17 @@ public struct JoinGroupResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 7) && (version >= 7) && self.protocolType == nil { dropped.append("protocolType (null)") }
+        if !(version >= 7) && self.protocolName == nil { dropped.append("protocolName (null)") }
+        if !(version >= 9) && self.skipAssignment != false { dropped.append("skipAssignment") }
+        for item in self.members { dropped += item.droppedFields(version: version).map { "members." + $0 } }
+        return dropped
+    }
 }
 
 extension JoinGroupResponse {
@@ -139,6 +150,14 @@ extension JoinGroupResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version >= 5) && (version >= 5) && self.groupInstanceId == nil { dropped.append("groupInstanceId (null)") }
+            return dropped
         }
     }
 }

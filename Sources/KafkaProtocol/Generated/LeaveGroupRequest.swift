@@ -56,6 +56,18 @@ public struct LeaveGroupRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version <= 2) && self.memberId != "" { dropped.append("memberId") }
+        if !(version >= 3) && self.members != [] { dropped.append("members") }
+        if (version >= 3) {
+            for item in self.members { dropped += item.droppedFields(version: version).map { "members." + $0 } }
+        }
+        return dropped
+    }
 }
 
 extension LeaveGroupRequest {
@@ -102,6 +114,14 @@ extension LeaveGroupRequest {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version >= 5) && (version >= 5) && self.reason == nil { dropped.append("reason (null)") }
+            return dropped
         }
     }
 }

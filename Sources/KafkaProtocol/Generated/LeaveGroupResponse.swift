@@ -55,6 +55,17 @@ public struct LeaveGroupResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 3) && self.members != [] { dropped.append("members") }
+        if (version >= 3) {
+            for item in self.members { dropped += item.droppedFields(version: version).map { "members." + $0 } }
+        }
+        return dropped
+    }
 }
 
 extension LeaveGroupResponse {
@@ -98,5 +109,9 @@ extension LeaveGroupResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }

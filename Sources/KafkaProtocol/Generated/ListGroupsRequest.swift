@@ -50,4 +50,13 @@ public struct ListGroupsRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 4) && self.statesFilter != [] { dropped.append("statesFilter") }
+        if !(version >= 5) && self.typesFilter != [] { dropped.append("typesFilter") }
+        return dropped
+    }
 }

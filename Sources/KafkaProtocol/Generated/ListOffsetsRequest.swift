@@ -62,6 +62,15 @@ public struct ListOffsetsRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 2) && self.isolationLevel != 0 { dropped.append("isolationLevel") }
+        for item in self.topics { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+        return dropped
+    }
 }
 
 extension ListOffsetsRequest {
@@ -119,6 +128,14 @@ extension ListOffsetsRequest {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version <= 0) && self.maxNumOffsets != 1 { dropped.append("maxNumOffsets") }
+            return dropped
+        }
     }
 }
 
@@ -156,6 +173,14 @@ extension ListOffsetsRequest {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.partitions { dropped += item.droppedFields(version: version).map { "partitions." + $0 } }
+            return dropped
         }
     }
 }

@@ -45,6 +45,14 @@ public struct ListOffsetsResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        for item in self.topics { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+        return dropped
+    }
 }
 
 extension ListOffsetsResponse {
@@ -121,6 +129,17 @@ extension ListOffsetsResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version <= 0) && self.oldStyleOffsets != [] { dropped.append("oldStyleOffsets") }
+            if !(version >= 1) && self.timestamp != -1 { dropped.append("timestamp") }
+            if !(version >= 1) && self.offset != -1 { dropped.append("offset") }
+            if !(version >= 4) && self.leaderEpoch != -1 { dropped.append("leaderEpoch") }
+            return dropped
+        }
     }
 }
 
@@ -158,6 +177,14 @@ extension ListOffsetsResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.partitions { dropped += item.droppedFields(version: version).map { "partitions." + $0 } }
+            return dropped
         }
     }
 }

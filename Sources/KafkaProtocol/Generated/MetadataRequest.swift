@@ -66,6 +66,18 @@ public struct MetadataRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 1) && self.topics == nil { dropped.append("topics (null)") }
+        for item in self.topics ?? [] { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+        if !(version >= 4) && self.allowAutoTopicCreation != true { dropped.append("allowAutoTopicCreation") }
+        if !(version >= 8 && version <= 10) && self.includeClusterAuthorizedOperations != false { dropped.append("includeClusterAuthorizedOperations") }
+        if !(version >= 8) && self.includeTopicAuthorizedOperations != false { dropped.append("includeTopicAuthorizedOperations") }
+        return dropped
+    }
 }
 
 extension MetadataRequest {
@@ -106,6 +118,14 @@ extension MetadataRequest {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version >= 10) && self.name == nil { dropped.append("name (null)") }
+            return dropped
         }
     }
 }

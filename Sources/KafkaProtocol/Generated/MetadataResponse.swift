@@ -81,6 +81,17 @@ public struct MetadataResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        for item in self.brokers { dropped += item.droppedFields(version: version).map { "brokers." + $0 } }
+        if !(version >= 2) && (version >= 2) && self.clusterId == nil { dropped.append("clusterId (null)") }
+        for item in self.topics { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+        if !(version >= 8 && version <= 10) && self.clusterAuthorizedOperations != -2147483648 { dropped.append("clusterAuthorizedOperations") }
+        return dropped
+    }
 }
 
 extension MetadataResponse {
@@ -133,6 +144,14 @@ extension MetadataResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version >= 1) && (version >= 1) && self.rack == nil { dropped.append("rack (null)") }
+            return dropped
         }
     }
 }
@@ -210,6 +229,10 @@ extension MetadataResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -283,6 +306,16 @@ extension MetadataResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version >= 12) && self.name == nil { dropped.append("name (null)") }
+            for item in self.partitions { dropped += item.droppedFields(version: version).map { "partitions." + $0 } }
+            if !(version >= 8) && self.topicAuthorizedOperations != -2147483648 { dropped.append("topicAuthorizedOperations") }
+            return dropped
         }
     }
 }

@@ -82,6 +82,16 @@ public struct OffsetCommitRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 7) && self.groupInstanceId != nil { dropped.append("groupInstanceId") }
+        if !(version >= 7) && (version >= 7) && self.groupInstanceId == nil { dropped.append("groupInstanceId (null)") }
+        for item in self.topics { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+        return dropped
+    }
 }
 
 extension OffsetCommitRequest {
@@ -145,6 +155,14 @@ extension OffsetCommitRequest {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version >= 1 && version <= 1) && self.commitTimestamp != -1 { dropped.append("commitTimestamp") }
+            return dropped
+        }
     }
 }
 
@@ -182,6 +200,14 @@ extension OffsetCommitRequest {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.partitions { dropped += item.droppedFields(version: version).map { "partitions." + $0 } }
+            return dropped
         }
     }
 }

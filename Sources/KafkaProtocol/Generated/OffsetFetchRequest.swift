@@ -70,6 +70,24 @@ public struct OffsetFetchRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version <= 7) && self.groupId != "" { dropped.append("groupId") }
+        if !(version <= 7) && self.topics != [] { dropped.append("topics") }
+        if !(version >= 2 && version <= 7) && (version <= 7) && self.topics == nil { dropped.append("topics (null)") }
+        if (version <= 7) {
+            for item in self.topics ?? [] { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+        }
+        if !(version >= 8) && self.groups != [] { dropped.append("groups") }
+        if (version >= 8) {
+            for item in self.groups { dropped += item.droppedFields(version: version).map { "groups." + $0 } }
+        }
+        if !(version >= 7) && self.requireStable != false { dropped.append("requireStable") }
+        return dropped
+    }
 }
 
 extension OffsetFetchRequest {
@@ -107,6 +125,10 @@ extension OffsetFetchRequest {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -145,6 +167,10 @@ extension OffsetFetchRequest {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -202,6 +228,15 @@ extension OffsetFetchRequest {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if !(version >= 9) && (version >= 9) && self.memberId == nil { dropped.append("memberId (null)") }
+            for item in self.topics ?? [] { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+            return dropped
         }
     }
 }

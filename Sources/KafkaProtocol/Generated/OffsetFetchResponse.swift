@@ -69,6 +69,21 @@ public struct OffsetFetchResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version <= 7) && self.topics != [] { dropped.append("topics") }
+        if (version <= 7) {
+            for item in self.topics { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+        }
+        if !(version >= 8) && self.groups != [] { dropped.append("groups") }
+        if (version >= 8) {
+            for item in self.groups { dropped += item.droppedFields(version: version).map { "groups." + $0 } }
+        }
+        return dropped
+    }
 }
 
 extension OffsetFetchResponse {
@@ -128,6 +143,10 @@ extension OffsetFetchResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -165,6 +184,14 @@ extension OffsetFetchResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.partitions { dropped += item.droppedFields(version: version).map { "partitions." + $0 } }
+            return dropped
         }
     }
 }
@@ -222,6 +249,10 @@ extension OffsetFetchResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -259,6 +290,14 @@ extension OffsetFetchResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.partitions { dropped += item.droppedFields(version: version).map { "partitions." + $0 } }
+            return dropped
         }
     }
 }
@@ -303,6 +342,14 @@ extension OffsetFetchResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.topics { dropped += item.droppedFields(version: version).map { "topics." + $0 } }
+            return dropped
         }
     }
 }

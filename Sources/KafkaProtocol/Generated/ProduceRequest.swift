@@ -58,6 +58,16 @@ public struct ProduceRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 3) && self.transactionalId != nil { dropped.append("transactionalId") }
+        if !(version >= 3) && (version >= 3) && self.transactionalId == nil { dropped.append("transactionalId (null)") }
+        for item in self.topicData { dropped += item.droppedFields(version: version).map { "topicData." + $0 } }
+        return dropped
+    }
 }
 
 extension ProduceRequest {
@@ -95,6 +105,10 @@ extension ProduceRequest {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -132,6 +146,14 @@ extension ProduceRequest {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.partitionData { dropped += item.droppedFields(version: version).map { "partitionData." + $0 } }
+            return dropped
         }
     }
 }

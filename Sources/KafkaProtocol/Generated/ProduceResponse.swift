@@ -66,6 +66,18 @@ public struct ProduceResponse: KafkaResponseMessage {
             }
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        for item in self.responses { dropped += item.droppedFields(version: version).map { "responses." + $0 } }
+        if !(version >= 10) && self.nodeEndpoints != [] { dropped.append("nodeEndpoints") }
+        if (version >= 10) {
+            for item in self.nodeEndpoints { dropped += item.droppedFields(version: version).map { "nodeEndpoints." + $0 } }
+        }
+        return dropped
+    }
 }
 
 extension ProduceResponse {
@@ -103,6 +115,10 @@ extension ProduceResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -140,6 +156,10 @@ extension ProduceResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }
 
@@ -244,6 +264,21 @@ extension ProduceResponse {
                 }
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            if (version >= 8) {
+                for item in self.recordErrors { dropped += item.droppedFields(version: version).map { "recordErrors." + $0 } }
+            }
+            if !(version >= 8) && (version >= 8) && self.errorMessage == nil { dropped.append("errorMessage (null)") }
+            if !(version >= 10) && self.currentLeader != LeaderIdAndEpoch() { dropped.append("currentLeader") }
+            if (version >= 10) {
+                dropped += self.currentLeader.droppedFields(version: version).map { "currentLeader." + $0 }
+            }
+            return dropped
+        }
     }
 }
 
@@ -281,6 +316,14 @@ extension ProduceResponse {
             if flexible {
                 out.writeUnsignedVarint(0)
             }
+        }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] {
+            var dropped: [String] = []
+            for item in self.partitionResponses { dropped += item.droppedFields(version: version).map { "partitionResponses." + $0 } }
+            return dropped
         }
     }
 }
@@ -332,5 +375,9 @@ extension ProduceResponse {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }

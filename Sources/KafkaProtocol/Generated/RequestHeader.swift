@@ -56,4 +56,12 @@ public struct RequestHeader: KafkaMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 1) && (version >= 1) && self.clientId == nil { dropped.append("clientId (null)") }
+        return dropped
+    }
 }

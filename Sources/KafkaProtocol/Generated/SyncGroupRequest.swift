@@ -84,6 +84,18 @@ public struct SyncGroupRequest: KafkaRequestMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 3) && self.groupInstanceId != nil { dropped.append("groupInstanceId") }
+        if !(version >= 3) && (version >= 3) && self.groupInstanceId == nil { dropped.append("groupInstanceId (null)") }
+        if !(version >= 5) && (version >= 5) && self.protocolType == nil { dropped.append("protocolType (null)") }
+        if !(version >= 5) && (version >= 5) && self.protocolName == nil { dropped.append("protocolName (null)") }
+        for item in self.assignments { dropped += item.droppedFields(version: version).map { "assignments." + $0 } }
+        return dropped
+    }
 }
 
 extension SyncGroupRequest {
@@ -121,5 +133,9 @@ extension SyncGroupRequest {
                 out.writeUnsignedVarint(0)
             }
         }
+
+        /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+        /// (Kafka's serializer throws for these); empty when the value fits the version.
+        public func droppedFields(version: Int16) -> [String] { [] }
     }
 }

@@ -71,4 +71,13 @@ public struct SyncGroupResponse: KafkaResponseMessage {
             out.writeUnsignedVarint(0)
         }
     }
+
+    /// Field paths `encode(into:version:)` would drop or write as empty at `version`
+    /// (Kafka's serializer throws for these); empty when the value fits the version.
+    public func droppedFields(version: Int16) -> [String] {
+        var dropped: [String] = []
+        if !(version >= 5) && (version >= 5) && self.protocolType == nil { dropped.append("protocolType (null)") }
+        if !(version >= 5) && (version >= 5) && self.protocolName == nil { dropped.append("protocolName (null)") }
+        return dropped
+    }
 }
