@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage"], swiftSettings: strict),
         .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine"], swiftSettings: strict),
         .testTarget(name: "WharfDashboardTests", dependencies: ["WharfDashboard"], exclude: ["__Snapshots__"], swiftSettings: strict),
+        .testTarget(name: "WharfKafkaServerTests", dependencies: ["WharfKafkaServer", "KafkaProtocol", "WharfEngine", "WharfCore"], swiftSettings: strict),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "WharfCore"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["WharfCore"], swiftSettings: strict),
     ]
