@@ -3,6 +3,7 @@ import Foundation
 import WharfCore
 import WharfDashboard
 import WharfEngine
+import WharfKafkaServer
 import WharfTerminal
 
 /// Options shared by `wharf` (the dashboard) and `wharf demo`.
@@ -12,6 +13,9 @@ struct DashboardOptions: ParsableArguments {
     @Option(help: "Refresh interval in milliseconds (+/- change it while running).") var refresh: Int = 1000
     @Flag(name: .customLong("read-only"), help: "Hide and disable every action that changes data (reset, undo, purge).")
     var readOnly = false
+    @Option(name: .customLong("kafka-listen"), help: ArgumentHelp("Also serve Kafka clients on this address.", valueName: "host:port"))
+    var kafkaListen: ListenAddress = ListenAddress(argument: "127.0.0.1:9092")!
+    @Flag(name: .customLong("no-kafka"), help: "Do not start the Kafka listener.") var noKafka = false
 
     func validate() throws {
         guard (100...60_000).contains(refresh) else { throw ValidationError("--refresh must be between 100 and 60000 ms") }
@@ -76,6 +80,7 @@ enum DashboardRunner {
         guard isatty(1) == 1 else {
             throw ValidationError("the dashboard needs a terminal on stdout; for scripts use the other commands (see wharf --help)")
         }
+        let listener = await KafkaListenerForDashboard.start(engine: engine, options: options)
         let maintenance = Task {
             while !Task.isCancelled {
                 await engine.runMaintenance()
@@ -83,12 +88,13 @@ enum DashboardRunner {
             }
         }
         let restoreStderr = StderrRedirect(to: logFile)
-        let driver = EngineDashboardDriver(engine: engine, source: source, readOnly: options.readOnly)
+        let driver = EngineDashboardDriver(engine: engine, source: source, listener: listener.status, readOnly: options.readOnly)
         let state = DashboardState(readOnly: options.readOnly, refreshMs: options.refresh)
         await runTerminal(theme: theme, state: state, driver: driver)
         restoreStderr.restore()
         maintenance.cancel()
         _ = await maintenance.value
+        await listener.server?.stop()
     }
 
     @MainActor static func runTerminal(theme: Theme, state: DashboardState, driver: EngineDashboardDriver) async {
@@ -114,5 +120,32 @@ struct StderrRedirect {
         guard saved >= 0 else { return }
         dup2(saved, 2)
         close(saved)
+    }
+}
+
+/// The dashboard's own Kafka listener. A port that is taken does not stop the dashboard: the
+/// header says why there is no listener instead.
+struct KafkaListenerForDashboard: Sendable {
+    let server: KafkaServer?
+    let status: @Sendable () -> String
+
+    static func start(engine: Engine, options: DashboardOptions) async -> KafkaListenerForDashboard {
+        if options.noKafka { return KafkaListenerForDashboard(server: nil, status: { "kafka off" }) }
+        var config = KafkaServer.Configuration()
+        config.host = options.kafkaListen.host
+        config.port = options.kafkaListen.port
+        let server = KafkaServer(engine: engine, configuration: config)
+        do {
+            let port = try await server.start()
+            let address = "\(config.host):\(port)"
+            return KafkaListenerForDashboard(server: server, status: {
+                let n = server.connectionCount
+                return "kafka \(address) · \(n) client\(n == 1 ? "" : "s")"
+            })
+        } catch {
+            await server.stop()
+            let message = "\(error)"
+            return KafkaListenerForDashboard(server: nil, status: { "kafka off: \(message)" })
+        }
     }
 }

@@ -8,12 +8,12 @@ import WharfEngine
 actor EngineDashboardDriver: DashboardDriver {
     let engine: Engine
     let source: String
-    let listener: String?
+    let listener: @Sendable () -> String?
     nonisolated let capabilities: SourceCapabilities
     /// The offsets a reset replaced, so `u` can put them back.
     private var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
 
-    init(engine: Engine, source: String, listener: String? = nil, readOnly: Bool) {
+    init(engine: Engine, source: String, listener: @escaping @Sendable () -> String? = { nil }, readOnly: Bool) {
         self.engine = engine
         self.source = source
         self.listener = listener
@@ -47,7 +47,7 @@ actor EngineDashboardDriver: DashboardDriver {
                                            owner: ownerOf[TopicPartition($0.topic, $0.partition)], lastCommitMs: $0.lastCommitMs)
                 }))
         }
-        return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener, topics: topics, groups: groups)
+        return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups)
     }
 
     func perform(_ effect: Effect) async -> Action? {

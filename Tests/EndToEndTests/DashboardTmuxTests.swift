@@ -20,11 +20,12 @@ import Testing
     }
 
     @Test func demoShowsLiveLagAndSupportsFilterDrillReplayPurgeResizeAndQuit() throws {
-        let tmux = try Tmux(command: [WharfProcess.binary, "demo"], width: 120, height: 40,
+        let tmux = try Tmux(command: [WharfProcess.binary, "demo", "--kafka-listen", "127.0.0.1:0"], width: 120, height: 40,
                             environment: ["WHARF_THEMES": FileManager.default.currentDirectoryPath + "/themes"])
         // Starts on the overview with topics and groups, and the stopped group has lag.
         var screen = try tmux.waitFor { $0.contains("fraud-check") && $0.contains("clicks") && $0.contains("billing") }
         #expect(screen.contains("Overview"), "\(screen)")
+        #expect(screen.contains("kafka 127.0.0.1:") && screen.contains("0 clients"), "the header shows the listener: \(screen)")
         #expect((Self.lag(of: "fraud-check", in: screen) ?? 0) > 0, "\(screen)")
 
         // Groups view: analytics falls behind, so its lag grows between two refreshes.
@@ -93,7 +94,7 @@ import Testing
     }
 
     @Test func readOnlyHidesDangerousActions() throws {
-        let tmux = try Tmux(command: [WharfProcess.binary, "demo", "--read-only"], width: 120, height: 40)
+        let tmux = try Tmux(command: [WharfProcess.binary, "demo", "--read-only", "--no-kafka"], width: 120, height: 40)
         var screen = try tmux.waitFor { $0.contains("fraud-check") }
         #expect(!screen.contains("r replay") && !screen.contains("u undo"), "\(screen)")
         try tmux.send("3")
@@ -111,7 +112,7 @@ import Testing
         try WharfProcess.run(["topic", "create", "注文", "--data", dir.path]).status == 0 ? () : ()
         try WharfProcess.run(["topic", "create", "invoices", "--partitions", "2", "--data", dir.path])
         try WharfProcess.run(["produce", "invoices", "--data", dir.path], stdin: "a\nb\nc\n")
-        let tmux = try Tmux(command: [WharfProcess.binary, "--data", dir.path, "--theme", "monochrome"], width: 100, height: 30,
+        let tmux = try Tmux(command: [WharfProcess.binary, "--data", dir.path, "--theme", "monochrome", "--no-kafka"], width: 100, height: 30,
                             environment: ["WHARF_THEMES": FileManager.default.currentDirectoryPath + "/themes"])
         try tmux.send("2")
         let screen = try tmux.waitFor { $0.contains("invoices") }

@@ -23,10 +23,11 @@ struct WharfProcess {
     }
 
     @discardableResult
-    static func run(_ args: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ args: [String], stdin: String? = nil, environment: [String: String] = [:],
+                    executable: String? = nil, prefix: [String] = []) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
+        p.executableURL = URL(fileURLWithPath: executable ?? binary)
+        p.arguments = prefix + args
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         p.environment = env

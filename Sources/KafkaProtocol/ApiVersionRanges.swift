@@ -1,0 +1,75 @@
+import WharfCore
+
+/// The API versions a broker accepts and advertises in its ApiVersions response.
+///
+/// `firstVersion` is the Kafka-2.1-level set of `reference/kafka-protocol.md` section 11, with
+/// the low minima old librdkafka needs to enable its features (section 2): Produce 0 (gzip,
+/// snappy, lz4 are off without it), FindCoordinator/JoinGroup/SyncGroup/Heartbeat/LeaveGroup/
+/// InitProducerId/ApiVersions 0, OffsetCommit 2, OffsetFetch 1, ListOffsets 0.
+/// Produce 0-2 are advertised only for that reason: they carry legacy MessageSets, and the
+/// server should refuse them (decoding them works; serving them is not planned).
+public struct ApiVersionRanges: Sendable, Equatable {
+    public var ranges: [ApiKey: ClosedRange<Int16>]
+
+    public init(_ ranges: [ApiKey: ClosedRange<Int16>]) {
+        self.ranges = ranges
+    }
+
+    public static let firstVersion = ApiVersionRanges([
+        .apiVersions: 0...3,
+        .metadata: 0...8,
+        .produce: 0...8,
+        .fetch: 4...11,
+        .listOffsets: 0...5,
+        .findCoordinator: 0...2,
+        .joinGroup: 0...5,
+        .syncGroup: 0...3,
+        .heartbeat: 0...3,
+        .leaveGroup: 0...3,
+        .offsetCommit: 2...7,
+        .offsetFetch: 1...5,
+        .listGroups: 0...2,
+        .describeGroups: 0...4,
+        .createTopics: 0...4,
+        .deleteTopics: 0...3,
+        .deleteRecords: 0...1,
+        .initProducerId: 0...1,
+        .offsetForLeaderEpoch: 0...3,
+        .describeConfigs: 0...3,
+        .deleteGroups: 0...1,
+    ])
+
+    public func contains(_ key: ApiKey, version: Int16) -> Bool {
+        ranges[key]?.contains(version) ?? false
+    }
+
+    /// The `api_keys` entries, sorted by key.
+    public var apiVersionEntries: [ApiVersionsResponse.ApiVersion] {
+        ranges.sorted { $0.key.rawValue < $1.key.rawValue }.map { (key: ApiKey, range: ClosedRange<Int16>) in
+            ApiVersionsResponse.ApiVersion(apiKey: key.rawValue, minVersion: range.lowerBound, maxVersion: range.upperBound)
+        }
+    }
+
+    /// The ApiVersions response body advertising these ranges.
+    public func apiVersionsResponse(errorCode: Int16 = 0, throttleTimeMs: Int32 = 0) -> ApiVersionsResponse {
+        ApiVersionsResponse(errorCode: errorCode, apiKeys: apiVersionEntries, throttleTimeMs: throttleTimeMs)
+    }
+
+    /// KIP-511: the answer to an ApiVersions request of a version we do not support. The body is
+    /// v0-format (int32 array count) with UNSUPPORTED_VERSION (35) and our ranges, the header is
+    /// v0, so any client can read it and retry with `min(its version - 1, our max)`. Never
+    /// disconnect instead.
+    public func unsupportedApiVersionsFrame(correlationId: Int32) -> [UInt8] {
+        KafkaResponse.encode(
+            correlationId: correlationId, version: 0,
+            body: apiVersionsResponse(errorCode: KafkaErrorCode.unsupportedVersion))
+    }
+}
+
+/// The protocol error codes this module itself produces (Kafka's `Errors.java`).
+public enum KafkaErrorCode {
+    public static let none: Int16 = 0
+    public static let corruptMessage: Int16 = 2
+    public static let invalidRequest: Int16 = 42
+    public static let unsupportedVersion: Int16 = 35
+}

@@ -1,0 +1,84 @@
+import KafkaProtocol
+import WharfCore
+import WharfEngine
+
+/// Topic administration over the wire: CreateTopics, DeleteTopics, DescribeConfigs.
+extension KafkaBroker {
+    func createTopics(_ r: CreateTopicsRequest) -> CreateTopicsResponse {
+        var response = CreateTopicsResponse()
+        response.topics = r.topics.map { t in
+            var result = CreateTopicsResponse.CreatableTopicResult()
+            result.name = t.name
+            let partitions = t.numPartitions <= 0 ? configuration.autoCreatePartitions : t.numPartitions
+            var settings = Engine.TopicSettings(partitions: partitions)
+            for c in t.configs {
+                switch c.name {
+                case "retention.ms": settings.retentionMs = c.value.flatMap { Int64($0) }
+                case "retention.bytes": settings.retentionBytes = c.value.flatMap { Int64($0) }
+                case "segment.bytes": settings.segmentBytes = c.value.flatMap { Int($0) }
+                default: break
+                }
+            }
+            result.numPartitions = partitions
+            result.replicationFactor = 1
+            if r.validateOnly {
+                if engine.listTopics(includeInternal: true).contains(t.name) { result.errorCode = KafkaError.topicAlreadyExists }
+                return result
+            }
+            do {
+                try engine.createTopic(t.name, settings)
+            } catch {
+                result.errorCode = KafkaError.code(error)
+                result.errorMessage = "\(error)"
+            }
+            return result
+        }
+        return response
+    }
+
+    func deleteTopics(_ r: DeleteTopicsRequest, version: Int16) -> DeleteTopicsResponse {
+        let names = version >= 6 ? r.topics.compactMap(\.name) : r.topicNames
+        var response = DeleteTopicsResponse()
+        response.responses = names.map { name in
+            var result = DeleteTopicsResponse.DeletableTopicResult()
+            result.name = name
+            do { try engine.deleteTopic(name) } catch {
+                result.errorCode = KafkaError.code(error)
+                result.errorMessage = "\(error)"
+            }
+            return result
+        }
+        return response
+    }
+
+    /// Topic configs Wharf has (retention, segment size); brokers get an empty list.
+    func describeConfigs(_ r: DescribeConfigsRequest) -> DescribeConfigsResponse {
+        var response = DescribeConfigsResponse()
+        response.results = r.resources.map { resource in
+            var result = DescribeConfigsResponse.DescribeConfigsResult()
+            result.resourceType = resource.resourceType
+            result.resourceName = resource.resourceName
+            guard resource.resourceType == 2 else { return result }  // 2 = TOPIC, 4 = BROKER
+            do {
+                let d = try engine.describeTopic(resource.resourceName)
+                let all: [(String, String)] = [
+                    ("retention.ms", "\(d.retentionMs)"),
+                    ("retention.bytes", "\(d.retentionBytes)"),
+                    ("cleanup.policy", d.isInternal ? "compact" : "delete"),
+                ]
+                result.configs = all.filter { resource.configurationKeys?.contains($0.0) ?? true }.map { name, value in
+                    var c = DescribeConfigsResponse.DescribeConfigsResourceResult()
+                    c.name = name
+                    c.value = value
+                    c.readOnly = true
+                    return c
+                }
+            } catch {
+                result.errorCode = KafkaError.code(error)
+                result.errorMessage = "\(error)"
+            }
+            return result
+        }
+        return response
+    }
+}

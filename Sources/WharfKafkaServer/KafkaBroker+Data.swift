@@ -1,0 +1,203 @@
+import KafkaProtocol
+import WharfCore
+import WharfEngine
+
+/// Metadata, produce, fetch and offsets: the data path.
+extension KafkaBroker {
+    func metadata(_ r: MetadataRequest, version: Int16) -> MetadataResponse {
+        // v0: an empty list means all topics; v1+: null means all, empty means none.
+        var names: [String]
+        if let topics = r.topics, !(version == 0 && topics.isEmpty) {
+            names = topics.compactMap(\.name)
+            let autoCreate = configuration.autoCreateTopics && (version < 4 || r.allowAutoTopicCreation)
+            if autoCreate {
+                for name in names where !engine.listTopics(includeInternal: true).contains(name) {
+                    try? engine.createTopic(name, .init(partitions: configuration.autoCreatePartitions))
+                }
+            }
+        } else {
+            names = engine.listTopics(includeInternal: true)
+        }
+        var response = MetadataResponse()
+        response.brokers = [.init(nodeId: nodeId, host: advertisedHost, port: advertisedPort, rack: nil)]
+        response.clusterId = clusterId
+        response.controllerId = nodeId
+        response.topics = names.map { name in
+            guard let d = try? engine.describeTopic(name) else {
+                var t = MetadataResponse.MetadataResponseTopic()
+                t.name = name
+                t.errorCode = KafkaError.unknownTopicOrPartition
+                return t
+            }
+            var t = MetadataResponse.MetadataResponseTopic()
+            t.name = name
+            t.isInternal = d.isInternal
+            t.partitions = d.partitions.map { p in
+                var mp = MetadataResponse.MetadataResponsePartition()
+                mp.partitionIndex = p.partition
+                mp.leaderId = nodeId
+                mp.leaderEpoch = 0
+                mp.replicaNodes = [nodeId]
+                mp.isrNodes = [nodeId]
+                return mp
+            }
+            return t
+        }
+        return response
+    }
+
+    func produce(_ r: ProduceRequest) -> ProduceResponse {
+        var response = ProduceResponse()
+        response.responses = r.topicData.map { topic in
+            if configuration.autoCreateTopics, !engine.listTopics(includeInternal: true).contains(topic.name) {
+                try? engine.createTopic(topic.name, .init(partitions: configuration.autoCreatePartitions))
+            }
+            var tr = ProduceResponse.TopicProduceResponse()
+            tr.name = topic.name
+            tr.partitionResponses = topic.partitionData.map { p in
+                var pr = ProduceResponse.PartitionProduceResponse()
+                pr.index = p.index
+                guard var bytes = p.records, !bytes.isEmpty else {
+                    pr.errorCode = KafkaError.invalidRequest
+                    return pr
+                }
+                do {
+                    let header = try bytes.withUnsafeBytes { raw throws(WharfError) in try RecordBatchHeader(parsing: raw) }
+                    pr.baseOffset = try producers.appendOnce(header, topic: topic.name, partition: p.index) { () throws(WharfError) -> Int64 in
+                        try engine.append(topic: topic.name, partition: p.index, batches: &bytes).baseOffset
+                    }
+                    pr.logAppendTimeMs = -1
+                    pr.logStartOffset = (try? engine.offsets(topic: topic.name, partition: p.index).logStart) ?? -1
+                } catch {
+                    pr.errorCode = KafkaError.code(error)
+                    pr.errorMessage = "\(error)"
+                }
+                return pr
+            }
+            return tr
+        }
+        return response
+    }
+
+    /// Fetch with long polling: answers at once when at least `minBytes` are there (or any error),
+    /// else re-checks until `maxWaitMs` has passed.
+    func fetch(_ r: FetchRequest) async -> FetchResponse {
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int(max(0, min(r.maxWaitMs, 30_000)))))
+        while true {
+            let (response, bytes, failed) = fetchOnce(r)
+            if failed || bytes >= Int(max(r.minBytes, 1)) || ContinuousClock.now >= deadline { return response }
+            try? await Task.sleep(for: .milliseconds(5))
+            if Task.isCancelled { return response }
+        }
+    }
+
+    private func fetchOnce(_ r: FetchRequest) -> (FetchResponse, Int, Bool) {
+        var response = FetchResponse()
+        var total = 0
+        var failed = false
+        let maxBytes = Int(r.maxBytes <= 0 ? Int32.max : r.maxBytes)
+        response.responses = r.topics.map { topic in
+            var tr = FetchResponse.FetchableTopicResponse()
+            tr.topic = topic.topic
+            tr.partitions = topic.partitions.map { p in
+                var pd = FetchResponse.PartitionData()
+                pd.partitionIndex = p.partition
+                pd.preferredReadReplica = -1
+                pd.abortedTransactions = []
+                do {
+                    // KIP-74: the first partition with data gets at least one whole batch.
+                    let budget = total == 0 ? Int(max(p.partitionMaxBytes, 1)) : min(Int(p.partitionMaxBytes), maxBytes - total)
+                    let (start, end) = try engine.offsets(topic: topic.topic, partition: p.partition)
+                    pd.highWatermark = end
+                    pd.lastStableOffset = end
+                    pd.logStartOffset = start
+                    if budget > 0, p.fetchOffset < end {
+                        let result = try engine.fetch(topic: topic.topic, partition: p.partition, offset: p.fetchOffset, maxBytes: budget)
+                        pd.records = result.bytes
+                        total += result.bytes.count
+                    } else if p.fetchOffset > end || p.fetchOffset < start {
+                        throw WharfError.offsetOutOfRange(topic: topic.topic, partition: p.partition, offset: p.fetchOffset, logStart: start, logEnd: end)
+                    } else {
+                        pd.records = []
+                    }
+                } catch {
+                    pd.errorCode = KafkaError.code(error)
+                    pd.records = []
+                    failed = true
+                }
+                return pd
+            }
+            return tr
+        }
+        return (response, total, failed)
+    }
+
+    func listOffsets(_ r: ListOffsetsRequest, version: Int16) -> ListOffsetsResponse {
+        var response = ListOffsetsResponse()
+        response.topics = r.topics.map { topic in
+            var tr = ListOffsetsResponse.ListOffsetsTopicResponse()
+            tr.name = topic.name
+            tr.partitions = topic.partitions.map { p in
+                var pr = ListOffsetsResponse.ListOffsetsPartitionResponse()
+                pr.partitionIndex = p.partitionIndex
+                do {
+                    let query: OffsetQuery = switch p.timestamp {
+                    case -1: .latest
+                    case -2: .earliest
+                    default: .timestamp(p.timestamp)
+                    }
+                    let offset = try engine.listOffset(topic: topic.name, partition: p.partitionIndex, query)
+                    pr.offset = offset
+                    pr.timestamp = -1
+                    pr.leaderEpoch = 0
+                    if version == 0 { pr.oldStyleOffsets = [offset] }
+                } catch {
+                    pr.errorCode = KafkaError.code(error)
+                }
+                return pr
+            }
+            return tr
+        }
+        return response
+    }
+
+    func deleteRecords(_ r: DeleteRecordsRequest) -> DeleteRecordsResponse {
+        var response = DeleteRecordsResponse()
+        response.topics = r.topics.map { topic in
+            var tr = DeleteRecordsResponse.DeleteRecordsTopicResult()
+            tr.name = topic.name
+            tr.partitions = topic.partitions.map { p in
+                var pr = DeleteRecordsResponse.DeleteRecordsPartitionResult()
+                pr.partitionIndex = p.partitionIndex
+                do {
+                    pr.lowWatermark = try engine.deleteRecords(topic: topic.name, partition: p.partitionIndex, before: p.offset)
+                } catch {
+                    pr.errorCode = KafkaError.code(error)
+                    pr.lowWatermark = -1
+                }
+                return pr
+            }
+            return tr
+        }
+        return response
+    }
+
+    func offsetForLeaderEpoch(_ r: OffsetForLeaderEpochRequest) -> OffsetForLeaderEpochResponse {
+        var response = OffsetForLeaderEpochResponse()
+        response.topics = r.topics.map { topic in
+            var tr = OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult()
+            tr.topic = topic.topic
+            tr.partitions = topic.partitions.map { p in
+                var e = OffsetForLeaderEpochResponse.EpochEndOffset()
+                e.partition = p.partition
+                e.leaderEpoch = 0
+                do { e.endOffset = try engine.offsets(topic: topic.topic, partition: p.partition).logEnd } catch {
+                    e.errorCode = KafkaError.code(error)
+                }
+                return e
+            }
+            return tr
+        }
+        return response
+    }
+}

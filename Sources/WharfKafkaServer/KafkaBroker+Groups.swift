@@ -1,0 +1,172 @@
+import KafkaProtocol
+import WharfCore
+import WharfEngine
+
+/// The classic consumer-group protocol, answered by the engine's own coordinator (the same one
+/// embedded consumers and the dashboard's fenced reset use).
+extension KafkaBroker {
+    func findCoordinator(_ r: FindCoordinatorRequest) -> FindCoordinatorResponse {
+        var response = FindCoordinatorResponse()
+        response.nodeId = nodeId
+        response.host = advertisedHost
+        response.port = advertisedPort
+        return response
+    }
+
+    func joinGroup(_ r: KafkaProtocol.JoinGroupRequest, clientId: String) async -> JoinGroupResponse {
+        var response = JoinGroupResponse()
+        let request = WharfEngine.JoinGroupRequest(
+            groupId: r.groupId, memberId: r.memberId, groupInstanceId: r.groupInstanceId, clientId: clientId,
+            clientHost: "kafka-client", sessionTimeoutMs: r.sessionTimeoutMs,
+            rebalanceTimeoutMs: r.rebalanceTimeoutMs > 0 ? r.rebalanceTimeoutMs : r.sessionTimeoutMs,
+            protocolType: r.protocolType, protocols: r.protocols.map { (name: $0.name, metadata: $0.metadata) })
+        do {
+            let result = try await engine.coordinator.join(request)
+            response.generationId = result.generationId
+            response.protocolType = result.protocolType
+            response.protocolName = result.protocolName
+            response.leader = result.leaderId
+            response.memberId = result.memberId
+            response.members = result.members.map { .init(memberId: $0.memberId, groupInstanceId: $0.groupInstanceId, metadata: $0.metadata) }
+        } catch {
+            response.errorCode = groupErrorCode(error)
+            response.memberId = r.memberId
+            response.generationId = -1
+        }
+        return response
+    }
+
+    func syncGroup(_ r: SyncGroupRequest) async -> SyncGroupResponse {
+        var response = SyncGroupResponse()
+        var assignments: [String: [UInt8]] = [:]
+        for a in r.assignments { assignments[a.memberId] = a.assignment }
+        do {
+            response.assignment = try await engine.coordinator.sync(groupId: r.groupId, generationId: r.generationId,
+                                                                    memberId: r.memberId, assignments: assignments)
+            response.protocolType = r.protocolType
+            response.protocolName = r.protocolName
+        } catch {
+            response.errorCode = groupErrorCode(error)
+        }
+        return response
+    }
+
+    func heartbeat(_ r: HeartbeatRequest) async -> HeartbeatResponse {
+        var response = HeartbeatResponse()
+        do { try await engine.coordinator.heartbeat(groupId: r.groupId, generationId: r.generationId, memberId: r.memberId) } catch {
+            response.errorCode = groupErrorCode(error)
+        }
+        return response
+    }
+
+    func leaveGroup(_ r: LeaveGroupRequest) async -> LeaveGroupResponse {
+        var response = LeaveGroupResponse()
+        let ids = r.members.isEmpty ? [r.memberId] : r.members.map(\.memberId)
+        do { try await engine.coordinator.leave(groupId: r.groupId, memberIds: ids) } catch {
+            response.errorCode = groupErrorCode(error)
+        }
+        response.members = r.members.map { .init(memberId: $0.memberId, groupInstanceId: $0.groupInstanceId, errorCode: response.errorCode) }
+        return response
+    }
+
+    func offsetCommit(_ r: OffsetCommitRequest) async -> OffsetCommitResponse {
+        var offsets: [TopicPartition: (offset: Int64, metadata: String)] = [:]
+        for t in r.topics {
+            for p in t.partitions { offsets[TopicPartition(t.name, p.partitionIndex)] = (p.committedOffset, p.committedMetadata ?? "") }
+        }
+        var code = KafkaError.none
+        do {
+            try await engine.coordinator.commit(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch,
+                                                memberId: r.memberId, offsets: offsets)
+        } catch {
+            code = groupErrorCode(error)
+        }
+        var response = OffsetCommitResponse()
+        response.topics = r.topics.map { t in
+            .init(name: t.name, partitions: t.partitions.map { .init(partitionIndex: $0.partitionIndex, errorCode: code) })
+        }
+        return response
+    }
+
+    func offsetFetch(_ r: OffsetFetchRequest) async -> OffsetFetchResponse {
+        let wanted: [TopicPartition]? = r.topics.map { topics in
+            topics.flatMap { t in t.partitionIndexes.map { TopicPartition(t.name, $0) } }
+        }
+        let committed = await engine.coordinator.fetchOffsets(groupId: r.groupId, partitions: wanted)
+        var byTopic: [String: [OffsetFetchResponse.OffsetFetchResponsePartition]] = [:]
+        let keys = wanted ?? committed.keys.sorted()
+        for tp in keys {
+            var p = OffsetFetchResponse.OffsetFetchResponsePartition()
+            p.partitionIndex = tp.partition
+            if let c = committed[tp] {
+                p.committedOffset = c.offset
+                p.metadata = c.metadata
+            } else {
+                p.committedOffset = -1  // no commit: -1 and no error, as Kafka answers
+                p.metadata = ""
+            }
+            byTopic[tp.topic, default: []].append(p)
+        }
+        var response = OffsetFetchResponse()
+        response.topics = byTopic.keys.sorted().map { .init(name: $0, partitions: byTopic[$0]!) }
+        return response
+    }
+
+    func listGroups() async -> ListGroupsResponse {
+        var response = ListGroupsResponse()
+        response.groups = await engine.coordinator.listGroups().map {
+            var g = ListGroupsResponse.ListedGroup()
+            g.groupId = $0.groupId
+            g.protocolType = $0.protocolType
+            g.groupState = $0.state.rawValue
+            return g
+        }
+        return response
+    }
+
+    func describeGroups(_ r: DescribeGroupsRequest) async -> DescribeGroupsResponse {
+        var response = DescribeGroupsResponse()
+        for id in r.groups {
+            var g = DescribeGroupsResponse.DescribedGroup()
+            g.groupId = id
+            if let d = await engine.coordinator.describe(groupId: id) {
+                g.groupState = d.state.rawValue
+                g.protocolType = d.protocolType
+                g.protocolData = d.protocolName ?? ""
+                g.members = d.members.map {
+                    var m = DescribeGroupsResponse.DescribedGroupMember()
+                    m.memberId = $0.memberId
+                    m.groupInstanceId = $0.groupInstanceId
+                    m.clientId = $0.clientId
+                    m.clientHost = $0.clientHost
+                    m.memberMetadata = $0.metadata
+                    m.memberAssignment = $0.assignment
+                    return m
+                }
+            } else {
+                g.groupState = "Dead"
+            }
+            response.groups.append(g)
+        }
+        return response
+    }
+
+    func deleteGroups(_ r: DeleteGroupsRequest) async -> DeleteGroupsResponse {
+        var response = DeleteGroupsResponse()
+        for id in r.groupsNames {
+            var code = KafkaError.none
+            do { try await engine.deleteGroup(id) } catch { code = KafkaError.code(error) }
+            response.results.append(.init(groupId: id, errorCode: code))
+        }
+        return response
+    }
+
+    func groupErrorCode(_ error: WharfError) -> Int16 {
+        switch error {
+        case .unknownGroup: KafkaError.unknownMemberId
+        case .invalidArgument(let why) where why.contains("protocol"): KafkaError.inconsistentGroupProtocol
+        case .invalidArgument(let why) where why.contains("session timeout"): KafkaError.invalidSessionTimeout
+        default: KafkaError.code(wharf: error)
+        }
+    }
+}

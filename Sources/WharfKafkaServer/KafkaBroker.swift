@@ -1,0 +1,101 @@
+import KafkaProtocol
+import Logging
+import Synchronization
+import WharfCore
+import WharfEngine
+
+/// Maps decoded Kafka requests onto the engine and encodes the answers: the broker's brain,
+/// free of sockets (the NIO handlers only move frames), so it is tested by feeding it frames.
+public final class KafkaBroker: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case respond([UInt8])
+        /// Produce with acks=0: the client expects nothing back.
+        case noResponse
+        /// Unparseable or unknown request: log and drop the connection, as Kafka does.
+        case close(String)
+    }
+
+    let engine: Engine
+    let configuration: KafkaServer.Configuration
+    let logger: Logger
+    let supported = ApiVersionRanges.firstVersion
+    let clusterId = "wharf-cluster"
+    let nodeId: Int32 = 0
+    private let advertised = Mutex<(host: String, port: Int32)>(("127.0.0.1", 9092))
+    let nextProducerId = Atomic<Int64>(1000)
+    let producers = ProducerStateTable()
+
+    public init(engine: Engine, configuration: KafkaServer.Configuration, logger: Logger) {
+        self.engine = engine
+        self.configuration = configuration
+        self.logger = logger
+        advertised.withLock { $0 = (configuration.advertisedHost ?? configuration.host, Int32(configuration.port)) }
+    }
+
+    func setAdvertised(host: String, port: Int32) { advertised.withLock { $0 = (host, port) } }
+    var advertisedHost: String { advertised.withLock { $0.host } }
+    public var advertisedPort: Int32 { advertised.withLock { $0.port } }
+
+    /// Decodes one frame payload, runs it, and encodes the answer at the request's version.
+    public func handle(_ payload: [UInt8]) async -> Outcome {
+        let request: KafkaRequest
+        do {
+            request = try KafkaRequest.decode(payload, supported: supported)
+        } catch {
+            if let frame = error.responseFrame(supported: supported) { return .respond(frame) }
+            return .close(error.description)
+        }
+        let version = request.apiVersion
+        let id = request.correlationId
+        func reply<B: KafkaResponseMessage>(_ body: B) -> Outcome {
+            .respond(KafkaResponse.encode(correlationId: id, version: version, body: body))
+        }
+        switch request.body {
+        case .apiVersions:
+            return reply(supported.apiVersionsResponse())
+        case .metadata(let r):
+            return reply(metadata(r, version: version))
+        case .produce(let r):
+            let response = produce(r)
+            return r.acks == 0 ? .noResponse : reply(response)
+        case .fetch(let r):
+            return reply(await fetch(r))
+        case .listOffsets(let r):
+            return reply(listOffsets(r, version: version))
+        case .findCoordinator(let r):
+            return reply(findCoordinator(r))
+        case .joinGroup(let r):
+            return reply(await joinGroup(r, clientId: request.header.clientId ?? ""))
+        case .syncGroup(let r):
+            return reply(await syncGroup(r))
+        case .heartbeat(let r):
+            return reply(await heartbeat(r))
+        case .leaveGroup(let r):
+            return reply(await leaveGroup(r))
+        case .offsetCommit(let r):
+            return reply(await offsetCommit(r))
+        case .offsetFetch(let r):
+            return reply(await offsetFetch(r))
+        case .listGroups:
+            return reply(await listGroups())
+        case .describeGroups(let r):
+            return reply(await describeGroups(r))
+        case .deleteGroups(let r):
+            return reply(await deleteGroups(r))
+        case .createTopics(let r):
+            return reply(createTopics(r))
+        case .deleteTopics(let r):
+            return reply(deleteTopics(r, version: version))
+        case .deleteRecords(let r):
+            return reply(deleteRecords(r))
+        case .describeConfigs(let r):
+            return reply(describeConfigs(r))
+        case .offsetForLeaderEpoch(let r):
+            return reply(offsetForLeaderEpoch(r))
+        case .initProducerId:
+            return reply(InitProducerIdResponse(errorCode: 0, producerId: nextProducerId.wrappingAdd(1, ordering: .relaxed).newValue, producerEpoch: 0))
+        case .createPartitions:
+            return .close("CreatePartitions is not supported yet")
+        }
+    }
+}

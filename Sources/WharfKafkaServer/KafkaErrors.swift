@@ -1,0 +1,48 @@
+import WharfCore
+
+/// Kafka protocol error codes (`org.apache.kafka.common.protocol.Errors`) for engine errors.
+enum KafkaError {
+    static let none: Int16 = 0
+    static let unknownServerError: Int16 = -1
+    static let offsetOutOfRange: Int16 = 1
+    static let corruptMessage: Int16 = 2
+    static let unknownTopicOrPartition: Int16 = 3
+    static let messageTooLarge: Int16 = 10
+    static let coordinatorNotAvailable: Int16 = 15
+    static let invalidTopic: Int16 = 17
+    static let illegalGeneration: Int16 = 22
+    static let inconsistentGroupProtocol: Int16 = 23
+    static let invalidGroupId: Int16 = 24
+    static let unknownMemberId: Int16 = 25
+    static let invalidSessionTimeout: Int16 = 26
+    static let rebalanceInProgress: Int16 = 27
+    static let topicAlreadyExists: Int16 = 36
+    static let invalidPartitions: Int16 = 37
+    static let invalidRequest: Int16 = 42
+    static let kafkaStorageError: Int16 = 56
+    static let nonEmptyGroup: Int16 = 68
+    static let groupIdNotFound: Int16 = 69
+
+    static func code(_ error: any Error) -> Int16 {
+        (error as? WharfError).map(code(wharf:)) ?? unknownServerError
+    }
+
+    static func code(wharf error: WharfError) -> Int16 {
+        switch error {
+        case .unknownTopic, .unknownPartition: unknownTopicOrPartition
+        case .topicExists: topicAlreadyExists
+        case .invalidName: invalidTopic
+        case .invalidArgument: invalidRequest
+        case .offsetOutOfRange: offsetOutOfRange
+        case .malformed, .corrupt: corruptMessage
+        case .io, .locked: kafkaStorageError
+        case .unknownGroup: groupIdNotFound
+        case .unknownMember: unknownMemberId
+        case .illegalGeneration: illegalGeneration
+        case .rebalanceInProgress: rebalanceInProgress
+        case .groupNotEmpty: nonEmptyGroup
+        case .recordTooLarge: messageTooLarge
+        default: unknownServerError
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import WharfCore
+import WharfEngine
+
+/// The Kafka wire-protocol listener: a SwiftNIO server whose connections decode frames with
+/// `KafkaFrameDecoder`, hand each request to the `KafkaBroker` in order, and write the answers
+/// back in the same order (Kafka clients pipeline requests and rely on that).
+public final class KafkaServer: Sendable {
+    public struct Configuration: Sendable {
+        public var host: String = "127.0.0.1"
+        public var port: Int = 9092
+        /// The host clients are told to connect to (Metadata, FindCoordinator); default `host`.
+        public var advertisedHost: String?
+        public var autoCreateTopics = true
+        public var autoCreatePartitions: Int32 = 1
+        public var maxRequestBytes = 100 * 1024 * 1024
+        public init() {}
+    }
+
+    public let broker: KafkaBroker
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: Mutex<Channel?> = Mutex(nil)
+    private let connections = ConnectionCounter()
+    private let logger: Logger
+    public let configuration: Configuration
+
+    public init(engine: Engine, configuration: Configuration, logger: Logger = Logger(label: "wharf.kafka")) {
+        self.configuration = configuration
+        self.logger = logger
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        broker = KafkaBroker(engine: engine, configuration: configuration, logger: logger)
+    }
+
+    /// Binds and starts accepting. A port in use is a `WharfError.io` with a one-line message.
+    @discardableResult
+    public func start() async throws(WharfError) -> Int {
+        let broker = self.broker
+        let logger = self.logger
+        let maxBytes = configuration.maxRequestBytes
+        let connections = self.connections
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameHandler(maxFrameSize: maxBytes)))
+                    try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(broker: broker, logger: logger, connections: connections))
+                }
+            }
+        do {
+            let ch = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+            channel.withLock { $0 = ch }
+            let port = ch.localAddress?.port ?? configuration.port
+            broker.setAdvertised(host: configuration.advertisedHost ?? configuration.host, port: Int32(port))
+            logger.info("kafka listener started", metadata: ["address": "\(configuration.host):\(port)"])
+            return port
+        } catch {
+            let reason = "\(error)".contains("Address already in use") ? "address already in use" : "\(error)"
+            throw .io("cannot listen on \(configuration.host):\(configuration.port): \(reason)")
+        }
+    }
+
+    /// Connected clients right now (the dashboard shows it).
+    public var connectionCount: Int { connections.value.load(ordering: .relaxed) }
+
+    public var listenAddress: String {
+        "\(configuration.host):\(broker.advertisedPort)"
+    }
+
+    /// Stops accepting, closes the listener and shuts the event loop down.
+    public func stop() async {
+        let ch = channel.withLock { c -> Channel? in
+            defer { c = nil }
+            return c
+        }
+        try? await ch?.close()
+        try? await group.shutdownGracefully()
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import WharfCore
+import WharfEngine
+import WharfKafkaServer
+
+/// `host:port` as the listen options take it.
+struct ListenAddress: ExpressibleByArgument, Sendable {
+    var host: String
+    var port: Int
+
+    init?(argument: String) {
+        guard let colon = argument.lastIndex(of: ":"), let port = Int(argument[argument.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        host = String(argument[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if host.isEmpty { host = "127.0.0.1" }
+        self.port = port
+    }
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the broker headless: Kafka clients connect to --listen.",
+        discussion: "Runs until SIGINT or SIGTERM, then closes every log cleanly.")
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var fsync: FsyncOptions
+    @Option(help: ArgumentHelp("Address to listen on for Kafka clients.", valueName: "host:port"))
+    var listen: ListenAddress = ListenAddress(argument: "127.0.0.1:9092")!
+    @Option(name: .customLong("advertised-host"), help: "Host name clients are told to connect to (default: the listen host).")
+    var advertisedHost: String?
+    @Flag(name: .customLong("auto-create-topics"), inversion: .prefixedNo, help: "Create unknown topics when clients ask for them.")
+    var autoCreateTopics = true
+    @Option(name: .customLong("default-partitions"), help: "Partitions of auto-created topics.") var defaultPartitions: Int32 = 1
+
+    func validate() throws {
+        guard defaultPartitions >= 1 else { throw ValidationError("--default-partitions must be at least 1") }
+    }
+
+    func run() async throws {
+        var config = EngineConfig(dataDirectory: data.directory, fsync: try fsync.policy())
+        config.defaultPartitions = defaultPartitions
+        let engine = try Engine.open(config: config)
+        var serverConfig = KafkaServer.Configuration()
+        serverConfig.host = listen.host
+        serverConfig.port = listen.port
+        serverConfig.advertisedHost = advertisedHost
+        serverConfig.autoCreateTopics = autoCreateTopics
+        serverConfig.autoCreatePartitions = defaultPartitions
+        let server = KafkaServer(engine: engine, configuration: serverConfig)
+        let port: Int
+        do {
+            port = try await server.start()
+        } catch {
+            try? engine.close()
+            throw error
+        }
+        print("wharf serving Kafka on \(listen.host):\(port) (data \(data.directory))")
+        fflush(nil)
+        let maintenance = Task {
+            while !Task.isCancelled {
+                await engine.runMaintenance()
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        await StopSignal.wait()
+        maintenance.cancel()
+        _ = await maintenance.value
+        await server.stop()
+        try engine.close()
+        print("wharf stopped")
+    }
+}
+
+/// Suspends until SIGINT or SIGTERM arrives.
+enum StopSignal {
+    static func wait() async {
+        let (stream, continuation) = AsyncStream<Int32>.makeStream()
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { continuation.yield(sig) }
+            source.resume()
+            sources.append(source)
+        }
+        for await _ in stream { break }
+        for s in sources { s.cancel() }
+    }
+}

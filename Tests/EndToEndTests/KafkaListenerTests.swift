@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+/// Real Kafka clients against `wharf serve`: kcat (librdkafka) produces and consumes through the
+/// wire protocol exactly as it would against Apache Kafka.
+@Suite(.serialized) struct KafkaListenerTests {
+    /// `wharf serve` on a free loopback port, stopped with SIGTERM when the test ends.
+    final class Server {
+        let process = Process()
+        let out = Pipe()
+        let dir = TempDir()
+        var port = 0
+
+        init(extra: [String] = []) throws {
+            process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
+            process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0"] + extra
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+            guard let r = line.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+                  let p = Int(line[r].split(separator: ":").last ?? "") else {
+                throw TmuxError("wharf serve did not report its port: \(line)")
+            }
+            port = p
+        }
+
+        var bootstrap: String { "127.0.0.1:\(port)" }
+
+        func stop() -> Int32 {
+            process.terminate()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    static func kcat(_ args: [String], stdin: String? = nil) throws -> WharfProcess.Result {
+        try WharfProcess.run(args, stdin: stdin, executable: "/usr/bin/kcat")
+    }
+
+    @Test func kcatProducesAndConsumesKeyedRecordsInEveryCompressionCodec() throws {
+        let server = try Server()
+        var r = try Self.kcat(["-b", server.bootstrap, "-t", "orders", "-K", ":", "-P", "-X", "partitioner=murmur2_random"],
+                              stdin: "alice:one\nbob:two\nalice:three\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        for codec in ["gzip", "snappy", "lz4", "zstd"] {
+            r = try Self.kcat(["-b", server.bootstrap, "-t", "packed", "-P", "-z", codec], stdin: "x-\(codec)\ny-\(codec)\n")
+            #expect(r.status == 0, "\(codec): \(r.stderr)")
+        }
+        r = try Self.kcat(["-b", server.bootstrap, "-t", "orders", "-C", "-e", "-f", "%p %o %k=%s\n"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines == ["0 0 alice=one", "0 1 bob=two", "0 2 alice=three"])
+        r = try Self.kcat(["-b", server.bootstrap, "-t", "packed", "-C", "-e", "-f", "%s\n"])
+        #expect(r.lines == ["x-gzip", "y-gzip", "x-snappy", "y-snappy", "x-lz4", "y-lz4", "x-zstd", "y-zstd"])
+        // Offsets by timestamp: the beginning of time is offset 0.
+        r = try Self.kcat(["-b", server.bootstrap, "-Q", "-t", "orders:0:0"])
+        #expect(r.stdout.contains("orders [0] offset 0"), "\(r.stdout)")
+        #expect(server.stop() == 0)
+        // What kcat wrote is what the CLI reads from the same data directory.
+        let cli = try WharfProcess.run(["consume", "orders", "--format", "json", "--data", server.dir.path])
+        #expect(cli.lines.count == 3 && cli.stdout.contains(#""key":"alice""#))
+    }
+
+    @Test func kcatConsumerGroupCommitsAreVisibleToTheCLI() throws {
+        let server = try Server()
+        _ = try Self.kcat(["-b", server.bootstrap, "-t", "events", "-P"], stdin: (0..<10).map { "e\($0)" }.joined(separator: "\n") + "\n")
+        let r = try Self.kcat(["-b", server.bootstrap, "-G", "kgroup", "-X", "auto.offset.reset=earliest",
+                               "-X", "enable.auto.commit=true", "-X", "auto.commit.interval.ms=100", "-e", "-f", "%s\n", "events"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines == (0..<10).map { "e\($0)" })
+        #expect(server.stop() == 0)
+        let describe = try WharfProcess.run(["group", "describe", "kgroup", "--json", "--data", server.dir.path])
+        #expect(describe.status == 0, "\(describe.stderr)")
+        #expect(describe.stdout.contains(#""totalLag":0"#), "\(describe.stdout)")
+    }
+
+    @Test func garbageAndLyingFramesCloseOnlyThatConnection() throws {
+        let server = try Server()
+        for junk: [UInt8] in [[0xff, 0xff, 0xff, 0xff], [0x7f, 0xff, 0xff, 0xff, 1, 2], [0, 0, 0, 12, 0, 99, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0], Array(repeating: 0x41, count: 64)] {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(server.port).bigEndian)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            #expect(ok == 0)
+            _ = junk.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+            var buf = [UInt8](repeating: 0, count: 16)
+            var tv = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            // The server closes this connection (read returns 0) rather than answering garbage.
+            #expect(recv(fd, &buf, buf.count, 0) <= 0)
+            close(fd)
+        }
+        // And still serves everyone else.
+        let r = try Self.kcat(["-b", server.bootstrap, "-t", "after", "-P"], stdin: "still here\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Self.kcat(["-b", server.bootstrap, "-t", "after", "-C", "-e", "-f", "%s\n"]).lines == ["still here"])
+        #expect(server.stop() == 0)
+    }
+
+    @Test func aPortInUseIsAClearError() throws {
+        let server = try Server()
+        let r = try WharfProcess.run(["serve", "--listen", server.bootstrap, "--data", TempDir().path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("cannot listen on \(server.bootstrap): address already in use"), "\(r.stderr)")
+        #expect(server.stop() == 0)
+    }
+}
+
+/// The Python Kafka clients CI installs (confluent-kafka with current librdkafka, kafka-python
+/// 3, aiokafka): admin create, keyed produce with headers, group consume with commits. A missing
+/// client makes the script fail with an ImportError, so this fails rather than skips.
+@Suite(.serialized) struct PythonKafkaClientTests {
+    static var script: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("clients/check_clients.py").path
+    }
+
+    @Test(arguments: ["confluent", "kafka-python", "aiokafka"])
+    func clientRoundTrip(client: String) throws {
+        let server = try KafkaListenerTests.Server()
+        let topic = "t-\(client)"
+        let r = try WharfProcess.run([Self.script, client, server.bootstrap, topic], executable: "/usr/bin/env",
+                                     prefix: ["python3"])
+        #expect(r.status == 0 && r.stdout.contains("OK \(client)"), "\(r.stdout)\n\(r.stderr)")
+        #expect(server.stop() == 0)
+        // The group's commits landed in the engine: nothing left to read.
+        let describe = try WharfProcess.run(["group", "describe", "g-\(topic)", "--json", "--data", server.dir.path])
+        #expect(describe.stdout.contains(#""totalLag":0"#), "\(describe.stdout)\(describe.stderr)")
+        let topicJSON = try WharfProcess.run(["topic", "describe", topic, "--json", "--data", server.dir.path])
+        #expect(topicJSON.stdout.components(separatedBy: #""partition":"#).count - 1 == 3, "\(topicJSON.stdout)")
+    }
+}
