@@ -18,7 +18,7 @@ enum Output {
             cells.enumerated().map { i, c in
                 let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
                 return rightAligned.contains(i) ? pad + c : c + pad
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ").replacing(/\s+$/, with: "")
         }
         print(line(header))
         for r in rows { print(line(r)) }

@@ -1,0 +1,270 @@
+import ArgumentParser
+import Foundation
+import WharfCore
+import WharfEngine
+import WharfStorage
+
+/// Opens the engine and its queue store for one command, closing both afterwards.
+enum QueueSession {
+    static func with<T>(_ data: DataOptions, fsync: FsyncPolicy = .interval(milliseconds: 1000),
+                        _ body: (QueueStore) async throws -> T) async throws -> T {
+        try await EngineSession.with(data, fsync: fsync) { engine in
+            let queues = try engine.openQueues()
+            do {
+                _ = try queues.tick()  // expire TTLs, activate schedules, as a long-running broker would have
+                let result = try await body(queues)
+                try queues.close()
+                return result
+            } catch {
+                try? queues.close()
+                throw error
+            }
+        }
+    }
+}
+
+/// Durations as the queue options take them: `60s`, `5m`, ISO-8601 `PT1M`.
+func parseDurationOption(_ text: String, _ flag: String) throws -> Int64 {
+    guard let ms = TimeParsing.durationMillis(text) else {
+        throw ValidationError("\(flag) '\(text)' is not a duration (e.g. 30s, 5m, PT1H)")
+    }
+    return ms
+}
+
+/// A queue message as the CLI prints it in JSON.
+struct QueueMessageJSON: Encodable {
+    let sequenceNumber: Int64
+    let messageId: String
+    let state: String
+    let deliveryCount: Int
+    let enqueuedTime: String
+    let sessionId: String?
+    let correlationId: String?
+    let subject: String?
+    let contentType: String?
+    let deadLetterReason: String?
+    let deadLetterErrorDescription: String?
+    let properties: [String: String]
+    let body: JSONBytes
+
+    init(_ m: QueueMessage) {
+        sequenceNumber = m.sequenceNumber
+        messageId = m.messageId
+        state = m.state.rawValue
+        deliveryCount = m.deliveryCount
+        enqueuedTime = TimeParsing.iso(m.enqueuedTime)
+        sessionId = m.sessionId
+        correlationId = m.correlationId
+        subject = m.subject
+        contentType = m.contentType
+        deadLetterReason = m.deadLetterReason
+        deadLetterErrorDescription = m.deadLetterErrorDescription
+        properties = m.applicationProperties
+        body = JSONBytes(bytes: m.body)
+    }
+}
+
+func printMessages(_ messages: [QueueMessage], json: Bool) throws {
+    if json { return try Output.json(messages.map(QueueMessageJSON.init)) }
+    if messages.isEmpty { return print("no messages") }
+    Output.table(["SEQ", "MESSAGE ID", "STATE", "DELIVERIES", "ENQUEUED", "REASON", "BODY"], messages.map {
+        ["\($0.sequenceNumber)", $0.messageId, $0.state.rawValue, "\($0.deliveryCount)", TimeParsing.iso($0.enqueuedTime),
+         $0.deadLetterReason ?? "", String(Output.text($0.body).prefix(60))]
+    }, rightAligned: [0, 3])
+}
+
+struct QueueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue", abstract: "Service-Bus-style queues: create, send, receive, peek.",
+        subcommands: [Create.self, List.self, Describe.self, Delete.self, Send.self, Receive.self, Peek.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a queue.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var fsync: FsyncOptions
+        @Argument var name: String
+        @Option(name: .customLong("lock-duration"), help: "Peek-lock duration (max 5m).") var lockDuration = "60s"
+        @Option(name: .customLong("max-delivery-count"), help: "Deliveries before a message is dead-lettered.") var maxDeliveryCount = 10
+        @Option(name: .customLong("default-ttl"), help: "Time to live of messages sent without one.") var defaultTTL: String?
+        @Flag(name: .customLong("dead-letter-on-expiration"), help: "Expired messages go to the dead-letter queue instead of being dropped.")
+        var deadLetterOnExpiration = false
+        @Flag(name: .customLong("requires-session"), help: "Messages must carry a session id; receivers accept sessions.") var requiresSession = false
+        @Option(name: .customLong("duplicate-detection-window"), help: "Turn on duplicate detection by message id over this window.")
+        var duplicateDetectionWindow: String?
+        @Option(name: .customLong("forward-to"), help: "Forward every message to this queue.") var forwardTo: String?
+        @Option(name: .customLong("forward-dead-lettered-to"), help: "Send dead-lettered messages to this queue.") var forwardDeadLetteredTo: String?
+
+        func run() async throws {
+            var o = QueueOptions(lockDurationMillis: try parseDurationOption(lockDuration, "--lock-duration"), maxDeliveryCount: maxDeliveryCount,
+                                 defaultTimeToLiveMillis: try defaultTTL.map { try parseDurationOption($0, "--default-ttl") },
+                                 deadLetteringOnMessageExpiration: deadLetterOnExpiration, requiresSession: requiresSession,
+                                 forwardTo: forwardTo, forwardDeadLetteredMessagesTo: forwardDeadLetteredTo)
+            if let w = duplicateDetectionWindow {
+                o.requiresDuplicateDetection = true
+                o.duplicateDetectionWindowMillis = try parseDurationOption(w, "--duplicate-detection-window")
+            }
+            let policy = try fsync.policy()
+            _ = try await QueueSession.with(data, fsync: policy) { try $0.createQueue(name, o) }
+            print("created queue \(name)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List queues with their message counts.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: JSONOption
+
+        func run() async throws {
+            let counts = try await QueueSession.with(data) { q in try q.listQueues().map { name throws -> QueueRuntimeCounts in try q.runtimeCounts(name) } }
+            if output.json { return try Output.json(counts) }
+            if counts.isEmpty { return print("no queues (create one with: wharf queue create NAME)") }
+            Output.table(["QUEUE", "ACTIVE", "LOCKED", "DEFERRED", "SCHEDULED", "DEAD-LETTERED", "SIZE"], counts.map {
+                [$0.entity, "\($0.activeCount)", "\($0.lockedCount)", "\($0.deferredCount)", "\($0.scheduledCount)", "\($0.deadLetterCount)", Output.bytes($0.sizeBytes)]
+            }, rightAligned: [1, 2, 3, 4, 5, 6])
+        }
+    }
+
+    struct Describe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Runtime counts of a queue (or its dead-letter queue).")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: JSONOption
+        @Argument var name: String
+
+        func run() async throws {
+            let c = try await QueueSession.with(data) { try $0.runtimeCounts(name) }
+            if output.json { return try Output.json(c) }
+            print("\(c.entity): \(c.activeCount) active, \(c.lockedCount) locked, \(c.deferredCount) deferred, \(c.scheduledCount) scheduled, \(c.deadLetterCount) dead-lettered, \(Output.bytes(c.sizeBytes))"
+                  + (c.oldestMessageAgeMillis.map { ", oldest \(Output.duration(ms: $0))" } ?? ""))
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a queue, its messages and its dead-letter queue.")
+        @OptionGroup var data: DataOptions
+        @Argument var name: String
+
+        func run() async throws {
+            try await QueueSession.with(data) { try $0.deleteQueue(name) }
+            print("deleted queue \(name)")
+        }
+    }
+
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send messages: --body, or one per line from stdin.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var fsync: FsyncOptions
+        @OptionGroup var output: JSONOption
+        @Argument var queue: String
+        @Option var body: String?
+        @Option(name: .customLong("message-id")) var messageId: String?
+        @Option(name: .customLong("session-id")) var sessionId: String?
+        @Option(name: .customLong("correlation-id")) var correlationId: String?
+        @Option var subject: String?
+        @Option(name: .customLong("content-type")) var contentType: String?
+        @Option(name: .customLong("reply-to")) var replyTo: String?
+        @Option(help: "Time to live, e.g. 30s.") var ttl: String?
+        @Option(name: .customLong("scheduled-at"), help: "Enqueue at this ISO-8601 time instead of now.") var scheduledAt: String?
+        @Option(name: .customLong("property"), help: ArgumentHelp("Application property K=V (repeatable).", valueName: "K=V")) var properties: [String] = []
+
+        func run() async throws {
+            var props: [String: String] = [:]
+            for p in properties {
+                guard let i = p.firstIndex(of: "=") else { throw ValidationError("--property '\(p)' must look like KEY=VALUE") }
+                props[String(p[..<i])] = String(p[p.index(after: i)...])
+            }
+            let ttlMs = try ttl.map { try parseDurationOption($0, "--ttl") }
+            let at = try scheduledAt.map { s -> Int64 in
+                guard let t = TimeParsing.dateTimeMillis(s) else { throw ValidationError("--scheduled-at '\(s)' is not an ISO-8601 time") }
+                return t
+            }
+            var bodies: [[UInt8]] = []
+            if let body { bodies = [Array(body.utf8)] } else {
+                var lines = LineReader(fd: 0)
+                while let l = lines.next() { bodies.append(l) }
+            }
+            let policy = try fsync.policy()
+            let receipts = try await QueueSession.with(data, fsync: policy) { q in
+                try bodies.enumerated().map { i, b in
+                    try q.send(queue, OutgoingMessage(messageId: messageId.map { bodies.count > 1 ? "\($0)-\(i)" : $0 } ?? "",
+                                                      body: b, correlationId: correlationId, sessionId: sessionId, subject: subject,
+                                                      contentType: contentType, replyTo: replyTo, timeToLiveMillis: ttlMs,
+                                                      scheduledEnqueueTime: at, applicationProperties: props))
+                }
+            }
+            struct R: Encodable { let sequenceNumber: Int64?; let disposition: String; let entity: String }
+            if output.json { return try Output.json(receipts.map { R(sequenceNumber: $0.sequenceNumber, disposition: $0.disposition.rawValue, entity: $0.entity) }) }
+            let byDisposition = Dictionary(grouping: receipts, by: { (r: SendReceipt) in r.disposition.rawValue }).mapValues { $0.count }
+            print("sent \(receipts.count) message\(receipts.count == 1 ? "" : "s") to \(queue): "
+                  + byDisposition.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        }
+    }
+
+    struct Receive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Receive messages (peek-lock then settle, or receive-and-delete).",
+            discussion: "Peek-lock needs --then: what to do with each message once printed.")
+        enum Mode: String, ExpressibleByArgument, CaseIterable { case peekLock = "peek-lock", receiveAndDelete = "receive-and-delete" }
+        enum Then: String, ExpressibleByArgument, CaseIterable { case complete, abandon, `defer`, deadLetter = "dead-letter" }
+        @OptionGroup var data: DataOptions
+        @OptionGroup var fsync: FsyncOptions
+        @OptionGroup var output: JSONOption
+        @Argument var queue: String
+        @Option var mode: Mode = .peekLock
+        @Option var max: Int = 1
+        @Option(help: "Settle each received message: complete, abandon, defer or dead-letter.") var then: Then?
+        @Option(help: "Dead-letter reason (with --then dead-letter).") var reason: String?
+        @Option(help: "Dead-letter description (with --then dead-letter).") var description: String?
+        @Option(name: .customLong("session-id"), help: "Accept this session (session-enabled queues; default: the next available).") var sessionId: String?
+
+        func validate() throws {
+            guard max >= 1 else { throw ValidationError("--max must be at least 1") }
+            if mode == .peekLock, then == nil { throw ValidationError("peek-lock needs --then complete|abandon|defer|dead-letter") }
+            if mode == .receiveAndDelete, then != nil { throw ValidationError("--then applies to peek-lock only") }
+        }
+
+        func run() async throws {
+            let policy = try fsync.policy()
+            let messages = try await QueueSession.with(data, fsync: policy) { q -> [QueueMessage] in
+                let m: ReceiveMode = mode == .peekLock ? .peekLock : .receiveAndDelete
+                let got: [QueueMessage]
+                if try q.options(QueueNames.parse(queue).queue).requiresSession, !queue.lowercased().hasSuffix("/$deadletterqueue") {
+                    let session = try q.acceptSession(queue, sessionId: sessionId)
+                    got = try q.receive(session, max: max, mode: m)
+                    defer { try? q.closeSession(session) }
+                    try settle(got, q)
+                    return got
+                }
+                got = try q.receive(queue, max: max, mode: m)
+                try settle(got, q)
+                return got
+            }
+            try printMessages(messages, json: output.json)
+        }
+
+        func settle(_ messages: [QueueMessage], _ q: QueueStore) throws {
+            guard let then else { return }
+            for m in messages {
+                switch then {
+                case .complete: try q.complete(m)
+                case .abandon: try q.abandon(m)
+                case .defer: try q.deferMessage(m)
+                case .deadLetter: _ = try q.deadLetter(m, reason: reason, description: description)
+                }
+            }
+        }
+    }
+
+    struct Peek: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Browse messages without locking or changing them.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: JSONOption
+        @Argument var queue: String
+        @Option(name: .customLong("from-seq")) var fromSeq: Int64 = 1
+        @Option var max: Int = 32
+
+        func run() async throws {
+            let messages = try await QueueSession.with(data) { try $0.peek(queue, fromSequenceNumber: fromSeq, max: max) }
+            try printMessages(messages, json: output.json)
+        }
+    }
+}
