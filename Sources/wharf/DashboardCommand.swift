@@ -39,7 +39,14 @@ struct DashboardCommand: AsyncParsableCommand {
     func run() async throws {
         let theme = try dashboard.loadTheme()
         let engine = try Engine.open(config: EngineConfig(dataDirectory: data.directory, fsync: try fsync.policy()))
-        try await DashboardRunner.run(engine: engine, source: data.directory, options: dashboard, theme: theme, logFile: data.directory + "/wharf.log")
+        let queues: QueueStore
+        do { queues = try engine.openQueues() } catch {
+            try? engine.close()
+            throw error
+        }
+        try await DashboardRunner.run(engine: engine, queues: queues, source: data.directory, options: dashboard, theme: theme,
+                                      logFile: data.directory + "/wharf.log")
+        try queues.close()
         try engine.close()
     }
 }
@@ -62,12 +69,15 @@ struct DemoCommand: AsyncParsableCommand {
         let dir = NSTemporaryDirectory() + "wharf-demo-\(getpid())"
         try? FileManager.default.removeItem(atPath: dir)
         let engine = try Engine.open(config: EngineConfig(dataDirectory: dir, fsync: .interval(milliseconds: 1000)))
-        let traffic = DemoTraffic(engine: engine)
+        let queues = try engine.openQueues()
+        let traffic = DemoTraffic(engine: engine, queues: queues)
         try await traffic.setUp()
         let producer = Task { await traffic.run() }
-        try await DashboardRunner.run(engine: engine, source: "demo · \(dir)", options: dashboard, theme: theme, logFile: dir + "/wharf.log")
+        try await DashboardRunner.run(engine: engine, queues: queues, source: "demo · \(dir)", options: dashboard, theme: theme,
+                                      logFile: dir + "/wharf.log")
         producer.cancel()
         _ = await producer.value
+        try queues.close()
         try engine.close()
         if keep { print("demo data kept in \(dir)") } else { try? FileManager.default.removeItem(atPath: dir) }
     }
@@ -76,7 +86,7 @@ struct DemoCommand: AsyncParsableCommand {
 /// Runs the terminal app over the engine, with engine upkeep (retention, fsync intervals,
 /// group session timeouts) on a timer, and logs sent to a file while curses owns the screen.
 enum DashboardRunner {
-    static func run(engine: Engine, source: String, options: DashboardOptions, theme: Theme, logFile: String) async throws {
+    static func run(engine: Engine, queues: QueueStore, source: String, options: DashboardOptions, theme: Theme, logFile: String) async throws {
         guard isatty(1) == 1 else {
             throw ValidationError("the dashboard needs a terminal on stdout; for scripts use the other commands (see wharf --help)")
         }
@@ -84,11 +94,12 @@ enum DashboardRunner {
         let maintenance = Task {
             while !Task.isCancelled {
                 await engine.runMaintenance()
+                _ = try? queues.tick()
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
         let restoreStderr = StderrRedirect(to: logFile)
-        let driver = EngineDashboardDriver(engine: engine, source: source, listener: listener.status, readOnly: options.readOnly)
+        let driver = EngineDashboardDriver(engine: engine, queues: queues, source: source, listener: listener.status, readOnly: options.readOnly)
         let state = DashboardState(readOnly: options.readOnly, refreshMs: options.refresh)
         await runTerminal(theme: theme, state: state, driver: driver)
         restoreStderr.restore()
@@ -130,7 +141,7 @@ struct KafkaListenerForDashboard: Sendable {
     let status: @Sendable () -> String
 
     static func start(engine: Engine, options: DashboardOptions) async -> KafkaListenerForDashboard {
-        if options.noKafka { return KafkaListenerForDashboard(server: nil, status: { "kafka off" }) }
+        if options.noKafka { return KafkaListenerForDashboard(server: nil, status: { "off" }) }
         var config = KafkaServer.Configuration()
         config.host = options.kafkaListen.host
         config.port = options.kafkaListen.port
@@ -140,12 +151,12 @@ struct KafkaListenerForDashboard: Sendable {
             let address = "\(config.host):\(port)"
             return KafkaListenerForDashboard(server: server, status: {
                 let n = server.connectionCount
-                return "kafka \(address) · \(n) client\(n == 1 ? "" : "s")"
+                return "\(address) · \(n) client\(n == 1 ? "" : "s")"
             })
         } catch {
             await server.stop()
             let message = "\(error)"
-            return KafkaListenerForDashboard(server: nil, status: { "kafka off: \(message)" })
+            return KafkaListenerForDashboard(server: nil, status: { "off: \(message)" })
         }
     }
 }

@@ -9,9 +9,13 @@ import WharfEngine
 ///   so its lag grows;
 /// - `payments` (3 partitions, keyed, bursty ~40/s) read by `fraud-check`, which read a little and
 ///   then stopped: its lag only grows;
-/// - `audit.log` (1 partition, a trickle, short retention) that nobody reads.
+/// - `audit.log` (1 partition, a trickle, short retention) that nobody reads;
+/// - the queue `emails`, whose handler completes most messages, abandons some (so a few reach
+///   the max delivery count), dead-letters invalid addresses with a reason, and falls behind
+///   during bursts so some messages expire into the dead-letter queue.
 struct DemoTraffic: Sendable {
     let engine: Engine
+    let queues: QueueStore
 
     struct Stream: Sendable {
         var topic: String
@@ -34,6 +38,10 @@ struct DemoTraffic: Sendable {
         }
         // History, so records, time lag and the records browser have content at once.
         for s in Self.streams { try produce(s, count: Int(s.ratePerSecond * 30), tick: 0) }
+        if !queues.listQueues().contains("emails") {
+            try queues.createQueue("emails", QueueOptions(lockDurationMillis: 30_000, maxDeliveryCount: 3, defaultTimeToLiveMillis: 20_000,
+                                                          deadLetteringOnMessageExpiration: true))
+        }
         // fraud-check read the first part of payments, committed, and stopped.
         let stopped = EmbeddedConsumer(engine: engine, group: "fraud-check", topics: ["payments"], clientId: "fraud-check")
         _ = try await stopped.poll(maxRecords: 300)
@@ -57,10 +65,33 @@ struct DemoTraffic: Sendable {
             }
             if let got = try? await billing.poll(maxRecords: 10_000), !got.isEmpty { try? await billing.commit() }
             if let got = try? await analytics.poll(maxRecords: 25), !got.isEmpty { try? await analytics.commit() }
+            emailTick(tick)
             try? await Task.sleep(for: .milliseconds(100))
         }
         await billing.close()
         await analytics.close()
+    }
+
+    /// The `emails` queue: a sender, and a handler that is right most of the time.
+    private func emailTick(_ tick: Int) {
+        let burst = tick % 300 < 30  // every 30 s, 3 s of heavy sending: the handler falls behind
+        for i in 0..<(burst ? 8 : 2) {
+            let n = tick &* 31 &+ i
+            let address = n % 17 == 0 ? "not-an-address" : "user\(n % 500)@example.com"
+            _ = try? queues.send("emails", OutgoingMessage(#"{"to":"\#(address)","template":"receipt"}"#,
+                                                          applicationProperties: ["template": "receipt"]))
+        }
+        guard let messages = try? queues.receive("emails", max: 3, mode: .peekLock) else { return }
+        for m in messages {
+            let text = m.bodyText
+            if text.contains("not-an-address") {
+                _ = try? queues.deadLetter(m, reason: "InvalidAddress", description: "recipient is not an e-mail address")
+            } else if m.sequenceNumber % 11 == 0 {
+                try? queues.abandon(m)  // a flaky SMTP server: retried until the max delivery count
+            } else {
+                try? queues.complete(m)
+            }
+        }
     }
 
     private func produce(_ s: Stream, count: Int, tick: Int) throws {

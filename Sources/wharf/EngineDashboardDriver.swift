@@ -7,14 +7,16 @@ import WharfEngine
 /// descriptions and lag, and effects run through the same engine commands the CLI uses.
 actor EngineDashboardDriver: DashboardDriver {
     let engine: Engine
+    let queues: QueueStore?
     let source: String
     let listener: @Sendable () -> String?
     nonisolated let capabilities: SourceCapabilities
     /// The offsets a reset replaced, so `u` can put them back.
     private var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
 
-    init(engine: Engine, source: String, listener: @escaping @Sendable () -> String? = { nil }, readOnly: Bool) {
+    init(engine: Engine, queues: QueueStore? = nil, source: String, listener: @escaping @Sendable () -> String? = { nil }, readOnly: Bool) {
         self.engine = engine
+        self.queues = queues
         self.source = source
         self.listener = listener
         capabilities = readOnly ? [.browseRecords] : .all
@@ -47,7 +49,14 @@ actor EngineDashboardDriver: DashboardDriver {
                                            owner: ownerOf[TopicPartition($0.topic, $0.partition)], lastCommitMs: $0.lastCommitMs)
                 }))
         }
-        return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups)
+        let deadLetters = queues.map { q in
+            q.listDeadLetterQueues().compactMap { dlq -> DeadLetterSnapshot? in
+                guard let c = try? q.runtimeCounts(dlq) else { return nil }
+                return DeadLetterSnapshot(entity: dlq, count: Int64(c.totalCount), oldestAgeMs: c.oldestMessageAgeMillis)
+            }
+        }
+        return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups,
+                               deadLetters: deadLetters)
     }
 
     func perform(_ effect: Effect) async -> Action? {
