@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers (dependencies point down only), see ARCHITECTURE.md:
 //   wharf (executable) -> WharfTerminal -> WharfDashboard
-//                      -> WharfEngine -> WharfStorage -> WharfCore -> CWharfCRC
+//                      -> WharfOutbox -> WharfEngine -> WharfStorage -> WharfCore -> CWharfCRC
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
@@ -15,6 +15,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The outbox's stores: SQLite through GRDB (the embedded default), PostgreSQL through postgres-nio.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         // C at the edge: CRC32C with the SSE4.2 instruction and a table fallback.
@@ -28,6 +31,14 @@ let package = Package(
             name: "WharfEngine",
             dependencies: ["WharfCore", "WharfStorage", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        // Transactional outbox: stores (SQLite, PostgreSQL), the relay into topics, the inbox.
+        .target(
+            name: "WharfOutbox",
+            dependencies: [
+                "WharfCore", "WharfEngine", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict),
         .target(name: "WharfDashboard", dependencies: ["WharfCore"], swiftSettings: strict),
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "WharfTerminal", dependencies: ["CNCursesW", "WharfDashboard"], swiftSettings: strict),
@@ -37,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "wharf",
             dependencies: [
-                "WharfCore", "WharfStorage", "WharfEngine", "WharfDashboard", "WharfTerminal",
+                "WharfCore", "WharfStorage", "WharfEngine", "WharfDashboard", "WharfTerminal", "WharfOutbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -45,6 +56,7 @@ let package = Package(
         .testTarget(name: "WharfCoreTests", dependencies: ["WharfCore"], swiftSettings: strict),
         .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage"], swiftSettings: strict),
         .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine"], swiftSettings: strict),
+        .testTarget(name: "WharfOutboxTests", dependencies: ["WharfOutbox", "WharfEngine", "WharfCore"], swiftSettings: strict),
         .testTarget(name: "WharfDashboardTests", dependencies: ["WharfDashboard"], exclude: ["__Snapshots__"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["WharfCore"], swiftSettings: strict),
     ]
