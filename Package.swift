@@ -58,6 +58,9 @@ let package = Package(
         .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine"], swiftSettings: strict),
         .testTarget(name: "WharfOutboxTests", dependencies: ["WharfOutbox", "WharfEngine", "WharfCore"], swiftSettings: strict),
         .testTarget(name: "WharfDashboardTests", dependencies: ["WharfDashboard"], exclude: ["__Snapshots__"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["WharfCore"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests",
+            // GRDB: the outbox tests write application rows into the SQLite file the CLI relays.
+            dependencies: ["WharfCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
     ]
 )

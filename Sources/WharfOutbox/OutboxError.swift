@@ -15,7 +15,8 @@ public enum OutboxError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badURL(let why): "bad database URL: \(why) (expected sqlite:PATH or postgres://USER@HOST:PORT/DB)"
         case .invalidTableName(let t):
             "invalid table name '\(t)': use letters, digits and '_' (optionally schema.table), not starting with a digit"
-        case .missingTable(let t, let db): "no outbox table '\(t)' in \(db) (create it with: wharf outbox init --db \(db))"
+        case .missingTable(let t, let db):
+            "no outbox table '\(t)' in \(db) (create it with: wharf outbox init --db \(db)\(t == "outbox" ? "" : " --table \(t)"))"
         case .missingDatabase(let path): "no SQLite database at \(path) (create it with: wharf outbox init --db sqlite:\(path))"
         case .unreachable(let db, let reason): "cannot reach database \(db): \(reason)"
         case .database(let why): "database error: \(why)"

@@ -14,7 +14,7 @@ struct WharfCommand: AsyncParsableCommand {
             """,
         version: WharfVersion.string,
         subcommands: [DashboardCommand.self, DemoCommand.self, TopicCommand.self, ProduceCommand.self, ConsumeCommand.self,
-                      GroupCommand.self, RecordsCommand.self, BenchCommand.self],
+                      GroupCommand.self, RecordsCommand.self, BenchCommand.self, OutboxCommand.self],
         defaultSubcommand: DashboardCommand.self)
 
     static func main() async {
