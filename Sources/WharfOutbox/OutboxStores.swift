@@ -9,7 +9,7 @@ public enum OutboxStores {
         case .sqlite(let path):
             return try SQLiteOutboxStore.open(path: path, table: table, create: create, clock: clock)
         case .postgres(let u):
-            throw OutboxError.unreachable(database: u.description, reason: "the PostgreSQL store is not available in this build")
+            return try await PostgresOutboxStore.connect(u, table: table, clock: clock)
         }
     }
 }

@@ -93,3 +93,60 @@ import Testing
         #expect(r.status != 0 && r.stderr.contains("no outbox table 'events'") && r.stderr.contains("--table events"), "\(r.stderr)")
     }
 }
+
+/// `wharf outbox` against a real PostgreSQL server.
+@Suite struct OutboxPostgresCLITests {
+    @Test func initStatusRelayAndRetryDeadOnPostgres() throws {
+        let url = try OutboxPostgresServer.url()
+        let dir = TempDir()
+        let table = "cli_\(UUID().uuidString.prefix(8).lowercased())"
+        let db = ["--db", url, "--table", table]
+        var r = try WharfProcess.run(["outbox", "status"] + db)
+        #expect(r.status != 0 && r.stderr.contains("no outbox table '\(table)'"), "\(r.stderr)")
+        r = try WharfProcess.run(["outbox", "init"] + db)
+        #expect(r.status == 0 && r.stdout.contains("outbox table '\(table)' ready"), "\(r.stderr)")
+        func status() throws -> [String: Int] {
+            let r = try WharfProcess.run(["outbox", "status", "--json"] + db)
+            #expect(r.status == 0, "\(r.stderr)")
+            return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Int] ?? [:]
+        }
+        #expect(try status() == ["pending": 0, "oldestPendingAgeMs": 0, "published": 0, "dead": 0, "failures": 0])
+
+        // The application's rows go in through psql (Debian's postgresql package brings it).
+        let psql = "/usr/bin/psql"
+        try #require(FileManager.default.isExecutableFile(atPath: psql), "psql is needed to write rows")
+        do {
+            let insert = Process()
+            insert.executableURL = URL(fileURLWithPath: psql)
+            insert.arguments = [url, "-q", "-c", """
+                INSERT INTO \(table) (id, aggregatetype, aggregateid, type, payload) VALUES
+                  ('00000000-0000-4000-8000-000000000001', 'order', 'o1', 'created', '{}'),
+                  ('00000000-0000-4000-8000-000000000002', 'bad type', 'x', 'created', '{}')
+                """]
+            try insert.run()
+            insert.waitUntilExit()
+            #expect(insert.terminationStatus == 0)
+            #expect(try status()["pending"] == 2)
+            let relay = Process()
+            relay.executableURL = URL(fileURLWithPath: WharfProcess.binary)
+            relay.arguments = ["outbox", "relay", "--data", dir.path + "/data", "--max-attempts", "1", "--poll-interval-ms", "20"] + db
+            relay.standardOutput = FileHandle.nullDevice
+            relay.standardError = FileHandle.nullDevice
+            try relay.run()
+            let deadline = Date().addingTimeInterval(30)
+            var s: [String: Int] = [:]
+            repeat {
+                s = try status()
+                if s["published"] == 1 && s["dead"] == 1 { break }
+                usleep(50_000)
+            } while Date() < deadline && relay.isRunning
+            #expect(s == ["pending": 0, "oldestPendingAgeMs": 0, "published": 1, "dead": 1, "failures": 0])
+            kill(relay.processIdentifier, SIGTERM)
+            relay.waitUntilExit()
+            #expect(relay.terminationReason == .exit && relay.terminationStatus == 0)
+            r = try WharfProcess.run(["outbox", "retry-dead"] + db)
+            #expect(r.stdout.contains("1 dead row made pending again"), "\(r.stdout) \(r.stderr)")
+            #expect(try status()["pending"] == 1)
+        }
+    }
+}
