@@ -40,6 +40,8 @@ public final class OutboxRelay: Sendable {
         public var published = 0
         public var failed = 0
         public var dead = 0
+        /// The last row failure of this poll, if any.
+        public var lastError: String?
     }
 
     public init(store: any OutboxStore, publisher: any OutboxPublisher, config: OutboxRelayConfig = OutboxRelayConfig(),
@@ -68,7 +70,10 @@ public final class OutboxRelay: Sendable {
                 for o in outcomes.values {
                     switch o {
                     case .published: r.published += 1
-                    case .failed(_, _, let dead): r.failed += 1; if dead { r.dead += 1 }
+                    case .failed(let error, _, let dead):
+                        r.failed += 1
+                        r.lastError = error
+                        if dead { r.dead += 1 }
                     }
                 }
             }
@@ -141,7 +146,8 @@ public final class OutboxRelay: Sendable {
 
     // MARK: Running
 
-    /// Polls until the task is cancelled, then returns (state `stopped`). Polls again at once
+    /// Polls until the task is cancelled, then finishes the poll in flight and returns (state
+    /// `stopped`). Polls again at once
     /// after a full batch, else sleeps `pollIntervalMs`; deletes expired published rows every
     /// `cleanupIntervalMs`. Errors are logged and shown as state `failing`, and the loop goes on.
     public func run() async {
@@ -154,11 +160,14 @@ public final class OutboxRelay: Sendable {
             }
             var full = false
             do {
-                let r = try await pollOnce()
+                // In a task of its own, which cancellation does not reach: a stop lets the poll in
+                // flight finish marking what the broker acknowledged (else the rows would be
+                // published again after a restart: still at-least-once, but needless duplicates).
+                let r = try await Task { try await self.pollOnce() }.value
                 full = r.claimed >= config.batchSize
                 status.withLock { s in
                     s.state = s.paused ? .paused : (r.failed > 0 ? .failing : .running)
-                    if r.failed == 0 { s.lastError = nil }
+                    s.lastError = r.lastError
                 }
                 try await cleanupIfDue()
             } catch {

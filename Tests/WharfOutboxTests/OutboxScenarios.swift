@@ -99,6 +99,8 @@ enum OutboxScenarios {
         h.clock.advance(byMillis: 50)
         r = try await relay.pollOnce()
         #expect(r.failed == 1 && r.dead == 1)
+        let snapshot = try await relay.metrics()
+        #expect(snapshot.failuresTotal == 3 && snapshot.deadTotal == 1 && snapshot.dead == 1)
         var counts = try await h.store.counts(now: h.clock.nowMillis())
         #expect(counts.dead == 1 && counts.pending == 1 && counts.published == 1 && counts.failures == 0)
         let dead = try await h.store.deadRows(limit: 10)
