@@ -47,7 +47,7 @@ import Testing
                     buffer.removeSubrange(buffer.startIndex...nl)
                 }
             }
-            return lines
+            return Array(lines.prefix(count))
         }
 
         func kill9() {

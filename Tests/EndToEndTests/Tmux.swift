@@ -68,7 +68,7 @@ final class Tmux {
 
     /// Polls the screen until `predicate` holds or `timeout` passes; returns the last screen.
     @discardableResult
-    func waitFor(timeout: TimeInterval = 15, _ predicate: (String) -> Bool) throws -> String {
+    func waitFor(timeout: TimeInterval = 40, _ predicate: (String) -> Bool) throws -> String {
         let end = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < end {

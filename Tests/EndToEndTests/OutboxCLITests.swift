@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import Testing
+
+/// `wharf outbox` through the real binary: init, status --json, a relay in the background
+/// stopped with SIGTERM, retry-dead, and the one-line errors.
+@Suite struct OutboxCLITests {
+    static func statusJSON(_ db: String) throws -> [String: Int] {
+        let r = try WharfProcess.run(["outbox", "status", "--db", db, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Int] ?? [:]
+    }
+
+    @Test func initStatusRelayUntilSigtermAndRetryDead() throws {
+        let dir = TempDir()
+        let db = "sqlite:\(dir.path)/app.db"
+        var r = try WharfProcess.run(["outbox", "init", "--db", db])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("outbox table 'outbox' ready"))
+        #expect(try WharfProcess.run(["outbox", "init", "--db", db]).status == 0, "init is idempotent")
+        #expect(try Self.statusJSON(db) == ["pending": 0, "oldestPendingAgeMs": 0, "published": 0, "dead": 0, "failures": 0])
+
+        // The application's rows, Debezium's five columns only; one with an aggregate type that
+        // makes no valid topic name, so it dies after one attempt.
+        let app = try DatabaseQueue(path: dir.path + "/app.db")
+        try app.write { db in
+            for (id, type, agg) in [("e1", "order", "o1"), ("e2", "order", "o2"), ("e3", "bad type", "x")] {
+                try db.execute(sql: "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, 'created', '{}')",
+                               arguments: [id, type, agg])
+            }
+        }
+        try app.close()
+        var s = try Self.statusJSON(db)
+        #expect(s["pending"] == 3 && s["published"] == 0)
+
+        let relay = Process()
+        relay.executableURL = URL(fileURLWithPath: WharfProcess.binary)
+        relay.arguments = ["outbox", "relay", "--db", db, "--data", dir.path + "/data", "--max-attempts", "1", "--poll-interval-ms", "20"]
+        let out = Pipe(), err = Pipe()
+        relay.standardOutput = out
+        relay.standardError = err
+        try relay.run()
+        let deadline = Date().addingTimeInterval(30)
+        repeat {
+            s = try Self.statusJSON(db)
+            if s["published"] == 2 && s["dead"] == 1 { break }
+            usleep(50_000)
+        } while Date() < deadline && relay.isRunning
+        #expect(s == ["pending": 0, "oldestPendingAgeMs": 0, "published": 2, "dead": 1, "failures": 0])
+        kill(relay.processIdentifier, SIGTERM)
+        relay.waitUntilExit()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(relay.terminationReason == .exit && relay.terminationStatus == 0,
+                "\(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        #expect(stdout.contains("stopped on SIGTERM: published 2"), "\(stdout)")
+
+        r = try WharfProcess.run(["consume", "outbox.event.order", "--data", dir.path + "/data", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let ids = try r.lines.map { line -> String in
+            let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            let headers = o["headers"] as! [[String: Any]]
+            return headers.first { $0["key"] as? String == "id" }?["value"] as? String ?? ""
+        }
+        #expect(ids.sorted() == ["e1", "e2"])
+
+        r = try WharfProcess.run(["outbox", "status", "--db", db])
+        #expect(r.stdout.contains("e3") && r.stdout.contains("bad type/x"), "dead rows are listed: \(r.stdout)")
+        r = try WharfProcess.run(["outbox", "retry-dead", "--db", db])
+        #expect(r.status == 0 && r.stdout.contains("1 dead row made pending again"), "\(r.stdout) \(r.stderr)")
+        s = try Self.statusJSON(db)
+        #expect(s["pending"] == 1 && s["dead"] == 0 && s["published"] == 2)
+    }
+
+    @Test func errorsAreOneLine() throws {
+        let dir = TempDir()
+        let cases: [([String], String)] = [
+            (["outbox", "status", "--db", "mysql://h/db"], "bad database URL"),
+            (["outbox", "status", "--db", "sqlite:"], "bad database URL"),
+            (["outbox", "status", "--db", "postgres://h/db"], "names no user"),
+            (["outbox", "status", "--db", "sqlite:\(dir.path)/missing.db"], "no SQLite database at"),
+            (["outbox", "relay", "--db", "sqlite:\(dir.path)/missing.db", "--data", dir.path + "/d"], "no SQLite database at"),
+            (["outbox", "init", "--db", "sqlite:\(dir.path)/app.db", "--table", "x;y"], "invalid table name"),
+            (["outbox", "retry-dead", "--db", "postgres://u@127.0.0.1:1/db"], "cannot reach database"),
+        ]
+        for (args, message) in cases {
+            let r = try WharfProcess.run(args)
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
+        }
+        try WharfProcess.run(["outbox", "init", "--db", "sqlite:\(dir.path)/app.db"])
+        let r = try WharfProcess.run(["outbox", "status", "--db", "sqlite:\(dir.path)/app.db", "--table", "events"])
+        #expect(r.status != 0 && r.stderr.contains("no outbox table 'events'") && r.stderr.contains("--table events"), "\(r.stderr)")
+    }
+}
+
+/// `wharf outbox` against a real PostgreSQL server.
+@Suite struct OutboxPostgresCLITests {
+    @Test func initStatusRelayAndRetryDeadOnPostgres() throws {
+        let url = try OutboxPostgresServer.url()
+        let dir = TempDir()
+        let table = "cli_\(UUID().uuidString.prefix(8).lowercased())"
+        let db = ["--db", url, "--table", table]
+        var r = try WharfProcess.run(["outbox", "status"] + db)
+        #expect(r.status != 0 && r.stderr.contains("no outbox table '\(table)'"), "\(r.stderr)")
+        r = try WharfProcess.run(["outbox", "init"] + db)
+        #expect(r.status == 0 && r.stdout.contains("outbox table '\(table)' ready"), "\(r.stderr)")
+        func status() throws -> [String: Int] {
+            let r = try WharfProcess.run(["outbox", "status", "--json"] + db)
+            #expect(r.status == 0, "\(r.stderr)")
+            return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Int] ?? [:]
+        }
+        #expect(try status() == ["pending": 0, "oldestPendingAgeMs": 0, "published": 0, "dead": 0, "failures": 0])
+
+        // The application's rows go in through psql (Debian's postgresql package brings it).
+        let psql = "/usr/bin/psql"
+        try #require(FileManager.default.isExecutableFile(atPath: psql), "psql is needed to write rows")
+        do {
+            let insert = Process()
+            insert.executableURL = URL(fileURLWithPath: psql)
+            insert.arguments = [url, "-q", "-c", """
+                INSERT INTO \(table) (id, aggregatetype, aggregateid, type, payload) VALUES
+                  ('00000000-0000-4000-8000-000000000001', 'order', 'o1', 'created', '{}'),
+                  ('00000000-0000-4000-8000-000000000002', 'bad type', 'x', 'created', '{}')
+                """]
+            try insert.run()
+            insert.waitUntilExit()
+            #expect(insert.terminationStatus == 0)
+            #expect(try status()["pending"] == 2)
+            let relay = Process()
+            relay.executableURL = URL(fileURLWithPath: WharfProcess.binary)
+            relay.arguments = ["outbox", "relay", "--data", dir.path + "/data", "--max-attempts", "1", "--poll-interval-ms", "20"] + db
+            relay.standardOutput = FileHandle.nullDevice
+            relay.standardError = FileHandle.nullDevice
+            try relay.run()
+            let deadline = Date().addingTimeInterval(30)
+            var s: [String: Int] = [:]
+            repeat {
+                s = try status()
+                if s["published"] == 1 && s["dead"] == 1 { break }
+                usleep(50_000)
+            } while Date() < deadline && relay.isRunning
+            #expect(s == ["pending": 0, "oldestPendingAgeMs": 0, "published": 1, "dead": 1, "failures": 0])
+            kill(relay.processIdentifier, SIGTERM)
+            relay.waitUntilExit()
+            #expect(relay.terminationReason == .exit && relay.terminationStatus == 0)
+            r = try WharfProcess.run(["outbox", "retry-dead"] + db)
+            #expect(r.stdout.contains("1 dead row made pending again"), "\(r.stdout) \(r.stderr)")
+            #expect(try status()["pending"] == 1)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Testing
+@testable import WharfOutbox
+
+@Suite struct OutboxDatabaseURLTests {
+    @Test func sqliteURLs() throws {
+        #expect(try OutboxDatabaseURL(parsing: "sqlite:app.db") == .sqlite(path: "app.db"))
+        #expect(try OutboxDatabaseURL(parsing: "sqlite:/var/db/app.db") == .sqlite(path: "/var/db/app.db"))
+        #expect(try OutboxDatabaseURL(parsing: "sqlite:///var/db/app.db") == .sqlite(path: "/var/db/app.db"))
+        #expect(throws: OutboxError.self) { try OutboxDatabaseURL(parsing: "sqlite:") }
+    }
+
+    @Test func postgresURLs() throws {
+        let u = try PostgresURL(parsing: "postgres://app:s%40cret@db.local:6543/orders?sslmode=disable")
+        #expect(u.host == "db.local" && u.port == 6543 && u.user == "app" && u.password == "s@cret" && u.database == "orders")
+        #expect(!u.requireTLS)
+        #expect(u.description == "postgres://app@db.local:6543/orders", "no password in what is printed")
+        let d = try PostgresURL(parsing: "postgresql://app@localhost/orders")
+        #expect(d.port == 5432 && d.password == nil)
+        #expect(try PostgresURL(parsing: "postgres://a@h/d?sslmode=require").requireTLS)
+        for bad in ["postgres://h/db", "postgres://u@h", "postgres://u@/db", "postgres://u@h:99999/db", "mysql://u@h/db", "app.db"] {
+            #expect(throws: OutboxError.self, "\(bad)") { try OutboxDatabaseURL(parsing: bad) }
+        }
+    }
+
+    @Test func tableNames() throws {
+        #expect(try TableName("outbox").quoted == #""outbox""#)
+        #expect(try TableName("app.outbox_v2").quoted == #""app"."outbox_v2""#)
+        for bad in ["", "1abc", "a-b", "a.b.c", "a;drop", #"a"b"#, "a b"] {
+            #expect(throws: OutboxError.invalidTableName(bad)) { try TableName(bad) }
+        }
+    }
+}
