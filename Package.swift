@@ -28,6 +28,10 @@ let package = Package(
             name: "WharfEngine",
             dependencies: ["WharfCore", "WharfStorage", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        .target(
+            name: "WharfEvents",
+            dependencies: ["WharfCore", "WharfStorage", "WharfEngine", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .target(name: "WharfDashboard", dependencies: ["WharfCore"], swiftSettings: strict),
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "WharfTerminal", dependencies: ["CNCursesW", "WharfDashboard"], swiftSettings: strict),
@@ -45,6 +49,7 @@ let package = Package(
         .testTarget(name: "WharfCoreTests", dependencies: ["WharfCore"], swiftSettings: strict),
         .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage"], swiftSettings: strict),
         .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine"], swiftSettings: strict),
+        .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents"], swiftSettings: strict),
         .testTarget(name: "WharfDashboardTests", dependencies: ["WharfDashboard"], exclude: ["__Snapshots__"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["WharfCore"], swiftSettings: strict),
     ]

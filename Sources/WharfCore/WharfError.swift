@@ -17,6 +17,10 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
     case rebalanceInProgress(String)
     case groupNotEmpty(String)
     case recordTooLarge(Int)
+    case wrongExpectedVersion(stream: String, expected: String, actual: UInt64?)
+    case duplicateEventIds(stream: String, detail: String)
+    case unknownSubscription(String)
+    case subscriptionExists(String)
 
     public var description: String {
         switch self {
@@ -40,6 +44,10 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
         case .rebalanceInProgress(let g): "group '\(g)' is rebalancing"
         case .groupNotEmpty(let g): "group '\(g)' still has active members"
         case .recordTooLarge(let n): "batch of \(n) bytes is larger than the maximum allowed"
+        case .wrongExpectedVersion(let s, let e, let a): "wrong expected version for stream '\(s)': expected \(e), actual \(a.map { "revision \($0)" } ?? "no stream")"
+        case .duplicateEventIds(let s, let d): "append to stream '\(s)' partly repeats an earlier append: \(d)"
+        case .unknownSubscription(let n): "unknown persistent subscription \(n)"
+        case .subscriptionExists(let n): "persistent subscription \(n) already exists"
         }
     }
 }
