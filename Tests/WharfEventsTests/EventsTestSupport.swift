@@ -57,3 +57,13 @@ func thrownError(_ body: () throws -> Void) -> WharfError? {
         return nil
     }
 }
+
+/// Polls `condition` (1 ms apart, real time) until it holds; false after `seconds`.
+func eventually(seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+    let deadline = monotonicNanos() + UInt64(seconds * 1e9)
+    while monotonicNanos() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(nanoseconds: 1_000_000)
+    }
+    return condition()
+}
