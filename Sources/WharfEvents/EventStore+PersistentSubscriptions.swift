@@ -83,7 +83,7 @@ extension EventStore {
 
     /// The group's parked events not yet replayed (the originals, in parked order).
     public func parkedEvents(_ group: String, on source: EventSource, maxCount: Int = 100) throws(WharfError) -> [RecordedEvent] {
-        let (stream, from) = try persistent.withGroup(GroupKey(source: source, group: group), store: self) { g in (g.parkedStream, g.replayCursor) }
+        let (stream, from) = try persistent.withGroup(GroupKey(source: source, group: group), store: self, notify: false) { g in (g.parkedStream, g.replayCursor) }
         var out: [RecordedEvent] = []
         for link in try readStream(stream, from: from, maxCount: maxCount) {
             if let t = link.linkTarget, let e = try readStream(t.stream, from: t.revision, maxCount: 1).first { out.append(e) }
@@ -117,7 +117,7 @@ extension EventStore {
 
     func receive(_ key: GroupKey, connection: UInt64, max: Int) throws(WharfError) -> [PersistentEvent] {
         let now = clock.nowMillis()
-        return try persistent.withGroup(key, store: self) { (g: inout PersistentGroup) throws(WharfError) -> [PersistentEvent] in
+        return try persistent.withGroup(key, store: self, notify: false) { (g: inout PersistentGroup) throws(WharfError) -> [PersistentEvent] in
             guard g.connections[connection] != nil else { return [] }
             do throws(WharfError) { try g.fill(store: self) } catch {
                 g.fault = "\(error)"

@@ -49,8 +49,9 @@ final class PersistentSubscriptions: Sendable {
     }
 
     /// Runs `body` on the group under the mutex; writes the group's file when a checkpoint is
-    /// due; bumps the store's change signal so waiting consumers look again.
-    func withGroup<R>(_ key: GroupKey, store: EventStore,
+    /// due; bumps the store's change signal (unless `notify` is false) so waiting consumers look
+    /// again. Receiving does not notify: two idle consumers would otherwise wake each other forever.
+    func withGroup<R>(_ key: GroupKey, store: EventStore, notify: Bool = true,
                       _ body: (inout PersistentGroup) throws(WharfError) -> R) throws(WharfError) -> R {
         let result = try state.withLock { (s: inout State) throws(WharfError) -> R in
             guard var g = s.groups[key] else { throw .unknownSubscription("\(key.source)::\(key.group)") }
@@ -59,7 +60,7 @@ final class PersistentSubscriptions: Sendable {
             if g.checkpointDue { try persist(&g) }
             return r
         }
-        store.changes.bump()
+        if notify { store.changes.bump() }
         return result
     }
 
