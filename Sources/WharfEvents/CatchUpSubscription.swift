@@ -93,7 +93,10 @@ public struct CatchUpSubscription: AsyncSequence, Sendable {
                     }
                     bufferIndex = 0
                 } catch {
-                    if store.changes.isClosed { continue }
+                    if store.isClosed {
+                        tracker.update(checkpoint: lastDelivered, state: .stopped)
+                        return nil
+                    }
                     tracker.update(checkpoint: lastDelivered, state: .faulted("\(error)"))
                     throw error
                 }

@@ -119,6 +119,7 @@ extension EventStore {
         let now = clock.nowMillis()
         return try persistent.withGroup(key, store: self, notify: false) { (g: inout PersistentGroup) throws(WharfError) -> [PersistentEvent] in
             guard g.connections[connection] != nil else { return [] }
+            guard !isClosed else { throw closedError }
             do throws(WharfError) { try g.fill(store: self) } catch {
                 g.fault = "\(error)"
                 throw error

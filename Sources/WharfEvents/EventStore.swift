@@ -150,14 +150,15 @@ public final class EventStore: Sendable {
                 throw .wrongExpectedVersion(stream: stream, expected: expected.description, actual: actual)
             }
             let first = actual.map { $0 + 1 } ?? 0
-            var batch = EventRecordCodec.encodeBatch(stream: stream, events: events, firstRevision: first, timestamp: clock.nowMillis())
+            let now = clock.nowMillis()
+            var batch = EventRecordCodec.encodeBatch(stream: stream, events: events, firstRevision: first, timestamp: now)
             let appended = try log.append(&batch)
             guard appended.baseOffset == Int64(s.index.end) else {
                 throw .corrupt("$all log assigned position \(appended.baseOffset) where the index expected \(s.index.end)")
             }
             for (i, e) in events.enumerated() {
                 try s.index.add(stream: stream, id: e.id, revision: first + UInt64(i),
-                                position: UInt64(appended.baseOffset) + UInt64(i), timestamp: appended.appendTime)
+                                position: UInt64(appended.baseOffset) + UInt64(i), timestamp: now)
             }
             return WriteResult(nextExpectedVersion: first + UInt64(events.count - 1), position: UInt64(appended.lastOffset))
         }

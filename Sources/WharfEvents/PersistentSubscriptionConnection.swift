@@ -58,7 +58,12 @@ public final class PersistentSubscriptionConnection: Sendable {
                         return nil
                     }
                     let seen = store.changes.version
-                    if let event = try connection.receive(max: 1).first { return event }
+                    let received: [PersistentEvent]
+                    do { received = try connection.receive(max: 1) } catch {
+                        if store.isClosed { return nil }
+                        throw error
+                    }
+                    if let event = received.first { return event }
                     await store.changes.wait(since: seen)
                 }
             }
