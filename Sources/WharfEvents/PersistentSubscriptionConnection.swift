@@ -54,10 +54,12 @@ public final class PersistentSubscriptionConnection: Sendable {
             public mutating func next() async throws -> PersistentEvent? {
                 let store = connection.store
                 while true {
+                    // Read the version before checking anything: a change after this point
+                    // (a disconnect, an append, an ack) makes the wait below return at once.
+                    let seen = store.changes.version
                     if Task.isCancelled || store.changes.isClosed || !store.isConnected(connection.key, connection: connection.id) {
                         return nil
                     }
-                    let seen = store.changes.version
                     let received: [PersistentEvent]
                     do { received = try connection.receive(max: 1) } catch {
                         if store.isClosed { return nil }

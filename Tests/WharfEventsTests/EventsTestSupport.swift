@@ -5,8 +5,7 @@ import WharfCore
 
 /// A fresh data directory with a store over it (manual clock, fsync never: tests that need
 /// durability close and reopen, or crash on purpose).
-final class StoreFixture: @unchecked Sendable {
-    // @unchecked: tests mutate `store` only from the test's own task (reopen), never concurrently.
+final class StoreFixture {
     let path = NSTemporaryDirectory() + "wharf-events-\(UUID().uuidString)"
     let clock = ManualClock(1_800_000_000_000)
     var store: EventStore!

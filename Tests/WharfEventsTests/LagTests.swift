@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WharfCore
 @testable import WharfEvents
+import WharfEngine
 
 /// Lag figures against the distance counted by hand: events after the checkpoint up to the
 /// head, and now minus the append time of the first of them.
@@ -66,5 +67,27 @@ import WharfCore
         c.close()
         snap = try #require(s.subscriptionSnapshots().first { $0.kind == .persistent })
         #expect(snap.state == .stopped && snap.connectionCount == 0)
+    }
+}
+
+@Suite struct EngineIntegrationTests {
+    /// The store lives in the engine's data directory without taking its lock, and both reopen.
+    @Test func opensAlongsideTheEngine() throws {
+        let path = NSTemporaryDirectory() + "wharf-events-engine-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let clock = ManualClock(1_800_000_000_000)
+        var engine = try Engine.open(config: EngineConfig(dataDirectory: path, fsync: .never), clock: clock)
+        var store = try EventStore.open(alongside: engine)
+        try engine.createTopic("orders")
+        try store.append(stream: "order-1", events: events(2))
+        store.runMaintenance()
+        try store.close()
+        try engine.close()
+        engine = try Engine.open(config: EngineConfig(dataDirectory: path, fsync: .never), clock: clock)
+        store = try EventStore.open(alongside: engine)
+        #expect(engine.listTopics() == ["orders"])
+        #expect(dataOf(try store.readStream("order-1")) == ["e0", "e1"])
+        try store.close()
+        try engine.close()
     }
 }
