@@ -128,6 +128,12 @@ public final class EventStore: Sendable {
     /// written and the original result is returned (`deduplicated` set); the precise rule,
     /// including partial overlaps, is on `StreamIndex.idempotentResult`.
     ///
+    /// Durability follows the store's fsync policy; with `.always` the fdatasync runs inside the
+    /// critical section, so appends do not overlap (no group commit yet). If the write or fsync
+    /// fails, the log refuses further appends until reopened, and the failed append's outcome is
+    /// unknown: after reopen it may be there, and retrying it with the same ids is then
+    /// deduplicated rather than written twice.
+    ///
     /// Throws `wrongExpectedVersion` naming the actual revision, `invalidName` for a bad or system
     /// stream name, `invalidArgument` for no events or an id repeated within the call,
     /// `recordTooLarge` when the batch exceeds 8 MiB.

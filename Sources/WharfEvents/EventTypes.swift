@@ -79,6 +79,20 @@ public enum ExpectedVersion: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// CLI form: a revision number, `any`, `no-stream` or `stream-exists`.
+    public init(parsing text: String) throws(WharfError) {
+        switch text.lowercased() {
+        case "any": self = .any
+        case "no-stream": self = .noStream
+        case "stream-exists": self = .streamExists
+        default:
+            guard let n = UInt64(text) else {
+                throw .invalidArgument("invalid expected version '\(text)': expected a revision number, 'any', 'no-stream' or 'stream-exists'")
+            }
+            self = .exact(n)
+        }
+    }
+
     public var description: String {
         switch self {
         case .exact(let n): "revision \(n)"
@@ -109,6 +123,11 @@ public struct WriteResult: Equatable, Sendable {
 public enum EventSource: Hashable, Sendable, Codable, CustomStringConvertible {
     case all
     case stream(String)
+
+    /// `$all` or a stream name.
+    public init(parsing text: String) {
+        self = text == StreamName.all ? .all : .stream(text)
+    }
 
     public var description: String {
         switch self {

@@ -110,3 +110,14 @@ import WharfCore
         }
     }
 }
+
+@Suite struct ParsingTests {
+    @Test func expectedVersionText() throws {
+        #expect(try ExpectedVersion(parsing: "any") == .any)
+        #expect(try ExpectedVersion(parsing: "no-stream") == .noStream)
+        #expect(try ExpectedVersion(parsing: "Stream-Exists") == .streamExists)
+        #expect(try ExpectedVersion(parsing: "42") == .exact(42))
+        #expect(thrownError { _ = try ExpectedVersion(parsing: "-1") } != nil)
+        #expect(EventSource(parsing: "$all") == .all && EventSource(parsing: "order-1") == .stream("order-1"))
+    }
+}
