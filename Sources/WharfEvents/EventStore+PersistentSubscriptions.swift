@@ -100,6 +100,8 @@ extension EventStore {
         let keys = persistent.state.withLock { Array($0.groups.keys) }
         var count = 0
         for key in keys {
+            let due = persistent.state.withLock { !($0.groups[key]?.expired(now: now).isEmpty ?? true) }
+            guard due else { continue }  // nothing timed out: no wake-up for waiting consumers
             count += (try? persistent.withGroup(key, store: self) { (g: inout PersistentGroup) throws(WharfError) -> Int in
                 let expired = g.expired(now: now)
                 for ref in expired {
