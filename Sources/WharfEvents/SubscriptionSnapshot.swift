@@ -5,6 +5,9 @@ public enum SubscriptionState: Sendable, Equatable {
     case running
     case stopped
     case faulted(String)
+    /// A reader replaying from the start after a reset (projections report it through
+    /// `trackCheckpoint`); its progress is checkpoint against head, i.e. the lag.
+    case rebuilding
 }
 
 public enum SubscriptionKind: String, Sendable, Equatable {

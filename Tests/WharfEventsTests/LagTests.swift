@@ -34,12 +34,12 @@ import WharfEngine
 
     @Test func namedCheckpointsAppearInSnapshots() throws {
         let f = try seeded()
-        f.store.trackCheckpoint(name: "balances", source: .all, checkpoint: 9)
+        f.store.trackCheckpoint(name: "balances", source: .all, checkpoint: 9, state: .rebuilding)
         f.store.trackCheckpoint(name: "acct-1-view", source: .stream("acct-1"), checkpoint: nil, state: .faulted("boom"))
         let snaps = f.store.subscriptionSnapshots().filter { $0.kind == .checkpoint }
         #expect(snaps.map(\.name) == ["acct-1-view", "balances"])
         #expect(snaps[0].lagEvents == 6 && snaps[0].lagSeconds == 12 && snaps[0].state == .faulted("boom"))
-        #expect(snaps[1].lagEvents == 2 && snaps[1].lagSeconds == 2 && snaps[1].checkpoint == 9)
+        #expect(snaps[1].lagEvents == 2 && snaps[1].lagSeconds == 2 && snaps[1].checkpoint == 9 && snaps[1].state == .rebuilding)
         f.store.removeCheckpoint(name: "balances")
         #expect(f.store.subscriptionSnapshots().count == 1)
     }
