@@ -29,6 +29,10 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
     case sessionCannotBeLocked(String)
     /// No message with that sequence number is in the state the operation needs.
     case messageNotFound(entity: String, sequenceNumber: Int64)
+    case wrongExpectedVersion(stream: String, expected: String, actual: UInt64?)
+    case duplicateEventIds(stream: String, detail: String)
+    case unknownSubscription(String)
+    case subscriptionExists(String)
 
     public var description: String {
         switch self {
@@ -58,6 +62,10 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
         case .sessionLockLost(let why): "session lock lost: \(why)"
         case .sessionCannotBeLocked(let why): "session cannot be locked: \(why)"
         case .messageNotFound(let e, let seq): "no message with sequence number \(seq) in '\(e)'"
+        case .wrongExpectedVersion(let s, let e, let a): "wrong expected version for stream '\(s)': expected \(e), actual \(a.map { "revision \($0)" } ?? "no stream")"
+        case .duplicateEventIds(let s, let d): "append to stream '\(s)' partly repeats an earlier append: \(d)"
+        case .unknownSubscription(let n): "unknown persistent subscription \(n)"
+        case .subscriptionExists(let n): "persistent subscription \(n) already exists"
         }
     }
 }

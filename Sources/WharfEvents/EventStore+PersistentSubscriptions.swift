@@ -1,0 +1,165 @@
+import Foundation
+import WharfCore
+
+/// Persistent subscription administration and the consumer operations (see
+/// `PersistentSubscriptions` for the model).
+extension EventStore {
+    typealias GroupKey = PersistentSubscriptions.GroupKey
+
+    /// Creates a group on `source`; `.end` in the settings is resolved now and written as the
+    /// initial checkpoint, so a restart does not move the start.
+    public func createPersistentSubscription(_ group: String, on source: EventSource,
+                                             settings: PersistentSubscriptionSettings = PersistentSubscriptionSettings()) throws(WharfError) {
+        try settings.validate()
+        guard !group.isEmpty, !group.contains("::") else { throw .invalidName("group name must be non-empty and not contain '::'") }
+        if case .stream(let s) = source { try StreamName.validate(s, allowSystem: true) }
+        let first = resolve(settings.startFrom, for: source)
+        let file = PersistentSubscriptionFile(source: source, group: group, settings: settings, checkpoint: first == 0 ? nil : first - 1,
+                                              parkedTruncateBefore: 0, createdAt: clock.nowMillis())
+        try persistent.state.withLock { (s: inout PersistentSubscriptions.State) throws(WharfError) in
+            let key = GroupKey(source: source, group: group)
+            guard s.groups[key] == nil else { throw .subscriptionExists("\(source)::\(group)") }
+            try file.save(in: persistent.directory)
+            s.groups[key] = PersistentGroup(file: file)
+        }
+        logger.info("created persistent subscription", metadata: ["source": "\(source)", "group": "\(group)"])
+    }
+
+    /// Replaces a group's settings (its checkpoint stays; `startFrom` matters only at creation).
+    public func updatePersistentSubscription(_ group: String, on source: EventSource,
+                                             settings: PersistentSubscriptionSettings) throws(WharfError) {
+        try settings.validate()
+        try persistent.withGroup(GroupKey(source: source, group: group), store: self) { (g: inout PersistentGroup) throws(WharfError) in
+            g.settings = settings
+            try persistent.persist(&g)
+        }
+    }
+
+    /// Deletes a group and its file; its consumers' sequences end. The parked stream is kept.
+    public func deletePersistentSubscription(_ group: String, on source: EventSource) throws(WharfError) {
+        let key = GroupKey(source: source, group: group)
+        try persistent.state.withLock { (s: inout PersistentSubscriptions.State) throws(WharfError) in
+            guard s.groups.removeValue(forKey: key) != nil else { throw .unknownSubscription("\(source)::\(group)") }
+            AtomicFile.remove(persistent.directory + "/" + PersistentSubscriptionFile.fileName(source: source, group: group))
+        }
+        changes.bump()
+    }
+
+    public func listPersistentSubscriptions() -> [PersistentSubscriptionInfo] {
+        persistent.state.withLock { s in
+            s.groups.values.map { PersistentSubscriptionInfo(source: $0.source, group: $0.group, settings: $0.settings, parkedStream: $0.parkedStream) }
+        }.sorted { ($0.source.description, $0.group) < ($1.source.description, $1.group) }
+    }
+
+    /// Connects a consumer to a group. Several connections to one group compete for its events.
+    public func connectToPersistentSubscription(_ group: String, on source: EventSource,
+                                                consumerName: String = "consumer") throws(WharfError) -> PersistentSubscriptionConnection {
+        let key = GroupKey(source: source, group: group)
+        let connection = try persistent.state.withLock { (s: inout PersistentSubscriptions.State) throws(WharfError) -> UInt64 in
+            guard s.groups[key] != nil else { throw .unknownSubscription("\(source)::\(group)") }
+            s.nextConnection += 1
+            s.groups[key]?.connections[s.nextConnection] = consumerName
+            return s.nextConnection
+        }
+        changes.bump()
+        return PersistentSubscriptionConnection(store: self, key: key, id: connection, consumerName: consumerName)
+    }
+
+    /// Moves the group's parked events (those parked before this call, or the first `stopAt`
+    /// revisions of the parked stream) back to delivery, in parked order, ahead of new events.
+    /// Returns how many were taken back.
+    @discardableResult
+    public func replayParked(_ group: String, on source: EventSource, stopAt: UInt64? = nil) throws(WharfError) -> UInt64 {
+        try persistent.withGroup(GroupKey(source: source, group: group), store: self) { (g: inout PersistentGroup) throws(WharfError) -> UInt64 in
+            let total = lastRevision(of: g.parkedStream).map { $0 + 1 } ?? 0
+            let stop = min(total, stopAt ?? total)
+            guard stop > g.replayCursor else { return 0 }
+            g.replayStopAt = stop
+            let before = g.replayCursor
+            try g.fill(store: self)
+            return stop - before
+        }
+    }
+
+    /// The group's parked events not yet replayed (the originals, in parked order).
+    public func parkedEvents(_ group: String, on source: EventSource, maxCount: Int = 100) throws(WharfError) -> [RecordedEvent] {
+        let (stream, from) = try persistent.withGroup(GroupKey(source: source, group: group), store: self, notify: false) { g in (g.parkedStream, g.replayCursor) }
+        var out: [RecordedEvent] = []
+        for link in try readStream(stream, from: from, maxCount: maxCount) {
+            if let t = link.linkTarget, let e = try readStream(t.stream, from: t.revision, maxCount: 1).first { out.append(e) }
+        }
+        return out
+    }
+
+    /// Retries every in-flight event whose message timeout has passed by the store's clock
+    /// (parking those out of retries). Call it periodically (the executable: with the engine's
+    /// maintenance). Returns the number of timed-out events.
+    @discardableResult
+    public func tick() -> Int {
+        let now = clock.nowMillis()
+        let keys = persistent.state.withLock { Array($0.groups.keys) }
+        var count = 0
+        for key in keys {
+            let due = persistent.state.withLock { !($0.groups[key]?.expired(now: now).isEmpty ?? true) }
+            guard due else { continue }  // nothing timed out: no wake-up for waiting consumers
+            count += (try? persistent.withGroup(key, store: self) { (g: inout PersistentGroup) throws(WharfError) -> Int in
+                let expired = g.expired(now: now)
+                for ref in expired {
+                    if let p = g.fail(ref) {
+                        try persistent.park(ref, p, reason: "message timeout after \(p.retryCount) attempt(s)", in: &g, store: self)
+                    }
+                }
+                return expired.count
+            }) ?? 0
+        }
+        return count
+    }
+
+    // MARK: Consumer operations (called through `PersistentSubscriptionConnection`)
+
+    func receive(_ key: GroupKey, connection: UInt64, max: Int) throws(WharfError) -> [PersistentEvent] {
+        let now = clock.nowMillis()
+        return try persistent.withGroup(key, store: self, notify: false) { (g: inout PersistentGroup) throws(WharfError) -> [PersistentEvent] in
+            guard g.connections[connection] != nil else { return [] }
+            guard !isClosed else { throw closedError }
+            do throws(WharfError) { try g.fill(store: self) } catch {
+                g.fault = "\(error)"
+                throw error
+            }
+            return g.take(max: max, connection: connection, now: now)
+        }
+    }
+
+    func ack(_ key: GroupKey, ids: [UUID]) throws(WharfError) {
+        try persistent.withGroup(key, store: self) { g in
+            for id in ids { if let ref = g.byId[id] { g.settle(ref) } }
+        }
+    }
+
+    func nack(_ key: GroupKey, ids: [UUID], action: NackAction, reason: String) throws(WharfError) {
+        try persistent.withGroup(key, store: self) { (g: inout PersistentGroup) throws(WharfError) in
+            for id in ids {
+                guard let ref = g.byId[id], let p = g.pending[ref] else { continue }
+                switch action {
+                case .skip: g.settle(ref)
+                case .park: try persistent.park(ref, p, reason: reason, in: &g, store: self)
+                case .retry:
+                    if let out = g.fail(ref) {
+                        try persistent.park(ref, out, reason: "\(reason) (retries exhausted after \(out.retryCount) attempt(s))", in: &g, store: self)
+                    }
+                }
+            }
+        }
+    }
+
+    func disconnect(_ key: GroupKey, connection: UInt64) {
+        _ = try? persistent.withGroup(key, store: self) { g in
+            g.connections[connection] = nil
+            g.release(connection: connection)
+        }
+    }
+
+    func isConnected(_ key: GroupKey, connection: UInt64) -> Bool {
+        persistent.state.withLock { $0.groups[key]?.connections[connection] != nil }
+    }
+}

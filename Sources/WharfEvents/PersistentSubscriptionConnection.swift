@@ -1,0 +1,74 @@
+import Foundation
+import WharfCore
+
+/// One consumer of a persistent subscription group. `receive` is the synchronous core (take
+/// what is ready now); `events` is the async form that waits for more. Ack or nack every event
+/// received. Closing (or dropping) the connection hands its in-flight events to the others.
+public final class PersistentSubscriptionConnection: Sendable {
+    let store: EventStore
+    let key: PersistentSubscriptions.GroupKey
+    let id: UInt64
+    public let consumerName: String
+    public var group: String { key.group }
+    public var source: EventSource { key.source }
+
+    init(store: EventStore, key: PersistentSubscriptions.GroupKey, id: UInt64, consumerName: String) {
+        self.store = store
+        self.key = key
+        self.id = id
+        self.consumerName = consumerName
+    }
+
+    deinit { store.disconnect(key, connection: id) }
+
+    /// Up to `max` events ready now, in flight to this consumer until acked, nacked or timed out.
+    public func receive(max: Int = 10) throws(WharfError) -> [PersistentEvent] {
+        try store.receive(key, connection: id, max: max)
+    }
+
+    public func ack(_ ids: [UUID]) throws(WharfError) { try store.ack(key, ids: ids) }
+    public func ack(_ event: PersistentEvent) throws(WharfError) { try ack([event.event.id]) }
+
+    public func nack(_ ids: [UUID], action: NackAction, reason: String = "") throws(WharfError) {
+        try store.nack(key, ids: ids, action: action, reason: reason)
+    }
+    public func nack(_ event: PersistentEvent, action: NackAction, reason: String = "") throws(WharfError) {
+        try nack([event.event.id], action: action, reason: reason)
+    }
+
+    public func close() { store.disconnect(key, connection: id) }
+
+    /// Events as they become ready, one at a time; ends when the connection is closed, the group
+    /// deleted, the store closed or the task cancelled.
+    public var events: Events { Events(connection: self) }
+
+    public struct Events: AsyncSequence, Sendable {
+        public typealias Element = PersistentEvent
+        let connection: PersistentSubscriptionConnection
+
+        public func makeAsyncIterator() -> Iterator { Iterator(connection: connection) }
+
+        public struct Iterator: AsyncIteratorProtocol {
+            let connection: PersistentSubscriptionConnection
+
+            public mutating func next() async throws -> PersistentEvent? {
+                let store = connection.store
+                while true {
+                    // Read the version before checking anything: a change after this point
+                    // (a disconnect, an append, an ack) makes the wait below return at once.
+                    let seen = store.changes.version
+                    if Task.isCancelled || store.changes.isClosed || !store.isConnected(connection.key, connection: connection.id) {
+                        return nil
+                    }
+                    let received: [PersistentEvent]
+                    do { received = try connection.receive(max: 1) } catch {
+                        if store.isClosed { return nil }
+                        throw error
+                    }
+                    if let event = received.first { return event }
+                    await store.changes.wait(since: seen)
+                }
+            }
+        }
+    }
+}

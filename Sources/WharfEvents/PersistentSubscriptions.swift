@@ -1,0 +1,117 @@
+import Foundation
+import Synchronization
+import WharfCore
+
+/// The persistent subscription groups of a store: server-side consumer groups over a stream or
+/// `$all` (EventStoreDB's model). Consumers connect to a group and compete: each event is in
+/// flight to one consumer at a time. They ack, or nack with retry / park / skip; `tick()` retries
+/// events whose message timeout passed; an event failing more than `maxRetryCount` times is parked:
+/// a link to it is appended to `$persistentsubscription-<source>::<group>-parked`, and
+/// `replayParked` feeds the parked events back, in order, ahead of new ones.
+///
+/// Durability: settings, checkpoint and parked-replay cursor are in one JSON file per group
+/// (`PersistentSubscriptionFile`), rewritten atomically every `checkpointAfterAcks` acks, when
+/// a replay settles, and on `close`. After a restart delivery resumes after the last written
+/// checkpoint; events after it may be delivered again (at-least-once).
+///
+/// Thread-safety: one mutex over all groups. Lock order: this mutex, then the store's (parking
+/// appends and reading ahead happen with it held); the store never calls in here with its own
+/// lock held.
+final class PersistentSubscriptions: Sendable {
+    struct GroupKey: Hashable, Sendable {
+        var source: EventSource
+        var group: String
+    }
+
+    struct State: Sendable {
+        var groups: [GroupKey: PersistentGroup] = [:]
+        var nextConnection: UInt64 = 0
+    }
+
+    let directory: String
+    let state = Mutex(State())
+
+    init(directory: String) {
+        self.directory = directory
+    }
+
+    func load(store: EventStore) throws(WharfError) {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+            throw .io("cannot list \(directory): \(error.localizedDescription)")
+        }
+        var groups: [GroupKey: PersistentGroup] = [:]
+        for name in names where name.hasSuffix(".json") {
+            let file = try PersistentSubscriptionFile.load(directory + "/" + name)
+            groups[GroupKey(source: file.source, group: file.group)] = PersistentGroup(file: file)
+        }
+        state.withLock { $0.groups = groups }
+    }
+
+    /// Runs `body` on the group under the mutex; writes the group's file when a checkpoint is
+    /// due; bumps the store's change signal (unless `notify` is false) so waiting consumers look
+    /// again. Receiving does not notify: two idle consumers would otherwise wake each other forever.
+    func withGroup<R>(_ key: GroupKey, store: EventStore, notify: Bool = true,
+                      _ body: (inout PersistentGroup) throws(WharfError) -> R) throws(WharfError) -> R {
+        let result = try state.withLock { (s: inout State) throws(WharfError) -> R in
+            guard var g = s.groups[key] else { throw .unknownSubscription("\(key.source)::\(key.group)") }
+            defer { s.groups[key] = g }
+            let r = try body(&g)
+            if g.checkpointDue { try persist(&g) }
+            return r
+        }
+        if notify { store.changes.bump() }
+        return result
+    }
+
+    func persist(_ g: inout PersistentGroup) throws(WharfError) {
+        let file = g.file
+        try file.save(in: directory)
+        g.persistedCheckpoint = file.checkpoint
+        g.persistedTruncateBefore = file.parkedTruncateBefore
+        g.acksSinceCheckpoint = 0
+    }
+
+    /// Parks `p` (appends a link to the group's parked stream) and settles it.
+    func park(_ ref: PersistentGroup.Ref, _ p: PersistentGroup.Pending, reason: String, in g: inout PersistentGroup,
+              store: EventStore) throws(WharfError) {
+        let meta = (try? JSONSerialization.data(withJSONObject: ["reason": reason, "retryCount": p.retryCount])) ?? Data()
+        let link = EventData(type: StreamName.linkEventType, data: Array("\(p.event.revision)@\(p.event.stream)".utf8),
+                             metadata: Array(meta))
+        do throws(WharfError) {
+            _ = try store.appendValidated(stream: g.parkedStream, events: [link], expected: .any)
+        } catch {
+            g.fault = "cannot park \(p.event.id): \(error)"
+            throw error
+        }
+        g.pending[ref] = p  // `fail` may have taken it out of the ready path; settle removes it
+        g.settle(ref)
+    }
+
+    func checkpointAll() {
+        state.withLock { s in
+            for key in Array(s.groups.keys) where s.groups[key]!.checkpoint != s.groups[key]!.persistedCheckpoint
+                || s.groups[key]!.truncateBefore != s.groups[key]!.persistedTruncateBefore {
+                try? persist(&s.groups[key]!)
+            }
+        }
+    }
+
+    func snapshots(store: EventStore) -> [SubscriptionSnapshot] {
+        let groups = state.withLock { Array($0.groups.values) }
+        return groups.map { g in
+            // Unsettled = pending events of the main flow + everything not yet read ahead.
+            let ahead = store.lag(of: g.source, checkpoint: g.nextToRead == 0 ? nil : g.nextToRead - 1)
+            let mainPending = g.pendingKeys.compactMap { g.pending[.main($0)] }
+            let oldest = ([ahead.oldestUnprocessedTimestamp].compactMap { $0 } + mainPending.map(\.event.timestamp)).min()
+            let lag = Lag(events: ahead.events + UInt64(mainPending.count), oldestUnprocessedTimestamp: oldest, now: store.clock.nowMillis())
+            let parkedTotal = store.lastRevision(of: g.parkedStream).map { $0 + 1 } ?? 0
+            let state: SubscriptionState = g.fault.map { .faulted($0) } ?? (g.connections.isEmpty ? .stopped : .running)
+            return SubscriptionSnapshot(name: g.name, kind: .persistent, source: g.source, state: state, checkpoint: g.checkpoint,
+                                        lagEvents: lag.events, lagSeconds: lag.seconds,
+                                        oldestUnprocessedTimestamp: lag.oldestUnprocessedTimestamp,
+                                        parkedCount: parkedTotal - min(parkedTotal, g.replayCursor),
+                                        inFlightCount: g.inFlightCount, connectionCount: g.connections.count)
+        }
+    }
+}
