@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "wharf",
             dependencies: [
-                "WharfCore", "WharfStorage", "WharfEngine", "WharfDashboard", "WharfTerminal", "WharfKafkaServer", "WharfOutbox",
+                "WharfCore", "WharfStorage", "WharfEngine", "WharfDashboard", "WharfTerminal", "WharfKafkaServer", "WharfOutbox", "WharfEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
