@@ -8,10 +8,11 @@ import Testing
     final class Server {
         let process = Process()
         let out = Pipe()
-        let dir = TempDir()
+        let dir: TempDir
         var port = 0
 
-        init(extra: [String] = []) throws {
+        init(extra: [String] = [], dataDirectory: TempDir? = nil) throws {
+            dir = dataDirectory ?? TempDir()
             process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
             process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0"] + extra
             process.standardOutput = out
@@ -72,6 +73,34 @@ import Testing
         let describe = try WharfProcess.run(["group", "describe", "kgroup", "--json", "--data", server.dir.path])
         #expect(describe.status == 0, "\(describe.stderr)")
         #expect(describe.stdout.contains(#""totalLag":0"#), "\(describe.stdout)")
+    }
+
+    /// Commits made over the wire survive a broker restart, and a reset done with the CLI while
+    /// the broker is down is what the Kafka group resumes from.
+    @Test func committedOffsetsSurviveARestartAndACLIResetIsWhatTheGroupResumesFrom() throws {
+        let first = try Server()
+        let data = first.dir
+        _ = try Self.kcat(["-b", first.bootstrap, "-t", "ledger", "-P"], stdin: (0..<6).map { "r\($0)" }.joined(separator: "\n") + "\n")
+        let group = ["-G", "auditors", "-X", "auto.offset.reset=earliest", "-X", "enable.auto.commit=true",
+                     "-X", "auto.commit.interval.ms=100", "-e", "-f", "%s\n", "ledger"]
+        var r = try Self.kcat(["-b", first.bootstrap] + group)
+        #expect(r.lines == (0..<6).map { "r\($0)" }, "\(r.stderr)")
+        #expect(first.stop() == 0)
+
+        // Restart on the same data directory: the group has nothing new to read.
+        let second = try Server(dataDirectory: data)
+        _ = try Self.kcat(["-b", second.bootstrap, "-t", "ledger", "-P"], stdin: "r6\n")
+        r = try Self.kcat(["-b", second.bootstrap] + group)
+        #expect(r.lines == ["r6"], "the restarted broker forgot the commits: \(r.stdout)")
+        #expect(second.stop() == 0)
+
+        // Replay with the CLI, then the Kafka group reads from the reset offset.
+        let reset = try WharfProcess.run(["group", "reset", "auditors", "--topic", "ledger", "--to-offset", "4", "--execute", "--data", data.path])
+        #expect(reset.status == 0, "\(reset.stderr)")
+        let third = try Server(dataDirectory: data)
+        r = try Self.kcat(["-b", third.bootstrap] + group)
+        #expect(r.lines == ["r4", "r5", "r6"], "\(r.stdout)")
+        #expect(third.stop() == 0)
     }
 
     @Test func garbageAndLyingFramesCloseOnlyThatConnection() throws {
