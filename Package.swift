@@ -73,7 +73,9 @@ let package = Package(
         .testTarget(name: "WharfCoreTests", dependencies: ["WharfCore"], swiftSettings: strict),
         .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage"], swiftSettings: strict),
         .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine"], swiftSettings: strict),
-        .testTarget(name: "WharfOutboxTests", dependencies: ["WharfOutbox", "WharfEngine", "WharfCore"], swiftSettings: strict),
+        // Shared test helpers (a throwaway PostgreSQL cluster), so test targets don't copy code.
+        .target(name: "WharfTestSupport", path: "Tests/WharfTestSupport", swiftSettings: strict),
+        .testTarget(name: "WharfOutboxTests", dependencies: ["WharfOutbox", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents"], swiftSettings: strict),
         .testTarget(name: "WharfDashboardTests", dependencies: ["WharfDashboard"], exclude: ["__Snapshots__"], swiftSettings: strict),
         .testTarget(name: "WharfKafkaServerTests", dependencies: ["WharfKafkaServer", "KafkaProtocol", "WharfEngine", "WharfCore"], swiftSettings: strict),
@@ -81,6 +83,6 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             // GRDB: the outbox tests write application rows into the SQLite file the CLI relays.
-            dependencies: ["WharfCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+            dependencies: ["WharfCore", "WharfTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
     ]
 )

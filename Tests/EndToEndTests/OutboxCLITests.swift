@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import WharfTestSupport
 
 /// `wharf outbox` through the real binary: init, status --json, a relay in the background
 /// stopped with SIGTERM, retry-dead, and the one-line errors.
@@ -97,7 +98,7 @@ import Testing
 /// `wharf outbox` against a real PostgreSQL server.
 @Suite struct OutboxPostgresCLITests {
     @Test func initStatusRelayAndRetryDeadOnPostgres() throws {
-        let url = try OutboxPostgresServer.url()
+        let url = try PostgresTestCluster.url()
         let dir = TempDir()
         let table = "cli_\(UUID().uuidString.prefix(8).lowercased())"
         let db = ["--db", url, "--table", table]

@@ -1,17 +1,16 @@
 import Foundation
 import Synchronization
-import Testing
 
-/// (A copy of WharfOutboxTests/PostgresTestServer.swift: test targets cannot share code.)
 /// The PostgreSQL server the PostgreSQL tests use: `WHARF_TEST_POSTGRES_URL` (set by `.ci/run`,
 /// which starts a throwaway cluster). In CI a missing variable is a failure, never a skip.
 /// Outside CI, without the variable, a throwaway cluster is started here with the local
 /// PostgreSQL binaries (as user `postgres` when running as root) and stopped at exit; without
 /// binaries the tests fail with a message saying how to provide a server.
-enum OutboxPostgresServer {
-    struct Unavailable: Error, CustomStringConvertible { let description: String }
+public enum PostgresTestCluster {
+    public struct Unavailable: Error, CustomStringConvertible { public let description: String }
 
-    static func url() throws -> String {
+    /// The URL of a server for tests (see above); starts the local one at most once per process.
+    public static func url() throws -> String {
         let env = ProcessInfo.processInfo.environment
         if let text = env["WHARF_TEST_POSTGRES_URL"], !text.isEmpty { return text }
         if env["CI"] == "true" {
@@ -68,7 +67,7 @@ enum OutboxPostgresServer {
                            "-c listen_addresses=127.0.0.1 -p \(port) -k \(dir) -c fsync=off", "start"])
         localDirectory.withLock { $0 = dir }
         atexit {
-            guard let dir = OutboxPostgresServer.localDirectory.withLock({ $0 }) else { return }
+            guard let dir = PostgresTestCluster.localDirectory.withLock({ $0 }) else { return }
             let p = Process()
             let asRoot = getuid() == 0
             let pgctl = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted().last
