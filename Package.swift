@@ -23,7 +23,11 @@ let package = Package(
     targets: [
         // C at the edge: CRC32C with the SSE4.2 instruction and a table fallback.
         .target(name: "CWharfCRC"),
-        .target(name: "WharfCore", dependencies: ["CWharfCRC"], swiftSettings: strict),
+        // The system's gzip, snappy, lz4 and zstd, to read compressed record batches.
+        .systemLibrary(
+            name: "CWharfCompression",
+            providers: [.apt(["zlib1g-dev", "libsnappy-dev", "liblz4-dev", "libzstd-dev"])]),
+        .target(name: "WharfCore", dependencies: ["CWharfCRC", "CWharfCompression"], swiftSettings: strict),
         .target(
             name: "WharfStorage",
             dependencies: ["WharfCore", .product(name: "Logging", package: "swift-log")],

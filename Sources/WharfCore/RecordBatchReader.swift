@@ -30,7 +30,7 @@ public enum RecordBatchReader {
 
     /// Calls `body` for each record of every batch in `bytes` (whole batches, back to back; a
     /// trailing partial batch is ignored, as Kafka clients do). Control batches are skipped.
-    /// Compressed batches throw until compression support lands (they are stored and served as is).
+    /// Compressed batches are decompressed first (one allocation per batch, not per record).
     public static func forEachRecord(in bytes: UnsafeRawBufferPointer, _ body: (RecordView) throws -> Void) throws {
         var position = 0
         while bytes.count - position >= RecordBatchHeader.size {
@@ -39,29 +39,38 @@ public enum RecordBatchReader {
             guard header.totalSize <= slice.count else { break }
             defer { position += header.totalSize }
             if header.isControl { continue }
-            guard header.compression == .none else {
-                throw WharfError.malformed("batch at offset \(header.baseOffset) is \(header.compression)-compressed; Wharf cannot decode compressed batches yet")
+            let section = UnsafeRawBufferPointer(rebasing: slice[RecordBatchHeader.size..<header.totalSize])
+            if header.compression == .none {
+                try forEachRecord(of: header, inSection: section, body)
+            } else {
+                let plain = try BatchCompression.decompress(header.compression, section)
+                try plain.withUnsafeBytes { try forEachRecord(of: header, inSection: $0, body) }
             }
-            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: slice[..<header.totalSize]), at: RecordBatchHeader.size)
-            for _ in 0..<header.recordsCount {
-                let length = Int(try reader.readVarint())
-                guard length >= 0 else { throw WharfError.malformed("negative record length") }
-                let end = reader.position + length
-                guard end <= reader.bytes.count else { throw WharfError.malformed("record runs past its batch") }
-                _ = try reader.readInt8()
-                let tsDelta = try reader.readVarlong()
-                let offsetDelta = try reader.readVarint()
-                let klen = Int(try reader.readVarint())
-                let key = klen < 0 ? nil : try reader.readSlice(klen)
-                let vlen = Int(try reader.readVarint())
-                let value = vlen < 0 ? nil : try reader.readSlice(vlen)
-                let hcount = Int(try reader.readVarint())
-                guard hcount >= 0, end >= reader.position else { throw WharfError.malformed("bad header count") }
-                let headerBytes = try reader.readSlice(end - reader.position)
-                let ts = header.isLogAppendTime ? header.maxTimestamp : header.baseTimestamp + tsDelta
-                try body(RecordView(offset: header.baseOffset + Int64(offsetDelta), timestamp: ts, key: key, value: value,
-                                    headerCount: hcount, headerBytes: headerBytes))
-            }
+        }
+    }
+
+    /// The records of one batch, from its (uncompressed) records section.
+    private static func forEachRecord(of header: RecordBatchHeader, inSection section: UnsafeRawBufferPointer,
+                                      _ body: (RecordView) throws -> Void) throws {
+        var reader = ByteReader(section)
+        for _ in 0..<header.recordsCount {
+            let length = Int(try reader.readVarint())
+            guard length >= 0 else { throw WharfError.malformed("negative record length") }
+            let end = reader.position + length
+            guard end <= reader.bytes.count else { throw WharfError.malformed("record runs past its batch") }
+            _ = try reader.readInt8()
+            let tsDelta = try reader.readVarlong()
+            let offsetDelta = try reader.readVarint()
+            let klen = Int(try reader.readVarint())
+            let key = klen < 0 ? nil : try reader.readSlice(klen)
+            let vlen = Int(try reader.readVarint())
+            let value = vlen < 0 ? nil : try reader.readSlice(vlen)
+            let hcount = Int(try reader.readVarint())
+            guard hcount >= 0, end >= reader.position else { throw WharfError.malformed("bad header count") }
+            let headerBytes = try reader.readSlice(end - reader.position)
+            let ts = header.isLogAppendTime ? header.maxTimestamp : header.baseTimestamp + tsDelta
+            try body(RecordView(offset: header.baseOffset + Int64(offsetDelta), timestamp: ts, key: key, value: value,
+                                headerCount: hcount, headerBytes: headerBytes))
         }
     }
 

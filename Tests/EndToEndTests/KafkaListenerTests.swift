@@ -60,6 +60,10 @@ import Testing
         // What kcat wrote is what the CLI reads from the same data directory.
         let cli = try WharfProcess.run(["consume", "orders", "--format", "json", "--data", server.dir.path])
         #expect(cli.lines.count == 3 && cli.stdout.contains(#""key":"alice""#))
+        // Batches stored compressed (as librdkafka sent them) read back through Wharf's own CLI.
+        let packed = try WharfProcess.run(["consume", "packed", "--data", server.dir.path])
+        #expect(packed.status == 0, "\(packed.stderr)")
+        #expect(packed.lines == ["x-gzip", "y-gzip", "x-snappy", "y-snappy", "x-lz4", "y-lz4", "x-zstd", "y-zstd"])
     }
 
     @Test func kcatConsumerGroupCommitsAreVisibleToTheCLI() throws {
