@@ -73,6 +73,10 @@ import Testing
                                "-X", "enable.auto.commit=true", "-X", "auto.commit.interval.ms=100", "-e", "-f", "%s\n", "events"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == (0..<10).map { "e\($0)" })
+        // The commits are readable over the wire in __consumer_offsets, in Kafka's layout
+        // (key v1: i16 version 1, then the group name), as Burrow consumes them.
+        let keys = try Self.kcat(["-b", server.bootstrap, "-t", "__consumer_offsets", "-C", "-e", "-f", "%k\n"])
+        #expect(keys.status == 0 && keys.stdout.contains("kgroup") && keys.stdout.contains("events"), "\(keys.stdout)\(keys.stderr)")
         #expect(server.stop() == 0)
         let describe = try WharfProcess.run(["group", "describe", "kgroup", "--json", "--data", server.dir.path])
         #expect(describe.status == 0, "\(describe.stderr)")
