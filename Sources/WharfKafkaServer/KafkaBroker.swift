@@ -30,6 +30,10 @@ public final class KafkaBroker: Sendable {
         self.configuration = configuration
         self.logger = logger
         advertised.withLock { $0 = (configuration.advertisedHost ?? configuration.host, Int32(configuration.port)) }
+        producers.rebuild(from: engine)
+        // Producer ids stay unique across restarts: start above any id found in the logs.
+        let highest = producers.highestProducerId()
+        if highest >= nextProducerId.load(ordering: .relaxed) { nextProducerId.store(highest + 1, ordering: .relaxed) }
     }
 
     func setAdvertised(host: String, port: Int32) { advertised.withLock { $0 = (host, port) } }
