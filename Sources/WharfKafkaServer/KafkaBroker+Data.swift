@@ -61,6 +61,12 @@ extension KafkaBroker {
                     pr.errorCode = KafkaError.invalidRequest
                     return pr
                 }
+                // Clients may read internal topics but never write them (Kafka answers the same).
+                if topic.name.hasPrefix("__") {
+                    pr.errorCode = KafkaError.invalidTopic
+                    pr.errorMessage = "cannot produce to internal topic \(topic.name)"
+                    return pr
+                }
                 do {
                     let header = try bytes.withUnsafeBytes { raw throws(WharfError) in try RecordBatchHeader(parsing: raw) }
                     pr.baseOffset = try producers.appendOnce(header, topic: topic.name, partition: p.index) { () throws(WharfError) -> Int64 in

@@ -89,6 +89,13 @@ import WharfEngine
         #expect(r.producerId > 1042)
     }
 
+    @Test func clientsCannotWriteInternalTopics() async throws {
+        let f = try Fixture()
+        guard case .produce(let p) = try await f.response(Self.produce("__consumer_offsets", Self.batch(values: ["x"])), version: 7) else { return }
+        #expect(p.responses.first?.partitionResponses.first?.errorCode == 17)
+        #expect(try f.engine.offsets(topic: "__consumer_offsets", partition: 0).logEnd == 0)
+    }
+
     @Test func acksZeroGetsNoAnswerButIsAppended() async throws {
         let f = try Fixture()
         try f.engine.createTopic("t", .init(partitions: 1))
