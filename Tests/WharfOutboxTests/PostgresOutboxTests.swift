@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Logging
 import PostgresNIO
@@ -131,7 +132,9 @@ import WharfEngine
         let relays = [a, b].map { OutboxFixture.relay(store: $0, engine: f.engine, clock: f.clock, { $0.batchSize = 16 }) }
         let writers = 4, aggregatesPerWriter = 5, eventsPerAggregate = 20
         let total = writers * aggregatesPerWriter * eventsPerAggregate
+        let writersDone = WritersDone()
         let writing = Task {
+            defer { writersDone.flag.store(true, ordering: .releasing) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for w in 0..<writers {
                     group.addTask {
@@ -156,7 +159,9 @@ import WharfEngine
                         let r = try await relay.pollOnce()
                         mine += r.published
                         if r.claimed == 0 {
-                            if try await a.counts(now: 0).pending == 0, await writing.result.isSuccess { break }
+                            // Stop only once every writer has finished and nothing is pending;
+                            // until then keep relaying while they write.
+                            if writersDone.flag.load(ordering: .acquiring), try await a.counts(now: 0).pending == 0 { break }
                             try await Task.sleep(for: .milliseconds(2))
                         }
                     }
@@ -212,4 +217,9 @@ import WharfEngine
 
 extension Result {
     var isSuccess: Bool { if case .success = self { true } else { false } }
+}
+
+/// Set when the writers of a concurrency test have all finished.
+final class WritersDone: Sendable {
+    let flag = Atomic<Bool>(false)
 }
