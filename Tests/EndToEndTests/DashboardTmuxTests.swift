@@ -46,7 +46,7 @@ import Testing
 
         // Drill into the group: per-partition rows with committed offsets and the member.
         try tmux.send("Enter")
-        screen = try tmux.waitFor { $0.contains("Groups › analytics") }
+        screen = try tmux.waitFor { $0.contains("Groups › analytics") && $0.contains("COMMITTED") }
         #expect(screen.contains("COMMITTED") && screen.contains("analytics-1"), "\(screen)")
 
         // Replay to earliest: preview first, then confirm; lag jumps and the group is fenced live.
@@ -59,7 +59,7 @@ import Testing
         screen = try tmux.waitFor { $0.contains("RE-READ") && $0.contains("records to re-read") }
         #expect(screen.contains("Reset to earliest"), "\(screen)")
         try tmux.send("y")
-        screen = try tmux.waitFor { $0.contains("reset analytics on 8 partition(s)") }
+        screen = try tmux.waitFor { $0.contains("reset analytics on 8 partition(s)") && $0.contains("fenced") }
         #expect(screen.contains("live members fenced"), "\(screen)")
         screen = try tmux.waitFor { (Self.lag(of: "analytics", in: $0) ?? 0) > lagAtReset + 1000 }
         #expect((Self.lag(of: "analytics", in: screen) ?? 0) > lagAtReset + 1000, "lag did not grow after replay: \(screen)")
@@ -84,7 +84,7 @@ import Testing
         try tmux.resize(width: 80, height: 24)
         try tmux.send("Escape")
         try tmux.send("1")
-        screen = try tmux.waitFor { $0.contains("Overview") && $0.contains("q quit") }
+        screen = try tmux.waitFor { $0.contains("Overview") && $0.contains("q quit") && $0.contains("analytics") }
         let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.allSatisfy { $0.count <= 80 }, "\(screen)")
         #expect(screen.contains("Wharf") && screen.contains("analytics"), "\(screen)")
