@@ -12,7 +12,7 @@ import WharfEngine
 /// - `audit.log` (1 partition, a trickle, short retention) that nobody reads;
 /// - the queue `emails`, whose handler completes most messages, abandons some (so a few reach
 ///   the max delivery count), dead-letters invalid addresses with a reason, and falls behind
-///   during bursts so some messages expire into the dead-letter queue.
+///   while its SMTP relay is down so short-lived one-time codes expire into the dead-letter queue.
 struct DemoTraffic: Sendable {
     let engine: Engine
     let queues: QueueStore
@@ -72,15 +72,24 @@ struct DemoTraffic: Sendable {
         await analytics.close()
     }
 
-    /// The `emails` queue: a sender, and a handler that is right most of the time.
+    /// The `emails` queue: a sender, and a handler that is right most of the time. All three
+    /// ways into the dead-letter queue happen within seconds of start: `MaxDeliveryCountExceeded`
+    /// (abandoned until the max delivery count), an explicit `InvalidAddress`, and
+    /// `TTLExpiredException` (one-time codes with a 2 s TTL sent while the handler is down).
     private func emailTick(_ tick: Int) {
         let burst = tick % 300 < 30  // every 30 s, 3 s of heavy sending: the handler falls behind
         for i in 0..<(burst ? 8 : 2) {
             let n = tick &* 31 &+ i
             let address = n % 17 == 0 ? "not-an-address" : "user\(n % 500)@example.com"
-            _ = try? queues.send("emails", OutgoingMessage(#"{"to":"\#(address)","template":"receipt"}"#,
-                                                          applicationProperties: ["template": "receipt"]))
+            let otp = n % 7 == 3
+            let template = otp ? "one-time-code" : "receipt"
+            _ = try? queues.send("emails", OutgoingMessage(
+                body: Array(#"{"to":"\#(address)","template":"\#(template)"}"#.utf8), contentType: "application/json",
+                timeToLiveMillis: otp ? 2_000 : nil, applicationProperties: ["template": template]))
         }
+        // Every 30 s the SMTP relay is down for 5 s (starting 2 s in): nothing is handled, and
+        // the one-time codes sent meanwhile expire into the dead-letter queue.
+        guard !(20..<70).contains(tick % 300) else { return }
         guard let messages = try? queues.receive("emails", max: 3, mode: .peekLock) else { return }
         for m in messages {
             let text = m.bodyText

@@ -19,7 +19,7 @@ actor EngineDashboardDriver: DashboardDriver {
         self.queues = queues
         self.source = source
         self.listener = listener
-        capabilities = readOnly ? [.browseRecords] : .all
+        capabilities = readOnly ? [.browseRecords, .browseDeadLetters] : .all
     }
 
     func snapshot() async -> ClusterSnapshot {
@@ -49,18 +49,14 @@ actor EngineDashboardDriver: DashboardDriver {
                                            owner: ownerOf[TopicPartition($0.topic, $0.partition)], lastCommitMs: $0.lastCommitMs)
                 }))
         }
-        let deadLetters = queues.map { q in
-            q.listDeadLetterQueues().compactMap { dlq -> DeadLetterSnapshot? in
-                guard let c = try? q.runtimeCounts(dlq) else { return nil }
-                return DeadLetterSnapshot(entity: dlq, count: Int64(c.totalCount), oldestAgeMs: c.oldestMessageAgeMillis)
-            }
-        }
+        let deadLetters = queues.map(Self.deadLetterSnapshots)
         return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups,
-                               deadLetters: deadLetters)
+                               deadLetters: deadLetters, queues: queues.map(Self.queueSnapshots))
     }
 
     func perform(_ effect: Effect) async -> Action? {
         do {
+            if let action = try performQueueEffect(effect) { return action }
             switch effect {
             case .previewReset(let group, let topic, let partitions, let spec):
                 let rows = try await engine.planReset(group: group, topic: topic, partitions: partitions.isEmpty ? nil : partitions, to: Self.engineSpec(spec))
@@ -102,7 +98,7 @@ actor EngineDashboardDriver: DashboardDriver {
                     RecordRow(topic: topic, partition: partition, offset: $0.offset, timestampMs: $0.timestamp, key: $0.key, value: $0.value,
                               headers: $0.headers.map { WharfDashboard.RecordHeader(key: $0.key, value: $0.value) })
                 })
-            case .setRefresh, .quit:
+            case .setRefresh, .quit, .loadDeadLetters, .previewRequeue, .requeue, .purgeQueue, .undoQueuePurge:
                 return nil
             }
         } catch {

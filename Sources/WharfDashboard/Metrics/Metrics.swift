@@ -87,11 +87,14 @@ public struct Metrics: Sendable {
     public private(set) var windows: [String: [PartitionWindow]] = [:]
     public private(set) var totalIn: RateSeries
     public private(set) var totalOut: RateSeries
+    /// Queue depths and dead-letter growth (Queues and Dead letters views).
+    public private(set) var queues: QueueMetrics
 
     public init(config: Config = Config()) {
         self.config = config
         totalIn = RateSeries(window: config.rateWindow, historyLength: config.historyLength)
         totalOut = RateSeries(window: config.rateWindow, historyLength: config.historyLength)
+        queues = QueueMetrics(historyLength: config.historyLength)
     }
 
     // MARK: reading
@@ -173,6 +176,7 @@ public struct Metrics: Sendable {
         topicRisk = risks
         totalIn.record(timeMs: now, value: inSum)
         totalOut.record(timeMs: now, value: outSum)
+        queues.ingest(snapshot)
         prune(snapshot)
     }
 

@@ -9,6 +9,13 @@ public enum Action: Equatable, Sendable {
     case resetPreviewed(group: String, rows: [ResetPlanRow])
     /// Answer to `.loadRecords`.
     case recordsLoaded([RecordRow])
+    /// Answer to `.loadDeadLetters`.
+    case deadLettersLoaded(entity: String, rows: [DeadLetterMessageRow])
+    /// Answer to `.previewRequeue`.
+    case requeuePreviewed(RequeuePreview)
+    /// A requeue, purge or undo of `entity` finished; the text goes to the status line and an
+    /// open browser of that entity reloads.
+    case queueEntityChanged(entity: String, message: String)
     /// An effect finished; the text is shown in the status line.
     case operationSucceeded(String)
     case operationFailed(String)

@@ -16,10 +16,12 @@ public struct ClusterSnapshot: Equatable, Sendable {
     public var deadLetters: [DeadLetterSnapshot]?
     /// nil: the source has no outbox yet (shown as "none yet").
     public var outboxes: [OutboxSnapshot]?
+    /// nil: the source has no queues (the Queues view says so).
+    public var queues: [QueueSnapshot]?
 
     public init(timeMs: Int64, source: String, listener: String? = nil, topics: [TopicSnapshot] = [],
                 groups: [GroupSnapshot] = [], deadLetters: [DeadLetterSnapshot]? = nil,
-                outboxes: [OutboxSnapshot]? = nil) {
+                outboxes: [OutboxSnapshot]? = nil, queues: [QueueSnapshot]? = nil) {
         self.timeMs = timeMs
         self.source = source
         self.listener = listener
@@ -27,24 +29,15 @@ public struct ClusterSnapshot: Equatable, Sendable {
         self.groups = groups
         self.deadLetters = deadLetters
         self.outboxes = outboxes
+        self.queues = queues
     }
 
     public static let empty = ClusterSnapshot(timeMs: 0, source: "no source")
 
     public func topic(named name: String) -> TopicSnapshot? { topics.first { $0.name == name } }
     public func group(named name: String) -> GroupSnapshot? { groups.first { $0.name == name } }
-}
-
-/// Depth of one dead-letter queue (filled by the DLQ issue).
-public struct DeadLetterSnapshot: Equatable, Sendable {
-    public var entity: String
-    public var count: Int64
-    public var oldestAgeMs: Int64?
-    public init(entity: String, count: Int64, oldestAgeMs: Int64? = nil) {
-        self.entity = entity
-        self.count = count
-        self.oldestAgeMs = oldestAgeMs
-    }
+    public func queue(named name: String) -> QueueSnapshot? { queues?.first { $0.name == name } }
+    public func deadLetter(named entity: String) -> DeadLetterSnapshot? { deadLetters?.first { $0.entity == entity } }
 }
 
 /// Backlog of one outbox (filled by the outbox issue).

@@ -16,13 +16,23 @@ public enum Effect: Equatable, Sendable {
     case loadRecords(topic: String, partition: Int32, from: RecordStart, max: Int)
     /// Change how often snapshots are taken.
     case setRefresh(ms: Int)
+    /// Read up to `max` dead-lettered messages of `entity`; answered by `.deadLettersLoaded`.
+    case loadDeadLetters(entity: String, max: Int)
+    /// Dry run of a requeue; answered by `.requeuePreviewed`.
+    case previewRequeue(RequeueRequest)
+    /// Move the previewed messages (a `.sequenceNumbers` selection). Dangerous.
+    case requeue(RequeueRequest)
+    /// Purge every message of a queue or dead-letter queue (restorable for a while). Dangerous.
+    case purgeQueue(entity: String)
+    /// Restore what the last purge of `entity` removed. Dangerous.
+    case undoQueuePurge(entity: String)
     case quit
 
     /// True for effects that change data; used to assert read-only mode in tests.
     public var isDangerous: Bool {
         switch self {
-        case .executeReset, .undoLastReset, .purge: true
-        case .previewReset, .loadRecords, .setRefresh, .quit: false
+        case .executeReset, .undoLastReset, .purge, .requeue, .purgeQueue, .undoQueuePurge: true
+        case .previewReset, .loadRecords, .setRefresh, .quit, .loadDeadLetters, .previewRequeue: false
         }
     }
 }

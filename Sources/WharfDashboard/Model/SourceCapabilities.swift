@@ -13,9 +13,19 @@ public struct SourceCapabilities: OptionSet, Sendable, Hashable {
     /// Read records for the Records view.
     public static let browseRecords = SourceCapabilities(rawValue: 1 << 3)
 
-    public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords]
+    /// List and read dead-lettered messages (the dead-letter browser).
+    public static let browseDeadLetters = SourceCapabilities(rawValue: 1 << 4)
+    /// Move dead-lettered messages back to a queue or topic (with a dry-run preview).
+    public static let requeue = SourceCapabilities(rawValue: 1 << 5)
+    /// Purge a queue or a dead-letter queue (restorable within the undo window).
+    public static let purgeQueue = SourceCapabilities(rawValue: 1 << 6)
+    /// Undo the last purge of a queue or dead-letter queue.
+    public static let undoQueuePurge = SourceCapabilities(rawValue: 1 << 7)
+
+    public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue,
+                                                 .purgeQueue, .undoQueuePurge]
     /// The capabilities that change data; none of them exists under `--read-only`.
-    public static let dangerous: SourceCapabilities = [.reset, .undoReset, .purge]
+    public static let dangerous: SourceCapabilities = [.reset, .undoReset, .purge, .requeue, .purgeQueue, .undoQueuePurge]
 
     public var canReset: Bool { contains(.reset) }
     public var canUndoReset: Bool { contains(.undoReset) }

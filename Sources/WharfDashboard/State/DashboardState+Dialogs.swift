@@ -29,6 +29,8 @@ extension DashboardState {
             return handleResetKey(dialog, key)
         case .purge(let dialog):
             return handlePurgeKey(dialog, key)
+        case .queue(let m):
+            return handleQueueModalKey(m, key)
         case .confirmUndo:
             self.modal = nil
             guard key == .char("y") || key == .char("Y") || key == .enter, canUndo else { return [] }

@@ -32,6 +32,8 @@ extension DashboardState {
         case .records:
             hints = [KeyHint("v", "view: \(records.mode.rawValue)"), KeyHint("o", "seek"), KeyHint("n/b", "next/prev"),
                      KeyHint("/", "filter")]
+        case .queues, .deadLetters, .deadLetterMessages:
+            hints = queueViewHints()
         }
         if stack.count > 1 { hints.append(KeyHint("esc", "back")) }
         hints += [KeyHint(":", "cmd"), KeyHint("?", "help"), KeyHint("q", "quit")]
@@ -55,6 +57,7 @@ extension DashboardState {
                 : [KeyHint("⏎", "purge", dangerous: true), KeyHint("esc", "cancel")]
         case .confirmUndo: [KeyHint("y", "undo", dangerous: true), KeyHint("n/esc", "keep")]
         case .seek: [KeyHint("⏎", "go"), KeyHint("esc", "cancel")]
+        case .queue(let m): queueModalHints(m)
         }
     }
 
@@ -63,7 +66,7 @@ extension DashboardState {
         let global = [
             KeyHint(":", "command palette (:topics :groups :records NAME)"), KeyHint("/", "filter rows (!text inverts)"),
             KeyHint("j k ↑ ↓", "move"), KeyHint("⏎", "drill down"), KeyHint("esc", "back / clear filter"),
-            KeyHint("1 2 3", "overview, topics, groups"), KeyHint("p", "pause / resume refresh"),
+            KeyHint("1 2 3 4 5", "overview, topics, groups, queues, dead letters"), KeyHint("p", "pause / resume refresh"),
             KeyHint("+ -", "refresh faster / slower"), KeyHint("?", "this help"), KeyHint("q", "quit"),
         ]
         var view: [KeyHint] = []
@@ -90,6 +93,8 @@ extension DashboardState {
         case .records:
             view = [KeyHint("v", "text / pretty JSON / hex"), KeyHint("o", "seek to offset or date-time"),
                     KeyHint("n b", "next / previous page")]
+        case .queues, .deadLetters, .deadLetterMessages:
+            view = queueViewHelp()
         }
         switch current.id {
         case .overview, .groups, .groupDetail:

@@ -1,6 +1,6 @@
 /// The `:` command palette: commands, completion of topic and group names, execution.
 extension DashboardState {
-    static let paletteCommands = ["overview", "topics", "groups", "topic ", "group ", "records ", "help", "quit"]
+    static let paletteCommands = ["overview", "topics", "groups", "topic ", "group ", "records ", "queues", "dlq", "dlq ", "help", "quit"]
 
     /// Completions for what has been typed: command names, then topic or group names.
     public func paletteCandidates(_ typed: String) -> [String] {
@@ -14,6 +14,7 @@ extension DashboardState {
         switch command {
         case "topic", "records": names = snapshot.topics.map(\.name)
         case "group": names = snapshot.groups.map(\.name)
+        case "dlq": names = (snapshot.deadLetters ?? []).map(\.entity)
         default: return []
         }
         let lowerArg = arg.lowercased()
@@ -84,6 +85,12 @@ extension DashboardState {
         case ("topics", true): navigate(to: [.overview, .topics])
         case ("groups", true): navigate(to: [.overview, .groups])
         case ("help", true): modal = .help
+        case ("queues", true): navigate(to: [.overview, .queues])
+        case ("dlq", true): navigate(to: [.overview, .deadLetters])
+        case ("dlq", false):
+            guard snapshot.deadLetter(named: arg) != nil else { return nil }
+            navigate(to: [.overview, .deadLetters])
+            return openDeadLetterBrowser(arg)
         case ("quit", true), ("q", true):
             modal = nil
             quitRequested = true

@@ -112,6 +112,9 @@ extension DashboardState {
         case .topicDetail(let name): return snapshot.topic(named: name).map { topicDetailRows(frame, topic: $0).count } ?? 0
         case .groupDetail(let name): return snapshot.group(named: name).map { groupDetailRows(frame, group: $0).count } ?? 0
         case .records: return recordRows(frame).count
+        case .queues: return queueRows(frame).count
+        case .deadLetters: return deadLetterRows(frame).count
+        case .deadLetterMessages: return deadLetterMessageRows(frame).count
         }
     }
 

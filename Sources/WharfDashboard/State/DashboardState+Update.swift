@@ -32,7 +32,7 @@ extension DashboardState {
             metrics.ingest(snap)
             if let s = status, metrics.tick > s.untilTick { status = nil }
             clampSelections()
-            return []
+            return refreshDeadLetterBrowserIfStale()
         case .resize(let w, let h):
             width = max(0, w)
             height = max(0, h)
@@ -55,6 +55,14 @@ extension DashboardState {
             records.loading = false
             if case .records = current.id { current.selected = 0; current.scroll = 0 }
             return []
+        case .deadLettersLoaded(let entity, let rows):
+            deadLettersLoaded(entity: entity, rows: rows)
+            return []
+        case .requeuePreviewed(let preview):
+            requeuePreviewed(preview)
+            return []
+        case .queueEntityChanged(let entity, let message):
+            return queueEntityChanged(entity: entity, message: message)
         case .operationSucceeded(let text):
             show(text)
             return []
@@ -65,6 +73,7 @@ extension DashboardState {
                 modal = .reset(dialog)
             }
             records.loading = false
+            queueOperationFailed(text)
             show(text, error: true)
             return []
         }
@@ -117,6 +126,8 @@ extension DashboardState {
         case .char("1"): navigate(to: [.overview])
         case .char("2"): navigate(to: [.overview, .topics])
         case .char("3"): navigate(to: [.overview, .groups])
+        case .char("4"): navigate(to: [.overview, .queues])
+        case .char("5"): navigate(to: [.overview, .deadLetters])
         case .char(let c) where current.id.sortKeys.contains(where: { $0.key == c }):
             sort(by: c)
         default:
@@ -127,6 +138,7 @@ extension DashboardState {
 
     /// Keys that only mean something in one view.
     mutating func handleViewKey(_ key: Key) -> [Effect] {
+        if let effects = handleQueueViewKey(key) { return effects }
         switch (current.id, key) {
         case (.topics, .char("x")):
             guard let topic = selectedTopic() else { return [] }
@@ -251,6 +263,8 @@ extension DashboardState {
             return openRecords(topic: gp.topic, partition: gp.partition, from: .offset(gp.committed ?? 0))
         case .records:
             break
+        case .queues, .deadLetters, .deadLetterMessages:
+            return drillDownQueues()
         }
         return []
     }

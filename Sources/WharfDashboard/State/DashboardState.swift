@@ -16,6 +16,7 @@ public struct DashboardState: Sendable {
     public var modal: Modal?
     public var status: StatusMessage?
     public var records = RecordsState()
+    public var deadLetterBrowser = DeadLetterBrowserState()
     /// Partitions marked with space in group detail: the scope of the next reset.
     public var marked: Set<TopicPartitionRef> = []
     /// Set by `q`; the loop exits after running the `.quit` effect.
@@ -44,6 +45,10 @@ public struct DashboardState: Sendable {
     public var canUndo: Bool { !readOnly && capabilities.canUndoReset }
     public var canPurge: Bool { !readOnly && capabilities.canPurge }
     public var canBrowse: Bool { capabilities.canBrowseRecords }
+    public var canBrowseDeadLetters: Bool { capabilities.contains(.browseDeadLetters) }
+    public var canRequeue: Bool { !readOnly && capabilities.contains(.requeue) }
+    public var canPurgeQueue: Bool { !readOnly && capabilities.contains(.purgeQueue) }
+    public var canUndoQueuePurge: Bool { !readOnly && capabilities.contains(.undoQueuePurge) }
 
     /// Rows available to the table of the current view (the body height minus its header).
     var pageRows: Int { max(1, height - 4) }

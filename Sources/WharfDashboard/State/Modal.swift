@@ -9,6 +9,8 @@ public enum Modal: Equatable, Sendable {
     case confirmUndo
     /// Records view: jump to an offset or a date-time.
     case seek(TextInput)
+    /// Requeue, purge and undo of the Queues and Dead letters views.
+    case queue(QueueModal)
 }
 
 public struct PaletteState: Equatable, Sendable {

@@ -6,6 +6,10 @@ public enum ViewID: Equatable, Hashable, Sendable {
     case groups
     case groupDetail(String)
     case records(topic: String, partition: Int32)
+    case queues
+    case deadLetters
+    /// The message browser of one dead-letter entity.
+    case deadLetterMessages(String)
 
     public var title: String {
         switch self {
@@ -15,6 +19,9 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .groups: "Groups"
         case .groupDetail(let g): g
         case .records(let t, let p): "records \(t)/\(p)"
+        case .queues: "Queues"
+        case .deadLetters: "Dead letters"
+        case .deadLetterMessages(let e): e
         }
     }
 
@@ -25,14 +32,16 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .groups: [("N", 0, false), ("S", 1, false), ("M", 2, true), ("L", 3, true), ("T", 4, true), ("E", 5, true), ("U", 7, true)]
         case .topicDetail: [("P", 0, false), ("E", 2, true), ("R", 3, true), ("Z", 4, true), ("I", 5, true)]
         case .groupDetail: [("N", 0, false), ("P", 1, false), ("L", 4, true), ("T", 5, true), ("E", 6, true), ("U", 8, true)]
-        case .overview, .records: []
+        case .queues: [("N", 0, false), ("A", 1, true), ("L", 2, true), ("D", 3, true), ("S", 4, true), ("Q", 5, true), ("Z", 6, true), ("O", 7, true)]
+        case .deadLetters: [("N", 0, false), ("C", 2, true), ("O", 3, true), ("G", 4, true)]
+        case .overview, .records, .deadLetterMessages: []
         }
     }
 
     /// Whether `/` filters this view.
     var filterable: Bool {
         switch self {
-        case .topics, .groups, .topicDetail, .groupDetail, .records: true
+        case .topics, .groups, .topicDetail, .groupDetail, .records, .queues, .deadLetters, .deadLetterMessages: true
         case .overview: false
         }
     }

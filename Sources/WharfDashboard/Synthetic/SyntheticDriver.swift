@@ -35,6 +35,8 @@ public actor SyntheticDriver: DashboardDriver {
             return .operationSucceeded("purged \(n) records from \(topic)/\(partition)")
         case .loadRecords(let topic, let partition, let from, let max):
             return .recordsLoaded(cluster.records(topic: topic, partition: partition, from: from, max: max))
+        case .loadDeadLetters, .previewRequeue, .requeue, .purgeQueue, .undoQueuePurge:
+            return .operationFailed("the synthetic cluster has no queues")
         case .setRefresh, .quit:
             return nil
         }

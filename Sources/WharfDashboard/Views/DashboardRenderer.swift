@@ -60,6 +60,9 @@ public enum DashboardRenderer {
         case .groups: GroupsView.render(state, into: &canvas, rect: rect)
         case .groupDetail(let name): GroupDetailView.render(state, group: name, into: &canvas, rect: rect)
         case .records: RecordsView.render(state, into: &canvas, rect: rect)
+        case .queues: QueuesView.render(state, into: &canvas, rect: rect)
+        case .deadLetters: DeadLettersView.render(state, into: &canvas, rect: rect)
+        case .deadLetterMessages(let entity): DeadLetterMessagesView.render(state, entity: entity, into: &canvas, rect: rect)
         }
     }
 
@@ -81,6 +84,8 @@ public enum DashboardRenderer {
             let inner = ModalDialog.render(into: &canvas, in: rect, width: 50, height: 5, title: "Undo reset", dangerous: true)
             ModalDialog.lines([("Restore the offsets saved before the", .dialog),
                                ("last reset?   y = undo   n / Esc = keep", .dialog)], into: &canvas, rect: inner)
+        case .queue(let m):
+            QueueDialogViews.render(m, into: &canvas, rect: rect)
         case .seek(let input):
             let inner = ModalDialog.render(into: &canvas, in: rect, width: 56, height: 5, title: "Seek")
             ModalDialog.lines([("Offset, or UTC date-time (2026-11-26 15:04:05):", .dialog)], into: &canvas, rect: inner)

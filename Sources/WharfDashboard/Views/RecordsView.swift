@@ -47,18 +47,26 @@ enum RecordsView {
             canvas.write("headers  " + text, x: rect.x, y: y, maxWidth: rect.width, role: .dim)
             y += 1
         }
+        renderValue(r.value, mode: mode, into: &canvas, rect: Rect(x: rect.x, y: y, width: rect.width, height: max(0, rect.maxY - y)))
+    }
+
+    /// A value as wrapped text, pretty JSON or a hex dump, clipped to `rect` (also used by the
+    /// dead-letter browser for message bodies).
+    static func renderValue(_ value: [UInt8]?, mode: RecordViewMode, into canvas: inout Canvas, rect: Rect) {
+        var y = rect.y
+        guard !rect.isEmpty else { return }
         switch mode {
         case .text:
             // Wrap the text to the width, continuing on following rows.
             var x = rect.x
-            for ch in RecordFormatter.text(r.value) {
+            for ch in RecordFormatter.text(value) {
                 if y >= rect.maxY { break }
                 if DisplayWidth.of(ch) + x > rect.maxX { x = rect.x; y += 1; if y >= rect.maxY { break } }
                 x += canvas.put(ch, x: x, y: y, role: .base)
             }
         case .json:
-            guard let lines = RecordFormatter.prettyJSON(r.value) else {
-                canvas.write("(not JSON; showing text)  " + RecordFormatter.text(r.value), x: rect.x, y: y, maxWidth: rect.width, role: .dim)
+            guard let lines = RecordFormatter.prettyJSON(value) else {
+                canvas.write("(not JSON; showing text)  " + RecordFormatter.text(value), x: rect.x, y: y, maxWidth: rect.width, role: .dim)
                 return
             }
             for line in lines where y < rect.maxY {
@@ -67,7 +75,7 @@ enum RecordsView {
                 y += 1
             }
         case .hex:
-            for (offset, hex, ascii) in RecordFormatter.hex(r.value, width: rect.width) where y < rect.maxY {
+            for (offset, hex, ascii) in RecordFormatter.hex(value, width: rect.width) where y < rect.maxY {
                 var x = rect.x
                 x += canvas.write(offset + "  ", x: x, y: y, maxWidth: rect.maxX - x, role: .hexOffset)
                 x += canvas.write(hex + " ", x: x, y: y, maxWidth: max(0, rect.maxX - x), role: .base)
