@@ -215,6 +215,7 @@ struct QueueCommand: ParsableCommand {
         @Option(help: "Dead-letter reason (with --then dead-letter).") var reason: String?
         @Option(help: "Dead-letter description (with --then dead-letter).") var description: String?
         @Option(name: .customLong("session-id"), help: "Accept this session (session-enabled queues; default: the next available).") var sessionId: String?
+        @Flag(help: "Keep receiving until SIGINT/SIGTERM: each message is printed (one line) and then settled.") var follow = false
 
         func validate() throws {
             guard max >= 1 else { throw ValidationError("--max must be at least 1") }
@@ -224,6 +225,17 @@ struct QueueCommand: ParsableCommand {
 
         func run() async throws {
             let policy = try fsync.policy()
+            if follow {
+                let m: ReceiveMode = mode == .peekLock ? .peekLock : .receiveAndDelete
+                try await QueueSession.with(data, fsync: policy) { q in
+                    if try q.options(QueueNames.parse(queue).queue).requiresSession, !queue.lowercased().hasSuffix("/$deadletterqueue") {
+                        throw ValidationError("--follow does not support session-enabled queues; receive one session at a time")
+                    }
+                    let loop = QueueReceiveLoop(queue: queue, max: max, mode: m, json: output.json) { try settle([$0], q) }
+                    _ = try await loop.run(q)
+                }
+                return
+            }
             let messages = try await QueueSession.with(data, fsync: policy) { q -> [QueueMessage] in
                 let m: ReceiveMode = mode == .peekLock ? .peekLock : .receiveAndDelete
                 let got: [QueueMessage]
