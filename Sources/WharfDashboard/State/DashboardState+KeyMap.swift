@@ -64,7 +64,7 @@ extension DashboardState {
     /// Every binding for the help overlay: global keys, then this view's.
     public func helpSections() -> [(String, [KeyHint])] {
         let global = [
-            KeyHint(":", "command palette (:topics :groups :records NAME)"), KeyHint("/", "filter rows (!text inverts)"),
+            KeyHint(":", "command palette (:topics :groups :queues :dlq :records NAME)"), KeyHint("/", "filter rows (!text inverts)"),
             KeyHint("j k ↑ ↓", "move"), KeyHint("⏎", "drill down"), KeyHint("esc", "back / clear filter"),
             KeyHint("1 2 3 4 5", "overview, topics, groups, queues, dead letters"), KeyHint("p", "pause / resume refresh"),
             KeyHint("+ -", "refresh faster / slower"), KeyHint("?", "this help"), KeyHint("q", "quit"),
