@@ -238,4 +238,17 @@ struct QueueViewTests {
         snap.timeMs += 1000
         #expect(state.update(.tick(snap)).isEmpty, "no second load while one is in flight")
     }
+
+    @Test("dead-letter names and targets: subqueue suffix, topic kind defaults to the original topic")
+    func namesAndTargets() {
+        #expect(DeadLetterSnapshot.sourceQueue(of: "orders/$deadletterqueue") == "orders")
+        #expect(DeadLetterSnapshot(entity: "orders/$deadletterqueue", count: 1).kind == .queue(source: "orders"))
+        #expect(DeadLetterKind.topic(originalTopic: "payments").defaultTarget == "payments")
+        var state = QueueFixture.state()
+        Fixture.press(&state, [.char("5"), .char("j"), .char("j"), .char("r")])
+        guard case .queue(.requeue(let d))? = state.modal else { Issue.record("no dialog"); return }
+        #expect(d.entity == "payments.DLT" && d.targetLabel == "payments (source)")
+        #expect(QueueDialogViews.ranges([1, 2, 3, 7, 9, 10]) == "1-3, 7, 9-10")
+        #expect(QueueDialogViews.ranges(Array(stride(from: 1, through: 40, by: 2))).hasSuffix(", …"))
+    }
 }
