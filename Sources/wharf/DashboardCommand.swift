@@ -11,7 +11,7 @@ struct DashboardOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Theme name (from themes/) or path to a .toml file. Default: the built-in dark theme.", valueName: "name|path"))
     var theme: String?
     @Option(help: "Refresh interval in milliseconds (+/- change it while running).") var refresh: Int = 1000
-    @Flag(name: .customLong("read-only"), help: "Hide and disable every action that changes data (reset, undo, purge).")
+    @Flag(name: .customLong("read-only"), help: "Hide and disable every action that changes data (reset, undo, purge, requeue).")
     var readOnly = false
     @Option(name: .customLong("kafka-listen"), help: ArgumentHelp("Also serve Kafka clients on this address.", valueName: "host:port"))
     var kafkaListen: ListenAddress = ListenAddress(argument: "127.0.0.1:9092")!
@@ -57,7 +57,9 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Open the dashboard on a fresh temporary data directory with live simulated traffic.",
         discussion: """
             Four topics with uneven rates and three consumer groups (billing keeps up, analytics \
-            falls behind, fraud-check has stopped), all produced and consumed through the real engine. \
+            falls behind, fraud-check has stopped), and a queue 'emails' whose handler dead-letters some \
+            messages (max delivery count, invalid address, expired one-time codes), all produced and \
+            consumed through the real engine. \
             The data directory is removed on exit unless --keep.
             """)
 
