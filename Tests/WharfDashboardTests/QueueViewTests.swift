@@ -251,4 +251,12 @@ struct QueueViewTests {
         #expect(QueueDialogViews.ranges([1, 2, 3, 7, 9, 10]) == "1-3, 7, 9-10")
         #expect(QueueDialogViews.ranges(Array(stride(from: 1, through: 40, by: 2))).hasSuffix(", …"))
     }
+
+    @Test("the overview's dead-letters line shows the growth per minute")
+    func overviewGrowth() {
+        let state = QueueFixture.state(width: 120, height: 40)
+        let lines = Dashboard.render(state, width: 120, height: 40).lines
+        #expect(lines.contains { $0.contains("emails/$deadletterqueue: 27 msgs, +180/min, oldest 1m01s") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("shipping/$deadletterqueue: 4 msgs, oldest 1h00m") })
+    }
 }

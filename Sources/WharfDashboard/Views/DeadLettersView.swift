@@ -24,6 +24,15 @@ enum DeadLettersView {
         ]
     }
 
+    /// "27 msgs, +180/min" for the Overview's dead-letters line (growth only when nonzero).
+    static func summary(_ d: DeadLetterSnapshot, _ metrics: Metrics) -> String {
+        var text = "\(Format.count(d.count)) msgs"
+        if let g = metrics.queues.growthPerMinute(d.entity), g.rounded() != 0 {
+            text += ", " + (g > 0 ? "+" : "") + Format.rate(g) + "/min"
+        }
+        return text
+    }
+
     static func render(_ state: DashboardState, into canvas: inout Canvas, rect: Rect) {
         let frame = state.current
         let rows = state.deadLetterRows(frame)

@@ -53,7 +53,7 @@ enum OverviewView {
         if bottomHeight > 0 {
             let by = rect.maxY - bottomHeight
             renderSection(into: &canvas, x: rect.x, y: by, width: rect.width, rows: bottomHeight / 2, title: "Dead letters",
-                          items: snap.deadLetters.map { $0.map { ($0.entity, "\(Format.count($0.count)) msgs", $0.oldestAgeMs) } })
+                          items: snap.deadLetters.map { $0.map { ($0.entity, DeadLettersView.summary($0, state.metrics), $0.oldestAgeMs) } })
             renderSection(into: &canvas, x: rect.x, y: by + bottomHeight / 2, width: rect.width, rows: bottomHeight / 2,
                           title: "Outbox backlog",
                           items: snap.outboxes.map { $0.map { ($0.name, "\(Format.count($0.pending)) pending, \($0.dead) dead", $0.oldestAgeMs) } })
