@@ -33,7 +33,8 @@ import Testing
 
         // Groups view: analytics falls behind, so its lag grows between two refreshes.
         try tmux.send("3")
-        screen = try tmux.waitFor { $0.contains("Groups") && Self.lag(of: "analytics", in: $0) != nil }
+        // Under load the group may still be joining (lag 0) on the first screens: wait for its lag.
+        screen = try tmux.waitFor { $0.contains("Groups") && (Self.lag(of: "analytics", in: $0) ?? 0) > 0 }
         let lagBefore = Self.lag(of: "analytics", in: screen) ?? 0
         #expect(lagBefore > 0, "\(screen)")
 
@@ -46,7 +47,7 @@ import Testing
 
         // Drill into the group: per-partition rows with committed offsets and the member.
         try tmux.send("Enter")
-        screen = try tmux.waitFor { $0.contains("Groups › analytics") && $0.contains("COMMITTED") }
+        screen = try tmux.waitFor { $0.contains("Groups › analytics") && $0.contains("COMMITTED") && $0.contains("analytics-1") }
         #expect(screen.contains("COMMITTED") && screen.contains("analytics-1"), "\(screen)")
 
         // Replay to earliest: preview first, then confirm; lag jumps and the group is fenced live.
