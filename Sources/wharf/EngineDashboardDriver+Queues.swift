@@ -20,18 +20,39 @@ extension EngineDashboardDriver {
         }
     }
 
-    static func deadLetterSnapshots(_ q: QueueStore) -> [DeadLetterSnapshot] {
-        q.listDeadLetterQueues().compactMap { dlq -> DeadLetterSnapshot? in
+    /// The reasons counted for one dead-letter queue, and the count and size they were counted at.
+    struct ReasonSample: Sendable {
+        var count: Int
+        var sizeBytes: Int64
+        var top: [DeadLetterReasonCount]
+    }
+
+    /// Every dead-letter queue's depth and top reasons. Reasons need the messages read, so they
+    /// are recounted only when the entity's count or size moved since the last snapshot: an idle
+    /// dead-letter queue costs no reads per refresh.
+    func deadLetterSnapshots(_ q: QueueStore) -> [DeadLetterSnapshot] {
+        let dlqs = q.listDeadLetterQueues()
+        let snapshots = dlqs.compactMap { dlq -> DeadLetterSnapshot? in
             guard let c = try? q.runtimeCounts(dlq) else { return nil }
-            var reasons: [String: Int64] = [:]
-            if c.totalCount > 0, let sample = try? q.peek(dlq, fromSequenceNumber: 1, max: reasonSampleSize) {
-                for m in sample { reasons[m.deadLetterReason ?? "(none)", default: 0] += 1 }
+            var sample = reasonCache[dlq]
+            if sample?.count != c.totalCount || sample?.sizeBytes != c.sizeBytes {
+                var reasons: [String: Int64] = [:]
+                if c.totalCount > 0, let messages = try? q.peek(dlq, fromSequenceNumber: 1, max: Self.reasonSampleSize) {
+                    for m in messages { reasons[m.deadLetterReason ?? "(none)", default: 0] += 1 }
+                }
+                let top = reasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                    .prefix(Self.topReasonCount).map { DeadLetterReasonCount($0.key, $0.value) }
+                sample = ReasonSample(count: c.totalCount, sizeBytes: c.sizeBytes, top: Array(top))
+                reasonCache[dlq] = sample
             }
-            let top = reasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                .prefix(topReasonCount).map { DeadLetterReasonCount($0.key, $0.value) }
             return DeadLetterSnapshot(entity: dlq, count: Int64(c.totalCount), oldestAgeMs: c.oldestMessageAgeMillis,
-                                      kind: .queue(source: QueueNames.parse(dlq).queue), topReasons: Array(top))
+                                      kind: .queue(source: QueueNames.parse(dlq).queue), topReasons: sample?.top ?? [])
         }
+        if reasonCache.count > dlqs.count {
+            let live = Set(dlqs)
+            reasonCache = reasonCache.filter { live.contains($0.key) }
+        }
+        return snapshots
     }
 
     /// Runs a queue effect; nil when `effect` is not one.

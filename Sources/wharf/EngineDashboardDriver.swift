@@ -13,6 +13,8 @@ actor EngineDashboardDriver: DashboardDriver {
     nonisolated let capabilities: SourceCapabilities
     /// The offsets a reset replaced, so `u` can put them back.
     private var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
+    /// Top dead-letter reasons per entity, recounted only when the entity changed.
+    var reasonCache: [String: ReasonSample] = [:]
 
     init(engine: Engine, queues: QueueStore? = nil, source: String, listener: @escaping @Sendable () -> String? = { nil }, readOnly: Bool) {
         self.engine = engine
@@ -49,7 +51,7 @@ actor EngineDashboardDriver: DashboardDriver {
                                            owner: ownerOf[TopicPartition($0.topic, $0.partition)], lastCommitMs: $0.lastCommitMs)
                 }))
         }
-        let deadLetters = queues.map(Self.deadLetterSnapshots)
+        let deadLetters = queues.map { deadLetterSnapshots($0) }
         return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups,
                                deadLetters: deadLetters, queues: queues.map(Self.queueSnapshots))
     }
