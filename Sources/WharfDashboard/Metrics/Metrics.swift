@@ -87,6 +87,8 @@ public struct Metrics: Sendable {
     public private(set) var windows: [String: [PartitionWindow]] = [:]
     public private(set) var totalIn: RateSeries
     public private(set) var totalOut: RateSeries
+    /// Per outbox: publish and failure rates and the backlog history (Metrics+Outbox.swift).
+    public internal(set) var outboxes: [String: OutboxMetrics] = [:]
 
     public init(config: Config = Config()) {
         self.config = config
@@ -173,6 +175,7 @@ public struct Metrics: Sendable {
         topicRisk = risks
         totalIn.record(timeMs: now, value: inSum)
         totalOut.record(timeMs: now, value: outSum)
+        ingestOutboxes(snapshot.outboxes ?? [], now: now)
         prune(snapshot)
     }
 

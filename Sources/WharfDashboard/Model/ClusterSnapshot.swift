@@ -47,16 +47,4 @@ public struct DeadLetterSnapshot: Equatable, Sendable {
     }
 }
 
-/// Backlog of one outbox (filled by the outbox issue).
-public struct OutboxSnapshot: Equatable, Sendable {
-    public var name: String
-    public var pending: Int64
-    public var oldestAgeMs: Int64?
-    public var dead: Int64
-    public init(name: String, pending: Int64, oldestAgeMs: Int64? = nil, dead: Int64 = 0) {
-        self.name = name
-        self.pending = pending
-        self.oldestAgeMs = oldestAgeMs
-        self.dead = dead
-    }
-}
+// OutboxSnapshot: see OutboxSnapshot.swift.

@@ -12,13 +12,16 @@ public struct SourceCapabilities: OptionSet, Sendable, Hashable {
     public static let purge = SourceCapabilities(rawValue: 1 << 2)
     /// Read records for the Records view.
     public static let browseRecords = SourceCapabilities(rawValue: 1 << 3)
+    /// Pause and resume outbox relays, and revive dead outbox rows.
+    public static let outboxControl = SourceCapabilities(rawValue: 1 << 8)
 
-    public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords]
+    public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .outboxControl]
     /// The capabilities that change data; none of them exists under `--read-only`.
-    public static let dangerous: SourceCapabilities = [.reset, .undoReset, .purge]
+    public static let dangerous: SourceCapabilities = [.reset, .undoReset, .purge, .outboxControl]
 
     public var canReset: Bool { contains(.reset) }
     public var canUndoReset: Bool { contains(.undoReset) }
     public var canPurge: Bool { contains(.purge) }
     public var canBrowseRecords: Bool { contains(.browseRecords) }
+    public var canControlOutbox: Bool { contains(.outboxControl) }
 }

@@ -32,6 +32,8 @@ extension DashboardState {
         case .records:
             hints = [KeyHint("v", "view: \(records.mode.rawValue)"), KeyHint("o", "seek"), KeyHint("n/b", "next/prev"),
                      KeyHint("/", "filter")]
+        case .outbox:
+            hints = outboxHints()
         }
         if stack.count > 1 { hints.append(KeyHint("esc", "back")) }
         hints += [KeyHint(":", "cmd"), KeyHint("?", "help"), KeyHint("q", "quit")]
@@ -54,6 +56,7 @@ extension DashboardState {
             d.step == .offset ? [KeyHint("⏎", "count records"), KeyHint("esc", "cancel")]
                 : [KeyHint("⏎", "purge", dangerous: true), KeyHint("esc", "cancel")]
         case .confirmUndo: [KeyHint("y", "undo", dangerous: true), KeyHint("n/esc", "keep")]
+        case .confirmRetryDead: [KeyHint("y", "retry dead rows", dangerous: true), KeyHint("n/esc", "keep")]
         case .seek: [KeyHint("⏎", "go"), KeyHint("esc", "cancel")]
         }
     }
@@ -90,6 +93,8 @@ extension DashboardState {
         case .records:
             view = [KeyHint("v", "text / pretty JSON / hex"), KeyHint("o", "seek to offset or date-time"),
                     KeyHint("n b", "next / previous page")]
+        case .outbox:
+            view = outboxHelp()
         }
         switch current.id {
         case .overview, .groups, .groupDetail:

@@ -117,6 +117,7 @@ extension DashboardState {
         case .char("1"): navigate(to: [.overview])
         case .char("2"): navigate(to: [.overview, .topics])
         case .char("3"): navigate(to: [.overview, .groups])
+        case .char("6"): navigate(to: [.overview, .outbox])
         case .char(let c) where current.id.sortKeys.contains(where: { $0.key == c }):
             sort(by: c)
         default:
@@ -150,6 +151,8 @@ extension DashboardState {
             let ref = group.partitions[rows[current.selected]].ref
             if marked.remove(ref) == nil { marked.insert(ref) }
             move(by: 1)
+        case (.outbox, .char(" ")), (.outbox, .char("r")):
+            return handleOutboxKey(key)
         case (.records, .char("v")):
             records.mode = records.mode.next
         case (.records, .char("o")):
@@ -249,7 +252,7 @@ extension DashboardState {
             let gp = group.partitions[rows[current.selected]]
             // Start where the group will read next: the first unconsumed record.
             return openRecords(topic: gp.topic, partition: gp.partition, from: .offset(gp.committed ?? 0))
-        case .records:
+        case .records, .outbox:
             break
         }
         return []

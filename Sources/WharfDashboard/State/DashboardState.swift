@@ -44,6 +44,7 @@ public struct DashboardState: Sendable {
     public var canUndo: Bool { !readOnly && capabilities.canUndoReset }
     public var canPurge: Bool { !readOnly && capabilities.canPurge }
     public var canBrowse: Bool { capabilities.canBrowseRecords }
+    public var canControlOutbox: Bool { !readOnly && capabilities.canControlOutbox }
 
     /// Rows available to the table of the current view (the body height minus its header).
     var pageRows: Int { max(1, height - 4) }

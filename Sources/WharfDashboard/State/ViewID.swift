@@ -6,6 +6,8 @@ public enum ViewID: Equatable, Hashable, Sendable {
     case groups
     case groupDetail(String)
     case records(topic: String, partition: Int32)
+    /// Outboxes: backlog, publish rate, relay state (key 6).
+    case outbox
 
     public var title: String {
         switch self {
@@ -15,6 +17,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .groups: "Groups"
         case .groupDetail(let g): g
         case .records(let t, let p): "records \(t)/\(p)"
+        case .outbox: "Outbox"
         }
     }
 
@@ -25,6 +28,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .groups: [("N", 0, false), ("S", 1, false), ("M", 2, true), ("L", 3, true), ("T", 4, true), ("E", 5, true), ("U", 7, true)]
         case .topicDetail: [("P", 0, false), ("E", 2, true), ("R", 3, true), ("Z", 4, true), ("I", 5, true)]
         case .groupDetail: [("N", 0, false), ("P", 1, false), ("L", 4, true), ("T", 5, true), ("E", 6, true), ("U", 8, true)]
+        case .outbox: [("N", 0, false), ("S", 1, true), ("P", 2, true), ("A", 3, true), ("R", 4, true), ("F", 5, true), ("D", 6, true)]
         case .overview, .records: []
         }
     }
@@ -32,7 +36,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
     /// Whether `/` filters this view.
     var filterable: Bool {
         switch self {
-        case .topics, .groups, .topicDetail, .groupDetail, .records: true
+        case .topics, .groups, .topicDetail, .groupDetail, .records, .outbox: true
         case .overview: false
         }
     }
