@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func demoOrderOutboxMovesPausesResumesAndRetriesDeadRows() throws {
-        let tmux = try Tmux(command: [WharfProcess.binary, "demo", "--no-kafka", "--refresh", "500"], width: 120, height: 40)
+        let tmux = try Tmux(command: [WharfProcess.binary, "demo", "--no-kafka", "--refresh", "500", "--keep"], width: 120, height: 40)
         // The overview's outbox line names the order service with its backlog and state.
         var screen = try tmux.waitFor { $0.contains("order-service:") && $0.contains(" pending") }
         #expect(screen.contains("Outbox backlog") && screen.contains("order-service:"), "\(screen)")
@@ -74,6 +74,27 @@ import Testing
         try tmux.send("q")
         screen = try tmux.waitFor { $0.contains("[exit") }
         #expect(screen.contains("[exit 0]"), "\(screen)")
+
+        // Every order was written with its event in one transaction: one OrderPlaced row per
+        // order, and what the relay marked published is in the topic.
+        let kept = try #require(screen.split(separator: "\n").first { $0.hasPrefix("demo data kept in ") }, "\(screen)")
+        let dir = String(kept.dropFirst("demo data kept in ".count)).trimmingCharacters(in: .whitespaces)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try DatabaseQueue(path: dir + "/order-service.db")
+        let (orders, placed, unmatched, published) = try db.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders")!,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE type = 'OrderPlaced'")!,
+             try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM orders o WHERE (SELECT COUNT(*) FROM outbox e
+                  WHERE e.aggregateid = o.id AND e.type = 'OrderPlaced') != 1
+                """)!,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE published_at IS NOT NULL")!)
+        }
+        try db.close()
+        #expect(orders > 30 && placed == orders && unmatched == 0, "orders \(orders), OrderPlaced rows \(placed), unmatched \(unmatched)")
+        let consumed = try WharfProcess.run(["consume", "outbox.event.order", "--data", dir])
+        #expect(consumed.status == 0 && consumed.lines.count >= published && published > 30,
+                "published \(published), in topic \(consumed.lines.count): \(consumed.stderr)")
     }
 
     @Test func outboxOptionRelaysAnApplicationOutboxIntoTheDataDirectory() throws {
