@@ -97,6 +97,22 @@ import Testing
                 "published \(published), in topic \(consumed.lines.count): \(consumed.stderr)")
     }
 
+    @Test func readOnlyDemoShowsTheOutboxWithoutItsActions() throws {
+        let tmux = try Tmux(command: [WharfProcess.binary, "demo", "--no-kafka", "--read-only", "--refresh", "500"], width: 120, height: 40)
+        _ = try tmux.waitFor { $0.contains("order-service:") }
+        try tmux.send("6")
+        var screen = try tmux.waitFor { Self.row("order-service", in: $0) != nil }
+        #expect(!screen.contains("pause relay") && !screen.contains("retry dead"), "\(screen)")
+        try tmux.send("Space")
+        try tmux.send("r")
+        screen = try tmux.waitFor { $0.contains("read-only:") }
+        #expect(screen.contains("read-only: retry dead rows is disabled") || screen.contains("read-only: pause or resume relays is disabled"),
+                "\(screen)")
+        #expect(!screen.contains("Retry dead rows") && Self.row("order-service", in: screen)?.state != "paused", "\(screen)")
+        try tmux.send("q")
+        #expect(try tmux.waitFor { $0.contains("[exit") }.contains("[exit 0]"))
+    }
+
     @Test func outboxOptionRelaysAnApplicationOutboxIntoTheDataDirectory() throws {
         let dir = TempDir()
         let db = "sqlite:\(dir.path)/app.db"
