@@ -61,8 +61,15 @@ struct DashboardCommand: AsyncParsableCommand {
             try? engine.close()
             throw error
         }
-        try await DashboardRunner.run(engine: engine, queues: queues, source: data.directory, options: dashboard, theme: theme,
-                                      logFile: data.directory + "/wharf.log", outboxes: outboxes.outboxes)
+        // Relays start only once the dashboard can run: a refused start publishes nothing.
+        if isatty(1) == 1 { outboxes.start() }
+        do {
+            try await DashboardRunner.run(engine: engine, queues: queues, source: data.directory, options: dashboard, theme: theme,
+                                          logFile: data.directory + "/wharf.log", outboxes: outboxes.outboxes)
+        } catch {
+            await outboxes.stop()
+            throw error
+        }
         await outboxes.stop()
         try queues.close()
         try engine.close()

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import WharfCore
 import WharfEngine
 import WharfOutbox
@@ -8,17 +9,18 @@ import WharfOutbox
 /// data directory while the dashboard runs (the dashboard holds the directory's lock, so no
 /// other relay could publish there meanwhile) and shown in the Outbox view. Under `--read-only`
 /// they are only watched: no relay runs, nothing is published.
+///
+/// Thread-safety: the relay tasks are kept behind a mutex; `start` and `stop` may race safely.
 final class DashboardOutboxes: Sendable {
     let outboxes: [DashboardOutbox]
-    private let tasks: [Task<Void, Never>]
+    private let tasks = Mutex<[Task<Void, Never>]>([])
 
-    private init(outboxes: [DashboardOutbox], tasks: [Task<Void, Never>]) {
+    private init(outboxes: [DashboardOutbox]) {
         self.outboxes = outboxes
-        self.tasks = tasks
     }
 
-    /// Opens every URL (a missing table is a one-line error, and nothing is left open), then
-    /// starts the relays.
+    /// Opens every URL and checks its table (a missing one is a one-line error, and nothing is
+    /// left open). The relays start with `start()`.
     static func open(urls: [String], engine: Engine, readOnly: Bool) async throws -> DashboardOutboxes {
         var opened: [DashboardOutbox] = []
         do {
@@ -41,8 +43,15 @@ final class DashboardOutboxes: Sendable {
             for o in opened { try? await o.store.close() }
             throw error
         }
-        let tasks = opened.compactMap { o in o.relay.map { relay in Task { await relay.run() } } }
-        return DashboardOutboxes(outboxes: opened, tasks: tasks)
+        return DashboardOutboxes(outboxes: opened)
+    }
+
+    /// Starts the relays (once).
+    func start() {
+        tasks.withLock { tasks in
+            guard tasks.isEmpty else { return }
+            tasks = outboxes.compactMap { o in o.relay.map { relay in Task { await relay.run() } } }
+        }
     }
 
     /// "app.db" for sqlite:/srv/app.db, the database name for PostgreSQL.
@@ -55,8 +64,9 @@ final class DashboardOutboxes: Sendable {
 
     /// Stops the relays (each finishes the poll in flight) and closes the stores.
     func stop() async {
-        for t in tasks { t.cancel() }
-        for t in tasks { await t.value }
+        let running = tasks.withLock { $0 }
+        for t in running { t.cancel() }
+        for t in running { await t.value }
         for o in outboxes { try? await o.store.close() }
     }
 }
