@@ -4,6 +4,7 @@ import WharfCore
 import WharfDashboard
 import WharfEngine
 import WharfKafkaServer
+import WharfOutbox
 import WharfTerminal
 
 /// Options shared by `wharf` (the dashboard) and `wharf demo`.
@@ -35,6 +36,16 @@ struct DashboardCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var fsync: FsyncOptions
     @OptionGroup var dashboard: DashboardOptions
+    @Option(name: .customLong("outbox"), help: ArgumentHelp(
+        "Relay this outbox (table 'outbox') into the data directory while the dashboard runs, and show it in the Outbox view (key 6); repeatable. Under --read-only it is only watched.",
+        valueName: "sqlite:PATH|postgres://..."))
+    var outbox: [String] = []
+
+    func validate() throws {
+        for url in outbox {
+            do { _ = try OutboxDatabaseURL(parsing: url) } catch { throw ValidationError("--outbox: \(error)") }
+        }
+    }
 
     func run() async throws {
         let theme = try dashboard.loadTheme()
@@ -44,8 +55,22 @@ struct DashboardCommand: AsyncParsableCommand {
             try? engine.close()
             throw error
         }
-        try await DashboardRunner.run(engine: engine, queues: queues, source: data.directory, options: dashboard, theme: theme,
-                                      logFile: data.directory + "/wharf.log")
+        let outboxes: DashboardOutboxes
+        do { outboxes = try await DashboardOutboxes.open(urls: outbox, engine: engine, readOnly: dashboard.readOnly) } catch {
+            try? queues.close()
+            try? engine.close()
+            throw error
+        }
+        // Relays start only once the dashboard can run: a refused start publishes nothing.
+        if isatty(1) == 1 { outboxes.start() }
+        do {
+            try await DashboardRunner.run(engine: engine, queues: queues, source: data.directory, options: dashboard, theme: theme,
+                                          logFile: data.directory + "/wharf.log", outboxes: outboxes.outboxes)
+        } catch {
+            await outboxes.stop()
+            throw error
+        }
+        await outboxes.stop()
         try queues.close()
         try engine.close()
     }
@@ -60,6 +85,8 @@ struct DemoCommand: AsyncParsableCommand {
             falls behind, fraud-check has stopped), and a queue 'emails' whose handler dead-letters some \
             messages (max delivery count, invalid address, expired one-time codes), all produced and \
             consumed through the real engine. \
+            An order service writes orders and their outbox rows in one SQLite transaction, relayed \
+            to outbox.event.order by a relay that lags now and then (the Outbox view, key 6). \
             The data directory is removed on exit unless --keep.
             """)
 
@@ -75,10 +102,19 @@ struct DemoCommand: AsyncParsableCommand {
         let traffic = DemoTraffic(engine: engine, queues: queues)
         try await traffic.setUp()
         let producer = Task { await traffic.run() }
+        // The order service: orders and their outbox rows in one SQLite transaction, and a relay.
+        let orders = try await DemoOrderService.open(engine: engine, directory: dir)
+        let orderWriter = Task { await orders.run() }
+        let orderRelay = Task { await orders.relay.run() }
         try await DashboardRunner.run(engine: engine, queues: queues, source: "demo · \(dir)", options: dashboard, theme: theme,
-                                      logFile: dir + "/wharf.log")
+                                      logFile: dir + "/wharf.log", outboxes: [orders.dashboardOutbox])
         producer.cancel()
         _ = await producer.value
+        orderWriter.cancel()
+        orderRelay.cancel()
+        _ = await orderWriter.value
+        _ = await orderRelay.value
+        await orders.close()
         try queues.close()
         try engine.close()
         if keep { print("demo data kept in \(dir)") } else { try? FileManager.default.removeItem(atPath: dir) }
@@ -88,7 +124,8 @@ struct DemoCommand: AsyncParsableCommand {
 /// Runs the terminal app over the engine, with engine upkeep (retention, fsync intervals,
 /// group session timeouts) on a timer, and logs sent to a file while curses owns the screen.
 enum DashboardRunner {
-    static func run(engine: Engine, queues: QueueStore, source: String, options: DashboardOptions, theme: Theme, logFile: String) async throws {
+    static func run(engine: Engine, queues: QueueStore, source: String, options: DashboardOptions, theme: Theme, logFile: String,
+                    outboxes: [DashboardOutbox] = []) async throws {
         guard isatty(1) == 1 else {
             throw ValidationError("the dashboard needs a terminal on stdout; for scripts use the other commands (see wharf --help)")
         }
@@ -101,7 +138,8 @@ enum DashboardRunner {
             }
         }
         let restoreStderr = StderrRedirect(to: logFile)
-        let driver = EngineDashboardDriver(engine: engine, queues: queues, source: source, listener: listener.status, readOnly: options.readOnly)
+        let driver = EngineDashboardDriver(engine: engine, queues: queues, source: source, listener: listener.status, readOnly: options.readOnly,
+                                           outboxes: outboxes)
         let state = DashboardState(readOnly: options.readOnly, refreshMs: options.refresh)
         await runTerminal(theme: theme, state: state, driver: driver)
         restoreStderr.restore()

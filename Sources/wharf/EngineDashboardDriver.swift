@@ -10,13 +10,17 @@ actor EngineDashboardDriver: DashboardDriver {
     let queues: QueueStore?
     let source: String
     let listener: @Sendable () -> String?
+    /// Outboxes shown in the Outbox view (the demo's order service, `--outbox URL`).
+    let outboxes: [DashboardOutbox]
     nonisolated let capabilities: SourceCapabilities
     /// The offsets a reset replaced, so `u` can put them back.
     private var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
     /// Top dead-letter reasons per entity, recounted only when the entity changed.
     var reasonCache: [String: ReasonSample] = [:]
 
-    init(engine: Engine, queues: QueueStore? = nil, source: String, listener: @escaping @Sendable () -> String? = { nil }, readOnly: Bool) {
+    init(engine: Engine, queues: QueueStore? = nil, source: String, listener: @escaping @Sendable () -> String? = { nil }, readOnly: Bool,
+         outboxes: [DashboardOutbox] = []) {
+        self.outboxes = outboxes
         self.engine = engine
         self.queues = queues
         self.source = source
@@ -52,8 +56,11 @@ actor EngineDashboardDriver: DashboardDriver {
                 }))
         }
         let deadLetters = queues.map { deadLetterSnapshots($0) }
+        var outboxSnapshots: [OutboxSnapshot] = []
+        for o in outboxes { outboxSnapshots.append(await o.snapshot()) }
         return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups,
-                               deadLetters: deadLetters, queues: queues.map(Self.queueSnapshots))
+                               deadLetters: deadLetters, outboxes: outboxes.isEmpty ? nil : outboxSnapshots,
+                               queues: queues.map(Self.queueSnapshots))
     }
 
     func perform(_ effect: Effect) async -> Action? {
@@ -100,6 +107,10 @@ actor EngineDashboardDriver: DashboardDriver {
                     RecordRow(topic: topic, partition: partition, offset: $0.offset, timestampMs: $0.timestamp, key: $0.key, value: $0.value,
                               headers: $0.headers.map { WharfDashboard.RecordHeader(key: $0.key, value: $0.value) })
                 })
+            case .setOutboxRelayPaused(let name, _), .retryDeadOutboxRows(let name):
+                guard capabilities.canControlOutbox else { return .operationFailed("read-only: outbox actions are disabled") }
+                guard let outbox = outboxes.first(where: { $0.name == name }) else { return .operationFailed("no outbox named \(name)") }
+                return try await outbox.perform(effect)
             case .setRefresh, .quit, .loadDeadLetters, .previewRequeue, .requeue, .purgeQueue, .undoQueuePurge:
                 return nil
             }

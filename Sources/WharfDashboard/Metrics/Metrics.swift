@@ -89,6 +89,8 @@ public struct Metrics: Sendable {
     public private(set) var totalOut: RateSeries
     /// Queue depths and dead-letter growth (Queues and Dead letters views).
     public private(set) var queues: QueueMetrics
+    /// Per outbox: publish and failure rates and the backlog history (Metrics+Outbox.swift).
+    public internal(set) var outboxes: [String: OutboxMetrics] = [:]
 
     public init(config: Config = Config()) {
         self.config = config
@@ -177,6 +179,7 @@ public struct Metrics: Sendable {
         totalIn.record(timeMs: now, value: inSum)
         totalOut.record(timeMs: now, value: outSum)
         queues.ingest(snapshot)
+        ingestOutboxes(snapshot.outboxes ?? [], now: now)
         prune(snapshot)
     }
 

@@ -40,16 +40,4 @@ public struct ClusterSnapshot: Equatable, Sendable {
     public func deadLetter(named entity: String) -> DeadLetterSnapshot? { deadLetters?.first { $0.entity == entity } }
 }
 
-/// Backlog of one outbox (filled by the outbox issue).
-public struct OutboxSnapshot: Equatable, Sendable {
-    public var name: String
-    public var pending: Int64
-    public var oldestAgeMs: Int64?
-    public var dead: Int64
-    public init(name: String, pending: Int64, oldestAgeMs: Int64? = nil, dead: Int64 = 0) {
-        self.name = name
-        self.pending = pending
-        self.oldestAgeMs = oldestAgeMs
-        self.dead = dead
-    }
-}
+// OutboxSnapshot: see OutboxSnapshot.swift.

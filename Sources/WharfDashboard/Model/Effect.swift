@@ -14,6 +14,11 @@ public enum Effect: Equatable, Sendable {
     case purge(topic: String, partition: Int32, beforeOffset: Int64)
     /// Read up to `max` records; answered by `.recordsLoaded`.
     case loadRecords(topic: String, partition: Int32, from: RecordStart, max: Int)
+    /// Pause or resume the relay of an outbox (by `OutboxSnapshot.name`). Dangerous: while
+    /// paused no event gets out.
+    case setOutboxRelayPaused(outbox: String, paused: Bool)
+    /// Make the outbox's dead rows pending again (attempts reset). Dangerous.
+    case retryDeadOutboxRows(outbox: String)
     /// Change how often snapshots are taken.
     case setRefresh(ms: Int)
     /// Read up to `max` dead-lettered messages of `entity`; answered by `.deadLettersLoaded`.
@@ -31,7 +36,7 @@ public enum Effect: Equatable, Sendable {
     /// True for effects that change data; used to assert read-only mode in tests.
     public var isDangerous: Bool {
         switch self {
-        case .executeReset, .undoLastReset, .purge, .requeue, .purgeQueue, .undoQueuePurge: true
+        case .executeReset, .undoLastReset, .purge, .requeue, .purgeQueue, .undoQueuePurge, .setOutboxRelayPaused, .retryDeadOutboxRows: true
         case .previewReset, .loadRecords, .setRefresh, .quit, .loadDeadLetters, .previewRequeue: false
         }
     }

@@ -12,6 +12,8 @@ public struct SourceCapabilities: OptionSet, Sendable, Hashable {
     public static let purge = SourceCapabilities(rawValue: 1 << 2)
     /// Read records for the Records view.
     public static let browseRecords = SourceCapabilities(rawValue: 1 << 3)
+    /// Pause and resume outbox relays, and revive dead outbox rows.
+    public static let outboxControl = SourceCapabilities(rawValue: 1 << 8)
 
     /// List and read dead-lettered messages (the dead-letter browser).
     public static let browseDeadLetters = SourceCapabilities(rawValue: 1 << 4)
@@ -23,12 +25,14 @@ public struct SourceCapabilities: OptionSet, Sendable, Hashable {
     public static let undoQueuePurge = SourceCapabilities(rawValue: 1 << 7)
 
     public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue,
-                                                 .purgeQueue, .undoQueuePurge]
+                                                 .purgeQueue, .undoQueuePurge, .outboxControl]
     /// The capabilities that change data; none of them exists under `--read-only`.
-    public static let dangerous: SourceCapabilities = [.reset, .undoReset, .purge, .requeue, .purgeQueue, .undoQueuePurge]
+    public static let dangerous: SourceCapabilities = [.reset, .undoReset, .purge, .requeue, .purgeQueue, .undoQueuePurge,
+                                                       .outboxControl]
 
     public var canReset: Bool { contains(.reset) }
     public var canUndoReset: Bool { contains(.undoReset) }
     public var canPurge: Bool { contains(.purge) }
     public var canBrowseRecords: Bool { contains(.browseRecords) }
+    public var canControlOutbox: Bool { contains(.outboxControl) }
 }

@@ -36,6 +36,11 @@ extension DashboardState {
             guard key == .char("y") || key == .char("Y") || key == .enter, canUndo else { return [] }
             show("undoing the last reset…")
             return [.undoLastReset]
+        case .confirmRetryDead(let outbox, _):
+            self.modal = nil
+            guard key == .char("y") || key == .char("Y") || key == .enter, canControlOutbox else { return [] }
+            show("retrying the dead rows of \(outbox)…")
+            return [.retryDeadOutboxRows(outbox: outbox)]
         case .seek(var input):
             switch key {
             case .escape:

@@ -34,6 +34,8 @@ extension DashboardState {
                      KeyHint("/", "filter")]
         case .queues, .deadLetters, .deadLetterMessages:
             hints = queueViewHints()
+        case .outbox:
+            hints = outboxHints()
         }
         if stack.count > 1 { hints.append(KeyHint("esc", "back")) }
         hints += [KeyHint(":", "cmd"), KeyHint("?", "help"), KeyHint("q", "quit")]
@@ -56,6 +58,7 @@ extension DashboardState {
             d.step == .offset ? [KeyHint("⏎", "count records"), KeyHint("esc", "cancel")]
                 : [KeyHint("⏎", "purge", dangerous: true), KeyHint("esc", "cancel")]
         case .confirmUndo: [KeyHint("y", "undo", dangerous: true), KeyHint("n/esc", "keep")]
+        case .confirmRetryDead: [KeyHint("y", "retry dead rows", dangerous: true), KeyHint("n/esc", "keep")]
         case .seek: [KeyHint("⏎", "go"), KeyHint("esc", "cancel")]
         case .queue(let m): queueModalHints(m)
         }
@@ -66,7 +69,7 @@ extension DashboardState {
         let global = [
             KeyHint(":", "command palette (:topics :groups :queues :dlq :records NAME)"), KeyHint("/", "filter rows (!text inverts)"),
             KeyHint("j k ↑ ↓", "move"), KeyHint("⏎", "drill down"), KeyHint("esc", "back / clear filter"),
-            KeyHint("1 2 3 4 5", "overview, topics, groups, queues, dead letters"), KeyHint("p", "pause / resume refresh"),
+            KeyHint("1-6", "overview, topics, groups, queues, DLQ, outbox"), KeyHint("p", "pause / resume refresh"),
             KeyHint("+ -", "refresh faster / slower"), KeyHint("?", "this help"), KeyHint("q", "quit"),
         ]
         var view: [KeyHint] = []
@@ -95,6 +98,8 @@ extension DashboardState {
                     KeyHint("n b", "next / previous page")]
         case .queues, .deadLetters, .deadLetterMessages:
             view = queueViewHelp()
+        case .outbox:
+            view = outboxHelp()
         }
         switch current.id {
         case .overview, .groups, .groupDetail:

@@ -1,6 +1,6 @@
 /// The `:` command palette: commands, completion of topic and group names, execution.
 extension DashboardState {
-    static let paletteCommands = ["overview", "topics", "groups", "topic ", "group ", "records ", "queues", "dlq", "dlq ", "help", "quit"]
+    static let paletteCommands = ["overview", "topics", "groups", "topic ", "group ", "records ", "queues", "dlq", "dlq ", "outbox", "help", "quit"]
 
     /// Completions for what has been typed: command names, then topic or group names.
     public func paletteCandidates(_ typed: String) -> [String] {
@@ -84,6 +84,7 @@ extension DashboardState {
         case ("overview", true): navigate(to: [.overview])
         case ("topics", true): navigate(to: [.overview, .topics])
         case ("groups", true): navigate(to: [.overview, .groups])
+        case ("outbox", true), ("outboxes", true): navigate(to: [.overview, .outbox])
         case ("help", true): modal = .help
         case ("queues", true): navigate(to: [.overview, .queues])
         case ("dlq", true): navigate(to: [.overview, .deadLetters])

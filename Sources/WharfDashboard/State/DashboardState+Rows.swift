@@ -115,6 +115,7 @@ extension DashboardState {
         case .queues: return queueRows(frame).count
         case .deadLetters: return deadLetterRows(frame).count
         case .deadLetterMessages: return deadLetterMessageRows(frame).count
+        case .outbox: return outboxRows(frame).count
         }
     }
 

@@ -128,6 +128,7 @@ extension DashboardState {
         case .char("3"): navigate(to: [.overview, .groups])
         case .char("4"): navigate(to: [.overview, .queues])
         case .char("5"): navigate(to: [.overview, .deadLetters])
+        case .char("6"): navigate(to: [.overview, .outbox])
         case .char(let c) where current.id.sortKeys.contains(where: { $0.key == c }):
             sort(by: c)
         default:
@@ -162,6 +163,8 @@ extension DashboardState {
             let ref = group.partitions[rows[current.selected]].ref
             if marked.remove(ref) == nil { marked.insert(ref) }
             move(by: 1)
+        case (.outbox, .char(" ")), (.outbox, .char("r")):
+            return handleOutboxKey(key)
         case (.records, .char("v")):
             records.mode = records.mode.next
         case (.records, .char("o")):
@@ -261,7 +264,7 @@ extension DashboardState {
             let gp = group.partitions[rows[current.selected]]
             // Start where the group will read next: the first unconsumed record.
             return openRecords(topic: gp.topic, partition: gp.partition, from: .offset(gp.committed ?? 0))
-        case .records:
+        case .records, .outbox:
             break
         case .queues, .deadLetters, .deadLetterMessages:
             return drillDownQueues()

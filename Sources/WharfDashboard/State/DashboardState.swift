@@ -49,6 +49,7 @@ public struct DashboardState: Sendable {
     public var canRequeue: Bool { !readOnly && capabilities.contains(.requeue) }
     public var canPurgeQueue: Bool { !readOnly && capabilities.contains(.purgeQueue) }
     public var canUndoQueuePurge: Bool { !readOnly && capabilities.contains(.undoQueuePurge) }
+    public var canControlOutbox: Bool { !readOnly && capabilities.canControlOutbox }
 
     /// Rows available to the table of the current view (the body height minus its header).
     var pageRows: Int { max(1, height - 4) }

@@ -7,6 +7,8 @@ public enum Modal: Equatable, Sendable {
     case reset(ResetDialog)
     case purge(PurgeDialog)
     case confirmUndo
+    /// Outbox view: revive `dead` dead rows of `outbox`?
+    case confirmRetryDead(outbox: String, dead: Int64)
     /// Records view: jump to an offset or a date-time.
     case seek(TextInput)
     /// Requeue, purge and undo of the Queues and Dead letters views.

@@ -10,6 +10,8 @@ public enum ViewID: Equatable, Hashable, Sendable {
     case deadLetters
     /// The message browser of one dead-letter entity.
     case deadLetterMessages(String)
+    /// Outboxes: backlog, publish rate, relay state (key 6).
+    case outbox
 
     public var title: String {
         switch self {
@@ -22,6 +24,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .queues: "Queues"
         case .deadLetters: "Dead letters"
         case .deadLetterMessages(let e): e
+        case .outbox: "Outbox"
         }
     }
 
@@ -34,6 +37,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .groupDetail: [("N", 0, false), ("P", 1, false), ("L", 4, true), ("T", 5, true), ("E", 6, true), ("U", 8, true)]
         case .queues: [("N", 0, false), ("A", 1, true), ("L", 2, true), ("D", 3, true), ("S", 4, true), ("Q", 5, true), ("Z", 6, true), ("O", 7, true)]
         case .deadLetters: [("N", 0, false), ("C", 2, true), ("O", 3, true), ("G", 4, true)]
+        case .outbox: [("N", 0, false), ("S", 1, true), ("P", 2, true), ("A", 3, true), ("R", 4, true), ("F", 5, true), ("D", 6, true)]
         case .overview, .records, .deadLetterMessages: []
         }
     }
@@ -41,7 +45,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
     /// Whether `/` filters this view.
     var filterable: Bool {
         switch self {
-        case .topics, .groups, .topicDetail, .groupDetail, .records, .queues, .deadLetters, .deadLetterMessages: true
+        case .topics, .groups, .topicDetail, .groupDetail, .records, .queues, .deadLetters, .deadLetterMessages, .outbox: true
         case .overview: false
         }
     }

@@ -37,6 +37,8 @@ public actor SyntheticDriver: DashboardDriver {
             return .recordsLoaded(cluster.records(topic: topic, partition: partition, from: from, max: max))
         case .loadDeadLetters, .previewRequeue, .requeue, .purgeQueue, .undoQueuePurge:
             return .operationFailed("the synthetic cluster has no queues")
+        case .setOutboxRelayPaused, .retryDeadOutboxRows:
+            return .operationFailed("the synthetic cluster has no outbox")
         case .setRefresh, .quit:
             return nil
         }

@@ -63,6 +63,7 @@ public enum DashboardRenderer {
         case .queues: QueuesView.render(state, into: &canvas, rect: rect)
         case .deadLetters: DeadLettersView.render(state, into: &canvas, rect: rect)
         case .deadLetterMessages(let entity): DeadLetterMessagesView.render(state, entity: entity, into: &canvas, rect: rect)
+        case .outbox: OutboxView.render(state, into: &canvas, rect: rect)
         }
     }
 
@@ -86,6 +87,8 @@ public enum DashboardRenderer {
                                ("last reset?   y = undo   n / Esc = keep", .dialog)], into: &canvas, rect: inner)
         case .queue(let m):
             QueueDialogViews.render(m, into: &canvas, rect: rect)
+        case .confirmRetryDead(let outbox, let dead):
+            OutboxView.renderConfirmRetry(outbox: outbox, dead: dead, into: &canvas, rect: rect)
         case .seek(let input):
             let inner = ModalDialog.render(into: &canvas, in: rect, width: 56, height: 5, title: "Seek")
             ModalDialog.lines([("Offset, or UTC date-time (2026-11-26 15:04:05):", .dialog)], into: &canvas, rect: inner)

@@ -56,7 +56,7 @@ enum OverviewView {
                           items: snap.deadLetters.map { $0.map { ($0.entity, DeadLettersView.summary($0, state.metrics), $0.oldestAgeMs) } })
             renderSection(into: &canvas, x: rect.x, y: by + bottomHeight / 2, width: rect.width, rows: bottomHeight / 2,
                           title: "Outbox backlog",
-                          items: snap.outboxes.map { $0.map { ($0.name, "\(Format.count($0.pending)) pending, \($0.dead) dead", $0.oldestAgeMs) } })
+                          items: snap.outboxes.map { $0.map { ($0.name, OutboxView.overviewLine($0), nil) } })
         }
     }
 
@@ -94,9 +94,10 @@ enum OverviewView {
         }
         var line = y
         for (i, item) in items.enumerated() {
-            if i > 0 && cx + 20 > x + width { line += 1; cx = x + 2; if line >= y + rows { break } }
             var text = item.0 + ": " + item.1
             if let age = item.2 { text += ", oldest " + Format.duration(ms: age) }
+            // Wrap before an item that would be cut (or when little room is left).
+            if i > 0 && cx + max(20, DisplayWidth.of(text)) > x + width { line += 1; cx = x + 2; if line >= y + rows { break } }
             cx += canvas.write(text + "   ", x: cx, y: line, maxWidth: max(0, x + width - cx), role: .warning)
         }
     }
