@@ -3,6 +3,8 @@ import Foundation
 import WharfCore
 import WharfDashboard
 import WharfEngine
+import WharfEvents
+import WharfProjections
 import WharfKafkaServer
 import WharfTerminal
 
@@ -44,8 +46,11 @@ struct DashboardCommand: AsyncParsableCommand {
             try? engine.close()
             throw error
         }
-        try await DashboardRunner.run(engine: engine, queues: queues, source: data.directory, options: dashboard, theme: theme,
-                                      logFile: data.directory + "/wharf.log")
+        let events = try? EventStore.open(alongside: engine)
+        try await DashboardRunner.run(engine: engine, queues: queues, events: events,
+                                      projections: ProjectionRegistry(dataDirectory: data.directory), source: data.directory,
+                                      options: dashboard, theme: theme, logFile: data.directory + "/wharf.log")
+        try? events?.close()
         try queues.close()
         try engine.close()
     }
@@ -72,11 +77,19 @@ struct DemoCommand: AsyncParsableCommand {
         let queues = try engine.openQueues()
         let traffic = DemoTraffic(engine: engine, queues: queues)
         try await traffic.setUp()
+        let events = try EventStore.open(alongside: engine)
+        let registry = ProjectionRegistry(dataDirectory: dir)
+        let accounts = try DemoAccounts.open(store: events, registry: registry, dataDirectory: dir)
+        try accounts.setUp()
         let producer = Task { await traffic.run() }
-        try await DashboardRunner.run(engine: engine, queues: queues, source: "demo · \(dir)", options: dashboard, theme: theme,
-                                      logFile: dir + "/wharf.log")
+        let banking = Task { await accounts.run() }
+        try await DashboardRunner.run(engine: engine, queues: queues, events: events, projections: registry, source: "demo · \(dir)",
+                                      options: dashboard, theme: theme, logFile: dir + "/wharf.log")
         producer.cancel()
+        banking.cancel()
         _ = await producer.value
+        _ = await banking.value
+        try events.close()
         try queues.close()
         try engine.close()
         if keep { print("demo data kept in \(dir)") } else { try? FileManager.default.removeItem(atPath: dir) }
@@ -86,7 +99,8 @@ struct DemoCommand: AsyncParsableCommand {
 /// Runs the terminal app over the engine, with engine upkeep (retention, fsync intervals,
 /// group session timeouts) on a timer, and logs sent to a file while curses owns the screen.
 enum DashboardRunner {
-    static func run(engine: Engine, queues: QueueStore, source: String, options: DashboardOptions, theme: Theme, logFile: String) async throws {
+    static func run(engine: Engine, queues: QueueStore, events: EventStore? = nil, projections: ProjectionRegistry? = nil, source: String,
+                    options: DashboardOptions, theme: Theme, logFile: String) async throws {
         guard isatty(1) == 1 else {
             throw ValidationError("the dashboard needs a terminal on stdout; for scripts use the other commands (see wharf --help)")
         }
@@ -95,11 +109,12 @@ enum DashboardRunner {
             while !Task.isCancelled {
                 await engine.runMaintenance()
                 _ = try? queues.tick()
+                events?.runMaintenance()
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
         let restoreStderr = StderrRedirect(to: logFile)
-        let driver = EngineDashboardDriver(engine: engine, queues: queues, source: source, listener: listener.status, readOnly: options.readOnly)
+        let driver = EngineDashboardDriver(engine: engine, queues: queues, events: events, projections: projections, source: source, listener: listener.status, readOnly: options.readOnly)
         let state = DashboardState(readOnly: options.readOnly, refreshMs: options.refresh)
         await runTerminal(theme: theme, state: state, driver: driver)
         restoreStderr.restore()

@@ -2,21 +2,29 @@ import Foundation
 import WharfCore
 import WharfDashboard
 import WharfEngine
+import WharfEvents
+import WharfProjections
 
 /// The dashboard's view of the embedded engine: snapshots built from the engine's own
 /// descriptions and lag, and effects run through the same engine commands the CLI uses.
 actor EngineDashboardDriver: DashboardDriver {
     let engine: Engine
     let queues: QueueStore?
+    /// The event store and its projections (Streams & projections view); nil hides them.
+    let events: EventStore?
+    let projections: ProjectionRegistry?
     let source: String
     let listener: @Sendable () -> String?
     nonisolated let capabilities: SourceCapabilities
     /// The offsets a reset replaced, so `u` can put them back.
     private var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
 
-    init(engine: Engine, queues: QueueStore? = nil, source: String, listener: @escaping @Sendable () -> String? = { nil }, readOnly: Bool) {
+    init(engine: Engine, queues: QueueStore? = nil, events: EventStore? = nil, projections: ProjectionRegistry? = nil,
+         source: String, listener: @escaping @Sendable () -> String? = { nil }, readOnly: Bool) {
         self.engine = engine
         self.queues = queues
+        self.events = events
+        self.projections = projections
         self.source = source
         self.listener = listener
         capabilities = readOnly ? [.browseRecords] : .all
@@ -56,7 +64,7 @@ actor EngineDashboardDriver: DashboardDriver {
             }
         }
         return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups,
-                               deadLetters: deadLetters)
+                               deadLetters: deadLetters, events: eventsSnapshot())
     }
 
     func perform(_ effect: Effect) async -> Action? {
@@ -102,6 +110,8 @@ actor EngineDashboardDriver: DashboardDriver {
                     RecordRow(topic: topic, partition: partition, offset: $0.offset, timestampMs: $0.timestamp, key: $0.key, value: $0.value,
                               headers: $0.headers.map { WharfDashboard.RecordHeader(key: $0.key, value: $0.value) })
                 })
+            case .replayParked, .rebuildProjection:
+                return await performEvents(effect)
             case .setRefresh, .quit:
                 return nil
             }

@@ -16,10 +16,12 @@ public struct ClusterSnapshot: Equatable, Sendable {
     public var deadLetters: [DeadLetterSnapshot]?
     /// nil: the source has no outbox yet (shown as "none yet").
     public var outboxes: [OutboxSnapshot]?
+    /// nil: the source has no event store (the Streams & projections view says so).
+    public var events: EventsSnapshot?
 
     public init(timeMs: Int64, source: String, listener: String? = nil, topics: [TopicSnapshot] = [],
                 groups: [GroupSnapshot] = [], deadLetters: [DeadLetterSnapshot]? = nil,
-                outboxes: [OutboxSnapshot]? = nil) {
+                outboxes: [OutboxSnapshot]? = nil, events: EventsSnapshot? = nil) {
         self.timeMs = timeMs
         self.source = source
         self.listener = listener
@@ -27,6 +29,7 @@ public struct ClusterSnapshot: Equatable, Sendable {
         self.groups = groups
         self.deadLetters = deadLetters
         self.outboxes = outboxes
+        self.events = events
     }
 
     public static let empty = ClusterSnapshot(timeMs: 0, source: "no source")

@@ -14,6 +14,10 @@ public enum Effect: Equatable, Sendable {
     case purge(topic: String, partition: Int32, beforeOffset: Int64)
     /// Read up to `max` records; answered by `.recordsLoaded`.
     case loadRecords(topic: String, partition: Int32, from: RecordStart, max: Int)
+    /// Send a persistent subscription's parked events back to it. Dangerous.
+    case replayParked(group: String, source: String)
+    /// Empty a projection's read model and replay its source from the start. Dangerous.
+    case rebuildProjection(name: String)
     /// Change how often snapshots are taken.
     case setRefresh(ms: Int)
     case quit
@@ -21,7 +25,7 @@ public enum Effect: Equatable, Sendable {
     /// True for effects that change data; used to assert read-only mode in tests.
     public var isDangerous: Bool {
         switch self {
-        case .executeReset, .undoLastReset, .purge: true
+        case .executeReset, .undoLastReset, .purge, .replayParked, .rebuildProjection: true
         case .previewReset, .loadRecords, .setRefresh, .quit: false
         }
     }

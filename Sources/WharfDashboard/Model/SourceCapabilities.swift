@@ -13,9 +13,14 @@ public struct SourceCapabilities: OptionSet, Sendable, Hashable {
     /// Read records for the Records view.
     public static let browseRecords = SourceCapabilities(rawValue: 1 << 3)
 
-    public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords]
+    /// Replay a persistent subscription's parked events.
+    public static let replayParked = SourceCapabilities(rawValue: 1 << 12)
+    /// Rebuild a projection.
+    public static let rebuildProjection = SourceCapabilities(rawValue: 1 << 13)
+
+    public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .replayParked, .rebuildProjection]
     /// The capabilities that change data; none of them exists under `--read-only`.
-    public static let dangerous: SourceCapabilities = [.reset, .undoReset, .purge]
+    public static let dangerous: SourceCapabilities = [.reset, .undoReset, .purge, .replayParked, .rebuildProjection]
 
     public var canReset: Bool { contains(.reset) }
     public var canUndoReset: Bool { contains(.undoReset) }

@@ -34,6 +34,10 @@ extension DashboardState {
             guard key == .char("y") || key == .char("Y") || key == .enter, canUndo else { return [] }
             show("undoing the last reset…")
             return [.undoLastReset]
+        case .rebuildProjection(let dialog):
+            return handleRebuildKey(dialog, key)
+        case .replayParked(let dialog):
+            return handleReplayParkedKey(dialog, key)
         case .seek(var input):
             switch key {
             case .escape:

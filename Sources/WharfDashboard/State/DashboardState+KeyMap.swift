@@ -29,6 +29,8 @@ extension DashboardState {
             if canReset { hints += [KeyHint("␣", "mark"), KeyHint("r", "replay", dangerous: true)] }
             if canUndo { hints.append(KeyHint("u", "undo", dangerous: true)) }
             hints.append(KeyHint("/", "filter"))
+        case .streams:
+            hints = streamsHints()
         case .records:
             hints = [KeyHint("v", "view: \(records.mode.rawValue)"), KeyHint("o", "seek"), KeyHint("n/b", "next/prev"),
                      KeyHint("/", "filter")]
@@ -55,6 +57,8 @@ extension DashboardState {
                 : [KeyHint("⏎", "purge", dangerous: true), KeyHint("esc", "cancel")]
         case .confirmUndo: [KeyHint("y", "undo", dangerous: true), KeyHint("n/esc", "keep")]
         case .seek: [KeyHint("⏎", "go"), KeyHint("esc", "cancel")]
+        case .rebuildProjection: [KeyHint("⏎", "rebuild", dangerous: true), KeyHint("esc", "cancel")]
+        case .replayParked: [KeyHint("y", "replay", dangerous: true), KeyHint("n/esc", "keep parked")]
         }
     }
 
@@ -87,6 +91,8 @@ extension DashboardState {
                 view.append(KeyHint("space", "mark partition for replay"))
                 view.append(KeyHint("r", "replay marked (or all) partitions", dangerous: true))
             }
+        case .streams:
+            view = streamsHelp()
         case .records:
             view = [KeyHint("v", "text / pretty JSON / hex"), KeyHint("o", "seek to offset or date-time"),
                     KeyHint("n b", "next / previous page")]

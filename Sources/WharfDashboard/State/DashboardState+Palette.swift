@@ -1,6 +1,6 @@
 /// The `:` command palette: commands, completion of topic and group names, execution.
 extension DashboardState {
-    static let paletteCommands = ["overview", "topics", "groups", "topic ", "group ", "records ", "help", "quit"]
+    static let paletteCommands = ["overview", "topics", "groups", "streams", "topic ", "group ", "records ", "help", "quit"]
 
     /// Completions for what has been typed: command names, then topic or group names.
     public func paletteCandidates(_ typed: String) -> [String] {
@@ -83,6 +83,7 @@ extension DashboardState {
         case ("overview", true): navigate(to: [.overview])
         case ("topics", true): navigate(to: [.overview, .topics])
         case ("groups", true): navigate(to: [.overview, .groups])
+        case ("streams", true): navigate(to: [.overview, .streams])
         case ("help", true): modal = .help
         case ("quit", true), ("q", true):
             modal = nil

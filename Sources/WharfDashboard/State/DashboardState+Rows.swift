@@ -112,6 +112,7 @@ extension DashboardState {
         case .topicDetail(let name): return snapshot.topic(named: name).map { topicDetailRows(frame, topic: $0).count } ?? 0
         case .groupDetail(let name): return snapshot.group(named: name).map { groupDetailRows(frame, group: $0).count } ?? 0
         case .records: return recordRows(frame).count
+        case .streams: return readerRows(frame).count
         }
     }
 

@@ -30,6 +30,7 @@ extension DashboardState {
             guard !paused else { return [] }
             snapshot = snap
             metrics.ingest(snap)
+            eventRates.ingest(snap)
             if let s = status, metrics.tick > s.untilTick { status = nil }
             clampSelections()
             return []
@@ -117,6 +118,7 @@ extension DashboardState {
         case .char("1"): navigate(to: [.overview])
         case .char("2"): navigate(to: [.overview, .topics])
         case .char("3"): navigate(to: [.overview, .groups])
+        case .char("7"): navigate(to: [.overview, .streams])
         case .char(let c) where current.id.sortKeys.contains(where: { $0.key == c }):
             sort(by: c)
         default:
@@ -150,6 +152,8 @@ extension DashboardState {
             let ref = group.partitions[rows[current.selected]].ref
             if marked.remove(ref) == nil { marked.insert(ref) }
             move(by: 1)
+        case (.streams, _):
+            return handleStreamsKey(key)
         case (.records, .char("v")):
             records.mode = records.mode.next
         case (.records, .char("o")):
@@ -249,7 +253,7 @@ extension DashboardState {
             let gp = group.partitions[rows[current.selected]]
             // Start where the group will read next: the first unconsumed record.
             return openRecords(topic: gp.topic, partition: gp.partition, from: .offset(gp.committed ?? 0))
-        case .records:
+        case .records, .streams:
             break
         }
         return []

@@ -9,6 +9,8 @@ public enum Modal: Equatable, Sendable {
     case confirmUndo
     /// Records view: jump to an offset or a date-time.
     case seek(TextInput)
+    case rebuildProjection(RebuildDialog)
+    case replayParked(ReplayParkedDialog)
 }
 
 public struct PaletteState: Equatable, Sendable {

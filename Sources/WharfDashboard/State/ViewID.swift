@@ -6,6 +6,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
     case groups
     case groupDetail(String)
     case records(topic: String, partition: Int32)
+    case streams
 
     public var title: String {
         switch self {
@@ -15,6 +16,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .groups: "Groups"
         case .groupDetail(let g): g
         case .records(let t, let p): "records \(t)/\(p)"
+        case .streams: "Streams & projections"
         }
     }
 
@@ -25,14 +27,14 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .groups: [("N", 0, false), ("S", 1, false), ("M", 2, true), ("L", 3, true), ("T", 4, true), ("E", 5, true), ("U", 7, true)]
         case .topicDetail: [("P", 0, false), ("E", 2, true), ("R", 3, true), ("Z", 4, true), ("I", 5, true)]
         case .groupDetail: [("N", 0, false), ("P", 1, false), ("L", 4, true), ("T", 5, true), ("E", 6, true), ("U", 8, true)]
-        case .overview, .records: []
+        case .overview, .records, .streams: []
         }
     }
 
     /// Whether `/` filters this view.
     var filterable: Bool {
         switch self {
-        case .topics, .groups, .topicDetail, .groupDetail, .records: true
+        case .topics, .groups, .topicDetail, .groupDetail, .records, .streams: true
         case .overview: false
         }
     }

@@ -35,6 +35,8 @@ public actor SyntheticDriver: DashboardDriver {
             return .operationSucceeded("purged \(n) records from \(topic)/\(partition)")
         case .loadRecords(let topic, let partition, let from, let max):
             return .recordsLoaded(cluster.records(topic: topic, partition: partition, from: from, max: max))
+        case .replayParked, .rebuildProjection:
+            return .operationFailed("the synthetic source has no event store")
         case .setRefresh, .quit:
             return nil
         }

@@ -60,6 +60,7 @@ public enum DashboardRenderer {
         case .groups: GroupsView.render(state, into: &canvas, rect: rect)
         case .groupDetail(let name): GroupDetailView.render(state, group: name, into: &canvas, rect: rect)
         case .records: RecordsView.render(state, into: &canvas, rect: rect)
+        case .streams: StreamsView.render(state, into: &canvas, rect: rect)
         }
     }
 
@@ -81,6 +82,10 @@ public enum DashboardRenderer {
             let inner = ModalDialog.render(into: &canvas, in: rect, width: 50, height: 5, title: "Undo reset", dangerous: true)
             ModalDialog.lines([("Restore the offsets saved before the", .dialog),
                                ("last reset?   y = undo   n / Esc = keep", .dialog)], into: &canvas, rect: inner)
+        case .rebuildProjection(let d):
+            EventDialogViews.renderRebuild(d, into: &canvas, rect: rect)
+        case .replayParked(let d):
+            EventDialogViews.renderReplayParked(d, into: &canvas, rect: rect)
         case .seek(let input):
             let inner = ModalDialog.render(into: &canvas, in: rect, width: 56, height: 5, title: "Seek")
             ModalDialog.lines([("Offset, or UTC date-time (2026-11-26 15:04:05):", .dialog)], into: &canvas, rect: inner)
