@@ -96,6 +96,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             // GRDB: the outbox tests write application rows into the SQLite file the CLI relays.
-            dependencies: ["WharfCore", "WharfTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+            // WharfEvents, WharfProjections: an application's projection runs in-process between CLI calls.
+            dependencies: ["WharfCore", "WharfTestSupport", "WharfEvents", "WharfProjections", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
     ]
 )

@@ -46,7 +46,7 @@ struct DemoAccounts: Sendable {
     /// projection starts.
     func setUp() throws {
         for n in 0..<Self.accountCount { try decide(account: "account-\(n)", tick: n) }
-        for tick in 0..<600 { try decide(account: "account-\(tick % Self.accountCount)", tick: tick) }
+        for tick in 0..<2_000 { try decide(account: "account-\(tick % Self.accountCount)", tick: tick) }
         if !store.listPersistentSubscriptions().contains(where: { $0.group == Self.reviewGroup }) {
             try store.createPersistentSubscription(Self.reviewGroup, on: .all,
                                                    settings: PersistentSubscriptionSettings(startFrom: .start, maxRetryCount: 2))
@@ -57,13 +57,13 @@ struct DemoAccounts: Sendable {
     /// Until cancelled: two or three decisions every 100 ms, and the review handler.
     func run() async {
         guard let review = try? store.connectToPersistentSubscription(Self.reviewGroup, on: .all, consumerName: "reviewer-1") else { return }
-        var tick = 600
+        var tick = 2_000
         while !Task.isCancelled {
             tick += 1
             for i in 0..<(2 + tick % 2) { try? decide(account: "account-\((tick &* 7 &+ i) % Self.accountCount)", tick: tick &+ i) }
             for e in (try? review.receive(max: 50)) ?? [] {
                 let amount = Self.amount(e.event)
-                if (e.event.type == "Withdrawn" && amount >= 45_000) || (e.event.type == "TransferSent" && amount >= 60_000) {
+                if (e.event.type == "Withdrawn" && amount >= 66_000) || (e.event.type == "TransferSent" && amount >= 68_000) {
                     try? review.nack(e, action: .park, reason: "over the review limit")
                 } else {
                     try? review.ack(e)

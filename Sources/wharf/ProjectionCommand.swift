@@ -54,7 +54,7 @@ struct ProjectionCommand: ParsableCommand {
 
         func run() async throws {
             let status = try await EventSession.with(data) { ProjectionRegistry(dataDirectory: data.directory).status(named: name, store: $0) }
-            guard let s = status else { throw ValidationError("no projection named '\(name)' (see wharf projection list)") }
+            guard let s = status else { throw WharfError.invalidArgument("no projection named '\(name)' (see wharf projection list)") }
             if output.json { return try Output.json(ProjectionStatusJSON(s)) }
             print("\(s.name): \(s.stateName)\(s.state.faultMessage.map { " (\($0))" } ?? "")")
             print("  source      \(s.source)")
@@ -82,10 +82,10 @@ struct ProjectionCommand: ParsableCommand {
             try await EventSession.with(data) { store in
                 let registry = ProjectionRegistry(dataDirectory: data.directory)
                 guard let entry = registry.registration(named: name), let before = registry.status(named: name, store: store) else {
-                    throw ValidationError("no projection named '\(name)' (see wharf projection list)")
+                    throw WharfError.invalidArgument("no projection named '\(name)' (see wharf projection list)")
                 }
                 let plan = "rebuild \(name): empty its read model in \(entry.database) and replay \(before.head) events of \(before.source) (checkpoint \(before.cursor.processed) -> 0)"
-                guard yes else { throw ValidationError("\(plan); add --yes to do it") }
+                guard yes else { throw WharfError.invalidArgument("\(plan); add --yes to do it") }
                 guard let definition = ProjectionCatalog.definition(id: entry.definition, name: name) else {
                     try registry.requestRebuild(named: name)
                     print("rebuild of \(name) requested: its application resets and replays it when it next opens the projection")
@@ -111,7 +111,7 @@ struct ProjectionCommand: ParsableCommand {
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 await projection.close()
-                print("rebuilt \(name): \(projection.status.cursor.processed) events applied, state running until this command exited")
+                print("rebuilt \(name): \(projection.status.cursor.processed) events applied")
             }
         }
     }

@@ -110,7 +110,7 @@ enum StreamsView {
 /// The rebuild and replay-parked dialogs.
 enum EventDialogViews {
     static func renderRebuild(_ d: RebuildDialog, into canvas: inout Canvas, rect: Rect) {
-        let inner = ModalDialog.render(into: &canvas, in: rect, width: 64, height: 11, title: "Rebuild \(d.projection)", dangerous: true)
+        let inner = ModalDialog.render(into: &canvas, in: rect, width: 76, height: 11, title: "Rebuild \(d.projection)", dangerous: true)
         guard !inner.isEmpty else { return }
         ModalDialog.lines([
             ("This will:", .dialog),

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// The demo's balances projection rebuilt from the Streams & projections view, in a real terminal.
+@Suite(.serialized) struct ProjectionTmuxTests {
+    /// State and LAG of a reader's row ("balances projection $ce-account rebuilding 31% 329 734 …").
+    static func row(_ name: String, in screen: String) -> (state: String, lag: Int)? {
+        for line in screen.split(separator: "\n") {
+            let cells = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard cells.first == name, cells.count >= 7, let s = cells.firstIndex(where: { ["running", "stopped", "faulted", "rebuilding"].contains($0) })
+            else { continue }
+            let checkpoint = cells[s] == "rebuilding" && cells[s + 1].hasSuffix("%") ? s + 2 : s + 1
+            guard checkpoint + 1 < cells.count, let lag = DashboardTmuxTests.parseCount(cells[checkpoint + 1]) else { continue }
+            return (cells[s], lag)
+        }
+        return nil
+    }
+
+    @Test func demoRebuildsBalancesThroughTheConfirmDialog() throws {
+        let tmux = try Tmux(command: [WharfProcess.binary, "demo", "--no-kafka", "--refresh", "250"], width: 140, height: 40)
+        _ = try tmux.waitFor { $0.contains("Overview") && $0.contains("q quit") }
+        try tmux.send("7")
+        var screen = try tmux.waitFor { Self.row("balances", in: $0) != nil && $0.contains("fraud-review") && $0.contains("account") }
+        #expect(screen.contains("Streams & projections") && screen.contains("$ce-account"), "\(screen)")
+        #expect(Self.row("balances", in: screen)?.state == "running", "\(screen)")
+
+        // The dialog says what the rebuild does before anything happens.
+        try tmux.send("b")
+        screen = try tmux.waitFor { $0.contains("Rebuild balances") && $0.contains("Type balances") }
+        #expect(screen.contains("empty the read model") && screen.contains("balances.sqlite") && screen.contains("events of $ce-account"), "\(screen)")
+        try tmux.type("balances")
+        try tmux.send("Enter")
+
+        // Rebuilding, with the lag shrinking, then running again.
+        var lags: [Int] = []
+        var final = ""
+        let end = Date().addingTimeInterval(90)
+        while Date() < end {
+            let s = try tmux.screen()
+            if let r = Self.row("balances", in: s) {
+                if r.state == "rebuilding" { lags.append(r.lag) } else if !lags.isEmpty && r.state == "running" { final = s; break }
+            }
+            usleep(50_000)
+        }
+        #expect(lags.count >= 2, "saw rebuilding \(lags.count) time(s): \(lags)")
+        #expect((lags.last ?? 0) < (lags.first ?? 0), "lag while rebuilding: \(lags)")
+        #expect(Self.row("balances", in: final)?.state == "running", "\(final)")
+
+        try tmux.send("q")
+        screen = try tmux.waitFor { $0.contains("[exit") }
+        #expect(screen.contains("[exit 0]"), "\(screen)")
+    }
+}
