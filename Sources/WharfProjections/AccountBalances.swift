@@ -15,10 +15,6 @@ public enum AccountBalances {
     public static let definitionId = "wharf.account-balances"
     public static let category = "account"
 
-    struct Payload: Decodable {
-        var amount: Int64?
-    }
-
     public static func definition(name: String = "balances") -> ProjectionDefinition {
         ProjectionDefinition(
             name: name, source: .category(category), definitionId: definitionId,
@@ -36,7 +32,7 @@ public enum AccountBalances {
     }
 
     static func apply(_ db: Database, _ e: RecordedEvent) throws {
-        let amount = (try? JSONDecoder().decode(Payload.self, from: Data(e.data)))?.amount ?? 0
+        let amount = amount(in: e.data)
         var delta: Int64 = 0, deposits: Int64 = 0, withdrawals: Int64 = 0, transfers: Int64 = 0
         switch e.type {
         case "Deposited": delta = amount; deposits = 1
@@ -52,6 +48,33 @@ public enum AccountBalances {
               withdrawals = withdrawals + excluded.withdrawals, transfers = transfers + excluded.transfers,
               events = events + 1, revision = excluded.revision, updated_at = excluded.updated_at
             """, arguments: [e.stream, delta, deposits, withdrawals, transfers, Int64(e.revision), e.timestamp])
+    }
+
+    /// The integer after `"amount":` in the event's JSON (0 when missing). A scan instead of a
+    /// JSONDecoder: this runs once per event, and the payloads are ours.
+    static let amountKey = Array(#""amount":"#.utf8)
+
+    public static func amount(in data: [UInt8]) -> Int64 {
+        let key = amountKey
+        guard data.count > key.count else { return 0 }
+        var i = 0
+        search: while i + key.count <= data.count {
+            for j in 0..<key.count where data[i + j] != key[j] {
+                i += 1
+                continue search
+            }
+            var k = i + key.count
+            while k < data.count, data[k] == UInt8(ascii: " ") { k += 1 }
+            var negative = false
+            if k < data.count, data[k] == UInt8(ascii: "-") { negative = true; k += 1 }
+            var value: Int64 = 0
+            while k < data.count, data[k] >= UInt8(ascii: "0"), data[k] <= UInt8(ascii: "9") {
+                value = value &* 10 &+ Int64(data[k] - UInt8(ascii: "0"))
+                k += 1
+            }
+            return negative ? -value : value
+        }
+        return 0
     }
 
     /// Balance per account, for checks.

@@ -111,8 +111,5 @@ struct DemoAccounts: Sendable {
         EventData(type: type, data: json, metadata: #"{"source":"wharf-demo"}"#)
     }
 
-    static func amount(_ e: RecordedEvent) -> Int64 {
-        struct P: Decodable { var amount: Int64? }
-        return (try? JSONDecoder().decode(P.self, from: Data(e.data)))?.amount ?? 0
-    }
+    static func amount(_ e: RecordedEvent) -> Int64 { AccountBalances.amount(in: e.data) }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// The demo's balances projection rebuilt from the Streams & projections view, in a real terminal.
+/// The demo's balances projection rebuilt, and parked events replayed, from the Streams &
+/// projections view in a real terminal.
 @Suite(.serialized) struct ProjectionTmuxTests {
     /// State and LAG of a reader's row ("balances projection $ce-account rebuilding 31% 329 734 …").
     static func row(_ name: String, in screen: String) -> (state: String, lag: Int)? {
@@ -16,7 +17,17 @@ import Testing
         return nil
     }
 
-    @Test func demoRebuildsBalancesThroughTheConfirmDialog() throws {
+    /// The PARKED column of a persistent subscription's row.
+    static func parked(_ name: String, in screen: String) -> Int? {
+        for line in screen.split(separator: "\n") {
+            let cells = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard cells.first == name, cells.count >= 8, cells[1] == "persistent" else { continue }
+            return DashboardTmuxTests.parseCount(cells[7])
+        }
+        return nil
+    }
+
+    @Test func demoRebuildsBalancesAndReplaysParkedEventsThroughConfirmDialogs() throws {
         let tmux = try Tmux(command: [WharfProcess.binary, "demo", "--no-kafka", "--refresh", "250"], width: 140, height: 40)
         _ = try tmux.waitFor { $0.contains("Overview") && $0.contains("q quit") }
         try tmux.send("7")
@@ -45,6 +56,17 @@ import Testing
         #expect(lags.count >= 2, "saw rebuilding \(lags.count) time(s): \(lags)")
         #expect((lags.last ?? 0) < (lags.first ?? 0), "lag while rebuilding: \(lags)")
         #expect(Self.row("balances", in: final)?.state == "running", "\(final)")
+
+        // Replay parked: the fraud-review handler parks large withdrawals; y sends them back.
+        screen = try tmux.waitFor { (Self.parked("fraud-review", in: $0) ?? 0) > 0 }
+        #expect((Self.parked("fraud-review", in: screen) ?? 0) > 0, "\(screen)")
+        try tmux.send("j")
+        try tmux.send("r")
+        screen = try tmux.waitFor { $0.contains("Replay parked events") }
+        #expect(screen.contains("back to fraud-review"), "\(screen)")
+        try tmux.send("y")
+        screen = try tmux.waitFor { $0.contains("parked event") && $0.contains("to fraud-review") && !$0.contains("Replay parked events") }
+        #expect(screen.contains("replaying"), "\(screen)")
 
         try tmux.send("q")
         screen = try tmux.waitFor { $0.contains("[exit") }

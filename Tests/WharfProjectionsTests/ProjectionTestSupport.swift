@@ -6,9 +6,7 @@ import WharfEvents
 import WharfProjections
 
 /// A data directory with an event store (manual clock) and a registry, removed afterwards.
-final class ProjectionFixture: @unchecked Sendable {
-    // @unchecked: tests touch the fixture from one task at a time; the store and registry it
-    // holds are Sendable themselves.
+final class ProjectionFixture {
     let path = NSTemporaryDirectory() + "wharf-proj-\(UUID().uuidString)"
     let clock = ManualClock(1_800_000_000_000)
     let store: EventStore
