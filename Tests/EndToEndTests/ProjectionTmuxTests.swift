@@ -73,3 +73,20 @@ import Testing
         #expect(screen.contains("[exit 0]"), "\(screen)")
     }
 }
+
+/// Under --read-only the view shows the same figures but neither action exists.
+@Suite(.serialized) struct ProjectionReadOnlyTmuxTests {
+    @Test func readOnlyDemoHasNoRebuildOrReplay() throws {
+        let tmux = try Tmux(command: [WharfProcess.binary, "demo", "--read-only", "--no-kafka", "--refresh", "250"], width: 120, height: 40)
+        _ = try tmux.waitFor { $0.contains("Overview") && $0.contains("q quit") }
+        try tmux.send("7")
+        var screen = try tmux.waitFor { ProjectionTmuxTests.row("balances", in: $0) != nil && $0.contains("fraud-review") }
+        #expect(screen.contains("read-only") && !screen.contains("b rebuild") && !screen.contains("r replay parked"), "\(screen)")
+        try tmux.send("b")
+        screen = try tmux.waitFor { $0.contains("read-only: rebuild projections is disabled") }
+        #expect(screen.contains("read-only: rebuild projections is disabled") && !screen.contains("Rebuild balances"), "\(screen)")
+        try tmux.send("q")
+        screen = try tmux.waitFor { $0.contains("[exit") }
+        #expect(screen.contains("[exit 0]"), "\(screen)")
+    }
+}

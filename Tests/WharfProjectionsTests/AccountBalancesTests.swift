@@ -35,3 +35,23 @@ import WharfProjections
         await p.close()
     }
 }
+
+@Suite struct ProjectionNamingTests {
+    @Test func sourcesParseFromTheirCLIForms() {
+        #expect(ProjectionSource(parsing: "$all") == .all)
+        #expect(ProjectionSource(parsing: "$ce-account") == .category("account"))
+        #expect(ProjectionSource(parsing: "order") == .category("order"))
+        #expect(ProjectionSource.category("account").description == "$ce-account")
+    }
+
+    @Test func namesThatAreNotFileNamesAreRefused() throws {
+        let f = try ProjectionFixture()
+        for bad in ["", "a/b", ".hidden"] {
+            #expect(throws: WharfError.self) { try f.open(Balances.definition(name: bad)) }
+        }
+        let p = try f.open()
+        // One runner per name in a process: a second would race on the same checkpoint row.
+        #expect(throws: WharfError.self) { try f.open() }
+        _ = p
+    }
+}
