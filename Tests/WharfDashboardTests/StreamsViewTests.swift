@@ -151,6 +151,17 @@ struct StreamsViewTests {
         #expect(fresh.rate() == 0)
     }
 
+    @Test("a faulted selection shows its error even when the REBUILD column does not fit")
+    func faultedSelection() {
+        var state = StreamsFixture.state()
+        Fixture.press(&state, [.char("7"), .down])
+        #expect(state.selectedReader()?.name == "order-totals")
+        let lines = Dashboard.render(state, width: 80, height: 24).lines
+        #expect(lines[22].contains("order-totals faulted: no such table: totals"), "\(lines[22])")
+        Fixture.press(&state, [.up])
+        #expect(!Dashboard.render(state, width: 80, height: 24).lines.contains { $0.contains("faulted: no such") })
+    }
+
     @Test("no event store: the view says so")
     func noStore() {
         var state = Fixture.state()

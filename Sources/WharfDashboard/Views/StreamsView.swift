@@ -71,7 +71,15 @@ enum StreamsView {
             canvas.write(msg, x: tableRect.x, y: tableRect.y + 1, maxWidth: tableRect.width, role: .dim)
             return
         }
-        table.render(into: &canvas, rect: tableRect) { cells(events.readers[rows[$0]]) }
+        // A faulted selection says why on the view's last row (the REBUILD column that also
+        // shows it is the first to go on narrow screens).
+        var readersRect = tableRect
+        if let selected = state.selectedReader(), let error = selected.error, tableRect.height > rows.count + 2 {
+            let (rest, bottom) = tableRect.splitBottom(1)
+            readersRect = rest
+            canvas.write("\(selected.name) faulted: \(error)", x: bottom.x, y: bottom.y, maxWidth: bottom.width, role: .messageError)
+        }
+        table.render(into: &canvas, rect: readersRect) { cells(events.readers[rows[$0]]) }
     }
 
     static func cells(_ r: EventReaderSnapshot) -> [TableCell] {
