@@ -46,7 +46,12 @@ struct DashboardCommand: AsyncParsableCommand {
             try? engine.close()
             throw error
         }
-        let events = try? EventStore.open(alongside: engine)
+        // Without its event store the dashboard still shows everything else.
+        let events: EventStore?
+        do { events = try EventStore.open(alongside: engine) } catch {
+            FileHandle.standardError.write(Data("warning: event streams unavailable: \(error)\n".utf8))
+            events = nil
+        }
         try await DashboardRunner.run(engine: engine, queues: queues, events: events,
                                       projections: ProjectionRegistry(dataDirectory: data.directory), source: data.directory,
                                       options: dashboard, theme: theme, logFile: data.directory + "/wharf.log")
@@ -62,7 +67,9 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Open the dashboard on a fresh temporary data directory with live simulated traffic.",
         discussion: """
             Four topics with uneven rates and three consumer groups (billing keeps up, analytics \
-            falls behind, fraud-check has stopped), all produced and consumed through the real engine. \
+            falls behind, fraud-check has stopped), all produced and consumed through the real engine; \
+            an event-sourced account aggregate with a balances projection that periodically falls \
+            behind and a fraud-review subscription that parks large withdrawals (view 7). \
             The data directory is removed on exit unless --keep.
             """)
 
