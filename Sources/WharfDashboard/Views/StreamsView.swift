@@ -31,8 +31,10 @@ enum StreamsView {
         var y = rect.y
         var x = rect.x + 1
         x += canvas.write("Events  ", x: x, y: y, maxWidth: max(0, rect.maxX - x), role: .title)
-        let totals: [(String, String)] = [(Format.count(Int64(events.totalEvents)), "events"), ("\(events.streamCount)", "streams"),
-                                          ("\(events.categories.count)", "categories"),
+        func plural(_ n: Int, _ one: String, _ many: String) -> String { n == 1 ? one : many }
+        let totals: [(String, String)] = [(Format.count(Int64(events.totalEvents)), plural(Int(events.totalEvents), "event", "events")),
+                                          ("\(events.streamCount)", plural(events.streamCount, "stream", "streams")),
+                                          ("\(events.categories.count)", plural(events.categories.count, "category", "categories")),
                                           (Format.rate(state.eventRates.rate()) + "/s", "appended")]
         for (i, (value, label)) in totals.enumerated() {
             if i > 0 { x += canvas.write(" · ", x: x, y: y, maxWidth: max(0, rect.maxX - x), role: .dim) }
