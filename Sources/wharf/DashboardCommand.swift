@@ -3,6 +3,8 @@ import Foundation
 import WharfCore
 import WharfDashboard
 import WharfEngine
+import WharfEvents
+import WharfProjections
 import WharfKafkaServer
 import WharfOutbox
 import WharfTerminal
@@ -55,8 +57,15 @@ struct DashboardCommand: AsyncParsableCommand {
             try? engine.close()
             throw error
         }
+        // Without its event store the dashboard still shows everything else.
+        let events: EventStore?
+        do { events = try EventStore.open(alongside: engine) } catch {
+            FileHandle.standardError.write(Data("warning: event streams unavailable: \(error)\n".utf8))
+            events = nil
+        }
         let outboxes: DashboardOutboxes
         do { outboxes = try await DashboardOutboxes.open(urls: outbox, engine: engine, readOnly: dashboard.readOnly) } catch {
+            try? events?.close()
             try? queues.close()
             try? engine.close()
             throw error
@@ -64,13 +73,17 @@ struct DashboardCommand: AsyncParsableCommand {
         // Relays start only once the dashboard can run: a refused start publishes nothing.
         if isatty(1) == 1 { outboxes.start() }
         do {
-            try await DashboardRunner.run(engine: engine, queues: queues, source: data.directory, options: dashboard, theme: theme,
-                                          logFile: data.directory + "/wharf.log", outboxes: outboxes.outboxes)
+            try await DashboardRunner.run(engine: engine, queues: queues, events: events,
+                                          projections: ProjectionRegistry(dataDirectory: data.directory), source: data.directory,
+                                          options: dashboard, theme: theme, logFile: data.directory + "/wharf.log",
+                                          outboxes: outboxes.outboxes)
         } catch {
             await outboxes.stop()
+            try? events?.close()
             throw error
         }
         await outboxes.stop()
+        try? events?.close()
         try queues.close()
         try engine.close()
     }
@@ -87,6 +100,8 @@ struct DemoCommand: AsyncParsableCommand {
             consumed through the real engine. \
             An order service writes orders and their outbox rows in one SQLite transaction, relayed \
             to outbox.event.order by a relay that lags now and then (the Outbox view, key 6). \
+            An event-sourced account aggregate has a balances projection that periodically falls \
+            behind and a fraud-review subscription that parks large withdrawals (view 7). \
             The data directory is removed on exit unless --keep.
             """)
 
@@ -101,20 +116,29 @@ struct DemoCommand: AsyncParsableCommand {
         let queues = try engine.openQueues()
         let traffic = DemoTraffic(engine: engine, queues: queues)
         try await traffic.setUp()
+        let events = try EventStore.open(alongside: engine)
+        let registry = ProjectionRegistry(dataDirectory: dir)
+        let accounts = try DemoAccounts.open(store: events, registry: registry, dataDirectory: dir)
+        try accounts.setUp()
         let producer = Task { await traffic.run() }
+        let banking = Task { await accounts.run() }
         // The order service: orders and their outbox rows in one SQLite transaction, and a relay.
         let orders = try await DemoOrderService.open(engine: engine, directory: dir)
         let orderWriter = Task { await orders.run() }
         let orderRelay = Task { await orders.relay.run() }
-        try await DashboardRunner.run(engine: engine, queues: queues, source: "demo · \(dir)", options: dashboard, theme: theme,
-                                      logFile: dir + "/wharf.log", outboxes: [orders.dashboardOutbox])
+        try await DashboardRunner.run(engine: engine, queues: queues, events: events, projections: registry, source: "demo · \(dir)",
+                                      options: dashboard, theme: theme, logFile: dir + "/wharf.log",
+                                      outboxes: [orders.dashboardOutbox])
         producer.cancel()
+        banking.cancel()
         _ = await producer.value
+        _ = await banking.value
         orderWriter.cancel()
         orderRelay.cancel()
         _ = await orderWriter.value
         _ = await orderRelay.value
         await orders.close()
+        try events.close()
         try queues.close()
         try engine.close()
         if keep { print("demo data kept in \(dir)") } else { try? FileManager.default.removeItem(atPath: dir) }
@@ -124,8 +148,8 @@ struct DemoCommand: AsyncParsableCommand {
 /// Runs the terminal app over the engine, with engine upkeep (retention, fsync intervals,
 /// group session timeouts) on a timer, and logs sent to a file while curses owns the screen.
 enum DashboardRunner {
-    static func run(engine: Engine, queues: QueueStore, source: String, options: DashboardOptions, theme: Theme, logFile: String,
-                    outboxes: [DashboardOutbox] = []) async throws {
+    static func run(engine: Engine, queues: QueueStore, events: EventStore? = nil, projections: ProjectionRegistry? = nil, source: String,
+                    options: DashboardOptions, theme: Theme, logFile: String, outboxes: [DashboardOutbox] = []) async throws {
         guard isatty(1) == 1 else {
             throw ValidationError("the dashboard needs a terminal on stdout; for scripts use the other commands (see wharf --help)")
         }
@@ -134,12 +158,13 @@ enum DashboardRunner {
             while !Task.isCancelled {
                 await engine.runMaintenance()
                 _ = try? queues.tick()
+                events?.runMaintenance()
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
         let restoreStderr = StderrRedirect(to: logFile)
-        let driver = EngineDashboardDriver(engine: engine, queues: queues, source: source, listener: listener.status, readOnly: options.readOnly,
-                                           outboxes: outboxes)
+        let driver = EngineDashboardDriver(engine: engine, queues: queues, events: events, projections: projections, source: source,
+                                           listener: listener.status, readOnly: options.readOnly, outboxes: outboxes)
         let state = DashboardState(readOnly: options.readOnly, refreshMs: options.refresh)
         await runTerminal(theme: theme, state: state, driver: driver)
         restoreStderr.restore()

@@ -2,12 +2,17 @@ import Foundation
 import WharfCore
 import WharfDashboard
 import WharfEngine
+import WharfEvents
+import WharfProjections
 
 /// The dashboard's view of the embedded engine: snapshots built from the engine's own
 /// descriptions and lag, and effects run through the same engine commands the CLI uses.
 actor EngineDashboardDriver: DashboardDriver {
     let engine: Engine
     let queues: QueueStore?
+    /// The event store and its projections (Streams & projections view); nil hides them.
+    let events: EventStore?
+    let projections: ProjectionRegistry?
     let source: String
     let listener: @Sendable () -> String?
     /// Outboxes shown in the Outbox view (the demo's order service, `--outbox URL`).
@@ -18,11 +23,14 @@ actor EngineDashboardDriver: DashboardDriver {
     /// Top dead-letter reasons per entity, recounted only when the entity changed.
     var reasonCache: [String: ReasonSample] = [:]
 
-    init(engine: Engine, queues: QueueStore? = nil, source: String, listener: @escaping @Sendable () -> String? = { nil }, readOnly: Bool,
+    init(engine: Engine, queues: QueueStore? = nil, events: EventStore? = nil, projections: ProjectionRegistry? = nil,
+         source: String, listener: @escaping @Sendable () -> String? = { nil }, readOnly: Bool,
          outboxes: [DashboardOutbox] = []) {
         self.outboxes = outboxes
         self.engine = engine
         self.queues = queues
+        self.events = events
+        self.projections = projections
         self.source = source
         self.listener = listener
         capabilities = readOnly ? [.browseRecords, .browseDeadLetters] : .all
@@ -60,7 +68,7 @@ actor EngineDashboardDriver: DashboardDriver {
         for o in outboxes { outboxSnapshots.append(await o.snapshot()) }
         return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups,
                                deadLetters: deadLetters, outboxes: outboxes.isEmpty ? nil : outboxSnapshots,
-                               queues: queues.map(Self.queueSnapshots))
+                               queues: queues.map(Self.queueSnapshots), events: eventsSnapshot())
     }
 
     func perform(_ effect: Effect) async -> Action? {
@@ -111,6 +119,8 @@ actor EngineDashboardDriver: DashboardDriver {
                 guard capabilities.canControlOutbox else { return .operationFailed("read-only: outbox actions are disabled") }
                 guard let outbox = outboxes.first(where: { $0.name == name }) else { return .operationFailed("no outbox named \(name)") }
                 return try await outbox.perform(effect)
+            case .replayParked, .rebuildProjection:
+                return await performEvents(effect)
             case .setRefresh, .quit, .loadDeadLetters, .previewRequeue, .requeue, .purgeQueue, .undoQueuePurge:
                 return nil
             }

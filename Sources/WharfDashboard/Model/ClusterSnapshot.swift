@@ -18,10 +18,12 @@ public struct ClusterSnapshot: Equatable, Sendable {
     public var outboxes: [OutboxSnapshot]?
     /// nil: the source has no queues (the Queues view says so).
     public var queues: [QueueSnapshot]?
+    /// nil: the source has no event store (the Streams & projections view says so).
+    public var events: EventsSnapshot?
 
     public init(timeMs: Int64, source: String, listener: String? = nil, topics: [TopicSnapshot] = [],
                 groups: [GroupSnapshot] = [], deadLetters: [DeadLetterSnapshot]? = nil,
-                outboxes: [OutboxSnapshot]? = nil, queues: [QueueSnapshot]? = nil) {
+                outboxes: [OutboxSnapshot]? = nil, queues: [QueueSnapshot]? = nil, events: EventsSnapshot? = nil) {
         self.timeMs = timeMs
         self.source = source
         self.listener = listener
@@ -30,6 +32,7 @@ public struct ClusterSnapshot: Equatable, Sendable {
         self.deadLetters = deadLetters
         self.outboxes = outboxes
         self.queues = queues
+        self.events = events
     }
 
     public static let empty = ClusterSnapshot(timeMs: 0, source: "no source")

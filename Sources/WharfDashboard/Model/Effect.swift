@@ -19,6 +19,10 @@ public enum Effect: Equatable, Sendable {
     case setOutboxRelayPaused(outbox: String, paused: Bool)
     /// Make the outbox's dead rows pending again (attempts reset). Dangerous.
     case retryDeadOutboxRows(outbox: String)
+    /// Send a persistent subscription's parked events back to it. Dangerous.
+    case replayParked(group: String, source: String)
+    /// Empty a projection's read model and replay its source from the start. Dangerous.
+    case rebuildProjection(name: String)
     /// Change how often snapshots are taken.
     case setRefresh(ms: Int)
     /// Read up to `max` dead-lettered messages of `entity`; answered by `.deadLettersLoaded`.
@@ -36,7 +40,8 @@ public enum Effect: Equatable, Sendable {
     /// True for effects that change data; used to assert read-only mode in tests.
     public var isDangerous: Bool {
         switch self {
-        case .executeReset, .undoLastReset, .purge, .requeue, .purgeQueue, .undoQueuePurge, .setOutboxRelayPaused, .retryDeadOutboxRows: true
+        case .executeReset, .undoLastReset, .purge, .requeue, .purgeQueue, .undoQueuePurge, .setOutboxRelayPaused, .retryDeadOutboxRows,
+             .replayParked, .rebuildProjection: true
         case .previewReset, .loadRecords, .setRefresh, .quit, .loadDeadLetters, .previewRequeue: false
         }
     }

@@ -23,12 +23,16 @@ public struct SourceCapabilities: OptionSet, Sendable, Hashable {
     public static let purgeQueue = SourceCapabilities(rawValue: 1 << 6)
     /// Undo the last purge of a queue or dead-letter queue.
     public static let undoQueuePurge = SourceCapabilities(rawValue: 1 << 7)
+    /// Replay a persistent subscription's parked events.
+    public static let replayParked = SourceCapabilities(rawValue: 1 << 12)
+    /// Rebuild a projection.
+    public static let rebuildProjection = SourceCapabilities(rawValue: 1 << 13)
 
     public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue,
-                                                 .purgeQueue, .undoQueuePurge, .outboxControl]
+                                                 .purgeQueue, .undoQueuePurge, .outboxControl, .replayParked, .rebuildProjection]
     /// The capabilities that change data; none of them exists under `--read-only`.
     public static let dangerous: SourceCapabilities = [.reset, .undoReset, .purge, .requeue, .purgeQueue, .undoQueuePurge,
-                                                       .outboxControl]
+                                                       .outboxControl, .replayParked, .rebuildProjection]
 
     public var canReset: Bool { contains(.reset) }
     public var canUndoReset: Bool { contains(.undoReset) }

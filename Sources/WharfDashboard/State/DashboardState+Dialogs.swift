@@ -41,6 +41,10 @@ extension DashboardState {
             guard key == .char("y") || key == .char("Y") || key == .enter, canControlOutbox else { return [] }
             show("retrying the dead rows of \(outbox)…")
             return [.retryDeadOutboxRows(outbox: outbox)]
+        case .rebuildProjection(let dialog):
+            return handleRebuildKey(dialog, key)
+        case .replayParked(let dialog):
+            return handleReplayParkedKey(dialog, key)
         case .seek(var input):
             switch key {
             case .escape:

@@ -29,6 +29,8 @@ extension DashboardState {
             if canReset { hints += [KeyHint("␣", "mark"), KeyHint("r", "replay", dangerous: true)] }
             if canUndo { hints.append(KeyHint("u", "undo", dangerous: true)) }
             hints.append(KeyHint("/", "filter"))
+        case .streams:
+            hints = streamsHints()
         case .records:
             hints = [KeyHint("v", "view: \(records.mode.rawValue)"), KeyHint("o", "seek"), KeyHint("n/b", "next/prev"),
                      KeyHint("/", "filter")]
@@ -61,6 +63,8 @@ extension DashboardState {
         case .confirmRetryDead: [KeyHint("y", "retry dead rows", dangerous: true), KeyHint("n/esc", "keep")]
         case .seek: [KeyHint("⏎", "go"), KeyHint("esc", "cancel")]
         case .queue(let m): queueModalHints(m)
+        case .rebuildProjection: [KeyHint("⏎", "rebuild", dangerous: true), KeyHint("esc", "cancel")]
+        case .replayParked: [KeyHint("y", "replay", dangerous: true), KeyHint("n/esc", "keep parked")]
         }
     }
 
@@ -69,7 +73,7 @@ extension DashboardState {
         let global = [
             KeyHint(":", "command palette (:topics :groups :queues :dlq :records NAME)"), KeyHint("/", "filter rows (!text inverts)"),
             KeyHint("j k ↑ ↓", "move"), KeyHint("⏎", "drill down"), KeyHint("esc", "back / clear filter"),
-            KeyHint("1-6", "overview, topics, groups, queues, DLQ, outbox"), KeyHint("p", "pause / resume refresh"),
+            KeyHint("1-7", "overview, topics, groups, queues, DLQ, outbox, streams"), KeyHint("p", "pause / resume refresh"),
             KeyHint("+ -", "refresh faster / slower"), KeyHint("?", "this help"), KeyHint("q", "quit"),
         ]
         var view: [KeyHint] = []
@@ -93,6 +97,8 @@ extension DashboardState {
                 view.append(KeyHint("space", "mark partition for replay"))
                 view.append(KeyHint("r", "replay marked (or all) partitions", dangerous: true))
             }
+        case .streams:
+            view = streamsHelp()
         case .records:
             view = [KeyHint("v", "text / pretty JSON / hex"), KeyHint("o", "seek to offset or date-time"),
                     KeyHint("n b", "next / previous page")]

@@ -1,6 +1,6 @@
 /// The `:` command palette: commands, completion of topic and group names, execution.
 extension DashboardState {
-    static let paletteCommands = ["overview", "topics", "groups", "topic ", "group ", "records ", "queues", "dlq", "dlq ", "outbox", "help", "quit"]
+    static let paletteCommands = ["overview", "topics", "groups", "topic ", "group ", "records ", "queues", "dlq", "dlq ", "outbox", "streams", "help", "quit"]
 
     /// Completions for what has been typed: command names, then topic or group names.
     public func paletteCandidates(_ typed: String) -> [String] {
@@ -85,6 +85,7 @@ extension DashboardState {
         case ("topics", true): navigate(to: [.overview, .topics])
         case ("groups", true): navigate(to: [.overview, .groups])
         case ("outbox", true), ("outboxes", true): navigate(to: [.overview, .outbox])
+        case ("streams", true): navigate(to: [.overview, .streams])
         case ("help", true): modal = .help
         case ("queues", true): navigate(to: [.overview, .queues])
         case ("dlq", true): navigate(to: [.overview, .deadLetters])

@@ -116,6 +116,7 @@ extension DashboardState {
         case .deadLetters: return deadLetterRows(frame).count
         case .deadLetterMessages: return deadLetterMessageRows(frame).count
         case .outbox: return outboxRows(frame).count
+        case .streams: return readerRows(frame).count
         }
     }
 

@@ -30,6 +30,7 @@ extension DashboardState {
             guard !paused else { return [] }
             snapshot = snap
             metrics.ingest(snap)
+            eventRates.ingest(snap)
             if let s = status, metrics.tick > s.untilTick { status = nil }
             clampSelections()
             return refreshDeadLetterBrowserIfStale()
@@ -129,6 +130,7 @@ extension DashboardState {
         case .char("4"): navigate(to: [.overview, .queues])
         case .char("5"): navigate(to: [.overview, .deadLetters])
         case .char("6"): navigate(to: [.overview, .outbox])
+        case .char("7"): navigate(to: [.overview, .streams])
         case .char(let c) where current.id.sortKeys.contains(where: { $0.key == c }):
             sort(by: c)
         default:
@@ -165,6 +167,8 @@ extension DashboardState {
             move(by: 1)
         case (.outbox, .char(" ")), (.outbox, .char("r")):
             return handleOutboxKey(key)
+        case (.streams, _):
+            return handleStreamsKey(key)
         case (.records, .char("v")):
             records.mode = records.mode.next
         case (.records, .char("o")):
@@ -264,7 +268,7 @@ extension DashboardState {
             let gp = group.partitions[rows[current.selected]]
             // Start where the group will read next: the first unconsumed record.
             return openRecords(topic: gp.topic, partition: gp.partition, from: .offset(gp.committed ?? 0))
-        case .records, .outbox:
+        case .records, .outbox, .streams:
             break
         case .queues, .deadLetters, .deadLetterMessages:
             return drillDownQueues()

@@ -4,6 +4,8 @@
 public struct DashboardState: Sendable {
     public var snapshot: ClusterSnapshot
     public var metrics: Metrics
+    /// Event append rates per category (Streams & projections view).
+    public var eventRates = EventRates()
     public var capabilities: SourceCapabilities
     /// `--read-only`: no dangerous effect is ever produced and dangerous keys are hidden.
     public var readOnly: Bool
@@ -32,7 +34,7 @@ public struct DashboardState: Sendable {
         self.width = width
         self.height = height
         self.stack = [ViewFrame(.overview)]
-        if snapshot != .empty { metrics.ingest(snapshot) }
+        if snapshot != .empty { metrics.ingest(snapshot); eventRates.ingest(snapshot) }
     }
 
     public var current: ViewFrame {

@@ -13,6 +13,8 @@ public enum Modal: Equatable, Sendable {
     case seek(TextInput)
     /// Requeue, purge and undo of the Queues and Dead letters views.
     case queue(QueueModal)
+    case rebuildProjection(RebuildDialog)
+    case replayParked(ReplayParkedDialog)
 }
 
 public struct PaletteState: Equatable, Sendable {

@@ -39,6 +39,8 @@ public actor SyntheticDriver: DashboardDriver {
             return .operationFailed("the synthetic cluster has no queues")
         case .setOutboxRelayPaused, .retryDeadOutboxRows:
             return .operationFailed("the synthetic cluster has no outbox")
+        case .replayParked, .rebuildProjection:
+            return .operationFailed("the synthetic source has no event store")
         case .setRefresh, .quit:
             return nil
         }

@@ -64,6 +64,7 @@ public enum DashboardRenderer {
         case .deadLetters: DeadLettersView.render(state, into: &canvas, rect: rect)
         case .deadLetterMessages(let entity): DeadLetterMessagesView.render(state, entity: entity, into: &canvas, rect: rect)
         case .outbox: OutboxView.render(state, into: &canvas, rect: rect)
+        case .streams: StreamsView.render(state, into: &canvas, rect: rect)
         }
     }
 
@@ -89,6 +90,10 @@ public enum DashboardRenderer {
             QueueDialogViews.render(m, into: &canvas, rect: rect)
         case .confirmRetryDead(let outbox, let dead):
             OutboxView.renderConfirmRetry(outbox: outbox, dead: dead, into: &canvas, rect: rect)
+        case .rebuildProjection(let d):
+            EventDialogViews.renderRebuild(d, into: &canvas, rect: rect)
+        case .replayParked(let d):
+            EventDialogViews.renderReplayParked(d, into: &canvas, rect: rect)
         case .seek(let input):
             let inner = ModalDialog.render(into: &canvas, in: rect, width: 56, height: 5, title: "Seek")
             ModalDialog.lines([("Offset, or UTC date-time (2026-11-26 15:04:05):", .dialog)], into: &canvas, rect: inner)
