@@ -75,32 +75,3 @@ struct OutboxRelayCommand: AsyncParsableCommand {
         }
     }
 }
-
-/// SIGINT and SIGTERM delivered as a value to wait for, instead of killing the process.
-final class StopSignals: Sendable {
-    private let stream: AsyncStream<Int32>
-    private let continuation: AsyncStream<Int32>.Continuation
-    private let sources: Mutex<[any DispatchSourceSignal]>
-
-    init() {
-        (stream, continuation) = AsyncStream<Int32>.makeStream(bufferingPolicy: .bufferingNewest(4))
-        var made: [any DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            let continuation = self.continuation
-            source.setEventHandler { continuation.yield(sig) }
-            source.resume()
-            made.append(source)
-        }
-        sources = Mutex(made)
-    }
-
-    /// The first signal received.
-    func wait() async -> Int32 {
-        for await sig in stream { return sig }
-        return SIGTERM
-    }
-
-    deinit { sources.withLock { for s in $0 { s.cancel() } } }
-}

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import WharfCore
 import WharfEngine
 
@@ -18,12 +17,9 @@ struct QueueReceiveLoop {
 
     /// Returns the number of messages received.
     func run(_ q: QueueStore) async throws -> Int {
-        let stopped = StopFlag()
         let signals = StopSignals()
-        let watcher = Task { _ = await signals.wait(); stopped.set() }
-        defer { watcher.cancel() }
         var received = 0
-        while !stopped.isSet {
+        while signals.received == nil {
             let got = try q.receive(queue, max: max, mode: mode)
             if got.isEmpty {
                 _ = try q.tick()
@@ -44,11 +40,4 @@ struct QueueReceiveLoop {
         if json { return try Output.json(QueueMessageJSON(m)) }
         print("\(m.sequenceNumber)\t\(Output.text(m.body))")
     }
-}
-
-/// Set once by the signal watcher, read by the loop between batches.
-final class StopFlag: Sendable {
-    private let flag = Mutex(false)
-    func set() { flag.withLock { $0 = true } }
-    var isSet: Bool { flag.withLock { $0 } }
 }

@@ -40,6 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Signals first: a SIGTERM that arrives while the engine opens still stops cleanly.
+        let stop = StopSignals()
         var config = EngineConfig(dataDirectory: data.directory, fsync: try fsync.policy())
         config.defaultPartitions = defaultPartitions
         let engine = try Engine.open(config: config)
@@ -65,28 +67,11 @@ struct ServeCommand: AsyncParsableCommand {
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
-        await StopSignal.wait()
+        _ = await stop.wait()
         maintenance.cancel()
         _ = await maintenance.value
         await server.stop()
         try engine.close()
         print("wharf stopped")
-    }
-}
-
-/// Suspends until SIGINT or SIGTERM arrives.
-enum StopSignal {
-    static func wait() async {
-        let (stream, continuation) = AsyncStream<Int32>.makeStream()
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { continuation.yield(sig) }
-            source.resume()
-            sources.append(source)
-        }
-        for await _ in stream { break }
-        for s in sources { s.cancel() }
     }
 }
