@@ -39,44 +39,16 @@ import Testing
 
     /// A `kcat -G` member writing what it reads to a file (`-u`: unbuffered) and its rebalance
     /// notes to another; SIGTERM makes it leave the group cleanly, committing what it read.
-    /// Spawned with posix_spawn and an empty signal mask: children of the test process (Foundation
-    /// Process) inherit its blocked SIGTERM and would never see the signal.
     final class KcatMember {
-        let pid: pid_t
-        let out: String
-        let err: String
-        private var exited = false
+        let process: SpawnedProcess
+        var out: String { process.out }
+        var err: String { process.err }
 
         init(_ server: KafkaListenerTests.Server, group: String, topic: String, name: String) throws {
-            out = server.dir.path + "/kcat-\(name).out"
-            err = server.dir.path + "/kcat-\(name).err"
-            let argv = ["/usr/bin/kcat", "-b", server.bootstrap, "-G", group, "-X", "auto.offset.reset=earliest",
-                        "-X", "enable.auto.commit=true", "-X", "auto.commit.interval.ms=100",
-                        "-X", "session.timeout.ms=10000", "-u", "-f", "%p %s\n", topic]
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            var attr = posix_spawnattr_t()
-            posix_spawnattr_init(&attr)
-            defer { posix_spawnattr_destroy(&attr) }
-            var none = sigset_t()
-            sigemptyset(&none)
-            posix_spawnattr_setsigmask(&attr, &none)
-            var defaults = sigset_t()
-            sigemptyset(&defaults)
-            sigaddset(&defaults, SIGTERM)
-            sigaddset(&defaults, SIGPIPE)
-            posix_spawnattr_setsigdefault(&attr, &defaults)
-            posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-            var cargs = argv.map { strdup($0) } + [nil]
-            defer { for a in cargs { free(a) } }
-            var child: pid_t = 0
-            let rc = posix_spawn(&child, argv[0], &actions, &attr, &cargs, environ)
-            guard rc == 0 else { throw TmuxError("cannot run kcat: \(String(cString: strerror(rc)))") }
-            pid = child
+            process = try SpawnedProcess(["/usr/bin/kcat", "-b", server.bootstrap, "-G", group, "-X", "auto.offset.reset=earliest",
+                                          "-X", "enable.auto.commit=true", "-X", "auto.commit.interval.ms=100",
+                                          "-X", "session.timeout.ms=10000", "-u", "-f", "%p %s\n", topic],
+                                         out: server.dir.path + "/kcat-\(name).out", err: server.dir.path + "/kcat-\(name).err")
         }
 
         var records: [(partition: Int32, value: String)] {
@@ -96,14 +68,7 @@ import Testing
             })
         }
 
-        /// SIGTERM, then waits for kcat to close its consumer (leave the group, final commit).
-        func stop() {
-            guard !exited else { return }
-            exited = true
-            kill(pid, SIGTERM)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        }
+        func stop() { process.stop() }
     }
 
     static func waitUntil(_ what: String, timeout: TimeInterval = 60, _ condition: () -> Bool) throws {
@@ -155,5 +120,48 @@ import Testing
         let want = Set((0..<60).flatMap { i in ["A-\(i)", "B-\(i)", "C-\(i)"] })
         #expect(Set(values) == want, "missing: \(want.subtracting(values).sorted().prefix(5))")
         #expect(values.count == want.count, "duplicates: \(Dictionary(grouping: values, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted().prefix(5))")
+    }
+}
+
+/// An operator's reset seen by a live Kafka consumer group: the dashboard (which embeds the
+/// engine and the listener; a separate `wharf group reset` cannot open a data directory that a
+/// running broker holds) replays the group to earliest while a real client is consuming; the
+/// client's generation is fenced, it rejoins and reads everything again.
+@Suite(.serialized) struct KafkaLiveResetTests {
+    @Test(arguments: ["confluent", "kafka-python", "aiokafka"])
+    func aDashboardResetIsSeenByALiveClientGroup(client: String) throws {
+        let dir = TempDir()
+        let tmux = try Tmux(command: [WharfProcess.binary, "--data", dir.path + "/data", "--kafka-listen", "127.0.0.1:0"], width: 120, height: 40,
+                            environment: ["WHARF_THEMES": FileManager.default.currentDirectoryPath + "/themes"])
+        var screen = try tmux.waitFor { $0.range(of: #"kafka: 127\.0\.0\.1:\d+"#, options: .regularExpression) != nil }
+        guard let r = screen.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression) else {
+            Issue.record("the dashboard shows no listener address: \(screen)")
+            return
+        }
+        let bootstrap = String(screen[r])
+        let script = KafkaClientGroupTests.clientsDirectory.appendingPathComponent("feature_checks.py").path
+        let consumer = try SpawnedProcess(["python3", script, client, bootstrap, "p", "live-group"],
+                                          out: dir.path + "/client.out", err: dir.path + "/client.err")
+        try KafkaClientGroupTests.waitUntil("the client to read and commit 6 records") {
+            consumer.stdout.contains("READY") || consumer.stdout.contains("FAIL")
+        }
+        #expect(consumer.stdout.contains("READY"), "\(consumer.stdout)\(consumer.stderr.suffix(1500))")
+        try tmux.send("3")
+        try tmux.send("/")
+        try tmux.type("p-live-g")
+        try tmux.send("Enter")
+        screen = try tmux.waitFor { $0.contains("/p-live-g") && DashboardTmuxTests.lag(of: "p-live-g", in: $0) != nil }
+        try tmux.send("r")
+        screen = try tmux.waitFor { $0.contains("Replay p-live-g") }
+        #expect(screen.contains("Replay p-live-g"), "\(screen)")
+        try tmux.send("Enter")
+        screen = try tmux.waitFor { $0.contains("RE-READ") && $0.contains("Reset to earliest") }
+        #expect(screen.contains("Reset to earliest"), "\(screen)")
+        try tmux.send("y")
+        screen = try tmux.waitFor { $0.contains("reset p-live-g on 1 partition(s)") }
+        #expect(screen.contains("reset p-live-g on 1 partition(s)"), "\(screen)")
+        #expect(consumer.wait() == 0, "\(consumer.stdout)\(consumer.stderr.suffix(1500))")
+        #expect(consumer.stdout.contains("OK live-group"), "\(consumer.stdout)")
+        try tmux.send("q")
     }
 }

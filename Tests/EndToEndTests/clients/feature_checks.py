@@ -12,8 +12,12 @@ CLIENT: confluent | kafka-python | aiokafka. Each CHECK uses its own topics name
   admin          topics created and deleted through the admin API
   commit         (restart, phase 1) a group reads 10 records and commits
   resume         (restart, phase 2, after a broker restart) the group reads only the 5 new ones
+  live-group     a group reads 6 records and commits, prints READY, keeps polling; a reset to
+                 earliest done meanwhile by an operator (the dashboard) makes it read all 6 again
 Prints "OK CHECK" per passed check; on failure prints "FAIL CHECK: why" and exits 1.
 """
+import logging
+import os
 import sys
 import threading
 import time
@@ -219,13 +223,49 @@ def check_resume(client, prefix):
            f"after the restart the group read {[m.value for m in seen]}")
 
 
+def check_live_group(client, prefix):
+    topic = f"{prefix}-live"
+    client.create_topic(topic, 1)
+    client.produce(topic, [(None, f"l{i}".encode(), [], 0, None) for i in range(6)])
+    c = client.consumer(f"{prefix}-live-g", topic)
+    seen = []
+    try:
+        deadline = time.time() + 30
+        while len(seen) < 6 and time.time() < deadline:
+            msgs = c.poll()
+            seen += msgs
+            if msgs:
+                c.commit()
+        expect(len(seen) == 6, f"read {len(seen)} of 6 before the reset")
+        print("READY", flush=True)
+        # The operator resets the group to earliest while this member is live: it is fenced,
+        # rejoins, and reads everything again from the reset offsets.
+        again = []
+        deadline = time.time() + 90
+        while len(again) < 6 and time.time() < deadline:
+            msgs = c.poll()
+            again += msgs
+            if msgs:
+                try:
+                    c.commit()
+                except Exception:
+                    pass  # a commit from the fenced generation is rejected; the rejoin follows
+        expect([m.value for m in again] == [f"l{i}".encode() for i in range(6)],
+               f"after the reset the live group read {[m.value for m in again]}")
+    finally:
+        c.close()
+
+
 CHECKS = {"group": check_group, "timestamps": check_timestamps, "codecs": check_codecs,
           "idempotent": check_idempotent, "delete-records": check_delete_records, "admin": check_admin,
-          "commit": check_commit, "resume": check_resume}
+          "commit": check_commit, "resume": check_resume,
+          "live-group": check_live_group}
 
 
 def main():
     name, bootstrap, prefix, *checks = sys.argv[1:]
+    if os.environ.get("KAFKA_CLIENT_DEBUG"):  # the clients' own logs, to stderr
+        logging.basicConfig(level=logging.DEBUG)
     client = CLIENTS[name](bootstrap)
     failed = False
     for check in checks:
