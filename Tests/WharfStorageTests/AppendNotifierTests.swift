@@ -14,7 +14,7 @@ import Testing
         // Already fired: waiting returns at once, long before the timeout.
         let start = ContinuousClock.now
         await a.wait(timeout: .seconds(30))
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(15))
     }
 
     @Test func anAppendBetweenSnapshotAndRegistrationIsNotLost() {
