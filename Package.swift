@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "WharfKafkaServer",
             dependencies: [
-                "KafkaProtocol", "WharfCore", "WharfEngine",
+                "KafkaProtocol", "WharfCore", "WharfStorage", "WharfEngine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import KafkaProtocol
 import WharfCore
 import WharfEngine
+import WharfStorage
 
 /// Metadata, produce, fetch and offsets: the data path.
 extension KafkaBroker {
@@ -86,14 +87,24 @@ extension KafkaBroker {
     }
 
     /// Fetch with long polling: answers at once when at least `minBytes` are there (or any error),
-    /// else re-checks until `maxWaitMs` has passed.
+    /// else waits until one of the requested partitions is appended to (re-checking then) or
+    /// `maxWaitMs` has passed. No polling: an idle long poll costs nothing until it times out.
     func fetch(_ r: FetchRequest) async -> FetchResponse {
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int(max(0, min(r.maxWaitMs, 30_000)))))
+        let minBytes = Int(max(r.minBytes, 1))
+        var notifiers: [AppendNotifier]?
         while true {
+            // Generations are read before the fetch, so an append racing with it is not missed.
+            let watched = notifiers ?? r.topics.flatMap { t in t.partitions.compactMap { try? engine.appendNotifier(topic: t.topic, partition: $0.partition) } }
+            notifiers = watched
+            let generations = watched.map(\.generation)
             let (response, bytes, failed) = fetchOnce(r)
-            if failed || bytes >= Int(max(r.minBytes, 1)) || ContinuousClock.now >= deadline { return response }
-            try? await Task.sleep(for: .milliseconds(5))
-            if Task.isCancelled { return response }
+            let now = ContinuousClock.now
+            if failed || bytes >= minBytes || now >= deadline || Task.isCancelled || watched.isEmpty { return response }
+            let waiter = AppendWaiter()
+            for (notifier, generation) in zip(watched, generations) { notifier.register(waiter, ifGeneration: generation) }
+            await waiter.wait(timeout: deadline - now)
+            for notifier in watched { notifier.unregister(waiter) }
         }
     }
 

@@ -60,6 +60,8 @@ public final class PartitionLog: Sendable {
     let compactionLock = Mutex<Void>(())
     /// Topic and partition parsed from a Kafka-style directory name `<topic>-<partition>`, for errors.
     let topicPartition: TopicPartition
+    /// Wakes long-poll readers when this log grows (see `AppendNotifier`).
+    public let appendNotifier = AppendNotifier()
 
     private init(directory: String, clock: any WallClock, logger: Logger, state: State, report: RecoveryReport, faults: FaultInjector?) {
         self.faults = faults
@@ -185,6 +187,8 @@ public final class PartitionLog: Sendable {
                 return (result, nil)
             }
         }
+        // Readers may see the new batches as soon as the lock is released; wake waiting fetches.
+        appendNotifier.signal()
         if let syncFile { try sync(syncFile) }
         return result
     }

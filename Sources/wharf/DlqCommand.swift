@@ -6,7 +6,7 @@ import WharfEngine
 struct DlqCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dlq", abstract: "Dead-letter queues: list, peek, requeue, purge, undo.",
-        discussion: "ENTITY is a queue name (meaning its dead-letter queue) or QUEUE/$deadletterqueue.",
+        discussion: "ENTITY is a queue name (meaning its dead-letter queue), QUEUE/$deadletterqueue, or a dead-letter topic.",
         subcommands: [List.self, Peek.self, Requeue.self, Purge.self, Undo.self])
 
     struct List: AsyncParsableCommand {
@@ -16,11 +16,23 @@ struct DlqCommand: ParsableCommand {
 
         func run() async throws {
             let counts = try await QueueSession.with(data) { q in try q.listDeadLetterQueues().map { dlq throws -> QueueRuntimeCounts in try q.runtimeCounts(dlq) } }
-            if output.json { return try Output.json(counts) }
-            if counts.isEmpty { return print("no dead-letter queues") }
-            Output.table(["DEAD-LETTER QUEUE", "MESSAGES", "OLDEST", "SIZE"], counts.map {
-                [$0.entity, "\($0.totalCount)", $0.oldestMessageAgeMillis.map { Output.duration(ms: $0) } ?? "-", Output.bytes($0.sizeBytes)]
-            }, rightAligned: [1, 2, 3])
+            let topics = try await DlqTopics.summaries(data: data)
+            if output.json {
+                if topics.isEmpty { return try Output.json(counts) }
+                struct Both: Encodable { let queues: [QueueRuntimeCounts]; let topics: [DlqTopics.SummaryJSON] }
+                return try Output.json(Both(queues: counts, topics: topics))
+            }
+            if counts.isEmpty && topics.isEmpty { return print("no dead-letter queues") }
+            if !counts.isEmpty {
+                Output.table(["DEAD-LETTER QUEUE", "MESSAGES", "OLDEST", "SIZE"], counts.map {
+                    [$0.entity, "\($0.totalCount)", $0.oldestMessageAgeMillis.map { Output.duration(ms: $0) } ?? "-", Output.bytes($0.sizeBytes)]
+                }, rightAligned: [1, 2, 3])
+            }
+            if !topics.isEmpty {
+                Output.table(["DEAD-LETTER TOPIC", "RECORDS", "OLDEST", "TOP REASON"], topics.map {
+                    [$0.name, "\($0.count)", $0.oldestMessageAgeMillis.map { Output.duration(ms: $0) } ?? "-", $0.topReasons.first?.reason ?? "-"]
+                }, rightAligned: [1, 2])
+            }
         }
     }
 
@@ -38,6 +50,7 @@ struct DlqCommand: ParsableCommand {
         @Option var max: Int = 100
 
         func run() async throws {
+            if try await DlqTopics.isTopic(entity, data: data) { return try await DlqTopics.peek(entity, data: data, max: max, json: output.json) }
             let messages = try await QueueSession.with(data) { try $0.peek(DlqCommand.dlqPath(entity), fromSequenceNumber: fromSeq, max: max) }
             try printMessages(messages, json: output.json)
         }
@@ -52,6 +65,7 @@ struct DlqCommand: ParsableCommand {
         @OptionGroup var output: JSONOption
         @Argument var entity: String
         @Option(name: .customLong("seq"), parsing: .upToNextOption, help: "Sequence numbers to requeue.") var seqs: [Int64] = []
+        @Option(name: .customLong("offset"), parsing: .upToNextOption, help: "Offsets to requeue (dead-letter topics).") var offsets: [Int64] = []
         @Flag var all = false
         @Option(help: "Only messages with this dead-letter reason.") var reason: String?
         @Option(help: "Only messages whose body contains this text.") var contains: String?
@@ -68,10 +82,15 @@ struct DlqCommand: ParsableCommand {
             return chosen[0]
         }
 
-        func validate() throws { _ = try selection() }
+        func validate() throws { if offsets.isEmpty { _ = try selection() } }
 
         func run() async throws {
             let policy = try fsync.policy()
+            if try await DlqTopics.isTopic(entity, data: data) {
+                return try await DlqTopics.requeue(entity, data: data, fsync: policy, offsets: offsets, all: all, reason: reason,
+                                                   contains: contains, to: to, dryRun: dryRun, json: output.json)
+            }
+            guard offsets.isEmpty else { throw ValidationError("--offset is for dead-letter topics; use --seq for a queue") }
             let r = try await QueueSession.with(data, fsync: policy) { try $0.requeue(entity, try selection(), to: to, dryRun: dryRun) }
             struct J: Encodable { let source: String; let target: String; let dryRun: Bool; let count: Int; let sequenceNumbers: [Int64]; let newSequenceNumbers: [Int64]; let skipped: [Int64] }
             if output.json {
@@ -92,6 +111,7 @@ struct DlqCommand: ParsableCommand {
 
         func run() async throws {
             let policy = try fsync.policy()
+            if try await DlqTopics.isTopic(entity, data: data) { return try await DlqTopics.purge(entity, data: data, fsync: policy, yes: yes) }
             let target = DlqCommand.dlqPath(entity)
             let r = try await QueueSession.with(data, fsync: policy) { try $0.purge(target, dryRun: !yes) }
             if !yes {

@@ -1,85 +1,85 @@
 import Foundation
+import Logging
 import Testing
 import WharfCore
 @testable import WharfEngine
 
-/// Requeue from the dead-letter queue: selections, filters, dry run, targets, what the message becomes.
+/// Requeue from a dead-letter topic to the original topics, recorded so a re-run skips what
+/// was already requeued.
 @Suite struct DeadLetterRequeueTests {
-    /// q's DLQ holds: 1 "order 1" (reason Timeout, tenant=a), 2 "order 2" (reason Invalid, tenant=b),
-    /// 3 "refund 3" (reason Timeout, tenant=b).
-    func fixture() throws -> QueueFixture {
-        let f = try QueueFixture()
-        try f.store.createQueue("q")
-        try f.store.send("q", OutgoingMessage("order 1", messageId: "m1", applicationProperties: ["tenant": "a"]))
-        try f.store.send("q", OutgoingMessage("order 2", messageId: "m2", applicationProperties: ["tenant": "b"]))
-        try f.store.send("q", OutgoingMessage("refund 3", messageId: "m3", applicationProperties: ["tenant": "b"]))
-        for (m, reason) in zip(try f.store.receive("q", max: 3), ["Timeout", "Invalid", "Timeout"]) {
-            try f.store.deadLetter("q", lockToken: m.lockToken!, reason: reason, description: "d")
+    final class Fixture {
+        let dir = NSTemporaryDirectory() + "wharf-requeue-\(UUID().uuidString)"
+        let engine: Engine
+        init() throws {
+            engine = try Engine.open(config: EngineConfig(dataDirectory: dir, fsync: .never), logger: Logger(label: "t"))
+            try engine.createTopic("orders", .init(partitions: 2))
+            try engine.createTopic("orders.DLT", .init(partitions: 1))
+            try engine.createTopic("parking", .init(partitions: 1))
         }
-        return f
+        deinit {
+            try? engine.close()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+
+        func deadLetter(_ value: String, reason: String?, partition: Int32 = 1) throws {
+            var headers = [RecordHeader("trace", "t-\(value)")]
+            if let reason {
+                headers += [RecordHeader("__connect.errors.topic", "orders"), RecordHeader("__connect.errors.partition", "\(partition)"),
+                            RecordHeader("__connect.errors.offset", "0"), RecordHeader("__connect.errors.exception.message", reason)]
+            }
+            try engine.produce(topic: "orders.DLT", records: [Record(key: Array("k-\(value)".utf8), value: Array(value.utf8), headers: headers)])
+        }
+
+        func values(_ topic: String) throws -> [String] {
+            let d = try engine.describeTopic(topic)
+            return try d.partitions.flatMap { p in
+                try engine.readRecords(topic: topic, partition: p.partition, from: 0, maxRecords: 100).map { String(decoding: $0.value ?? [], as: UTF8.self) }
+            }
+        }
     }
 
-    @Test func dryRunSaysHowManyAndWhereAndChangesNothing() throws {
-        let f = try fixture()
-        let before = try f.store.peek("q/$deadletterqueue")
-        let r = try f.store.requeue("q", .all, dryRun: true)
-        #expect(r.dryRun && r.count == 3 && r.source == "q/$deadletterqueue" && r.target == "q" && r.newSequenceNumbers.isEmpty)
-        #expect(try f.store.peek("q/$deadletterqueue") == before)
-        #expect(try f.store.peek("q").isEmpty)
+    @Test func requeueByReasonThenAllSkipsWhatWasAlreadyRequeued() async throws {
+        let f = try Fixture()
+        try f.deadLetter("a", reason: "price missing")
+        try f.deadLetter("b", reason: "bad currency")
+        try f.deadLetter("c", reason: "price missing")
+        try f.deadLetter("orphan", reason: nil)
+
+        let dry = try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .reason("price missing"), dryRun: true)
+        #expect(dry.moves.map(\.offset) == [0, 2] && dry.byTarget == ["orders": 2])
+        #expect(try f.values("orders").isEmpty, "a dry run changes nothing")
+
+        let first = try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .reason("price missing"))
+        #expect(first.moves.map(\.offset) == [0, 2])
+        // Back on the original partition, with key, value and business headers only.
+        let requeued = try f.engine.readRecords(topic: "orders", partition: 1, from: 0, maxRecords: 10)
+        #expect(requeued.map { String(decoding: $0.value ?? [], as: UTF8.self) } == ["a", "c"])
+        #expect(requeued.first?.key == Array("k-a".utf8))
+        #expect(requeued.first?.headers == [RecordHeader("trace", "t-a")])
+
+        // Re-running does not requeue twice; --all picks up only b (the orphan has no target).
+        let again = try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .reason("price missing"))
+        #expect(again.moves.isEmpty)
+        let all = try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .all)
+        #expect(all.moves.map(\.offset) == [1] && all.withoutTarget == [3])
+        #expect(try f.values("orders").sorted() == ["a", "b", "c"])
+
+        // The orphan goes where the operator says; then everything is done.
+        let parked = try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .contains("orph"), to: "parking")
+        #expect(parked.moves.map(\.target) == ["parking"])
+        #expect(try f.values("parking") == ["orphan"])
+        let progress = await f.engine.coordinator.fetchOffsets(groupId: Engine.requeueGroup(for: "orders.DLT"), partitions: nil)
+        #expect(progress[TopicPartition("orders.DLT", 0)]?.offset == 4)
+        #expect(try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .all, to: "parking").moves.isEmpty)
     }
 
-    @Test func requeueOneGivesANewMessageWithoutDeadLetterProperties() throws {
-        let f = try fixture()
-        f.advance(seconds: 7)
-        let r = try f.store.requeue("q/$deadletterqueue", .sequenceNumbers([2]))
-        #expect(r.sequenceNumbers == [2] && r.newSequenceNumbers == [4])
-        let m = try #require(try f.store.peek("q").first)
-        #expect(m.sequenceNumber == 4 && m.messageId == "m2" && m.bodyText == "order 2" && m.deliveryCount == 0)
-        #expect(m.enqueuedTime == f.clock.nowMillis() && m.deadLetterReason == nil && m.deadLetterErrorDescription == nil)
-        #expect(m.deadLetterSource == nil && m.applicationProperties == ["tenant": "b", "requeue-count": "1"])
-        #expect(try f.store.peek("q/$deadletterqueue").map(\.sequenceNumber) == [1, 3])
-        // Fails again, requeued again: the count goes up.
-        let again = try #require(try f.store.receiveOne("q"))
-        try f.store.deadLetter("q", lockToken: again.lockToken!, reason: "Invalid")
-        let dlqSeq = try #require(try f.store.peek("q/$deadletterqueue").last?.sequenceNumber)
-        _ = try f.store.requeue("q", .sequenceNumbers([dlqSeq]))
-        #expect(try f.store.peek("q").first?.applicationProperties["requeue-count"] == "2")
-    }
-
-    @Test func selectionsAndFilters() throws {
-        let f = try fixture()
-        #expect(try f.store.requeue("q", .reason("Timeout"), dryRun: true).sequenceNumbers == [1, 3])
-        #expect(try f.store.requeue("q", .property(name: "tenant", value: "b"), dryRun: true).sequenceNumbers == [2, 3])
-        #expect(try f.store.requeue("q", .bodyContains("order"), dryRun: true).sequenceNumbers == [1, 2])
-        let r = try f.store.requeue("q", .sequenceNumbers([3, 1, 9]), dryRun: true)
-        #expect(r.sequenceNumbers == [1, 3] && r.skipped == [9])
-        let moved = try f.store.requeue("q", .reason("Timeout"))
-        #expect(moved.count == 2)
-        #expect(try f.store.bodies("q") == ["order 1", "refund 3"])
-        #expect(try f.store.bodies("q/$deadletterqueue") == ["order 2"])
-    }
-
-    @Test func lockedDeadLettersAreSkipped() throws {
-        let f = try fixture()
-        _ = try #require(try f.store.receiveOne("q/$deadletterqueue"))
-        let r = try f.store.requeue("q", .all)
-        #expect(r.sequenceNumbers == [2, 3] && r.skipped == [1])
-    }
-
-    @Test func toAnotherQueue() throws {
-        let f = try fixture()
-        try f.store.createQueue("retry")
-        try f.store.createQueue("sessions", QueueOptions(requiresSession: true))
-        let dry = try f.store.requeue("q", .all, to: "sessions", dryRun: true)
-        #expect(dry.count == 0 && dry.skipped == [1, 2, 3])
-        #expect(throws: WharfError.self) { try f.store.requeue("q", .all, to: "retry/$deadletterqueue") }
-        let r = try f.store.requeue("q", .all, to: "retry")
-        #expect(r.target == "retry" && r.count == 3)
-        #expect(try f.store.bodies("retry") == ["order 1", "order 2", "refund 3"])
-        #expect(try f.store.peek("q").isEmpty)
-        #expect(try f.store.peek("q/$deadletterqueue").isEmpty)
-        try f.reopen()
-        #expect(try f.store.bodies("retry") == ["order 1", "order 2", "refund 3"])
-        #expect(try f.store.peek("q/$deadletterqueue").isEmpty)
+    @Test func progressMetadataRoundTrips() {
+        var p = RequeueProgress(prefix: 3, done: [5, 6, 7, 9, 12])
+        #expect(p.metadata == "5-7,9,12")
+        #expect(RequeueProgress(prefix: 3, metadata: p.metadata) == p)
+        p.done.insert(3)
+        p.done.insert(4)
+        p.compact()
+        #expect(p.prefix == 8 && p.metadata == "9,12")
     }
 }

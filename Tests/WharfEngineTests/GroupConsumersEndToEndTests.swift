@@ -61,7 +61,7 @@ private struct SimulatedConsumer: Sendable {
                 }
                 do throws(WharfError) {
                     try await coordinator.heartbeat(groupId: groupId, generationId: joined.generationId, memberId: memberId)
-                } catch .rebalanceInProgress {
+                } catch .rebalanceInProgress, .illegalGeneration {
                     continue rejoin
                 }
                 await Task.yield()

@@ -31,8 +31,9 @@ import WharfCore
         #expect(await h.coordinator.state("g") == .preparingRebalance)
         #expect(await h.coordinator.fetchOffsets(groupId: "g", partitions: nil).mapValues(\.offset) == [t0: 10, t1: 20])
 
-        // The old generation: heartbeats say "rejoin", commits in flight are refused.
-        await expectError(.rebalanceInProgress("g")) { () throws(WharfError) in
+        // The old generation: heartbeats say "illegal generation" (rejoin, assignment lost, so
+        // positions are re-fetched from the reset commits), commits in flight are refused.
+        await expectError(.illegalGeneration(group: "g", generation: 2, current: 3)) { () throws(WharfError) in
             try await h.coordinator.heartbeat(groupId: "g", generationId: 2, memberId: a.memberId)
         }
         await expectError(.illegalGeneration(group: "g", generation: 2, current: 3)) { () throws(WharfError) in

@@ -7,6 +7,14 @@ extension GroupCoordinator {
     /// for a generation other than the current one, `.unknownMember` for an unknown group or
     /// member.
     public func heartbeat(groupId: String, generationId: Int32, memberId: String) throws(WharfError) {
+        // A heartbeat of a generation fenced by a reset gets ILLEGAL_GENERATION (not
+        // REBALANCE_IN_PROGRESS): clients then count their assignment as lost and fetch the
+        // committed, reset offsets after rejoining. Told only to rejoin, kafka-python 3 keeps its
+        // in-memory positions for partitions it gets back and would never see the reset.
+        if let group = groups[groupId], group.has(memberId), let fenced = group.fencedGeneration,
+           generationId == fenced, generationId != group.generationId {
+            throw .illegalGeneration(group: groupId, generation: generationId, current: group.generationId)
+        }
         let group = try validateMember(groupId: groupId, generationId: generationId, memberId: memberId)
         group.update(memberId) { $0.lastHeartbeatMs = clock.nowMillis() }
         switch group.state {

@@ -52,8 +52,9 @@ extension GroupCoordinator {
     /// Sets committed offsets as an operator (kafka-consumer-groups --reset-offsets --execute),
     /// and, unlike Kafka, works while the group has live members: the offsets are persisted,
     /// then the current generation is fenced. The generation advances at once and the group
-    /// enters PreparingRebalance, so the old generation's heartbeats and syncs get
-    /// `.rebalanceInProgress` (members rejoin keeping their ids) and its commits get
+    /// enters PreparingRebalance, so the old generation's syncs get `.rebalanceInProgress`, its
+    /// heartbeats `.illegalGeneration` (members rejoin keeping their ids, treating their
+    /// assignment as lost so they re-fetch the committed offsets), and its commits get
     /// `.illegalGeneration` (an in-flight commit cannot overwrite the reset). After the new
     /// generation's sync, consumers fetch committed offsets and resume from the reset ones.
     ///

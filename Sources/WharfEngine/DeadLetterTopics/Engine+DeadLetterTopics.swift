@@ -1,0 +1,62 @@
+import WharfCore
+
+/// One dead-letter topic as the dashboard's Dead-letters view and `wharf dlq list` show it.
+public struct DeadLetterTopicSummary: Equatable, Sendable {
+    public var topic: String
+    /// The convention of the records sampled (the first one found).
+    public var convention: DeadLetterOrigin.Convention
+    /// Records retained (log end minus log start, over all partitions).
+    public var count: Int64
+    /// Timestamp (ms) of the oldest retained record; nil when the topic is empty.
+    public var oldestTimestamp: Int64?
+    /// Original topics named by the sampled records, most frequent first.
+    public var originalTopics: [String]
+    /// Exception messages of the sampled records with their counts, most frequent first (at most 5).
+    public var topReasons: [(reason: String, count: Int)]
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.topic == b.topic && a.convention == b.convention && a.count == b.count && a.oldestTimestamp == b.oldestTimestamp
+            && a.originalTopics == b.originalTopics && a.topReasons.map(\.reason) == b.topReasons.map(\.reason)
+            && a.topReasons.map(\.count) == b.topReasons.map(\.count)
+    }
+}
+
+extension Engine {
+    /// The topics whose records carry a dead-letter header convention (Spring, Kafka Connect,
+    /// KIP-1191), recognised from the oldest retained record of each partition. Reasons and
+    /// original topics are sampled from up to `sample` of the newest records per partition, so
+    /// a call costs a few small reads per partition whatever the topic's size.
+    public func deadLetterTopics(sample: Int = 200) -> [DeadLetterTopicSummary] {
+        listTopics().compactMap { try? deadLetterSummary(topic: $0, sample: sample) }
+    }
+
+    /// The summary of `topic` if it is a dead-letter topic, else nil.
+    public func deadLetterSummary(topic: String, sample: Int = 200) throws(WharfError) -> DeadLetterTopicSummary? {
+        let t = try self.topic(topic)
+        guard !t.meta.isInternal else { return nil }
+        var convention: DeadLetterOrigin.Convention?
+        var count: Int64 = 0
+        var oldest: Int64?
+        var reasons: [String: Int] = [:]
+        var originals: [String: Int] = [:]
+        for log in t.logs {
+            let (start, end) = (log.logStartOffset, log.logEndOffset)
+            guard end > start else { continue }
+            count += end - start
+            guard let first = try Self.decodeRecords(of: log, from: start, maxRecords: 1).first else { continue }
+            oldest = min(oldest ?? first.timestamp, first.timestamp)
+            guard let origin = DeadLetterHeaders.parse(first.headers) else { continue }
+            convention = convention ?? origin.convention
+            for record in try Self.decodeRecords(of: log, from: max(start, end - Int64(sample)), maxRecords: sample) {
+                guard let o = DeadLetterHeaders.parse(record.headers) else { continue }
+                if let r = o.reason { reasons[r, default: 0] += 1 }
+                if let ot = o.topic { originals[ot, default: 0] += 1 }
+            }
+        }
+        guard let convention else { return nil }
+        let byCount = { (a: (key: String, value: Int), b: (key: String, value: Int)) in a.value != b.value ? a.value > b.value : a.key < b.key }
+        return DeadLetterTopicSummary(topic: topic, convention: convention, count: count, oldestTimestamp: oldest,
+                                      originalTopics: originals.sorted(by: byCount).map(\.key),
+                                      topReasons: reasons.sorted(by: byCount).prefix(5).map { ($0.key, $0.value) })
+    }
+}
