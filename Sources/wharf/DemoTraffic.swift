@@ -10,6 +10,7 @@ import WharfEngine
 /// - `payments` (3 partitions, keyed, bursty ~40/s) read by `fraud-check`, which read a little and
 ///   then stopped: its lag only grows;
 /// - `audit.log` (1 partition, a trickle, short retention) that nobody reads;
+/// - `payments.DLT`, a Spring-style dead-letter topic of failed payments (DemoPaymentDeadLetters);
 /// - the queue `emails`, whose handler completes most messages, abandons some (so a few reach
 ///   the max delivery count), dead-letters invalid addresses with a reason, and falls behind
 ///   while its SMTP relay is down so short-lived one-time codes expire into the dead-letter queue.
@@ -42,6 +43,7 @@ struct DemoTraffic: Sendable {
             try queues.createQueue("emails", QueueOptions(lockDurationMillis: 30_000, maxDeliveryCount: 3, defaultTimeToLiveMillis: 20_000,
                                                           deadLetteringOnMessageExpiration: true))
         }
+        try DemoPaymentDeadLetters.setUp(engine)
         // fraud-check read the first part of payments, committed, and stopped.
         let stopped = EmbeddedConsumer(engine: engine, group: "fraud-check", topics: ["payments"], clientId: "fraud-check")
         _ = try await stopped.poll(maxRecords: 300)
@@ -66,6 +68,7 @@ struct DemoTraffic: Sendable {
             if let got = try? await billing.poll(maxRecords: 10_000), !got.isEmpty { try? await billing.commit() }
             if let got = try? await analytics.poll(maxRecords: 25), !got.isEmpty { try? await analytics.commit() }
             emailTick(tick)
+            if tick % 40 == 0 { try? DemoPaymentDeadLetters.fail(engine, n: tick / 40) }  // a failed payment every 4 s
             try? await Task.sleep(for: .milliseconds(100))
         }
         await billing.close()

@@ -57,11 +57,6 @@ extension EngineDashboardDriver {
 
     /// Runs a queue effect; nil when `effect` is not one.
     func performQueueEffect(_ effect: Effect) throws -> Action? {
-        if let entity = Self.entity(of: effect), !QueueNames.parse(entity).isDeadLetter,
-           queues?.listQueues().contains(entity) != true, engine.listTopics().contains(entity) {
-            // Dead-letter topics are listed by the Kafka side; their records are in the Records view.
-            return .operationFailed("\(entity) is a topic: browse it with :records \(entity); requeue it with wharf dlq requeue")
-        }
         switch effect {
         case .loadDeadLetters(let entity, let max):
             let messages = try store().peek(entity, fromSequenceNumber: 1, max: max)

@@ -22,6 +22,8 @@ actor EngineDashboardDriver: DashboardDriver {
     private var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
     /// Top dead-letter reasons per entity, recounted only when the entity changed.
     var reasonCache: [String: ReasonSample] = [:]
+    /// Dead-letter topic verdicts and summaries, read again only when the topic changed.
+    var deadLetterTopicCache: [String: DeadLetterTopicSample] = [:]
 
     init(engine: Engine, queues: QueueStore? = nil, events: EventStore? = nil, projections: ProjectionRegistry? = nil,
          source: String, listener: @escaping @Sendable () -> String? = { nil }, readOnly: Bool,
@@ -45,7 +47,8 @@ actor EngineDashboardDriver: DashboardDriver {
                           isInternal: t.isInternal)
         }
         var groups: [GroupSnapshot] = []
-        for overview in await engine.listGroups() {
+        // The requeue bookmarks of dead-letter topics are groups only to the engine.
+        for overview in await engine.listGroups() where !overview.groupId.hasPrefix(Engine.requeueGroup(for: "")) {
             guard let lag = try? await engine.groupLag(overview.groupId) else { continue }
             let description = await engine.coordinator.describe(groupId: overview.groupId)
             var ownerOf: [TopicPartition: String] = [:]
@@ -63,7 +66,8 @@ actor EngineDashboardDriver: DashboardDriver {
                                            owner: ownerOf[TopicPartition($0.topic, $0.partition)], lastCommitMs: $0.lastCommitMs)
                 }))
         }
-        let deadLetters = queues.map { deadLetterSnapshots($0) }
+        let topicDeadLetters = deadLetterTopicSnapshots(topics)
+        let deadLetters = queues.map { deadLetterSnapshots($0) + topicDeadLetters } ?? (topicDeadLetters.isEmpty ? nil : topicDeadLetters)
         var outboxSnapshots: [OutboxSnapshot] = []
         for o in outboxes { outboxSnapshots.append(await o.snapshot()) }
         return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups,
@@ -73,6 +77,9 @@ actor EngineDashboardDriver: DashboardDriver {
 
     func perform(_ effect: Effect) async -> Action? {
         do {
+            if let entity = Self.entity(of: effect), isDeadLetterTopic(entity) {
+                return try await performDeadLetterTopicEffect(effect)
+            }
             if let action = try performQueueEffect(effect) { return action }
             switch effect {
             case .previewReset(let group, let topic, let partitions, let spec):

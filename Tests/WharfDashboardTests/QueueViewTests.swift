@@ -209,6 +209,23 @@ struct QueueViewTests {
         #expect(state.modal == nil && state.status?.text == "invoices is empty: nothing to purge")
     }
 
+    @Test("a dead-letter topic's purge says it cannot be undone, and undo is refused without an effect")
+    func topicPurgeHasNoUndo() {
+        var state = QueueFixture.state()
+        Fixture.press(&state, [.char("5"), .char("j"), .char("j"), .char("x")])
+        guard case .queue(.purge(let d))? = state.modal else { Issue.record("no purge dialog"); return }
+        #expect(d.entity == "payments.DLT" && !d.restorable)
+        let lines = Dashboard.render(state, width: 80, height: 24).lines
+        #expect(lines.contains { $0.contains("deleted for good: no undo") }, "\(lines.joined(separator: "\n"))")
+        #expect(Fixture.press(&state, Fixture.type("purge") + [.enter]) == [.purgeQueue(entity: "payments.DLT")])
+        #expect(Fixture.press(&state, [.char("u")]).isEmpty)
+        #expect(state.modal == nil && state.status?.text.contains("cannot be restored") == true)
+        // A queue's dead-letter queue keeps its undo.
+        Fixture.press(&state, [.char("k"), .char("k"), .char("x")])
+        guard case .queue(.purge(let q))? = state.modal else { Issue.record("no purge dialog"); return }
+        #expect(q.entity == Self.dlq && q.restorable)
+    }
+
     @Test("read-only: no requeue, purge or undo, and no dangerous hints; browsing still works")
     func readOnly() {
         var state = QueueFixture.state(readOnly: true)

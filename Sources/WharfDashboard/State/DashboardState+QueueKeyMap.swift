@@ -16,10 +16,11 @@ extension DashboardState {
             if canPurgeQueue { hints.append(KeyHint("x", "purge", dangerous: true)) }
             if canUndoQueuePurge { hints.append(KeyHint("u", "undo purge", dangerous: true)) }
             hints += [KeyHint("/", "filter"), KeyHint("C/G/O", "sort")]
-        case .deadLetterMessages:
+        case .deadLetterMessages(let entity):
             if canRequeue { hints += [KeyHint("␣", "mark"), KeyHint("r", "requeue", dangerous: true)] }
             if canPurgeQueue { hints.append(KeyHint("x", "purge", dangerous: true)) }
-            if canUndoQueuePurge { hints.append(KeyHint("u", "undo", dangerous: true)) }
+            // A topic's purge deletes records: there is nothing to undo.
+            if canUndoQueuePurge, snapshot.deadLetter(named: entity)?.isTopic != true { hints.append(KeyHint("u", "undo", dangerous: true)) }
             hints += [KeyHint("v", "view: \(deadLetterBrowser.mode.rawValue)"), KeyHint("/", "filter")]
         default:
             break

@@ -135,11 +135,16 @@ extension DashboardState {
     mutating func openQueuePurge(entity: String, count: Int64) {
         guard canPurgeQueue else { _ = refuse("purge"); return }
         guard count > 0 else { show("\(entity) is empty: nothing to purge"); return }
-        modal = .queue(.purge(QueuePurgeDialog(entity: entity, count: count)))
+        let isTopic = snapshot.deadLetter(named: entity)?.isTopic ?? false
+        modal = .queue(.purge(QueuePurgeDialog(entity: entity, count: count, restorable: !isTopic)))
     }
 
     mutating func openQueueUndo(entity: String) {
         guard canUndoQueuePurge else { _ = refuse("undo a purge"); return }
+        if snapshot.deadLetter(named: entity)?.isTopic == true {
+            show("\(entity) is a topic: its purge deletes records, which cannot be restored", error: true)
+            return
+        }
         modal = .queue(.confirmUndo(entity: entity))
     }
 }

@@ -69,10 +69,13 @@ public struct RequeueDialog: Equatable, Sendable {
 public struct QueuePurgeDialog: Equatable, Sendable {
     public var entity: String
     public var count: Int64
+    /// False for a dead-letter topic: its purge deletes records, and nothing can bring them back.
+    public var restorable: Bool
     public var confirmation = TextInput()
     public var error: String?
-    public init(entity: String, count: Int64) {
+    public init(entity: String, count: Int64, restorable: Bool = true) {
         self.entity = entity
         self.count = count
+        self.restorable = restorable
     }
 }

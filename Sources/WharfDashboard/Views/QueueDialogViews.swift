@@ -68,7 +68,8 @@ enum QueueDialogViews {
         let inner = ModalDialog.render(into: &canvas, in: rect, width: 62, height: 8, title: "Purge \(d.entity)", dangerous: true)
         guard !inner.isEmpty else { return }
         canvas.write("\(Format.count(d.count)) message(s) (\(d.count)) will be removed;", x: inner.x, y: inner.y, maxWidth: inner.width, role: .dangerous)
-        canvas.write("u restores them for a while (the undo window).", x: inner.x, y: inner.y + 1, maxWidth: inner.width, role: .dialog)
+        canvas.write(d.restorable ? "u restores them for a while (the undo window)." : "A topic's records are deleted for good: no undo.",
+                     x: inner.x, y: inner.y + 1, maxWidth: inner.width, role: d.restorable ? .dialog : .dangerous)
         canvas.write("Type \(PurgeDialog.confirmWord) and press Enter:", x: inner.x, y: inner.y + 3, maxWidth: inner.width, role: .dialog)
         d.confirmation.render(into: &canvas, rect: Rect(x: inner.x, y: inner.y + 4, width: min(20, inner.width), height: 1))
         if let e = d.error { canvas.write(e, x: inner.x, y: inner.y + 5, maxWidth: inner.width, role: .messageError) }
