@@ -62,8 +62,8 @@ import Testing
         #expect((Self.parked("fraud-review", in: screen) ?? 0) > 0, "\(screen)")
         try tmux.send("j")
         try tmux.send("r")
-        screen = try tmux.waitFor { $0.contains("Replay parked events") }
-        #expect(screen.contains("back to fraud-review"), "\(screen)")
+        // The whole dialog, not just its frame: tmux can capture a half-drawn screen.
+        screen = try tmux.waitFor { $0.contains("Replay parked events") && $0.contains("back to fraud-review") }
         try tmux.send("y")
         screen = try tmux.waitFor { $0.contains("parked event") && $0.contains("to fraud-review") && !$0.contains("Replay parked events") }
         #expect(screen.contains("replaying"), "\(screen)")

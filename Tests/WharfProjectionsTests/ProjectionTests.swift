@@ -191,7 +191,8 @@ import WharfProjections
         #expect(await eventually { p.status.state.faultMessage != nil })
         let stuck = p.status.cursor.processed
         #expect(stuck == 7) // account-0..6 revision 0 applied, account-0 revision 1 failed
-        #expect(f.registry.registration(named: "balances")?.state == "faulted")
+        // The registry file is written just after the state flips.
+        #expect(await eventually { f.registry.registration(named: "balances")?.state == "faulted" })
         failing.withLock { $0 = false }
         p.start()
         #expect(await eventually { p.status.cursor.processed == 10 && p.status.state == .running })
