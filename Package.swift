@@ -71,6 +71,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // Kafka-protocol client: attach the dashboard and CLI to a cluster (`--bootstrap`).
+        .target(
+            name: "WharfKafkaClient",
+            dependencies: [
+                "KafkaProtocol", "WharfCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         .executableTarget(
             name: "wharf",
             dependencies: [
@@ -92,6 +101,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "WharfDashboardTests", dependencies: ["WharfDashboard"], exclude: ["__Snapshots__"], swiftSettings: strict),
         .testTarget(name: "WharfKafkaServerTests", dependencies: ["WharfKafkaServer", "KafkaProtocol", "WharfEngine", "WharfCore"], swiftSettings: strict),
+        .testTarget(name: "WharfKafkaClientTests", dependencies: ["WharfKafkaClient", "KafkaProtocol", "WharfCore"], swiftSettings: strict),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "WharfCore"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",

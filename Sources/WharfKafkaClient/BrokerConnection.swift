@@ -1,0 +1,151 @@
+import Foundation
+import KafkaProtocol
+import NIOCore
+import NIOPosix
+import Synchronization
+import WharfCore
+
+/// One TCP connection to one broker, with the API versions negotiated on it. Requests from any
+/// task are pipelined; responses are routed back by correlation id.
+public final class BrokerConnection: Sendable {
+    public let host: String
+    public let port: Int
+    public let versions: ApiVersionTable
+    let channel: Channel
+    let clientId: String
+    private let nextCorrelationId = Mutex<Int32>(1)
+
+    public var address: String { "\(host):\(port)" }
+    public var isActive: Bool { channel.isActive }
+
+    private init(host: String, port: Int, channel: Channel, clientId: String, versions: ApiVersionTable) {
+        self.host = host
+        self.port = port
+        self.channel = channel
+        self.clientId = clientId
+        self.versions = versions
+    }
+
+    /// Connects and negotiates versions with ApiVersions (v3, falling back to the version the
+    /// broker's KIP-511 answer names).
+    public static func connect(host: String, port: Int, clientId: String, connectTimeoutMs: Int, requestTimeoutMs: Int,
+                               group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws(KafkaClientError) -> BrokerConnection {
+        let address = "\(host):\(port)"
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(.milliseconds(Int64(connectTimeoutMs)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ResponseFrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(ResponseDispatcher(address: address))
+                }
+            }
+        let channel: Channel
+        do {
+            channel = try await bootstrap.connect(host: host, port: port).get()
+        } catch {
+            throw .unreachable(address: address, reason: reason(error))
+        }
+        let bare = BrokerConnection(host: host, port: port, channel: channel, clientId: clientId, versions: ApiVersionTable(versions: [.apiVersions: 0], brokerRanges: [:]))
+        do {
+            let table = try await bare.negotiate(timeoutMs: requestTimeoutMs)
+            return BrokerConnection(host: host, port: port, channel: channel, clientId: clientId, versions: table)
+        } catch {
+            bare.close()
+            throw error
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("ECONNREFUSED") || text.localizedCaseInsensitiveContains("connection refused") { return "connection refused" }
+        if text.localizedCaseInsensitiveContains("timeout") || text.localizedCaseInsensitiveContains("timed out") { return "connection timed out" }
+        if text.localizedCaseInsensitiveContains("resolve") || text.contains("getaddrinfo") { return "unknown host" }
+        if text.contains("EHOSTUNREACH") || text.contains("ENETUNREACH") { return "no route to host" }
+        return text
+    }
+
+    private func negotiate(timeoutMs: Int) async throws(KafkaClientError) -> ApiVersionTable {
+        var request = ApiVersionsRequest()
+        request.clientSoftwareName = "wharf"
+        request.clientSoftwareVersion = "0.1.0"
+        var version: Int16 = 3
+        for _ in 0..<2 {
+            let payload = try await roundTrip(apiKey: .apiVersions, version: version, timeoutMs: timeoutMs) { request.encode(into: &$0, version: version) }
+            // KIP-511: an unsupported ApiVersions version is answered with a v0 body and error 35.
+            let response = try Self.decodeApiVersions(payload, version: version)
+            if response.errorCode == KafkaErrorCode.unsupportedVersion {
+                let brokerMax = response.apiKeys.first { $0.apiKey == ApiKey.apiVersions.rawValue }?.maxVersion ?? 0
+                guard brokerMax < version else { break }
+                version = brokerMax
+                continue
+            }
+            guard response.errorCode == 0 else { throw .broker(api: "ApiVersions", code: response.errorCode, context: address) }
+            return ApiVersionTable.negotiate(broker: response.apiKeys)
+        }
+        throw .unsupported("\(address) does not answer ApiVersions at any version this client speaks")
+    }
+
+    static func decodeApiVersions(_ payload: [UInt8], version: Int16) throws(KafkaClientError) -> ApiVersionsResponse {
+        if let r = try? decodeBody(payload, as: ApiVersionsResponse.self, version: version), r.errorCode != KafkaErrorCode.unsupportedVersion { return r }
+        return try decodeBody(payload, as: ApiVersionsResponse.self, version: 0)
+    }
+
+    /// Decodes a response payload (header then body) of `Body` at `version`.
+    public static func decodeBody<Body: KafkaResponseMessage>(_ payload: [UInt8], as: Body.Type, version: Int16) throws(KafkaClientError) -> Body {
+        let result: Result<Body, WharfError> = payload.withUnsafeBytes { raw in
+            var reader = ByteReader(raw)
+            do throws(WharfError) {
+                _ = try ResponseHeader(from: &reader, version: KafkaResponse.headerVersion(apiKey: Body.apiKey, apiVersion: version))
+                return .success(try Body(from: &reader, version: version))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .success(let body): return body
+        case .failure(let error): throw .malformed("\(Body.apiKey.displayName) v\(version): \(error)")
+        }
+    }
+
+    /// Sends `request` at the negotiated version and decodes the answer.
+    public func send<R: KafkaRequestMessage>(_ request: R, timeoutMs: Int) async throws(KafkaClientError) -> R.Response {
+        let version = try versions.version(for: R.apiKey)
+        return try await send(request, version: version, timeoutMs: timeoutMs)
+    }
+
+    public func send<R: KafkaRequestMessage>(_ request: R, version: Int16, timeoutMs: Int) async throws(KafkaClientError) -> R.Response {
+        let payload = try await roundTrip(apiKey: R.apiKey, version: version, timeoutMs: timeoutMs) { request.encode(into: &$0, version: version) }
+        return try Self.decodeBody(payload, as: R.Response.self, version: version)
+    }
+
+    private func roundTrip(apiKey: ApiKey, version: Int16, timeoutMs: Int,
+                           body: (inout [UInt8]) -> Void) async throws(KafkaClientError) -> [UInt8] {
+        let id = nextCorrelationId.withLock { n -> Int32 in
+            defer { n = n == Int32.max ? 1 : n + 1 }
+            return n
+        }
+        var frame: [UInt8] = [0, 0, 0, 0]
+        RequestHeader(requestApiKey: apiKey.rawValue, requestApiVersion: version, correlationId: id, clientId: clientId)
+            .encode(into: &frame, version: KafkaRequest.headerVersion(apiKey: apiKey, apiVersion: version))
+        body(&frame)
+        frame.setBigEndian(Int32(frame.count - 4), at: 0)
+        let address = self.address
+        let name = apiKey.displayName
+        let promise = channel.eventLoop.makePromise(of: [UInt8].self)
+        let pending = PendingRequest(correlationId: id, frame: frame, timeoutMs: timeoutMs,
+                                     describe: { .timeout(address: address, api: name, ms: timeoutMs) }, promise: promise)
+        channel.writeAndFlush(pending).whenFailure { _ in promise.fail(KafkaClientError.connectionClosed(address: address)) }
+        do {
+            return try await promise.futureResult.get()
+        } catch let e as KafkaClientError {
+            throw e
+        } catch {
+            throw .connectionClosed(address: address)
+        }
+    }
+
+    public func close() {
+        channel.close(promise: nil)
+    }
+}

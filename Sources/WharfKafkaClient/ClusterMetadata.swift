@@ -1,0 +1,36 @@
+import WharfCore
+
+/// The cluster as the last Metadata answer described it: brokers, the controller, and each
+/// partition's leader (the broker that takes its reads and writes).
+public struct ClusterMetadata: Sendable, Equatable {
+    public struct Broker: Sendable, Equatable {
+        public var nodeId: Int32
+        public var host: String
+        public var port: Int
+        public var address: String { "\(host):\(port)" }
+    }
+
+    public struct Partition: Sendable, Equatable {
+        public var partition: Int32
+        public var leader: Int32
+        public var errorCode: Int16
+    }
+
+    public struct Topic: Sendable, Equatable {
+        public var name: String
+        public var isInternal: Bool
+        public var partitions: [Partition]
+    }
+
+    public var brokers: [Int32: Broker]
+    public var controllerId: Int32
+    public var clusterId: String?
+    /// Sorted by name.
+    public var topics: [Topic]
+
+    public func topic(_ name: String) -> Topic? { topics.first { $0.name == name } }
+
+    public func leader(of tp: TopicPartition) -> Int32? {
+        topic(tp.topic)?.partitions.first { $0.partition == tp.partition }?.leader
+    }
+}

@@ -1,0 +1,81 @@
+import KafkaProtocol
+import NIOCore
+import WharfCore
+
+/// Splits the broker's byte stream into response frames (`int32 size` + payload). A response
+/// is at least its 4-byte correlation id.
+struct ResponseFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = [UInt8]
+    let frames = KafkaFrameDecoder(minFrameSize: 4)
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        let result = try buffer.withUnsafeReadableBytes { raw throws(WharfError) in try frames.nextFrame(in: raw) }
+        guard case .frame(let payload) = result else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: payload.lowerBound)
+        guard let bytes = buffer.readBytes(length: payload.count) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(bytes))
+        return .continue
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        try decode(context: context, buffer: &buffer)
+    }
+}
+
+/// One request on its way out: the frame and the promise its response payload completes.
+struct PendingRequest: Sendable {
+    let correlationId: Int32
+    let frame: [UInt8]
+    let timeoutMs: Int
+    let describe: @Sendable () -> KafkaClientError
+    let promise: EventLoopPromise<[UInt8]>
+}
+
+/// Matches responses to requests by correlation id, so many requests can be in flight on one
+/// connection (pipelining). Lives on the channel's event loop: the table needs no lock.
+final class ResponseDispatcher: ChannelDuplexHandler {
+    typealias InboundIn = [UInt8]
+    typealias OutboundIn = PendingRequest
+    typealias OutboundOut = ByteBuffer
+
+    private var inFlight: [Int32: EventLoopPromise<[UInt8]>] = [:]
+    private let address: String
+
+    init(address: String) { self.address = address }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let request = unwrapOutboundIn(data)
+        inFlight[request.correlationId] = request.promise
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let id = request.correlationId
+        let timeoutError = request.describe()
+        // The timer fails only a request still waiting; an answer that arrives later is dropped.
+        context.eventLoop.scheduleTask(in: .milliseconds(Int64(request.timeoutMs))) {
+            loopBound.value.inFlight.removeValue(forKey: id)?.fail(timeoutError)
+        }
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: request.frame)), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let payload = unwrapInboundIn(data)
+        guard payload.count >= 4 else { return }
+        let id = Int32(bitPattern: UInt32(payload[0]) << 24 | UInt32(payload[1]) << 16 | UInt32(payload[2]) << 8 | UInt32(payload[3]))
+        inFlight.removeValue(forKey: id)?.succeed(payload)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(.connectionClosed(address: address))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        failAll(.malformed("\(address): \(error)"))
+        context.close(promise: nil)
+    }
+
+    private func failAll(_ error: KafkaClientError) {
+        let pending = inFlight
+        inFlight.removeAll()
+        for p in pending.values { p.fail(error) }
+    }
+}
