@@ -109,4 +109,26 @@ extension Engine {
         }
         return describe(updated)
     }
+
+    /// Declares `name` the dead-letter topic of `original` (nil: no longer one). Persisted with
+    /// the topic's metadata, so the declaration survives restarts.
+    public func setDeadLetterFor(_ name: String, original: String?) throws(WharfError) {
+        if let original {
+            guard original != name else { throw .invalidArgument("a topic cannot be its own dead-letter topic") }
+            _ = try topic(original)
+        }
+        try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) in
+            guard let t = table[name] else { throw .unknownTopic(name) }
+            guard !t.meta.isInternal else { throw .invalidArgument("\(name) is an internal topic") }
+            var meta = t.meta
+            meta.deadLetterFor = original
+            try meta.save(to: t.directory)
+            table[name] = TopicState(meta: meta, directory: t.directory, logs: t.logs)
+        }
+    }
+
+    /// The original topic `name` was declared the dead-letter topic of, if any.
+    public func deadLetterFor(_ name: String) throws(WharfError) -> String? {
+        try topic(name).meta.deadLetterFor
+    }
 }

@@ -12,6 +12,10 @@ struct TopicMetadata: Codable, Equatable, Sendable {
     var segmentBytes: Int?
     var segmentMs: Int64?
     var isInternal: Bool = false
+    /// Set when an operator declared this topic the dead-letter topic of another
+    /// (`wharf dlq mark`): recognised as one even when its records carry no dead-letter headers,
+    /// and requeued there unless a record names its own origin.
+    var deadLetterFor: String?
 
     static let fileName = "topic.json"
 

@@ -7,7 +7,7 @@ struct DlqCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dlq", abstract: "Dead-letter queues: list, peek, requeue, purge, undo.",
         discussion: "ENTITY is a queue name (meaning its dead-letter queue), QUEUE/$deadletterqueue, or a dead-letter topic.",
-        subcommands: [List.self, Peek.self, Requeue.self, Purge.self, Undo.self])
+        subcommands: [List.self, Peek.self, Requeue.self, Purge.self, Undo.self, Mark.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Dead-letter queues with their counts and oldest message.")

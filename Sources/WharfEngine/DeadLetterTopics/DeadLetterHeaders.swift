@@ -10,6 +10,8 @@ public struct DeadLetterOrigin: Equatable, Sendable {
         case kafkaConnect
         /// KIP-1191 share-group DLQ: `__dlq.errors.*`.
         case kip1191
+        /// Declared by an operator (`wharf dlq mark`); its records need no dead-letter headers.
+        case configured
     }
 
     public var convention: Convention

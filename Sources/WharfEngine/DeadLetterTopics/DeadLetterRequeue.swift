@@ -117,7 +117,7 @@ extension Engine {
                 for record in records where !progress.isDone(record.offset) {
                     let origin = DeadLetterHeaders.parse(record.headers)
                     guard selection.matches(record, origin) else { continue }
-                    guard let target = override ?? origin?.topic else {
+                    guard let target = override ?? origin?.topic ?? t.meta.deadLetterFor else {
                         result.withoutTarget.append(record.offset)
                         continue
                     }

@@ -23,7 +23,8 @@ public struct DeadLetterTopicSummary: Equatable, Sendable {
 
 extension Engine {
     /// The topics whose records carry a dead-letter header convention (Spring, Kafka Connect,
-    /// KIP-1191), recognised from the oldest retained record of each partition. Reasons and
+    /// KIP-1191), recognised from the oldest retained record of each partition, and the topics
+    /// declared dead-letter topics (`setDeadLetterFor`), even when empty. Reasons and
     /// original topics are sampled from up to `sample` of the newest records per partition, so
     /// a call costs a few small reads per partition whatever the topic's size.
     public func deadLetterTopics(sample: Int = 200) -> [DeadLetterTopicSummary] {
@@ -53,7 +54,9 @@ extension Engine {
                 if let ot = o.topic { originals[ot, default: 0] += 1 }
             }
         }
-        guard let convention else { return nil }
+        // A declared dead-letter topic is one even when its records carry no convention's headers.
+        guard let convention = convention ?? (t.meta.deadLetterFor != nil ? .configured : nil) else { return nil }
+        if let declared = t.meta.deadLetterFor, originals[declared] == nil { originals[declared] = 0 }
         let byCount = { (a: (key: String, value: Int), b: (key: String, value: Int)) in a.value != b.value ? a.value > b.value : a.key < b.key }
         return DeadLetterTopicSummary(topic: topic, convention: convention, count: count, oldestTimestamp: oldest,
                                       originalTopics: originals.sorted(by: byCount).map(\.key),

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+/// `wharf dlq mark`: a topic without dead-letter headers declared a dead-letter topic, through
+/// the real binary: listed, requeued to its original, cleared.
+@Suite struct DlqMarkCLITests {
+    @Test func markListRequeueAndClear() throws {
+        let dir = TempDir()
+        let d = ["--data", dir.path]
+        #expect(try WharfProcess.run(["topic", "create", "orders"] + d).status == 0)
+        #expect(try WharfProcess.run(["topic", "create", "orders.dlq"] + d).status == 0)
+        #expect(try WharfProcess.run(["produce", "orders.dlq"] + d, stdin: "lost order\n").status == 0)
+        var list = try WharfProcess.run(["dlq", "list", "--json"] + d)
+        #expect(!list.stdout.contains("orders.dlq"), "not a dead-letter topic before it is declared: \(list.stdout)")
+
+        let mark = try WharfProcess.run(["dlq", "mark", "orders.dlq", "--original-topic", "orders"] + d)
+        #expect(mark.status == 0 && mark.stdout.contains("orders.dlq is now the dead-letter topic of orders"), "\(mark)")
+        list = try WharfProcess.run(["dlq", "list", "--json"] + d)
+        #expect(list.stdout.contains("\"configured\"") && list.stdout.contains("orders.dlq"), "\(list.stdout)")
+
+        let requeue = try WharfProcess.run(["dlq", "requeue", "orders.dlq", "--all"] + d)
+        #expect(requeue.status == 0 && requeue.stdout.contains("requeued 1 record from orders.dlq (1 to orders)"), "\(requeue)")
+        let consumed = try WharfProcess.run(["consume", "orders", "--max", "1"] + d)
+        #expect(consumed.stdout.contains("lost order"), "\(consumed)")
+
+        #expect(try WharfProcess.run(["dlq", "mark", "orders.dlq", "--clear"] + d).status == 0)
+        list = try WharfProcess.run(["dlq", "list", "--json"] + d)
+        #expect(!list.stdout.contains("orders.dlq"), "\(list.stdout)")
+        let bad = try WharfProcess.run(["dlq", "mark", "orders.dlq"] + d)
+        #expect(bad.status != 0 && bad.stderr.contains("give --original-topic TOPIC, or --clear"), "\(bad)")
+    }
+}
