@@ -82,4 +82,25 @@ import WharfCore
         p.compact()
         #expect(p.prefix == 8 && p.metadata == "9,12")
     }
+
+    /// The crash lands between the appends and the progress commit, the one point where the
+    /// two disagree: nothing is lost (the dead-letter records stay, the progress still says
+    /// "not requeued"), and the next run requeues the same records again: at-least-once, a
+    /// duplicate on the original topic, never a gap.
+    @Test func aCrashBetweenAppendAndCommitRequeuesAgainAndLosesNothing() async throws {
+        let f = try Fixture()
+        try f.deadLetter("a", reason: "price missing")
+        try f.deadLetter("b", reason: "price missing")
+        await #expect(throws: WharfError.self) {
+            try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .all, to: nil, dryRun: false,
+                                                  beforeCommit: { _ throws(WharfError) in throw .io("injected crash") })
+        }
+        #expect(try f.values("orders").sorted() == ["a", "b"], "appended before the crash")
+        #expect(try f.values("orders.DLT") == ["a", "b"], "the dead-letter records stay")
+        let again = try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .all)
+        #expect(again.moves.map(\.offset) == [0, 1], "not marked done, so requeued again")
+        #expect(try f.values("orders").sorted() == ["a", "a", "b", "b"])
+        let third = try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .all)
+        #expect(third.moves.isEmpty, "committed now: a third run finds nothing")
+    }
 }

@@ -99,6 +99,13 @@ extension Engine {
     /// batch again (never lose it). The dead-letter records themselves stay (purge removes them).
     public func requeueDeadLetters(topic: String, selection: DeadLetterTopicSelection, to override: String? = nil,
                                    dryRun: Bool = false) async throws(WharfError) -> DeadLetterRequeueResult {
+        try await requeueDeadLetters(topic: topic, selection: selection, to: override, dryRun: dryRun, beforeCommit: nil)
+    }
+
+    /// `beforeCommit` runs after a partition's appends and before its progress is committed:
+    /// tests throw from it to crash the requeue at its one dangerous point.
+    func requeueDeadLetters(topic: String, selection: DeadLetterTopicSelection, to override: String?, dryRun: Bool,
+                            beforeCommit: ((Int32) throws(WharfError) -> Void)?) async throws(WharfError) -> DeadLetterRequeueResult {
         let t = try self.topic(topic)
         if let override { _ = try self.topic(override) }
         let group = Self.requeueGroup(for: topic)
@@ -145,6 +152,7 @@ extension Engine {
                 // some of these again (at-least-once).
                 metadata = ""
             }
+            try beforeCommit?(partition)
             try await coordinator.commit(groupId: group, generationId: -1, memberId: "",
                                          offsets: [tp: (offset: progress.prefix, metadata: metadata)])
         }
