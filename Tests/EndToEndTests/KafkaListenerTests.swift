@@ -66,6 +66,19 @@ import Testing
         #expect(packed.lines == ["x-gzip", "y-gzip", "x-snappy", "y-snappy", "x-lz4", "y-lz4", "x-zstd", "y-zstd"])
     }
 
+    /// librdkafka's idempotent producer needs InitProducerId and per-producer sequence numbers;
+    /// it raises a fatal error (and kcat exits non-zero) on a broker that gets them wrong.
+    @Test func kcatIdempotentProducerWritesEveryRecordOnceInOrder() throws {
+        let server = try Server()
+        let values = (0..<500).map { "i\($0)" }
+        let r = try Self.kcat(["-b", server.bootstrap, "-t", "idem", "-P", "-X", "enable.idempotence=true", "-X", "acks=all",
+                               "-X", "linger.ms=5", "-X", "batch.num.messages=50"], stdin: values.joined(separator: "\n") + "\n")
+        #expect(r.status == 0 && !r.stderr.contains("FATAL"), "\(r.stderr)")
+        let back = try Self.kcat(["-b", server.bootstrap, "-t", "idem", "-C", "-e", "-f", "%s\n"])
+        #expect(back.lines == values)
+        #expect(server.stop() == 0)
+    }
+
     @Test func kcatConsumerGroupCommitsAreVisibleToTheCLI() throws {
         let server = try Server()
         _ = try Self.kcat(["-b", server.bootstrap, "-t", "events", "-P"], stdin: (0..<10).map { "e\($0)" }.joined(separator: "\n") + "\n")
