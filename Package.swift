@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "wharf",
             dependencies: [
-                "WharfCore", "WharfStorage", "WharfEngine", "WharfDashboard", "WharfTerminal", "WharfKafkaServer", "WharfOutbox", "WharfEvents", "WharfProjections",
+                "WharfCore", "WharfStorage", "WharfEngine", "WharfDashboard", "WharfTerminal", "WharfKafkaServer", "WharfOutbox", "WharfEvents", "WharfProjections", "WharfKafkaClient", "KafkaProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -26,6 +26,7 @@ public struct ApiVersionTable: Sendable, Equatable {
         .deleteTopics: 1...6,
         .deleteRecords: 0...2,
         .deleteGroups: 0...2,
+        .describeConfigs: 1...4,  // Kafka 4 removed v0; the CLI reads retention.ms/.bytes with it
     ]
 
     /// Picks max(common) per API the broker advertises; APIs without overlap are left out and

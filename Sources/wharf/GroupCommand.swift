@@ -12,20 +12,23 @@ struct GroupCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List consumer groups with their state and total lag.")
         @OptionGroup var data: DataOptions
         @OptionGroup var output: JSONOption
+        @OptionGroup var cluster: BootstrapOption
+
+        func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            struct Row: Encodable { let group: String; let state: String; let members: Int; let totalLag: Int64 }
-            let rows = try await EngineSession.with(data) { engine -> [Row] in
-                var rows: [Row] = []
+            if let addresses = try cluster.addresses() {
+                return try GroupReport.list(try await ClusterSession.with(addresses) { try await ClusterGroups.list($0) }, json: output.json)
+            }
+            let rows = try await EngineSession.with(data) { engine -> [GroupReport.Row] in
+                var rows: [GroupReport.Row] = []
                 for g in await engine.listGroups() {
                     let lag = try? await engine.groupLag(g.groupId)
-                    rows.append(Row(group: g.groupId, state: lag?.state ?? g.state.rawValue, members: lag?.members ?? 0, totalLag: lag?.totalLag ?? 0))
+                    rows.append(GroupReport.Row(group: g.groupId, state: lag?.state ?? g.state.rawValue, members: lag?.members ?? 0, totalLag: lag?.totalLag ?? 0))
                 }
                 return rows
             }
-            if output.json { return try Output.json(rows) }
-            if rows.isEmpty { return print("no consumer groups") }
-            Output.table(["GROUP", "STATE", "MEMBERS", "LAG"], rows.map { [$0.group, $0.state, "\($0.members)", "\($0.totalLag)"] }, rightAligned: [2, 3])
+            try GroupReport.list(rows, json: output.json)
         }
     }
 
@@ -34,29 +37,17 @@ struct GroupCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var output: JSONOption
         @Argument var group: String
+        @OptionGroup var cluster: BootstrapOption
+
+        func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let lag = try await EngineSession.with(data) { try await $0.groupLag(group) }
-            if output.json {
-                struct P: Encodable {
-                    let topic: String; let partition: Int32; let committedOffset: Int64?; let logStartOffset: Int64
-                    let logEndOffset: Int64; let lag: Int64; let timeLagMs: Int64; let owner: String?
-                }
-                struct G: Encodable { let group: String; let state: String; let members: Int; let totalLag: Int64; let partitions: [P] }
-                return try Output.json(G(group: lag.group, state: lag.state, members: lag.members, totalLag: lag.totalLag,
-                                         partitions: lag.partitions.map { P(topic: $0.topic, partition: $0.partition, committedOffset: $0.committedOffset,
-                                                                            logStartOffset: $0.logStartOffset, logEndOffset: $0.logEndOffset,
-                                                                            lag: $0.lag, timeLagMs: $0.timeLagMs, owner: $0.owner) }))
+            let lag = if let addresses = try cluster.addresses() {
+                try await ClusterSession.with(addresses) { try await ClusterGroups.describe($0, group: group) }
+            } else {
+                try await EngineSession.with(data) { try await $0.groupLag(group) }
             }
-            print("group \(lag.group): \(lag.state), \(lag.members) member\(lag.members == 1 ? "" : "s"), total lag \(lag.totalLag)")
-            Output.table(["TOPIC", "PARTITION", "COMMITTED", "LOG END", "LAG", "TIME LAG", "OWNER"],
-                         lag.partitions.map {
-                             [$0.topic, "\($0.partition)", $0.committedOffset.map(String.init) ?? "-", "\($0.logEndOffset)",
-                              "\($0.lag)", Output.duration(ms: $0.timeLagMs), $0.owner ?? "-"]
-                         }, rightAligned: [1, 2, 3, 4, 5])
-            if lag.partitions.contains(where: { !$0.hasCommit }) {
-                print("('-' = no committed offset yet: lag is counted from the log start)")
-            }
+            try GroupReport.describe(lag, json: output.json)
         }
     }
 
@@ -67,7 +58,9 @@ struct GroupCommand: ParsableCommand {
                 Prints, per partition, the current committed offset, the new one, and how many records \
                 the group will read again. With --execute the reset is applied, even while the group \
                 has live members: their generation is fenced, they rejoin and resume from the new \
-                offsets, and a commit from the old generation is rejected.
+                offsets, and a commit from the old generation is rejected. With --bootstrap (a \
+                remote cluster, which cannot be fenced from here) --execute is refused while the \
+                group has live members, as kafka-consumer-groups does.
                 """)
         @OptionGroup var data: DataOptions
         @OptionGroup var fsync: FsyncOptions
@@ -105,13 +98,27 @@ struct GroupCommand: ParsableCommand {
             return specs[0]
         }
 
+        @OptionGroup var cluster: BootstrapOption
+
         func validate() throws {
             _ = try spec()
             _ = try TopicPartitionsArgument(parsing: topic)
+            try cluster.validate(with: data)
         }
 
         func run() async throws {
             let target = try TopicPartitionsArgument(parsing: topic)
+            if let addresses = try cluster.addresses() {
+                let rows = try await ClusterSession.with(addresses) { client -> [ResetPlanRow] in
+                    let now = Int64(Date().timeIntervalSince1970 * 1000)
+                    let plan = try await ClusterReset.plan(client, group: group, topic: target.topic, partitions: target.partitions,
+                                                           to: try spec(), nowMs: now)
+                    if execute { try await ClusterReset.execute(client, group: group, plan: plan) }
+                    return plan
+                }
+                // Executed only on an empty group, so no member was fenced.
+                return try GroupReport.reset(group: group, rows: rows, executed: execute, fenced: execute ? false : nil, json: output.json)
+            }
             let policy = try fsync.policy()
             let (rows, fenced) = try await EngineSession.with(data, fsync: policy) { engine -> ([ResetPlanRow], Bool?) in
                 let plan = try await engine.planReset(group: group, topic: target.topic, partitions: target.partitions, to: try spec())
@@ -119,18 +126,7 @@ struct GroupCommand: ParsableCommand {
                 let result = try await engine.executeReset(group: group, plan: plan)
                 return (plan, result.fencedLiveMembers)
             }
-            if output.json {
-                struct R: Encodable { let group: String; let executed: Bool; let fencedLiveMembers: Bool?; let partitions: [ResetPlanRow] }
-                return try Output.json(R(group: group, executed: execute, fencedLiveMembers: fenced, partitions: rows))
-            }
-            Output.table(["TOPIC", "PARTITION", "CURRENT", "NEW", "TO RE-READ"],
-                         rows.map { [$0.topic, "\($0.partition)", $0.currentOffset.map(String.init) ?? "-", "\($0.newOffset)", "\($0.recordsToReread)"] },
-                         rightAligned: [1, 2, 3, 4])
-            if execute {
-                print("reset applied to group \(group)" + (fenced == true ? "; live members were fenced and will resume from the new offsets" : ""))
-            } else {
-                print("dry run: nothing changed; add --execute to apply")
-            }
+            try GroupReport.reset(group: group, rows: rows, executed: execute, fenced: fenced, json: output.json)
         }
     }
 

@@ -38,14 +38,17 @@ struct TopicCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var output: JSONOption
         @Flag(name: .customLong("internal"), help: "Include internal topics such as __consumer_offsets.") var includeInternal = false
+        @OptionGroup var cluster: BootstrapOption
+
+        func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let all = try await EngineSession.with(data) { $0.describeAllTopics(includeInternal: includeInternal) }
-            if output.json { return try Output.json(all) }
-            if all.isEmpty { return print("no topics (create one with: wharf topic create NAME)") }
-            Output.table(["TOPIC", "PARTITIONS", "RECORDS", "SIZE", "RETENTION"],
-                         all.map { [$0.name, "\($0.partitions.count)", "\($0.records)", Output.bytes($0.sizeBytes), Output.retention(ms: $0.retentionMs)] },
-                         rightAligned: [1, 2, 3])
+            let all = if let addresses = try cluster.addresses() {
+                try await ClusterSession.with(addresses) { try await ClusterTopics.describeAll($0, includeInternal: includeInternal) }
+            } else {
+                try await EngineSession.with(data) { $0.describeAllTopics(includeInternal: includeInternal) }
+            }
+            try TopicReport.list(all, json: output.json)
         }
     }
 
@@ -54,14 +57,17 @@ struct TopicCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var output: JSONOption
         @Argument var name: String
+        @OptionGroup var cluster: BootstrapOption
+
+        func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let d = try await EngineSession.with(data) { try $0.describeTopic(name) }
-            if output.json { return try Output.json(d) }
-            print("topic \(d.name): \(d.partitions.count) partitions, \(d.records) records, \(Output.bytes(d.sizeBytes)), retention \(Output.retention(ms: d.retentionMs))\(d.retentionBytes >= 0 ? " or \(Output.bytes(d.retentionBytes))" : "")")
-            Output.table(["PARTITION", "LOG START", "LOG END", "RECORDS", "SIZE", "SEGMENTS"],
-                         d.partitions.map { ["\($0.partition)", "\($0.logStartOffset)", "\($0.logEndOffset)", "\($0.logEndOffset - $0.logStartOffset)", Output.bytes($0.sizeBytes), "\($0.segments)"] },
-                         rightAligned: [0, 1, 2, 3, 4, 5])
+            let d = if let addresses = try cluster.addresses() {
+                try await ClusterSession.with(addresses) { try await ClusterTopics.describe($0, name: name) }
+            } else {
+                try await EngineSession.with(data) { try $0.describeTopic(name) }
+            }
+            try TopicReport.describe(d, json: output.json)
         }
     }
 

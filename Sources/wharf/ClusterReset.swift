@@ -1,0 +1,56 @@
+import WharfCore
+import WharfEngine
+import WharfKafkaClient
+
+/// `group reset --bootstrap`: the same plan as `Engine.planReset`, computed over the Kafka
+/// protocol, executed with an administrative OffsetCommit as kafka-consumer-groups does. Unlike
+/// the embedded engine, a remote coordinator cannot be fenced by us, so a group with live
+/// members is refused: its consumers would overwrite the reset with their next commit.
+enum ClusterReset {
+    static func plan(_ client: KafkaClient, group: String, topic name: String, partitions: [Int32]?,
+                     to spec: OffsetResetSpec, nowMs: Int64) async throws -> [ResetPlanRow] {
+        let metadata = try await client.refreshMetadata()
+        guard let topic = metadata.topic(name) else { throw WharfError.unknownTopic(name) }
+        let all = topic.partitions.map(\.partition)
+        let chosen = partitions ?? all
+        for p in chosen where !all.contains(p) { throw WharfError.unknownPartition(topic: name, partition: p) }
+        let tps = chosen.map { TopicPartition(name, $0) }
+        let committed = try await client.offsetFetch([group])[group] ?? [:]
+        let logs = try await client.logOffsets(tps)
+        var byTime: [TopicPartition: Int64] = [:]
+        switch spec {
+        case .datetime(let ts): byTime = try await client.listOffsets(tps, timestamp: ts)
+        case .byDuration(let ms): byTime = try await client.listOffsets(tps, timestamp: nowMs - ms)
+        default: break
+        }
+        return tps.map { tp in
+            let (start, end) = logs[tp] ?? (0, 0)
+            let current = committed[tp]
+            let target: Int64
+            switch spec {
+            case .earliest: target = start
+            case .latest: target = end
+            case .offset(let o): target = o
+            // ListOffsets answers -1 when no record is that recent: the log end, as the engine does.
+            case .datetime, .byDuration: target = byTime[tp].flatMap { $0 >= 0 ? $0 : nil } ?? end
+            case .shiftBy(let n): target = (current ?? start).addingReportingOverflow(n).partialValue
+            }
+            let clamped = min(max(target, start), end)
+            return ResetPlanRow(topic: name, partition: tp.partition, currentOffset: current, newOffset: clamped,
+                                recordsToReread: (current ?? start) - clamped)
+        }
+    }
+
+    /// Commits the plan's offsets after checking, with DescribeGroups, that the group is empty.
+    static func execute(_ client: KafkaClient, group: String, plan: [ResetPlanRow]) async throws {
+        guard !plan.isEmpty else { throw WharfError.invalidArgument("nothing to reset") }
+        if let d = try await client.describeGroups([group])[group], !d.members.isEmpty || !["Empty", "Dead"].contains(d.state) {
+            throw KafkaClientError.refused(
+                "group \(group) has \(d.members.count) live member\(d.members.count == 1 ? "" : "s") (state \(d.state)): "
+                    + "stop its consumers first; a reset over --bootstrap needs an empty group, because a remote coordinator cannot be fenced")
+        }
+        var offsets: [TopicPartition: Int64] = [:]
+        for row in plan { offsets[TopicPartition(row.topic, row.partition)] = row.newOffset }
+        try await client.commitOffsets(group: group, offsets)
+    }
+}

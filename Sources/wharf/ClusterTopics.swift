@@ -1,0 +1,61 @@
+import KafkaProtocol
+import WharfCore
+import WharfEngine
+import WharfKafkaClient
+
+/// Topic reports built over the Kafka protocol, in the engine's `TopicDescription` shape so the
+/// CLI prints them through the same functions. Size and segment count have no Kafka-protocol
+/// answer here (no DescribeLogDirs yet): they are -1, printed as '-'.
+enum ClusterTopics {
+    /// Kafka's defaults, for a broker that does not report a topic's retention config.
+    static let defaultRetentionMs: Int64 = 7 * 24 * 3600 * 1000
+    static let defaultRetentionBytes: Int64 = -1
+
+    static func describeAll(_ client: KafkaClient, includeInternal: Bool) async throws -> [TopicDescription] {
+        let metadata = try await client.refreshMetadata()
+        return try await describe(client, metadata.topics.filter { includeInternal || !$0.isInternal })
+    }
+
+    static func describe(_ client: KafkaClient, name: String) async throws -> TopicDescription {
+        let metadata = try await client.refreshMetadata()
+        guard let topic = metadata.topic(name) else { throw WharfError.unknownTopic(name) }
+        return try await describe(client, [topic])[0]
+    }
+
+    /// One ListOffsets pair per leader and one DescribeConfigs for all the topics.
+    static func describe(_ client: KafkaClient, _ topics: [ClusterMetadata.Topic]) async throws -> [TopicDescription] {
+        guard !topics.isEmpty else { return [] }
+        let partitions = topics.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
+        let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
+        let configs = try await retention(client, topics.map(\.name))
+        return topics.map { t in
+            let retention = configs[t.name] ?? (defaultRetentionMs, defaultRetentionBytes)
+            return TopicDescription.make(
+                name: t.name, isInternal: t.isInternal, retentionMs: retention.ms, retentionBytes: retention.bytes,
+                partitions: t.partitions.map { p in
+                    let o = offsets[TopicPartition(t.name, p.partition)] ?? (0, 0)
+                    return PartitionDescription.make(partition: p.partition, logStartOffset: o.start, logEndOffset: o.end, sizeBytes: -1, segments: -1)
+                })
+        }.sorted { $0.name < $1.name }
+    }
+
+    /// `retention.ms` and `retention.bytes` of each topic (DescribeConfigs, resource type 2 = topic).
+    static func retention(_ client: KafkaClient, _ names: [String]) async throws -> [String: (ms: Int64, bytes: Int64)] {
+        var request = DescribeConfigsRequest()
+        request.resources = names.map {
+            var r = DescribeConfigsRequest.DescribeConfigsResource()
+            r.resourceType = 2
+            r.resourceName = $0
+            r.configurationKeys = ["retention.ms", "retention.bytes"]
+            return r
+        }
+        let response = try await client.send(request, to: .any)
+        var out: [String: (ms: Int64, bytes: Int64)] = [:]
+        for result in response.results where result.errorCode == 0 {
+            let values = Dictionary(result.configs.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
+            out[result.resourceName] = (Int64(values["retention.ms"] ?? "") ?? defaultRetentionMs,
+                                        Int64(values["retention.bytes"] ?? "") ?? defaultRetentionBytes)
+        }
+        return out
+    }
+}
