@@ -13,12 +13,19 @@ struct GroupCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var output: JSONOption
         @OptionGroup var cluster: BootstrapOption
+        @Flag(name: .customLong("internal"), help: "Also list Wharf's own bookkeeping groups (__wharf-requeue.<topic>: how far a dead-letter topic was requeued).")
+        var includeInternal = false
 
         func validate() throws { try cluster.validate(with: data) }
 
+        /// Wharf's bookkeeping groups are hidden unless asked for, as the dashboard hides them.
+        func shown(_ rows: [GroupReport.Row]) -> [GroupReport.Row] {
+            includeInternal ? rows : rows.filter { !$0.group.hasPrefix("__wharf-") }
+        }
+
         func run() async throws {
             if let addresses = try cluster.addresses() {
-                return try GroupReport.list(try await ClusterSession.with(addresses) { try await ClusterGroups.list($0) }, json: output.json)
+                return try GroupReport.list(shown(try await ClusterSession.with(addresses) { try await ClusterGroups.list($0) }), json: output.json)
             }
             let rows = try await EngineSession.with(data) { engine -> [GroupReport.Row] in
                 var rows: [GroupReport.Row] = []
@@ -28,7 +35,7 @@ struct GroupCommand: ParsableCommand {
                 }
                 return rows
             }
-            try GroupReport.list(rows, json: output.json)
+            try GroupReport.list(shown(rows), json: output.json)
         }
     }
 

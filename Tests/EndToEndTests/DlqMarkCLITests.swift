@@ -30,3 +30,21 @@ import Testing
         #expect(bad.status != 0 && bad.stderr.contains("give --original-topic TOPIC, or --clear"), "\(bad)")
     }
 }
+
+/// The requeue bookmark of a dead-letter topic is a group only to the engine: `group list`
+/// hides it unless `--internal`.
+@Suite struct RequeueBookmarkGroupTests {
+    @Test func groupListHidesRequeueBookmarksUnlessInternal() throws {
+        let dir = TempDir()
+        let d = ["--data", dir.path]
+        #expect(try WharfProcess.run(["topic", "create", "orders"] + d).status == 0)
+        #expect(try WharfProcess.run(["topic", "create", "orders.dlq"] + d).status == 0)
+        #expect(try WharfProcess.run(["produce", "orders.dlq"] + d, stdin: "x\n").status == 0)
+        #expect(try WharfProcess.run(["dlq", "mark", "orders.dlq", "--original-topic", "orders"] + d).status == 0)
+        #expect(try WharfProcess.run(["dlq", "requeue", "orders.dlq", "--all"] + d).status == 0)
+        let plain = try WharfProcess.run(["group", "list", "--json"] + d)
+        #expect(plain.status == 0 && !plain.stdout.contains("__wharf-requeue.orders.dlq"), "\(plain.stdout)")
+        let all = try WharfProcess.run(["group", "list", "--json", "--internal"] + d)
+        #expect(all.stdout.contains("__wharf-requeue.orders.dlq"), "\(all.stdout)")
+    }
+}
