@@ -18,7 +18,7 @@ struct DlqCommand: ParsableCommand {
             let counts = try await QueueSession.with(data) { q in try q.listDeadLetterQueues().map { dlq throws -> QueueRuntimeCounts in try q.runtimeCounts(dlq) } }
             let topics = try await DlqTopics.summaries(data: data)
             if output.json {
-                if topics.isEmpty { return try Output.json(counts) }
+                // Always the same shape, whatever exists, so scripts need no special case.
                 struct Both: Encodable { let queues: [QueueRuntimeCounts]; let topics: [DlqTopics.SummaryJSON] }
                 return try Output.json(Both(queues: counts, topics: topics))
             }

@@ -12,6 +12,7 @@ import Testing
         #expect(try WharfProcess.run(["produce", "orders.dlq"] + d, stdin: "lost order\n").status == 0)
         var list = try WharfProcess.run(["dlq", "list", "--json"] + d)
         #expect(!list.stdout.contains("orders.dlq"), "not a dead-letter topic before it is declared: \(list.stdout)")
+        #expect(list.stdout.contains(#""queues":[]"#) && list.stdout.contains(#""topics":[]"#), "one JSON shape even when empty: \(list.stdout)")
 
         let mark = try WharfProcess.run(["dlq", "mark", "orders.dlq", "--original-topic", "orders"] + d)
         #expect(mark.status == 0 && mark.stdout.contains("orders.dlq is now the dead-letter topic of orders"), "\(mark)")
