@@ -20,12 +20,28 @@ struct TopicCommand: ParsableCommand {
         var retentionBytes: Int64?
         @Option(name: .customLong("segment-bytes"), help: "Roll to a new segment file at this size. Default: 64 MiB.")
         var segmentBytes: Int?
+        @OptionGroup var cluster: BootstrapOption
+
+        func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let policy = try fsync.policy()
-            let d = try await EngineSession.with(data, fsync: policy) { engine in
-                try engine.createTopic(name, .init(partitions: partitions, retentionMs: retentionMs,
-                                                   retentionBytes: retentionBytes, segmentBytes: segmentBytes))
+            let d: TopicDescription
+            if let addresses = try cluster.addresses() {
+                // CreateTopics with Kafka's config names; then described as `topic describe` would.
+                var configs: [String: String] = [:]
+                if let retentionMs { configs["retention.ms"] = "\(retentionMs)" }
+                if let retentionBytes { configs["retention.bytes"] = "\(retentionBytes)" }
+                if let segmentBytes { configs["segment.bytes"] = "\(segmentBytes)" }
+                d = try await ClusterSession.with(addresses) { client in
+                    try await client.createTopic(name, partitions: partitions, configs: configs)
+                    return try await ClusterTopics.describe(client, name: name)
+                }
+            } else {
+                let policy = try fsync.policy()
+                d = try await EngineSession.with(data, fsync: policy) { engine in
+                    try engine.createTopic(name, .init(partitions: partitions, retentionMs: retentionMs,
+                                                       retentionBytes: retentionBytes, segmentBytes: segmentBytes))
+                }
             }
             if output.json { try Output.json(d) } else {
                 print("created topic \(d.name) with \(d.partitions.count) partition\(d.partitions.count == 1 ? "" : "s")")
@@ -76,9 +92,16 @@ struct TopicCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var fsync: FsyncOptions
         @Argument var name: String
+        @OptionGroup var cluster: BootstrapOption
+
+        func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            try await EngineSession.with(data, fsync: try fsync.policy()) { try $0.deleteTopic(name) }
+            if let addresses = try cluster.addresses() {
+                try await ClusterSession.with(addresses) { try await $0.deleteTopic(name) }
+            } else {
+                try await EngineSession.with(data, fsync: try fsync.policy()) { try $0.deleteTopic(name) }
+            }
             print("deleted topic \(name)")
         }
     }
