@@ -142,9 +142,16 @@ struct GroupCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var fsync: FsyncOptions
         @Argument var group: String
+        @OptionGroup var cluster: BootstrapOption
+
+        func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            try await EngineSession.with(data, fsync: try fsync.policy()) { try await $0.deleteGroup(group) }
+            if let addresses = try cluster.addresses() {
+                try await ClusterSession.with(addresses) { try await $0.deleteGroups([group]) }
+            } else {
+                try await EngineSession.with(data, fsync: try fsync.policy()) { try await $0.deleteGroup(group) }
+            }
             print("deleted group \(group)")
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import WharfCore
 import WharfEngine
 
 struct RecordsCommand: ParsableCommand {
@@ -8,19 +9,33 @@ struct RecordsCommand: ParsableCommand {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Purge: delete every record of a partition below an offset.",
-            discussion: "Advances the partition's log start offset, as Kafka's DeleteRecords does. Use -1 to delete everything up to the log end.")
+            discussion: "Advances the partition's log start offset, as Kafka's DeleteRecords does. Use --before=-1 (with the equals sign) to delete everything up to the log end.")
         @OptionGroup var data: DataOptions
         @OptionGroup var fsync: FsyncOptions
         @OptionGroup var output: JSONOption
         @Argument var topic: String
         @Option var partition: Int32
         @Option(help: "Delete records with offsets below this one.") var before: Int64
+        @OptionGroup var cluster: BootstrapOption
+
+        func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let policy = try fsync.policy()
-            let (oldStart, newStart) = try await EngineSession.with(data, fsync: policy) { engine in
-                let old = try engine.offsets(topic: topic, partition: partition).logStart
-                return (old, try engine.deleteRecords(topic: topic, partition: partition, before: before))
+            let oldStart: Int64, newStart: Int64
+            if let addresses = try cluster.addresses() {
+                // DeleteRecords to the partition's leader; -1 means its high watermark there too.
+                let tp = TopicPartition(topic, partition)
+                (oldStart, newStart) = try await ClusterSession.with(addresses) { client in
+                    guard let old = try await client.logOffsets([tp])[tp]?.start else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
+                    guard let new = try await client.deleteRecords([tp: before])[tp] else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
+                    return (old, new)
+                }
+            } else {
+                let policy = try fsync.policy()
+                (oldStart, newStart) = try await EngineSession.with(data, fsync: policy) { engine in
+                    let old = try engine.offsets(topic: topic, partition: partition).logStart
+                    return (old, try engine.deleteRecords(topic: topic, partition: partition, before: before))
+                }
             }
             struct Result: Encodable { let topic: String; let partition: Int32; let logStartOffset: Int64; let deletedRecords: Int64 }
             let r = Result(topic: topic, partition: partition, logStartOffset: newStart, deletedRecords: max(0, newStart - oldStart))
