@@ -91,13 +91,7 @@ enum DlqTopics {
     /// Purge = DeleteRecords up to the end of every partition.
     static func purge(_ topic: String, data: DataOptions, fsync: FsyncPolicy, yes: Bool) async throws {
         let n = try await EngineSession.with(data, fsync: fsync) { engine -> Int64 in
-            var count: Int64 = 0
-            for p in try engine.describeTopic(topic).partitions {
-                let (start, end) = try engine.offsets(topic: topic, partition: p.partition)
-                count += end - start
-                if yes { try engine.deleteRecords(topic: topic, partition: p.partition, before: -1) }
-            }
-            return count
+            try yes ? engine.purgeTopic(topic) : engine.retainedRecords(topic: topic)
         }
         if !yes {
             print("would purge \(n) record\(n == 1 ? "" : "s") from dead-letter topic \(topic); add --yes to do it")

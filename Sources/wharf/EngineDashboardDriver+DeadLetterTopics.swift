@@ -86,12 +86,7 @@ extension EngineDashboardDriver {
             return .queueEntityChanged(entity: request.entity, message: text)
         case .purgeQueue(let topic):
             guard capabilities.contains(.purgeQueue) else { return .operationFailed("read-only: purge is disabled") }
-            var purged: Int64 = 0
-            for p in try engine.describeTopic(topic).partitions {
-                let (start, end) = try engine.offsets(topic: topic, partition: p.partition)
-                purged += end - start
-                _ = try engine.deleteRecords(topic: topic, partition: p.partition, before: -1)
-            }
+            let purged = try engine.purgeTopic(topic)
             return .queueEntityChanged(entity: topic, message: "purged \(purged) record(s) from dead-letter topic \(topic) (deleted for good)")
         case .undoQueuePurge(let topic):
             return .operationFailed("\(topic) is a topic: its purge deleted records, which cannot be restored")

@@ -63,3 +63,21 @@ extension Engine {
                                       topReasons: reasons.sorted(by: byCount).prefix(5).map { ($0.key, $0.value) })
     }
 }
+
+extension Engine {
+    /// Records retained in `topic` over all partitions (log end minus log start).
+    public func retainedRecords(topic: String) throws(WharfError) -> Int64 {
+        try self.topic(topic).logs.reduce(0) { $0 + ($1.logEndOffset - $1.logStartOffset) }
+    }
+
+    /// Purges a topic: deletes every partition's records up to its end (DeleteRecords to the
+    /// high watermark). Returns how many records went; they cannot be restored.
+    public func purgeTopic(_ topic: String) throws(WharfError) -> Int64 {
+        var purged: Int64 = 0
+        for (index, log) in try self.topic(topic).logs.enumerated() {
+            let start = log.logStartOffset
+            purged += try deleteRecords(topic: topic, partition: Int32(index), before: -1) - start
+        }
+        return purged
+    }
+}
