@@ -28,40 +28,60 @@ enum ClusterGroups {
         let descriptions = try await client.describeGroups(groups)
         let committed = try await client.offsetFetch(groups)
         let metadata = try await client.refreshMetadata()
-
-        // A group the coordinator does not know is reported "Dead" with no members.
-        func live(_ g: String) -> WharfKafkaClient.GroupDescription? {
-            guard let d = descriptions[g], !(d.state == "Dead" && d.members.isEmpty) else { return nil }
-            return d
+        let topics = Set(topicsOf(groups, descriptions: descriptions, committed: committed).values.flatMap { $0 })
+        let partitions = topics.compactMap { metadata.topic($0) }.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
+        let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
+        var rowsByGroup = rows(groups, descriptions: descriptions, committed: committed, metadata: metadata, offsets: offsets)
+        if timeLag { try await fillTimeLag(client, &rowsByGroup) }
+        var out: [String: GroupLag] = [:]
+        for (g, rows) in rowsByGroup {
+            let d = live(descriptions[g])
+            out[g] = GroupLag.make(group: g, state: d?.state ?? "Empty", members: d?.members.count ?? 0, partitions: rows)
         }
-        var topicsOf: [String: Set<String>] = [:]
-        var owners: [String: [TopicPartition: String]] = [:]
+        return out
+    }
+
+    /// A group the coordinator does not know is reported "Dead" with no members: nil then.
+    static func live(_ d: WharfKafkaClient.GroupDescription?) -> WharfKafkaClient.GroupDescription? {
+        guard let d, !(d.state == "Dead" && d.members.isEmpty) else { return nil }
+        return d
+    }
+
+    /// The topics each group committed to or is assigned.
+    static func topicsOf(_ groups: [String], descriptions: [String: WharfKafkaClient.GroupDescription],
+                         committed: [String: [TopicPartition: Int64]]) -> [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
         for g in groups {
             var topics = Set((committed[g] ?? [:]).keys.map(\.topic))
-            for m in live(g)?.members ?? [] {
-                for tp in m.assignment {
-                    owners[g, default: [:]][tp] = m.clientId.isEmpty ? m.memberId : "\(m.clientId) (\(m.memberId))"
-                    topics.insert(tp.topic)
-                }
-            }
-            topicsOf[g] = topics
+            for m in live(descriptions[g])?.members ?? [] { for tp in m.assignment { topics.insert(tp.topic) } }
+            out[g] = topics
         }
-        let allTopics = Set(topicsOf.values.flatMap { $0 })
-        let partitions = allTopics.compactMap { metadata.topic($0) }.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
-        let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
+        return out
+    }
 
-        var out: [String: GroupLag] = [:]
+    /// The engine's lag rows, from what the cluster answered (no I/O; time lag left at 0): every
+    /// partition of every topic a group touches, sorted, for each group that has members or commits.
+    /// `offsets` must hold those partitions (more is fine: the dashboard passes every partition).
+    static func rows(_ groups: [String], descriptions: [String: WharfKafkaClient.GroupDescription],
+                     committed: [String: [TopicPartition: Int64]], metadata: ClusterMetadata,
+                     offsets: [TopicPartition: (start: Int64, end: Int64)]) -> [String: [PartitionLag]] {
+        let topicsOf = topicsOf(groups, descriptions: descriptions, committed: committed)
         var rowsByGroup: [String: [PartitionLag]] = [:]
         for g in groups {
             let commits = committed[g] ?? [:]
-            guard live(g) != nil || !commits.isEmpty else { continue }
+            let description = live(descriptions[g])
+            guard description != nil || !commits.isEmpty else { continue }
+            var owners: [TopicPartition: String] = [:]
+            for m in description?.members ?? [] {
+                for tp in m.assignment { owners[tp] = m.clientId.isEmpty ? m.memberId : "\(m.clientId) (\(m.memberId))" }
+            }
             var rows: [PartitionLag] = []
             for name in (topicsOf[g] ?? []).sorted() {
                 guard let topic = metadata.topic(name) else {
                     // The topic was deleted: keep showing the commits, with nothing left to read.
                     for (tp, c) in commits where tp.topic == name {
                         rows.append(PartitionLag.make(topic: name, partition: tp.partition, committedOffset: c, logStartOffset: 0,
-                                                 logEndOffset: 0, lag: 0, timeLagMs: 0, owner: owners[g]?[tp]))
+                                                      logEndOffset: 0, lag: 0, timeLagMs: 0, owner: owners[tp]))
                     }
                     continue
                 }
@@ -70,17 +90,12 @@ enum ClusterGroups {
                     let o = offsets[tp] ?? (0, 0)
                     let c = commits[tp]
                     rows.append(PartitionLag.make(topic: name, partition: p.partition, committedOffset: c, logStartOffset: o.start,
-                                             logEndOffset: o.end, lag: max(0, o.end - (c ?? o.start)), timeLagMs: 0, owner: owners[g]?[tp]))
+                                                  logEndOffset: o.end, lag: max(0, o.end - (c ?? o.start)), timeLagMs: 0, owner: owners[tp]))
                 }
             }
             rowsByGroup[g] = rows.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
         }
-        if timeLag { try await fillTimeLag(client, &rowsByGroup) }
-        for (g, rows) in rowsByGroup {
-            let d = live(g)
-            out[g] = GroupLag.make(group: g, state: d?.state ?? "Empty", members: d?.members.count ?? 0, partitions: rows)
-        }
-        return out
+        return rowsByGroup
     }
 
     /// Time lag = now − timestamp of the first unconsumed record: one small Fetch per leader for

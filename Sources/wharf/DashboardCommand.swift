@@ -33,9 +33,15 @@ struct DashboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
         abstract: "Open the live dashboard on the data directory (the default command).",
-        discussion: "Keys: ':' command palette, '/' filter, '?' help, Enter drill down, Esc back, q quit.")
+        discussion: """
+            Keys: ':' command palette, '/' filter, '?' help, Enter drill down, Esc back, q quit.
+            With --bootstrap the dashboard watches a Kafka-protocol cluster (Apache Kafka, another \
+            machine's wharf serve...) instead of a data directory: topics, groups, lag, records and \
+            dead-letter topics, with reset (only of an empty group), purge and requeue over the wire.
+            """)
 
     @OptionGroup var data: DataOptions
+    @OptionGroup var cluster: BootstrapOption
     @OptionGroup var fsync: FsyncOptions
     @OptionGroup var dashboard: DashboardOptions
     @Option(name: .customLong("outbox"), help: ArgumentHelp(
@@ -44,6 +50,10 @@ struct DashboardCommand: AsyncParsableCommand {
     var outbox: [String] = []
 
     func validate() throws {
+        try cluster.validate(with: data)
+        if cluster.bootstrap != nil, !outbox.isEmpty {
+            throw ValidationError("--outbox relays into a data directory; it cannot be combined with --bootstrap")
+        }
         for url in outbox {
             do { _ = try OutboxDatabaseURL(parsing: url) } catch { throw ValidationError("--outbox: \(error)") }
         }
@@ -51,6 +61,9 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let theme = try dashboard.loadTheme()
+        if let addresses = try cluster.addresses() {
+            return try await ClusterDashboardRunner.run(addresses: addresses, options: dashboard, theme: theme)
+        }
         let engine = try Engine.open(config: EngineConfig(dataDirectory: data.directory, fsync: try fsync.policy()))
         let queues: QueueStore
         do { queues = try engine.openQueues() } catch {
@@ -173,7 +186,7 @@ enum DashboardRunner {
         await listener.server?.stop()
     }
 
-    @MainActor static func runTerminal(theme: Theme, state: DashboardState, driver: EngineDashboardDriver) async {
+    @MainActor static func runTerminal(theme: Theme, state: DashboardState, driver: some DashboardDriver) async {
         await TerminalApp(theme: theme).run(initial: state, driver: driver)
     }
 }

@@ -17,6 +17,9 @@ struct ListenAddress: ExpressibleByArgument, Sendable {
         if host.isEmpty { host = "127.0.0.1" }
         self.port = port
     }
+
+    /// How `--help` shows a default ("127.0.0.1:9092", not the struct's debug description).
+    var defaultValueDescription: String { "\(host):\(port)" }
 }
 
 struct ServeCommand: AsyncParsableCommand {

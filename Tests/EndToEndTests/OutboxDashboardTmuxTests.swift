@@ -63,7 +63,8 @@ import Testing
         screen = try tmux.waitFor(timeout: 60) { (Self.row("order-service", in: $0)?.dead ?? 0) > 0 }
         #expect((Self.row("order-service", in: screen)?.dead ?? 0) > 0, "no dead row appeared: \(screen)")
         try tmux.send("r")
-        screen = try tmux.waitFor { $0.contains("Retry dead rows") }
+        // The whole dialog, not just its title: a capture can land while curses is still drawing.
+        screen = try tmux.waitFor { $0.contains("Retry dead rows") && $0.contains("pending again?") }
         #expect(screen.contains("pending again?"), "\(screen)")
         try tmux.send("y")
         screen = try tmux.waitFor { $0.contains("retried") && $0.contains("dead row") }

@@ -10,6 +10,9 @@ public enum Format {
     }
 
     /// Bytes in IEC units: 512 B, 1.5 KiB, 12 MiB.
+    /// A size that may be unknown (negative): "-" then.
+    public static func size(_ value: Int64) -> String { value < 0 ? "-" : bytes(value) }
+
     public static func bytes(_ value: Int64) -> String {
         if value < 0 { return "-" + bytes(-value) }
         if value < 1024 { return "\(value) B" }

@@ -20,10 +20,15 @@ public struct ClusterSnapshot: Equatable, Sendable {
     public var queues: [QueueSnapshot]?
     /// nil: the source has no event store (the Streams & projections view says so).
     public var events: EventsSnapshot?
+    /// Why the source could not be read just now ("cannot reach 10.0.0.5:9092: connection
+    /// refused · retrying every 1s"); the rest of the snapshot is the last one that was read.
+    /// nil: the source answered.
+    public var sourceProblem: String?
 
     public init(timeMs: Int64, source: String, listener: String? = nil, topics: [TopicSnapshot] = [],
                 groups: [GroupSnapshot] = [], deadLetters: [DeadLetterSnapshot]? = nil,
-                outboxes: [OutboxSnapshot]? = nil, queues: [QueueSnapshot]? = nil, events: EventsSnapshot? = nil) {
+                outboxes: [OutboxSnapshot]? = nil, queues: [QueueSnapshot]? = nil, events: EventsSnapshot? = nil,
+                sourceProblem: String? = nil) {
         self.timeMs = timeMs
         self.source = source
         self.listener = listener
@@ -33,6 +38,7 @@ public struct ClusterSnapshot: Equatable, Sendable {
         self.outboxes = outboxes
         self.queues = queues
         self.events = events
+        self.sourceProblem = sourceProblem
     }
 
     public static let empty = ClusterSnapshot(timeMs: 0, source: "no source")

@@ -27,12 +27,16 @@ public struct SourceCapabilities: OptionSet, Sendable, Hashable {
     public static let replayParked = SourceCapabilities(rawValue: 1 << 12)
     /// Rebuild a projection.
     public static let rebuildProjection = SourceCapabilities(rawValue: 1 << 13)
+    /// Reset a group that has live members: the embedded engine fences them (they rejoin at the
+    /// new offsets). A remote cluster's coordinator cannot be fenced by us, so without this the
+    /// dashboard offers a reset only for an empty group, as kafka-consumer-groups does.
+    public static let resetLiveGroups = SourceCapabilities(rawValue: 1 << 14)
 
     public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue,
-                                                 .purgeQueue, .undoQueuePurge, .outboxControl, .replayParked, .rebuildProjection]
+                                                 .purgeQueue, .undoQueuePurge, .outboxControl, .replayParked, .rebuildProjection, .resetLiveGroups]
     /// The capabilities that change data; none of them exists under `--read-only`.
     public static let dangerous: SourceCapabilities = [.reset, .undoReset, .purge, .requeue, .purgeQueue, .undoQueuePurge,
-                                                       .outboxControl, .replayParked, .rebuildProjection]
+                                                       .outboxControl, .replayParked, .rebuildProjection, .resetLiveGroups]
 
     public var canReset: Bool { contains(.reset) }
     public var canUndoReset: Bool { contains(.undoReset) }

@@ -19,7 +19,10 @@ public struct TopicSnapshot: Equatable, Sendable {
 
     /// Records currently retained (sum of end - start).
     public var recordCount: Int64 { partitions.reduce(0) { $0 + max(0, $1.logEnd - $1.logStart) } }
-    public var sizeBytes: Int64 { partitions.reduce(0) { $0 + $1.sizeBytes } }
+    /// Bytes on disk; `PartitionSnapshot.unknownSize` when a partition's size is unknown.
+    public var sizeBytes: Int64 {
+        partitions.contains { $0.sizeBytes < 0 } ? PartitionSnapshot.unknownSize : partitions.reduce(0) { $0 + $1.sizeBytes }
+    }
     /// Sum of log end offsets: grows by one per record appended, used for the in-rate.
     public var endOffsetSum: Int64 { partitions.reduce(0) { $0 + $1.logEnd } }
 }
@@ -30,7 +33,9 @@ public struct PartitionSnapshot: Equatable, Sendable {
     public var logStart: Int64
     /// High watermark: the offset the next record will get.
     public var logEnd: Int64
+    /// Bytes on disk, or `unknownSize` (a Kafka-protocol source has no cheap way to ask).
     public var sizeBytes: Int64
+    public static let unknownSize: Int64 = -1
 
     public init(partition: Int32, logStart: Int64, logEnd: Int64, sizeBytes: Int64) {
         self.partition = partition

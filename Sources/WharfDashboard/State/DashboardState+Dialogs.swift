@@ -71,6 +71,11 @@ extension DashboardState {
 
     mutating func openReset(group: GroupSnapshot, only: Set<TopicPartitionRef>) {
         guard canReset else { _ = refuse("reset"); return }
+        if !capabilities.contains(.resetLiveGroups), !group.members.isEmpty || !["Empty", "Dead"].contains(group.state) {
+            let n = group.members.count
+            show("\(group.name): stop its \(n) live member\(n == 1 ? "" : "s") first; a remote group cannot be fenced", error: true)
+            return
+        }
         var scope: [(topic: String, partitions: [Int32])] = []
         for topic in group.topics {
             let parts = group.partitions.filter { $0.topic == topic && (only.isEmpty || only.contains($0.ref)) }.map(\.partition).sorted()

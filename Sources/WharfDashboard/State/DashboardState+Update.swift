@@ -31,7 +31,8 @@ extension DashboardState {
             snapshot = snap
             metrics.ingest(snap)
             eventRates.ingest(snap)
-            if let s = status, metrics.tick > s.untilTick { status = nil }
+            ticksSeen += 1
+            if let s = status, ticksSeen > s.untilTick { status = nil }
             clampSelections()
             return refreshDeadLetterBrowserIfStale()
         case .resize(let w, let h):

@@ -21,6 +21,9 @@ public struct DashboardState: Sendable {
     public var deadLetterBrowser = DeadLetterBrowserState()
     /// Partitions marked with space in group detail: the scope of the next reset.
     public var marked: Set<TopicPartitionRef> = []
+    /// Snapshots received, including repeats (a source that cannot be read sends its last one
+    /// again, which `metrics` ignores); status messages expire by this count.
+    public var ticksSeen: Int64 = 0
     /// Set by `q`; the loop exits after running the `.quit` effect.
     public var quitRequested = false
 
@@ -57,6 +60,6 @@ public struct DashboardState: Sendable {
     var pageRows: Int { max(1, height - 4) }
 
     mutating func show(_ text: String, error: Bool = false) {
-        status = StatusMessage(text: text, isError: error, untilTick: metrics.tick + 5)
+        status = StatusMessage(text: text, isError: error, untilTick: ticksSeen + 5)
     }
 }

@@ -26,6 +26,6 @@ public struct RecordsState: Equatable, Sendable {
 public struct StatusMessage: Equatable, Sendable {
     public var text: String
     public var isError: Bool
-    /// Metrics tick after which it disappears.
+    /// `DashboardState.ticksSeen` after which it disappears.
     public var untilTick: Int64
 }

@@ -7,12 +7,12 @@ enum OverviewView {
         var y = rect.y
         let partitions = snap.topics.reduce(0) { $0 + $1.partitions.count }
         let records = snap.topics.reduce(Int64(0)) { $0 + $1.recordCount }
-        let size = snap.topics.reduce(Int64(0)) { $0 + $1.sizeBytes }
+        let size = snap.topics.contains { $0.sizeBytes < 0 } ? PartitionSnapshot.unknownSize : snap.topics.reduce(Int64(0)) { $0 + $1.sizeBytes }
         var x = rect.x + 1
         x += canvas.write("Cluster  ", x: x, y: y, maxWidth: rect.maxX - x, role: .title)
         let totals: [(String, String)] = [("topics", "\(snap.topics.count)"), ("partitions", "\(partitions)"),
                                           ("groups", "\(snap.groups.count)"), ("records", Format.count(records)),
-                                          ("size", Format.bytes(size))]
+                                          ("size", Format.size(size))]
         for (i, (label, value)) in totals.enumerated() {
             if i > 0 { x += canvas.write(" · ", x: x, y: y, maxWidth: max(0, rect.maxX - x), role: .dim) }
             x += canvas.write(value, x: x, y: y, maxWidth: max(0, rect.maxX - x), role: .number)

@@ -26,7 +26,7 @@ enum TopicDetailView {
         }
         let m = state.metrics
         let info = "\(topic.partitions.count) partitions · \(Format.count(topic.recordCount)) records · "
-            + "\(Format.bytes(topic.sizeBytes)) · \(Format.rate(m.topicInRate(name)))/s in · retention \(TopicsView.retention(topic))"
+            + "\(Format.size(topic.sizeBytes)) · \(Format.rate(m.topicInRate(name)))/s in · retention \(TopicsView.retention(topic))"
         canvas.write(" " + info, x: rect.x, y: rect.y, maxWidth: rect.width, role: .dim)
         let frame = state.current
         let rows = state.topicDetailRows(frame, topic: topic)
@@ -45,7 +45,7 @@ enum TopicDetailView {
                 return [
                     TableCell(String(p.partition), role: .number), TableCell(String(p.logStart), role: .number),
                     TableCell(String(p.logEnd), role: .number), TableCell(Format.count(p.logEnd - p.logStart), role: .number),
-                    TableCell(Format.bytes(p.sizeBytes), role: .number), TableCell(Format.rate(m.partitionInRate(ref)), role: .number),
+                    TableCell(Format.size(p.sizeBytes), role: .number), TableCell(Format.rate(m.partitionInRate(ref)), role: .number),
                     TableCell(Sparkline.string(m.partitionSeries(ref)?.history.elements ?? [], width: 10), role: .sparkline),
                 ]
             }

@@ -32,7 +32,7 @@ enum TopicsView {
                 TableCell(t.name, role: t.isInternal ? .dim : nil),
                 TableCell(String(t.partitions.count), role: .number),
                 TableCell(Format.count(t.recordCount), role: .number),
-                TableCell(Format.bytes(t.sizeBytes), role: .number),
+                TableCell(Format.size(t.sizeBytes), role: .number),
                 TableCell(Format.rate(m.topicInRate(t.name)), role: .number),
                 TableCell(retention(t), role: .dim),
                 TableCell(Sparkline.string(m.topicIn[t.name]?.history.elements ?? [], width: 10), role: .sparkline),

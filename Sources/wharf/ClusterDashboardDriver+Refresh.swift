@@ -1,0 +1,132 @@
+import WharfCore
+import WharfDashboard
+import WharfEngine
+import WharfKafkaClient
+
+/// One refresh of the cluster view, with a bounded number of requests whatever the cluster's
+/// size: one Metadata, one ListOffsets pair per leader broker for every partition, one
+/// ListGroups per broker, and per coordinator one DescribeGroups and one OffsetFetch (all
+/// groups in one request from OffsetFetch v8). Time lag adds at most one small Fetch per
+/// leader, and only for positions it has not seen before (`TimeLagCache`).
+extension ClusterDashboardDriver {
+    func readCluster() async throws -> ClusterSnapshot {
+        let metadata = try await client.refreshMetadata()
+        let partitions = metadata.topics.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
+        let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
+        await refreshRetention(metadata.topics.map(\.name))
+        let topics = metadata.topics.map { t in
+            let retention = retention.values[t.name]
+            return TopicSnapshot(name: t.name, partitions: t.partitions.map { p in
+                let o = offsets[TopicPartition(t.name, p.partition)] ?? (0, 0)
+                // The protocol has no cheap per-partition size: unknown, shown as "-".
+                return PartitionSnapshot(partition: p.partition, logStart: o.start, logEnd: o.end, sizeBytes: PartitionSnapshot.unknownSize)
+            }, retentionMs: retention.flatMap { $0.ms < 0 ? nil : $0.ms }, retentionBytes: retention.flatMap { $0.bytes < 0 ? nil : $0.bytes },
+               isInternal: t.isInternal)
+        }
+
+        // Wharf's requeue bookmarks are groups only to Wharf, as on the embedded dashboard.
+        let ids = try await client.listGroups().map(\.groupId).filter { !$0.hasPrefix(Engine.requeueGroup(for: "")) }
+        var groups: [GroupSnapshot] = []
+        if !ids.isEmpty {
+            let descriptions = try await client.describeGroups(ids)
+            let committed = try await client.offsetFetch(ids)
+            let rows = ClusterGroups.rows(ids, descriptions: descriptions, committed: committed, metadata: metadata, offsets: offsets)
+            let now = clock.nowMillis()
+            let timestamps = await firstUnconsumedTimestamps(rows.values.flatMap { $0 })
+            for g in ids {
+                guard let lagRows = rows[g] else { continue }
+                let d = ClusterGroups.live(descriptions[g])
+                var ownerOf: [TopicPartition: String] = [:]
+                let members = (d?.members ?? []).map { m -> GroupMember in
+                    for tp in m.assignment { ownerOf[tp] = m.memberId }
+                    return GroupMember(memberId: m.memberId, clientId: m.clientId, host: m.host,
+                                       assigned: m.assignment.map { TopicPartitionRef(topic: $0.topic, partition: $0.partition) })
+                }
+                groups.append(GroupSnapshot(name: g, state: d?.state ?? "Empty", members: members, partitions: lagRows.map { r in
+                    let tp = TopicPartition(r.topic, r.partition)
+                    return GroupPartitionSnapshot(topic: r.topic, partition: r.partition, committed: r.committedOffset, logEnd: r.logEndOffset,
+                                                  lag: r.lag, timeLagMs: Self.timeLag(r, timestamps[tp], nowMs: now), owner: ownerOf[tp])
+                }))
+            }
+        }
+        return ClusterSnapshot(timeMs: clock.nowMillis(), source: source, topics: topics, groups: groups)
+    }
+
+    /// Retention rarely changes: DescribeConfigs (one request for all topics) for topics not seen
+    /// before, and for every topic once a minute. A failure leaves retention as it was.
+    func refreshRetention(_ names: [String]) async {
+        let now = clock.nowMillis()
+        let stale = now - retention.readAtMs >= RetentionCache.maxAgeMs
+        let wanted = stale ? names : names.filter { retention.values[$0] == nil }
+        guard !wanted.isEmpty, let read = try? await ClusterTopics.retention(client, wanted) else { return }
+        if stale {
+            retention.values = [:]
+            retention.readAtMs = now
+        }
+        for (name, value) in read { retention.values[name] = value }
+    }
+
+    /// Time lag of one row: 0 when caught up, now − timestamp of the first unconsumed record when
+    /// that record was read, nil (unknown) when it could not be.
+    static func timeLag(_ r: PartitionLag, _ firstUnconsumed: Int64?, nowMs: Int64) -> Int64? {
+        let position = max(r.committedOffset ?? r.logStartOffset, r.logStartOffset)
+        guard position < r.logEndOffset else { return 0 }
+        return firstUnconsumed.map { max(0, nowMs - $0) }
+    }
+
+    /// The timestamp of the record at each lagging partition's position, from the cache, with one
+    /// batched Fetch (one request per leader, one record each) for the positions it lacks. A
+    /// group's position changes only when it commits, so a stopped or slow group costs nothing
+    /// after its first refresh. A failed fetch only leaves time lag unknown for this refresh.
+    func firstUnconsumedTimestamps(_ rows: [PartitionLag]) async -> [TopicPartition: Int64] {
+        var positions: [TopicPartition: Int64] = [:]
+        for r in rows {
+            let position = max(r.committedOffset ?? r.logStartOffset, r.logStartOffset)
+            if position < r.logEndOffset { positions[TopicPartition(r.topic, r.partition)] = position }
+        }
+        var out: [TopicPartition: Int64] = [:]
+        var missing: [TopicPartition: Int64] = [:]
+        for (tp, position) in positions {
+            if let ts = timeLag.timestamp(tp, at: position) { out[tp] = ts } else { missing[tp] = position }
+        }
+        // Bounded per refresh: the rest are read on the following ones.
+        let batch = Dictionary(uniqueKeysWithValues: missing.sorted { $0.key < $1.key }.prefix(TimeLagCache.maxFetchesPerRefresh).map { ($0.key, $0.value) })
+        if !batch.isEmpty, let fetched = try? await client.fetch(batch, partitionMaxBytes: 1, maxRecords: 1) {
+            for (tp, position) in batch {
+                guard let record = fetched[tp]?.records.first(where: { $0.offset >= position }) else { continue }
+                timeLag.store(tp, position: position, timestamp: record.timestamp)
+                out[tp] = record.timestamp
+            }
+        }
+        timeLag.keepOnly(Set(positions.keys))
+        return out
+    }
+}
+
+/// Topics' `retention.ms` and `retention.bytes` (negative: unlimited) as last read.
+struct RetentionCache: Sendable {
+    static let maxAgeMs: Int64 = 60_000
+    var values: [String: (ms: Int64, bytes: Int64)] = [:]
+    var readAtMs: Int64 = .min / 2
+}
+
+/// The timestamp of the record at a group's position, per partition. Two groups at the same
+/// position share an entry; a different position replaces it.
+struct TimeLagCache: Sendable {
+    /// Fetches per refresh are bounded so a cluster of thousands of lagging partitions does not
+    /// turn one refresh into a scan; the remainder is read over the next refreshes.
+    static let maxFetchesPerRefresh = 500
+    private var entries: [TopicPartition: [Int64: Int64]] = [:]
+
+    func timestamp(_ tp: TopicPartition, at position: Int64) -> Int64? { entries[tp]?[position] }
+
+    mutating func store(_ tp: TopicPartition, position: Int64, timestamp: Int64) {
+        entries[tp, default: [:]][position] = timestamp
+        // Several groups may sit at different positions of one partition; keep a few.
+        if entries[tp]!.count > 8, let oldest = entries[tp]!.keys.min() { entries[tp]![oldest] = nil }
+    }
+
+    mutating func keepOnly(_ live: Set<TopicPartition>) {
+        if entries.count > live.count { entries = entries.filter { live.contains($0.key) } }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import WharfCore
+import WharfDashboard
+import WharfEngine
+import WharfKafkaClient
+
+/// The dashboard's view of a Kafka-protocol cluster (Apache Kafka, a remote `wharf serve`...):
+/// snapshots built from batched Metadata, ListOffsets, ListGroups, DescribeGroups and
+/// OffsetFetch, and effects run over the wire with the same rules as `--bootstrap` commands.
+///
+/// A refresh runs in the background: `snapshot()` starts one when none is running and waits
+/// for it only briefly, so a slow or unreachable cluster never freezes the keyboard. When a
+/// refresh fails, the last good snapshot is shown again with `sourceProblem` saying why, and
+/// the next tick tries again.
+actor ClusterDashboardDriver: DashboardDriver {
+    let client: KafkaClient
+    let source: String
+    nonisolated let capabilities: SourceCapabilities
+    let clock: any WallClock
+
+    /// The last snapshot read from the cluster (nil before the first success).
+    var latest: ClusterSnapshot?
+    /// The last refresh failure, shown until a refresh succeeds.
+    var problem: String?
+    var failuresInARow = 0
+    var refreshInFlight: Task<Void, Never>?
+    /// Timestamps of the first unconsumed record per partition and position.
+    var timeLag = TimeLagCache()
+    var retention = RetentionCache()
+    /// The offsets a reset replaced, so `u` can put them back.
+    var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
+
+    /// How long `snapshot()` waits for a refresh before showing the previous snapshot again.
+    let waitBudgetMs: Int64
+    /// The first snapshot waits longer, so the first frame has data when the cluster is up.
+    let firstWaitBudgetMs: Int64
+
+    init(client: KafkaClient, source: String, readOnly: Bool, clock: any WallClock = SystemClock(),
+         waitBudgetMs: Int64 = 300, firstWaitBudgetMs: Int64 = 3_000) {
+        self.client = client
+        self.source = source
+        self.clock = clock
+        self.waitBudgetMs = waitBudgetMs
+        self.firstWaitBudgetMs = firstWaitBudgetMs
+        // Over the wire there are no queues, outboxes or event streams, and a live group cannot
+        // be fenced (`.resetLiveGroups` is absent); dead-letter *topics* still browse, requeue
+        // and purge (purge deletes records: no undo).
+        capabilities = readOnly ? [.browseRecords, .browseDeadLetters]
+                                : [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue]
+    }
+
+    func snapshot() async -> ClusterSnapshot {
+        if refreshInFlight == nil {
+            refreshInFlight = Task { await self.refreshOnce() }
+        }
+        let budget = latest == nil && problem == nil ? firstWaitBudgetMs : waitBudgetMs
+        let deadline = monotonicNanos() + UInt64(budget) * 1_000_000
+        while refreshInFlight != nil, monotonicNanos() < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return current()
+    }
+
+    /// What to show now: the last good snapshot, with the current problem if any.
+    func current() -> ClusterSnapshot {
+        var snap = latest ?? ClusterSnapshot(timeMs: clock.nowMillis(), source: source, topics: [], groups: [])
+        snap.sourceProblem = problem ?? (latest == nil ? "connecting to \(source)…" : nil)
+        return snap
+    }
+
+    private func refreshOnce() async {
+        do {
+            let snap = try await readCluster()
+            latest = snap
+            problem = nil
+            failuresInARow = 0
+        } catch {
+            failuresInARow += 1
+            // Most important first: the status line is cut at the screen's width.
+            let since = latest.map { " · data from " + Format.clock(ms: $0.timeMs) } ?? ""
+            problem = "\(Self.describe(error)) · try \(failuresInARow + 1)\(since)"
+        }
+        refreshInFlight = nil
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? KafkaClientError { return "\(e)" }
+        if let e = error as? WharfError { return "\(e)" }
+        return "\(error)"
+    }
+
+    /// Closes the cluster connections (after the terminal app returns).
+    func close() async {
+        refreshInFlight?.cancel()
+        await client.close()
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import WharfDashboard
+import WharfKafkaClient
+
+/// `wharf --bootstrap HOST:PORT[,...]`: the dashboard on a Kafka-protocol cluster. It starts
+/// even when the cluster cannot be reached, and keeps trying with the reason on screen.
+enum ClusterDashboardRunner {
+    static func run(addresses: [BootstrapAddress], options: DashboardOptions, theme: Theme) async throws {
+        guard isatty(1) == 1 else {
+            throw ValidationError("the dashboard needs a terminal on stdout; for scripts use the other commands with --bootstrap (see wharf --help)")
+        }
+        var configuration = KafkaClient.Configuration(bootstrap: addresses)
+        configuration.clientId = "wharf-dashboard"
+        // The dashboard retries on every refresh by itself; one attempt per call keeps a refresh
+        // against a dead address short, and the status line says what failed.
+        configuration.attempts = 1
+        configuration.connectTimeoutMs = 3_000
+        configuration.requestTimeoutMs = 10_000
+        let client = KafkaClient(configuration: configuration)
+        let driver = ClusterDashboardDriver(client: client, source: "kafka " + addresses.map(\.description).joined(separator: ","),
+                                            readOnly: options.readOnly)
+        // Nothing may write to the terminal while curses draws: stderr goes to a log file, named
+        // at exit when something was written to it.
+        let logFile = NSTemporaryDirectory() + "wharf-dashboard-\(getpid()).log"
+        let restoreStderr = StderrRedirect(to: logFile)
+        let state = DashboardState(capabilities: driver.capabilities, readOnly: options.readOnly, refreshMs: options.refresh)
+        await DashboardRunner.runTerminal(theme: theme, state: state, driver: driver)
+        restoreStderr.restore()
+        await driver.close()
+        let size = (try? FileManager.default.attributesOfItem(atPath: logFile)[.size] as? Int) ?? 0
+        if size > 0 { FileHandle.standardError.write(Data("wharf: messages written while the dashboard ran are in \(logFile)\n".utf8)) } else {
+            try? FileManager.default.removeItem(atPath: logFile)
+        }
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import Testing
+
+/// `wharf --bootstrap`: the dashboard attached to a running `wharf serve` over the Kafka
+/// protocol only, driven in tmux, checked against the embedded CLI on the same data and against
+/// a real kafka-python consumer.
+@Suite(.serialized) struct ClusterDashboardTmuxTests {
+    static func dashboard(_ bootstrap: String, width: Int = 120, height: Int = 40) throws -> Tmux {
+        try Tmux(command: [WharfProcess.binary, "--bootstrap", bootstrap], width: width, height: height,
+                 environment: ["WHARF_THEMES": FileManager.default.currentDirectoryPath + "/themes"])
+    }
+
+    /// Runs one step of `cluster_checks.py` with kafka-python and returns its output.
+    static func python(_ step: String, _ bootstrap: String, topic: String, group: String, _ extra: [String] = []) throws -> WharfProcess.Result {
+        try WharfProcess.run([KafkaClientGroupTests.clientsDirectory.appendingPathComponent("cluster_checks.py").path, step, bootstrap, topic, group] + extra,
+                             executable: "/usr/bin/env", prefix: ["python3"])
+    }
+
+    /// The cells of the first screen line that starts with `name`.
+    static func row(_ name: String, in screen: String) -> [String]? {
+        for line in screen.split(separator: "\n") {
+            let cells = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            if cells.first == name { return cells }
+        }
+        return nil
+    }
+
+    struct GroupRow: Decodable { let group: String; let state: String; let totalLag: Int64 }
+    struct TopicRow: Decodable {
+        struct Partition: Decodable { let logStartOffset: Int64; let logEndOffset: Int64 }
+        let name: String
+        let partitions: [Partition]
+        var records: Int64 { partitions.reduce(0) { $0 + $1.logEndOffset - $1.logStartOffset } }
+    }
+
+    @Test func theAttachedDashboardShowsWhatTheEmbeddedCLIReports() throws {
+        let dir = TempDir()
+        let data = ["--data", dir.path]
+        #expect(try WharfProcess.run(["topic", "create", "orders", "--partitions", "3"] + data).status == 0)
+        #expect(try WharfProcess.run(["topic", "create", "audit", "--partitions", "1"] + data).status == 0)
+        let lines = (0..<300).map { "customer-\($0 % 17):order \($0)" }.joined(separator: "\n") + "\n"
+        #expect(try WharfProcess.run(["produce", "orders", "--key-separator", ":"] + data, stdin: lines).status == 0)
+        #expect(try WharfProcess.run(["produce", "audit"] + data, stdin: "a\nb\nc\n").status == 0)
+        #expect(try WharfProcess.run(["consume", "orders", "--group", "billing", "--max", "120"] + data).status == 0)
+        #expect(try WharfProcess.run(["consume", "orders", "--group", "analytics", "--max", "31"] + data).status == 0)
+        let groups = try JSONDecoder().decode([GroupRow].self, from: Data(try WharfProcess.run(["group", "list", "--json"] + data).stdout.utf8))
+        let topics = try JSONDecoder().decode([TopicRow].self, from: Data(try WharfProcess.run(["topic", "list", "--json"] + data).stdout.utf8))
+        #expect(groups.count == 2 && topics.count == 2, "\(groups) \(topics)")
+
+        let server = try KafkaListenerTests.Server(dataDirectory: dir)
+        defer { _ = server.stop() }
+        let tmux = try Self.dashboard(server.bootstrap)
+        var screen = try tmux.waitFor { $0.contains("kafka \(server.bootstrap)") && $0.contains("billing") && $0.contains("analytics") }
+        #expect(!screen.contains("OFFLINE"), "\(screen)")
+
+        try tmux.send("3")
+        func matches(_ g: GroupRow, _ screen: String) -> Bool {
+            let cells = Self.row(g.group, in: screen) ?? []
+            return cells.count >= 4 && cells[1] == g.state && DashboardTmuxTests.parseCount(cells[3]) == Int(g.totalLag)
+        }
+        screen = try tmux.waitFor { s in s.contains("Overview › Groups") && groups.allSatisfy { matches($0, s) } }
+        for g in groups {
+            let cells = Self.row(g.group, in: screen) ?? []
+            #expect(cells.count >= 4 && cells[1] == g.state && DashboardTmuxTests.parseCount(cells[3]) == Int(g.totalLag),
+                    "\(g.group): the CLI says \(g.state), lag \(g.totalLag); the dashboard shows \(cells)\n\(screen)")
+        }
+
+        // Group detail: committed offsets per partition, as over the embedded engine.
+        try tmux.send("/")
+        try tmux.type("billing")
+        try tmux.send("Enter")
+        _ = try tmux.waitFor { $0.contains("/billing") }
+        try tmux.send("Enter")
+        let described = try WharfProcess.run(["group", "describe", "billing", "--bootstrap", server.bootstrap]).stdout
+        // TOPIC PARTITION COMMITTED LOG-END LAG ... per line of the CLI; the same three first cells on screen.
+        let expected = described.split(separator: "\n").filter { $0.hasPrefix("orders") }.map { $0.split(separator: " ").prefix(3).map(String.init) }
+        #expect(expected.count == 3, "\(described)")
+        func showsAll(_ screen: String) -> Bool {
+            let lines = screen.split(separator: "\n").map { $0.split(separator: " ").prefix(3).map(String.init) }
+            return expected.allSatisfy { lines.contains($0) }
+        }
+        // Wait for the whole table: a capture can land while curses is still drawing the frame.
+        screen = try tmux.waitFor { $0.contains("Groups › billing") && $0.contains("COMMITTED") && showsAll($0) }
+        #expect(showsAll(screen), "the CLI's rows \(expected) are not all on screen:\n\(screen)")
+
+        try tmux.send("Escape")
+        try tmux.send("Escape")
+        try tmux.send("2")
+        func shows(_ t: TopicRow, _ screen: String) -> Bool {
+            let cells = Self.row(t.name, in: screen) ?? []
+            return cells.count >= 3 && cells[1] == "\(t.partitions.count)" && DashboardTmuxTests.parseCount(cells[2]) == Int(t.records)
+        }
+        screen = try tmux.waitFor { s in s.contains("Overview › Topics") && topics.allSatisfy { shows($0, s) } }
+        for t in topics {
+            let cells = Self.row(t.name, in: screen) ?? []
+            #expect(cells.count >= 3 && cells[1] == "\(t.partitions.count)" && DashboardTmuxTests.parseCount(cells[2]) == Int(t.records),
+                    "\(t.name): the CLI says \(t.partitions.count) partitions, \(t.records) records; the dashboard shows \(cells)\n\(screen)")
+        }
+
+        // Records browser over Fetch: the first record of audit/0.
+        try tmux.send("/")
+        try tmux.type("audit")
+        try tmux.send("Enter")
+        _ = try tmux.waitFor { $0.contains("/audit") }
+        try tmux.send("Enter")
+        _ = try tmux.waitFor { $0.contains("Topics › audit") }
+        try tmux.send("Enter")
+        screen = try tmux.waitFor { $0.contains("audit") && $0.contains("OFFSET") && $0.contains(" a") && $0.contains(" c") }
+        #expect(screen.contains(" b"), "\(screen)")
+
+        try tmux.send("q")
+        screen = try tmux.waitFor { $0.contains("[exit") }
+        #expect(screen.contains("[exit 0]"), "\(screen)")
+    }
+
+    @Test func resetOfAnEmptyGroupAndPurgeOverTheWireAreSeenByKafkaPython() throws {
+        let server = try KafkaListenerTests.Server()
+        defer { _ = server.stop() }
+        var r = try Self.python("prime", server.bootstrap, topic: "replay", group: "readers", ["10"])
+        #expect(r.status == 0 && r.stdout.contains("OK prime"), "\(r.stdout)\(r.stderr.suffix(1500))")
+
+        let tmux = try Self.dashboard(server.bootstrap)
+        try tmux.send("3")
+        var screen = try tmux.waitFor { Self.row("readers", in: $0)?.count ?? 0 >= 4 && $0.contains("Overview › Groups") }
+        #expect(Self.row("readers", in: screen)?[1] == "Empty", "\(screen)")
+
+        // Replay to offset 4: choose "offset", type it, review the plan, confirm.
+        try tmux.send("r")
+        _ = try tmux.waitFor { $0.contains("Replay readers: reset offsets") }
+        try tmux.send("Down")
+        try tmux.send("Down")
+        try tmux.send("Enter")
+        _ = try tmux.waitFor { $0.contains("Replay readers: offset") }
+        try tmux.type("4")
+        try tmux.send("Enter")
+        screen = try tmux.waitFor { $0.contains("Reset to offset 4") && $0.contains("RE-READ") && $0.contains("6 records to re-read") }
+        #expect(screen.contains("6 records to re-read"), "\(screen)")
+        try tmux.send("y")
+        screen = try tmux.waitFor { $0.contains("reset readers on 1 partition(s): 6 records to re-read") }
+        #expect(screen.contains("6 records to re-read"), "\(screen)")
+
+        r = try Self.python("first", server.bootstrap, topic: "replay", group: "readers")
+        #expect(r.stdout.contains("FIRST 4 v4"), "kafka-python in the reset group: \(r.stdout)\(r.stderr.suffix(1500))")
+
+        // Purge below offset 7 (DeleteRecords): a new group starting from earliest begins there.
+        try tmux.send("2")
+        try tmux.send("/")
+        try tmux.type("replay")
+        try tmux.send("Enter")
+        _ = try tmux.waitFor { $0.contains("/replay") && Self.row("replay", in: $0) != nil }
+        try tmux.send("x")
+        _ = try tmux.waitFor { $0.contains("Purge replay") && $0.contains("below offset") }
+        try tmux.send("BSpace", "BSpace", "BSpace")
+        try tmux.type("7")
+        try tmux.send("Enter")
+        screen = try tmux.waitFor { $0.contains("will be deleted") && $0.contains("7 records") }
+        #expect(screen.contains("7 records"), "\(screen)")
+        try tmux.type("purge")
+        try tmux.send("Enter")
+        screen = try tmux.waitFor { $0.contains("purged 7 records from replay/0; log start is now 7") }
+        #expect(screen.contains("log start is now 7"), "\(screen)")
+
+        r = try Self.python("first", server.bootstrap, topic: "replay", group: "newcomers")
+        #expect(r.stdout.contains("FIRST 7 v7"), "kafka-python from earliest after the purge: \(r.stdout)\(r.stderr.suffix(1500))")
+        try tmux.send("q")
+        _ = try tmux.waitFor { $0.contains("[exit") }
+    }
+
+    @Test func aGroupWithLiveMembersRefusesTheRemoteResetPlainly() throws {
+        let server = try KafkaListenerTests.Server()
+        defer { _ = server.stop() }
+        let r = try Self.python("prime", server.bootstrap, topic: "busy", group: "workers", ["3"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr.suffix(1500))")
+        let dir = TempDir()
+        let member = try SpawnedProcess(["python3", KafkaClientGroupTests.clientsDirectory.appendingPathComponent("cluster_checks.py").path,
+                                         "hold", server.bootstrap, "busy", "workers"],
+                                        out: dir.path + "/hold.out", err: dir.path + "/hold.err")
+        defer { _ = member.stop() }
+        try KafkaClientGroupTests.waitUntil("the kafka-python member to join") { member.stdout.contains("READY") || member.stdout.contains("FAIL") }
+        #expect(member.stdout.contains("READY"), "\(member.stdout)\(member.stderr.suffix(1500))")
+
+        let tmux = try Self.dashboard(server.bootstrap)
+        try tmux.send("3")
+        var screen = try tmux.waitFor { Self.row("workers", in: $0)?[1] == "Stable" }
+        #expect(Self.row("workers", in: screen)?[2] == "1", "\(screen)")
+        try tmux.send("r")
+        screen = try tmux.waitFor { $0.contains("workers: stop its 1 live member first; a remote group cannot be fenced") }
+        #expect(screen.contains("a remote group cannot be fenced"), "\(screen)")
+        #expect(!screen.contains("Replay workers"), "no reset dialog may open for a live group: \(screen)")
+        try tmux.send("q")
+        _ = try tmux.waitFor { $0.contains("[exit") }
+    }
+
+    @Test func anUnreachableClusterKeepsTheDashboardRetryingUntilItAnswers() throws {
+        // A port nothing listens on: take one from a broker, then stop it.
+        let first = try KafkaListenerTests.Server()
+        let port = first.port
+        _ = first.stop()
+
+        let tmux = try Self.dashboard("127.0.0.1:\(port)", width: 80, height: 24)
+        var screen = try tmux.waitFor { $0.contains("OFFLINE") && $0.contains("cannot reach 127.0.0.1:\(port): connection refused · try ") }
+        #expect(screen.contains("OFFLINE") && screen.contains("connection refused · try "), "\(screen)")
+        screen = try tmux.waitFor { $0.contains("connection refused · try 3") }
+        #expect(screen.contains("connection refused · try 3"), "it keeps retrying, once per refresh: \(screen)")
+        #expect(!screen.contains("[exit"), "the dashboard must not exit: \(screen)")
+
+        // The broker comes up on that port: the next refresh attaches, and the banner goes.
+        let server = try KafkaListenerTests.Server(extra: ["--listen", "127.0.0.1:\(port)", "--auto-create-topics"])
+        defer { _ = server.stop() }
+        #expect(try WharfProcess.run(["topic", "create", "late-topic", "--bootstrap", server.bootstrap]).status == 0)
+        screen = try tmux.waitFor { !$0.contains("OFFLINE") && $0.contains("late-topic") }
+        #expect(!screen.contains("OFFLINE") && !screen.contains("cannot reach"), "\(screen)")
+        try tmux.send("q")
+        screen = try tmux.waitFor { $0.contains("[exit") }
+        #expect(screen.contains("[exit 0]"), "\(screen)")
+    }
+}

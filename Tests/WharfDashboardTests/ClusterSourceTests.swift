@@ -1,0 +1,79 @@
+import Testing
+@testable import WharfDashboard
+
+/// What changes when the source is a remote Kafka cluster: no reset of a live group (it cannot
+/// be fenced from here), unknown sizes, and an unreachable source shown, not hidden.
+@Suite("A remote cluster source")
+struct ClusterSourceTests {
+    static let clusterCapabilities: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue]
+
+    static func clusterState() -> DashboardState {
+        var state = Fixture.state()
+        state.capabilities = clusterCapabilities
+        return state
+    }
+
+    @Test("a group with live members gets a plain refusal instead of the reset dialog")
+    func liveGroupResetRefused() {
+        var state = Self.clusterState()
+        let effects = Fixture.press(&state, [.char("3"), .char("r")])   // analytics: 3 members
+        #expect(effects.isEmpty)
+        #expect(state.modal == nil)
+        #expect(state.status?.isError == true)
+        #expect(state.status?.text.hasPrefix("analytics: stop its 3 live members first") == true, "\(String(describing: state.status))")
+        let canvas = Dashboard.render(state, width: 120, height: 24)
+        #expect(canvas.lines.contains { $0.contains("cannot be fenced") })
+    }
+
+    @Test("an empty group opens the reset dialog on a cluster; the engine resets live groups too")
+    func emptyGroupResets() {
+        var state = Self.clusterState()
+        var snap = state.snapshot
+        let i = snap.groups.firstIndex { $0.name == "analytics" }!
+        snap.groups[i].members = []
+        snap.groups[i].state = "Empty"
+        snap.timeMs += 1000
+        _ = state.update(.tick(snap))
+        Fixture.press(&state, [.char("3"), .char("r")])
+        guard case .reset(let d)? = state.modal else { Issue.record("no reset dialog for an empty group"); return }
+        #expect(d.group == "analytics")
+
+        var embedded = Fixture.state()
+        Fixture.press(&embedded, [.char("3"), .char("r")])
+        guard case .reset? = embedded.modal else { Issue.record("the engine fences live groups: the dialog must open"); return }
+    }
+
+    @Test("an unreachable source says so in the header and the status row until it answers")
+    func unreachableSourceIsShown() {
+        var state = Self.clusterState()
+        var snap = state.snapshot
+        snap.sourceProblem = "cannot reach 10.0.0.5:9092: connection refused · try 2"
+        _ = state.update(.tick(snap))
+        var lines = Dashboard.render(state, width: 80, height: 24).lines
+        #expect(lines[0].contains("OFFLINE"), "\(lines[0])")
+        #expect(lines[1].contains("cannot reach 10.0.0.5:9092: connection refused"), "\(lines[1])")
+
+        // A key's message shows first, and still expires although the snapshots repeat.
+        Fixture.press(&state, [.char("3"), .char("r")])
+        #expect(state.status != nil && state.modal == nil)
+        for _ in 0..<6 { _ = state.update(.tick(snap)) }
+        #expect(state.status == nil)
+        lines = Dashboard.render(state, width: 80, height: 24).lines
+        #expect(lines[1].contains("cannot reach"), "\(lines[1])")
+
+        snap.sourceProblem = nil
+        snap.timeMs += 1000
+        _ = state.update(.tick(snap))
+        lines = Dashboard.render(state, width: 80, height: 24).lines
+        #expect(!lines[0].contains("OFFLINE") && !lines[1].contains("cannot reach"))
+    }
+
+    @Test("sizes the protocol cannot give show as '-', not 0 B")
+    func unknownSizes() {
+        let topic = TopicSnapshot(name: "t", partitions: [PartitionSnapshot(partition: 0, logStart: 0, logEnd: 5, sizeBytes: PartitionSnapshot.unknownSize),
+                                                          PartitionSnapshot(partition: 1, logStart: 0, logEnd: 5, sizeBytes: 100)])
+        #expect(topic.sizeBytes == PartitionSnapshot.unknownSize)
+        #expect(Format.size(topic.sizeBytes) == "-")
+        #expect(Format.size(2048) == "2 KiB")
+    }
+}
