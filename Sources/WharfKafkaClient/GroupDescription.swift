@@ -19,8 +19,19 @@ public struct GroupDescription: Sendable, Equatable {
 
 public struct ListedGroup: Sendable, Equatable {
     public var groupId: String
+    /// From ListGroups v4 (empty before). For a KIP-848 ("consumer" type) group this is the only
+    /// state a classic DescribeGroups does not hide.
     public var state: String
     public var protocolType: String
+    /// "classic" or "consumer" from ListGroups v5 (empty before).
+    public var groupType: String = ""
+
+    public init(groupId: String, state: String, protocolType: String, groupType: String = "") {
+        self.groupId = groupId
+        self.state = state
+        self.protocolType = protocolType
+        self.groupType = groupType
+    }
 }
 
 /// The `ConsumerProtocolAssignment` bytes in a member's assignment (all versions share the

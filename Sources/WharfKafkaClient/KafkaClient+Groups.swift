@@ -2,13 +2,15 @@ import KafkaProtocol
 import WharfCore
 
 extension KafkaClient {
-    /// Every group on every broker (each broker lists the groups it coordinates).
+    /// Every consumer group on every broker (each broker lists the groups it coordinates). From
+    /// ListGroups v5 (Kafka 4) share and streams groups are filtered out: they have no consumer
+    /// offsets to show, and OffsetFetch would refuse them.
     public func listGroups() async throws(KafkaClientError) -> [ListedGroup] {
         let nodes = try await refreshMetadata().brokers.keys
         let all = try await perNode(nodes) { (node: Int32) async throws(KafkaClientError) -> [ListedGroup] in
-            let r = try await self.send(ListGroupsRequest(), to: .node(node))
+            let r = try await self.send(ListGroupsRequest(typesFilter: ["classic", "consumer"]), to: .node(node))
             guard r.errorCode == 0 else { throw .broker(api: "ListGroups", code: r.errorCode, context: "") }
-            return r.groups.map { ListedGroup(groupId: $0.groupId, state: $0.groupState, protocolType: $0.protocolType) }
+            return r.groups.map { ListedGroup(groupId: $0.groupId, state: $0.groupState, protocolType: $0.protocolType, groupType: $0.groupType) }
         }
         var seen = Set<String>()
         return all.values.flatMap { $0 }.filter { seen.insert($0.groupId).inserted }.sorted { $0.groupId < $1.groupId }
@@ -28,6 +30,12 @@ extension KafkaClient {
                     if g.errorCode == KafkaErrorCode.notCoordinator || g.errorCode == KafkaErrorCode.coordinatorNotAvailable {
                         await self.forgetCoordinator(g.groupId)
                         throw .broker(api: "DescribeGroups", code: g.errorCode, context: "group \(g.groupId)")
+                    }
+                    // Kafka 4 answers GROUP_ID_NOT_FOUND ("not a classic group") for a KIP-848
+                    // consumer group from v6, and "Dead" with no members before: the same to us.
+                    if g.errorCode == KafkaErrorCode.groupIdNotFound {
+                        out[g.groupId] = GroupDescription(groupId: g.groupId, state: "Dead", protocolType: "", members: [])
+                        continue
                     }
                     guard g.errorCode == 0 else { throw .broker(api: "DescribeGroups", code: g.errorCode, context: "group \(g.groupId)") }
                     out[g.groupId] = GroupDescription(
@@ -58,6 +66,8 @@ extension KafkaClient {
                     request.groups = routes[node]!.map { OffsetFetchRequest.OffsetFetchRequestGroup(groupId: $0, memberId: nil, memberEpoch: -1, topics: nil) }
                     let r = try await self.send(request, to: .node(node))
                     for g in r.groups {
+                        // A group deleted since it was listed has nothing committed.
+                        if g.errorCode == KafkaErrorCode.groupIdNotFound { out[g.groupId] = [:]; continue }
                         try await self.checkGroupError(g.errorCode, api: "OffsetFetch", group: g.groupId)
                         var m: [TopicPartition: Int64] = [:]
                         for t in g.topics { for p in t.partitions where p.committedOffset >= 0 { m[TopicPartition(t.name, p.partitionIndex)] = p.committedOffset } }
@@ -69,6 +79,7 @@ extension KafkaClient {
                         request.groupId = group
                         request.topics = nil
                         let r = try await self.send(request, to: .node(node))
+                        if r.errorCode == KafkaErrorCode.groupIdNotFound { out[group] = [:]; continue }
                         try await self.checkGroupError(r.errorCode, api: "OffsetFetch", group: group)
                         var m: [TopicPartition: Int64] = [:]
                         for t in r.topics { for p in t.partitions where p.committedOffset >= 0 { m[TopicPartition(t.name, p.partitionIndex)] = p.committedOffset } }

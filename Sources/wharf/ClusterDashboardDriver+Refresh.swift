@@ -25,12 +25,14 @@ extension ClusterDashboardDriver {
         }
 
         // Wharf's requeue bookmarks are groups only to Wharf, as on the embedded dashboard.
-        let ids = try await client.listGroups().map(\.groupId).filter { !$0.hasPrefix(Engine.requeueGroup(for: "")) }
+        let listing = try await client.listGroups().filter { !$0.groupId.hasPrefix(Engine.requeueGroup(for: "")) }
+        let ids = listing.map(\.groupId)
+        let listed = ClusterGroups.listedStates(listing)
         var groups: [GroupSnapshot] = []
         if !ids.isEmpty {
             let descriptions = try await client.describeGroups(ids)
             let committed = try await client.offsetFetch(ids)
-            let rows = ClusterGroups.rows(ids, descriptions: descriptions, committed: committed, metadata: metadata, offsets: offsets)
+            let rows = ClusterGroups.rows(ids, descriptions: descriptions, committed: committed, metadata: metadata, offsets: offsets, listed: listed)
             let now = clock.nowMillis()
             let timestamps = await firstUnconsumedTimestamps(rows.values.flatMap { $0 })
             for g in ids {
@@ -42,7 +44,7 @@ extension ClusterDashboardDriver {
                     return GroupMember(memberId: m.memberId, clientId: m.clientId, host: m.host,
                                        assigned: m.assignment.map { TopicPartitionRef(topic: $0.topic, partition: $0.partition) })
                 }
-                groups.append(GroupSnapshot(name: g, state: d?.state ?? "Empty", members: members, partitions: lagRows.map { r in
+                groups.append(GroupSnapshot(name: g, state: ClusterGroups.state(descriptions[g], listed: listed[g]), members: members, partitions: lagRows.map { r in
                     let tp = TopicPartition(r.topic, r.partition)
                     return GroupPartitionSnapshot(topic: r.topic, partition: r.partition, committed: r.committedOffset, logEnd: r.logEndOffset,
                                                   lag: r.lag, timeLagMs: Self.timeLag(r, timestamps[tp], nowMs: now), owner: ownerOf[tp])

@@ -10,7 +10,7 @@ import WharfKafkaClient
 enum ClusterGroups {
     static func list(_ client: KafkaClient) async throws -> [GroupReport.Row] {
         let groups = try await client.listGroups()
-        let lags = try await lags(client, groups.map(\.groupId), timeLag: false)
+        let lags = try await lags(client, groups.map(\.groupId), timeLag: false, listed: listedStates(groups))
         return groups.map { g in
             let lag = lags[g.groupId]
             return GroupReport.Row(group: g.groupId, state: lag?.state ?? g.state, members: lag?.members ?? 0, totalLag: lag?.totalLag ?? 0)
@@ -18,12 +18,14 @@ enum ClusterGroups {
     }
 
     static func describe(_ client: KafkaClient, group: String) async throws -> GroupLag {
-        guard let lag = try await lags(client, [group], timeLag: true)[group] else { throw WharfError.unknownGroup(group) }
+        // The listing costs one request per broker and is the only way to see a KIP-848 group's state.
+        let listed = listedStates((try? await client.listGroups()) ?? [])
+        guard let lag = try await lags(client, [group], timeLag: true, listed: listed)[group] else { throw WharfError.unknownGroup(group) }
         return lag
     }
 
     /// Lag of each group that exists (has members or commits); unknown groups are left out.
-    static func lags(_ client: KafkaClient, _ groups: [String], timeLag: Bool) async throws -> [String: GroupLag] {
+    static func lags(_ client: KafkaClient, _ groups: [String], timeLag: Bool, listed: [String: String] = [:]) async throws -> [String: GroupLag] {
         guard !groups.isEmpty else { return [:] }
         let descriptions = try await client.describeGroups(groups)
         let committed = try await client.offsetFetch(groups)
@@ -31,14 +33,28 @@ enum ClusterGroups {
         let topics = Set(topicsOf(groups, descriptions: descriptions, committed: committed).values.flatMap { $0 })
         let partitions = topics.compactMap { metadata.topic($0) }.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
         let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
-        var rowsByGroup = rows(groups, descriptions: descriptions, committed: committed, metadata: metadata, offsets: offsets)
+        var rowsByGroup = rows(groups, descriptions: descriptions, committed: committed, metadata: metadata, offsets: offsets, listed: listed)
         if timeLag { try await fillTimeLag(client, &rowsByGroup) }
         var out: [String: GroupLag] = [:]
         for (g, rows) in rowsByGroup {
             let d = live(descriptions[g])
-            out[g] = GroupLag.make(group: g, state: d?.state ?? "Empty", members: d?.members.count ?? 0, partitions: rows)
+            out[g] = GroupLag.make(group: g, state: state(descriptions[g], listed: listed[g]), members: d?.members.count ?? 0, partitions: rows)
         }
         return out
+    }
+
+    /// State per group id from a ListGroups answer.
+    static func listedStates(_ groups: [ListedGroup]) -> [String: String] {
+        Dictionary(groups.map { ($0.groupId, $0.state) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The group's state: DescribeGroups' when it knows the group. A KIP-848 ("consumer" type)
+    /// group is "Dead" with no members to a classic DescribeGroups although it may be Stable with
+    /// live members: then ListGroups' state (v4+) is the truth. Otherwise "Empty" (commits only).
+    static func state(_ d: WharfKafkaClient.GroupDescription?, listed: String?) -> String {
+        if let d = live(d) { return d.state }
+        if let listed, !listed.isEmpty, listed != "Dead" { return listed }
+        return "Empty"
     }
 
     /// A group the coordinator does not know is reported "Dead" with no members: nil then.
@@ -64,13 +80,13 @@ enum ClusterGroups {
     /// `offsets` must hold those partitions (more is fine: the dashboard passes every partition).
     static func rows(_ groups: [String], descriptions: [String: WharfKafkaClient.GroupDescription],
                      committed: [String: [TopicPartition: Int64]], metadata: ClusterMetadata,
-                     offsets: [TopicPartition: (start: Int64, end: Int64)]) -> [String: [PartitionLag]] {
+                     offsets: [TopicPartition: (start: Int64, end: Int64)], listed: [String: String] = [:]) -> [String: [PartitionLag]] {
         let topicsOf = topicsOf(groups, descriptions: descriptions, committed: committed)
         var rowsByGroup: [String: [PartitionLag]] = [:]
         for g in groups {
             let commits = committed[g] ?? [:]
             let description = live(descriptions[g])
-            guard description != nil || !commits.isEmpty else { continue }
+            guard description != nil || !commits.isEmpty || state(nil, listed: listed[g]) != "Empty" else { continue }
             var owners: [TopicPartition: String] = [:]
             for m in description?.members ?? [] {
                 for tp in m.assignment { owners[tp] = m.clientId.isEmpty ? m.memberId : "\(m.clientId) (\(m.memberId))" }

@@ -48,6 +48,12 @@ enum ClusterReset {
             throw KafkaClientError.refused(
                 "group \(group) has \(d.members.count) live member\(d.members.count == 1 ? "" : "s") (state \(d.state)): "
                     + "stop its consumers first; a reset over --bootstrap needs an empty group, because a remote coordinator cannot be fenced")
+        } else if let listed = try await client.listGroups().first(where: { $0.groupId == group }),
+                  !listed.state.isEmpty, !["Empty", "Dead"].contains(listed.state) {
+            // A KIP-848 group describes as Dead to the classic API; its listing tells the truth.
+            throw KafkaClientError.refused(
+                "group \(group) is \(listed.state) (a \(listed.groupType.isEmpty ? "consumer" : listed.groupType)-protocol group with live members): "
+                    + "stop its consumers first; a reset over --bootstrap needs an empty group, because a remote coordinator cannot be fenced")
         }
         var offsets: [TopicPartition: Int64] = [:]
         for row in plan { offsets[TopicPartition(row.topic, row.partition)] = row.newOffset }

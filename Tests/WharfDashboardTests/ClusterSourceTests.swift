@@ -25,6 +25,19 @@ struct ClusterSourceTests {
         #expect(canvas.lines.contains { $0.contains("cannot be fenced") })
     }
 
+    @Test("a KIP-848 group (Stable, members not described) is refused too")
+    func kip848GroupResetRefused() {
+        var state = Self.clusterState()
+        var snap = state.snapshot
+        let i = snap.groups.firstIndex { $0.name == "analytics" }!
+        snap.groups[i].members = []
+        snap.timeMs += 1000
+        _ = state.update(.tick(snap))
+        Fixture.press(&state, [.char("3"), .char("r")])
+        #expect(state.modal == nil)
+        #expect(state.status?.text.hasPrefix("analytics is Stable: stop its consumers first") == true, "\(String(describing: state.status))")
+    }
+
     @Test("an empty group opens the reset dialog on a cluster; the engine resets live groups too")
     func emptyGroupResets() {
         var state = Self.clusterState()

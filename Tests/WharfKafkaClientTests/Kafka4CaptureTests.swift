@@ -63,6 +63,32 @@ import WharfCore
         #expect(g.members.map(\.clientId) == ["consumer-1"])
         #expect(ConsumerAssignment.decode(g.members[0].memberAssignment) == [TopicPartition("orders", 0), TopicPartition("orders", 1)])
     }
+
+    /// A KIP-848 group is "Dead" with no members to the classic DescribeGroups; only ListGroups
+    /// v4+ tells that it is Stable, and v5 that it is a "consumer"-type group. The cluster views
+    /// take the listed state for it, so a live group is never offered a remote reset.
+    @Test func kip848GroupIsDeadToDescribeGroupsButListedStable() throws {
+        let listed = try BrokerConnection.decodeBody(try Self.capture("ListGroups v5"), as: ListGroupsResponse.self, version: 5)
+        #expect(listed.groups.map(\.groupId) == ["billing", "payments"])
+        #expect(listed.groups.map(\.groupState) == ["Stable", "Stable"])
+        #expect(listed.groups.map(\.groupType) == ["classic", "consumer"])
+        let described = try BrokerConnection.decodeBody(try Self.capture("DescribeGroups v5 KIP-848 group"), as: DescribeGroupsResponse.self, version: 5)
+        let g = try #require(described.groups.first)
+        #expect(g.errorCode == 0 && g.groupState == "Dead" && g.members.isEmpty)
+    }
+
+    /// Share and streams groups have no consumer offsets: the listing asks for the two consumer
+    /// group types only (the filter exists from v5; older versions list consumer groups anyway).
+    @Test func listGroupsAsksForConsumerGroupTypesOnly() throws {
+        let request = ListGroupsRequest(typesFilter: ["classic", "consumer"])
+        let v5 = request.encoded(version: 5)
+        #expect(v5.count > request.encoded(version: 4).count)
+        let back = try v5.withUnsafeBytes { raw in
+            var reader = ByteReader(raw)
+            return try ListGroupsRequest(from: &reader, version: 5)
+        }
+        #expect(back.typesFilter == ["classic", "consumer"])
+    }
 }
 
 @Suite struct NegotiationTests {

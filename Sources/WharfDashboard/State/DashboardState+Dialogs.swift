@@ -73,7 +73,9 @@ extension DashboardState {
         guard canReset else { _ = refuse("reset"); return }
         if !capabilities.contains(.resetLiveGroups), !group.members.isEmpty || !["Empty", "Dead"].contains(group.state) {
             let n = group.members.count
-            show("\(group.name): stop its \(n) live member\(n == 1 ? "" : "s") first; a remote group cannot be fenced", error: true)
+            // A KIP-848 group's members are not described by the classic API: its state still says it is live.
+            show(n > 0 ? "\(group.name): stop its \(n) live member\(n == 1 ? "" : "s") first; a remote group cannot be fenced"
+                       : "\(group.name) is \(group.state): stop its consumers first; a remote group cannot be fenced", error: true)
             return
         }
         var scope: [(topic: String, partitions: [Int32])] = []

@@ -55,6 +55,18 @@ def describe_groups_v5():
     group = i16(0) + cstr('billing') + cstr('Stable') + cstr('consumer') + cstr('range') + carr([member]) + i32(-2147483648) + tags()
     return hdr1(5) + i32(0) + carr([group]) + tags()
 
+def list_groups_v5():
+    # A classic group and a KIP-848 ("consumer" type) group, both Stable.
+    classic = cstr('billing') + cstr('consumer') + cstr('Stable') + cstr('classic') + tags()
+    kip848 = cstr('payments') + cstr('consumer') + cstr('Stable') + cstr('consumer') + tags()
+    return hdr1(6) + i32(0) + i16(0) + carr([classic, kip848]) + tags()
+
+def describe_groups_v5_kip848():
+    # What a Kafka 4 coordinator answers a classic DescribeGroups v5 for a live KIP-848 group.
+    group = i16(0) + cstr('payments') + cstr('Dead') + cstr('') + cstr('') + carr([]) + i32(-2147483648) + tags()
+    return hdr1(7) + i32(0) + carr([group]) + tags()
+
 for name, fn in [('ApiVersions v3', api_versions_v3), ('Metadata v12', metadata_v12), ('ListOffsets v10', list_offsets_v10),
-                 ('OffsetFetch v9', offset_fetch_v9), ('DescribeGroups v5', describe_groups_v5)]:
+                 ('OffsetFetch v9', offset_fetch_v9), ('DescribeGroups v5', describe_groups_v5),
+                 ('ListGroups v5', list_groups_v5), ('DescribeGroups v5 KIP-848 group', describe_groups_v5_kip848)]:
     print(f'{name}: {fn().hex()}')
