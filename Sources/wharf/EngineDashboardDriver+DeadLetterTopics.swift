@@ -80,10 +80,7 @@ extension EngineDashboardDriver {
             guard capabilities.contains(.requeue) else { return .operationFailed("read-only: requeue is disabled") }
             let r = try await engine.requeueDeadLetters(topic: request.entity, selection: try Self.topicSelection(request.selection),
                                                         to: request.target)
-            let targets = r.byTarget.sorted { $0.key < $1.key }.map { "\($0.value) to \($0.key)" }.joined(separator: ", ")
-            var text = "requeued \(r.moves.count) record(s) from \(request.entity)" + (targets.isEmpty ? "" : " (\(targets))")
-            if !r.withoutTarget.isEmpty { text += "; \(r.withoutTarget.count) without an original topic (choose a target with t)" }
-            return .queueEntityChanged(entity: request.entity, message: text)
+            return .queueEntityChanged(entity: request.entity, message: Self.requeueMessage(r, from: request.entity))
         case .purgeQueue(let topic):
             guard capabilities.contains(.purgeQueue) else { return .operationFailed("read-only: purge is disabled") }
             let purged = try engine.purgeTopic(topic)
@@ -95,27 +92,40 @@ extension EngineDashboardDriver {
         }
     }
 
-    /// The oldest `max` records of the topic, partition by partition, as browser rows: the
-    /// offset is the sequence number, the message id says where the record is, and the
-    /// dead-letter headers become reason and description.
+    /// The oldest `max` records of the topic, partition by partition, as browser rows.
     func deadLetterRows(_ topic: String, max: Int) throws -> [DeadLetterMessageRow] {
         var rows: [DeadLetterMessageRow] = []
         for p in try engine.describeTopic(topic).partitions where rows.count < max {
             let (start, _) = try engine.offsets(topic: topic, partition: p.partition)
             for record in try engine.readRecords(topic: topic, partition: p.partition, from: start, maxRecords: max - rows.count) {
-                let origin = DeadLetterHeaders.parse(record.headers)
-                // Business headers as they are; the dead-letter headers (binary in Spring's case)
-                // are shown decoded: reason, exception class and origin have their own fields.
-                var props = DeadLetterHeaders.businessHeaders(record.headers)
-                    .map { ($0.key, $0.value.map { String(decoding: $0, as: UTF8.self) } ?? "") }.sorted { $0.0 < $1.0 }
-                if let origin { props.append(("dead-letter convention", origin.convention.rawValue)) }
-                let from = origin.map { o in o.topic.map { t in " from \(t)" + (o.partition.map { "/\($0)" } ?? "") + (o.offset.map { "@\($0)" } ?? "") } ?? "" } ?? ""
-                rows.append(DeadLetterMessageRow(sequenceNumber: record.offset, messageId: "\(topic)/\(p.partition)@\(record.offset)\(from)",
-                                                 enqueuedTimeMs: record.timestamp, reason: origin?.reason,
-                                                 errorDescription: origin?.exceptionClass, properties: props, body: record.value ?? []))
+                rows.append(Self.deadLetterRow(topic: topic, partition: p.partition, record: record))
             }
         }
         return rows
+    }
+
+    /// One record of a dead-letter topic as a browser row: the offset is the sequence number, the
+    /// message id says where the record is, and the dead-letter headers become reason and
+    /// description. Shared with the cluster driver.
+    static func deadLetterRow(topic: String, partition: Int32, record: StoredRecord) -> DeadLetterMessageRow {
+        let origin = DeadLetterHeaders.parse(record.headers)
+        // Business headers as they are; the dead-letter headers (binary in Spring's case)
+        // are shown decoded: reason, exception class and origin have their own fields.
+        var props = DeadLetterHeaders.businessHeaders(record.headers)
+            .map { ($0.key, $0.value.map { String(decoding: $0, as: UTF8.self) } ?? "") }.sorted { $0.0 < $1.0 }
+        if let origin { props.append(("dead-letter convention", origin.convention.rawValue)) }
+        let from = origin.map { o in o.topic.map { t in " from \(t)" + (o.partition.map { "/\($0)" } ?? "") + (o.offset.map { "@\($0)" } ?? "") } ?? "" } ?? ""
+        return DeadLetterMessageRow(sequenceNumber: record.offset, messageId: "\(topic)/\(partition)@\(record.offset)\(from)",
+                                    enqueuedTimeMs: record.timestamp, reason: origin?.reason,
+                                    errorDescription: origin?.exceptionClass, properties: props, body: record.value ?? [])
+    }
+
+    /// The status line after a topic requeue.
+    static func requeueMessage(_ r: DeadLetterRequeueResult, from topic: String) -> String {
+        let targets = r.byTarget.sorted { $0.key < $1.key }.map { "\($0.value) to \($0.key)" }.joined(separator: ", ")
+        var text = "requeued \(r.moves.count) record(s) from \(topic)" + (targets.isEmpty ? "" : " (\(targets))")
+        if !r.withoutTarget.isEmpty { text += "; \(r.withoutTarget.count) without an original topic (choose a target with t)" }
+        return text
     }
 
     static func topicSelection(_ s: DeadLetterSelection) throws(WharfError) -> DeadLetterTopicSelection {
