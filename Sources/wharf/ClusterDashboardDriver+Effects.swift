@@ -48,6 +48,14 @@ extension ClusterDashboardDriver {
             return .operationSucceeded("purged \(max(0, start - old)) records from \(topic)/\(partition); log start is now \(start)")
         case .loadRecords(let topic, let partition, let from, let max):
             return .recordsLoaded(try await records(topic: topic, partition: partition, from: from, max: max))
+        case .createTopic(let name, let partitions):
+            guard capabilities.contains(.manageTopics) else { return .operationFailed("read-only: topics cannot be created") }
+            try await client.createTopic(name, partitions: partitions)
+            return .operationSucceeded("created topic \(name) with \(partitions) partition\(partitions == 1 ? "" : "s")")
+        case .deleteTopic(let name):
+            guard capabilities.contains(.manageTopics) else { return .operationFailed("read-only: topics cannot be deleted") }
+            try await client.deleteTopic(name)
+            return .operationSucceeded("deleted topic \(name)")
         case .setOutboxRelayPaused, .retryDeadOutboxRows:
             return .operationFailed("a Kafka cluster has no Wharf outbox")
         case .replayParked, .rebuildProjection:

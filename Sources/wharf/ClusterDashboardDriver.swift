@@ -46,7 +46,7 @@ actor ClusterDashboardDriver: DashboardDriver {
         // be fenced (`.resetLiveGroups` is absent); dead-letter *topics* still browse, requeue
         // and purge (purge deletes records: no undo).
         capabilities = readOnly ? [.browseRecords, .browseDeadLetters]
-                                : [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue]
+                                : [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue, .manageTopics]
     }
 
     func snapshot() async -> ClusterSnapshot {

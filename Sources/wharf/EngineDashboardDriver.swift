@@ -128,6 +128,14 @@ actor EngineDashboardDriver: DashboardDriver {
                 return try await outbox.perform(effect)
             case .replayParked, .rebuildProjection:
                 return await performEvents(effect)
+            case .createTopic(let name, let partitions):
+                guard capabilities.contains(.manageTopics) else { return .operationFailed("read-only: topics cannot be created") }
+                _ = try engine.createTopic(name, Engine.TopicSettings(partitions: partitions))
+                return .operationSucceeded("created topic \(name) with \(partitions) partition\(partitions == 1 ? "" : "s")")
+            case .deleteTopic(let name):
+                guard capabilities.contains(.manageTopics) else { return .operationFailed("read-only: topics cannot be deleted") }
+                try engine.deleteTopic(name)
+                return .operationSucceeded("deleted topic \(name)")
             case .setRefresh, .quit, .loadDeadLetters, .previewRequeue, .requeue, .purgeQueue, .undoQueuePurge:
                 return nil
             }

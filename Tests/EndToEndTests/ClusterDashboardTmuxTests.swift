@@ -191,6 +191,41 @@ import Testing
         _ = try tmux.waitFor { $0.contains("[exit") }
     }
 
+    @Test func topicsCreatedAndDeletedFromTheDashboardChangeTheBroker() throws {
+        let server = try KafkaListenerTests.Server()
+        defer { _ = server.stop() }
+        let tmux = try Self.dashboard(server.bootstrap)
+        try tmux.send("2")
+        _ = try tmux.waitFor { $0.contains("Overview › Topics") && !$0.contains("connecting to") }
+        try tmux.send("n")
+        _ = try tmux.waitFor { $0.contains("New topic") && $0.contains("Name (letters") }
+        try tmux.type("made-here")
+        try tmux.send("Enter")
+        _ = try tmux.waitFor { $0.contains("Partitions:") }
+        try tmux.send("BSpace")
+        try tmux.type("5")
+        try tmux.send("Enter")
+        var screen = try tmux.waitFor { $0.contains("created topic made-here with 5 partitions") && Self.row("made-here", in: $0)?[1] == "5" }
+        #expect(Self.row("made-here", in: screen)?[1] == "5", "\(screen)")
+        var described = try WharfProcess.run(["topic", "describe", "made-here", "--bootstrap", server.bootstrap])
+        #expect(described.status == 0 && described.stdout.contains("5 partitions"), "\(described.stdout)\(described.stderr)")
+
+        try tmux.send("/")
+        try tmux.type("made-here")
+        try tmux.send("Enter")
+        _ = try tmux.waitFor { $0.contains("/made-here") }
+        try tmux.send("D")
+        _ = try tmux.waitFor { $0.contains("Delete made-here") && $0.contains("Type the topic's name") }
+        try tmux.type("made-here")
+        try tmux.send("Enter")
+        screen = try tmux.waitFor { $0.contains("deleted topic made-here") && Self.row("made-here", in: $0) == nil }
+        #expect(Self.row("made-here", in: screen) == nil, "\(screen)")
+        described = try WharfProcess.run(["topic", "describe", "made-here", "--bootstrap", server.bootstrap])
+        #expect(described.status != 0 && described.stderr.contains("unknown topic"), "\(described.stdout)\(described.stderr)")
+        try tmux.send("q")
+        _ = try tmux.waitFor { $0.contains("[exit") }
+    }
+
     @Test func anUnreachableClusterKeepsTheDashboardRetryingUntilItAnswers() throws {
         // A port nothing listens on: take one from a broker, then stop it.
         let first = try KafkaListenerTests.Server()

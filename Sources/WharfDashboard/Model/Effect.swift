@@ -23,6 +23,10 @@ public enum Effect: Equatable, Sendable {
     case replayParked(group: String, source: String)
     /// Empty a projection's read model and replay its source from the start. Dangerous.
     case rebuildProjection(name: String)
+    /// Create a topic. Dangerous: it changes the cluster (absent under `--read-only`).
+    case createTopic(name: String, partitions: Int32)
+    /// Delete a topic and its records. Dangerous.
+    case deleteTopic(name: String)
     /// Change how often snapshots are taken.
     case setRefresh(ms: Int)
     /// Read up to `max` dead-lettered messages of `entity`; answered by `.deadLettersLoaded`.
@@ -41,7 +45,7 @@ public enum Effect: Equatable, Sendable {
     public var isDangerous: Bool {
         switch self {
         case .executeReset, .undoLastReset, .purge, .requeue, .purgeQueue, .undoQueuePurge, .setOutboxRelayPaused, .retryDeadOutboxRows,
-             .replayParked, .rebuildProjection: true
+             .replayParked, .rebuildProjection, .createTopic, .deleteTopic: true
         case .previewReset, .loadRecords, .setRefresh, .quit, .loadDeadLetters, .previewRequeue: false
         }
     }

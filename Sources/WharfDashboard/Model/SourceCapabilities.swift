@@ -31,12 +31,15 @@ public struct SourceCapabilities: OptionSet, Sendable, Hashable {
     /// new offsets). A remote cluster's coordinator cannot be fenced by us, so without this the
     /// dashboard offers a reset only for an empty group, as kafka-consumer-groups does.
     public static let resetLiveGroups = SourceCapabilities(rawValue: 1 << 14)
+    /// Create and delete topics.
+    public static let manageTopics = SourceCapabilities(rawValue: 1 << 15)
 
     public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue,
-                                                 .purgeQueue, .undoQueuePurge, .outboxControl, .replayParked, .rebuildProjection, .resetLiveGroups]
+                                                 .purgeQueue, .undoQueuePurge, .outboxControl, .replayParked, .rebuildProjection, .resetLiveGroups, .manageTopics]
     /// The capabilities that change data; none of them exists under `--read-only`.
     public static let dangerous: SourceCapabilities = [.reset, .undoReset, .purge, .requeue, .purgeQueue, .undoQueuePurge,
-                                                       .outboxControl, .replayParked, .rebuildProjection, .resetLiveGroups]
+                                                       .outboxControl, .replayParked, .rebuildProjection, .resetLiveGroups,
+                                                       .manageTopics]
 
     public var canReset: Bool { contains(.reset) }
     public var canUndoReset: Bool { contains(.undoReset) }

@@ -27,6 +27,10 @@ extension DashboardState {
             return []
         case .reset(let dialog):
             return handleResetKey(dialog, key)
+        case .createTopic(let dialog):
+            return handleCreateTopicKey(dialog, key)
+        case .deleteTopic(let dialog):
+            return handleDeleteTopicKey(dialog, key)
         case .purge(let dialog):
             return handlePurgeKey(dialog, key)
         case .queue(let m):

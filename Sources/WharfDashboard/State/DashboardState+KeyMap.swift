@@ -14,6 +14,7 @@ extension DashboardState {
         case .topics:
             hints = [KeyHint("⏎", "open"), KeyHint("/", "filter")]
             if canPurge { hints.append(KeyHint("x", "purge", dangerous: true)) }
+            // n (new) and D (delete) are in the help overlay: at 80 columns the footer has no room left.
             hints.append(KeyHint("N/R/S/I", "sort"))
         case .topicDetail:
             hints = [KeyHint("⏎", canBrowse ? "records" : "open"), KeyHint("/", "filter")]
@@ -65,6 +66,10 @@ extension DashboardState {
         case .queue(let m): queueModalHints(m)
         case .rebuildProjection: [KeyHint("⏎", "rebuild", dangerous: true), KeyHint("esc", "cancel")]
         case .replayParked: [KeyHint("y", "replay", dangerous: true), KeyHint("n/esc", "keep parked")]
+        case .createTopic(let d):
+            d.step == .name ? [KeyHint("⏎", "next"), KeyHint("esc", "cancel")]
+                : [KeyHint("⏎", "create", dangerous: true), KeyHint("⌫", "back"), KeyHint("esc", "cancel")]
+        case .deleteTopic: [KeyHint("⏎", "delete", dangerous: true), KeyHint("esc", "cancel")]
         }
     }
 
@@ -84,10 +89,15 @@ extension DashboardState {
         case .topics:
             view = [KeyHint("N P R S I T", "sort: name, partitions, records, size, in/s, retention")]
             if canPurge { view.append(KeyHint("x", "purge the topic's partitions", dangerous: true)) }
+            if canManageTopics {
+                view.append(KeyHint("n", "create a topic (name, partitions)", dangerous: true))
+                view.append(KeyHint("D", "delete the topic (type its name)", dangerous: true))
+            }
         case .topicDetail:
             view = [KeyHint("P E R Z I", "sort: partition, end, records, size, in/s")]
             if canBrowse { view.append(KeyHint("⏎", "browse the partition's records")) }
             if canPurge { view.append(KeyHint("x", "purge the partition", dangerous: true)) }
+            if canManageTopics { view.append(KeyHint("D", "delete this topic (type its name)", dangerous: true)) }
         case .groups:
             view = [KeyHint("N S M L T E U", "sort: name, state, members, lag, time lag, ETA, status")]
             if canReset { view.append(KeyHint("r", "replay: reset offsets (preview first)", dangerous: true)) }

@@ -147,6 +147,14 @@ extension DashboardState {
         case (.topics, .char("x")):
             guard let topic = selectedTopic() else { return [] }
             openPurge(topic: topic, partitions: topic.partitions.map(\.partition))
+        case (.topics, .char("n")), (.topicDetail, .char("n")):
+            return openCreateTopic()
+        case (.topics, .char("D")):
+            guard let topic = selectedTopic() else { return [] }
+            return openDeleteTopic(topic)
+        case (.topicDetail(let name), .char("D")):
+            guard let topic = snapshot.topic(named: name) else { return [] }
+            return openDeleteTopic(topic)
         case (.topicDetail(let name), .char("x")):
             guard let topic = snapshot.topic(named: name), let p = selectedTopicPartition() else { return [] }
             openPurge(topic: topic, partitions: [p.partition])

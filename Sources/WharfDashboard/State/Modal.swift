@@ -15,6 +15,8 @@ public enum Modal: Equatable, Sendable {
     case queue(QueueModal)
     case rebuildProjection(RebuildDialog)
     case replayParked(ReplayParkedDialog)
+    case createTopic(CreateTopicDialog)
+    case deleteTopic(DeleteTopicDialog)
 }
 
 public struct PaletteState: Equatable, Sendable {

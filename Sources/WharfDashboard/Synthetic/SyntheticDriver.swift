@@ -41,6 +41,8 @@ public actor SyntheticDriver: DashboardDriver {
             return .operationFailed("the synthetic cluster has no outbox")
         case .replayParked, .rebuildProjection:
             return .operationFailed("the synthetic source has no event store")
+        case .createTopic, .deleteTopic:
+            return .operationFailed("the synthetic cluster's topics are fixed")
         case .setRefresh, .quit:
             return nil
         }

@@ -84,6 +84,10 @@ public enum DashboardRenderer {
             DialogViews.renderReset(d, into: &canvas, rect: rect)
         case .purge(let d):
             DialogViews.renderPurge(d, into: &canvas, rect: rect)
+        case .createTopic(let d):
+            TopicDialogViews.renderCreate(d, into: &canvas, rect: rect)
+        case .deleteTopic(let d):
+            TopicDialogViews.renderDelete(d, into: &canvas, rect: rect)
         case .confirmUndo:
             let inner = ModalDialog.render(into: &canvas, in: rect, width: 50, height: 5, title: "Undo reset", dangerous: true)
             ModalDialog.lines([("Restore the offsets saved before the", .dialog),
