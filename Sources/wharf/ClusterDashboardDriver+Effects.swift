@@ -56,8 +56,10 @@ extension ClusterDashboardDriver {
             guard capabilities.contains(.manageTopics) else { return .operationFailed("read-only: topics cannot be deleted") }
             try await client.deleteTopic(name)
             return .operationSucceeded("deleted topic \(name)")
-        case .setOutboxRelayPaused, .retryDeadOutboxRows:
-            return .operationFailed("a Kafka cluster has no Wharf outbox")
+        case .setOutboxRelayPaused(let name, _), .retryDeadOutboxRows(let name):
+            guard capabilities.canControlOutbox else { return .operationFailed("read-only: outbox actions are disabled") }
+            guard let outbox = outboxes.first(where: { $0.name == name }) else { return .operationFailed("no outbox named \(name)") }
+            return try await outbox.perform(effect)
         case .replayParked, .rebuildProjection:
             return .operationFailed("a Kafka cluster has no Wharf event streams")
         case .loadDeadLetters, .previewRequeue, .requeue, .purgeQueue, .undoQueuePurge:

@@ -17,6 +17,8 @@ actor ClusterDashboardDriver: DashboardDriver {
     let source: String
     nonisolated let capabilities: SourceCapabilities
     let clock: any WallClock
+    /// Application outboxes relayed into the cluster (`--outbox URL`), shown in the Outbox view.
+    let outboxes: [DashboardOutbox]
 
     /// The last snapshot read from the cluster (nil before the first success).
     var latest: ClusterSnapshot?
@@ -24,6 +26,8 @@ actor ClusterDashboardDriver: DashboardDriver {
     var problem: String?
     var failuresInARow = 0
     var refreshInFlight: Task<Void, Never>?
+    /// The outboxes as last read (in each refresh, before the cluster is asked).
+    var outboxSnapshots: [OutboxSnapshot]?
     /// Timestamps of the first unconsumed record per partition and position.
     var timeLag = TimeLagCache()
     var retention = RetentionCache()
@@ -35,18 +39,20 @@ actor ClusterDashboardDriver: DashboardDriver {
     /// The first snapshot waits longer, so the first frame has data when the cluster is up.
     let firstWaitBudgetMs: Int64
 
-    init(client: KafkaClient, source: String, readOnly: Bool, clock: any WallClock = SystemClock(),
+    init(client: KafkaClient, source: String, readOnly: Bool, clock: any WallClock = SystemClock(), outboxes: [DashboardOutbox] = [],
          waitBudgetMs: Int64 = 300, firstWaitBudgetMs: Int64 = 3_000) {
         self.client = client
+        self.outboxes = outboxes
         self.source = source
         self.clock = clock
         self.waitBudgetMs = waitBudgetMs
         self.firstWaitBudgetMs = firstWaitBudgetMs
-        // Over the wire there are no queues, outboxes or event streams, and a live group cannot
+        // Over the wire there are no queues or event streams (outboxes only those given with
+        // --outbox, relayed into the cluster), and a live group cannot
         // be fenced (`.resetLiveGroups` is absent); dead-letter *topics* still browse, requeue
         // and purge (purge deletes records: no undo).
         capabilities = readOnly ? [.browseRecords, .browseDeadLetters]
-                                : [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue, .manageTopics]
+                                : [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue, .manageTopics, .outboxControl]
     }
 
     func snapshot() async -> ClusterSnapshot {
@@ -64,11 +70,18 @@ actor ClusterDashboardDriver: DashboardDriver {
     /// What to show now: the last good snapshot, with the current problem if any.
     func current() -> ClusterSnapshot {
         var snap = latest ?? ClusterSnapshot(timeMs: clock.nowMillis(), source: source, topics: [], groups: [])
+        // Outboxes are local databases: they stay live while the cluster is unreachable.
+        if !outboxes.isEmpty, let outboxSnapshots { snap.outboxes = outboxSnapshots }
         snap.sourceProblem = problem ?? (latest == nil ? "connecting to \(source)…" : nil)
         return snap
     }
 
     private func refreshOnce() async {
+        if !outboxes.isEmpty {
+            var read: [OutboxSnapshot] = []
+            for o in outboxes { read.append(await o.snapshot()) }
+            outboxSnapshots = read
+        }
         do {
             let snap = try await readCluster()
             latest = snap

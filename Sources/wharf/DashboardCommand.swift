@@ -45,15 +45,12 @@ struct DashboardCommand: AsyncParsableCommand {
     @OptionGroup var fsync: FsyncOptions
     @OptionGroup var dashboard: DashboardOptions
     @Option(name: .customLong("outbox"), help: ArgumentHelp(
-        "Relay this outbox (table 'outbox') into the data directory while the dashboard runs, and show it in the Outbox view (key 6); repeatable. Under --read-only it is only watched.",
+        "Relay this outbox (table 'outbox') into the data directory (or the --bootstrap cluster) while the dashboard runs, and show it in the Outbox view (key 6); repeatable. Under --read-only it is only watched.",
         valueName: "sqlite:PATH|postgres://..."))
     var outbox: [String] = []
 
     func validate() throws {
         try cluster.validate(with: data)
-        if cluster.bootstrap != nil, !outbox.isEmpty {
-            throw ValidationError("--outbox relays into a data directory; it cannot be combined with --bootstrap")
-        }
         for url in outbox {
             do { _ = try OutboxDatabaseURL(parsing: url) } catch { throw ValidationError("--outbox: \(error)") }
         }
@@ -62,7 +59,7 @@ struct DashboardCommand: AsyncParsableCommand {
     func run() async throws {
         let theme = try dashboard.loadTheme()
         if let addresses = try cluster.addresses() {
-            return try await ClusterDashboardRunner.run(addresses: addresses, options: dashboard, theme: theme)
+            return try await ClusterDashboardRunner.run(addresses: addresses, options: dashboard, theme: theme, outboxURLs: outbox)
         }
         let engine = try Engine.open(config: EngineConfig(dataDirectory: data.directory, fsync: try fsync.policy()))
         let queues: QueueStore

@@ -22,22 +22,27 @@ final class DashboardOutboxes: Sendable {
     /// Opens every URL and checks its table (a missing one is a one-line error, and nothing is
     /// left open). The relays start with `start()`.
     static func open(urls: [String], engine: Engine, readOnly: Bool) async throws -> DashboardOutboxes {
+        try await open(urls: urls, publisher: EngineOutboxPublisher(engine: engine), clock: engine.clock, readOnly: readOnly)
+    }
+
+    /// The same, relaying through `publisher` (the engine, or a Kafka cluster with `--bootstrap`).
+    static func open(urls: [String], publisher: any OutboxPublisher, clock: any WallClock, readOnly: Bool) async throws -> DashboardOutboxes {
         var opened: [DashboardOutbox] = []
         do {
             for text in urls {
                 let url = try OutboxDatabaseURL(parsing: text)
-                let store = try await OutboxStores.open(url, clock: engine.clock)
+                let store = try await OutboxStores.open(url, clock: clock)
                 do { try await store.checkTable() } catch {
                     try? await store.close()
                     throw error
                 }
-                let relay = readOnly ? nil : OutboxRelay(store: store, publisher: EngineOutboxPublisher(engine: engine),
-                                                         config: OutboxRelayConfig(), clock: engine.clock,
+                let relay = readOnly ? nil : OutboxRelay(store: store, publisher: publisher,
+                                                         config: OutboxRelayConfig(), clock: clock,
                                                          logger: Logger(label: "wharf.outbox"))
                 var name = shortName(url)
                 if opened.contains(where: { $0.name == name }) { name += "#\(opened.count + 1)" }
                 opened.append(DashboardOutbox(name: name, location: "\(url) · table \(store.table.raw)", store: store,
-                                              relay: relay, clock: engine.clock))
+                                              relay: relay, clock: clock))
             }
         } catch {
             for o in opened { try? await o.store.close() }
