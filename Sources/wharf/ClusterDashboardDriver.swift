@@ -23,7 +23,7 @@ actor ClusterDashboardDriver: DashboardDriver {
     /// The last snapshot read from the cluster (nil before the first success).
     var latest: ClusterSnapshot?
     /// The last refresh failure, shown until a refresh succeeds.
-    var problem: String?
+    var problem: SourceProblem?
     var failuresInARow = 0
     var refreshInFlight: Task<Void, Never>?
     /// The outboxes as last read (in each refresh, before the cluster is asked).
@@ -72,7 +72,7 @@ actor ClusterDashboardDriver: DashboardDriver {
         var snap = latest ?? ClusterSnapshot(timeMs: clock.nowMillis(), source: source, topics: [], groups: [])
         // Outboxes are local databases: they stay live while the cluster is unreachable.
         if !outboxes.isEmpty, let outboxSnapshots { snap.outboxes = outboxSnapshots }
-        snap.sourceProblem = problem ?? (latest == nil ? "connecting to \(source)…" : nil)
+        snap.sourceProblem = problem ?? (latest == nil ? SourceProblem(badge: "CONNECTING", text: "connecting to \(source)…") : nil)
         return snap
     }
 
@@ -91,7 +91,13 @@ actor ClusterDashboardDriver: DashboardDriver {
             failuresInARow += 1
             // Most important first: the status line is cut at the screen's width.
             let since = latest.map { " · data from " + Format.clock(ms: $0.timeMs) } ?? ""
-            problem = "\(Self.describe(error)) · try \(failuresInARow + 1)\(since)"
+            // No connection at all is OFFLINE; an answer that was an error leaves the data STALE.
+            let offline: Bool
+            switch error as? KafkaClientError {
+            case .unreachable?, .connectionClosed?, .timeout?: offline = true
+            default: offline = false
+            }
+            problem = SourceProblem(badge: offline ? "OFFLINE" : "STALE", text: "\(Self.describe(error)) · try \(failuresInARow + 1)\(since)")
         }
         refreshInFlight = nil
     }

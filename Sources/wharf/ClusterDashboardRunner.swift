@@ -13,9 +13,10 @@ enum ClusterDashboardRunner {
         }
         var configuration = KafkaClient.Configuration(bootstrap: addresses)
         configuration.clientId = "wharf-dashboard"
-        // The dashboard retries on every refresh by itself; one attempt per call keeps a refresh
-        // against a dead address short, and the status line says what failed.
-        configuration.attempts = 1
+        // The dashboard retries on every refresh by itself: two attempts per call absorb a leader
+        // or coordinator move (metadata refreshed in between) and keep a refresh against a dead
+        // address short; the status line says what failed.
+        configuration.attempts = 2
         configuration.connectTimeoutMs = 3_000
         configuration.requestTimeoutMs = 10_000
         let client = KafkaClient(configuration: configuration)

@@ -60,7 +60,7 @@ struct ClusterSourceTests {
     func unreachableSourceIsShown() {
         var state = Self.clusterState()
         var snap = state.snapshot
-        snap.sourceProblem = "cannot reach 10.0.0.5:9092: connection refused · try 2"
+        snap.sourceProblem = SourceProblem(badge: "OFFLINE", text: "cannot reach 10.0.0.5:9092: connection refused · try 2")
         _ = state.update(.tick(snap))
         var lines = Dashboard.render(state, width: 80, height: 24).lines
         #expect(lines[0].contains("OFFLINE"), "\(lines[0])")

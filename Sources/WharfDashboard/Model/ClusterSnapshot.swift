@@ -20,15 +20,14 @@ public struct ClusterSnapshot: Equatable, Sendable {
     public var queues: [QueueSnapshot]?
     /// nil: the source has no event store (the Streams & projections view says so).
     public var events: EventsSnapshot?
-    /// Why the source could not be read just now ("cannot reach 10.0.0.5:9092: connection
-    /// refused · retrying every 1s"); the rest of the snapshot is the last one that was read.
-    /// nil: the source answered.
-    public var sourceProblem: String?
+    /// Why the source could not be read just now; the rest of the snapshot is the last one that
+    /// was read. nil: the source answered.
+    public var sourceProblem: SourceProblem?
 
     public init(timeMs: Int64, source: String, listener: String? = nil, topics: [TopicSnapshot] = [],
                 groups: [GroupSnapshot] = [], deadLetters: [DeadLetterSnapshot]? = nil,
                 outboxes: [OutboxSnapshot]? = nil, queues: [QueueSnapshot]? = nil, events: EventsSnapshot? = nil,
-                sourceProblem: String? = nil) {
+                sourceProblem: SourceProblem? = nil) {
         self.timeMs = timeMs
         self.source = source
         self.listener = listener
@@ -47,6 +46,19 @@ public struct ClusterSnapshot: Equatable, Sendable {
     public func group(named name: String) -> GroupSnapshot? { groups.first { $0.name == name } }
     public func queue(named name: String) -> QueueSnapshot? { queues?.first { $0.name == name } }
     public func deadLetter(named entity: String) -> DeadLetterSnapshot? { deadLetters?.first { $0.entity == entity } }
+}
+
+/// A source that could not be read: a short badge for the header and the reason for the status row.
+public struct SourceProblem: Equatable, Sendable {
+    /// "OFFLINE" (no connection), "CONNECTING" (no answer yet), "STALE" (it answered with an error).
+    public var badge: String
+    /// What failed and what is done about it: "cannot reach 10.0.0.5:9092: connection refused · try 3".
+    public var text: String
+
+    public init(badge: String, text: String) {
+        self.badge = badge
+        self.text = text
+    }
 }
 
 // OutboxSnapshot: see OutboxSnapshot.swift.

@@ -20,7 +20,7 @@ public enum DashboardRenderer {
     static func renderHeader(_ state: DashboardState, into canvas: inout Canvas, rect: Rect) {
         let snap = state.snapshot
         var segments = [HeaderBar.Segment("Wharf", role: .headerAccent), HeaderBar.Segment(snap.source)]
-        if snap.sourceProblem != nil { segments.append(HeaderBar.Segment("OFFLINE", role: .messageError)) }
+        if let problem = snap.sourceProblem { segments.append(HeaderBar.Segment(problem.badge, role: .messageError)) }
         if let listener = snap.listener { segments.append(HeaderBar.Segment("kafka: " + listener)) }
         if state.readOnly { segments.append(HeaderBar.Segment("read-only", role: .headerAccent)) }
         segments.append(state.paused ? HeaderBar.Segment("PAUSED", role: .headerAccent)
@@ -44,7 +44,7 @@ public enum DashboardRenderer {
             x += 1
         }
         // A transient status wins for its few ticks; otherwise an unreachable source says why, until it answers.
-        if let status = state.status ?? state.snapshot.sourceProblem.map({ StatusMessage(text: $0, isError: true, untilTick: 0) }) {
+        if let status = state.status ?? state.snapshot.sourceProblem.map({ StatusMessage(text: $0.text, isError: true, untilTick: 0) }) {
             let room = rect.maxX - x - 1
             guard room >= 6 else { return }
             let text = DisplayWidth.truncate(status.text, to: room)
