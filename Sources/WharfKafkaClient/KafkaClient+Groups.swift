@@ -47,8 +47,45 @@ extension KafkaClient {
                 }
                 return out
             }
-            return perNode.values.reduce(into: [:]) { $0.merge($1) { a, _ in a } }
+            var out = perNode.values.reduce(into: [String: GroupDescription]()) { $0.merge($1) { a, _ in a } }
+            // A KIP-848 consumer group is "Dead" with no members to the classic API: ask the
+            // consumer-group API for those, when the broker has it (Kafka 4).
+            let unknown = out.values.filter { $0.state == "Dead" && $0.members.isEmpty }.map(\.groupId)
+            if !unknown.isEmpty, (try? await negotiatedVersion(.consumerGroupDescribe)) != nil {
+                for (id, d) in try await consumerGroupDescribe(unknown) { out[id] = d }
+            }
+            return out
         }
+    }
+
+    /// ConsumerGroupDescribe (KIP-848): state, members and their assignments of consumer-protocol
+    /// groups, one request per coordinator. Groups that are not consumer-protocol groups (or do
+    /// not exist) are left out.
+    func consumerGroupDescribe(_ groups: [String]) async throws(KafkaClientError) -> [String: GroupDescription] {
+        let routes = try await byCoordinator(groups)
+        let perNode = try await perNode(routes.keys) { (node: Int32) async throws(KafkaClientError) -> [String: GroupDescription] in
+            let r = try await self.send(ConsumerGroupDescribeRequest(groupIds: routes[node]!), to: .node(node))
+            var out: [String: GroupDescription] = [:]
+            for g in r.groups {
+                if g.errorCode == KafkaErrorCode.notCoordinator || g.errorCode == KafkaErrorCode.coordinatorNotAvailable {
+                    await self.forgetCoordinator(g.groupId)
+                    throw .broker(api: "ConsumerGroupDescribe", code: g.errorCode, context: "group \(g.groupId)")
+                }
+                guard g.errorCode == 0 else { continue }  // GROUP_ID_NOT_FOUND: not a consumer-protocol group
+                out[g.groupId] = Self.description(of: g)
+            }
+            return out
+        }
+        return perNode.values.reduce(into: [:]) { $0.merge($1) { a, _ in a } }
+    }
+
+    /// A KIP-848 group in the classic shape: its state in Kafka's words for the new protocol
+    /// ("Stable", "Assigning", "Reconciling", "Empty"...), members with their current assignment.
+    static func description(of g: ConsumerGroupDescribeResponse.DescribedGroup) -> GroupDescription {
+        GroupDescription(groupId: g.groupId, state: g.groupState, protocolType: "consumer", members: g.members.map { m in
+            .init(memberId: m.memberId, clientId: m.clientId, host: m.clientHost,
+                  assignment: m.assignment.topicPartitions.flatMap { t in t.partitions.map { TopicPartition(t.topicName, $0) } })
+        })
     }
 
     /// Committed offsets of each group (all partitions it committed). From OffsetFetch v8 the

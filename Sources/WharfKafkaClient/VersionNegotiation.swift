@@ -22,6 +22,7 @@ public struct ApiVersionTable: Sendable, Equatable {
         .offsetFetch: 1...9,
         .listGroups: 0...5,
         .describeGroups: 0...5,
+        .consumerGroupDescribe: 0...0,  // KIP-848 groups (Kafka 4), which DescribeGroups reports as Dead
         .createTopics: 2...7,
         .deleteTopics: 1...6,
         .deleteRecords: 0...2,

@@ -100,6 +100,10 @@ public final class KafkaBroker: Sendable {
             return reply(InitProducerIdResponse(errorCode: 0, producerId: nextProducerId.wrappingAdd(1, ordering: .relaxed).newValue, producerEpoch: 0))
         case .createPartitions:
             return .close("CreatePartitions is not supported yet")
+        case .consumerGroupDescribe:
+            // Not advertised: Wharf's groups speak the classic protocol (the client side uses it
+            // against Kafka 4 clusters).
+            return .close("ConsumerGroupDescribe is not supported")
         }
     }
 }

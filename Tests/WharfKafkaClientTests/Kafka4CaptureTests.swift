@@ -77,6 +77,21 @@ import WharfCore
         #expect(g.errorCode == 0 && g.groupState == "Dead" && g.members.isEmpty)
     }
 
+    /// ConsumerGroupDescribe gives a KIP-848 group its real state and members, with the topic
+    /// names of their assignment.
+    @Test func consumerGroupDescribeV0GivesMembersAndAssignment() throws {
+        let r = try BrokerConnection.decodeBody(try Self.capture("ConsumerGroupDescribe v0"), as: ConsumerGroupDescribeResponse.self, version: 0)
+        let g = try #require(r.groups.first)
+        let d = KafkaClient.description(of: g)
+        #expect(d.groupId == "payments" && d.state == "Stable" && d.protocolType == "consumer")
+        #expect(d.members.map(\.clientId) == ["consumer-2"])
+        #expect(d.members.first?.host == "/10.0.0.8")
+        #expect(d.members.first?.assignment == [TopicPartition("orders", 0), TopicPartition("orders", 1)])
+        // Negotiated with a Kafka 4.2 broker (0-1) at the version this client speaks.
+        let api = try BrokerConnection.decodeApiVersions(try Self.capture("ApiVersions v3"), version: 3)
+        #expect(ApiVersionTable.negotiate(broker: api.apiKeys).versions[.consumerGroupDescribe] == 0)
+    }
+
     /// Share and streams groups have no consumer offsets: the listing asks for the two consumer
     /// group types only (the filter exists from v5; older versions list consumer groups anyway).
     @Test func listGroupsAsksForConsumerGroupTypesOnly() throws {

@@ -24,6 +24,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
     case describeConfigs = 32
     case createPartitions = 37
     case deleteGroups = 42
+    case consumerGroupDescribe = 69
 
     /// The versions the schemas define (Wharf advertises a subset, see `ApiVersionRanges`).
     public var schemaVersions: ClosedRange<Int16> {
@@ -50,6 +51,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .describeConfigs: 0...4
         case .createPartitions: 0...3
         case .deleteGroups: 0...2
+        case .consumerGroupDescribe: 0...0
         }
     }
 
@@ -78,6 +80,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .describeConfigs: DescribeConfigsRequest.isFlexible(version: version)
         case .createPartitions: CreatePartitionsRequest.isFlexible(version: version)
         case .deleteGroups: DeleteGroupsRequest.isFlexible(version: version)
+        case .consumerGroupDescribe: ConsumerGroupDescribeRequest.isFlexible(version: version)
         }
     }
 }

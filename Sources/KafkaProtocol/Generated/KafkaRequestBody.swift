@@ -26,6 +26,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
     case describeConfigs(DescribeConfigsRequest)
     case createPartitions(CreatePartitionsRequest)
     case deleteGroups(DeleteGroupsRequest)
+    case consumerGroupDescribe(ConsumerGroupDescribeRequest)
 
     public var apiKey: ApiKey {
         switch self {
@@ -51,6 +52,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .describeConfigs: .describeConfigs
         case .createPartitions: .createPartitions
         case .deleteGroups: .deleteGroups
+        case .consumerGroupDescribe: .consumerGroupDescribe
         }
     }
 
@@ -79,6 +81,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsRequest(from: &reader, version: version))
         case .createPartitions: self = .createPartitions(try CreatePartitionsRequest(from: &reader, version: version))
         case .deleteGroups: self = .deleteGroups(try DeleteGroupsRequest(from: &reader, version: version))
+        case .consumerGroupDescribe: self = .consumerGroupDescribe(try ConsumerGroupDescribeRequest(from: &reader, version: version))
         }
     }
 
@@ -106,6 +109,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .describeConfigs(let body): body.encode(into: &out, version: version)
         case .createPartitions(let body): body.encode(into: &out, version: version)
         case .deleteGroups(let body): body.encode(into: &out, version: version)
+        case .consumerGroupDescribe(let body): body.encode(into: &out, version: version)
         }
     }
 }

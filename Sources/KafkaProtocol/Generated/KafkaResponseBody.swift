@@ -26,6 +26,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
     case describeConfigs(DescribeConfigsResponse)
     case createPartitions(CreatePartitionsResponse)
     case deleteGroups(DeleteGroupsResponse)
+    case consumerGroupDescribe(ConsumerGroupDescribeResponse)
 
     public var apiKey: ApiKey {
         switch self {
@@ -51,6 +52,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .describeConfigs: .describeConfigs
         case .createPartitions: .createPartitions
         case .deleteGroups: .deleteGroups
+        case .consumerGroupDescribe: .consumerGroupDescribe
         }
     }
 
@@ -79,6 +81,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsResponse(from: &reader, version: version))
         case .createPartitions: self = .createPartitions(try CreatePartitionsResponse(from: &reader, version: version))
         case .deleteGroups: self = .deleteGroups(try DeleteGroupsResponse(from: &reader, version: version))
+        case .consumerGroupDescribe: self = .consumerGroupDescribe(try ConsumerGroupDescribeResponse(from: &reader, version: version))
         }
     }
 
@@ -106,6 +109,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .describeConfigs(let body): body.encode(into: &out, version: version)
         case .createPartitions(let body): body.encode(into: &out, version: version)
         case .deleteGroups(let body): body.encode(into: &out, version: version)
+        case .consumerGroupDescribe(let body): body.encode(into: &out, version: version)
         }
     }
 }

@@ -26,5 +26,6 @@ let allMessageTypes: [any SampledMessage.Type] = [
     DescribeConfigsRequest.self, DescribeConfigsResponse.self,
     CreatePartitionsRequest.self, CreatePartitionsResponse.self,
     DeleteGroupsRequest.self, DeleteGroupsResponse.self,
+    ConsumerGroupDescribeRequest.self, ConsumerGroupDescribeResponse.self,
     RequestHeader.self, ResponseHeader.self,
 ]

@@ -66,7 +66,20 @@ def describe_groups_v5_kip848():
     group = i16(0) + cstr('payments') + cstr('Dead') + cstr('') + cstr('') + carr([]) + i32(-2147483648) + tags()
     return hdr1(7) + i32(0) + carr([group]) + tags()
 
+def consumer_group_describe_v0():
+    # ConsumerGroupDescribe v0 (KIP-848) for a live consumer-protocol group: one member owning
+    # orders/0 and orders/1 (topic id and name), the same as its target assignment.
+    uuid = bytes(range(16))
+    tps = carr([uuid + cstr('orders') + carr([i32(0), i32(1)]) + tags()])
+    assignment = tps + tags()
+    member = (cstr('m-7Qx') + cstr(None) + cstr(None) + i32(3) + cstr('consumer-2') + cstr('/10.0.0.8')
+              + carr([cstr('orders')]) + cstr(None) + assignment + assignment + tags())
+    group = (i16(0) + cstr(None) + cstr('payments') + cstr('Stable') + i32(3) + i32(3) + cstr('uniform')
+             + carr([member]) + i32(-2147483648) + tags())
+    return hdr1(8) + i32(0) + carr([group]) + tags()
+
 for name, fn in [('ApiVersions v3', api_versions_v3), ('Metadata v12', metadata_v12), ('ListOffsets v10', list_offsets_v10),
                  ('OffsetFetch v9', offset_fetch_v9), ('DescribeGroups v5', describe_groups_v5),
-                 ('ListGroups v5', list_groups_v5), ('DescribeGroups v5 KIP-848 group', describe_groups_v5_kip848)]:
+                 ('ListGroups v5', list_groups_v5), ('DescribeGroups v5 KIP-848 group', describe_groups_v5_kip848),
+                 ('ConsumerGroupDescribe v0', consumer_group_describe_v0)]:
     print(f'{name}: {fn().hex()}')
