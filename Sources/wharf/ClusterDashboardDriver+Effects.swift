@@ -31,11 +31,7 @@ extension ClusterDashboardDriver {
         case .undoLastReset:
             guard capabilities.canUndoReset else { return .operationFailed("read-only: resets are disabled") }
             guard let last = lastReset else { return .operationFailed("no reset to undo") }
-            let back = last.rows.compactMap { r -> WharfEngine.ResetPlanRow? in
-                guard let old = r.currentOffset else { return nil }
-                return WharfEngine.ResetPlanRow(topic: r.topic, partition: r.partition, currentOffset: r.newOffset, newOffset: old,
-                                                recordsToReread: r.newOffset - old)
-            }
+            let back = EngineDashboardDriver.undoPlan(last.rows)
             guard !back.isEmpty else { return .operationFailed("the last reset set partitions that had no commit before; nothing to restore") }
             try await ClusterReset.execute(client, group: last.group, plan: back)
             lastReset = nil

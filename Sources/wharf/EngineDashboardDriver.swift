@@ -96,10 +96,7 @@ actor EngineDashboardDriver: DashboardDriver {
             case .undoLastReset:
                 guard capabilities.canUndoReset else { return .operationFailed("read-only: resets are disabled") }
                 guard let last = lastReset else { return .operationFailed("no reset to undo") }
-                let back = last.rows.compactMap { r -> WharfEngine.ResetPlanRow? in
-                    guard let old = r.currentOffset else { return nil }
-                    return WharfEngine.ResetPlanRow(topic: r.topic, partition: r.partition, currentOffset: r.newOffset, newOffset: old, recordsToReread: r.newOffset - old)
-                }
+                let back = Self.undoPlan(last.rows)
                 guard !back.isEmpty else { return .operationFailed("the last reset set partitions that had no commit before; nothing to restore") }
                 _ = try await engine.executeReset(group: last.group, plan: back)
                 lastReset = nil
@@ -141,6 +138,15 @@ actor EngineDashboardDriver: DashboardDriver {
             }
         } catch {
             return .operationFailed("\(error)")
+        }
+    }
+
+    /// The plan that puts back what `rows` replaced (partitions without a commit before are left).
+    static func undoPlan(_ rows: [WharfEngine.ResetPlanRow]) -> [WharfEngine.ResetPlanRow] {
+        rows.compactMap { r in
+            guard let old = r.currentOffset else { return nil }
+            return WharfEngine.ResetPlanRow(topic: r.topic, partition: r.partition, currentOffset: r.newOffset, newOffset: old,
+                                            recordsToReread: r.newOffset - old)
         }
     }
 
