@@ -142,6 +142,15 @@ import Testing
         r = try Self.python("first", server.bootstrap, topic: "replay", group: "readers")
         #expect(r.stdout.contains("FIRST 4 v4"), "kafka-python in the reset group: \(r.stdout)\(r.stderr.suffix(1500))")
 
+        // Undo puts the offsets the reset replaced back (the group is still empty).
+        try tmux.send("u")
+        _ = try tmux.waitFor { $0.contains("Undo reset") && $0.contains("y = undo") }
+        try tmux.send("y")
+        screen = try tmux.waitFor { $0.contains("undid the last reset of readers (1 partition(s) restored)") }
+        #expect(screen.contains("undid the last reset of readers"), "\(screen)")
+        let described = try WharfProcess.run(["group", "describe", "readers", "--bootstrap", server.bootstrap]).stdout
+        #expect(described.split(separator: "\n").contains { $0.split(separator: " ").prefix(3) == ["replay", "0", "10"] }, "\(described)")
+
         // Purge below offset 7 (DeleteRecords): a new group starting from earliest begins there.
         try tmux.send("2")
         try tmux.send("/")
