@@ -51,7 +51,9 @@ extension ClusterDashboardDriver {
                 }))
             }
         }
-        return ClusterSnapshot(timeMs: clock.nowMillis(), source: source, topics: topics, groups: groups)
+        let brokers = metadata.brokers.count
+        return ClusterSnapshot(timeMs: clock.nowMillis(), source: "\(source) · \(brokers) broker\(brokers == 1 ? "" : "s")",
+                               topics: topics, groups: groups)
     }
 
     /// Retention rarely changes: DescribeConfigs (one request for all topics) for topics not seen

@@ -50,7 +50,7 @@ import Testing
         let server = try KafkaListenerTests.Server(dataDirectory: dir)
         defer { _ = server.stop() }
         let tmux = try Self.dashboard(server.bootstrap)
-        var screen = try tmux.waitFor { $0.contains("kafka \(server.bootstrap)") && $0.contains("billing") && $0.contains("analytics") }
+        var screen = try tmux.waitFor { $0.contains("kafka \(server.bootstrap) · 1 broker") && $0.contains("billing") && $0.contains("analytics") }
         #expect(!screen.contains("OFFLINE"), "\(screen)")
 
         try tmux.send("3")
