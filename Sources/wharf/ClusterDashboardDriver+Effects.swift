@@ -16,6 +16,7 @@ extension ClusterDashboardDriver {
     }
 
     private func run(_ effect: Effect) async throws -> Action? {
+        if let action = try await performDeadLetterTopicEffect(effect) { return action }
         switch effect {
         case .previewReset(let group, let topic, let partitions, let spec):
             let rows = try await ClusterReset.plan(client, group: group, topic: topic, partitions: partitions.isEmpty ? nil : partitions,
@@ -58,8 +59,10 @@ extension ClusterDashboardDriver {
             return try await outbox.perform(effect)
         case .replayParked, .rebuildProjection:
             return .operationFailed("a Kafka cluster has no Wharf event streams")
-        case .loadDeadLetters, .previewRequeue, .requeue, .purgeQueue, .undoQueuePurge:
-            return .operationFailed("queues are Wharf's own: open the data directory with --data to work on them")
+        case .loadDeadLetters(let entity, _), .purgeQueue(let entity), .undoQueuePurge(let entity):
+            return .operationFailed("\(entity) is not a topic here: queues are Wharf's own, open the data directory with --data")
+        case .previewRequeue(let request), .requeue(let request):
+            return .operationFailed("\(request.entity) is not a topic here: queues are Wharf's own, open the data directory with --data")
         case .setRefresh, .quit:
             return nil
         }

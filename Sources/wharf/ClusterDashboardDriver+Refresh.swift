@@ -52,8 +52,9 @@ extension ClusterDashboardDriver {
             }
         }
         let brokers = metadata.brokers.count
+        let deadLetters = await deadLetterTopicSnapshots(topics)
         return ClusterSnapshot(timeMs: clock.nowMillis(), source: "\(source) · \(brokers) broker\(brokers == 1 ? "" : "s")",
-                               topics: topics, groups: groups)
+                               topics: topics, groups: groups, deadLetters: deadLetters.isEmpty ? nil : deadLetters)
     }
 
     /// Retention rarely changes: DescribeConfigs (one request for all topics) for topics not seen

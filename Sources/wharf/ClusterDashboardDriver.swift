@@ -31,6 +31,8 @@ actor ClusterDashboardDriver: DashboardDriver {
     /// Timestamps of the first unconsumed record per partition and position.
     var timeLag = TimeLagCache()
     var retention = RetentionCache()
+    /// Dead-letter topic verdicts and summaries, read again only when a topic changed.
+    var deadLetterTopicCache: [String: EngineDashboardDriver.DeadLetterTopicSample] = [:]
     /// The offsets a reset replaced, so `u` can put them back.
     var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
 

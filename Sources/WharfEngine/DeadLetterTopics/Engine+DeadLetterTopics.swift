@@ -19,6 +19,51 @@ public struct DeadLetterTopicSummary: Equatable, Sendable {
             && a.originalTopics == b.originalTopics && a.topReasons.map(\.reason) == b.topReasons.map(\.reason)
             && a.topReasons.map(\.count) == b.topReasons.map(\.count)
     }
+
+    /// Builds a summary partition by partition, with the rules every reader shares (the engine
+    /// reading its logs, the cluster client reading over Fetch): a partition's oldest record
+    /// decides whether it is dead-lettered; reasons and original topics come from a sample of
+    /// its newest records.
+    public struct Builder: Sendable {
+        var convention: DeadLetterOrigin.Convention?
+        var count: Int64 = 0
+        var oldest: Int64?
+        var reasons: [String: Int] = [:]
+        var originals: [String: Int] = [:]
+
+        public init() {}
+
+        /// Counts a partition's `retained` records; returns whether its oldest record, `first`,
+        /// carries dead-letter headers (then sample its newest records with `addSample`).
+        public mutating func addPartition(retained: Int64, first: StoredRecord?) -> Bool {
+            count += retained
+            guard let first else { return false }
+            oldest = min(oldest ?? first.timestamp, first.timestamp)
+            guard let origin = DeadLetterHeaders.parse(first.headers) else { return false }
+            convention = convention ?? origin.convention
+            return true
+        }
+
+        public mutating func addSample(_ records: [StoredRecord]) {
+            for record in records {
+                guard let o = DeadLetterHeaders.parse(record.headers) else { continue }
+                if let r = o.reason { reasons[r, default: 0] += 1 }
+                if let ot = o.topic { originals[ot, default: 0] += 1 }
+            }
+        }
+
+        /// The summary, or nil when no partition was dead-lettered and the topic is not declared
+        /// a dead-letter topic of `declaredFor`.
+        public func build(topic: String, declaredFor: String? = nil) -> DeadLetterTopicSummary? {
+            guard let convention = convention ?? (declaredFor != nil ? .configured : nil) else { return nil }
+            var originals = originals
+            if let declaredFor, originals[declaredFor] == nil { originals[declaredFor] = 0 }
+            let byCount = { (a: (key: String, value: Int), b: (key: String, value: Int)) in a.value != b.value ? a.value > b.value : a.key < b.key }
+            return DeadLetterTopicSummary(topic: topic, convention: convention, count: count, oldestTimestamp: oldest,
+                                          originalTopics: originals.sorted(by: byCount).map(\.key),
+                                          topReasons: reasons.sorted(by: byCount).prefix(5).map { ($0.key, $0.value) })
+        }
+    }
 }
 
 extension Engine {
@@ -35,32 +80,16 @@ extension Engine {
     public func deadLetterSummary(topic: String, sample: Int = 200) throws(WharfError) -> DeadLetterTopicSummary? {
         let t = try self.topic(topic)
         guard !t.meta.isInternal else { return nil }
-        var convention: DeadLetterOrigin.Convention?
-        var count: Int64 = 0
-        var oldest: Int64?
-        var reasons: [String: Int] = [:]
-        var originals: [String: Int] = [:]
+        var builder = DeadLetterTopicSummary.Builder()
         for log in t.logs {
             let (start, end) = (log.logStartOffset, log.logEndOffset)
             guard end > start else { continue }
-            count += end - start
-            guard let first = try Self.decodeRecords(of: log, from: start, maxRecords: 1).first else { continue }
-            oldest = min(oldest ?? first.timestamp, first.timestamp)
-            guard let origin = DeadLetterHeaders.parse(first.headers) else { continue }
-            convention = convention ?? origin.convention
-            for record in try Self.decodeRecords(of: log, from: max(start, end - Int64(sample)), maxRecords: sample) {
-                guard let o = DeadLetterHeaders.parse(record.headers) else { continue }
-                if let r = o.reason { reasons[r, default: 0] += 1 }
-                if let ot = o.topic { originals[ot, default: 0] += 1 }
-            }
+            let first = try Self.decodeRecords(of: log, from: start, maxRecords: 1).first
+            guard builder.addPartition(retained: end - start, first: first) else { continue }
+            builder.addSample(try Self.decodeRecords(of: log, from: max(start, end - Int64(sample)), maxRecords: sample))
         }
         // A declared dead-letter topic is one even when its records carry no convention's headers.
-        guard let convention = convention ?? (t.meta.deadLetterFor != nil ? .configured : nil) else { return nil }
-        if let declared = t.meta.deadLetterFor, originals[declared] == nil { originals[declared] = 0 }
-        let byCount = { (a: (key: String, value: Int), b: (key: String, value: Int)) in a.value != b.value ? a.value > b.value : a.key < b.key }
-        return DeadLetterTopicSummary(topic: topic, convention: convention, count: count, oldestTimestamp: oldest,
-                                      originalTopics: originals.sorted(by: byCount).map(\.key),
-                                      topReasons: reasons.sorted(by: byCount).prefix(5).map { ($0.key, $0.value) })
+        return builder.build(topic: topic, declaredFor: t.meta.deadLetterFor)
     }
 }
 
