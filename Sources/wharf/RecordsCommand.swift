@@ -9,13 +9,14 @@ struct RecordsCommand: ParsableCommand {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Purge: delete every record of a partition below an offset.",
-            discussion: "Advances the partition's log start offset, as Kafka's DeleteRecords does. Use --before=-1 (with the equals sign) to delete everything up to the log end.")
+            discussion: "Advances the partition's log start offset, as Kafka's DeleteRecords does. --before end (or --before=-1) deletes everything up to the log end.")
         @OptionGroup var data: DataOptions
         @OptionGroup var fsync: FsyncOptions
         @OptionGroup var output: JSONOption
         @Argument var topic: String
         @Option var partition: Int32
-        @Option(help: "Delete records with offsets below this one.") var before: Int64
+        @Option(help: ArgumentHelp("Delete records with offsets below this one; 'end': every record retained.", valueName: "offset|end"))
+        var before: RecordBound
         @OptionGroup var cluster: BootstrapOption
 
         func validate() throws { try cluster.validate(with: data) }
@@ -27,14 +28,14 @@ struct RecordsCommand: ParsableCommand {
                 let tp = TopicPartition(topic, partition)
                 (oldStart, newStart) = try await ClusterSession.with(addresses) { client in
                     guard let old = try await client.logOffsets([tp])[tp]?.start else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
-                    guard let new = try await client.deleteRecords([tp: before])[tp] else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
+                    guard let new = try await client.deleteRecords([tp: before.offset])[tp] else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
                     return (old, new)
                 }
             } else {
                 let policy = try fsync.policy()
                 (oldStart, newStart) = try await EngineSession.with(data, fsync: policy) { engine in
                     let old = try engine.offsets(topic: topic, partition: partition).logStart
-                    return (old, try engine.deleteRecords(topic: topic, partition: partition, before: before))
+                    return (old, try engine.deleteRecords(topic: topic, partition: partition, before: before.offset))
                 }
             }
             struct Result: Encodable { let topic: String; let partition: Int32; let logStartOffset: Int64; let deletedRecords: Int64 }
@@ -43,5 +44,18 @@ struct RecordsCommand: ParsableCommand {
                 print("deleted \(r.deletedRecords) records from \(topic)/\(partition); log start offset is now \(newStart)")
             }
         }
+    }
+}
+
+/// `--before`: an offset, or `end` (Kafka's -1: the high watermark). "-1" is accepted too, with
+/// `--before=-1`, since a bare -1 reads as a flag.
+struct RecordBound: ExpressibleByArgument {
+    /// The offset for DeleteRecords; -1 means the log end.
+    let offset: Int64
+
+    init?(argument: String) {
+        if argument.lowercased() == "end" { offset = -1; return }
+        guard let v = Int64(argument), v >= -1 else { return nil }
+        offset = v
     }
 }

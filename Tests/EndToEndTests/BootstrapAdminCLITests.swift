@@ -26,7 +26,7 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         r = try WharfProcess.run(["records", "delete", "remote-orders", "--partition", "0", "--before", "4", "--json"] + b)
         #expect(r.status == 0 && r.stdout.contains(#""logStartOffset":4"#) && r.stdout.contains(#""deletedRecords":4"#), "\(r.stdout)\(r.stderr)")
-        r = try WharfProcess.run(["records", "delete", "remote-orders", "--partition", "0", "--before=-1"] + b)
+        r = try WharfProcess.run(["records", "delete", "remote-orders", "--partition", "0", "--before", "end"] + b)
         #expect(r.status == 0 && r.stdout.contains("deleted 6 records from remote-orders/0; log start offset is now 10"), "\(r.stdout)\(r.stderr)")
 
         // group delete: DeleteGroups on an empty group (a kcat consumer that committed and left).

@@ -132,6 +132,10 @@ import Testing
         #expect(r.lines == (4..<10).map { "r\($0)" })
         r = try WharfProcess.run(["topic", "describe", "p", "--json"] + d)
         #expect(r.stdout.contains("\"logStartOffset\":4"))
+        r = try WharfProcess.run(["records", "delete", "p", "--partition", "0", "--before", "end"] + d)
+        #expect(r.status == 0 && r.stdout.contains("deleted 6 records from p/0; log start offset is now 10"), "\(r.stdout)\(r.stderr)")
+        r = try WharfProcess.run(["records", "delete", "p", "--partition", "0", "--before", "soon"] + d)
+        #expect(r.status != 0 && r.stderr.contains("--before"), "\(r.stderr)")
     }
 
     @Test func userErrorsAreOneLineWithoutCrashTraces() throws {
