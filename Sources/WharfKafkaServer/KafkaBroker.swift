@@ -67,7 +67,7 @@ public final class KafkaBroker: Sendable {
         case .listOffsets(let r):
             return reply(listOffsets(r, version: version))
         case .findCoordinator(let r):
-            return reply(findCoordinator(r))
+            return reply(findCoordinator(r, version: version))
         case .joinGroup(let r):
             return reply(await joinGroup(r, clientId: request.header.clientId ?? ""))
         case .syncGroup(let r):
@@ -79,7 +79,7 @@ public final class KafkaBroker: Sendable {
         case .offsetCommit(let r):
             return reply(await offsetCommit(r))
         case .offsetFetch(let r):
-            return reply(await offsetFetch(r))
+            return reply(await offsetFetch(r, version: version))
         case .listGroups:
             return reply(await listGroups())
         case .describeGroups(let r):
