@@ -18,7 +18,7 @@ public final class KafkaBroker: Sendable {
     let engine: Engine
     let configuration: KafkaServer.Configuration
     let logger: Logger
-    let supported = ApiVersionRanges.firstVersion
+    let supported: ApiVersionRanges
     let clusterId = "wharf-cluster"
     let nodeId: Int32 = 0
     private let advertised = Mutex<(host: String, port: Int32)>(("127.0.0.1", 9092))
@@ -29,6 +29,7 @@ public final class KafkaBroker: Sendable {
         self.engine = engine
         self.configuration = configuration
         self.logger = logger
+        supported = configuration.apiVersions
         advertised.withLock { $0 = (configuration.advertisedHost ?? configuration.host, Int32(configuration.port)) }
         producers.rebuild(from: engine)
         // Producer ids stay unique across restarts: start above any id found in the logs.

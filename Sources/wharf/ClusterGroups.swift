@@ -24,10 +24,29 @@ enum ClusterGroups {
 
     /// Lag of each group that exists (has members or commits); unknown groups are left out.
     static func lags(_ client: KafkaClient, _ groups: [String], timeLag: Bool) async throws -> [String: GroupLag] {
+        try await lags(client, groups, timeLag: timeLag, known: nil)
+    }
+
+    /// The same, reusing a refresh's own Metadata and log offsets (a dashboard refresh has just
+    /// fetched both for every partition), so one refresh does not ask for them twice. Asks again
+    /// only for what they lack: metadata when a group committed to a topic it does not list (a
+    /// topic created since), offsets of partitions it has none for.
+    static func lags(_ client: KafkaClient, _ groups: [String], timeLag: Bool, metadata: ClusterMetadata,
+                     logOffsets: [TopicPartition: (start: Int64, end: Int64)]) async throws -> [String: GroupLag] {
+        try await lags(client, groups, timeLag: timeLag, known: (metadata, logOffsets))
+    }
+
+    private static func lags(_ client: KafkaClient, _ groups: [String], timeLag: Bool,
+                             known: (metadata: ClusterMetadata, offsets: [TopicPartition: (start: Int64, end: Int64)])?) async throws -> [String: GroupLag] {
         guard !groups.isEmpty else { return [:] }
         let descriptions = try await client.describeGroups(groups)
         let committed = try await client.offsetFetch(groups)
-        let metadata = try await client.refreshMetadata()
+        let metadata: ClusterMetadata
+        if let known, committed.values.allSatisfy({ $0.keys.allSatisfy { known.metadata.topic($0.topic) != nil } }) {
+            metadata = known.metadata
+        } else {
+            metadata = try await client.refreshMetadata()
+        }
 
         // A group the coordinator does not know is reported "Dead" with no members.
         func live(_ g: String) -> WharfKafkaClient.GroupDescription? {
@@ -48,7 +67,9 @@ enum ClusterGroups {
         }
         let allTopics = Set(topicsOf.values.flatMap { $0 })
         let partitions = allTopics.compactMap { metadata.topic($0) }.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
-        let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
+        var offsets = known?.offsets ?? [:]
+        let missing = partitions.filter { offsets[$0] == nil }
+        if !missing.isEmpty { offsets.merge(try await client.logOffsets(missing)) { _, fetched in fetched } }
 
         var out: [String: GroupLag] = [:]
         var rowsByGroup: [String: [PartitionLag]] = [:]
