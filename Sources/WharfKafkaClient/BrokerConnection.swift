@@ -115,8 +115,18 @@ public final class BrokerConnection: Sendable {
     }
 
     public func send<R: KafkaRequestMessage>(_ request: R, version: Int16, timeoutMs: Int) async throws(KafkaClientError) -> R.Response {
+        try await sendMeasured(request, version: version, timeoutMs: timeoutMs).response
+    }
+
+    /// `send`, also returning the response's size on the wire (size prefix included), which the
+    /// client totals per API for the cluster-refresh benchmark.
+    public func sendMeasured<R: KafkaRequestMessage>(_ request: R, timeoutMs: Int) async throws(KafkaClientError) -> (response: R.Response, bytes: Int) {
+        try await sendMeasured(request, version: try versions.version(for: R.apiKey), timeoutMs: timeoutMs)
+    }
+
+    public func sendMeasured<R: KafkaRequestMessage>(_ request: R, version: Int16, timeoutMs: Int) async throws(KafkaClientError) -> (response: R.Response, bytes: Int) {
         let payload = try await roundTrip(apiKey: R.apiKey, version: version, timeoutMs: timeoutMs) { request.encode(into: &$0, version: version) }
-        return try Self.decodeBody(payload, as: R.Response.self, version: version)
+        return (try Self.decodeBody(payload, as: R.Response.self, version: version), payload.count + 4)
     }
 
     private func roundTrip(apiKey: ApiKey, version: Int16, timeoutMs: Int,

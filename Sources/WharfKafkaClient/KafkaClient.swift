@@ -24,6 +24,8 @@ public actor KafkaClient {
     private var coordinators: [String: Int32] = [:]
     /// Requests sent since creation, per API (the benchmark reports requests per refresh).
     public private(set) var requestCounts: [ApiKey: Int] = [:]
+    /// Response bytes received since creation, per API (size prefixes included).
+    public private(set) var responseBytes: [ApiKey: Int] = [:]
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -114,7 +116,9 @@ public actor KafkaClient {
                     if let id = metadata?.controllerId, id >= 0, metadata?.brokers[id] != nil { conn = try await connection(node: id) } else { conn = try await anyConnection() }
                 }
                 requestCounts[R.apiKey, default: 0] += 1
-                return try await conn.send(request, timeoutMs: configuration.requestTimeoutMs)
+                let (response, bytes) = try await conn.sendMeasured(request, timeoutMs: configuration.requestTimeoutMs)
+                responseBytes[R.apiKey, default: 0] += bytes
+                return response
             } catch {
                 guard error.isRetriable, attempt < configuration.attempts else { throw error }
                 attempt += 1
@@ -151,7 +155,8 @@ public actor KafkaClient {
         request.allowAutoTopicCreation = false
         let conn = try await anyConnection()
         requestCounts[.metadata, default: 0] += 1
-        let r = try await conn.send(request, timeoutMs: configuration.requestTimeoutMs)
+        let (r, bytes) = try await conn.sendMeasured(request, timeoutMs: configuration.requestTimeoutMs)
+        responseBytes[.metadata, default: 0] += bytes
         var brokers: [Int32: ClusterMetadata.Broker] = [:]
         for b in r.brokers { brokers[b.nodeId] = .init(nodeId: b.nodeId, host: b.host, port: Int(b.port)) }
         let topics = r.topics.compactMap { t -> ClusterMetadata.Topic? in

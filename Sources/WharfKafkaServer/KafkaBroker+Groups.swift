@@ -5,11 +5,21 @@ import WharfEngine
 /// The classic consumer-group protocol, answered by the engine's own coordinator (the same one
 /// embedded consumers and the dashboard's fenced reset use).
 extension KafkaBroker {
-    func findCoordinator(_ r: FindCoordinatorRequest) -> FindCoordinatorResponse {
+    /// This broker coordinates every group (and transactional id). v4+ asks for many keys at
+    /// once (`coordinatorKeys`) and is answered per key; v0-v3 name one `key`.
+    func findCoordinator(_ r: FindCoordinatorRequest, version: Int16) -> FindCoordinatorResponse {
         var response = FindCoordinatorResponse()
-        response.nodeId = nodeId
-        response.host = advertisedHost
-        response.port = advertisedPort
+        let host = advertisedHost
+        let port = advertisedPort
+        if version >= 4 {
+            response.coordinators = r.coordinatorKeys.map {
+                .init(key: $0, nodeId: nodeId, host: host, port: port, errorCode: KafkaError.none, errorMessage: nil)
+            }
+        } else {
+            response.nodeId = nodeId
+            response.host = host
+            response.port = port
+        }
         return response
     }
 
@@ -88,11 +98,35 @@ extension KafkaBroker {
         return response
     }
 
-    func offsetFetch(_ r: OffsetFetchRequest) async -> OffsetFetchResponse {
-        let wanted: [TopicPartition]? = r.topics.map { topics in
-            topics.flatMap { t in t.partitionIndexes.map { TopicPartition(t.name, $0) } }
+    /// OffsetFetch v1-v7 name one group; v8+ carry a `Groups` array so an admin reads many groups
+    /// in one round trip (the dashboard's refresh of 500 groups is one request, not 500).
+    /// v9's member id/epoch only matter to KIP-848 consumer groups: ours are classic groups,
+    /// which Kafka does not validate on fetch either (`ClassicGroup.validateOffsetFetch`), so an
+    /// admin read (memberEpoch -1, no member) and a member's read are answered alike.
+    func offsetFetch(_ r: OffsetFetchRequest, version: Int16) async -> OffsetFetchResponse {
+        var response = OffsetFetchResponse()
+        if version >= 8 {
+            for g in r.groups {
+                let wanted = g.topics.map { topics in topics.flatMap { t in t.partitionIndexes.map { TopicPartition(t.name, $0) } } }
+                let topics = await committedOffsets(groupId: g.groupId, wanted: wanted)
+                response.groups.append(.init(groupId: g.groupId, topics: topics.map { t in
+                    .init(name: t.name, partitions: t.partitions.map {
+                        .init(partitionIndex: $0.partitionIndex, committedOffset: $0.committedOffset, committedLeaderEpoch: -1,
+                              metadata: $0.metadata, errorCode: KafkaError.none)
+                    })
+                }, errorCode: KafkaError.none))
+            }
+        } else {
+            let wanted = r.topics.map { topics in topics.flatMap { t in t.partitionIndexes.map { TopicPartition(t.name, $0) } } }
+            response.topics = await committedOffsets(groupId: r.groupId, wanted: wanted)
         }
-        let committed = await engine.coordinator.fetchOffsets(groupId: r.groupId, partitions: wanted)
+        return response
+    }
+
+    /// One group's commits, per topic: the `wanted` partitions (-1 where nothing is committed, with
+    /// no error, as Kafka answers), or every committed partition when `wanted` is nil.
+    private func committedOffsets(groupId: String, wanted: [TopicPartition]?) async -> [OffsetFetchResponse.OffsetFetchResponseTopic] {
+        let committed = await engine.coordinator.fetchOffsets(groupId: groupId, partitions: wanted)
         var byTopic: [String: [OffsetFetchResponse.OffsetFetchResponsePartition]] = [:]
         let keys = wanted ?? committed.keys.sorted()
         for tp in keys {
@@ -102,14 +136,12 @@ extension KafkaBroker {
                 p.committedOffset = c.offset
                 p.metadata = c.metadata
             } else {
-                p.committedOffset = -1  // no commit: -1 and no error, as Kafka answers
+                p.committedOffset = -1
                 p.metadata = ""
             }
             byTopic[tp.topic, default: []].append(p)
         }
-        var response = OffsetFetchResponse()
-        response.topics = byTopic.keys.sorted().map { .init(name: $0, partitions: byTopic[$0]!) }
-        return response
+        return byTopic.keys.sorted().map { .init(name: $0, partitions: byTopic[$0]!) }
     }
 
     func listGroups() async -> ListGroupsResponse {

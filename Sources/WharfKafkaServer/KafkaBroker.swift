@@ -18,7 +18,7 @@ public final class KafkaBroker: Sendable {
     let engine: Engine
     let configuration: KafkaServer.Configuration
     let logger: Logger
-    let supported = ApiVersionRanges.firstVersion
+    let supported: ApiVersionRanges
     let clusterId = "wharf-cluster"
     let nodeId: Int32 = 0
     private let advertised = Mutex<(host: String, port: Int32)>(("127.0.0.1", 9092))
@@ -29,6 +29,7 @@ public final class KafkaBroker: Sendable {
         self.engine = engine
         self.configuration = configuration
         self.logger = logger
+        supported = configuration.apiVersions
         advertised.withLock { $0 = (configuration.advertisedHost ?? configuration.host, Int32(configuration.port)) }
         producers.rebuild(from: engine)
         // Producer ids stay unique across restarts: start above any id found in the logs.
@@ -67,7 +68,7 @@ public final class KafkaBroker: Sendable {
         case .listOffsets(let r):
             return reply(listOffsets(r, version: version))
         case .findCoordinator(let r):
-            return reply(findCoordinator(r))
+            return reply(findCoordinator(r, version: version))
         case .joinGroup(let r):
             return reply(await joinGroup(r, clientId: request.header.clientId ?? ""))
         case .syncGroup(let r):
@@ -79,7 +80,7 @@ public final class KafkaBroker: Sendable {
         case .offsetCommit(let r):
             return reply(await offsetCommit(r))
         case .offsetFetch(let r):
-            return reply(await offsetFetch(r))
+            return reply(await offsetFetch(r, version: version))
         case .listGroups:
             return reply(await listGroups())
         case .describeGroups(let r):

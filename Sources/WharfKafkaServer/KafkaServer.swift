@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Logging
 import NIOCore
 import NIOPosix
@@ -17,6 +18,9 @@ public final class KafkaServer: Sendable {
         public var autoCreateTopics = true
         public var autoCreatePartitions: Int32 = 1
         public var maxRequestBytes = 100 * 1024 * 1024
+        /// The versions advertised and accepted; lowered only to measure what an older broker
+        /// costs its clients (`wharf bench cluster-refresh --offset-fetch-max-version 7`).
+        public var apiVersions = ApiVersionRanges.firstVersion
         public init() {}
     }
 

@@ -10,7 +10,11 @@ import WharfKafkaClient
 /// leader, and only for positions it has not seen before (`TimeLagCache`).
 extension ClusterDashboardDriver {
     func readCluster() async throws -> ClusterSnapshot {
-        let metadata = try await client.refreshMetadata()
+        // ListGroups refreshes the metadata itself (it asks every broker), so it goes first and
+        // the topics reuse that answer: one Metadata per refresh, not two.
+        // Wharf's requeue bookmarks are groups only to Wharf, as on the embedded dashboard.
+        let listing = try await client.listGroups().filter { !$0.groupId.hasPrefix(Engine.requeueGroup(for: "")) }
+        let metadata = try await client.currentMetadata()
         let partitions = metadata.topics.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
         let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
         await refreshRetention(metadata.topics.map(\.name))
@@ -24,8 +28,6 @@ extension ClusterDashboardDriver {
                isInternal: t.isInternal)
         }
 
-        // Wharf's requeue bookmarks are groups only to Wharf, as on the embedded dashboard.
-        let listing = try await client.listGroups().filter { !$0.groupId.hasPrefix(Engine.requeueGroup(for: "")) }
         let ids = listing.map(\.groupId)
         let listed = ClusterGroups.listedStates(listing)
         var groups: [GroupSnapshot] = []
