@@ -31,3 +31,23 @@ extension GroupLag {
         GroupLag(group: group, state: state, members: members, partitions: partitions)
     }
 }
+
+extension DeadLetterTopicSummary {
+    public static func make(topic: String, convention: DeadLetterOrigin.Convention, count: Int64, oldestTimestamp: Int64?,
+                            originalTopics: [String], topReasons: [(reason: String, count: Int)]) -> DeadLetterTopicSummary {
+        DeadLetterTopicSummary(topic: topic, convention: convention, count: count, oldestTimestamp: oldestTimestamp,
+                               originalTopics: originalTopics, topReasons: topReasons)
+    }
+}
+
+extension DeadLetterRequeueResult {
+    public static func make(dryRun: Bool, moves: [Move], withoutTarget: [Int64]) -> DeadLetterRequeueResult {
+        DeadLetterRequeueResult(dryRun: dryRun, moves: moves, withoutTarget: withoutTarget)
+    }
+}
+
+extension DeadLetterRequeueResult.Move {
+    public static func make(partition: Int32, offset: Int64, target: String) -> DeadLetterRequeueResult.Move {
+        DeadLetterRequeueResult.Move(partition: partition, offset: offset, target: target)
+    }
+}

@@ -10,7 +10,7 @@ public enum DeadLetterTopicSelection: Sendable, Equatable {
     /// Records whose value contains this text (UTF-8).
     case contains(String)
 
-    func matches(_ record: StoredRecord, _ origin: DeadLetterOrigin?) -> Bool {
+    public func matches(_ record: StoredRecord, _ origin: DeadLetterOrigin?) -> Bool {
         switch self {
         case .all: return true
         case .offsets(let set): return set.contains(record.offset)
@@ -43,18 +43,18 @@ public struct DeadLetterRequeueResult: Equatable, Sendable {
 /// the internal group `__wharf-requeue.<topic>`: every offset below `prefix` is done, and the
 /// metadata lists requeued offsets above it (`"12,15-20"`), so a filtered requeue does not
 /// swallow the records it did not select, and a re-run does not requeue anything twice.
-struct RequeueProgress: Equatable {
-    var prefix: Int64
-    var done: Set<Int64>
+public struct RequeueProgress: Equatable, Sendable {
+    public var prefix: Int64
+    public var done: Set<Int64>
 
-    func isDone(_ offset: Int64) -> Bool { offset < prefix || done.contains(offset) }
+    public func isDone(_ offset: Int64) -> Bool { offset < prefix || done.contains(offset) }
 
     /// Advances the prefix over the contiguous done offsets after it.
-    mutating func compact() {
+    public mutating func compact() {
         while done.remove(prefix) != nil { prefix += 1 }
     }
 
-    var metadata: String {
+    public var metadata: String {
         var parts: [String] = []
         var run: (start: Int64, end: Int64)?
         for o in done.sorted() {
@@ -71,12 +71,12 @@ struct RequeueProgress: Equatable {
 
     private static func text(_ r: (start: Int64, end: Int64)) -> String { r.start == r.end ? "\(r.start)" : "\(r.start)-\(r.end)" }
 
-    init(prefix: Int64, done: Set<Int64> = []) {
+    public init(prefix: Int64, done: Set<Int64> = []) {
         self.prefix = prefix
         self.done = done
     }
 
-    init(prefix: Int64, metadata: String) {
+    public init(prefix: Int64, metadata: String) {
         var done: Set<Int64> = []
         for part in metadata.split(separator: ",") {
             let ends = part.split(separator: "-").compactMap { Int64($0) }

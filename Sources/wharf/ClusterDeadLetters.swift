@@ -1,0 +1,161 @@
+import WharfCore
+import WharfEngine
+import WharfKafkaClient
+
+/// Dead-letter topics over the Kafka protocol, with the engine's rules and results
+/// (`Engine.deadLetterSummary`, `requeueDeadLetters`, `purgeTopic`, `retainedRecords`).
+///
+/// Recognition is by headers only (Spring, Kafka Connect, KIP-1191): a topic declared with
+/// `wharf dlq mark` keeps that declaration in the engine's topic metadata, which no Kafka API
+/// exposes, so over the wire such a topic is a dead-letter topic only if its records carry
+/// dead-letter headers, and a record without an original topic needs `--to`.
+enum ClusterDeadLetters {
+    /// Summaries of the dead-letter topics among `topics` (non-internal); one batched Fetch per leader, not per partition.
+    static func summaries(_ client: KafkaClient, topics: [String], sample: Int = 200) async throws -> [DeadLetterTopicSummary] {
+        var metadata = try await client.currentMetadata()
+        if topics.contains(where: { metadata.topic($0) == nil }) { metadata = try await client.refreshMetadata() }
+        let chosen = topics.compactMap { metadata.topic($0) }.filter { !$0.isInternal }
+        let tps = chosen.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
+        guard !tps.isEmpty else { return [] }
+        let logs = try await client.logOffsets(tps)
+        // Round 1: the oldest record of every non-empty partition (recognition and age).
+        var firstRanges: [TopicPartition: ClusterRecordReader.Range] = [:]
+        for tp in tps { if let o = logs[tp], o.end > o.start { firstRanges[tp] = .init(from: o.start, until: o.end, limit: 1) } }
+        let firsts = try await ClusterRecordReader.read(client, firstRanges, partitionMaxBytes: 64 << 10)
+        // Round 2: the newest `sample` records of the partitions whose oldest record is a dead letter.
+        var sampleRanges: [TopicPartition: ClusterRecordReader.Range] = [:]
+        for (tp, records) in firsts {
+            guard let first = records.first, DeadLetterHeaders.parse(first.headers) != nil, let o = logs[tp] else { continue }
+            sampleRanges[tp] = .init(from: Swift.max(o.start, o.end - Int64(sample)), until: o.end, limit: sample)
+        }
+        let samples = try await ClusterRecordReader.read(client, sampleRanges)
+
+        return chosen.compactMap { t -> DeadLetterTopicSummary? in
+            var convention: DeadLetterOrigin.Convention?
+            var count: Int64 = 0
+            var oldest: Int64?
+            var reasons: [String: Int] = [:]
+            var originals: [String: Int] = [:]
+            for p in t.partitions {
+                let tp = TopicPartition(t.name, p.partition)
+                guard let o = logs[tp], o.end > o.start else { continue }
+                count += o.end - o.start
+                guard let first = firsts[tp]?.first else { continue }
+                oldest = Swift.min(oldest ?? first.timestamp, first.timestamp)
+                guard let origin = DeadLetterHeaders.parse(first.headers) else { continue }
+                convention = convention ?? origin.convention
+                for record in samples[tp] ?? [] {
+                    guard let o = DeadLetterHeaders.parse(record.headers) else { continue }
+                    if let r = o.reason { reasons[r, default: 0] += 1 }
+                    if let ot = o.topic { originals[ot, default: 0] += 1 }
+                }
+            }
+            guard let convention else { return nil }
+            let byCount = { (a: (key: String, value: Int), b: (key: String, value: Int)) in a.value != b.value ? a.value > b.value : a.key < b.key }
+            return DeadLetterTopicSummary.make(topic: t.name, convention: convention, count: count, oldestTimestamp: oldest,
+                                               originalTopics: originals.sorted(by: byCount).map(\.key),
+                                               topReasons: reasons.sorted(by: byCount).prefix(5).map { ($0.key, $0.value) })
+        }
+    }
+
+    /// The oldest `max` records of each partition, partition by partition, as the engine's
+    /// `dlq peek` reads them.
+    static func records(_ client: KafkaClient, topic: String, max: Int) async throws -> [(partition: Int32, record: StoredRecord)] {
+        let t = try await topicMetadata(client, topic)
+        let tps = t.partitions.map { TopicPartition(topic, $0.partition) }
+        guard !tps.isEmpty, max > 0 else { return [] }
+        let logs = try await client.logOffsets(tps)
+        var ranges: [TopicPartition: ClusterRecordReader.Range] = [:]
+        for tp in tps { if let o = logs[tp] { ranges[tp] = .init(from: o.start, until: o.end, limit: max) } }
+        let read = try await ClusterRecordReader.read(client, ranges)
+        return tps.flatMap { tp in (read[tp] ?? []).map { (tp.partition, $0) } }
+    }
+
+    /// `Engine.requeueDeadLetters` over the wire: per partition of the dead-letter topic, the
+    /// selected records not yet requeued are produced (key, value, business headers) to their
+    /// original topic and partition, then the progress is committed to
+    /// `__wharf-requeue.<topic>` with an administrative OffsetCommit (that group never has
+    /// members), in the engine's prefix + metadata form, so the embedded CLI and this one see the
+    /// same progress and a re-run (or a dry run) offers nothing twice.
+    static func requeue(_ client: KafkaClient, topic: String, selection: DeadLetterTopicSelection, to override: String?,
+                        dryRun: Bool) async throws -> DeadLetterRequeueResult {
+        let t = try await topicMetadata(client, topic)
+        if let override { _ = try await topicMetadata(client, override) }
+        let group = Engine.requeueGroup(for: topic)
+        let committed = try await client.offsetFetchWithMetadata(group: group)
+        let tps = t.partitions.map { TopicPartition(topic, $0.partition) }
+        let logs = try await client.logOffsets(tps)
+        let partitioner = Partitioner()
+        let now = SystemClock().nowMillis()
+        var moves: [DeadLetterRequeueResult.Move] = []
+        var withoutTarget: [Int64] = []
+        for tp in tps {
+            var progress = committed[tp].map { RequeueProgress(prefix: $0.offset, metadata: $0.metadata) } ?? RequeueProgress(prefix: 0)
+            let (logStart, end) = logs[tp] ?? (0, 0)
+            var next = Swift.max(progress.prefix, logStart)
+            var moved: [Int64] = []
+            // Per target partition, in dead-letter order: produced as one batch each.
+            var outgoing: [TopicPartition: [Record]] = [:]
+            var targetOrder: [TopicPartition] = []
+            while next < end {
+                let records = try await ClusterRecordReader.read(client, [tp: .init(from: next, until: end, limit: 500)])[tp] ?? []
+                guard let last = records.last else { break }
+                for record in records where !progress.isDone(record.offset) {
+                    let origin = DeadLetterHeaders.parse(record.headers)
+                    guard selection.matches(record, origin) else { continue }
+                    guard let target = override ?? origin?.topic else {
+                        withoutTarget.append(record.offset)
+                        continue
+                    }
+                    moves.append(.make(partition: tp.partition, offset: record.offset, target: target))
+                    moved.append(record.offset)
+                    guard !dryRun else { continue }
+                    let targetTopic = try await topicMetadata(client, target)
+                    let count = Int32(targetTopic.partitions.count)
+                    let keep = override == nil ? origin?.partition.flatMap { $0 >= 0 && $0 < count ? $0 : nil } : nil
+                    let destination = TopicPartition(target, keep ?? partitioner.partition(forKey: record.key, partitions: count))
+                    if outgoing[destination] == nil { targetOrder.append(destination) }
+                    outgoing[destination, default: []].append(Record(key: record.key, value: record.value,
+                                                                     headers: DeadLetterHeaders.businessHeaders(record.headers)))
+                }
+                next = last.offset + 1
+            }
+            guard !dryRun, !moved.isEmpty else { continue }
+            for destination in targetOrder {
+                _ = try await client.produce(topic: destination.topic, partition: destination.partition, records: outgoing[destination]!, timestampMs: now)
+            }
+            progress.prefix = Swift.max(progress.prefix, logStart)
+            progress.done.formUnion(moved)
+            progress.done = progress.done.filter { $0 >= progress.prefix }
+            progress.compact()
+            var metadata = progress.metadata
+            if metadata.utf8.count > GroupCoordinator.maxMetadataBytes { metadata = "" }  // as the engine: keep the safe prefix
+            try await client.commitOffsets(group: group, withMetadata: [tp: (progress.prefix, metadata)])
+        }
+        return .make(dryRun: dryRun, moves: moves, withoutTarget: withoutTarget)
+    }
+
+    /// Records retained in `topic` over all partitions (log end minus log start).
+    static func retained(_ client: KafkaClient, topic: String) async throws -> Int64 {
+        let t = try await topicMetadata(client, topic)
+        let logs = try await client.logOffsets(t.partitions.map { TopicPartition(topic, $0.partition) })
+        return logs.values.reduce(0) { $0 + ($1.end - $1.start) }
+    }
+
+    /// DeleteRecords up to the high watermark (-1) of every partition; returns how many went.
+    static func purge(_ client: KafkaClient, topic: String) async throws -> Int64 {
+        let t = try await topicMetadata(client, topic)
+        let tps = t.partitions.map { TopicPartition(topic, $0.partition) }
+        guard !tps.isEmpty else { return 0 }
+        let before = try await client.logOffsets(tps)
+        let after = try await client.deleteRecords(Dictionary(uniqueKeysWithValues: tps.map { ($0, Int64(-1)) }))
+        return tps.reduce(0) { $0 + Swift.max(0, (after[$1] ?? 0) - (before[$1]?.start ?? 0)) }
+    }
+
+    /// The topic's metadata (refreshed once when not cached), or the engine's unknown-topic error.
+    static func topicMetadata(_ client: KafkaClient, _ name: String) async throws -> ClusterMetadata.Topic {
+        if let t = try await client.currentMetadata().topic(name) { return t }
+        guard let t = try await client.refreshMetadata().topic(name) else { throw WharfError.unknownTopic(name) }
+        return t
+    }
+}
