@@ -13,10 +13,20 @@ struct DlqCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Dead-letter queues with their counts and oldest message.")
         @OptionGroup var data: DataOptions
         @OptionGroup var output: JSONOption
+        @OptionGroup var cluster: BootstrapOption
+
+        func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let counts = try await QueueSession.with(data) { q in try q.listDeadLetterQueues().map { dlq throws -> QueueRuntimeCounts in try q.runtimeCounts(dlq) } }
-            let topics = try await DlqTopics.summaries(data: data)
+            let counts: [QueueRuntimeCounts]
+            let topics: [DlqTopics.SummaryJSON]
+            if let addresses = try cluster.addresses() {
+                // Queues are Wharf-only: a cluster has dead-letter topics, never queues.
+                (counts, topics) = ([], try await DlqTopics.summaries(addresses))
+            } else {
+                counts = try await QueueSession.with(data) { q in try q.listDeadLetterQueues().map { dlq throws -> QueueRuntimeCounts in try q.runtimeCounts(dlq) } }
+                topics = try await DlqTopics.summaries(data: data)
+            }
             if output.json {
                 // Always the same shape, whatever exists, so scripts need no special case.
                 struct Both: Encodable { let queues: [QueueRuntimeCounts]; let topics: [DlqTopics.SummaryJSON] }
@@ -48,8 +58,12 @@ struct DlqCommand: ParsableCommand {
         @Argument var entity: String
         @Option(name: .customLong("from-seq")) var fromSeq: Int64 = 1
         @Option var max: Int = 100
+        @OptionGroup var cluster: BootstrapOption
+
+        func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
+            if let addresses = try cluster.addresses() { return try await DlqTopics.peek(entity, addresses, max: max, json: output.json) }
             if try await DlqTopics.isTopic(entity, data: data) { return try await DlqTopics.peek(entity, data: data, max: max, json: output.json) }
             let messages = try await QueueSession.with(data) { try $0.peek(DlqCommand.dlqPath(entity), fromSequenceNumber: fromSeq, max: max) }
             try printMessages(messages, json: output.json)
@@ -71,6 +85,7 @@ struct DlqCommand: ParsableCommand {
         @Option(help: "Only messages whose body contains this text.") var contains: String?
         @Option(help: "Target queue (default: the queue the dead-letter queue belongs to).") var to: String?
         @Flag(name: .customLong("dry-run"), help: "Say how many would move and where, change nothing.") var dryRun = false
+        @OptionGroup var cluster: BootstrapOption
 
         func selection() throws -> RequeueSelection {
             var chosen: [RequeueSelection] = []
@@ -82,9 +97,16 @@ struct DlqCommand: ParsableCommand {
             return chosen[0]
         }
 
-        func validate() throws { if offsets.isEmpty { _ = try selection() } }
+        func validate() throws {
+            try cluster.validate(with: data)
+            if offsets.isEmpty { _ = try selection() }
+        }
 
         func run() async throws {
+            if let addresses = try cluster.addresses() {
+                return try await DlqTopics.requeue(entity, addresses, offsets: offsets, all: all, reason: reason, contains: contains,
+                                                   to: to, dryRun: dryRun, json: output.json)
+            }
             let policy = try fsync.policy()
             if try await DlqTopics.isTopic(entity, data: data) {
                 return try await DlqTopics.requeue(entity, data: data, fsync: policy, offsets: offsets, all: all, reason: reason,
@@ -108,8 +130,12 @@ struct DlqCommand: ParsableCommand {
         @OptionGroup var fsync: FsyncOptions
         @Argument var entity: String
         @Flag(help: "Confirm the purge.") var yes = false
+        @OptionGroup var cluster: BootstrapOption
+
+        func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
+            if let addresses = try cluster.addresses() { return try await DlqTopics.purge(entity, addresses, yes: yes) }
             let policy = try fsync.policy()
             if try await DlqTopics.isTopic(entity, data: data) { return try await DlqTopics.purge(entity, data: data, fsync: policy, yes: yes) }
             let target = DlqCommand.dlqPath(entity)

@@ -23,13 +23,14 @@ enum DlqTopics {
     }
 
     static func summaries(data: DataOptions) async throws -> [SummaryJSON] {
-        try await EngineSession.with(data) { engine in
-            let now = engine.clock.nowMillis()
-            return engine.deadLetterTopics().map {
-                SummaryJSON(name: $0.topic, convention: $0.convention.rawValue, count: $0.count,
-                            oldestMessageAgeMillis: $0.oldestTimestamp.map { max(0, now - $0) }, originalTopics: $0.originalTopics,
-                            topReasons: $0.topReasons.map { .init(reason: $0.reason, count: $0.count) })
-            }
+        try await EngineSession.with(data) { engine in json(engine.deadLetterTopics(), now: engine.clock.nowMillis()) }
+    }
+
+    static func json(_ summaries: [DeadLetterTopicSummary], now: Int64) -> [SummaryJSON] {
+        summaries.map {
+            SummaryJSON(name: $0.topic, convention: $0.convention.rawValue, count: $0.count,
+                        oldestMessageAgeMillis: $0.oldestTimestamp.map { max(0, now - $0) }, originalTopics: $0.originalTopics,
+                        topReasons: $0.topReasons.map { .init(reason: $0.reason, count: $0.count) })
         }
     }
 
@@ -48,17 +49,23 @@ enum DlqTopics {
     }
 
     static func peek(_ topic: String, data: DataOptions, max: Int, json: Bool) async throws {
-        let rows = try await EngineSession.with(data) { engine -> [RecordJSON] in
+        let records = try await EngineSession.with(data) { engine -> [(partition: Int32, record: StoredRecord)] in
             try engine.describeTopic(topic).partitions.flatMap { p in
-                try engine.readRecords(topic: topic, partition: p.partition, from: p.logStartOffset, maxRecords: max).map { r in
-                    let o = DeadLetterHeaders.parse(r.headers)
-                    return RecordJSON(partition: p.partition, offset: r.offset, timestamp: TimeParsing.iso(r.timestamp),
-                                      key: r.key.map { Output.text($0) }, originalTopic: o?.topic, originalPartition: o?.partition,
-                                      originalOffset: o?.offset, deadLetterReason: o?.reason, exceptionClass: o?.exceptionClass,
-                                      headers: Dictionary(r.headers.map { ($0.key, Output.text($0.value ?? [])) }, uniquingKeysWith: { a, _ in a }),
-                                      body: Output.text(r.value ?? []))
-                }
+                try engine.readRecords(topic: topic, partition: p.partition, from: p.logStartOffset, maxRecords: max).map { (p.partition, $0) }
             }
+        }
+        try printPeek(records, json: json)
+    }
+
+    /// `dlq peek` output, the same for the embedded engine and a cluster.
+    static func printPeek(_ records: [(partition: Int32, record: StoredRecord)], json: Bool) throws {
+        let rows = records.map { (partition, r) in
+            let o = DeadLetterHeaders.parse(r.headers)
+            return RecordJSON(partition: partition, offset: r.offset, timestamp: TimeParsing.iso(r.timestamp),
+                              key: r.key.map { Output.text($0) }, originalTopic: o?.topic, originalPartition: o?.partition,
+                              originalOffset: o?.offset, deadLetterReason: o?.reason, exceptionClass: o?.exceptionClass,
+                              headers: Dictionary(r.headers.map { ($0.key, Output.text($0.value ?? [])) }, uniquingKeysWith: { a, _ in a }),
+                              body: Output.text(r.value ?? []))
         }
         if json { return try Output.json(rows) }
         if rows.isEmpty { return print("no records") }
@@ -68,15 +75,25 @@ enum DlqTopics {
         }, rightAligned: [0, 1])
     }
 
-    static func requeue(_ topic: String, data: DataOptions, fsync: FsyncPolicy, offsets: [Int64], all: Bool, reason: String?,
-                        contains: String?, to: String?, dryRun: Bool, json: Bool) async throws {
+    static func selection(offsets: [Int64], all: Bool, reason: String?, contains: String?) throws -> DeadLetterTopicSelection {
         var chosen: [DeadLetterTopicSelection] = []
         if !offsets.isEmpty { chosen.append(.offsets(Set(offsets))) }
         if all { chosen.append(.all) }
         if let reason { chosen.append(.reason(reason)) }
         if let contains { chosen.append(.contains(contains)) }
         guard chosen.count == 1 else { throw ValidationError("give exactly one of --offset N..., --all, --reason R, --contains TEXT") }
-        let r = try await EngineSession.with(data, fsync: fsync) { try await $0.requeueDeadLetters(topic: topic, selection: chosen[0], to: to, dryRun: dryRun) }
+        return chosen[0]
+    }
+
+    static func requeue(_ topic: String, data: DataOptions, fsync: FsyncPolicy, offsets: [Int64], all: Bool, reason: String?,
+                        contains: String?, to: String?, dryRun: Bool, json: Bool) async throws {
+        let chosen = try selection(offsets: offsets, all: all, reason: reason, contains: contains)
+        let r = try await EngineSession.with(data, fsync: fsync) { try await $0.requeueDeadLetters(topic: topic, selection: chosen, to: to, dryRun: dryRun) }
+        try printRequeue(r, topic: topic, json: json)
+    }
+
+    static func printRequeue(_ r: DeadLetterRequeueResult, topic: String, json: Bool) throws {
+        let dryRun = r.dryRun
         if json {
             struct J: Encodable { let source: String; let dryRun: Bool; let count: Int; let targets: [String: Int]; let offsets: [Int64]; let withoutTarget: [Int64] }
             return try Output.json(J(source: topic, dryRun: dryRun, count: r.moves.count, targets: r.byTarget, offsets: r.moves.map { $0.offset },
@@ -93,6 +110,10 @@ enum DlqTopics {
         let n = try await EngineSession.with(data, fsync: fsync) { engine -> Int64 in
             try yes ? engine.purgeTopic(topic) : engine.retainedRecords(topic: topic)
         }
+        try printPurge(n, topic: topic, yes: yes)
+    }
+
+    static func printPurge(_ n: Int64, topic: String, yes: Bool) throws {
         if !yes {
             print("would purge \(n) record\(n == 1 ? "" : "s") from dead-letter topic \(topic); add --yes to do it")
             throw ExitCode(2)
