@@ -27,8 +27,10 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Option(help: "text: the value of each record; json: one object per line with topic, partition, offset, timestamp, key, value, headers.")
     var format: Format = .text
     @Flag(name: .customLong("print-key"), help: "With text format, print 'key<TAB>value'.") var printKey = false
+    @OptionGroup var cluster: BootstrapOption
 
     func validate() throws {
+        try cluster.validate(with: data)
         if let max, max < 1 { throw ValidationError("--max must be at least 1") }
         if group != nil, partition != nil { throw ValidationError("--partition cannot be used with --group (the group assigns partitions)") }
         _ = try parseFrom()
@@ -50,6 +52,16 @@ struct ConsumeCommand: AsyncParsableCommand {
     func run() async throws {
         let start = try parseFrom()
         let limit = max ?? Int.max
+        if let addresses = try cluster.addresses() {
+            // A group member over the wire (JoinGroup/SyncGroup/Heartbeat) is not written yet.
+            if group != nil {
+                throw WharfError.invalidArgument(
+                    "consume --group over --bootstrap is not supported yet; consume without --group, or with --group on the data directory")
+            }
+            try await ClusterConsume.run(addresses, topic: topic, partition: partition, from: start, limit: limit, emit: emit)
+            fflush(nil)
+            return
+        }
         try await EngineSession.with(data, fsync: try fsync.policy()) { engine in
             let description = try engine.describeTopic(topic)
             var printed = 0
