@@ -94,10 +94,11 @@ enum ClusterDeadLetters {
             let (logStart, end) = logs[tp] ?? (0, 0)
             var next = Swift.max(progress.prefix, logStart)
             var moved: [Int64] = []
-            // Per target partition, in dead-letter order: produced as one batch each.
-            var outgoing: [TopicPartition: [Record]] = [:]
-            var targetOrder: [TopicPartition] = []
             while next < end {
+                // Per target partition, in dead-letter order: one Produce each per chunk read,
+                // so a large dead-letter topic is never held in memory whole.
+                var outgoing: [TopicPartition: [Record]] = [:]
+                var targetOrder: [TopicPartition] = []
                 let records = try await ClusterRecordReader.read(client, [tp: .init(from: next, until: end, limit: 500)])[tp] ?? []
                 guard let last = records.last else { break }
                 for record in records where !progress.isDone(record.offset) {
@@ -118,12 +119,15 @@ enum ClusterDeadLetters {
                     outgoing[destination, default: []].append(Record(key: record.key, value: record.value,
                                                                      headers: DeadLetterHeaders.businessHeaders(record.headers)))
                 }
+                for destination in targetOrder {
+                    _ = try await client.produce(topic: destination.topic, partition: destination.partition, records: outgoing[destination]!,
+                                                 timestampMs: now)
+                }
                 next = last.offset + 1
             }
+            // Appended first, progress committed after: a crash in between requeues this
+            // partition's records again on the next run (at-least-once, as the engine).
             guard !dryRun, !moved.isEmpty else { continue }
-            for destination in targetOrder {
-                _ = try await client.produce(topic: destination.topic, partition: destination.partition, records: outgoing[destination]!, timestampMs: now)
-            }
             progress.prefix = Swift.max(progress.prefix, logStart)
             progress.done.formUnion(moved)
             progress.done = progress.done.filter { $0 >= progress.prefix }
