@@ -53,12 +53,11 @@ struct ConsumeCommand: AsyncParsableCommand {
         let start = try parseFrom()
         let limit = max ?? Int.max
         if let addresses = try cluster.addresses() {
-            // A group member over the wire (JoinGroup/SyncGroup/Heartbeat) is not written yet.
-            if group != nil {
-                throw WharfError.invalidArgument(
-                    "consume --group over --bootstrap is not supported yet; consume without --group, or with --group on the data directory")
+            if let group {
+                try await ClusterConsume.runGroup(addresses, topic: topic, group: group, from: start, limit: limit, emit: emit)
+            } else {
+                try await ClusterConsume.run(addresses, topic: topic, partition: partition, from: start, limit: limit, emit: emit)
             }
-            try await ClusterConsume.run(addresses, topic: topic, partition: partition, from: start, limit: limit, emit: emit)
             fflush(nil)
             return
         }

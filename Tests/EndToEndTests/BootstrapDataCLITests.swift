@@ -46,9 +46,6 @@ import Testing
         #expect(wireUnknown.stderr.split(separator: "\n").count == 1 && wireUnknown.stderr.contains("unknown topic"))
         r = try WharfProcess.run(["produce", "fresh", "--create"] + b, stdin: "a\nb\nc\n")
         #expect(r.status == 0 && r.stdout.contains("appended 3 records to fresh"), "\(r.stdout)\(r.stderr)")
-        // consume --group is not spoken over the wire yet: one clear line.
-        r = try WharfProcess.run(["consume", "orders", "--group", "g"] + b)
-        #expect(r.status != 0 && r.stderr.contains("consume --group over --bootstrap is not supported yet"), "\(r.stderr)")
 
         let consumes: [[String]] = [
             ["consume", "orders", "--format", "json"],
@@ -81,5 +78,36 @@ import Testing
         // --create over the wire asks for the broker's default partition count: `wharf serve
         // --default-partitions`, 1 as Kafka's num.partitions (the embedded engine's default is its own 3).
         #expect((fresh["partitions"] as! [[String: Any]]).map { $0["logEndOffset"] as? Int } == [3], "\(r.stdout)")
+    }
+
+    /// `consume --group --bootstrap` is a real member (JoinGroup, SyncGroup, OffsetCommit with
+    /// its generation, LeaveGroup): it reads what the embedded member reads, commits it, and
+    /// leaves the group Empty, so the next run (over the wire or embedded) goes on from there.
+    @Test func groupConsumeOverTheWireCommitsLikeTheEmbeddedMember() throws {
+        let dir = TempDir()
+        let d = ["--data", dir.path]
+        var r = try WharfProcess.run(["topic", "create", "orders", "--partitions", "3"] + d)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try WharfProcess.run(["produce", "orders", "--key-separator", ":"] + d, stdin: Self.lines)
+        #expect(r.status == 0, "\(r.stderr)")
+        let embeddedFirst = try WharfProcess.run(["consume", "orders", "--group", "reference", "--max", "25"] + d)
+        #expect(embeddedFirst.status == 0 && embeddedFirst.lines.count == 25, "\(embeddedFirst.stderr)")
+
+        let server = try KafkaListenerTests.Server(dataDirectory: dir)
+        defer { _ = server.stop() }
+        let b = ["--bootstrap", server.bootstrap]
+        let first = try WharfProcess.run(["consume", "orders", "--group", "billing", "--max", "25"] + b)
+        #expect(first.status == 0 && first.stdout == embeddedFirst.stdout, "\(first.stdout)\(first.stderr)\nvs\n\(embeddedFirst.stdout)")
+        r = try WharfProcess.run(["group", "describe", "billing", "--json"] + b)
+        let described = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(described["totalLag"] as? Int == 15 && described["state"] as? String == "Empty", "\(r.stdout)\(r.stderr)")
+        let rest = try WharfProcess.run(["consume", "orders", "--group", "billing"] + b)
+        #expect(rest.status == 0 && rest.lines.count == 15, "\(rest.stdout)\(rest.stderr)")
+        #expect(Set(first.lines + rest.lines).count == 40)
+        let latest = try WharfProcess.run(["consume", "orders", "--group", "late", "--from", "latest"] + b)
+        #expect(latest.status == 0 && latest.stdout.isEmpty, "\(latest.stdout)\(latest.stderr)")
+        #expect(server.stop() == 0)
+        r = try WharfProcess.run(["consume", "orders", "--group", "billing"] + d)
+        #expect(r.status == 0 && r.stdout.isEmpty, "the embedded member re-read what the wire committed: \(r.stdout)")
     }
 }
