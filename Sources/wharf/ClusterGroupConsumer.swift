@@ -23,8 +23,8 @@ actor ClusterGroupConsumer {
     private var nextPartitionIndex = 0
     private let clock = SystemClock()
 
-    /// Kafka's MEMBER_ID_REQUIRED (JoinGroup v4+: join again with the id in the answer),
-    /// ILLEGAL_GENERATION and FENCED_INSTANCE_ID-free rejoin cases.
+    /// Kafka's MEMBER_ID_REQUIRED (JoinGroup v4+: join again with the id in the answer) and
+    /// ILLEGAL_GENERATION (a rebalance moved on: join again).
     static let memberIdRequired: Int16 = 79
     static let illegalGeneration: Int16 = 22
 
@@ -112,10 +112,10 @@ actor ClusterGroupConsumer {
         var attempts = 0
         while !joined {
             attempts += 1
-            do { try await rejoin() } catch KafkaClientError.broker(let api, let code, let context)
+            // A rebalance racing ours answers with one of these: join again, a few times.
+            do { try await rejoin() } catch let KafkaClientError.broker(_, code, _)
                 where attempts < 5 && [KafkaErrorCode.rebalanceInProgress, KafkaErrorCode.unknownMemberId, Self.illegalGeneration,
                                        Self.memberIdRequired].contains(code) {
-                _ = (api, context)
                 if code == KafkaErrorCode.unknownMemberId { memberId = "" }
             }
         }

@@ -110,4 +110,32 @@ import Testing
         r = try WharfProcess.run(["consume", "orders", "--group", "billing"] + d)
         #expect(r.status == 0 && r.stdout.isEmpty, "the embedded member re-read what the wire committed: \(r.stdout)")
     }
+
+    /// The wire member next to a real librdkafka member (`kcat -G`): it joins (kcat rebalances to
+    /// one partition), starts at the offsets kcat committed (nothing left to read), and leaves
+    /// with LeaveGroup so kcat gets both partitions back at once.
+    @Test func groupConsumeOverTheWireSharesAGroupWithKcat() throws {
+        let dir = TempDir()
+        let d = ["--data", dir.path]
+        var r = try WharfProcess.run(["topic", "create", "shared", "--partitions", "2"] + d)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try WharfProcess.run(["produce", "shared"] + d, stdin: (0..<20).map { "s\($0)" }.joined(separator: "\n") + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        let server = try KafkaListenerTests.Server(dataDirectory: dir)
+        defer { _ = server.stop() }
+        let member = try KafkaClientGroupTests.KcatMember(server, group: "mixed", topic: "shared", name: "kcat")
+        defer { member.stop() }
+        try KafkaClientGroupTests.waitUntil("kcat to read all 20 records and commit them") {
+            guard member.records.count == 20 else { return false }
+            let g = try? WharfProcess.run(["group", "describe", "mixed", "--json", "--bootstrap", server.bootstrap])
+            return g.map { $0.stdout.contains(#""totalLag":0"#) } ?? false
+        }
+        r = try WharfProcess.run(["consume", "shared", "--group", "mixed", "--format", "json", "--bootstrap", server.bootstrap])
+        #expect(r.status == 0 && r.stdout.isEmpty && r.stderr.isEmpty, "\(r.stdout)\(r.stderr)")
+        let notes = ((try? String(contentsOfFile: member.err, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains("assigned: ") }
+        #expect(notes.contains { $0.components(separatedBy: "[").count == 2 }, "kcat never shared the group: \(notes)")
+        try KafkaClientGroupTests.waitUntil("kcat to get both partitions back") { member.assigned == [0, 1] }
+        member.stop()
+        #expect(server.stop() == 0)
+    }
 }
