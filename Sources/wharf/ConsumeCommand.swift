@@ -13,6 +13,8 @@ struct ConsumeCommand: AsyncParsableCommand {
             offsets (--from applies where the group has none), and commits what it printed.
             --from takes earliest, latest, an offset, or an ISO-8601 time such as 2026-11-26T10:00:00Z \
             (UTC when no zone is given).
+            With --bootstrap the same reading goes over the Kafka protocol; --group then joins the \
+            cluster's group as a real member (range assignment), commits what it printed and leaves.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }

@@ -6,7 +6,10 @@ import WharfEngine
 struct DlqCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dlq", abstract: "Dead-letter queues: list, peek, requeue, purge, undo.",
-        discussion: "ENTITY is a queue name (meaning its dead-letter queue), QUEUE/$deadletterqueue, or a dead-letter topic.",
+        discussion: """
+            ENTITY is a queue name (meaning its dead-letter queue), QUEUE/$deadletterqueue, or a dead-letter topic. \
+            With --bootstrap (list, peek, requeue, purge) only dead-letter topics exist: queues are Wharf-only.
+            """,
         subcommands: [List.self, Peek.self, Requeue.self, Purge.self, Undo.self, Mark.self])
 
     struct List: AsyncParsableCommand {
