@@ -3,10 +3,13 @@ import WharfCore
 
 /// Chooses partitions as a Kafka producer would: keyed records by murmur2 of the key, so a key
 /// lands where a Kafka client would put it; unkeyed records dealt round-robin so they spread evenly.
-final class Partitioner: Sendable {
+public final class Partitioner: Sendable {
     private let next = Atomic<UInt64>(0)
 
-    func partition(forKey key: [UInt8]?, partitions: Int32) -> Int32 {
+    /// Public so `wharf produce --bootstrap` places records exactly as the embedded engine does.
+    public init() {}
+
+    public func partition(forKey key: [UInt8]?, partitions: Int32) -> Int32 {
         if let key { return Murmur2.partition(forKey: key, partitions: partitions) }
         return Int32(next.wrappingAdd(1, ordering: .relaxed).oldValue % UInt64(partitions))
     }

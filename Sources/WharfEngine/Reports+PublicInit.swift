@@ -31,3 +31,15 @@ extension GroupLag {
         GroupLag(group: group, state: state, members: members, partitions: partitions)
     }
 }
+
+extension DeadLetterRequeueResult {
+    public static func make(dryRun: Bool, moves: [Move], withoutTarget: [Int64]) -> DeadLetterRequeueResult {
+        DeadLetterRequeueResult(dryRun: dryRun, moves: moves, withoutTarget: withoutTarget)
+    }
+}
+
+extension DeadLetterRequeueResult.Move {
+    public static func make(partition: Int32, offset: Int64, target: String) -> DeadLetterRequeueResult.Move {
+        DeadLetterRequeueResult.Move(partition: partition, offset: offset, target: target)
+    }
+}

@@ -129,43 +129,6 @@ extension KafkaClient {
         }
     }
 
-    /// One group's committed offsets with the metadata string committed with each (Wharf's
-    /// requeue bookmarks keep their progress there).
-    public func committedWithMetadata(group: String) async throws(KafkaClientError) -> [TopicPartition: (offset: Int64, metadata: String)] {
-        let version = try await negotiatedVersion(.offsetFetch)
-        guard version >= 2 else { throw .unsupported("broker only has OffsetFetch v1, which cannot list a group's partitions") }
-        return try await withRetry { () async throws(KafkaClientError) -> [TopicPartition: (offset: Int64, metadata: String)] in
-            guard let node = try await coordinators(for: [group])[group] else { throw .notFound("no coordinator for group \(group)") }
-            var request = OffsetFetchRequest()
-            var out: [TopicPartition: (offset: Int64, metadata: String)] = [:]
-            if version >= 8 {
-                request.groups = [.init(groupId: group, memberId: nil, memberEpoch: -1, topics: nil)]
-                let r = try await send(request, to: .node(node))
-                for g in r.groups {
-                    if g.errorCode == KafkaErrorCode.groupIdNotFound { return [:] }
-                    try checkGroupError(g.errorCode, api: "OffsetFetch", group: group)
-                    for t in g.topics {
-                        for p in t.partitions where p.committedOffset >= 0 {
-                            out[TopicPartition(t.name, p.partitionIndex)] = (p.committedOffset, p.metadata ?? "")
-                        }
-                    }
-                }
-            } else {
-                request.groupId = group
-                request.topics = nil
-                let r = try await send(request, to: .node(node))
-                if r.errorCode == KafkaErrorCode.groupIdNotFound { return [:] }
-                try checkGroupError(r.errorCode, api: "OffsetFetch", group: group)
-                for t in r.topics {
-                    for p in t.partitions where p.committedOffset >= 0 {
-                        out[TopicPartition(t.name, p.partitionIndex)] = (p.committedOffset, p.metadata ?? "")
-                    }
-                }
-            }
-            return out
-        }
-    }
-
     func checkGroupError(_ code: Int16, api: String, group: String) throws(KafkaClientError) {
         guard code != 0 else { return }
         if code == KafkaErrorCode.notCoordinator || code == KafkaErrorCode.coordinatorNotAvailable { forgetCoordinator(group) }
@@ -174,8 +137,7 @@ extension KafkaClient {
 
     /// Commits offsets as an administrator (generation -1, no member), as kafka-consumer-groups
     /// does. The caller checks the group is Empty first: a remote cluster cannot be fenced.
-    public func commitOffsets(group: String, _ offsets: [TopicPartition: Int64],
-                              metadata: [TopicPartition: String] = [:]) async throws(KafkaClientError) {
+    public func commitOffsets(group: String, _ offsets: [TopicPartition: Int64]) async throws(KafkaClientError) {
         guard !offsets.isEmpty else { return }
         try await withRetry { () async throws(KafkaClientError) in
             guard let node = try await coordinators(for: [group])[group] else { throw .notFound("no coordinator for group \(group)") }
@@ -190,7 +152,7 @@ extension KafkaClient {
                 p.partitionIndex = tp.partition
                 p.committedOffset = offset
                 p.committedLeaderEpoch = -1
-                p.committedMetadata = metadata[tp] ?? ""
+                p.committedMetadata = ""
                 byTopic[tp.topic, default: []].append(p)
             }
             request.topics = byTopic.keys.sorted().map { .init(name: $0, partitions: byTopic[$0]!) }

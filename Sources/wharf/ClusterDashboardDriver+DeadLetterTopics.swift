@@ -43,7 +43,8 @@ extension ClusterDashboardDriver {
     func performDeadLetterTopicEffect(_ effect: Effect) async throws -> Action? {
         switch effect {
         case .loadDeadLetters(let topic, let max):
-            let rows = try await ClusterDeadLetters.records(client, topic: topic, max: max)
+            // Up to `max` per partition come back; the browser shows `max` in all, as on the engine.
+            let rows = try await ClusterDeadLetters.records(client, topic: topic, max: max).prefix(max)
             return .deadLettersLoaded(entity: topic, rows: rows.map { EngineDashboardDriver.deadLetterRow(topic: topic, partition: $0.partition, record: $0.record) })
         case .previewRequeue(let request):
             let r = try await ClusterDeadLetters.requeue(client, topic: request.entity, selection: try EngineDashboardDriver.topicSelection(request.selection),

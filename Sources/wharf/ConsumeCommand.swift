@@ -13,6 +13,8 @@ struct ConsumeCommand: AsyncParsableCommand {
             offsets (--from applies where the group has none), and commits what it printed.
             --from takes earliest, latest, an offset, or an ISO-8601 time such as 2026-11-26T10:00:00Z \
             (UTC when no zone is given).
+            With --bootstrap the same reading goes over the Kafka protocol; --group then joins the \
+            cluster's group as a real member (range assignment), commits what it printed and leaves.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -27,8 +29,10 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Option(help: "text: the value of each record; json: one object per line with topic, partition, offset, timestamp, key, value, headers.")
     var format: Format = .text
     @Flag(name: .customLong("print-key"), help: "With text format, print 'key<TAB>value'.") var printKey = false
+    @OptionGroup var cluster: BootstrapOption
 
     func validate() throws {
+        try cluster.validate(with: data)
         if let max, max < 1 { throw ValidationError("--max must be at least 1") }
         if group != nil, partition != nil { throw ValidationError("--partition cannot be used with --group (the group assigns partitions)") }
         _ = try parseFrom()
@@ -50,6 +54,15 @@ struct ConsumeCommand: AsyncParsableCommand {
     func run() async throws {
         let start = try parseFrom()
         let limit = max ?? Int.max
+        if let addresses = try cluster.addresses() {
+            if let group {
+                try await ClusterConsume.runGroup(addresses, topic: topic, group: group, from: start, limit: limit, emit: emit)
+            } else {
+                try await ClusterConsume.run(addresses, topic: topic, partition: partition, from: start, limit: limit, emit: emit)
+            }
+            fflush(nil)
+            return
+        }
         try await EngineSession.with(data, fsync: try fsync.policy()) { engine in
             let description = try engine.describeTopic(topic)
             var printed = 0

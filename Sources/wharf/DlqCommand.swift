@@ -2,23 +2,21 @@ import ArgumentParser
 import Foundation
 import WharfCore
 import WharfEngine
-import WharfKafkaClient
 
 struct DlqCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dlq", abstract: "Dead-letter queues: list, peek, requeue, purge, undo.",
         discussion: """
             ENTITY is a queue name (meaning its dead-letter queue), QUEUE/$deadletterqueue, or a dead-letter topic. \
-            With --bootstrap, list, peek, requeue and purge work on a Kafka cluster's dead-letter topics \
-            (recognised by their Spring, Kafka Connect or KIP-1191 headers); queues are Wharf's own.
+            With --bootstrap (list, peek, requeue, purge) only dead-letter topics exist: queues are Wharf-only.
             """,
         subcommands: [List.self, Peek.self, Requeue.self, Purge.self, Undo.self, Mark.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Dead-letter queues with their counts and oldest message.")
         @OptionGroup var data: DataOptions
-        @OptionGroup var cluster: BootstrapOption
         @OptionGroup var output: JSONOption
+        @OptionGroup var cluster: BootstrapOption
 
         func validate() throws { try cluster.validate(with: data) }
 
@@ -26,9 +24,8 @@ struct DlqCommand: ParsableCommand {
             let counts: [QueueRuntimeCounts]
             let topics: [DlqTopics.SummaryJSON]
             if let addresses = try cluster.addresses() {
-                // A cluster has no Wharf queues: only its dead-letter topics.
-                counts = []
-                topics = try await ClusterSession.with(addresses) { try await DlqTopics.summaries(client: $0) }
+                // Queues are Wharf-only: a cluster has dead-letter topics, never queues.
+                (counts, topics) = ([], try await DlqTopics.summaries(addresses))
             } else {
                 counts = try await QueueSession.with(data) { q in try q.listDeadLetterQueues().map { dlq throws -> QueueRuntimeCounts in try q.runtimeCounts(dlq) } }
                 topics = try await DlqTopics.summaries(data: data)
@@ -52,13 +49,6 @@ struct DlqCommand: ParsableCommand {
         }
     }
 
-    /// `--bootstrap` ENTITY must be a topic of the cluster.
-    static func clusterTopic(_ entity: String, _ client: KafkaClient) async throws {
-        guard try await ClusterDeadLetters.topicMetadata(client, entity) != nil else {
-            throw KafkaClientError.notFound("\(entity) is not a topic of the cluster; dead-letter queues of Wharf queues need the data directory (--data)")
-        }
-    }
-
     static func dlqPath(_ entity: String) -> String {
         let (queue, _) = QueueNames.parse(entity)
         return QueueNames.deadLetter(of: queue)
@@ -67,21 +57,16 @@ struct DlqCommand: ParsableCommand {
     struct Peek: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Browse dead-lettered messages with their reasons.")
         @OptionGroup var data: DataOptions
-        @OptionGroup var cluster: BootstrapOption
         @OptionGroup var output: JSONOption
         @Argument var entity: String
         @Option(name: .customLong("from-seq")) var fromSeq: Int64 = 1
         @Option var max: Int = 100
+        @OptionGroup var cluster: BootstrapOption
 
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            if let addresses = try cluster.addresses() {
-                return try await ClusterSession.with(addresses) { client in
-                    try await DlqCommand.clusterTopic(entity, client)
-                    try await DlqTopics.peek(entity, client: client, max: max, json: output.json)
-                }
-            }
+            if let addresses = try cluster.addresses() { return try await DlqTopics.peek(entity, addresses, max: max, json: output.json) }
             if try await DlqTopics.isTopic(entity, data: data) { return try await DlqTopics.peek(entity, data: data, max: max, json: output.json) }
             let messages = try await QueueSession.with(data) { try $0.peek(DlqCommand.dlqPath(entity), fromSequenceNumber: fromSeq, max: max) }
             try printMessages(messages, json: output.json)
@@ -93,7 +78,6 @@ struct DlqCommand: ParsableCommand {
             abstract: "Move dead-lettered messages back to their queue (or --to another), atomically.",
             discussion: "Requeued messages get a new sequence number, delivery count 0, no dead-letter reason, and requeue-count + 1.")
         @OptionGroup var data: DataOptions
-        @OptionGroup var cluster: BootstrapOption
         @OptionGroup var fsync: FsyncOptions
         @OptionGroup var output: JSONOption
         @Argument var entity: String
@@ -104,6 +88,7 @@ struct DlqCommand: ParsableCommand {
         @Option(help: "Only messages whose body contains this text.") var contains: String?
         @Option(help: "Target queue (default: the queue the dead-letter queue belongs to).") var to: String?
         @Flag(name: .customLong("dry-run"), help: "Say how many would move and where, change nothing.") var dryRun = false
+        @OptionGroup var cluster: BootstrapOption
 
         func selection() throws -> RequeueSelection {
             var chosen: [RequeueSelection] = []
@@ -117,19 +102,13 @@ struct DlqCommand: ParsableCommand {
 
         func validate() throws {
             try cluster.validate(with: data)
-            if cluster.bootstrap != nil, !seqs.isEmpty {
-                throw ValidationError("--seq is for dead-letter queues; a dead-letter topic's records are chosen with --offset")
-            }
             if offsets.isEmpty { _ = try selection() }
         }
 
         func run() async throws {
             if let addresses = try cluster.addresses() {
-                return try await ClusterSession.with(addresses) { client in
-                    try await DlqCommand.clusterTopic(entity, client)
-                    try await DlqTopics.requeue(entity, client: client, offsets: offsets, all: all, reason: reason, contains: contains, to: to,
-                                                dryRun: dryRun, json: output.json)
-                }
+                return try await DlqTopics.requeue(entity, addresses, offsets: offsets, all: all, reason: reason, contains: contains,
+                                                   to: to, dryRun: dryRun, json: output.json)
             }
             let policy = try fsync.policy()
             if try await DlqTopics.isTopic(entity, data: data) {
@@ -151,20 +130,15 @@ struct DlqCommand: ParsableCommand {
     struct Purge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete every message of a dead-letter queue (restorable with undo for 15 minutes).")
         @OptionGroup var data: DataOptions
-        @OptionGroup var cluster: BootstrapOption
         @OptionGroup var fsync: FsyncOptions
         @Argument var entity: String
         @Flag(help: "Confirm the purge.") var yes = false
+        @OptionGroup var cluster: BootstrapOption
 
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            if let addresses = try cluster.addresses() {
-                return try await ClusterSession.with(addresses) { client in
-                    try await DlqCommand.clusterTopic(entity, client)
-                    try await DlqTopics.purge(entity, client: client, yes: yes)
-                }
-            }
+            if let addresses = try cluster.addresses() { return try await DlqTopics.purge(entity, addresses, yes: yes) }
             let policy = try fsync.policy()
             if try await DlqTopics.isTopic(entity, data: data) { return try await DlqTopics.purge(entity, data: data, fsync: policy, yes: yes) }
             let target = DlqCommand.dlqPath(entity)

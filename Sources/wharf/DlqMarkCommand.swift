@@ -11,7 +11,8 @@ extension DlqCommand {
                 The topic then appears in 'wharf dlq list' and the dashboard's Dead letters view even \
                 when its records carry no Spring, Kafka Connect or KIP-1191 headers, and 'wharf dlq \
                 requeue' sends its records to the original topic (a record that names its own origin \
-                in such headers still goes there). --clear undoes the declaration.
+                in such headers still goes there). --clear undoes the declaration. The declaration lives in the \
+                data directory: over --bootstrap (the Kafka protocol) only dead-letter headers are seen.
                 """)
         @OptionGroup var data: DataOptions
         @OptionGroup var fsync: FsyncOptions

@@ -26,9 +26,13 @@ struct ProduceCommand: AsyncParsableCommand {
     var batchSize: Int = 1000
     @Flag(name: .customLong("echo-offsets"), help: "Print 'partition offset' for every record once its append is acknowledged.")
     var echoOffsets = false
-    @Flag(help: "Create the topic (with default settings) if it does not exist.") var create = false
+    @Flag(help: "Create the topic (with default settings; over --bootstrap, the broker's default partition count) if it does not exist.")
+    var create = false
+
+    @OptionGroup var cluster: BootstrapOption
 
     func validate() throws {
+        try cluster.validate(with: data)
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         if let keySeparator, keySeparator.isEmpty { throw ValidationError("--key-separator cannot be empty") }
         for h in headers where !h.contains("=") { throw ValidationError("--header '\(h)' must look like KEY=VALUE") }
@@ -40,41 +44,58 @@ struct ProduceCommand: AsyncParsableCommand {
             let i = h.firstIndex(of: "=")!
             return RecordHeader(String(h[..<i]), String(h[h.index(after: i)...]))
         }
-        let interactive = isatty(0) == 1
-        let separator = keySeparator.map { Array($0.utf8) }
-        let total = try await EngineSession.with(data, fsync: policy) { engine -> Int in
-            if create, !engine.listTopics().contains(topic) { try engine.createTopic(topic) }
-            _ = try engine.describeTopic(topic)  // fail before reading stdin if the topic is unknown
-            var pending: [Record] = []
-            var count = 0
-            func flush() throws {
-                guard !pending.isEmpty else { return }
-                let results = try engine.produce(topic: topic, records: pending, partition: partition)
-                count += pending.count
-                pending.removeAll(keepingCapacity: true)
-                if echoOffsets {
-                    for r in results { for o in r.baseOffset...r.lastOffset { print("\(r.partition) \(o)") } }
-                    fflush(nil)
+        let total: Int
+        if let addresses = try cluster.addresses() {
+            total = try await ClusterProduce.run(addresses, topic: topic, partition: partition, create: create) { append in
+                try await readLines(headers: recordHeaders, append)
+            }
+        } else {
+            total = try await EngineSession.with(data, fsync: policy) { engine -> Int in
+                if create, !engine.listTopics().contains(topic) { try engine.createTopic(topic) }
+                _ = try engine.describeTopic(topic)  // fail before reading stdin if the topic is unknown
+                return try await readLines(headers: recordHeaders) { records in
+                    try engine.produce(topic: topic, records: records, partition: partition).map { ($0.partition, $0.baseOffset, $0.lastOffset) }
                 }
             }
-            var lines = LineReader(fd: 0)
-            while let line = lines.next() {
-                var key: [UInt8]?
-                var value = line
-                if let separator, let at = line.firstRange(of: separator) {
-                    key = Array(line[..<at.lowerBound])
-                    value = Array(line[at.upperBound...])
-                }
-                pending.append(Record(key: key, value: value, headers: recordHeaders))
-                if pending.count >= batchSize || interactive { try flush() }
-            }
-            try flush()
-            return count
         }
         struct Result: Encodable { let topic: String; let records: Int }
         if output.json { try Output.json(Result(topic: topic, records: total)) } else {
             print("appended \(total) record\(total == 1 ? "" : "s") to \(topic)")
         }
+    }
+
+    /// Reads stdin into records and hands them to `append` in batches (one record at a time
+    /// from a terminal); `append` returns the (partition, first, last offset) of what it wrote,
+    /// printed with --echo-offsets. Returns how many records were appended.
+    func readLines(headers recordHeaders: [RecordHeader],
+                   _ append: ([Record]) async throws -> [(partition: Int32, base: Int64, last: Int64)]) async throws -> Int {
+        let interactive = isatty(0) == 1
+        let separator = keySeparator.map { Array($0.utf8) }
+        var pending: [Record] = []
+        var count = 0
+        func flush() async throws {
+            guard !pending.isEmpty else { return }
+            let results = try await append(pending)
+            count += pending.count
+            pending.removeAll(keepingCapacity: true)
+            if echoOffsets {
+                for r in results { for o in r.base...r.last { print("\(r.partition) \(o)") } }
+                fflush(nil)
+            }
+        }
+        var lines = LineReader(fd: 0)
+        while let line = lines.next() {
+            var key: [UInt8]?
+            var value = line
+            if let separator, let at = line.firstRange(of: separator) {
+                key = Array(line[..<at.lowerBound])
+                value = Array(line[at.upperBound...])
+            }
+            pending.append(Record(key: key, value: value, headers: recordHeaders))
+            if pending.count >= batchSize || interactive { try await flush() }
+        }
+        try await flush()
+        return count
     }
 }
 

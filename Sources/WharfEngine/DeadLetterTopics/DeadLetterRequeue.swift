@@ -28,23 +28,12 @@ public struct DeadLetterRequeueResult: Equatable, Sendable {
         public var partition: Int32
         public var offset: Int64
         public var target: String
-        public init(partition: Int32, offset: Int64, target: String) {
-            self.partition = partition
-            self.offset = offset
-            self.target = target
-        }
     }
     public var dryRun: Bool
     public var moves: [Move]
     /// Selected records skipped because no original topic is known and no `--to` was given.
     public var withoutTarget: [Int64]
     /// Records per target topic.
-    public init(dryRun: Bool, moves: [Move] = [], withoutTarget: [Int64] = []) {
-        self.dryRun = dryRun
-        self.moves = moves
-        self.withoutTarget = withoutTarget
-    }
-
     public var byTarget: [String: Int] {
         moves.reduce(into: [:]) { $0[$1.target, default: 0] += 1 }
     }
