@@ -8,6 +8,9 @@ import WharfCore
 /// InitProducerId/ApiVersions 0, OffsetCommit 2, OffsetFetch 1, ListOffsets 0.
 /// Produce 0-2 are advertised only for that reason: they carry legacy MessageSets, and the
 /// server should refuse them (decoding them works; serving them is not planned).
+/// Above that level for batching: OffsetFetch up to 9 (v8+ fetches many groups in one request)
+/// and FindCoordinator up to 4 (many keys in one request), so an operator's client refreshing
+/// hundreds of groups pays one round trip, not one per group (issue 7).
 public struct ApiVersionRanges: Sendable, Equatable {
     public var ranges: [ApiKey: ClosedRange<Int16>]
 

@@ -1,0 +1,30 @@
+import Testing
+import WharfCore
+@testable import WharfKafkaClient
+
+/// `ClusterMetadata.topic` and `leader(of:)`: a binary search over the sorted topics (every
+/// partition of a refresh is routed through it), still right if the array is out of order.
+@Suite struct ClusterMetadataLookupTests {
+    static func metadata(_ names: [String]) -> ClusterMetadata {
+        ClusterMetadata(brokers: [:], controllerId: 0, clusterId: nil, topics: names.enumerated().map { i, name in
+            .init(name: name, isInternal: false, partitions: [.init(partition: 0, leader: Int32(i), errorCode: 0)])
+        })
+    }
+
+    @Test func findsEveryTopicOfASortedListAndNothingElse() {
+        let names = (0..<2000).map { "topic-\(String($0).count)-\($0)" }.sorted()
+        let m = Self.metadata(names)
+        for (i, name) in names.enumerated() {
+            #expect(m.topic(name)?.name == name)
+            #expect(m.leader(of: TopicPartition(name, 0)) == Int32(i))
+        }
+        #expect(m.topic("") == nil && m.topic("topic-") == nil && m.topic("zzz") == nil && m.topic("a") == nil)
+        #expect(m.leader(of: TopicPartition(names[5], 1)) == nil)
+    }
+
+    @Test func anOutOfOrderListIsStillAnsweredCorrectly() {
+        let m = Self.metadata(["orders", "audit", "payments", "billing"])
+        for (i, name) in ["orders", "audit", "payments", "billing"].enumerated() { #expect(m.leader(of: TopicPartition(name, 0)) == Int32(i)) }
+        #expect(m.topic("missing") == nil)
+    }
+}
