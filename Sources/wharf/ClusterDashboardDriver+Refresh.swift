@@ -15,7 +15,9 @@ extension ClusterDashboardDriver {
         // Wharf's requeue bookmarks are groups only to Wharf, as on the embedded dashboard.
         let listing = try await client.listGroups().filter { !$0.groupId.hasPrefix(Engine.requeueGroup(for: "")) }
         let metadata = try await client.currentMetadata()
-        let partitions = metadata.topics.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
+        // A partition without a leader has no offsets to ask for (asking would fail the whole
+        // refresh): it is shown with leader "none" instead.
+        let partitions = metadata.topics.flatMap { t in t.partitions.filter { $0.leader >= 0 }.map { TopicPartition(t.name, $0.partition) } }
         let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
         await refreshRetention(metadata.topics.map(\.name))
         let topics = metadata.topics.map { t in
@@ -23,7 +25,8 @@ extension ClusterDashboardDriver {
             return TopicSnapshot(name: t.name, partitions: t.partitions.map { p in
                 let o = offsets[TopicPartition(t.name, p.partition)] ?? (0, 0)
                 // The protocol has no cheap per-partition size: unknown, shown as "-".
-                return PartitionSnapshot(partition: p.partition, logStart: o.start, logEnd: o.end, sizeBytes: PartitionSnapshot.unknownSize)
+                return PartitionSnapshot(partition: p.partition, logStart: o.start, logEnd: o.end, sizeBytes: PartitionSnapshot.unknownSize,
+                                         leader: p.leader)
             }, retentionMs: retention.flatMap { $0.ms < 0 ? nil : $0.ms }, retentionBytes: retention.flatMap { $0.bytes < 0 ? nil : $0.bytes },
                isInternal: t.isInternal)
         }

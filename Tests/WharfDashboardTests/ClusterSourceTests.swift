@@ -81,6 +81,25 @@ struct ClusterSourceTests {
         #expect(!lines[0].contains("OFFLINE") && !lines[1].contains("cannot reach"))
     }
 
+    @Test("topic detail shows each partition's leader on a cluster, and 'none' for an offline one")
+    func leaders() {
+        var state = Self.clusterState()
+        var snap = state.snapshot
+        let i = snap.topics.firstIndex { $0.name == "orders" }!
+        for j in snap.topics[i].partitions.indices { snap.topics[i].partitions[j].leader = Int32(j % 2) }
+        snap.topics[i].partitions[0].leader = -1
+        snap.timeMs += 1000
+        _ = state.update(.tick(snap))
+        Fixture.press(&state, [.char("2"), .char("/")] + Fixture.type("orders") + [.enter, .enter])
+        let lines = Dashboard.render(state, width: 120, height: 30).lines
+        #expect(lines.contains { $0.contains("LEADER") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("none") })
+        // The engine has no leaders: no column.
+        var embedded = Fixture.state()
+        Fixture.press(&embedded, [.char("2"), .char("/")] + Fixture.type("orders") + [.enter, .enter])
+        #expect(!Dashboard.render(embedded, width: 120, height: 30).lines.contains { $0.contains("LEADER") })
+    }
+
     @Test("sizes the protocol cannot give show as '-', not 0 B")
     func unknownSizes() {
         let topic = TopicSnapshot(name: "t", partitions: [PartitionSnapshot(partition: 0, logStart: 0, logEnd: 5, sizeBytes: PartitionSnapshot.unknownSize),

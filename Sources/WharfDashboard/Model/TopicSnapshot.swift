@@ -36,11 +36,15 @@ public struct PartitionSnapshot: Equatable, Sendable {
     /// Bytes on disk, or `unknownSize` (a Kafka-protocol source has no cheap way to ask).
     public var sizeBytes: Int64
     public static let unknownSize: Int64 = -1
+    /// The broker leading the partition on a cluster (-1: none, the partition is offline); nil
+    /// on the embedded engine, which is its own single broker.
+    public var leader: Int32?
 
-    public init(partition: Int32, logStart: Int64, logEnd: Int64, sizeBytes: Int64) {
+    public init(partition: Int32, logStart: Int64, logEnd: Int64, sizeBytes: Int64, leader: Int32? = nil) {
         self.partition = partition
         self.logStart = logStart
         self.logEnd = logEnd
         self.sizeBytes = sizeBytes
+        self.leader = leader
     }
 }

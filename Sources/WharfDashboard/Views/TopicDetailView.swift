@@ -10,6 +10,8 @@ enum TopicDetailView {
         TableColumn("IN/S", width: 7, alignRight: true),
         TableColumn("TREND", width: 10, flex: 1, dropPriority: 3),
     ]
+    /// Shown on a cluster, where partitions have leaders (and may have none).
+    static let leaderColumn = TableColumn("LEADER", width: 6, alignRight: true, dropPriority: 2)
     static let consumerColumns = [
         TableColumn("GROUP", width: 12, flex: 1),
         TableColumn("P", width: 4, alignRight: true),
@@ -37,17 +39,23 @@ enum TopicDetailView {
         let body = Rect(x: rect.x + 1, y: rect.y + 1, width: rect.width - 2, height: rect.height - 1)
         let consumerHeight = consumers.isEmpty ? 2 : min(consumers.count + 2, max(3, body.height * 2 / 5))
         let (top, bottom) = body.height >= 8 ? body.splitBottom(consumerHeight) : (body, .zero)
-        TableWidget(columns: columns, rowCount: rows.count, selected: frame.selected, scroll: frame.scroll,
+        let showLeader = topic.partitions.contains { $0.leader != nil }
+        TableWidget(columns: showLeader ? columns + [leaderColumn] : columns, rowCount: rows.count, selected: frame.selected, scroll: frame.scroll,
                     sortColumn: frame.sortColumn, ascending: frame.ascending)
             .render(into: &canvas, rect: Rect(x: top.x, y: top.y, width: top.width, height: top.height - (bottom.isEmpty ? 0 : 1))) { i in
                 let p = topic.partitions[rows[i]]
                 let ref = TopicPartitionRef(topic: name, partition: p.partition)
-                return [
+                var cells = [
                     TableCell(String(p.partition), role: .number), TableCell(String(p.logStart), role: .number),
                     TableCell(String(p.logEnd), role: .number), TableCell(Format.count(p.logEnd - p.logStart), role: .number),
                     TableCell(Format.size(p.sizeBytes), role: .number), TableCell(Format.rate(m.partitionInRate(ref)), role: .number),
                     TableCell(Sparkline.string(m.partitionSeries(ref)?.history.elements ?? [], width: 10), role: .sparkline),
                 ]
+                if showLeader {
+                    // No leader: nothing can be produced to or read from the partition.
+                    cells.append(p.leader.map { $0 >= 0 ? TableCell(String($0), role: .number) : TableCell("none", role: .critical) } ?? TableCell("-"))
+                }
+                return cells
             }
         guard !bottom.isEmpty else { return }
         canvas.write("Consumer groups on \(name)", x: bottom.x, y: bottom.y, maxWidth: bottom.width, role: .title)
