@@ -138,27 +138,7 @@ extension KafkaClient {
     /// Commits offsets as an administrator (generation -1, no member), as kafka-consumer-groups
     /// does. The caller checks the group is Empty first: a remote cluster cannot be fenced.
     public func commitOffsets(group: String, _ offsets: [TopicPartition: Int64]) async throws(KafkaClientError) {
-        guard !offsets.isEmpty else { return }
-        try await withRetry { () async throws(KafkaClientError) in
-            guard let node = try await coordinators(for: [group])[group] else { throw .notFound("no coordinator for group \(group)") }
-            var request = OffsetCommitRequest()
-            request.groupId = group
-            request.generationIdOrMemberEpoch = -1
-            request.memberId = ""
-            request.retentionTimeMs = -1
-            var byTopic: [String: [OffsetCommitRequest.OffsetCommitRequestPartition]] = [:]
-            for (tp, offset) in offsets.sorted(by: { $0.key < $1.key }) {
-                var p = OffsetCommitRequest.OffsetCommitRequestPartition()
-                p.partitionIndex = tp.partition
-                p.committedOffset = offset
-                p.committedLeaderEpoch = -1
-                p.committedMetadata = ""
-                byTopic[tp.topic, default: []].append(p)
-            }
-            request.topics = byTopic.keys.sorted().map { .init(name: $0, partitions: byTopic[$0]!) }
-            let r = try await send(request, to: .node(node))
-            for t in r.topics { for p in t.partitions { try checkGroupError(p.errorCode, api: "OffsetCommit", group: group) } }
-        }
+        try await commitOffsets(group: group, withMetadata: offsets.mapValues { (offset: $0, metadata: "") })
     }
 
     /// Deletes groups (each must have no members).

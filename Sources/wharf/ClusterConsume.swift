@@ -51,24 +51,7 @@ enum ClusterConsume {
             _ = try await ClusterDeadLetters.topicMetadata(client, topic)
             let consumer = ClusterGroupConsumer(client: client, group: group, topics: [topic],
                                                 startAt: { if case .latest = from { return .latest } else { return .earliest } }())
-            var printed = 0
-            do {
-                while printed < limit {
-                    let batch = try await consumer.poll(maxRecords: Swift.min(500, limit - printed))
-                    if batch.isEmpty { break }
-                    var next: [TopicPartition: Int64] = [:]
-                    for r in batch {
-                        emit(r)
-                        next[TopicPartition(r.topic, r.partition)] = r.record.offset + 1
-                    }
-                    printed += batch.count
-                    try await consumer.commit(next)
-                }
-            } catch {
-                await consumer.close()
-                throw error
-            }
-            await consumer.close()
+            try await GroupConsumeLoop.run(consumer, limit: limit, emit: emit)
         }
     }
 }

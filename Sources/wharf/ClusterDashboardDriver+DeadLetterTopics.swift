@@ -49,10 +49,7 @@ extension ClusterDashboardDriver {
         case .previewRequeue(let request):
             let r = try await ClusterDeadLetters.requeue(client, topic: request.entity, selection: try EngineDashboardDriver.topicSelection(request.selection),
                                                          to: request.target, dryRun: true)
-            let targets = Set(r.moves.map(\.target)).sorted()
-            return .requeuePreviewed(RequeuePreview(entity: request.entity, target: targets.isEmpty ? (request.target ?? "the original topic")
-                                                    : targets.joined(separator: ", "),
-                                                    sequenceNumbers: r.moves.map(\.offset), skipped: r.withoutTarget))
+            return .requeuePreviewed(EngineDashboardDriver.requeuePreview(r, request: request))
         case .requeue(let request):
             guard capabilities.contains(.requeue) else { return .operationFailed("read-only: requeue is disabled") }
             let r = try await ClusterDeadLetters.requeue(client, topic: request.entity, selection: try EngineDashboardDriver.topicSelection(request.selection),

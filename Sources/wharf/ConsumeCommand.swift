@@ -69,23 +69,7 @@ struct ConsumeCommand: AsyncParsableCommand {
             if let group {
                 let consumer = EmbeddedConsumer(engine: engine, group: group, topics: [topic], clientId: "wharf-consume",
                                                 startAt: { if case .latest = start { return .latest } else { return .earliest } }())
-                do {
-                    while printed < limit {
-                        let batch = try await consumer.poll(maxRecords: Swift.min(500, limit - printed))
-                        if batch.isEmpty { break }
-                        var next: [TopicPartition: Int64] = [:]
-                        for r in batch {
-                            emit(r)
-                            next[TopicPartition(r.topic, r.partition)] = r.record.offset + 1
-                        }
-                        printed += batch.count
-                        try await consumer.commit(next)
-                    }
-                } catch {
-                    await consumer.close()
-                    throw error
-                }
-                await consumer.close()
+                try await GroupConsumeLoop.run(consumer, limit: limit, emit: emit)
             } else {
                 let partitions = partition.map { [$0] } ?? description.partitions.map(\.partition)
                 for p in partitions {

@@ -72,10 +72,7 @@ extension EngineDashboardDriver {
         case .previewRequeue(let request):
             let r = try await engine.requeueDeadLetters(topic: request.entity, selection: try Self.topicSelection(request.selection),
                                                         to: request.target, dryRun: true)
-            let targets = Set(r.moves.map(\.target)).sorted()
-            return .requeuePreviewed(RequeuePreview(entity: request.entity, target: targets.isEmpty ? (request.target ?? "the original topic")
-                                                    : targets.joined(separator: ", "),
-                                                    sequenceNumbers: r.moves.map(\.offset), skipped: r.withoutTarget))
+            return .requeuePreviewed(Self.requeuePreview(r, request: request))
         case .requeue(let request):
             guard capabilities.contains(.requeue) else { return .operationFailed("read-only: requeue is disabled") }
             let r = try await engine.requeueDeadLetters(topic: request.entity, selection: try Self.topicSelection(request.selection),
@@ -118,6 +115,13 @@ extension EngineDashboardDriver {
         return DeadLetterMessageRow(sequenceNumber: record.offset, messageId: "\(topic)/\(partition)@\(record.offset)\(from)",
                                     enqueuedTimeMs: record.timestamp, reason: origin?.reason,
                                     errorDescription: origin?.exceptionClass, properties: props, body: record.value ?? [])
+    }
+
+    /// The dry run of a topic requeue as the dashboard's preview: where the records go.
+    static func requeuePreview(_ r: DeadLetterRequeueResult, request: RequeueRequest) -> RequeuePreview {
+        let targets = Set(r.moves.map(\.target)).sorted()
+        return RequeuePreview(entity: request.entity, target: targets.isEmpty ? (request.target ?? "the original topic") : targets.joined(separator: ", "),
+                              sequenceNumbers: r.moves.map(\.offset), skipped: r.withoutTarget)
     }
 
     /// The status line after a topic requeue.
