@@ -1,4 +1,5 @@
 import Foundation
+import KafkaNIO
 import KafkaProtocol
 import NIOCore
 import NIOPosix
@@ -36,7 +37,8 @@ public final class BrokerConnection: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ResponseFrameDecoder()))
+                    // A response frame is at least its 4-byte correlation id.
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameHandler(KafkaFrameDecoder(minFrameSize: 4))))
                     try channel.pipeline.syncOperations.addHandler(ResponseDispatcher(address: address))
                 }
             }

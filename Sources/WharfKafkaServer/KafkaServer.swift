@@ -1,3 +1,4 @@
+import KafkaNIO
 import KafkaProtocol
 import Logging
 import NIOCore
@@ -51,7 +52,7 @@ public final class KafkaServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameHandler(maxFrameSize: maxBytes)))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameHandler(KafkaFrameDecoder(maxFrameSize: maxBytes))))
                     try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(broker: broker, logger: logger, connections: connections))
                 }
             }

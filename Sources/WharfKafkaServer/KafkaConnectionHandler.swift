@@ -4,30 +4,6 @@ import KafkaProtocol
 import NIOCore
 import WharfCore
 
-/// Splits the byte stream into request frames with the sans-I/O `KafkaFrameDecoder`. A size that
-/// lies (negative, tiny, over the limit) is an error: NIO closes that connection, others go on.
-struct KafkaFrameHandler: ByteToMessageDecoder {
-    typealias InboundOut = [UInt8]
-    let frames: KafkaFrameDecoder
-
-    init(maxFrameSize: Int) {
-        frames = KafkaFrameDecoder(maxFrameSize: maxFrameSize)
-    }
-
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        let result = try buffer.withUnsafeReadableBytes { raw throws(WharfError) in try frames.nextFrame(in: raw) }
-        guard case .frame(let payload) = result else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: payload.lowerBound)
-        guard let bytes = buffer.readBytes(length: payload.count) else { return .needMoreData }
-        context.fireChannelRead(wrapInboundOut(bytes))
-        return .continue
-    }
-
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        try decode(context: context, buffer: &buffer)
-    }
-}
-
 /// Runs one connection's requests strictly in order on a task of its own and writes each answer
 /// back; the broker's work (which may wait: long-poll fetches, group joins) never blocks the
 /// event loop.

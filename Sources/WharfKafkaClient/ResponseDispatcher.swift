@@ -2,26 +2,6 @@ import KafkaProtocol
 import NIOCore
 import WharfCore
 
-/// Splits the broker's byte stream into response frames (`int32 size` + payload). A response
-/// is at least its 4-byte correlation id.
-struct ResponseFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = [UInt8]
-    let frames = KafkaFrameDecoder(minFrameSize: 4)
-
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        let result = try buffer.withUnsafeReadableBytes { raw throws(WharfError) in try frames.nextFrame(in: raw) }
-        guard case .frame(let payload) = result else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: payload.lowerBound)
-        guard let bytes = buffer.readBytes(length: payload.count) else { return .needMoreData }
-        context.fireChannelRead(wrapInboundOut(bytes))
-        return .continue
-    }
-
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        try decode(context: context, buffer: &buffer)
-    }
-}
-
 /// One request on its way out: the frame and the promise its response payload completes.
 struct PendingRequest: Sendable {
     let correlationId: Int32
