@@ -54,7 +54,7 @@ import Testing
         try tmux.send("r")
         _ = try tmux.waitFor { $0.contains("Requeue from \(Self.dlq)") && $0.contains("the selected message(s) (2)") }
         try tmux.send("Enter")
-        screen = try tmux.waitFor { $0.contains("2 message(s) will move") }
+        screen = try tmux.waitFor { $0.contains("2 message(s) will move") && $0.contains("to   emails") }
         #expect(screen.contains("to   emails (source)"), "\(screen)")
         try tmux.send("y")
         screen = try tmux.waitFor { $0.contains("requeued 2 message(s) from \(Self.dlq) to emails") }

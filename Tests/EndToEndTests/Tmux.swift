@@ -66,15 +66,31 @@ final class Tmux {
     func screen() throws -> String { try run(["capture-pane", "-p", "-t", session]) }
     func resize(width: Int, height: Int) throws { try run(["resize-window", "-t", session, "-x", "\(width)", "-y", "\(height)"]) }
 
-    /// Polls the screen until `predicate` holds or `timeout` passes; returns the last screen.
+    /// Polls the screen until `predicate` holds on a settled screen, or `timeout` passes; returns
+    /// the last screen. A capture can land while curses is still writing a frame (the first rows
+    /// of a dialog drawn, the rest not yet), so a match counts once a second capture a moment later
+    /// is identical. A screen that never settles (live data redrawn faster than the captures) is
+    /// accepted after `settleLimit` with the newest matching capture.
     @discardableResult
-    func waitFor(timeout: TimeInterval = 40, _ predicate: (String) -> Bool) throws -> String {
+    func waitFor(timeout: TimeInterval = 40, settleLimit: TimeInterval = 2, _ predicate: (String) -> Bool) throws -> String {
         let end = Date().addingTimeInterval(timeout)
         var last = ""
+        var firstMatch: Date?
+        var previousMatch: String?
         while Date() < end {
             last = try screen()
-            if predicate(last) { return last }
-            usleep(100_000)
+            guard predicate(last) else {
+                firstMatch = nil
+                previousMatch = nil
+                usleep(100_000)
+                continue
+            }
+            if last == previousMatch { return last }
+            let now = Date()
+            if let first = firstMatch, now.timeIntervalSince(first) >= settleLimit { return last }
+            firstMatch = firstMatch ?? now
+            previousMatch = last
+            usleep(30_000)
         }
         return last
     }

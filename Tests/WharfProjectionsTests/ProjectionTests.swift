@@ -58,10 +58,11 @@ import WharfProjections
     @Test func rebuildEqualsTheIncrementalResult() async throws {
         let f = try ProjectionFixture()
         try appendAccountEvents(f.store, count: 400)
-        let gate = Mutex(false)
+        // Held only during the rebuild, until the test has seen its intermediate state: no
+        // timing assumption, so a loaded machine cannot finish the rebuild before it is observed.
+        let held = Mutex(false)
         let p = try f.open(options: ProjectionOptions(batchSize: 20, beforeBatch: {
-            // Slow only during the rebuild, so its intermediate state can be seen.
-            if gate.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(3)) }
+            while held.withLock({ $0 }) && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(2)) }
         }))
         p.start()
         #expect(await eventually { p.status.cursor.processed == 400 })
@@ -69,9 +70,10 @@ import WharfProjections
         #expect(await eventually { p.status.cursor.processed == 500 })
         let incremental = try Balances.rows(p)
 
-        gate.withLock { $0 = true }
+        held.withLock { $0 = true }
         try await p.rebuild()
         let during = p.status
+        held.withLock { $0 = false }
         #expect(during.state == .rebuilding)
         #expect(during.rebuild?.total == 500)
         #expect(during.cursor.processed < 500)
