@@ -39,6 +39,7 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .initProducerId: 0...1,
         .offsetForLeaderEpoch: 0...3,
         .describeConfigs: 0...3,
+        .describeLogDirs: 0...4,
         .deleteGroups: 0...1,
     ])
 

@@ -154,21 +154,30 @@ extension KafkaBroker {
         response.topics = r.topics.map { topic in
             var tr = ListOffsetsResponse.ListOffsetsTopicResponse()
             tr.name = topic.name
-            tr.partitions = topic.partitions.map { p in
+            let queries = topic.partitions.map { p -> (partition: Int32, query: OffsetQuery) in
+                let query: OffsetQuery = switch p.timestamp {
+                case -1: .latest
+                case -2: .earliest
+                default: .timestamp(p.timestamp)
+                }
+                return (p.partitionIndex, query)
+            }
+            let results: [Result<Int64, WharfError>]
+            do throws(WharfError) {
+                results = try engine.listOffsets(topic: topic.name, queries)
+            } catch {
+                results = Array(repeating: .failure(error), count: queries.count)
+            }
+            tr.partitions = zip(topic.partitions, results).map { p, result in
                 var pr = ListOffsetsResponse.ListOffsetsPartitionResponse()
                 pr.partitionIndex = p.partitionIndex
-                do {
-                    let query: OffsetQuery = switch p.timestamp {
-                    case -1: .latest
-                    case -2: .earliest
-                    default: .timestamp(p.timestamp)
-                    }
-                    let offset = try engine.listOffset(topic: topic.name, partition: p.partitionIndex, query)
+                switch result {
+                case .success(let offset):
                     pr.offset = offset
                     pr.timestamp = -1
                     pr.leaderEpoch = 0
                     if version == 0 { pr.oldStyleOffsets = [offset] }
-                } catch {
+                case .failure(let error):
                     pr.errorCode = KafkaError.code(error)
                 }
                 return pr

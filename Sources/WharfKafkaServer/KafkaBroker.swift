@@ -95,6 +95,8 @@ public final class KafkaBroker: Sendable {
             return reply(deleteRecords(r))
         case .describeConfigs(let r):
             return reply(describeConfigs(r))
+        case .describeLogDirs(let r):
+            return reply(describeLogDirs(r))
         case .offsetForLeaderEpoch(let r):
             return reply(offsetForLeaderEpoch(r))
         case .initProducerId:

@@ -4,7 +4,8 @@ import WharfEngine
 import WharfKafkaClient
 
 /// One refresh of the cluster view, with a bounded number of requests whatever the cluster's
-/// size: one Metadata, one ListOffsets pair per leader broker for every partition, one
+/// size: one Metadata, one ListOffsets pair and one DescribeLogDirs per leader broker for every
+/// partition, one
 /// ListGroups per broker, and per coordinator one DescribeGroups and one OffsetFetch (all
 /// groups in one request from OffsetFetch v8). Time lag adds at most one small Fetch per
 /// leader, and only for positions it has not seen before (`TimeLagCache`).
@@ -19,14 +20,16 @@ extension ClusterDashboardDriver {
         // refresh): it is shown with leader "none" instead.
         let partitions = metadata.topics.flatMap { t in t.partitions.filter { $0.leader >= 0 }.map { TopicPartition(t.name, $0.partition) } }
         let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
+        // Sizes are a nicety: a service without DescribeLogDirs, or one that refuses it, shows "-".
+        let sizes = partitions.isEmpty ? [:] : (try? await client.partitionSizes(partitions)) ?? [:]
         await refreshRetention(metadata.topics.map(\.name))
         let topics = metadata.topics.map { t in
             let retention = retention.values[t.name]
             return TopicSnapshot(name: t.name, partitions: t.partitions.map { p in
-                let o = offsets[TopicPartition(t.name, p.partition)] ?? (0, 0)
-                // The protocol has no cheap per-partition size: unknown, shown as "-".
-                return PartitionSnapshot(partition: p.partition, logStart: o.start, logEnd: o.end, sizeBytes: PartitionSnapshot.unknownSize,
-                                         leader: p.leader)
+                let tp = TopicPartition(t.name, p.partition)
+                let o = offsets[tp] ?? (0, 0)
+                return PartitionSnapshot(partition: p.partition, logStart: o.start, logEnd: o.end,
+                                         sizeBytes: sizes[tp] ?? PartitionSnapshot.unknownSize, leader: p.leader)
             }, retentionMs: retention.flatMap { $0.ms < 0 ? nil : $0.ms }, retentionBytes: retention.flatMap { $0.bytes < 0 ? nil : $0.bytes },
                isInternal: t.isInternal)
         }

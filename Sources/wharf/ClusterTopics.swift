@@ -4,8 +4,9 @@ import WharfEngine
 import WharfKafkaClient
 
 /// Topic reports built over the Kafka protocol, in the engine's `TopicDescription` shape so the
-/// CLI prints them through the same functions. Size and segment count have no Kafka-protocol
-/// answer here (no DescribeLogDirs yet): they are -1, printed as '-'.
+/// CLI prints them through the same functions. Sizes come from DescribeLogDirs (the leader
+/// replica's bytes); a broker without it leaves them -1, printed as '-', as is the segment count,
+/// which the protocol does not report.
 enum ClusterTopics {
     /// Kafka's defaults, for a broker that does not report a topic's retention config.
     static let defaultRetentionMs: Int64 = 7 * 24 * 3600 * 1000
@@ -27,14 +28,17 @@ enum ClusterTopics {
         guard !topics.isEmpty else { return [] }
         let partitions = topics.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
         let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
+        let sizes = partitions.isEmpty ? [:] : (try? await client.partitionSizes(partitions)) ?? [:]
         let configs = try await retention(client, topics.map(\.name))
         return topics.map { t in
             let retention = configs[t.name] ?? (defaultRetentionMs, defaultRetentionBytes)
             return TopicDescription.make(
                 name: t.name, isInternal: t.isInternal, retentionMs: retention.ms, retentionBytes: retention.bytes,
                 partitions: t.partitions.map { p in
-                    let o = offsets[TopicPartition(t.name, p.partition)] ?? (0, 0)
-                    return PartitionDescription.make(partition: p.partition, logStartOffset: o.start, logEndOffset: o.end, sizeBytes: -1, segments: -1)
+                    let tp = TopicPartition(t.name, p.partition)
+                    let o = offsets[tp] ?? (0, 0)
+                    return PartitionDescription.make(partition: p.partition, logStartOffset: o.start, logEndOffset: o.end,
+                                                     sizeBytes: sizes[tp] ?? -1, segments: -1)
                 })
         }.sorted { $0.name < $1.name }
     }

@@ -22,7 +22,7 @@ enum TopicReport {
                      rightAligned: [0, 1, 2, 3, 4, 5])
     }
 
-    /// '-' when the source cannot know sizes (a cluster: the Kafka protocol used here has no sizes).
+    /// '-' when the source cannot know sizes (a cluster whose brokers refuse DescribeLogDirs).
     static func size(_ d: TopicDescription) -> String {
         d.partitions.contains { $0.sizeBytes < 0 } ? "-" : Output.bytes(d.sizeBytes)
     }

@@ -27,10 +27,11 @@ import Testing
 
     struct GroupRow: Decodable { let group: String; let state: String; let totalLag: Int64 }
     struct TopicRow: Decodable {
-        struct Partition: Decodable { let logStartOffset: Int64; let logEndOffset: Int64 }
+        struct Partition: Decodable { let logStartOffset: Int64; let logEndOffset: Int64; let sizeBytes: Int64 }
         let name: String
         let partitions: [Partition]
         var records: Int64 { partitions.reduce(0) { $0 + $1.logEndOffset - $1.logStartOffset } }
+        var sizeBytes: Int64 { partitions.reduce(0) { $0 + $1.sizeBytes } }
     }
 
     @Test func theAttachedDashboardShowsWhatTheEmbeddedCLIReports() throws {
@@ -96,6 +97,17 @@ import Testing
             #expect(cells.count >= 3 && cells[1] == "\(t.partitions.count)" && DashboardTmuxTests.parseCount(cells[2]) == Int(t.records),
                     "\(t.name): the CLI says \(t.partitions.count) partitions, \(t.records) records; the dashboard shows \(cells)\n\(screen)")
         }
+        // Sizes over the wire (DescribeLogDirs) are the bytes the embedded CLI reports: audit's
+        // three records are under 1 KiB, so its SIZE cell is exact.
+        let audit = try #require(topics.first { $0.name == "audit" })
+        #expect(audit.sizeBytes > 0 && audit.sizeBytes < 1024)
+        #expect(Self.row("audit", in: screen).map { Array($0[3...4]) } == ["\(audit.sizeBytes)", "B"], "\(screen)")
+        // kafka-python's DescribeLogDirs reads the same bytes per partition.
+        let orders = try #require(topics.first { $0.name == "orders" })
+        let sizes = try Self.python("sizes", server.bootstrap, topic: "orders", group: "-")
+        #expect(sizes.status == 0, "\(sizes.stdout)\(sizes.stderr.suffix(1500))")
+        #expect(sizes.lines.filter { $0.hasPrefix("SIZE ") }.sorted() == orders.partitions.enumerated().map { "SIZE \($0.offset) \($0.element.sizeBytes)" },
+                "\(sizes.stdout)")
 
         // Records browser over Fetch: the first record of audit/0.
         try tmux.send("/")

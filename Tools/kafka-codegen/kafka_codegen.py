@@ -18,7 +18,7 @@ APIS = [
     "Produce", "Fetch", "ListOffsets", "Metadata", "OffsetCommit", "OffsetFetch", "FindCoordinator",
     "JoinGroup", "Heartbeat", "LeaveGroup", "SyncGroup", "DescribeGroups", "ListGroups", "ApiVersions",
     "CreateTopics", "DeleteTopics", "DeleteRecords", "InitProducerId", "OffsetForLeaderEpoch",
-    "DescribeConfigs", "CreatePartitions", "DeleteGroups", "ConsumerGroupDescribe",
+    "DescribeConfigs", "CreatePartitions", "DeleteGroups", "ConsumerGroupDescribe", "DescribeLogDirs",
 ]
 HEADERS = ["RequestHeader", "ResponseHeader"]
 

@@ -22,6 +22,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
     case initProducerId = 22
     case offsetForLeaderEpoch = 23
     case describeConfigs = 32
+    case describeLogDirs = 35
     case createPartitions = 37
     case deleteGroups = 42
     case consumerGroupDescribe = 69
@@ -49,6 +50,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .initProducerId: 0...5
         case .offsetForLeaderEpoch: 0...4
         case .describeConfigs: 0...4
+        case .describeLogDirs: 0...4
         case .createPartitions: 0...3
         case .deleteGroups: 0...2
         case .consumerGroupDescribe: 0...0
@@ -78,6 +80,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .initProducerId: InitProducerIdRequest.isFlexible(version: version)
         case .offsetForLeaderEpoch: OffsetForLeaderEpochRequest.isFlexible(version: version)
         case .describeConfigs: DescribeConfigsRequest.isFlexible(version: version)
+        case .describeLogDirs: DescribeLogDirsRequest.isFlexible(version: version)
         case .createPartitions: CreatePartitionsRequest.isFlexible(version: version)
         case .deleteGroups: DeleteGroupsRequest.isFlexible(version: version)
         case .consumerGroupDescribe: ConsumerGroupDescribeRequest.isFlexible(version: version)

@@ -24,6 +24,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
     case initProducerId(InitProducerIdRequest)
     case offsetForLeaderEpoch(OffsetForLeaderEpochRequest)
     case describeConfigs(DescribeConfigsRequest)
+    case describeLogDirs(DescribeLogDirsRequest)
     case createPartitions(CreatePartitionsRequest)
     case deleteGroups(DeleteGroupsRequest)
     case consumerGroupDescribe(ConsumerGroupDescribeRequest)
@@ -50,6 +51,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
+        case .describeLogDirs: .describeLogDirs
         case .createPartitions: .createPartitions
         case .deleteGroups: .deleteGroups
         case .consumerGroupDescribe: .consumerGroupDescribe
@@ -79,6 +81,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .initProducerId: self = .initProducerId(try InitProducerIdRequest(from: &reader, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochRequest(from: &reader, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsRequest(from: &reader, version: version))
+        case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsRequest(from: &reader, version: version))
         case .createPartitions: self = .createPartitions(try CreatePartitionsRequest(from: &reader, version: version))
         case .deleteGroups: self = .deleteGroups(try DeleteGroupsRequest(from: &reader, version: version))
         case .consumerGroupDescribe: self = .consumerGroupDescribe(try ConsumerGroupDescribeRequest(from: &reader, version: version))
@@ -107,6 +110,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .initProducerId(let body): body.encode(into: &out, version: version)
         case .offsetForLeaderEpoch(let body): body.encode(into: &out, version: version)
         case .describeConfigs(let body): body.encode(into: &out, version: version)
+        case .describeLogDirs(let body): body.encode(into: &out, version: version)
         case .createPartitions(let body): body.encode(into: &out, version: version)
         case .deleteGroups(let body): body.encode(into: &out, version: version)
         case .consumerGroupDescribe(let body): body.encode(into: &out, version: version)

@@ -24,6 +24,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
     case initProducerId(InitProducerIdResponse)
     case offsetForLeaderEpoch(OffsetForLeaderEpochResponse)
     case describeConfigs(DescribeConfigsResponse)
+    case describeLogDirs(DescribeLogDirsResponse)
     case createPartitions(CreatePartitionsResponse)
     case deleteGroups(DeleteGroupsResponse)
     case consumerGroupDescribe(ConsumerGroupDescribeResponse)
@@ -50,6 +51,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
+        case .describeLogDirs: .describeLogDirs
         case .createPartitions: .createPartitions
         case .deleteGroups: .deleteGroups
         case .consumerGroupDescribe: .consumerGroupDescribe
@@ -79,6 +81,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .initProducerId: self = .initProducerId(try InitProducerIdResponse(from: &reader, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochResponse(from: &reader, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsResponse(from: &reader, version: version))
+        case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsResponse(from: &reader, version: version))
         case .createPartitions: self = .createPartitions(try CreatePartitionsResponse(from: &reader, version: version))
         case .deleteGroups: self = .deleteGroups(try DeleteGroupsResponse(from: &reader, version: version))
         case .consumerGroupDescribe: self = .consumerGroupDescribe(try ConsumerGroupDescribeResponse(from: &reader, version: version))
@@ -107,6 +110,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .initProducerId(let body): body.encode(into: &out, version: version)
         case .offsetForLeaderEpoch(let body): body.encode(into: &out, version: version)
         case .describeConfigs(let body): body.encode(into: &out, version: version)
+        case .describeLogDirs(let body): body.encode(into: &out, version: version)
         case .createPartitions(let body): body.encode(into: &out, version: version)
         case .deleteGroups(let body): body.encode(into: &out, version: version)
         case .consumerGroupDescribe(let body): body.encode(into: &out, version: version)

@@ -7,6 +7,8 @@ Usage: python3 cluster_checks.py STEP BOOTSTRAP TOPIC GROUP [N]
          first record it gets, without committing
   hold   GROUP joins and reads; prints "READY" once it has partitions, then keeps polling (a
          live member) until it is stopped (SIGTERM) or 120 s pass
+  sizes  DescribeLogDirs (kafka-python's admin describe_log_dirs) for TOPIC; prints
+         "SIZE <partition> <bytes>" per partition (GROUP is unused)
 Prints "OK STEP" when done; on failure "FAIL STEP: why" and exits 1.
 """
 import sys
@@ -58,6 +60,14 @@ def main():
             while time.time() < deadline:
                 c.poll()
             c.close()
+        elif step == "sizes":
+            for broker in client.admin.describe_log_dirs([topic]):
+                for log_dir in broker["log_dirs"]:
+                    for t in log_dir["topics"]:
+                        if t["name"] != topic:
+                            raise RuntimeError(f"asked for {topic}, got {t['name']}")
+                        for p in t["partitions"]:
+                            print(f"SIZE {p['partition_index']} {p['partition_size']}", flush=True)
         else:
             raise RuntimeError(f"unknown step {step}")
         print(f"OK {step}", flush=True)

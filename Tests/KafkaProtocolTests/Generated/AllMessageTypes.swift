@@ -24,6 +24,7 @@ let allMessageTypes: [any SampledMessage.Type] = [
     InitProducerIdRequest.self, InitProducerIdResponse.self,
     OffsetForLeaderEpochRequest.self, OffsetForLeaderEpochResponse.self,
     DescribeConfigsRequest.self, DescribeConfigsResponse.self,
+    DescribeLogDirsRequest.self, DescribeLogDirsResponse.self,
     CreatePartitionsRequest.self, CreatePartitionsResponse.self,
     DeleteGroupsRequest.self, DeleteGroupsResponse.self,
     ConsumerGroupDescribeRequest.self, ConsumerGroupDescribeResponse.self,

@@ -1,0 +1,44 @@
+import Foundation
+import KafkaProtocol
+import WharfEngine
+
+/// DescribeLogDirs: the bytes each partition holds on disk, which is how Kafka tools (and Wharf's
+/// own cluster dashboard) learn partition sizes over the wire. Wharf has one log directory, the
+/// data directory, and is the only replica, so every partition is reported there once.
+extension KafkaBroker {
+    func describeLogDirs(_ r: DescribeLogDirsRequest) -> DescribeLogDirsResponse {
+        let topics: [TopicDescription]
+        if let wanted = r.topics {
+            // As Kafka does, an unknown topic or partition is left out of the answer, not an error.
+            topics = wanted.compactMap { w in
+                guard var t = try? engine.describeTopic(w.topic) else { return nil }
+                let asked = Set(w.partitions)
+                t.partitions = t.partitions.filter { asked.contains($0.partition) }
+                return t
+            }
+        } else {
+            topics = engine.describeAllTopics(includeInternal: true)
+        }
+        var dir = DescribeLogDirsResponse.DescribeLogDirsResult()
+        dir.logDir = engine.config.dataDirectory
+        dir.topics = topics.map { t in
+            DescribeLogDirsResponse.DescribeLogDirsTopic(name: t.name, partitions: t.partitions.map { p in
+                DescribeLogDirsResponse.DescribeLogDirsPartition(partitionIndex: p.partition, partitionSize: p.sizeBytes,
+                                                                 offsetLag: 0, isFutureKey: false)
+            })
+        }
+        (dir.totalBytes, dir.usableBytes) = Self.volumeBytes(of: engine.config.dataDirectory)
+        var response = DescribeLogDirsResponse()
+        response.results = [dir]
+        return response
+    }
+
+    /// The size and the space left for unprivileged writers of the volume holding `path` (v4's
+    /// TotalBytes and UsableBytes); -1 when statvfs fails, Kafka's "unknown".
+    static func volumeBytes(of path: String) -> (total: Int64, usable: Int64) {
+        var s = statvfs()
+        guard statvfs(path, &s) == 0 else { return (-1, -1) }
+        let unit = Int64(s.f_frsize)
+        return (Int64(s.f_blocks) * unit, Int64(s.f_bavail) * unit)
+    }
+}
