@@ -19,9 +19,10 @@ extension ClusterDashboardDriver {
         // A partition without a leader has no offsets to ask for (asking would fail the whole
         // refresh): it is shown with leader "none" instead.
         let partitions = metadata.topics.flatMap { t in t.partitions.filter { $0.leader >= 0 }.map { TopicPartition(t.name, $0.partition) } }
+        // Sizes travel beside the offsets (one round trip for both).
+        async let sizesAnswer = ClusterTopics.sizes(client, partitions)
         let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
-        // Sizes are a nicety: a service without DescribeLogDirs, or one that refuses it, shows "-".
-        let sizes = partitions.isEmpty ? [:] : (try? await client.partitionSizes(partitions)) ?? [:]
+        let sizes = await sizesAnswer
         await refreshRetention(metadata.topics.map(\.name))
         let topics = metadata.topics.map { t in
             let retention = retention.values[t.name]
