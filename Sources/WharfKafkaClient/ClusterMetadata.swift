@@ -1,7 +1,7 @@
 import WharfCore
 
 /// The cluster as the last Metadata answer described it: brokers, the controller, and each
-/// partition's leader (the broker that takes its reads and writes).
+/// partition's leader (the broker that takes its reads and writes) and replicas.
 public struct ClusterMetadata: Sendable, Equatable {
     public struct Broker: Sendable, Equatable {
         public var nodeId: Int32
@@ -14,6 +14,11 @@ public struct ClusterMetadata: Sendable, Equatable {
         public var partition: Int32
         public var leader: Int32
         public var errorCode: Int16
+        /// The brokers holding a copy, and those whose copy is caught up with the leader (the
+        /// in-sync replicas). Fewer in sync than replicas: under-replicated, one broker failure
+        /// closer to losing acknowledged writes.
+        public var replicas: [Int32] = []
+        public var inSync: [Int32] = []
     }
 
     public struct Topic: Sendable, Equatable {

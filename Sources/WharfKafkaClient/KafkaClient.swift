@@ -162,7 +162,8 @@ public actor KafkaClient {
         let topics = r.topics.compactMap { t -> ClusterMetadata.Topic? in
             guard let name = t.name, t.errorCode == 0 else { return nil }
             return .init(name: name, isInternal: t.isInternal,
-                         partitions: t.partitions.map { .init(partition: $0.partitionIndex, leader: $0.leaderId, errorCode: $0.errorCode) }
+                         partitions: t.partitions.map { .init(partition: $0.partitionIndex, leader: $0.leaderId, errorCode: $0.errorCode,
+                                                              replicas: $0.replicaNodes, inSync: $0.isrNodes) }
                              .sorted { $0.partition < $1.partition })
         }.sorted { $0.name < $1.name }
         let m = ClusterMetadata(brokers: brokers, controllerId: r.controllerId, clusterId: r.clusterId, topics: topics)

@@ -1,6 +1,6 @@
-import Foundation
 import KafkaProtocol
 import WharfEngine
+import WharfStorage
 
 /// DescribeLogDirs: the bytes each partition holds on disk, which is how Kafka tools (and Wharf's
 /// own cluster dashboard) learn partition sizes over the wire. Wharf has one log directory, the
@@ -27,18 +27,12 @@ extension KafkaBroker {
                                                                  offsetLag: 0, isFutureKey: false)
             })
         }
-        (dir.totalBytes, dir.usableBytes) = Self.volumeBytes(of: engine.config.dataDirectory)
+        // v4: the volume's size and free space; -1 (Kafka's "unknown") when statvfs fails.
+        let volume = VolumeSpace.of(engine.config.dataDirectory)
+        dir.totalBytes = volume?.totalBytes ?? -1
+        dir.usableBytes = volume?.usableBytes ?? -1
         var response = DescribeLogDirsResponse()
         response.results = [dir]
         return response
-    }
-
-    /// The size and the space left for unprivileged writers of the volume holding `path` (v4's
-    /// TotalBytes and UsableBytes); -1 when statvfs fails, Kafka's "unknown".
-    static func volumeBytes(of path: String) -> (total: Int64, usable: Int64) {
-        var s = statvfs()
-        guard statvfs(path, &s) == 0 else { return (-1, -1) }
-        let unit = Int64(s.f_frsize)
-        return (Int64(s.f_blocks) * unit, Int64(s.f_bavail) * unit)
     }
 }

@@ -19,10 +19,11 @@ extension ClusterDashboardDriver {
         // A partition without a leader has no offsets to ask for (asking would fail the whole
         // refresh): it is shown with leader "none" instead.
         let partitions = metadata.topics.flatMap { t in t.partitions.filter { $0.leader >= 0 }.map { TopicPartition(t.name, $0.partition) } }
-        // Sizes travel beside the offsets (one round trip for both).
-        async let sizesAnswer = ClusterTopics.sizes(client, partitions)
+        // Sizes and disks travel beside the offsets (one round trip for both).
+        async let logDirsAnswer = ClusterTopics.logDirs(client, partitions)
         let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
-        let sizes = await sizesAnswer
+        let logDirs = await logDirsAnswer
+        let sizes = logDirs.sizes
         await refreshRetention(metadata.topics.map(\.name))
         let topics = metadata.topics.map { t in
             let retention = retention.values[t.name]
@@ -30,7 +31,8 @@ extension ClusterDashboardDriver {
                 let tp = TopicPartition(t.name, p.partition)
                 let o = offsets[tp] ?? (0, 0)
                 return PartitionSnapshot(partition: p.partition, logStart: o.start, logEnd: o.end,
-                                         sizeBytes: sizes[tp] ?? PartitionSnapshot.unknownSize, leader: p.leader)
+                                         sizeBytes: sizes[tp] ?? PartitionSnapshot.unknownSize, leader: p.leader,
+                                         replicas: p.replicas.count, inSyncReplicas: p.inSync.count)
             }, retentionMs: retention.flatMap { $0.ms < 0 ? nil : $0.ms }, retentionBytes: retention.flatMap { $0.bytes < 0 ? nil : $0.bytes },
                isInternal: t.isInternal)
         }
@@ -63,7 +65,10 @@ extension ClusterDashboardDriver {
         let brokers = metadata.brokers.count
         let deadLetters = await deadLetterTopicSnapshots(topics)
         return ClusterSnapshot(timeMs: clock.nowMillis(), source: "\(source) · \(brokers) broker\(brokers == 1 ? "" : "s")",
-                               topics: topics, groups: groups, deadLetters: deadLetters.isEmpty ? nil : deadLetters)
+                               topics: topics, groups: groups, deadLetters: deadLetters.isEmpty ? nil : deadLetters,
+                               disk: logDirs.fullestVolume.map {
+                                   DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes, location: "broker \($0.broker) \($0.logDir)")
+                               })
     }
 
     /// Retention rarely changes: DescribeConfigs (one request for all topics) for topics not seen

@@ -27,9 +27,9 @@ enum ClusterTopics {
     static func describe(_ client: KafkaClient, _ topics: [ClusterMetadata.Topic]) async throws -> [TopicDescription] {
         guard !topics.isEmpty else { return [] }
         let partitions = topics.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
-        async let sizesAnswer = sizes(client, partitions)
+        async let logDirs = logDirs(client, partitions)
         let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
-        let sizes = await sizesAnswer
+        let sizes = await logDirs.sizes
         let configs = try await retention(client, topics.map(\.name))
         return topics.map { t in
             let retention = configs[t.name] ?? (defaultRetentionMs, defaultRetentionBytes)
@@ -44,11 +44,11 @@ enum ClusterTopics {
         }.sorted { $0.name < $1.name }
     }
 
-    /// The leader replica's bytes of each partition. Sizes are a nicety: a service without
-    /// DescribeLogDirs, or one that refuses it, gets none (shown as '-'), never a failed command.
-    static func sizes(_ client: KafkaClient, _ partitions: [TopicPartition]) async -> [TopicPartition: Int64] {
-        guard !partitions.isEmpty else { return [:] }
-        return (try? await client.partitionSizes(partitions)) ?? [:]
+    /// The leader replica's bytes of each partition and the brokers' disks. A nicety: a service
+    /// without DescribeLogDirs, or one that refuses it, gets an empty report (sizes shown as
+    /// '-'), never a failed command.
+    static func logDirs(_ client: KafkaClient, _ partitions: [TopicPartition]) async -> LogDirsReport {
+        (try? await client.describeLogDirs(partitions)) ?? LogDirsReport()
     }
 
     /// `retention.ms` and `retention.bytes` of each topic (DescribeConfigs, resource type 2 = topic).

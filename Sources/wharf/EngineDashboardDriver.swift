@@ -4,6 +4,7 @@ import WharfDashboard
 import WharfEngine
 import WharfEvents
 import WharfProjections
+import WharfStorage
 
 /// The dashboard's view of the embedded engine: snapshots built from the engine's own
 /// descriptions and lag, and effects run through the same engine commands the CLI uses.
@@ -72,7 +73,13 @@ actor EngineDashboardDriver: DashboardDriver {
         for o in outboxes { outboxSnapshots.append(await o.snapshot()) }
         return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups,
                                deadLetters: deadLetters, outboxes: outboxes.isEmpty ? nil : outboxSnapshots,
-                               queues: queues.map(Self.queueSnapshots), events: eventsSnapshot())
+                               queues: queues.map(Self.queueSnapshots), events: eventsSnapshot(), disk: disk())
+    }
+
+    /// The data directory's volume (statvfs: microseconds, so every refresh).
+    func disk() -> DiskSnapshot? {
+        let directory = engine.config.dataDirectory
+        return VolumeSpace.of(directory).map { DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes, location: directory) }
     }
 
     func perform(_ effect: Effect) async -> Action? {

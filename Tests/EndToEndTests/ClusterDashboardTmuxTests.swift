@@ -115,7 +115,10 @@ import Testing
         try tmux.send("Enter")
         _ = try tmux.waitFor { $0.contains("/audit") }
         try tmux.send("Enter")
-        _ = try tmux.waitFor { $0.contains("Topics › audit") }
+        // Partition detail on a cluster: the leader and the replicas in sync (wharf serve is one
+        // broker: 1/1).
+        screen = try tmux.waitFor { $0.contains("Topics › audit") && $0.contains("ISR") }
+        #expect(screen.split(separator: "\n").contains { $0.contains(" 1/1") }, "\(screen)")
         try tmux.send("Enter")
         screen = try tmux.waitFor { $0.contains("audit") && $0.contains("OFFSET") && $0.contains(" a") && $0.contains(" c") }
         #expect(screen.contains(" b"), "\(screen)")

@@ -100,6 +100,85 @@ struct ClusterSourceTests {
         #expect(!Dashboard.render(embedded, width: 120, height: 30).lines.contains { $0.contains("LEADER") })
     }
 
+    @Test("under-replicated and offline partitions: ISR per partition, the topic's risk, the overview's count")
+    func replicationHealth() {
+        var state = Self.clusterState()
+        var snap = state.snapshot
+        let i = snap.topics.firstIndex { $0.name == "orders" }!
+        for j in snap.topics[i].partitions.indices {
+            snap.topics[i].partitions[j].leader = Int32(j % 3)
+            snap.topics[i].partitions[j].replicas = 3
+            snap.topics[i].partitions[j].inSyncReplicas = 3
+        }
+        snap.topics[i].partitions[1].inSyncReplicas = 2
+        snap.timeMs += 1000
+        _ = state.update(.tick(snap))
+
+        // Overview: the count comes first on the totals line, even at 80 columns.
+        var lines = Dashboard.render(state, width: 80, height: 24).lines
+        #expect(lines.contains { $0.contains("Cluster  1 under-replicated · ") }, "\(lines.joined(separator: "\n"))")
+        #expect(!lines.contains { $0.contains("offline") })
+        // Topics: the RISK column says URP.
+        Fixture.press(&state, [.char("2")])
+        lines = Dashboard.render(state, width: 120, height: 30).lines
+        #expect(lines.first { $0.contains(" orders ") }?.hasSuffix("URP") == true || lines.first { $0.contains(" orders ") }?.contains(" URP") == true,
+                "\(lines.joined(separator: "\n"))")
+        // Topic detail: ISR 2/3 on partition 1, 3/3 elsewhere.
+        Fixture.press(&state, [.char("/")] + Fixture.type("orders") + [.enter, .enter])
+        lines = Dashboard.render(state, width: 120, height: 30).lines
+        #expect(lines.contains { $0.contains("ISR") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.filter { $0.contains(" 2/3") }.count == 1 && lines.contains { $0.contains(" 3/3") }, "\(lines.joined(separator: "\n"))")
+
+        // A partition without a leader: offline, the worst risk, counted first.
+        snap.topics[i].partitions[0].leader = -1
+        snap.topics[i].partitions[0].inSyncReplicas = 0
+        snap.timeMs += 1000
+        _ = state.update(.tick(snap))
+        lines = Dashboard.render(state, width: 120, height: 30).lines
+        #expect(lines.contains { $0.contains(" 0/3") && $0.contains("none") }, "\(lines.joined(separator: "\n"))")
+        Fixture.press(&state, [.escape, .escape, .char("1")])
+        lines = Dashboard.render(state, width: 80, height: 24).lines
+        #expect(lines.contains { $0.contains("Cluster  1 offline · 2 under-replicated · ") }, "\(lines.joined(separator: "\n"))")
+        #expect(TopicsView.riskCell(snap.topics[i], .lost).text == "OFFL")
+
+        // The engine has no replicas: nothing of this is shown.
+        var embedded = Fixture.state()
+        #expect(!Dashboard.render(embedded, width: 80, height: 24).lines.contains { $0.contains("under-replicated") })
+        Fixture.press(&embedded, [.char("2"), .char("/")] + Fixture.type("orders") + [.enter, .enter])
+        #expect(!Dashboard.render(embedded, width: 120, height: 30).lines.contains { $0.contains("ISR") })
+    }
+
+    @Test("the overview shows the log volume's free space, and warns first when it runs low")
+    func diskSpace() {
+        var state = Self.clusterState()
+        var snap = state.snapshot
+        func overviewLine(_ disk: DiskSnapshot?, width: Int = 120) -> (text: String, role: StyleRole?) {
+            snap.disk = disk
+            snap.timeMs += 1000
+            _ = state.update(.tick(snap))
+            let canvas = Dashboard.render(state, width: width, height: 30)
+            guard let y = canvas.lines.firstIndex(where: { $0.contains("Cluster  ") }) else { return ("", nil) }
+            let line = canvas.line(y)
+            let at = line.range(of: "disk ").map { line.distance(from: line.startIndex, to: $0.lowerBound) }
+            return (line, at.map { canvas[$0, y].role })
+        }
+        let gib: Int64 = 1 << 30
+        var (line, role) = overviewLine(DiskSnapshot(totalBytes: 100 * gib, freeBytes: 40 * gib, location: "broker 1 /var/lib/kafka"))
+        #expect(line.hasSuffix("size · 40 GiB free (40%)") || line.contains("size · 40 GiB free (40%)"), "\(line)")
+        #expect(!line.contains("disk "))
+        // At 80 columns it does not fit after the totals: left out rather than cut.
+        (line, _) = overviewLine(DiskSnapshot(totalBytes: 100 * gib, freeBytes: 40 * gib, location: "broker 1 /var/lib/kafka"), width: 60)
+        #expect(!line.contains("free"), "\(line)")
+        (line, role) = overviewLine(DiskSnapshot(totalBytes: 100 * gib, freeBytes: 9 * gib, location: "broker 1 /var/lib/kafka"), width: 80)
+        #expect(line.contains("Cluster  disk 9% free · "), "\(line)")
+        #expect(role == .warning)
+        (line, role) = overviewLine(DiskSnapshot(totalBytes: 100 * gib, freeBytes: 4 * gib, location: "broker 1 /var/lib/kafka"), width: 80)
+        #expect(line.contains("Cluster  disk 4% free · "), "\(line)")
+        #expect(role == .critical)
+        (line, _) = overviewLine(nil)
+        #expect(!line.contains("free"), "\(line)")
+    }
+
     @Test("sizes the protocol cannot give show as '-', not 0 B")
     func unknownSizes() {
         let topic = TopicSnapshot(name: "t", partitions: [PartitionSnapshot(partition: 0, logStart: 0, logEnd: 5, sizeBytes: PartitionSnapshot.unknownSize),

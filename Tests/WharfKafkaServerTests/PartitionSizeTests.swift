@@ -58,7 +58,7 @@ import WharfKafkaClient
         #expect(r.topics[1].partitions.map(\.errorCode) == [KafkaError.unknownTopicOrPartition, KafkaError.unknownTopicOrPartition])
     }
 
-    @Test func theClientReadsLeaderSizesAndABrokerWithoutTheApiIsNamed() async throws {
+    @Test func theClientReadsLeaderSizesAndDisksAndABrokerWithoutTheApiIsNamed() async throws {
         let f = try KafkaBrokerTests.Fixture()
         try Self.fill(f.engine)
         let partitions = (0..<3).map { TopicPartition("orders", Int32($0)) } + [TopicPartition("audit", 0)]
@@ -69,15 +69,19 @@ import WharfKafkaClient
             let server = KafkaServer(engine: f.engine, configuration: config, logger: Logger(label: "test"))
             let port = try await server.start()
             let client = KafkaClient(bootstrap: [BootstrapAddress(host: "127.0.0.1", port: port)])
-            let result: Result<[TopicPartition: Int64], KafkaClientError>
-            do { result = .success(try await client.partitionSizes(partitions)) } catch { result = .failure(error) }
+            let result: Result<LogDirsReport, KafkaClientError>
+            do { result = .success(try await client.describeLogDirs(partitions)) } catch { result = .failure(error) }
             await client.close()
             await server.stop()
             if advertise {
-                let sizes = try result.get()
+                let report = try result.get()
                 for tp in partitions {
-                    #expect(try sizes[tp] == f.engine.describeTopic(tp.topic).partitions[Int(tp.partition)].sizeBytes, "\(tp)")
+                    #expect(try report.sizes[tp] == f.engine.describeTopic(tp.topic).partitions[Int(tp.partition)].sizeBytes, "\(tp)")
                 }
+                // The broker's one log directory, with its volume's space (v4).
+                let volume = try #require(report.fullestVolume)
+                #expect(report.volumes.count == 1 && volume.logDir == f.dir)
+                #expect(volume.totalBytes > 0 && volume.usableBytes > 0 && volume.usableBytes <= volume.totalBytes)
             } else {
                 #expect(throws: KafkaClientError.unsupported("broker does not support DescribeLogDirs")) { try result.get() }
             }

@@ -23,11 +23,13 @@ public struct ClusterSnapshot: Equatable, Sendable {
     /// Why the source could not be read just now; the rest of the snapshot is the last one that
     /// was read. nil: the source answered.
     public var sourceProblem: SourceProblem?
+    /// The log volume's space; nil when the source cannot tell.
+    public var disk: DiskSnapshot?
 
     public init(timeMs: Int64, source: String, listener: String? = nil, topics: [TopicSnapshot] = [],
                 groups: [GroupSnapshot] = [], deadLetters: [DeadLetterSnapshot]? = nil,
                 outboxes: [OutboxSnapshot]? = nil, queues: [QueueSnapshot]? = nil, events: EventsSnapshot? = nil,
-                sourceProblem: SourceProblem? = nil) {
+                sourceProblem: SourceProblem? = nil, disk: DiskSnapshot? = nil) {
         self.timeMs = timeMs
         self.source = source
         self.listener = listener
@@ -38,6 +40,7 @@ public struct ClusterSnapshot: Equatable, Sendable {
         self.queues = queues
         self.events = events
         self.sourceProblem = sourceProblem
+        self.disk = disk
     }
 
     public static let empty = ClusterSnapshot(timeMs: 0, source: "no source")

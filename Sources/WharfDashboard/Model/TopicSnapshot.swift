@@ -25,6 +25,8 @@ public struct TopicSnapshot: Equatable, Sendable {
     }
     /// Sum of log end offsets: grows by one per record appended, used for the in-rate.
     public var endOffsetSum: Int64 { partitions.reduce(0) { $0 + $1.logEnd } }
+    public var underReplicatedCount: Int { partitions.reduce(0) { $0 + ($1.isUnderReplicated ? 1 : 0) } }
+    public var offlineCount: Int { partitions.reduce(0) { $0 + ($1.isOffline ? 1 : 0) } }
 }
 
 public struct PartitionSnapshot: Equatable, Sendable {
@@ -33,18 +35,33 @@ public struct PartitionSnapshot: Equatable, Sendable {
     public var logStart: Int64
     /// High watermark: the offset the next record will get.
     public var logEnd: Int64
-    /// Bytes on disk, or `unknownSize` (a Kafka-protocol source has no cheap way to ask).
+    /// Bytes on disk, or `unknownSize` (a broker that does not answer DescribeLogDirs).
     public var sizeBytes: Int64
     public static let unknownSize: Int64 = -1
     /// The broker leading the partition on a cluster (-1: none, the partition is offline); nil
     /// on the embedded engine, which is its own single broker.
     public var leader: Int32?
+    /// On a cluster: how many brokers hold a copy, and how many of those copies are in sync with
+    /// the leader. nil on the embedded engine (one copy, always in sync).
+    public var replicas: Int?
+    public var inSyncReplicas: Int?
 
-    public init(partition: Int32, logStart: Int64, logEnd: Int64, sizeBytes: Int64, leader: Int32? = nil) {
+    public init(partition: Int32, logStart: Int64, logEnd: Int64, sizeBytes: Int64, leader: Int32? = nil,
+                replicas: Int? = nil, inSyncReplicas: Int? = nil) {
         self.partition = partition
         self.logStart = logStart
         self.logEnd = logEnd
         self.sizeBytes = sizeBytes
         self.leader = leader
+        self.replicas = replicas
+        self.inSyncReplicas = inSyncReplicas
     }
+
+    /// A copy has fallen behind or its broker is gone: one more failure may lose acknowledged writes.
+    public var isUnderReplicated: Bool {
+        guard let replicas, let inSyncReplicas else { return false }
+        return inSyncReplicas < replicas
+    }
+    /// No leader: nothing can be produced to or read from the partition.
+    public var isOffline: Bool { (leader ?? 0) < 0 }
 }

@@ -13,10 +13,32 @@ enum OverviewView {
         let totals: [(String, String)] = [("topics", "\(snap.topics.count)"), ("partitions", "\(partitions)"),
                                           ("groups", "\(snap.groups.count)"), ("records", Format.count(records)),
                                           ("size", Format.size(size))]
+        // Problems come first, so a narrow terminal cannot cut them off: partitions offline or
+        // under-replicated (a cluster only), and a log volume nearly full.
+        let offline = snap.topics.reduce(0) { $0 + $1.offlineCount }
+        let underReplicated = snap.topics.reduce(0) { $0 + $1.underReplicatedCount }
+        var problems = [(offline, "\(offline) offline", StyleRole.critical), (underReplicated, "\(underReplicated) under-replicated", StyleRole.warning)]
+            .filter { $0.0 > 0 }.map { ($0.1, $0.2) }
+        if let disk = snap.disk, disk.freePercent < DiskSnapshot.warnPercent {
+            problems.append(("disk \(disk.freePercent)% free", disk.freePercent < DiskSnapshot.criticalPercent ? .critical : .warning))
+        }
+        for (text, role) in problems {
+            x += canvas.write(text, x: x, y: y, maxWidth: max(0, rect.maxX - x), role: role)
+            x += canvas.write(" · ", x: x, y: y, maxWidth: max(0, rect.maxX - x), role: .dim)
+        }
         for (i, (label, value)) in totals.enumerated() {
             if i > 0 { x += canvas.write(" · ", x: x, y: y, maxWidth: max(0, rect.maxX - x), role: .dim) }
             x += canvas.write(value, x: x, y: y, maxWidth: max(0, rect.maxX - x), role: .number)
             x += canvas.write(" " + label, x: x, y: y, maxWidth: max(0, rect.maxX - x), role: .dim)
+        }
+        // A disk with room is worth a glance, not a warning: last, and only when it fits whole.
+        if let disk = snap.disk, disk.freePercent >= DiskSnapshot.warnPercent {
+            let free = Format.bytes(disk.freeBytes), rest = " free (\(disk.freePercent)%)"
+            if rect.maxX - x >= 3 + DisplayWidth.of(free) + DisplayWidth.of(rest) {
+                x += canvas.write(" · ", x: x, y: y, maxWidth: 3, role: .dim)
+                x += canvas.write(free, x: x, y: y, maxWidth: rect.maxX - x, role: .number)
+                canvas.write(rest, x: x, y: y, maxWidth: rect.maxX - x, role: .dim)
+            }
         }
         y += 1
         for (label, series) in [("in ", m.totalIn), ("out", m.totalOut)] where y < rect.maxY {

@@ -10,8 +10,10 @@ enum TopicDetailView {
         TableColumn("IN/S", width: 7, alignRight: true),
         TableColumn("TREND", width: 10, flex: 1, dropPriority: 3),
     ]
-    /// Shown on a cluster, where partitions have leaders (and may have none).
-    static let leaderColumn = TableColumn("LEADER", width: 6, alignRight: true, dropPriority: 2)
+    /// Shown on a cluster, where partitions have leaders (and may have none) and replicas: ISR is
+    /// in-sync replicas / replicas.
+    static let clusterColumns = [TableColumn("LEADER", width: 6, alignRight: true, dropPriority: 2),
+                                 TableColumn("ISR", width: 5, alignRight: true, dropPriority: 2)]
     static let consumerColumns = [
         TableColumn("GROUP", width: 12, flex: 1),
         TableColumn("P", width: 4, alignRight: true),
@@ -27,7 +29,7 @@ enum TopicDetailView {
             return
         }
         let m = state.metrics
-        let info = "\(topic.partitions.count) partitions · \(Format.count(topic.recordCount)) records · "
+        let info = "\(topic.partitions.count) partition\(topic.partitions.count == 1 ? "" : "s") · \(Format.count(topic.recordCount)) records · "
             + "\(Format.size(topic.sizeBytes)) · \(Format.rate(m.topicInRate(name)))/s in · retention \(TopicsView.retention(topic))"
         canvas.write(" " + info, x: rect.x, y: rect.y, maxWidth: rect.width, role: .dim)
         let frame = state.current
@@ -40,7 +42,7 @@ enum TopicDetailView {
         let consumerHeight = consumers.isEmpty ? 2 : min(consumers.count + 2, max(3, body.height * 2 / 5))
         let (top, bottom) = body.height >= 8 ? body.splitBottom(consumerHeight) : (body, .zero)
         let showLeader = topic.partitions.contains { $0.leader != nil }
-        TableWidget(columns: showLeader ? columns + [leaderColumn] : columns, rowCount: rows.count, selected: frame.selected, scroll: frame.scroll,
+        TableWidget(columns: showLeader ? columns + clusterColumns : columns, rowCount: rows.count, selected: frame.selected, scroll: frame.scroll,
                     sortColumn: frame.sortColumn, ascending: frame.ascending)
             .render(into: &canvas, rect: Rect(x: top.x, y: top.y, width: top.width, height: top.height - (bottom.isEmpty ? 0 : 1))) { i in
                 let p = topic.partitions[rows[i]]
@@ -54,6 +56,7 @@ enum TopicDetailView {
                 if showLeader {
                     // No leader: nothing can be produced to or read from the partition.
                     cells.append(p.leader.map { $0 >= 0 ? TableCell(String($0), role: .number) : TableCell("none", role: .critical) } ?? TableCell("-"))
+                    cells.append(isrCell(p))
                 }
                 return cells
             }
@@ -75,5 +78,13 @@ enum TopicDetailView {
                     TableCell(status.label, role: status.role),
                 ]
             }
+    }
+
+    /// "2/3": in-sync replicas of all replicas; under-replicated in the warning colour, none in
+    /// sync in the critical one.
+    static func isrCell(_ p: PartitionSnapshot) -> TableCell {
+        guard let replicas = p.replicas, let inSync = p.inSyncReplicas else { return TableCell("-") }
+        let role: StyleRole = inSync == 0 ? .critical : (inSync < replicas ? .warning : .number)
+        return TableCell("\(inSync)/\(replicas)", role: role)
     }
 }

@@ -1,4 +1,5 @@
-/// Topics: name, partitions, records, size, in-rate with a sparkline, retention, retention risk.
+/// Topics: name, partitions, records, size, in-rate with a sparkline, retention, and the worst risk:
+/// a partition offline or under-replicated (on a cluster), records lost to retention or about to be.
 enum TopicsView {
     static let columns = [
         TableColumn("NAME", width: 12, flex: 1),
@@ -27,7 +28,6 @@ enum TopicsView {
         table.render(into: &canvas, rect: area) { i in
             let t = topics[rows[i]]
             let m = state.metrics
-            let risk = m.risk(topic: t.name)
             return [
                 TableCell(t.name, role: t.isInternal ? .dim : nil),
                 TableCell(String(t.partitions.count), role: .number),
@@ -36,9 +36,18 @@ enum TopicsView {
                 TableCell(Format.rate(m.topicInRate(t.name)), role: .number),
                 TableCell(retention(t), role: .dim),
                 TableCell(Sparkline.string(m.topicIn[t.name]?.history.elements ?? [], width: 10), role: .sparkline),
-                TableCell(risk == .lost ? "LOST" : risk == .atRisk ? "risk" : "", role: risk == .lost ? .critical : .warning),
+                riskCell(t, m.risk(topic: t.name)),
             ]
         }
+    }
+
+    /// The worst first: nothing can be read from an offline partition; lost records are gone;
+    /// an under-replicated partition is one broker failure from losing acknowledged writes.
+    static func riskCell(_ t: TopicSnapshot, _ retentionRisk: Metrics.RetentionRisk) -> TableCell {
+        if t.offlineCount > 0 { return TableCell("OFFL", role: .critical) }
+        if retentionRisk == .lost { return TableCell("LOST", role: .critical) }
+        if t.underReplicatedCount > 0 { return TableCell("URP", role: .warning) }
+        return TableCell(retentionRisk == .atRisk ? "risk" : "", role: .warning)
     }
 
     static func retention(_ t: TopicSnapshot) -> String {
