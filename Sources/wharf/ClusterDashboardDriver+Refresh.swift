@@ -67,7 +67,7 @@ extension ClusterDashboardDriver {
         return ClusterSnapshot(timeMs: clock.nowMillis(), source: "\(source) · \(brokers) broker\(brokers == 1 ? "" : "s")",
                                topics: topics, groups: groups, deadLetters: deadLetters.isEmpty ? nil : deadLetters,
                                disk: logDirs.fullestVolume.map {
-                                   DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes, location: "broker \($0.broker) \($0.logDir)")
+                                   DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes, location: "broker \($0.broker)")
                                })
     }
 

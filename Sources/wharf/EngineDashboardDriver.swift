@@ -78,8 +78,7 @@ actor EngineDashboardDriver: DashboardDriver {
 
     /// The data directory's volume (statvfs: microseconds, so every refresh).
     func disk() -> DiskSnapshot? {
-        let directory = engine.config.dataDirectory
-        return VolumeSpace.of(directory).map { DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes, location: directory) }
+        VolumeSpace.of(engine.config.dataDirectory).map { DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes) }
     }
 
     func perform(_ effect: Effect) async -> Action? {

@@ -163,16 +163,16 @@ struct ClusterSourceTests {
             return (line, at.map { canvas[$0, y].role })
         }
         let gib: Int64 = 1 << 30
-        var (line, role) = overviewLine(DiskSnapshot(totalBytes: 100 * gib, freeBytes: 40 * gib, location: "broker 1 /var/lib/kafka"))
+        var (line, role) = overviewLine(DiskSnapshot(totalBytes: 100 * gib, freeBytes: 40 * gib, location: "broker 1"))
         #expect(line.hasSuffix("size · 40 GiB free (40%)") || line.contains("size · 40 GiB free (40%)"), "\(line)")
         #expect(!line.contains("disk "))
         // At 80 columns it does not fit after the totals: left out rather than cut.
-        (line, _) = overviewLine(DiskSnapshot(totalBytes: 100 * gib, freeBytes: 40 * gib, location: "broker 1 /var/lib/kafka"), width: 60)
+        (line, _) = overviewLine(DiskSnapshot(totalBytes: 100 * gib, freeBytes: 40 * gib, location: "broker 1"), width: 60)
         #expect(!line.contains("free"), "\(line)")
-        (line, role) = overviewLine(DiskSnapshot(totalBytes: 100 * gib, freeBytes: 9 * gib, location: "broker 1 /var/lib/kafka"), width: 80)
-        #expect(line.contains("Cluster  disk 9% free · "), "\(line)")
+        (line, role) = overviewLine(DiskSnapshot(totalBytes: 100 * gib, freeBytes: 9 * gib, location: "broker 1"), width: 80)
+        #expect(line.contains("Cluster  disk 9% free on broker 1 · "), "\(line)")
         #expect(role == .warning)
-        (line, role) = overviewLine(DiskSnapshot(totalBytes: 100 * gib, freeBytes: 4 * gib, location: "broker 1 /var/lib/kafka"), width: 80)
+        (line, role) = overviewLine(DiskSnapshot(totalBytes: 100 * gib, freeBytes: 4 * gib), width: 80)
         #expect(line.contains("Cluster  disk 4% free · "), "\(line)")
         #expect(role == .critical)
         (line, _) = overviewLine(nil)

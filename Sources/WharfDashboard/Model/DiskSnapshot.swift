@@ -4,10 +4,11 @@ public struct DiskSnapshot: Equatable, Sendable {
     public var totalBytes: Int64
     /// Writable by the broker (statvfs's f_bavail, Kafka's UsableBytes).
     public var freeBytes: Int64
-    /// Where it is: the data directory, or "broker 2 /var/lib/kafka".
-    public var location: String
+    /// Whose it is on a cluster ("broker 2"), named in the warning; nil on the embedded engine,
+    /// whose data directory the header already names.
+    public var location: String?
 
-    public init(totalBytes: Int64, freeBytes: Int64, location: String) {
+    public init(totalBytes: Int64, freeBytes: Int64, location: String? = nil) {
         self.totalBytes = totalBytes
         self.freeBytes = freeBytes
         self.location = location

@@ -20,7 +20,8 @@ enum OverviewView {
         var problems = [(offline, "\(offline) offline", StyleRole.critical), (underReplicated, "\(underReplicated) under-replicated", StyleRole.warning)]
             .filter { $0.0 > 0 }.map { ($0.1, $0.2) }
         if let disk = snap.disk, disk.freePercent < DiskSnapshot.warnPercent {
-            problems.append(("disk \(disk.freePercent)% free", disk.freePercent < DiskSnapshot.criticalPercent ? .critical : .warning))
+            problems.append(("disk \(disk.freePercent)% free" + (disk.location.map { " on " + $0 } ?? ""),
+                             disk.freePercent < DiskSnapshot.criticalPercent ? .critical : .warning))
         }
         for (text, role) in problems {
             x += canvas.write(text, x: x, y: y, maxWidth: max(0, rect.maxX - x), role: role)
