@@ -55,12 +55,14 @@ enum ClusterDeadLetters {
         return tps.flatMap { tp in (read[tp] ?? []).map { (tp.partition, $0) } }
     }
 
-    /// `Engine.requeueDeadLetters` over the wire: per partition of the dead-letter topic, the
-    /// selected records not yet requeued are produced (key, value, business headers) to their
-    /// original topic and partition, then the progress is committed to
-    /// `__wharf-requeue.<topic>` with an administrative OffsetCommit (that group never has
-    /// members), in the engine's prefix + metadata form, so the embedded CLI and this one see the
-    /// same progress and a re-run (or a dry run) offers nothing twice.
+    /// `Engine.requeueDeadLetters` over the wire, with the same bookmark and the same
+    /// exactly-once protocol: per chunk of the dead-letter topic, the progress is committed to
+    /// `__wharf-requeue.<topic>` (an administrative OffsetCommit; that group never has members)
+    /// with the chunk's intents (each target partition's high watermark, from ListOffsets), the
+    /// records are produced (key, value, business headers, `wharf.requeued-from`), and the
+    /// progress is committed again without intents. A run that finds intents scans those ranges
+    /// (Fetch) for its provenance headers first. The embedded CLI and this one read and write the
+    /// same progress, so neither requeues twice what the other did.
     static func requeue(_ client: KafkaClient, topic: String, selection: DeadLetterTopicSelection, to override: String?,
                         dryRun: Bool) async throws -> DeadLetterRequeueResult {
         let t = try await topicMetadata(client, topic)
@@ -76,15 +78,23 @@ enum ClusterDeadLetters {
         for tp in tps {
             var progress = committed[tp].map { RequeueProgress(prefix: $0.offset, metadata: $0.metadata) } ?? RequeueProgress(prefix: 0)
             let (logStart, end) = logs[tp] ?? (0, 0)
+            func commit() async throws {
+                try await client.commitOffsets(group: group, withMetadata: [tp: (progress.prefix, progress.committableMetadata)])
+            }
+            if !progress.intents.isEmpty {
+                // A run before this one stopped mid-chunk: what it produced is done.
+                progress.markDone(try await recoverRequeued(client, progress.intents, from: tp), logStart: logStart)
+                progress.intents = []
+                if !dryRun { try await commit() }
+            }
             var next = Swift.max(progress.prefix, logStart)
-            var moved: [Int64] = []
             while next < end {
-                // Per target partition, in dead-letter order: one Produce each per chunk read,
-                // so a large dead-letter topic is never held in memory whole.
-                var outgoing: [TopicPartition: [Record]] = [:]
-                var targetOrder: [TopicPartition] = []
+                // One Produce per target partition per chunk read, so a large dead-letter topic
+                // is never held in memory whole.
                 let records = try await ClusterRecordReader.read(client, [tp: .init(from: next, until: end, limit: 500)])[tp] ?? []
                 guard let last = records.last else { break }
+                next = last.offset + 1
+                var chunk = RequeueChunk()
                 for record in records where !progress.isDone(record.offset) {
                     let origin = DeadLetterHeaders.parse(record.headers)
                     guard selection.matches(record, origin) else { continue }
@@ -93,34 +103,53 @@ enum ClusterDeadLetters {
                         continue
                     }
                     moves.append(.make(partition: tp.partition, offset: record.offset, target: target))
-                    moved.append(record.offset)
                     guard !dryRun else { continue }
-                    let targetTopic = try await topicMetadata(client, target)
-                    let count = Int32(targetTopic.partitions.count)
+                    let count = Int32(try await topicMetadata(client, target).partitions.count)
                     let keep = override == nil ? origin?.partition.flatMap { $0 >= 0 && $0 < count ? $0 : nil } : nil
                     let destination = TopicPartition(target, keep ?? partitioner.partition(forKey: record.key, partitions: count))
-                    if outgoing[destination] == nil { targetOrder.append(destination) }
-                    outgoing[destination, default: []].append(Record(key: record.key, value: record.value,
-                                                                     headers: DeadLetterHeaders.businessHeaders(record.headers)))
+                    chunk.add(RequeueProvenance.requeued(record, from: topic, partition: tp.partition), offset: record.offset, to: destination)
                 }
-                for destination in targetOrder {
-                    _ = try await client.produce(topic: destination.topic, partition: destination.partition, records: outgoing[destination]!,
-                                                 timestampMs: now)
+                guard !chunk.isEmpty else { continue }
+                let ends = try await client.listOffsets(chunk.destinations, timestamp: KafkaClient.latestTimestamp)
+                progress.intents = chunk.destinations.map { RequeueIntent(destination: $0, startOffset: ends[$0] ?? 0, count: chunk.records[$0]!.count) }
+                try await commit()
+                for d in chunk.destinations {
+                    _ = try await client.produce(topic: d.topic, partition: d.partition, records: chunk.records[d]!, timestampMs: now)
+                }
+                progress.intents = []
+                progress.markDone(chunk.offsets, logStart: logStart)
+                try await commit()
+            }
+        }
+        return .make(dryRun: dryRun, moves: moves, withoutTarget: withoutTarget)
+    }
+
+    /// The dead-letter offsets of `source` whose requeued copies sit in the intents' target
+    /// ranges (read with Fetch, at most the chunk plus `RequeueProvenance.scanSlack` records).
+    static func recoverRequeued(_ client: KafkaClient, _ intents: [RequeueIntent], from source: TopicPartition) async throws -> [Int64] {
+        var found: [Int64] = []
+        // A target topic deleted since has nothing to find.
+        let metadata = try await client.refreshMetadata()
+        let present = intents.filter { metadata.leader(of: $0.destination).map { $0 >= 0 } ?? false }
+        let ends = present.isEmpty ? [:] : try await client.logOffsets(present.map(\.destination))
+        for intent in present {
+            guard let (start, end) = ends[intent.destination] else { continue }
+            var next = Swift.max(intent.startOffset, start)
+            let until = Swift.min(end, intent.startOffset + Int64(intent.count + RequeueProvenance.scanSlack))
+            var seen = 0
+            while seen < intent.count, next < until {
+                let records = try await ClusterRecordReader.read(client, [intent.destination: .init(from: next, until: until, limit: 500)])[intent.destination] ?? []
+                guard let last = records.last else { break }
+                for r in records {
+                    if let o = RequeueProvenance.offset(in: r.headers, from: source.topic, partition: source.partition) {
+                        found.append(o)
+                        seen += 1
+                    }
                 }
                 next = last.offset + 1
             }
-            // Appended first, progress committed after: a crash in between requeues this
-            // partition's records again on the next run (at-least-once, as the engine).
-            guard !dryRun, !moved.isEmpty else { continue }
-            progress.prefix = Swift.max(progress.prefix, logStart)
-            progress.done.formUnion(moved)
-            progress.done = progress.done.filter { $0 >= progress.prefix }
-            progress.compact()
-            var metadata = progress.metadata
-            if metadata.utf8.count > GroupCoordinator.maxMetadataBytes { metadata = "" }  // as the engine: keep the safe prefix
-            try await client.commitOffsets(group: group, withMetadata: [tp: (progress.prefix, metadata)])
         }
-        return .make(dryRun: dryRun, moves: moves, withoutTarget: withoutTarget)
+        return found
     }
 
     /// Records retained in `topic` over all partitions (log end minus log start).

@@ -5,7 +5,7 @@ import WharfCore
 enum Output {
     static func json<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]  // paths and "t.DLT/0/7" read as written
         let data = try encoder.encode(value)
         print(String(decoding: data, as: UTF8.self))
     }

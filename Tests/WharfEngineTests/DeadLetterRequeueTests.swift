@@ -55,7 +55,7 @@ import WharfCore
         let requeued = try f.engine.readRecords(topic: "orders", partition: 1, from: 0, maxRecords: 10)
         #expect(requeued.map { String(decoding: $0.value ?? [], as: UTF8.self) } == ["a", "c"])
         #expect(requeued.first?.key == Array("k-a".utf8))
-        #expect(requeued.first?.headers == [RecordHeader("trace", "t-a")])
+        #expect(requeued.first?.headers == [RecordHeader("trace", "t-a"), RecordHeader(RequeueProvenance.header, "orders.DLT/0/0")])
 
         // Re-running does not requeue twice; --all picks up only b (the orphan has no target).
         let again = try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .reason("price missing"))
@@ -83,24 +83,61 @@ import WharfCore
         #expect(p.prefix == 8 && p.metadata == "9,12")
     }
 
-    /// The crash lands between the appends and the progress commit, the one point where the
-    /// two disagree: nothing is lost (the dead-letter records stay, the progress still says
-    /// "not requeued"), and the next run requeues the same records again: at-least-once, a
-    /// duplicate on the original topic, never a gap.
-    @Test func aCrashBetweenAppendAndCommitRequeuesAgainAndLosesNothing() async throws {
+    /// A requeue stopped at any point of a chunk (intents committed, some or all targets
+    /// appended, progress not yet committed) loses nothing and duplicates nothing: the next run
+    /// finds the intents, scans those target ranges for its provenance headers, counts what it
+    /// finds as done, and requeues only the rest.
+    @Test(arguments: ["afterIntent", "afterFirstAppend", "afterLastAppend"])
+    func aCrashAnywhereInAChunkRequeuesEachRecordExactlyOnce(point: String) async throws {
         let f = try Fixture()
+        // a and b go back to orders/1, c to orders/0: two target partitions in one chunk.
         try f.deadLetter("a", reason: "price missing")
         try f.deadLetter("b", reason: "price missing")
+        try f.deadLetter("c", reason: "bad currency", partition: 0)
+        // Another producer writes to the target between the runs: the scan must skip it.
+        var appends = 0
         await #expect(throws: WharfError.self) {
             try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .all, to: nil, dryRun: false,
-                                                  beforeCommit: { _ throws(WharfError) in throw .io("injected crash") })
+                                                  crash: { (p: Engine.CrashPoint) throws(WharfError) in
+                switch (point, p) {
+                case ("afterIntent", .afterIntent): throw .io("injected crash")
+                case (_, .afterAppend):
+                    appends += 1
+                    if point == "afterFirstAppend" || appends == 2 { throw .io("injected crash") }
+                default: break
+                }
+            })
         }
-        #expect(try f.values("orders").sorted() == ["a", "b"], "appended before the crash")
-        #expect(try f.values("orders.DLT") == ["a", "b"], "the dead-letter records stay")
+        try f.engine.produce(topic: "orders", records: [Record(key: nil, value: Array("other".utf8))], partition: 1)
+        let expectedFirst: [String] = switch point {
+        case "afterIntent": []
+        case "afterFirstAppend": ["a", "b"]
+        default: ["a", "b", "c"]
+        }
+        #expect(try f.values("orders").filter { $0 != "other" }.sorted() == expectedFirst, "appended before the crash")
+        #expect(try f.values("orders.DLT") == ["a", "b", "c"], "the dead-letter records stay")
+
+        let dry = try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .all, dryRun: true)
         let again = try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .all)
-        #expect(again.moves.map(\.offset) == [0, 1], "not marked done, so requeued again")
-        #expect(try f.values("orders").sorted() == ["a", "a", "b", "b"])
+        #expect(dry.moves == again.moves, "a dry run sees the recovered progress too")
+        #expect(again.moves.count == 3 - expectedFirst.count, "\(again.moves)")
+        #expect(try f.values("orders").filter { $0 != "other" }.sorted() == ["a", "b", "c"], "each exactly once")
         let third = try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .all)
         #expect(third.moves.isEmpty, "committed now: a third run finds nothing")
+        let progress = await f.engine.coordinator.fetchOffsets(groupId: Engine.requeueGroup(for: "orders.DLT"), partitions: nil)
+        let bookmark = progress[TopicPartition("orders.DLT", 0)]
+        #expect(bookmark?.offset == 3 && bookmark?.metadata == "", "all done, no intent left behind: \(String(describing: bookmark))")
+    }
+
+    @Test func progressWithIntentsRoundTripsAndOldMetadataStillReads() {
+        let p = RequeueProgress(prefix: 3, done: [5, 9], intents: [.init(destination: TopicPartition("orders.v2", 1), startOffset: 120, count: 37),
+                                                                .init(destination: TopicPartition("a-b_c", 0), startOffset: 0, count: 1)])
+        #expect(p.metadata == "5,9|orders.v2/1@120+37;a-b_c/0@0+1")
+        #expect(RequeueProgress(prefix: 3, metadata: p.metadata) == p)
+        #expect(RequeueProgress(prefix: 3, metadata: "|x/0@4+2") == RequeueProgress(prefix: 3, intents: [.init(destination: TopicPartition("x", 0), startOffset: 4, count: 2)]))
+        #expect(RequeueProgress(prefix: 3, metadata: "5-7") == RequeueProgress(prefix: 3, done: [5, 6, 7]))
+        // Too long to keep the done set: the intents are kept, the done set dropped (the safe prefix stays).
+        let scattered = RequeueProgress(prefix: 0, done: Set(stride(from: 1, to: 4000, by: 2)), intents: p.intents)
+        #expect(scattered.committableMetadata == "|orders.v2/1@120+37;a-b_c/0@0+1")
     }
 }

@@ -39,74 +39,35 @@ public struct DeadLetterRequeueResult: Equatable, Sendable {
     }
 }
 
-/// The requeue progress of one partition of a dead-letter topic, kept as a committed offset of
-/// the internal group `__wharf-requeue.<topic>`: every offset below `prefix` is done, and the
-/// metadata lists requeued offsets above it (`"12,15-20"`), so a filtered requeue does not
-/// swallow the records it did not select, and a re-run does not requeue anything twice.
-/// Public for the requeue over the Kafka protocol, which keeps the same bookmark.
-public struct RequeueProgress: Equatable, Sendable {
-    public var prefix: Int64
-    public var done: Set<Int64>
-
-    public func isDone(_ offset: Int64) -> Bool { offset < prefix || done.contains(offset) }
-
-    /// Advances the prefix over the contiguous done offsets after it.
-    public mutating func compact() {
-        while done.remove(prefix) != nil { prefix += 1 }
-    }
-
-    public var metadata: String {
-        var parts: [String] = []
-        var run: (start: Int64, end: Int64)?
-        for o in done.sorted() {
-            if let r = run, o == r.end + 1 {
-                run = (r.start, o)
-                continue
-            }
-            if let r = run { parts.append(Self.text(r)) }
-            run = (o, o)
-        }
-        if let r = run { parts.append(Self.text(r)) }
-        return parts.joined(separator: ",")
-    }
-
-    private static func text(_ r: (start: Int64, end: Int64)) -> String { r.start == r.end ? "\(r.start)" : "\(r.start)-\(r.end)" }
-
-    public init(prefix: Int64, done: Set<Int64> = []) {
-        self.prefix = prefix
-        self.done = done
-    }
-
-    public init(prefix: Int64, metadata: String) {
-        var done: Set<Int64> = []
-        for part in metadata.split(separator: ",") {
-            let ends = part.split(separator: "-").compactMap { Int64($0) }
-            if ends.count == 1 { done.insert(ends[0]) } else if ends.count == 2, ends[0] <= ends[1] { done.formUnion(ends[0]...ends[1]) }
-        }
-        self.init(prefix: prefix, done: done)
-    }
-}
-
 extension Engine {
     /// The internal group recording how far `topic` has been requeued.
     public static func requeueGroup(for topic: String) -> String { "__wharf-requeue.\(topic)" }
 
     /// Re-produces selected records of a dead-letter topic to their original topic (or `to`):
-    /// key, value and business headers (dead-letter headers stripped), onto the original
-    /// partition when it exists, else placed by key. Records already requeued are skipped.
+    /// key, value and business headers (dead-letter headers stripped) plus a
+    /// `wharf.requeued-from` header, onto the original partition when it exists, else placed by
+    /// key. Records already requeued are skipped.
     ///
-    /// At-least-once, crash-safe: per partition, the records are appended first and the
-    /// progress committed after; a crash in between makes the next run requeue that partition's
-    /// batch again (never lose it). The dead-letter records themselves stay (purge removes them).
+    /// Exactly once, crash-safe: per chunk of up to 500 records, the progress is committed with
+    /// the chunk's intents (where each target partition ends now), then the records are
+    /// appended, then the progress is committed again without intents. A run that finds intents
+    /// (a crash in between) first scans those target ranges for the provenance headers and counts
+    /// what it finds as done. The dead-letter records themselves stay (purge removes them).
     public func requeueDeadLetters(topic: String, selection: DeadLetterTopicSelection, to override: String? = nil,
                                    dryRun: Bool = false) async throws(WharfError) -> DeadLetterRequeueResult {
-        try await requeueDeadLetters(topic: topic, selection: selection, to: override, dryRun: dryRun, beforeCommit: nil)
+        try await requeueDeadLetters(topic: topic, selection: selection, to: override, dryRun: dryRun, crash: nil)
     }
 
-    /// `beforeCommit` runs after a partition's appends and before its progress is committed:
-    /// tests throw from it to crash the requeue at its one dangerous point.
+    /// Where a test can crash a requeue: after a chunk's intents are committed, and after each
+    /// target partition's append (the last one is just before the progress commit).
+    enum CrashPoint: Equatable {
+        case afterIntent
+        case afterAppend(TopicPartition)
+    }
+
+    /// `crash` runs at each `CrashPoint`; tests throw from it to stop the requeue there.
     func requeueDeadLetters(topic: String, selection: DeadLetterTopicSelection, to override: String?, dryRun: Bool,
-                            beforeCommit: ((Int32) throws(WharfError) -> Void)?) async throws(WharfError) -> DeadLetterRequeueResult {
+                            crash: ((CrashPoint) throws(WharfError) -> Void)?) async throws(WharfError) -> DeadLetterRequeueResult {
         let t = try self.topic(topic)
         if let override { _ = try self.topic(override) }
         let group = Self.requeueGroup(for: topic)
@@ -116,12 +77,23 @@ extension Engine {
             let partition = Int32(index)
             let tp = TopicPartition(topic, partition)
             var progress = committed[tp].map { RequeueProgress(prefix: $0.offset, metadata: $0.metadata) } ?? RequeueProgress(prefix: 0)
+            func commit() async throws(WharfError) {
+                try await coordinator.commit(groupId: group, generationId: -1, memberId: "",
+                                             offsets: [tp: (offset: progress.prefix, metadata: progress.committableMetadata)])
+            }
+            if !progress.intents.isEmpty {
+                // A run before this one crashed mid-chunk: what it appended is done.
+                progress.markDone(try recoverRequeued(progress.intents, from: topic, partition: partition), logStart: log.logStartOffset)
+                progress.intents = []
+                if !dryRun { try await commit() }
+            }
             var next = max(progress.prefix, log.logStartOffset)
             let end = log.logEndOffset
-            var moved: [Int64] = []
             while next < end {
                 let records = try Self.decodeRecords(of: log, from: next, maxRecords: 500)
                 guard let last = records.last else { break }
+                next = last.offset + 1
+                var chunk = RequeueChunk()
                 for record in records where !progress.isDone(record.offset) {
                     let origin = DeadLetterHeaders.parse(record.headers)
                     guard selection.matches(record, origin) else { continue }
@@ -130,33 +102,69 @@ extension Engine {
                         continue
                     }
                     result.moves.append(.init(partition: partition, offset: record.offset, target: target))
-                    moved.append(record.offset)
-                    if !dryRun {
-                        let targetTopic = try self.topic(target)
-                        let keepPartition = override == nil ? origin?.partition.flatMap { $0 >= 0 && $0 < targetTopic.meta.partitions ? $0 : nil } : nil
-                        try produce(topic: target, records: [Record(key: record.key, value: record.value,
-                                                                    headers: DeadLetterHeaders.businessHeaders(record.headers))],
-                                    partition: keepPartition)
+                    if dryRun { continue }
+                    let targetTopic = try self.topic(target)
+                    let count = targetTopic.meta.partitions
+                    let keep = override == nil ? origin?.partition.flatMap { $0 >= 0 && $0 < count ? $0 : nil } : nil
+                    let destination = TopicPartition(target, keep ?? partitioner.partition(forKey: record.key, partitions: count))
+                    chunk.add(RequeueProvenance.requeued(record, from: topic, partition: partition), offset: record.offset, to: destination)
+                }
+                guard !chunk.isEmpty else { continue }
+                progress.intents = try chunk.destinations.map { d throws(WharfError) in
+                    RequeueIntent(destination: d, startOffset: try self.log(d.topic, d.partition).logEndOffset, count: chunk.records[d]!.count)
+                }
+                try await commit()
+                try crash?(.afterIntent)
+                for d in chunk.destinations {
+                    try produce(topic: d.topic, records: chunk.records[d]!, partition: d.partition)
+                    try crash?(.afterAppend(d))
+                }
+                progress.intents = []
+                progress.markDone(chunk.offsets, logStart: log.logStartOffset)
+                try await commit()
+            }
+        }
+        return result
+    }
+
+    /// The dead-letter offsets whose requeued copies sit in the intents' target ranges.
+    func recoverRequeued(_ intents: [RequeueIntent], from topic: String, partition: Int32) throws(WharfError) -> [Int64] {
+        var found: [Int64] = []
+        for intent in intents {
+            guard let target = try? log(intent.destination.topic, intent.destination.partition) else { continue }
+            var next = max(intent.startOffset, target.logStartOffset)
+            let limit = intent.startOffset + Int64(intent.count + RequeueProvenance.scanSlack)
+            var seen = 0
+            while seen < intent.count, next < min(target.logEndOffset, limit) {
+                let records = try Self.decodeRecords(of: target, from: next, maxRecords: 500)
+                guard let last = records.last else { break }
+                for r in records {
+                    if let o = RequeueProvenance.offset(in: r.headers, from: topic, partition: partition) {
+                        found.append(o)
+                        seen += 1
                     }
                 }
                 next = last.offset + 1
             }
-            guard !dryRun, !moved.isEmpty else { continue }
-            // Offsets below the log start can never come back: count them as done.
-            progress.prefix = max(progress.prefix, log.logStartOffset)
-            progress.done.formUnion(moved)
-            progress.done = progress.done.filter { $0 >= progress.prefix }
-            progress.compact()
-            var metadata = progress.metadata
-            if metadata.utf8.count > GroupCoordinator.maxMetadataBytes {
-                // Too scattered to record exactly: keep the safe prefix; a re-run may requeue
-                // some of these again (at-least-once).
-                metadata = ""
-            }
-            try beforeCommit?(partition)
-            try await coordinator.commit(groupId: group, generationId: -1, memberId: "",
-                                         offsets: [tp: (offset: progress.prefix, metadata: metadata)])
         }
-        return result
+        return found
+    }
+}
+
+/// One chunk's appends, grouped by target partition in first-seen order (so each target gets
+/// one batch, in dead-letter order).
+public struct RequeueChunk: Sendable {
+    public private(set) var destinations: [TopicPartition] = []
+    public private(set) var records: [TopicPartition: [Record]] = [:]
+    public private(set) var offsets: [Int64] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { offsets.isEmpty }
+
+    public mutating func add(_ record: Record, offset: Int64, to destination: TopicPartition) {
+        if records[destination] == nil { destinations.append(destination) }
+        records[destination, default: []].append(record)
+        offsets.append(offset)
     }
 }

@@ -1,6 +1,6 @@
 """kafka-python's view of changes an operator makes over the wire (issue #7), one step per run.
 
-Usage: python3 cluster_checks.py STEP BOOTSTRAP TOPIC GROUP [N]
+Usage: python3 cluster_checks.py STEP BOOTSTRAP TOPIC GROUP [ARGS]
   prime  TOPIC gets one partition and N records v0..v(N-1); GROUP reads them all and commits
          (it then leaves: the group is Empty)
   first  GROUP (auto.offset.reset=earliest) reads; prints "FIRST <offset> <value>" for the
@@ -9,6 +9,8 @@ Usage: python3 cluster_checks.py STEP BOOTSTRAP TOPIC GROUP [N]
          live member) until it is stopped (SIGTERM) or 120 s pass
   sizes  DescribeLogDirs (kafka-python's admin describe_log_dirs) for TOPIC; prints
          "SIZE <partition> <bytes>" per partition (GROUP is unused)
+  commit-meta  commits, for GROUP without joining it, offset OFFSET with metadata METADATA on
+         partition PARTITION of TOPIC (args: PARTITION OFFSET METADATA)
 Prints "OK STEP" when done; on failure "FAIL STEP: why" and exits 1.
 """
 import sys
@@ -68,6 +70,15 @@ def main():
                             raise RuntimeError(f"asked for {topic}, got {t['name']}")
                         for p in t["partitions"]:
                             print(f"SIZE {p['partition_index']} {p['partition_size']}", flush=True)
+        elif step == "commit-meta":
+            from kafka import KafkaConsumer, TopicPartition
+            from kafka.structs import OffsetAndMetadata
+            partition, offset, metadata = int(rest[0]), int(rest[1]), rest[2]
+            c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+            tp = TopicPartition(topic, partition)
+            c.assign([tp])
+            c.commit({tp: OffsetAndMetadata(offset, metadata, -1)})
+            c.close()
         else:
             raise RuntimeError(f"unknown step {step}")
         print(f"OK {step}", flush=True)
