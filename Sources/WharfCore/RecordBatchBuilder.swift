@@ -105,9 +105,12 @@ public struct RecordBatchBuilder: Sendable {
         return buffer
     }
 
-    /// Encodes `records` as one batch in one call.
-    public static func encode(_ records: [Record], defaultTimestamp: Int64) -> [UInt8] {
+    /// Encodes `records` as one batch in one call (an idempotent producer's when `producerId`
+    /// is given).
+    public static func encode(_ records: [Record], defaultTimestamp: Int64,
+                              producerId: Int64 = -1, producerEpoch: Int16 = -1, baseSequence: Int32 = -1) -> [UInt8] {
         var builder = RecordBatchBuilder(capacity: records.reduce(RecordBatchHeader.size) { $0 + 24 + ($1.key?.count ?? 0) + ($1.value?.count ?? 0) })
+        builder.reset(producerId: producerId, producerEpoch: producerEpoch, baseSequence: baseSequence)
         for r in records { builder.append(r, defaultTimestamp: defaultTimestamp) }
         return builder.finish()
     }

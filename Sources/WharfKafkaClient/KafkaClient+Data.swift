@@ -9,10 +9,32 @@ public struct FetchedPartition: Sendable, Equatable {
     public var logStartOffset: Int64
 }
 
+/// An idempotent producer's identity (InitProducerId). Batches sent with it and a sequence
+/// number per partition are appended once: a Produce retried because its answer was lost is
+/// recognised by the broker and not written again.
+public struct ProducerIdentity: Sendable, Equatable {
+    public var producerId: Int64
+    public var epoch: Int16
+}
+
 extension KafkaClient {
-    /// Produces records to one partition (acks=all) and returns the base offset the leader gave them.
-    public func produce(topic: String, partition: Int32, records: [Record], timestampMs: Int64) async throws(KafkaClientError) -> Int64 {
-        let batch = RecordBatchBuilder.encode(records, defaultTimestamp: timestampMs)
+    /// A new idempotent producer id (no transactional id: any broker hands one out).
+    public func initProducerId() async throws(KafkaClientError) -> ProducerIdentity {
+        var request = InitProducerIdRequest()
+        request.transactionalId = nil
+        request.transactionTimeoutMs = -1
+        let r = try await send(request, to: .any)
+        guard r.errorCode == 0 else { throw .broker(api: "InitProducerId", code: r.errorCode, context: "idempotent producer") }
+        return ProducerIdentity(producerId: r.producerId, epoch: r.producerEpoch)
+    }
+
+    /// Produces records to one partition (acks=all) and returns the base offset the leader gave
+    /// them. With `idempotent`, the batch carries the producer id and `baseSequence` (the caller
+    /// advances it by the record count per partition), so the retries below never duplicate it.
+    public func produce(topic: String, partition: Int32, records: [Record], timestampMs: Int64,
+                        idempotent: (producer: ProducerIdentity, baseSequence: Int32)? = nil) async throws(KafkaClientError) -> Int64 {
+        let batch = RecordBatchBuilder.encode(records, defaultTimestamp: timestampMs, producerId: idempotent?.producer.producerId ?? -1,
+                                              producerEpoch: idempotent?.producer.epoch ?? -1, baseSequence: idempotent?.baseSequence ?? -1)
         let tp = TopicPartition(topic, partition)
         return try await withRetry { () async throws(KafkaClientError) -> Int64 in
             guard let leader = try await byLeader([tp]).keys.first else { throw .notFound("unknown partition \(tp)") }
@@ -22,6 +44,8 @@ extension KafkaClient {
             request.topicData = [.init(name: topic, partitionData: [.init(index: partition, records: batch)])]
             let r = try await send(request, to: .node(leader))
             guard let p = r.responses.first?.partitionResponses.first else { throw .malformed("Produce answer without a partition") }
+            // An older broker answers a retried idempotent batch it already has with this error.
+            if p.errorCode == KafkaErrorCode.duplicateSequenceNumber, idempotent != nil { return p.baseOffset }
             guard p.errorCode == 0 else { throw .broker(api: "Produce", code: p.errorCode, context: "\(tp)" + (p.errorMessage.map { " (\($0))" } ?? "")) }
             return p.baseOffset
         }

@@ -14,6 +14,7 @@ public enum KafkaErrorCode {
     public static let rebalanceInProgress: Int16 = 27
     public static let unsupportedVersion: Int16 = 35
     public static let topicAlreadyExists: Int16 = 36
+    public static let duplicateSequenceNumber: Int16 = 46
     public static let nonEmptyGroup: Int16 = 68
     public static let groupIdNotFound: Int16 = 69
 
@@ -24,7 +25,7 @@ public enum KafkaErrorCode {
         22: "ILLEGAL_GENERATION", 24: "INVALID_GROUP_ID", 25: "UNKNOWN_MEMBER_ID", 27: "REBALANCE_IN_PROGRESS",
         29: "TOPIC_AUTHORIZATION_FAILED", 30: "GROUP_AUTHORIZATION_FAILED", 35: "UNSUPPORTED_VERSION",
         36: "TOPIC_ALREADY_EXISTS", 37: "INVALID_PARTITIONS", 38: "INVALID_REPLICATION_FACTOR", 41: "NOT_CONTROLLER",
-        42: "INVALID_REQUEST", 56: "KAFKA_STORAGE_ERROR", 68: "NON_EMPTY_GROUP", 69: "GROUP_ID_NOT_FOUND",
+        42: "INVALID_REQUEST", 45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 46: "DUPLICATE_SEQUENCE_NUMBER", 56: "KAFKA_STORAGE_ERROR", 68: "NON_EMPTY_GROUP", 69: "GROUP_ID_NOT_FOUND",
     ]
 
     public static func name(_ code: Int16) -> String {

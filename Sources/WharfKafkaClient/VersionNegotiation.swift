@@ -29,6 +29,7 @@ public struct ApiVersionTable: Sendable, Equatable {
         .deleteGroups: 0...2,
         .describeConfigs: 1...4,  // Kafka 4 removed v0; the CLI reads retention.ms/.bytes with it
         .describeLogDirs: 1...4,  // partition sizes; Kafka 4 removed v0
+        .initProducerId: 0...5,  // the idempotent producer of a dead-letter requeue
         // A classic group member (`consume --group --bootstrap`); JoinGroup v0 has no rebalance timeout.
         .joinGroup: 1...9,
         .syncGroup: 0...5,

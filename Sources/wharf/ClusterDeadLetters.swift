@@ -59,7 +59,8 @@ enum ClusterDeadLetters {
     /// exactly-once protocol: per chunk of the dead-letter topic, the progress is committed to
     /// `__wharf-requeue.<topic>` (an administrative OffsetCommit; that group never has members)
     /// with the chunk's intents (each target partition's high watermark, from ListOffsets), the
-    /// records are produced (key, value, business headers, `wharf.requeued-from`), and the
+    /// records are produced (key, value, business headers, `wharf.requeued-from`) by an
+    /// idempotent producer (a retried Produce is not appended twice), and the
     /// progress is committed again without intents. A run that finds intents scans those ranges
     /// (Fetch) for its provenance headers first. The embedded CLI and this one read and write the
     /// same progress, so neither requeues twice what the other did.
@@ -75,6 +76,10 @@ enum ClusterDeadLetters {
         let now = SystemClock().nowMillis()
         var moves: [DeadLetterRequeueResult.Move] = []
         var withoutTarget: [Int64] = []
+        // Idempotent, so a Produce retried after a lost answer is not appended twice; asked for
+        // only when there is something to produce.
+        var producer: ProducerIdentity?
+        var sequences: [TopicPartition: Int32] = [:]
         for tp in tps {
             var progress = committed[tp].map { RequeueProgress(prefix: $0.offset, metadata: $0.metadata) } ?? RequeueProgress(prefix: 0)
             let (logStart, end) = logs[tp] ?? (0, 0)
@@ -113,8 +118,12 @@ enum ClusterDeadLetters {
                 let ends = try await client.listOffsets(chunk.destinations, timestamp: KafkaClient.latestTimestamp)
                 progress.intents = chunk.destinations.map { RequeueIntent(destination: $0, startOffset: ends[$0] ?? 0, count: chunk.records[$0]!.count) }
                 try await commit()
+                if producer == nil { producer = try await client.initProducerId() }
                 for d in chunk.destinations {
-                    _ = try await client.produce(topic: d.topic, partition: d.partition, records: chunk.records[d]!, timestampMs: now)
+                    let records = chunk.records[d]!
+                    _ = try await client.produce(topic: d.topic, partition: d.partition, records: records, timestampMs: now,
+                                                 idempotent: (producer!, sequences[d, default: 0]))
+                    sequences[d, default: 0] += Int32(records.count)
                 }
                 progress.intents = []
                 progress.markDone(chunk.offsets, logStart: logStart)
