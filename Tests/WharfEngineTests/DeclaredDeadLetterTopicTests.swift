@@ -32,7 +32,7 @@ import WharfCore
         #expect(r.byTarget == ["orders": 1] && r.withoutTarget.isEmpty)
         let back = try engine.readRecords(topic: "orders", partition: 0, from: 0, maxRecords: 10)
         #expect(back.map { String(decoding: $0.value ?? [], as: UTF8.self) } == ["plain"])
-        #expect(back.first?.headers == [RecordHeader("trace", "t1")])
+        #expect(back.first?.headers == [RecordHeader("trace", "t1"), RecordHeader(RequeueProvenance.header, "orders.dlq/0/0")])
 
         // Cleared: an ordinary topic again (its records have no dead-letter headers).
         try engine.setDeadLetterFor("orders.dlq", original: nil)
