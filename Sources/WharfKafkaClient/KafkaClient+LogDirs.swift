@@ -17,7 +17,10 @@ public struct LogDirsReport: Sendable, Equatable {
     public var volumes: [Volume] = []
 
     /// Empty: no sizes, no volumes (what a broker without DescribeLogDirs leaves).
-    public init() {}
+    public init(sizes: [TopicPartition: Int64] = [:], volumes: [Volume] = []) {
+        self.sizes = sizes
+        self.volumes = volumes
+    }
 
     /// The volume with the smallest share of free space, the one that fills first.
     public var fullestVolume: Volume? {

@@ -11,8 +11,12 @@ extension ClusterDashboardDriver {
     /// partition's log start moved or an empty partition got records, and a dead-letter topic's
     /// summary only when its end moved: a busy ordinary topic costs no Fetch per refresh, and
     /// the topics that need one share one batched Fetch per leader.
+    ///
+    /// At most `maxVerdictPartitionsPerRefresh` partitions are read per refresh: on a cluster
+    /// with tens of thousands of partitions the first verdicts then fill in over a few refreshes
+    /// instead of one huge first Fetch. Topics named like dead-letter topics go first.
     func deadLetterTopicSnapshots(_ topics: [TopicSnapshot]) async -> [DeadLetterSnapshot] {
-        var resample: [String] = []
+        var candidates: [(topic: TopicSnapshot, bounds: [EngineDashboardDriver.PartitionBounds])] = []
         var live: Set<String> = []
         for topic in topics where !topic.isInternal {
             live.insert(topic.name)
@@ -23,8 +27,15 @@ extension ClusterDashboardDriver {
                 deadLetterTopicCache[topic.name] = .init(bounds: bounds, summary: nil)
                 continue
             }
-            resample.append(topic.name)
-            deadLetterTopicCache[topic.name] = .init(bounds: bounds, summary: deadLetterTopicCache[topic.name]?.summary)
+            candidates.append((topic, bounds))
+        }
+        // The rest wait their turn: left out of the cache, so the next refresh picks them up.
+        let chosen = DeadLetterTopicSummary.verdictBatch(candidates.map { ($0.topic.name, $0.topic.partitions.count) },
+                                                         partitionBudget: Self.maxVerdictPartitionsPerRefresh)
+        let resample = chosen.map { candidates[$0].topic.name }
+        for i in chosen {
+            let name = candidates[i].topic.name
+            deadLetterTopicCache[name] = .init(bounds: candidates[i].bounds, summary: deadLetterTopicCache[name]?.summary)
         }
         if !resample.isEmpty, let summaries = try? await ClusterDeadLetters.summaries(client, topics: resample) {
             let byName = Dictionary(summaries.map { ($0.topic, $0) }, uniquingKeysWith: { a, _ in a })
@@ -38,6 +49,8 @@ extension ClusterDashboardDriver {
         return deadLetterTopicCache.values.compactMap(\.summary).sorted { $0.topic < $1.topic }
             .map { EngineDashboardDriver.snapshot($0, nowMs: now) }
     }
+
+    static let maxVerdictPartitionsPerRefresh = 2_000
 
     /// Runs a Dead letters effect on a dead-letter topic; nil for other effects.
     func performDeadLetterTopicEffect(_ effect: Effect) async throws -> Action? {

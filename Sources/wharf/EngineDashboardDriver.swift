@@ -68,12 +68,17 @@ actor EngineDashboardDriver: DashboardDriver {
                 }))
         }
         let topicDeadLetters = deadLetterTopicSnapshots(topics)
+        let disk = disk()
+        // The engine is its own single broker: it leads and holds every partition.
+        let partitions = topics.reduce(0) { $0 + $1.partitions.count }
         let deadLetters = queues.map { deadLetterSnapshots($0) + topicDeadLetters } ?? (topicDeadLetters.isEmpty ? nil : topicDeadLetters)
         var outboxSnapshots: [OutboxSnapshot] = []
         for o in outboxes { outboxSnapshots.append(await o.snapshot()) }
         return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups,
                                deadLetters: deadLetters, outboxes: outboxes.isEmpty ? nil : outboxSnapshots,
-                               queues: queues.map(Self.queueSnapshots), events: eventsSnapshot(), disk: disk())
+                               queues: queues.map(Self.queueSnapshots), events: eventsSnapshot(), disk: disk,
+                               brokers: [BrokerSnapshot(id: 0, address: "embedded", isController: true, leaderPartitions: partitions,
+                                                        replicas: partitions, outOfSync: 0, disk: disk)])
     }
 
     /// The data directory's volume (statvfs: microseconds, so every refresh).

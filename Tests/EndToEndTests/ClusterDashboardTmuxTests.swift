@@ -109,6 +109,17 @@ import Testing
         #expect(sizes.lines.filter { $0.hasPrefix("SIZE ") }.sorted() == orders.partitions.enumerated().map { "SIZE \($0.offset) \($0.element.sizeBytes)" },
                 "\(sizes.stdout)")
 
+        // Brokers (8): the one broker, its address as Metadata gives it, the controller, leading
+        // every partition (orders 3, audit 1, __consumer_offsets 1), with its disk.
+        try tmux.send("8")
+        screen = try tmux.waitFor { $0.contains("Overview › Brokers") && $0.contains(server.bootstrap) }
+        let broker = Self.row("0", in: screen) ?? []
+        #expect(broker.count >= 7 && broker[1] == server.bootstrap && broker[2] == "controller" && broker[3] == "5" && broker[5] == "0",
+                "\(screen)")
+        #expect(broker.last?.hasSuffix("%") == true, "the broker's disk: \(screen)")
+        try tmux.send("2")
+        _ = try tmux.waitFor { $0.contains("Overview › Topics") }
+
         // Records browser over Fetch: the first record of audit/0.
         try tmux.send("/")
         try tmux.type("audit")

@@ -119,8 +119,14 @@ import Testing
         let tmux = try Tmux(command: [WharfProcess.binary, "--data", dir.path, "--theme", "monochrome", "--no-kafka"], width: 100, height: 30,
                             environment: ["WHARF_THEMES": FileManager.default.currentDirectoryPath + "/themes"])
         try tmux.send("2")
-        let screen = try tmux.waitFor { $0.contains("invoices") }
+        var screen = try tmux.waitFor { $0.contains("invoices") }
         #expect(screen.contains("invoices") && screen.contains(dir.path), "\(screen)")
+        // Brokers (8): the engine is one broker leading its 3 partitions (注文 1, invoices 2), with
+        // the data directory's disk.
+        try tmux.send("8")
+        screen = try tmux.waitFor { $0.contains("Overview › Brokers") && $0.contains("embedded") }
+        let row = screen.split(separator: "\n").first { $0.contains("embedded") }.map { $0.split(separator: " ").map(String.init) } ?? []
+        #expect(row.count >= 8 && row[2] == "controller" && row[3] == "3" && row[5] == "0" && row.last?.hasSuffix("%") == true, "\(screen)")
         try tmux.send("q")
         #expect(try tmux.waitFor { $0.contains("[exit") }.contains("[exit 0]"))
         // A second process on the same directory while the dashboard ran would have been refused;

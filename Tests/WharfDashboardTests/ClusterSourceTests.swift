@@ -179,6 +179,48 @@ struct ClusterSourceTests {
         #expect(!line.contains("free"), "\(line)")
     }
 
+    @Test("the Brokers view (8): leaders, copies out of sync and disk per broker; sortable and filterable")
+    func brokersView() {
+        var state = Self.clusterState()
+        var snap = state.snapshot
+        let gib: Int64 = 1 << 30
+        snap.brokers = [
+            BrokerSnapshot(id: 1, address: "kafka-1:9092", isController: false, leaderPartitions: 40, replicas: 90, outOfSync: 0,
+                           disk: DiskSnapshot(totalBytes: 100 * gib, freeBytes: 60 * gib, location: "broker 1")),
+            BrokerSnapshot(id: 2, address: "kafka-2:9092", isController: true, leaderPartitions: 12, replicas: 90, outOfSync: 7,
+                           disk: DiskSnapshot(totalBytes: 100 * gib, freeBytes: 3 * gib, location: "broker 2")),
+            BrokerSnapshot(id: 3, address: "kafka-3:9092", isController: false, leaderPartitions: 38, replicas: 90, outOfSync: 0),
+        ]
+        snap.timeMs += 1000
+        _ = state.update(.tick(snap))
+        Fixture.press(&state, [.char("8")])
+        var canvas = Dashboard.render(state, width: 80, height: 24)
+        var lines = canvas.lines
+        #expect(lines[1].contains("Overview › Brokers"), "\(lines.joined(separator: "\n"))")
+        let rows = lines.filter { $0.contains("kafka-") }
+        #expect(rows.count == 3 && rows[0].contains("kafka-1:9092") && rows[1].contains("controller"), "\(lines.joined(separator: "\n"))")
+        #expect(rows[1].contains(" 7 ") && rows[1].contains("3 GiB") && rows[1].contains("3%"), "\(rows[1])")
+        #expect(rows[2].split(separator: " ").last == "-", "no disk report: '-' \(rows[2])")
+        // 3% free is critical, 7 copies out of sync a warning.
+        let y = lines.firstIndex { $0.contains("kafka-2") }!
+        let pct = lines[y].range(of: "3%").map { lines[y].distance(from: lines[y].startIndex, to: $0.lowerBound) }!
+        #expect(canvas[pct, y].role == .critical)
+
+        // L sorts by leaders, most first; a filter narrows by id or address.
+        Fixture.press(&state, [.char("L")])
+        lines = Dashboard.render(state, width: 80, height: 24).lines
+        #expect(lines.filter { $0.contains("kafka-") }.map { $0.contains("kafka-1") ? 1 : $0.contains("kafka-3") ? 3 : 2 } == [1, 3, 2])
+        Fixture.press(&state, [.char("/")] + Fixture.type("kafka-3") + [.enter])
+        canvas = Dashboard.render(state, width: 80, height: 24)
+        #expect(canvas.lines.filter { $0.contains("kafka-") && $0.contains(":9092") }.map { $0.contains("kafka-3") } == [true], "\(canvas.lines.joined(separator: "\n"))")
+
+        // The palette opens it too.
+        var other = Self.clusterState()
+        _ = other.update(.tick(snap))
+        Fixture.press(&other, [.char(":")] + Fixture.type("brokers") + [.enter])
+        #expect(other.current.id == .brokers)
+    }
+
     @Test("sizes the protocol cannot give show as '-', not 0 B")
     func unknownSizes() {
         let topic = TopicSnapshot(name: "t", partitions: [PartitionSnapshot(partition: 0, logStart: 0, logEnd: 5, sizeBytes: PartitionSnapshot.unknownSize),

@@ -38,4 +38,16 @@ import WharfCore
         try engine.setDeadLetterFor("orders.dlq", original: nil)
         #expect(engine.deadLetterTopics().isEmpty)
     }
+
+    @Test func verdictsOfALargeClusterAreReadWithinABudgetDeadLetterNamesFirst() {
+        let candidates: [(name: String, partitions: Int)] = [("orders", 1_200), ("payments", 600), ("orders.DLT", 3),
+                                                             ("clicks", 300), ("emails-dlq", 12), ("huge", 5_000)]
+        let first = DeadLetterTopicSummary.verdictBatch(candidates, partitionBudget: 2_000)
+        #expect(first.map { candidates[$0].name } == ["orders.DLT", "emails-dlq", "orders", "payments"])
+        // What is left fits next time; a topic larger than the budget is read alone.
+        let rest = [candidates[3], candidates[5]]
+        #expect(DeadLetterTopicSummary.verdictBatch(rest, partitionBudget: 2_000).map { rest[$0].name } == ["clicks"])
+        #expect(DeadLetterTopicSummary.verdictBatch([candidates[5]], partitionBudget: 2_000) == [0])
+        #expect(DeadLetterTopicSummary.verdictBatch([], partitionBudget: 2_000).isEmpty)
+    }
 }

@@ -25,11 +25,13 @@ public struct ClusterSnapshot: Equatable, Sendable {
     public var sourceProblem: SourceProblem?
     /// The log volume's space; nil when the source cannot tell.
     public var disk: DiskSnapshot?
+    /// The brokers (one for the embedded engine); empty until a source has described them.
+    public var brokers: [BrokerSnapshot]
 
     public init(timeMs: Int64, source: String, listener: String? = nil, topics: [TopicSnapshot] = [],
                 groups: [GroupSnapshot] = [], deadLetters: [DeadLetterSnapshot]? = nil,
                 outboxes: [OutboxSnapshot]? = nil, queues: [QueueSnapshot]? = nil, events: EventsSnapshot? = nil,
-                sourceProblem: SourceProblem? = nil, disk: DiskSnapshot? = nil) {
+                sourceProblem: SourceProblem? = nil, disk: DiskSnapshot? = nil, brokers: [BrokerSnapshot] = []) {
         self.timeMs = timeMs
         self.source = source
         self.listener = listener
@@ -41,6 +43,7 @@ public struct ClusterSnapshot: Equatable, Sendable {
         self.events = events
         self.sourceProblem = sourceProblem
         self.disk = disk
+        self.brokers = brokers
     }
 
     public static let empty = ClusterSnapshot(timeMs: 0, source: "no source")

@@ -39,6 +39,8 @@ extension DashboardState {
             hints = queueViewHints()
         case .outbox:
             hints = outboxHints()
+        case .brokers:
+            hints = [KeyHint("/", "filter"), KeyHint("L/B/D", "sort")]
         }
         if stack.count > 1 { hints.append(KeyHint("esc", "back")) }
         hints += [KeyHint(":", "cmd"), KeyHint("?", "help"), KeyHint("q", "quit")]
@@ -78,7 +80,7 @@ extension DashboardState {
         let global = [
             KeyHint(":", "command palette (:topics :groups :queues :dlq :records NAME)"), KeyHint("/", "filter rows (!text inverts)"),
             KeyHint("j k ↑ ↓", "move"), KeyHint("⏎", "drill down"), KeyHint("esc", "back / clear filter"),
-            KeyHint("1-7", "overview, topics, groups, queues, DLQ, outbox, streams"), KeyHint("p", "pause / resume refresh"),
+            KeyHint("1-8", "overview, topics, groups, queues, DLQ, outbox, streams, brokers"), KeyHint("p", "pause / resume refresh"),
             KeyHint("+ -", "refresh faster / slower"), KeyHint("?", "this help"), KeyHint("q", "quit"),
         ]
         var view: [KeyHint] = []
@@ -116,6 +118,8 @@ extension DashboardState {
             view = queueViewHelp()
         case .outbox:
             view = outboxHelp()
+        case .brokers:
+            view = [KeyHint("I L R B D", "sort: id, partitions led, replicas, copies behind, disk free")]
         }
         switch current.id {
         case .overview, .groups, .groupDetail:

@@ -86,6 +86,7 @@ extension DashboardState {
         case ("groups", true): navigate(to: [.overview, .groups])
         case ("outbox", true), ("outboxes", true): navigate(to: [.overview, .outbox])
         case ("streams", true): navigate(to: [.overview, .streams])
+        case ("brokers", true): navigate(to: [.overview, .brokers])
         case ("help", true): modal = .help
         case ("queues", true): navigate(to: [.overview, .queues])
         case ("dlq", true): navigate(to: [.overview, .deadLetters])

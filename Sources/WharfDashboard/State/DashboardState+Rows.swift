@@ -82,6 +82,19 @@ extension DashboardState {
         }
     }
 
+    func brokerRows(_ frame: ViewFrame) -> [Int] {
+        let brokers = snapshot.brokers
+        let filtered = brokers.indices.filter { DashboardState.matches("\(brokers[$0].id) \(brokers[$0].address)", filter: frame.filter) }
+        let asc = frame.ascending
+        switch frame.sortColumn {
+        case 3: return Self.sorted(filtered, ascending: asc) { brokers[$0].leaderPartitions }
+        case 4: return Self.sorted(filtered, ascending: asc) { brokers[$0].replicas }
+        case 5: return Self.sorted(filtered, ascending: asc) { brokers[$0].outOfSync }
+        case 6: return Self.sorted(filtered, ascending: asc) { brokers[$0].disk?.freeBytes ?? -1 }
+        default: return Self.sorted(filtered, ascending: asc) { brokers[$0].id }
+        }
+    }
+
     /// Groups for the overview: worst status first, then largest lag.
     func worstGroups(limit: Int) -> [Int] {
         let groups = snapshot.groups
@@ -117,6 +130,7 @@ extension DashboardState {
         case .deadLetterMessages: return deadLetterMessageRows(frame).count
         case .outbox: return outboxRows(frame).count
         case .streams: return readerRows(frame).count
+        case .brokers: return brokerRows(frame).count
         }
     }
 

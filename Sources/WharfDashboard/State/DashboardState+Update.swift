@@ -132,6 +132,7 @@ extension DashboardState {
         case .char("5"): navigate(to: [.overview, .deadLetters])
         case .char("6"): navigate(to: [.overview, .outbox])
         case .char("7"): navigate(to: [.overview, .streams])
+        case .char("8"): navigate(to: [.overview, .brokers])
         case .char(let c) where current.id.sortKeys.contains(where: { $0.key == c }):
             sort(by: c)
         default:
@@ -277,7 +278,7 @@ extension DashboardState {
             let gp = group.partitions[rows[current.selected]]
             // Start where the group will read next: the first unconsumed record.
             return openRecords(topic: gp.topic, partition: gp.partition, from: .offset(gp.committed ?? 0))
-        case .records, .outbox, .streams:
+        case .records, .outbox, .streams, .brokers:
             break
         case .queues, .deadLetters, .deadLetterMessages:
             return drillDownQueues()

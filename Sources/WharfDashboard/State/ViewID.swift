@@ -13,6 +13,8 @@ public enum ViewID: Equatable, Hashable, Sendable {
     /// Outboxes: backlog, publish rate, relay state (key 6).
     case outbox
     case streams
+    /// Brokers: leaders, replicas out of sync, disk (key 8).
+    case brokers
 
     public var title: String {
         switch self {
@@ -27,6 +29,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .deadLetterMessages(let e): e
         case .outbox: "Outbox"
         case .streams: "Streams & projections"
+        case .brokers: "Brokers"
         }
     }
 
@@ -40,6 +43,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .queues: [("N", 0, false), ("A", 1, true), ("L", 2, true), ("D", 3, true), ("S", 4, true), ("Q", 5, true), ("Z", 6, true), ("O", 7, true)]
         case .deadLetters: [("N", 0, false), ("C", 2, true), ("O", 3, true), ("G", 4, true)]
         case .outbox: [("N", 0, false), ("S", 1, true), ("P", 2, true), ("A", 3, true), ("R", 4, true), ("F", 5, true), ("D", 6, true)]
+        case .brokers: [("I", 0, false), ("L", 3, true), ("R", 4, true), ("B", 5, true), ("D", 6, true)]
         case .overview, .records, .deadLetterMessages, .streams: []
         }
     }
@@ -47,7 +51,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
     /// Whether `/` filters this view.
     var filterable: Bool {
         switch self {
-        case .topics, .groups, .topicDetail, .groupDetail, .records, .queues, .deadLetters, .deadLetterMessages, .outbox, .streams: true
+        case .topics, .groups, .topicDetail, .groupDetail, .records, .queues, .deadLetters, .deadLetterMessages, .outbox, .streams, .brokers: true
         case .overview: false
         }
     }

@@ -67,6 +67,7 @@ public enum DashboardRenderer {
         case .deadLetterMessages(let entity): DeadLetterMessagesView.render(state, entity: entity, into: &canvas, rect: rect)
         case .outbox: OutboxView.render(state, into: &canvas, rect: rect)
         case .streams: StreamsView.render(state, into: &canvas, rect: rect)
+        case .brokers: BrokersView.render(state, into: &canvas, rect: rect)
         }
     }
 

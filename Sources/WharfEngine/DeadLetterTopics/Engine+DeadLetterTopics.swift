@@ -66,6 +66,31 @@ public struct DeadLetterTopicSummary: Equatable, Sendable {
     }
 }
 
+extension DeadLetterTopicSummary {
+    /// Which of `candidates` (topics whose verdict must be read) to read now, as indexes into
+    /// it, within `partitionBudget` partitions: a source that polls a large cluster spreads its
+    /// first verdicts over a few refreshes instead of reading every partition at once. Topics
+    /// named like dead-letter topics go first, then the rest in order; a topic larger than the
+    /// whole budget is read alone, so none waits forever.
+    public static func verdictBatch(_ candidates: [(name: String, partitions: Int)], partitionBudget: Int) -> [Int] {
+        let order = candidates.indices.filter { looksDeadLettered(candidates[$0].name) }
+            + candidates.indices.filter { !looksDeadLettered(candidates[$0].name) }
+        var chosen: [Int] = []
+        var budget = partitionBudget
+        for i in order where chosen.isEmpty || candidates[i].partitions <= budget {
+            chosen.append(i)
+            budget -= candidates[i].partitions
+        }
+        return chosen
+    }
+
+    /// Names that usually mean a dead-letter topic: Spring's `.DLT`, `-dlq`, `deadletter`, `errors`.
+    public static func looksDeadLettered(_ name: String) -> Bool {
+        let n = name.lowercased()
+        return ["dlt", "dlq", "dead", "error"].contains { n.contains($0) }
+    }
+}
+
 extension Engine {
     /// The topics whose records carry a dead-letter header convention (Spring, Kafka Connect,
     /// KIP-1191), recognised from the oldest retained record of each partition, and the topics
