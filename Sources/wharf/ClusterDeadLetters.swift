@@ -137,9 +137,13 @@ enum ClusterDeadLetters {
     /// ranges (read with Fetch, at most the chunk plus `RequeueProvenance.scanSlack` records).
     static func recoverRequeued(_ client: KafkaClient, _ intents: [RequeueIntent], from source: TopicPartition) async throws -> [Int64] {
         var found: [Int64] = []
-        // A target topic deleted since has nothing to find.
+        // A target topic deleted since has nothing to find; a partition without a leader cannot
+        // be read, and guessing would requeue its records twice, so the requeue waits for it.
         let metadata = try await client.refreshMetadata()
-        let present = intents.filter { metadata.leader(of: $0.destination).map { $0 >= 0 } ?? false }
+        let present = intents.filter { metadata.leader(of: $0.destination) != nil }
+        if let offline = present.first(where: { metadata.leader(of: $0.destination)! < 0 }) {
+            throw KafkaClientError.refused("cannot finish the interrupted requeue of \(source.topic): \(offline.destination) has no leader; try again when it has")
+        }
         let ends = present.isEmpty ? [:] : try await client.logOffsets(present.map(\.destination))
         for intent in present {
             guard let (start, end) = ends[intent.destination] else { continue }
