@@ -46,6 +46,14 @@ public struct ClusterMetadata: Sendable, Equatable {
         return topics.first { $0.name == name }
     }
 
+    /// Brokers that partitions name as replicas but that Metadata does not list: a Kafka
+    /// Metadata answer carries only live brokers, so these are down (or gone for good).
+    public var missingBrokers: [Int32] {
+        var named: Set<Int32> = []
+        for t in topics { for p in t.partitions { named.formUnion(p.replicas) } }
+        return named.subtracting(brokers.keys).sorted()
+    }
+
     public func leader(of tp: TopicPartition) -> Int32? {
         topic(tp.topic)?.partitions.first { $0.partition == tp.partition }?.leader
     }

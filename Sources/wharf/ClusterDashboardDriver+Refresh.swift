@@ -85,12 +85,18 @@ extension ClusterDashboardDriver {
                 }
             }
         }
-        return metadata.brokers.values.sorted { $0.nodeId < $1.nodeId }.map { b in
+        let live = metadata.brokers.values.sorted { $0.nodeId < $1.nodeId }.map { b in
             let volume = LogDirsReport(volumes: logDirs.volumes.filter { $0.broker == b.nodeId }).fullestVolume
             return BrokerSnapshot(id: b.nodeId, address: b.address, isController: b.nodeId == metadata.controllerId,
                                   leaderPartitions: leads[b.nodeId] ?? 0, replicas: replicas[b.nodeId] ?? 0, outOfSync: outOfSync[b.nodeId] ?? 0,
-                                  disk: volume.map { DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes, location: "broker \(b.nodeId)") })
+                                  disk: volume.map { DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes, location: "broker \($0.broker)") })
         }
+        // Named as replicas, not listed: down.
+        let down = metadata.missingBrokers.map { id in
+            BrokerSnapshot(id: id, address: "(not in the cluster's metadata)", isController: false, leaderPartitions: 0,
+                           replicas: replicas[id] ?? 0, outOfSync: outOfSync[id] ?? 0, isOnline: false)
+        }
+        return (live + down).sorted { $0.id < $1.id }
     }
 
     /// Retention rarely changes: DescribeConfigs (one request for all topics) for topics not seen

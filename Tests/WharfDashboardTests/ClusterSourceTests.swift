@@ -214,6 +214,18 @@ struct ClusterSourceTests {
         canvas = Dashboard.render(state, width: 80, height: 24)
         #expect(canvas.lines.filter { $0.contains("kafka-") && $0.contains(":9092") }.map { $0.contains("kafka-3") } == [true], "\(canvas.lines.joined(separator: "\n"))")
 
+        // A broker that is down: OFFLINE in its row, and counted first in the overview.
+        snap.brokers.append(BrokerSnapshot(id: 4, address: "(not in the cluster's metadata)", isController: false, leaderPartitions: 0,
+                                           replicas: 30, outOfSync: 30, isOnline: false))
+        snap.timeMs += 1000
+        _ = state.update(.tick(snap))
+        Fixture.press(&state, [.escape, .char("8")])
+        lines = Dashboard.render(state, width: 100, height: 24).lines
+        #expect(lines.contains { $0.contains("OFFLINE") && $0.contains(" 30 ") }, "\(lines.joined(separator: "\n"))")
+        Fixture.press(&state, [.char("1")])
+        lines = Dashboard.render(state, width: 80, height: 24).lines
+        #expect(lines.contains { $0.contains("Cluster  1 broker down · ") }, "\(lines.joined(separator: "\n"))")
+
         // The palette opens it too.
         var other = Self.clusterState()
         _ = other.update(.tick(snap))

@@ -27,4 +27,17 @@ import WharfCore
         for (i, name) in ["orders", "audit", "payments", "billing"].enumerated() { #expect(m.leader(of: TopicPartition(name, 0)) == Int32(i)) }
         #expect(m.topic("missing") == nil)
     }
+
+    /// Kafka's Metadata lists live brokers only: one that replicas still name is down.
+    @Test func brokersNamedAsReplicasButNotListedAreMissing() {
+        let broker = { (id: Int32) in ClusterMetadata.Broker(nodeId: id, host: "kafka-\(id)", port: 9092) }
+        let m = ClusterMetadata(brokers: [1: broker(1), 2: broker(2)], controllerId: 1, clusterId: nil, topics: [
+            .init(name: "orders", isInternal: false, partitions: [
+                .init(partition: 0, leader: 1, errorCode: 0, replicas: [1, 2, 3], inSync: [1, 2]),
+                .init(partition: 1, leader: 2, errorCode: 0, replicas: [2, 3, 5], inSync: [2]),
+            ]),
+        ])
+        #expect(m.missingBrokers == [3, 5])
+        #expect(Self.metadata(["a"]).missingBrokers.isEmpty, "no replica lists (an old answer): nothing is missing")
+    }
 }

@@ -11,9 +11,12 @@ public struct BrokerSnapshot: Equatable, Sendable {
     public var replicas: Int
     public var outOfSync: Int
     public var disk: DiskSnapshot?
+    /// False for a broker that partitions still name as a replica but that the cluster no
+    /// longer lists: it is down, and its copies are out of sync until it returns.
+    public var isOnline: Bool
 
     public init(id: Int32, address: String, isController: Bool, leaderPartitions: Int, replicas: Int, outOfSync: Int,
-                disk: DiskSnapshot? = nil) {
+                disk: DiskSnapshot? = nil, isOnline: Bool = true) {
         self.id = id
         self.address = address
         self.isController = isController
@@ -21,5 +24,6 @@ public struct BrokerSnapshot: Equatable, Sendable {
         self.replicas = replicas
         self.outOfSync = outOfSync
         self.disk = disk
+        self.isOnline = isOnline
     }
 }

@@ -1,6 +1,6 @@
 /// Brokers (key 8): per broker its address, whether it is the controller, the partitions it
-/// leads and holds, its copies out of sync, and its log volume's free space. On the embedded
-/// engine there is one row.
+/// leads and holds, its copies out of sync, and its log volume's free space; a broker that is
+/// down shows OFFLINE. On the embedded engine there is one row.
 enum BrokersView {
     static let columns = [
         TableColumn("ID", width: 4, alignRight: true),
@@ -19,9 +19,9 @@ enum BrokersView {
             return TableCell("\(d.freePercent)%", role: role)
         } ?? TableCell("-")
         return [
-            TableCell(String(b.id), role: .number),
-            TableCell(b.address),
-            TableCell(b.isController ? "controller" : "", role: .dim),
+            TableCell(String(b.id), role: b.isOnline ? .number : .critical),
+            TableCell(b.address, role: b.isOnline ? nil : .critical),
+            b.isOnline ? TableCell(b.isController ? "controller" : "", role: .dim) : TableCell("OFFLINE", role: .critical),
             TableCell(String(b.leaderPartitions), role: .number),
             TableCell(String(b.replicas), role: .number),
             TableCell(String(b.outOfSync), role: b.outOfSync > 0 ? .warning : .number),

@@ -13,11 +13,13 @@ enum OverviewView {
         let totals: [(String, String)] = [("topics", "\(snap.topics.count)"), ("partitions", "\(partitions)"),
                                           ("groups", "\(snap.groups.count)"), ("records", Format.count(records)),
                                           ("size", Format.size(size))]
-        // Problems come first, so a narrow terminal cannot cut them off: partitions offline or
-        // under-replicated (a cluster only), and a log volume nearly full.
+        // Problems come first, so a narrow terminal cannot cut them off: brokers down, partitions
+        // offline or under-replicated (a cluster only), and a log volume nearly full.
         let offline = snap.topics.reduce(0) { $0 + $1.offlineCount }
         let underReplicated = snap.topics.reduce(0) { $0 + $1.underReplicatedCount }
-        var problems = [(offline, "\(offline) offline", StyleRole.critical), (underReplicated, "\(underReplicated) under-replicated", StyleRole.warning)]
+        let brokersDown = snap.brokers.filter { !$0.isOnline }.count
+        var problems = [(brokersDown, "\(brokersDown) broker\(brokersDown == 1 ? "" : "s") down", StyleRole.critical),
+                        (offline, "\(offline) offline", StyleRole.critical), (underReplicated, "\(underReplicated) under-replicated", StyleRole.warning)]
             .filter { $0.0 > 0 }.map { ($0.1, $0.2) }
         if let disk = snap.disk, disk.freePercent < DiskSnapshot.warnPercent {
             problems.append(("disk \(disk.freePercent)% free" + (disk.location.map { " on " + $0 } ?? ""),
