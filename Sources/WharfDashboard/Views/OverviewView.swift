@@ -17,7 +17,7 @@ enum OverviewView {
         // offline or under-replicated (a cluster only), and a log volume nearly full.
         let offline = snap.topics.reduce(0) { $0 + $1.offlineCount }
         let underReplicated = snap.topics.reduce(0) { $0 + $1.underReplicatedCount }
-        let brokersDown = snap.brokers.filter { !$0.isOnline }.count
+        let brokersDown = snap.brokers.reduce(0) { $0 + ($1.isOnline ? 0 : 1) }
         var problems = [(brokersDown, "\(brokersDown) broker\(brokersDown == 1 ? "" : "s") down", StyleRole.critical),
                         (offline, "\(offline) offline", StyleRole.critical), (underReplicated, "\(underReplicated) under-replicated", StyleRole.warning)]
             .filter { $0.0 > 0 }.map { ($0.1, $0.2) }
