@@ -68,22 +68,24 @@ actor EngineDashboardDriver: DashboardDriver {
                 }))
         }
         let topicDeadLetters = deadLetterTopicSnapshots(topics)
-        let disk = disk()
-        // The engine is its own single broker: it leads and holds every partition.
-        let partitions = topics.reduce(0) { $0 + $1.partitions.count }
+        let disk = Self.disk(engine)
         let deadLetters = queues.map { deadLetterSnapshots($0) + topicDeadLetters } ?? (topicDeadLetters.isEmpty ? nil : topicDeadLetters)
         var outboxSnapshots: [OutboxSnapshot] = []
         for o in outboxes { outboxSnapshots.append(await o.snapshot()) }
         return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups,
                                deadLetters: deadLetters, outboxes: outboxes.isEmpty ? nil : outboxSnapshots,
                                queues: queues.map(Self.queueSnapshots), events: eventsSnapshot(), disk: disk,
-                               brokers: [BrokerSnapshot(id: 0, address: "embedded", isController: true, leaderPartitions: partitions,
-                                                        replicas: partitions, outOfSync: 0, disk: disk)])
+                               brokers: [Self.broker(partitions: topics.reduce(0) { $0 + $1.partitions.count }, disk: disk)])
     }
 
     /// The data directory's volume (statvfs: microseconds, so every refresh).
-    func disk() -> DiskSnapshot? {
+    static func disk(_ engine: Engine) -> DiskSnapshot? {
         VolumeSpace.of(engine.config.dataDirectory).map { DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes) }
+    }
+
+    /// The engine is its own single broker: it leads and holds every partition, all in sync.
+    static func broker(partitions: Int, disk: DiskSnapshot?) -> BrokerSnapshot {
+        BrokerSnapshot(id: 0, address: "embedded", isController: true, leaderPartitions: partitions, replicas: partitions, outOfSync: 0, disk: disk)
     }
 
     func perform(_ effect: Effect) async -> Action? {

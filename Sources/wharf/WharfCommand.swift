@@ -13,7 +13,7 @@ struct WharfCommand: AsyncParsableCommand {
             Only one wharf process may use a data directory at a time.
             """,
         version: WharfVersion.string,
-        subcommands: [DashboardCommand.self, DemoCommand.self, ServeCommand.self, TopicCommand.self, ProduceCommand.self, ConsumeCommand.self,
+        subcommands: [DashboardCommand.self, DemoCommand.self, ServeCommand.self, TopicCommand.self, BrokerCommand.self, ProduceCommand.self, ConsumeCommand.self,
                       GroupCommand.self, RecordsCommand.self, QueueCommand.self, DlqCommand.self, OutboxCommand.self, EventsCommand.self, SubscriptionCommand.self, ProjectionCommand.self, BenchCommand.self],
         defaultSubcommand: DashboardCommand.self)
 

@@ -121,8 +121,8 @@ import Testing
         try tmux.send("2")
         var screen = try tmux.waitFor { $0.contains("invoices") }
         #expect(screen.contains("invoices") && screen.contains(dir.path), "\(screen)")
-        // Brokers (8): the engine is one broker leading its 3 partitions (注文 1, invoices 2), with
-        // the data directory's disk.
+        // Brokers (8): the engine is one broker leading its 3 partitions (invoices 2 and
+        // __consumer_offsets 1; 注文 was refused, topic names are ASCII), with the data directory's disk.
         try tmux.send("8")
         screen = try tmux.waitFor { $0.contains("Overview › Brokers") && $0.contains("embedded") }
         let row = screen.split(separator: "\n").first { $0.contains("embedded") }.map { $0.split(separator: " ").map(String.init) } ?? []
