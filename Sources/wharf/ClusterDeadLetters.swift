@@ -99,20 +99,15 @@ enum ClusterDeadLetters {
                 let records = try await ClusterRecordReader.read(client, [tp: .init(from: next, until: end, limit: 500)])[tp] ?? []
                 guard let last = records.last else { break }
                 next = last.offset + 1
+                let selected = RequeueRules.select(records, progress: progress, selection: selection, to: override)
+                withoutTarget += selected.withoutTarget
+                moves += selected.moves.map { .make(partition: tp.partition, offset: $0.record.offset, target: $0.target) }
+                if dryRun { continue }
                 var chunk = RequeueChunk()
-                for record in records where !progress.isDone(record.offset) {
-                    let origin = DeadLetterHeaders.parse(record.headers)
-                    guard selection.matches(record, origin) else { continue }
-                    guard let target = override ?? origin?.topic else {
-                        withoutTarget.append(record.offset)
-                        continue
-                    }
-                    moves.append(.make(partition: tp.partition, offset: record.offset, target: target))
-                    guard !dryRun else { continue }
-                    let count = Int32(try await topicMetadata(client, target).partitions.count)
-                    let keep = override == nil ? origin?.partition.flatMap { $0 >= 0 && $0 < count ? $0 : nil } : nil
-                    let destination = TopicPartition(target, keep ?? partitioner.partition(forKey: record.key, partitions: count))
-                    chunk.add(RequeueProvenance.requeued(record, from: topic, partition: tp.partition), offset: record.offset, to: destination)
+                for move in selected.moves {
+                    let count = Int32(try await topicMetadata(client, move.target).partitions.count)
+                    let destination = RequeueRules.destination(move, partitions: count, redirected: override != nil, partitioner: partitioner)
+                    chunk.add(RequeueProvenance.requeued(move.record, from: topic, partition: tp.partition), offset: move.record.offset, to: destination)
                 }
                 guard !chunk.isEmpty else { continue }
                 let ends = try await client.listOffsets(chunk.destinations, timestamp: KafkaClient.latestTimestamp)
@@ -153,12 +148,9 @@ enum ClusterDeadLetters {
             while seen < intent.count, next < until {
                 let records = try await ClusterRecordReader.read(client, [intent.destination: .init(from: next, until: until, limit: 500)])[intent.destination] ?? []
                 guard let last = records.last else { break }
-                for r in records {
-                    if let o = RequeueProvenance.offset(in: r.headers, from: source.topic, partition: source.partition) {
-                        found.append(o)
-                        seen += 1
-                    }
-                }
+                let copies = RequeueProvenance.offsets(in: records, from: source.topic, partition: source.partition)
+                found += copies
+                seen += copies.count
                 next = last.offset + 1
             }
         }

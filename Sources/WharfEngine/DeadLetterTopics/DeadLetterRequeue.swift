@@ -93,21 +93,15 @@ extension Engine {
                 let records = try Self.decodeRecords(of: log, from: next, maxRecords: 500)
                 guard let last = records.last else { break }
                 next = last.offset + 1
+                let selected = RequeueRules.select(records, progress: progress, selection: selection, to: override, fallback: t.meta.deadLetterFor)
+                result.withoutTarget += selected.withoutTarget
+                result.moves += selected.moves.map { .init(partition: partition, offset: $0.record.offset, target: $0.target) }
+                if dryRun { continue }
                 var chunk = RequeueChunk()
-                for record in records where !progress.isDone(record.offset) {
-                    let origin = DeadLetterHeaders.parse(record.headers)
-                    guard selection.matches(record, origin) else { continue }
-                    guard let target = override ?? origin?.topic ?? t.meta.deadLetterFor else {
-                        result.withoutTarget.append(record.offset)
-                        continue
-                    }
-                    result.moves.append(.init(partition: partition, offset: record.offset, target: target))
-                    if dryRun { continue }
-                    let targetTopic = try self.topic(target)
-                    let count = targetTopic.meta.partitions
-                    let keep = override == nil ? origin?.partition.flatMap { $0 >= 0 && $0 < count ? $0 : nil } : nil
-                    let destination = TopicPartition(target, keep ?? partitioner.partition(forKey: record.key, partitions: count))
-                    chunk.add(RequeueProvenance.requeued(record, from: topic, partition: partition), offset: record.offset, to: destination)
+                for move in selected.moves {
+                    let destination = RequeueRules.destination(move, partitions: try self.topic(move.target).meta.partitions,
+                                                               redirected: override != nil, partitioner: partitioner)
+                    chunk.add(RequeueProvenance.requeued(move.record, from: topic, partition: partition), offset: move.record.offset, to: destination)
                 }
                 guard !chunk.isEmpty else { continue }
                 progress.intents = try chunk.destinations.map { d throws(WharfError) in
@@ -138,12 +132,9 @@ extension Engine {
             while seen < intent.count, next < min(target.logEndOffset, limit) {
                 let records = try Self.decodeRecords(of: target, from: next, maxRecords: 500)
                 guard let last = records.last else { break }
-                for r in records {
-                    if let o = RequeueProvenance.offset(in: r.headers, from: topic, partition: partition) {
-                        found.append(o)
-                        seen += 1
-                    }
-                }
+                let copies = RequeueProvenance.offsets(in: records, from: topic, partition: partition)
+                found += copies
+                seen += copies.count
                 next = last.offset + 1
             }
         }
