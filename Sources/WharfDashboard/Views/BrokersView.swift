@@ -39,9 +39,8 @@ enum BrokersView {
         let table = TableWidget(columns: columns, rowCount: rows.count, selected: rows.isEmpty ? nil : frame.selected,
                                 scroll: frame.scroll, sortColumn: frame.sortColumn, ascending: frame.ascending)
         if rows.isEmpty {
-            table.render(into: &canvas, rect: area.splitTop(1).top) { _ in [] }
             let msg = brokers.isEmpty ? "no broker has answered yet" : "no broker matches /\(frame.filter)"
-            canvas.write(msg, x: area.x, y: area.y + 1, maxWidth: area.width, role: .dim)
+            table.renderEmpty(msg, into: &canvas, rect: area)
             return
         }
         table.render(into: &canvas, rect: area) { cells(brokers[rows[$0]]) }

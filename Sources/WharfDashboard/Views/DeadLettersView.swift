@@ -40,10 +40,9 @@ enum DeadLettersView {
         let table = TableWidget(columns: columns, rowCount: rows.count, selected: frame.selected, scroll: frame.scroll,
                                 sortColumn: frame.sortColumn, ascending: frame.ascending)
         guard let dls = state.snapshot.deadLetters, !rows.isEmpty else {
-            table.render(into: &canvas, rect: area.splitTop(1).top) { _ in [] }
             let msg = state.snapshot.deadLetters == nil ? "no dead-letter queues or topics yet"
                 : state.snapshot.deadLetters?.isEmpty == true ? "no dead-letter queues or topics yet" : "nothing matches /\(frame.filter)"
-            canvas.write(msg, x: area.x, y: area.y + 1, maxWidth: area.width, role: .dim)
+            table.renderEmpty(msg, into: &canvas, rect: area)
             return
         }
         table.render(into: &canvas, rect: area) { cells(state, dls[rows[$0]]) }

@@ -41,9 +41,8 @@ enum GroupsView {
         let area = Rect(x: rect.x + 1, y: rect.y, width: rect.width - 2, height: rect.height)
         let t = table(state, rows: rows, selected: frame.selected, scroll: frame.scroll, sortable: true)
         if rows.isEmpty {
-            t.render(into: &canvas, rect: area.splitTop(1).top) { _ in [] }
             let msg = state.snapshot.groups.isEmpty ? "no consumer groups yet" : "no group matches /\(frame.filter)"
-            canvas.write(msg, x: area.x, y: area.y + 1, maxWidth: area.width, role: .dim)
+            t.renderEmpty(msg, into: &canvas, rect: area)
             return
         }
         let groups = state.snapshot.groups

@@ -41,9 +41,8 @@ enum OutboxView {
         let table = TableWidget(columns: columns, rowCount: rows.count, selected: rows.isEmpty ? nil : frame.selected,
                                 scroll: frame.scroll, sortColumn: frame.sortColumn, ascending: frame.ascending)
         if rows.isEmpty {
-            table.render(into: &canvas, rect: area.splitTop(1).top) { _ in [] }
             let msg = list.isEmpty ? "no outboxes" : "no outbox matches /\(frame.filter)"
-            canvas.write(msg, x: area.x, y: area.y + 1, maxWidth: area.width, role: .dim)
+            table.renderEmpty(msg, into: &canvas, rect: area)
             return
         }
         // The table gets what it needs; the detail panel shows when there is room for it.

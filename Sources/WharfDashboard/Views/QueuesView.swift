@@ -41,10 +41,9 @@ enum QueuesView {
         let table = TableWidget(columns: columns, rowCount: rows.count, selected: frame.selected, scroll: frame.scroll,
                                 sortColumn: frame.sortColumn, ascending: frame.ascending)
         guard let queues = state.snapshot.queues, !rows.isEmpty else {
-            table.render(into: &canvas, rect: area.splitTop(1).top) { _ in [] }
             let msg = state.snapshot.queues == nil ? "this source has no queues"
                 : state.snapshot.queues?.isEmpty == true ? "no queues yet (wharf queue create NAME)" : "no queue matches /\(frame.filter)"
-            canvas.write(msg, x: area.x, y: area.y + 1, maxWidth: area.width, role: .dim)
+            table.renderEmpty(msg, into: &canvas, rect: area)
             return
         }
         table.render(into: &canvas, rect: area) { cells(state, queue: queues[rows[$0]]) }

@@ -68,9 +68,8 @@ enum StreamsView {
         let rows = state.readerRows(frame)
         let table = TableWidget(columns: readerColumns, rowCount: rows.count, selected: frame.selected, scroll: frame.scroll)
         if rows.isEmpty {
-            table.render(into: &canvas, rect: tableRect.splitTop(1).top) { _ in [] }
             let msg = events.readers.isEmpty ? "no subscriptions or projections yet" : "nothing matches /\(frame.filter)"
-            canvas.write(msg, x: tableRect.x, y: tableRect.y + 1, maxWidth: tableRect.width, role: .dim)
+            table.renderEmpty(msg, into: &canvas, rect: tableRect)
             return
         }
         // A faulted selection says why on the view's last row (the REBUILD column that also

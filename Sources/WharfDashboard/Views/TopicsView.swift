@@ -20,9 +20,8 @@ enum TopicsView {
                                 sortColumn: frame.sortColumn, ascending: frame.ascending)
         let area = Rect(x: rect.x + 1, y: rect.y, width: rect.width - 2, height: rect.height)
         if rows.isEmpty {
-            table.render(into: &canvas, rect: area.splitTop(1).top) { _ in [] }
             let msg = topics.isEmpty ? "no topics yet" : "no topic matches /\(frame.filter)"
-            canvas.write(msg, x: area.x, y: area.y + 1, maxWidth: area.width, role: .dim)
+            table.renderEmpty(msg, into: &canvas, rect: area)
             return
         }
         table.render(into: &canvas, rect: area) { i in

@@ -93,6 +93,13 @@ public struct TableWidget {
         return max(0, s)
     }
 
+    /// A table with no rows: its header, and `message` (why it is empty: nothing yet, or nothing
+    /// matches the filter) dimmed on the line under it.
+    func renderEmpty(_ message: String, into canvas: inout Canvas, rect: Rect) {
+        render(into: &canvas, rect: rect.splitTop(1).top) { _ in [] }
+        canvas.write(message, x: rect.x, y: rect.y + 1, maxWidth: rect.width, role: .dim)
+    }
+
     public func render(into canvas: inout Canvas, rect: Rect, row: (Int) -> [TableCell]) {
         guard !rect.isEmpty else { return }
         canvas.fill(rect, role: .base)
