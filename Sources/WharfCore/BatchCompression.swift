@@ -73,11 +73,20 @@ public enum BatchCompression {
         return try rawSnappy(input)
     }
 
+    /// The most output `count` bytes of raw snappy can produce: a 3-byte copy element writes at
+    /// most 64 bytes, and every other element writes less per input byte.
+    static func snappyMaxExpansion(of count: Int) -> Int { (count / 3 + 1) * 64 }
+
     static func rawSnappy(_ input: UnsafeRawBufferPointer) throws(WharfError) -> [UInt8] {
         let src = input.baseAddress?.assumingMemoryBound(to: CChar.self)
         var length = 0
         guard snappy_uncompressed_length(src, input.count, &length) == SNAPPY_OK else { throw fail("snappy", "bad length header") }
         guard length <= maxOutput else { throw fail("snappy", "output exceeds \(maxOutput) bytes") }
+        // The buffer is zero-filled before decompressing, so a claim must be one the input can
+        // honour: no snappy element expands more than a copy does (64 bytes from 3).
+        guard length <= snappyMaxExpansion(of: input.count) else {
+            throw fail("snappy", "block of \(input.count) bytes claims \(length) bytes of output")
+        }
         var out = [UInt8](repeating: 0, count: length)
         var produced = length
         let status = out.withUnsafeMutableBytes { snappy_uncompress(src, input.count, $0.baseAddress?.assumingMemoryBound(to: CChar.self), &produced) }

@@ -31,9 +31,12 @@ public struct RecordBatchHeader: Equatable, Sendable {
     public var recordsCount: Int32
 
     public var totalSize: Int { Int(batchLength) + Self.lengthPrefix }
-    public var lastOffset: Int64 { baseOffset + Int64(lastOffsetDelta) }
-    public var nextOffset: Int64 { lastOffset + 1 }
+    /// Saturating: a batch fetched from another cluster (or a damaged file) may claim any base offset.
+    public var lastOffset: Int64 { baseOffset.addingSaturating(Int64(lastOffsetDelta)) }
+    public var nextOffset: Int64 { lastOffset.addingSaturating(1) }
     public var compression: Compression { Compression(rawValue: Int(attributes & 0x7)) ?? .none }
+    /// False for codec ids 5...7, which no Kafka version defines (`compression` reads them as none).
+    public var hasKnownCompression: Bool { Compression(rawValue: Int(attributes & 0x7)) != nil }
     public var isLogAppendTime: Bool { attributes & 0x8 != 0 }
     public var isTransactional: Bool { attributes & 0x10 != 0 }
     public var isControl: Bool { attributes & 0x20 != 0 }
@@ -89,8 +92,24 @@ public enum RecordBatchBytes {
     /// Sets LogAppendTime: the attribute bit and maxTimestamp, then recomputes the CRC (as Kafka does).
     public static func stampLogAppendTime(_ time: Int64, in bytes: UnsafeMutableRawBufferPointer, totalSize: Int) {
         let attributes = Int16(bigEndian: bytes.loadUnaligned(fromByteOffset: 21, as: Int16.self)) | 0x8
+        setTimestamps(attributes: attributes, maxTimestamp: time, in: bytes, totalSize: totalSize)
+    }
+
+    /// The checks on a batch's header that cost nothing per record, for every append (a client's
+    /// or the engine's own): at least one record, and offsets that span exactly the records, so a
+    /// batch advances the log end by its record count and no more (Kafka's "Inconsistent batch
+    /// offset range"). Records themselves are checked by `RecordBatchValidator`.
+    public static func checkOffsetRange(_ header: RecordBatchHeader) throws(WharfError) {
+        guard header.recordsCount >= 1 else { throw .invalidRecord("record batch has no records") }
+        guard Int64(header.lastOffsetDelta) == Int64(header.recordsCount) - 1 else {
+            throw .invalidRecord("inconsistent batch offset range: lastOffsetDelta \(header.lastOffsetDelta) with \(header.recordsCount) records")
+        }
+    }
+
+    /// Rewrites attributes and maxTimestamp of an encoded batch and recomputes its CRC.
+    public static func setTimestamps(attributes: Int16, maxTimestamp: Int64, in bytes: UnsafeMutableRawBufferPointer, totalSize: Int) {
         bytes.storeBytes(of: attributes.bigEndian, toByteOffset: 21, as: Int16.self)
-        bytes.storeBytes(of: time.bigEndian, toByteOffset: 35, as: Int64.self)
+        bytes.storeBytes(of: maxTimestamp.bigEndian, toByteOffset: 35, as: Int64.self)
         let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[RecordBatchHeader.crcStart..<totalSize]))
         bytes.storeBytes(of: crc.bigEndian, toByteOffset: RecordBatchHeader.crcOffset, as: UInt32.self)
     }

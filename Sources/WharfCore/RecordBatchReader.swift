@@ -15,7 +15,8 @@ public enum RecordBatchReader {
         public func headers() throws(WharfError) -> [RecordHeader] {
             var reader = ByteReader(headerBytes)
             var out: [RecordHeader] = []
-            out.reserveCapacity(headerCount)
+            // The count is untrusted; a header takes at least two bytes, so reserve no more than fit.
+            out.reserveCapacity(min(headerCount, headerBytes.count / 2))
             for _ in 0..<headerCount {
                 let klen = Int(try reader.readVarint())
                 guard klen >= 0 else { throw .malformed("negative header key length") }
@@ -66,10 +67,13 @@ public enum RecordBatchReader {
             let vlen = Int(try reader.readVarint())
             let value = vlen < 0 ? nil : try reader.readSlice(vlen)
             let hcount = Int(try reader.readVarint())
-            guard hcount >= 0, end >= reader.position else { throw WharfError.malformed("bad header count") }
+            guard end >= reader.position, hcount >= 0, hcount <= (end - reader.position) / 2 else {
+                throw WharfError.malformed("bad header count \(hcount)")
+            }
             let headerBytes = try reader.readSlice(end - reader.position)
-            let ts = header.isLogAppendTime ? header.maxTimestamp : header.baseTimestamp + tsDelta
-            try body(RecordView(offset: header.baseOffset + Int64(offsetDelta), timestamp: ts, key: key, value: value,
+            // Saturating: stored or fetched batches (any cluster's, with `--bootstrap`) may hold any values.
+            let ts = header.isLogAppendTime ? header.maxTimestamp : header.baseTimestamp.addingSaturating(tsDelta)
+            try body(RecordView(offset: header.baseOffset.addingSaturating(Int64(offsetDelta)), timestamp: ts, key: key, value: value,
                                 headerCount: hcount, headerBytes: headerBytes))
         }
     }

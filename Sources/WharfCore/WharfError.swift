@@ -17,6 +17,10 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
     case rebalanceInProgress(String)
     case groupNotEmpty(String)
     case recordTooLarge(Int)
+    /// A record batch is well-formed bytes but breaks a rule of the format (Kafka INVALID_RECORD).
+    case invalidRecord(String)
+    /// A record's timestamp lies outside the window the log accepts (Kafka INVALID_TIMESTAMP).
+    case invalidTimestamp(String)
     /// No queue (or dead-letter subqueue) of that name exists.
     case unknownQueue(String)
     /// A queue of that name already exists.
@@ -56,6 +60,8 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
         case .rebalanceInProgress(let g): "group '\(g)' is rebalancing"
         case .groupNotEmpty(let g): "group '\(g)' still has active members"
         case .recordTooLarge(let n): "batch of \(n) bytes is larger than the maximum allowed"
+        case .invalidRecord(let why): "invalid record: \(why)"
+        case .invalidTimestamp(let why): "invalid timestamp: \(why)"
         case .unknownQueue(let q): "unknown queue '\(q)'"
         case .queueExists(let q): "queue '\(q)' already exists"
         case .messageLockLost(let why): "message lock lost: \(why)"

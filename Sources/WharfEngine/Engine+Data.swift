@@ -30,7 +30,7 @@ extension Engine {
     /// Appends already-encoded v2 batches to one partition (the Kafka listener's path): the bytes
     /// are stored as they came, with broker-assigned offsets.
     public func append(topic: String, partition: Int32, batches: inout [UInt8]) throws(WharfError) -> AppendResult {
-        try log(topic, partition).append(&batches)
+        try log(topic, partition).append(&batches, from: .client)
     }
 
     /// Whole batches from the one holding `offset`, at most `maxBytes` but at least one batch.

@@ -17,11 +17,13 @@ enum KafkaError {
     static let invalidSessionTimeout: Int16 = 26
     static let rebalanceInProgress: Int16 = 27
     static let topicAlreadyExists: Int16 = 36
+    static let invalidTimestamp: Int16 = 32
     static let invalidPartitions: Int16 = 37
     static let invalidRequest: Int16 = 42
     static let kafkaStorageError: Int16 = 56
     static let nonEmptyGroup: Int16 = 68
     static let groupIdNotFound: Int16 = 69
+    static let invalidRecord: Int16 = 87
 
     static func code(_ error: any Error) -> Int16 {
         (error as? WharfError).map(code(wharf:)) ?? unknownServerError
@@ -42,6 +44,8 @@ enum KafkaError {
         case .rebalanceInProgress: rebalanceInProgress
         case .groupNotEmpty: nonEmptyGroup
         case .recordTooLarge: messageTooLarge
+        case .invalidRecord: invalidRecord
+        case .invalidTimestamp: invalidTimestamp
         default: unknownServerError
         }
     }

@@ -1,5 +1,8 @@
+import WharfCore
+
 /// Per-partition log settings (Kafka's topic-level `segment.bytes`, `segment.ms`, `retention.ms`,
-/// `retention.bytes`, `index.interval.bytes`, `max.message.bytes`, plus Wharf's fsync policy).
+/// `retention.bytes`, `index.interval.bytes`, `max.message.bytes`,
+/// `message.timestamp.{before,after}.max.ms`, plus Wharf's fsync policy).
 /// Changes take effect on the next append or retention run (`PartitionLog.updateConfig`).
 public struct LogConfig: Sendable, Equatable {
     /// Roll when the active segment would exceed this many bytes (a single append bigger than
@@ -18,6 +21,18 @@ public struct LogConfig: Sendable, Equatable {
     /// Largest accepted batch (whole batch, header included).
     public var maxBatchBytes: Int = 8 << 20
     public var fsync: FsyncPolicy = .interval(milliseconds: 1000)
+    /// `message.timestamp.before.max.ms`: how old a produced record's timestamp may be (Kafka 4's
+    /// default: unlimited).
+    public var messageTimestampBeforeMaxMs: Int64 = .max
+    /// `message.timestamp.after.max.ms`: how far in the future a produced record's timestamp may
+    /// be (Kafka 4's default: one hour).
+    public var messageTimestampAfterMaxMs: Int64 = 3_600_000
+
+    /// What `RecordBatchValidator` checks a client's batch against.
+    public var batchLimits: RecordBatchValidator.Limits {
+        .init(maxBatchBytes: maxBatchBytes, timestampBeforeMaxMs: messageTimestampBeforeMaxMs,
+              timestampAfterMaxMs: messageTimestampAfterMaxMs)
+    }
 
     public init() {}
 }

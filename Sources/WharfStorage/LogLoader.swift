@@ -105,7 +105,11 @@ struct LogLoader {
         if !segments[last].isEmpty {
             let first = try segments[last].file.read(count: RecordBatchHeader.size, at: 0)
             let ts = first.withUnsafeBytes { $0.loadBigEndian(at: 35, as: Int64.self) }
-            segments[last].rollBaseTime = min(clock.nowMillis(), ts)
+            // The age counts from the first batch's timestamp, but that is whatever a client or a
+            // damaged file says: keep it within [now - segmentMs, now], so a wild value can neither
+            // overflow the age nor keep the segment from rolling.
+            let now = clock.nowMillis()
+            segments[last].rollBaseTime = max(now.subtractingSaturating(config.segmentMs), min(now, ts))
         }
         var logStart = max(checkpoint ?? segments[0].baseOffset, segments[0].baseOffset)
         if logStart > segments[last].nextOffset {

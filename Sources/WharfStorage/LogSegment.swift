@@ -83,15 +83,18 @@ struct LogSegment: Sendable {
     /// Whether offsets up to `lastOffset` and `bytes` more bytes still fit the u32 relative
     /// offsets and positions of the indexes.
     func canHold(lastOffset: Int64, bytes: Int) -> Bool {
-        lastOffset - baseOffset <= Int64(UInt32.max) && size + Int64(bytes) <= Int64(UInt32.max)
+        relativeOffset(lastOffset) != nil && size + Int64(bytes) <= Int64(UInt32.max)
     }
 
     /// In-memory bookkeeping for one batch written at `position` (append and recovery share it).
     mutating func didAppend(_ header: RecordBatchHeader, at position: Int64, indexIntervalBytes: Int) {
         maxTimestamp = max(maxTimestamp, header.maxTimestamp)
-        if position > 0 && bytesSinceIndexEntry >= indexIntervalBytes {
-            let rel = UInt32(header.baseOffset - baseOffset)
-            offsetIndex.append(relativeOffset: rel, position: UInt32(position))
+        // The log rolls before offsets or positions leave the u32 range (`canHold`, and
+        // `PartitionLog.append` refuses a single append that could not fit); should that ever
+        // fail, the batch goes unindexed (readers scan from the previous entry) instead of trapping.
+        if position > 0 && bytesSinceIndexEntry >= indexIntervalBytes,
+           let rel = relativeOffset(header.baseOffset), let pos = UInt32(exactly: position) {
+            offsetIndex.append(relativeOffset: rel, position: pos)
             timeIndex.maybeAppend(timestamp: maxTimestamp, relativeOffset: rel)
             bytesSinceIndexEntry = 0
         }
@@ -104,8 +107,14 @@ struct LogSegment: Sendable {
     /// Adds the final time index entry: the segment's newest timestamp at its last batch.
     /// Called on roll and close, so a closed segment's newest timestamp is its last entry.
     mutating func sealTimeIndex() {
-        guard !isEmpty else { return }
-        timeIndex.maybeAppend(timestamp: maxTimestamp, relativeOffset: UInt32(lastBatchBaseOffset - baseOffset))
+        guard !isEmpty, let rel = relativeOffset(lastBatchBaseOffset) else { return }
+        timeIndex.maybeAppend(timestamp: maxTimestamp, relativeOffset: rel)
+    }
+
+    /// `offset - baseOffset` as the indexes store it, or nil when it does not fit a UInt32.
+    func relativeOffset(_ offset: Int64) -> UInt32? {
+        let (distance, overflow) = offset.subtractingReportingOverflow(baseOffset)
+        return overflow ? nil : UInt32(exactly: distance)
     }
 
     /// Cuts bytes past `size` left by a failed write whose undo also failed, so a closed segment

@@ -38,7 +38,7 @@ extension PartitionLog {
             guard !s.closed else { throw closedError }
             var doomed = 0
             if s.config.retentionMs >= 0 {
-                let cutoff = now - s.config.retentionMs
+                let cutoff = now.subtractingSaturating(s.config.retentionMs)
                 while doomed < s.segments.count - 1 && s.segments[doomed].maxTimestamp < cutoff { doomed += 1 }
             }
             if s.config.retentionBytes >= 0 {

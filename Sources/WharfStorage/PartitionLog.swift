@@ -113,13 +113,17 @@ public final class PartitionLog: Sendable {
 
     /// Appends one or more whole v2 batches laid back to back (as in a Kafka Produce request).
     ///
-    /// Every batch is validated first (magic 2, length, CRC, size <= `maxBatchBytes`); if one is
-    /// bad nothing is written. Then, under the lock: roll if the active segment is full or old,
+    /// Every batch is validated first (magic 2, length, CRC, size <= `maxBatchBytes`, offsets
+    /// spanning exactly its records); a client's batch (`origin: .client`) also has every record
+    /// checked and its maxTimestamp fixed (`RecordBatchValidator`). If one is bad nothing is written. Then, under the lock: roll if the active segment is full or old,
     /// assign consecutive offsets by rewriting each batch's baseOffset in `batches`, write all of
     /// it with one `pwrite`, update the in-memory indexes. Then the fsync policy: `always` returns
     /// only after an `fdatasync` that began after the write. No per-record work.
-    public func append(_ batches: inout [UInt8]) throws(WharfError) -> AppendResult {
-        let maxBatchBytes = state.withLock { $0.config.maxBatchBytes }
+    public func append(_ batches: inout [UInt8], from origin: AppendOrigin = .engine) throws(WharfError) -> AppendResult {
+        let config = state.withLock { $0.config }
+        if origin == .client {
+            try RecordBatchValidator.validate(&batches, limits: config.batchLimits, now: clock.nowMillis())
+        }
         var recordCount = 0
         var offsetCount: Int64 = 0
         try batches.withBytes { (raw) throws(WharfError) in
@@ -127,13 +131,17 @@ public final class PartitionLog: Sendable {
             var position = 0
             while position < raw.count {
                 let header = try RecordBatchBytes.validate(UnsafeRawBufferPointer(rebasing: raw[position...]))
-                guard header.totalSize <= maxBatchBytes else { throw .recordTooLarge(header.totalSize) }
+                guard header.totalSize <= config.maxBatchBytes else { throw .recordTooLarge(header.totalSize) }
+                // Cheap, so for every origin: offsets advance by exactly the records appended.
+                try RecordBatchBytes.checkOffsetRange(header)
                 recordCount += Int(header.recordsCount)
-                offsetCount += Int64(header.lastOffsetDelta) + 1
+                offsetCount += Int64(header.recordsCount)
                 position += header.totalSize
             }
         }
         guard batches.count <= Int(UInt32.max / 2) else { throw .recordTooLarge(batches.count) }
+        // One append lands in one segment, whose relative offsets are u32.
+        guard offsetCount <= Int64(UInt32.max) else { throw .invalidRecord("one append of \(offsetCount) offsets cannot fit a segment") }
         let now = clock.nowMillis()
         let (result, syncFile) = try state.withLock { (s: inout State) throws(WharfError) -> (AppendResult, PosixFile?) in
             try checkWritable(s)
@@ -197,7 +205,7 @@ public final class PartitionLog: Sendable {
         let active = s.active
         guard !active.isEmpty else { return false }
         if active.size + Int64(bytes) > Int64(s.config.segmentBytes) { return true }
-        if let t = active.rollBaseTime, now - t >= s.config.segmentMs { return true }
+        if let t = active.rollBaseTime, now.subtractingSaturating(t) >= s.config.segmentMs { return true }
         return !active.canHold(lastOffset: lastOffset, bytes: bytes)
     }
 
