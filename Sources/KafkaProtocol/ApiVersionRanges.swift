@@ -63,8 +63,8 @@ public struct ApiVersionRanges: Sendable, Equatable {
     /// v0-format (int32 array count) with UNSUPPORTED_VERSION (35) and our ranges, the header is
     /// v0, so any client can read it and retry with `min(its version - 1, our max)`. Never
     /// disconnect instead.
-    public func unsupportedApiVersionsFrame(correlationId: Int32) -> [UInt8] {
-        KafkaResponse.encode(
+    public func unsupportedApiVersionsFrame(correlationId: Int32) throws(WharfError) -> [UInt8] {
+        try KafkaResponse.encode(
             correlationId: correlationId, version: 0,
             body: apiVersionsResponse(errorCode: KafkaErrorCode.unsupportedVersion))
     }

@@ -81,10 +81,19 @@ extension ByteReader {
         return n
     }
 
+    /// The capacity to reserve before decoding `count` elements of `T`: never more memory than
+    /// the bytes left to decode them from. `readLength` already bounds `count` by those bytes,
+    /// but an element's stride can be many times its smallest encoding (a v1 Metadata topic is
+    /// 2 bytes on the wire and 32 in memory), so reserving `count` would let a 100 MiB frame
+    /// allocate gigabytes before its first element fails to parse.
+    func reservation<T>(for count: Int, of _: T.Type) -> Int {
+        Swift.min(count, remaining / Swift.max(MemoryLayout<T>.stride, 1))
+    }
+
     mutating func readStructArray<T: KafkaStruct>(_: T.Type, compact: Bool, version: Int16) throws(WharfError) -> [T] {
         let count = try readArrayCount(compact: compact)
         var items: [T] = []
-        items.reserveCapacity(count)
+        items.reserveCapacity(reservation(for: count, of: T.self))
         for _ in 0..<count { items.append(try T(from: &self, version: version)) }
         return items
     }
@@ -92,7 +101,7 @@ extension ByteReader {
     mutating func readNullableStructArray<T: KafkaStruct>(_: T.Type, compact: Bool, nullable: Bool, version: Int16) throws(WharfError) -> [T]? {
         guard let count = try readArrayCount(compact: compact, nullable: nullable) else { return nil }
         var items: [T] = []
-        items.reserveCapacity(count)
+        items.reserveCapacity(reservation(for: count, of: T.self))
         for _ in 0..<count { items.append(try T(from: &self, version: version)) }
         return items
     }
@@ -100,7 +109,7 @@ extension ByteReader {
     mutating func readInt32Array(compact: Bool) throws(WharfError) -> [Int32] {
         let count = try readArrayCount(compact: compact)
         var items: [Int32] = []
-        items.reserveCapacity(count)
+        items.reserveCapacity(reservation(for: count, of: Int32.self))
         for _ in 0..<count { items.append(try readInt32()) }
         return items
     }
@@ -108,7 +117,7 @@ extension ByteReader {
     mutating func readNullableInt32Array(compact: Bool, nullable: Bool) throws(WharfError) -> [Int32]? {
         guard let count = try readArrayCount(compact: compact, nullable: nullable) else { return nil }
         var items: [Int32] = []
-        items.reserveCapacity(count)
+        items.reserveCapacity(reservation(for: count, of: Int32.self))
         for _ in 0..<count { items.append(try readInt32()) }
         return items
     }
@@ -116,7 +125,7 @@ extension ByteReader {
     mutating func readInt64Array(compact: Bool) throws(WharfError) -> [Int64] {
         let count = try readArrayCount(compact: compact)
         var items: [Int64] = []
-        items.reserveCapacity(count)
+        items.reserveCapacity(reservation(for: count, of: Int64.self))
         for _ in 0..<count { items.append(try readInt64()) }
         return items
     }
@@ -124,7 +133,7 @@ extension ByteReader {
     mutating func readStringArray(compact: Bool) throws(WharfError) -> [String] {
         let count = try readArrayCount(compact: compact)
         var items: [String] = []
-        items.reserveCapacity(count)
+        items.reserveCapacity(reservation(for: count, of: String.self))
         for _ in 0..<count { items.append(try readString(compact: compact)) }
         return items
     }
@@ -132,7 +141,7 @@ extension ByteReader {
     mutating func readNullableStringArray(compact: Bool, nullable: Bool) throws(WharfError) -> [String]? {
         guard let count = try readArrayCount(compact: compact, nullable: nullable) else { return nil }
         var items: [String] = []
-        items.reserveCapacity(count)
+        items.reserveCapacity(reservation(for: count, of: String.self))
         for _ in 0..<count { items.append(try readString(compact: compact)) }
         return items
     }

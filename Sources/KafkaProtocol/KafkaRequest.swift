@@ -68,9 +68,9 @@ public struct KafkaRequest: Sendable, Equatable {
 
     /// The response frame answering this request: its correlation id, its version, the header
     /// version that goes with them. `Body` must be this request's response type.
-    public func responseFrame<Body: KafkaResponseMessage>(_ response: Body) -> [UInt8] {
+    public func responseFrame<Body: KafkaResponseMessage>(_ response: Body) throws(WharfError) -> [UInt8] {
         precondition(Body.apiKey == apiKey, "a \(Body.self) does not answer a \(apiKey) request")
-        return KafkaResponse.encode(correlationId: correlationId, version: apiVersion, body: response)
+        return try KafkaResponse.encode(correlationId: correlationId, version: apiVersion, body: response)
     }
 
     /// The frame payload (header and body, without the size), as a client sends it.
@@ -110,7 +110,7 @@ public enum KafkaRequestError: Error, Sendable, Equatable, CustomStringConvertib
     /// nil means: log, and close the connection.
     public func responseFrame(supported: ApiVersionRanges = .firstVersion) -> [UInt8]? {
         if case .unsupportedVersion(.apiVersions, _, let correlationId) = self {
-            return supported.unsupportedApiVersionsFrame(correlationId: correlationId)
+            return try? supported.unsupportedApiVersionsFrame(correlationId: correlationId)
         }
         return nil
     }

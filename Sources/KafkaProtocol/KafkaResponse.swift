@@ -9,22 +9,30 @@ public enum KafkaResponse {
         return apiKey.isFlexible(version: apiVersion) ? 1 : 0
     }
 
-    /// A whole response frame: int32 size, header, body encoded at `version`.
-    public static func encode<Body: KafkaResponseMessage>(correlationId: Int32, version: Int16, body: Body) -> [UInt8] {
+    /// A whole response frame: int32 size, header, body encoded at `version`. Throws when the
+    /// answer is too large for the int32 size (the broker bounds its answers far below that).
+    public static func encode<Body: KafkaResponseMessage>(correlationId: Int32, version: Int16, body: Body) throws(WharfError) -> [UInt8] {
         var out: [UInt8] = [0, 0, 0, 0]
         ResponseHeader(correlationId: correlationId).encode(into: &out, version: headerVersion(apiKey: Body.apiKey, apiVersion: version))
         body.encode(into: &out, version: version)
-        out.setBigEndian(Int32(out.count - 4), at: 0)
+        try setFrameSize(&out, apiKey: Body.apiKey)
         return out
     }
 
     /// A whole response frame for any body.
-    public static func encode(correlationId: Int32, version: Int16, body: KafkaResponseBody) -> [UInt8] {
+    public static func encode(correlationId: Int32, version: Int16, body: KafkaResponseBody) throws(WharfError) -> [UInt8] {
         var out: [UInt8] = [0, 0, 0, 0]
         ResponseHeader(correlationId: correlationId).encode(into: &out, version: headerVersion(apiKey: body.apiKey, apiVersion: version))
         body.encode(into: &out, version: version)
-        out.setBigEndian(Int32(out.count - 4), at: 0)
+        try setFrameSize(&out, apiKey: body.apiKey)
         return out
+    }
+
+    private static func setFrameSize(_ frame: inout [UInt8], apiKey: ApiKey) throws(WharfError) {
+        guard let size = Int32(exactly: frame.count - 4) else {
+            throw .invalidArgument("a \(apiKey) response of \(frame.count - 4) bytes does not fit a Kafka frame (at most \(Int32.max))")
+        }
+        frame.setBigEndian(size, at: 0)
     }
 
     /// Decodes a response frame payload (after the size) of the request `apiKey`/`version`.

@@ -89,7 +89,8 @@ extension KafkaBroker {
     /// Fetch with long polling: answers at once when at least `minBytes` are there (or any error),
     /// else waits until one of the requested partitions is appended to (re-checking then) or
     /// `maxWaitMs` has passed. No polling: an idle long poll costs nothing until it times out.
-    func fetch(_ r: FetchRequest) async -> FetchResponse {
+    func fetch(_ request: FetchRequest) async -> FetchResponse {
+        let r = Self.withUniquePartitions(request)
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int(max(0, min(r.maxWaitMs, 30_000)))))
         let minBytes = Int(max(r.minBytes, 1))
         var notifiers: [AppendNotifier]?
@@ -108,11 +109,33 @@ extension KafkaBroker {
         }
     }
 
+    /// `r` with each partition once, where it was first listed: a partition listed again (one
+    /// partition 200 times) is read and answered once.
+    static func withUniquePartitions(_ r: FetchRequest) -> FetchRequest {
+        var seen = Set<TopicPartition>()
+        var topicIndex: [String: Int] = [:]
+        var unique = r
+        unique.topics = []
+        for topic in r.topics {
+            let fresh = topic.partitions.filter { seen.insert(TopicPartition(topic.topic, $0.partition)).inserted }
+            if let i = topicIndex[topic.topic] {
+                unique.topics[i].partitions += fresh
+            } else {
+                var first = topic
+                first.partitions = fresh
+                topicIndex[topic.topic] = unique.topics.count
+                unique.topics.append(first)
+            }
+        }
+        return unique
+    }
+
     private func fetchOnce(_ r: FetchRequest) -> (FetchResponse, Int, Bool) {
         var response = FetchResponse()
         var total = 0
         var failed = false
-        let maxBytes = Int(r.maxBytes <= 0 ? Int32.max : r.maxBytes)
+        // fetch.max.bytes caps what the client asks for (0 or less: "no limit of mine").
+        let maxBytes = min(r.maxBytes <= 0 ? Int(Int32.max) : Int(r.maxBytes), configuration.limits.fetchMaxBytes)
         response.responses = r.topics.map { topic in
             var tr = FetchResponse.FetchableTopicResponse()
             tr.topic = topic.topic
@@ -122,16 +145,20 @@ extension KafkaBroker {
                 pd.preferredReadReplica = -1
                 pd.abortedTransactions = []
                 do {
-                    // KIP-74: the first partition with data gets at least one whole batch.
-                    let budget = total == 0 ? Int(max(p.partitionMaxBytes, 1)) : min(Int(p.partitionMaxBytes), maxBytes - total)
+                    // KIP-74: the first partition with data gets at least one whole batch (the
+                    // engine returns one even past the budget), whatever the limits; every later
+                    // partition only what fits in both, else nothing this time.
+                    let first = total == 0
+                    let budget = first ? min(Int(max(p.partitionMaxBytes, 1)), maxBytes) : min(Int(p.partitionMaxBytes), maxBytes - total)
                     let (start, end) = try engine.offsets(topic: topic.topic, partition: p.partition)
                     pd.highWatermark = end
                     pd.lastStableOffset = end
                     pd.logStartOffset = start
                     if budget > 0, p.fetchOffset < end {
                         let result = try engine.fetch(topic: topic.topic, partition: p.partition, offset: p.fetchOffset, maxBytes: budget)
-                        pd.records = result.bytes
-                        total += result.bytes.count
+                        let fits = first || result.bytes.count <= budget
+                        pd.records = fits ? result.bytes : []
+                        total += fits ? result.bytes.count : 0
                     } else if p.fetchOffset > end || p.fetchOffset < start {
                         throw WharfError.offsetOutOfRange(topic: topic.topic, partition: p.partition, offset: p.fetchOffset, logStart: start, logEnd: end)
                     } else {

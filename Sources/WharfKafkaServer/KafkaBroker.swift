@@ -27,6 +27,9 @@ public final class KafkaBroker: Sendable {
 
     public init(engine: Engine, configuration: KafkaServer.Configuration, logger: Logger) {
         self.engine = engine
+        var configuration = configuration
+        // A read-only listener creates nothing, not even the topics clients ask about.
+        if configuration.readOnly { configuration.autoCreateTopics = false }
         self.configuration = configuration
         self.logger = logger
         supported = configuration.apiVersions
@@ -53,7 +56,20 @@ public final class KafkaBroker: Sendable {
         let version = request.apiVersion
         let id = request.correlationId
         func reply<B: KafkaResponseMessage>(_ body: B) -> Outcome {
-            .respond(KafkaResponse.encode(correlationId: id, version: version, body: body))
+            do {
+                return .respond(try KafkaResponse.encode(correlationId: id, version: version, body: body))
+            } catch {
+                return .close(error.description)
+            }
+        }
+        if configuration.readOnly, let refusal = readOnlyRefusal(request.body, version: version) {
+            // acks=0 waits for no answer: closing is how Kafka tells such a producer it failed.
+            guard request.expectsResponse else { return .close(Self.readOnlyMessage) }
+            do {
+                return .respond(try KafkaResponse.encode(correlationId: id, version: version, body: refusal))
+            } catch {
+                return .close(error.description)
+            }
         }
         switch request.body {
         case .apiVersions:

@@ -1,60 +1,162 @@
-import Logging
-import Synchronization
 import KafkaProtocol
+import Logging
 import NIOCore
 import WharfCore
 
-/// Runs one connection's requests strictly in order on a task of its own and writes each answer
-/// back; the broker's work (which may wait: long-poll fetches, group joins) never blocks the
-/// event loop.
+/// One connection: splits the socket's bytes into request frames, hands them to a worker task
+/// that runs them strictly in order (the broker's work may wait: long-poll fetches, group
+/// joins; it never blocks the event loop), and writes each answer back.
+///
+/// Backpressure, so that no client can make the listener hold more than its
+/// `KafkaListenerLimits`: frames are taken out of the received bytes only while the
+/// `RequestQueue` has room, and reading the socket stops (`autoRead` off) while it has none;
+/// the worker takes the next request only while the channel is writable (`WritabilityGate`).
+/// A closed connection cancels the worker, so a parked long-poll or JoinGroup stops waiting
+/// and nothing queued behind it runs. An idle connection (`connections.max.idle.ms`, reported
+/// by the `IdleStateHandler` in front) is closed unless a request is in progress on a
+/// channel that is still draining.
+///
+/// All methods run on the channel's event loop; the worker reaches the handler only through
+/// `eventLoop.execute` (`NIOLoopBound`).
 final class KafkaConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = [UInt8]
+    typealias InboundIn = ByteBuffer
 
     private let broker: KafkaBroker
     private let logger: Logger
-    private let connections: ConnectionCounter
-    private var continuation: AsyncStream<[UInt8]>.Continuation?
+    private let gauges: ListenerGauges
+    private let frames: KafkaFrameDecoder
+    private let queue: RequestQueue
+    private let gate = WritabilityGate()
+    /// Bytes read from the socket and not yet taken out as frames: at most one partial frame,
+    /// plus one read's worth while the queue is full.
+    private var received = ByteBuffer()
+    private var reading = true
     private var worker: Task<Void, Never>?
 
-    init(broker: KafkaBroker, logger: Logger, connections: ConnectionCounter) {
+    init(broker: KafkaBroker, limits: KafkaListenerLimits, logger: Logger, gauges: ListenerGauges) {
         self.broker = broker
         self.logger = logger
-        self.connections = connections
+        self.gauges = gauges
+        frames = KafkaFrameDecoder(maxFrameSize: limits.socketRequestMaxBytes)
+        queue = RequestQueue(limits: limits, gauges: gauges)
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        connections.value.wrappingAdd(1, ordering: .relaxed)
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
-        self.continuation = continuation
         let channel = context.channel
-        let broker = self.broker
-        let logger = self.logger
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let resumeReading: @Sendable () -> Void = {
+            channel.eventLoop.execute { handler.value.takeFrames(context: loopContext.value) }
+        }
         let peer = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+        let (broker, logger, gauges, queue, gate) = (self.broker, self.logger, self.gauges, self.queue, self.gate)
         worker = Task {
-            for await payload in stream {
-                switch await broker.handle(payload) {
-                case .respond(let frame):
-                    channel.writeAndFlush(ByteBuffer(bytes: frame), promise: nil)
-                case .noResponse:
-                    continue
-                case .close(let reason):
-                    logger.warning("closing kafka connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
-                    channel.close(promise: nil)
-                    return
-                }
-            }
+            await KafkaConnectionHandler.serve(queue: queue, gate: gate, broker: broker, channel: channel, gauges: gauges,
+                                               logger: logger, peer: peer, resumeReading: resumeReading)
         }
         context.fireChannelActive()
     }
 
+    /// The worker: answers the connection's requests in order until it closes.
+    private static func serve(queue: RequestQueue, gate: WritabilityGate, broker: KafkaBroker, channel: any Channel,
+                              gauges: ListenerGauges, logger: Logger, peer: String, resumeReading: @Sendable () -> Void) async {
+        while let payload = await queue.next() {
+            switch await broker.handle(payload) {
+            case .respond(let frame):
+                await write(frame, to: channel, gauges: gauges)
+                await gate.waitUntilWritable()
+            case .noResponse:
+                break
+            case .close(let reason):
+                logger.warning("closing kafka connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+                channel.close(promise: nil)
+                return
+            }
+            if queue.done(byteCount: payload.count) { resumeReading() }
+        }
+    }
+
+    /// Hands `frame` to the channel on its event loop, so that when this returns the channel's
+    /// writability (and so the gate) already counts it.
+    private static func write(_ frame: [UInt8], to channel: any Channel, gauges: ListenerGauges) async {
+        let bytes = frame.count
+        gauges.responseHandedOver(bytes: bytes)
+        let sent = channel.eventLoop.makePromise(of: Void.self)
+        sent.futureResult.whenComplete { _ in gauges.responseSent(bytes: bytes) }
+        do {
+            try await channel.eventLoop.submit { channel.writeAndFlush(ByteBuffer(bytes: frame), promise: sent) }.get()
+        } catch {
+            sent.fail(error)
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        continuation?.yield(unwrapInboundIn(data))
+        var bytes = unwrapInboundIn(data)
+        if received.readableBytes == 0 {
+            received = bytes
+        } else {
+            received.writeBuffer(&bytes)
+        }
+        takeFrames(context: context)
+    }
+
+    /// Moves complete frames into the queue while it has room, then reads the socket only if
+    /// room is left. A lying size prefix closes the connection.
+    private func takeFrames(context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        while queue.hasRoom {
+            let result: KafkaFrameDecoder.Result
+            do {
+                result = try received.withUnsafeReadableBytes { raw throws(WharfError) in try frames.nextFrame(in: raw) }
+            } catch {
+                logger.warning("closing kafka connection", metadata: ["reason": "\(error)"])
+                context.close(promise: nil)
+                return
+            }
+            guard case .frame(let payload) = result else { break }
+            received.moveReaderIndex(forwardBy: payload.lowerBound)
+            guard let frame = received.readBytes(length: payload.count) else { break }
+            queue.push(frame)
+        }
+        if received.readableBytes == 0 {
+            received = ByteBuffer()  // lets go of a large frame's storage
+        } else if received.readerIndex >= 64 * 1024 {
+            received.discardReadBytes()
+        }
+        setReading(queue.hasRoom, context: context)
+    }
+
+    private func setReading(_ on: Bool, context: ChannelHandlerContext) {
+        guard on != reading else { return }
+        reading = on
+        // Turning autoRead back on also asks for the next read.
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: on)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        gate.set(writable: context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is IdleStateHandler.IdleStateEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // A long poll or a rebalance keeps a quiet connection busy on purpose; a client that
+        // stopped reading its answers does not.
+        guard queue.isIdle || !context.channel.isWritable else { return }
+        logger.info("closing idle kafka connection", metadata: ["peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"])
+        gauges.idleClosed()
+        context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        connections.value.wrappingSubtract(1, ordering: .relaxed)
-        continuation?.finish()
-        continuation = nil
+        queue.close()
+        gate.close()
+        worker?.cancel()
+        worker = nil
+        received = ByteBuffer()
         context.fireChannelInactive()
     }
 
@@ -62,9 +164,4 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         logger.warning("kafka connection error; closing it", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
-}
-
-/// Live connection count, shared by the server and its connection handlers.
-final class ConnectionCounter: Sendable {
-    let value = Atomic<Int>(0)
 }

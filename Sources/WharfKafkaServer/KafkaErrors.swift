@@ -16,6 +16,9 @@ enum KafkaError {
     static let unknownMemberId: Int16 = 25
     static let invalidSessionTimeout: Int16 = 26
     static let rebalanceInProgress: Int16 = 27
+    static let topicAuthorizationFailed: Int16 = 29
+    static let groupAuthorizationFailed: Int16 = 30
+    static let clusterAuthorizationFailed: Int16 = 31
     static let topicAlreadyExists: Int16 = 36
     static let invalidTimestamp: Int16 = 32
     static let invalidPartitions: Int16 = 37

@@ -1,4 +1,3 @@
-import KafkaNIO
 import KafkaProtocol
 import Logging
 import NIOCore
@@ -18,7 +17,13 @@ public final class KafkaServer: Sendable {
         public var advertisedHost: String?
         public var autoCreateTopics = true
         public var autoCreatePartitions: Int32 = 1
-        public var maxRequestBytes = 100 * 1024 * 1024
+        /// What one client may cost: request size, connections, queued requests, idle time,
+        /// Fetch answer size (Kafka's names and defaults).
+        public var limits = KafkaListenerLimits()
+        /// Refuse every request that writes (Produce, CreateTopics, DeleteTopics,
+        /// DeleteRecords, OffsetCommit, DeleteGroups, InitProducerId) with Kafka's
+        /// authorization errors, and create no topic on Metadata: `wharf --read-only`.
+        public var readOnly = false
         /// The versions advertised and accepted; lowered only to measure what an older broker
         /// costs its clients (`wharf bench cluster-refresh --offset-fetch-max-version 7`).
         public var apiVersions = ApiVersionRanges.firstVersion
@@ -28,7 +33,7 @@ public final class KafkaServer: Sendable {
     public let broker: KafkaBroker
     private let group: MultiThreadedEventLoopGroup
     private let channel: Mutex<Channel?> = Mutex(nil)
-    private let connections = ConnectionCounter()
+    private let gauges = ListenerGauges()
     private let logger: Logger
     public let configuration: Configuration
 
@@ -44,16 +49,23 @@ public final class KafkaServer: Sendable {
     public func start() async throws(WharfError) -> Int {
         let broker = self.broker
         let logger = self.logger
-        let maxBytes = configuration.maxRequestBytes
-        let connections = self.connections
+        let limits = configuration.limits
+        let gauges = self.gauges
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameHandler(KafkaFrameDecoder(maxFrameSize: maxBytes))))
-                    try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(broker: broker, logger: logger, connections: connections))
+                // max.connections: over it, the new connection is closed as soon as it is accepted.
+                guard gauges.admit(limit: limits.maxConnections) else {
+                    logger.warning("refusing kafka connection: max.connections reached", metadata: ["limit": "\(limits.maxConnections)"])
+                    return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+                }
+                channel.closeFuture.whenComplete { _ in gauges.release() }
+                return channel.eventLoop.makeCompletedFuture {
+                    let idle = TimeAmount.milliseconds(Int64(limits.connectionsMaxIdleMs))
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idle))
+                    try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(broker: broker, limits: limits, logger: logger, gauges: gauges))
                 }
             }
         do {
@@ -70,7 +82,10 @@ public final class KafkaServer: Sendable {
     }
 
     /// Connected clients right now (the dashboard shows it).
-    public var connectionCount: Int { connections.value.load(ordering: .relaxed) }
+    public var connectionCount: Int { gauges.snapshot.connections }
+
+    /// What the clients hold of the listener now, and the most they have held.
+    public var load: ListenerLoad { gauges.snapshot }
 
     public var listenAddress: String {
         "\(configuration.host):\(broker.advertisedPort)"

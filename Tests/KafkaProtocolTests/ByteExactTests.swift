@@ -33,16 +33,16 @@ import WharfCore
 
     static let twoRanges = ApiVersionRanges([.produce: 0...8, .apiVersions: 0...3])
 
-    @Test func apiVersionsV0ResponseFrame() {
-        let frame = KafkaResponse.encode(correlationId: 1, version: 0, body: Self.twoRanges.apiVersionsResponse())
+    @Test func apiVersionsV0ResponseFrame() throws {
+        let frame = try KafkaResponse.encode(correlationId: 1, version: 0, body: Self.twoRanges.apiVersionsResponse())
         #expect(frame == hex("""
             00 00 00 16  00 00 00 01
             00 00  00 00 00 02  00 00 00 00 00 08  00 12 00 00 00 03
             """))
     }
 
-    @Test func apiVersionsV3ResponseHasHeaderV0AndFlexibleBody() {
-        let frame = KafkaResponse.encode(correlationId: 2, version: 3, body: Self.twoRanges.apiVersionsResponse())
+    @Test func apiVersionsV3ResponseHasHeaderV0AndFlexibleBody() throws {
+        let frame = try KafkaResponse.encode(correlationId: 2, version: 3, body: Self.twoRanges.apiVersionsResponse())
         #expect(frame == hex("""
             00 00 00 1a  00 00 00 02
             00 00  03  00 00 00 00 00 08 00  00 12 00 00 00 03 00  00 00 00 00  00
@@ -60,7 +60,7 @@ import WharfCore
         #expect(decoded.correlationId == 7)
         guard case .apiVersions(let body) = decoded.body else { Issue.record("wrong body"); return }
         #expect(body.apiKeys.map { [$0.apiKey, $0.minVersion, $0.maxVersion] } == [[1, 0, 17], [18, 0, 4], [75, 0, 0]])
-        #expect(KafkaResponse.encode(correlationId: 7, version: 4, body: body) == frame)
+        #expect(try KafkaResponse.encode(correlationId: 7, version: 4, body: body) == frame)
     }
 
     // MARK: Metadata
@@ -137,13 +137,13 @@ import WharfCore
             00 00 00 00  00 00 00 03 01 02 03
             """))
         #expect(try FetchResponse(bytes: bytes, version: 4) == response)
-        let frame = KafkaResponse.encode(correlationId: 5, version: 4, body: response)
+        let frame = try KafkaResponse.encode(correlationId: 5, version: 4, body: response)
         #expect(Array(frame.prefix(8)) == hex("00 00 00 34 00 00 00 05"))
     }
 
     /// Flexible responses other than ApiVersions get response header v1 (a tag byte).
-    @Test func flexibleResponsesUseHeaderV1() {
-        let frame = KafkaResponse.encode(correlationId: 1, version: 4, body: HeartbeatResponse(errorCode: 27))
+    @Test func flexibleResponsesUseHeaderV1() throws {
+        let frame = try KafkaResponse.encode(correlationId: 1, version: 4, body: HeartbeatResponse(errorCode: 27))
         #expect(frame == hex("00 00 00 0c 00 00 00 01 00  00 00 00 00  00 1b  00"))
         #expect(KafkaResponse.headerVersion(apiKey: .apiVersions, apiVersion: 3) == 0)
         #expect(KafkaResponse.headerVersion(apiKey: .metadata, apiVersion: 9) == 1)

@@ -99,7 +99,7 @@ import WharfCore
         guard case .heartbeat(let heartbeat) = request.body else { Issue.record("not a heartbeat"); return }
         #expect(heartbeat.generationId == 4)
         #expect(request.expectsResponse)
-        let frame = request.responseFrame(HeartbeatResponse(throttleTimeMs: 0, errorCode: 27))
+        let frame = try request.responseFrame(HeartbeatResponse(throttleTimeMs: 0, errorCode: 27))
         #expect(frame == hex("00 00 00 0a  00 00 00 63  00 00 00 00  00 1b"))
 
         let acksZero = KafkaRequest(header: RequestHeader(requestApiKey: 0, requestApiVersion: 3), body: .produce(ProduceRequest(acks: 0)))
@@ -109,7 +109,7 @@ import WharfCore
     /// A response body of each advertised version encodes into a frame the client side reads back.
     @Test func responsesRoundTripThroughFrames() throws {
         let response = KafkaResponseBody.metadata(MetadataResponse.sample(version: 8, variant: 0))
-        let frame = KafkaResponse.encode(correlationId: 11, version: 8, body: response)
+        let frame = try KafkaResponse.encode(correlationId: 11, version: 8, body: response)
         let decoded = try KafkaResponse.decode(Array(frame.dropFirst(4)), apiKey: .metadata, version: 8)
         #expect(decoded.correlationId == 11)
         #expect(decoded.body == response)

@@ -1,0 +1,69 @@
+import KafkaProtocol
+
+/// `wharf --read-only`: the dashboard's listener answers every request that would change data
+/// with Kafka's authorization errors, as a broker whose ACLs grant only reads does. Group
+/// membership (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) stays open so consumers can read
+/// in a group; what they would commit is refused.
+extension KafkaBroker {
+    /// The answer refusing `body`, or nil when `body` only reads.
+    func readOnlyRefusal(_ body: KafkaRequestBody, version: Int16) -> KafkaResponseBody? {
+        let topicDenied = KafkaError.topicAuthorizationFailed
+        let groupDenied = KafkaError.groupAuthorizationFailed
+        switch body {
+        case .produce(let r):
+            var response = ProduceResponse()
+            response.responses = r.topicData.map { t in
+                .init(name: t.name, partitionResponses: t.partitionData.map { p in
+                    var pr = ProduceResponse.PartitionProduceResponse()
+                    pr.index = p.index
+                    pr.errorCode = topicDenied
+                    pr.errorMessage = Self.readOnlyMessage
+                    return pr
+                })
+            }
+            return .produce(response)
+        case .createTopics(let r):
+            var response = CreateTopicsResponse()
+            response.topics = r.topics.map { t in
+                var result = CreateTopicsResponse.CreatableTopicResult()
+                result.name = t.name
+                result.errorCode = topicDenied
+                result.errorMessage = Self.readOnlyMessage
+                return result
+            }
+            return .createTopics(response)
+        case .deleteTopics(let r):
+            var response = DeleteTopicsResponse()
+            response.responses = (version >= 6 ? r.topics.compactMap(\.name) : r.topicNames).map { name in
+                var result = DeleteTopicsResponse.DeletableTopicResult()
+                result.name = name
+                result.errorCode = topicDenied
+                result.errorMessage = Self.readOnlyMessage
+                return result
+            }
+            return .deleteTopics(response)
+        case .deleteRecords(let r):
+            var response = DeleteRecordsResponse()
+            response.topics = r.topics.map { t in
+                .init(name: t.name, partitions: t.partitions.map { .init(partitionIndex: $0.partitionIndex, lowWatermark: -1, errorCode: topicDenied) })
+            }
+            return .deleteRecords(response)
+        case .offsetCommit(let r):
+            var response = OffsetCommitResponse()
+            response.topics = r.topics.map { t in
+                .init(name: t.name, partitions: t.partitions.map { .init(partitionIndex: $0.partitionIndex, errorCode: groupDenied) })
+            }
+            return .offsetCommit(response)
+        case .deleteGroups(let r):
+            var response = DeleteGroupsResponse()
+            response.results = r.groupsNames.map { .init(groupId: $0, errorCode: groupDenied) }
+            return .deleteGroups(response)
+        case .initProducerId:
+            return .initProducerId(InitProducerIdResponse(errorCode: KafkaError.clusterAuthorizationFailed, producerId: -1, producerEpoch: -1))
+        default:
+            return nil
+        }
+    }
+
+    static let readOnlyMessage = "this listener is read-only (wharf --read-only)"
+}
