@@ -19,6 +19,8 @@ enum KafkaError {
     static let topicAlreadyExists: Int16 = 36
     static let invalidPartitions: Int16 = 37
     static let invalidRequest: Int16 = 42
+    static let outOfOrderSequenceNumber: Int16 = 45
+    static let invalidProducerEpoch: Int16 = 47
     static let kafkaStorageError: Int16 = 56
     static let nonEmptyGroup: Int16 = 68
     static let groupIdNotFound: Int16 = 69
@@ -42,6 +44,8 @@ enum KafkaError {
         case .rebalanceInProgress: rebalanceInProgress
         case .groupNotEmpty: nonEmptyGroup
         case .recordTooLarge: messageTooLarge
+        case .outOfOrderSequence: outOfOrderSequenceNumber
+        case .invalidProducerEpoch: invalidProducerEpoch
         default: unknownServerError
         }
     }
