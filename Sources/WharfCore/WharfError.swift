@@ -37,6 +37,11 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
     case duplicateEventIds(stream: String, detail: String)
     case unknownSubscription(String)
     case subscriptionExists(String)
+    /// An idempotent producer's batch does not continue its sequence (Kafka OUT_OF_ORDER_SEQUENCE_NUMBER).
+    case outOfOrderSequence(String)
+    /// An idempotent producer's epoch is older than the one the partition has seen: it is fenced
+    /// (Kafka INVALID_PRODUCER_EPOCH).
+    case invalidProducerEpoch(String)
 
     public var description: String {
         switch self {
@@ -72,6 +77,8 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
         case .duplicateEventIds(let s, let d): "append to stream '\(s)' partly repeats an earlier append: \(d)"
         case .unknownSubscription(let n): "unknown persistent subscription \(n)"
         case .subscriptionExists(let n): "persistent subscription \(n) already exists"
+        case .outOfOrderSequence(let why): "out of order sequence: \(why)"
+        case .invalidProducerEpoch(let why): "invalid producer epoch: \(why)"
         }
     }
 }

@@ -28,9 +28,11 @@ extension Engine {
     }
 
     /// Appends already-encoded v2 batches to one partition (the Kafka listener's path): the bytes
-    /// are stored as they came, with broker-assigned offsets.
+    /// are stored as they came, with broker-assigned offsets. Batches of idempotent producers are
+    /// checked and deduplicated by the partition's `ProducerStateManager`: a retry answers with
+    /// its original offsets, a fenced epoch or a sequence gap throws and writes nothing.
     public func append(topic: String, partition: Int32, batches: inout [UInt8]) throws(WharfError) -> AppendResult {
-        try log(topic, partition).append(&batches, from: .client)
+        try producerState(topic, partition).append(&batches, from: .client)
     }
 
     /// Whole batches from the one holding `offset`, at most `maxBytes` but at least one batch.
@@ -132,9 +134,10 @@ extension Engine {
             return (r, c)
         }
         for t in all {
-            for log in t.logs {
+            for (log, producers) in zip(t.logs, t.producers) {
                 do {
                     if due.retention { try log.applyRetention() }
+                    producers.snapshotIfRolled()
                     if due.compaction, t.meta.isInternal, log.segmentCount > 1 { _ = try log.compact() }
                     try log.flushIfDue()
                 } catch {

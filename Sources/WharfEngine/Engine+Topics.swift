@@ -98,12 +98,15 @@ extension Engine {
             var meta = t.meta
             meta.partitions = count
             var logs = t.logs
+            var producers = t.producers
             for p in t.meta.partitions..<count {
-                logs.append(try PartitionLog.open(directory: t.directory + "/\(p)", config: config.logConfig(for: meta),
-                                                  clock: clock, logger: logger))
+                let log = try PartitionLog.open(directory: t.directory + "/\(p)", config: config.logConfig(for: meta),
+                                                clock: clock, logger: logger)
+                logs.append(log)
+                producers.append(try ProducerStateManager.load(log: log, logger: logger))
             }
             try meta.save(to: t.directory)
-            let s = TopicState(meta: meta, directory: t.directory, logs: logs)
+            let s = TopicState(meta: meta, directory: t.directory, logs: logs, producers: producers)
             table[name] = s
             return s
         }
@@ -123,7 +126,7 @@ extension Engine {
             var meta = t.meta
             meta.deadLetterFor = original
             try meta.save(to: t.directory)
-            table[name] = TopicState(meta: meta, directory: t.directory, logs: t.logs)
+            table[name] = TopicState(meta: meta, directory: t.directory, logs: t.logs, producers: t.producers)
         }
     }
 

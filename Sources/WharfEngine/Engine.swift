@@ -23,6 +23,8 @@ public final class Engine: Sendable {
     let topics: Mutex<[String: TopicState]>
     let partitioner = Partitioner()
     private let lock: DataDirectoryLock
+    /// Producer ids for InitProducerId, unique across restarts (see `ProducerIdAllocator`).
+    let producerIds: ProducerIdAllocator
     private let closed = Atomic<Bool>(false)
     /// When retention and compaction last ran (they need not run on every maintenance call).
     let maintenanceClock = Mutex<(retention: Int64, compaction: Int64)>((0, 0))
@@ -30,8 +32,9 @@ public final class Engine: Sendable {
     var topicsDirectory: String { config.dataDirectory + "/topics" }
 
     private init(config: EngineConfig, clock: any WallClock, logger: Logger, lock: DataDirectoryLock,
-                 topics: [String: TopicState], coordinator: GroupCoordinator) {
+                 topics: [String: TopicState], coordinator: GroupCoordinator, producerIds: ProducerIdAllocator) {
         self.config = config
+        self.producerIds = producerIds
         self.clock = clock
         self.logger = logger
         self.lock = lock
@@ -73,8 +76,12 @@ public final class Engine: Sendable {
                                                              config: config, clock: clock, logger: logger)
             }
             let offsetsLog = OffsetsTopicCommitLog(log: loaded[offsetsTopic]!.logs[0], clock: clock)
-            let coordinator = try GroupCoordinator(log: offsetsLog, clock: clock, logger: logger)
-            return Engine(config: config, clock: clock, logger: logger, lock: lock, topics: loaded, coordinator: coordinator)
+            let coordinator = try GroupCoordinator(log: offsetsLog, clock: clock, logger: logger,
+                                                   initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs)
+            let highestProducerId = loaded.values.flatMap(\.producers).map(\.highestProducerId).max() ?? -1
+            let producerIds = ProducerIdAllocator.open(dataDirectory: config.dataDirectory, highestIdInLogs: highestProducerId, logger: logger)
+            return Engine(config: config, clock: clock, logger: logger, lock: lock, topics: loaded, coordinator: coordinator,
+                          producerIds: producerIds)
         } catch {
             lock.release()
             throw error
@@ -87,7 +94,9 @@ public final class Engine: Sendable {
         let all = topics.withLock { Array($0.values) }
         var firstError: WharfError?
         for t in all {
-            for log in t.logs {
+            for (log, producers) in zip(t.logs, t.producers) {
+                // The snapshot first: it records the producer state at the final log end.
+                do { try producers.writeSnapshot() } catch { firstError = firstError ?? error }
                 do { try log.close() } catch { firstError = firstError ?? error }
             }
         }
@@ -107,28 +116,35 @@ public final class Engine: Sendable {
     }
 }
 
-/// One topic's metadata and its open partition logs. Immutable: adding partitions replaces it.
+/// One topic's metadata, its open partition logs and their idempotent-producer state (same
+/// index). Immutable: adding partitions replaces it.
 final class TopicState: Sendable {
     let meta: TopicMetadata
     let directory: String
     let logs: [PartitionLog]
+    let producers: [ProducerStateManager]
 
-    init(meta: TopicMetadata, directory: String, logs: [PartitionLog]) {
+    init(meta: TopicMetadata, directory: String, logs: [PartitionLog], producers: [ProducerStateManager]) {
+        precondition(logs.count == producers.count, "one producer state per partition log")
         self.meta = meta
         self.directory = directory
         self.logs = logs
+        self.producers = producers
     }
 
     static func open(meta: TopicMetadata, directory: String, config: EngineConfig, clock: any WallClock,
                      logger: Logger) throws(WharfError) -> TopicState {
         var logs: [PartitionLog] = []
+        var producers: [ProducerStateManager] = []
         for p in 0..<meta.partitions {
             var partitionLogger = logger
             partitionLogger[metadataKey: "partition"] = "\(meta.name)/\(p)"
-            logs.append(try PartitionLog.open(directory: directory + "/\(p)", config: config.logConfig(for: meta),
-                                              clock: clock, logger: partitionLogger))
+            let log = try PartitionLog.open(directory: directory + "/\(p)", config: config.logConfig(for: meta),
+                                            clock: clock, logger: partitionLogger)
+            logs.append(log)
+            producers.append(try ProducerStateManager.load(log: log, logger: partitionLogger))
         }
-        return TopicState(meta: meta, directory: directory, logs: logs)
+        return TopicState(meta: meta, directory: directory, logs: logs, producers: producers)
     }
 
     static func create(meta: TopicMetadata, directory: String, config: EngineConfig, clock: any WallClock,

@@ -13,6 +13,11 @@ public struct EngineConfig: Sendable {
     public var offsetsTopicPartitions: Int32 = 1
     /// Segment size of `__consumer_offsets`: small, because compaction works on closed segments.
     public var offsetsSegmentBytes: Int = 4 << 20
+    /// How long an empty group waits after its first JoinGroup before completing the first
+    /// rebalance, extended as members join, up to the rebalance timeout (Kafka's
+    /// `group.initial.rebalance.delay.ms`). 0 here, because an embedding process (the CLI, the
+    /// dashboard) usually has a single member; `wharf serve` uses Kafka's 3000.
+    public var groupInitialRebalanceDelayMs: Int64 = 0
 
     public init(dataDirectory: String, fsync: FsyncPolicy = .interval(milliseconds: 1000)) {
         self.dataDirectory = dataDirectory

@@ -69,10 +69,8 @@ extension KafkaBroker {
                     return pr
                 }
                 do {
-                    let header = try bytes.withUnsafeBytes { raw throws(WharfError) in try RecordBatchHeader(parsing: raw) }
-                    pr.baseOffset = try producers.appendOnce(header, topic: topic.name, partition: p.index) { () throws(WharfError) -> Int64 in
-                        try engine.append(topic: topic.name, partition: p.index, batches: &bytes).baseOffset
-                    }
+                    // The engine checks and deduplicates idempotent producers' batches (per partition).
+                    pr.baseOffset = try engine.append(topic: topic.name, partition: p.index, batches: &bytes).baseOffset
                     pr.logAppendTimeMs = -1
                     pr.logStartOffset = (try? engine.offsets(topic: topic.name, partition: p.index).logStart) ?? -1
                 } catch {
@@ -84,6 +82,16 @@ extension KafkaBroker {
             return tr
         }
         return response
+    }
+
+    /// InitProducerId for an idempotent producer: a fresh id (never handed out before by this
+    /// data directory, see `ProducerIdAllocator`) at epoch 0.
+    func initProducerId() -> InitProducerIdResponse {
+        do {
+            return InitProducerIdResponse(errorCode: KafkaError.none, producerId: try engine.allocateProducerId(), producerEpoch: 0)
+        } catch {
+            return InitProducerIdResponse(errorCode: KafkaError.code(error), producerId: -1, producerEpoch: -1)
+        }
     }
 
     /// Fetch with long polling: answers at once when at least `minBytes` are there (or any error),

@@ -22,8 +22,6 @@ public final class KafkaBroker: Sendable {
     let clusterId = "wharf-cluster"
     let nodeId: Int32 = 0
     private let advertised = Mutex<(host: String, port: Int32)>(("127.0.0.1", 9092))
-    let nextProducerId = Atomic<Int64>(1000)
-    let producers = ProducerStateTable()
 
     public init(engine: Engine, configuration: KafkaServer.Configuration, logger: Logger) {
         self.engine = engine
@@ -34,10 +32,6 @@ public final class KafkaBroker: Sendable {
         self.logger = logger
         supported = configuration.apiVersions
         advertised.withLock { $0 = (configuration.advertisedHost ?? configuration.host, Int32(configuration.port)) }
-        producers.rebuild(from: engine)
-        // Producer ids stay unique across restarts: start above any id found in the logs.
-        let highest = producers.highestProducerId()
-        if highest >= nextProducerId.load(ordering: .relaxed) { nextProducerId.store(highest + 1, ordering: .relaxed) }
     }
 
     func setAdvertised(host: String, port: Int32) { advertised.withLock { $0 = (host, port) } }
@@ -116,7 +110,7 @@ public final class KafkaBroker: Sendable {
         case .offsetForLeaderEpoch(let r):
             return reply(offsetForLeaderEpoch(r))
         case .initProducerId:
-            return reply(InitProducerIdResponse(errorCode: 0, producerId: nextProducerId.wrappingAdd(1, ordering: .relaxed).newValue, producerEpoch: 0))
+            return reply(initProducerId())
         case .createPartitions:
             return .close("CreatePartitions is not supported yet")
         case .consumerGroupDescribe:

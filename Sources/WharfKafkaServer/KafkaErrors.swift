@@ -19,10 +19,12 @@ enum KafkaError {
     static let topicAuthorizationFailed: Int16 = 29
     static let groupAuthorizationFailed: Int16 = 30
     static let clusterAuthorizationFailed: Int16 = 31
-    static let topicAlreadyExists: Int16 = 36
     static let invalidTimestamp: Int16 = 32
+    static let topicAlreadyExists: Int16 = 36
     static let invalidPartitions: Int16 = 37
     static let invalidRequest: Int16 = 42
+    static let outOfOrderSequenceNumber: Int16 = 45
+    static let invalidProducerEpoch: Int16 = 47
     static let kafkaStorageError: Int16 = 56
     static let nonEmptyGroup: Int16 = 68
     static let groupIdNotFound: Int16 = 69
@@ -49,6 +51,8 @@ enum KafkaError {
         case .recordTooLarge: messageTooLarge
         case .invalidRecord: invalidRecord
         case .invalidTimestamp: invalidTimestamp
+        case .outOfOrderSequence: outOfOrderSequenceNumber
+        case .invalidProducerEpoch: invalidProducerEpoch
         default: unknownServerError
         }
     }

@@ -37,9 +37,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("auto-create-topics"), inversion: .prefixedNo, help: "Create unknown topics when clients ask for them.")
     var autoCreateTopics = true
     @Option(name: .customLong("default-partitions"), help: "Partitions of auto-created topics.") var defaultPartitions: Int32 = 1
+    @Option(name: .customLong("group-initial-rebalance-delay-ms"),
+            help: "How long a new consumer group waits for more members before its first rebalance (Kafka's group.initial.rebalance.delay.ms).")
+    var groupInitialRebalanceDelayMs: Int64 = 3000
 
     func validate() throws {
         guard defaultPartitions >= 1 else { throw ValidationError("--default-partitions must be at least 1") }
+        guard groupInitialRebalanceDelayMs >= 0 else { throw ValidationError("--group-initial-rebalance-delay-ms must not be negative") }
     }
 
     func run() async throws {
@@ -47,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         let stop = StopSignals()
         var config = EngineConfig(dataDirectory: data.directory, fsync: try fsync.policy())
         config.defaultPartitions = defaultPartitions
+        config.groupInitialRebalanceDelayMs = groupInitialRebalanceDelayMs
         let engine = try Engine.open(config: config)
         var serverConfig = KafkaServer.Configuration()
         serverConfig.host = listen.host

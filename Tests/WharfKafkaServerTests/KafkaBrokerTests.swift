@@ -74,19 +74,14 @@ import WharfEngine
         try f.engine.createTopic("t", .init(partitions: 1))
         let batch = Self.batch(producerId: 1042, sequence: 0, values: ["once"])
         _ = try await f.response(Self.produce("t", batch), version: 7)
-        // A new broker over the same engine (the process restarted) rebuilds producer state.
+        // Producer state lives in the engine's partitions, not in the broker: a new broker over
+        // the same engine still recognises the retry.
         let restarted = KafkaBroker(engine: f.engine, configuration: KafkaServer.Configuration(), logger: Logger(label: "test"))
         let request = KafkaRequest(header: RequestHeader(requestApiKey: 0, requestApiVersion: 7, correlationId: 1, clientId: "t"),
                                    body: Self.produce("t", batch))
         _ = await restarted.handle(request.encodedPayload())
         #expect(try f.engine.offsets(topic: "t", partition: 0).logEnd == 1)
-        // And new producer ids never collide with ones already in the log.
-        let initRequest = KafkaRequest(header: RequestHeader(requestApiKey: 22, requestApiVersion: 1, correlationId: 2, clientId: "t"),
-                                       body: .initProducerId(InitProducerIdRequest()))
-        guard case .respond(let frame) = await restarted.handle(initRequest.encodedPayload()),
-              case .initProducerId(let r) = try KafkaResponse.decode(Array(frame.dropFirst(4)), apiKey: .initProducerId, version: 1).body
-        else { Issue.record("no InitProducerId answer"); return }
-        #expect(r.producerId > 1042)
+        // Producer ids across a real restart (engine reopened, crash image): IdempotentProducerStateTests.
     }
 
     @Test func clientsCannotWriteInternalTopics() async throws {
