@@ -126,7 +126,7 @@ final class TopicState: Sendable {
             var partitionLogger = logger
             partitionLogger[metadataKey: "partition"] = "\(meta.name)/\(p)"
             logs.append(try PartitionLog.open(directory: directory + "/\(p)", config: config.logConfig(for: meta),
-                                              clock: clock, logger: partitionLogger))
+                                              clock: clock, logger: partitionLogger, faults: config.faults))
         }
         return TopicState(meta: meta, directory: directory, logs: logs)
     }

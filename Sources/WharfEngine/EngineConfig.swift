@@ -13,6 +13,9 @@ public struct EngineConfig: Sendable {
     public var offsetsTopicPartitions: Int32 = 1
     /// Segment size of `__consumer_offsets`: small, because compaction works on closed segments.
     public var offsetsSegmentBytes: Int = 4 << 20
+    /// Test seam: every partition log (topics, `__consumer_offsets`, queues) opens its files
+    /// with it, so crash-consistency tests can journal the engine's I/O (see `FaultInjector`).
+    package var faults: FaultInjector?
 
     public init(dataDirectory: String, fsync: FsyncPolicy = .interval(milliseconds: 1000)) {
         self.dataDirectory = dataDirectory
