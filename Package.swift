@@ -92,10 +92,11 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "WharfCoreTests", dependencies: ["WharfCore"], swiftSettings: strict),
-        .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage"], swiftSettings: strict),
-        .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine"], swiftSettings: strict),
-        // Shared test helpers (a throwaway PostgreSQL cluster), so test targets don't copy code.
-        .target(name: "WharfTestSupport", path: "Tests/WharfTestSupport", swiftSettings: strict),
+        .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage", "WharfTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine", "WharfTestSupport"], swiftSettings: strict),
+        // Shared test helpers (a throwaway PostgreSQL cluster, the simulated power cut), so test
+        // targets don't copy code.
+        .target(name: "WharfTestSupport", dependencies: ["WharfStorage"], path: "Tests/WharfTestSupport", swiftSettings: strict),
         .testTarget(name: "WharfOutboxTests", dependencies: ["WharfOutbox", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents"], swiftSettings: strict),
         .testTarget(

@@ -154,4 +154,11 @@ extension Engine {
     public func flush(topic: String, partition: Int32) throws(WharfError) {
         try log(topic, partition).flush()
     }
+
+    /// Makes every acknowledged append to a partition durable (a no-op when nothing awaits an
+    /// fdatasync, as always under `always`): for a caller whose next step, elsewhere, must not
+    /// outlive these records in a power cut (see `PartitionLog.ensureDurable`).
+    public func ensureDurable(topic: String, partition: Int32) throws(WharfError) {
+        try log(topic, partition).ensureDurable()
+    }
 }

@@ -140,7 +140,7 @@ final class TopicState: Sendable {
             var partitionLogger = logger
             partitionLogger[metadataKey: "partition"] = "\(meta.name)/\(p)"
             let log = try PartitionLog.open(directory: directory + "/\(p)", config: config.logConfig(for: meta),
-                                            clock: clock, logger: partitionLogger)
+                                            clock: clock, logger: partitionLogger, faults: config.faults)
             logs.append(log)
             producers.append(try ProducerStateManager.load(log: log, logger: partitionLogger))
         }

@@ -18,6 +18,9 @@ public struct EngineConfig: Sendable {
     /// `group.initial.rebalance.delay.ms`). 0 here, because an embedding process (the CLI, the
     /// dashboard) usually has a single member; `wharf serve` uses Kafka's 3000.
     public var groupInitialRebalanceDelayMs: Int64 = 0
+    /// Test seam: every partition log (topics, `__consumer_offsets`, queues) opens its files
+    /// with it, so crash-consistency tests can journal the engine's I/O (see `FaultInjector`).
+    package var faults: FaultInjector?
 
     public init(dataDirectory: String, fsync: FsyncPolicy = .interval(milliseconds: 1000)) {
         self.dataDirectory = dataDirectory

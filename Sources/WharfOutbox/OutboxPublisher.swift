@@ -10,7 +10,9 @@ public protocol OutboxPublisher: Sendable {
 }
 
 /// Publishes into the embedded engine, creating a missing topic with the engine's defaults (or
-/// `partitions`). `engine.produce` returns once the append is acknowledged per the fsync policy.
+/// `partitions`). Returns only once the records are durable (fdatasync'ed), whatever the
+/// engine's fsync policy, so a row is never marked published before its record would survive a
+/// power cut (at-least-once).
 public struct EngineOutboxPublisher: OutboxPublisher {
     public let engine: Engine
     public let partitions: Int32?
@@ -26,7 +28,11 @@ public struct EngineOutboxPublisher: OutboxPublisher {
         } catch .unknownTopic {
             do { try engine.createTopic(topic, Engine.TopicSettings(partitions: partitions)) } catch .topicExists {}
         }
-        try engine.produce(topic: topic, records: records)
+        let written = try engine.produce(topic: topic, records: records)
+        // The relay marks the rows published once this returns; under an `interval` policy (the
+        // dashboard's) the records are not yet fsync'ed, and a power cut would lose rows already
+        // marked. So the acknowledgement means durable, whatever the engine's policy.
+        for r in written { try engine.ensureDurable(topic: topic, partition: r.partition) }
     }
 }
 

@@ -9,9 +9,9 @@ import WharfCore
 /// matching writes through, then fails the next one. A partial write puts the first half of the
 /// bytes in the file and then fails, like a torn write. `failRandomly` fails any operation with a
 /// seeded probability, so a failing run can be replayed. Thread-safe (a `Mutex`).
-final class FaultInjector: Sendable {
-    enum Operation: String, Sendable { case write, sync, truncate }
-    enum Decision: Sendable, Equatable { case proceed, fail, partialWrite }
+package final class FaultInjector: Sendable {
+    package enum Operation: String, Sendable { case write, sync, truncate }
+    package enum Decision: Sendable, Equatable { case proceed, fail, partialWrite }
 
     private struct Rule: Sendable {
         var operation: Operation
@@ -29,26 +29,30 @@ final class FaultInjector: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Records every file-system change when set (crash-consistency tests; see `FileJournal`).
+    package let journal: FileJournal?
 
-    init() {}
+    package init(journal: FileJournal? = nil) {
+        self.journal = journal
+    }
 
     /// Fails `times` matching operations after letting `after` of them through.
-    func fail(_ operation: Operation, pathSuffix: String = "", after skip: Int = 0, times: Int = 1, partialWrite: Bool = false) {
+    package func fail(_ operation: Operation, pathSuffix: String = "", after skip: Int = 0, times: Int = 1, partialWrite: Bool = false) {
         state.withLock { $0.rules.append(Rule(operation: operation, pathSuffix: pathSuffix, skip: skip, remaining: times, partial: partialWrite)) }
     }
 
     /// Fails every operation with probability `probability`, drawn from a SplitMix64 seeded with `seed`.
-    func failRandomly(seed: UInt64, probability: Double) {
+    package func failRandomly(seed: UInt64, probability: Double) {
         state.withLock {
             $0.randomState = seed
             $0.probability = probability
         }
     }
 
-    func clear() { state.withLock { $0 = State() } }
+    package func clear() { state.withLock { $0 = State() } }
 
     /// Faults injected so far.
-    var injectedCount: Int { state.withLock { $0.injected } }
+    package var injectedCount: Int { state.withLock { $0.injected } }
 
     func decide(_ operation: Operation, path: String) -> Decision {
         state.withLock { s in

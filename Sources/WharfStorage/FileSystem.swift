@@ -25,8 +25,8 @@ enum FileSystem {
         let file = try PosixFile.open(tmp, create: true, truncate: true, faults: faults)
         try file.write(bytes, at: 0)
         try file.sync()
-        try rename(tmp, over: path)
-        try syncDirectory(of: path)
+        try rename(tmp, over: path, faults: faults)
+        try syncDirectory(of: path, faults: faults)
     }
 
     /// Creates (or empties) `path`, writes `bytes`, and fdatasyncs it when `sync` is set.
@@ -37,12 +37,18 @@ enum FileSystem {
     }
 
     /// fsync of the directory holding `path`, so creations, renames and unlinks survive a crash.
-    static func syncDirectory(of path: String) throws(WharfError) {
-        let dir = parent(of: path)
+    static func syncDirectory(of path: String, faults: FaultInjector? = nil) throws(WharfError) {
+        try sync(directory: parent(of: path), faults: faults)
+    }
+
+    /// fsync of `dir` itself.
+    static func sync(directory dir: String, faults: FaultInjector? = nil) throws(WharfError) {
         let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw PosixFile.error("open directory", dir) }
         defer { close(fd) }
+        let syncId = faults?.journal?.syncStarted(.directory(path: dir))
         guard fsync(fd) == 0 else { throw PosixFile.error("fsync directory", dir) }
+        if let syncId { faults?.journal?.record(.syncFinished(id: syncId)) }
     }
 
     static func parent(of path: String) -> String {
@@ -51,30 +57,42 @@ enum FileSystem {
     }
 
     /// Atomically replaces `target` with `source` (same directory).
-    static func rename(_ source: String, over target: String) throws(WharfError) {
+    static func rename(_ source: String, over target: String, faults: FaultInjector? = nil) throws(WharfError) {
         guard Glibc.rename(source, target) == 0 else { throw PosixFile.error("rename", source) }
+        faults?.journal?.record(.rename(from: source, to: target))
     }
 
     /// Removes a file; a missing file is not an error.
-    static func remove(_ path: String) throws(WharfError) {
-        if unlink(path) != 0 && errno != ENOENT { throw PosixFile.error("unlink", path) }
-    }
-
-    static func createDirectory(_ path: String) throws(WharfError) {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw .io("create directory \(path): \(error.localizedDescription)")
+    static func remove(_ path: String, faults: FaultInjector? = nil) throws(WharfError) {
+        if unlink(path) == 0 {
+            faults?.journal?.record(.unlink(path: path))
+        } else if errno != ENOENT {
+            throw PosixFile.error("unlink", path)
         }
     }
 
-    static func removeTree(_ path: String) throws(WharfError) {
+    /// Creates `path` and any missing parents, each durably: after every `mkdir` its parent is
+    /// fsync'ed, so a power cut cannot drop a directory that files inside it were synced into.
+    static func createDirectory(_ path: String, faults: FaultInjector? = nil) throws(WharfError) {
+        guard !exists(path) else { return }
+        let up = parent(of: path)
+        if up != path, up != ".", up != "/" { try createDirectory(up, faults: faults) }
+        if mkdir(path, 0o755) != 0 {
+            guard errno == EEXIST else { throw PosixFile.error("create directory", path) }
+            return
+        }
+        faults?.journal?.record(.makeDirectory(path: path))
+        try sync(directory: up, faults: faults)
+    }
+
+    static func removeTree(_ path: String, faults: FaultInjector? = nil) throws(WharfError) {
         guard exists(path) else { return }
         do {
             try FileManager.default.removeItem(atPath: path)
         } catch {
             throw .io("remove \(path): \(error.localizedDescription)")
         }
+        faults?.journal?.record(.removeTree(path: path))
     }
 
     static func list(_ path: String) throws(WharfError) -> [String] {

@@ -44,7 +44,7 @@ struct LogLoader {
     }
 
     mutating func load() throws(WharfError) -> Loaded {
-        try FileSystem.createDirectory(directory)
+        try FileSystem.createDirectory(directory, faults: faults)
         let markerPath = directory + "/" + PartitionLog.cleanShutdownFile
         report.wasCleanShutdown = FileSystem.exists(markerPath)
 
@@ -52,7 +52,7 @@ struct LogLoader {
         var indexFiles: [(String, Int64)] = []
         for name in try FileSystem.list(directory) {
             if name.hasSuffix(".tmp") || name.hasSuffix(".cleaned") {
-                try FileSystem.remove(directory + "/" + name)
+                try FileSystem.remove(directory + "/" + name, faults: faults)
                 warn("removed leftover file \(name)")
             } else if let base = Self.base(of: name, suffix: LogSegment.logSuffix) {
                 bases.append(base)
@@ -66,7 +66,7 @@ struct LogLoader {
             logger.warning("no clean-shutdown marker: recovering", metadata: ["directory": "\(directory)"])
         }
         for (name, base) in indexFiles where !bases.contains(base) {
-            try FileSystem.remove(directory + "/" + name)
+            try FileSystem.remove(directory + "/" + name, faults: faults)
             warn("removed index \(name) that has no log file")
         }
 
@@ -89,9 +89,9 @@ struct LogLoader {
                 try loadIndexes(&segment, fileSize: fileSize, nextBase: isLast ? nil : bases[i + 1])
             }
             if segment.isEmpty && !isLast {
-                try FileSystem.remove(segment.logPath)
-                try FileSystem.remove(segment.indexPath)
-                try FileSystem.remove(segment.timeIndexPath)
+                try FileSystem.remove(segment.logPath, faults: faults)
+                try FileSystem.remove(segment.indexPath, faults: faults)
+                try FileSystem.remove(segment.timeIndexPath, faults: faults)
                 warn("removed empty closed segment \(segment.fileName)")
                 continue
             }
@@ -99,9 +99,14 @@ struct LogLoader {
         }
         if segments.isEmpty {
             segments.append(try LogSegment.create(directory: directory, base: checkpoint ?? 0, faults: faults))
-            try FileSystem.syncDirectory(of: segments[0].logPath)
+            try FileSystem.syncDirectory(of: segments[0].logPath, faults: faults)
         }
         let last = segments.count - 1
+        if !report.wasCleanShutdown {
+            // After a process crash the recovered tail may still sit only in the page cache:
+            // sync it before serving it, so readers never see bytes a power cut could erase.
+            try segments[last].file.sync()
+        }
         if !segments[last].isEmpty {
             let first = try segments[last].file.read(count: RecordBatchHeader.size, at: 0)
             let ts = first.withUnsafeBytes { $0.loadBigEndian(at: 35, as: Int64.self) }
@@ -118,8 +123,8 @@ struct LogLoader {
         }
         if report.wasCleanShutdown {
             // Durably gone before any append: a crash from now on must trigger recovery.
-            try FileSystem.remove(markerPath)
-            try FileSystem.syncDirectory(of: markerPath)
+            try FileSystem.remove(markerPath, faults: faults)
+            try FileSystem.syncDirectory(of: markerPath, faults: faults)
         }
         report.segmentsLoaded = segments.count
         return Loaded(segments: segments, logStartOffset: logStart, report: report)

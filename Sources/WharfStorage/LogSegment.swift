@@ -75,8 +75,8 @@ struct LogSegment: Sendable {
     static func create(directory: String, base: Int64, faults: FaultInjector?) throws(WharfError) -> LogSegment {
         let prefix = pathPrefix(directory: directory, base: base)
         let file = try PosixFile.open(prefix + logSuffix, create: true, exclusive: true, faults: faults)
-        try FileSystem.remove(prefix + indexSuffix)
-        try FileSystem.remove(prefix + timeIndexSuffix)
+        try FileSystem.remove(prefix + indexSuffix, faults: faults)
+        try FileSystem.remove(prefix + timeIndexSuffix, faults: faults)
         return LogSegment(baseOffset: base, pathPrefix: prefix, file: file)
     }
 
@@ -154,20 +154,23 @@ struct LogSegment: Sendable {
     }
 
     /// A reader's copy, positioned by the offset index at or before the batch holding `offset`.
-    func view(near offset: Int64) -> SegmentView {
+    /// `readableSize` (default: all of it) cuts the view where readers must stop (see `PartitionLog.State.readableSize`).
+    func view(near offset: Int64, readableSize: Int64? = nil) -> SegmentView {
         let rel = offset <= baseOffset ? 0 : UInt32(clamping: offset - baseOffset)
-        return SegmentView(file: file, baseOffset: baseOffset, end: size, hint: offsetIndex.floorPosition(relativeOffset: rel))
+        let end = readableSize ?? size
+        return SegmentView(file: file, baseOffset: baseOffset, end: end, hint: min(end, offsetIndex.floorPosition(relativeOffset: rel)))
     }
 
     /// A reader's copy positioned for the first batch whose `maxTimestamp >= ts` (time index).
-    func view(nearTimestamp ts: Int64) -> SegmentView {
+    func view(nearTimestamp ts: Int64, readableSize: Int64? = nil) -> SegmentView {
         let hint: Int64
         if let rel = timeIndex.lastRelativeOffset(olderThan: ts) {
             hint = offsetIndex.floorPosition(relativeOffset: rel)
         } else {
             hint = 0
         }
-        return SegmentView(file: file, baseOffset: baseOffset, end: size, hint: hint)
+        let end = readableSize ?? size
+        return SegmentView(file: file, baseOffset: baseOffset, end: end, hint: min(end, hint))
     }
 }
 

@@ -52,7 +52,7 @@ extension PartitionLog {
                     if let result = try clean(source, latest: latest) { cleaned.append(result) }
                 }
             } catch {
-                for item in cleaned { try? FileSystem.remove(item.cleanedPath) }
+                for item in cleaned { try? FileSystem.remove(item.cleanedPath, faults: faults) }
                 throw error
             }
             guard !cleaned.isEmpty else { return 0 }
@@ -102,13 +102,13 @@ extension PartitionLog {
                 }
             }
             if removed == 0 {
-                try FileSystem.remove(cleanedPath)
+                try FileSystem.remove(cleanedPath, faults: faults)
                 return nil
             }
             try file.write(out, at: written)
             try file.sync()
         } catch {
-            try? FileSystem.remove(cleanedPath)
+            try? FileSystem.remove(cleanedPath, faults: faults)
             throw error
         }
         segment.nextOffset = source.nextOffset
@@ -125,18 +125,18 @@ extension PartitionLog {
                 guard !s.closed,
                       let i = s.segments.firstIndex(where: { $0.baseOffset == source.baseOffset && $0.file === source.file }),
                       i < s.segments.count - 1 else {
-                    try FileSystem.remove(item.cleanedPath)
+                    try FileSystem.remove(item.cleanedPath, faults: faults)
                     continue
                 }
                 let old = s.segments[i]
-                try FileSystem.remove(old.indexPath)
-                try FileSystem.remove(old.timeIndexPath)
+                try FileSystem.remove(old.indexPath, faults: faults)
+                try FileSystem.remove(old.timeIndexPath, faults: faults)
                 if item.segment.isEmpty {
-                    try FileSystem.remove(item.cleanedPath)
-                    try FileSystem.remove(old.logPath)
+                    try FileSystem.remove(item.cleanedPath, faults: faults)
+                    try FileSystem.remove(old.logPath, faults: faults)
                     s.segments.remove(at: i)
                 } else {
-                    try FileSystem.rename(item.cleanedPath, over: old.logPath)
+                    try FileSystem.rename(item.cleanedPath, over: old.logPath, faults: faults)
                     var segment = item.segment.reopened(try PosixFile.open(old.logPath, faults: faults))
                     try segment.rewriteIndexes()
                     s.segments[i] = segment
@@ -154,7 +154,7 @@ extension PartitionLog {
                 try writeLogStart(first.baseOffset)
                 s.logStartOffset = first.baseOffset
             }
-            try FileSystem.syncDirectory(of: directory + "/" + Self.logStartFile)
+            try FileSystem.syncDirectory(of: directory + "/" + Self.logStartFile, faults: faults)
             if s.closed { throw closedError }
             return removed
         }

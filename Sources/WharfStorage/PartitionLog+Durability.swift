@@ -32,13 +32,31 @@ extension PartitionLog {
     /// fdatasync if the interval policy says it is due (callers can run this from a timer).
     public func flushIfDue() throws(WharfError) {
         let now = clock.nowMillis()
-        let file = try state.withLock { (s: inout State) throws(WharfError) -> PosixFile? in
+        let due = try state.withLock { (s: inout State) throws(WharfError) -> (PosixFile, end: Int64, bytes: Int64, base: Int64)? in
             try checkWritable(s)
             guard case .interval(let ms) = s.config.fsync, let since = s.dirtySince, now - since >= Int64(ms) else { return nil }
             s.dirtySince = nil
-            return s.active.file
+            return (s.active.file, s.logEndOffset, s.active.size, s.active.baseOffset)
         }
-        if let file { try sync(file) }
+        guard let due else { return }
+        try sync(due.0)
+        state.withLock { $0.markSynced(upTo: due.end, bytes: due.bytes, segmentBase: due.base) }
+    }
+
+    /// Makes every append acknowledged so far durable before the caller's next step goes to
+    /// another log (a queue move's journal entry, a requeue's progress, an outbox row marked
+    /// published): nothing to do under `always` or when a completed fdatasync covers every
+    /// append, otherwise a `flush`. Two logs are synced independently, so without this the later step
+    /// could survive a power cut that erases the earlier one.
+    public func ensureDurable() throws(WharfError) {
+        try state.withLock { (s: inout State) throws(WharfError) in
+            try checkWritable(s)
+            // Under `always` each acknowledged append was synced before it returned. Otherwise
+            // `syncedEnd` moves only once an fdatasync completed (unlike `dirtySince`, which an
+            // append clears before its sync runs), so a sync still in flight does not count.
+            guard s.config.fsync != .always, s.syncedEnd < s.logEndOffset else { return }
+            try flushLocked(&s, seal: false)
+        }
     }
 
     /// fdatasync the active segment and write its pending index entries.
@@ -54,6 +72,7 @@ extension PartitionLog {
         if seal { try s.segments[i].trimFile() }
         try syncLocked(&s, s.segments[i].file)
         s.dirtySince = nil
+        s.markAllSynced()
         if seal { s.segments[i].sealTimeIndex() }
         try s.segments[i].persistIndexes(sync: seal)
     }
@@ -65,7 +84,7 @@ extension PartitionLog {
             try flushLocked(&s, seal: true)
             let marker = directory + "/" + Self.cleanShutdownFile
             try FileSystem.writeFile(marker, [], sync: true, faults: faults)
-            try FileSystem.syncDirectory(of: marker)
+            try FileSystem.syncDirectory(of: marker, faults: faults)
             s.closedLogEnd = s.logEndOffset
             s.closed = true
             s.segments = []
@@ -79,6 +98,6 @@ extension PartitionLog {
             s.closed = true
             s.segments = []
         }
-        try FileSystem.removeTree(directory)
+        try FileSystem.removeTree(directory, faults: faults)
     }
 }

@@ -10,7 +10,7 @@ extension PartitionLog {
 
     func outOfRange(_ offset: Int64, _ s: State) -> WharfError {
         .offsetOutOfRange(topic: topicPartition.topic, partition: topicPartition.partition, offset: offset,
-                          logStart: s.logStartOffset, logEnd: s.logEndOffset)
+                          logStart: s.logStartOffset, logEnd: s.readableEnd)
     }
 
     /// Views of the segment holding `offset` and the next one (compaction or a corrupt closed
@@ -19,15 +19,18 @@ extension PartitionLog {
     func plan(at offset: Int64, throwOutOfRange: Bool) throws(WharfError) -> ReadPlan? {
         try state.withLock { (s: inout State) throws(WharfError) -> ReadPlan? in
             guard !s.closed else { throw closedError }
-            guard offset >= s.logStartOffset, offset <= s.logEndOffset else {
+            let end = s.readableEnd
+            guard offset >= s.logStartOffset, offset <= end else {
                 if throwOutOfRange { throw outOfRange(offset, s) }
                 return nil
             }
-            var plan = ReadPlan(views: [], logStartOffset: s.logStartOffset, logEndOffset: s.logEndOffset)
-            guard offset < s.logEndOffset else { return plan }
+            var plan = ReadPlan(views: [], logStartOffset: s.logStartOffset, logEndOffset: end)
+            guard offset < end else { return plan }
             let i = s.segmentIndex(for: offset)
-            plan.views.append(s.segments[i].view(near: offset))
-            if i + 1 < s.segments.count { plan.views.append(s.segments[i + 1].view(near: s.segments[i + 1].baseOffset)) }
+            plan.views.append(s.segments[i].view(near: offset, readableSize: s.readableSize(of: i)))
+            if i + 1 < s.segments.count {
+                plan.views.append(s.segments[i + 1].view(near: s.segments[i + 1].baseOffset, readableSize: s.readableSize(of: i + 1)))
+            }
             return plan
         }
     }
@@ -58,8 +61,8 @@ extension PartitionLog {
             let start = s.segmentIndex(for: s.logStartOffset)
             var views: [SegmentView] = []
             for i in start..<s.segments.count where s.segments[i].maxTimestamp >= ts && !s.segments[i].isEmpty {
-                let byTime = s.segments[i].view(nearTimestamp: ts)
-                let byStart = s.segments[i].view(near: s.logStartOffset)
+                let byTime = s.segments[i].view(nearTimestamp: ts, readableSize: s.readableSize(of: i))
+                let byStart = s.segments[i].view(near: s.logStartOffset, readableSize: s.readableSize(of: i))
                 views.append(byTime.hint >= byStart.hint || i != start ? byTime : byStart)
                 if views.count == 4 { break }
             }

@@ -11,7 +11,7 @@ extension PartitionLog {
         guard offset >= 0 else { throw .invalidArgument("deleteRecords offset must be >= 0, got \(offset)") }
         return try state.withLock { (s: inout State) throws(WharfError) -> Int64 in
             guard !s.closed else { throw closedError }
-            let target = min(offset, s.logEndOffset)
+            let target = min(offset, s.readableEnd)
             guard target > s.logStartOffset else { return s.logStartOffset }
             try writeLogStart(target)
             s.logStartOffset = target
@@ -20,7 +20,7 @@ extension PartitionLog {
                 try deleteOldestSegment(&s)
                 deleted += 1
             }
-            if deleted > 0 { try FileSystem.syncDirectory(of: directory + "/" + Self.logStartFile) }
+            if deleted > 0 { try FileSystem.syncDirectory(of: directory + "/" + Self.logStartFile, faults: faults) }
             logger.info("deleted records", metadata: ["directory": "\(directory)", "logStartOffset": "\(target)", "segmentsDeleted": "\(deleted)"])
             return target
         }
@@ -55,7 +55,7 @@ extension PartitionLog {
                 s.logStartOffset = newStart
             }
             for _ in 0..<doomed { try deleteOldestSegment(&s) }
-            try FileSystem.syncDirectory(of: directory + "/" + Self.logStartFile)
+            try FileSystem.syncDirectory(of: directory + "/" + Self.logStartFile, faults: faults)
             logger.info("applied retention", metadata: ["directory": "\(directory)", "segmentsDeleted": "\(doomed)", "logStartOffset": "\(newStart)"])
             return doomed
         }
@@ -66,9 +66,9 @@ extension PartitionLog {
     func deleteOldestSegment(_ s: inout State) throws(WharfError) {
         let segment = s.segments.removeFirst()
         s.totalBytes -= segment.size
-        try FileSystem.remove(segment.logPath)
-        try FileSystem.remove(segment.indexPath)
-        try FileSystem.remove(segment.timeIndexPath)
+        try FileSystem.remove(segment.logPath, faults: faults)
+        try FileSystem.remove(segment.indexPath, faults: faults)
+        try FileSystem.remove(segment.timeIndexPath, faults: faults)
     }
 
     func writeLogStart(_ offset: Int64) throws(WharfError) {

@@ -29,9 +29,39 @@ public final class PartitionLog: Sendable {
         var failure: String?
         /// Clock time of the oldest append not yet covered by an fdatasync (nil: all synced).
         var dirtySince: Int64?
+        /// How far a completed fdatasync reaches: the next offset after it and, when that lies in
+        /// the active segment, the byte size it covers there (`syncedBytes`, 0 right after a roll).
+        var syncedEnd: Int64 = 0
+        var syncedBytes: Int64 = 0
 
         var active: LogSegment { segments[segments.count - 1] }
+        /// The next offset to assign (what is written, durable or not).
         var logEndOffset: Int64 { segments.isEmpty ? closedLogEnd : active.nextOffset }
+        /// What readers may see: under `always`, only what an fdatasync already covers, so no
+        /// consumer reads (or commits past) a record a power cut could still erase; otherwise all
+        /// that is written (`interval`/`never` promise nothing about power loss on acknowledgement).
+        var readableEnd: Int64 { config.fsync == .always && !segments.isEmpty ? syncedEnd : logEndOffset }
+
+        /// The readable byte size of segment `i` (the active one is cut at `syncedBytes` under `always`).
+        func readableSize(of i: Int) -> Int64 {
+            guard config.fsync == .always, i == segments.count - 1 else { return segments[i].size }
+            return min(segments[i].size, syncedBytes)
+        }
+
+        /// Records that an fdatasync of the active segment covered everything up to `end` (`bytes`
+        /// of it). Called after the sync completed; a later roll or flush may already have covered more.
+        mutating func markSynced(upTo end: Int64, bytes: Int64, segmentBase: Int64) {
+            guard !segments.isEmpty, end > syncedEnd, segmentBase == active.baseOffset else { return }
+            syncedEnd = end
+            syncedBytes = bytes
+        }
+
+        /// Everything written is covered by a completed fdatasync (flush, roll, open).
+        mutating func markAllSynced() {
+            guard !segments.isEmpty else { return }
+            syncedEnd = logEndOffset
+            syncedBytes = active.size
+        }
 
         /// Index of the last segment whose base offset is <= `offset` (0 if none is).
         func segmentIndex(for offset: Int64) -> Int {
@@ -79,16 +109,19 @@ public final class PartitionLog: Sendable {
         try open(directory: directory, config: config, clock: clock, logger: logger, faults: nil)
     }
 
-    /// `open` with a fault injector on every file (tests).
-    static func open(directory: String, config: LogConfig, clock: any WallClock, logger: Logger, faults: FaultInjector?) throws(WharfError) -> PartitionLog {
+    /// `open` with a fault injector on every file (tests; see `EngineConfig.faults`).
+    package static func open(directory: String, config: LogConfig, clock: any WallClock, logger: Logger, faults: FaultInjector?) throws(WharfError) -> PartitionLog {
         let loaded = try LogLoader.load(directory: directory, config: config, clock: clock, logger: logger, faults: faults)
         let total = loaded.segments.reduce(Int64(0)) { $0 + $1.size }
-        let state = State(config: config, segments: loaded.segments, logStartOffset: loaded.logStartOffset, totalBytes: total)
+        var state = State(config: config, segments: loaded.segments, logStartOffset: loaded.logStartOffset, totalBytes: total)
+        // The loader fdatasyncs a recovered active segment, so what it left on disk is durable.
+        state.markAllSynced()
         return PartitionLog(directory: directory, clock: clock, logger: logger, state: state, report: loaded.report, faults: faults)
     }
 
     public var logStartOffset: Int64 { state.withLock { $0.logStartOffset } }
-    public var logEndOffset: Int64 { state.withLock { $0.logEndOffset } }
+    /// The high watermark: the end readers see (under `always`, only what is fdatasync'ed).
+    public var logEndOffset: Int64 { state.withLock { $0.readableEnd } }
     public var sizeInBytes: Int64 { state.withLock { $0.totalBytes } }
     /// Segments currently open (0 after `close`).
     public var segmentCount: Int { state.withLock { $0.segments.count } }
@@ -143,7 +176,7 @@ public final class PartitionLog: Sendable {
         // One append lands in one segment, whose relative offsets are u32.
         guard offsetCount <= Int64(UInt32.max) else { throw .invalidRecord("one append of \(offsetCount) offsets cannot fit a segment") }
         let now = clock.nowMillis()
-        let (result, syncFile) = try state.withLock { (s: inout State) throws(WharfError) -> (AppendResult, PosixFile?) in
+        let (result, syncFile, written) = try state.withLock { (s: inout State) throws(WharfError) -> (AppendResult, PosixFile?, (end: Int64, bytes: Int64, base: Int64)) in
             try checkWritable(s)
             let first = s.logEndOffset
             let last = first + offsetCount - 1
@@ -179,25 +212,32 @@ public final class PartitionLog: Sendable {
             if s.segments[i].rollBaseTime == nil { s.segments[i].rollBaseTime = now }
             s.totalBytes += Int64(batches.count)
             let result = AppendResult(baseOffset: first, lastOffset: last, recordCount: recordCount, appendTime: now)
+            let written = (end: last + 1, bytes: s.segments[i].size, base: s.segments[i].baseOffset)
             switch s.config.fsync {
             case .always:
-                return (result, file)
+                return (result, file, written)
             case .interval(let ms):
                 let since = s.dirtySince ?? now
                 if now - since >= Int64(ms) {
                     s.dirtySince = nil
-                    return (result, file)
+                    return (result, file, written)
                 }
                 s.dirtySince = since
-                return (result, nil)
+                return (result, nil, written)
             case .never:
                 if s.dirtySince == nil { s.dirtySince = now }
-                return (result, nil)
+                return (result, nil, written)
             }
         }
-        // Readers may see the new batches as soon as the lock is released; wake waiting fetches.
-        appendNotifier.signal()
-        if let syncFile { try sync(syncFile) }
+        // Wake waiting fetches once readers can see the batches: under `always` that is after the
+        // fdatasync (the readable end moves only then), otherwise as soon as the lock is released.
+        defer { appendNotifier.signal() }
+        if let syncFile {
+            // This sync began after every earlier write of the segment (they happened under the
+            // lock before ours), so it covers all offsets below `written.end`.
+            try sync(syncFile)
+            state.withLock { $0.markSynced(upTo: written.end, bytes: written.bytes, segmentBase: written.base) }
+        }
         return result
     }
 
@@ -219,8 +259,9 @@ public final class PartitionLog: Sendable {
         s.segments[i].sealTimeIndex()
         try s.segments[i].persistIndexes(sync: true)
         let next = try LogSegment.create(directory: directory, base: s.segments[i].nextOffset, faults: faults)
-        try FileSystem.syncDirectory(of: next.logPath)
+        try FileSystem.syncDirectory(of: next.logPath, faults: faults)
         s.segments.append(next)
+        s.markAllSynced()
         logger.debug("rolled segment", metadata: ["directory": "\(directory)", "base": "\(next.baseOffset)"])
     }
 

@@ -25,7 +25,10 @@ final class PosixFile: Sendable {
         self.faults = faults
     }
 
-    deinit { _ = Glibc.close(fd) }
+    deinit {
+        faults?.journal?.record(.close(fd: fd))
+        _ = Glibc.close(fd)
+    }
 
     /// Opens `path` read-write; `create` adds O_CREAT, `exclusive` O_EXCL, `truncate` O_TRUNC.
     static func open(_ path: String, create: Bool = false, exclusive: Bool = false, truncate: Bool = false,
@@ -36,6 +39,7 @@ final class PosixFile: Sendable {
         if truncate { flags |= O_TRUNC }
         let fd = Glibc.open(path, flags, 0o644)
         guard fd >= 0 else { throw PosixFile.error("open", path) }
+        faults?.journal?.record(.open(fd: fd, path: path, create: create, truncate: truncate))
         return PosixFile(fd: fd, path: path, faults: faults)
     }
 
@@ -58,6 +62,9 @@ final class PosixFile: Sendable {
             }
             if n == 0 { throw .io("write \(path): wrote 0 bytes") }
             done += n
+        }
+        if let journal = faults?.journal, limit > 0 {
+            journal.record(.write(fd: fd, offset: offset, bytes: Array(UnsafeRawBufferPointer(rebasing: bytes[0..<limit]))))
         }
         if limit < bytes.count { throw .io("write \(path): injected fault after \(limit) of \(bytes.count) bytes") }
     }
@@ -100,10 +107,12 @@ final class PosixFile: Sendable {
     /// `fdatasync`: data and the metadata needed to read it back are on stable storage.
     func sync() throws(WharfError) {
         if let faults, faults.decide(.sync, path: path) != .proceed { throw .io("fdatasync \(path): injected fault") }
+        let syncId = faults?.journal?.syncStarted(.file(fd: fd))
         while fdatasync(fd) != 0 {
             if errno == EINTR { continue }
             throw PosixFile.error("fdatasync", path)
         }
+        if let syncId { faults?.journal?.record(.syncFinished(id: syncId)) }
     }
 
     func truncate(to size: Int64) throws(WharfError) {
@@ -112,6 +121,7 @@ final class PosixFile: Sendable {
             if errno == EINTR { continue }
             throw PosixFile.error("truncate", path)
         }
+        faults?.journal?.record(.truncate(fd: fd, size: size))
     }
 
     func size() throws(WharfError) -> Int64 {

@@ -12,6 +12,9 @@ import WharfDashboard
 /// let final = await TerminalApp(theme: theme).run(initial: DashboardState(readOnly: ro, refreshMs: ms), driver: driver)
 /// ```
 /// The terminal is restored when `run` returns, and by a signal handler if the process crashes.
+/// SIGTERM, SIGINT and SIGHUP (a closed terminal) end `run` like `q` does, within one input
+/// poll, so the caller's cleanup (closing the engine: clean-shutdown markers, no recovery on the
+/// next open) still runs; `stopSignal` then names the signal.
 @MainActor
 public final class TerminalApp {
     private let theme: Theme
@@ -33,7 +36,13 @@ public final class TerminalApp {
         }
     }
 
-    /// Runs until the user quits; returns the final state.
+    /// The SIGTERM, SIGINT or SIGHUP that stopped (or will stop) `run`; nil when none arrived.
+    public nonisolated static var stopSignal: Int32? {
+        let signal = wharf_stop_signal()
+        return signal == 0 ? nil : signal
+    }
+
+    /// Runs until the user quits or a stop signal arrives; returns the final state.
     @discardableResult
     public func run(initial: DashboardState, driver: some DashboardDriver) async -> DashboardState {
         let screen = CursesScreen(theme: theme, noColor: noColor)
@@ -54,6 +63,8 @@ public final class TerminalApp {
         var dirty = true
 
         while !state.quitRequested {
+            // SIGTERM/SIGINT/SIGHUP: stop like `q`, so the caller closes the engine cleanly.
+            if Self.stopSignal != nil { break }
             if dirty {
                 Dashboard.render(state, into: &canvas, width: state.width, height: state.height)
                 screen.draw(canvas)

@@ -61,7 +61,11 @@ import WharfCore
             #expect(error.description.contains("failed fsync"))
         }
         #expect(throws: WharfError.self) { try log.flush() }
-        #expect(try log.allValues == values(0..<3), "the written (unacknowledged) batch stays readable")
+        // Under `always` readers see only what an fdatasync covered: the batch whose sync failed
+        // was never acknowledged, and a power cut could still erase it.
+        #expect(log.logEndOffset == 2, "the high watermark stays at the last synced append")
+        #expect(try log.allValues == values(0..<2), "the written, unsynced batch is not readable")
+        #expect(throws: WharfError.self) { try log.read(from: 3, maxBytes: 1 << 16) }
         let reopened = try PartitionLog.open(dir.partition, smallConfig())
         #expect(try reopened.append(batch: makeBatch(count: 1, firstValue: 3)).baseOffset == 3)
     }

@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import WharfCore
 @testable import WharfStorage
+import WharfTestSupport
 
 /// A fresh directory under the system temp directory; `remove()` deletes it (call it in `defer`).
 struct TempDir {
@@ -43,18 +44,8 @@ func testLogger(_ sink: CapturedLogs = CapturedLogs()) -> Logger {
     Logger(label: "wharf.storage.test") { _ in CapturingLogHandler(sink: sink) }
 }
 
-/// Deterministic random numbers (SplitMix64) so a failing seed can be replayed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// Deterministic random numbers, shared with the other test targets (see `WharfTestSupport`).
+typealias SeededRandom = WharfTestSupport.SeededRandom
 
 /// One batch of `count` records with values "v<n>" (n from `firstValue`), keys "k<n % keys>"
 /// when `keys` is set, and the given timestamps (or `timestamp` for all).

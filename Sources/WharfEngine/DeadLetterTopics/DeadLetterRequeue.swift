@@ -108,11 +108,17 @@ extension Engine {
                     RequeueIntent(destination: d, startOffset: try self.log(d.topic, d.partition).logEndOffset, count: chunk.records[d]!.count)
                 }
                 try await commit()
+                // Each step durable before the next goes to another log (they are synced
+                // independently): the intents before the appends, so a power cut cannot keep
+                // the copies but lose the intents (requeued twice); the appends before the
+                // progress, so it cannot keep the progress but lose the copies (skipped forever).
+                try self.log(Self.offsetsTopic, 0).ensureDurable()
                 try crash?(.afterIntent)
                 for d in chunk.destinations {
                     try produce(topic: d.topic, records: chunk.records[d]!, partition: d.partition)
                     try crash?(.afterAppend(d))
                 }
+                for d in chunk.destinations { try self.log(d.topic, d.partition).ensureDurable() }
                 progress.intents = []
                 progress.markDone(chunk.offsets, logStart: log.logStartOffset)
                 try await commit()

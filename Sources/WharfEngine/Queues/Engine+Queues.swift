@@ -19,6 +19,6 @@ extension Engine {
         var l = logger
         l[metadataKey: "component"] = "queues"
         return try QueueStore.open(dataDirectory: config.dataDirectory, clock: clock, logger: l, fsync: config.fsync,
-                                   purgeUndoWindowMillis: purgeUndoWindowMillis)
+                                   purgeUndoWindowMillis: purgeUndoWindowMillis, faults: config.faults)
     }
 }

@@ -97,7 +97,7 @@ final class QueueEntity: Sendable {
 
     /// Opens (creating if needed) the entity in `directory` and replays its logs.
     static func open(path: String, directory: String, options: QueueOptions, isDeadLetter: Bool, fsync: FsyncPolicy,
-                     clock: any WallClock, logger: Logger) throws(WharfError) -> QueueEntity {
+                     clock: any WallClock, logger: Logger, faults: FaultInjector? = nil) throws(WharfError) -> QueueEntity {
         var config = LogConfig()
         config.fsync = fsync
         config.retentionMs = -1
@@ -105,9 +105,9 @@ final class QueueEntity: Sendable {
         config.segmentBytes = 16 << 20
         var l = logger
         l[metadataKey: "entity"] = "\(path)"
-        let messages = try PartitionLog.open(directory: directory + "/messages", config: config, clock: clock, logger: l)
+        let messages = try PartitionLog.open(directory: directory + "/messages", config: config, clock: clock, logger: l, faults: faults)
         let journal: PartitionLog
-        do { journal = try PartitionLog.open(directory: directory + "/journal", config: config, clock: clock, logger: l) } catch {
+        do { journal = try PartitionLog.open(directory: directory + "/journal", config: config, clock: clock, logger: l, faults: faults) } catch {
             try? messages.close()
             throw error
         }

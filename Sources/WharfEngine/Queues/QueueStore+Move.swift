@@ -6,6 +6,7 @@ import WharfCore
 /// Protocol, with the source message marked `moving` (invisible) first:
 /// 1. append the copy to the target's message log with `x-sb-moved-from: <source>#<seq>`;
 /// 2. journal `movedOut(seq, to: target)` in the source.
+/// Step 1 is made durable before step 2 is written (`ensureDurable`), whatever the fsync policy.
 /// A crash before 1 leaves the message in the source (a restart clears `moving`, which is never
 /// persisted). A crash between 1 and 2 leaves both; on open `recoverMoves` finds every copy whose
 /// source message is still live and rolls forward (writes step 2), so after recovery the message
@@ -26,6 +27,11 @@ extension QueueStore {
             source.abortMove(seq)
             throw error
         }
+        // Step 1 must be durable before step 2 is written: the two logs are synced independently,
+        // so under `interval` step 2 could otherwise survive a power cut that erases the copy, and
+        // the message would be in neither place. A failure here leaves both steps' recovery to
+        // `recoverMoves` (the copy is written, the source still holds the message).
+        try target.messages.ensureDurable()
         if let hook = crashHook.withLock({ $0 }) {
             do { try hook("after-copy") } catch { throw .io("simulated crash after step 1 of moving \(source.path)#\(seq): \(error)") }
         }

@@ -30,6 +30,8 @@ public final class QueueStore: Sendable {
     public let dataDirectory: String
     public let clock: any WallClock
     public let fsync: FsyncPolicy
+    /// Test seam handed to every entity's logs (nil in production; see `EngineConfig.faults`).
+    let faults: FaultInjector?
     /// How long purged messages stay restorable with `undoPurge` (default 15 minutes).
     public let purgeUndoWindowMillis: Int64
     let logger: Logger
@@ -42,7 +44,8 @@ public final class QueueStore: Sendable {
     var queuesDirectory: String { dataDirectory + "/queues" }
 
     private init(dataDirectory: String, clock: any WallClock, fsync: FsyncPolicy, purgeUndoWindowMillis: Int64,
-                 logger: Logger, entities: [String: QueueEntity]) {
+                 logger: Logger, entities: [String: QueueEntity], faults: FaultInjector?) {
+        self.faults = faults
         self.dataDirectory = dataDirectory
         self.clock = clock
         self.fsync = fsync
@@ -56,6 +59,12 @@ public final class QueueStore: Sendable {
     public static func open(dataDirectory: String, clock: any WallClock = SystemClock(),
                             logger: Logger = Logger(label: "wharf.queues"), fsync: FsyncPolicy = .interval(milliseconds: 1000),
                             purgeUndoWindowMillis: Int64 = 15 * 60_000) throws(WharfError) -> QueueStore {
+        try open(dataDirectory: dataDirectory, clock: clock, logger: logger, fsync: fsync, purgeUndoWindowMillis: purgeUndoWindowMillis, faults: nil)
+    }
+
+    /// `open` with a fault injector on every log (tests, through `EngineConfig.faults`).
+    static func open(dataDirectory: String, clock: any WallClock, logger: Logger, fsync: FsyncPolicy,
+                     purgeUndoWindowMillis: Int64, faults: FaultInjector?) throws(WharfError) -> QueueStore {
         let fm = FileManager.default
         let root = dataDirectory + "/queues"
         do { try fm.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
@@ -68,7 +77,7 @@ public final class QueueStore: Sendable {
                 if name.contains(".deleted-") { try? fm.removeItem(atPath: dir); continue }
                 guard fm.fileExists(atPath: dir + "/" + QueueOptions.fileName) else { continue }
                 let options = try QueueOptions.load(from: dir)
-                for (key, entity) in try openEntities(name: name, directory: dir, options: options, fsync: fsync, clock: clock, logger: logger) {
+                for (key, entity) in try openEntities(name: name, directory: dir, options: options, fsync: fsync, clock: clock, logger: logger, faults: faults) {
                     table[key] = entity
                 }
             }
@@ -77,7 +86,7 @@ public final class QueueStore: Sendable {
             throw error
         }
         let store = QueueStore(dataDirectory: dataDirectory, clock: clock, fsync: fsync,
-                               purgeUndoWindowMillis: purgeUndoWindowMillis, logger: logger, entities: table)
+                               purgeUndoWindowMillis: purgeUndoWindowMillis, logger: logger, entities: table, faults: faults)
         do { try store.recoverMoves() } catch {
             try? store.close()
             throw error
@@ -86,14 +95,14 @@ public final class QueueStore: Sendable {
     }
 
     static func openEntities(name: String, directory: String, options: QueueOptions, fsync: FsyncPolicy,
-                             clock: any WallClock, logger: Logger) throws(WharfError) -> [(String, QueueEntity)] {
+                             clock: any WallClock, logger: Logger, faults: FaultInjector?) throws(WharfError) -> [(String, QueueEntity)] {
         let queue = try QueueEntity.open(path: name, directory: directory, options: options, isDeadLetter: false,
-                                         fsync: fsync, clock: clock, logger: logger)
+                                         fsync: fsync, clock: clock, logger: logger, faults: faults)
         var dlqOptions = QueueOptions(lockDurationMillis: options.lockDurationMillis)
         dlqOptions.createdAt = options.createdAt
         do {
             let dlq = try QueueEntity.open(path: QueueNames.deadLetter(of: name), directory: directory + "/deadletter",
-                                           options: dlqOptions, isDeadLetter: true, fsync: fsync, clock: clock, logger: logger)
+                                           options: dlqOptions, isDeadLetter: true, fsync: fsync, clock: clock, logger: logger, faults: faults)
             return [(name, queue), (dlq.path, dlq)]
         } catch {
             try? queue.close()
@@ -137,7 +146,7 @@ public final class QueueStore: Sendable {
                 throw .io("cannot create \(dir): \(error.localizedDescription)")
             }
             try opts.save(to: dir)
-            for (key, e) in try Self.openEntities(name: name, directory: dir, options: opts, fsync: fsync, clock: clock, logger: logger) {
+            for (key, e) in try Self.openEntities(name: name, directory: dir, options: opts, fsync: fsync, clock: clock, logger: logger, faults: faults) {
                 table[key] = e
             }
         }

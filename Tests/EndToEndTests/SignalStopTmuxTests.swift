@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// The dashboard stops cleanly on SIGTERM, SIGINT and SIGHUP (a closed terminal): it closes the
+/// engine, so every partition log (topics, `__consumer_offsets`, queue logs) has its
+/// `clean-shutdown` marker and the next open recovers nothing. The real binary, in tmux.
+@Suite(.serialized) struct SignalStopTmuxTests {
+    /// Partition-log directories (those holding a `<20 digits>.log` segment) under `root`.
+    static func logDirectories(under root: String) -> [String] {
+        var found = Set<String>()
+        let enumerator = FileManager.default.enumerator(atPath: root)
+        while let relative = enumerator?.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            guard name.hasSuffix(".log"), name.count == 24, name.prefix(20).allSatisfy(\.isNumber) else { continue }
+            found.insert(root + "/" + (relative as NSString).deletingLastPathComponent)
+        }
+        return found.sorted()
+    }
+
+    static func unclean(_ dirs: [String]) -> [String] {
+        dirs.filter { !FileManager.default.fileExists(atPath: $0 + "/clean-shutdown") }
+    }
+
+    /// A data directory with a topic holding records and a queue, and the dashboard on it.
+    func startDashboard(_ dir: TempDir) throws -> Tmux {
+        try WharfProcess.run(["topic", "create", "invoices", "--partitions", "2", "--data", dir.path])
+        try WharfProcess.run(["produce", "invoices", "--data", dir.path], stdin: "a\nb\nc\n")
+        let tmux = try Tmux(command: [WharfProcess.binary, "--data", dir.path, "--theme", "monochrome", "--no-kafka"], width: 100, height: 30,
+                            environment: ["WHARF_THEMES": FileManager.default.currentDirectoryPath + "/themes"])
+        try tmux.send("2")
+        let screen = try tmux.waitFor { $0.contains("invoices") }
+        #expect(screen.contains("invoices"), "\(screen)")
+        // While it runs, the logs are open: no marker (open removed it).
+        #expect(Self.unclean(Self.logDirectories(under: dir.path)).count >= 3)
+        return tmux
+    }
+
+    /// Waits until every log directory has its marker (the process closed the engine), or 30 s.
+    func waitForCleanStop(_ dir: TempDir) -> [String] {
+        let deadline = Date().addingTimeInterval(30)
+        var missing = Self.unclean(Self.logDirectories(under: dir.path))
+        while !missing.isEmpty, Date() < deadline {
+            usleep(100_000)
+            missing = Self.unclean(Self.logDirectories(under: dir.path))
+        }
+        return missing
+    }
+
+    @Test(arguments: ["TERM", "INT"])
+    func stopSignalClosesTheEngineAndRestoresTheTerminal(signal: String) throws {
+        let dir = TempDir()
+        let tmux = try startDashboard(dir)
+        let shell = try tmux.run(["list-panes", "-t", tmux.session, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+        let pid = try #require(children.split(separator: " ").first.flatMap { Int32($0) }, "no wharf process under the pane's shell \(shell)")
+        #expect(kill(pid, signal == "TERM" ? SIGTERM : SIGINT) == 0)
+        let screen = try tmux.waitFor { $0.contains("[exit") }
+        #expect(screen.contains("[exit 0]"), "a stop signal is a normal exit: \(screen)")
+        #expect(!screen.contains("Overview"), "the dashboard left the alternate screen: \(screen)")
+        #expect(waitForCleanStop(dir).isEmpty, "logs left without a clean-shutdown marker")
+        #expect(try WharfProcess.run(["consume", "invoices", "--data", dir.path]).lines.sorted() == ["a", "b", "c"])
+    }
+
+    /// tmux kill-session hangs the terminal up: SIGHUP, then no terminal at all for the cleanup.
+    @Test func closedTerminalIsACleanStop() throws {
+        let dir = TempDir()
+        let tmux = try startDashboard(dir)
+        try tmux.run(["kill-session", "-t", tmux.session], capture: false)
+        #expect(waitForCleanStop(dir).isEmpty, "logs left without a clean-shutdown marker after SIGHUP")
+        // The directory lock is free again once the process is gone, and nothing was lost.
+        var consumed: [String] = []
+        for _ in 0..<100 {
+            let r = try WharfProcess.run(["consume", "invoices", "--data", dir.path])
+            if r.status == 0 {
+                consumed = r.lines.sorted()
+                break
+            }
+            usleep(100_000)
+        }
+        #expect(consumed == ["a", "b", "c"])
+    }
+}
