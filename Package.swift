@@ -91,6 +91,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // Structure-aware fuzzer of the Kafka listener and replay of its regression corpus (a test
+        // tool, kept out of the wharf binary; see Sources/wharf-fuzz/WharfFuzzCommand.swift).
+        .executableTarget(
+            name: "wharf-fuzz",
+            dependencies: ["KafkaProtocol", "WharfCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
         .testTarget(name: "WharfCoreTests", dependencies: ["WharfCore"], swiftSettings: strict),
         .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine", "WharfTestSupport"], swiftSettings: strict),

@@ -1,0 +1,171 @@
+import Foundation
+import KafkaProtocol
+
+/// The broker being fuzzed: either one this process started (`--spawn`: `wharf serve` on a
+/// temporary data directory and a free port, restarted after a crash) or one given by
+/// `--target` (watched through a probe only, unless `--pid` names its process).
+final class ServerUnderTest {
+    let host: String
+    private(set) var port: Int
+    private let wharf: String?
+    private let extraArgs: [String]
+    let workDir: String?
+    private var process: Process?
+    private let watchedPid: Int32?
+    /// The highest VmHWM seen over every process this run started or watched, in KiB.
+    private(set) var peakRSSKiB = 0
+
+    /// A broker started by us.
+    init(spawning wharf: String, extraArgs: [String]) throws(FuzzError) {
+        host = "127.0.0.1"
+        port = 0
+        self.wharf = wharf
+        self.extraArgs = extraArgs
+        let dir = NSTemporaryDirectory() + "wharf-fuzz-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        workDir = dir
+        watchedPid = nil
+        try start()
+    }
+
+    /// A broker someone else runs.
+    init(target host: String, port: Int, pid: Int32?) {
+        self.host = host
+        self.port = port
+        wharf = nil
+        extraArgs = []
+        workDir = nil
+        watchedPid = pid
+    }
+
+    var dataDir: String? { workDir.map { $0 + "/data" } }
+    var logPath: String? { workDir.map { $0 + "/serve.log" } }
+    var canRestart: Bool { wharf != nil }
+    var pid: Int32? { process?.processIdentifier ?? watchedPid }
+
+    func start() throws(FuzzError) {
+        guard let wharf, let workDir, let dataDir, let logPath else { return }
+        try? FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: wharf)
+        p.arguments = ["serve", "--data", dataDir, "--listen", "127.0.0.1:0"] + extraArgs
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle(forWritingAtPath: logPath).map { h in h.seekToEndOfFile(); return h }
+        p.standardInput = FileHandle.nullDevice
+        p.environment = Self.childEnvironment
+        do { try p.run() } catch { throw .server("cannot start \(wharf): \(error)") }
+        process = p
+        // The first line names the bound port: "wharf serving Kafka on 127.0.0.1:PORT (data ...)".
+        guard let line = Self.readLine(out.fileHandleForReading.fileDescriptor, timeoutMs: 30_000),
+              let range = line.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+              let bound = Int(line[range].split(separator: ":").last ?? "") else {
+            p.terminate()
+            p.waitUntilExit()
+            throw .server("wharf serve did not report its port (see \(logPath)); \(workDir)")
+        }
+        port = bound
+    }
+
+    /// nil while the process runs; else how it ended ("signal 4", "exit 132").
+    var termination: String? {
+        if let process {
+            guard !process.isRunning else { return nil }
+            return process.terminationReason == .uncaughtSignal ? "signal \(process.terminationStatus)" : "exit \(process.terminationStatus)"
+        }
+        if let watchedPid, kill(watchedPid, 0) != 0 { return "gone (pid \(watchedPid))" }
+        return nil
+    }
+
+    /// The environment for the processes we start: Swift's crash backtracer off (unless asked
+    /// for), so a trap ends the process at once with its one-line "Fatal error" message instead
+    /// of seconds of symbolication that look like a hang.
+    static var childEnvironment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        if env["SWIFT_BACKTRACE"] == nil { env["SWIFT_BACKTRACE"] = "enable=no" }
+        return env
+    }
+
+    /// How the process ended, waiting up to `seconds` for it to end (a probe that failed may
+    /// have caught it dying); nil if it is still running.
+    func termination(waiting seconds: Double) -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let how = termination { return how }
+            usleep(50_000)
+        }
+        return termination
+    }
+
+    /// Reads VmHWM (peak resident set) of the running process and keeps the maximum.
+    @discardableResult
+    func sampleRSS() -> Int {
+        guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return peakRSSKiB }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kib = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+            peakRSSKiB = max(peakRSSKiB, kib)
+        }
+        return peakRSSKiB
+    }
+
+    /// Kills (SIGKILL) and starts again on the same data; `wipe` starts from an empty
+    /// directory (when the data itself makes every start crash).
+    func restart(wipe: Bool = false) throws(FuzzError) {
+        stop(signal: SIGKILL)
+        if wipe, let dataDir { try? FileManager.default.removeItem(atPath: dataDir) }
+        try start()
+    }
+
+    /// Stops the process we started; returns how it ended.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM) -> String? {
+        guard let process else { return nil }
+        if process.isRunning {
+            sampleRSS()
+            kill(process.processIdentifier, signal)
+        }
+        process.waitUntilExit()
+        self.process = nil
+        return process.terminationReason == .uncaughtSignal ? "signal \(process.terminationStatus)" : "exit \(process.terminationStatus)"
+    }
+
+    func removeWorkDir() {
+        if let workDir { try? FileManager.default.removeItem(atPath: workDir) }
+    }
+
+    /// The last lines the server wrote to stderr (a trap's message is there).
+    func logTail(lines: Int = 5) -> String {
+        guard let logPath, let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return "" }
+        let all = text.split(separator: "\n")
+        // A trap's own line says what failed; the stack after it says little without symbols.
+        if let fatal = all.last(where: { $0.contains("Fatal error") || $0.contains("fatal error") }) { return String(fatal) }
+        return all.suffix(lines).joined(separator: "\n")
+    }
+
+    /// Liveness: a Metadata request from a fresh connection must be answered within the bound.
+    func probe(timeoutMs: Int) -> Bool {
+        guard let socket = try? FuzzSocket(host: host, port: port, timeoutMs: timeoutMs) else { return false }
+        let request = KafkaRequest(header: RequestHeader(requestApiVersion: 1, correlationId: 7, clientId: "wharf-fuzz-probe"),
+                                   body: .metadata(MetadataRequest(topics: nil)))
+        guard socket.send(request.encodedFrame()) else { return false }
+        if case .frame(let payload) = socket.readFrame(), payload.count >= 4 {
+            return payload.withUnsafeBytes { Int32(bigEndian: $0.loadUnaligned(as: Int32.self)) } == 7
+        }
+        return false
+    }
+
+    private static func readLine(_ fd: Int32, timeoutMs: Int) -> String? {
+        var bytes: [UInt8] = []
+        let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1000)
+        while Date() < deadline {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 100) >= 0 else { return nil }
+            guard pfd.revents != 0 else { continue }
+            var byte: UInt8 = 0
+            guard read(fd, &byte, 1) == 1 else { return nil }
+            if byte == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(byte)
+        }
+        return nil
+    }
+}
