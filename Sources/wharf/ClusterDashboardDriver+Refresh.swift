@@ -127,9 +127,12 @@ extension ClusterDashboardDriver {
     /// after its first refresh. A failed fetch only leaves time lag unknown for this refresh.
     func firstUnconsumedTimestamps(_ rows: [PartitionLag]) async -> [TopicPartition: Int64] {
         var positions: [TopicPartition: Int64] = [:]
+        var ends: [TopicPartition: Int64] = [:]
         for r in rows {
             let position = max(r.committedOffset ?? r.logStartOffset, r.logStartOffset)
-            if position < r.logEndOffset { positions[TopicPartition(r.topic, r.partition)] = position }
+            guard position < r.logEndOffset else { continue }
+            positions[TopicPartition(r.topic, r.partition)] = position
+            ends[TopicPartition(r.topic, r.partition)] = r.logEndOffset
         }
         var out: [TopicPartition: Int64] = [:]
         var missing: [TopicPartition: Int64] = [:]
@@ -138,9 +141,12 @@ extension ClusterDashboardDriver {
         }
         // Bounded per refresh: the rest are read on the following ones.
         let batch = Dictionary(uniqueKeysWithValues: missing.sorted { $0.key < $1.key }.prefix(TimeLagCache.maxFetchesPerRefresh).map { ($0.key, $0.value) })
-        if !batch.isEmpty, let fetched = try? await client.fetch(batch, partitionMaxBytes: 1, maxRecords: 1) {
+        let ranges = batch.reduce(into: [TopicPartition: ClusterRecordReader.Range]()) { out, e in
+            out[e.key] = .init(from: e.value, until: ends[e.key] ?? e.value, limit: 1)
+        }
+        if !batch.isEmpty, let fetched = try? await ClusterRecordReader.read(client, ranges, partitionMaxBytes: ClusterRecordReader.firstRecordBytes) {
             for (tp, position) in batch {
-                guard let record = fetched[tp]?.records.first(where: { $0.offset >= position }) else { continue }
+                guard let record = fetched[tp]?.first(where: { $0.offset >= position }) else { continue }
                 timeLag.store(tp, position: position, timestamp: record.timestamp)
                 out[tp] = record.timestamp
             }

@@ -118,21 +118,24 @@ enum ClusterGroups {
     /// all lagging partitions (the first batch at the group's position), only for `describe`.
     static func fillTimeLag(_ client: KafkaClient, _ rowsByGroup: inout [String: [PartitionLag]]) async throws {
         var positions: [TopicPartition: Int64] = [:]
+        var ranges: [TopicPartition: ClusterRecordReader.Range] = [:]
         for rows in rowsByGroup.values {
             for r in rows {
                 let position = max(r.committedOffset ?? r.logStartOffset, r.logStartOffset)
-                if position < r.logEndOffset { positions[TopicPartition(r.topic, r.partition)] = position }
+                guard position < r.logEndOffset else { continue }
+                positions[TopicPartition(r.topic, r.partition)] = position
+                ranges[TopicPartition(r.topic, r.partition)] = .init(from: position, until: r.logEndOffset, limit: 1)
             }
         }
         guard !positions.isEmpty else { return }
         // A failed fetch only costs the time lag column, not the report.
-        guard let fetched = try? await client.fetch(positions, partitionMaxBytes: 1, maxRecords: 1) else { return }
+        guard let fetched = try? await ClusterRecordReader.read(client, ranges, partitionMaxBytes: ClusterRecordReader.firstRecordBytes) else { return }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         for (g, rows) in rowsByGroup {
             rowsByGroup[g] = rows.map { r in
                 var r = r
                 let tp = TopicPartition(r.topic, r.partition)
-                if let position = positions[tp], let record = fetched[tp]?.records.first(where: { $0.offset >= position }) {
+                if let position = positions[tp], let record = fetched[tp]?.first(where: { $0.offset >= position }) {
                     r.timeLagMs = max(0, now - record.timestamp)
                 }
                 return r

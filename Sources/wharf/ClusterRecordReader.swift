@@ -4,6 +4,11 @@ import WharfKafkaClient
 /// Reads ranges of records from many partitions with batched Fetches (one request per leader
 /// per round); only the partitions that still want records are asked again.
 enum ClusterRecordReader {
+    /// A partition's budget when one record is wanted (time lag): a broker returns a batch larger
+    /// than its partition's budget only for the first partition of a response (KIP-74), so a tiny
+    /// budget would starve every other partition; most batches fit in this, the rest grow.
+    static let firstRecordBytes: Int32 = 64 << 10
+
     struct Range: Sendable {
         var from: Int64
         /// Exclusive end (usually the high watermark read just before).
