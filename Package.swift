@@ -91,11 +91,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "WharfCoreTests", dependencies: ["WharfCore"], swiftSettings: strict),
-        .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage"], swiftSettings: strict),
+        .testTarget(name: "WharfCoreTests", dependencies: ["WharfCore", "WharfTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine"], swiftSettings: strict),
-        // Shared test helpers (a throwaway PostgreSQL cluster), so test targets don't copy code.
-        .target(name: "WharfTestSupport", path: "Tests/WharfTestSupport", swiftSettings: strict),
+        // Shared test helpers (a throwaway PostgreSQL cluster, hand-made hostile record batches), so test targets don't copy code.
+        .target(name: "WharfTestSupport", dependencies: ["WharfCore"], path: "Tests/WharfTestSupport", swiftSettings: strict),
         .testTarget(name: "WharfOutboxTests", dependencies: ["WharfOutbox", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents"], swiftSettings: strict),
         .testTarget(
@@ -103,7 +103,7 @@ let package = Package(
             dependencies: ["WharfProjections", "WharfEvents", "WharfCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .testTarget(name: "WharfDashboardTests", dependencies: ["WharfDashboard"], exclude: ["__Snapshots__"], swiftSettings: strict),
-        .testTarget(name: "WharfKafkaServerTests", dependencies: ["WharfKafkaServer", "WharfKafkaClient", "KafkaProtocol", "WharfEngine", "WharfCore"], swiftSettings: strict),
+        .testTarget(name: "WharfKafkaServerTests", dependencies: ["WharfKafkaServer", "WharfKafkaClient", "KafkaProtocol", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfKafkaClientTests", dependencies: ["WharfKafkaClient", "KafkaProtocol", "WharfCore"], swiftSettings: strict),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "WharfCore"], swiftSettings: strict),
         .testTarget(
