@@ -97,12 +97,12 @@ let package = Package(
             name: "wharf-fuzz",
             dependencies: ["KafkaProtocol", "WharfCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
-        .testTarget(name: "WharfCoreTests", dependencies: ["WharfCore"], swiftSettings: strict),
+        .testTarget(name: "WharfCoreTests", dependencies: ["WharfCore", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfStorageTests", dependencies: ["WharfStorage", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine", "WharfTestSupport"], swiftSettings: strict),
-        // Shared test helpers (a throwaway PostgreSQL cluster, the simulated power cut), so test
-        // targets don't copy code.
-        .target(name: "WharfTestSupport", dependencies: ["WharfStorage"], path: "Tests/WharfTestSupport", swiftSettings: strict),
+        // Shared test helpers (a throwaway PostgreSQL cluster, the simulated power cut, hand-made
+        // hostile record batches), so test targets don't copy code.
+        .target(name: "WharfTestSupport", dependencies: ["WharfCore", "WharfStorage"], path: "Tests/WharfTestSupport", swiftSettings: strict),
         .testTarget(name: "WharfOutboxTests", dependencies: ["WharfOutbox", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents"], swiftSettings: strict),
         .testTarget(
@@ -110,7 +110,7 @@ let package = Package(
             dependencies: ["WharfProjections", "WharfEvents", "WharfCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .testTarget(name: "WharfDashboardTests", dependencies: ["WharfDashboard"], exclude: ["__Snapshots__"], swiftSettings: strict),
-        .testTarget(name: "WharfKafkaServerTests", dependencies: ["WharfKafkaServer", "WharfKafkaClient", "KafkaProtocol", "WharfEngine", "WharfCore"], swiftSettings: strict),
+        .testTarget(name: "WharfKafkaServerTests", dependencies: ["WharfKafkaServer", "WharfKafkaClient", "KafkaProtocol", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfKafkaClientTests", dependencies: ["WharfKafkaClient", "KafkaProtocol", "WharfCore"], swiftSettings: strict),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "WharfCore"], swiftSettings: strict),
         .testTarget(
