@@ -13,8 +13,8 @@ import WharfCore
 /// the worker takes the next request only while the channel is writable (`WritabilityGate`).
 /// A closed connection cancels the worker, so a parked long-poll or JoinGroup stops waiting
 /// and nothing queued behind it runs. An idle connection (`connections.max.idle.ms`, reported
-/// by the `IdleStateHandler` in front) is closed unless a request is in progress on a
-/// channel that is still draining.
+/// by the `IdleStateHandler` in front) is closed unless a request is in progress for a client
+/// that is within its limits (reading its answers, not muted).
 ///
 /// All methods run on the channel's event loop; the worker reaches the handler only through
 /// `eventLoop.execute` (`NIOLoopBound`).
@@ -143,9 +143,11 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
             context.fireUserInboundEventTriggered(event)
             return
         }
-        // A long poll or a rebalance keeps a quiet connection busy on purpose; a client that
-        // stopped reading its answers does not.
-        guard queue.isIdle || !context.channel.isWritable else { return }
+        // A long poll or a rebalance keeps a quiet connection busy on purpose. A client that
+        // stopped reading its answers, or one muted for sending more than its in-flight limit,
+        // is not waiting on us (a muted socket cannot even show us its close: the FIN waits
+        // behind the unread bytes).
+        guard queue.isIdle || !context.channel.isWritable || !reading else { return }
         logger.info("closing idle kafka connection", metadata: ["peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"])
         gauges.idleClosed()
         context.close(promise: nil)

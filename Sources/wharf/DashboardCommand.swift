@@ -14,11 +14,12 @@ struct DashboardOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Theme name (from themes/) or path to a .toml file. Default: the built-in dark theme.", valueName: "name|path"))
     var theme: String?
     @Option(help: "Refresh interval in milliseconds (+/- change it while running).") var refresh: Int = 1000
-    @Flag(name: .customLong("read-only"), help: "Hide and disable every action that changes data (reset, undo, purge, requeue).")
+    @Flag(name: .customLong("read-only"), help: "Hide and disable every action that changes data (reset, undo, purge, requeue); the Kafka listener refuses writes.")
     var readOnly = false
     @Option(name: .customLong("kafka-listen"), help: ArgumentHelp("Also serve Kafka clients on this address.", valueName: "host:port"))
     var kafkaListen: ListenAddress = ListenAddress(argument: "127.0.0.1:9092")!
     @Flag(name: .customLong("no-kafka"), help: "Do not start the Kafka listener.") var noKafka = false
+    @OptionGroup(title: "Kafka listener limits") var listener: ListenerLimitOptions
 
     func validate() throws {
         guard (100...60_000).contains(refresh) else { throw ValidationError("--refresh must be between 100 and 60000 ms") }
@@ -220,6 +221,9 @@ struct KafkaListenerForDashboard: Sendable {
         var config = KafkaServer.Configuration()
         config.host = options.kafkaListen.host
         config.port = options.kafkaListen.port
+        config.limits = options.listener.limits
+        // --read-only holds on the wire too: writes get Kafka's authorization errors.
+        config.readOnly = options.readOnly
         let server = KafkaServer(engine: engine, configuration: config)
         do {
             let port = try await server.start()

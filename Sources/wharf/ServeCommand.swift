@@ -30,6 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataOptions
     @OptionGroup var fsync: FsyncOptions
+    @OptionGroup(title: "Listener limits") var listener: ListenerLimitOptions
     @Option(help: ArgumentHelp("Address to listen on for Kafka clients.", valueName: "host:port"))
     var listen: ListenAddress = ListenAddress(argument: "127.0.0.1:9092")!
     @Option(name: .customLong("advertised-host"), help: "Host name clients are told to connect to (default: the listen host).")
@@ -59,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         serverConfig.advertisedHost = advertisedHost
         serverConfig.autoCreateTopics = autoCreateTopics
         serverConfig.autoCreatePartitions = defaultPartitions
+        serverConfig.limits = listener.limits
         let server = KafkaServer(engine: engine, configuration: serverConfig)
         let port: Int
         do {
