@@ -33,6 +33,14 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
     case duplicateEventIds(stream: String, detail: String)
     case unknownSubscription(String)
     case subscriptionExists(String)
+    /// A client asked to delete or truncate an internal topic (Kafka's TOPIC_AUTHORIZATION_FAILED).
+    case topicAuthorizationFailed(String)
+    /// A client asked to join, delete or change one of Wharf's own groups (GROUP_AUTHORIZATION_FAILED).
+    case groupAuthorizationFailed(String)
+    /// A request is valid but over one of the broker's limits (Kafka's POLICY_VIOLATION).
+    case policyViolation(String)
+    /// A session or rebalance timeout outside the coordinator's bounds (INVALID_SESSION_TIMEOUT).
+    case invalidSessionTimeout(String)
 
     public var description: String {
         switch self {
@@ -66,6 +74,9 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
         case .duplicateEventIds(let s, let d): "append to stream '\(s)' partly repeats an earlier append: \(d)"
         case .unknownSubscription(let n): "unknown persistent subscription \(n)"
         case .subscriptionExists(let n): "persistent subscription \(n) already exists"
+        case .topicAuthorizationFailed(let why), .groupAuthorizationFailed(let why): "not authorized: \(why)"
+        case .policyViolation(let why): "refused by policy: \(why)"
+        case .invalidSessionTimeout(let why): "invalid session timeout: \(why)"
         }
     }
 }

@@ -16,9 +16,12 @@ enum KafkaError {
     static let unknownMemberId: Int16 = 25
     static let invalidSessionTimeout: Int16 = 26
     static let rebalanceInProgress: Int16 = 27
+    static let topicAuthorizationFailed: Int16 = 29
+    static let groupAuthorizationFailed: Int16 = 30
     static let topicAlreadyExists: Int16 = 36
     static let invalidPartitions: Int16 = 37
     static let invalidRequest: Int16 = 42
+    static let policyViolation: Int16 = 44
     static let kafkaStorageError: Int16 = 56
     static let nonEmptyGroup: Int16 = 68
     static let groupIdNotFound: Int16 = 69
@@ -42,6 +45,10 @@ enum KafkaError {
         case .rebalanceInProgress: rebalanceInProgress
         case .groupNotEmpty: nonEmptyGroup
         case .recordTooLarge: messageTooLarge
+        case .topicAuthorizationFailed: topicAuthorizationFailed
+        case .groupAuthorizationFailed: groupAuthorizationFailed
+        case .policyViolation: policyViolation
+        case .invalidSessionTimeout: invalidSessionTimeout
         default: unknownServerError
         }
     }
