@@ -22,16 +22,7 @@ extension Engine {
 
     @discardableResult
     public func createTopic(_ name: String, _ settings: TopicSettings = TopicSettings()) throws(WharfError) -> TopicDescription {
-        try Names.validateTopic(name)
-        if InternalNames.isInternalTopic(name) { throw .invalidName("topic names starting with '__' are reserved for internal topics") }
-        let partitions = settings.partitions ?? config.defaultPartitions
-        guard partitions >= 1 else { throw .invalidArgument("partition count must be at least 1, got \(partitions)") }
-        try checkPartitionsPerTopic(partitions)
-        if let r = settings.retentionMs, r < -1 || r == 0 { throw .invalidArgument("retention-ms must be positive or -1 (forever), got \(r)") }
-        if let r = settings.retentionBytes, r < -1 || r == 0 { throw .invalidArgument("retention-bytes must be positive or -1 (unlimited), got \(r)") }
-        if let s = settings.segmentBytes, s < config.minSegmentBytes {
-            throw .policyViolation("segment.bytes must be at least \(config.minSegmentBytes), got \(s)")
-        }
+        let partitions = try checkNewTopic(name, settings)
         let meta = TopicMetadata(name: name, partitions: partitions, createdAt: clock.nowMillis(),
                                  retentionMs: settings.retentionMs, retentionBytes: settings.retentionBytes,
                                  segmentBytes: settings.segmentBytes, segmentMs: settings.segmentMs)
@@ -45,6 +36,27 @@ extension Engine {
         }
         logger.info("created topic", metadata: ["topic": "\(name)", "partitions": "\(partitions)"])
         return describe(state)
+    }
+
+    /// Everything `createTopic` checks without creating anything (CreateTopics' validateOnly):
+    /// the name, the settings and the limits. Returns the partition count the topic would get.
+    @discardableResult
+    public func checkNewTopic(_ name: String, _ settings: TopicSettings = TopicSettings()) throws(WharfError) -> Int32 {
+        try Names.validateTopic(name)
+        if InternalNames.isInternalTopic(name) { throw .invalidName("topic names starting with '__' are reserved for internal topics") }
+        let partitions = settings.partitions ?? config.defaultPartitions
+        guard partitions >= 1 else { throw .invalidArgument("partition count must be at least 1, got \(partitions)") }
+        try checkPartitionsPerTopic(partitions)
+        if let r = settings.retentionMs, r < -1 || r == 0 { throw .invalidArgument("retention-ms must be positive or -1 (forever), got \(r)") }
+        if let r = settings.retentionBytes, r < -1 || r == 0 { throw .invalidArgument("retention-bytes must be positive or -1 (unlimited), got \(r)") }
+        if let s = settings.segmentBytes, s < config.minSegmentBytes {
+            throw .policyViolation("segment.bytes must be at least \(config.minSegmentBytes), got \(s)")
+        }
+        try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) in
+            if table[name] != nil { throw .topicExists(name) }
+            try Self.checkTotalPartitions(adding: Int(partitions), to: table, limit: config.maxPartitions)
+        }
+        return partitions
     }
 
     /// Kafka's auto-creation (a Metadata request naming unknown topics): creates those of

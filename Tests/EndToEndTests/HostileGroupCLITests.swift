@@ -33,7 +33,8 @@ import Testing
             #expect(list.stdout.contains("?]0;owned??[2J?31m"), "\(list.stdout.debugDescription)")
             let describe = try WharfProcess.run(["group", "describe", "pwned"] + extra)
             #expect(describe.status == 0, "\(describe.stdout)\(describe.stderr)")
-            #expect(describe.stdout.contains("-9223372036854775808") && describe.stdout.contains("9223372036854775807"), "\(describe.stdout)")
+            // Over --bootstrap a negative commit reads as none ("-"), as Kafka's -1 does.
+            #expect(describe.stdout.contains(" 9223372036854775807 "), "\(describe.stdout)")
             let json = try WharfProcess.run(["group", "list", "--json"] + extra)
             #expect(json.status == 0 && json.stdout.lowercased().contains(#"\u001b]0;owned\u0007\u001b[2j"#), "exact in JSON: \(json.stdout)")
         }

@@ -156,6 +156,7 @@ import WharfCore
             #expect(throws: WharfError.self, "\(metadata)") { try Self.parse(0, metadata) }
         }
         #expect(throws: WharfError.self) { try Self.parse(-1, "") }
+        #expect(throws: WharfError.self, "more done offsets than a bookmark may hold") { try Self.parse(0, "1-2000000", retained: 0..<Int64.max) }
         #expect(try Self.parse(40, "0-50,60", retained: 45..<100) == RequeueProgress(prefix: 40, done: Set(45...50).union([60])))
         let error = #expect(throws: WharfError.self) { try Self.parse(0, "0-9223372036854775806") }
         #expect("\(error!)".contains("__wharf-requeue.orders.DLT"), "names the group to fix: \(error!)")

@@ -117,6 +117,8 @@ import WharfKafkaClient
                 return try await live.client.send(CreateTopicsRequest(topics: [topic]), to: .controller).topics.first?.errorCode ?? -999
             }
             #expect(try await create("wide", partitions: 10_000) == KafkaError.policyViolation)
+            let validateOnly = CreateTopicsRequest(topics: [.init(name: "v", numPartitions: 5_000, replicationFactor: 1)], validateOnly: true)
+            #expect(try await live.client.send(validateOnly, to: .controller).topics.first?.errorCode == KafkaError.policyViolation)
             #expect(try await create("tiny", partitions: 1, configs: ["segment.bytes": "1024"]) == KafkaError.policyViolation)
             #expect(try await create("ok", partitions: 1, configs: ["segment.bytes": "1048576"]) == KafkaError.none)
             let names = ["auto1", "auto2", "auto3"]

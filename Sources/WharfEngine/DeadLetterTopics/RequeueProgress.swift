@@ -73,8 +73,15 @@ public struct RequeueProgress: Equatable, Sendable {
     /// checked, not trusted: done offsets below the prefix or the log start are dropped (they can
     /// never be requeued again), a done offset at or past the log end, a negative prefix or
     /// intent, or text that is not a bookmark throws `.corrupt` naming the group's partition.
-    /// The done set therefore never holds more offsets than the partition retains, and no
+    /// The done set therefore never holds more offsets than the partition retains, nor more
+    /// than `maxDoneOffsets` (a set that size is what a bookmark can cost in memory), and no
     /// count can overflow.
+    /// The most done offsets above the prefix a bookmark may hold, so parsing one costs at most
+    /// tens of MB. A real one gets there only when a filtered requeue moved over a million
+    /// records past one it left; that requeue then stops with the error, and moving the
+    /// group's offset past the records left behind (or deleting it) lets it continue.
+    public static let maxDoneOffsets: Int64 = 1_000_000
+
     public init(prefix: Int64, metadata: String, retained: Range<Int64>, partition: TopicPartition) throws(WharfError) {
         func corrupt(_ why: String) -> WharfError {
             .corrupt("the requeue bookmark of \(partition) (group \(Engine.requeueGroup(for: partition.topic))) is not one Wharf wrote: \(why); delete that group's offsets to start the requeue over")
@@ -83,13 +90,17 @@ public struct RequeueProgress: Equatable, Sendable {
         let halves = metadata.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
         let floor = max(prefix, retained.lowerBound)
         var done: Set<Int64> = []
+        var count: Int64 = 0
         for part in (halves.first ?? "").split(separator: ",") {
             let ends = part.split(separator: "-", omittingEmptySubsequences: false).map { Int64($0) }
             guard (1...2).contains(ends.count), let first = ends.first!, let last = ends.last!, first >= 0, first <= last else {
                 throw corrupt("'\(part.prefix(40))' is not an offset or a range of offsets")
             }
             guard last < retained.upperBound else { throw corrupt("offset \(last) is past the log end \(retained.upperBound)") }
-            if last >= floor { done.formUnion(max(first, floor)...last) }
+            guard last >= floor else { continue }
+            count += last - max(first, floor) + 1  // both in 0..<upperBound: cannot overflow
+            guard count <= Self.maxDoneOffsets else { throw corrupt("it marks more than \(Self.maxDoneOffsets) offsets done above its prefix") }
+            done.formUnion(max(first, floor)...last)
         }
         var intents: [RequeueIntent] = []
         if halves.count == 2 {
