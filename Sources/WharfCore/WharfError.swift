@@ -42,6 +42,14 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An idempotent producer's epoch is older than the one the partition has seen: it is fenced
     /// (Kafka INVALID_PRODUCER_EPOCH).
     case invalidProducerEpoch(String)
+    /// A client asked to delete or truncate an internal topic (Kafka's TOPIC_AUTHORIZATION_FAILED).
+    case topicAuthorizationFailed(String)
+    /// A client asked to join, delete or change one of Wharf's own groups (GROUP_AUTHORIZATION_FAILED).
+    case groupAuthorizationFailed(String)
+    /// A request is valid but over one of the broker's limits (Kafka's POLICY_VIOLATION).
+    case policyViolation(String)
+    /// A session or rebalance timeout outside the coordinator's bounds (INVALID_SESSION_TIMEOUT).
+    case invalidSessionTimeout(String)
 
     public var description: String {
         switch self {
@@ -79,6 +87,9 @@ public enum WharfError: Error, Equatable, Sendable, CustomStringConvertible {
         case .subscriptionExists(let n): "persistent subscription \(n) already exists"
         case .outOfOrderSequence(let why): "out of order sequence: \(why)"
         case .invalidProducerEpoch(let why): "invalid producer epoch: \(why)"
+        case .topicAuthorizationFailed(let why), .groupAuthorizationFailed(let why): "not authorized: \(why)"
+        case .policyViolation(let why): "refused by policy: \(why)"
+        case .invalidSessionTimeout(let why): "invalid session timeout: \(why)"
         }
     }
 }

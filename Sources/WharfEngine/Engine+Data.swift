@@ -110,6 +110,7 @@ extension Engine {
     /// Returns the new log start offset.
     @discardableResult
     public func deleteRecords(topic: String, partition: Int32, before offset: Int64) throws(WharfError) -> Int64 {
+        try InternalNames.checkMayDelete(topic: topic)
         let l = try log(topic, partition)
         let target = offset == -1 ? l.logEndOffset : offset
         guard target >= 0, target <= l.logEndOffset else {

@@ -49,10 +49,10 @@ extension Engine {
         let start = log.logStartOffset
         let end = log.logEndOffset
         let position = max(committed ?? start, start)
-        let lag = max(0, end - (committed ?? start))
+        let lag = OffsetMath.lag(logStart: start, logEnd: end, committed: committed)
         var timeLag: Int64 = 0
         if position < end, let ts = try log.timestamp(ofOffset: position) {
-            timeLag = max(0, now - ts)
+            timeLag = max(0, OffsetMath.subtract(now, ts))
         }
         return PartitionLag(topic: tp.topic, partition: tp.partition, committedOffset: committed, logStartOffset: start,
                             logEndOffset: end, lag: lag, timeLagMs: timeLag, owner: owner)
@@ -79,13 +79,13 @@ extension Engine {
             case .latest: target = end
             case .offset(let o): target = o
             case .datetime(let ts): target = try log.offset(forTimestamp: ts) ?? end
-            case .shiftBy(let n): target = (current ?? start).addingReportingOverflow(n).partialValue
-            case .byDuration(let ms): target = try log.offset(forTimestamp: now - ms) ?? end
+            case .shiftBy(let n): target = OffsetMath.add(current ?? start, n)
+            case .byDuration(let ms): target = try log.offset(forTimestamp: OffsetMath.subtract(now, ms)) ?? end
             }
             // Kafka clamps reset targets into the partition's valid range; so do we.
             let clamped = min(max(target, start), end)
             rows.append(ResetPlanRow(topic: name, partition: p, currentOffset: current, newOffset: clamped,
-                                     recordsToReread: (current ?? start) - clamped))
+                                     recordsToReread: OffsetMath.subtract(current ?? start, clamped)))
         }
         return rows
     }

@@ -22,25 +22,75 @@ extension Engine {
 
     @discardableResult
     public func createTopic(_ name: String, _ settings: TopicSettings = TopicSettings()) throws(WharfError) -> TopicDescription {
-        try Names.validateTopic(name)
-        if name.hasPrefix("__") { throw .invalidName("topic names starting with '__' are reserved for internal topics") }
-        let partitions = settings.partitions ?? config.defaultPartitions
-        guard partitions >= 1, partitions <= 10_000 else { throw .invalidArgument("partition count must be between 1 and 10000, got \(partitions)") }
-        if let r = settings.retentionMs, r < -1 || r == 0 { throw .invalidArgument("retention-ms must be positive or -1 (forever), got \(r)") }
-        if let r = settings.retentionBytes, r < -1 || r == 0 { throw .invalidArgument("retention-bytes must be positive or -1 (unlimited), got \(r)") }
-        if let s = settings.segmentBytes, s < 1024 { throw .invalidArgument("segment-bytes must be at least 1024, got \(s)") }
+        let partitions = try checkNewTopic(name, settings)
         let meta = TopicMetadata(name: name, partitions: partitions, createdAt: clock.nowMillis(),
                                  retentionMs: settings.retentionMs, retentionBytes: settings.retentionBytes,
                                  segmentBytes: settings.segmentBytes, segmentMs: settings.segmentMs)
         // Creation runs under the table lock so two creators of one name cannot both succeed.
         let state: TopicState = try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) -> TopicState in
             if table[name] != nil { throw .topicExists(name) }
+            try Self.checkTotalPartitions(adding: Int(partitions), to: table, limit: config.maxPartitions)
             let s = try TopicState.create(meta: meta, directory: topicsDirectory + "/" + name, config: config, clock: clock, logger: logger)
             table[name] = s
             return s
         }
         logger.info("created topic", metadata: ["topic": "\(name)", "partitions": "\(partitions)"])
         return describe(state)
+    }
+
+    /// Everything `createTopic` checks without creating anything (CreateTopics' validateOnly):
+    /// the name, the settings and the limits. Returns the partition count the topic would get.
+    @discardableResult
+    public func checkNewTopic(_ name: String, _ settings: TopicSettings = TopicSettings()) throws(WharfError) -> Int32 {
+        try Names.validateTopic(name)
+        if InternalNames.isInternalTopic(name) { throw .invalidName("topic names starting with '__' are reserved for internal topics") }
+        let partitions = settings.partitions ?? config.defaultPartitions
+        guard partitions >= 1 else { throw .invalidArgument("partition count must be at least 1, got \(partitions)") }
+        try checkPartitionsPerTopic(partitions)
+        if let r = settings.retentionMs, r < -1 || r == 0 { throw .invalidArgument("retention-ms must be positive or -1 (forever), got \(r)") }
+        if let r = settings.retentionBytes, r < -1 || r == 0 { throw .invalidArgument("retention-bytes must be positive or -1 (unlimited), got \(r)") }
+        if let s = settings.segmentBytes, s < config.minSegmentBytes {
+            throw .policyViolation("segment.bytes must be at least \(config.minSegmentBytes), got \(s)")
+        }
+        try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) in
+            if table[name] != nil { throw .topicExists(name) }
+            try Self.checkTotalPartitions(adding: Int(partitions), to: table, limit: config.maxPartitions)
+        }
+        return partitions
+    }
+
+    /// Kafka's auto-creation (a Metadata request naming unknown topics): creates those of
+    /// `names` that do not exist, with `partitions` each, within the auto-create budget
+    /// (`EngineConfig.autoCreateBurst`/`autoCreatePerMinute`) and the partition limits. Names it
+    /// could not create stay unknown. One look at the topic table for the whole request.
+    public func autoCreateTopics(_ names: [String], partitions: Int32) {
+        let existing = topics.withLock { Set($0.keys) }
+        var seen = Set<String>()
+        for name in names where !existing.contains(name) && seen.insert(name).inserted {
+            guard (try? Names.validateTopic(name)) != nil, !InternalNames.isInternalTopic(name) else { continue }
+            let now = clock.nowMillis()
+            let allowed = autoCreateBudget.withLock {
+                $0.take(nowMs: now, burst: config.autoCreateBurst, perMinute: config.autoCreatePerMinute)
+            }
+            guard allowed else {
+                logger.warning("topic auto-creation is over its budget; names stay unknown", metadata: ["topic": "\(name)"])
+                return
+            }
+            _ = try? createTopic(name, .init(partitions: partitions))
+        }
+    }
+
+    func checkPartitionsPerTopic(_ count: Int32) throws(WharfError) {
+        guard count <= config.maxPartitionsPerTopic else {
+            throw .policyViolation("a topic may have at most \(config.maxPartitionsPerTopic) partitions, asked for \(count)")
+        }
+    }
+
+    static func checkTotalPartitions(adding count: Int, to table: [String: TopicState], limit: Int) throws(WharfError) {
+        let current = table.values.reduce(0) { $0 + $1.logs.count }
+        guard current + count <= limit else {
+            throw .policyViolation("the broker may hold at most \(limit) partitions; it has \(current), asked for \(count) more")
+        }
     }
 
     /// Topic names, sorted; internal topics only when asked for.
@@ -71,19 +121,25 @@ extension Engine {
     /// Deletes a topic and its data. Committed offsets of groups for it are left in place (as Kafka
     /// does until they expire) so a re-created topic does not silently inherit them: lag shows them.
     public func deleteTopic(_ name: String) throws(WharfError) {
-        if name == Self.offsetsTopic { throw .invalidArgument("the internal topic \(name) cannot be deleted") }
-        let removed = try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) -> TopicState in
-            guard let t = table.removeValue(forKey: name) else { throw .unknownTopic(name) }
-            return t
+        try InternalNames.checkMayDelete(topic: name)
+        // Under the table lock, the directory moves to scratch (atomic and durable; a crash
+        // after it leaves scratch, purged at the next start) before the topic leaves the table:
+        // if the move fails, the topic is still there, whole, and a re-create cannot reuse
+        // its old directory.
+        try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) in
+            guard let t = table[name] else { throw .unknownTopic(name) }
+            for log in t.logs { try? log.close() }
+            do throws(WharfError) {
+                try ScratchDirectory(inside: topicsDirectory).discard(t.directory, logger: logger)
+            } catch {
+                // Still in place (the rename failed): reopen, so the topic keeps working as
+                // before. Moved (a later fsync failed): it is gone from the table too.
+                let stillThere = FileManager.default.fileExists(atPath: t.directory + "/" + TopicMetadata.fileName)
+                table[name] = stillThere ? try? TopicState.open(meta: t.meta, directory: t.directory, config: config, clock: clock, logger: logger) : nil
+                throw error
+            }
+            table[name] = nil
         }
-        // Rename first (atomic), then delete: a crash mid-way leaves a `.deleted-` directory that
-        // the next open removes, never a half-deleted live topic.
-        let tomb = removed.directory + ".deleted-\(clock.nowMillis())"
-        for log in removed.logs { try? log.close() }
-        guard rename(removed.directory, tomb) == 0 else {
-            throw .io("cannot delete topic \(name): \(String(cString: strerror(errno)))")
-        }
-        try? FileManager.default.removeItem(atPath: tomb)
         logger.info("deleted topic", metadata: ["topic": "\(name)"])
     }
 
@@ -94,18 +150,25 @@ extension Engine {
             guard count > t.meta.partitions else {
                 throw .invalidArgument("topic \(name) has \(t.meta.partitions) partitions; the new count must be larger, got \(count)")
             }
-            guard count <= 10_000 else { throw .invalidArgument("partition count must be at most 10000") }
+            try checkPartitionsPerTopic(count)
+            try Self.checkTotalPartitions(adding: Int(count - t.meta.partitions), to: table, limit: config.maxPartitions)
             var meta = t.meta
             meta.partitions = count
             var logs = t.logs
             var producers = t.producers
-            for p in t.meta.partitions..<count {
-                let log = try PartitionLog.open(directory: t.directory + "/\(p)", config: config.logConfig(for: meta),
-                                                clock: clock, logger: logger)
-                logs.append(log)
-                producers.append(try ProducerStateManager.load(log: log, logger: logger))
+            do throws(WharfError) {
+                for p in t.meta.partitions..<count {
+                    let log = try PartitionLog.open(directory: t.directory + "/\(p)", config: config.logConfig(for: meta),
+                                                    clock: clock, logger: logger, faults: config.faults)
+                    logs.append(log)
+                    producers.append(try ProducerStateManager.load(log: log, logger: logger))
+                }
+                // Saved after the partition directories exist; its directory fsync makes them durable.
+                try meta.save(to: t.directory)
+            } catch {
+                for log in logs[t.logs.count...] { try? log.close() }
+                throw error
             }
-            try meta.save(to: t.directory)
             let s = TopicState(meta: meta, directory: t.directory, logs: logs, producers: producers)
             table[name] = s
             return s

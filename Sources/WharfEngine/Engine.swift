@@ -8,7 +8,8 @@ import WharfStorage
 /// operations (reset, purge) that the CLI, the dashboard and the Kafka listener all call.
 ///
 /// Layout: `<data>/.lock` (owner pid), `<data>/topics/<topic>/topic.json` and one directory per
-/// partition, `<data>/topics/<topic>/<partition>/`, holding that partition's segments.
+/// partition, `<data>/topics/<topic>/<partition>/`, holding that partition's segments;
+/// `<data>/topics/@scratch/` holds topics being created or deleted (`ScratchDirectory`).
 ///
 /// Thread-safety: the topic table is behind a mutex held only for lookups and topic changes;
 /// appends and reads go straight to the partition's own log, which serializes its appends and lets
@@ -26,6 +27,8 @@ public final class Engine: Sendable {
     /// Producer ids for InitProducerId, unique across restarts (see `ProducerIdAllocator`).
     let producerIds: ProducerIdAllocator
     private let closed = Atomic<Bool>(false)
+    /// Topics Metadata may still auto-create (`autoCreateTopics`).
+    let autoCreateBudget: Mutex<AutoCreateBudget>
     /// When retention and compaction last ran (they need not run on every maintenance call).
     let maintenanceClock = Mutex<(retention: Int64, compaction: Int64)>((0, 0))
 
@@ -40,6 +43,7 @@ public final class Engine: Sendable {
         self.lock = lock
         self.topics = Mutex(topics)
         self.coordinator = coordinator
+        self.autoCreateBudget = Mutex(AutoCreateBudget(burst: config.autoCreateBurst))
     }
 
     /// Opens (creating if needed) the data directory: takes its lock, recovers every partition
@@ -53,18 +57,31 @@ public final class Engine: Sendable {
             throw .io("cannot create data directory \(config.dataDirectory): \(error.localizedDescription)")
         }
         let lock = try DataDirectoryLock.acquire(directory: config.dataDirectory)
-        do {
+        do throws(WharfError) {
             var loaded: [String: TopicState] = [:]
             let topicsDir = config.dataDirectory + "/topics"
-            for entry in (try? fm.contentsOfDirectory(atPath: topicsDir)) ?? [] {
-                let dir = topicsDir + "/" + entry
-                if entry.contains(".deleted-") {
-                    try? fm.removeItem(atPath: dir)  // a deletion interrupted by a crash: finish it
-                    continue
+            // A create or delete a crash interrupted left its directory in scratch: finish it.
+            // Nothing else is removed, whatever its name.
+            try ScratchDirectory(inside: topicsDir).purge(logger: logger)
+            do throws(WharfError) {
+                for entry in ((try? fm.contentsOfDirectory(atPath: topicsDir)) ?? []).sorted() where entry != ScratchDirectory.name {
+                    let dir = topicsDir + "/" + entry
+                    guard fm.fileExists(atPath: dir + "/" + TopicMetadata.fileName) else { continue }
+                    let meta = try TopicMetadata.load(from: dir)
+                    guard meta.name == entry else {
+                        // Not that topic's directory: e.g. `<name>.deleted-<ms>`, left by an
+                        // interrupted delete of a Wharf before the scratch directory. Kept, not
+                        // loaded (it would shadow the live topic), and not removed (a topic may
+                        // have such a name): the operator decides.
+                        logger.warning("ignoring a topic directory whose topic.json names another topic; remove it if it is an old deleted topic",
+                                       metadata: ["directory": "\(dir)", "topic": "\(meta.name)"])
+                        continue
+                    }
+                    loaded[meta.name] = try TopicState.open(meta: meta, directory: dir, config: config, clock: clock, logger: logger)
                 }
-                guard fm.fileExists(atPath: dir + "/" + TopicMetadata.fileName) else { continue }
-                let meta = try TopicMetadata.load(from: dir)
-                loaded[meta.name] = try TopicState.open(meta: meta, directory: dir, config: config, clock: clock, logger: logger)
+            } catch {
+                for t in loaded.values { for log in t.logs { try? log.close() } }
+                throw error
             }
             if loaded[offsetsTopic] == nil {
                 // Small segments so compaction (which works on closed segments) keeps it small.
@@ -77,7 +94,8 @@ public final class Engine: Sendable {
             }
             let offsetsLog = OffsetsTopicCommitLog(log: loaded[offsetsTopic]!.logs[0], clock: clock)
             let coordinator = try GroupCoordinator(log: offsetsLog, clock: clock, logger: logger,
-                                                   initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs)
+                                                   initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+                                                   timeoutLimits: config.groupTimeouts)
             let highestProducerId = loaded.values.flatMap(\.producers).map(\.highestProducerId).max() ?? -1
             let producerIds = ProducerIdAllocator.open(dataDirectory: config.dataDirectory, highestIdInLogs: highestProducerId, logger: logger)
             return Engine(config: config, clock: clock, logger: logger, lock: lock, topics: loaded, coordinator: coordinator,
@@ -136,25 +154,47 @@ final class TopicState: Sendable {
                      logger: Logger) throws(WharfError) -> TopicState {
         var logs: [PartitionLog] = []
         var producers: [ProducerStateManager] = []
-        for p in 0..<meta.partitions {
-            var partitionLogger = logger
-            partitionLogger[metadataKey: "partition"] = "\(meta.name)/\(p)"
-            let log = try PartitionLog.open(directory: directory + "/\(p)", config: config.logConfig(for: meta),
-                                            clock: clock, logger: partitionLogger, faults: config.faults)
-            logs.append(log)
-            producers.append(try ProducerStateManager.load(log: log, logger: partitionLogger))
+        do throws(WharfError) {
+            for p in 0..<meta.partitions {
+                var partitionLogger = logger
+                partitionLogger[metadataKey: "partition"] = "\(meta.name)/\(p)"
+                let log = try PartitionLog.open(directory: directory + "/\(p)", config: config.logConfig(for: meta),
+                                                clock: clock, logger: partitionLogger, faults: config.faults)
+                logs.append(log)
+                producers.append(try ProducerStateManager.load(log: log, logger: partitionLogger))
+            }
+        } catch {
+            for log in logs { try? log.close() }  // do not leak the descriptors of the ones that opened
+            throw error
         }
         return TopicState(meta: meta, directory: directory, logs: logs, producers: producers)
     }
 
+    /// Creates the topic whole or not at all: `topic.json` and the partition directories are
+    /// built in scratch, made durable, then renamed into place (a crash before the rename leaves
+    /// only scratch, purged at the next start). If the logs then fail to open (out of file
+    /// descriptors, say), the directory goes back to scratch, so the next start does not trip
+    /// over it.
     static func create(meta: TopicMetadata, directory: String, config: EngineConfig, clock: any WallClock,
                        logger: Logger) throws(WharfError) -> TopicState {
+        let scratch = ScratchDirectory(inside: (directory as NSString).deletingLastPathComponent)
+        let staging = try scratch.makeStaging()
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try meta.save(to: staging)
+            for p in 0..<meta.partitions {
+                try FileManager.default.createDirectory(atPath: staging + "/\(p)", withIntermediateDirectories: false)
+            }
         } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            if let error = error as? WharfError { throw error }
             throw .io("cannot create \(directory): \(error.localizedDescription)")
         }
-        try meta.save(to: directory)
-        return try open(meta: meta, directory: directory, config: config, clock: clock, logger: logger)
+        try scratch.publish(staging, as: directory)
+        do throws(WharfError) {
+            return try open(meta: meta, directory: directory, config: config, clock: clock, logger: logger)
+        } catch {
+            try? scratch.discard(directory, logger: logger)
+            throw error
+        }
     }
 }

@@ -21,6 +21,21 @@ public struct EngineConfig: Sendable {
     /// Test seam: every partition log (topics, `__consumer_offsets`, queues) opens its files
     /// with it, so crash-consistency tests can journal the engine's I/O (see `FaultInjector`).
     package var faults: FaultInjector?
+    /// Most partitions one topic may have, for CreateTopics, CreatePartitions and auto-creation.
+    /// Every partition holds open files, so this and `maxPartitions` keep one client from
+    /// exhausting file descriptors.
+    public var maxPartitionsPerTopic: Int32 = 1_000
+    /// Most partitions of all topics together, internal ones included.
+    public var maxPartitions: Int = 10_000
+    /// Smallest `segment.bytes` a topic may set (Kafka 4's minimum: 1 MiB). Each segment keeps
+    /// a file open and each roll costs fsyncs, so tiny segments are a way to exhaust both.
+    public var minSegmentBytes: Int = 1 << 20
+    /// How many topics a burst of Metadata requests may auto-create, and how many more each
+    /// minute after that (a token bucket): names past it stay unknown (UNKNOWN_TOPIC_OR_PARTITION).
+    public var autoCreateBurst: Int = 100
+    public var autoCreatePerMinute: Int = 100
+    /// The session and rebalance timeouts the group coordinator accepts.
+    public var groupTimeouts = GroupTimeoutLimits()
 
     public init(dataDirectory: String, fsync: FsyncPolicy = .interval(milliseconds: 1000)) {
         self.dataDirectory = dataDirectory

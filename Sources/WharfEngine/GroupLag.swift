@@ -25,6 +25,6 @@ public struct GroupLag: Sendable, Equatable {
     public var state: String
     public var members: Int
     public var partitions: [PartitionLag]
-    public var totalLag: Int64 { partitions.reduce(0) { $0 + $1.lag } }
+    public var totalLag: Int64 { OffsetMath.sum(partitions.lazy.map(\.lag)) }
     public var maxTimeLagMs: Int64 { partitions.map(\.timeLagMs).max() ?? 0 }
 }

@@ -61,15 +61,20 @@ enum DurableFile {
         close(fd)
         guard ok else { throw .io("cannot write \(tmp): \(String(cString: strerror(errno)))") }
         guard rename(tmp, path) == 0 else { throw .io("cannot rename \(tmp): \(String(cString: strerror(errno)))") }
-        syncDirectory(containing: path)
+        try syncDirectory(containing: path)
     }
 
-    static func syncDirectory(containing path: String) {
+    /// fsync of the directory holding `path`, so a creation, rename or unlink in it survives a
+    /// power cut. A failure throws: the entry may not be durable (fsyncgate), so saying it is would lie.
+    static func syncDirectory(containing path: String) throws(WharfError) {
         let dir = (path as NSString).deletingLastPathComponent
-        let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
+        try syncDirectory(dir.isEmpty ? "." : dir)
+    }
+
+    static func syncDirectory(_ directory: String) throws(WharfError) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io("cannot open directory \(directory): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .io("cannot fsync directory \(directory): \(String(cString: strerror(errno)))") }
     }
 }

@@ -21,12 +21,8 @@ extension KafkaBroker {
             }
             result.numPartitions = partitions
             result.replicationFactor = 1
-            if r.validateOnly {
-                if engine.listTopics(includeInternal: true).contains(t.name) { result.errorCode = KafkaError.topicAlreadyExists }
-                return result
-            }
             do {
-                try engine.createTopic(t.name, settings)
+                if r.validateOnly { try engine.checkNewTopic(t.name, settings) } else { try engine.createTopic(t.name, settings) }
             } catch {
                 result.errorCode = KafkaError.code(error)
                 result.errorMessage = "\(error)"

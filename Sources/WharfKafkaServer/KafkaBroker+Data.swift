@@ -11,11 +11,7 @@ extension KafkaBroker {
         if let topics = r.topics, !(version == 0 && topics.isEmpty) {
             names = topics.compactMap(\.name)
             let autoCreate = configuration.autoCreateTopics && (version < 4 || r.allowAutoTopicCreation)
-            if autoCreate {
-                for name in names where !engine.listTopics(includeInternal: true).contains(name) {
-                    try? engine.createTopic(name, .init(partitions: configuration.autoCreatePartitions))
-                }
-            }
+            if autoCreate { engine.autoCreateTopics(names, partitions: configuration.autoCreatePartitions) }
         } else {
             names = engine.listTopics(includeInternal: true)
         }

@@ -31,6 +31,7 @@ extension KafkaBroker {
             rebalanceTimeoutMs: r.rebalanceTimeoutMs > 0 ? r.rebalanceTimeoutMs : r.sessionTimeoutMs,
             protocolType: r.protocolType, protocols: r.protocols.map { (name: $0.name, metadata: $0.metadata) })
         do {
+            try InternalNames.checkClientMayUse(group: r.groupId)
             let result = try await engine.coordinator.join(request)
             response.generationId = result.generationId
             response.protocolType = result.protocolType
@@ -51,6 +52,7 @@ extension KafkaBroker {
         var assignments: [String: [UInt8]] = [:]
         for a in r.assignments { assignments[a.memberId] = a.assignment }
         do {
+            try InternalNames.checkClientMayUse(group: r.groupId)
             response.assignment = try await engine.coordinator.sync(groupId: r.groupId, generationId: r.generationId,
                                                                     memberId: r.memberId, assignments: assignments)
             response.protocolType = r.protocolType
@@ -63,7 +65,9 @@ extension KafkaBroker {
 
     func heartbeat(_ r: HeartbeatRequest) async -> HeartbeatResponse {
         var response = HeartbeatResponse()
-        do { try await engine.coordinator.heartbeat(groupId: r.groupId, generationId: r.generationId, memberId: r.memberId) } catch {
+        do {
+            try InternalNames.checkClientMayUse(group: r.groupId)
+            try await engine.coordinator.heartbeat(groupId: r.groupId, generationId: r.generationId, memberId: r.memberId) } catch {
             response.errorCode = groupErrorCode(error)
         }
         return response
@@ -72,7 +76,10 @@ extension KafkaBroker {
     func leaveGroup(_ r: LeaveGroupRequest) async -> LeaveGroupResponse {
         var response = LeaveGroupResponse()
         let ids = r.members.isEmpty ? [r.memberId] : r.members.map(\.memberId)
-        do { try await engine.coordinator.leave(groupId: r.groupId, memberIds: ids) } catch {
+        do {
+            try InternalNames.checkClientMayUse(group: r.groupId)
+            try await engine.coordinator.leave(groupId: r.groupId, memberIds: ids)
+        } catch {
             response.errorCode = groupErrorCode(error)
         }
         response.members = r.members.map { .init(memberId: $0.memberId, groupInstanceId: $0.groupInstanceId, errorCode: response.errorCode) }
@@ -86,6 +93,7 @@ extension KafkaBroker {
         }
         var code = KafkaError.none
         do {
+            try engine.checkClientCommit(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch, memberId: r.memberId, offsets: offsets)
             try await engine.coordinator.commit(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch,
                                                 memberId: r.memberId, offsets: offsets)
         } catch {
@@ -187,7 +195,12 @@ extension KafkaBroker {
         var response = DeleteGroupsResponse()
         for id in r.groupsNames {
             var code = KafkaError.none
-            do { try await engine.deleteGroup(id) } catch { code = KafkaError.code(error) }
+            do {
+                try InternalNames.checkClientMayUse(group: id)
+                try await engine.deleteGroup(id)
+            } catch {
+                code = KafkaError.code(error)
+            }
             response.results.append(.init(groupId: id, errorCode: code))
         }
         return response
@@ -197,7 +210,6 @@ extension KafkaBroker {
         switch error {
         case .unknownGroup: KafkaError.unknownMemberId
         case .invalidArgument(let why) where why.contains("protocol"): KafkaError.inconsistentGroupProtocol
-        case .invalidArgument(let why) where why.contains("session timeout"): KafkaError.invalidSessionTimeout
         default: KafkaError.code(wharf: error)
         }
     }

@@ -23,6 +23,7 @@ enum KafkaError {
     static let topicAlreadyExists: Int16 = 36
     static let invalidPartitions: Int16 = 37
     static let invalidRequest: Int16 = 42
+    static let policyViolation: Int16 = 44
     static let outOfOrderSequenceNumber: Int16 = 45
     static let invalidProducerEpoch: Int16 = 47
     static let kafkaStorageError: Int16 = 56
@@ -53,6 +54,10 @@ enum KafkaError {
         case .invalidTimestamp: invalidTimestamp
         case .outOfOrderSequence: outOfOrderSequenceNumber
         case .invalidProducerEpoch: invalidProducerEpoch
+        case .topicAuthorizationFailed: topicAuthorizationFailed
+        case .groupAuthorizationFailed: groupAuthorizationFailed
+        case .policyViolation: policyViolation
+        case .invalidSessionTimeout: invalidSessionTimeout
         default: unknownServerError
         }
     }

@@ -27,7 +27,7 @@ extension ClusterDashboardDriver {
             let rows = plan.map(EngineDashboardDriver.engineRow)
             try await ClusterReset.execute(client, group: group, plan: rows)
             lastReset = (group, rows)
-            let moved = rows.map(\.recordsToReread).reduce(0, +)
+            let moved = OffsetMath.sum(rows.lazy.map(\.recordsToReread))
             return .operationSucceeded("reset \(group) on \(rows.count) partition(s): \(moved) records to re-read")
         case .undoLastReset:
             guard capabilities.canUndoReset else { return .operationFailed("read-only: resets are disabled") }

@@ -118,7 +118,7 @@ extension ClusterDashboardDriver {
     static func timeLag(_ r: PartitionLag, _ firstUnconsumed: Int64?, nowMs: Int64) -> Int64? {
         let position = max(r.committedOffset ?? r.logStartOffset, r.logStartOffset)
         guard position < r.logEndOffset else { return 0 }
-        return firstUnconsumed.map { max(0, nowMs - $0) }
+        return firstUnconsumed.map { max(0, OffsetMath.subtract(nowMs, $0)) }
     }
 
     /// The timestamp of the record at each lagging partition's position, from the cache, with one

@@ -26,7 +26,7 @@ enum ClusterDeadLetters {
         var sampleRanges: [TopicPartition: ClusterRecordReader.Range] = [:]
         for (tp, records) in firsts {
             guard let first = records.first, DeadLetterHeaders.parse(first.headers) != nil, let o = logs[tp] else { continue }
-            sampleRanges[tp] = .init(from: Swift.max(o.start, o.end - Int64(sample)), until: o.end, limit: sample)
+            sampleRanges[tp] = .init(from: Swift.max(o.start, OffsetMath.subtract(o.end, Int64(sample))), until: o.end, limit: sample)
         }
         let samples = try await ClusterRecordReader.read(client, sampleRanges)
 
@@ -36,7 +36,7 @@ enum ClusterDeadLetters {
             for p in t.partitions {
                 let tp = TopicPartition(t.name, p.partition)
                 guard let o = logs[tp], o.end > o.start else { continue }
-                if builder.addPartition(retained: o.end - o.start, first: firsts[tp]?.first) { builder.addSample(samples[tp] ?? []) }
+                if builder.addPartition(retained: Swift.max(0, OffsetMath.subtract(o.end, o.start)), first: firsts[tp]?.first) { builder.addSample(samples[tp] ?? []) }
             }
             return builder.build(topic: t.name)
         }
@@ -81,8 +81,10 @@ enum ClusterDeadLetters {
         var producer: ProducerIdentity?
         var sequences: [TopicPartition: Int32] = [:]
         for tp in tps {
-            var progress = committed[tp].map { RequeueProgress(prefix: $0.offset, metadata: $0.metadata) } ?? RequeueProgress(prefix: 0)
             let (logStart, end) = logs[tp] ?? (0, 0)
+            var progress = try committed[tp].map {
+                try RequeueProgress(prefix: $0.offset, metadata: $0.metadata, retained: logStart..<Swift.max(logStart, end), partition: tp)
+            } ?? RequeueProgress(prefix: 0)
             func commit() async throws {
                 try await client.commitOffsets(group: group, withMetadata: [tp: (progress.prefix, progress.committableMetadata)])
             }
@@ -143,7 +145,7 @@ enum ClusterDeadLetters {
         for intent in present {
             guard let (start, end) = ends[intent.destination] else { continue }
             var next = Swift.max(intent.startOffset, start)
-            let until = Swift.min(end, intent.startOffset + Int64(intent.count + RequeueProvenance.scanSlack))
+            let until = Swift.min(end, OffsetMath.add(intent.startOffset, Int64(intent.count) + Int64(RequeueProvenance.scanSlack)))
             var seen = 0
             while seen < intent.count, next < until {
                 let records = try await ClusterRecordReader.read(client, [intent.destination: .init(from: next, until: until, limit: 500)])[intent.destination] ?? []
@@ -161,7 +163,7 @@ enum ClusterDeadLetters {
     static func retained(_ client: KafkaClient, topic: String) async throws -> Int64 {
         let t = try await topicMetadata(client, topic)
         let logs = try await client.logOffsets(t.partitions.map { TopicPartition(topic, $0.partition) })
-        return logs.values.reduce(0) { $0 + ($1.end - $1.start) }
+        return OffsetMath.sum(logs.values.lazy.map { Swift.max(0, OffsetMath.subtract($0.end, $0.start)) })
     }
 
     /// DeleteRecords up to the high watermark (-1) of every partition; returns how many went.
@@ -171,7 +173,7 @@ enum ClusterDeadLetters {
         guard !tps.isEmpty else { return 0 }
         let before = try await client.logOffsets(tps)
         let after = try await client.deleteRecords(Dictionary(uniqueKeysWithValues: tps.map { ($0, Int64(-1)) }))
-        return tps.reduce(0) { $0 + Swift.max(0, (after[$1] ?? 0) - (before[$1]?.start ?? 0)) }
+        return OffsetMath.sum(tps.lazy.map { Swift.max(0, OffsetMath.subtract(after[$0] ?? 0, before[$0]?.start ?? 0)) })
     }
 
     /// The topic's metadata (refreshed once when not cached), or the engine's unknown-topic error.

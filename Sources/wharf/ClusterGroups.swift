@@ -106,7 +106,7 @@ enum ClusterGroups {
                     let o = offsets[tp] ?? (0, 0)
                     let c = commits[tp]
                     rows.append(PartitionLag.make(topic: name, partition: p.partition, committedOffset: c, logStartOffset: o.start,
-                                                  logEndOffset: o.end, lag: max(0, o.end - (c ?? o.start)), timeLagMs: 0, owner: owners[tp]))
+                                                  logEndOffset: o.end, lag: OffsetMath.lag(logStart: o.start, logEnd: o.end, committed: c), timeLagMs: 0, owner: owners[tp]))
                 }
             }
             rowsByGroup[g] = rows.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
@@ -136,7 +136,7 @@ enum ClusterGroups {
                 var r = r
                 let tp = TopicPartition(r.topic, r.partition)
                 if let position = positions[tp], let record = fetched[tp]?.first(where: { $0.offset >= position }) {
-                    r.timeLagMs = max(0, now - record.timestamp)
+                    r.timeLagMs = max(0, OffsetMath.subtract(now, record.timestamp))
                 }
                 return r
             }

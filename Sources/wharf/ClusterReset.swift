@@ -33,11 +33,11 @@ enum ClusterReset {
             case .offset(let o): target = o
             // ListOffsets answers -1 when no record is that recent: the log end, as the engine does.
             case .datetime, .byDuration: target = byTime[tp].flatMap { $0 >= 0 ? $0 : nil } ?? end
-            case .shiftBy(let n): target = (current ?? start).addingReportingOverflow(n).partialValue
+            case .shiftBy(let n): target = OffsetMath.add(current ?? start, n)
             }
             let clamped = min(max(target, start), end)
             return ResetPlanRow(topic: name, partition: tp.partition, currentOffset: current, newOffset: clamped,
-                                recordsToReread: (current ?? start) - clamped)
+                                recordsToReread: OffsetMath.subtract(current ?? start, clamped))
         }
     }
 

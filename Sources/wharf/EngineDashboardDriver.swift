@@ -103,7 +103,7 @@ actor EngineDashboardDriver: DashboardDriver {
                 let rows = plan.map(Self.engineRow)
                 let result = try await engine.executeReset(group: group, plan: rows)
                 lastReset = (group, rows)
-                let moved = rows.map(\.recordsToReread).reduce(0, +)
+                let moved = OffsetMath.sum(rows.lazy.map(\.recordsToReread))
                 return .operationSucceeded("reset \(group) on \(rows.count) partition(s): \(moved) records to re-read"
                                            + (result.fencedLiveMembers ? "; live members fenced and rejoining" : ""))
             case .undoLastReset:
@@ -159,7 +159,7 @@ actor EngineDashboardDriver: DashboardDriver {
         rows.compactMap { r in
             guard let old = r.currentOffset else { return nil }
             return WharfEngine.ResetPlanRow(topic: r.topic, partition: r.partition, currentOffset: r.newOffset, newOffset: old,
-                                            recordsToReread: r.newOffset - old)
+                                            recordsToReread: OffsetMath.subtract(r.newOffset, old))
         }
     }
 

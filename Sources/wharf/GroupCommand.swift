@@ -20,7 +20,7 @@ struct GroupCommand: ParsableCommand {
 
         /// Wharf's bookkeeping groups are hidden unless asked for, as the dashboard hides them.
         func shown(_ rows: [GroupReport.Row]) -> [GroupReport.Row] {
-            includeInternal ? rows : rows.filter { !$0.group.hasPrefix("__wharf-") }
+            includeInternal ? rows : rows.filter { !InternalNames.isInternalGroup($0.group) }
         }
 
         func run() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import WharfCore
+import WharfDashboard
 
 /// Printing helpers: aligned text tables for people, JSON for scripts.
 enum Output {
@@ -11,7 +12,10 @@ enum Output {
     }
 
     /// Prints rows under a header with columns padded to their widest cell; numbers right-aligned.
-    static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) {
+    /// Cells hold what clients chose (group and client ids, dead-letter reasons), so they pass
+    /// through the dashboard's rule for the terminal (`PrintableText`) first; `--json` is exact.
+    static func table(_ header: [String], _ unsafeRows: [[String]], rightAligned: Set<Int> = []) {
+        let rows = unsafeRows.map { $0.map(safe) }
         var widths = header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
@@ -23,6 +27,9 @@ enum Output {
         print(line(header))
         for r in rows { print(line(r)) }
     }
+
+    /// Text a client chose, made safe for the terminal by the dashboard's rule (`PrintableText`).
+    static func safe(_ text: String) -> String { PrintableText.sanitized(text) }
 
     static func bytes(_ n: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]

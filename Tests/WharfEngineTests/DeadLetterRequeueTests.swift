@@ -73,10 +73,15 @@ import WharfCore
         #expect(try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .all, to: "parking").moves.isEmpty)
     }
 
-    @Test func progressMetadataRoundTrips() {
+    /// Parses a bookmark of a partition holding offsets 0..<100.
+    static func parse(_ prefix: Int64, _ metadata: String, retained: Range<Int64> = 0..<100) throws -> RequeueProgress {
+        try RequeueProgress(prefix: prefix, metadata: metadata, retained: retained, partition: TopicPartition("orders.DLT", 0))
+    }
+
+    @Test func progressMetadataRoundTrips() throws {
         var p = RequeueProgress(prefix: 3, done: [5, 6, 7, 9, 12])
         #expect(p.metadata == "5-7,9,12")
-        #expect(RequeueProgress(prefix: 3, metadata: p.metadata) == p)
+        #expect(try Self.parse(3, p.metadata) == p)
         p.done.insert(3)
         p.done.insert(4)
         p.compact()
@@ -129,15 +134,43 @@ import WharfCore
         #expect(bookmark?.offset == 3 && bookmark?.metadata == "", "all done, no intent left behind: \(String(describing: bookmark))")
     }
 
-    @Test func progressWithIntentsRoundTripsAndOldMetadataStillReads() {
+    @Test func progressWithIntentsRoundTripsAndOldMetadataStillReads() throws {
         let p = RequeueProgress(prefix: 3, done: [5, 9], intents: [.init(destination: TopicPartition("orders.v2", 1), startOffset: 120, count: 37),
                                                                 .init(destination: TopicPartition("a-b_c", 0), startOffset: 0, count: 1)])
         #expect(p.metadata == "5,9|orders.v2/1@120+37;a-b_c/0@0+1")
-        #expect(RequeueProgress(prefix: 3, metadata: p.metadata) == p)
-        #expect(RequeueProgress(prefix: 3, metadata: "|x/0@4+2") == RequeueProgress(prefix: 3, intents: [.init(destination: TopicPartition("x", 0), startOffset: 4, count: 2)]))
-        #expect(RequeueProgress(prefix: 3, metadata: "5-7") == RequeueProgress(prefix: 3, done: [5, 6, 7]))
+        #expect(try Self.parse(3, p.metadata) == p)
+        #expect(try Self.parse(3, "|x/0@4+2") == RequeueProgress(prefix: 3, intents: [.init(destination: TopicPartition("x", 0), startOffset: 4, count: 2)]))
+        #expect(try Self.parse(3, "5-7") == RequeueProgress(prefix: 3, done: [5, 6, 7]))
         // Too long to keep the done set: the intents are kept, the done set dropped (the safe prefix stays).
         let scattered = RequeueProgress(prefix: 0, done: Set(stride(from: 1, to: 4000, by: 2)), intents: p.intents)
         #expect(scattered.committableMetadata == "|orders.v2/1@120+37;a-b_c/0@0+1")
+    }
+
+    /// Finding 12: a bookmark is anyone's to commit on a cluster, so parsing it is bounded by the
+    /// partition it describes: a range past the log end, a negative offset, an intent count that
+    /// would overflow or text that is not a bookmark is one clear error, never a 9e18-step loop
+    /// or a trap; offsets already below the prefix or the log start are simply dropped.
+    @Test func hostileBookmarksAreOneClearErrorNotAHangOrATrap() throws {
+        for metadata in ["0-9223372036854775806", "5-200", "|orders/0@0+9223372036854775807", "|orders/0@-5+1",
+                         "|orders/-1@0+1", "x", "1-2-3", "7-3", "|junk"] {
+            #expect(throws: WharfError.self, "\(metadata)") { try Self.parse(0, metadata) }
+        }
+        #expect(throws: WharfError.self) { try Self.parse(-1, "") }
+        #expect(throws: WharfError.self, "more done offsets than a bookmark may hold") { try Self.parse(0, "1-2000000", retained: 0..<Int64.max) }
+        #expect(try Self.parse(40, "0-50,60", retained: 45..<100) == RequeueProgress(prefix: 40, done: Set(45...50).union([60])))
+        let error = #expect(throws: WharfError.self) { try Self.parse(0, "0-9223372036854775806") }
+        #expect("\(error!)".contains("__wharf-requeue.orders.DLT"), "names the group to fix: \(error!)")
+    }
+
+    /// A client commits a hostile bookmark straight to the coordinator (as a cluster would keep
+    /// it): the requeue and its dry run (the dashboard's preview) fail fast with that error.
+    @Test func aPlantedBookmarkFailsTheRequeueFast() async throws {
+        let f = try Fixture()
+        try f.deadLetter("a", reason: "price missing")
+        try await f.engine.coordinator.commit(groupId: Engine.requeueGroup(for: "orders.DLT"), generationId: -1, memberId: "",
+                                              offsets: [TopicPartition("orders.DLT", 0): (offset: 0, metadata: "0-9223372036854775806")])
+        await #expect(throws: WharfError.self) { try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .all, dryRun: true) }
+        await #expect(throws: WharfError.self) { try await f.engine.requeueDeadLetters(topic: "orders.DLT", selection: .all) }
+        #expect(try f.values("orders").isEmpty)
     }
 }

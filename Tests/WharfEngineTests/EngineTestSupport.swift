@@ -20,6 +20,7 @@ final class EngineFixture {
         var config = EngineConfig(dataDirectory: path, fsync: .never)
         config.defaultPartitions = 3
         config.offsetsSegmentBytes = offsetsSegmentBytes
+        config.minSegmentBytes = 1024  // tests roll segments with a few small records
         return try Engine.open(config: config, clock: clock, logger: Logger(label: "test"))
     }
 

@@ -40,13 +40,8 @@ public struct Canvas: Equatable, Sendable {
     public mutating func put(_ ch: Character, x: Int, y: Int, role: StyleRole, limitX: Int? = nil) -> Int {
         let limit = min(limitX ?? width, width)
         guard y >= 0, y < height, x >= 0, x < limit else { return 0 }
-        var glyph = ch
-        var w = DisplayWidth.of(ch)
-        if w == 0 {
-            // Control characters and lone combining marks would corrupt alignment.
-            glyph = ch.isASCII || ch.unicodeScalars.first.map({ $0.value < 0x20 }) == true ? "?" : " "
-            w = 1
-        }
+        // Control characters and lone zero-width marks would corrupt the screen or its alignment.
+        var (glyph, w) = PrintableText.glyph(for: ch)
         if w == 2 && x + 1 >= limit { glyph = " "; w = 1 }
         let row = y * width
         unlinkWide(at: x, row: row)

@@ -4,7 +4,8 @@
 public enum Format {
     /// 999, 1.2k, 12.3k, 123k, 1.2M, ... (SI, one decimal below 100).
     public static func count(_ value: Int64) -> String {
-        if value < 0 { return "-" + count(-value) }
+        // Not plain `-value`: a hostile committed offset can make this Int64.min.
+        if value < 0 { return "-" + count(value == .min ? .max : -value) }
         if value < 1000 { return String(value) }
         return scaled(Double(value), base: 1000, units: ["k", "M", "G", "T", "P"])
     }
@@ -14,7 +15,7 @@ public enum Format {
     public static func size(_ value: Int64) -> String { value < 0 ? "-" : bytes(value) }
 
     public static func bytes(_ value: Int64) -> String {
-        if value < 0 { return "-" + bytes(-value) }
+        if value < 0 { return "-" + (value == .min ? bytes(.max) : bytes(-value)) }
         if value < 1024 { return "\(value) B" }
         return scaled(Double(value), base: 1024, units: [" KiB", " MiB", " GiB", " TiB", " PiB"])
     }
@@ -25,12 +26,12 @@ public enum Format {
         if perSecond < 0 { return "-" + rate(-perSecond) }
         if perSecond < 0.05 { return "0" }
         if perSecond < 100 { return oneDecimal(perSecond) }
-        return count(Int64(perSecond.rounded()))
+        return count(Int64(exactly: perSecond.rounded()) ?? .max)
     }
 
     /// Milliseconds as a short duration: "0s", "850ms", "42s", "3m12s", "5h03m", "2d04h".
     public static func duration(ms: Int64) -> String {
-        if ms < 0 { return "-" + duration(ms: -ms) }
+        if ms < 0 { return "-" + duration(ms: ms == .min ? .max : -ms) }
         if ms < 1000 { return ms == 0 ? "0s" : "\(ms)ms" }
         let s = ms / 1000
         if s < 60 { return "\(s)s" }

@@ -1,3 +1,5 @@
+import WharfCore
+
 /// Everything the dashboard derives from successive snapshots: rates, lag history, catch-up
 /// ETA, Burrow status and retention risk.
 ///
@@ -141,7 +143,7 @@ public struct Metrics: Sendable {
         for (ti, topic) in snapshot.topics.enumerated() {
             topicIndex[topic.name] = ti
             topicIn[topic.name, default: fresh].record(timeMs: now, value: topic.endOffsetSum)
-            inSum += topic.endOffsetSum
+            inSum = OffsetMath.add(inSum, topic.endOffsetSum)
             var perPartition = partitionIn.removeValue(forKey: topic.name) ?? [:]
             for p in topic.partitions {
                 perPartition[p.partition, default: fresh].record(timeMs: now, value: p.logEnd)
@@ -159,10 +161,10 @@ public struct Metrics: Sendable {
                 consumed: fresh, produced: fresh,
                 lagHistory: RingBuffer(capacity: config.historyLength))
             let committed = group.committedSum
-            let ends = group.partitions.reduce(Int64(0)) { $0 + $1.logEnd }
+            let ends = OffsetMath.sum(group.partitions.lazy.map(\.logEnd))
             g.consumed.record(timeMs: now, value: committed)
             g.produced.record(timeMs: now, value: ends)
-            outSum += committed
+            outSum = OffsetMath.add(outSum, committed)
             g.totalLag = group.totalLag
             g.lagHistory.append(g.totalLag)
             g.eta = CatchUpETA.compute(lag: g.totalLag, consumeRate: g.consumed.perSecond, produceRate: g.produced.perSecond)

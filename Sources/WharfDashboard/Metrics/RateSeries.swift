@@ -1,3 +1,5 @@
+import WharfCore
+
 /// Rate of a monotonically growing counter (an end offset, a committed offset) from timed
 /// samples, plus a bounded history of per-interval rates for sparklines.
 public struct RateSeries: Sendable, Equatable {
@@ -20,7 +22,7 @@ public struct RateSeries: Sendable, Equatable {
     public mutating func record(timeMs: Int64, value: Int64) {
         if let last = samples.last {
             guard timeMs > last.timeMs else { return }
-            let delta = Double(max(0, value - last.value))
+            let delta = Double(max(0, OffsetMath.subtract(value, last.value)))
             history.append(delta * 1000 / Double(timeMs - last.timeMs))
         }
         samples.append(Sample(timeMs: timeMs, value: value))
@@ -33,7 +35,7 @@ public struct RateSeries: Sendable, Equatable {
     public var perSecond: Double {
         guard samples.count >= 2, let first = samples.first, let last = samples.last, last.timeMs > first.timeMs else { return 0 }
         var gained: Int64 = 0
-        for i in 1..<samples.count { gained += max(0, samples[i].value - samples[i - 1].value) }
+        for i in 1..<samples.count { gained = OffsetMath.add(gained, max(0, OffsetMath.subtract(samples[i].value, samples[i - 1].value))) }
         return Double(gained) * 1000 / Double(last.timeMs - first.timeMs)
     }
 

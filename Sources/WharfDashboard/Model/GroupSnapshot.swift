@@ -1,3 +1,5 @@
+import WharfCore
+
 public struct GroupSnapshot: Equatable, Sendable {
     public var name: String
     /// Coordinator state as the source names it: "Stable", "PreparingRebalance", "Empty", "Dead"...
@@ -13,10 +15,10 @@ public struct GroupSnapshot: Equatable, Sendable {
         self.partitions = partitions
     }
 
-    public var totalLag: Int64 { partitions.reduce(0) { $0 + $1.lag } }
+    public var totalLag: Int64 { OffsetMath.sum(partitions.lazy.map(\.lag)) }
     /// The largest time lag over the group's partitions (the consumer is as late as its worst partition).
     public var maxTimeLagMs: Int64? { partitions.compactMap(\.timeLagMs).max() }
-    public var committedSum: Int64 { partitions.reduce(0) { $0 + ($1.committed ?? 0) } }
+    public var committedSum: Int64 { OffsetMath.sum(partitions.lazy.map { $0.committed ?? 0 }) }
     /// Distinct topics, in first-seen order.
     public var topics: [String] {
         var seen = Set<String>()

@@ -1,3 +1,5 @@
+import WharfCore
+
 public struct TopicSnapshot: Equatable, Sendable {
     public var name: String
     public var partitions: [PartitionSnapshot]
@@ -18,13 +20,13 @@ public struct TopicSnapshot: Equatable, Sendable {
     }
 
     /// Records currently retained (sum of end - start).
-    public var recordCount: Int64 { partitions.reduce(0) { $0 + max(0, $1.logEnd - $1.logStart) } }
+    public var recordCount: Int64 { OffsetMath.sum(partitions.lazy.map { max(0, OffsetMath.subtract($0.logEnd, $0.logStart)) }) }
     /// Bytes on disk; `PartitionSnapshot.unknownSize` when a partition's size is unknown.
     public var sizeBytes: Int64 {
         partitions.contains { $0.sizeBytes < 0 } ? PartitionSnapshot.unknownSize : partitions.reduce(0) { $0 + $1.sizeBytes }
     }
     /// Sum of log end offsets: grows by one per record appended, used for the in-rate.
-    public var endOffsetSum: Int64 { partitions.reduce(0) { $0 + $1.logEnd } }
+    public var endOffsetSum: Int64 { OffsetMath.sum(partitions.lazy.map(\.logEnd)) }
     public var underReplicatedCount: Int { partitions.reduce(0) { $0 + ($1.isUnderReplicated ? 1 : 0) } }
     public var offlineCount: Int { partitions.reduce(0) { $0 + ($1.isOffline ? 1 : 0) } }
 }

@@ -1,3 +1,5 @@
+import WharfCore
+
 /// The rows each list view shows, filtered and sorted, as indices into the snapshot.
 /// Update (navigation) and render use the same functions, so what you select is what you see.
 extension DashboardState {
@@ -57,7 +59,7 @@ extension DashboardState {
         let asc = frame.ascending
         switch frame.sortColumn {
         case 2: return Self.sorted(filtered, ascending: asc) { parts[$0].logEnd }
-        case 3: return Self.sorted(filtered, ascending: asc) { parts[$0].logEnd - parts[$0].logStart }
+        case 3: return Self.sorted(filtered, ascending: asc) { OffsetMath.subtract(parts[$0].logEnd, parts[$0].logStart) }
         case 4: return Self.sorted(filtered, ascending: asc) { parts[$0].sizeBytes }
         case 5: return Self.sorted(filtered, ascending: asc) {
             metrics.partitionInRate(TopicPartitionRef(topic: topic.name, partition: parts[$0].partition))

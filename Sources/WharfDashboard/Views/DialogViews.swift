@@ -1,3 +1,5 @@
+import WharfCore
+
 /// The replay (reset) and purge dialogs.
 enum DialogViews {
     static func renderReset(_ d: ResetDialog, into canvas: inout Canvas, rect: Rect) {
@@ -29,7 +31,7 @@ enum DialogViews {
             let inner = ModalDialog.render(into: &canvas, in: rect, width: 70, height: height,
                                            title: "Replay \(d.group): preview", dangerous: true)
             guard !inner.isEmpty else { return }
-            let total = d.rows.reduce(Int64(0)) { $0 + $1.recordsToReread }
+            let total = OffsetMath.sum(d.rows.lazy.map(\.recordsToReread))
             canvas.write("Reset to \(d.spec?.label ?? "?"): \(d.rows.count) partition(s), \(Format.count(total)) records to re-read",
                          x: inner.x, y: inner.y, maxWidth: inner.width, role: .dialog)
             let cols = [TableColumn("TOPIC", width: 10, flex: 1), TableColumn("P", width: 3, alignRight: true),

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Turns record bytes into display lines: text, pretty JSON, or a hex dump.
 public enum RecordFormatter {
     /// UTF-8 text with control characters shown as "·"; invalid bytes as U+FFFD; nil as "null".
@@ -12,63 +14,94 @@ public enum RecordFormatter {
         return out
     }
 
+    /// One display line of pretty JSON: segments of text, each with its role.
+    public typealias JSONLine = [(String, StyleRole)]
+
+    /// Indentation stops growing at this depth, so a value like `[[[[…]]]]` costs O(n), not
+    /// O(depth²): each line shares one of these strings instead of building its own.
+    static let maxIndentDepth = 32
+    private static let indents = (0...maxIndentDepth).map { String(repeating: "  ", count: $0) }
+
     /// Pretty-printed JSON lines with a role per line segment, or nil when the bytes are not JSON
     /// (then the caller falls back to text). Re-indents tokens; does not validate deeply.
-    public static func prettyJSON(_ bytes: [UInt8]?) -> [[(String, StyleRole)]]? {
+    ///
+    /// Bounded for hostile values: one pass over the bytes (structural characters are ASCII, so
+    /// UTF-8 is scanned as bytes), indentation capped at `maxIndentDepth`, and at most
+    /// `maxLines` lines (the rest is not formatted or checked: a screen shows a few dozen).
+    /// The last result is cached, so the selected record is formatted once, not every frame.
+    public static func prettyJSON(_ bytes: [UInt8]?, maxLines: Int = 10_000) -> [JSONLine]? {
         guard let bytes else { return nil }
-        let s = Array(String(decoding: bytes, as: UTF8.self))
-        guard let first = s.first(where: { !$0.isWhitespace }), first == "{" || first == "[" else { return nil }
-        var lines: [[(String, StyleRole)]] = []
-        var line: [(String, StyleRole)] = []
+        return prettyCache.withLock { cache -> [JSONLine]? in
+            if let cache, cache.maxLines == maxLines, cache.bytes == bytes { return cache.lines }
+            let lines = formatJSON(bytes, maxLines: maxLines)
+            cache = PrettyCacheEntry(bytes: bytes, maxLines: maxLines, lines: lines)
+            return lines
+        }
+    }
+
+    private struct PrettyCacheEntry: Sendable {
+        var bytes: [UInt8]
+        var maxLines: Int
+        var lines: [JSONLine]?
+    }
+
+    private static let prettyCache = Mutex<PrettyCacheEntry?>(nil)
+
+    static func formatJSON(_ s: [UInt8], maxLines: Int) -> [JSONLine]? {
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+        guard let first = s.first(where: { !isSpace($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else { return nil }
+        var lines: [JSONLine] = []
+        var line: JSONLine = [("", .base)]
         var depth = 0
         var i = 0
         func newline() {
-            lines.append(line)
-            line = [(String(repeating: "  ", count: max(0, depth)), .base)]
+            if !(line.count == 1 && line[0].0.allSatisfy { $0 == " " }) { lines.append(line) }
+            line = [(indents[min(max(0, depth), maxIndentDepth)], .base)]
         }
-        line = [("", .base)]
-        while i < s.count {
+        while i < s.count, lines.count < maxLines {
             let c = s[i]
             switch c {
-            case "\"":
+            case UInt8(ascii: "\""):
                 var j = i + 1
-                while j < s.count && s[j] != "\"" { j += s[j] == "\\" ? 2 : 1 }
+                while j < s.count && s[j] != UInt8(ascii: "\"") { j += s[j] == UInt8(ascii: "\\") ? 2 : 1 }
                 guard j < s.count else { return nil }
-                let token = String(s[i...j])
+                let token = String(decoding: s[i...j], as: UTF8.self)
                 var k = j + 1
-                while k < s.count && s[k].isWhitespace { k += 1 }
-                let isKey = k < s.count && s[k] == ":"
+                while k < s.count && isSpace(s[k]) { k += 1 }
+                let isKey = k < s.count && s[k] == UInt8(ascii: ":")
                 line.append((token, isKey ? .jsonKey : .jsonString))
                 i = j
-            case "{", "[":
-                line.append((String(c), .base))
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                line.append((String(UnicodeScalar(c)), .base))
                 depth += 1
                 newline()
-            case "}", "]":
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
                 if depth < 0 { return nil }
                 newline()
-                line.append((String(c), .base))
-            case ",":
+                line.append((String(UnicodeScalar(c)), .base))
+            case UInt8(ascii: ","):
                 line.append((",", .base))
                 newline()
-            case ":":
+            case UInt8(ascii: ":"):
                 line.append((": ", .base))
-            case _ where c.isWhitespace:
+            case _ where isSpace(c):
                 break
             default:
                 var j = i
-                while j < s.count, !",}] \n\t\r".contains(s[j]) { j += 1 }
-                let token = String(s[i..<j])
+                while j < s.count, !isSpace(s[j]), s[j] != UInt8(ascii: ","), s[j] != UInt8(ascii: "}"), s[j] != UInt8(ascii: "]") { j += 1 }
+                let token = String(decoding: s[i..<j], as: UTF8.self)
                 guard token == "true" || token == "false" || token == "null" || Double(token) != nil else { return nil }
                 line.append((token, .jsonNumber))
                 i = j - 1
             }
             i += 1
         }
-        if depth != 0 { return nil }
-        lines.append(line)
-        return lines.filter { !($0.count == 1 && $0[0].0.allSatisfy { $0 == " " }) }
+        if lines.count < maxLines {
+            if depth != 0 { return nil }
+            newline()
+        }
+        return lines
     }
 
     /// Hex dump lines: offset, 8 or 16 bytes in hex, and the printable ASCII.

@@ -65,7 +65,7 @@ enum RecordsView {
                 x += canvas.put(ch, x: x, y: y, role: .base)
             }
         case .json:
-            guard let lines = RecordFormatter.prettyJSON(value) else {
+            guard let lines = RecordFormatter.prettyJSON(value, maxLines: max(1, rect.height)) else {
                 canvas.write("(not JSON; showing text)  " + RecordFormatter.text(value), x: rect.x, y: y, maxWidth: rect.width, role: .dim)
                 return
             }

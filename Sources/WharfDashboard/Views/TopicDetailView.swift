@@ -1,3 +1,5 @@
+import WharfCore
+
 /// Topic detail: per partition log start/end, records, size, in-rate; below, each group's
 /// committed offset and lag on this topic.
 enum TopicDetailView {
@@ -49,7 +51,7 @@ enum TopicDetailView {
                 let ref = TopicPartitionRef(topic: name, partition: p.partition)
                 var cells = [
                     TableCell(String(p.partition), role: .number), TableCell(String(p.logStart), role: .number),
-                    TableCell(String(p.logEnd), role: .number), TableCell(Format.count(p.logEnd - p.logStart), role: .number),
+                    TableCell(String(p.logEnd), role: .number), TableCell(Format.count(OffsetMath.subtract(p.logEnd, p.logStart)), role: .number),
                     TableCell(Format.size(p.sizeBytes), role: .number), TableCell(Format.rate(m.partitionInRate(ref)), role: .number),
                     TableCell(Sparkline.string(m.partitionSeries(ref)?.history.elements ?? [], width: 10), role: .sparkline),
                 ]

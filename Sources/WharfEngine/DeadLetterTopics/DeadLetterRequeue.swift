@@ -76,7 +76,9 @@ extension Engine {
         for (index, log) in t.logs.enumerated() {
             let partition = Int32(index)
             let tp = TopicPartition(topic, partition)
-            var progress = committed[tp].map { RequeueProgress(prefix: $0.offset, metadata: $0.metadata) } ?? RequeueProgress(prefix: 0)
+            var progress = try committed[tp].map { c throws(WharfError) in
+                try RequeueProgress(prefix: c.offset, metadata: c.metadata, retained: log.logStartOffset..<max(log.logStartOffset, log.logEndOffset), partition: tp)
+            } ?? RequeueProgress(prefix: 0)
             func commit() async throws(WharfError) {
                 try await coordinator.commit(groupId: group, generationId: -1, memberId: "",
                                              offsets: [tp: (offset: progress.prefix, metadata: progress.committableMetadata)])
@@ -133,7 +135,7 @@ extension Engine {
         for intent in intents {
             guard let target = try? log(intent.destination.topic, intent.destination.partition) else { continue }
             var next = max(intent.startOffset, target.logStartOffset)
-            let limit = intent.startOffset + Int64(intent.count + RequeueProvenance.scanSlack)
+            let limit = OffsetMath.add(intent.startOffset, Int64(intent.count) + Int64(RequeueProvenance.scanSlack))
             var seen = 0
             while seen < intent.count, next < min(target.logEndOffset, limit) {
                 let records = try Self.decodeRecords(of: target, from: next, maxRecords: 500)

@@ -67,14 +67,48 @@ public struct RequeueProgress: Equatable, Sendable {
         self.intents = intents
     }
 
-    public init(prefix: Int64, metadata: String) {
-        let halves = metadata.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
-        var done: Set<Int64> = []
-        for part in (halves.first ?? "").split(separator: ",") {
-            let ends = part.split(separator: "-").compactMap { Int64($0) }
-            if ends.count == 1 { done.insert(ends[0]) } else if ends.count == 2, ends[0] <= ends[1] { done.formUnion(ends[0]...ends[1]) }
+    /// Reads a committed bookmark of a partition that holds `retained` (log start ..< log end).
+    ///
+    /// The bookmark is anyone's to write over the Kafka protocol of a real cluster, so it is
+    /// checked, not trusted: done offsets below the prefix or the log start are dropped (they can
+    /// never be requeued again), a done offset at or past the log end, a negative prefix or
+    /// intent, or text that is not a bookmark throws `.corrupt` naming the group's partition.
+    /// The done set therefore never holds more offsets than the partition retains, nor more
+    /// than `maxDoneOffsets` (a set that size is what a bookmark can cost in memory), and no
+    /// count can overflow.
+    /// The most done offsets above the prefix a bookmark may hold, so parsing one costs at most
+    /// tens of MB. A real one gets there only when a filtered requeue moved over a million
+    /// records past one it left; that requeue then stops with the error, and moving the
+    /// group's offset past the records left behind (or deleting it) lets it continue.
+    public static let maxDoneOffsets: Int64 = 1_000_000
+
+    public init(prefix: Int64, metadata: String, retained: Range<Int64>, partition: TopicPartition) throws(WharfError) {
+        func corrupt(_ why: String) -> WharfError {
+            .corrupt("the requeue bookmark of \(partition) (group \(Engine.requeueGroup(for: partition.topic))) is not one Wharf wrote: \(why); delete that group's offsets to start the requeue over")
         }
-        let intents = halves.count == 2 ? halves[1].split(separator: ";").compactMap { RequeueIntent(text: $0) } : []
+        guard prefix >= 0 else { throw corrupt("negative offset \(prefix)") }
+        let halves = metadata.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+        let floor = max(prefix, retained.lowerBound)
+        var done: Set<Int64> = []
+        var count: Int64 = 0
+        for part in (halves.first ?? "").split(separator: ",") {
+            let ends = part.split(separator: "-", omittingEmptySubsequences: false).map { Int64($0) }
+            guard (1...2).contains(ends.count), let first = ends.first!, let last = ends.last!, first >= 0, first <= last else {
+                throw corrupt("'\(part.prefix(40))' is not an offset or a range of offsets")
+            }
+            guard last < retained.upperBound else { throw corrupt("offset \(last) is past the log end \(retained.upperBound)") }
+            guard last >= floor else { continue }
+            count += last - max(first, floor) + 1  // both in 0..<upperBound: cannot overflow
+            guard count <= Self.maxDoneOffsets else { throw corrupt("it marks more than \(Self.maxDoneOffsets) offsets done above its prefix") }
+            done.formUnion(max(first, floor)...last)
+        }
+        var intents: [RequeueIntent] = []
+        if halves.count == 2 {
+            for text in halves[1].split(separator: ";") {
+                guard let intent = RequeueIntent(text: text) else { throw corrupt("'\(text.prefix(60))' is not a requeue intent") }
+                intents.append(intent)
+            }
+        }
         self.init(prefix: prefix, done: done, intents: intents)
     }
 }
@@ -92,6 +126,9 @@ public struct RequeueIntent: Equatable, Sendable {
         self.count = count
     }
 
+    /// More records than one chunk can hold: a bookmark claiming more is not one Wharf wrote.
+    static let maxCount = 1 << 24
+
     /// "orders/1@120+37".
     var text: String { "\(destination.topic)/\(destination.partition)@\(startOffset)+\(count)" }
 
@@ -99,7 +136,8 @@ public struct RequeueIntent: Equatable, Sendable {
         guard let slash = text.lastIndex(of: "/"), let at = text.lastIndex(of: "@"), let plus = text.lastIndex(of: "+"),
               slash < at, at < plus,
               let partition = Int32(text[text.index(after: slash)..<at]),
-              let start = Int64(text[text.index(after: at)..<plus]), let count = Int(text[text.index(after: plus)...]) else { return nil }
+              let start = Int64(text[text.index(after: at)..<plus]), let count = Int(text[text.index(after: plus)...]),
+              partition >= 0, start >= 0, (0...Self.maxCount).contains(count) else { return nil }
         self.init(destination: TopicPartition(String(text[..<slash]), partition), startOffset: start, count: count)
     }
 }

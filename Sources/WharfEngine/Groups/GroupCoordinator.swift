@@ -32,6 +32,8 @@ public actor GroupCoordinator {
     let clock: any WallClock
     let logger: Logger
     let initialRebalanceDelayMs: Int64
+    /// The session and rebalance timeouts JoinGroup accepts.
+    let timeoutLimits: GroupTimeoutLimits
     var groups: [String: ClassicGroup] = [:]
     private var nextToken: UInt64 = 0
 
@@ -39,7 +41,9 @@ public actor GroupCoordinator {
     public static let maxMetadataBytes = 4096
 
     /// Replays `log` to rebuild committed offsets and the groups that exist.
-    public init(log: any CommitLog, clock: any WallClock, logger: Logger, initialRebalanceDelayMs: Int64 = 0) throws(WharfError) {
+    public init(log: any CommitLog, clock: any WallClock, logger: Logger, initialRebalanceDelayMs: Int64 = 0,
+                timeoutLimits: GroupTimeoutLimits = GroupTimeoutLimits()) throws(WharfError) {
+        self.timeoutLimits = timeoutLimits
         self.log = log
         self.clock = clock
         self.logger = logger
@@ -97,8 +101,9 @@ public actor GroupCoordinator {
     /// current generation, as Kafka does.
     ///
     /// Throws `.unknownMember` (member id not in the group), `.invalidArgument` (empty group id,
-    /// protocol type or protocol list, non-positive session timeout, or a protocol type or
-    /// protocol set inconsistent with the group: Kafka's INCONSISTENT_GROUP_PROTOCOL).
+    /// protocol type or protocol list, or a protocol type or
+    /// protocol set inconsistent with the group: Kafka's INCONSISTENT_GROUP_PROTOCOL), and
+    /// `.invalidSessionTimeout` outside `timeoutLimits`.
     public func join(_ request: JoinGroupRequest) async throws(WharfError) -> JoinGroupResult {
         let memberId = request.memberId.isEmpty ? Self.newMemberId(clientId: request.clientId) : request.memberId
         let token = makeToken()
@@ -116,8 +121,12 @@ public actor GroupCoordinator {
         "\(clientId)-\(UUID().uuidString.lowercased())"
     }
 
-    private func beginJoin(_ request: JoinGroupRequest, memberId: String, waiter: GroupWaiter<JoinGroupResult>) {
+    private func beginJoin(_ joining: JoinGroupRequest, memberId: String, waiter: GroupWaiter<JoinGroupResult>) {
         do throws(WharfError) {
+            var request = joining
+            request.rebalanceTimeoutMs = try timeoutLimits.check(
+                sessionTimeoutMs: request.sessionTimeoutMs,
+                rebalanceTimeoutMs: request.rebalanceTimeoutMs > 0 ? request.rebalanceTimeoutMs : request.sessionTimeoutMs)
             try Names.validateGroup(request.groupId)
             try checkKafkaString(request.groupId, "group id")
             try checkKafkaString(request.memberId, "member id")
@@ -126,7 +135,6 @@ public actor GroupCoordinator {
             try checkKafkaString(request.groupInstanceId ?? "", "group instance id")
             try checkKafkaString(request.protocolType, "protocol type")
             for p in request.protocols { try checkKafkaString(p.name, "protocol name") }
-            guard request.sessionTimeoutMs > 0 else { throw .invalidArgument("session timeout must be positive, got \(request.sessionTimeoutMs) ms") }
             let isNew = request.memberId.isEmpty
             let group: ClassicGroup
             if let existing = groups[request.groupId] {

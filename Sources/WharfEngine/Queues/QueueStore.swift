@@ -9,8 +9,9 @@ import WharfStorage
 ///
 /// Layout: `<data>/queues/<name>/queue.json` (`QueueOptions`), `<data>/queues/<name>/messages/`
 /// and `journal/` (the queue entity, see `QueueEntity`), `<data>/queues/<name>/deadletter/`
-/// (`messages/`, `journal/`: the entity `<name>/$deadletterqueue`). A directory named
-/// `*.deleted-*` is a deletion interrupted by a crash and is removed on open.
+/// (`messages/`, `journal/`: the entity `<name>/$deadletterqueue`). `<data>/queues/@scratch/`
+/// holds queues being created or deleted and is emptied on open (`ScratchDirectory`); no other
+/// directory is ever removed because of its name (`orders.deleted-v1` is a legal queue name).
 ///
 /// Wiring: the store does not take the data-directory lock; open it after `Engine.open` on the
 /// same directory (the engine holds the lock for both), close it before `Engine.close`, and call
@@ -72,9 +73,9 @@ public final class QueueStore: Sendable {
         }
         var table: [String: QueueEntity] = [:]
         do {
-            for name in ((try? fm.contentsOfDirectory(atPath: root)) ?? []).sorted() {
+            try ScratchDirectory(inside: root).purge(logger: logger)
+            for name in ((try? fm.contentsOfDirectory(atPath: root)) ?? []).sorted() where name != ScratchDirectory.name {
                 let dir = root + "/" + name
-                if name.contains(".deleted-") { try? fm.removeItem(atPath: dir); continue }
                 guard fm.fileExists(atPath: dir + "/" + QueueOptions.fileName) else { continue }
                 let options = try QueueOptions.load(from: dir)
                 for (key, entity) in try openEntities(name: name, directory: dir, options: options, fsync: fsync, clock: clock, logger: logger, faults: faults) {
@@ -141,13 +142,22 @@ public final class QueueStore: Sendable {
             for target in [opts.forwardTo, opts.forwardDeadLetteredMessagesTo].compactMap({ $0 }) where target != name && table[target] == nil {
                 throw .unknownQueue(target)
             }
+            // Built in scratch and renamed into place: a crash never leaves half a queue.
             let dir = queuesDirectory + "/" + name
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw .io("cannot create \(dir): \(error.localizedDescription)")
+            let scratch = ScratchDirectory(inside: queuesDirectory)
+            let staging = try scratch.makeStaging()
+            do throws(WharfError) { try opts.save(to: staging) } catch {
+                try? FileManager.default.removeItem(atPath: staging)
+                throw error
             }
-            try opts.save(to: dir)
-            for (key, e) in try Self.openEntities(name: name, directory: dir, options: opts, fsync: fsync, clock: clock, logger: logger, faults: faults) {
-                table[key] = e
+            try scratch.publish(staging, as: dir)
+            do throws(WharfError) {
+                for (key, e) in try Self.openEntities(name: name, directory: dir, options: opts, fsync: fsync, clock: clock, logger: logger, faults: faults) {
+                    table[key] = e
+                }
+            } catch {
+                try? scratch.discard(dir, logger: logger)
+                throw error
             }
         }
         logger.info("created queue", metadata: ["queue": "\(name)"])
@@ -191,10 +201,8 @@ public final class QueueStore: Sendable {
             return [q, table.removeValue(forKey: QueueNames.deadLetter(of: name))].compactMap { $0 }
         }
         for e in removed { try? e.close() }
-        let dir = queuesDirectory + "/" + name
-        let tomb = dir + ".deleted-\(clock.nowMillis())"
-        guard rename(dir, tomb) == 0 else { throw .io("cannot delete queue \(name): \(String(cString: strerror(errno)))") }
-        try? FileManager.default.removeItem(atPath: tomb)
+        // Moved to scratch first (atomic and durable; a crash leaves scratch, emptied on open).
+        try ScratchDirectory(inside: queuesDirectory).discard(queuesDirectory + "/" + name, logger: logger)
         logger.info("deleted queue", metadata: ["queue": "\(name)"])
     }
 
