@@ -25,6 +25,17 @@ import Testing
         #expect(server.stop() == 0)
     }
 
+    /// group.initial.rebalance.delay.ms: three consumers started together each get a partition
+    /// in their first assignment (with no delay the first would take all three, then rebalance).
+    @Test(arguments: ["confluent", "kafka-python"])
+    func threeConsumersStartedTogetherShareThePartitionsFromTheFirstAssignment(client: String) throws {
+        let server = try KafkaListenerTests.Server(extra: ["--group-initial-rebalance-delay-ms", "1000"])
+        let r = try Self.python(client, server, ["initial-split"])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr.suffix(2000))")
+        #expect(r.stdout.contains("OK initial-split"), "\(client): \(r.stdout)")
+        #expect(server.stop() == 0)
+    }
+
     @Test(arguments: ["confluent", "kafka-python", "aiokafka"])
     func pythonClientCommittedOffsetsSurviveABrokerRestart(client: String) throws {
         let first = try KafkaListenerTests.Server()

@@ -14,7 +14,9 @@ import Testing
         init(extra: [String] = [], dataDirectory: TempDir? = nil) throws {
             dir = dataDirectory ?? TempDir()
             process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
-            process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0"] + extra
+            // Groups complete their first rebalance at once unless a test asks for Kafka's delay.
+            let delay = extra.contains("--group-initial-rebalance-delay-ms") ? [] : ["--group-initial-rebalance-delay-ms", "0"]
+            process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0"] + delay + extra
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
             try process.run()

@@ -10,12 +10,14 @@ extension ProducerStateManager {
     public static func load(log: PartitionLog, logger: Logger) throws(WharfError) -> ProducerStateManager {
         let end = log.logEndOffset
         var loaded = ProducerStateSnapshot(offset: log.logStartOffset, producers: [:])
+        var snapshotOffset: Int64?
         for offset in snapshotOffsets(in: log.directory).reversed() {
             let path = log.directory + "/" + ProducerStateSnapshot.fileName(offset: offset)
             do throws(WharfError) {
                 guard offset <= end else { throw .corrupt("producer snapshot \(offset) is past the log end \(end)") }
                 guard let bytes = try FileSystem.readFile(path) else { continue }
                 loaded = try ProducerStateSnapshot.decode(bytes, offset: offset)
+                snapshotOffset = offset
                 break
             } catch {
                 logger.warning("dropping producer snapshot", metadata: ["path": "\(path)", "reason": "\(error)"])
@@ -40,6 +42,7 @@ extension ProducerStateManager {
             logger.error("producer state replay stopped", metadata: ["directory": "\(log.directory)", "offset": "\(next)", "error": "\(error)"])
         }
         let start = log.logStartOffset
-        return ProducerStateManager(log: log, logger: logger, producers: producers.filter { $0.value.lastOffset >= start })
+        return ProducerStateManager(log: log, logger: logger, producers: producers.filter { $0.value.lastOffset >= start },
+                                    snapshotOffset: snapshotOffset)
     }
 }

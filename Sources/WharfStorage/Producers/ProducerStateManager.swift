@@ -22,6 +22,8 @@ public final class ProducerStateManager: Sendable {
         var logStart: Int64
         /// The active segment when the last snapshot was written (a new one means a roll).
         var snapshotSegmentBase: Int64?
+        /// Offset of the newest snapshot on disk that matches this state (loaded or written).
+        var snapshotOffset: Int64?
     }
 
     /// Snapshots kept on disk (the newest may be above the log end after an unclean stop).
@@ -33,12 +35,13 @@ public final class ProducerStateManager: Sendable {
     /// "topic/partition" for error messages.
     let name: String
 
-    init(log: PartitionLog, logger: Logger, producers: [Int64: ProducerEntry]) {
+    init(log: PartitionLog, logger: Logger, producers: [Int64: ProducerEntry], snapshotOffset: Int64?) {
         self.log = log
         self.logger = logger
         let tp = log.topicPartition
         name = "\(tp.topic)/\(tp.partition)"
-        state = Mutex(State(producers: producers, logStart: log.logStartOffset, snapshotSegmentBase: log.activeSegmentBaseOffset))
+        state = Mutex(State(producers: producers, logStart: log.logStartOffset, snapshotSegmentBase: log.activeSegmentBaseOffset,
+                            snapshotOffset: snapshotOffset))
     }
 
     /// Appends whole v2 batches (as `PartitionLog.append`) checking those of idempotent
@@ -84,10 +87,14 @@ public final class ProducerStateManager: Sendable {
         }
     }
 
-    /// Writes a snapshot at the log end (clean close). Call before closing the log.
+    /// Writes a snapshot at the log end (clean close; call it before closing the log), unless
+    /// the newest one already is there, or there is nothing a snapshot would save replaying
+    /// (an empty log): a CLI command that opens and closes the engine writes nothing.
     public func writeSnapshot() throws(WharfError) {
         try state.withLock { (s: inout State) throws(WharfError) in
             expire(&s)
+            let end = log.logEndOffset
+            guard s.snapshotOffset != end, !(s.producers.isEmpty && end == log.logStartOffset) else { return }
             try writeSnapshot(&s)
         }
     }
@@ -112,6 +119,7 @@ public final class ProducerStateManager: Sendable {
         s.snapshotSegmentBase = log.activeSegmentBaseOffset
         let snapshot = ProducerStateSnapshot(offset: offset, producers: s.producers)
         try FileSystem.writeFileAtomically(log.directory + "/" + ProducerStateSnapshot.fileName(offset: offset), snapshot.encode(), faults: log.faults)
+        s.snapshotOffset = offset
         for old in Self.snapshotOffsets(in: log.directory).dropLast(Self.snapshotsKept) {
             try FileSystem.remove(log.directory + "/" + ProducerStateSnapshot.fileName(offset: old))
         }

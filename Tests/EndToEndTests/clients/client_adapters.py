@@ -73,7 +73,8 @@ class ConfluentConsumer:
         from confluent_kafka import Consumer
         self.c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "auto.offset.reset": "earliest",
                            "enable.auto.commit": False, "session.timeout.ms": 10000})
-        self.c.subscribe([topic])
+        self.assignments = []  # every assignment the group gave, in order (rebalance callback)
+        self.c.subscribe([topic], on_assign=lambda _, tps: self.assignments.append({tp.partition for tp in tps}))
 
     def poll(self):
         msg = self.c.poll(0.2)
@@ -146,10 +147,20 @@ class KafkaPython:
 class KafkaPythonConsumer:
     def __init__(self, bootstrap, group, topic):
         from kafka import KafkaConsumer
+        from kafka import ConsumerRebalanceListener
         self.c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest",
                                enable_auto_commit=False, session_timeout_ms=10000)
+        self.assignments = []  # every assignment the group gave, in order (rebalance callback)
+        log = self.assignments
+
+        class Recorder(ConsumerRebalanceListener):
+            def on_partitions_revoked(self, revoked):
+                pass
+
+            def on_partitions_assigned(self, assigned):
+                log.append({tp.partition for tp in assigned})
         if topic:
-            self.c.subscribe([topic])
+            self.c.subscribe([topic], listener=Recorder())
 
     def poll(self):
         out = []

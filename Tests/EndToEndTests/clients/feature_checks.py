@@ -12,6 +12,8 @@ CLIENT: confluent | kafka-python | aiokafka. Each CHECK uses its own topics name
   admin          topics created and deleted through the admin API
   commit         (restart, phase 1) a group reads 10 records and commits
   resume         (restart, phase 2, after a broker restart) the group reads only the 5 new ones
+  initial-split  three members started together each get one of three partitions in their first
+                 assignment (needs the broker's group.initial.rebalance.delay.ms)
   live-group     a group reads 6 records and commits, prints READY, keeps polling; a reset to
                  earliest done meanwhile by an operator (the dashboard) makes it read all 6 again
 Prints "OK CHECK" per passed check; on failure prints "FAIL CHECK: why" and exits 1.
@@ -67,6 +69,7 @@ class Member(threading.Thread):
         self.sink, self.lock = sink, lock
         self.stop_flag = threading.Event()
         self.assigned = set()
+        self.first = None  # the first assignment the group gave (where the client records them)
         self.closed = threading.Event()
         self.error = None
 
@@ -81,6 +84,8 @@ class Member(threading.Thread):
                         with self.lock:
                             self.sink += [(self.name, m.partition, m.value) for m in msgs]
                     self.assigned = c.assignment()
+                    if self.first is None and getattr(c, "assignments", None):
+                        self.first = c.assignments[0]
             finally:
                 c.close()
         except Exception as e:  # reported by the check
@@ -133,6 +138,26 @@ def check_group(client, prefix):
     expect(set(values) == want, f"missing: {sorted(want - set(values))[:5]}")
     took_over = {p for n, p, v in seen if v.startswith(b"C-") and p in owners["c"]}
     expect(took_over == owners["c"], f"c's partitions {owners['c']} not served after it left: {took_over}")
+
+
+def check_initial_split(client, prefix):
+    topic, group = f"{prefix}-split", f"{prefix}-split-g"
+    client.create_topic(topic, 3)
+    seen, lock = [], threading.Lock()
+    members = [Member(client, group, topic, n, seen, lock) for n in "abc"]
+    for m in members:
+        m.start()
+    try:
+        wait_until(lambda: all(m.first is not None for m in members) or any(m.error for m in members), 45, "members never got assignments")
+        expect(not any(m.error for m in members), f"member error: {[m.error for m in members]}")
+        firsts = [m.first for m in members]
+        expect(all(len(f) == 1 for f in firsts) and set().union(*firsts) == {0, 1, 2},
+               f"first assignments {firsts}: not one partition each")
+    finally:
+        for m in members:
+            m.stop_flag.set()
+        for m in members:
+            m.join(20)
 
 
 def check_timestamps(client, prefix):
@@ -259,7 +284,7 @@ def check_live_group(client, prefix):
 CHECKS = {"group": check_group, "timestamps": check_timestamps, "codecs": check_codecs,
           "idempotent": check_idempotent, "delete-records": check_delete_records, "admin": check_admin,
           "commit": check_commit, "resume": check_resume,
-          "live-group": check_live_group}
+          "live-group": check_live_group, "initial-split": check_initial_split}
 
 
 def main():
