@@ -60,38 +60,19 @@ static inline int wharf_locale_is_utf8(void) {
 // abort or a segfault would otherwise leave the alternate screen on and the cursor hidden.
 // endwin() is not async-signal-safe, but the process is about to die and ncurses' own SIGINT
 // handling does the same; the handler then restores the default disposition and re-raises so
-// the exit status still names the signal.
+// the exit status still names the signal. (SIGTERM, SIGINT and SIGHUP are a clean stop instead:
+// see WharfTerminal's `StopSignals`.)
 static void wharf_crash_handler(int sig) {
     endwin();
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
-// SIGTERM, SIGINT and SIGHUP (a closed terminal, tmux kill-session, an ssh session ending) ask
-// for a clean stop: the handler only records the signal (async-signal-safe); the dashboard's
-// loop sees it within one input poll and returns, the terminal is restored, and the command
-// closes the engine, which writes every log's clean-shutdown marker. A second such signal while
-// that first one is pending means "now": the crash handler's path (restore, re-raise).
-// One copy per Swift module that calls these: only WharfTerminal does.
-static volatile sig_atomic_t wharf_stop_signal_received = 0;
-
-static void wharf_stop_handler(int sig) {
-    if (wharf_stop_signal_received != 0) wharf_crash_handler(sig);
-    wharf_stop_signal_received = sig;
-}
-
-/// The stop signal received (0: none yet).
-static inline int wharf_stop_signal(void) { return wharf_stop_signal_received; }
-
 static inline void wharf_install_crash_handlers(void) {
-    const int crash[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
-    for (unsigned i = 0; i < sizeof crash / sizeof crash[0]; i++) signal(crash[i], wharf_crash_handler);
-    const int stop[] = { SIGTERM, SIGINT, SIGHUP };
-    for (unsigned i = 0; i < sizeof stop / sizeof stop[0]; i++) signal(stop[i], wharf_stop_handler);
+    const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], wharf_crash_handler);
 }
 
-// Called once the terminal is restored. The stop signals keep their handler: a stop requested
-// now (or already) is still clean, since the command closes the engine after the terminal.
 static inline void wharf_restore_default_signals(void) {
     const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
     for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], SIG_DFL);

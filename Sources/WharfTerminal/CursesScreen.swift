@@ -25,6 +25,7 @@ final class CursesScreen {
             setlocale(LC_CTYPE, "C.UTF-8")
         }
         wharf_install_crash_handlers()
+        StopSignals.install()
         initscr()
         window = wharf_stdscr()
         cbreak()

@@ -14,7 +14,7 @@ import WharfDashboard
 /// The terminal is restored when `run` returns, and by a signal handler if the process crashes.
 /// SIGTERM, SIGINT and SIGHUP (a closed terminal) end `run` like `q` does, within one input
 /// poll, so the caller's cleanup (closing the engine: clean-shutdown markers, no recovery on the
-/// next open) still runs; `stopSignal` then names the signal.
+/// next open) still runs (see `StopSignals`).
 @MainActor
 public final class TerminalApp {
     private let theme: Theme
@@ -34,12 +34,6 @@ public final class TerminalApp {
         } else {
             self.noColor = false
         }
-    }
-
-    /// The SIGTERM, SIGINT or SIGHUP that stopped (or will stop) `run`; nil when none arrived.
-    public nonisolated static var stopSignal: Int32? {
-        let signal = wharf_stop_signal()
-        return signal == 0 ? nil : signal
     }
 
     /// Runs until the user quits or a stop signal arrives; returns the final state.
@@ -64,7 +58,7 @@ public final class TerminalApp {
 
         while !state.quitRequested {
             // SIGTERM/SIGINT/SIGHUP: stop like `q`, so the caller closes the engine cleanly.
-            if Self.stopSignal != nil { break }
+            if StopSignals.pending != nil { break }
             if dirty {
                 Dashboard.render(state, into: &canvas, width: state.width, height: state.height)
                 screen.draw(canvas)
