@@ -15,6 +15,10 @@ struct FuzzSession {
         var probeTimeoutMs = 5_000
         var responseTimeoutMs = 500
         var quiet = false
+        /// A server whose resident set passes this is a failure (memory blow-up is a DoS too);
+        /// its frames are saved and it is restarted.
+        var maxRSSMiB: Int?
+        var maxRequestBytes = 1 << 20
     }
 
     let server: ServerUnderTest
@@ -65,8 +69,13 @@ struct FuzzSession {
                 crashed(how, key: key, version: version)
             } else if stats.frames >= nextProbe {
                 nextProbe = stats.frames + settings.probeEvery
-                server.sampleRSS()
-                if !server.probe(timeoutMs: settings.probeTimeoutMs) {
+                let before = server.peakRSSKiB
+                if server.sampleRSS() - before > 64 << 10 {
+                    log("peak RSS \(before >> 10) -> \(server.peakRSSKiB >> 10) MiB by frame \(stats.frames) (last: \(key) v\(version), mutated: \(values.mutated.joined(separator: " ")))")
+                }
+                if let limit = settings.maxRSSMiB, server.currentRSSKiB() > limit << 10 {
+                    overMemory(limit: limit, key: key, version: version)
+                } else if !server.probe(timeoutMs: settings.probeTimeoutMs) {
                     if let how = server.termination(waiting: 2) { crashed(how, key: key, version: version) } else { hung(key: key, version: version) }
                 }
             }
@@ -85,6 +94,9 @@ struct FuzzSession {
         let header = RequestHeader(requestApiVersion: version, correlationId: correlationId, clientId: values.nullableString("clientId", "wharf-fuzz"))
         let request = KafkaRequest(header: header, body: body)
         var payload = request.encodedPayload()
+        // Nested duplicate arrays multiply (2,000 topics of 2,000 partitions): keep requests to
+        // what a client might plausibly send, so a large answer means amplification, not size.
+        guard payload.count <= settings.maxRequestBytes else { return }
         var expectsResponse = request.expectsResponse
         if values.random.chance(settings.frameMutationRate) {
             let (damaged, kind) = FrameMutator.mutate(payload, &values.random)
@@ -135,6 +147,14 @@ struct FuzzSession {
         let saved = save(kind: "crash", what: what + "\n" + server.logTail())
         stats.crashes.append(what)
         log("CRASH \(what)\n\(server.logTail())\nsaved: \(saved ?? "-")")
+        recover()
+    }
+
+    private mutating func overMemory(limit: Int, key: ApiKey, version: Int16) {
+        let what = "resident set \(server.currentRSSKiB() >> 10) MiB over \(limit) MiB after frame \(stats.frames) (\(key) v\(version), mutated: \(values.mutated.joined(separator: " ")))"
+        let saved = save(kind: "memory", what: what)
+        stats.memory.append(what)
+        log("MEMORY \(what)\nsaved: \(saved ?? "-")")
         recover()
     }
 
