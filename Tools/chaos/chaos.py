@@ -18,7 +18,7 @@ and SIGKILLs the broker (and the queue CLI process in flight, if any) at random 
   * every acknowledged queue message in exactly one place: active, completed or dead-lettered.
 Prints a summary (one JSON line with --json) and exits 1 on any violation.
 """
-import argparse, json, os, random, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import argparse, collections, json, os, random, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -82,8 +82,8 @@ class Stats:
         self.failed_by = {"confluent-kafka": 0, "kafka-python": 0}
         self.consumed = {}         # (partition, offset) -> payload
         self.queue_sent = set()    # message ids `queue send` exited 0 for
-        self.queue_completed = set()
-        self.queue_dead_lettered = set()
+        self.queue_completed = set()      # printed by a `--then complete` handler (then maybe settled)
+        self.queue_dead_lettered = set()  # printed by a `--then dead-letter` handler
         self.queue_cli_killed = 0
         self.errors = []
 
@@ -198,17 +198,28 @@ class QueueWorker:
                     with self.stats.lock:
                         self.stats.queue_sent.add(mid)
             else:
-                then = "dead-letter" if self.rng.random() < 0.3 else "complete"
-                args = ["receive", QUEUE, "--max", "3", "--then", then, "--json", "--fsync", "always"]
-                if then == "dead-letter":
-                    args += ["--reason", "chaos"]
-                rc, out, _ = self.cli(args)
-                # The CLI prints, then settles: a message printed by a receive that was killed may
-                # still be active; one printed by a receive that exited 0 was settled.
-                if rc == 0:
-                    for mid in message_ids(out):
-                        with self.stats.lock:
-                            (self.stats.queue_completed if then == "complete" else self.stats.queue_dead_lettered).add(mid)
+                self.handle("dead-letter" if self.rng.random() < 0.3 else "complete")
+
+    def handle(self, then):
+        """A handler loop (`receive --follow`) for a moment: it prints each message (flushed) and
+        only then settles it, so a message printed by a handler that was killed may still be
+        active, and one that left the queue without a dead-letter was printed first."""
+        args = ["receive", QUEUE, "--then", then, "--follow", "--json", "--fsync", "always"]
+        if then == "dead-letter":
+            args += ["--reason", "chaos"]
+        with self.lock:
+            proc = subprocess.Popen([self.wharf, "queue", *args, "--data", self.data],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            self.current = proc
+        time.sleep(self.rng.uniform(0.1, 0.6))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate()
+        with self.lock:
+            self.current = None
+        with self.stats.lock:
+            for mid in message_ids(out):
+                (self.stats.queue_completed if then == "complete" else self.stats.queue_dead_lettered).add(mid)
 
 
 def message_ids(text):
@@ -259,7 +270,7 @@ def verify(stats, log, queue_active, queue_dead):
     consumed_missing = [(k, pl) for k, pl in stats.consumed.items() if position.get(k) != pl]
     placed = []
     for mid in stats.queue_sent:
-        places = (mid in queue_active) + (mid in queue_dead)
+        places = queue_active[mid] + queue_dead[mid]
         done = mid in stats.queue_completed
         # Two places at once, or none without a completion: lost or duplicated by a crash.
         if places > 1 or (places == 0 and not done):
@@ -277,7 +288,7 @@ def peek_ids(wharf, data, entity):
                        capture_output=True, text=True, timeout=120)
     if r.returncode != 0:
         raise RuntimeError(f"queue peek {entity}: {r.stderr.strip()}")
-    return set(message_ids(r.stdout))
+    return collections.Counter(message_ids(r.stdout))
 
 
 def main():
@@ -294,6 +305,9 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
     rng = random.Random(args.seed)
+    # Children inherit the signal mask: a test runner that blocks SIGTERM would leave the broker
+    # and the queue handlers unable to stop cleanly.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     work = tempfile.mkdtemp(prefix="wharf-chaos-")
     log = open(os.path.join(work, "serve.log"), "a")
     bootstrap_port = free_port()
@@ -339,8 +353,8 @@ def main():
         "acked": stats.acked_by, "failed_deliveries": stats.failed_by,
         "records_in_log": sum(len(r) for _, _, r in log_now.values()), "consumed_by_group": len(stats.consumed),
         "queue_sent": len(stats.queue_sent), "queue_completed": len(stats.queue_completed),
-        "queue_dead_lettered": len(stats.queue_dead_lettered), "queue_active_at_end": len(active),
-        "queue_dead_letter_at_end": len(dead), "queue_cli_killed": stats.queue_cli_killed,
+        "queue_dead_lettered": len(stats.queue_dead_lettered), "queue_active_at_end": sum(active.values()),
+        "queue_dead_letter_at_end": sum(dead.values()), "queue_cli_killed": stats.queue_cli_killed,
         "client_errors": stats.errors,
         "lost": len(violations["lost"]), "duplicates": len(violations["duplicates"]), "gaps": violations["gaps"],
         "consumed_not_in_log": len(violations["consumed_not_in_log"]), "queue_misplaced": len(violations["queue_misplaced"]),
