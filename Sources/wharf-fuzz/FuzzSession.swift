@@ -19,6 +19,7 @@ struct FuzzSession {
         /// its frames are saved and it is restarted.
         var maxRSSMiB: Int?
         var maxRequestBytes = 1 << 20
+        var historyFrames = 1_000
     }
 
     let server: ServerUnderTest
@@ -30,6 +31,10 @@ struct FuzzSession {
     /// The frames sent on the current connection: what a crash report saves.
     private var connectionFrames: [[UInt8]] = []
     private var correlationId: Int32 = 0
+    /// The last frames sent on any connection, oldest first: when a crash needs state that
+    /// earlier connections built (a join still running on a dropped connection), the single
+    /// connection's frames do not reproduce it, and this history is saved beside them.
+    private var history: [[UInt8]] = []
     /// Set when the server is gone for good (a target that died, a restart that failed).
     private var stopped = false
 
@@ -114,6 +119,8 @@ struct FuzzSession {
         if connection == nil || connectionFrames.count >= settings.framesPerConnection { reconnect() }
         guard let socket = connection else { return }
         connectionFrames.append(frame)
+        history.append(frame)
+        if history.count > settings.historyFrames { history.removeFirst(history.count - settings.historyFrames) }
         stats.frames += 1
         stats.perApi[key, default: 0] += 1
         guard socket.send(frame) else { return dropConnection(closedByServer: true) }
@@ -168,8 +175,10 @@ struct FuzzSession {
 
     private func save(kind: String, what: String) -> String? {
         guard let corpus = settings.corpus else { return nil }
-        return FuzzCorpus.save(frames: connectionFrames, note: "seed \(settings.seed): \(what)\n",
-                               name: "\(kind)-seed\(settings.seed)-frame\(stats.frames)", in: corpus)
+        let name = "\(kind)-seed\(settings.seed)-frame\(stats.frames)"
+        _ = FuzzCorpus.save(frames: history, note: "seed \(settings.seed): the last \(history.count) frames on all connections before: \(what)\n",
+                            name: name + "-history", in: corpus)
+        return FuzzCorpus.save(frames: connectionFrames, note: "seed \(settings.seed): \(what)\n", name: name, in: corpus)
     }
 
     /// Restarts a spawned server on its data; if the data makes it die again at once (a crash
@@ -177,6 +186,7 @@ struct FuzzSession {
     private mutating func recover() {
         connection = nil
         connectionFrames = []
+        history = []
         server.sampleRSS()
         guard server.canRestart else {
             log("the target cannot be restarted by the fuzzer; stopping")
