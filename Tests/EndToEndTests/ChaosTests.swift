@@ -11,7 +11,7 @@ import Testing
 
     @Test func tenSigkillsLoseNoAcknowledgedRecordAndNoQueueMessage() throws {
         let result = try WharfProcess.run([Self.script, "--wharf", WharfProcess.binary, "--kills", "10", "--seed", "20261206",
-                                           "--rate", "100", "--json"], executable: "/usr/bin/python3")
+                                           "--rate", "100", "--json"], executable: "/usr/bin/env", prefix: ["python3"])
         let line = result.lines.last(where: { $0.hasPrefix("{") }) ?? ""
         let summary = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
