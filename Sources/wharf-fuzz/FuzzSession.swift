@@ -15,6 +15,11 @@ struct FuzzSession {
         var probeTimeoutMs = 5_000
         var responseTimeoutMs = 500
         var quiet = false
+        /// A server whose resident set passes this is a failure (memory blow-up is a DoS too);
+        /// its frames are saved and it is restarted.
+        var maxRSSMiB: Int?
+        var maxRequestBytes = 1 << 20
+        var historyFrames = 1_000
     }
 
     let server: ServerUnderTest
@@ -26,6 +31,10 @@ struct FuzzSession {
     /// The frames sent on the current connection: what a crash report saves.
     private var connectionFrames: [[UInt8]] = []
     private var correlationId: Int32 = 0
+    /// The last frames sent on any connection, oldest first: when a crash needs state that
+    /// earlier connections built (a join still running on a dropped connection), the single
+    /// connection's frames do not reproduce it, and this history is saved beside them.
+    private var history: [[UInt8]] = []
     /// Set when the server is gone for good (a target that died, a restart that failed).
     private var stopped = false
 
@@ -65,8 +74,13 @@ struct FuzzSession {
                 crashed(how, key: key, version: version)
             } else if stats.frames >= nextProbe {
                 nextProbe = stats.frames + settings.probeEvery
-                server.sampleRSS()
-                if !server.probe(timeoutMs: settings.probeTimeoutMs) {
+                let before = server.peakRSSKiB
+                if server.sampleRSS() - before > 64 << 10 {
+                    log("peak RSS \(before >> 10) -> \(server.peakRSSKiB >> 10) MiB by frame \(stats.frames) (last: \(key) v\(version), mutated: \(values.mutated.joined(separator: " ")))")
+                }
+                if let limit = settings.maxRSSMiB, server.currentRSSKiB() > limit << 10 {
+                    overMemory(limit: limit, key: key, version: version)
+                } else if !server.probe(timeoutMs: settings.probeTimeoutMs) {
                     if let how = server.termination(waiting: 2) { crashed(how, key: key, version: version) } else { hung(key: key, version: version) }
                 }
             }
@@ -85,6 +99,9 @@ struct FuzzSession {
         let header = RequestHeader(requestApiVersion: version, correlationId: correlationId, clientId: values.nullableString("clientId", "wharf-fuzz"))
         let request = KafkaRequest(header: header, body: body)
         var payload = request.encodedPayload()
+        // Nested duplicate arrays multiply (2,000 topics of 2,000 partitions): keep requests to
+        // what a client might plausibly send, so a large answer means amplification, not size.
+        guard payload.count <= settings.maxRequestBytes else { return }
         var expectsResponse = request.expectsResponse
         if values.random.chance(settings.frameMutationRate) {
             let (damaged, kind) = FrameMutator.mutate(payload, &values.random)
@@ -102,6 +119,8 @@ struct FuzzSession {
         if connection == nil || connectionFrames.count >= settings.framesPerConnection { reconnect() }
         guard let socket = connection else { return }
         connectionFrames.append(frame)
+        history.append(frame)
+        if history.count > settings.historyFrames { history.removeFirst(history.count - settings.historyFrames) }
         stats.frames += 1
         stats.perApi[key, default: 0] += 1
         guard socket.send(frame) else { return dropConnection(closedByServer: true) }
@@ -138,6 +157,14 @@ struct FuzzSession {
         recover()
     }
 
+    private mutating func overMemory(limit: Int, key: ApiKey, version: Int16) {
+        let what = "resident set \(server.currentRSSKiB() >> 10) MiB over \(limit) MiB after frame \(stats.frames) (\(key) v\(version), mutated: \(values.mutated.joined(separator: " ")))"
+        let saved = save(kind: "memory", what: what)
+        stats.memory.append(what)
+        log("MEMORY \(what)\nsaved: \(saved ?? "-")")
+        recover()
+    }
+
     private mutating func hung(key: ApiKey, version: Int16) {
         let what = "no Metadata answer within \(settings.probeTimeoutMs) ms after frame \(stats.frames) (\(key) v\(version))"
         let saved = save(kind: "hang", what: what)
@@ -148,8 +175,10 @@ struct FuzzSession {
 
     private func save(kind: String, what: String) -> String? {
         guard let corpus = settings.corpus else { return nil }
-        return FuzzCorpus.save(frames: connectionFrames, note: "seed \(settings.seed): \(what)\n",
-                               name: "\(kind)-seed\(settings.seed)-frame\(stats.frames)", in: corpus)
+        let name = "\(kind)-seed\(settings.seed)-frame\(stats.frames)"
+        _ = FuzzCorpus.save(frames: history, note: "seed \(settings.seed): the last \(history.count) frames on all connections before: \(what)\n",
+                            name: name + "-history", in: corpus)
+        return FuzzCorpus.save(frames: connectionFrames, note: "seed \(settings.seed): \(what)\n", name: name, in: corpus)
     }
 
     /// Restarts a spawned server on its data; if the data makes it die again at once (a crash
@@ -157,6 +186,7 @@ struct FuzzSession {
     private mutating func recover() {
         connection = nil
         connectionFrames = []
+        history = []
         server.sampleRSS()
         guard server.canRestart else {
             log("the target cannot be restarted by the fuzzer; stopping")

@@ -11,16 +11,17 @@ struct FuzzStatistics {
     var perApi: [ApiKey: Int] = [:]
     var crashes: [String] = []
     var hangs: [String] = []
+    var memory: [String] = []
     var peakRSSKiB = 0
     var seconds = 0.0
 
-    var failed: Bool { !crashes.isEmpty || !hangs.isEmpty }
+    var failed: Bool { !crashes.isEmpty || !hangs.isEmpty || !memory.isEmpty }
 
     func summary(seed: UInt64) -> String {
         let apis = perApi.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
         let rate = seconds > 0 ? Int(Double(frames) / seconds) : 0
         return "wharf-fuzz: seed=\(seed) seconds=\(Int(seconds)) frames=\(frames) (\(rate)/s) byte-mutated=\(frameMutations) "
-            + "connections=\(connections) closed-by-server=\(closedByServer) unanswered=\(unanswered.values.reduce(0, +)) crashes=\(crashes.count) hangs=\(hangs.count) "
+            + "connections=\(connections) closed-by-server=\(closedByServer) unanswered=\(unanswered.values.reduce(0, +)) crashes=\(crashes.count) hangs=\(hangs.count) over-memory=\(memory.count) "
             + "peak-rss-mib=\(peakRSSKiB / 1024) per-api=\(apis)"
             + (unanswered.isEmpty ? "" : " unanswered-per-api=" + unanswered.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key):\($0.value)" }.joined(separator: ","))
     }

@@ -19,7 +19,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("probe-timeout-ms"), help: "A Metadata probe not answered within this is a hang.") var probeTimeoutMs = 5_000
 
     func run() throws {
-        signal(SIGPIPE, SIG_IGN)
+        ServerOptions.prepareSignals()
         let files = FuzzCorpus.caseFiles(paths)
         guard !files.isEmpty else { throw ValidationError("no .bin case in \(paths)") }
         var failures = 0

@@ -97,14 +97,21 @@ final class ServerUnderTest {
         return termination
     }
 
+    /// The running process's resident set now (VmRSS), in KiB; 0 if unknown.
+    func currentRSSKiB() -> Int { statusField("VmRSS:") ?? 0 }
+
+    private func statusField(_ name: String) -> Int? {
+        guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix(name) {
+            return Int(line.split(separator: " ").dropFirst().first ?? "")
+        }
+        return nil
+    }
+
     /// Reads VmHWM (peak resident set) of the running process and keeps the maximum.
     @discardableResult
     func sampleRSS() -> Int {
-        guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return peakRSSKiB }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kib = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-            peakRSSKiB = max(peakRSSKiB, kib)
-        }
+        peakRSSKiB = max(peakRSSKiB, statusField("VmHWM:") ?? 0)
         return peakRSSKiB
     }
 

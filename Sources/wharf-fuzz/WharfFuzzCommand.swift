@@ -38,6 +38,16 @@ struct ServerOptions: ParsableArguments {
         return me.deletingLastPathComponent().appendingPathComponent("wharf").path
     }
 
+    /// Signals as a shell would leave them for the brokers we start: a test runner blocks
+    /// SIGTERM, children inherit the mask, and a broker that never sees SIGTERM cannot be
+    /// stopped cleanly. SIGPIPE is ignored here: a broker that closes on us is a result.
+    static func prepareSignals() {
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
+        signal(SIGPIPE, SIG_IGN)
+    }
+
     func makeServer() throws -> ServerUnderTest {
         if spawn { return try ServerUnderTest(spawning: wharfBinary, extraArgs: serveArgs) }
         let (host, port) = hostPort(target ?? "")!
@@ -65,11 +75,11 @@ struct FuzzRunCommand: ParsableCommand {
     @Option(name: .customLong("frame-mutation-rate"), help: "Probability that an encoded frame is byte-damaged.") var frameMutationRate = 0.15
     @Option(name: .customLong("probe-every"), help: "Frames between liveness probes.") var probeEvery = 50
     @Option(name: .customLong("probe-timeout-ms"), help: "A probe not answered within this is a hang.") var probeTimeoutMs = 5_000
-    @Option(name: .customLong("max-rss-mib"), help: "Fail if the server's peak RSS passes this.") var maxRSSMiB: Int?
+    @Option(name: .customLong("max-rss-mib"), help: "Fail (save the frames, restart) when the server's resident set passes this.") var maxRSSMiB: Int?
     @Flag(help: "Only the summary line.") var quiet = false
 
     func run() throws {
-        signal(SIGPIPE, SIG_IGN)
+        ServerOptions.prepareSignals()
         let target = try server.makeServer()
         defer {
             target.stop()
@@ -81,6 +91,7 @@ struct FuzzRunCommand: ParsableCommand {
         settings.probeEvery = max(1, probeEvery)
         settings.probeTimeoutMs = probeTimeoutMs
         settings.quiet = quiet
+        settings.maxRSSMiB = maxRSSMiB
         var session = FuzzSession(server: target, settings: settings)
         let stats = try session.run()
         print(stats.summary(seed: seed))
