@@ -27,8 +27,10 @@ extension Engine {
         return results
     }
 
-    /// Appends already-encoded v2 batches to one partition (the Kafka listener's path): the bytes
-    /// are stored as they came, with broker-assigned offsets.
+    /// Appends a client's encoded v2 batch to one partition (the Kafka listener's path): every
+    /// record is checked first (`RecordBatchValidator`, with this partition's limits and the
+    /// engine's clock), then the bytes are stored as they came but for broker-assigned offsets
+    /// and, where the client's was wrong, the batch's maxTimestamp.
     public func append(topic: String, partition: Int32, batches: inout [UInt8]) throws(WharfError) -> AppendResult {
         try log(topic, partition).append(&batches, from: .client)
     }
