@@ -27,10 +27,12 @@ extension Engine {
         return results
     }
 
-    /// Appends already-encoded v2 batches to one partition (the Kafka listener's path): the bytes
-    /// are stored as they came, with broker-assigned offsets. Batches of idempotent producers are
-    /// checked and deduplicated by the partition's `ProducerStateManager`: a retry answers with
-    /// its original offsets, a fenced epoch or a sequence gap throws and writes nothing.
+    /// Appends a client's encoded v2 batch to one partition (the Kafka listener's path): every
+    /// record is checked first (`RecordBatchValidator`, with this partition's limits and the
+    /// engine's clock), then the bytes are stored as they came but for broker-assigned offsets
+    /// and, where the client's was wrong, the batch's maxTimestamp. Batches of idempotent
+    /// producers are checked and deduplicated by the partition's `ProducerStateManager`: a retry
+    /// answers with its original offsets, a fenced epoch or a sequence gap throws and writes nothing.
     public func append(topic: String, partition: Int32, batches: inout [UInt8]) throws(WharfError) -> AppendResult {
         try producerState(topic, partition).append(&batches, from: .client)
     }
