@@ -184,6 +184,34 @@ import Testing
         #expect(server.stop() == 0)
     }
 
+    /// The tightest limits still serve a real client: one request in flight, every request over
+    /// the byte cap, a short idle timeout, a small fetch.max.bytes.
+    @Test func kcatWorksThroughTheTightestListenerLimits() throws {
+        let server = try Server(extra: ["--max-in-flight-requests", "1", "--max-queued-request-bytes", "1",
+                                        "--connections-max-idle-ms", "5000", "--fetch-max-bytes", "1024"])
+        let values = (0..<500).map { "record-\($0)-" + String(repeating: "x", count: 40) }
+        var r = try Self.kcat(["-b", server.bootstrap, "-t", "tight", "-P"], stdin: values.joined(separator: "\n") + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try Self.kcat(["-b", server.bootstrap, "-t", "tight", "-C", "-e", "-f", "%s\n"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines == values)
+        #expect(server.stop() == 0)
+    }
+
+    @Test func aBadListenerLimitIsAClearErrorAndANonZeroExit() throws {
+        let cases = [
+            (["--max-connections", "0"], "--max-connections must be at least 1"),
+            (["--fetch-max-bytes", "3000000000"], "--fetch-max-bytes must be between 1 and 2147483647"),
+            (["--socket-request-max-bytes", "4"], "--socket-request-max-bytes must be between 8 and 2147483647"),
+            (["--connections-max-idle-ms", "0"], "--connections-max-idle-ms must be at least 1"),
+        ]
+        for (flags, message) in cases {
+            let r = try WharfProcess.run(["serve", "--data", TempDir().path] + flags)
+            #expect(r.status != 0, "\(flags)")
+            #expect(r.stderr.contains("Error: \(message)"), "\(flags): \(r.stderr)")
+        }
+    }
+
     @Test func aPortInUseIsAClearError() throws {
         let server = try Server()
         let r = try WharfProcess.run(["serve", "--listen", server.bootstrap, "--data", TempDir().path])
