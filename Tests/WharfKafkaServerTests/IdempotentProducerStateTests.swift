@@ -126,6 +126,21 @@ import WharfKafkaServer
         #expect(next > 5_000)
     }
 
+    @Test func aForgedHugeProducerIdCannotExhaustTheIds() async throws {
+        let dir = Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let node = try await Node(dir: dir)
+            try node.engine.createTopic("t", .init(partitions: 1))
+            _ = try await node.produce(["a"], ProducerIdentity(producerId: Int64.max - 1, epoch: 0), 0)
+            await node.stop()
+        }
+        let node = try await Node(dir: dir)
+        let ids = [try await node.client.initProducerId().producerId, try await node.client.initProducerId().producerId]
+        await node.stop()
+        #expect(ids[0] >= 1_000 && ids[1] == ids[0] + 1)
+    }
+
     @Test func aRetryAfterACrashIsAnsweredWithItsOriginalOffset() async throws {
         let dir = Self.tempDir()
         let image: String

@@ -12,7 +12,9 @@ import WharfCore
 /// highest producer id found in the logs. Unreadable or corrupt file: the same, plus a gap of
 /// 2^31 ids: the lost value can only exceed the highest id in the logs by the ids handed out but
 /// never written, and a previous run would have to hand out more than two billion of them for
-/// an id to come back. Either way the recovery is logged.
+/// an id to come back. Either way the recovery is logged. Ids in the logs from the upper half of
+/// the range are ignored: no allocator reaches them, so a client forged them, and following one
+/// would let a single batch exhaust the ids for every later InitProducerId.
 public final class ProducerIdAllocator: Sendable {
     public static let fileName = "producer-id-block"
     public static let blockSize: Int64 = 1000
@@ -34,7 +36,11 @@ public final class ProducerIdAllocator: Sendable {
     /// Reads the persisted block (see the type's comment for a missing or corrupt file).
     public static func open(dataDirectory: String, highestIdInLogs: Int64, logger: Logger) -> ProducerIdAllocator {
         let path = dataDirectory + "/" + fileName
-        let aboveLogs = max(firstId, highestIdInLogs &+ 1)
+        let plausible = highestIdInLogs < Int64.max / 2 ? highestIdInLogs : -1
+        if plausible != highestIdInLogs {
+            logger.warning("ignoring producer id \(highestIdInLogs) found in the logs: no allocator hands out ids that high")
+        }
+        let aboveLogs = max(firstId, plausible + 1)
         let start: Int64
         do throws(WharfError) {
             if let bytes = try FileSystem.readFile(path) {
