@@ -84,7 +84,7 @@ import WharfTestSupport
     }
 
     /// Appends batches of 1-20 records (values "v<offset>") with occasional flushes; rolls often.
-    func appendRun(seed: UInt64, fsync: FsyncPolicy, appends: Int = 120, retention: Bool = false) throws -> Run {
+    func appendRun(seed: UInt64, fsync: FsyncPolicy, appends: Int = 120, retention: Bool = false, compaction: Bool = false) throws -> Run {
         var random = SeededRandom(seed: seed)
         var config = smallConfig(segmentBytes: 2048, indexIntervalBytes: 128, fsync: fsync)
         if retention { config.retentionBytes = 8192 }
@@ -94,7 +94,8 @@ import WharfTestSupport
         var next = 0
         for _ in 0..<appends {
             let count = Int.random(in: 1...20, using: &random)
-            let result = try log.append(batch: makeBatch(count: count, firstValue: next, valueSize: Int.random(in: 0...40, using: &random)))
+            let result = try log.append(batch: makeBatch(count: count, firstValue: next, keys: compaction ? 7 : nil,
+                                                         valueSize: Int.random(in: 0...40, using: &random)))
             next += count
             if fsync == .always { run.promise(result.lastOffset + 1) }
             clock.advance(byMillis: Int64.random(in: 0...400, using: &random))
@@ -111,6 +112,8 @@ import WharfTestSupport
                 _ = try log.deleteRecords(before: max(0, Int64(next) - Int64.random(in: 0...60, using: &random)))
             case 4 where retention:
                 try log.applyRetention()
+            case 5 where compaction, 6 where compaction:
+                _ = try log.compact()
             default:
                 break
             }
@@ -140,6 +143,14 @@ import WharfTestSupport
     @Test(arguments: seeds)
     func retentionAndDeleteRecordsKeepTheLogConsistent(seed: UInt64) throws {
         let run = try appendRun(seed: seed, fsync: .always, retention: true)
+        defer { run.root.remove() }
+        let result = try explore(run, points: 300, seed: seed)
+        #expect(result.violations.count == 0, "seed \(seed): \(result.violations.count) violations in \(result.points) crash points: \(result.violations.prefix(3))")
+    }
+
+    @Test(arguments: seeds)
+    func compactionKeepsTheLogConsistent(seed: UInt64) throws {
+        let run = try appendRun(seed: seed, fsync: .always, compaction: true)
         defer { run.root.remove() }
         let result = try explore(run, points: 300, seed: seed)
         #expect(result.violations.count == 0, "seed \(seed): \(result.violations.count) violations in \(result.points) crash points: \(result.violations.prefix(3))")

@@ -175,6 +175,25 @@ package final class CrashDisk {
         }
     }
 
+    /// `explore` for async checks: materialises every point up front and returns the
+    /// directories (the caller removes them).
+    package static func materialise(_ operations: [FileJournal.Operation], root: String, initial: CrashDisk? = nil,
+                                    at points: [Int]) throws -> [(point: Int, directory: String)] {
+        let disk = initial ?? CrashDisk(root: root)
+        let wanted = Set(points)
+        var out: [(point: Int, directory: String)] = []
+        for k in 0...operations.count {
+            if wanted.contains(k) {
+                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-crash-\(UUID().uuidString)").path
+                try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+                try disk.materialise(into: scratch)
+                out.append((k, scratch))
+            }
+            if k < operations.count { disk.apply(operations[k]) }
+        }
+        return out
+    }
+
     /// The state of `root` now, all of it durable: the start of a recording on existing data.
     package static func snapshot(_ root: String) throws -> CrashDisk {
         let disk = CrashDisk(root: root)
