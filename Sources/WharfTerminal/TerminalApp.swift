@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CNCursesW
 import WharfDashboard
 
@@ -55,10 +60,14 @@ public final class TerminalApp {
         var nextTick = clock.now.advanced(by: .milliseconds(state.refreshMs))
         var scheduledRefresh = state.refreshMs
         var dirty = true
+        let hadTerminal = isatty(STDIN_FILENO) == 1
 
         while !state.quitRequested {
-            // SIGTERM/SIGINT/SIGHUP: stop like `q`, so the caller closes the engine cleanly.
-            if StopSignals.pending != nil { break }
+            // SIGTERM/SIGINT/SIGHUP, or the terminal went away without a SIGHUP reaching this
+            // process (a hung-up tty fails every ioctl, so `isatty` turns false; input then
+            // returns at once and the loop would spin): stop like `q`, so the caller closes the
+            // engine cleanly.
+            if StopSignals.pending != nil || (hadTerminal && isatty(STDIN_FILENO) == 0) { break }
             if dirty {
                 Dashboard.render(state, into: &canvas, width: state.width, height: state.height)
                 screen.draw(canvas)

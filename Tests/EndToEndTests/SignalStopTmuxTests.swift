@@ -62,8 +62,7 @@ import Testing
     }
 
     /// tmux kill-session hangs the terminal up: SIGHUP, then no terminal at all for the cleanup.
-    @Test(.disabled("the hang-up from kill-session does not reach wharf when tmux is spawned by the test runner; fix in progress"))
-    func closedTerminalIsACleanStop() throws {
+    @Test func closedTerminalIsACleanStop() throws {
         let dir = TempDir()
         let tmux = try startDashboard(dir)
         try tmux.run(["kill-session", "-t", tmux.session], capture: false)
