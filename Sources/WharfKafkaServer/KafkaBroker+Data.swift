@@ -45,10 +45,11 @@ extension KafkaBroker {
 
     func produce(_ r: ProduceRequest) -> ProduceResponse {
         var response = ProduceResponse()
+        // The same budgeted auto-creation as Metadata's, so Produce is no way around its limits.
+        if configuration.autoCreateTopics {
+            engine.autoCreateTopics(r.topicData.map(\.name), partitions: configuration.autoCreatePartitions)
+        }
         response.responses = r.topicData.map { topic in
-            if configuration.autoCreateTopics, !engine.listTopics(includeInternal: true).contains(topic.name) {
-                try? engine.createTopic(topic.name, .init(partitions: configuration.autoCreatePartitions))
-            }
             var tr = ProduceResponse.TopicProduceResponse()
             tr.name = topic.name
             tr.partitionResponses = topic.partitionData.map { p in
