@@ -34,7 +34,10 @@ import WharfTestSupport
         }
 
         static func openEngine(_ dir: String, _ clock: ManualClock) throws -> Engine {
-            try Engine.open(config: EngineConfig(dataDirectory: dir, fsync: .never), clock: clock, logger: Logger(label: "test"))
+            var config = EngineConfig(dataDirectory: dir, fsync: .never)
+            // Tiny segments, so a few batches roll them (below the 1 MiB floor clients are held to).
+            config.minSegmentBytes = 1024
+            return try Engine.open(config: config, clock: clock, logger: Logger(label: "test"))
         }
 
         /// Stops the listener, closes the engine, opens both again over the same files.
