@@ -30,7 +30,8 @@ extension Engine {
         let state: TopicState = try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) -> TopicState in
             if table[name] != nil { throw .topicExists(name) }
             try Self.checkTotalPartitions(adding: Int(partitions), to: table, limit: config.maxPartitions)
-            let s = try TopicState.create(meta: meta, directory: topicsDirectory + "/" + name, config: config, clock: clock, logger: logger)
+            let s = try TopicState.create(meta: meta, directory: topicsDirectory + "/" + name, config: config, files: segmentFiles,
+                                          clock: clock, logger: logger)
             table[name] = s
             return s
         }
@@ -135,7 +136,8 @@ extension Engine {
                 // Still in place (the rename failed): reopen, so the topic keeps working as
                 // before. Moved (a later fsync failed): it is gone from the table too.
                 let stillThere = FileManager.default.fileExists(atPath: t.directory + "/" + TopicMetadata.fileName)
-                table[name] = stillThere ? try? TopicState.open(meta: t.meta, directory: t.directory, config: config, clock: clock, logger: logger) : nil
+                table[name] = stillThere ? try? TopicState.open(meta: t.meta, directory: t.directory, config: config, files: segmentFiles,
+                                                                 clock: clock, logger: logger) : nil
                 throw error
             }
             table[name] = nil
@@ -159,7 +161,7 @@ extension Engine {
             do throws(WharfError) {
                 for p in t.meta.partitions..<count {
                     let log = try PartitionLog.open(directory: t.directory + "/\(p)", config: config.logConfig(for: meta),
-                                                    clock: clock, logger: logger, faults: config.faults)
+                                                    clock: clock, logger: logger, faults: config.faults, files: segmentFiles)
                     logs.append(log)
                     producers.append(try ProducerStateManager.load(log: log, logger: logger))
                 }

@@ -29,14 +29,18 @@ public final class Engine: Sendable {
     private let closed = Atomic<Bool>(false)
     /// Topics Metadata may still auto-create (`autoCreateTopics`).
     let autoCreateBudget: Mutex<AutoCreateBudget>
+    /// The descriptors of sealed segments, shared by every topic's partitions.
+    let segmentFiles: SegmentFileCache
     /// When retention and compaction last ran (they need not run on every maintenance call).
     let maintenanceClock = Mutex<(retention: Int64, compaction: Int64)>((0, 0))
 
     var topicsDirectory: String { config.dataDirectory + "/topics" }
 
     private init(config: EngineConfig, clock: any WallClock, logger: Logger, lock: DataDirectoryLock,
-                 topics: [String: TopicState], coordinator: GroupCoordinator, producerIds: ProducerIdAllocator) {
+                 topics: [String: TopicState], coordinator: GroupCoordinator, producerIds: ProducerIdAllocator,
+                 segmentFiles: SegmentFileCache) {
         self.config = config
+        self.segmentFiles = segmentFiles
         self.producerIds = producerIds
         self.clock = clock
         self.logger = logger
@@ -57,6 +61,7 @@ public final class Engine: Sendable {
             throw .io("cannot create data directory \(config.dataDirectory): \(error.localizedDescription)")
         }
         let lock = try DataDirectoryLock.acquire(directory: config.dataDirectory)
+        let files = SegmentFileCache(capacity: config.maxOpenSegmentFiles)
         do throws(WharfError) {
             var loaded: [String: TopicState] = [:]
             let topicsDir = config.dataDirectory + "/topics"
@@ -77,7 +82,7 @@ public final class Engine: Sendable {
                                        metadata: ["directory": "\(dir)", "topic": "\(meta.name)"])
                         continue
                     }
-                    loaded[meta.name] = try TopicState.open(meta: meta, directory: dir, config: config, clock: clock, logger: logger)
+                    loaded[meta.name] = try TopicState.open(meta: meta, directory: dir, config: config, files: files, clock: clock, logger: logger)
                 }
             } catch {
                 for t in loaded.values { for log in t.logs { try? log.close() } }
@@ -90,7 +95,7 @@ public final class Engine: Sendable {
                                          segmentBytes: config.offsetsSegmentBytes)
                 meta.isInternal = true
                 loaded[offsetsTopic] = try TopicState.create(meta: meta, directory: topicsDir + "/" + offsetsTopic,
-                                                             config: config, clock: clock, logger: logger)
+                                                             config: config, files: files, clock: clock, logger: logger)
             }
             let offsetsLog = OffsetsTopicCommitLog(log: loaded[offsetsTopic]!.logs[0], clock: clock)
             let coordinator = try GroupCoordinator(log: offsetsLog, clock: clock, logger: logger,
@@ -99,7 +104,7 @@ public final class Engine: Sendable {
             let highestProducerId = loaded.values.flatMap(\.producers).map(\.highestProducerId).max() ?? -1
             let producerIds = ProducerIdAllocator.open(dataDirectory: config.dataDirectory, highestIdInLogs: highestProducerId, logger: logger)
             return Engine(config: config, clock: clock, logger: logger, lock: lock, topics: loaded, coordinator: coordinator,
-                          producerIds: producerIds)
+                          producerIds: producerIds, segmentFiles: files)
         } catch {
             lock.release()
             throw error
@@ -150,8 +155,8 @@ final class TopicState: Sendable {
         self.producers = producers
     }
 
-    static func open(meta: TopicMetadata, directory: String, config: EngineConfig, clock: any WallClock,
-                     logger: Logger) throws(WharfError) -> TopicState {
+    static func open(meta: TopicMetadata, directory: String, config: EngineConfig, files: SegmentFileCache,
+                     clock: any WallClock, logger: Logger) throws(WharfError) -> TopicState {
         var logs: [PartitionLog] = []
         var producers: [ProducerStateManager] = []
         do throws(WharfError) {
@@ -159,7 +164,7 @@ final class TopicState: Sendable {
                 var partitionLogger = logger
                 partitionLogger[metadataKey: "partition"] = "\(meta.name)/\(p)"
                 let log = try PartitionLog.open(directory: directory + "/\(p)", config: config.logConfig(for: meta),
-                                                clock: clock, logger: partitionLogger, faults: config.faults)
+                                                clock: clock, logger: partitionLogger, faults: config.faults, files: files)
                 logs.append(log)
                 producers.append(try ProducerStateManager.load(log: log, logger: partitionLogger))
             }
@@ -175,8 +180,8 @@ final class TopicState: Sendable {
     /// only scratch, purged at the next start). If the logs then fail to open (out of file
     /// descriptors, say), the directory goes back to scratch, so the next start does not trip
     /// over it.
-    static func create(meta: TopicMetadata, directory: String, config: EngineConfig, clock: any WallClock,
-                       logger: Logger) throws(WharfError) -> TopicState {
+    static func create(meta: TopicMetadata, directory: String, config: EngineConfig, files: SegmentFileCache,
+                       clock: any WallClock, logger: Logger) throws(WharfError) -> TopicState {
         let scratch = ScratchDirectory(inside: (directory as NSString).deletingLastPathComponent)
         let staging = try scratch.makeStaging()
         do {
@@ -191,7 +196,7 @@ final class TopicState: Sendable {
         }
         try scratch.publish(staging, as: directory)
         do throws(WharfError) {
-            return try open(meta: meta, directory: directory, config: config, clock: clock, logger: logger)
+            return try open(meta: meta, directory: directory, config: config, files: files, clock: clock, logger: logger)
         } catch {
             try? scratch.discard(directory, logger: logger)
             throw error

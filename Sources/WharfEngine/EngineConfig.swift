@@ -34,6 +34,9 @@ public struct EngineConfig: Sendable {
     /// minute after that (a token bucket): names past it stay unknown (UNKNOWN_TOPIC_OR_PARTITION).
     public var autoCreateBurst: Int = 100
     public var autoCreatePerMinute: Int = 100
+    /// Most descriptors of sealed segments the engine keeps open at once (least recently read
+    /// closed first; see `SegmentFileCache`). Active segments hold one each on top of this.
+    public var maxOpenSegmentFiles: Int = SegmentFileCache.defaultCapacity
     /// The session and rebalance timeouts the group coordinator accepts.
     public var groupTimeouts = GroupTimeoutLimits()
 

@@ -81,8 +81,9 @@ struct LogLoader {
         for (i, base) in bases.enumerated() {
             let isLast = i == bases.count - 1
             let prefix = LogSegment.pathPrefix(directory: directory, base: base)
-            var segment = LogSegment(baseOffset: base, pathPrefix: prefix, file: try PosixFile.open(prefix + LogSegment.logSuffix, faults: faults))
-            let fileSize = try segment.file.size()
+            let file = try PosixFile.open(prefix + LogSegment.logSuffix, faults: faults)
+            var segment = LogSegment(baseOffset: base, pathPrefix: prefix, file: file, faults: faults)
+            let fileSize = try file.size()
             if isLast && !report.wasCleanShutdown {
                 try recoverActive(&segment, fileSize: fileSize)
             } else {
@@ -95,6 +96,8 @@ struct LogLoader {
                 warn("removed empty closed segment \(segment.fileName)")
                 continue
             }
+            // Only the last segment (the active one) keeps its descriptor; readers open the rest.
+            if !isLast { segment.file = nil }
             segments.append(segment)
         }
         if segments.isEmpty {
@@ -105,10 +108,10 @@ struct LogLoader {
         if !report.wasCleanShutdown {
             // After a process crash the recovered tail may still sit only in the page cache:
             // sync it before serving it, so readers never see bytes a power cut could erase.
-            try segments[last].file.sync()
+            try segments[last].openFile().sync()
         }
         if !segments[last].isEmpty {
-            let first = try segments[last].file.read(count: RecordBatchHeader.size, at: 0)
+            let first = try segments[last].openFile().read(count: RecordBatchHeader.size, at: 0)
             let ts = first.withUnsafeBytes { $0.loadBigEndian(at: 35, as: Int64.self) }
             // The age counts from the first batch's timestamp, but that is whatever a client or a
             // damaged file says: keep it within [now - segmentMs, now], so a wild value can neither
@@ -147,7 +150,7 @@ struct LogLoader {
         segment.lastBatchBaseOffset = segment.baseOffset
         segment.maxTimestamp = LogSegment.noTimestamp
         segment.bytesSinceIndexEntry = 0
-        var scanner = BatchScanner(file: segment.file, from: 0, to: fileSize)
+        var scanner = BatchScanner(file: try segment.openFile(), from: 0, to: fileSize)
         while true {
             switch try scanner.next(verifyCRC: true) {
             case .end: return nil
@@ -172,8 +175,9 @@ struct LogLoader {
     /// byte, rebuild both indexes.
     mutating func recoverActive(_ segment: inout LogSegment, fileSize: Int64) throws(WharfError) {
         if let (position, reason) = try scan(&segment, fileSize: fileSize, nextBase: nil) {
-            try segment.file.truncate(to: position)
-            try segment.file.sync()
+            let file = try segment.openFile()
+            try file.truncate(to: position)
+            try file.sync()
             report.bytesTruncated += fileSize - position
             report.truncatedSegment = segment.fileName
             report.truncatedAtPosition = position
@@ -231,7 +235,7 @@ struct LogLoader {
         segment.size = start
         segment.nextOffset = segment.baseOffset
         segment.maxTimestamp = segment.timeIndex.lastTimestamp ?? LogSegment.noTimestamp
-        var scanner = BatchScanner(file: segment.file, from: start, to: fileSize)
+        var scanner = BatchScanner(file: try segment.openFile(), from: start, to: fileSize)
         walk: while true {
             switch try scanner.next(verifyCRC: false) {
             case .end: break walk

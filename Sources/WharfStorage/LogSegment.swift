@@ -11,6 +11,9 @@ import WharfCore
 /// positions fit in UInt32 (the log rolls before they would not). The indexes are kept in memory;
 /// `persistIndexes` writes what the files lack.
 ///
+/// Descriptors: only the active segment keeps its file open (`file`); a sealed segment holds none,
+/// and readers borrow one from the log's `SegmentFileCache` under `fileID`.
+///
 /// A value type guarded by the owning `PartitionLog`'s lock; readers copy a `SegmentView`.
 struct LogSegment: Sendable {
     static let logSuffix = ".log"
@@ -22,7 +25,13 @@ struct LogSegment: Sendable {
     let baseOffset: Int64
     /// `<directory>/<20-digit base>`; add a suffix for each file.
     let pathPrefix: String
-    let file: PosixFile
+    /// Names these bytes in the `SegmentFileCache`; a file that replaces them gets a new one.
+    let fileID: SegmentFileID
+    /// The open file of the active segment (appends, fdatasync), or of a segment the loader or
+    /// compaction is still building; nil once sealed.
+    var file: PosixFile?
+    /// Test seam handed to every file opened for this segment (nil in production).
+    let faults: FaultInjector?
     var size: Int64 = 0
     /// One past the last offset of the last batch (`baseOffset` when empty).
     var nextOffset: Int64
@@ -36,17 +45,20 @@ struct LogSegment: Sendable {
     /// Clock time the segment counts its age from (first append), for `segmentMs`.
     var rollBaseTime: Int64?
 
-    init(baseOffset: Int64, pathPrefix: String, file: PosixFile) {
+    init(baseOffset: Int64, pathPrefix: String, file: PosixFile?, faults: FaultInjector?) {
         self.baseOffset = baseOffset
         self.pathPrefix = pathPrefix
         self.file = file
+        self.faults = faults
+        fileID = SegmentFileCache.newID()
         nextOffset = baseOffset
         lastBatchBaseOffset = baseOffset
     }
 
-    /// The same segment state over another descriptor of its file (after compaction's rename).
-    func reopened(_ file: PosixFile) -> LogSegment {
-        var copy = LogSegment(baseOffset: baseOffset, pathPrefix: pathPrefix, file: file)
+    /// The same segment state for the file that replaced its own (compaction's rename): a new
+    /// `fileID`, and sealed, so no descriptor is held.
+    func replaced() -> LogSegment {
+        var copy = LogSegment(baseOffset: baseOffset, pathPrefix: pathPrefix, file: nil, faults: faults)
         copy.size = size
         copy.nextOffset = nextOffset
         copy.maxTimestamp = maxTimestamp
@@ -56,6 +68,13 @@ struct LogSegment: Sendable {
         copy.bytesSinceIndexEntry = bytesSinceIndexEntry
         copy.rollBaseTime = rollBaseTime
         return copy
+    }
+
+    /// The file this segment holds open; throws for a sealed segment (a bug: callers write to or
+    /// sync only the active one) rather than trapping.
+    func openFile() throws(WharfError) -> PosixFile {
+        guard let file else { throw .io("\(logPath) is sealed: it holds no open file") }
+        return file
     }
 
     static func name(_ base: Int64) -> String {
@@ -77,7 +96,7 @@ struct LogSegment: Sendable {
         let file = try PosixFile.open(prefix + logSuffix, create: true, exclusive: true, faults: faults)
         try FileSystem.remove(prefix + indexSuffix, faults: faults)
         try FileSystem.remove(prefix + timeIndexSuffix, faults: faults)
-        return LogSegment(baseOffset: base, pathPrefix: prefix, file: file)
+        return LogSegment(baseOffset: base, pathPrefix: prefix, file: file, faults: faults)
     }
 
     /// Whether offsets up to `lastOffset` and `bytes` more bytes still fit the u32 relative
@@ -120,13 +139,14 @@ struct LogSegment: Sendable {
     /// Cuts bytes past `size` left by a failed write whose undo also failed, so a closed segment
     /// (whose size on reopen is its file size) holds only whole batches. One fstat.
     func trimFile() throws(WharfError) {
+        let file = try openFile()
         if try file.size() > size { try file.truncate(to: size) }
     }
 
     /// Writes the index entries the files lack (and cuts off anything stale beyond them).
     mutating func persistIndexes(sync: Bool) throws(WharfError) {
         if offsetIndex.persistedCount < offsetIndex.count || sync {
-            let f = try PosixFile.open(indexPath, create: true, faults: file.faults)
+            let f = try PosixFile.open(indexPath, create: true, faults: faults)
             let start = offsetIndex.persistedCount
             try f.write(offsetIndex.encode(from: start), at: Int64(start * OffsetIndex.entrySize))
             try f.truncate(to: Int64(offsetIndex.count * OffsetIndex.entrySize))
@@ -134,7 +154,7 @@ struct LogSegment: Sendable {
             offsetIndex.persistedCount = offsetIndex.count
         }
         if timeIndex.persistedCount < timeIndex.count || sync {
-            let f = try PosixFile.open(timeIndexPath, create: true, faults: file.faults)
+            let f = try PosixFile.open(timeIndexPath, create: true, faults: faults)
             let start = timeIndex.persistedCount
             try f.write(timeIndex.encode(from: start), at: Int64(start * TimeIndex.entrySize))
             try f.truncate(to: Int64(timeIndex.count * TimeIndex.entrySize))
@@ -147,22 +167,23 @@ struct LogSegment: Sendable {
     mutating func rewriteIndexes() throws(WharfError) {
         offsetIndex.persistedCount = 0
         timeIndex.persistedCount = 0
-        try FileSystem.writeFile(indexPath, offsetIndex.encode(), sync: false, faults: file.faults)
-        try FileSystem.writeFile(timeIndexPath, timeIndex.encode(), sync: false, faults: file.faults)
+        try FileSystem.writeFile(indexPath, offsetIndex.encode(), sync: false, faults: faults)
+        try FileSystem.writeFile(timeIndexPath, timeIndex.encode(), sync: false, faults: faults)
         offsetIndex.persistedCount = offsetIndex.count
         timeIndex.persistedCount = timeIndex.count
     }
 
-    /// A reader's copy, positioned by the offset index at or before the batch holding `offset`.
+    /// A reader's copy over `file` (this segment's, open), positioned by the offset index at or
+    /// before the batch holding `offset`.
     /// `readableSize` (default: all of it) cuts the view where readers must stop (see `PartitionLog.State.readableSize`).
-    func view(near offset: Int64, readableSize: Int64? = nil) -> SegmentView {
+    func view(near offset: Int64, file: PosixFile, readableSize: Int64? = nil) -> SegmentView {
         let rel = offset <= baseOffset ? 0 : UInt32(clamping: offset - baseOffset)
         let end = readableSize ?? size
         return SegmentView(file: file, baseOffset: baseOffset, end: end, hint: min(end, offsetIndex.floorPosition(relativeOffset: rel)))
     }
 
-    /// A reader's copy positioned for the first batch whose `maxTimestamp >= ts` (time index).
-    func view(nearTimestamp ts: Int64, readableSize: Int64? = nil) -> SegmentView {
+    /// A reader's copy over `file` positioned for the first batch whose `maxTimestamp >= ts` (time index).
+    func view(nearTimestamp ts: Int64, file: PosixFile, readableSize: Int64? = nil) -> SegmentView {
         let hint: Int64
         if let rel = timeIndex.lastRelativeOffset(olderThan: ts) {
             hint = offsetIndex.floorPosition(relativeOffset: rel)
@@ -175,7 +196,8 @@ struct LogSegment: Sendable {
 }
 
 /// What a reader needs of a segment, copied under the log's lock: the (reference-counted, so
-/// still open) file, the readable end at that moment, and a start position from an index.
+/// still open even if the cache evicts it or retention unlinks it) file, the readable end at that
+/// moment, and a start position from an index.
 /// Everything after the copy happens without the lock.
 struct SegmentView: Sendable {
     let file: PosixFile

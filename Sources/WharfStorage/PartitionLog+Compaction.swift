@@ -9,12 +9,14 @@ import WharfCore
 /// cleaned file over the `.log`, write the new indexes and fsync the directory. A crash at any
 /// point leaves either the old or the new `.log`; a missing index is rebuilt and a leftover
 /// `.cleaned` file removed on open. Readers holding the old file keep reading the old bytes.
+/// Each closed segment's file is opened only while it is read (outside the file cache, so a
+/// compaction pass neither holds a descriptor per segment nor evicts the readers' files).
 /// A segment left empty is deleted; if it was the oldest, the log start moves to the next one.
 /// The active segment is never touched, so a key's newest record there does not yet remove
 /// its older records in closed segments (as with Kafka's first uncleanable offset).
 extension PartitionLog {
     struct CompactionSource: Sendable {
-        let file: PosixFile
+        let fileID: SegmentFileID
         let baseOffset: Int64
         let size: Int64
         let nextOffset: Int64
@@ -36,20 +38,22 @@ extension PartitionLog {
             let sources = try state.withLock { (s: inout State) throws(WharfError) -> [CompactionSource] in
                 guard !s.closed else { throw closedError }
                 return s.segments.dropLast().map {
-                    CompactionSource(file: $0.file, baseOffset: $0.baseOffset, size: $0.size, nextOffset: $0.nextOffset, pathPrefix: $0.pathPrefix)
+                    CompactionSource(fileID: $0.fileID, baseOffset: $0.baseOffset, size: $0.size, nextOffset: $0.nextOffset, pathPrefix: $0.pathPrefix)
                 }
             }
             guard !sources.isEmpty else { return 0 }
             var latest: [[UInt8]: Int64] = [:]
             for source in sources {
-                try forEachBatch(of: source) { (header, batch) throws(WharfError) in
+                guard let file = try sealedFile(of: source) else { continue }
+                try forEachBatch(of: source, in: file) { (header, batch) throws(WharfError) in
                     try LogCompactor.collectKeys(batch: batch, header: header, into: &latest)
                 }
             }
             var cleaned: [CompactedSegment] = []
             do throws(WharfError) {
                 for source in sources {
-                    if let result = try clean(source, latest: latest) { cleaned.append(result) }
+                    guard let file = try sealedFile(of: source) else { continue }
+                    if let result = try clean(source, in: file, latest: latest) { cleaned.append(result) }
                 }
             } catch {
                 for item in cleaned { try? FileSystem.remove(item.cleanedPath, faults: faults) }
@@ -60,13 +64,23 @@ extension PartitionLog {
         }
     }
 
-    /// Calls `body` with each batch's header and bytes, reading the file in chunks.
-    func forEachBatch(of source: CompactionSource, _ body: (RecordBatchHeader, UnsafeRawBufferPointer) throws(WharfError) -> Void) throws(WharfError) {
-        var scanner = BatchScanner(file: source.file, from: 0, to: source.size, chunk: 1 << 20)
+    /// The file of `source` opened for this pass, or nil when its segment is gone (retention
+    /// deleted it meanwhile). Opened under the lock, so the file cannot be unlinked in between.
+    func sealedFile(of source: CompactionSource) throws(WharfError) -> PosixFile? {
+        try state.withLock { (s: inout State) throws(WharfError) -> PosixFile? in
+            guard !s.closed, let i = s.segments.firstIndex(where: { $0.fileID == source.fileID }), i < s.segments.count - 1 else { return nil }
+            return try readableFile(s, i, keep: false)
+        }
+    }
+
+    /// Calls `body` with each batch's header and bytes, reading `file` (the source's) in chunks.
+    func forEachBatch(of source: CompactionSource, in file: PosixFile,
+                      _ body: (RecordBatchHeader, UnsafeRawBufferPointer) throws(WharfError) -> Void) throws(WharfError) {
+        var scanner = BatchScanner(file: file, from: 0, to: source.size, chunk: 1 << 20)
         while true {
             switch try scanner.next(verifyCRC: false) {
             case .end: return
-            case .torn(let position, let reason): throw .corrupt("\(source.file.path) at \(position): \(reason)")
+            case .torn(let position, let reason): throw .corrupt("\(file.path) at \(position): \(reason)")
             case .batch(let header, let position):
                 try scanner.withBytes(at: position, count: header.totalSize) { (raw) throws(WharfError) in try body(header, raw) }
             }
@@ -75,17 +89,17 @@ extension PartitionLog {
 
     /// Writes the surviving batches of one segment to `<base>.log.cleaned`; nil if nothing
     /// would be removed (the file is then not kept).
-    func clean(_ source: CompactionSource, latest: [[UInt8]: Int64]) throws(WharfError) -> CompactedSegment? {
+    func clean(_ source: CompactionSource, in sourceFile: PosixFile, latest: [[UInt8]: Int64]) throws(WharfError) -> CompactedSegment? {
         let cleanedPath = source.pathPrefix + LogSegment.logSuffix + ".cleaned"
         let file = try PosixFile.open(cleanedPath, create: true, truncate: true, faults: faults)
-        var segment = LogSegment(baseOffset: source.baseOffset, pathPrefix: source.pathPrefix, file: file)
+        var segment = LogSegment(baseOffset: source.baseOffset, pathPrefix: source.pathPrefix, file: file, faults: faults)
         let interval = config.indexIntervalBytes
         var out: [UInt8] = []
         out.reserveCapacity(Int(min(source.size, 1 << 20)) + 1024)
         var written: Int64 = 0
         var removed = 0
         do throws(WharfError) {
-            try forEachBatch(of: source) { (header, batch) throws(WharfError) in
+            try forEachBatch(of: source, in: sourceFile) { (header, batch) throws(WharfError) in
                 let before = out.count
                 let (outcome, dropped) = try LogCompactor.filter(batch: batch, header: header, latest: latest, into: &out)
                 removed += dropped
@@ -113,6 +127,8 @@ extension PartitionLog {
         }
         segment.nextOffset = source.nextOffset
         segment.sealTimeIndex()
+        // The cleaned file is complete and synced; `install` renames it and readers open it anew.
+        segment.file = nil
         return CompactedSegment(source: source, cleanedPath: cleanedPath, segment: segment, removed: removed)
     }
 
@@ -123,12 +139,13 @@ extension PartitionLog {
             for item in cleaned {
                 let source = item.source
                 guard !s.closed,
-                      let i = s.segments.firstIndex(where: { $0.baseOffset == source.baseOffset && $0.file === source.file }),
+                      let i = s.segments.firstIndex(where: { $0.fileID == source.fileID }),
                       i < s.segments.count - 1 else {
                     try FileSystem.remove(item.cleanedPath, faults: faults)
                     continue
                 }
                 let old = s.segments[i]
+                files.remove(old.fileID)
                 try FileSystem.remove(old.indexPath, faults: faults)
                 try FileSystem.remove(old.timeIndexPath, faults: faults)
                 if item.segment.isEmpty {
@@ -137,7 +154,7 @@ extension PartitionLog {
                     s.segments.remove(at: i)
                 } else {
                     try FileSystem.rename(item.cleanedPath, over: old.logPath, faults: faults)
-                    var segment = item.segment.reopened(try PosixFile.open(old.logPath, faults: faults))
+                    var segment = item.segment.replaced()
                     try segment.rewriteIndexes()
                     s.segments[i] = segment
                 }

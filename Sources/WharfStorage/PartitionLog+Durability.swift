@@ -36,7 +36,7 @@ extension PartitionLog {
             try checkWritable(s)
             guard case .interval(let ms) = s.config.fsync, let since = s.dirtySince, now - since >= Int64(ms) else { return nil }
             s.dirtySince = nil
-            return (s.active.file, s.logEndOffset, s.active.size, s.active.baseOffset)
+            return (try s.active.openFile(), s.logEndOffset, s.active.size, s.active.baseOffset)
         }
         guard let due else { return }
         try sync(due.0)
@@ -70,7 +70,7 @@ extension PartitionLog {
     func flushLocked(_ s: inout State, seal: Bool) throws(WharfError) {
         let i = s.segments.count - 1
         if seal { try s.segments[i].trimFile() }
-        try syncLocked(&s, s.segments[i].file)
+        try syncLocked(&s, s.segments[i].openFile())
         s.dirtySince = nil
         s.markAllSynced()
         if seal { s.segments[i].sealTimeIndex() }
@@ -87,6 +87,7 @@ extension PartitionLog {
             try FileSystem.syncDirectory(of: marker, faults: faults)
             s.closedLogEnd = s.logEndOffset
             s.closed = true
+            files.remove(s.segments.map(\.fileID))
             s.segments = []
         }
     }
@@ -96,6 +97,7 @@ extension PartitionLog {
         state.withLock { s in
             s.closedLogEnd = s.logEndOffset
             s.closed = true
+            files.remove(s.segments.map(\.fileID))
             s.segments = []
         }
         try FileSystem.removeTree(directory, faults: faults)

@@ -27,9 +27,11 @@ extension PartitionLog {
             var plan = ReadPlan(views: [], logStartOffset: s.logStartOffset, logEndOffset: end)
             guard offset < end else { return plan }
             let i = s.segmentIndex(for: offset)
-            plan.views.append(s.segments[i].view(near: offset, readableSize: s.readableSize(of: i)))
-            if i + 1 < s.segments.count {
-                plan.views.append(s.segments[i + 1].view(near: s.segments[i + 1].baseOffset, readableSize: s.readableSize(of: i + 1)))
+            plan.views.append(s.segments[i].view(near: offset, file: try readableFile(s, i), readableSize: s.readableSize(of: i)))
+            // Only a fallback: a next segment that cannot be opened must not fail this read.
+            if i + 1 < s.segments.count, let next = try? readableFile(s, i + 1) {
+                plan.views.append(s.segments[i + 1].view(near: s.segments[i + 1].baseOffset, file: next,
+                                                         readableSize: s.readableSize(of: i + 1)))
             }
             return plan
         }
@@ -61,8 +63,9 @@ extension PartitionLog {
             let start = s.segmentIndex(for: s.logStartOffset)
             var views: [SegmentView] = []
             for i in start..<s.segments.count where s.segments[i].maxTimestamp >= ts && !s.segments[i].isEmpty {
-                let byTime = s.segments[i].view(nearTimestamp: ts, readableSize: s.readableSize(of: i))
-                let byStart = s.segments[i].view(near: s.logStartOffset, readableSize: s.readableSize(of: i))
+                let file = try readableFile(s, i)
+                let byTime = s.segments[i].view(nearTimestamp: ts, file: file, readableSize: s.readableSize(of: i))
+                let byStart = s.segments[i].view(near: s.logStartOffset, file: file, readableSize: s.readableSize(of: i))
                 views.append(byTime.hint >= byStart.hint || i != start ? byTime : byStart)
                 if views.count == 4 { break }
             }

@@ -61,10 +61,12 @@ extension PartitionLog {
         }
     }
 
-    /// Unlinks the oldest segment's files. Readers holding its `PosixFile` keep reading: the
-    /// descriptor closes when the last reference goes.
+    /// Unlinks the oldest segment's files and drops its cached descriptor (which would otherwise
+    /// keep the disk space). Readers holding its `PosixFile` keep reading: the descriptor closes
+    /// when the last reference goes.
     func deleteOldestSegment(_ s: inout State) throws(WharfError) {
         let segment = s.segments.removeFirst()
+        files.remove(segment.fileID)
         s.totalBytes -= segment.size
         try FileSystem.remove(segment.logPath, faults: faults)
         try FileSystem.remove(segment.indexPath, faults: faults)

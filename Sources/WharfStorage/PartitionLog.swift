@@ -86,6 +86,8 @@ public final class PartitionLog: Sendable {
     public let recoveryReport: RecoveryReport
     /// Test seam handed to every file the log opens (nil in production).
     let faults: FaultInjector?
+    /// Where readers borrow the descriptors of sealed segments (shared with other logs).
+    let files: SegmentFileCache
     /// Serializes `compact` runs (they hold `state` only to copy views and to swap files).
     let compactionLock = Mutex<Void>(())
     /// Topic and partition parsed from a Kafka-style directory name `<topic>-<partition>`, for errors.
@@ -93,8 +95,10 @@ public final class PartitionLog: Sendable {
     /// Wakes long-poll readers when this log grows (see `AppendNotifier`).
     public let appendNotifier = AppendNotifier()
 
-    private init(directory: String, clock: any WallClock, logger: Logger, state: State, report: RecoveryReport, faults: FaultInjector?) {
+    private init(directory: String, clock: any WallClock, logger: Logger, state: State, report: RecoveryReport,
+                 faults: FaultInjector?, files: SegmentFileCache) {
         self.faults = faults
+        self.files = files
         self.directory = directory
         self.clock = clock
         self.logger = logger
@@ -104,19 +108,22 @@ public final class PartitionLog: Sendable {
     }
 
     /// Opens (creating if needed) the log in `directory`, recovering it if it was not closed
-    /// cleanly (see `LogLoader`). The caller must hold the `DataDirectoryLock`.
-    public static func open(directory: String, config: LogConfig, clock: any WallClock, logger: Logger) throws(WharfError) -> PartitionLog {
-        try open(directory: directory, config: config, clock: clock, logger: logger, faults: nil)
+    /// cleanly (see `LogLoader`). The caller must hold the `DataDirectoryLock`. Sealed segments
+    /// are read through `files` (by default the process-wide cache).
+    public static func open(directory: String, config: LogConfig, clock: any WallClock, logger: Logger,
+                            files: SegmentFileCache = .shared) throws(WharfError) -> PartitionLog {
+        try open(directory: directory, config: config, clock: clock, logger: logger, faults: nil, files: files)
     }
 
     /// `open` with a fault injector on every file (tests; see `EngineConfig.faults`).
-    package static func open(directory: String, config: LogConfig, clock: any WallClock, logger: Logger, faults: FaultInjector?) throws(WharfError) -> PartitionLog {
+    package static func open(directory: String, config: LogConfig, clock: any WallClock, logger: Logger, faults: FaultInjector?,
+                             files: SegmentFileCache = .shared) throws(WharfError) -> PartitionLog {
         let loaded = try LogLoader.load(directory: directory, config: config, clock: clock, logger: logger, faults: faults)
         let total = loaded.segments.reduce(Int64(0)) { $0 + $1.size }
         var state = State(config: config, segments: loaded.segments, logStartOffset: loaded.logStartOffset, totalBytes: total)
         // The loader fdatasyncs a recovered active segment, so what it left on disk is durable.
         state.markAllSynced()
-        return PartitionLog(directory: directory, clock: clock, logger: logger, state: state, report: loaded.report, faults: faults)
+        return PartitionLog(directory: directory, clock: clock, logger: logger, state: state, report: loaded.report, faults: faults, files: files)
     }
 
     public var logStartOffset: Int64 { state.withLock { $0.logStartOffset } }
@@ -183,7 +190,7 @@ public final class PartitionLog: Sendable {
             if shouldRoll(s, now: now, bytes: batches.count, lastOffset: last) { try roll(&s) }
             let i = s.segments.count - 1
             let position = s.segments[i].size
-            let file = s.segments[i].file
+            let file = try s.segments[i].openFile()
             try batches.withMutableBytes { (raw) throws(WharfError) in
                 var at = 0
                 var next = first
@@ -250,19 +257,31 @@ public final class PartitionLog: Sendable {
     }
 
     /// Closes the active segment (fdatasync, final time index entry, index files synced) and
-    /// starts a new one at the log end offset.
+    /// starts a new one at the log end offset. The sealed segment's descriptor goes to the file
+    /// cache, where consumers just behind the end find it.
     func roll(_ s: inout State) throws(WharfError) {
         let i = s.segments.count - 1
         try s.segments[i].trimFile()
-        try syncLocked(&s, s.segments[i].file)
+        try syncLocked(&s, s.segments[i].openFile())
         s.dirtySince = nil
         s.segments[i].sealTimeIndex()
         try s.segments[i].persistIndexes(sync: true)
         let next = try LogSegment.create(directory: directory, base: s.segments[i].nextOffset, faults: faults)
         try FileSystem.syncDirectory(of: next.logPath, faults: faults)
+        if let sealed = s.segments[i].file { files.insert(sealed, id: s.segments[i].fileID) }
+        s.segments[i].file = nil
         s.segments.append(next)
         s.markAllSynced()
         logger.debug("rolled segment", metadata: ["directory": "\(directory)", "base": "\(next.baseOffset)"])
+    }
+
+    /// The file readers of segment `i` use: the active segment's own, or a sealed one's from the
+    /// cache (opened on a miss; a file that vanished throws for this read only). Called with the
+    /// lock held, so retention cannot unlink the file between choosing the segment and opening it.
+    func readableFile(_ s: State, _ i: Int, keep: Bool = true) throws(WharfError) -> PosixFile {
+        let segment = s.segments[i]
+        if let file = segment.file { return file }
+        return try files.file(segment.fileID, path: segment.logPath, faults: faults, keep: keep)
     }
 
     /// `<...>/<topic>-<partition>` (Kafka's layout) or `<...>/<topic>/<partition>`; otherwise the
