@@ -20,6 +20,7 @@ struct DashboardOptions: ParsableArguments {
     var kafkaListen: ListenAddress = ListenAddress(argument: "127.0.0.1:9092")!
     @Flag(name: .customLong("no-kafka"), help: "Do not start the Kafka listener.") var noKafka = false
     @OptionGroup(title: "Kafka listener limits") var listener: ListenerLimitOptions
+    @OptionGroup(title: "Engine limits") var engineLimits: EngineLimitOptions
 
     func validate() throws {
         guard (100...60_000).contains(refresh) else { throw ValidationError("--refresh must be between 100 and 60000 ms") }
@@ -62,7 +63,9 @@ struct DashboardCommand: AsyncParsableCommand {
         if let addresses = try cluster.addresses() {
             return try await ClusterDashboardRunner.run(addresses: addresses, options: dashboard, theme: theme, outboxURLs: outbox)
         }
-        let engine = try Engine.open(config: EngineConfig(dataDirectory: data.directory, fsync: try fsync.policy()))
+        var config = EngineConfig(dataDirectory: data.directory, fsync: try fsync.policy())
+        dashboard.engineLimits.apply(to: &config)
+        let engine = try Engine.open(config: config)
         let queues: QueueStore
         do { queues = try engine.openQueues() } catch {
             try? engine.close()
@@ -123,7 +126,9 @@ struct DemoCommand: AsyncParsableCommand {
         let theme = try dashboard.loadTheme()
         let dir = NSTemporaryDirectory() + "wharf-demo-\(getpid())"
         try? FileManager.default.removeItem(atPath: dir)
-        let engine = try Engine.open(config: EngineConfig(dataDirectory: dir, fsync: .interval(milliseconds: 1000)))
+        var config = EngineConfig(dataDirectory: dir, fsync: .interval(milliseconds: 1000))
+        dashboard.engineLimits.apply(to: &config)
+        let engine = try Engine.open(config: config)
         let queues = try engine.openQueues()
         let traffic = DemoTraffic(engine: engine, queues: queues)
         try await traffic.setUp()
@@ -230,7 +235,7 @@ struct KafkaListenerForDashboard: Sendable {
             let address = "\(config.host):\(port)"
             return KafkaListenerForDashboard(server: server, status: {
                 let n = server.connectionCount
-                return "\(address) · \(n) client\(n == 1 ? "" : "s")"
+                return "\(address) · \(Output.count(n, "client"))"
             })
         } catch {
             await server.stop()

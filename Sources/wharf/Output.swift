@@ -31,6 +31,12 @@ enum Output {
     /// Text a client chose, made safe for the terminal by the dashboard's rule (`PrintableText`).
     static func safe(_ text: String) -> String { PrintableText.sanitized(text) }
 
+    /// "1 partition", "3 partitions": a count with its noun in the right number (`plural` for
+    /// nouns that do not just take an "s").
+    static func count<N: BinaryInteger>(_ n: N, _ singular: String, plural: String? = nil) -> String {
+        "\(n) " + (n == 1 ? singular : plural ?? singular + "s")
+    }
+
     static func bytes(_ n: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var v = Double(n)

@@ -31,6 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var fsync: FsyncOptions
     @OptionGroup(title: "Listener limits") var listener: ListenerLimitOptions
+    @OptionGroup(title: "Engine limits") var engineLimits: EngineLimitOptions
     @Option(help: ArgumentHelp("Address to listen on for Kafka clients.", valueName: "host:port"))
     var listen: ListenAddress = ListenAddress(argument: "127.0.0.1:9092")!
     @Option(name: .customLong("advertised-host"), help: "Host name clients are told to connect to (default: the listen host).")
@@ -44,6 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard defaultPartitions >= 1 else { throw ValidationError("--default-partitions must be at least 1") }
+        guard defaultPartitions <= engineLimits.maxPartitionsPerTopic else {
+            throw ValidationError("--default-partitions must not exceed --max-partitions-per-topic (\(engineLimits.maxPartitionsPerTopic))")
+        }
         guard groupInitialRebalanceDelayMs >= 0 else { throw ValidationError("--group-initial-rebalance-delay-ms must not be negative") }
     }
 
@@ -53,6 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
         var config = EngineConfig(dataDirectory: data.directory, fsync: try fsync.policy())
         config.defaultPartitions = defaultPartitions
         config.groupInitialRebalanceDelayMs = groupInitialRebalanceDelayMs
+        engineLimits.apply(to: &config)
         let engine = try Engine.open(config: config)
         var serverConfig = KafkaServer.Configuration()
         serverConfig.host = listen.host

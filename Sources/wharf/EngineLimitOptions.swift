@@ -1,0 +1,63 @@
+import ArgumentParser
+import WharfEngine
+
+/// The engine's limits as flags, shared by `wharf serve` and the dashboard: what one client can
+/// make the engine hold (partitions, segments, open files, auto-created topics, group timeouts).
+/// Named after the Kafka broker setting where Kafka has one; defaults are `EngineConfig`'s.
+struct EngineLimitOptions: ParsableArguments {
+    private static let defaults = EngineConfig(dataDirectory: "")
+    /// Below this a segment rolls on nearly every batch: each roll costs fsyncs and three files.
+    static let segmentBytesFloor = 1024
+
+    @Option(name: .customLong("max-partitions-per-topic"),
+            help: "Most partitions one topic may have (CreateTopics, CreatePartitions, auto-creation); more fails with POLICY_VIOLATION.")
+    var maxPartitionsPerTopic = defaults.maxPartitionsPerTopic
+    @Option(name: .customLong("max-partitions"),
+            help: "Most partitions of all topics together, internal ones included.")
+    var maxPartitions = defaults.maxPartitions
+    @Option(name: .customLong("min-segment-bytes"),
+            help: "Smallest segment.bytes a topic may set (Kafka's minimum is 1 MiB); at least \(segmentBytesFloor).")
+    var minSegmentBytes = defaults.minSegmentBytes
+    @Option(name: .customLong("auto-create-topics-burst"),
+            help: "Topics that requests may auto-create at once; past it, unknown names stay unknown.")
+    var autoCreateBurst = defaults.autoCreateBurst
+    @Option(name: .customLong("auto-create-topics-per-minute"),
+            help: "Topics auto-creation earns back each minute after the burst.")
+    var autoCreatePerMinute = defaults.autoCreatePerMinute
+    @Option(name: .customLong("group-min-session-timeout-ms"),
+            help: "Shortest session timeout a consumer may join with (Kafka's group.min.session.timeout.ms).")
+    var groupMinSessionTimeoutMs = defaults.groupTimeouts.minSessionTimeoutMs
+    @Option(name: .customLong("group-max-session-timeout-ms"),
+            help: "Longest session timeout a consumer may join with, and the longest rebalance wait (Kafka's group.max.session.timeout.ms).")
+    var groupMaxSessionTimeoutMs = defaults.groupTimeouts.maxSessionTimeoutMs
+    @Option(name: .customLong("max-open-segment-files"),
+            help: "Descriptors of sealed segments kept open for reads, least recently read closed first (0: open per read). Active segments hold one each on top.")
+    var maxOpenSegmentFiles = defaults.maxOpenSegmentFiles
+
+    func validate() throws {
+        if maxPartitionsPerTopic < 1 { throw ValidationError("--max-partitions-per-topic must be at least 1") }
+        if maxPartitions < 1 { throw ValidationError("--max-partitions must be at least 1") }
+        let segmentBytesCeiling = Self.defaults.defaultLog.segmentBytes
+        if !(Self.segmentBytesFloor...segmentBytesCeiling).contains(minSegmentBytes) {
+            throw ValidationError("--min-segment-bytes must be between \(Self.segmentBytesFloor) and \(segmentBytesCeiling) (the default segment size)")
+        }
+        if autoCreateBurst < 0 { throw ValidationError("--auto-create-topics-burst must not be negative") }
+        if autoCreatePerMinute < 0 { throw ValidationError("--auto-create-topics-per-minute must not be negative") }
+        if groupMinSessionTimeoutMs < 1 { throw ValidationError("--group-min-session-timeout-ms must be at least 1") }
+        if groupMaxSessionTimeoutMs < groupMinSessionTimeoutMs {
+            throw ValidationError("--group-max-session-timeout-ms must not be below --group-min-session-timeout-ms (\(groupMinSessionTimeoutMs))")
+        }
+        if maxOpenSegmentFiles < 0 { throw ValidationError("--max-open-segment-files must not be negative") }
+    }
+
+    /// Sets these limits on `config`.
+    func apply(to config: inout EngineConfig) {
+        config.maxPartitionsPerTopic = maxPartitionsPerTopic
+        config.maxPartitions = maxPartitions
+        config.minSegmentBytes = minSegmentBytes
+        config.autoCreateBurst = autoCreateBurst
+        config.autoCreatePerMinute = autoCreatePerMinute
+        config.groupTimeouts = GroupTimeoutLimits(minSessionTimeoutMs: groupMinSessionTimeoutMs, maxSessionTimeoutMs: groupMaxSessionTimeoutMs)
+        config.maxOpenSegmentFiles = maxOpenSegmentFiles
+    }
+}
