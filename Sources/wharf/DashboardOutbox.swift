@@ -56,7 +56,7 @@ struct DashboardOutbox: Sendable {
         case .retryDeadOutboxRows:
             let n = try await store.retryDead()
             return .operationSucceeded(n == 0 ? "\(name) had no dead rows"
-                                              : "retried \(n) dead row\(n == 1 ? "" : "s") of \(name): pending again")
+                                              : "retried \(Output.count(n, "dead row")) of \(name): pending again")
         default:
             return nil
         }

@@ -122,7 +122,7 @@ struct DlqCommand: ParsableCommand {
                 return try Output.json(J(source: r.source, target: r.target, dryRun: r.dryRun, count: r.count, sequenceNumbers: r.sequenceNumbers,
                                          newSequenceNumbers: r.newSequenceNumbers, skipped: r.skipped))
             }
-            print("\(r.dryRun ? "would requeue" : "requeued") \(r.count) message\(r.count == 1 ? "" : "s") from \(r.source) to \(r.target)"
+            print("\(r.dryRun ? "would requeue" : "requeued") \(Output.count(r.count, "message")) from \(r.source) to \(r.target)"
                   + (r.skipped.isEmpty ? "" : "; skipped \(r.skipped.map(String.init).joined(separator: ","))"))
         }
     }
@@ -144,10 +144,10 @@ struct DlqCommand: ParsableCommand {
             let target = DlqCommand.dlqPath(entity)
             let r = try await QueueSession.with(data, fsync: policy) { try $0.purge(target, dryRun: !yes) }
             if !yes {
-                print("would purge \(r.count) message\(r.count == 1 ? "" : "s") from \(r.entity); add --yes to do it")
+                print("would purge \(Output.count(r.count, "message")) from \(r.entity); add --yes to do it")
                 throw ExitCode(2)
             }
-            print("purged \(r.count) message\(r.count == 1 ? "" : "s") from \(r.entity); 'wharf dlq undo \(entity)' restores them until \(r.restorableUntil.map(TimeParsing.iso) ?? "-")")
+            print("purged \(Output.count(r.count, "message")) from \(r.entity); 'wharf dlq undo \(entity)' restores them until \(r.restorableUntil.map(TimeParsing.iso) ?? "-")")
         }
     }
 
@@ -160,7 +160,7 @@ struct DlqCommand: ParsableCommand {
         func run() async throws {
             let policy = try fsync.policy()
             let n = try await QueueSession.with(data, fsync: policy) { try $0.undoPurge(DlqCommand.dlqPath(entity)) }
-            print("restored \(n) message\(n == 1 ? "" : "s") to \(DlqCommand.dlqPath(entity))")
+            print("restored \(Output.count(n, "message")) to \(DlqCommand.dlqPath(entity))")
         }
     }
 }

@@ -100,7 +100,7 @@ enum DlqTopics {
                                      withoutTarget: r.withoutTarget))
         }
         let targets = r.byTarget.sorted { $0.key < $1.key }.map { "\($0.value) to \($0.key)" }.joined(separator: ", ")
-        print("\(dryRun ? "would requeue" : "requeued") \(r.moves.count) record\(r.moves.count == 1 ? "" : "s") from \(topic)"
+        print("\(dryRun ? "would requeue" : "requeued") \(Output.count(r.moves.count, "record")) from \(topic)"
               + (targets.isEmpty ? "" : " (\(targets))")
               + (r.withoutTarget.isEmpty ? "" : "; no original topic for offset(s) \(r.withoutTarget.map(String.init).joined(separator: ",")): use --to"))
     }
@@ -115,9 +115,9 @@ enum DlqTopics {
 
     static func printPurge(_ n: Int64, topic: String, yes: Bool) throws {
         if !yes {
-            print("would purge \(n) record\(n == 1 ? "" : "s") from dead-letter topic \(topic); add --yes to do it")
+            print("would purge \(Output.count(n, "record")) from dead-letter topic \(topic); add --yes to do it")
             throw ExitCode(2)
         }
-        print("purged \(n) record\(n == 1 ? "" : "s") from dead-letter topic \(topic) (records of a topic cannot be restored)")
+        print("purged \(Output.count(n, "record")) from dead-letter topic \(topic) (records of a topic cannot be restored)")
     }
 }

@@ -50,7 +50,7 @@ extension EngineDashboardDriver {
             case .replayParked(let group, let source):
                 guard capabilities.contains(.replayParked), let store = events else { return .operationFailed("read-only: replay is disabled") }
                 let n = try store.replayParked(group, on: EventSource(parsing: source))
-                return .operationSucceeded("replaying \(n) parked event\(n == 1 ? "" : "s") to \(group)")
+                return .operationSucceeded("replaying \(Output.count(n, "parked event")) to \(group)")
             case .rebuildProjection(let name):
                 guard capabilities.contains(.rebuildProjection) else { return .operationFailed("read-only: rebuild is disabled") }
                 guard let projection = projections?.projection(named: name) else {

@@ -141,7 +141,7 @@ actor EngineDashboardDriver: DashboardDriver {
             case .createTopic(let name, let partitions):
                 guard capabilities.contains(.manageTopics) else { return .operationFailed("read-only: topics cannot be created") }
                 _ = try engine.createTopic(name, Engine.TopicSettings(partitions: partitions))
-                return .operationSucceeded("created topic \(name) with \(partitions) partition\(partitions == 1 ? "" : "s")")
+                return .operationSucceeded("created topic \(name) with \(Output.count(partitions, "partition"))")
             case .deleteTopic(let name):
                 guard capabilities.contains(.manageTopics) else { return .operationFailed("read-only: topics cannot be deleted") }
                 try engine.deleteTopic(name)

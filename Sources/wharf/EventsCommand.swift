@@ -80,7 +80,7 @@ struct EventsCommand: ParsableCommand {
             let r = R(stream: stream, events: lines.count, nextExpectedVersion: result.nextExpectedVersion, position: result.position, deduplicated: result.deduplicated)
             if output.json { return try Output.json(r) }
             print(result.deduplicated ? "already appended (same event id): stream \(stream) is at revision \(result.nextExpectedVersion)"
-                  : "appended \(lines.count) event\(lines.count == 1 ? "" : "s") to \(stream); now at revision \(result.nextExpectedVersion)")
+                  : "appended \(Output.count(lines.count, "event")) to \(stream); now at revision \(result.nextExpectedVersion)")
         }
     }
 
@@ -187,7 +187,7 @@ struct SubscriptionCommand: ParsableCommand {
             }
             guard let snap else { throw WharfError.unknownSubscription("\(target.stream)::\(target.group)") }
             if output.json { return try Output.json(SnapshotJSON(snap)) }
-            print("\(snap.name) on \(snap.source): \(snap.state), checkpoint \(snap.checkpoint.map(String.init) ?? "-"), lag \(snap.lagEvents) events (\(String(format: "%.1f", snap.lagSeconds)) s), \(snap.parkedCount) parked")
+            print("\(snap.name) on \(snap.source): \(snap.state), checkpoint \(snap.checkpoint.map(String.init) ?? "-"), lag \(Output.count(snap.lagEvents, "event")) (\(String(format: "%.1f", snap.lagSeconds)) s), \(snap.parkedCount) parked")
             for e in parked { print("  parked: \(e.stream)@\(e.revision) \(e.type) \(String(Output.text(e.data).prefix(60)))") }
         }
     }
@@ -199,7 +199,7 @@ struct SubscriptionCommand: ParsableCommand {
 
         func run() async throws {
             let n = try await EventSession.with(data) { try $0.replayParked(target.group, on: target.source) }
-            print("replaying \(n) parked event\(n == 1 ? "" : "s") to \(target.group)")
+            print("replaying \(Output.count(n, "parked event")) to \(target.group)")
         }
     }
 }

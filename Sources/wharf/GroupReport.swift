@@ -23,7 +23,7 @@ enum GroupReport {
                                                                         logStartOffset: $0.logStartOffset, logEndOffset: $0.logEndOffset,
                                                                         lag: $0.lag, timeLagMs: $0.timeLagMs, owner: $0.owner) }))
         }
-        print("group \(Output.safe(lag.group)): \(lag.state), \(lag.members) member\(lag.members == 1 ? "" : "s"), total lag \(lag.totalLag)")
+        print("group \(Output.safe(lag.group)): \(lag.state), \(Output.count(lag.members, "member")), total lag \(lag.totalLag)")
         Output.table(["TOPIC", "PARTITION", "COMMITTED", "LOG END", "LAG", "TIME LAG", "OWNER"],
                      lag.partitions.map {
                          [$0.topic, "\($0.partition)", $0.committedOffset.map(String.init) ?? "-", "\($0.logEndOffset)",

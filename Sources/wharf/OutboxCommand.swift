@@ -115,6 +115,6 @@ struct OutboxRetryDeadCommand: AsyncParsableCommand {
 
     func run() async throws {
         let n = try await database.with { store in try await store.retryDead() }
-        print("\(n) dead row\(n == 1 ? "" : "s") made pending again")
+        print("\(Output.count(n, "dead row")) made pending again")
     }
 }

@@ -60,7 +60,7 @@ struct ProduceCommand: AsyncParsableCommand {
         }
         struct Result: Encodable { let topic: String; let records: Int }
         if output.json { try Output.json(Result(topic: topic, records: total)) } else {
-            print("appended \(total) record\(total == 1 ? "" : "s") to \(topic)")
+            print("appended \(Output.count(total, "record")) to \(topic)")
         }
     }
 

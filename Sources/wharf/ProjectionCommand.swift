@@ -59,8 +59,8 @@ struct ProjectionCommand: ParsableCommand {
             print("\(s.name): \(s.stateName)\(s.state.faultMessage.map { " (\($0))" } ?? "")")
             print("  source      \(s.source)")
             print("  database    \(s.databasePath)")
-            print("  checkpoint  \(s.cursor.position.map { "position \($0)" } ?? "none"), \(s.cursor.processed) of \(s.head) events applied")
-            print("  lag         \(s.lag.events) events, \(String(format: "%.1f", s.lag.seconds)) s")
+            print("  checkpoint  \(s.cursor.position.map { "position \($0)" } ?? "none"), \(s.cursor.processed) of \(Output.count(s.head, "event")) applied")
+            print("  lag         \(Output.count(s.lag.events, "event")), \(String(format: "%.1f", s.lag.seconds)) s")
             if let r = s.rebuild { print("  rebuild     \(r.done)/\(r.total) (\(Int(r.fraction * 100))%)") }
             if s.rebuildRequested { print("  rebuild     requested; runs when its application next opens it") }
         }
@@ -84,7 +84,7 @@ struct ProjectionCommand: ParsableCommand {
                 guard let entry = registry.registration(named: name), let before = registry.status(named: name, store: store) else {
                     throw WharfError.invalidArgument("no projection named '\(name)' (see wharf projection list)")
                 }
-                let plan = "rebuild \(name): empty its read model in \(entry.database) and replay \(before.head) events of \(before.source) (checkpoint \(before.cursor.processed) -> 0)"
+                let plan = "rebuild \(name): empty its read model in \(entry.database) and replay \(Output.count(before.head, "event")) of \(before.source) (checkpoint \(before.cursor.processed) -> 0)"
                 guard yes else { throw WharfError.invalidArgument("\(plan); add --yes to do it") }
                 guard let definition = ProjectionCatalog.definition(id: entry.definition, name: name) else {
                     try registry.requestRebuild(named: name)
@@ -103,7 +103,7 @@ struct ProjectionCommand: ParsableCommand {
                     }
                     let percent = Int((s.rebuild?.fraction ?? 1) * 100)
                     if percent / 10 != shown / 10 || s.rebuild == nil {
-                        print("rebuilding \(name): \(s.cursor.processed)/\(s.rebuild?.total ?? s.head) events (\(percent)%)")
+                        print("rebuilding \(name): \(s.cursor.processed)/\(Output.count(s.rebuild?.total ?? s.head, "event")) (\(percent)%)")
                         fflush(nil)
                         shown = percent
                     }
@@ -111,7 +111,7 @@ struct ProjectionCommand: ParsableCommand {
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 await projection.close()
-                print("rebuilt \(name): \(projection.status.cursor.processed) events applied")
+                print("rebuilt \(name): \(Output.count(projection.status.cursor.processed, "event")) applied")
             }
         }
     }

@@ -194,7 +194,7 @@ struct QueueCommand: ParsableCommand {
             struct R: Encodable { let sequenceNumber: Int64?; let disposition: String; let entity: String }
             if output.json { return try Output.json(receipts.map { R(sequenceNumber: $0.sequenceNumber, disposition: $0.disposition.rawValue, entity: $0.entity) }) }
             let byDisposition = Dictionary(grouping: receipts, by: { (r: SendReceipt) in r.disposition.rawValue }).mapValues { $0.count }
-            print("sent \(receipts.count) message\(receipts.count == 1 ? "" : "s") to \(queue): "
+            print("sent \(Output.count(receipts.count, "message")) to \(queue): "
                   + byDisposition.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         }
     }

@@ -41,7 +41,7 @@ struct RecordsCommand: ParsableCommand {
             struct Result: Encodable { let topic: String; let partition: Int32; let logStartOffset: Int64; let deletedRecords: Int64 }
             let r = Result(topic: topic, partition: partition, logStartOffset: newStart, deletedRecords: max(0, newStart - oldStart))
             if output.json { try Output.json(r) } else {
-                print("deleted \(r.deletedRecords) records from \(topic)/\(partition); log start offset is now \(newStart)")
+                print("deleted \(Output.count(r.deletedRecords, "record")) from \(topic)/\(partition); log start offset is now \(newStart)")
             }
         }
     }

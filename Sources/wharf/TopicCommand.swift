@@ -44,7 +44,7 @@ struct TopicCommand: ParsableCommand {
                 }
             }
             if output.json { try Output.json(d) } else {
-                print("created topic \(d.name) with \(d.partitions.count) partition\(d.partitions.count == 1 ? "" : "s")")
+                print("created topic \(d.name) with \(Output.count(d.partitions.count, "partition"))")
             }
         }
     }
@@ -116,7 +116,7 @@ struct TopicCommand: ParsableCommand {
 
         func run() async throws {
             let d = try await EngineSession.with(data, fsync: try fsync.policy()) { try $0.addPartitions(name, totalCount: count) }
-            if output.json { try Output.json(d) } else { print("topic \(name) now has \(d.partitions.count) partitions") }
+            if output.json { try Output.json(d) } else { print("topic \(name) now has \(Output.count(d.partitions.count, "partition"))") }
         }
     }
 }

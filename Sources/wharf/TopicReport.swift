@@ -13,7 +13,7 @@ enum TopicReport {
 
     static func describe(_ d: TopicDescription, json: Bool) throws {
         if json { return try Output.json(d) }
-        print("topic \(d.name): \(d.partitions.count) partitions, \(d.records) records, \(size(d)), retention \(Output.retention(ms: d.retentionMs))\(d.retentionBytes >= 0 ? " or \(Output.bytes(d.retentionBytes))" : "")")
+        print("topic \(d.name): \(Output.count(d.partitions.count, "partition")), \(Output.count(d.records, "record")), \(size(d)), retention \(Output.retention(ms: d.retentionMs))\(d.retentionBytes >= 0 ? " or \(Output.bytes(d.retentionBytes))" : "")")
         Output.table(["PARTITION", "LOG START", "LOG END", "RECORDS", "SIZE", "SEGMENTS"],
                      d.partitions.map {
                          ["\($0.partition)", "\($0.logStartOffset)", "\($0.logEndOffset)", "\($0.logEndOffset - $0.logStartOffset)",

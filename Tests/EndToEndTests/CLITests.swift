@@ -33,6 +33,24 @@ import Testing
         #expect(r.stdout.contains("no topics"))
     }
 
+    /// Counts agree with their noun: "1 partition, 1 record", "2 partitions, 2 records".
+    @Test func countsInCLIOutputAreSingularForOne() throws {
+        let dir = TempDir()
+        let d = ["--data", dir.path]
+        var r = try WharfProcess.run(["topic", "create", "solo", "--partitions", "1"] + d)
+        #expect(r.stdout.contains("created topic solo with 1 partition\n"), "\(r.stdout)")
+        try WharfProcess.run(["produce", "solo"] + d, stdin: "only\n")
+        r = try WharfProcess.run(["topic", "describe", "solo"] + d)
+        #expect(r.stdout.hasPrefix("topic solo: 1 partition, 1 record, "), "\(r.stdout)")
+        r = try WharfProcess.run(["topic", "add-partitions", "solo", "--count", "2"] + d)
+        #expect(r.stdout.contains("now has 2 partitions"), "\(r.stdout)")
+        try WharfProcess.run(["produce", "solo", "--partition", "0"] + d, stdin: "second\n")
+        r = try WharfProcess.run(["topic", "describe", "solo"] + d)
+        #expect(r.stdout.hasPrefix("topic solo: 2 partitions, 2 records, "), "\(r.stdout)")
+        r = try WharfProcess.run(["records", "delete", "solo", "--partition", "0", "--before", "1"] + d)
+        #expect(r.stdout.contains("deleted 1 record from solo/0"), "\(r.stdout)\(r.stderr)")
+    }
+
     @Test func produceAndConsumeWithKeysAndHeaders() throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
