@@ -62,10 +62,9 @@ public final class SegmentFileCache: Sendable {
     func file(_ id: SegmentFileID, path: String, faults: FaultInjector?, keep: Bool = true) throws(WharfError) -> PosixFile {
         if let hit = entries.withLock({ s -> PosixFile? in
             s.clock &+= 1
-            let now = s.clock
-            guard s.files[id] != nil else { return nil }
-            s.files[id]?.lastUse = now
-            return s.files[id]?.file
+            guard let i = s.files.index(forKey: id) else { return nil }
+            s.files.values[i].lastUse = s.clock
+            return s.files.values[i].file
         }) {
             return hit
         }

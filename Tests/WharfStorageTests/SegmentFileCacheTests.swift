@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import WharfCore
 @testable import WharfStorage
@@ -129,13 +130,57 @@ import WharfTestSupport
         // the active segment's (compaction leaves the active segment alone).
         #expect(removed == count - 1 - 10)
         #expect(openDescriptors(under: dir.path).count <= Self.cacheSize + 1)
+        // The warmed descriptors of the files compaction removed or replaced were dropped.
+        #expect(openDescriptors(under: dir.path).filter { $0.hasSuffix("(deleted)") }.isEmpty)
         let survivors = try log.readAll().map(\.offset)
         #expect(survivors == Array(Int64(count - 11)..<Int64(count)))
-        #expect(openDescriptors(under: dir.path).filter { $0.hasSuffix("(deleted)") }.isEmpty)
         try log.close()
         let reopened = try PartitionLog.open(directory: dir.partition, config: config, clock: ManualClock(), logger: testLogger(), files: cache)
         #expect(try reopened.readAll().map(\.offset) == survivors)
         try reopened.close()
+    }
+
+    /// Readers in parallel with appends that roll and DeleteRecords that unlink segments, over
+    /// a cache far smaller than the segments read: every read answers the right record or, below
+    /// the moving log start, OFFSET_OUT_OF_RANGE; descriptors stay bounded.
+    @Test func parallelReadersWithRollsAndDeletionsGetTheRightRecords() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let cache = SegmentFileCache(capacity: 4)
+        let (log, _) = try manySegments(dir, files: cache, count: 80)
+        defer { try? log.close() }
+        let problems = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 5) { worker in
+            var random = SeededRandom(seed: UInt64(worker) + 1)
+            do {
+                if worker == 0 {
+                    for n in 80..<160 {
+                        try log.append(batch: makeBatch(count: 1, firstValue: n, timestamp: 1_700_000_000_000 + Int64(n)))
+                        if n % 10 == 0 { try log.deleteRecords(before: Int64(n - 60)) }
+                    }
+                    return
+                }
+                for _ in 0..<300 {
+                    let end = log.logEndOffset
+                    let offset = Int64(random.next(upperBound: UInt64(end)))
+                    do {
+                        let record = try log.firstRecord(atOrAfter: offset)
+                        if record?.offset != offset || record?.value != Array("v\(offset)".utf8) {
+                            problems.withLock { $0.append("offset \(offset): got \(String(describing: record))") }
+                        }
+                    } catch WharfError.offsetOutOfRange {
+                        continue  // below the log start DeleteRecords moved meanwhile
+                    }
+                }
+            } catch {
+                problems.withLock { $0.append("worker \(worker): \(error)") }
+            }
+        }
+        #expect(problems.withLock { $0 }.isEmpty, "\(problems.withLock { $0.prefix(5) })")
+        #expect(log.logStartOffset == 90)
+        #expect(try log.allValues == values(90..<160))
+        #expect(openDescriptors(under: dir.path).count <= 4 + 1)
+        #expect(openDescriptors(under: dir.path).filter { $0.hasSuffix("(deleted)") }.isEmpty)
     }
 
     /// Capacity 0: nothing is cached, every read opens and closes its file.
