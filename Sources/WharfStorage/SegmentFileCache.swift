@@ -92,6 +92,7 @@ public final class SegmentFileCache: Sendable {
                 s.files[id]?.lastUse = s.clock
                 return existing.file
             }
+            // A linear scan for the oldest: only on a miss, which already costs an `open`.
             while s.files.count >= capacity, let oldest = s.files.min(by: { $0.value.lastUse < $1.value.lastUse }) {
                 evicted.append(oldest.value.file)
                 s.files[oldest.key] = nil
