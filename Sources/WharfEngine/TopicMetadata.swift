@@ -47,7 +47,7 @@ enum DurableFile {
     /// Writes `data` to `path` so that after a crash the file holds either the old or the new content.
     static func writeAtomically(_ data: Data, to path: String) throws(WharfError) {
         let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, OwnerOnly.fileMode)
         guard fd >= 0 else { throw .io("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         let ok = data.withUnsafeBytes { raw -> Bool in
             var done = 0
