@@ -11,6 +11,9 @@ struct TopicMetadata: Codable, Equatable, Sendable {
     var retentionBytes: Int64?
     var segmentBytes: Int?
     var segmentMs: Int64?
+    /// The topic's own record-timestamp window (nil: the engine's); absent in older files.
+    var messageTimestampBeforeMaxMs: Int64?
+    var messageTimestampAfterMaxMs: Int64?
     var isInternal: Bool = false
     /// Set when an operator declared this topic the dead-letter topic of another
     /// (`wharf dlq mark`): recognised as one even when its records carry no dead-letter headers,
