@@ -9,8 +9,9 @@ import Foundation
 /// (where `ps` and `/proc/*/cmdline` show it to every local user, and shell history keeps it).
 /// libpq's order: the URL's password; else `PGPASSWORD`; else the first matching line of the
 /// password file: the URL's `passfile=`, else `PGPASSFILE`, else `~/.pgpass`. Like libpq, a
-/// password file others can read is not used; unlike libpq (which only warns) that is an error,
-/// so the operator learns why the password was not sent.
+/// password file others can read is not used: a named one (`passfile=`, `PGPASSFILE`) is then an
+/// error saying why, so the operator learns why no password was sent; an implicit `~/.pgpass` is
+/// skipped, as libpq skips it, so a server that needs no password is still reached.
 extension PostgresURL {
     public func resolvingPassword(environment: [String: String] = ProcessInfo.processInfo.environment) throws(OutboxError) -> PostgresURL {
         guard password == nil else { return self }
@@ -27,6 +28,7 @@ extension PostgresURL {
             return self
         }
         guard st.st_mode & 0o077 == 0 else {
+            if explicit == nil { return self }
             throw .badURL("password file \(path) is readable by others (mode \(String(st.st_mode & 0o777, radix: 8))); chmod 600 it")
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import WharfOutbox
 
@@ -39,6 +40,15 @@ import Testing
         #expect(try PostgresURL(parsing: "postgres://a@h/d").resolvingPassword(environment: env).password == "env")
         #expect(throws: OutboxError.self) { try PostgresURL(parsing: "postgres://a@h/d").resolvingPassword(environment: ["PGPASSFILE": "/nonexistent"]) }
         #expect(try PostgresURL(parsing: "postgres://a@h/d").resolvingPassword(environment: ["HOME": "/nonexistent"]).password == nil)
+        // ~/.pgpass readable by others is skipped (as libpq does); named explicitly, it is an error.
+        let home = NSTemporaryDirectory() + "wharf-pgpass-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        #expect(FileManager.default.createFile(atPath: home + "/.pgpass", contents: Data("*:*:*:*:loose\n".utf8), attributes: [.posixPermissions: 0o644]))
+        #expect(try PostgresURL(parsing: "postgres://a@h/d").resolvingPassword(environment: ["HOME": home]).password == nil)
+        #expect(throws: OutboxError.self) { try PostgresURL(parsing: "postgres://a@h/d").resolvingPassword(environment: ["PGPASSFILE": home + "/.pgpass"]) }
+        chmod(home + "/.pgpass", 0o600)
+        #expect(try PostgresURL(parsing: "postgres://a@h/d").resolvingPassword(environment: ["HOME": home]).password == "loose")
     }
 
     @Test func tableNames() throws {
