@@ -6,6 +6,9 @@ import WharfCore
 /// the low minima old librdkafka needs to enable its features (section 2): Produce 0 (gzip,
 /// snappy, lz4 are off without it), FindCoordinator/JoinGroup/SyncGroup/Heartbeat/LeaveGroup/
 /// InitProducerId/ApiVersions 0, OffsetCommit 2, OffsetFetch 1, ListOffsets 0.
+/// OffsetCommit 0-1 as well: sarama's default config (`V1_0_0_0` before 1.43) commits with v1,
+/// and Kafka 3.x still serves both (v1's per-partition timestamp is ignored, as Kafka does
+/// when it stores offsets in its log; v0 carries no generation, so it is an admin commit).
 /// Produce 0-2 are advertised only for that reason: they carry legacy MessageSets, and the
 /// server should refuse them (decoding them works; serving them is not planned).
 /// Above that level for batching: OffsetFetch up to 9 (v8+ fetches many groups in one request)
@@ -29,7 +32,7 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .syncGroup: 0...3,
         .heartbeat: 0...3,
         .leaveGroup: 0...3,
-        .offsetCommit: 2...7,
+        .offsetCommit: 0...7,
         .offsetFetch: 1...9,
         .listGroups: 0...2,
         .describeGroups: 0...4,

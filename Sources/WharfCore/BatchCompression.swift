@@ -7,18 +7,28 @@ import CWharfCompression
 ///
 /// Formats as Kafka clients write them: gzip is a gzip stream; snappy is either raw snappy
 /// (librdkafka) or xerial-framed (`\x82SNAPPY\0`, Java); lz4 is the LZ4 frame format; zstd is a
-/// zstd frame. Output is capped (`maxOutput`) so a hostile batch cannot exhaust memory.
+/// zstd frame. Output is capped so a hostile batch cannot exhaust memory: by `maxOutput` when
+/// reading stored batches, and by the partition's tighter bound when a client produces
+/// (`RecordBatchValidator.Limits.maxDecompressedBytes`). The cap is checked before each chunk
+/// is appended, so a bomb costs at most the cap, never more.
 public enum BatchCompression {
     public static let maxOutput = 256 << 20
 
-    public static func decompress(_ codec: RecordBatchHeader.Compression, _ input: UnsafeRawBufferPointer) throws(WharfError) -> [UInt8] {
+    public static func decompress(_ codec: RecordBatchHeader.Compression, _ input: UnsafeRawBufferPointer,
+                                  maxOutput limit: Int = maxOutput) throws(WharfError) -> [UInt8] {
         switch codec {
         case .none: return Array(input)
-        case .gzip: return try gunzip(input)
-        case .snappy: return try unsnappy(input)
-        case .lz4: return try unlz4(input)
-        case .zstd: return try unzstd(input)
+        case .gzip: return try gunzip(input, limit: limit)
+        case .snappy: return try unsnappy(input, limit: limit)
+        case .lz4: return try unlz4(input, limit: limit)
+        case .zstd: return try unzstd(input, limit: limit)
         }
+    }
+
+    /// Appends `chunk[..<count]` to `out` unless that would pass `limit`.
+    private static func append(_ chunk: [UInt8], _ count: Int, to out: inout [UInt8], limit: Int, codec: String) throws(WharfError) {
+        guard count <= limit - out.count else { throw fail(codec, "output exceeds \(limit) bytes") }
+        out.append(contentsOf: chunk[..<count])
     }
 
     private static func fail(_ codec: String, _ why: String) -> WharfError {
@@ -27,7 +37,7 @@ public enum BatchCompression {
 
     // MARK: gzip
 
-    static func gunzip(_ input: UnsafeRawBufferPointer) throws(WharfError) -> [UInt8] {
+    static func gunzip(_ input: UnsafeRawBufferPointer, limit: Int = maxOutput) throws(WharfError) -> [UInt8] {
         var stream = z_stream()
         // 15 + 32: a zlib or gzip header, detected automatically.
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { throw fail("gzip", "inflateInit failed") }
@@ -43,8 +53,7 @@ public enum BatchCompression {
                 return inflate(&stream, Z_NO_FLUSH)
             }
             let produced = chunk.count - Int(stream.avail_out)
-            out.append(contentsOf: chunk[..<produced])
-            if out.count > maxOutput { throw fail("gzip", "output exceeds \(maxOutput) bytes") }
+            try append(chunk, produced, to: &out, limit: limit, codec: "gzip")
             if status == Z_STREAM_END { return out }
             guard status == Z_OK || (status == Z_BUF_ERROR && produced > 0) else { throw fail("gzip", "zlib status \(status)") }
             if stream.avail_in == 0 && produced == 0 { throw fail("gzip", "truncated stream") }
@@ -55,7 +64,7 @@ public enum BatchCompression {
 
     static let xerialMagic: [UInt8] = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]
 
-    static func unsnappy(_ input: UnsafeRawBufferPointer) throws(WharfError) -> [UInt8] {
+    static func unsnappy(_ input: UnsafeRawBufferPointer, limit: Int = maxOutput) throws(WharfError) -> [UInt8] {
         if input.count >= 16, Array(input[0..<8]) == xerialMagic {
             var out: [UInt8] = []
             var at = 16  // magic, version, compatible version
@@ -64,24 +73,24 @@ public enum BatchCompression {
                 let length = Int(input.loadBigEndian(at: at, as: Int32.self))
                 at += 4
                 guard length >= 0, length <= input.count - at else { throw fail("snappy", "xerial block runs past the batch") }
-                out.append(contentsOf: try rawSnappy(UnsafeRawBufferPointer(rebasing: input[at..<(at + length)])))
-                if out.count > maxOutput { throw fail("snappy", "output exceeds \(maxOutput) bytes") }
+                let block = try rawSnappy(UnsafeRawBufferPointer(rebasing: input[at..<(at + length)]), limit: limit - out.count)
+                out.append(contentsOf: block)
                 at += length
             }
             return out
         }
-        return try rawSnappy(input)
+        return try rawSnappy(input, limit: limit)
     }
 
     /// The most output `count` bytes of raw snappy can produce: a 3-byte copy element writes at
     /// most 64 bytes, and every other element writes less per input byte.
     static func snappyMaxExpansion(of count: Int) -> Int { (count / 3 + 1) * 64 }
 
-    static func rawSnappy(_ input: UnsafeRawBufferPointer) throws(WharfError) -> [UInt8] {
+    static func rawSnappy(_ input: UnsafeRawBufferPointer, limit: Int = maxOutput) throws(WharfError) -> [UInt8] {
         let src = input.baseAddress?.assumingMemoryBound(to: CChar.self)
         var length = 0
         guard snappy_uncompressed_length(src, input.count, &length) == SNAPPY_OK else { throw fail("snappy", "bad length header") }
-        guard length <= maxOutput else { throw fail("snappy", "output exceeds \(maxOutput) bytes") }
+        guard length <= limit else { throw fail("snappy", "output exceeds \(limit) bytes") }
         // The buffer is zero-filled before decompressing, so a claim must be one the input can
         // honour: no snappy element expands more than a copy does (64 bytes from 3).
         guard length <= snappyMaxExpansion(of: input.count) else {
@@ -96,7 +105,7 @@ public enum BatchCompression {
 
     // MARK: lz4
 
-    static func unlz4(_ input: UnsafeRawBufferPointer) throws(WharfError) -> [UInt8] {
+    static func unlz4(_ input: UnsafeRawBufferPointer, limit: Int = maxOutput) throws(WharfError) -> [UInt8] {
         var ctx: OpaquePointer?
         guard LZ4F_isError(LZ4F_createDecompressionContext(&ctx, UInt32(LZ4F_VERSION))) == 0, let ctx else { throw fail("lz4", "no context") }
         defer { LZ4F_freeDecompressionContext(ctx) }
@@ -110,8 +119,7 @@ public enum BatchCompression {
                 LZ4F_decompress(ctx, dst.baseAddress, &dstSize, input.baseAddress.map { $0 + at }, &srcSize, nil)
             }
             if LZ4F_isError(hint) != 0 { throw fail("lz4", String(cString: LZ4F_getErrorName(hint))) }
-            out.append(contentsOf: chunk[..<dstSize])
-            if out.count > maxOutput { throw fail("lz4", "output exceeds \(maxOutput) bytes") }
+            try append(chunk, dstSize, to: &out, limit: limit, codec: "lz4")
             at += srcSize
             if hint == 0 { return out }
             if at >= input.count && dstSize == 0 { throw fail("lz4", "truncated frame") }
@@ -120,7 +128,7 @@ public enum BatchCompression {
 
     // MARK: zstd
 
-    static func unzstd(_ input: UnsafeRawBufferPointer) throws(WharfError) -> [UInt8] {
+    static func unzstd(_ input: UnsafeRawBufferPointer, limit: Int = maxOutput) throws(WharfError) -> [UInt8] {
         guard let stream = ZSTD_createDStream() else { throw fail("zstd", "no context") }
         defer { ZSTD_freeDStream(stream) }
         ZSTD_initDStream(stream)
@@ -134,8 +142,7 @@ public enum BatchCompression {
                 return (h, outBuf.pos)
             }
             if ZSTD_isError(hint) != 0 { throw fail("zstd", String(cString: ZSTD_getErrorName(hint))) }
-            out.append(contentsOf: chunk[..<produced])
-            if out.count > maxOutput { throw fail("zstd", "output exceeds \(maxOutput) bytes") }
+            try append(chunk, produced, to: &out, limit: limit, codec: "zstd")
             if hint == 0 { return out }
             if inBuf.pos >= inBuf.size && produced == 0 { throw fail("zstd", "truncated frame") }
         }

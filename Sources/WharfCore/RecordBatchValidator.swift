@@ -18,7 +18,8 @@
 /// (sarama) must not make acknowledged data look ancient.
 ///
 /// Records are walked in place: nothing is allocated per record; a compressed batch is
-/// decompressed once (bounded by `BatchCompression`).
+/// decompressed once, to at most `maxDecompressedBytes` (a bomb is CORRUPT_MESSAGE before it
+/// costs more memory than that).
 public enum RecordBatchValidator {
     public struct Limits: Sendable, Equatable {
         /// Largest batch accepted, header included (`max.message.bytes`).
@@ -33,6 +34,20 @@ public enum RecordBatchValidator {
             self.timestampBeforeMaxMs = timestampBeforeMaxMs
             self.timestampAfterMaxMs = timestampAfterMaxMs
         }
+
+        /// The most a compressed batch may inflate to: `decompressionRatio` times the largest
+        /// batch accepted (at least 1 MiB, at most `BatchCompression.maxOutput`). Real producers
+        /// stay far below it: librdkafka caps a batch's uncompressed messages at `batch.size`
+        /// (1 MB), and Java's `batch.size` (16 KiB) already counts compressed bytes. A
+        /// gzip/lz4/zstd bomb (1000:1 and more) is refused at this bound instead of holding
+        /// 256 MiB per request while it is checked.
+        public var maxDecompressedBytes: Int {
+            let (scaled, overflow) = max(maxBatchBytes, Self.decompressionFloor).multipliedReportingOverflow(by: Self.decompressionRatio)
+            return overflow ? BatchCompression.maxOutput : min(scaled, BatchCompression.maxOutput)
+        }
+
+        public static let decompressionRatio = 8
+        static let decompressionFloor = 1 << 20
     }
 
     /// Kafka's `RecordBatch.NO_TIMESTAMP`: a record without a timestamp, exempt from the window.
@@ -48,7 +63,7 @@ public enum RecordBatchValidator {
         let maxTimestamp = try bytes.withBytes { (raw) throws(WharfError) -> Int64 in
             let section = UnsafeRawBufferPointer(rebasing: raw[RecordBatchHeader.size..<header.totalSize])
             if header.compression == .none { return try checkRecords(of: header, section: section, window: window) }
-            let plain = try BatchCompression.decompress(header.compression, section)
+            let plain = try BatchCompression.decompress(header.compression, section, maxOutput: limits.maxDecompressedBytes)
             return try plain.withBytes { (raw) throws(WharfError) -> Int64 in try checkRecords(of: header, section: raw, window: window) }
         }
         let attributes = header.attributes & ~logAppendTimeBit

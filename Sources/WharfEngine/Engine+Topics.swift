@@ -10,6 +10,10 @@ extension Engine {
         public var retentionBytes: Int64?
         public var segmentBytes: Int?
         public var segmentMs: Int64?
+        /// `message.timestamp.before.max.ms` / `message.timestamp.after.max.ms` of this topic
+        /// (KIP-937); nil takes the engine's (`EngineConfig.defaultLog`).
+        public var messageTimestampBeforeMaxMs: Int64?
+        public var messageTimestampAfterMaxMs: Int64?
         public init(partitions: Int32? = nil, retentionMs: Int64? = nil, retentionBytes: Int64? = nil,
                     segmentBytes: Int? = nil, segmentMs: Int64? = nil) {
             self.partitions = partitions
@@ -25,7 +29,9 @@ extension Engine {
         let partitions = try checkNewTopic(name, settings)
         let meta = TopicMetadata(name: name, partitions: partitions, createdAt: clock.nowMillis(),
                                  retentionMs: settings.retentionMs, retentionBytes: settings.retentionBytes,
-                                 segmentBytes: settings.segmentBytes, segmentMs: settings.segmentMs)
+                                 segmentBytes: settings.segmentBytes, segmentMs: settings.segmentMs,
+                                 messageTimestampBeforeMaxMs: settings.messageTimestampBeforeMaxMs,
+                                 messageTimestampAfterMaxMs: settings.messageTimestampAfterMaxMs)
         // Creation runs under the table lock so two creators of one name cannot both succeed.
         let state: TopicState = try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) -> TopicState in
             if table[name] != nil { throw .topicExists(name) }
@@ -50,6 +56,10 @@ extension Engine {
         try checkPartitionsPerTopic(partitions)
         if let r = settings.retentionMs, r < -1 || r == 0 { throw .invalidArgument("retention-ms must be positive or -1 (forever), got \(r)") }
         if let r = settings.retentionBytes, r < -1 || r == 0 { throw .invalidArgument("retention-bytes must be positive or -1 (unlimited), got \(r)") }
+        for (name, value) in [("message.timestamp.before.max.ms", settings.messageTimestampBeforeMaxMs),
+                              ("message.timestamp.after.max.ms", settings.messageTimestampAfterMaxMs)] {
+            if let v = value, v < 0 { throw .invalidArgument("\(name) must be at least 0, got \(v)") }
+        }
         if let s = settings.segmentBytes, s < config.minSegmentBytes {
             throw .policyViolation("segment.bytes must be at least \(config.minSegmentBytes), got \(s)")
         }

@@ -56,7 +56,7 @@ public final class Engine: Sendable {
                             logger: Logger = Logger(label: "wharf.engine")) throws(WharfError) -> Engine {
         let fm = FileManager.default
         do {
-            try fm.createDirectory(atPath: config.dataDirectory + "/topics", withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: config.dataDirectory + "/topics", withIntermediateDirectories: true, attributes: OwnerOnly.directoryAttributes)
         } catch {
             throw .io("cannot create data directory \(config.dataDirectory): \(error.localizedDescription)")
         }
@@ -187,7 +187,7 @@ final class TopicState: Sendable {
         do {
             try meta.save(to: staging)
             for p in 0..<meta.partitions {
-                try FileManager.default.createDirectory(atPath: staging + "/\(p)", withIntermediateDirectories: false)
+                try FileManager.default.createDirectory(atPath: staging + "/\(p)", withIntermediateDirectories: false, attributes: OwnerOnly.directoryAttributes)
             }
         } catch {
             try? FileManager.default.removeItem(atPath: staging)

@@ -52,6 +52,8 @@ public struct EngineConfig: Sendable {
         if let v = meta.retentionBytes { c.retentionBytes = v }
         if let v = meta.segmentBytes { c.segmentBytes = v }
         if let v = meta.segmentMs { c.segmentMs = v }
+        if let v = meta.messageTimestampBeforeMaxMs { c.messageTimestampBeforeMaxMs = v }
+        if let v = meta.messageTimestampAfterMaxMs { c.messageTimestampAfterMaxMs = v }
         return c
     }
 }

@@ -65,7 +65,7 @@ struct ScratchDirectory {
     }
 
     private func makeDirectory(_ directory: String) throws(WharfError) {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: OwnerOnly.directoryAttributes) } catch {
             throw .io("cannot create \(directory): \(error.localizedDescription)")
         }
     }

@@ -11,6 +11,9 @@ struct TopicMetadata: Codable, Equatable, Sendable {
     var retentionBytes: Int64?
     var segmentBytes: Int?
     var segmentMs: Int64?
+    /// The topic's own record-timestamp window (nil: the engine's); absent in older files.
+    var messageTimestampBeforeMaxMs: Int64?
+    var messageTimestampAfterMaxMs: Int64?
     var isInternal: Bool = false
     /// Set when an operator declared this topic the dead-letter topic of another
     /// (`wharf dlq mark`): recognised as one even when its records carry no dead-letter headers,
@@ -47,7 +50,7 @@ enum DurableFile {
     /// Writes `data` to `path` so that after a crash the file holds either the old or the new content.
     static func writeAtomically(_ data: Data, to path: String) throws(WharfError) {
         let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, OwnerOnly.fileMode)
         guard fd >= 0 else { throw .io("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         let ok = data.withUnsafeBytes { raw -> Bool in
             var done = 0

@@ -10,7 +10,7 @@ import WharfCore
 enum AtomicFile {
     static func write(_ bytes: [UInt8], to path: String) throws(WharfError) {
         let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, OwnerOnly.fileMode)
         guard fd >= 0 else { throw .io("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         let ok = bytes.withUnsafeBytes { raw -> Bool in
             var done = 0

@@ -56,7 +56,7 @@ public final class EventStore: Sendable {
                             fsync: FsyncPolicy = .always) throws(WharfError) -> EventStore {
         let directory = dataDirectory + "/events"
         do {
-            try FileManager.default.createDirectory(atPath: directory + "/subscriptions", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: directory + "/subscriptions", withIntermediateDirectories: true, attributes: OwnerOnly.directoryAttributes)
         } catch {
             throw .io("cannot create \(directory): \(error.localizedDescription)")
         }

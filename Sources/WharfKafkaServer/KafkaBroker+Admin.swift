@@ -11,17 +11,19 @@ extension KafkaBroker {
             result.name = t.name
             let partitions = t.numPartitions <= 0 ? configuration.autoCreatePartitions : t.numPartitions
             var settings = Engine.TopicSettings(partitions: partitions)
-            for c in t.configs {
-                switch c.name {
-                case "retention.ms": settings.retentionMs = c.value.flatMap { Int64($0) }
-                case "retention.bytes": settings.retentionBytes = c.value.flatMap { Int64($0) }
-                case "segment.bytes": settings.segmentBytes = c.value.flatMap { Int($0) }
-                default: break
-                }
-            }
             result.numPartitions = partitions
             result.replicationFactor = 1
             do {
+                for c in t.configs {
+                    switch c.name {
+                    case "retention.ms": settings.retentionMs = c.value.flatMap { Int64($0) }
+                    case "retention.bytes": settings.retentionBytes = c.value.flatMap { Int64($0) }
+                    case "segment.bytes": settings.segmentBytes = c.value.flatMap { Int($0) }
+                    case "message.timestamp.before.max.ms": settings.messageTimestampBeforeMaxMs = try Self.milliseconds(c)
+                    case "message.timestamp.after.max.ms": settings.messageTimestampAfterMaxMs = try Self.milliseconds(c)
+                    default: break
+                    }
+                }
                 if r.validateOnly { try engine.checkNewTopic(t.name, settings) } else { try engine.createTopic(t.name, settings) }
             } catch {
                 result.errorCode = KafkaError.code(error)
@@ -30,6 +32,13 @@ extension KafkaBroker {
             return result
         }
         return response
+    }
+
+    /// A config value that must be a whole number of milliseconds (nil: the default).
+    static func milliseconds(_ c: CreateTopicsRequest.CreatableTopicConfig) throws(WharfError) -> Int64? {
+        guard let text = c.value else { return nil }
+        guard let value = Int64(text) else { throw .invalidArgument("\(c.name) must be a number of milliseconds, got '\(text)'") }
+        return value
     }
 
     func deleteTopics(_ r: DeleteTopicsRequest, version: Int16) -> DeleteTopicsResponse {

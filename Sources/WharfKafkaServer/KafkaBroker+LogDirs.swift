@@ -6,6 +6,13 @@ import WharfStorage
 /// own cluster dashboard) learn partition sizes over the wire. Wharf has one log directory, the
 /// data directory, and is the only replica, so every partition is reported there once.
 extension KafkaBroker {
+    /// The name DescribeLogDirs gives Wharf's one log directory. Kafka answers its `log.dirs`
+    /// path, an operator's choice on a server; Wharf's is usually a private home path
+    /// (`/home/alice/.local/share/wharf`), which no client needs: a client can only name the
+    /// directory back in the APIs Wharf does not support (AlterReplicaLogDirs). Sizes and
+    /// free space are still answered.
+    static let logDirectoryName = "wharf-data"
+
     func describeLogDirs(_ r: DescribeLogDirsRequest) -> DescribeLogDirsResponse {
         let topics: [TopicDescription]
         if let wanted = r.topics {
@@ -20,7 +27,7 @@ extension KafkaBroker {
             topics = engine.describeAllTopics(includeInternal: true)
         }
         var dir = DescribeLogDirsResponse.DescribeLogDirsResult()
-        dir.logDir = engine.config.dataDirectory
+        dir.logDir = Self.logDirectoryName
         dir.topics = topics.map { t in
             DescribeLogDirsResponse.DescribeLogDirsTopic(name: t.name, partitions: t.partitions.map { p in
                 DescribeLogDirsResponse.DescribeLogDirsPartition(partitionIndex: p.partition, partitionSize: p.sizeBytes,

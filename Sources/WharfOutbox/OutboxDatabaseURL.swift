@@ -28,14 +28,22 @@ public enum OutboxDatabaseURL: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The parts of a PostgreSQL URL. `?sslmode=require` asks for TLS; anything else is plain TCP.
+/// The parts of a PostgreSQL URL, with libpq's query parameters Wharf honours:
+/// `sslmode` (`disable`, `allow`, `prefer` (the default, as in libpq), `require`, `verify-ca`,
+/// `verify-full`; see `PostgresSSLMode`), `sslrootcert` (a PEM file of trusted CAs for the
+/// verify modes; the system's roots otherwise) and `passfile` (see `resolvingPassword`).
 public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
     public var user: String
     public var password: String?
     public var database: String
-    public var requireTLS: Bool
+    public var sslMode: PostgresSSLMode
+    public var sslRootCert: String?
+    public var passfile: String?
+
+    /// Whether a connection without TLS is refused.
+    public var requireTLS: Bool { sslMode.requiresTLS }
 
     public init(parsing text: String) throws(OutboxError) {
         guard let c = URLComponents(string: text) else { throw .badURL("'\(text)' is not a URL") }
@@ -49,7 +57,18 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         self.user = user.removingPercentEncoding ?? user
         self.password = c.password.map { $0.removingPercentEncoding ?? $0 }
         self.database = db
-        requireTLS = c.queryItems?.contains { $0.name == "sslmode" && ["require", "verify-ca", "verify-full"].contains($0.value ?? "") } ?? false
+        let query = c.queryItems ?? []
+        func value(_ name: String) -> String? { query.last { $0.name == name }?.value.flatMap { $0.isEmpty ? nil : $0 } }
+        if let mode = value("sslmode") {
+            guard let parsed = PostgresSSLMode(rawValue: mode) else {
+                throw .badURL("sslmode=\(mode) is not one of \(PostgresSSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            sslMode = parsed
+        } else {
+            sslMode = .prefer
+        }
+        sslRootCert = value("sslrootcert")
+        passfile = value("passfile")
     }
 
     public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }

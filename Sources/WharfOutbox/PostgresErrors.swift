@@ -19,6 +19,19 @@ enum PostgresErrors {
         return "\(e.code)"
     }
 
+    /// Why a connection could not be made, naming `sslmode` when TLS was the reason.
+    static func connectMessage(_ error: any Error, sslMode: PostgresSSLMode) -> String {
+        guard let e = unwrap(error) as? PSQLError else { return message(error) }
+        switch e.code {
+        case .sslUnsupported:
+            return "the server does not accept TLS connections, and sslmode=\(sslMode.rawValue) refuses plaintext"
+        case .failedToAddSSLHandler:
+            return "TLS could not be set up (sslmode=\(sslMode.rawValue)): \(message(error))"
+        default:
+            return message(error)
+        }
+    }
+
     static func sqlState(_ error: any Error) -> String? {
         (unwrap(error) as? PSQLError)?.serverInfo?[.sqlState]
     }

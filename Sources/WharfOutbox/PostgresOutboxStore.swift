@@ -32,20 +32,18 @@ public final class PostgresOutboxStore: OutboxStore {
     public static func connect(_ url: PostgresURL, table: String = "outbox", clock: any WallClock = SystemClock(),
                                logger: Logger = Logger(label: "wharf.outbox.postgres")) async throws -> PostgresOutboxStore {
         let name = try TableName(table)
+        let url = try url.resolvingPassword()
         var probe = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
-                                                     database: url.database, tls: .disable)
+                                                     database: url.database, tls: try url.connectionTLS())
         probe.options.connectTimeout = .seconds(5)
-        if url.requireTLS {
-            throw OutboxError.badURL("sslmode=require is not supported yet; use a local or tunnelled connection without TLS")
-        }
         do {
             let c = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
             try await c.close()
         } catch {
-            throw OutboxError.unreachable(database: url.description, reason: PostgresErrors.message(error))
+            throw OutboxError.unreachable(database: url.description, reason: PostgresErrors.connectMessage(error, sslMode: url.sslMode))
         }
         var config = PostgresClient.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
-                                                  database: url.database, tls: .disable)
+                                                  database: url.database, tls: url.clientTLS)
         config.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         return PostgresOutboxStore(client: client, runTask: Task { await client.run() }, table: name,

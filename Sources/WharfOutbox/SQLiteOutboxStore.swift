@@ -41,6 +41,7 @@ public struct SQLiteOutboxStore: OutboxStore {
         var config = Configuration()
         config.busyMode = .timeout(10)
         do {
+            if create { OwnerOnly.createFileIfMissing(path) }
             let pool = try DatabasePool(path: path, configuration: config)
             return try SQLiteOutboxStore(writer: pool, table: name.raw, clock: clock, databaseName: "sqlite:\(path)")
         } catch let e as OutboxError {

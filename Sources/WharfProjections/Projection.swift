@@ -73,6 +73,7 @@ public final class Projection: Sendable {
         do {
             var config = Configuration()
             config.busyMode = .timeout(10)
+            OwnerOnly.createFileIfMissing(databasePath)
             database = try DatabaseQueue(path: databasePath, configuration: config)
             row = try database.write { db -> ProjectionCheckpointTable.Row? in
                 try ProjectionCheckpointTable.create(db)

@@ -45,10 +45,14 @@ public final class ProjectionRegistry: Sendable {
 
     func record(_ r: ProjectionRegistration) {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: OwnerOnly.directoryAttributes)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(r).write(to: URL(fileURLWithPath: path(of: r.name)), options: .atomic)
+            let file = path(of: r.name)
+            try encoder.encode(r).write(to: URL(fileURLWithPath: file), options: .atomic)
+            // Foundation's atomic write gives the umask's mode; the directory is 0700 already.
+            try FileManager.default.setAttributes([.posixPermissions: Int(OwnerOnly.fileMode)], ofItemAtPath: file)
         } catch {
             // A listing may then show an older state; the checkpoint itself is in SQLite.
         }

@@ -31,7 +31,7 @@ public final class DataDirectoryLock: Sendable {
     public static func acquire(directory: String) throws(WharfError) -> DataDirectoryLock {
         try FileSystem.createDirectory(directory)
         let path = directory + "/" + fileName
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, OwnerOnly.fileMode)
         guard fd >= 0 else { throw PosixFile.error("open", path) }
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno

@@ -77,7 +77,7 @@ enum FileSystem {
         guard !exists(path) else { return }
         let up = parent(of: path)
         if up != path, up != ".", up != "/" { try createDirectory(up, faults: faults) }
-        if mkdir(path, 0o755) != 0 {
+        if mkdir(path, OwnerOnly.directoryMode) != 0 {
             guard errno == EEXIST else { throw PosixFile.error("create directory", path) }
             return
         }

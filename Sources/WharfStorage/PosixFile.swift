@@ -37,7 +37,7 @@ final class PosixFile: Sendable {
         if create { flags |= O_CREAT }
         if exclusive { flags |= O_EXCL }
         if truncate { flags |= O_TRUNC }
-        let fd = Glibc.open(path, flags, 0o644)
+        let fd = Glibc.open(path, flags, OwnerOnly.fileMode)
         guard fd >= 0 else { throw PosixFile.error("open", path) }
         faults?.journal?.record(.open(fd: fd, path: path, create: create, truncate: truncate))
         return PosixFile(fd: fd, path: path, faults: faults)

@@ -201,7 +201,7 @@ struct StderrRedirect {
 
     init(to path: String) {
         saved = dup(2)
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, OwnerOnly.fileMode)
         if fd >= 0 {
             dup2(fd, 2)
             close(fd)

@@ -39,6 +39,7 @@ struct DemoOrderService: Sendable {
         config.busyMode = .timeout(10)
         // Simulated orders: no need to fsync the WAL on every one of ~9 commits a second.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        OwnerOnly.createFileIfMissing(path)
         let pool = try DatabasePool(path: path, configuration: config)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("orders 1: create table") { db in

@@ -11,14 +11,21 @@ import Testing
         let dir: TempDir
         var port = 0
 
-        init(extra: [String] = [], dataDirectory: TempDir? = nil) throws {
+        /// `stderr`: a file for the server's log (discarded when nil); `environment` is added to ours.
+        init(extra: [String] = [], dataDirectory: TempDir? = nil, environment: [String: String] = [:], stderr: String? = nil) throws {
             dir = dataDirectory ?? TempDir()
             process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
             // Groups complete their first rebalance at once unless a test asks for Kafka's delay.
             let delay = extra.contains("--group-initial-rebalance-delay-ms") ? [] : ["--group-initial-rebalance-delay-ms", "0"]
             process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0"] + delay + extra
             process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
+            if let stderr {
+                FileManager.default.createFile(atPath: stderr, contents: nil)
+                process.standardError = FileHandle(forWritingAtPath: stderr)
+            } else {
+                process.standardError = FileHandle.nullDevice
+            }
+            if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
             try process.run()
             let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
             guard let r = line.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),

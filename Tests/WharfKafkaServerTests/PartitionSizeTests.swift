@@ -26,7 +26,7 @@ import WharfKafkaClient
             // null topics: everything, the internal offsets topic included.
             guard case .describeLogDirs(let all) = try await f.response(.describeLogDirs(DescribeLogDirsRequest(topics: nil)), version: version)
             else { Issue.record("not DescribeLogDirs"); return }
-            #expect(all.results.count == 1 && all.results[0].errorCode == 0 && all.results[0].logDir == f.dir)
+            #expect(all.results.count == 1 && all.results[0].errorCode == 0 && all.results[0].logDir == KafkaBroker.logDirectoryName)
             let reported = Dictionary(uniqueKeysWithValues: all.results[0].topics.map { ($0.name, $0.partitions.map(\.partitionSize)) })
             #expect(reported["orders"] == orders, "v\(version)")
             #expect(reported["audit"]?.count == 1 && reported[Engine.offsetsTopic] != nil, "v\(version)")
@@ -78,9 +78,10 @@ import WharfKafkaClient
                 for tp in partitions {
                     #expect(try report.sizes[tp] == f.engine.describeTopic(tp.topic).partitions[Int(tp.partition)].sizeBytes, "\(tp)")
                 }
-                // The broker's one log directory, with its volume's space (v4).
+                // The broker's one log directory, with its volume's space (v4), under a logical
+                // name: the data directory's absolute path (a private home path) is not revealed.
                 let volume = try #require(report.fullestVolume)
-                #expect(report.volumes.count == 1 && volume.logDir == f.dir)
+                #expect(report.volumes.count == 1 && volume.logDir == "wharf-data")
                 #expect(volume.totalBytes > 0 && volume.usableBytes > 0 && volume.usableBytes <= volume.totalBytes)
             } else {
                 #expect(throws: KafkaClientError.unsupported("broker does not support DescribeLogDirs")) { try result.get() }

@@ -24,7 +24,7 @@ public enum PostgresTestCluster {
         }
     }
 
-    static let closeInheritedDescriptors =
+    public static let closeInheritedDescriptors =
         #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-" 2>/dev/null; done;"#
 
     private static let local = Mutex<String?>(nil)

@@ -15,6 +15,12 @@ extension GroupCoordinator {
         groups[groupId]?.describe()
     }
 
+    /// JoinGroups of `groupId` waiting for the current round to complete (a closed connection's
+    /// is withdrawn: its worker is cancelled).
+    public func parkedJoinCount(groupId: String) -> Int {
+        groups[groupId]?.joinWaiters.count ?? 0
+    }
+
     /// Deletes a group and its committed offsets (DeleteGroups): only when it has no members
     /// (`.groupNotEmpty`), `.unknownGroup` if it does not exist. Writes a tombstone for each
     /// committed offset and one for the group metadata, in one append.

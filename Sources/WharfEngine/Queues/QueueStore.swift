@@ -68,7 +68,7 @@ public final class QueueStore: Sendable {
                      purgeUndoWindowMillis: Int64, faults: FaultInjector?) throws(WharfError) -> QueueStore {
         let fm = FileManager.default
         let root = dataDirectory + "/queues"
-        do { try fm.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
+        do { try fm.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: OwnerOnly.directoryAttributes) } catch {
             throw .io("cannot create \(root): \(error.localizedDescription)")
         }
         var table: [String: QueueEntity] = [:]
