@@ -121,3 +121,30 @@ let package = Package(
             swiftSettings: strict),
     ]
 )
+
+// Issue 16: what used to sit flat in the executable, as libraries the tree shows (the executable
+// is then only a command line). Kept in a block of its own so the target list above merges easily.
+//   WharfClusterSource: a Kafka-protocol cluster's operations (topics, groups, resets, dead letters)
+//   WharfSources:       the dashboard's drivers (embedded engine, Kafka cluster) and outboxes
+//   WharfDemo:          `wharf demo`'s simulated traffic, accounts and order service
+package.targets += [
+    .target(
+        name: "WharfClusterSource",
+        dependencies: ["KafkaProtocol", "WharfCore", "WharfEngine", "WharfKafkaClient", "WharfOutbox"],
+        swiftSettings: strict),
+    .target(
+        name: "WharfSources",
+        dependencies: [
+            "WharfClusterSource", "WharfCore", "WharfDashboard", "WharfEngine", "WharfEvents", "WharfKafkaClient", "WharfOutbox",
+            "WharfProjections", "WharfStorage", .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: strict),
+    .target(
+        name: "WharfDemo",
+        dependencies: [
+            "WharfCore", "WharfEngine", "WharfEvents", "WharfOutbox", "WharfProjections", "WharfSources",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: strict),
+]
+package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfClusterSource", "WharfSources", "WharfDemo"]

@@ -6,6 +6,7 @@ import WharfCore
 import WharfEngine
 import WharfKafkaClient
 import WharfKafkaServer
+import WharfSources
 
 extension BenchCommand {
     /// What one dashboard refresh of a large cluster costs over the Kafka protocol: requests per

@@ -1,8 +1,10 @@
 import ArgumentParser
+import WharfClusterSource
 import WharfCore
 import WharfDashboard
 import WharfEngine
 import WharfKafkaClient
+import WharfSources
 import WharfStorage
 
 /// `wharf broker list`: the Brokers view for scripts and terminals without the dashboard, on the

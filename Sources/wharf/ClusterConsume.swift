@@ -1,3 +1,4 @@
+import WharfClusterSource
 import WharfCore
 import WharfEngine
 import WharfKafkaClient
@@ -50,7 +51,8 @@ enum ClusterConsume {
         try await ClusterSession.with(addresses) { client in
             _ = try await ClusterDeadLetters.topicMetadata(client, topic)
             let consumer = ClusterGroupConsumer(client: client, group: group, topics: [topic],
-                                                startAt: { if case .latest = from { return .latest } else { return .earliest } }())
+                                                startAt: { if case .latest = from { return .latest } else { return .earliest } }(),
+                                                clock: SystemClock())
             try await GroupConsumeLoop.run(consumer, limit: limit, emit: emit)
         }
     }

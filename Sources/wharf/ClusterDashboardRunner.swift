@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import WharfClusterSource
 import WharfCore
 import WharfDashboard
 import WharfKafkaClient
+import WharfSources
 
 /// `wharf --bootstrap HOST:PORT[,...]`: the dashboard on a Kafka-protocol cluster. It starts
 /// even when the cluster cannot be reached, and keeps trying with the reason on screen.
@@ -25,7 +27,7 @@ enum ClusterDashboardRunner {
         let relayClient = KafkaClient(bootstrap: addresses)
         let outboxes: DashboardOutboxes
         do {
-            outboxes = try await DashboardOutboxes.open(urls: outboxURLs, publisher: KafkaOutboxPublisher(client: relayClient, partitions: nil),
+            outboxes = try await DashboardOutboxes.open(urls: outboxURLs, publisher: KafkaOutboxPublisher(client: relayClient, partitions: nil, clock: SystemClock()),
                                                         clock: SystemClock(), readOnly: options.readOnly)
         } catch {
             await relayClient.close()

@@ -2,11 +2,13 @@ import ArgumentParser
 import Foundation
 import WharfCore
 import WharfDashboard
+import WharfDemo
 import WharfEngine
 import WharfEvents
-import WharfProjections
 import WharfKafkaServer
 import WharfOutbox
+import WharfProjections
+import WharfSources
 import WharfTerminal
 
 /// Options shared by `wharf` (the dashboard) and `wharf demo`.

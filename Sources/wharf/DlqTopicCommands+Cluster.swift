@@ -1,3 +1,4 @@
+import WharfClusterSource
 import WharfCore
 import WharfEngine
 import WharfKafkaClient
@@ -34,7 +35,7 @@ extension DlqTopics {
         let chosen = try selection(offsets: offsets, all: all, reason: reason, contains: contains)
         let r = try await ClusterSession.with(addresses) { client in
             try await requireTopic(client, topic)
-            return try await ClusterDeadLetters.requeue(client, topic: topic, selection: chosen, to: to, dryRun: dryRun)
+            return try await ClusterDeadLetters.requeue(client, topic: topic, selection: chosen, to: to, dryRun: dryRun, clock: SystemClock())
         }
         try printRequeue(r, topic: topic, json: json)
     }

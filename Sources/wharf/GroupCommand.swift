@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WharfClusterSource
 import WharfCore
 import WharfEngine
 
@@ -50,7 +51,7 @@ struct GroupCommand: ParsableCommand {
 
         func run() async throws {
             let lag = if let addresses = try cluster.addresses() {
-                try await ClusterSession.with(addresses) { try await ClusterGroups.describe($0, group: group) }
+                try await ClusterSession.with(addresses) { try await ClusterGroups.describe($0, group: group, clock: SystemClock()) }
             } else {
                 try await EngineSession.with(data) { try await $0.groupLag(group) }
             }

@@ -1,3 +1,4 @@
+import WharfClusterSource
 import WharfCore
 import WharfEngine
 

@@ -1,9 +1,10 @@
+import WharfClusterSource
 import WharfEngine
 
 /// How `group list` and `group describe` print, whatever the source (embedded engine or a
 /// cluster over `--bootstrap`): one function each, so both outputs stay identical.
 enum GroupReport {
-    struct Row: Encodable { let group: String; let state: String; let members: Int; let totalLag: Int64 }
+    typealias Row = GroupSummary
 
     static func list(_ rows: [Row], json: Bool) throws {
         if json { return try Output.json(rows) }

@@ -3,11 +3,12 @@ import Dispatch
 import Foundation
 import Logging
 import Synchronization
+import WharfClusterSource
 import WharfCore
 import WharfEngine
+import WharfKafkaClient
 import WharfOutbox
 import WharfStorage
-import WharfKafkaClient
 
 /// `wharf outbox relay`: publishes the outbox into the data directory's topics (or, with
 /// `--bootstrap`, a Kafka-protocol cluster's) until SIGINT or SIGTERM, then finishes the poll in
@@ -94,7 +95,7 @@ struct OutboxRelayCommand: AsyncParsableCommand {
             try await ClusterSession.with(addresses) { client in
                 // Fail now, in one line, when the cluster cannot be reached at all.
                 _ = try await client.refreshMetadata()
-                let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(client: client, partitions: partitions),
+                let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(client: client, partitions: partitions, clock: SystemClock()),
                                         config: relayConfig, logger: Logger(label: "wharf.outbox"))
                 print("relaying \(store.databaseName)/\(store.table) into \(addresses.map(\.description).joined(separator: ",")) (stop with Ctrl-C or SIGTERM)")
                 fflush(nil)

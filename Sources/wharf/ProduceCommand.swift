@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WharfClusterSource
 import WharfCore
 import WharfEngine
 
@@ -46,7 +47,7 @@ struct ProduceCommand: AsyncParsableCommand {
         }
         let total: Int
         if let addresses = try cluster.addresses() {
-            total = try await ClusterProduce.run(addresses, topic: topic, partition: partition, create: create) { append in
+            total = try await ClusterProduce.run(addresses, topic: topic, partition: partition, create: create, clock: SystemClock()) { append in
                 try await readLines(headers: recordHeaders, append)
             }
         } else {

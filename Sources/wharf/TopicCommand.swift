@@ -1,4 +1,5 @@
 import ArgumentParser
+import WharfClusterSource
 import WharfCore
 import WharfEngine
 

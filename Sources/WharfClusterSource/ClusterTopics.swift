@@ -7,24 +7,24 @@ import WharfKafkaClient
 /// CLI prints them through the same functions. Sizes come from DescribeLogDirs (the leader
 /// replica's bytes); a broker without it leaves them -1, printed as '-', as is the segment count,
 /// which the protocol does not report.
-enum ClusterTopics {
+public enum ClusterTopics {
     /// Kafka's defaults, for a broker that does not report a topic's retention config.
-    static let defaultRetentionMs: Int64 = 7 * 24 * 3600 * 1000
-    static let defaultRetentionBytes: Int64 = -1
+    public static let defaultRetentionMs: Int64 = 7 * 24 * 3600 * 1000
+    public static let defaultRetentionBytes: Int64 = -1
 
-    static func describeAll(_ client: KafkaClient, includeInternal: Bool) async throws -> [TopicDescription] {
+    public static func describeAll(_ client: KafkaClient, includeInternal: Bool) async throws -> [TopicDescription] {
         let metadata = try await client.refreshMetadata()
         return try await describe(client, metadata.topics.filter { includeInternal || !$0.isInternal })
     }
 
-    static func describe(_ client: KafkaClient, name: String) async throws -> TopicDescription {
+    public static func describe(_ client: KafkaClient, name: String) async throws -> TopicDescription {
         let metadata = try await client.refreshMetadata()
         guard let topic = metadata.topic(name) else { throw WharfError.unknownTopic(name) }
         return try await describe(client, [topic])[0]
     }
 
     /// One ListOffsets pair per leader and one DescribeConfigs for all the topics.
-    static func describe(_ client: KafkaClient, _ topics: [ClusterMetadata.Topic]) async throws -> [TopicDescription] {
+    public static func describe(_ client: KafkaClient, _ topics: [ClusterMetadata.Topic]) async throws -> [TopicDescription] {
         guard !topics.isEmpty else { return [] }
         let partitions = topics.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
         async let logDirs = logDirs(client, partitions)
@@ -47,12 +47,12 @@ enum ClusterTopics {
     /// The leader replica's bytes of each partition and the brokers' disks. A nicety: a service
     /// without DescribeLogDirs, or one that refuses it, gets an empty report (sizes shown as
     /// '-'), never a failed command.
-    static func logDirs(_ client: KafkaClient, _ partitions: [TopicPartition]) async -> LogDirsReport {
+    public static func logDirs(_ client: KafkaClient, _ partitions: [TopicPartition]) async -> LogDirsReport {
         (try? await client.describeLogDirs(partitions)) ?? LogDirsReport()
     }
 
     /// `retention.ms` and `retention.bytes` of each topic (DescribeConfigs, resource type 2 = topic).
-    static func retention(_ client: KafkaClient, _ names: [String]) async throws -> [String: (ms: Int64, bytes: Int64)] {
+    public static func retention(_ client: KafkaClient, _ names: [String]) async throws -> [String: (ms: Int64, bytes: Int64)] {
         var request = DescribeConfigsRequest()
         request.resources = names.map {
             var r = DescribeConfigsRequest.DescribeConfigsResource()

@@ -9,9 +9,9 @@ import WharfKafkaClient
 /// `wharf dlq mark` keeps that declaration in the engine's topic metadata, which no Kafka API
 /// exposes, so over the wire such a topic is a dead-letter topic only if its records carry
 /// dead-letter headers, and a record without an original topic needs `--to`.
-enum ClusterDeadLetters {
+public enum ClusterDeadLetters {
     /// Summaries of the dead-letter topics among `topics` (non-internal); one batched Fetch per leader, not per partition.
-    static func summaries(_ client: KafkaClient, topics: [String], sample: Int = 200) async throws -> [DeadLetterTopicSummary] {
+    public static func summaries(_ client: KafkaClient, topics: [String], sample: Int = 200) async throws -> [DeadLetterTopicSummary] {
         var metadata = try await client.currentMetadata()
         if topics.contains(where: { metadata.topic($0) == nil }) { metadata = try await client.refreshMetadata() }
         let chosen = topics.compactMap { metadata.topic($0) }.filter { !$0.isInternal }
@@ -44,7 +44,7 @@ enum ClusterDeadLetters {
 
     /// The oldest `max` records of each partition, partition by partition, as the engine's
     /// `dlq peek` reads them.
-    static func records(_ client: KafkaClient, topic: String, max: Int) async throws -> [(partition: Int32, record: StoredRecord)] {
+    public static func records(_ client: KafkaClient, topic: String, max: Int) async throws -> [(partition: Int32, record: StoredRecord)] {
         let t = try await topicMetadata(client, topic)
         let tps = t.partitions.map { TopicPartition(topic, $0.partition) }
         guard !tps.isEmpty, max > 0 else { return [] }
@@ -64,8 +64,8 @@ enum ClusterDeadLetters {
     /// progress is committed again without intents. A run that finds intents scans those ranges
     /// (Fetch) for its provenance headers first. The embedded CLI and this one read and write the
     /// same progress, so neither requeues twice what the other did.
-    static func requeue(_ client: KafkaClient, topic: String, selection: DeadLetterTopicSelection, to override: String?,
-                        dryRun: Bool) async throws -> DeadLetterRequeueResult {
+    public static func requeue(_ client: KafkaClient, topic: String, selection: DeadLetterTopicSelection, to override: String?,
+                        dryRun: Bool, clock: any WallClock) async throws -> DeadLetterRequeueResult {
         let t = try await topicMetadata(client, topic)
         if let override { _ = try await topicMetadata(client, override) }
         let group = Engine.requeueGroup(for: topic)
@@ -73,7 +73,7 @@ enum ClusterDeadLetters {
         let tps = t.partitions.map { TopicPartition(topic, $0.partition) }
         let logs = try await client.logOffsets(tps)
         let partitioner = Partitioner()
-        let now = SystemClock().nowMillis()
+        let now = clock.nowMillis()
         var moves: [DeadLetterRequeueResult.Move] = []
         var withoutTarget: [Int64] = []
         // Idempotent, so a Produce retried after a lost answer is not appended twice; asked for
@@ -132,7 +132,7 @@ enum ClusterDeadLetters {
 
     /// The dead-letter offsets of `source` whose requeued copies sit in the intents' target
     /// ranges (read with Fetch, at most the chunk plus `RequeueProvenance.scanSlack` records).
-    static func recoverRequeued(_ client: KafkaClient, _ intents: [RequeueIntent], from source: TopicPartition) async throws -> [Int64] {
+    public static func recoverRequeued(_ client: KafkaClient, _ intents: [RequeueIntent], from source: TopicPartition) async throws -> [Int64] {
         var found: [Int64] = []
         // A target topic deleted since has nothing to find; a partition without a leader cannot
         // be read, and guessing would requeue its records twice, so the requeue waits for it.
@@ -160,14 +160,14 @@ enum ClusterDeadLetters {
     }
 
     /// Records retained in `topic` over all partitions (log end minus log start).
-    static func retained(_ client: KafkaClient, topic: String) async throws -> Int64 {
+    public static func retained(_ client: KafkaClient, topic: String) async throws -> Int64 {
         let t = try await topicMetadata(client, topic)
         let logs = try await client.logOffsets(t.partitions.map { TopicPartition(topic, $0.partition) })
         return OffsetMath.sum(logs.values.lazy.map { Swift.max(0, OffsetMath.subtract($0.end, $0.start)) })
     }
 
     /// DeleteRecords up to the high watermark (-1) of every partition; returns how many went.
-    static func purge(_ client: KafkaClient, topic: String) async throws -> Int64 {
+    public static func purge(_ client: KafkaClient, topic: String) async throws -> Int64 {
         let t = try await topicMetadata(client, topic)
         let tps = t.partitions.map { TopicPartition(topic, $0.partition) }
         guard !tps.isEmpty else { return 0 }
@@ -177,7 +177,7 @@ enum ClusterDeadLetters {
     }
 
     /// The topic's metadata (refreshed once when not cached), or the engine's unknown-topic error.
-    static func topicMetadata(_ client: KafkaClient, _ name: String) async throws -> ClusterMetadata.Topic {
+    public static func topicMetadata(_ client: KafkaClient, _ name: String) async throws -> ClusterMetadata.Topic {
         if let t = try await client.currentMetadata().topic(name) { return t }
         guard let t = try await client.refreshMetadata().topic(name) else { throw WharfError.unknownTopic(name) }
         return t

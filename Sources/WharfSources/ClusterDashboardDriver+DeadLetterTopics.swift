@@ -1,3 +1,4 @@
+import WharfClusterSource
 import WharfCore
 import WharfDashboard
 import WharfEngine
@@ -15,7 +16,7 @@ extension ClusterDashboardDriver {
     /// At most `maxVerdictPartitionsPerRefresh` partitions are read per refresh: on a cluster
     /// with tens of thousands of partitions the first verdicts then fill in over a few refreshes
     /// instead of one huge first Fetch. Topics named like dead-letter topics go first.
-    func deadLetterTopicSnapshots(_ topics: [TopicSnapshot]) async -> [DeadLetterSnapshot] {
+    public func deadLetterTopicSnapshots(_ topics: [TopicSnapshot]) async -> [DeadLetterSnapshot] {
         var candidates: [(topic: TopicSnapshot, bounds: [EngineDashboardDriver.PartitionBounds])] = []
         var live: Set<String> = []
         for topic in topics where !topic.isInternal {
@@ -50,10 +51,10 @@ extension ClusterDashboardDriver {
             .map { EngineDashboardDriver.snapshot($0, nowMs: now) }
     }
 
-    static let maxVerdictPartitionsPerRefresh = 2_000
+    public static let maxVerdictPartitionsPerRefresh = 2_000
 
     /// Runs a Dead letters effect on a dead-letter topic; nil for other effects.
-    func performDeadLetterTopicEffect(_ effect: Effect) async throws -> Action? {
+    public func performDeadLetterTopicEffect(_ effect: Effect) async throws -> Action? {
         switch effect {
         case .loadDeadLetters(let topic, let max):
             // Up to `max` per partition come back; the browser shows `max` in all, as on the engine.
@@ -61,12 +62,12 @@ extension ClusterDashboardDriver {
             return .deadLettersLoaded(entity: topic, rows: rows.map { EngineDashboardDriver.deadLetterRow(topic: topic, partition: $0.partition, record: $0.record) })
         case .previewRequeue(let request):
             let r = try await ClusterDeadLetters.requeue(client, topic: request.entity, selection: try EngineDashboardDriver.topicSelection(request.selection),
-                                                         to: request.target, dryRun: true)
+                                                         to: request.target, dryRun: true, clock: clock)
             return .requeuePreviewed(EngineDashboardDriver.requeuePreview(r, request: request))
         case .requeue(let request):
             guard capabilities.contains(.requeue) else { return .operationFailed("read-only: requeue is disabled") }
             let r = try await ClusterDeadLetters.requeue(client, topic: request.entity, selection: try EngineDashboardDriver.topicSelection(request.selection),
-                                                         to: request.target, dryRun: false)
+                                                         to: request.target, dryRun: false, clock: clock)
             return .queueEntityChanged(entity: request.entity, message: EngineDashboardDriver.requeueMessage(r, from: request.entity))
         case .purgeQueue(let topic):
             guard capabilities.contains(.purgeQueue) else { return .operationFailed("read-only: purge is disabled") }

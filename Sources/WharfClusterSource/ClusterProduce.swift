@@ -5,10 +5,10 @@ import WharfKafkaClient
 
 /// `wharf produce --bootstrap`: the engine's placement (murmur2 of the key, unkeyed records
 /// round-robin, through the engine's own `Partitioner`) and one Produce per partition per batch.
-enum ClusterProduce {
-    typealias Appended = (partition: Int32, base: Int64, last: Int64)
+public enum ClusterProduce {
+    public typealias Appended = (partition: Int32, base: Int64, last: Int64)
 
-    static func run(_ addresses: [BootstrapAddress], topic: String, partition: Int32?, create: Bool,
+    public static func run(_ addresses: [BootstrapAddress], topic: String, partition: Int32?, create: Bool, clock: any WallClock,
                     lines: (_ append: ([Record]) async throws -> [Appended]) async throws -> Int) async throws -> Int {
         try await ClusterSession.with(addresses) { client in
             var t = try await client.refreshMetadata().topic(topic)
@@ -28,7 +28,7 @@ enum ClusterProduce {
             return try await lines { records in
                 var byPartition: [Int32: [Record]] = [:]
                 for r in records { byPartition[partition ?? partitioner.partition(forKey: r.key, partitions: count), default: []].append(r) }
-                let now = SystemClock().nowMillis()
+                let now = clock.nowMillis()
                 var out: [Appended] = []
                 for (p, batch) in byPartition.sorted(by: { $0.key < $1.key }) {
                     let base = try await client.produce(topic: topic, partition: p, records: batch, timestampMs: now)

@@ -1,4 +1,3 @@
-import Foundation
 import WharfCore
 import WharfEngine
 import WharfKafkaClient
@@ -7,25 +6,26 @@ import WharfKafkaClient
 /// rows for every partition of every topic the group committed to or is assigned, lag =
 /// end − (committed ?? start), owner "clientId (memberId)". Batched: one ListGroups per broker,
 /// one DescribeGroups and OffsetFetch per coordinator, one ListOffsets pair per leader.
-enum ClusterGroups {
-    static func list(_ client: KafkaClient) async throws -> [GroupReport.Row] {
+public enum ClusterGroups {
+    public static func list(_ client: KafkaClient) async throws -> [GroupSummary] {
         let groups = try await client.listGroups()
-        let lags = try await lags(client, groups.map(\.groupId), timeLag: false, listed: listedStates(groups))
+        let lags = try await lags(client, groups.map(\.groupId), timeLag: nil, listed: listedStates(groups))
         return groups.map { g in
             let lag = lags[g.groupId]
-            return GroupReport.Row(group: g.groupId, state: lag?.state ?? g.state, members: lag?.members ?? 0, totalLag: lag?.totalLag ?? 0)
+            return GroupSummary(group: g.groupId, state: lag?.state ?? g.state, members: lag?.members ?? 0, totalLag: lag?.totalLag ?? 0)
         }
     }
 
-    static func describe(_ client: KafkaClient, group: String) async throws -> GroupLag {
+    public static func describe(_ client: KafkaClient, group: String, clock: any WallClock) async throws -> GroupLag {
         // The listing costs one request per broker and is the only way to see a KIP-848 group's state.
         let listed = listedStates((try? await client.listGroups()) ?? [])
-        guard let lag = try await lags(client, [group], timeLag: true, listed: listed)[group] else { throw WharfError.unknownGroup(group) }
+        guard let lag = try await lags(client, [group], timeLag: clock, listed: listed)[group] else { throw WharfError.unknownGroup(group) }
         return lag
     }
 
     /// Lag of each group that exists (has members or commits); unknown groups are left out.
-    static func lags(_ client: KafkaClient, _ groups: [String], timeLag: Bool, listed: [String: String] = [:]) async throws -> [String: GroupLag] {
+    /// With `timeLag`, the clock the time lag is measured against; without it, no time lag.
+    public static func lags(_ client: KafkaClient, _ groups: [String], timeLag: (any WallClock)?, listed: [String: String] = [:]) async throws -> [String: GroupLag] {
         guard !groups.isEmpty else { return [:] }
         let descriptions = try await client.describeGroups(groups)
         let committed = try await client.offsetFetch(groups)
@@ -34,7 +34,7 @@ enum ClusterGroups {
         let partitions = topics.compactMap { metadata.topic($0) }.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.partition) } }
         let offsets = partitions.isEmpty ? [:] : try await client.logOffsets(partitions)
         var rowsByGroup = rows(groups, descriptions: descriptions, committed: committed, metadata: metadata, offsets: offsets, listed: listed)
-        if timeLag { try await fillTimeLag(client, &rowsByGroup) }
+        if let clock = timeLag { try await fillTimeLag(client, &rowsByGroup, nowMs: clock.nowMillis()) }
         var out: [String: GroupLag] = [:]
         for (g, rows) in rowsByGroup {
             let d = live(descriptions[g])
@@ -44,27 +44,27 @@ enum ClusterGroups {
     }
 
     /// State per group id from a ListGroups answer.
-    static func listedStates(_ groups: [ListedGroup]) -> [String: String] {
+    public static func listedStates(_ groups: [ListedGroup]) -> [String: String] {
         Dictionary(groups.map { ($0.groupId, $0.state) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The group's state: DescribeGroups' when it knows the group. A KIP-848 ("consumer" type)
     /// group is "Dead" with no members to a classic DescribeGroups although it may be Stable with
     /// live members: then ListGroups' state (v4+) is the truth. Otherwise "Empty" (commits only).
-    static func state(_ d: WharfKafkaClient.GroupDescription?, listed: String?) -> String {
+    public static func state(_ d: WharfKafkaClient.GroupDescription?, listed: String?) -> String {
         if let d = live(d) { return d.state }
         if let listed, !listed.isEmpty, listed != "Dead" { return listed }
         return "Empty"
     }
 
     /// A group the coordinator does not know is reported "Dead" with no members: nil then.
-    static func live(_ d: WharfKafkaClient.GroupDescription?) -> WharfKafkaClient.GroupDescription? {
+    public static func live(_ d: WharfKafkaClient.GroupDescription?) -> WharfKafkaClient.GroupDescription? {
         guard let d, !(d.state == "Dead" && d.members.isEmpty) else { return nil }
         return d
     }
 
     /// The topics each group committed to or is assigned.
-    static func topicsOf(_ groups: [String], descriptions: [String: WharfKafkaClient.GroupDescription],
+    public static func topicsOf(_ groups: [String], descriptions: [String: WharfKafkaClient.GroupDescription],
                          committed: [String: [TopicPartition: Int64]]) -> [String: Set<String>] {
         var out: [String: Set<String>] = [:]
         for g in groups {
@@ -78,7 +78,7 @@ enum ClusterGroups {
     /// The engine's lag rows, from what the cluster answered (no I/O; time lag left at 0): every
     /// partition of every topic a group touches, sorted, for each group that has members or commits.
     /// `offsets` must hold those partitions (more is fine: the dashboard passes every partition).
-    static func rows(_ groups: [String], descriptions: [String: WharfKafkaClient.GroupDescription],
+    public static func rows(_ groups: [String], descriptions: [String: WharfKafkaClient.GroupDescription],
                      committed: [String: [TopicPartition: Int64]], metadata: ClusterMetadata,
                      offsets: [TopicPartition: (start: Int64, end: Int64)], listed: [String: String] = [:]) -> [String: [PartitionLag]] {
         let topicsOf = topicsOf(groups, descriptions: descriptions, committed: committed)
@@ -116,7 +116,7 @@ enum ClusterGroups {
 
     /// Time lag = now − timestamp of the first unconsumed record: one small Fetch per leader for
     /// all lagging partitions (the first batch at the group's position), only for `describe`.
-    static func fillTimeLag(_ client: KafkaClient, _ rowsByGroup: inout [String: [PartitionLag]]) async throws {
+    public static func fillTimeLag(_ client: KafkaClient, _ rowsByGroup: inout [String: [PartitionLag]], nowMs now: Int64) async throws {
         var positions: [TopicPartition: Int64] = [:]
         var ranges: [TopicPartition: ClusterRecordReader.Range] = [:]
         for rows in rowsByGroup.values {
@@ -130,7 +130,6 @@ enum ClusterGroups {
         guard !positions.isEmpty else { return }
         // A failed fetch only costs the time lag column, not the report.
         guard let fetched = try? await ClusterRecordReader.read(client, ranges, partitionMaxBytes: ClusterRecordReader.firstRecordBytes) else { return }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
         for (g, rows) in rowsByGroup {
             rowsByGroup[g] = rows.map { r in
                 var r = r

@@ -7,17 +7,25 @@ import WharfOutbox
 /// the dashboard relays it, the relay (for its counters, state, and pause/resume).
 ///
 /// Thread-safety: immutable; the relay and the store are Sendable and safe to call from any task.
-struct DashboardOutbox: Sendable {
+public struct DashboardOutbox: Sendable {
     /// The name the dashboard shows and effects address.
-    let name: String
-    let location: String
-    let store: any OutboxStore
+    public let name: String
+    public let location: String
+    public let store: any OutboxStore
     /// nil: watched only (no relay runs for it in this process).
-    let relay: OutboxRelay?
-    let clock: any WallClock
+    public let relay: OutboxRelay?
+    public let clock: any WallClock
+
+    public init(name: String, location: String, store: any OutboxStore, relay: OutboxRelay?, clock: any WallClock) {
+        self.name = name
+        self.location = location
+        self.store = store
+        self.relay = relay
+        self.clock = clock
+    }
 
     /// The outbox now; a database that cannot be read shows as a failing relay with the error.
-    func snapshot() async -> OutboxSnapshot {
+    public func snapshot() async -> OutboxSnapshot {
         do {
             if let relay {
                 let m = try await relay.metrics()
@@ -36,7 +44,7 @@ struct DashboardOutbox: Sendable {
         }
     }
 
-    static func status(_ state: RelayState) -> OutboxRelayStatus {
+    public static func status(_ state: RelayState) -> OutboxRelayStatus {
         switch state {
         case .running: .running
         case .paused: .paused
@@ -46,7 +54,7 @@ struct DashboardOutbox: Sendable {
     }
 
     /// Runs a pause/resume or retry-dead effect on this outbox.
-    func perform(_ effect: Effect) async throws -> Action? {
+    public func perform(_ effect: Effect) async throws -> Action? {
         switch effect {
         case .setOutboxRelayPaused(_, let paused):
             guard let relay else { return .operationFailed("no relay runs for \(name) here") }

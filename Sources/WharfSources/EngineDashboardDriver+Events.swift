@@ -6,7 +6,7 @@ import WharfProjections
 /// The Streams & projections part of the engine driver: the event store's categories and
 /// readers as dashboard values, and the two actions (replay parked, rebuild a projection).
 extension EngineDashboardDriver {
-    func eventsSnapshot() -> EventsSnapshot? {
+    public func eventsSnapshot() -> EventsSnapshot? {
         guard let store = events, !store.closed else { return nil }
         let streams = store.streams()
         var lastAppend: [String: Int64] = [:]
@@ -35,7 +35,7 @@ extension EngineDashboardDriver {
         return EventsSnapshot(totalEvents: store.applicationEventCount, categories: categories, readers: readers)
     }
 
-    static func readerState(_ s: SubscriptionState) -> EventReaderSnapshot.State {
+    public static func readerState(_ s: SubscriptionState) -> EventReaderSnapshot.State {
         switch s {
         case .running: .running
         case .stopped: .stopped
@@ -44,7 +44,7 @@ extension EngineDashboardDriver {
         }
     }
 
-    func performEvents(_ effect: Effect) async -> Action? {
+    public func performEvents(_ effect: Effect) async -> Action? {
         do {
             switch effect {
             case .replayParked(let group, let source):

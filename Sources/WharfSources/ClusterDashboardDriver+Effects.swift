@@ -1,3 +1,4 @@
+import WharfClusterSource
 import WharfCore
 import WharfDashboard
 import WharfEngine
@@ -7,7 +8,7 @@ import WharfKafkaClient
 /// a reset is planned like `Engine.planReset` and committed by an administrative OffsetCommit
 /// only when the group is empty (`ClusterReset`); a purge is DeleteRecords.
 extension ClusterDashboardDriver {
-    func perform(_ effect: Effect) async -> Action? {
+    public func perform(_ effect: Effect) async -> Action? {
         do {
             return try await run(effect)
         } catch {
@@ -70,7 +71,7 @@ extension ClusterDashboardDriver {
 
     /// Up to `max` records of one partition from an offset (clamped to what is retained) or the
     /// first record at or after a time, in as few Fetches as it takes.
-    func records(topic: String, partition: Int32, from: RecordStart, max: Int) async throws -> [RecordRow] {
+    public func records(topic: String, partition: Int32, from: RecordStart, max: Int) async throws -> [RecordRow] {
         let tp = TopicPartition(topic, partition)
         guard let bounds = try await client.logOffsets([tp])[tp] else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
         var offset: Int64

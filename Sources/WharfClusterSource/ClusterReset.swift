@@ -6,8 +6,8 @@ import WharfKafkaClient
 /// protocol, executed with an administrative OffsetCommit as kafka-consumer-groups does. Unlike
 /// the embedded engine, a remote coordinator cannot be fenced by us, so a group with live
 /// members is refused: its consumers would overwrite the reset with their next commit.
-enum ClusterReset {
-    static func plan(_ client: KafkaClient, group: String, topic name: String, partitions: [Int32]?,
+public enum ClusterReset {
+    public static func plan(_ client: KafkaClient, group: String, topic name: String, partitions: [Int32]?,
                      to spec: OffsetResetSpec, nowMs: Int64) async throws -> [ResetPlanRow] {
         let metadata = try await client.refreshMetadata()
         guard let topic = metadata.topic(name) else { throw WharfError.unknownTopic(name) }
@@ -42,7 +42,7 @@ enum ClusterReset {
     }
 
     /// Commits the plan's offsets after checking, with DescribeGroups, that the group is empty.
-    static func execute(_ client: KafkaClient, group: String, plan: [ResetPlanRow]) async throws {
+    public static func execute(_ client: KafkaClient, group: String, plan: [ResetPlanRow]) async throws {
         guard !plan.isEmpty else { throw WharfError.invalidArgument("nothing to reset") }
         if let d = try await client.describeGroups([group])[group], !d.members.isEmpty || !["Empty", "Dead"].contains(d.state) {
             throw KafkaClientError.refused(

@@ -5,6 +5,7 @@ import Synchronization
 import WharfCore
 import WharfEngine
 import WharfOutbox
+import WharfSources
 
 /// The demo's order service: a SQLite database (`order-service.db` in the demo's data
 /// directory) with an `orders` table, where every order is written together with its outbox
@@ -19,21 +20,21 @@ import WharfOutbox
 ///
 /// Load is modest on purpose: ~8 orders a second, one small write transaction each, and a relay
 /// polling once a second (the backlog between polls is what the view shows moving).
-struct DemoOrderService: Sendable {
-    static let name = "order-service"
-    static let topic = "outbox.event.order"
-    static let maxAttempts = 3
+public struct DemoOrderService: Sendable {
+    public static let name = "order-service"
+    public static let topic = "outbox.event.order"
+    public static let maxAttempts = 3
     /// Marks a row the simulated validator rejects.
-    static let faultHeader = "x-demo-fault"
+    public static let faultHeader = "x-demo-fault"
 
-    let pool: DatabasePool
-    let store: SQLiteOutboxStore
-    let relay: OutboxRelay
-    let clock: any WallClock
-    let path: String
+    public let pool: DatabasePool
+    public let store: SQLiteOutboxStore
+    public let relay: OutboxRelay
+    public let clock: any WallClock
+    public let path: String
 
     /// Creates the database, the `orders` and outbox tables, and the relay (not yet running).
-    static func open(engine: Engine, directory: String) async throws -> DemoOrderService {
+    public static func open(engine: Engine, directory: String) async throws -> DemoOrderService {
         let path = directory + "/order-service.db"
         var config = Configuration()
         config.busyMode = .timeout(10)
@@ -67,13 +68,13 @@ struct DemoOrderService: Sendable {
         return DemoOrderService(pool: pool, store: store, relay: relay, clock: engine.clock, path: path)
     }
 
-    var dashboardOutbox: DashboardOutbox {
+    public var dashboardOutbox: DashboardOutbox {
         DashboardOutbox(name: Self.name, location: "sqlite:\(path) · table outbox → \(Self.topic)", store: store, relay: relay, clock: clock)
     }
 
     /// Writes orders until cancelled: two per 250 ms tick, a payment for an earlier order every
     /// third tick (same aggregate, so its events stay in order), a rejected one every 160 ticks.
-    func run() async {
+    public func run() async {
         var tick = 0
         var number = 0
         while !Task.isCancelled {
@@ -87,10 +88,10 @@ struct DemoOrderService: Sendable {
         }
     }
 
-    static func orderId(_ n: Int) -> String { "o-" + String(repeating: "0", count: max(0, 6 - String(n).count)) + String(n) }
+    public static func orderId(_ n: Int) -> String { "o-" + String(repeating: "0", count: max(0, 6 - String(n).count)) + String(n) }
 
     /// The order row and its `OrderPlaced` event in one transaction: both or neither.
-    func placeOrder(_ n: Int, poison: Bool) async throws {
+    public func placeOrder(_ n: Int, poison: Bool) async throws {
         let id = Self.orderId(n)
         let customer = "customer-\(n &* 7919 % 97)"
         let total = Double(n &* 31 % 9000) / 100
@@ -108,7 +109,7 @@ struct DemoOrderService: Sendable {
     }
 
     /// Marks an order paid and enqueues `OrderPaid`, in one transaction.
-    func payOrder(_ n: Int) async throws {
+    public func payOrder(_ n: Int) async throws {
         let id = Self.orderId(n)
         let store = self.store
         try await pool.write { db in
@@ -119,7 +120,7 @@ struct DemoOrderService: Sendable {
         }
     }
 
-    func close() async { try? await store.close() }
+    public func close() async { try? await store.close() }
 }
 
 extension DemoOrderService {
@@ -129,7 +130,7 @@ extension DemoOrderService {
     ///
     /// Called by the relay before each append (a batch, then one row at a time after a failed
     /// batch: both see the same `attempts`, so one poll counts once).
-    final class Validator: Sendable {
+    public final class Validator: Sendable {
         private let condemned = Mutex<Set<String>>([])
 
         @Sendable func check(topic: String, rows: [OutboxRow]) throws {

@@ -12,36 +12,36 @@ import WharfKafkaClient
 /// for it only briefly, so a slow or unreachable cluster never freezes the keyboard. When a
 /// refresh fails, the last good snapshot is shown again with `sourceProblem` saying why, and
 /// the next tick tries again.
-actor ClusterDashboardDriver: DashboardDriver {
-    let client: KafkaClient
-    let source: String
-    nonisolated let capabilities: SourceCapabilities
-    let clock: any WallClock
+public actor ClusterDashboardDriver: DashboardDriver {
+    public let client: KafkaClient
+    public let source: String
+    public nonisolated let capabilities: SourceCapabilities
+    public let clock: any WallClock
     /// Application outboxes relayed into the cluster (`--outbox URL`), shown in the Outbox view.
-    let outboxes: [DashboardOutbox]
+    public let outboxes: [DashboardOutbox]
 
     /// The last snapshot read from the cluster (nil before the first success).
-    var latest: ClusterSnapshot?
+    public var latest: ClusterSnapshot?
     /// The last refresh failure, shown until a refresh succeeds.
-    var problem: SourceProblem?
-    var failuresInARow = 0
-    var refreshInFlight: Task<Void, Never>?
+    public var problem: SourceProblem?
+    public var failuresInARow = 0
+    public var refreshInFlight: Task<Void, Never>?
     /// The outboxes as last read (in each refresh, before the cluster is asked).
-    var outboxSnapshots: [OutboxSnapshot]?
+    public var outboxSnapshots: [OutboxSnapshot]?
     /// Timestamps of the first unconsumed record per partition and position.
-    var timeLag = TimeLagCache()
-    var retention = RetentionCache()
+    public var timeLag = TimeLagCache()
+    public var retention = RetentionCache()
     /// Dead-letter topic verdicts and summaries, read again only when a topic changed.
-    var deadLetterTopicCache: [String: EngineDashboardDriver.DeadLetterTopicSample] = [:]
+    public var deadLetterTopicCache: [String: EngineDashboardDriver.DeadLetterTopicSample] = [:]
     /// The offsets a reset replaced, so `u` can put them back.
-    var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
+    public var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
 
     /// How long `snapshot()` waits for a refresh before showing the previous snapshot again.
-    let waitBudgetMs: Int64
+    public let waitBudgetMs: Int64
     /// The first snapshot waits longer, so the first frame has data when the cluster is up.
-    let firstWaitBudgetMs: Int64
+    public let firstWaitBudgetMs: Int64
 
-    init(client: KafkaClient, source: String, readOnly: Bool, clock: any WallClock = SystemClock(), outboxes: [DashboardOutbox] = [],
+    public init(client: KafkaClient, source: String, readOnly: Bool, clock: any WallClock = SystemClock(), outboxes: [DashboardOutbox] = [],
          waitBudgetMs: Int64 = 300, firstWaitBudgetMs: Int64 = 3_000) {
         self.client = client
         self.outboxes = outboxes
@@ -57,7 +57,7 @@ actor ClusterDashboardDriver: DashboardDriver {
                                 : [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue, .manageTopics, .outboxControl]
     }
 
-    func snapshot() async -> ClusterSnapshot {
+    public func snapshot() async -> ClusterSnapshot {
         if refreshInFlight == nil {
             refreshInFlight = Task { await self.refreshOnce() }
         }
@@ -70,7 +70,7 @@ actor ClusterDashboardDriver: DashboardDriver {
     }
 
     /// What to show now: the last good snapshot, with the current problem if any.
-    func current() -> ClusterSnapshot {
+    public func current() -> ClusterSnapshot {
         var snap = latest ?? ClusterSnapshot(timeMs: clock.nowMillis(), source: source, topics: [], groups: [])
         // Outboxes are local databases: they stay live while the cluster is unreachable.
         if !outboxes.isEmpty, let outboxSnapshots { snap.outboxes = outboxSnapshots }
@@ -104,14 +104,14 @@ actor ClusterDashboardDriver: DashboardDriver {
         refreshInFlight = nil
     }
 
-    static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         if let e = error as? KafkaClientError { return "\(e)" }
         if let e = error as? WharfError { return "\(e)" }
         return "\(error)"
     }
 
     /// Closes the cluster connections (after the terminal app returns).
-    func close() async {
+    public func close() async {
         refreshInFlight?.cancel()
         await client.close()
     }

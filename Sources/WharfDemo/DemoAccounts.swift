@@ -10,20 +10,20 @@ import WharfProjections
 /// `<data>/balances.sqlite`, paced so that it periodically falls behind (10 s of every 30 it
 /// applies ~7 events/s, less than arrive) and catches up again; and a persistent subscription
 /// `fraud-review` whose handler parks large withdrawals and transfers for a human to look at.
-struct DemoAccounts: Sendable {
-    static let accountCount = 12
-    static let reviewGroup = "fraud-review"
+public struct DemoAccounts: Sendable {
+    public static let accountCount = 12
+    public static let reviewGroup = "fraud-review"
 
-    let store: EventStore
-    let projection: Projection
+    public let store: EventStore
+    public let projection: Projection
 
     /// The aggregate's state as its own decisions left it: balance and last revision per account.
-    final class Ledger: Sendable {
+    public final class Ledger: Sendable {
         let accounts = Mutex<[String: (balance: Int64, revision: UInt64)]>([:])
     }
-    let ledger = Ledger()
+    public let ledger = Ledger()
 
-    static func open(store: EventStore, registry: ProjectionRegistry, dataDirectory: String) throws -> DemoAccounts {
+    public static func open(store: EventStore, registry: ProjectionRegistry, dataDirectory: String) throws -> DemoAccounts {
         let pacer = Pacer()
         let projection = try Projection.open(AccountBalances.definition(), databasePath: dataDirectory + "/balances.sqlite", store: store,
                                              registry: registry, options: ProjectionOptions(batchSize: 10, beforeBatch: { await pacer.pause() }))
@@ -33,7 +33,7 @@ struct DemoAccounts: Sendable {
 
     /// Slows the projection down for 10 s of every 30 (not while it rebuilds, so a rebuild is
     /// quick to watch).
-    final class Pacer: Sendable {
+    public final class Pacer: Sendable {
         let projection = Mutex<Projection?>(nil)
         func pause() async {
             let rebuilding = projection.withLock { $0?.status.rebuild != nil }
@@ -44,7 +44,7 @@ struct DemoAccounts: Sendable {
 
     /// History (accounts opened, a few hundred operations), the subscription group, then the
     /// projection starts.
-    func setUp() throws {
+    public func setUp() throws {
         for n in 0..<Self.accountCount { try decide(account: "account-\(n)", tick: n) }
         for tick in 0..<2_000 { try decide(account: "account-\(tick % Self.accountCount)", tick: tick) }
         if !store.listPersistentSubscriptions().contains(where: { $0.group == Self.reviewGroup }) {
@@ -55,7 +55,7 @@ struct DemoAccounts: Sendable {
     }
 
     /// Until cancelled: two or three decisions every 100 ms, and the review handler.
-    func run() async {
+    public func run() async {
         guard let review = try? store.connectToPersistentSubscription(Self.reviewGroup, on: .all, consumerName: "reviewer-1") else { return }
         var tick = 2_000
         while !Task.isCancelled {
@@ -77,7 +77,7 @@ struct DemoAccounts: Sendable {
 
     /// One command on the aggregate: open the account if new, else deposit, withdraw (only with
     /// the funds) or transfer to another account. Appends carry the expected version.
-    func decide(account: String, tick: Int) throws {
+    public func decide(account: String, tick: Int) throws {
         let current = ledger.accounts.withLock { $0[account] }
         guard let current else {
             let r = try store.append(stream: account, events: [Self.event("Opened", #"{"owner":"\#(account.dropFirst(8))"}"#)], expected: .noStream)
@@ -107,9 +107,9 @@ struct DemoAccounts: Sendable {
         ledger.accounts.withLock { $0[account] = (state.balance + delta, r.nextExpectedVersion) }
     }
 
-    static func event(_ type: String, _ json: String) -> EventData {
+    public static func event(_ type: String, _ json: String) -> EventData {
         EventData(type: type, data: json, metadata: #"{"source":"wharf-demo"}"#)
     }
 
-    static func amount(_ e: RecordedEvent) -> Int64 { AccountBalances.amount(in: e.data) }
+    public static func amount(_ e: RecordedEvent) -> Int64 { AccountBalances.amount(in: e.data) }
 }

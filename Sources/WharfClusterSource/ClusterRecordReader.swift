@@ -3,20 +3,26 @@ import WharfKafkaClient
 
 /// Reads ranges of records from many partitions with batched Fetches (one request per leader
 /// per round); only the partitions that still want records are asked again.
-enum ClusterRecordReader {
+public enum ClusterRecordReader {
     /// A partition's budget when one record is wanted (time lag): a broker returns a batch larger
     /// than its partition's budget only for the first partition of a response (KIP-74), so a tiny
     /// budget would starve every other partition; most batches fit in this, the rest grow.
-    static let firstRecordBytes: Int32 = 64 << 10
+    public static let firstRecordBytes: Int32 = 64 << 10
 
-    struct Range: Sendable {
-        var from: Int64
+    public struct Range: Sendable {
+        public var from: Int64
         /// Exclusive end (usually the high watermark read just before).
-        var until: Int64
-        var limit: Int
+        public var until: Int64
+        public var limit: Int
+
+        public init(from: Int64, until: Int64, limit: Int) {
+            self.from = from
+            self.until = until
+            self.limit = limit
+        }
     }
 
-    static func read(_ client: KafkaClient, _ ranges: [TopicPartition: Range],
+    public static func read(_ client: KafkaClient, _ ranges: [TopicPartition: Range],
                      partitionMaxBytes: Int32 = 1 << 20) async throws -> [TopicPartition: [StoredRecord]] {
         var out: [TopicPartition: [StoredRecord]] = [:]
         var pending = ranges.filter { $0.value.from < $0.value.until && $0.value.limit > 0 }

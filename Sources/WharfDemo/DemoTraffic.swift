@@ -14,11 +14,16 @@ import WharfEngine
 /// - the queue `emails`, whose handler completes most messages, abandons some (so a few reach
 ///   the max delivery count), dead-letters invalid addresses with a reason, and falls behind
 ///   while its SMTP relay is down so short-lived one-time codes expire into the dead-letter queue.
-struct DemoTraffic: Sendable {
-    let engine: Engine
-    let queues: QueueStore
+public struct DemoTraffic: Sendable {
+    public let engine: Engine
+    public let queues: QueueStore
 
-    struct Stream: Sendable {
+    public init(engine: Engine, queues: QueueStore) {
+        self.engine = engine
+        self.queues = queues
+    }
+
+    public struct Stream: Sendable {
         var topic: String
         var partitions: Int32
         var ratePerSecond: Double
@@ -26,14 +31,14 @@ struct DemoTraffic: Sendable {
         var keyed: Bool
     }
 
-    static let streams = [
+    public static let streams = [
         Stream(topic: "orders", partitions: 6, ratePerSecond: 120, retentionMs: nil, keyed: true),
         Stream(topic: "clicks", partitions: 8, ratePerSecond: 600, retentionMs: nil, keyed: false),
         Stream(topic: "payments", partitions: 3, ratePerSecond: 40, retentionMs: nil, keyed: true),
         Stream(topic: "audit.log", partitions: 1, ratePerSecond: 5, retentionMs: 3_600_000, keyed: false),
     ]
 
-    func setUp() async throws {
+    public func setUp() async throws {
         for s in Self.streams where !engine.listTopics().contains(s.topic) {
             try engine.createTopic(s.topic, .init(partitions: s.partitions, retentionMs: s.retentionMs))
         }
@@ -53,7 +58,7 @@ struct DemoTraffic: Sendable {
 
     /// Runs until cancelled: producers every 100 ms; `billing` drains everything, `analytics`
     /// reads less than arrives.
-    func run() async {
+    public func run() async {
         let billing = EmbeddedConsumer(engine: engine, group: "billing", topics: ["orders"], clientId: "billing-1")
         let analytics = EmbeddedConsumer(engine: engine, group: "analytics", topics: ["clicks"], clientId: "analytics-1")
         var tick = 0

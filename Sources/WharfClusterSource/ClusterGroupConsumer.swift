@@ -8,37 +8,39 @@ import WharfKafkaClient
 /// JoinGroup (with the member id the broker may require first), the range assignment when
 /// leader, SyncGroup, Heartbeat between polls, OffsetCommit with generation and member id,
 /// LeaveGroup on close. Positions start at the committed offsets, else where `startAt` says.
-actor ClusterGroupConsumer {
-    let client: KafkaClient
-    let group: String
-    let topics: [String]
-    let startAt: EmbeddedConsumer.StartPosition
-    let sessionTimeoutMs: Int32
+public actor ClusterGroupConsumer {
+    public let client: KafkaClient
+    public let group: String
+    public let topics: [String]
+    public let startAt: EmbeddedConsumer.StartPosition
+    public let sessionTimeoutMs: Int32
     private var memberId = ""
     private var generation: Int32 = -1
     private var joined = false
     private var lastHeartbeat: Int64 = 0
-    private(set) var assignment: [TopicPartition] = []
+    public private(set) var assignment: [TopicPartition] = []
     private var positions: [TopicPartition: Int64] = [:]
     private var nextPartitionIndex = 0
-    private let clock = SystemClock()
+    private let clock: any WallClock
 
     /// Kafka's MEMBER_ID_REQUIRED (JoinGroup v4+: join again with the id in the answer) and
     /// ILLEGAL_GENERATION (a rebalance moved on: join again).
-    static let memberIdRequired: Int16 = 79
-    static let illegalGeneration: Int16 = 22
+    public static let memberIdRequired: Int16 = 79
+    public static let illegalGeneration: Int16 = 22
 
-    init(client: KafkaClient, group: String, topics: [String], startAt: EmbeddedConsumer.StartPosition, sessionTimeoutMs: Int32 = 10_000) {
+    public init(client: KafkaClient, group: String, topics: [String], startAt: EmbeddedConsumer.StartPosition, sessionTimeoutMs: Int32 = 10_000,
+                clock: any WallClock) {
         self.client = client
         self.group = group
         self.topics = topics
         self.startAt = startAt
         self.sessionTimeoutMs = sessionTimeoutMs
+        self.clock = clock
     }
 
     /// Up to `maxRecords` records from the assigned partitions, round-robin across them as
     /// `EmbeddedConsumer.poll` takes them; empty when every assigned partition is read to its end.
-    func poll(maxRecords: Int = 500) async throws -> [ConsumedRecord] {
+    public func poll(maxRecords: Int = 500) async throws -> [ConsumedRecord] {
         try await ensureActive()
         var out: [ConsumedRecord] = []
         guard !assignment.isEmpty else { return out }
@@ -61,7 +63,7 @@ actor ClusterGroupConsumer {
 
     /// Commits next-offsets as this member of this generation; a fenced commit throws and the
     /// member rejoins on its next poll.
-    func commit(_ offsets: [TopicPartition: Int64]) async throws {
+    public func commit(_ offsets: [TopicPartition: Int64]) async throws {
         guard joined, !offsets.isEmpty else { return }
         var request = OffsetCommitRequest()
         request.groupId = group
@@ -83,7 +85,7 @@ actor ClusterGroupConsumer {
     }
 
     /// Leaves the group so the others rebalance at once instead of after a session timeout.
-    func close() async {
+    public func close() async {
         guard !memberId.isEmpty, let node = try? await coordinator() else { return }
         let version = (try? await client.negotiatedVersion(.leaveGroup)) ?? 0
         var request = LeaveGroupRequest()

@@ -8,25 +8,25 @@ import WharfStorage
 
 /// The dashboard's view of the embedded engine: snapshots built from the engine's own
 /// descriptions and lag, and effects run through the same engine commands the CLI uses.
-actor EngineDashboardDriver: DashboardDriver {
-    let engine: Engine
-    let queues: QueueStore?
+public actor EngineDashboardDriver: DashboardDriver {
+    public let engine: Engine
+    public let queues: QueueStore?
     /// The event store and its projections (Streams & projections view); nil hides them.
-    let events: EventStore?
-    let projections: ProjectionRegistry?
-    let source: String
-    let listener: @Sendable () -> String?
+    public let events: EventStore?
+    public let projections: ProjectionRegistry?
+    public let source: String
+    public let listener: @Sendable () -> String?
     /// Outboxes shown in the Outbox view (the demo's order service, `--outbox URL`).
-    let outboxes: [DashboardOutbox]
-    nonisolated let capabilities: SourceCapabilities
+    public let outboxes: [DashboardOutbox]
+    public nonisolated let capabilities: SourceCapabilities
     /// The offsets a reset replaced, so `u` can put them back.
     private var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
     /// Top dead-letter reasons per entity, recounted only when the entity changed.
-    var reasonCache: [String: ReasonSample] = [:]
+    public var reasonCache: [String: ReasonSample] = [:]
     /// Dead-letter topic verdicts and summaries, read again only when the topic changed.
-    var deadLetterTopicCache: [String: DeadLetterTopicSample] = [:]
+    public var deadLetterTopicCache: [String: DeadLetterTopicSample] = [:]
 
-    init(engine: Engine, queues: QueueStore? = nil, events: EventStore? = nil, projections: ProjectionRegistry? = nil,
+    public init(engine: Engine, queues: QueueStore? = nil, events: EventStore? = nil, projections: ProjectionRegistry? = nil,
          source: String, listener: @escaping @Sendable () -> String? = { nil }, readOnly: Bool,
          outboxes: [DashboardOutbox] = []) {
         self.outboxes = outboxes
@@ -39,7 +39,7 @@ actor EngineDashboardDriver: DashboardDriver {
         capabilities = readOnly ? [.browseRecords, .browseDeadLetters] : .all
     }
 
-    func snapshot() async -> ClusterSnapshot {
+    public func snapshot() async -> ClusterSnapshot {
         let topics = engine.describeAllTopics(includeInternal: true).map { t in
             TopicSnapshot(name: t.name,
                           partitions: t.partitions.map { PartitionSnapshot(partition: $0.partition, logStart: $0.logStartOffset, logEnd: $0.logEndOffset, sizeBytes: $0.sizeBytes) },
@@ -79,16 +79,16 @@ actor EngineDashboardDriver: DashboardDriver {
     }
 
     /// The data directory's volume (statvfs: microseconds, so every refresh).
-    static func disk(_ engine: Engine) -> DiskSnapshot? {
+    public static func disk(_ engine: Engine) -> DiskSnapshot? {
         VolumeSpace.of(engine.config.dataDirectory).map { DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes) }
     }
 
     /// The engine is its own single broker: it leads and holds every partition, all in sync.
-    static func broker(partitions: Int, disk: DiskSnapshot?) -> BrokerSnapshot {
+    public static func broker(partitions: Int, disk: DiskSnapshot?) -> BrokerSnapshot {
         BrokerSnapshot(id: 0, address: "embedded", isController: true, leaderPartitions: partitions, replicas: partitions, outOfSync: 0, disk: disk)
     }
 
-    func perform(_ effect: Effect) async -> Action? {
+    public func perform(_ effect: Effect) async -> Action? {
         do {
             if let entity = Self.entity(of: effect), isDeadLetterTopic(entity) {
                 return try await performDeadLetterTopicEffect(effect)
@@ -155,7 +155,7 @@ actor EngineDashboardDriver: DashboardDriver {
     }
 
     /// The plan that puts back what `rows` replaced (partitions without a commit before are left).
-    static func undoPlan(_ rows: [WharfEngine.ResetPlanRow]) -> [WharfEngine.ResetPlanRow] {
+    public static func undoPlan(_ rows: [WharfEngine.ResetPlanRow]) -> [WharfEngine.ResetPlanRow] {
         rows.compactMap { r in
             guard let old = r.currentOffset else { return nil }
             return WharfEngine.ResetPlanRow(topic: r.topic, partition: r.partition, currentOffset: r.newOffset, newOffset: old,
@@ -163,7 +163,7 @@ actor EngineDashboardDriver: DashboardDriver {
         }
     }
 
-    static func engineSpec(_ s: ResetSpec) -> OffsetResetSpec {
+    public static func engineSpec(_ s: ResetSpec) -> OffsetResetSpec {
         switch s {
         case .earliest: .earliest
         case .latest: .latest
@@ -174,11 +174,11 @@ actor EngineDashboardDriver: DashboardDriver {
         }
     }
 
-    static func dashboardRow(_ r: WharfEngine.ResetPlanRow) -> WharfDashboard.ResetPlanRow {
+    public static func dashboardRow(_ r: WharfEngine.ResetPlanRow) -> WharfDashboard.ResetPlanRow {
         .init(topic: r.topic, partition: r.partition, current: r.currentOffset, new: r.newOffset, recordsToReread: r.recordsToReread)
     }
 
-    static func engineRow(_ r: WharfDashboard.ResetPlanRow) -> WharfEngine.ResetPlanRow {
+    public static func engineRow(_ r: WharfDashboard.ResetPlanRow) -> WharfEngine.ResetPlanRow {
         .init(topic: r.topic, partition: r.partition, currentOffset: r.current, newOffset: r.new, recordsToReread: r.recordsToReread)
     }
 }

@@ -7,23 +7,23 @@ import WharfEngine
 /// original topic, partition (4-byte big-endian) and offset (8-byte big-endian) and the
 /// exception. The Dead letters view then shows a queue and a topic side by side, and a
 /// requeue sends the records back to `payments`.
-enum DemoPaymentDeadLetters {
-    static let topic = "payments.DLT"
-    static let source = "payments"
+public enum DemoPaymentDeadLetters {
+    public static let topic = "payments.DLT"
+    public static let source = "payments"
 
-    static let failures: [(fqcn: String, message: String)] = [
+    public static let failures: [(fqcn: String, message: String)] = [
         ("com.example.payments.CardDeclinedException", "Card declined by issuer"),
         ("com.example.payments.InsufficientFundsException", "Insufficient funds"),
         ("com.example.payments.CurrencyNotSupportedException", "Currency not supported: XDR"),
     ]
 
-    static func setUp(_ engine: Engine) throws {
+    public static func setUp(_ engine: Engine) throws {
         if !engine.listTopics().contains(topic) { try engine.createTopic(topic, .init(partitions: 1)) }
         for i in 0..<12 { try fail(engine, n: i, back: Int64(i * 5)) }  // history: older payments
     }
 
     /// One failed payment: a record `back` before the end of a `payments` partition, dead-lettered.
-    static func fail(_ engine: Engine, n: Int, back: Int64 = 0) throws {
+    public static func fail(_ engine: Engine, n: Int, back: Int64 = 0) throws {
         let partition = Int32(n % 3)
         let (start, end) = try engine.offsets(topic: source, partition: partition)
         guard end > start, let original = try engine.readRecords(topic: source, partition: partition, from: max(start, end - 1 - back),
@@ -40,7 +40,7 @@ enum DemoPaymentDeadLetters {
         try engine.produce(topic: topic, records: [Record(key: original.key, value: original.value, headers: headers)])
     }
 
-    static func bigEndian(_ v: UInt64, bytes: Int) -> [UInt8] {
+    public static func bigEndian(_ v: UInt64, bytes: Int) -> [UInt8] {
         (0..<bytes).reversed().map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) }
     }
 }

@@ -8,10 +8,10 @@ import WharfEngine
 extension EngineDashboardDriver {
     /// Dead letters read per entity per snapshot to count reasons; beyond it the reasons describe
     /// the oldest messages only (the count itself is always exact).
-    static let reasonSampleSize = 500
-    static let topReasonCount = 3
+    public static let reasonSampleSize = 500
+    public static let topReasonCount = 3
 
-    static func queueSnapshots(_ q: QueueStore) -> [QueueSnapshot] {
+    public static func queueSnapshots(_ q: QueueStore) -> [QueueSnapshot] {
         q.listQueues().compactMap { name -> QueueSnapshot? in
             guard let c = try? q.runtimeCounts(name) else { return nil }
             return QueueSnapshot(name: name, active: Int64(c.activeCount), locked: Int64(c.lockedCount), deferred: Int64(c.deferredCount),
@@ -21,7 +21,7 @@ extension EngineDashboardDriver {
     }
 
     /// The reasons counted for one dead-letter queue, and the count and size they were counted at.
-    struct ReasonSample: Sendable {
+    public struct ReasonSample: Sendable {
         var count: Int
         var sizeBytes: Int64
         var top: [DeadLetterReasonCount]
@@ -30,7 +30,7 @@ extension EngineDashboardDriver {
     /// Every dead-letter queue's depth and top reasons. Reasons need the messages read, so they
     /// are recounted only when the entity's count or size moved since the last snapshot: an idle
     /// dead-letter queue costs no reads per refresh.
-    func deadLetterSnapshots(_ q: QueueStore) -> [DeadLetterSnapshot] {
+    public func deadLetterSnapshots(_ q: QueueStore) -> [DeadLetterSnapshot] {
         let dlqs = q.listDeadLetterQueues()
         let snapshots = dlqs.compactMap { dlq -> DeadLetterSnapshot? in
             guard let c = try? q.runtimeCounts(dlq) else { return nil }
@@ -56,7 +56,7 @@ extension EngineDashboardDriver {
     }
 
     /// Runs a queue effect; nil when `effect` is not one.
-    func performQueueEffect(_ effect: Effect) throws -> Action? {
+    public func performQueueEffect(_ effect: Effect) throws -> Action? {
         switch effect {
         case .loadDeadLetters(let entity, let max):
             let messages = try store().peek(entity, fromSequenceNumber: 1, max: max)
@@ -86,7 +86,7 @@ extension EngineDashboardDriver {
         }
     }
 
-    static func entity(of effect: Effect) -> String? {
+    public static func entity(of effect: Effect) -> String? {
         switch effect {
         case .loadDeadLetters(let e, _), .purgeQueue(let e), .undoQueuePurge(let e): e
         case .previewRequeue(let r), .requeue(let r): r.entity
@@ -99,7 +99,7 @@ extension EngineDashboardDriver {
         return queues
     }
 
-    static func selection(_ s: DeadLetterSelection) -> RequeueSelection {
+    public static func selection(_ s: DeadLetterSelection) -> RequeueSelection {
         switch s {
         case .sequenceNumbers(let seqs): .sequenceNumbers(seqs)
         case .all: .all
@@ -109,7 +109,7 @@ extension EngineDashboardDriver {
         }
     }
 
-    static func row(_ m: QueueMessage) -> DeadLetterMessageRow {
+    public static func row(_ m: QueueMessage) -> DeadLetterMessageRow {
         // Reason and description have their own columns; the rest are the message's properties.
         let props = m.applicationProperties.filter { $0.key != "DeadLetterReason" && $0.key != "DeadLetterErrorDescription" }
             .sorted { $0.key < $1.key }.map { ($0.key, $0.value) }

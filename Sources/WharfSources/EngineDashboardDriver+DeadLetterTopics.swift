@@ -7,14 +7,14 @@ import WharfEngine
 /// engine calls `wharf dlq` uses on a topic.
 extension EngineDashboardDriver {
     /// What was last learnt about one topic, and the offsets it was learnt at.
-    struct DeadLetterTopicSample: Sendable {
+    public struct DeadLetterTopicSample: Sendable {
         /// Log start and end per partition when sampled.
         var bounds: [PartitionBounds]
         /// nil: not a dead-letter topic.
         var summary: DeadLetterTopicSummary?
     }
 
-    struct PartitionBounds: Equatable, Sendable {
+    public struct PartitionBounds: Equatable, Sendable {
         var start: Int64
         var end: Int64
     }
@@ -23,7 +23,7 @@ extension EngineDashboardDriver {
     /// records, so the verdict is read again only when a partition's log start moved or an
     /// empty partition got records; a dead-letter topic's reasons are recounted only when its
     /// end moved. A busy ordinary topic therefore costs no reads per refresh.
-    func deadLetterTopicSnapshots(_ topics: [TopicSnapshot]) -> [DeadLetterSnapshot] {
+    public func deadLetterTopicSnapshots(_ topics: [TopicSnapshot]) -> [DeadLetterSnapshot] {
         var result: [DeadLetterSnapshot] = []
         var live: Set<String> = []
         for topic in topics where !topic.isInternal {
@@ -41,7 +41,7 @@ extension EngineDashboardDriver {
         return result
     }
 
-    static func needsResample(_ cached: DeadLetterTopicSample, _ bounds: [PartitionBounds]) -> Bool {
+    public static func needsResample(_ cached: DeadLetterTopicSample, _ bounds: [PartitionBounds]) -> Bool {
         guard cached.bounds.count == bounds.count else { return true }
         for (old, new) in zip(cached.bounds, bounds) {
             if old.start != new.start { return true }
@@ -51,21 +51,21 @@ extension EngineDashboardDriver {
         return false
     }
 
-    static func snapshot(_ s: DeadLetterTopicSummary, nowMs: Int64) -> DeadLetterSnapshot {
+    public static func snapshot(_ s: DeadLetterTopicSummary, nowMs: Int64) -> DeadLetterSnapshot {
         DeadLetterSnapshot(entity: s.topic, count: s.count, oldestAgeMs: s.oldestTimestamp.map { max(0, nowMs - $0) },
                            kind: .topic(originalTopic: s.originalTopics.first),
                            topReasons: s.topReasons.prefix(topReasonCount).map { DeadLetterReasonCount($0.reason, Int64($0.count)) })
     }
 
     /// Whether the Dead letters view's `entity` is a dead-letter topic (not a queue's subqueue).
-    func isDeadLetterTopic(_ entity: String) -> Bool {
+    public func isDeadLetterTopic(_ entity: String) -> Bool {
         deadLetterTopicCache[entity]?.summary != nil
             || (queues?.listQueues().contains(entity) != true && engine.listTopics().contains(entity)
                 && ((try? engine.deadLetterSummary(topic: entity, sample: 1)) ?? nil) != nil)
     }
 
     /// Runs a Dead letters effect on a dead-letter topic.
-    func performDeadLetterTopicEffect(_ effect: Effect) async throws -> Action? {
+    public func performDeadLetterTopicEffect(_ effect: Effect) async throws -> Action? {
         switch effect {
         case .loadDeadLetters(let topic, let max):
             return .deadLettersLoaded(entity: topic, rows: try deadLetterRows(topic, max: max))
@@ -90,7 +90,7 @@ extension EngineDashboardDriver {
     }
 
     /// The oldest `max` records of the topic, partition by partition, as browser rows.
-    func deadLetterRows(_ topic: String, max: Int) throws -> [DeadLetterMessageRow] {
+    public func deadLetterRows(_ topic: String, max: Int) throws -> [DeadLetterMessageRow] {
         var rows: [DeadLetterMessageRow] = []
         for p in try engine.describeTopic(topic).partitions where rows.count < max {
             let (start, _) = try engine.offsets(topic: topic, partition: p.partition)
@@ -104,7 +104,7 @@ extension EngineDashboardDriver {
     /// One record of a dead-letter topic as a browser row: the offset is the sequence number, the
     /// message id says where the record is, and the dead-letter headers become reason and
     /// description. Shared with the cluster driver.
-    static func deadLetterRow(topic: String, partition: Int32, record: StoredRecord) -> DeadLetterMessageRow {
+    public static func deadLetterRow(topic: String, partition: Int32, record: StoredRecord) -> DeadLetterMessageRow {
         let origin = DeadLetterHeaders.parse(record.headers)
         // Business headers as they are; the dead-letter headers (binary in Spring's case)
         // are shown decoded: reason, exception class and origin have their own fields.
@@ -118,21 +118,21 @@ extension EngineDashboardDriver {
     }
 
     /// The dry run of a topic requeue as the dashboard's preview: where the records go.
-    static func requeuePreview(_ r: DeadLetterRequeueResult, request: RequeueRequest) -> RequeuePreview {
+    public static func requeuePreview(_ r: DeadLetterRequeueResult, request: RequeueRequest) -> RequeuePreview {
         let targets = Set(r.moves.map(\.target)).sorted()
         return RequeuePreview(entity: request.entity, target: targets.isEmpty ? (request.target ?? "the original topic") : targets.joined(separator: ", "),
                               sequenceNumbers: r.moves.map(\.offset), skipped: r.withoutTarget)
     }
 
     /// The status line after a topic requeue.
-    static func requeueMessage(_ r: DeadLetterRequeueResult, from topic: String) -> String {
+    public static func requeueMessage(_ r: DeadLetterRequeueResult, from topic: String) -> String {
         let targets = r.byTarget.sorted { $0.key < $1.key }.map { "\($0.value) to \($0.key)" }.joined(separator: ", ")
         var text = "requeued \(r.moves.count) record(s) from \(topic)" + (targets.isEmpty ? "" : " (\(targets))")
         if !r.withoutTarget.isEmpty { text += "; \(r.withoutTarget.count) without an original topic (choose a target with t)" }
         return text
     }
 
-    static func topicSelection(_ s: DeadLetterSelection) throws(WharfError) -> DeadLetterTopicSelection {
+    public static func topicSelection(_ s: DeadLetterSelection) throws(WharfError) -> DeadLetterTopicSelection {
         switch s {
         case .sequenceNumbers(let offsets): .offsets(Set(offsets))
         case .all: .all

@@ -11,8 +11,8 @@ import WharfOutbox
 /// they are only watched: no relay runs, nothing is published.
 ///
 /// Thread-safety: the relay tasks are kept behind a mutex; `start` and `stop` may race safely.
-final class DashboardOutboxes: Sendable {
-    let outboxes: [DashboardOutbox]
+public final class DashboardOutboxes: Sendable {
+    public let outboxes: [DashboardOutbox]
     private let tasks = Mutex<[Task<Void, Never>]>([])
 
     private init(outboxes: [DashboardOutbox]) {
@@ -21,12 +21,12 @@ final class DashboardOutboxes: Sendable {
 
     /// Opens every URL and checks its table (a missing one is a one-line error, and nothing is
     /// left open). The relays start with `start()`.
-    static func open(urls: [String], engine: Engine, readOnly: Bool) async throws -> DashboardOutboxes {
+    public static func open(urls: [String], engine: Engine, readOnly: Bool) async throws -> DashboardOutboxes {
         try await open(urls: urls, publisher: EngineOutboxPublisher(engine: engine), clock: engine.clock, readOnly: readOnly)
     }
 
     /// The same, relaying through `publisher` (the engine, or a Kafka cluster with `--bootstrap`).
-    static func open(urls: [String], publisher: any OutboxPublisher, clock: any WallClock, readOnly: Bool) async throws -> DashboardOutboxes {
+    public static func open(urls: [String], publisher: any OutboxPublisher, clock: any WallClock, readOnly: Bool) async throws -> DashboardOutboxes {
         var opened: [DashboardOutbox] = []
         do {
             for text in urls {
@@ -52,7 +52,7 @@ final class DashboardOutboxes: Sendable {
     }
 
     /// Starts the relays (once).
-    func start() {
+    public func start() {
         tasks.withLock { tasks in
             guard tasks.isEmpty else { return }
             tasks = outboxes.compactMap { o in o.relay.map { relay in Task { await relay.run() } } }
@@ -60,7 +60,7 @@ final class DashboardOutboxes: Sendable {
     }
 
     /// "app.db" for sqlite:/srv/app.db, the database name for PostgreSQL.
-    static func shortName(_ url: OutboxDatabaseURL) -> String {
+    public static func shortName(_ url: OutboxDatabaseURL) -> String {
         switch url {
         case .sqlite(let path): (path as NSString).lastPathComponent
         case .postgres(let u): u.database
@@ -68,7 +68,7 @@ final class DashboardOutboxes: Sendable {
     }
 
     /// Stops the relays (each finishes the poll in flight) and closes the stores.
-    func stop() async {
+    public func stop() async {
         let running = tasks.withLock { $0 }
         for t in running { t.cancel() }
         for t in running { await t.value }

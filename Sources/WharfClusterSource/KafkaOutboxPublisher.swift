@@ -1,4 +1,3 @@
-import Foundation
 import WharfCore
 import WharfKafkaClient
 import WharfOutbox
@@ -7,11 +6,19 @@ import WharfOutbox
 /// producer would choose for its key (murmur2; the key is the row's aggregate id, so one
 /// aggregate's events stay in order on one partition), acks=all, one Produce per partition.
 /// A missing topic is created with the broker's default partitions (or `partitions`).
-struct KafkaOutboxPublisher: OutboxPublisher {
-    let client: KafkaClient
-    let partitions: Int32?
+public struct KafkaOutboxPublisher: OutboxPublisher {
+    public let client: KafkaClient
+    public let partitions: Int32?
+    /// Stamps the records' timestamps.
+    public let clock: any WallClock
 
-    func publish(topic: String, records: [Record]) async throws {
+    public init(client: KafkaClient, partitions: Int32?, clock: any WallClock) {
+        self.client = client
+        self.partitions = partitions
+        self.clock = clock
+    }
+
+    public func publish(topic: String, records: [Record]) async throws {
         guard !records.isEmpty else { return }
         let count = try await partitionCount(topic)
         var order: [Int32] = []
@@ -26,7 +33,7 @@ struct KafkaOutboxPublisher: OutboxPublisher {
             if byPartition[p] == nil { order.append(p) }
             byPartition[p, default: []].append(r)
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = clock.nowMillis()
         // In order, partition by partition: a failure leaves the rest unsent, and the relay
         // publishes the whole batch again (at least once).
         for p in order { _ = try await client.produce(topic: topic, partition: p, records: byPartition[p]!, timestampMs: now) }

@@ -1,3 +1,4 @@
+import WharfClusterSource
 import WharfCore
 import WharfDashboard
 import WharfEngine
@@ -10,7 +11,7 @@ import WharfKafkaClient
 /// groups in one request from OffsetFetch v8). Time lag adds at most one small Fetch per
 /// leader, and only for positions it has not seen before (`TimeLagCache`).
 extension ClusterDashboardDriver {
-    func readCluster() async throws -> ClusterSnapshot {
+    public func readCluster() async throws -> ClusterSnapshot {
         // ListGroups refreshes the metadata itself (it asks every broker), so it goes first and
         // the topics reuse that answer: one Metadata per refresh, not two.
         // Wharf's requeue bookmarks are groups only to Wharf, as on the embedded dashboard.
@@ -74,7 +75,7 @@ extension ClusterDashboardDriver {
 
     /// Per broker, from the Metadata answer: partitions led, copies held and out of the in-sync
     /// set; from DescribeLogDirs: its fullest log volume.
-    static func brokers(_ metadata: ClusterMetadata, _ logDirs: LogDirsReport) -> [BrokerSnapshot] {
+    public static func brokers(_ metadata: ClusterMetadata, _ logDirs: LogDirsReport) -> [BrokerSnapshot] {
         var leads: [Int32: Int] = [:], replicas: [Int32: Int] = [:], outOfSync: [Int32: Int] = [:]
         for t in metadata.topics {
             for p in t.partitions {
@@ -101,7 +102,7 @@ extension ClusterDashboardDriver {
 
     /// Retention rarely changes: DescribeConfigs (one request for all topics) for topics not seen
     /// before, and for every topic once a minute. A failure leaves retention as it was.
-    func refreshRetention(_ names: [String]) async {
+    public func refreshRetention(_ names: [String]) async {
         let now = clock.nowMillis()
         let stale = now - retention.readAtMs >= RetentionCache.maxAgeMs
         let wanted = stale ? names : names.filter { retention.values[$0] == nil }
@@ -115,7 +116,7 @@ extension ClusterDashboardDriver {
 
     /// Time lag of one row: 0 when caught up, now − timestamp of the first unconsumed record when
     /// that record was read, nil (unknown) when it could not be.
-    static func timeLag(_ r: PartitionLag, _ firstUnconsumed: Int64?, nowMs: Int64) -> Int64? {
+    public static func timeLag(_ r: PartitionLag, _ firstUnconsumed: Int64?, nowMs: Int64) -> Int64? {
         let position = max(r.committedOffset ?? r.logStartOffset, r.logStartOffset)
         guard position < r.logEndOffset else { return 0 }
         return firstUnconsumed.map { max(0, OffsetMath.subtract(nowMs, $0)) }
@@ -125,7 +126,7 @@ extension ClusterDashboardDriver {
     /// batched Fetch (one request per leader, one record each) for the positions it lacks. A
     /// group's position changes only when it commits, so a stopped or slow group costs nothing
     /// after its first refresh. A failed fetch only leaves time lag unknown for this refresh.
-    func firstUnconsumedTimestamps(_ rows: [PartitionLag]) async -> [TopicPartition: Int64] {
+    public func firstUnconsumedTimestamps(_ rows: [PartitionLag]) async -> [TopicPartition: Int64] {
         var positions: [TopicPartition: Int64] = [:]
         var ends: [TopicPartition: Int64] = [:]
         for r in rows {
@@ -157,29 +158,29 @@ extension ClusterDashboardDriver {
 }
 
 /// Topics' `retention.ms` and `retention.bytes` (negative: unlimited) as last read.
-struct RetentionCache: Sendable {
-    static let maxAgeMs: Int64 = 60_000
-    var values: [String: (ms: Int64, bytes: Int64)] = [:]
-    var readAtMs: Int64 = .min / 2
+public struct RetentionCache: Sendable {
+    public static let maxAgeMs: Int64 = 60_000
+    public var values: [String: (ms: Int64, bytes: Int64)] = [:]
+    public var readAtMs: Int64 = .min / 2
 }
 
 /// The timestamp of the record at a group's position, per partition. Two groups at the same
 /// position share an entry; a different position replaces it.
-struct TimeLagCache: Sendable {
+public struct TimeLagCache: Sendable {
     /// Fetches per refresh are bounded so a cluster of thousands of lagging partitions does not
     /// turn one refresh into a scan; the remainder is read over the next refreshes.
-    static let maxFetchesPerRefresh = 500
+    public static let maxFetchesPerRefresh = 500
     private var entries: [TopicPartition: [Int64: Int64]] = [:]
 
-    func timestamp(_ tp: TopicPartition, at position: Int64) -> Int64? { entries[tp]?[position] }
+    public func timestamp(_ tp: TopicPartition, at position: Int64) -> Int64? { entries[tp]?[position] }
 
-    mutating func store(_ tp: TopicPartition, position: Int64, timestamp: Int64) {
+    public mutating func store(_ tp: TopicPartition, position: Int64, timestamp: Int64) {
         entries[tp, default: [:]][position] = timestamp
         // Several groups may sit at different positions of one partition; keep a few.
         if entries[tp]!.count > 8, let oldest = entries[tp]!.keys.min() { entries[tp]![oldest] = nil }
     }
 
-    mutating func keepOnly(_ live: Set<TopicPartition>) {
+    public mutating func keepOnly(_ live: Set<TopicPartition>) {
         if entries.count > live.count { entries = entries.filter { live.contains($0.key) } }
     }
 }
