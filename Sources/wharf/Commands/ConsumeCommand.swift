@@ -56,9 +56,9 @@ struct ConsumeCommand: AsyncParsableCommand {
         let limit = max ?? Int.max
         if let addresses = try cluster.addresses() {
             if let group {
-                try await ClusterConsume.runGroup(addresses, topic: topic, group: group, from: start, limit: limit, emit: emit)
+                try await Self.consumeFromClusterGroup(addresses, topic: topic, group: group, from: start, limit: limit, emit: emit)
             } else {
-                try await ClusterConsume.run(addresses, topic: topic, partition: partition, from: start, limit: limit, emit: emit)
+                try await Self.consumeFromCluster(addresses, topic: topic, partition: partition, from: start, limit: limit, emit: emit)
             }
             fflush(nil)
             return

@@ -6,9 +6,9 @@ import WharfKafkaClient
 /// `wharf consume --bootstrap` without a group: the embedded command's reading over the Kafka
 /// protocol. Each partition (or --partition) from --from (ListOffsets -2/-1, or with the time)
 /// to its end as it was when the partition was started, partition by partition.
-enum ClusterConsume {
-    static func run(_ addresses: [BootstrapAddress], topic: String, partition: Int32?, from: ConsumeCommand.From, limit: Int,
-                    emit: (ConsumedRecord) -> Void) async throws {
+extension ConsumeCommand {
+    static func consumeFromCluster(_ addresses: [BootstrapAddress], topic: String, partition: Int32?, from: From, limit: Int,
+                                   emit: (ConsumedRecord) -> Void) async throws {
         try await ClusterSession.with(addresses) { client in
             let t = try await ClusterDeadLetters.topicMetadata(client, topic)
             let all = t.partitions.map(\.partition)
@@ -46,8 +46,8 @@ enum ClusterConsume {
 
     /// `consume --group --bootstrap`: a real member of the group (ClusterGroupConsumer), polled
     /// and committed as the embedded command does, leaving the group on exit.
-    static func runGroup(_ addresses: [BootstrapAddress], topic: String, group: String, from: ConsumeCommand.From, limit: Int,
-                         emit: (ConsumedRecord) -> Void) async throws {
+    static func consumeFromClusterGroup(_ addresses: [BootstrapAddress], topic: String, group: String, from: From, limit: Int,
+                                        emit: (ConsumedRecord) -> Void) async throws {
         try await ClusterSession.with(addresses) { client in
             _ = try await ClusterDeadLetters.topicMetadata(client, topic)
             let consumer = ClusterGroupConsumer(client: client, group: group, topics: [topic],
