@@ -1,3 +1,4 @@
+import WharfAdmin
 import WharfCore
 import WharfEngine
 import WharfKafkaClient
@@ -103,7 +104,7 @@ public enum ClusterDeadLetters {
                 next = last.offset + 1
                 let selected = RequeueRules.select(records, progress: progress, selection: selection, to: override)
                 withoutTarget += selected.withoutTarget
-                moves += selected.moves.map { .make(partition: tp.partition, offset: $0.record.offset, target: $0.target) }
+                moves += selected.moves.map { .init(partition: tp.partition, offset: $0.record.offset, target: $0.target) }
                 if dryRun { continue }
                 var chunk = RequeueChunk()
                 for move in selected.moves {
@@ -127,7 +128,7 @@ public enum ClusterDeadLetters {
                 try await commit()
             }
         }
-        return .make(dryRun: dryRun, moves: moves, withoutTarget: withoutTarget)
+        return .init(dryRun: dryRun, moves: moves, withoutTarget: withoutTarget)
     }
 
     /// The dead-letter offsets of `source` whose requeued copies sit in the intents' target

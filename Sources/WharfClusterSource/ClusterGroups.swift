@@ -1,8 +1,9 @@
+import WharfAdmin
 import WharfCore
 import WharfEngine
 import WharfKafkaClient
 
-/// Group reports built over the Kafka protocol with the engine's rules (`Engine.groupLag`):
+/// Group reports built over the Kafka protocol with the rules `Engine.groupLag` uses (`LagRules`):
 /// rows for every partition of every topic the group committed to or is assigned, lag =
 /// end − (committed ?? start), owner "clientId (memberId)". Batched: one ListGroups per broker,
 /// one DescribeGroups and OffsetFetch per coordinator, one ListOffsets pair per leader.
@@ -38,7 +39,7 @@ public enum ClusterGroups {
         var out: [String: GroupLag] = [:]
         for (g, rows) in rowsByGroup {
             let d = live(descriptions[g])
-            out[g] = GroupLag.make(group: g, state: state(descriptions[g], listed: listed[g]), members: d?.members.count ?? 0, partitions: rows)
+            out[g] = GroupLag(group: g, state: state(descriptions[g], listed: listed[g]), members: d?.members.count ?? 0, partitions: rows)
         }
         return out
     }
@@ -96,8 +97,8 @@ public enum ClusterGroups {
                 guard let topic = metadata.topic(name) else {
                     // The topic was deleted: keep showing the commits, with nothing left to read.
                     for (tp, c) in commits where tp.topic == name {
-                        rows.append(PartitionLag.make(topic: name, partition: tp.partition, committedOffset: c, logStartOffset: 0,
-                                                      logEndOffset: 0, lag: 0, timeLagMs: 0, owner: owners[tp]))
+                        rows.append(PartitionLag(topic: name, partition: tp.partition, committedOffset: c, logStartOffset: 0,
+                                                 logEndOffset: 0, timeLagMs: 0, owner: owners[tp]))
                     }
                     continue
                 }
@@ -105,8 +106,8 @@ public enum ClusterGroups {
                     let tp = TopicPartition(name, p.partition)
                     let o = offsets[tp] ?? (0, 0)
                     let c = commits[tp]
-                    rows.append(PartitionLag.make(topic: name, partition: p.partition, committedOffset: c, logStartOffset: o.start,
-                                                  logEndOffset: o.end, lag: OffsetMath.lag(logStart: o.start, logEnd: o.end, committed: c), timeLagMs: 0, owner: owners[tp]))
+                    rows.append(PartitionLag(topic: name, partition: p.partition, committedOffset: c, logStartOffset: o.start,
+                                             logEndOffset: o.end, timeLagMs: 0, owner: owners[tp]))
                 }
             }
             rowsByGroup[g] = rows.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
@@ -121,7 +122,7 @@ public enum ClusterGroups {
         var ranges: [TopicPartition: ClusterRecordReader.Range] = [:]
         for rows in rowsByGroup.values {
             for r in rows {
-                let position = max(r.committedOffset ?? r.logStartOffset, r.logStartOffset)
+                let position = r.position
                 guard position < r.logEndOffset else { continue }
                 positions[TopicPartition(r.topic, r.partition)] = position
                 ranges[TopicPartition(r.topic, r.partition)] = .init(from: position, until: r.logEndOffset, limit: 1)
@@ -135,7 +136,7 @@ public enum ClusterGroups {
                 var r = r
                 let tp = TopicPartition(r.topic, r.partition)
                 if let position = positions[tp], let record = fetched[tp]?.first(where: { $0.offset >= position }) {
-                    r.timeLagMs = max(0, OffsetMath.subtract(now, record.timestamp))
+                    r.timeLagMs = LagRules.timeLagMs(position: position, logEnd: r.logEndOffset, firstUnconsumedTimestamp: record.timestamp, nowMs: now) ?? 0
                 }
                 return r
             }

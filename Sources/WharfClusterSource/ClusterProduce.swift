@@ -1,10 +1,11 @@
 import KafkaProtocol
+import WharfAdmin
 import WharfCore
 import WharfEngine
 import WharfKafkaClient
 
 /// `wharf produce --bootstrap`: the engine's placement (murmur2 of the key, unkeyed records
-/// round-robin, through the engine's own `Partitioner`) and one Produce per partition per batch.
+/// round-robin, through the `Partitioner` the engine uses) and one Produce per partition per batch.
 public enum ClusterProduce {
     public typealias Appended = (partition: Int32, base: Int64, last: Int64)
 

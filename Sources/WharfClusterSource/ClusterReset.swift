@@ -1,8 +1,9 @@
+import WharfAdmin
 import WharfCore
 import WharfEngine
 import WharfKafkaClient
 
-/// `group reset --bootstrap`: the same plan as `Engine.planReset`, computed over the Kafka
+/// `group reset --bootstrap`: the same plan as `Engine.planReset` (`ResetPlanner`), over the Kafka
 /// protocol, executed with an administrative OffsetCommit as kafka-consumer-groups does. Unlike
 /// the embedded engine, a remote coordinator cannot be fenced by us, so a group with live
 /// members is refused: its consumers would overwrite the reset with their next commit.
@@ -18,26 +19,12 @@ public enum ClusterReset {
         let committed = try await client.offsetFetch([group])[group] ?? [:]
         let logs = try await client.logOffsets(tps)
         var byTime: [TopicPartition: Int64] = [:]
-        switch spec {
-        case .datetime(let ts): byTime = try await client.listOffsets(tps, timestamp: ts)
-        case .byDuration(let ms): byTime = try await client.listOffsets(tps, timestamp: nowMs - ms)
-        default: break
-        }
+        if let ts = ResetPlanner.searchTimestamp(spec, nowMs: nowMs) { byTime = try await client.listOffsets(tps, timestamp: ts) }
         return tps.map { tp in
             let (start, end) = logs[tp] ?? (0, 0)
-            let current = committed[tp]
-            let target: Int64
-            switch spec {
-            case .earliest: target = start
-            case .latest: target = end
-            case .offset(let o): target = o
-            // ListOffsets answers -1 when no record is that recent: the log end, as the engine does.
-            case .datetime, .byDuration: target = byTime[tp].flatMap { $0 >= 0 ? $0 : nil } ?? end
-            case .shiftBy(let n): target = OffsetMath.add(current ?? start, n)
-            }
-            let clamped = min(max(target, start), end)
-            return ResetPlanRow(topic: name, partition: tp.partition, currentOffset: current, newOffset: clamped,
-                                recordsToReread: OffsetMath.subtract(current ?? start, clamped))
+            // ListOffsets answers -1 when no record is that recent: nil, the log end, as the engine does.
+            return ResetPlanner.row(topic: name, partition: tp.partition, logStart: start, logEnd: end, committed: committed[tp],
+                                    spec: spec, offsetAtTime: byTime[tp].flatMap { $0 >= 0 ? $0 : nil })
         }
     }
 

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import WharfAdmin
 import WharfCore
 import WharfEngine
 import WharfKafkaClient
@@ -33,12 +34,12 @@ public enum ClusterTopics {
         let configs = try await retention(client, topics.map(\.name))
         return topics.map { t in
             let retention = configs[t.name] ?? (defaultRetentionMs, defaultRetentionBytes)
-            return TopicDescription.make(
+            return TopicDescription(
                 name: t.name, isInternal: t.isInternal, retentionMs: retention.ms, retentionBytes: retention.bytes,
                 partitions: t.partitions.map { p in
                     let tp = TopicPartition(t.name, p.partition)
                     let o = offsets[tp] ?? (0, 0)
-                    return PartitionDescription.make(partition: p.partition, logStartOffset: o.start, logEndOffset: o.end,
+                    return PartitionDescription(partition: p.partition, logStartOffset: o.start, logEndOffset: o.end,
                                                      sizeBytes: sizes[tp] ?? -1, segments: -1)
                 })
         }.sorted { $0.name < $1.name }

@@ -1,3 +1,4 @@
+import WharfAdmin
 import WharfCore
 import WharfKafkaClient
 import WharfOutbox
@@ -23,13 +24,9 @@ public struct KafkaOutboxPublisher: OutboxPublisher {
         let count = try await partitionCount(topic)
         var order: [Int32] = []
         var byPartition: [Int32: [Record]] = [:]
-        var unkeyed: Int32 = 0
+        let partitioner = Partitioner()
         for r in records {
-            let p: Int32
-            if let key = r.key { p = Murmur2.partition(forKey: key, partitions: count) } else {
-                p = unkeyed % count
-                unkeyed += 1
-            }
+            let p = partitioner.partition(forKey: r.key, partitions: count)
             if byPartition[p] == nil { order.append(p) }
             byPartition[p, default: []].append(r)
         }

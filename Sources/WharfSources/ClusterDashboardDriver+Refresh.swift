@@ -1,3 +1,4 @@
+import WharfAdmin
 import WharfClusterSource
 import WharfCore
 import WharfDashboard
@@ -117,9 +118,7 @@ extension ClusterDashboardDriver {
     /// Time lag of one row: 0 when caught up, now − timestamp of the first unconsumed record when
     /// that record was read, nil (unknown) when it could not be.
     public static func timeLag(_ r: PartitionLag, _ firstUnconsumed: Int64?, nowMs: Int64) -> Int64? {
-        let position = max(r.committedOffset ?? r.logStartOffset, r.logStartOffset)
-        guard position < r.logEndOffset else { return 0 }
-        return firstUnconsumed.map { max(0, OffsetMath.subtract(nowMs, $0)) }
+        LagRules.timeLagMs(position: r.position, logEnd: r.logEndOffset, firstUnconsumedTimestamp: firstUnconsumed, nowMs: nowMs)
     }
 
     /// The timestamp of the record at each lagging partition's position, from the cache, with one
@@ -130,7 +129,7 @@ extension ClusterDashboardDriver {
         var positions: [TopicPartition: Int64] = [:]
         var ends: [TopicPartition: Int64] = [:]
         for r in rows {
-            let position = max(r.committedOffset ?? r.logStartOffset, r.logStartOffset)
+            let position = r.position
             guard position < r.logEndOffset else { continue }
             positions[TopicPartition(r.topic, r.partition)] = position
             ends[TopicPartition(r.topic, r.partition)] = r.logEndOffset

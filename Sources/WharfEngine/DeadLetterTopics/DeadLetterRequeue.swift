@@ -28,6 +28,12 @@ public struct DeadLetterRequeueResult: Equatable, Sendable {
         public var partition: Int32
         public var offset: Int64
         public var target: String
+
+        public init(partition: Int32, offset: Int64, target: String) {
+            self.partition = partition
+            self.offset = offset
+            self.target = target
+        }
     }
     public var dryRun: Bool
     public var moves: [Move]
@@ -36,6 +42,12 @@ public struct DeadLetterRequeueResult: Equatable, Sendable {
     /// Records per target topic.
     public var byTarget: [String: Int] {
         moves.reduce(into: [:]) { $0[$1.target, default: 0] += 1 }
+    }
+
+    public init(dryRun: Bool, moves: [Move], withoutTarget: [Int64]) {
+        self.dryRun = dryRun
+        self.moves = moves
+        self.withoutTarget = withoutTarget
     }
 }
 

@@ -1,3 +1,4 @@
+import WharfAdmin
 import WharfCore
 
 /// The requeue rules both sources share, so they cannot drift apart: the engine applies them to

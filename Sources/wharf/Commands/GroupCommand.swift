@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WharfAdmin
 import WharfClusterSource
 import WharfCore
 import WharfEngine

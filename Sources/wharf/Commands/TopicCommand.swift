@@ -1,4 +1,5 @@
 import ArgumentParser
+import WharfAdmin
 import WharfClusterSource
 import WharfCore
 import WharfEngine

@@ -1,3 +1,4 @@
+import WharfAdmin
 import WharfEngine
 
 /// How `topic list` and `topic describe` print, whatever the source (embedded engine or a

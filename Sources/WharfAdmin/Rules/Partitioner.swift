@@ -6,7 +6,8 @@ import WharfCore
 public final class Partitioner: Sendable {
     private let next = Atomic<UInt64>(0)
 
-    /// Public so `wharf produce --bootstrap` places records exactly as the embedded engine does.
+    /// One per producer (the engine's, `produce --bootstrap`'s, an outbox publish): each deals its
+    /// own unkeyed records round-robin from partition 0.
     public init() {}
 
     public func partition(forKey key: [UInt8]?, partitions: Int32) -> Int32 {

@@ -36,4 +36,9 @@ public struct ResetResult: Sendable, Equatable {
     public var rows: [ResetPlanRow]
     /// True when live members were fenced and must rejoin to pick up the new offsets.
     public var fencedLiveMembers: Bool
+
+    public init(rows: [ResetPlanRow], fencedLiveMembers: Bool) {
+        self.rows = rows
+        self.fencedLiveMembers = fencedLiveMembers
+    }
 }
