@@ -69,7 +69,7 @@ public enum ClusterDeadLetters {
                         dryRun: Bool, clock: any WallClock) async throws -> DeadLetterRequeueResult {
         let t = try await topicMetadata(client, topic)
         if let override { _ = try await topicMetadata(client, override) }
-        let group = Engine.requeueGroup(for: topic)
+        let group = RequeueRules.group(for: topic)
         let committed = try await client.offsetFetchWithMetadata(group: group)
         let tps = t.partitions.map { TopicPartition(topic, $0.partition) }
         let logs = try await client.logOffsets(tps)

@@ -1,3 +1,4 @@
+import WharfAdmin
 import WharfClusterSource
 import WharfCore
 import WharfDashboard

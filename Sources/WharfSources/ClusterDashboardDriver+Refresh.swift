@@ -16,7 +16,7 @@ extension ClusterDashboardDriver {
         // ListGroups refreshes the metadata itself (it asks every broker), so it goes first and
         // the topics reuse that answer: one Metadata per refresh, not two.
         // Wharf's requeue bookmarks are groups only to Wharf, as on the embedded dashboard.
-        let listing = try await client.listGroups().filter { !$0.groupId.hasPrefix(Engine.requeueGroup(for: "")) }
+        let listing = try await client.listGroups().filter { !$0.groupId.hasPrefix(RequeueRules.group(for: "")) }
         let metadata = try await client.currentMetadata()
         // A partition without a leader has no offsets to ask for (asking would fail the whole
         // refresh): it is shown with leader "none" instead.

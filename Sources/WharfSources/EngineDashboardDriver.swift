@@ -50,7 +50,7 @@ public actor EngineDashboardDriver: DashboardDriver {
         }
         var groups: [GroupSnapshot] = []
         // The requeue bookmarks of dead-letter topics are groups only to the engine.
-        for overview in await engine.listGroups() where !overview.groupId.hasPrefix(Engine.requeueGroup(for: "")) {
+        for overview in await engine.listGroups() where !overview.groupId.hasPrefix(RequeueRules.group(for: "")) {
             guard let lag = try? await engine.groupLag(overview.groupId) else { continue }
             let description = await engine.coordinator.describe(groupId: overview.groupId)
             var ownerOf: [TopicPartition: String] = [:]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WharfAdmin
 import WharfCore
 import WharfEngine
 import WharfStorage

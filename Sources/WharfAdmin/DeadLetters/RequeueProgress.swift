@@ -54,9 +54,9 @@ public struct RequeueProgress: Equatable, Sendable {
     /// if even the intents do not fit they go too (this chunk is then at-least-once).
     public var committableMetadata: String {
         let full = metadata
-        if full.utf8.count <= GroupCoordinator.maxMetadataBytes { return full }
+        if full.utf8.count <= OffsetCommitLimits.maxMetadataBytes { return full }
         let intentsOnly = RequeueProgress(prefix: prefix, done: [], intents: intents).metadata
-        return intentsOnly.utf8.count <= GroupCoordinator.maxMetadataBytes ? intentsOnly : ""
+        return intentsOnly.utf8.count <= OffsetCommitLimits.maxMetadataBytes ? intentsOnly : ""
     }
 
     private static func text(_ r: (start: Int64, end: Int64)) -> String { r.start == r.end ? "\(r.start)" : "\(r.start)-\(r.end)" }
@@ -84,7 +84,7 @@ public struct RequeueProgress: Equatable, Sendable {
 
     public init(prefix: Int64, metadata: String, retained: Range<Int64>, partition: TopicPartition) throws(WharfError) {
         func corrupt(_ why: String) -> WharfError {
-            .corrupt("the requeue bookmark of \(partition) (group \(Engine.requeueGroup(for: partition.topic))) is not one Wharf wrote: \(why); delete that group's offsets to start the requeue over")
+            .corrupt("the requeue bookmark of \(partition) (group \(RequeueRules.group(for: partition.topic))) is not one Wharf wrote: \(why); delete that group's offsets to start the requeue over")
         }
         guard prefix >= 0 else { throw corrupt("negative offset \(prefix)") }
         let halves = metadata.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)

@@ -1,9 +1,12 @@
-import WharfAdmin
 import WharfCore
 
 /// The requeue rules both sources share, so they cannot drift apart: the engine applies them to
 /// its logs, the cluster client to what it reads with Fetch and writes with Produce.
 public enum RequeueRules {
+    /// The internal group recording how far `topic` has been requeued: its committed offsets are
+    /// the bookmark (`RequeueProgress`), read and written alike by the engine and over the wire.
+    public static func group(for topic: String) -> String { "__wharf-requeue.\(topic)" }
+
     /// One record of a chunk to move, with its origin (from its dead-letter headers) and target topic.
     public struct Move: Sendable {
         public var record: StoredRecord

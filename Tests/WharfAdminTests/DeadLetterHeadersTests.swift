@@ -1,6 +1,6 @@
 import Testing
 import WharfCore
-@testable import WharfEngine
+@testable import WharfAdmin
 
 /// The three dead-letter header conventions of reference `kafka-protocol.md` §9.
 @Suite struct DeadLetterHeadersTests {
