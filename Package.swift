@@ -140,7 +140,7 @@ package.targets += [
         name: "WharfSources",
         dependencies: [
             "WharfAdmin", "WharfClusterSource", "WharfCore", "WharfDashboard", "WharfEngine", "WharfEvents", "WharfKafkaClient", "WharfOutbox",
-            "WharfProjections", "WharfStorage", .product(name: "Logging", package: "swift-log"),
+            "WharfProjections", .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: strict),
     .target(

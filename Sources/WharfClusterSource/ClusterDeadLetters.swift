@@ -1,6 +1,5 @@
 import WharfAdmin
 import WharfCore
-import WharfEngine
 import WharfKafkaClient
 
 /// Dead-letter topics over the Kafka protocol, with the engine's rules and results

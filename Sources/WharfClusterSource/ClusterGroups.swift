@@ -1,6 +1,5 @@
 import WharfAdmin
 import WharfCore
-import WharfEngine
 import WharfKafkaClient
 
 /// Group reports built over the Kafka protocol with the rules `Engine.groupLag` uses (`LagRules`):

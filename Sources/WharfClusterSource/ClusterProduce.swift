@@ -1,7 +1,6 @@
 import KafkaProtocol
 import WharfAdmin
 import WharfCore
-import WharfEngine
 import WharfKafkaClient
 
 /// `wharf produce --bootstrap`: the engine's placement (murmur2 of the key, unkeyed records

@@ -1,6 +1,5 @@
 import WharfAdmin
 import WharfCore
-import WharfEngine
 import WharfKafkaClient
 
 /// `group reset --bootstrap`: the same plan as `Engine.planReset` (`ResetPlanner`), over the Kafka

@@ -1,7 +1,6 @@
 import KafkaProtocol
 import WharfAdmin
 import WharfCore
-import WharfEngine
 import WharfKafkaClient
 
 /// Topic reports built over the Kafka protocol, in the engine's `TopicDescription` shape so the

@@ -71,34 +71,7 @@ extension ClusterDashboardDriver {
                                disk: logDirs.fullestVolume.map {
                                    DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes, location: "broker \($0.broker)")
                                },
-                               brokers: Self.brokers(metadata, logDirs))
-    }
-
-    /// Per broker, from the Metadata answer: partitions led, copies held and out of the in-sync
-    /// set; from DescribeLogDirs: its fullest log volume.
-    public static func brokers(_ metadata: ClusterMetadata, _ logDirs: LogDirsReport) -> [BrokerSnapshot] {
-        var leads: [Int32: Int] = [:], replicas: [Int32: Int] = [:], outOfSync: [Int32: Int] = [:]
-        for t in metadata.topics {
-            for p in t.partitions {
-                leads[p.leader, default: 0] += 1
-                for r in p.replicas {
-                    replicas[r, default: 0] += 1
-                    if !p.inSync.contains(r) { outOfSync[r, default: 0] += 1 }
-                }
-            }
-        }
-        let live = metadata.brokers.values.sorted { $0.nodeId < $1.nodeId }.map { b in
-            let volume = LogDirsReport(volumes: logDirs.volumes.filter { $0.broker == b.nodeId }).fullestVolume
-            return BrokerSnapshot(id: b.nodeId, address: b.address, isController: b.nodeId == metadata.controllerId,
-                                  leaderPartitions: leads[b.nodeId] ?? 0, replicas: replicas[b.nodeId] ?? 0, outOfSync: outOfSync[b.nodeId] ?? 0,
-                                  disk: volume.map { DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes, location: "broker \($0.broker)") })
-        }
-        // Named as replicas, not listed: down.
-        let down = metadata.missingBrokers.map { id in
-            BrokerSnapshot(id: id, address: "(not in the cluster's metadata)", isController: false, leaderPartitions: 0,
-                           replicas: replicas[id] ?? 0, outOfSync: outOfSync[id] ?? 0, isOnline: false)
-        }
-        return (live + down).sorted { $0.id < $1.id }
+                               brokers: ClusterBrokers.describe(metadata, logDirs).map { BrokerSnapshot($0, diskLocation: "broker \($0.id)") })
     }
 
     /// Retention rarely changes: DescribeConfigs (one request for all topics) for topics not seen

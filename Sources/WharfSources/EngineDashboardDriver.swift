@@ -5,7 +5,6 @@ import WharfDashboard
 import WharfEngine
 import WharfEvents
 import WharfProjections
-import WharfStorage
 
 /// The dashboard's view of the embedded engine: snapshots built from the engine's own
 /// descriptions and lag, and effects run through the same engine commands the CLI uses.
@@ -69,25 +68,18 @@ public actor EngineDashboardDriver: DashboardDriver {
                 }))
         }
         let topicDeadLetters = deadLetterTopicSnapshots(topics)
-        let disk = Self.disk(engine)
+        // The data directory's volume (statvfs: microseconds, so every refresh).
+        let volume = engine.logVolume()
         let deadLetters = queues.map { deadLetterSnapshots($0) + topicDeadLetters } ?? (topicDeadLetters.isEmpty ? nil : topicDeadLetters)
         var outboxSnapshots: [OutboxSnapshot] = []
         for o in outboxes { outboxSnapshots.append(await o.snapshot()) }
         return ClusterSnapshot(timeMs: engine.clock.nowMillis(), source: source, listener: listener(), topics: topics, groups: groups,
                                deadLetters: deadLetters, outboxes: outboxes.isEmpty ? nil : outboxSnapshots,
-                               queues: queues.map(Self.queueSnapshots), events: eventsSnapshot(), disk: disk,
-                               brokers: [Self.broker(partitions: topics.reduce(0) { $0 + $1.partitions.count }, disk: disk)])
+                               queues: queues.map(Self.queueSnapshots), events: eventsSnapshot(), disk: volume.map { DiskSnapshot($0, location: nil) },
+                               brokers: [BrokerSnapshot(.embedded(partitions: topics.reduce(0) { $0 + $1.partitions.count }, volume: volume),
+                                                        diskLocation: nil)])
     }
 
-    /// The data directory's volume (statvfs: microseconds, so every refresh).
-    public static func disk(_ engine: Engine) -> DiskSnapshot? {
-        VolumeSpace.of(engine.config.dataDirectory).map { DiskSnapshot(totalBytes: $0.totalBytes, freeBytes: $0.usableBytes) }
-    }
-
-    /// The engine is its own single broker: it leads and holds every partition, all in sync.
-    public static func broker(partitions: Int, disk: DiskSnapshot?) -> BrokerSnapshot {
-        BrokerSnapshot(id: 0, address: "embedded", isController: true, leaderPartitions: partitions, replicas: partitions, outOfSync: 0, disk: disk)
-    }
 
     public func perform(_ effect: Effect) async -> Action? {
         do {

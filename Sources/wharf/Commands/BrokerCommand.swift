@@ -1,11 +1,7 @@
 import ArgumentParser
+import WharfAdmin
 import WharfClusterSource
-import WharfCore
-import WharfDashboard
 import WharfEngine
-import WharfKafkaClient
-import WharfSources
-import WharfStorage
 
 /// `wharf broker list`: the Brokers view for scripts and terminals without the dashboard, on the
 /// embedded engine (one broker) or a cluster over `--bootstrap` (Metadata and DescribeLogDirs).
@@ -25,16 +21,9 @@ struct BrokerCommand: ParsableCommand {
 
         func run() async throws {
             let brokers = if let addresses = try cluster.addresses() {
-                try await ClusterSession.with(addresses) { client in
-                    let metadata = try await client.refreshMetadata()
-                    let partitions = metadata.topics.flatMap { t in t.partitions.filter { $0.leader >= 0 }.map { TopicPartition(t.name, $0.partition) } }
-                    return ClusterDashboardDriver.brokers(metadata, await ClusterTopics.logDirs(client, partitions))
-                }
+                try await ClusterSession.with(addresses) { try await ClusterBrokers.describeAll($0) }
             } else {
-                try await EngineSession.with(data) { engine in
-                    [EngineDashboardDriver.broker(partitions: engine.describeAllTopics(includeInternal: true).reduce(0) { $0 + $1.partitions.count },
-                                                  disk: EngineDashboardDriver.disk(engine))]
-                }
+                try await EngineSession.with(data) { [$0.describeBroker()] }
             }
             try BrokerReport.list(brokers, json: output.json)
         }
@@ -54,7 +43,7 @@ struct BrokerReport: Encodable {
     var diskTotalBytes: Int64
     var diskFreeBytes: Int64
 
-    init(_ b: BrokerSnapshot) {
+    init(_ b: BrokerDescription) {
         id = b.id
         address = b.address
         controller = b.isController
@@ -62,17 +51,17 @@ struct BrokerReport: Encodable {
         leaderPartitions = b.leaderPartitions
         replicas = b.replicas
         outOfSync = b.outOfSync
-        diskTotalBytes = b.disk?.totalBytes ?? -1
-        diskFreeBytes = b.disk?.freeBytes ?? -1
+        diskTotalBytes = b.volume?.totalBytes ?? -1
+        diskFreeBytes = b.volume?.usableBytes ?? -1
     }
 
-    static func list(_ brokers: [BrokerSnapshot], json: Bool) throws {
+    static func list(_ brokers: [BrokerDescription], json: Bool) throws {
         if json { return try Output.json(brokers.map(BrokerReport.init)) }
         Output.table(["ID", "ADDRESS", "ROLE", "LEADS", "REPLICAS", "BEHIND", "DISK FREE", "FREE"],
                      brokers.map { b in
                          ["\(b.id)", b.address, b.isOnline ? (b.isController ? "controller" : "") : "OFFLINE",
                           "\(b.leaderPartitions)", "\(b.replicas)", "\(b.outOfSync)",
-                          b.disk.map { Output.bytes($0.freeBytes) } ?? "-", b.disk.map { "\($0.freePercent)%" } ?? "-"]
+                          b.volume.map { Output.bytes($0.usableBytes) } ?? "-", b.volume.map { "\($0.freePercent)%" } ?? "-"]
                      },
                      rightAligned: [0, 3, 4, 5, 6, 7])
     }
