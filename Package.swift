@@ -143,6 +143,9 @@ package.targets += [
             "WharfProjections", .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: strict),
+    // The drivers' pure parts: capabilities, and the mapping of report types to the dashboard's.
+    .testTarget(
+        name: "WharfSourcesTests", dependencies: ["WharfSources", "WharfAdmin", "WharfDashboard"], swiftSettings: strict),
     .target(
         name: "WharfDemo",
         dependencies: [

@@ -33,7 +33,7 @@ extension ClusterDashboardDriver {
         case .undoLastReset:
             guard capabilities.canUndoReset else { return .operationFailed("read-only: resets are disabled") }
             guard let last = lastReset else { return .operationFailed("no reset to undo") }
-            let back = EngineDashboardDriver.undoPlan(last.rows)
+            let back = ResetPlanner.undo(last.rows)
             guard !back.isEmpty else { return .operationFailed("the last reset set partitions that had no commit before; nothing to restore") }
             try await ClusterReset.execute(client, group: last.group, plan: back)
             lastReset = nil

@@ -35,7 +35,7 @@ public actor ClusterDashboardDriver: DashboardDriver {
     /// Dead-letter topic verdicts and summaries, read again only when a topic changed.
     public var deadLetterTopicCache: [String: EngineDashboardDriver.DeadLetterTopicSample] = [:]
     /// The offsets a reset replaced, so `u` can put them back.
-    public var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
+    public var lastReset: (group: String, rows: [WharfAdmin.ResetPlanRow])?
 
     /// How long `snapshot()` waits for a refresh before showing the previous snapshot again.
     public let waitBudgetMs: Int64
@@ -50,12 +50,16 @@ public actor ClusterDashboardDriver: DashboardDriver {
         self.clock = clock
         self.waitBudgetMs = waitBudgetMs
         self.firstWaitBudgetMs = firstWaitBudgetMs
-        // Over the wire there are no queues or event streams (outboxes only those given with
-        // --outbox, relayed into the cluster), and a live group cannot
-        // be fenced (`.resetLiveGroups` is absent); dead-letter *topics* still browse, requeue
-        // and purge (purge deletes records: no undo).
-        capabilities = readOnly ? [.browseRecords, .browseDeadLetters]
-                                : [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue, .manageTopics, .outboxControl]
+        capabilities = Self.capabilities(readOnly: readOnly)
+    }
+
+    /// What the dashboard may do on a cluster. Over the wire there are no queues or event streams
+    /// (outboxes only those given with --outbox, relayed into the cluster), and a live group
+    /// cannot be fenced (`.resetLiveGroups` is absent); dead-letter *topics* still browse, requeue
+    /// and purge (purge deletes records: no undo).
+    public static func capabilities(readOnly: Bool) -> SourceCapabilities {
+        readOnly ? [.browseRecords, .browseDeadLetters]
+                 : [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue, .manageTopics, .outboxControl]
     }
 
     public func snapshot() async -> ClusterSnapshot {

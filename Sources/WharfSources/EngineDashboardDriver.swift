@@ -20,7 +20,7 @@ public actor EngineDashboardDriver: DashboardDriver {
     public let outboxes: [DashboardOutbox]
     public nonisolated let capabilities: SourceCapabilities
     /// The offsets a reset replaced, so `u` can put them back.
-    private var lastReset: (group: String, rows: [WharfEngine.ResetPlanRow])?
+    private var lastReset: (group: String, rows: [WharfAdmin.ResetPlanRow])?
     /// Top dead-letter reasons per entity, recounted only when the entity changed.
     public var reasonCache: [String: ReasonSample] = [:]
     /// Dead-letter topic verdicts and summaries, read again only when the topic changed.
@@ -102,7 +102,7 @@ public actor EngineDashboardDriver: DashboardDriver {
             case .undoLastReset:
                 guard capabilities.canUndoReset else { return .operationFailed("read-only: resets are disabled") }
                 guard let last = lastReset else { return .operationFailed("no reset to undo") }
-                let back = Self.undoPlan(last.rows)
+                let back = ResetPlanner.undo(last.rows)
                 guard !back.isEmpty else { return .operationFailed("the last reset set partitions that had no commit before; nothing to restore") }
                 _ = try await engine.executeReset(group: last.group, plan: back)
                 lastReset = nil
@@ -147,15 +147,6 @@ public actor EngineDashboardDriver: DashboardDriver {
         }
     }
 
-    /// The plan that puts back what `rows` replaced (partitions without a commit before are left).
-    public static func undoPlan(_ rows: [WharfEngine.ResetPlanRow]) -> [WharfEngine.ResetPlanRow] {
-        rows.compactMap { r in
-            guard let old = r.currentOffset else { return nil }
-            return WharfEngine.ResetPlanRow(topic: r.topic, partition: r.partition, currentOffset: r.newOffset, newOffset: old,
-                                            recordsToReread: OffsetMath.subtract(r.newOffset, old))
-        }
-    }
-
     public static func engineSpec(_ s: ResetSpec) -> OffsetResetSpec {
         switch s {
         case .earliest: .earliest
@@ -167,11 +158,11 @@ public actor EngineDashboardDriver: DashboardDriver {
         }
     }
 
-    public static func dashboardRow(_ r: WharfEngine.ResetPlanRow) -> WharfDashboard.ResetPlanRow {
+    public static func dashboardRow(_ r: WharfAdmin.ResetPlanRow) -> WharfDashboard.ResetPlanRow {
         .init(topic: r.topic, partition: r.partition, current: r.currentOffset, new: r.newOffset, recordsToReread: r.recordsToReread)
     }
 
-    public static func engineRow(_ r: WharfDashboard.ResetPlanRow) -> WharfEngine.ResetPlanRow {
+    public static func engineRow(_ r: WharfDashboard.ResetPlanRow) -> WharfAdmin.ResetPlanRow {
         .init(topic: r.topic, partition: r.partition, currentOffset: r.current, newOffset: r.new, recordsToReread: r.recordsToReread)
     }
 }

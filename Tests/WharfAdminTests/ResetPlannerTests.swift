@@ -45,6 +45,18 @@ import WharfAdmin
         }
     }
 
+    @Test func undoPutsBackWhatAResetReplacedAndLeavesPartitionsThatHadNoCommit() {
+        let executed = [
+            ResetPlanner.row(topic: "orders", partition: 0, logStart: 100, logEnd: 200, committed: 150, spec: .earliest, offsetAtTime: nil),
+            ResetPlanner.row(topic: "orders", partition: 1, logStart: 100, logEnd: 200, committed: nil, spec: .earliest, offsetAtTime: nil),
+            ResetPlanner.row(topic: "orders", partition: 2, logStart: 100, logEnd: 200, committed: 120, spec: .latest, offsetAtTime: nil),
+        ]
+        #expect(ResetPlanner.undo(executed) == [
+            ResetPlanRow(topic: "orders", partition: 0, currentOffset: 100, newOffset: 150, recordsToReread: -50),
+            ResetPlanRow(topic: "orders", partition: 2, currentOffset: 200, newOffset: 120, recordsToReread: 80),
+        ])
+    }
+
     @Test func aHugeDurationSaturatesInsteadOfTrapping() {
         #expect(ResetPlanner.searchTimestamp(.byDuration(.max), nowMs: -10) == .min)
     }

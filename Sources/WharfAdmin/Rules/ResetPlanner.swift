@@ -31,4 +31,14 @@ public enum ResetPlanner {
         return ResetPlanRow(topic: topic, partition: partition, currentOffset: committed, newOffset: clamped,
                             recordsToReread: OffsetMath.subtract(committed ?? logStart, clamped))
     }
+
+    /// The plan that puts back what an executed plan replaced (the dashboard's undo); partitions
+    /// the group had no commit for before are left where the reset put them.
+    public static func undo(_ executed: [ResetPlanRow]) -> [ResetPlanRow] {
+        executed.compactMap { r in
+            guard let old = r.currentOffset else { return nil }
+            return ResetPlanRow(topic: r.topic, partition: r.partition, currentOffset: r.newOffset, newOffset: old,
+                                recordsToReread: OffsetMath.subtract(r.newOffset, old))
+        }
+    }
 }
