@@ -23,11 +23,6 @@ public actor ClusterGroupConsumer {
     private var nextPartitionIndex = 0
     private let clock: any WallClock
 
-    /// Kafka's MEMBER_ID_REQUIRED (JoinGroup v4+: join again with the id in the answer) and
-    /// ILLEGAL_GENERATION (a rebalance moved on: join again).
-    public static let memberIdRequired: Int16 = 79
-    public static let illegalGeneration: Int16 = 22
-
     public init(client: KafkaClient, group: String, topics: [String], startAt: EmbeddedConsumer.StartPosition, sessionTimeoutMs: Int32 = 10_000,
                 clock: any WallClock) {
         self.client = client
@@ -116,8 +111,8 @@ public actor ClusterGroupConsumer {
             attempts += 1
             // A rebalance racing ours answers with one of these: join again, a few times.
             do { try await rejoin() } catch let KafkaClientError.broker(_, code, _)
-                where attempts < 5 && [KafkaErrorCode.rebalanceInProgress, KafkaErrorCode.unknownMemberId, Self.illegalGeneration,
-                                       Self.memberIdRequired].contains(code) {
+                where attempts < 5 && [KafkaErrorCode.rebalanceInProgress, KafkaErrorCode.unknownMemberId, KafkaErrorCode.illegalGeneration,
+                                       KafkaErrorCode.memberIdRequired].contains(code) {
                 if code == KafkaErrorCode.unknownMemberId { memberId = "" }
             }
         }
@@ -129,7 +124,7 @@ public actor ClusterGroupConsumer {
         var join = JoinGroupRequest(groupId: group, sessionTimeoutMs: sessionTimeoutMs, rebalanceTimeoutMs: sessionTimeoutMs, memberId: memberId,
                                     protocolType: ConsumerProtocol.protocolType, protocols: [.init(name: RangeAssignor.name, metadata: subscription)])
         var joined = try await client.send(join, to: .node(node))
-        if joined.errorCode == Self.memberIdRequired {
+        if joined.errorCode == KafkaErrorCode.memberIdRequired {
             memberId = joined.memberId
             join.memberId = memberId
             joined = try await client.send(join, to: .node(node))

@@ -1,22 +1,44 @@
-/// Kafka protocol error codes (`org.apache.kafka.common.protocol.Errors`) the client names or
-/// reacts to; others print as their number.
+/// Kafka protocol error codes (`org.apache.kafka.common.protocol.Errors`), the one table the
+/// codec, the broker (which maps engine errors to them) and the client (which names and reacts
+/// to them) share; codes not listed print as their number.
 public enum KafkaErrorCode {
     public static let none: Int16 = 0
+    public static let unknownServerError: Int16 = -1
     public static let offsetOutOfRange: Int16 = 1
+    public static let corruptMessage: Int16 = 2
     public static let unknownTopicOrPartition: Int16 = 3
     public static let leaderNotAvailable: Int16 = 5
     public static let notLeaderOrFollower: Int16 = 6
     public static let requestTimedOut: Int16 = 7
+    public static let messageTooLarge: Int16 = 10
     public static let coordinatorLoadInProgress: Int16 = 14
     public static let coordinatorNotAvailable: Int16 = 15
     public static let notCoordinator: Int16 = 16
+    public static let invalidTopic: Int16 = 17
+    public static let illegalGeneration: Int16 = 22
+    public static let inconsistentGroupProtocol: Int16 = 23
+    public static let invalidGroupId: Int16 = 24
     public static let unknownMemberId: Int16 = 25
+    public static let invalidSessionTimeout: Int16 = 26
     public static let rebalanceInProgress: Int16 = 27
+    public static let topicAuthorizationFailed: Int16 = 29
+    public static let groupAuthorizationFailed: Int16 = 30
+    public static let clusterAuthorizationFailed: Int16 = 31
+    public static let invalidTimestamp: Int16 = 32
     public static let unsupportedVersion: Int16 = 35
     public static let topicAlreadyExists: Int16 = 36
+    public static let invalidPartitions: Int16 = 37
+    public static let invalidRequest: Int16 = 42
+    public static let policyViolation: Int16 = 44
+    public static let outOfOrderSequenceNumber: Int16 = 45
     public static let duplicateSequenceNumber: Int16 = 46
+    public static let invalidProducerEpoch: Int16 = 47
+    public static let kafkaStorageError: Int16 = 56
     public static let nonEmptyGroup: Int16 = 68
     public static let groupIdNotFound: Int16 = 69
+    /// JoinGroup v4+: join again with the member id in the answer.
+    public static let memberIdRequired: Int16 = 79
+    public static let invalidRecord: Int16 = 87
 
     static let names: [Int16: String] = [
         -1: "UNKNOWN_SERVER_ERROR", 1: "OFFSET_OUT_OF_RANGE", 2: "CORRUPT_MESSAGE", 3: "UNKNOWN_TOPIC_OR_PARTITION",
