@@ -66,12 +66,12 @@ extension ClusterDashboardDriver {
                                                          to: request.target, dryRun: true, clock: clock)
             return .requeuePreviewed(EngineDashboardDriver.requeuePreview(r, request: request))
         case .requeue(let request):
-            guard capabilities.contains(.requeue) else { return .operationFailed("read-only: requeue is disabled") }
+            guard capabilities.contains(.requeue) else { return .operationFailed(DriverMessages.requeueDisabled) }
             let r = try await ClusterDeadLetters.requeue(client, topic: request.entity, selection: try EngineDashboardDriver.topicSelection(request.selection),
                                                          to: request.target, dryRun: false, clock: clock)
             return .queueEntityChanged(entity: request.entity, message: EngineDashboardDriver.requeueMessage(r, from: request.entity))
         case .purgeQueue(let topic):
-            guard capabilities.contains(.purgeQueue) else { return .operationFailed("read-only: purge is disabled") }
+            guard capabilities.contains(.purgeQueue) else { return .operationFailed(DriverMessages.purgeDisabled) }
             let purged = try await ClusterDeadLetters.purge(client, topic: topic)
             return .queueEntityChanged(entity: topic, message: "purged \(purged) record(s) from dead-letter topic \(topic) (deleted for good)")
         case .undoQueuePurge(let topic):

@@ -24,39 +24,38 @@ extension ClusterDashboardDriver {
                                                    to: EngineDashboardDriver.engineSpec(spec), nowMs: clock.nowMillis())
             return .resetPreviewed(group: group, rows: rows.map(EngineDashboardDriver.dashboardRow))
         case .executeReset(let group, let plan):
-            guard capabilities.canReset else { return .operationFailed("read-only: resets are disabled") }
+            guard capabilities.canReset else { return .operationFailed(DriverMessages.resetsDisabled) }
             let rows = plan.map(EngineDashboardDriver.engineRow)
             try await ClusterReset.execute(client, group: group, plan: rows)
             lastReset = (group, rows)
-            let moved = OffsetMath.sum(rows.lazy.map(\.recordsToReread))
-            return .operationSucceeded("reset \(group) on \(rows.count) partition(s): \(moved) records to re-read")
+            return .operationSucceeded(DriverMessages.reset(group, rows))
         case .undoLastReset:
-            guard capabilities.canUndoReset else { return .operationFailed("read-only: resets are disabled") }
-            guard let last = lastReset else { return .operationFailed("no reset to undo") }
+            guard capabilities.canUndoReset else { return .operationFailed(DriverMessages.resetsDisabled) }
+            guard let last = lastReset else { return .operationFailed(DriverMessages.noResetToUndo) }
             let back = ResetPlanner.undo(last.rows)
-            guard !back.isEmpty else { return .operationFailed("the last reset set partitions that had no commit before; nothing to restore") }
+            guard !back.isEmpty else { return .operationFailed(DriverMessages.nothingToRestore) }
             try await ClusterReset.execute(client, group: last.group, plan: back)
             lastReset = nil
-            return .operationSucceeded("undid the last reset of \(last.group) (\(back.count) partition(s) restored)")
+            return .operationSucceeded(DriverMessages.undid(last.group, restored: back.count))
         case .purge(let topic, let partition, let before):
-            guard capabilities.canPurge else { return .operationFailed("read-only: purge is disabled") }
+            guard capabilities.canPurge else { return .operationFailed(DriverMessages.purgeDisabled) }
             let tp = TopicPartition(topic, partition)
             let old = try await client.logOffsets([tp])[tp]?.start ?? 0
             let start = try await client.deleteRecords([tp: before])[tp] ?? old
-            return .operationSucceeded("purged \(max(0, start - old)) records from \(topic)/\(partition); log start is now \(start)")
+            return .operationSucceeded(DriverMessages.purged(OffsetMath.subtract(start, old), topic: topic, partition: partition, logStart: start))
         case .loadRecords(let topic, let partition, let from, let max):
             return .recordsLoaded(try await records(topic: topic, partition: partition, from: from, max: max))
         case .createTopic(let name, let partitions):
-            guard capabilities.contains(.manageTopics) else { return .operationFailed("read-only: topics cannot be created") }
+            guard capabilities.contains(.manageTopics) else { return .operationFailed(DriverMessages.topicCreationDisabled) }
             try await client.createTopic(name, partitions: partitions)
-            return .operationSucceeded("created topic \(name) with \(partitions) partition\(partitions == 1 ? "" : "s")")
+            return .operationSucceeded(DriverMessages.createdTopic(name, partitions: partitions))
         case .deleteTopic(let name):
-            guard capabilities.contains(.manageTopics) else { return .operationFailed("read-only: topics cannot be deleted") }
+            guard capabilities.contains(.manageTopics) else { return .operationFailed(DriverMessages.topicDeletionDisabled) }
             try await client.deleteTopic(name)
-            return .operationSucceeded("deleted topic \(name)")
+            return .operationSucceeded(DriverMessages.deletedTopic(name))
         case .setOutboxRelayPaused(let name, _), .retryDeadOutboxRows(let name):
-            guard capabilities.canControlOutbox else { return .operationFailed("read-only: outbox actions are disabled") }
-            guard let outbox = outboxes.first(where: { $0.name == name }) else { return .operationFailed("no outbox named \(name)") }
+            guard capabilities.canControlOutbox else { return .operationFailed(DriverMessages.outboxDisabled) }
+            guard let outbox = outboxes.first(where: { $0.name == name }) else { return .operationFailed(DriverMessages.noOutbox(name)) }
             return try await outbox.perform(effect)
         case .replayParked, .rebuildProjection:
             return .operationFailed("a Kafka cluster has no Wharf event streams")
@@ -85,8 +84,7 @@ extension ClusterDashboardDriver {
         while rows.count < max, offset < bounds.end {
             guard let fetched = try await client.fetch([tp: offset], maxRecords: max - rows.count)[tp], !fetched.records.isEmpty else { break }
             for r in fetched.records where rows.count < max {
-                rows.append(RecordRow(topic: topic, partition: partition, offset: r.offset, timestampMs: r.timestamp, key: r.key, value: r.value,
-                                      headers: r.headers.map { WharfDashboard.RecordHeader(key: $0.key, value: $0.value) }))
+                rows.append(RecordRow(topic: topic, partition: partition, record: r))
             }
             offset = fetched.records[fetched.records.count - 1].offset + 1
         }

@@ -75,12 +75,12 @@ extension EngineDashboardDriver {
                                                         to: request.target, dryRun: true)
             return .requeuePreviewed(Self.requeuePreview(r, request: request))
         case .requeue(let request):
-            guard capabilities.contains(.requeue) else { return .operationFailed("read-only: requeue is disabled") }
+            guard capabilities.contains(.requeue) else { return .operationFailed(DriverMessages.requeueDisabled) }
             let r = try await engine.requeueDeadLetters(topic: request.entity, selection: try Self.topicSelection(request.selection),
                                                         to: request.target)
             return .queueEntityChanged(entity: request.entity, message: Self.requeueMessage(r, from: request.entity))
         case .purgeQueue(let topic):
-            guard capabilities.contains(.purgeQueue) else { return .operationFailed("read-only: purge is disabled") }
+            guard capabilities.contains(.purgeQueue) else { return .operationFailed(DriverMessages.purgeDisabled) }
             let purged = try engine.purgeTopic(topic)
             return .queueEntityChanged(entity: topic, message: "purged \(purged) record(s) from dead-letter topic \(topic) (deleted for good)")
         case .undoQueuePurge(let topic):

@@ -66,13 +66,13 @@ extension EngineDashboardDriver {
             return .requeuePreviewed(RequeuePreview(entity: request.entity, target: r.target, sequenceNumbers: r.sequenceNumbers,
                                                     skipped: r.skipped))
         case .requeue(let request):
-            guard capabilities.contains(.requeue) else { return .operationFailed("read-only: requeue is disabled") }
+            guard capabilities.contains(.requeue) else { return .operationFailed(DriverMessages.requeueDisabled) }
             let r = try store().requeue(request.entity, Self.selection(request.selection), to: request.target)
             var text = "requeued \(r.count) message(s) from \(r.source) to \(r.target)"
             if !r.skipped.isEmpty { text += "; \(r.skipped.count) skipped (locked or gone)" }
             return .queueEntityChanged(entity: request.entity, message: text)
         case .purgeQueue(let entity):
-            guard capabilities.contains(.purgeQueue) else { return .operationFailed("read-only: purge is disabled") }
+            guard capabilities.contains(.purgeQueue) else { return .operationFailed(DriverMessages.purgeDisabled) }
             let r = try store().purge(entity)
             let until = r.restorableUntil.map { ", u restores them until \(Format.clock(ms: $0)) UTC" } ?? ""
             return .queueEntityChanged(entity: entity, message: "purged \(r.count) message(s) from \(r.entity)\(until)")

@@ -92,26 +92,24 @@ public actor EngineDashboardDriver: DashboardDriver {
                 let rows = try await engine.planReset(group: group, topic: topic, partitions: partitions.isEmpty ? nil : partitions, to: Self.engineSpec(spec))
                 return .resetPreviewed(group: group, rows: rows.map(Self.dashboardRow))
             case .executeReset(let group, let plan):
-                guard capabilities.canReset else { return .operationFailed("read-only: resets are disabled") }
+                guard capabilities.canReset else { return .operationFailed(DriverMessages.resetsDisabled) }
                 let rows = plan.map(Self.engineRow)
                 let result = try await engine.executeReset(group: group, plan: rows)
                 lastReset = (group, rows)
-                let moved = OffsetMath.sum(rows.lazy.map(\.recordsToReread))
-                return .operationSucceeded("reset \(group) on \(rows.count) partition(s): \(moved) records to re-read"
-                                           + (result.fencedLiveMembers ? "; live members fenced and rejoining" : ""))
+                return .operationSucceeded(DriverMessages.reset(group, rows, fencedLiveMembers: result.fencedLiveMembers))
             case .undoLastReset:
-                guard capabilities.canUndoReset else { return .operationFailed("read-only: resets are disabled") }
-                guard let last = lastReset else { return .operationFailed("no reset to undo") }
+                guard capabilities.canUndoReset else { return .operationFailed(DriverMessages.resetsDisabled) }
+                guard let last = lastReset else { return .operationFailed(DriverMessages.noResetToUndo) }
                 let back = ResetPlanner.undo(last.rows)
-                guard !back.isEmpty else { return .operationFailed("the last reset set partitions that had no commit before; nothing to restore") }
+                guard !back.isEmpty else { return .operationFailed(DriverMessages.nothingToRestore) }
                 _ = try await engine.executeReset(group: last.group, plan: back)
                 lastReset = nil
-                return .operationSucceeded("undid the last reset of \(last.group) (\(back.count) partition(s) restored)")
+                return .operationSucceeded(DriverMessages.undid(last.group, restored: back.count))
             case .purge(let topic, let partition, let before):
-                guard capabilities.canPurge else { return .operationFailed("read-only: purge is disabled") }
+                guard capabilities.canPurge else { return .operationFailed(DriverMessages.purgeDisabled) }
                 let old = try engine.offsets(topic: topic, partition: partition).logStart
                 let start = try engine.deleteRecords(topic: topic, partition: partition, before: before)
-                return .operationSucceeded("purged \(max(0, start - old)) records from \(topic)/\(partition); log start is now \(start)")
+                return .operationSucceeded(DriverMessages.purged(OffsetMath.subtract(start, old), topic: topic, partition: partition, logStart: start))
             case .loadRecords(let topic, let partition, let from, let max):
                 let offset: Int64
                 switch from {
@@ -121,24 +119,21 @@ public actor EngineDashboardDriver: DashboardDriver {
                 case .timestamp(let t): offset = try engine.listOffset(topic: topic, partition: partition, .timestamp(t))
                 }
                 let records = try engine.readRecords(topic: topic, partition: partition, from: offset, maxRecords: max)
-                return .recordsLoaded(records.map {
-                    RecordRow(topic: topic, partition: partition, offset: $0.offset, timestampMs: $0.timestamp, key: $0.key, value: $0.value,
-                              headers: $0.headers.map { WharfDashboard.RecordHeader(key: $0.key, value: $0.value) })
-                })
+                return .recordsLoaded(records.map { RecordRow(topic: topic, partition: partition, record: $0) })
             case .setOutboxRelayPaused(let name, _), .retryDeadOutboxRows(let name):
-                guard capabilities.canControlOutbox else { return .operationFailed("read-only: outbox actions are disabled") }
-                guard let outbox = outboxes.first(where: { $0.name == name }) else { return .operationFailed("no outbox named \(name)") }
+                guard capabilities.canControlOutbox else { return .operationFailed(DriverMessages.outboxDisabled) }
+                guard let outbox = outboxes.first(where: { $0.name == name }) else { return .operationFailed(DriverMessages.noOutbox(name)) }
                 return try await outbox.perform(effect)
             case .replayParked, .rebuildProjection:
                 return await performEvents(effect)
             case .createTopic(let name, let partitions):
-                guard capabilities.contains(.manageTopics) else { return .operationFailed("read-only: topics cannot be created") }
+                guard capabilities.contains(.manageTopics) else { return .operationFailed(DriverMessages.topicCreationDisabled) }
                 _ = try engine.createTopic(name, Engine.TopicSettings(partitions: partitions))
-                return .operationSucceeded("created topic \(name) with \(partitions) partition\(partitions == 1 ? "" : "s")")
+                return .operationSucceeded(DriverMessages.createdTopic(name, partitions: partitions))
             case .deleteTopic(let name):
-                guard capabilities.contains(.manageTopics) else { return .operationFailed("read-only: topics cannot be deleted") }
+                guard capabilities.contains(.manageTopics) else { return .operationFailed(DriverMessages.topicDeletionDisabled) }
                 try engine.deleteTopic(name)
-                return .operationSucceeded("deleted topic \(name)")
+                return .operationSucceeded(DriverMessages.deletedTopic(name))
             case .setRefresh, .quit, .loadDeadLetters, .previewRequeue, .requeue, .purgeQueue, .undoQueuePurge:
                 return nil
             }
