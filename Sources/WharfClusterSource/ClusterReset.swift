@@ -18,12 +18,11 @@ public enum ClusterReset {
         let committed = try await client.offsetFetch([group])[group] ?? [:]
         let logs = try await client.logOffsets(tps)
         var byTime: [TopicPartition: Int64] = [:]
-        if let ts = ResetPlanner.searchTimestamp(spec, nowMs: nowMs) { byTime = try await client.listOffsets(tps, timestamp: ts) }
+        if let ts = ResetPlanner.searchTimestamp(spec, nowMs: nowMs) { byTime = try await client.firstOffsets(atOrAfter: ts, in: tps) }
         return tps.map { tp in
             let (start, end) = logs[tp] ?? (0, 0)
-            // ListOffsets answers -1 when no record is that recent: nil, the log end, as the engine does.
             return ResetPlanner.row(topic: name, partition: tp.partition, logStart: start, logEnd: end, committed: committed[tp],
-                                    spec: spec, offsetAtTime: byTime[tp].flatMap { $0 >= 0 ? $0 : nil })
+                                    spec: spec, offsetAtTime: byTime[tp])
         }
     }
 

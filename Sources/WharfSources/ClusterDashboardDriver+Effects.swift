@@ -73,21 +73,12 @@ extension ClusterDashboardDriver {
     public func records(topic: String, partition: Int32, from: RecordStart, max: Int) async throws -> [RecordRow] {
         let tp = TopicPartition(topic, partition)
         guard let bounds = try await client.logOffsets([tp])[tp] else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
-        var offset: Int64
+        let offset: Int64
         switch from {
         case .offset(let o): offset = Swift.min(Swift.max(o, bounds.start), bounds.end)
-        case .timestamp(let t):
-            let found = try await client.listOffsets([tp], timestamp: t)[tp] ?? -1
-            offset = found < 0 ? bounds.end : found
+        case .timestamp(let t): offset = try await client.firstOffsets(atOrAfter: t, in: [tp])[tp] ?? bounds.end
         }
-        var rows: [RecordRow] = []
-        while rows.count < max, offset < bounds.end {
-            guard let fetched = try await client.fetch([tp: offset], maxRecords: max - rows.count)[tp], !fetched.records.isEmpty else { break }
-            for r in fetched.records where rows.count < max {
-                rows.append(RecordRow(topic: topic, partition: partition, record: r))
-            }
-            offset = fetched.records[fetched.records.count - 1].offset + 1
-        }
-        return rows
+        let read = try await ClusterRecordReader.read(client, [tp: .init(from: offset, until: bounds.end, limit: max)])
+        return (read[tp] ?? []).map { RecordRow(topic: topic, partition: partition, record: $0) }
     }
 }

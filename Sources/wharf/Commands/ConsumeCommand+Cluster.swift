@@ -23,10 +23,7 @@ extension ConsumeCommand {
                 switch from {
                 case .earliest: offset = start
                 case .latest: offset = end
-                case .time(let ts):
-                    // -1: no record that recent; the log end, as the engine answers.
-                    let o = try await client.listOffsets([tp], timestamp: ts)[tp] ?? -1
-                    offset = o >= 0 ? o : end
+                case .time(let ts): offset = try await client.firstOffsets(atOrAfter: ts, in: [tp])[tp] ?? end
                 case .offset(let o):
                     guard o >= start, o <= end else {
                         throw WharfError.offsetOutOfRange(topic: topic, partition: p, offset: o, logStart: start, logEnd: end)
