@@ -145,7 +145,7 @@ package.targets += [
         swiftSettings: strict),
     // The drivers' pure parts: capabilities, and the mapping of report types to the dashboard's.
     .testTarget(
-        name: "WharfSourcesTests", dependencies: ["WharfSources", "WharfAdmin", "WharfDashboard"], swiftSettings: strict),
+        name: "WharfSourcesTests", dependencies: ["WharfSources", "WharfAdmin", "WharfCore", "WharfDashboard"], swiftSettings: strict),
     .target(
         name: "WharfDemo",
         dependencies: [

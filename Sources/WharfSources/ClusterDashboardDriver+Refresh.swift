@@ -50,18 +50,10 @@ extension ClusterDashboardDriver {
             let timestamps = await firstUnconsumedTimestamps(rows.values.flatMap { $0 })
             for g in ids {
                 guard let lagRows = rows[g] else { continue }
-                let d = ClusterGroups.live(descriptions[g])
-                var ownerOf: [TopicPartition: String] = [:]
-                let members = (d?.members ?? []).map { m -> GroupMember in
-                    for tp in m.assignment { ownerOf[tp] = m.memberId }
-                    return GroupMember(memberId: m.memberId, clientId: m.clientId, host: m.host,
-                                       assigned: m.assignment.map { TopicPartitionRef(topic: $0.topic, partition: $0.partition) })
-                }
-                groups.append(GroupSnapshot(name: g, state: ClusterGroups.state(descriptions[g], listed: listed[g]), members: members, partitions: lagRows.map { r in
-                    let tp = TopicPartition(r.topic, r.partition)
-                    return GroupPartitionSnapshot(topic: r.topic, partition: r.partition, committed: r.committedOffset, logEnd: r.logEndOffset,
-                                                  lag: r.lag, timeLagMs: Self.timeLag(r, timestamps[tp], nowMs: now), owner: ownerOf[tp])
-                }))
+                let members = (ClusterGroups.live(descriptions[g])?.members ?? []).map { ($0.memberId, $0.clientId, $0.host, $0.assignment) }
+                groups.append(GroupSnapshot(name: g, state: ClusterGroups.state(descriptions[g], listed: listed[g]), members: members, rows: lagRows) {
+                    Self.timeLag($0, timestamps[TopicPartition($0.topic, $0.partition)], nowMs: now)
+                })
             }
         }
         let brokers = metadata.brokers.count

@@ -52,20 +52,8 @@ public actor EngineDashboardDriver: DashboardDriver {
         for overview in await engine.listGroups() where !overview.groupId.hasPrefix(RequeueRules.group(for: "")) {
             guard let lag = try? await engine.groupLag(overview.groupId) else { continue }
             let description = await engine.coordinator.describe(groupId: overview.groupId)
-            var ownerOf: [TopicPartition: String] = [:]
-            let members = (description?.members ?? []).map { m -> GroupMember in
-                let assigned = m.assignedPartitions ?? []
-                for tp in assigned { ownerOf[tp] = m.memberId }
-                return GroupMember(memberId: m.memberId, clientId: m.clientId, host: m.clientHost,
-                                   assigned: assigned.map { TopicPartitionRef(topic: $0.topic, partition: $0.partition) })
-            }
-            groups.append(GroupSnapshot(
-                name: overview.groupId, state: lag.state, members: members,
-                partitions: lag.partitions.map {
-                    GroupPartitionSnapshot(topic: $0.topic, partition: $0.partition, committed: $0.committedOffset,
-                                           logEnd: $0.logEndOffset, lag: $0.lag, timeLagMs: $0.timeLagMs,
-                                           owner: ownerOf[TopicPartition($0.topic, $0.partition)], lastCommitMs: $0.lastCommitMs)
-                }))
+            let members = (description?.members ?? []).map { ($0.memberId, $0.clientId, $0.clientHost, $0.assignedPartitions ?? []) }
+            groups.append(GroupSnapshot(name: overview.groupId, state: lag.state, members: members, rows: lag.partitions) { $0.timeLagMs })
         }
         let topicDeadLetters = deadLetterTopicSnapshots(topics)
         // The data directory's volume (statvfs: microseconds, so every refresh).

@@ -1,5 +1,6 @@
 import Testing
 import WharfAdmin
+import WharfCore
 import WharfDashboard
 import WharfSources
 
@@ -18,6 +19,19 @@ import WharfSources
                     WharfAdmin.ResetPlanRow(topic: "orders", partition: 0, currentOffset: nil, newOffset: 7, recordsToReread: -7)] {
             #expect(EngineDashboardDriver.engineRow(EngineDashboardDriver.dashboardRow(row)) == row)
         }
+    }
+
+    @Test func aGroupsPartitionsAreOwnedByTheMembersTheyAreAssignedTo() {
+        let rows = (0..<3).map {
+            PartitionLag(topic: "orders", partition: Int32($0), committedOffset: 5, logStartOffset: 0, logEndOffset: 10, timeLagMs: 700, owner: nil)
+        }
+        let members: [GroupSnapshot.Member] = [("m-1", "billing", "/10.0.0.1", [TopicPartition("orders", 0), TopicPartition("orders", 2)])]
+        let group = GroupSnapshot(name: "billing", state: "Stable", members: members, rows: rows) { $0.partition == 1 ? nil : $0.timeLagMs }
+        #expect(group.members == [GroupMember(memberId: "m-1", clientId: "billing", host: "/10.0.0.1",
+                                              assigned: [TopicPartitionRef(topic: "orders", partition: 0), TopicPartitionRef(topic: "orders", partition: 2)])])
+        #expect(group.partitions.map(\.owner) == ["m-1", nil, "m-1"])
+        #expect(group.partitions.map(\.timeLagMs) == [700, nil, 700])
+        #expect(group.partitions.map(\.lag) == [5, 5, 5])
     }
 
     @Test func aBrokerDescriptionBecomesTheBrokersViewRow() {
