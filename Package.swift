@@ -121,3 +121,38 @@ let package = Package(
             swiftSettings: strict),
     ]
 )
+
+// Issue 16: what used to sit flat in the executable, as libraries the tree shows (the executable
+// is then only a command line). Kept in a block of its own so the target list above merges easily.
+//   WharfAdmin:         what an operator asks of any source: the report types and the rules every
+//                       source applies (reset planning, lag, partitioning); WharfCore only
+//   WharfClusterSource: a Kafka-protocol cluster's operations (topics, groups, resets, dead letters)
+//   WharfSources:       the dashboard's drivers (embedded engine, Kafka cluster) and outboxes
+//   WharfDemo:          `wharf demo`'s simulated traffic, accounts and order service
+package.targets += [
+    .target(name: "WharfAdmin", dependencies: ["WharfCore"], swiftSettings: strict),
+    .testTarget(name: "WharfAdminTests", dependencies: ["WharfAdmin", "WharfCore"], swiftSettings: strict),
+    .target(
+        name: "WharfClusterSource",
+        dependencies: ["KafkaProtocol", "WharfAdmin", "WharfCore", "WharfEngine", "WharfKafkaClient", "WharfOutbox"],
+        swiftSettings: strict),
+    .target(
+        name: "WharfSources",
+        dependencies: [
+            "WharfAdmin", "WharfClusterSource", "WharfCore", "WharfDashboard", "WharfEngine", "WharfEvents", "WharfKafkaClient", "WharfOutbox",
+            "WharfProjections", .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: strict),
+    // The drivers' pure parts: capabilities, and the mapping of report types to the dashboard's.
+    .testTarget(
+        name: "WharfSourcesTests", dependencies: ["WharfSources", "WharfAdmin", "WharfCore", "WharfDashboard"], swiftSettings: strict),
+    .target(
+        name: "WharfDemo",
+        dependencies: [
+            "WharfCore", "WharfEngine", "WharfEvents", "WharfOutbox", "WharfProjections", "WharfSources",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: strict),
+]
+package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfAdmin", "WharfClusterSource", "WharfSources", "WharfDemo"]
+for name in ["WharfEngine", "WharfKafkaServer"] { package.targets.first { $0.name == name }?.dependencies += ["WharfAdmin"] }

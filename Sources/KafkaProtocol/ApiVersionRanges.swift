@@ -72,11 +72,3 @@ public struct ApiVersionRanges: Sendable, Equatable {
             body: apiVersionsResponse(errorCode: KafkaErrorCode.unsupportedVersion))
     }
 }
-
-/// The protocol error codes this module itself produces (Kafka's `Errors.java`).
-public enum KafkaErrorCode {
-    public static let none: Int16 = 0
-    public static let corruptMessage: Int16 = 2
-    public static let invalidRequest: Int16 = 42
-    public static let unsupportedVersion: Int16 = 35
-}

@@ -1,3 +1,4 @@
+import WharfAdmin
 import WharfCore
 import WharfStorage
 
@@ -29,7 +30,7 @@ extension Engine {
                 // The topic was deleted: keep showing the commits, with nothing left to read.
                 for (tp, c) in committed where tp.topic == topicName {
                     rows.append(PartitionLag(topic: topicName, partition: tp.partition, committedOffset: c.offset,
-                                             logStartOffset: 0, logEndOffset: 0, lag: 0, timeLagMs: 0, owner: owners[tp],
+                                             logStartOffset: 0, logEndOffset: 0, timeLagMs: 0, owner: owners[tp],
                                              lastCommitMs: c.commitTimestamp))
                 }
                 continue
@@ -48,14 +49,11 @@ extension Engine {
     func partitionLag(_ tp: TopicPartition, log: PartitionLog, committed: Int64?, owner: String?, now: Int64) throws(WharfError) -> PartitionLag {
         let start = log.logStartOffset
         let end = log.logEndOffset
-        let position = max(committed ?? start, start)
-        let lag = OffsetMath.lag(logStart: start, logEnd: end, committed: committed)
-        var timeLag: Int64 = 0
-        if position < end, let ts = try log.timestamp(ofOffset: position) {
-            timeLag = max(0, OffsetMath.subtract(now, ts))
-        }
+        let position = LagRules.position(logStart: start, committed: committed)
+        let first = position < end ? try log.timestamp(ofOffset: position) : nil
+        let timeLag = LagRules.timeLagMs(position: position, logEnd: end, firstUnconsumedTimestamp: first, nowMs: now) ?? 0
         return PartitionLag(topic: tp.topic, partition: tp.partition, committedOffset: committed, logStartOffset: start,
-                            logEndOffset: end, lag: lag, timeLagMs: timeLag, owner: owner)
+                            logEndOffset: end, timeLagMs: timeLag, owner: owner)
     }
 
     /// The dry run of a reset: for each chosen partition, the current and new offsets and how many
@@ -72,20 +70,10 @@ extension Engine {
         for p in chosen {
             let log = t.logs[Int(p)]
             let start = log.logStartOffset, end = log.logEndOffset
-            let current = committed[TopicPartition(name, p)]?.offset
-            let target: Int64
-            switch spec {
-            case .earliest: target = start
-            case .latest: target = end
-            case .offset(let o): target = o
-            case .datetime(let ts): target = try log.offset(forTimestamp: ts) ?? end
-            case .shiftBy(let n): target = OffsetMath.add(current ?? start, n)
-            case .byDuration(let ms): target = try log.offset(forTimestamp: OffsetMath.subtract(now, ms)) ?? end
-            }
-            // Kafka clamps reset targets into the partition's valid range; so do we.
-            let clamped = min(max(target, start), end)
-            rows.append(ResetPlanRow(topic: name, partition: p, currentOffset: current, newOffset: clamped,
-                                     recordsToReread: OffsetMath.subtract(current ?? start, clamped)))
+            var atTime: Int64?
+            if let ts = ResetPlanner.searchTimestamp(spec, nowMs: now) { atTime = try log.offset(forTimestamp: ts) }
+            rows.append(ResetPlanner.row(topic: name, partition: p, logStart: start, logEnd: end,
+                                         committed: committed[TopicPartition(name, p)]?.offset, spec: spec, offsetAtTime: atTime))
         }
         return rows
     }

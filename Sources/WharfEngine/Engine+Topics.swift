@@ -1,4 +1,5 @@
 import Foundation
+import WharfAdmin
 import WharfCore
 import WharfStorage
 

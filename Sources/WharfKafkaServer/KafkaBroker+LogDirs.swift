@@ -1,4 +1,5 @@
 import KafkaProtocol
+import WharfAdmin
 import WharfEngine
 import WharfStorage
 

@@ -1,36 +1,11 @@
+import KafkaProtocol
 import WharfCore
 
-/// Kafka protocol error codes (`org.apache.kafka.common.protocol.Errors`) for engine errors.
-enum KafkaError {
-    static let none: Int16 = 0
-    static let unknownServerError: Int16 = -1
-    static let offsetOutOfRange: Int16 = 1
-    static let corruptMessage: Int16 = 2
-    static let unknownTopicOrPartition: Int16 = 3
-    static let messageTooLarge: Int16 = 10
-    static let coordinatorNotAvailable: Int16 = 15
-    static let invalidTopic: Int16 = 17
-    static let illegalGeneration: Int16 = 22
-    static let inconsistentGroupProtocol: Int16 = 23
-    static let invalidGroupId: Int16 = 24
-    static let unknownMemberId: Int16 = 25
-    static let invalidSessionTimeout: Int16 = 26
-    static let rebalanceInProgress: Int16 = 27
-    static let topicAuthorizationFailed: Int16 = 29
-    static let groupAuthorizationFailed: Int16 = 30
-    static let clusterAuthorizationFailed: Int16 = 31
-    static let invalidTimestamp: Int16 = 32
-    static let topicAlreadyExists: Int16 = 36
-    static let invalidPartitions: Int16 = 37
-    static let invalidRequest: Int16 = 42
-    static let policyViolation: Int16 = 44
-    static let outOfOrderSequenceNumber: Int16 = 45
-    static let invalidProducerEpoch: Int16 = 47
-    static let kafkaStorageError: Int16 = 56
-    static let nonEmptyGroup: Int16 = 68
-    static let groupIdNotFound: Int16 = 69
-    static let invalidRecord: Int16 = 87
+/// The broker's name for Kafka's error codes (the one table, `KafkaErrorCode` in KafkaProtocol),
+/// with how engine errors map to them.
+typealias KafkaError = KafkaErrorCode
 
+extension KafkaErrorCode {
     static func code(_ error: any Error) -> Int16 {
         (error as? WharfError).map(code(wharf:)) ?? unknownServerError
     }

@@ -5,7 +5,10 @@ import Testing
 /// be fenced from here), unknown sizes, and an unreachable source shown, not hidden.
 @Suite("A remote cluster source")
 struct ClusterSourceTests {
-    static let clusterCapabilities: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue]
+    /// `ClusterDashboardDriver.capabilities(readOnly: false)`, pinned by WharfSourcesTests'
+    /// DriverCapabilitiesTests (this pure suite cannot depend on the drivers).
+    static let clusterCapabilities: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue,
+                                                          .manageTopics, .outboxControl]
 
     static func clusterState() -> DashboardState {
         var state = Fixture.state()

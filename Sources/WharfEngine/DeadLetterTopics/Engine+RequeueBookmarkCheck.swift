@@ -1,3 +1,4 @@
+import WharfAdmin
 import WharfCore
 
 extension Engine {

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
+import WharfAdmin
 import WharfCore
 
 /// The classic consumer-group coordinator (Kafka's JoinGroup / SyncGroup / Heartbeat /
@@ -38,7 +39,7 @@ public actor GroupCoordinator {
     private var nextToken: UInt64 = 0
 
     /// Largest offset-commit metadata accepted (Kafka's `offset.metadata.max.bytes`).
-    public static let maxMetadataBytes = 4096
+    public static let maxMetadataBytes = OffsetCommitLimits.maxMetadataBytes
 
     /// Replays `log` to rebuild committed offsets and the groups that exist.
     public init(log: any CommitLog, clock: any WallClock, logger: Logger, initialRebalanceDelayMs: Int64 = 0,

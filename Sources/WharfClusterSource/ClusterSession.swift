@@ -1,0 +1,16 @@
+import WharfKafkaClient
+
+/// Opens a cluster client for one command and always closes its connections.
+public enum ClusterSession {
+    public static func with<T>(_ addresses: [BootstrapAddress], _ body: (KafkaClient) async throws -> T) async throws -> T {
+        let client = KafkaClient(bootstrap: addresses)
+        do {
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+}

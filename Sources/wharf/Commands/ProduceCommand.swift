@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import WharfClusterSource
+import WharfCore
+import WharfEngine
+
+struct ProduceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "produce",
+        abstract: "Append records read from stdin, one per line.",
+        discussion: """
+            Keyed records go to the partition Kafka's producer would choose (murmur2 of the key); \
+            unkeyed records are spread evenly. Prints how many records were appended.
+              printf 'k1:hello\\nk2:world\\n' | wharf produce orders --key-separator :
+            """)
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var fsync: FsyncOptions
+    @OptionGroup var output: JSONOption
+    @Argument var topic: String
+    @Option(name: .customLong("key-separator"), help: "Split each line at the first SEP into key and value (lines without it get no key).")
+    var keySeparator: String?
+    @Option(help: "Write every record to this partition instead of choosing by key.") var partition: Int32?
+    @Option(name: .customLong("header"), help: ArgumentHelp("Add header K=V to every record (repeatable).", valueName: "K=V"))
+    var headers: [String] = []
+    @Option(name: .customLong("batch-size"), help: "Records per append (one batch each). Lines typed at a terminal are appended one at a time.")
+    var batchSize: Int = 1000
+    @Flag(name: .customLong("echo-offsets"), help: "Print 'partition offset' for every record once its append is acknowledged.")
+    var echoOffsets = false
+    @Flag(help: "Create the topic (with default settings; over --bootstrap, the broker's default partition count) if it does not exist.")
+    var create = false
+
+    @OptionGroup var cluster: BootstrapOption
+
+    func validate() throws {
+        try cluster.validate(with: data)
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        if let keySeparator, keySeparator.isEmpty { throw ValidationError("--key-separator cannot be empty") }
+        for h in headers where !h.contains("=") { throw ValidationError("--header '\(h)' must look like KEY=VALUE") }
+    }
+
+    func run() async throws {
+        let policy = try fsync.policy()
+        let recordHeaders = headers.map { h -> RecordHeader in
+            let i = h.firstIndex(of: "=")!
+            return RecordHeader(String(h[..<i]), String(h[h.index(after: i)...]))
+        }
+        let total: Int
+        if let addresses = try cluster.addresses() {
+            total = try await ClusterProduce.run(addresses, topic: topic, partition: partition, create: create, clock: SystemClock()) { append in
+                try await readLines(headers: recordHeaders, append)
+            }
+        } else {
+            total = try await EngineSession.with(data, fsync: policy) { engine -> Int in
+                if create, !engine.listTopics().contains(topic) { try engine.createTopic(topic) }
+                _ = try engine.describeTopic(topic)  // fail before reading stdin if the topic is unknown
+                return try await readLines(headers: recordHeaders) { records in
+                    try engine.produce(topic: topic, records: records, partition: partition).map { ($0.partition, $0.baseOffset, $0.lastOffset) }
+                }
+            }
+        }
+        struct Result: Encodable { let topic: String; let records: Int }
+        if output.json { try Output.json(Result(topic: topic, records: total)) } else {
+            print("appended \(Output.count(total, "record")) to \(topic)")
+        }
+    }
+
+    /// Reads stdin into records and hands them to `append` in batches (one record at a time
+    /// from a terminal); `append` returns the (partition, first, last offset) of what it wrote,
+    /// printed with --echo-offsets. Returns how many records were appended.
+    func readLines(headers recordHeaders: [RecordHeader],
+                   _ append: ([Record]) async throws -> [(partition: Int32, base: Int64, last: Int64)]) async throws -> Int {
+        let interactive = isatty(0) == 1
+        let separator = keySeparator.map { Array($0.utf8) }
+        var pending: [Record] = []
+        var count = 0
+        func flush() async throws {
+            guard !pending.isEmpty else { return }
+            let results = try await append(pending)
+            count += pending.count
+            pending.removeAll(keepingCapacity: true)
+            if echoOffsets {
+                for r in results { for o in r.base...r.last { print("\(r.partition) \(o)") } }
+                fflush(nil)
+            }
+        }
+        var lines = LineReader(fd: 0)
+        while let line = lines.next() {
+            var key: [UInt8]?
+            var value = line
+            if let separator, let at = line.firstRange(of: separator) {
+                key = Array(line[..<at.lowerBound])
+                value = Array(line[at.upperBound...])
+            }
+            pending.append(Record(key: key, value: value, headers: recordHeaders))
+            if pending.count >= batchSize || interactive { try await flush() }
+        }
+        try await flush()
+        return count
+    }
+}
+
+/// Splits a file descriptor's bytes into lines without going through String (so any bytes pass
+/// unchanged). A final line without a newline still counts; "\r\n" loses its "\r".
+struct LineReader {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var eof = false
+
+    init(fd: Int32) { self.fd = fd }
+
+    mutating func next() -> [UInt8]? {
+        while true {
+            if let nl = buffer[start...].firstIndex(of: 0x0a) {
+                var end = nl
+                if end > start, buffer[end - 1] == 0x0d { end -= 1 }
+                let line = Array(buffer[start..<end])
+                start = nl + 1
+                return line
+            }
+            if eof {
+                guard start < buffer.count else { return nil }
+                let line = Array(buffer[start...])
+                start = buffer.count
+                return line
+            }
+            if start > 0 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { eof = true } else { buffer.append(contentsOf: chunk[..<n]) }
+        }
+    }
+}

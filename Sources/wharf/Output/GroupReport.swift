@@ -1,0 +1,53 @@
+import WharfAdmin
+import WharfClusterSource
+import WharfEngine
+
+/// How `group list` and `group describe` print, whatever the source (embedded engine or a
+/// cluster over `--bootstrap`): one function each, so both outputs stay identical.
+enum GroupReport {
+    typealias Row = GroupSummary
+
+    static func list(_ rows: [Row], json: Bool) throws {
+        if json { return try Output.json(rows) }
+        if rows.isEmpty { return print("no consumer groups") }
+        Output.table(["GROUP", "STATE", "MEMBERS", "LAG"], rows.map { [$0.group, $0.state, "\($0.members)", "\($0.totalLag)"] }, rightAligned: [2, 3])
+    }
+
+    static func describe(_ lag: GroupLag, json: Bool) throws {
+        if json {
+            struct P: Encodable {
+                let topic: String; let partition: Int32; let committedOffset: Int64?; let logStartOffset: Int64
+                let logEndOffset: Int64; let lag: Int64; let timeLagMs: Int64; let owner: String?
+            }
+            struct G: Encodable { let group: String; let state: String; let members: Int; let totalLag: Int64; let partitions: [P] }
+            return try Output.json(G(group: lag.group, state: lag.state, members: lag.members, totalLag: lag.totalLag,
+                                     partitions: lag.partitions.map { P(topic: $0.topic, partition: $0.partition, committedOffset: $0.committedOffset,
+                                                                        logStartOffset: $0.logStartOffset, logEndOffset: $0.logEndOffset,
+                                                                        lag: $0.lag, timeLagMs: $0.timeLagMs, owner: $0.owner) }))
+        }
+        print("group \(Output.safe(lag.group)): \(lag.state), \(Output.count(lag.members, "member")), total lag \(lag.totalLag)")
+        Output.table(["TOPIC", "PARTITION", "COMMITTED", "LOG END", "LAG", "TIME LAG", "OWNER"],
+                     lag.partitions.map {
+                         [$0.topic, "\($0.partition)", $0.committedOffset.map(String.init) ?? "-", "\($0.logEndOffset)",
+                          "\($0.lag)", Output.duration(ms: $0.timeLagMs), $0.owner ?? "-"]
+                     }, rightAligned: [1, 2, 3, 4, 5])
+        if lag.partitions.contains(where: { !$0.hasCommit }) {
+            print("('-' = no committed offset yet: lag is counted from the log start)")
+        }
+    }
+
+    static func reset(group: String, rows: [ResetPlanRow], executed: Bool, fenced: Bool?, json: Bool) throws {
+        if json {
+            struct R: Encodable { let group: String; let executed: Bool; let fencedLiveMembers: Bool?; let partitions: [ResetPlanRow] }
+            return try Output.json(R(group: group, executed: executed, fencedLiveMembers: fenced, partitions: rows))
+        }
+        Output.table(["TOPIC", "PARTITION", "CURRENT", "NEW", "TO RE-READ"],
+                     rows.map { [$0.topic, "\($0.partition)", $0.currentOffset.map(String.init) ?? "-", "\($0.newOffset)", "\($0.recordsToReread)"] },
+                     rightAligned: [1, 2, 3, 4])
+        if executed {
+            print("reset applied to group \(group)" + (fenced == true ? "; live members were fenced and will resume from the new offsets" : ""))
+        } else {
+            print("dry run: nothing changed; add --execute to apply")
+        }
+    }
+}
