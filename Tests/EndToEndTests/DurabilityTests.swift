@@ -1,4 +1,5 @@
 import Foundation
+import WharfTestSupport
 import Testing
 
 /// Real processes, real files, real signals: the data-directory lock and `kill -9` under

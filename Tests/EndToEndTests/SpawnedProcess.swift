@@ -1,4 +1,5 @@
 import Foundation
+import WharfTestSupport
 
 /// A background child (a kcat group member, a Python client) started with posix_spawn, its
 /// output going to files the test polls. The child gets an empty signal mask and default

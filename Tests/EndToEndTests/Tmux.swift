@@ -1,4 +1,5 @@
 import Foundation
+import WharfTestSupport
 
 /// Drives a program in a detached tmux session, as a person at a terminal would: send keys,
 /// read the screen. Each instance owns a uniquely named session (and its own tmux server socket)

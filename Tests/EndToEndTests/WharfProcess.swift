@@ -1,4 +1,5 @@
 import Foundation
+import WharfTestSupport
 import Synchronization
 import Testing
 

@@ -4,7 +4,7 @@ import Foundation
 /// resumes the caller when it returns. Swift Testing runs every test on the cooperative pool,
 /// which has one thread per core: a test blocked in a syscall there starves every other test
 /// scheduled on that thread, so on a 2-core machine two such tests stall the whole run.
-func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result(catching: work)) }.start()
     }
