@@ -23,7 +23,7 @@ import WharfCore
         let payloads: [[UInt8]] = [
             Array(0..<8),                                  // the smallest frame: a bare request header
             [0, 18, 0, 3, 0, 0, 0, 7, 0xFF, 0xFF],         // ApiVersions v3, correlation 7, null client id
-            Array(repeating: 0xAB, count: 1500),           // split across many of the verifier's chunks
+            Array(repeating: 0xAB, count: 300),            // split across many of the verifier's chunks
         ]
         var stream = ByteBuffer()
         for payload in payloads {
