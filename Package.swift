@@ -8,9 +8,17 @@ let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "Wharf",
-    platforms: [.macOS(.v15)],
+    // No `platforms`: Wharf is built and tested on Linux only (PosixFile, curses, the CI image);
+    // declaring macOS promised a build nobody runs.
     products: [
         .executable(name: "wharf", targets: ["wharf"]),
+        // What an application embeds (README documents these APIs): the broker engine, the
+        // transactional outbox and its stores, the event store, projections, the Kafka client.
+        .library(name: "WharfEngine", targets: ["WharfEngine"]),
+        .library(name: "WharfOutbox", targets: ["WharfOutbox"]),
+        .library(name: "WharfEvents", targets: ["WharfEvents"]),
+        .library(name: "WharfProjections", targets: ["WharfProjections"]),
+        .library(name: "WharfKafkaClient", targets: ["WharfKafkaClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -104,7 +112,7 @@ let package = Package(
         // hostile record batches), so test targets don't copy code.
         .target(name: "WharfTestSupport", dependencies: ["WharfCore", "WharfStorage"], path: "Tests/WharfTestSupport", swiftSettings: strict),
         .testTarget(name: "WharfOutboxTests", dependencies: ["WharfOutbox", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
-        .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents"], swiftSettings: strict),
+        .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WharfProjectionsTests",
             dependencies: ["WharfProjections", "WharfEvents", "WharfCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -113,6 +121,14 @@ let package = Package(
         .testTarget(name: "WharfKafkaServerTests", dependencies: ["WharfKafkaServer", "WharfKafkaClient", "KafkaProtocol", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfKafkaClientTests", dependencies: ["WharfKafkaClient", "KafkaProtocol", "WharfCore"], swiftSettings: strict),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "WharfCore"], swiftSettings: strict),
+        // KafkaFrameHandler against swift-nio's ByteToMessageDecoderVerifier.
+        .testTarget(
+            name: "KafkaNIOTests",
+            dependencies: [
+                "KafkaNIO", "KafkaProtocol", "WharfCore", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             // GRDB: the outbox tests write application rows into the SQLite file the CLI relays.

@@ -7,9 +7,9 @@ import Testing
 /// sizes); OffsetFetch is one request per
 /// refresh from v8, one per group below it. Time lag, dead-letter verdicts and retention are
 /// cached by the driver, so after the first refresh they cost nothing here.
-@Suite struct BenchClusterRefreshCLITests {
-    static func perRefresh(_ args: [String]) throws -> [String: Double] {
-        let r = try WharfProcess.run(["bench", "cluster-refresh", "--topics", "30", "--groups", "12", "--topics-per-group", "2",
+@Suite(.endToEnd) struct BenchClusterRefreshCLITests {
+    static func perRefresh(_ args: [String]) async throws -> [String: Double] {
+        let r = try await WharfProcess.run(["bench", "cluster-refresh", "--topics", "30", "--groups", "12", "--topics-per-group", "2",
                                       "--refreshes", "2", "--json"] + args)
         #expect(r.status == 0, "\(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -19,8 +19,8 @@ import Testing
         return out
     }
 
-    @Test func oneRefreshIsSevenRequestsWithBatchedOffsetFetchAndOnePerGroupWithout() throws {
-        #expect(try Self.perRefresh([]) == ["Metadata": 1, "ListOffsets": 2, "DescribeLogDirs": 1, "ListGroups": 1, "DescribeGroups": 1, "OffsetFetch": 1])
-        #expect(try Self.perRefresh(["--offset-fetch-max-version", "7"])["OffsetFetch"] == 12)
+    @Test func oneRefreshIsSevenRequestsWithBatchedOffsetFetchAndOnePerGroupWithout() async throws {
+        #expect(try await Self.perRefresh([]) == ["Metadata": 1, "ListOffsets": 2, "DescribeLogDirs": 1, "ListGroups": 1, "DescribeGroups": 1, "OffsetFetch": 1])
+        #expect(try await Self.perRefresh(["--offset-fetch-max-version", "7"])["OffsetFetch"] == 12)
     }
 }

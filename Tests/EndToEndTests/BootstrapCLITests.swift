@@ -3,7 +3,7 @@ import Testing
 
 /// Issue #7: the read-only CLI commands with `--bootstrap` talk only the Kafka protocol (to a real
 /// `wharf serve`) and print what the embedded CLI prints for the same data directory.
-@Suite(.serialized) struct BootstrapCLITests {
+@Suite(.serialized, .endToEnd) struct BootstrapCLITests {
     /// The commands compared, each run once over the wire and once on the data directory.
     static let commands: [[String]] = [
         ["topic", "list"], ["topic", "list", "--json"], ["topic", "list", "--internal", "--json"],
@@ -13,40 +13,40 @@ import Testing
         ["group", "describe", "audit", "--json"],
     ]
 
-    @Test func bootstrapOutputEqualsTheEmbeddedCLIOnTheSameData() throws {
+    @Test func bootstrapOutputEqualsTheEmbeddedCLIOnTheSameData() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
         // Data with every case the reports distinguish: lag, no commit on a partition, a purged
         // log start, an empty topic, a group on two topics.
-        var r = try WharfProcess.run(["topic", "create", "orders", "--partitions", "3"] + d)
+        var r = try await WharfProcess.run(["topic", "create", "orders", "--partitions", "3"] + d)
         #expect(r.status == 0, "\(r.stderr)")
-        r = try WharfProcess.run(["topic", "create", "quiet", "--partitions", "1", "--retention-ms", "3600000", "--retention-bytes", "1048576"] + d)
+        r = try await WharfProcess.run(["topic", "create", "quiet", "--partitions", "1", "--retention-ms", "3600000", "--retention-bytes", "1048576"] + d)
         #expect(r.status == 0, "\(r.stderr)")
-        r = try WharfProcess.run(["topic", "create", "audit-log", "--partitions", "2"] + d)
+        r = try await WharfProcess.run(["topic", "create", "audit-log", "--partitions", "2"] + d)
         #expect(r.status == 0, "\(r.stderr)")
-        r = try WharfProcess.run(["produce", "orders", "--key-separator", ":"] + d,
+        r = try await WharfProcess.run(["produce", "orders", "--key-separator", ":"] + d,
                                  stdin: (0..<90).map { "k\($0 % 7):order-\($0)" }.joined(separator: "\n") + "\n")
         #expect(r.status == 0, "\(r.stderr)")
-        r = try WharfProcess.run(["produce", "audit-log"] + d, stdin: (0..<10).map { "a\($0)" }.joined(separator: "\n") + "\n")
+        r = try await WharfProcess.run(["produce", "audit-log"] + d, stdin: (0..<10).map { "a\($0)" }.joined(separator: "\n") + "\n")
         #expect(r.status == 0, "\(r.stderr)")
-        r = try WharfProcess.run(["records", "delete", "orders", "--partition", "1", "--before", "2"] + d)
+        r = try await WharfProcess.run(["records", "delete", "orders", "--partition", "1", "--before", "2"] + d)
         #expect(r.status == 0, "\(r.stderr)")
-        r = try WharfProcess.run(["consume", "orders", "--group", "billing", "--max", "50"] + d)
+        r = try await WharfProcess.run(["consume", "orders", "--group", "billing", "--max", "50"] + d)
         #expect(r.status == 0 && r.lines.count == 50, "\(r.stderr)")
-        r = try WharfProcess.run(["consume", "audit-log", "--group", "audit", "--max", "3"] + d)
+        r = try await WharfProcess.run(["consume", "audit-log", "--group", "audit", "--max", "3"] + d)
         #expect(r.status == 0, "\(r.stderr)")
-        r = try WharfProcess.run(["consume", "orders", "--group", "audit", "--max", "5"] + d)
+        r = try await WharfProcess.run(["consume", "orders", "--group", "audit", "--max", "5"] + d)
         #expect(r.status == 0, "\(r.stderr)")
 
         let server = try KafkaListenerTests.Server(dataDirectory: dir)
         var remote: [Int: WharfProcess.Result] = [:]
         for (i, c) in Self.commands.enumerated() {
-            remote[i] = try WharfProcess.run(c + ["--bootstrap", server.bootstrap])
+            remote[i] = try await WharfProcess.run(c + ["--bootstrap", server.bootstrap])
         }
         #expect(server.stop() == 0)
 
         for (i, c) in Self.commands.enumerated() {
-            let local = try WharfProcess.run(c + d)
+            let local = try await WharfProcess.run(c + d)
             let wire = remote[i]!
             #expect(local.status == 0 && wire.status == 0, "\(c): \(local.stderr) | \(wire.stderr)")
             #expect(!local.stdout.isEmpty)
@@ -99,44 +99,44 @@ import Testing
     /// Reset over the wire: the dry run equals the embedded plan; a group with a live member (a
     /// real `kcat -G` consumer) is refused with one clear line; an empty group is reset through
     /// OffsetCommit and the embedded engine then sees the new offsets.
-    @Test func remoteResetRefusesALiveGroupAndCommitsForAnEmptyOne() throws {
+    @Test func remoteResetRefusesALiveGroupAndCommitsForAnEmptyOne() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
-        var r = try WharfProcess.run(["topic", "create", "events", "--partitions", "2"] + d)
+        var r = try await WharfProcess.run(["topic", "create", "events", "--partitions", "2"] + d)
         #expect(r.status == 0, "\(r.stderr)")
-        r = try WharfProcess.run(["produce", "events"] + d, stdin: (0..<100).map { "e\($0)" }.joined(separator: "\n") + "\n")
+        r = try await WharfProcess.run(["produce", "events"] + d, stdin: (0..<100).map { "e\($0)" }.joined(separator: "\n") + "\n")
         #expect(r.status == 0, "\(r.stderr)")
-        r = try WharfProcess.run(["consume", "events", "--group", "billing", "--max", "60"] + d)
+        r = try await WharfProcess.run(["consume", "events", "--group", "billing", "--max", "60"] + d)
         #expect(r.status == 0 && r.lines.count == 60, "\(r.stderr)")
         let preview = ["group", "reset", "billing", "--topic", "events", "--shift-by", "-5", "--json"]
 
         let server = try KafkaListenerTests.Server(dataDirectory: dir)
         defer { _ = server.stop() }
         let b = ["--bootstrap", server.bootstrap]
-        let remotePreview = try WharfProcess.run(preview + b)
+        let remotePreview = try await WharfProcess.run(preview + b)
         #expect(remotePreview.status == 0, "\(remotePreview.stderr)")
 
         let member = try KafkaClientGroupTests.KcatMember(server, group: "live", topic: "events", name: "live")
         defer { member.stop() }
-        try KafkaClientGroupTests.waitUntil("the kcat member to be assigned both partitions") { member.assigned.count == 2 }
-        r = try WharfProcess.run(["group", "reset", "live", "--topic", "events", "--to-earliest", "--execute"] + b)
+        try await KafkaClientGroupTests.waitUntil("the kcat member to be assigned both partitions") { member.assigned.count == 2 }
+        r = try await WharfProcess.run(["group", "reset", "live", "--topic", "events", "--to-earliest", "--execute"] + b)
         #expect(r.status != 0)
         let lines = r.stderr.split(separator: "\n").filter { !$0.isEmpty }
         #expect(lines.count == 1 && lines[0].contains("group live has 1 live member") && lines[0].contains("stop its consumers first"), "\(r.stderr)")
         member.stop()
 
-        r = try WharfProcess.run(["group", "reset", "billing", "--topic", "events", "--to-earliest", "--execute", "--json"] + b)
+        r = try await WharfProcess.run(["group", "reset", "billing", "--topic", "events", "--to-earliest", "--execute", "--json"] + b)
         #expect(r.status == 0, "\(r.stderr)")
         let reset = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(reset["executed"] as? Bool == true && reset["fencedLiveMembers"] as? Bool == false, "\(r.stdout)")
-        r = try WharfProcess.run(["group", "describe", "billing", "--json"] + b)
+        r = try await WharfProcess.run(["group", "describe", "billing", "--json"] + b)
         let after = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(after["totalLag"] as? Int == 100, "\(r.stdout)")
         #expect(server.stop() == 0)
 
         // The embedded engine on the same data sees the reset, and the dry run it plans for the
         // state before the reset was the one printed over the wire.
-        r = try WharfProcess.run(["group", "describe", "billing", "--json"] + d)
+        r = try await WharfProcess.run(["group", "describe", "billing", "--json"] + d)
         let local = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect((local["partitions"] as! [[String: Any]]).allSatisfy { $0["committedOffset"] as? Int == 0 }, "\(r.stdout)")
         let remotePlan = try JSONSerialization.jsonObject(with: Data(remotePreview.stdout.utf8)) as! [String: Any]
@@ -145,23 +145,23 @@ import Testing
         #expect(remotePlan["executed"] as? Bool == false)
     }
 
-    @Test func unreachableBootstrapIsOneClearLineAndAFailure() throws {
-        let r = try WharfProcess.run(["topic", "list", "--bootstrap", "127.0.0.1:1"])
+    @Test func unreachableBootstrapIsOneClearLineAndAFailure() async throws {
+        let r = try await WharfProcess.run(["topic", "list", "--bootstrap", "127.0.0.1:1"])
         #expect(r.status != 0)
         let lines = r.stderr.split(separator: "\n").filter { !$0.isEmpty }
         #expect(lines.count == 1 && lines[0].contains("cannot reach 127.0.0.1:1"), "\(r.stderr)")
         #expect(!r.stderr.contains("Fatal error") && r.stdout.isEmpty)
 
-        let g = try WharfProcess.run(["group", "describe", "billing", "--bootstrap", "127.0.0.1:1"])
+        let g = try await WharfProcess.run(["group", "describe", "billing", "--bootstrap", "127.0.0.1:1"])
         #expect(g.status != 0 && g.stderr.contains("127.0.0.1:1"), "\(g.stderr)")
     }
 
-    @Test func bootstrapWithDataIsAUsageError() throws {
+    @Test func bootstrapWithDataIsAUsageError() async throws {
         let dir = TempDir()
-        let r = try WharfProcess.run(["group", "list", "--bootstrap", "127.0.0.1:9092", "--data", dir.path])
+        let r = try await WharfProcess.run(["group", "list", "--bootstrap", "127.0.0.1:9092", "--data", dir.path])
         #expect(r.status != 0)
         #expect(r.stderr.contains("either --data") && r.stderr.contains("not both"), "\(r.stderr)")
-        let bad = try WharfProcess.run(["topic", "list", "--bootstrap", "nohost"])
+        let bad = try await WharfProcess.run(["topic", "list", "--bootstrap", "nohost"])
         #expect(bad.status != 0 && bad.stderr.contains("HOST:PORT"), "\(bad.stderr)")
     }
 }

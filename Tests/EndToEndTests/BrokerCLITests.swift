@@ -4,7 +4,7 @@ import Testing
 /// `wharf broker list`: the embedded engine is one broker; over `--bootstrap` a `wharf serve`
 /// on the same data reports the same leaders and replicas (Metadata) and a disk
 /// (DescribeLogDirs v4), under its advertised address.
-@Suite(.serialized) struct BrokerCLITests {
+@Suite(.serialized, .endToEnd) struct BrokerCLITests {
     struct Row: Decodable, Equatable {
         let id: Int32
         let address: String
@@ -17,19 +17,19 @@ import Testing
         let diskFreeBytes: Int64
     }
 
-    @Test func embeddedAndBootstrapListTheSameBroker() throws {
+    @Test func embeddedAndBootstrapListTheSameBroker() async throws {
         let dir = TempDir()
-        #expect(try WharfProcess.run(["topic", "create", "orders", "--partitions", "3", "--data", dir.path]).status == 0)
-        #expect(try WharfProcess.run(["topic", "create", "audit", "--partitions", "1", "--data", dir.path]).status == 0)
-        let local = try WharfProcess.run(["broker", "list", "--json", "--data", dir.path])
+        #expect(try await WharfProcess.run(["topic", "create", "orders", "--partitions", "3", "--data", dir.path]).status == 0)
+        #expect(try await WharfProcess.run(["topic", "create", "audit", "--partitions", "1", "--data", dir.path]).status == 0)
+        let local = try await WharfProcess.run(["broker", "list", "--json", "--data", dir.path])
         #expect(local.status == 0, "\(local.stderr)")
-        let table = try WharfProcess.run(["broker", "list", "--data", dir.path])
+        let table = try await WharfProcess.run(["broker", "list", "--data", dir.path])
         #expect(table.lines.first?.hasPrefix("ID  ADDRESS") == true && table.lines.count == 2 && table.lines[1].contains("embedded  controller"),
                 "\(table.stdout)")
 
         let server = try KafkaListenerTests.Server(dataDirectory: dir)
         defer { _ = server.stop() }
-        let wire = try WharfProcess.run(["broker", "list", "--json", "--bootstrap", server.bootstrap])
+        let wire = try await WharfProcess.run(["broker", "list", "--json", "--bootstrap", server.bootstrap])
         #expect(wire.status == 0, "\(wire.stderr)")
         #expect(server.stop() == 0)
 

@@ -2,19 +2,19 @@ import Foundation
 import Testing
 
 /// The CLI end to end through the built binary, including its error cases.
-@Suite struct CLITests {
-    @Test func topicLifecycle() throws {
+@Suite(.endToEnd) struct CLITests {
+    @Test func topicLifecycle() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
-        var r = try WharfProcess.run(["topic", "create", "orders", "--partitions", "4", "--retention-ms", "3600000"] + d)
+        var r = try await WharfProcess.run(["topic", "create", "orders", "--partitions", "4", "--retention-ms", "3600000"] + d)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("created topic orders with 4 partitions"))
 
-        r = try WharfProcess.run(["topic", "list", "--json"] + d)
+        r = try await WharfProcess.run(["topic", "list", "--json"] + d)
         let list = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
         #expect(list.map { $0["name"] as! String } == ["orders"])
 
-        r = try WharfProcess.run(["topic", "describe", "orders", "--json"] + d)
+        r = try await WharfProcess.run(["topic", "describe", "orders", "--json"] + d)
         let desc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(desc["name"] as? String == "orders")
         let parts = desc["partitions"] as! [[String: Any]]
@@ -25,42 +25,42 @@ import Testing
             #expect(p["sizeBytes"] as? Int == 0 && p["segments"] as? Int == 1)
         }
 
-        r = try WharfProcess.run(["topic", "add-partitions", "orders", "--count", "6"] + d)
+        r = try await WharfProcess.run(["topic", "add-partitions", "orders", "--count", "6"] + d)
         #expect(r.status == 0 && r.stdout.contains("now has 6 partitions"))
-        r = try WharfProcess.run(["topic", "delete", "orders"] + d)
+        r = try await WharfProcess.run(["topic", "delete", "orders"] + d)
         #expect(r.status == 0)
-        r = try WharfProcess.run(["topic", "list"] + d)
+        r = try await WharfProcess.run(["topic", "list"] + d)
         #expect(r.stdout.contains("no topics"))
     }
 
     /// Counts agree with their noun: "1 partition, 1 record", "2 partitions, 2 records".
-    @Test func countsInCLIOutputAreSingularForOne() throws {
+    @Test func countsInCLIOutputAreSingularForOne() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
-        var r = try WharfProcess.run(["topic", "create", "solo", "--partitions", "1"] + d)
+        var r = try await WharfProcess.run(["topic", "create", "solo", "--partitions", "1"] + d)
         #expect(r.stdout.contains("created topic solo with 1 partition\n"), "\(r.stdout)")
-        try WharfProcess.run(["produce", "solo"] + d, stdin: "only\n")
-        r = try WharfProcess.run(["topic", "describe", "solo"] + d)
+        try await WharfProcess.run(["produce", "solo"] + d, stdin: "only\n")
+        r = try await WharfProcess.run(["topic", "describe", "solo"] + d)
         #expect(r.stdout.hasPrefix("topic solo: 1 partition, 1 record, "), "\(r.stdout)")
-        r = try WharfProcess.run(["topic", "add-partitions", "solo", "--count", "2"] + d)
+        r = try await WharfProcess.run(["topic", "add-partitions", "solo", "--count", "2"] + d)
         #expect(r.stdout.contains("now has 2 partitions"), "\(r.stdout)")
-        try WharfProcess.run(["produce", "solo", "--partition", "0"] + d, stdin: "second\n")
-        r = try WharfProcess.run(["topic", "describe", "solo"] + d)
+        try await WharfProcess.run(["produce", "solo", "--partition", "0"] + d, stdin: "second\n")
+        r = try await WharfProcess.run(["topic", "describe", "solo"] + d)
         #expect(r.stdout.hasPrefix("topic solo: 2 partitions, 2 records, "), "\(r.stdout)")
-        r = try WharfProcess.run(["records", "delete", "solo", "--partition", "0", "--before", "1"] + d)
+        r = try await WharfProcess.run(["records", "delete", "solo", "--partition", "0", "--before", "1"] + d)
         #expect(r.stdout.contains("deleted 1 record from solo/0"), "\(r.stdout)\(r.stderr)")
     }
 
-    @Test func produceAndConsumeWithKeysAndHeaders() throws {
+    @Test func produceAndConsumeWithKeysAndHeaders() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
-        try WharfProcess.run(["topic", "create", "t", "--partitions", "3"] + d)
+        try await WharfProcess.run(["topic", "create", "t", "--partitions", "3"] + d)
         let input = (0..<30).map { "key\($0 % 5):value-\($0)" }.joined(separator: "\n") + "\n"
-        var r = try WharfProcess.run(["produce", "t", "--key-separator", ":", "--header", "source=e2e"] + d, stdin: input)
+        var r = try await WharfProcess.run(["produce", "t", "--key-separator", ":", "--header", "source=e2e"] + d, stdin: input)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "appended 30 records to t")
 
-        r = try WharfProcess.run(["consume", "t", "--format", "json"] + d)
+        r = try await WharfProcess.run(["consume", "t", "--format", "json"] + d)
         #expect(r.status == 0, "\(r.stderr)")
         let objects = try r.lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(objects.count == 30)
@@ -80,20 +80,20 @@ import Testing
             let values = objects.filter { $0["key"] as? String == "key\(k)" }.map { $0["value"] as! String }
             #expect(values == (0..<30).filter { $0 % 5 == k }.map { "value-\($0)" })
         }
-        r = try WharfProcess.run(["consume", "t", "--partition", "0", "--max", "2"] + d)
+        r = try await WharfProcess.run(["consume", "t", "--partition", "0", "--max", "2"] + d)
         #expect(r.lines.count == 2)
     }
 
-    @Test func consumerGroupCommitsLagAndReset() throws {
+    @Test func consumerGroupCommitsLagAndReset() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
-        try WharfProcess.run(["topic", "create", "events", "--partitions", "2"] + d)
-        try WharfProcess.run(["produce", "events"] + d, stdin: (0..<100).map { "e\($0)" }.joined(separator: "\n"))
-        var r = try WharfProcess.run(["consume", "events", "--group", "billing", "--max", "60"] + d)
+        try await WharfProcess.run(["topic", "create", "events", "--partitions", "2"] + d)
+        try await WharfProcess.run(["produce", "events"] + d, stdin: (0..<100).map { "e\($0)" }.joined(separator: "\n"))
+        var r = try await WharfProcess.run(["consume", "events", "--group", "billing", "--max", "60"] + d)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines.count == 60)
 
-        r = try WharfProcess.run(["group", "describe", "billing", "--json"] + d)
+        r = try await WharfProcess.run(["group", "describe", "billing", "--json"] + d)
         var g = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(g["group"] as? String == "billing")
         #expect(g["totalLag"] as? Int == 40)
@@ -106,60 +106,60 @@ import Testing
         }
 
         // A second run continues from the commits: exactly the other 40 records.
-        r = try WharfProcess.run(["consume", "events", "--group", "billing"] + d)
+        r = try await WharfProcess.run(["consume", "events", "--group", "billing"] + d)
         #expect(r.lines.count == 40)
 
         // Dry run changes nothing.
-        r = try WharfProcess.run(["group", "reset", "billing", "--topic", "events:0", "--to-earliest"] + d)
+        r = try await WharfProcess.run(["group", "reset", "billing", "--topic", "events:0", "--to-earliest"] + d)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("dry run"))
-        r = try WharfProcess.run(["group", "describe", "billing", "--json"] + d)
+        r = try await WharfProcess.run(["group", "describe", "billing", "--json"] + d)
         g = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(g["totalLag"] as? Int == 0)
 
         // Execute: partition 0 goes back to the start; lag grows by exactly its records.
-        r = try WharfProcess.run(["group", "reset", "billing", "--topic", "events:0", "--to-earliest", "--execute", "--json"] + d)
+        r = try await WharfProcess.run(["group", "reset", "billing", "--topic", "events:0", "--to-earliest", "--execute", "--json"] + d)
         let reset = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         let row = (reset["partitions"] as! [[String: Any]])[0]
         #expect(row["newOffset"] as? Int == 0)
         let reread = row["recordsToReread"] as! Int
         #expect(reread == row["currentOffset"] as? Int)
-        r = try WharfProcess.run(["group", "describe", "billing", "--json"] + d)
+        r = try await WharfProcess.run(["group", "describe", "billing", "--json"] + d)
         g = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(g["totalLag"] as? Int == reread)
 
-        r = try WharfProcess.run(["group", "reset", "billing", "--topic", "events", "--shift-by", "-5", "--json"] + d)
+        r = try await WharfProcess.run(["group", "reset", "billing", "--topic", "events", "--shift-by", "-5", "--json"] + d)
         #expect(r.status == 0)
-        r = try WharfProcess.run(["group", "list", "--json"] + d)
+        r = try await WharfProcess.run(["group", "list", "--json"] + d)
         #expect(r.stdout.contains("\"billing\""))
-        r = try WharfProcess.run(["group", "delete", "billing"] + d)
+        r = try await WharfProcess.run(["group", "delete", "billing"] + d)
         #expect(r.status == 0, "\(r.stderr)")
-        r = try WharfProcess.run(["group", "list"] + d)
+        r = try await WharfProcess.run(["group", "list"] + d)
         #expect(r.stdout.contains("no consumer groups"))
     }
 
-    @Test func purgeAdvancesLogStart() throws {
+    @Test func purgeAdvancesLogStart() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
-        try WharfProcess.run(["topic", "create", "p", "--partitions", "1"] + d)
-        try WharfProcess.run(["produce", "p"] + d, stdin: (0..<10).map { "r\($0)" }.joined(separator: "\n"))
-        var r = try WharfProcess.run(["records", "delete", "p", "--partition", "0", "--before", "4"] + d)
+        try await WharfProcess.run(["topic", "create", "p", "--partitions", "1"] + d)
+        try await WharfProcess.run(["produce", "p"] + d, stdin: (0..<10).map { "r\($0)" }.joined(separator: "\n"))
+        var r = try await WharfProcess.run(["records", "delete", "p", "--partition", "0", "--before", "4"] + d)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("deleted 4 records"))
-        r = try WharfProcess.run(["consume", "p"] + d)
+        r = try await WharfProcess.run(["consume", "p"] + d)
         #expect(r.lines == (4..<10).map { "r\($0)" })
-        r = try WharfProcess.run(["topic", "describe", "p", "--json"] + d)
+        r = try await WharfProcess.run(["topic", "describe", "p", "--json"] + d)
         #expect(r.stdout.contains("\"logStartOffset\":4"))
-        r = try WharfProcess.run(["records", "delete", "p", "--partition", "0", "--before", "end"] + d)
+        r = try await WharfProcess.run(["records", "delete", "p", "--partition", "0", "--before", "end"] + d)
         #expect(r.status == 0 && r.stdout.contains("deleted 6 records from p/0; log start offset is now 10"), "\(r.stdout)\(r.stderr)")
-        r = try WharfProcess.run(["records", "delete", "p", "--partition", "0", "--before", "soon"] + d)
+        r = try await WharfProcess.run(["records", "delete", "p", "--partition", "0", "--before", "soon"] + d)
         #expect(r.status != 0 && r.stderr.contains("--before"), "\(r.stderr)")
     }
 
-    @Test func userErrorsAreOneLineWithoutCrashTraces() throws {
+    @Test func userErrorsAreOneLineWithoutCrashTraces() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
-        try WharfProcess.run(["topic", "create", "exists", "--partitions", "1"] + d)
+        try await WharfProcess.run(["topic", "create", "exists", "--partitions", "1"] + d)
         let cases: [([String], String)] = [
             (["topic", "describe", "nope"], "unknown topic 'nope'"),
             (["produce", "nope"], "unknown topic 'nope'"),
@@ -180,19 +180,19 @@ import Testing
             (["topic", "frobnicate"], "frobnicate"),
         ]
         for (args, expected) in cases {
-            let r = try WharfProcess.run(args == ["topic", "frobnicate"] ? args : args + d)
+            let r = try await WharfProcess.run(args == ["topic", "frobnicate"] ? args : args + d)
             #expect(r.status != 0, "\(args) should fail")
             #expect(r.stderr.contains(expected), "\(args): stderr was \(r.stderr)")
             #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump") && !r.stderr.contains("Backtrace"), "\(args) crashed: \(r.stderr)")
         }
     }
 
-    @Test func corruptTopicMetadataIsAClearError() throws {
+    @Test func corruptTopicMetadataIsAClearError() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
-        try WharfProcess.run(["topic", "create", "c", "--partitions", "1"] + d)
+        try await WharfProcess.run(["topic", "create", "c", "--partitions", "1"] + d)
         try Data("{ not json".utf8).write(to: URL(fileURLWithPath: dir.path + "/topics/c/topic.json"))
-        let r = try WharfProcess.run(["topic", "list"] + d)
+        let r = try await WharfProcess.run(["topic", "list"] + d)
         #expect(r.status != 0)
         #expect(r.stderr.contains("topic metadata"), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")

@@ -5,12 +5,12 @@ import Testing
 /// always` while idempotent acks=all producers (confluent-kafka, kafka-python), a consumer group
 /// and queue CLI sends/settles run, then checks nothing acknowledged was lost or duplicated.
 /// The CI variant: 10 kills.
-@Suite(.serialized) struct ChaosTests {
+@Suite(.serialized, .endToEnd) struct ChaosTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Tools/chaos/chaos.py").standardizedFileURL.path
 
-    @Test func tenSigkillsLoseNoAcknowledgedRecordAndNoQueueMessage() throws {
-        let result = try WharfProcess.run([Self.script, "--wharf", WharfProcess.binary, "--kills", "10", "--seed", "20261206",
+    @Test func tenSigkillsLoseNoAcknowledgedRecordAndNoQueueMessage() async throws {
+        let result = try await WharfProcess.run([Self.script, "--wharf", WharfProcess.binary, "--kills", "10", "--seed", "20261206",
                                            "--rate", "100", "--json"], executable: "/usr/bin/env", prefix: ["python3"])
         let line = result.lines.last(where: { $0.hasPrefix("{") }) ?? ""
         let summary = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]

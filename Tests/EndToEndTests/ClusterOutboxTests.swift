@@ -5,13 +5,13 @@ import WharfTestSupport
 
 /// The transactional outbox relayed into a Kafka-protocol cluster (`wharf serve` here): by
 /// `wharf outbox relay --bootstrap` and by the dashboard attached with `--bootstrap --outbox`.
-@Suite(.serialized) struct ClusterOutboxTests {
+@Suite(.serialized, .endToEnd) struct ClusterOutboxTests {
     /// An outbox with `count` rows over three aggregates (a0, a1, a2), in id order e0, e1...
-    static func outbox(_ dir: TempDir, count: Int) throws -> String {
+    static func outbox(_ dir: TempDir, count: Int) async throws -> String {
         let db = "sqlite:\(dir.path)/app.db"
-        #expect(try WharfProcess.run(["outbox", "init", "--db", db]).status == 0)
+        #expect(try await WharfProcess.run(["outbox", "init", "--db", db]).status == 0)
         let app = try DatabaseQueue(path: dir.path + "/app.db")
-        try app.write { db in
+        try await app.write { db in
             for i in 0..<count {
                 try db.execute(sql: "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, 'invoice', ?, 'created', ?)",
                                arguments: ["e\(i)", "a\(i % 3)", "{\"n\":\(i)}"])
@@ -32,21 +32,21 @@ import WharfTestSupport
     }
 
     /// Every record of the topic, read on the broker's data directory once it has stopped.
-    static func consumeEmbedded(_ topic: String, data: TempDir) throws -> [Consumed] {
-        let r = try WharfProcess.run(["consume", topic, "--data", data.path, "--format", "json"])
+    static func consumeEmbedded(_ topic: String, data: TempDir) async throws -> [Consumed] {
+        let r = try await WharfProcess.run(["consume", topic, "--data", data.path, "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         return try r.lines.map { try JSONDecoder().decode(Consumed.self, from: Data($0.utf8)) }
     }
 
-    @Test func outboxRelayPublishesIntoAClusterKeyedByAggregate() throws {
+    @Test func outboxRelayPublishesIntoAClusterKeyedByAggregate() async throws {
         let dir = TempDir()
-        let db = try Self.outbox(dir, count: 9)
+        let db = try await Self.outbox(dir, count: 9)
         let server = try KafkaListenerTests.Server()
         let relay = try SpawnedProcess([WharfProcess.binary, "outbox", "relay", "--db", db, "--bootstrap", server.bootstrap, "--poll-interval-ms", "20"],
                                        out: dir.path + "/relay.out", err: dir.path + "/relay.err")
         var s: [String: Int] = [:]
-        try KafkaClientGroupTests.waitUntil("the relay to publish 9 rows") {
-            s = (try? OutboxCLITests.statusJSON(db)) ?? [:]
+        try await KafkaClientGroupTests.waitUntil("the relay to publish 9 rows") {
+            s = (try? await OutboxCLITests.statusJSON(db)) ?? [:]
             return s["published"] == 9
         }
         #expect(s["pending"] == 0 && s["dead"] == 0, "\(s)")
@@ -55,7 +55,7 @@ import WharfTestSupport
                 "\(relay.stdout)\(relay.stderr)")
         #expect(server.stop() == 0)
 
-        let records = try Self.consumeEmbedded("outbox.event.invoice", data: server.dir)
+        let records = try await Self.consumeEmbedded("outbox.event.invoice", data: server.dir)
         #expect(records.compactMap(\.id).sorted() == (0..<9).map { "e\($0)" }.sorted(), "\(records)")
         // One aggregate, one partition, in the order the application wrote its events.
         for aggregate in ["a0", "a1", "a2"] {
@@ -66,29 +66,29 @@ import WharfTestSupport
         #expect(records.allSatisfy { r in r.headers.contains { $0.key == "type" && $0.value == "created" } })
     }
 
-    @Test func unreachableClusterIsOneLineForTheRelay() throws {
+    @Test func unreachableClusterIsOneLineForTheRelay() async throws {
         let dir = TempDir()
-        let db = try Self.outbox(dir, count: 1)
-        let r = try WharfProcess.run(["outbox", "relay", "--db", db, "--bootstrap", "127.0.0.1:1"])
+        let db = try await Self.outbox(dir, count: 1)
+        let r = try await WharfProcess.run(["outbox", "relay", "--db", db, "--bootstrap", "127.0.0.1:1"])
         #expect(r.status != 0 && r.stderr.contains("cannot reach 127.0.0.1:1") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
-        #expect(try OutboxCLITests.statusJSON(db)["pending"] == 1)
+        #expect(try await OutboxCLITests.statusJSON(db)["pending"] == 1)
     }
 
-    @Test func theAttachedDashboardRelaysAnApplicationOutboxIntoTheCluster() throws {
+    @Test func theAttachedDashboardRelaysAnApplicationOutboxIntoTheCluster() async throws {
         let dir = TempDir()
-        let db = try Self.outbox(dir, count: 5)
+        let db = try await Self.outbox(dir, count: 5)
         let server = try KafkaListenerTests.Server()
         defer { _ = server.stop() }
         let tmux = try Tmux(command: [WharfProcess.binary, "--bootstrap", server.bootstrap, "--outbox", db, "--refresh", "500"], width: 120, height: 30)
-        try tmux.send("6")
-        var screen = try tmux.waitFor { $0.contains("Outbox") && OutboxDashboardTmuxTests.row("app.db", in: $0)?.pending == 0 && $0.contains("published 5") }
+        try await tmux.send("6")
+        var screen = try await tmux.waitFor { $0.contains("Outbox") && OutboxDashboardTmuxTests.row("app.db", in: $0)?.pending == 0 && $0.contains("published 5") }
         let row = try #require(OutboxDashboardTmuxTests.row("app.db", in: screen), "\(screen)")
         #expect(row.state == "running" && row.dead == 0, "\(screen)")
-        try tmux.send("2")
-        screen = try tmux.waitFor { ClusterDashboardTmuxTests.row("outbox.event.invoice", in: $0).map { DashboardTmuxTests.parseCount($0[2]) == 5 } ?? false }
+        try await tmux.send("2")
+        screen = try await tmux.waitFor { ClusterDashboardTmuxTests.row("outbox.event.invoice", in: $0).map { DashboardTmuxTests.parseCount($0[2]) == 5 } ?? false }
         #expect(ClusterDashboardTmuxTests.row("outbox.event.invoice", in: screen) != nil, "\(screen)")
-        try tmux.send("q")
-        screen = try tmux.waitFor { $0.contains("[exit") }
+        try await tmux.send("q")
+        screen = try await tmux.waitFor { $0.contains("[exit") }
         #expect(screen.contains("[exit 0]"), "\(screen)")
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
+import WharfTestSupport
 import Testing
 
 /// Real processes, real files, real signals: the data-directory lock and `kill -9` under
 /// `--fsync always`.
-@Suite struct DurabilityTests {
+@Suite(.endToEnd) struct DurabilityTests {
     /// Starts `wharf produce` with a pipe on stdin; it holds the data directory until stdin closes.
-    final class RunningProducer {
+    final class RunningProducer: Sendable {
         let process = Process()
         let stdin = Pipe()
         let stdout = Pipe()
@@ -29,8 +30,13 @@ import Testing
             _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         }
 
-        /// Reads stdout until `count` lines have arrived (bounded by a deadline).
-        func readLines(_ count: Int, deadline: TimeInterval = 30) -> [String] {
+        /// Reads stdout until `count` lines have arrived (bounded by a deadline), on a thread of its
+        /// own (see `offThePool`).
+        func readLines(_ count: Int, deadline: TimeInterval = 30) async throws -> [String] {
+            try await offThePool { self.readLinesBlocking(count, deadline: deadline) }
+        }
+
+        private func readLinesBlocking(_ count: Int, deadline: TimeInterval) -> [String] {
             var buffer = Data()
             var lines: [String] = []
             let end = Date().addingTimeInterval(deadline)
@@ -61,28 +67,28 @@ import Testing
         }
     }
 
-    @Test func secondProcessOnTheSameDataDirectoryFailsNamingTheOwner() throws {
+    @Test func secondProcessOnTheSameDataDirectoryFailsNamingTheOwner() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
-        try WharfProcess.run(["topic", "create", "t", "--partitions", "1"] + d)
+        try await WharfProcess.run(["topic", "create", "t", "--partitions", "1"] + d)
         let holder = try RunningProducer(["produce", "t", "--echo-offsets", "--batch-size", "1"] + d)
         defer { holder.finish() }
         holder.send("first\n")
-        #expect(holder.readLines(1) == ["0 0"])  // the holder has the engine open
-        let r = try WharfProcess.run(["topic", "list"] + d)
+        #expect(try await holder.readLines(1) == ["0 0"])  // the holder has the engine open
+        let r = try await WharfProcess.run(["topic", "list"] + d)
         #expect(r.status != 0)
         #expect(r.stderr.contains("in use by another wharf process (pid \(holder.process.processIdentifier))"), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
         holder.finish()
         // Once the holder is gone the directory is free again, and nothing was lost.
-        let after = try WharfProcess.run(["consume", "t"] + d)
+        let after = try await WharfProcess.run(["consume", "t"] + d)
         #expect(after.status == 0 && after.lines == ["first"])
     }
 
-    @Test func acknowledgedAppendsSurviveSigkillUnderFsyncAlways() throws {
+    @Test func acknowledgedAppendsSurviveSigkillUnderFsyncAlways() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
-        try WharfProcess.run(["topic", "create", "t", "--partitions", "1"] + d)
+        try await WharfProcess.run(["topic", "create", "t", "--partitions", "1"] + d)
         let producer = try RunningProducer(["produce", "t", "--fsync", "always", "--batch-size", "1", "--echo-offsets"] + d)
         // Keep writing while acknowledgements come back, then kill in the middle of the stream.
         let total = 3000
@@ -93,14 +99,14 @@ import Testing
             writerDone.signal()
         }
         writer.start()
-        let acks = producer.readLines(300, deadline: 90)
+        let acks = try await producer.readLines(300, deadline: 90)
         producer.kill9()
-        writerDone.wait()  // no write may race with the pipe's closing below
+        try await offThePool { writerDone.wait() }  // no write may race with the pipe's closing below
         #expect(acks.count == 300, "only \(acks.count) acknowledgements arrived")
         // Acks are "partition offset" and come in order.
         #expect(acks == (0..<acks.count).map { "0 \($0)" })
 
-        let r = try WharfProcess.run(["consume", "t"] + d)
+        let r = try await WharfProcess.run(["consume", "t"] + d)
         #expect(r.status == 0, "\(r.stderr)")
         let values = r.lines
         // The reopened log is a prefix of what was written, holding at least everything acknowledged.

@@ -3,7 +3,7 @@ import Testing
 
 /// The fuzzer against the real `wharf serve` (issue 13, "Proof that it holds"): every corpus
 /// case replayed on a fresh broker, and a bounded fuzz run with a fixed seed.
-@Suite(.serialized) struct FuzzTests {
+@Suite(.serialized, .endToEnd) struct FuzzTests {
     /// `wharf-fuzz`, built beside `wharf`.
     static var fuzzBinary: String {
         URL(fileURLWithPath: WharfProcess.binary).deletingLastPathComponent().appendingPathComponent("wharf-fuzz").path
@@ -20,8 +20,8 @@ import Testing
     /// The broker survives the case: still running, answering a fresh connection, under the
     /// RSS bound; the CLI reading what the case stored does not crash; it stops cleanly and
     /// serves a produce after a restart on that data (see fuzz-corpus/README.md).
-    @Test(arguments: cases) func corpusCaseLeavesTheBrokerServing(_ name: String) throws {
-        let result = try WharfProcess.run(["replay", "--spawn", "--wharf", WharfProcess.binary, "--max-rss-mib", "512", "\(Self.corpus)/\(name)"],
+    @Test(arguments: cases) func corpusCaseLeavesTheBrokerServing(_ name: String) async throws {
+        let result = try await WharfProcess.run(["replay", "--spawn", "--wharf", WharfProcess.binary, "--max-rss-mib", "512", "\(Self.corpus)/\(name)"],
                                           executable: Self.fuzzBinary)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("PASS \(name)"), "\(result.stdout)")
@@ -29,9 +29,9 @@ import Testing
 
     /// 30 s of structure-aware fuzzing (every advertised API and version first, then at
     /// random): no crash, no hang, resident set under 256 MiB.
-    @Test func thirtySecondsOfFuzzingNeitherCrashNorHangTheBroker() throws {
+    @Test func thirtySecondsOfFuzzingNeitherCrashNorHangTheBroker() async throws {
         let corpusOut = TempDir()
-        let result = try WharfProcess.run(["run", "--spawn", "--wharf", WharfProcess.binary, "--seconds", "30", "--seed", "20261206",
+        let result = try await WharfProcess.run(["run", "--spawn", "--wharf", WharfProcess.binary, "--seconds", "30", "--seed", "20261206",
                                            "--max-rss-mib", "256", "--corpus", corpusOut.path, "--quiet"], executable: Self.fuzzBinary)
         let summary = result.lines.last ?? ""
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")

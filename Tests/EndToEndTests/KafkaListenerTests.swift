@@ -3,7 +3,7 @@ import Testing
 
 /// Real Kafka clients against `wharf serve`: kcat (librdkafka) produces and consumes through the
 /// wire protocol exactly as it would against Apache Kafka.
-@Suite(.serialized) struct KafkaListenerTests {
+@Suite(.serialized, .endToEnd) struct KafkaListenerTests {
     /// `wharf serve` on a free loopback port, stopped with SIGTERM when the test ends.
     final class Server {
         let process = Process()
@@ -44,96 +44,96 @@ import Testing
         }
     }
 
-    static func kcat(_ args: [String], stdin: String? = nil) throws -> WharfProcess.Result {
-        try WharfProcess.run(args, stdin: stdin, executable: "/usr/bin/kcat")
+    static func kcat(_ args: [String], stdin: String? = nil) async throws -> WharfProcess.Result {
+        try await WharfProcess.run(args, stdin: stdin, executable: "/usr/bin/kcat")
     }
 
-    @Test func kcatProducesAndConsumesKeyedRecordsInEveryCompressionCodec() throws {
+    @Test func kcatProducesAndConsumesKeyedRecordsInEveryCompressionCodec() async throws {
         let server = try Server()
-        var r = try Self.kcat(["-b", server.bootstrap, "-t", "orders", "-K", ":", "-P", "-X", "partitioner=murmur2_random"],
+        var r = try await Self.kcat(["-b", server.bootstrap, "-t", "orders", "-K", ":", "-P", "-X", "partitioner=murmur2_random"],
                               stdin: "alice:one\nbob:two\nalice:three\n")
         #expect(r.status == 0, "\(r.stderr)")
         for codec in ["gzip", "snappy", "lz4", "zstd"] {
-            r = try Self.kcat(["-b", server.bootstrap, "-t", "packed", "-P", "-z", codec], stdin: "x-\(codec)\ny-\(codec)\n")
+            r = try await Self.kcat(["-b", server.bootstrap, "-t", "packed", "-P", "-z", codec], stdin: "x-\(codec)\ny-\(codec)\n")
             #expect(r.status == 0, "\(codec): \(r.stderr)")
         }
-        r = try Self.kcat(["-b", server.bootstrap, "-t", "orders", "-C", "-e", "-f", "%p %o %k=%s\n"])
+        r = try await Self.kcat(["-b", server.bootstrap, "-t", "orders", "-C", "-e", "-f", "%p %o %k=%s\n"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == ["0 0 alice=one", "0 1 bob=two", "0 2 alice=three"])
-        r = try Self.kcat(["-b", server.bootstrap, "-t", "packed", "-C", "-e", "-f", "%s\n"])
+        r = try await Self.kcat(["-b", server.bootstrap, "-t", "packed", "-C", "-e", "-f", "%s\n"])
         #expect(r.lines == ["x-gzip", "y-gzip", "x-snappy", "y-snappy", "x-lz4", "y-lz4", "x-zstd", "y-zstd"])
         // Offsets by timestamp: the beginning of time is offset 0.
-        r = try Self.kcat(["-b", server.bootstrap, "-Q", "-t", "orders:0:0"])
+        r = try await Self.kcat(["-b", server.bootstrap, "-Q", "-t", "orders:0:0"])
         #expect(r.stdout.contains("orders [0] offset 0"), "\(r.stdout)")
         #expect(server.stop() == 0)
         // What kcat wrote is what the CLI reads from the same data directory.
-        let cli = try WharfProcess.run(["consume", "orders", "--format", "json", "--data", server.dir.path])
+        let cli = try await WharfProcess.run(["consume", "orders", "--format", "json", "--data", server.dir.path])
         #expect(cli.lines.count == 3 && cli.stdout.contains(#""key":"alice""#))
         // Batches stored compressed (as librdkafka sent them) read back through Wharf's own CLI.
-        let packed = try WharfProcess.run(["consume", "packed", "--data", server.dir.path])
+        let packed = try await WharfProcess.run(["consume", "packed", "--data", server.dir.path])
         #expect(packed.status == 0, "\(packed.stderr)")
         #expect(packed.lines == ["x-gzip", "y-gzip", "x-snappy", "y-snappy", "x-lz4", "y-lz4", "x-zstd", "y-zstd"])
     }
 
     /// librdkafka's idempotent producer needs InitProducerId and per-producer sequence numbers;
     /// it raises a fatal error (and kcat exits non-zero) on a broker that gets them wrong.
-    @Test func kcatIdempotentProducerWritesEveryRecordOnceInOrder() throws {
+    @Test func kcatIdempotentProducerWritesEveryRecordOnceInOrder() async throws {
         let server = try Server()
         let values = (0..<500).map { "i\($0)" }
-        let r = try Self.kcat(["-b", server.bootstrap, "-t", "idem", "-P", "-X", "enable.idempotence=true", "-X", "acks=all",
+        let r = try await Self.kcat(["-b", server.bootstrap, "-t", "idem", "-P", "-X", "enable.idempotence=true", "-X", "acks=all",
                                "-X", "linger.ms=5", "-X", "batch.num.messages=50"], stdin: values.joined(separator: "\n") + "\n")
         #expect(r.status == 0 && !r.stderr.contains("FATAL"), "\(r.stderr)")
-        let back = try Self.kcat(["-b", server.bootstrap, "-t", "idem", "-C", "-e", "-f", "%s\n"])
+        let back = try await Self.kcat(["-b", server.bootstrap, "-t", "idem", "-C", "-e", "-f", "%s\n"])
         #expect(back.lines == values)
         #expect(server.stop() == 0)
     }
 
-    @Test func kcatConsumerGroupCommitsAreVisibleToTheCLI() throws {
+    @Test func kcatConsumerGroupCommitsAreVisibleToTheCLI() async throws {
         let server = try Server()
-        _ = try Self.kcat(["-b", server.bootstrap, "-t", "events", "-P"], stdin: (0..<10).map { "e\($0)" }.joined(separator: "\n") + "\n")
-        let r = try Self.kcat(["-b", server.bootstrap, "-G", "kgroup", "-X", "auto.offset.reset=earliest",
+        _ = try await Self.kcat(["-b", server.bootstrap, "-t", "events", "-P"], stdin: (0..<10).map { "e\($0)" }.joined(separator: "\n") + "\n")
+        let r = try await Self.kcat(["-b", server.bootstrap, "-G", "kgroup", "-X", "auto.offset.reset=earliest",
                                "-X", "enable.auto.commit=true", "-X", "auto.commit.interval.ms=100", "-e", "-f", "%s\n", "events"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == (0..<10).map { "e\($0)" })
         // The commits are readable over the wire in __consumer_offsets, in Kafka's layout
         // (key v1: i16 version 1, then the group name), as Burrow consumes them.
-        let keys = try Self.kcat(["-b", server.bootstrap, "-t", "__consumer_offsets", "-C", "-e", "-f", "%k\n"])
+        let keys = try await Self.kcat(["-b", server.bootstrap, "-t", "__consumer_offsets", "-C", "-e", "-f", "%k\n"])
         #expect(keys.status == 0 && keys.stdout.contains("kgroup") && keys.stdout.contains("events"), "\(keys.stdout)\(keys.stderr)")
         #expect(server.stop() == 0)
-        let describe = try WharfProcess.run(["group", "describe", "kgroup", "--json", "--data", server.dir.path])
+        let describe = try await WharfProcess.run(["group", "describe", "kgroup", "--json", "--data", server.dir.path])
         #expect(describe.status == 0, "\(describe.stderr)")
         #expect(describe.stdout.contains(#""totalLag":0"#), "\(describe.stdout)")
     }
 
     /// Commits made over the wire survive a broker restart, and a reset done with the CLI while
     /// the broker is down is what the Kafka group resumes from.
-    @Test func committedOffsetsSurviveARestartAndACLIResetIsWhatTheGroupResumesFrom() throws {
+    @Test func committedOffsetsSurviveARestartAndACLIResetIsWhatTheGroupResumesFrom() async throws {
         let first = try Server()
         let data = first.dir
-        _ = try Self.kcat(["-b", first.bootstrap, "-t", "ledger", "-P"], stdin: (0..<6).map { "r\($0)" }.joined(separator: "\n") + "\n")
+        _ = try await Self.kcat(["-b", first.bootstrap, "-t", "ledger", "-P"], stdin: (0..<6).map { "r\($0)" }.joined(separator: "\n") + "\n")
         let group = ["-G", "auditors", "-X", "auto.offset.reset=earliest", "-X", "enable.auto.commit=true",
                      "-X", "auto.commit.interval.ms=100", "-e", "-f", "%s\n", "ledger"]
-        var r = try Self.kcat(["-b", first.bootstrap] + group)
+        var r = try await Self.kcat(["-b", first.bootstrap] + group)
         #expect(r.lines == (0..<6).map { "r\($0)" }, "\(r.stderr)")
         #expect(first.stop() == 0)
 
         // Restart on the same data directory: the group has nothing new to read.
         let second = try Server(dataDirectory: data)
-        _ = try Self.kcat(["-b", second.bootstrap, "-t", "ledger", "-P"], stdin: "r6\n")
-        r = try Self.kcat(["-b", second.bootstrap] + group)
+        _ = try await Self.kcat(["-b", second.bootstrap, "-t", "ledger", "-P"], stdin: "r6\n")
+        r = try await Self.kcat(["-b", second.bootstrap] + group)
         #expect(r.lines == ["r6"], "the restarted broker forgot the commits: \(r.stdout)")
         #expect(second.stop() == 0)
 
         // Replay with the CLI, then the Kafka group reads from the reset offset.
-        let reset = try WharfProcess.run(["group", "reset", "auditors", "--topic", "ledger", "--to-offset", "4", "--execute", "--data", data.path])
+        let reset = try await WharfProcess.run(["group", "reset", "auditors", "--topic", "ledger", "--to-offset", "4", "--execute", "--data", data.path])
         #expect(reset.status == 0, "\(reset.stderr)")
         let third = try Server(dataDirectory: data)
-        r = try Self.kcat(["-b", third.bootstrap] + group)
+        r = try await Self.kcat(["-b", third.bootstrap] + group)
         #expect(r.lines == ["r4", "r5", "r6"], "\(r.stdout)")
         #expect(third.stop() == 0)
     }
 
-    @Test func garbageAndLyingFramesCloseOnlyThatConnection() throws {
+    @Test func garbageAndLyingFramesCloseOnlyThatConnection() async throws {
         let server = try Server()
         for junk: [UInt8] in [[0xff, 0xff, 0xff, 0xff], [0x7f, 0xff, 0xff, 0xff, 1, 2], [0, 0, 0, 12, 0, 99, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0], Array(repeating: 0x41, count: 64)] {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -152,15 +152,15 @@ import Testing
             close(fd)
         }
         // And still serves everyone else.
-        let r = try Self.kcat(["-b", server.bootstrap, "-t", "after", "-P"], stdin: "still here\n")
+        let r = try await Self.kcat(["-b", server.bootstrap, "-t", "after", "-P"], stdin: "still here\n")
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try Self.kcat(["-b", server.bootstrap, "-t", "after", "-C", "-e", "-f", "%s\n"]).lines == ["still here"])
+        #expect(try await Self.kcat(["-b", server.bootstrap, "-t", "after", "-C", "-e", "-f", "%s\n"]).lines == ["still here"])
         #expect(server.stop() == 0)
     }
 
     /// Mutated copies of a real Metadata v1 request frame (seeded, bounded): whatever the bytes,
     /// the server answers or drops that connection, and keeps serving a real client.
-    @Test func liveServerSurvivesMutatedFrames() throws {
+    @Test func liveServerSurvivesMutatedFrames() async throws {
         let server = try Server()
         // size, api_key 3, version 1, correlation 1, client id "fz", topics array of one "t".
         let valid: [UInt8] = [0, 0, 0, 19, 0, 3, 0, 1, 0, 0, 0, 1, 0, 2, 0x66, 0x7a, 0, 0, 0, 1, 0, 1, 0x74]
@@ -185,27 +185,27 @@ import Testing
             while recv(fd, &buf, buf.count, 0) > 0 {}
             close(fd)
         }
-        let r = try Self.kcat(["-b", server.bootstrap, "-t", "fuzzed", "-P"], stdin: "alive\n")
+        let r = try await Self.kcat(["-b", server.bootstrap, "-t", "fuzzed", "-P"], stdin: "alive\n")
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try Self.kcat(["-b", server.bootstrap, "-t", "fuzzed", "-C", "-e", "-f", "%s\n"]).lines == ["alive"])
+        #expect(try await Self.kcat(["-b", server.bootstrap, "-t", "fuzzed", "-C", "-e", "-f", "%s\n"]).lines == ["alive"])
         #expect(server.stop() == 0)
     }
 
     /// The tightest limits still serve a real client: one request in flight, every request over
     /// the byte cap, a short idle timeout, a small fetch.max.bytes.
-    @Test func kcatWorksThroughTheTightestListenerLimits() throws {
+    @Test func kcatWorksThroughTheTightestListenerLimits() async throws {
         let server = try Server(extra: ["--max-in-flight-requests", "1", "--max-queued-request-bytes", "1",
                                         "--connections-max-idle-ms", "5000", "--fetch-max-bytes", "1024"])
         let values = (0..<500).map { "record-\($0)-" + String(repeating: "x", count: 40) }
-        var r = try Self.kcat(["-b", server.bootstrap, "-t", "tight", "-P"], stdin: values.joined(separator: "\n") + "\n")
+        var r = try await Self.kcat(["-b", server.bootstrap, "-t", "tight", "-P"], stdin: values.joined(separator: "\n") + "\n")
         #expect(r.status == 0, "\(r.stderr)")
-        r = try Self.kcat(["-b", server.bootstrap, "-t", "tight", "-C", "-e", "-f", "%s\n"])
+        r = try await Self.kcat(["-b", server.bootstrap, "-t", "tight", "-C", "-e", "-f", "%s\n"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == values)
         #expect(server.stop() == 0)
     }
 
-    @Test func aBadListenerLimitIsAClearErrorAndANonZeroExit() throws {
+    @Test func aBadListenerLimitIsAClearErrorAndANonZeroExit() async throws {
         let cases = [
             (["--max-connections", "0"], "--max-connections must be at least 1"),
             (["--fetch-max-bytes", "3000000000"], "--fetch-max-bytes must be between 1 and 2147483647"),
@@ -213,15 +213,15 @@ import Testing
             (["--connections-max-idle-ms", "0"], "--connections-max-idle-ms must be at least 1"),
         ]
         for (flags, message) in cases {
-            let r = try WharfProcess.run(["serve", "--data", TempDir().path] + flags)
+            let r = try await WharfProcess.run(["serve", "--data", TempDir().path] + flags)
             #expect(r.status != 0, "\(flags)")
             #expect(r.stderr.contains("Error: \(message)"), "\(flags): \(r.stderr)")
         }
     }
 
-    @Test func aPortInUseIsAClearError() throws {
+    @Test func aPortInUseIsAClearError() async throws {
         let server = try Server()
-        let r = try WharfProcess.run(["serve", "--listen", server.bootstrap, "--data", TempDir().path])
+        let r = try await WharfProcess.run(["serve", "--listen", server.bootstrap, "--data", TempDir().path])
         #expect(r.status != 0)
         #expect(r.stderr.contains("cannot listen on \(server.bootstrap): address already in use"), "\(r.stderr)")
         #expect(server.stop() == 0)
@@ -231,23 +231,23 @@ import Testing
 /// The Python Kafka clients CI installs (confluent-kafka with current librdkafka, kafka-python
 /// 3, aiokafka): admin create, keyed produce with headers, group consume with commits. A missing
 /// client makes the script fail with an ImportError, so this fails rather than skips.
-@Suite(.serialized) struct PythonKafkaClientTests {
+@Suite(.serialized, .endToEnd) struct PythonKafkaClientTests {
     static var script: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("clients/check_clients.py").path
     }
 
     @Test(arguments: ["confluent", "kafka-python", "aiokafka"])
-    func clientRoundTrip(client: String) throws {
+    func clientRoundTrip(client: String) async throws {
         let server = try KafkaListenerTests.Server()
         let topic = "t-\(client)"
-        let r = try WharfProcess.run([Self.script, client, server.bootstrap, topic], executable: "/usr/bin/env",
+        let r = try await WharfProcess.run([Self.script, client, server.bootstrap, topic], executable: "/usr/bin/env",
                                      prefix: ["python3"])
         #expect(r.status == 0 && r.stdout.contains("OK \(client)"), "\(r.stdout)\n\(r.stderr)")
         #expect(server.stop() == 0)
         // The group's commits landed in the engine: nothing left to read.
-        let describe = try WharfProcess.run(["group", "describe", "g-\(topic)", "--json", "--data", server.dir.path])
+        let describe = try await WharfProcess.run(["group", "describe", "g-\(topic)", "--json", "--data", server.dir.path])
         #expect(describe.stdout.contains(#""totalLag":0"#), "\(describe.stdout)\(describe.stderr)")
-        let topicJSON = try WharfProcess.run(["topic", "describe", topic, "--json", "--data", server.dir.path])
+        let topicJSON = try await WharfProcess.run(["topic", "describe", topic, "--json", "--data", server.dir.path])
         #expect(topicJSON.stdout.components(separatedBy: #""partition":"#).count - 1 == 3, "\(topicJSON.stdout)")
     }
 }

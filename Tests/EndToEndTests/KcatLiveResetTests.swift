@@ -5,14 +5,14 @@ import Testing
 /// `kcat -G` balanced consumer (librdkafka 2.0) reads and commits six records, an operator
 /// replays its group to earliest in the dashboard while it runs, and kcat reads all six again:
 /// its generation is fenced, it rejoins and fetches from the reset offsets.
-@Suite(.serialized) struct KcatLiveResetTests {
-    @Test func aDashboardResetIsSeenByALiveKcatGroup() throws {
+@Suite(.serialized, .endToEnd) struct KcatLiveResetTests {
+    @Test func aDashboardResetIsSeenByALiveKcatGroup() async throws {
         let dir = TempDir()
         let tmux = try Tmux(command: [WharfProcess.binary, "--data", dir.path + "/data", "--kafka-listen", "127.0.0.1:0"], width: 120, height: 40,
                             environment: ["WHARF_THEMES": FileManager.default.currentDirectoryPath + "/themes"])
-        var screen = try tmux.waitFor { $0.range(of: #"kafka: 127\.0\.0\.1:\d+"#, options: .regularExpression) != nil }
+        var screen = try await tmux.waitFor { $0.range(of: #"kafka: 127\.0\.0\.1:\d+"#, options: .regularExpression) != nil }
         let bootstrap = String(screen[try #require(screen.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression))])
-        let produced = try KafkaListenerTests.kcat(["-b", bootstrap, "-t", "k-live", "-P"], stdin: (1...6).map { "v\($0)" }.joined(separator: "\n") + "\n")
+        let produced = try await KafkaListenerTests.kcat(["-b", bootstrap, "-t", "k-live", "-P"], stdin: (1...6).map { "v\($0)" }.joined(separator: "\n") + "\n")
         #expect(produced.status == 0, "\(produced.stderr)")
 
         let out = dir.path + "/kcat.out"
@@ -21,25 +21,25 @@ import Testing
                                       out: out, err: dir.path + "/kcat.err")
         defer { _ = kcat.stop() }
         func lines() -> [String] { ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
-        try KafkaClientGroupTests.waitUntil("kcat to read the 6 records") { lines().count >= 6 }
+        try await KafkaClientGroupTests.waitUntil("kcat to read the 6 records") { lines().count >= 6 }
         #expect(lines() == (1...6).map { "v\($0)" })
 
         // The group's detail shows it caught up (lag 0: kcat committed), then the replay.
-        try tmux.send("3")
-        try tmux.send("/")
-        try tmux.type("k-live-g")
-        try tmux.send("Enter")
-        screen = try tmux.waitFor { $0.contains("/k-live-g") && DashboardTmuxTests.lag(of: "k-live-g", in: $0) == 0 }
-        try tmux.send("r")
-        screen = try tmux.waitFor { $0.contains("Replay k-live-g") }
-        try tmux.send("Enter")
-        screen = try tmux.waitFor { $0.contains("RE-READ") && $0.contains("Reset to earliest") }
-        try tmux.send("y")
-        screen = try tmux.waitFor { $0.contains("reset k-live-g on 1 partition(s)") }
+        try await tmux.send("3")
+        try await tmux.send("/")
+        try await tmux.type("k-live-g")
+        try await tmux.send("Enter")
+        screen = try await tmux.waitFor { $0.contains("/k-live-g") && DashboardTmuxTests.lag(of: "k-live-g", in: $0) == 0 }
+        try await tmux.send("r")
+        screen = try await tmux.waitFor { $0.contains("Replay k-live-g") }
+        try await tmux.send("Enter")
+        screen = try await tmux.waitFor { $0.contains("RE-READ") && $0.contains("Reset to earliest") }
+        try await tmux.send("y")
+        screen = try await tmux.waitFor { $0.contains("reset k-live-g on 1 partition(s)") }
 
         // kcat, still running, reads all six again.
-        try KafkaClientGroupTests.waitUntil("kcat to re-read after the reset") { lines().count >= 12 }
+        try await KafkaClientGroupTests.waitUntil("kcat to re-read after the reset") { lines().count >= 12 }
         #expect(Array(lines().suffix(6)) == (1...6).map { "v\($0)" }, "\(lines())")
-        try tmux.send("q")
+        try await tmux.send("q")
     }
 }

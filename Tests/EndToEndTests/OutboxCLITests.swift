@@ -5,33 +5,33 @@ import WharfTestSupport
 
 /// `wharf outbox` through the real binary: init, status --json, a relay in the background
 /// stopped with SIGTERM, retry-dead, and the one-line errors.
-@Suite struct OutboxCLITests {
-    static func statusJSON(_ db: String) throws -> [String: Int] {
-        let r = try WharfProcess.run(["outbox", "status", "--db", db, "--json"])
+@Suite(.endToEnd) struct OutboxCLITests {
+    static func statusJSON(_ db: String) async throws -> [String: Int] {
+        let r = try await WharfProcess.run(["outbox", "status", "--db", db, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Int] ?? [:]
     }
 
-    @Test func initStatusRelayUntilSigtermAndRetryDead() throws {
+    @Test func initStatusRelayUntilSigtermAndRetryDead() async throws {
         let dir = TempDir()
         let db = "sqlite:\(dir.path)/app.db"
-        var r = try WharfProcess.run(["outbox", "init", "--db", db])
+        var r = try await WharfProcess.run(["outbox", "init", "--db", db])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("outbox table 'outbox' ready"))
-        #expect(try WharfProcess.run(["outbox", "init", "--db", db]).status == 0, "init is idempotent")
-        #expect(try Self.statusJSON(db) == ["pending": 0, "oldestPendingAgeMs": 0, "published": 0, "dead": 0, "failures": 0])
+        #expect(try await WharfProcess.run(["outbox", "init", "--db", db]).status == 0, "init is idempotent")
+        #expect(try await Self.statusJSON(db) == ["pending": 0, "oldestPendingAgeMs": 0, "published": 0, "dead": 0, "failures": 0])
 
         // The application's rows, Debezium's five columns only; one with an aggregate type that
         // makes no valid topic name, so it dies after one attempt.
         let app = try DatabaseQueue(path: dir.path + "/app.db")
-        try app.write { db in
+        try await app.write { db in
             for (id, type, agg) in [("e1", "order", "o1"), ("e2", "order", "o2"), ("e3", "bad type", "x")] {
                 try db.execute(sql: "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, 'created', '{}')",
                                arguments: [id, type, agg])
             }
         }
         try app.close()
-        var s = try Self.statusJSON(db)
+        var s = try await Self.statusJSON(db)
         #expect(s["pending"] == 3 && s["published"] == 0)
 
         let relay = Process()
@@ -43,9 +43,9 @@ import WharfTestSupport
         try relay.run()
         let deadline = Date().addingTimeInterval(30)
         repeat {
-            s = try Self.statusJSON(db)
+            s = try await Self.statusJSON(db)
             if s["published"] == 2 && s["dead"] == 1 { break }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         } while Date() < deadline && relay.isRunning
         #expect(s == ["pending": 0, "oldestPendingAgeMs": 0, "published": 2, "dead": 1, "failures": 0])
         kill(relay.processIdentifier, SIGTERM)
@@ -55,7 +55,7 @@ import WharfTestSupport
                 "\(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
         #expect(stdout.contains("stopped on SIGTERM: published 2"), "\(stdout)")
 
-        r = try WharfProcess.run(["consume", "outbox.event.order", "--data", dir.path + "/data", "--format", "json"])
+        r = try await WharfProcess.run(["consume", "outbox.event.order", "--data", dir.path + "/data", "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let ids = try r.lines.map { line -> String in
             let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
@@ -64,15 +64,15 @@ import WharfTestSupport
         }
         #expect(ids.sorted() == ["e1", "e2"])
 
-        r = try WharfProcess.run(["outbox", "status", "--db", db])
+        r = try await WharfProcess.run(["outbox", "status", "--db", db])
         #expect(r.stdout.contains("e3") && r.stdout.contains("bad type/x"), "dead rows are listed: \(r.stdout)")
-        r = try WharfProcess.run(["outbox", "retry-dead", "--db", db])
+        r = try await WharfProcess.run(["outbox", "retry-dead", "--db", db])
         #expect(r.status == 0 && r.stdout.contains("1 dead row made pending again"), "\(r.stdout) \(r.stderr)")
-        s = try Self.statusJSON(db)
+        s = try await Self.statusJSON(db)
         #expect(s["pending"] == 1 && s["dead"] == 0 && s["published"] == 2)
     }
 
-    @Test func errorsAreOneLine() throws {
+    @Test func errorsAreOneLine() async throws {
         let dir = TempDir()
         let cases: [([String], String)] = [
             (["outbox", "status", "--db", "mysql://h/db"], "bad database URL"),
@@ -84,34 +84,34 @@ import WharfTestSupport
             (["outbox", "retry-dead", "--db", "postgres://u@127.0.0.1:1/db"], "cannot reach database"),
         ]
         for (args, message) in cases {
-            let r = try WharfProcess.run(args)
+            let r = try await WharfProcess.run(args)
             #expect(r.status != 0, "\(args)")
             #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
             #expect(r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
         }
-        try WharfProcess.run(["outbox", "init", "--db", "sqlite:\(dir.path)/app.db"])
-        let r = try WharfProcess.run(["outbox", "status", "--db", "sqlite:\(dir.path)/app.db", "--table", "events"])
+        try await WharfProcess.run(["outbox", "init", "--db", "sqlite:\(dir.path)/app.db"])
+        let r = try await WharfProcess.run(["outbox", "status", "--db", "sqlite:\(dir.path)/app.db", "--table", "events"])
         #expect(r.status != 0 && r.stderr.contains("no outbox table 'events'") && r.stderr.contains("--table events"), "\(r.stderr)")
     }
 }
 
 /// `wharf outbox` against a real PostgreSQL server.
-@Suite struct OutboxPostgresCLITests {
-    @Test func initStatusRelayAndRetryDeadOnPostgres() throws {
+@Suite(.endToEnd) struct OutboxPostgresCLITests {
+    @Test func initStatusRelayAndRetryDeadOnPostgres() async throws {
         let url = try PostgresTestCluster.url()
         let dir = TempDir()
         let table = "cli_\(UUID().uuidString.prefix(8).lowercased())"
         let db = ["--db", url, "--table", table]
-        var r = try WharfProcess.run(["outbox", "status"] + db)
+        var r = try await WharfProcess.run(["outbox", "status"] + db)
         #expect(r.status != 0 && r.stderr.contains("no outbox table '\(table)'"), "\(r.stderr)")
-        r = try WharfProcess.run(["outbox", "init"] + db)
+        r = try await WharfProcess.run(["outbox", "init"] + db)
         #expect(r.status == 0 && r.stdout.contains("outbox table '\(table)' ready"), "\(r.stderr)")
-        func status() throws -> [String: Int] {
-            let r = try WharfProcess.run(["outbox", "status", "--json"] + db)
+        func status() async throws -> [String: Int] {
+            let r = try await WharfProcess.run(["outbox", "status", "--json"] + db)
             #expect(r.status == 0, "\(r.stderr)")
             return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Int] ?? [:]
         }
-        #expect(try status() == ["pending": 0, "oldestPendingAgeMs": 0, "published": 0, "dead": 0, "failures": 0])
+        #expect(try await status() == ["pending": 0, "oldestPendingAgeMs": 0, "published": 0, "dead": 0, "failures": 0])
 
         // The application's rows go in through psql (Debian's postgresql package brings it).
         let psql = "/usr/bin/psql"
@@ -127,7 +127,7 @@ import WharfTestSupport
             try insert.run()
             insert.waitUntilExit()
             #expect(insert.terminationStatus == 0)
-            #expect(try status()["pending"] == 2)
+            #expect(try await status()["pending"] == 2)
             let relay = Process()
             relay.executableURL = URL(fileURLWithPath: WharfProcess.binary)
             relay.arguments = ["outbox", "relay", "--data", dir.path + "/data", "--max-attempts", "1", "--poll-interval-ms", "20"] + db
@@ -137,17 +137,17 @@ import WharfTestSupport
             let deadline = Date().addingTimeInterval(30)
             var s: [String: Int] = [:]
             repeat {
-                s = try status()
+                s = try await status()
                 if s["published"] == 1 && s["dead"] == 1 { break }
-                usleep(50_000)
+                try await Task.sleep(for: .milliseconds(50))
             } while Date() < deadline && relay.isRunning
             #expect(s == ["pending": 0, "oldestPendingAgeMs": 0, "published": 1, "dead": 1, "failures": 0])
             kill(relay.processIdentifier, SIGTERM)
             relay.waitUntilExit()
             #expect(relay.terminationReason == .exit && relay.terminationStatus == 0)
-            r = try WharfProcess.run(["outbox", "retry-dead"] + db)
+            r = try await WharfProcess.run(["outbox", "retry-dead"] + db)
             #expect(r.stdout.contains("1 dead row made pending again"), "\(r.stdout) \(r.stderr)")
-            #expect(try status()["pending"] == 1)
+            #expect(try await status()["pending"] == 1)
         }
     }
 }

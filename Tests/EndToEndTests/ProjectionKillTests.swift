@@ -5,7 +5,7 @@ import Testing
 /// A `wharf projection rebuild` killed with SIGKILL in the middle: the read model and the
 /// checkpoint it committed agree exactly (every applied event counted once, none beyond the
 /// checkpoint), and the next rebuild finishes with the right balances.
-@Suite(.serialized) struct ProjectionKillTests {
+@Suite(.serialized, .endToEnd) struct ProjectionKillTests {
     static func committed(_ path: String) throws -> (processed: Int64, applied: Int64, target: Int64?)? {
         var config = Configuration()
         config.readonly = true
@@ -24,7 +24,7 @@ import Testing
         for a in 0..<4 {
             let amounts = (0..<10_000).map { Int64(1 + ($0 * 31 + a) % 997) }
             expected["account-\(a)"] = amounts.reduce(0, +)
-            let r = try WharfProcess.run(["events", "append", "account-\(a)", "--type", "Deposited"] + d,
+            let r = try await WharfProcess.run(["events", "append", "account-\(a)", "--type", "Deposited"] + d,
                                          stdin: amounts.map { #"{"amount":\#($0)}"# }.joined(separator: "\n") + "\n")
             #expect(r.status == 0, "\(r.stderr)")
         }
@@ -43,7 +43,7 @@ import Testing
         var seen: (processed: Int64, applied: Int64, target: Int64?)?
         while Date() < deadline {
             if let c = try? Self.committed(db), c.target != nil, c.processed > 0 { seen = c; break }
-            usleep(500)
+            try await Task.sleep(for: .microseconds(500))
         }
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
@@ -55,10 +55,10 @@ import Testing
         #expect(after.applied == after.processed, "read model and checkpoint disagree: \(after)")
 
         // The CLI reports the interrupted rebuild; a new one completes it.
-        var r = try WharfProcess.run(["projection", "describe", "balances", "--json"] + d)
+        var r = try await WharfProcess.run(["projection", "describe", "balances", "--json"] + d)
         let describe = try ProjectionCLITests.json(r)
         #expect(describe["rebuildTotal"] as? Int == 40_000 && describe["processed"] as? Int == Int(after.processed), "\(r.stdout)")
-        r = try WharfProcess.run(["projection", "rebuild", "balances", "--yes"] + d)
+        r = try await WharfProcess.run(["projection", "rebuild", "balances", "--yes"] + d)
         #expect(r.status == 0 && r.stdout.contains("rebuilt balances: 40000 events applied"), "\(r.stdout)\(r.stderr)")
         #expect(try ProjectionCLITests.readBalances(db) == expected)
         #expect(try Self.committed(db).map { $0.applied == 40_000 && $0.target == nil } == true)

@@ -4,14 +4,14 @@ import Testing
 /// Queue durability through the real binary: a `wharf queue receive --follow` handler is killed
 /// with SIGKILL while it holds locks; after a restart nothing is lost, deferred and dead-lettered
 /// messages keep their states, and the locks are released (no waiting out the lock duration).
-@Suite struct QueueCrashTests {
-    static func json(_ args: [String]) throws -> Any {
-        let r = try WharfProcess.run(args + ["--json"])
+@Suite(.endToEnd) struct QueueCrashTests {
+    static func json(_ args: [String]) async throws -> Any {
+        let r = try await WharfProcess.run(args + ["--json"])
         #expect(r.status == 0, "\(args): \(r.stderr)")
         return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
     }
 
-    @Test func sigkillWhileHandlingLosesNothingAndReleasesLocksOnRestart() throws {
+    @Test func sigkillWhileHandlingLosesNothingAndReleasesLocksOnRestart() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
         let n = 300
@@ -19,10 +19,10 @@ import Testing
         let pad = String(repeating: "x", count: 2000)
         let bodies = (1...n).map { "job-\(String(1000 + $0).dropFirst())-" + pad }
         // A 5-minute lock: a message found unlocked after the restart was released, not expired.
-        #expect(try WharfProcess.run(["queue", "create", "jobs", "--lock-duration", "5m", "--max-delivery-count", "5"] + d).status == 0)
-        #expect(try WharfProcess.run(["queue", "send", "jobs"] + d, stdin: bodies.joined(separator: "\n") + "\n").status == 0)
-        #expect(try WharfProcess.run(["queue", "receive", "jobs", "--max", "3", "--then", "defer"] + d).status == 0)
-        #expect(try WharfProcess.run(["queue", "receive", "jobs", "--max", "2", "--then", "dead-letter", "--reason", "Poison",
+        #expect(try await WharfProcess.run(["queue", "create", "jobs", "--lock-duration", "5m", "--max-delivery-count", "5"] + d).status == 0)
+        #expect(try await WharfProcess.run(["queue", "send", "jobs"] + d, stdin: bodies.joined(separator: "\n") + "\n").status == 0)
+        #expect(try await WharfProcess.run(["queue", "receive", "jobs", "--max", "3", "--then", "defer"] + d).status == 0)
+        #expect(try await WharfProcess.run(["queue", "receive", "jobs", "--max", "2", "--then", "dead-letter", "--reason", "Poison",
                                       "--description", "bad input"] + d).status == 0)
 
         // The handler loop prints each message, then completes it. We stop reading its stdout, so
@@ -46,7 +46,7 @@ import Testing
             _ = ioctl(fd, UInt(FIONREAD), &pending)
             if pending != last { last = pending; since = Date() }
             if pending > 0, Date().timeIntervalSince(since) >= 1 { break }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         #expect(pending > 0 && handler.isRunning && Date() < deadline, "the handler did not block: \(pending) bytes pending")
         kill(handler.processIdentifier, SIGKILL)
@@ -61,12 +61,12 @@ import Testing
         #expect(printed.count >= 10, "\(printed.count) messages printed before the kill")
 
         // Restart: every message is queued, dead-lettered, or was handled; no lock survived.
-        let counts = try Self.json(["queue", "describe", "jobs"] + d) as! [String: Any]
+        let counts = try await Self.json(["queue", "describe", "jobs"] + d) as! [String: Any]
         #expect(counts["lockedCount"] as? Int == 0, "\(counts)")
         #expect(counts["deferredCount"] as? Int == 3, "\(counts)")
         #expect(counts["deadLetterCount"] as? Int == 2, "\(counts)")
-        let queued = try Self.json(["queue", "peek", "jobs", "--max", "1000"] + d) as! [[String: Any]]
-        let dead = try Self.json(["dlq", "peek", "jobs"] + d) as! [[String: Any]]
+        let queued = try await Self.json(["queue", "peek", "jobs", "--max", "1000"] + d) as! [[String: Any]]
+        let dead = try await Self.json(["dlq", "peek", "jobs"] + d) as! [[String: Any]]
         let queuedBodies = Set(queued.compactMap { $0["body"] as? String })
         let deadBodies = Set(dead.compactMap { $0["body"] as? String })
         #expect(queued.count == queuedBodies.count, "no duplicates in the queue")
@@ -90,24 +90,24 @@ import Testing
         let held = (printedSeqs.max() ?? 0) + 1
         let heldMessage = queued.first { $0["sequenceNumber"] as? Int == held }
         #expect(heldMessage?["state"] as? String == "active", "\(heldMessage ?? [:])")
-        let again = try Self.json(["queue", "receive", "jobs", "--then", "complete"] + d) as! [[String: Any]]
+        let again = try await Self.json(["queue", "receive", "jobs", "--then", "complete"] + d) as! [[String: Any]]
         #expect(again.first?["sequenceNumber"] as? Int == held, "\(again.first ?? [:])")
         #expect(again.first?["deliveryCount"] as? Int == 1, "\(again.first ?? [:])")
-        let after = try Self.json(["queue", "describe", "jobs"] + d) as! [String: Any]
+        let after = try await Self.json(["queue", "describe", "jobs"] + d) as! [String: Any]
         #expect(after["activeCount"] as? Int == (counts["activeCount"] as? Int ?? 0) - 1, "\(after)")
     }
 
-    @Test func followStopsCleanlyOnSigtermAfterHandlingWhatArrived() throws {
+    @Test func followStopsCleanlyOnSigtermAfterHandlingWhatArrived() async throws {
         let dir = TempDir()
         let d = ["--data", dir.path]
-        #expect(try WharfProcess.run(["queue", "create", "jobs"] + d).status == 0)
-        #expect(try WharfProcess.run(["queue", "send", "jobs"] + d, stdin: "a\nb\nc\n").status == 0)
+        #expect(try await WharfProcess.run(["queue", "create", "jobs"] + d).status == 0)
+        #expect(try await WharfProcess.run(["queue", "send", "jobs"] + d, stdin: "a\nb\nc\n").status == 0)
         let handler = try DurabilityTests.RunningProducer(["queue", "receive", "jobs", "--follow", "--then", "complete"] + d)
-        #expect(handler.readLines(3).map { $0.split(separator: "\t").last.map(String.init) } == ["a", "b", "c"])
+        #expect(try await handler.readLines(3).map { $0.split(separator: "\t").last.map(String.init) } == ["a", "b", "c"])
         kill(handler.process.processIdentifier, SIGTERM)
         handler.process.waitUntilExit()
         #expect(handler.process.terminationStatus == 0)
-        let counts = try Self.json(["queue", "describe", "jobs"] + d) as! [String: Any]
+        let counts = try await Self.json(["queue", "describe", "jobs"] + d) as! [String: Any]
         #expect(counts["activeCount"] as? Int == 0 && counts["lockedCount"] as? Int == 0, "\(counts)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import WharfTestSupport
 
 /// A background child (a kcat group member, a Python client) started with posix_spawn, its
 /// output going to files the test polls. The child gets an empty signal mask and default
@@ -42,15 +43,29 @@ final class SpawnedProcess {
     var stdout: String { (try? String(contentsOfFile: out, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOfFile: err, encoding: .utf8)) ?? "" }
 
-    /// Waits for the child to exit; returns its exit status (128+signal when killed).
+    /// Waits for the child to exit; returns its exit status (128+signal when killed). Blocks the
+    /// calling thread: right after a signal that is milliseconds; for a child that runs on, await `exit()`.
     @discardableResult
     func wait() -> Int32 {
         if let status { return status }
-        var raw: Int32 = 0
-        while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
-        let s = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+        let s = Self.reap(pid)
         status = s
         return s
+    }
+
+    /// Waits for the child to exit on a thread of its own (see `offThePool`).
+    func exit() async throws -> Int32 {
+        if let status { return status }
+        let pid = self.pid
+        let s = try await offThePool { Self.reap(pid) }
+        status = s
+        return s
+    }
+
+    private static func reap(_ pid: pid_t) -> Int32 {
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+        return (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
     }
 
     /// SIGTERM, then waits (a kcat consumer closes cleanly: leaves its group, commits).

@@ -1,27 +1,58 @@
 import Foundation
+import WharfTestSupport
 
 /// Drives a program in a detached tmux session, as a person at a terminal would: send keys,
 /// read the screen. Each instance owns a uniquely named session (and its own tmux server socket)
-/// and kills it when done.
-final class Tmux {
+/// and kills it when done. Every tmux call runs on a thread of its own (`offThePool`) and the
+/// polling sleeps are `Task.sleep`, so a test waiting for a screen holds no pool thread.
+final class Tmux: Sendable {
     let session = "wharf-e2e-\(UUID().uuidString.prefix(8))"
     let socket: String
 
+    /// Starts the session. `new-session -d` returns as soon as the tmux server has forked, so this
+    /// short spawn stays synchronous (an initializer that blocks for milliseconds, not a wait).
     init(command: [String], width: Int = 120, height: Int = 40, environment: [String: String] = [:]) throws {
         socket = NSTemporaryDirectory() + "tmux-\(session)"
         let env = environment.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
         let shell = "env TERM=xterm-256color \(env) " + command.map(Self.quote).joined(separator: " ")
             + "; echo \"[exit $?]\"; sleep 30"
-        try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", shell], capture: false)
+        try spawnAndWait(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", shell], capture: false)
     }
 
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
-    /// Runs a tmux command with posix_spawn and waitpid. (Foundation's Process missed the exit
-    /// of the tmux client that forks the server and waited forever.) The command that starts the
-    /// server must not capture output: the server it forks would inherit the pipe.
     @discardableResult
-    func run(_ args: [String], capture: Bool = true) throws -> String {
+    func run(_ args: [String], capture: Bool = true) async throws -> String {
+        try await offThePool { try self.spawnAndWait(args, capture: capture) }
+    }
+
+    func send(_ keys: String...) async throws { try await run(["send-keys", "-t", session] + keys) }
+    func type(_ text: String) async throws { try await run(["send-keys", "-t", session, "-l", text]) }
+    func screen() async throws -> String { try await run(["capture-pane", "-p", "-t", session]) }
+    func resize(width: Int, height: Int) async throws {
+        try await run(["resize-window", "-t", session, "-x", "\(width)", "-y", "\(height)"])
+    }
+
+    /// Polls the screen until `predicate` holds on a settled screen, or `timeout` passes; returns
+    /// the last screen (see `SettledScreen` for what settled means).
+    @discardableResult
+    func waitFor(timeout: TimeInterval = 40, settleLimit: TimeInterval = 2, _ predicate: (String) -> Bool) async throws -> String {
+        let end = Date().addingTimeInterval(timeout)
+        var settled = SettledScreen(settleLimit: settleLimit)
+        var last = ""
+        while Date() < end {
+            last = try await screen()
+            guard let pause = settled.observe(last, matches: predicate(last), at: Date()) else { return last }
+            try await Task.sleep(for: .seconds(pause))
+        }
+        return last
+    }
+
+    /// Runs a tmux command with posix_spawn and waitpid, blocking the calling thread. (Foundation's
+    /// Process missed the exit of the tmux client that forks the server and waited forever.) The
+    /// command that starts the server must not capture output: the server it forks would inherit the pipe.
+    @discardableResult
+    func spawnAndWait(_ args: [String], capture: Bool = true) throws -> String {
         let argv = ["/usr/bin/tmux", "-S", socket] + args
         var fds: [Int32] = [-1, -1]
         if capture { guard pipe(&fds) == 0 else { throw TmuxError("pipe failed") } }
@@ -61,43 +92,35 @@ final class Tmux {
         return String(decoding: output, as: UTF8.self)
     }
 
-    func send(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
-    func type(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
-    func screen() throws -> String { try run(["capture-pane", "-p", "-t", session]) }
-    func resize(width: Int, height: Int) throws { try run(["resize-window", "-t", session, "-x", "\(width)", "-y", "\(height)"]) }
-
-    /// Polls the screen until `predicate` holds on a settled screen, or `timeout` passes; returns
-    /// the last screen. A capture can land while curses is still writing a frame (the first rows
-    /// of a dialog drawn, the rest not yet), so a match counts once a second capture a moment later
-    /// is identical. A screen that never settles (live data redrawn faster than the captures) is
-    /// accepted after `settleLimit` with the newest matching capture.
-    @discardableResult
-    func waitFor(timeout: TimeInterval = 40, settleLimit: TimeInterval = 2, _ predicate: (String) -> Bool) throws -> String {
-        let end = Date().addingTimeInterval(timeout)
-        var last = ""
-        var firstMatch: Date?
-        var previousMatch: String?
-        while Date() < end {
-            last = try screen()
-            guard predicate(last) else {
-                firstMatch = nil
-                previousMatch = nil
-                usleep(100_000)
-                continue
-            }
-            if last == previousMatch { return last }
-            let now = Date()
-            if let first = firstMatch, now.timeIntervalSince(first) >= settleLimit { return last }
-            firstMatch = firstMatch ?? now
-            previousMatch = last
-            usleep(30_000)
-        }
-        return last
-    }
-
     deinit {
-        _ = try? run(["kill-server"], capture: false)
+        _ = try? spawnAndWait(["kill-server"], capture: false)
         try? FileManager.default.removeItem(atPath: socket)
+    }
+}
+
+/// When a polled screen counts as matched. A capture can land while curses is still writing a
+/// frame (the first rows of a dialog drawn, the rest not yet), so a match counts once a second
+/// capture a moment later is identical. A screen that never settles (live data redrawn faster
+/// than the captures) is accepted after `settleLimit` with the newest matching capture.
+struct SettledScreen {
+    let settleLimit: TimeInterval
+    private var firstMatch: Date?
+    private var previousMatch: String?
+
+    init(settleLimit: TimeInterval) { self.settleLimit = settleLimit }
+
+    /// Nil when `screen` is the answer; otherwise how long to wait before the next capture.
+    mutating func observe(_ screen: String, matches: Bool, at now: Date) -> TimeInterval? {
+        guard matches else {
+            firstMatch = nil
+            previousMatch = nil
+            return 0.1
+        }
+        if screen == previousMatch { return nil }
+        if let first = firstMatch, now.timeIntervalSince(first) >= settleLimit { return nil }
+        firstMatch = firstMatch ?? now
+        previousMatch = screen
+        return 0.03
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import WharfTestSupport
 import Synchronization
 import Testing
 
@@ -22,31 +23,45 @@ struct WharfProcess {
         return bundle.appendingPathComponent("wharf").path
     }
 
+    /// Runs the command to its exit and returns what it printed. The pipe reads run on threads of
+    /// their own and the exit arrives through `terminationHandler`, so no pool thread blocks.
     @discardableResult
     static func run(_ args: [String], stdin: String? = nil, environment: [String: String] = [:],
-                    executable: String? = nil, prefix: [String] = []) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable ?? binary)
-        p.arguments = prefix + args
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes to the end before waiting, so a large output cannot block the child.
-        let errData = ThreadSafeBox<Data>()
-        let errThread = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        errThread.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        while errData.get() == nil { usleep(1000) }
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData.get() ?? Data(), as: UTF8.self))
+                    executable: String? = nil, prefix: [String] = []) async throws -> Result {
+        let (exits, exited) = AsyncStream<Int32>.makeStream()
+        let child = try Launched(prefix + args, stdin: stdin, environment: environment, executable: executable) { process in
+            exited.yield(process.terminationStatus)
+            exited.finish()
+        }
+        // Both pipes are read to the end before the exit is awaited, so a large output cannot block the child.
+        async let errData = offThePool { child.err.fileHandleForReading.readDataToEndOfFile() }
+        let outData = try await offThePool { child.out.fileHandleForReading.readDataToEndOfFile() }
+        let stderr = try await errData
+        var status: Int32 = -1
+        for await s in exits { status = s }
+        return Result(status: status, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A started child with its stdin written and closed, its stdout and stderr still to read.
+    struct Launched: Sendable {
+        let process: Process
+        let out = Pipe(), err = Pipe()
+
+        init(_ argv: [String], stdin: String?, environment: [String: String], executable: String?,
+             onExit: (@Sendable (Process) -> Void)? = nil) throws {
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: executable ?? WharfProcess.binary)
+            process.arguments = argv
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            let input = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            process.standardInput = input
+            process.terminationHandler = onExit
+            try process.run()
+            if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+            try input.fileHandleForWriting.close()
+        }
     }
 }
 

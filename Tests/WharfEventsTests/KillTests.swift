@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WharfCore
 @testable import WharfEvents
+import WharfTestSupport
 
 /// Atomic multi-event appends across a real SIGKILL: a child process (this test binary, running
 /// only `childAppender`) appends 5-event batches with fsync `always` and prints each
@@ -21,7 +22,7 @@ import WharfCore
     }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment[KillTests.childDirectoryVariable] == nil), .timeLimit(.minutes(1)))
-    func sigkillKeepsAppendsWhole() throws {
+    func sigkillKeepsAppendsWhole() async throws {
         let dir = NSTemporaryDirectory() + "wharf-events-kill-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let child = Process()
@@ -32,20 +33,24 @@ import WharfCore
         child.standardOutput = out
         child.standardError = FileHandle.nullDevice
         try child.run()
-        var acked = -1
-        var text = ""
-        while acked < 200 {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-            while let nl = text.firstIndex(of: "\n") {
-                let line = text[..<nl]
-                if line.hasPrefix("acked "), let k = Int(line.dropFirst(6)) { acked = k }
-                text = String(text[text.index(after: nl)...])
+        // Reading the child's acknowledgements blocks, so it runs on a thread of its own.
+        let acked = try await offThePool {
+            var acked = -1
+            var text = ""
+            while acked < 200 {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
+                while let nl = text.firstIndex(of: "\n") {
+                    let line = text[..<nl]
+                    if line.hasPrefix("acked "), let k = Int(line.dropFirst(6)) { acked = k }
+                    text = String(text[text.index(after: nl)...])
+                }
             }
+            return acked
         }
         kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()
+        child.waitUntilExit()  // milliseconds: the child was just killed
         #expect(child.terminationReason == .uncaughtSignal)
         try #require(acked >= 200, "child acknowledged \(acked) appends")
 

@@ -12,11 +12,11 @@ import WharfEngine
             .init(topic: topic, partitions: partitions.map { .init(partition: $0, fetchOffset: 0, partitionMaxBytes: 1 << 20) })]))
     }
 
-    /// Polls a condition (no fixed sleep); fails after 30 s.
+    /// Polls a condition (no fixed sleep); fails after 60 s (generous: the suite runs in parallel on loaded CI).
     static func eventually(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(60)
         while !condition() {
-            guard ContinuousClock.now < deadline else { throw WharfError.io("condition not met within 30 s") }
+            guard ContinuousClock.now < deadline else { throw WharfError.io("condition not met within 60 s") }
             try await Task.sleep(for: .milliseconds(2))
         }
     }

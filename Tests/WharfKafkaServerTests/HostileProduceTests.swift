@@ -56,10 +56,13 @@ import WharfTestSupport
         }
 
         /// One Produce v7 of `records` to `topic`/0 over a fresh connection: (error code, base offset).
-        func produce(_ topic: String, _ records: [UInt8]) throws -> (code: Int16, baseOffset: Int64) {
+        func produce(_ topic: String, _ records: [UInt8]) async throws -> (code: Int16, baseOffset: Int64) {
             let body = KafkaRequestBody.produce(ProduceRequest(acks: -1, timeoutMs: 1000, topicData: [.init(name: topic, partitionData: [.init(index: 0, records: records)])]))
             let request = KafkaRequest(header: RequestHeader(requestApiKey: 0, requestApiVersion: 7, correlationId: 9, clientId: "hostile"), body: body)
-            let reply = try RawConnection(port: port).roundTrip(request.encodedFrame())
+            // The round trip blocks on its socket, so it runs on a thread of its own: on the pool it
+            // would hold a thread the server's request handling needs.
+            let port = self.port, frame = request.encodedFrame()
+            let reply = try await offThePool { try RawConnection(port: port).roundTrip(frame) }
             guard case .produce(let r) = try KafkaResponse.decode(reply, apiKey: .produce, version: 7).body,
                   let p = r.responses.first?.partitionResponses.first else { throw WharfError.malformed("not a produce response") }
             return (p.errorCode, p.baseOffset)
@@ -118,10 +121,10 @@ import WharfTestSupport
     /// After the hostile requests: a good produce lands right after `expected`, and both it and
     /// everything before survive a reopen from disk.
     static func expectStillServing(_ b: Broker, topic: String, expected: [String]) async throws {
-        #expect(try b.produce(topic, good("after")) == (0, Int64(expected.count)))
+        #expect(try await b.produce(topic, good("after")) == (0, Int64(expected.count)))
         try await b.restart()
         #expect(try b.values(topic) == expected + ["after"])
-        #expect(try b.produce(topic, good("after restart")) == (0, Int64(expected.count + 1)))
+        #expect(try await b.produce(topic, good("after restart")) == (0, Int64(expected.count + 1)))
     }
 
     /// Finding 1: three back-to-back batches with lastOffsetDelta = Int32.max (the first two past
@@ -130,15 +133,15 @@ import WharfTestSupport
         let b = try await Broker()
         do {
             try b.engine.createTopic("orders", .init(partitions: 1))
-            #expect(try b.produce("orders", Self.good("before")) == (0, 0))
+            #expect(try await b.produce("orders", Self.good("before")) == (0, 0))
             var huge = HostileRecordBatch(count: 1, baseTimestamp: Self.start)
             huge.records[0].value = [UInt8](repeating: 0x61, count: 4200)
             huge.lastOffsetDelta = .max
             let three = huge.encoded() + huge.encoded() + huge.encoded()
-            #expect(try b.produce("orders", three).code == KafkaError.invalidRecord)
-            #expect(try b.produce("orders", huge.encoded()).code == KafkaError.invalidRecord)
+            #expect(try await b.produce("orders", three).code == KafkaError.invalidRecord)
+            #expect(try await b.produce("orders", huge.encoded()).code == KafkaError.invalidRecord)
             // Two honest batches in one partition's records: Kafka allows exactly one (v2).
-            #expect(try b.produce("orders", Self.good("x") + Self.good("y")).code == KafkaError.invalidRecord)
+            #expect(try await b.produce("orders", Self.good("x") + Self.good("y")).code == KafkaError.invalidRecord)
             #expect(try b.engine.offsets(topic: "orders", partition: 0).logEnd == 1)
             try await Self.expectStillServing(b, topic: "orders", expected: ["before"])
         } catch { await b.stop(); throw error }
@@ -152,9 +155,9 @@ import WharfTestSupport
             try b.engine.createTopic("orders", .init(partitions: 1))
             var overflow = HostileRecordBatch(count: 1, baseTimestamp: .max)
             overflow.records[0].timestampDelta = 1
-            #expect(try b.produce("orders", overflow.encoded()).code == KafkaError.invalidTimestamp)
-            #expect(try b.produce("orders", Self.good("tomorrow", at: Self.start + 86_400_000)).code == KafkaError.invalidTimestamp)
-            #expect(try b.produce("orders", Self.good("min", at: .min)).code == KafkaError.invalidTimestamp)
+            #expect(try await b.produce("orders", overflow.encoded()).code == KafkaError.invalidTimestamp)
+            #expect(try await b.produce("orders", Self.good("tomorrow", at: Self.start + 86_400_000)).code == KafkaError.invalidTimestamp)
+            #expect(try await b.produce("orders", Self.good("min", at: .min)).code == KafkaError.invalidTimestamp)
             #expect(try b.engine.offsets(topic: "orders", partition: 0).logEnd == 0)
             try await Self.expectStillServing(b, topic: "orders", expected: [])
         } catch { await b.stop(); throw error }
@@ -168,22 +171,22 @@ import WharfTestSupport
             try b.engine.createTopic("orders", .init(partitions: 1))
             var bomb = HostileRecordBatch(count: 1, baseTimestamp: Self.start)
             bomb.records[0].headerCount = .max
-            #expect(try b.produce("orders", bomb.encoded()).code == KafkaError.invalidRecord)
+            #expect(try await b.produce("orders", bomb.encoded()).code == KafkaError.invalidRecord)
             var gap = HostileRecordBatch(count: 2, baseTimestamp: Self.start)
             gap.records[1].offsetDelta = 5
-            #expect(try b.produce("orders", gap.encoded()).code == KafkaError.invalidRecord)
+            #expect(try await b.produce("orders", gap.encoded()).code == KafkaError.invalidRecord)
             var badCRC = Self.good("flipped")
             badCRC[badCRC.count - 1] ^= 1
-            #expect(try b.produce("orders", badCRC).code == KafkaError.corruptMessage)
+            #expect(try await b.produce("orders", badCRC).code == KafkaError.corruptMessage)
             // A 1 KB snappy batch whose block claims 256 MiB: refused without the 256 MiB buffer.
             var snappy = HostileRecordBatch(count: 1, baseTimestamp: Self.start)
             snappy.attributes = 2
             var claim: [UInt8] = []
             Varint.appendUnsigned(UInt64(256 << 20), to: &claim)
-            #expect(try b.produce("orders", snappy.encoded(section: claim + [UInt8](repeating: 0, count: 1000))).code == KafkaError.corruptMessage)
+            #expect(try await b.produce("orders", snappy.encoded(section: claim + [UInt8](repeating: 0, count: 1000))).code == KafkaError.corruptMessage)
             var tooBig = HostileRecordBatch(count: 1, baseTimestamp: Self.start)
             tooBig.records[0].value = [UInt8](repeating: 0, count: 9 << 20)
-            #expect(try b.produce("orders", tooBig.encoded()).code == KafkaError.messageTooLarge)
+            #expect(try await b.produce("orders", tooBig.encoded()).code == KafkaError.messageTooLarge)
             #expect(try b.engine.offsets(topic: "orders", partition: 0).logEnd == 0)
             try await Self.expectStillServing(b, topic: "orders", expected: [])
         } catch { await b.stop(); throw error }
@@ -198,12 +201,12 @@ import WharfTestSupport
             try b.engine.createTopic("orders", .init(partitions: 1, segmentBytes: 1024))
             var poison = HostileRecordBatch(count: 2, baseTimestamp: Self.start)
             poison.maxTimestamp = .min
-            #expect(try b.produce("orders", poison.encoded()) == (0, 0))
+            #expect(try await b.produce("orders", poison.encoded()) == (0, 0))
             let stored = try b.engine.fetch(topic: "orders", partition: 0, offset: 0).bytes
             #expect(try stored.withUnsafeBytes { try RecordBatchHeader(parsing: $0) }.maxTimestamp == Self.start + 1)
             try await b.restart()
             b.clock.advance(byMillis: 1000)
-            #expect(try b.produce("orders", Self.good("after restart", at: Self.start + 1000)) == (0, 2))
+            #expect(try await b.produce("orders", Self.good("after restart", at: Self.start + 1000)) == (0, 2))
         } catch { await b.stop(); throw error }
         await b.stop()
     }
@@ -219,7 +222,7 @@ import WharfTestSupport
                 var batch = HostileRecordBatch(count: 3, baseTimestamp: Self.start)
                 batch.maxTimestamp = -1
                 for r in 0..<3 { batch.records[r].value = Array("sarama-\(i)-\(r)-".utf8) + [UInt8](repeating: 0x2e, count: 60) }
-                #expect(try b.produce("orders", batch.encoded()).code == 0)
+                #expect(try await b.produce("orders", batch.encoded()).code == 0)
             }
             #expect(try b.engine.describeTopic("orders").partitions[0].segments > 2)
             await b.engine.runMaintenance()

@@ -67,8 +67,11 @@ import WharfEngine
         }
     }
 
+    // The idle limits below are seconds, not milliseconds: under the parallel suite on a loaded
+    // 2-core machine, a test's connect and its first request can be more than 300 ms apart, and
+    // the server rightly closed the connection before the test had asked anything.
     @Test func aSilentConnectionIsClosedAfterConnectionsMaxIdleMs() async throws {
-        try await Self.withListener({ $0.limits.connectionsMaxIdleMs = 200 }) { _, server, port in
+        try await Self.withListener({ $0.limits.connectionsMaxIdleMs = 2000 }) { _, server, port in
             let quiet = try await RawKafkaSocket.connect(port: port)
             defer { quiet.close() }
             _ = try await quiet.roundTrip(Self.apiVersions, version: 0)
@@ -79,7 +82,7 @@ import WharfEngine
     }
 
     @Test func aSizePrefixFollowedByNothingIsClosedByTheIdleTimeout() async throws {
-        try await Self.withListener({ $0.limits.connectionsMaxIdleMs = 200 }) { _, _, port in
+        try await Self.withListener({ $0.limits.connectionsMaxIdleMs = 2000 }) { _, _, port in
             let slowloris = try await RawKafkaSocket.connect(port: port)
             defer { slowloris.close() }
             // Promises a 1 MiB request, sends two bytes of it, then nothing.
@@ -128,7 +131,7 @@ import WharfEngine
     @Test func aMutedConnectionThatMakesNoProgressIsClosedWhenIdle() async throws {
         try await Self.withListener({
             $0.limits.maxInFlightRequests = 2
-            $0.limits.connectionsMaxIdleMs = 300
+            $0.limits.connectionsMaxIdleMs = 2000
         }) { f, server, port in
             try f.engine.createTopic("t", .init(partitions: 1))
             let notifier = try f.engine.appendNotifier(topic: "t", partition: 0)
@@ -137,7 +140,7 @@ import WharfEngine
             // A long poll alone is legitimately quiet and stays open...
             _ = try await flooder.send(RawKafkaSocket.request(Self.fetch([0], maxWaitMs: 30_000), version: 4))
             try await FetchWakeOnAppendTests.eventually { notifier.waitingCount == 1 }
-            try await Task.sleep(for: .milliseconds(700))
+            try await Task.sleep(for: .milliseconds(2500))  // longer than the idle limit
             #expect(server.connectionCount == 1)
             // ...but one muted for exceeding its in-flight limit is closed, and its poll cancelled.
             var more: [UInt8] = []
@@ -165,7 +168,7 @@ import WharfEngine
             // Without the writability wait the worker would hand NIO all 100 MiB at once.
             #expect(server.load.peakPendingResponseBytes < 3 * mebibyte)
             try await Self.anotherClientIsServed(port: port)
-            deaf.close()
+            deaf.shutdown()  // the deferred close releases the descriptor
             try await FetchWakeOnAppendTests.eventually { server.load.pendingResponseBytes == 0 && server.connectionCount == 0 }
         }
     }

@@ -1,12 +1,13 @@
-import Dispatch
 import Foundation
 import KafkaProtocol
 import WharfCore
+import WharfTestSupport
 
 /// A client that speaks Kafka frames over a plain blocking socket, so tests can do what real
 /// clients never do: pipeline thousands of requests, stop reading, send half a frame. Every
-/// blocking call runs on a Dispatch thread (`async` wrappers), never on the cooperative pool
-/// the server's workers need.
+/// blocking call runs on a thread of its own (`offThePool`), never on the cooperative pool the
+/// server's workers need, nor on a shared Dispatch queue whose few threads other tests' blocked
+/// calls could also be holding while the suites run in parallel.
 struct RawKafkaSocket: Sendable {
     let fd: Int32
 
@@ -29,11 +30,9 @@ struct RawKafkaSocket: Sendable {
         }
     }
 
-    /// Runs blocking socket work on a Dispatch thread.
+    /// Runs blocking socket work on a thread of its own.
     static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-        }
+        try await offThePool(body)
     }
 
     static func request(_ body: KafkaRequestBody, version: Int16, correlationId: Int32 = 1, clientId: String = "raw") -> [UInt8] {
@@ -41,7 +40,13 @@ struct RawKafkaSocket: Sendable {
         return KafkaFrameDecoder.frame(KafkaRequest(header: header, body: body).encodedPayload())
     }
 
+    /// Closes the descriptor; call it once. (A second close would close whatever socket or file
+    /// a concurrently running test has been given the same number since.)
     func close() { Glibc.close(fd) }
+
+    /// Ends the connection both ways while keeping the descriptor, for a test that hangs up
+    /// midway and still closes the socket on its way out.
+    func shutdown() { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
 
     private func setTimeout(_ option: Int32, _ timeout: Duration) {
         let (seconds, attoseconds) = timeout.components
