@@ -104,7 +104,7 @@ let package = Package(
         // hostile record batches), so test targets don't copy code.
         .target(name: "WharfTestSupport", dependencies: ["WharfCore", "WharfStorage"], path: "Tests/WharfTestSupport", swiftSettings: strict),
         .testTarget(name: "WharfOutboxTests", dependencies: ["WharfOutbox", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
-        .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents"], swiftSettings: strict),
+        .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents", "WharfEngine", "WharfStorage", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WharfProjectionsTests",
             dependencies: ["WharfProjections", "WharfEvents", "WharfCore", .product(name: "GRDB", package: "GRDB.swift")],

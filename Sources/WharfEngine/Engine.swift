@@ -33,6 +33,8 @@ public final class Engine: Sendable {
     let maintenanceClock = Mutex<(retention: Int64, compaction: Int64)>((0, 0))
 
     var topicsDirectory: String { config.dataDirectory + "/topics" }
+    /// Topic directory and metadata changes (journaled in crash tests).
+    var files: DurableFile { DurableFile(faults: config.faults) }
 
     private init(config: EngineConfig, clock: any WallClock, logger: Logger, lock: DataDirectoryLock,
                  topics: [String: TopicState], coordinator: GroupCoordinator, producerIds: ProducerIdAllocator) {
@@ -62,7 +64,7 @@ public final class Engine: Sendable {
             let topicsDir = config.dataDirectory + "/topics"
             // A create or delete a crash interrupted left its directory in scratch: finish it.
             // Nothing else is removed, whatever its name.
-            try ScratchDirectory(inside: topicsDir).purge(logger: logger)
+            try ScratchDirectory(inside: topicsDir, files: DurableFile(faults: config.faults)).purge(logger: logger)
             do throws(WharfError) {
                 for entry in ((try? fm.contentsOfDirectory(atPath: topicsDir)) ?? []).sorted() where entry != ScratchDirectory.name {
                     let dir = topicsDir + "/" + entry
@@ -177,17 +179,15 @@ final class TopicState: Sendable {
     /// over it.
     static func create(meta: TopicMetadata, directory: String, config: EngineConfig, clock: any WallClock,
                        logger: Logger) throws(WharfError) -> TopicState {
-        let scratch = ScratchDirectory(inside: (directory as NSString).deletingLastPathComponent)
+        let files = DurableFile(faults: config.faults)
+        let scratch = ScratchDirectory(inside: (directory as NSString).deletingLastPathComponent, files: files)
         let staging = try scratch.makeStaging()
-        do {
-            try meta.save(to: staging)
-            for p in 0..<meta.partitions {
-                try FileManager.default.createDirectory(atPath: staging + "/\(p)", withIntermediateDirectories: false)
-            }
+        do throws(WharfError) {
+            try meta.save(to: staging, files: files)
+            for p in 0..<meta.partitions { try files.makeDirectory(staging + "/\(p)") }
         } catch {
-            try? FileManager.default.removeItem(atPath: staging)
-            if let error = error as? WharfError { throw error }
-            throw .io("cannot create \(directory): \(error.localizedDescription)")
+            try? files.removeTree(staging)
+            throw error
         }
         try scratch.publish(staging, as: directory)
         do throws(WharfError) {

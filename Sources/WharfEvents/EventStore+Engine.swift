@@ -17,7 +17,7 @@ extension EventStore {
     public static func open(alongside engine: Engine, logger: Logger = Logger(label: "wharf.events"),
                             fsync: FsyncPolicy? = nil) throws(WharfError) -> EventStore {
         try open(dataDirectory: engine.config.dataDirectory, clock: engine.clock, logger: logger,
-                 fsync: fsync ?? engine.config.fsync)
+                 fsync: fsync ?? engine.config.fsync, faults: engine.config.faults)
     }
 
     /// Periodic work: the interval fsync of `$all` when due, and persistent-subscription message

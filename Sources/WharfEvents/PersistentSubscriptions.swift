@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import WharfCore
+import WharfEngine
 
 /// The persistent subscription groups of a store: server-side consumer groups over a stream or
 /// `$all` (EventStoreDB's model). Consumers connect to a group and compete: each event is in
@@ -29,10 +30,13 @@ final class PersistentSubscriptions: Sendable {
     }
 
     let directory: String
+    /// Writes and removes the group files (journaled in crash tests).
+    let files: DurableFile
     let state = Mutex(State())
 
-    init(directory: String) {
+    init(directory: String, files: DurableFile) {
         self.directory = directory
+        self.files = files
     }
 
     func load(store: EventStore) throws(WharfError) {
@@ -66,7 +70,7 @@ final class PersistentSubscriptions: Sendable {
 
     func persist(_ g: inout PersistentGroup) throws(WharfError) {
         let file = g.file
-        try file.save(in: directory)
+        try file.save(in: directory, files: files)
         g.persistedCheckpoint = file.checkpoint
         g.persistedTruncateBefore = file.parkedTruncateBefore
         g.acksSinceCheckpoint = 0
