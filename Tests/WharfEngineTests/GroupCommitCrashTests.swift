@@ -67,7 +67,7 @@ import WharfTestSupport
         try engine.close()
 
         let operations = journal.operations
-        let points = CrashDisk.points(150, of: operations.count, random: &random)
+        let points = CrashDisk.points(60, of: operations.count, random: &random)
         var violations: [String] = []
         for (k, dir) in try CrashDisk.materialise(operations, root: root, initial: initial, at: points) {
             defer { try? FileManager.default.removeItem(atPath: dir) }

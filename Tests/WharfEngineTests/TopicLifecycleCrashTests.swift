@@ -99,7 +99,7 @@ import WharfTestSupport
         try engine.close()
 
         let operations = journal.operations
-        let points = CrashDisk.points(150, of: operations.count, random: &random)
+        let points = CrashDisk.points(60, of: operations.count, random: &random)
         var violations: [String] = []
         try CrashDisk.explore(operations, root: root, initial: initial, at: points) { k, dir in
             let at = "cut after operation \(k) of \(operations.count)"

@@ -67,7 +67,7 @@ import WharfTestSupport
         #expect(marks.last!.published.count >= 25)
 
         let operations = journal.operations
-        let points = CrashDisk.points(100, of: operations.count, random: &random)
+        let points = CrashDisk.points(60, of: operations.count, random: &random)
         var violations: [String] = []
         try CrashDisk.explore(operations, root: root, initial: initial, at: points) { k, dir in
             let at = "cut after operation \(k) of \(operations.count)"
