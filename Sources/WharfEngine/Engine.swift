@@ -100,8 +100,10 @@ public final class Engine: Sendable {
                                                    timeoutLimits: config.groupTimeouts)
             let highestProducerId = loaded.values.flatMap(\.producers).map(\.highestProducerId).max() ?? -1
             let producerIds = ProducerIdAllocator.open(dataDirectory: config.dataDirectory, highestIdInLogs: highestProducerId, logger: logger)
-            return Engine(config: config, clock: clock, logger: logger, lock: lock, topics: loaded, coordinator: coordinator,
-                          producerIds: producerIds)
+            let engine = Engine(config: config, clock: clock, logger: logger, lock: lock, topics: loaded, coordinator: coordinator,
+                                producerIds: producerIds)
+            offsetsLog.dataLogs.bind(engine)
+            return engine
         } catch {
             lock.release()
             throw error
