@@ -44,7 +44,7 @@ public final class EventStore: Sendable {
         self.logger = logger
         self.log = log
         self.state = Mutex(State(index: index))
-        self.persistent = PersistentSubscriptions(directory: directory + "/subscriptions", files: files)
+        self.persistent = PersistentSubscriptions(directory: directory + "/subscriptions", files: files, log: log)
     }
 
     /// Opens (creating if needed) `<dataDirectory>/events`: recovers the `$all` log (a torn last

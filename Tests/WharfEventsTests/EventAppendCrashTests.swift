@@ -131,4 +131,70 @@ import WharfTestSupport
         #expect(steps.contains { $0.group != nil })
         #expect(violations.isEmpty, "seed \(seed): \(violations.count) violations in \(points.count) crash points: \(violations.prefix(3))")
     }
+
+    /// A persistent subscription under `interval`, acking everything it receives with a
+    /// checkpoint after every ack: after a power cut its checkpoint never lies beyond the end of
+    /// `$all` (else the events appended there after the restart would be skipped).
+    @Test(arguments: seeds)
+    func aSubscriptionCheckpointNeverPassesTheLogEndAfterAPowerCut(seed: UInt64) throws {
+        var random = SeededRandom(seed: seed)
+        let root = NSTemporaryDirectory() + "wharf-events-crash-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let clock = ManualClock(1_800_000_000_000)
+        func config(_ path: String, faults: FaultInjector? = nil) -> EngineConfig {
+            var config = EngineConfig(dataDirectory: path, fsync: .interval(milliseconds: 1000))
+            config.faults = faults
+            return config
+        }
+        do {
+            let engine = try Engine.open(config: config(root), clock: clock, logger: Self.quiet)
+            let events = try EventStore.open(alongside: engine, logger: Self.quiet)
+            try events.createPersistentSubscription("reader", on: .all, settings: .init(startFrom: .start, checkpointAfterAcks: 1))
+            try events.close()
+            try engine.close()
+        }
+        let initial = try CrashDisk.snapshot(root)
+
+        let journal = FileJournal()
+        let engine = try Engine.open(config: config(root, faults: FaultInjector(journal: journal)), clock: clock, logger: Self.quiet)
+        let events = try EventStore.open(alongside: engine, logger: Self.quiet)
+        let reader = try events.connectToPersistentSubscription("reader", on: .all)
+        var acked = 0
+        for _ in 0..<30 {
+            let stream = Self.streams.randomElement(using: &random)!
+            let batch = (0..<Int.random(in: 1...3, using: &random)).map { _ in EventData(type: "Happened", data: []) }
+            _ = try events.append(stream: stream, events: batch)
+            let received = try reader.receive(max: Int.random(in: 1...3, using: &random))
+            try reader.ack(received.map(\.event.id))
+            acked += received.count
+            clock.advance(byMillis: Int64.random(in: 0...600, using: &random))
+            if Bool.random(using: &random) { events.runMaintenance() }
+        }
+        reader.close()
+        try events.close()
+        try engine.close()
+
+        let operations = journal.operations
+        let points = CrashDisk.points(60, of: operations.count, random: &random)
+        let file = "/events/subscriptions/" + PersistentSubscriptionFile.fileName(source: .all, group: "reader")
+        var violations: [String] = []
+        try CrashDisk.explore(operations, root: root, initial: initial, at: points) { k, dir in
+            let at = "cut after operation \(k) of \(operations.count)"
+            do {
+                let checkpoint = try PersistentSubscriptionFile.load(dir + file).checkpoint
+                let engine = try Engine.open(config: config(dir), clock: clock, logger: Self.quiet)
+                defer { try? engine.close() }
+                let events = try EventStore.open(alongside: engine, logger: Self.quiet)
+                defer { try? events.close() }
+                let end = try events.readAll(from: 0, maxCount: 100_000).count
+                if let checkpoint, checkpoint >= UInt64(end) {
+                    violations.append("\(at): checkpoint \(checkpoint) is beyond the end of $all (\(end) events)")
+                }
+            } catch {
+                violations.append("\(at): reopen failed: \(error)")
+            }
+        }
+        #expect(acked > 20)
+        #expect(violations.isEmpty, "seed \(seed): \(violations.count) violations in \(points.count) crash points: \(violations.prefix(3))")
+    }
 }
