@@ -107,7 +107,8 @@ let package = Package(
         .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents", "WharfEngine", "WharfStorage", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WharfProjectionsTests",
-            dependencies: ["WharfProjections", "WharfEvents", "WharfCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["WharfProjections", "WharfEvents", "WharfEngine", "WharfStorage", "WharfCore", "WharfTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .testTarget(name: "WharfDashboardTests", dependencies: ["WharfDashboard"], exclude: ["__Snapshots__"], swiftSettings: strict),
         .testTarget(name: "WharfKafkaServerTests", dependencies: ["WharfKafkaServer", "WharfKafkaClient", "KafkaProtocol", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
