@@ -53,11 +53,7 @@ public final class Engine: Sendable {
     public static func open(config: EngineConfig, clock: any WallClock = SystemClock(),
                             logger: Logger = Logger(label: "wharf.engine")) throws(WharfError) -> Engine {
         let fm = FileManager.default
-        do {
-            try fm.createDirectory(atPath: config.dataDirectory + "/topics", withIntermediateDirectories: true)
-        } catch {
-            throw .io("cannot create data directory \(config.dataDirectory): \(error.localizedDescription)")
-        }
+        try DurableFile(faults: config.faults).makeDirectoryDurably(config.dataDirectory + "/topics")
         let lock = try DataDirectoryLock.acquire(directory: config.dataDirectory)
         do throws(WharfError) {
             var loaded: [String: TopicState] = [:]

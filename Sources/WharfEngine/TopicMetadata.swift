@@ -126,6 +126,20 @@ package struct DurableFile: Sendable {
         journal?.record(.makeDirectory(path: directory))
     }
 
+    /// Creates `directory` and any missing parents durably: each new one's parent is fsynced
+    /// after its `mkdir`, so a power cut cannot drop a directory whose content was made durable
+    /// (the data directory's `topics/`, `queues/`, `events/` on a first start).
+    package func makeDirectoryDurably(_ directory: String) throws(WharfError) {
+        guard !FileManager.default.fileExists(atPath: directory) else { return }
+        let parent = (directory as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != directory { try makeDirectoryDurably(parent) }
+        guard mkdir(directory, 0o755) == 0 || errno == EEXIST else {
+            throw .io("cannot create \(directory): \(String(cString: strerror(errno)))")
+        }
+        journal?.record(.makeDirectory(path: directory))
+        try syncDirectory(parent.isEmpty ? "." : parent)
+    }
+
     /// Renames `source` to `target` (atomic; durable once both directories are synced).
     func rename(_ source: String, to target: String) throws(WharfError) {
         guard Glibc.rename(source, target) == 0 else {

@@ -63,11 +63,7 @@ public final class EventStore: Sendable {
     static func open(dataDirectory: String, clock: any WallClock, logger: Logger, fsync: FsyncPolicy,
                      faults: FaultInjector?) throws(WharfError) -> EventStore {
         let directory = dataDirectory + "/events"
-        do {
-            try FileManager.default.createDirectory(atPath: directory + "/subscriptions", withIntermediateDirectories: true)
-        } catch {
-            throw .io("cannot create \(directory): \(error.localizedDescription)")
-        }
+        try DurableFile(faults: faults).makeDirectoryDurably(directory + "/subscriptions")
         var config = LogConfig()
         config.retentionMs = -1
         config.retentionBytes = -1

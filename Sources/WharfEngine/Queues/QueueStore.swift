@@ -70,9 +70,7 @@ public final class QueueStore: Sendable {
                      purgeUndoWindowMillis: Int64, faults: FaultInjector?) throws(WharfError) -> QueueStore {
         let fm = FileManager.default
         let root = dataDirectory + "/queues"
-        do { try fm.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
-            throw .io("cannot create \(root): \(error.localizedDescription)")
-        }
+        try DurableFile(faults: faults).makeDirectoryDurably(root)
         var table: [String: QueueEntity] = [:]
         do {
             try ScratchDirectory(inside: root, files: DurableFile(faults: faults)).purge(logger: logger)
