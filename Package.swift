@@ -112,10 +112,11 @@ let package = Package(
         // hostile record batches), so test targets don't copy code.
         .target(name: "WharfTestSupport", dependencies: ["WharfCore", "WharfStorage"], path: "Tests/WharfTestSupport", swiftSettings: strict),
         .testTarget(name: "WharfOutboxTests", dependencies: ["WharfOutbox", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
-        .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents", "WharfTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents", "WharfEngine", "WharfStorage", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WharfProjectionsTests",
-            dependencies: ["WharfProjections", "WharfEvents", "WharfCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["WharfProjections", "WharfEvents", "WharfEngine", "WharfStorage", "WharfCore", "WharfTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .testTarget(name: "WharfDashboardTests", dependencies: ["WharfDashboard"], exclude: ["__Snapshots__"], swiftSettings: strict),
         .testTarget(name: "WharfKafkaServerTests", dependencies: ["WharfKafkaServer", "WharfKafkaClient", "KafkaProtocol", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),

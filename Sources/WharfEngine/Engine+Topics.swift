@@ -142,7 +142,7 @@ extension Engine {
             guard let t = table[name] else { throw .unknownTopic(name) }
             for log in t.logs { try? log.close() }
             do throws(WharfError) {
-                try ScratchDirectory(inside: topicsDirectory).discard(t.directory, logger: logger)
+                try ScratchDirectory(inside: topicsDirectory, files: files).discard(t.directory, logger: logger)
             } catch {
                 // Still in place (the rename failed): reopen, so the topic keeps working as
                 // before. Moved (a later fsync failed): it is gone from the table too.
@@ -177,7 +177,7 @@ extension Engine {
                     producers.append(try ProducerStateManager.load(log: log, logger: logger))
                 }
                 // Saved after the partition directories exist; its directory fsync makes them durable.
-                try meta.save(to: t.directory)
+                try meta.save(to: t.directory, files: files)
             } catch {
                 for log in logs[t.logs.count...] { try? log.close() }
                 throw error
@@ -201,7 +201,7 @@ extension Engine {
             guard !t.meta.isInternal else { throw .invalidArgument("\(name) is an internal topic") }
             var meta = t.meta
             meta.deadLetterFor = original
-            try meta.save(to: t.directory)
+            try meta.save(to: t.directory, files: files)
             table[name] = TopicState(meta: meta, directory: t.directory, logs: t.logs, producers: t.producers)
         }
     }

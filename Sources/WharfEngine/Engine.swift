@@ -36,6 +36,8 @@ public final class Engine: Sendable {
     let maintenanceClock = Mutex<(retention: Int64, compaction: Int64)>((0, 0))
 
     var topicsDirectory: String { config.dataDirectory + "/topics" }
+    /// Topic directory and metadata changes (journaled in crash tests).
+    var files: DurableFile { DurableFile(faults: config.faults) }
 
     private init(config: EngineConfig, clock: any WallClock, logger: Logger, lock: DataDirectoryLock,
                  topics: [String: TopicState], coordinator: GroupCoordinator, producerIds: ProducerIdAllocator,
@@ -56,11 +58,7 @@ public final class Engine: Sendable {
     public static func open(config: EngineConfig, clock: any WallClock = SystemClock(),
                             logger: Logger = Logger(label: "wharf.engine")) throws(WharfError) -> Engine {
         let fm = FileManager.default
-        do {
-            try fm.createDirectory(atPath: config.dataDirectory + "/topics", withIntermediateDirectories: true, attributes: OwnerOnly.directoryAttributes)
-        } catch {
-            throw .io("cannot create data directory \(config.dataDirectory): \(error.localizedDescription)")
-        }
+        try DurableFile(faults: config.faults).makeDirectoryDurably(config.dataDirectory + "/topics")
         let lock = try DataDirectoryLock.acquire(directory: config.dataDirectory)
         let files = SegmentFileCache(capacity: config.maxOpenSegmentFiles)
         do throws(WharfError) {
@@ -68,7 +66,7 @@ public final class Engine: Sendable {
             let topicsDir = config.dataDirectory + "/topics"
             // A create or delete a crash interrupted left its directory in scratch: finish it.
             // Nothing else is removed, whatever its name.
-            try ScratchDirectory(inside: topicsDir).purge(logger: logger)
+            try ScratchDirectory(inside: topicsDir, files: DurableFile(faults: config.faults)).purge(logger: logger)
             do throws(WharfError) {
                 for entry in ((try? fm.contentsOfDirectory(atPath: topicsDir)) ?? []).sorted() where entry != ScratchDirectory.name {
                     let dir = topicsDir + "/" + entry
@@ -104,8 +102,10 @@ public final class Engine: Sendable {
                                                    timeoutLimits: config.groupTimeouts)
             let highestProducerId = loaded.values.flatMap(\.producers).map(\.highestProducerId).max() ?? -1
             let producerIds = ProducerIdAllocator.open(dataDirectory: config.dataDirectory, highestIdInLogs: highestProducerId, logger: logger)
-            return Engine(config: config, clock: clock, logger: logger, lock: lock, topics: loaded, coordinator: coordinator,
-                          producerIds: producerIds, segmentFiles: files)
+            let engine = Engine(config: config, clock: clock, logger: logger, lock: lock, topics: loaded, coordinator: coordinator,
+                                producerIds: producerIds, segmentFiles: files)
+            offsetsLog.dataLogs.bind(engine)
+            return engine
         } catch {
             lock.release()
             throw error
@@ -183,17 +183,15 @@ final class TopicState: Sendable {
     /// over it.
     static func create(meta: TopicMetadata, directory: String, config: EngineConfig, files: SegmentFileCache,
                        clock: any WallClock, logger: Logger) throws(WharfError) -> TopicState {
-        let scratch = ScratchDirectory(inside: (directory as NSString).deletingLastPathComponent)
+        let durable = DurableFile(faults: config.faults)
+        let scratch = ScratchDirectory(inside: (directory as NSString).deletingLastPathComponent, files: durable)
         let staging = try scratch.makeStaging()
-        do {
-            try meta.save(to: staging)
-            for p in 0..<meta.partitions {
-                try FileManager.default.createDirectory(atPath: staging + "/\(p)", withIntermediateDirectories: false, attributes: OwnerOnly.directoryAttributes)
-            }
+        do throws(WharfError) {
+            try meta.save(to: staging, files: durable)
+            for p in 0..<meta.partitions { try durable.makeDirectory(staging + "/\(p)") }
         } catch {
-            try? FileManager.default.removeItem(atPath: staging)
-            if let error = error as? WharfError { throw error }
-            throw .io("cannot create \(directory): \(error.localizedDescription)")
+            try? durable.removeTree(staging)
+            throw error
         }
         try scratch.publish(staging, as: directory)
         do throws(WharfError) {

@@ -1,3 +1,4 @@
+import Synchronization
 import WharfCore
 import WharfStorage
 
@@ -6,6 +7,16 @@ import WharfStorage
 struct OffsetsTopicCommitLog: CommitLog {
     let log: PartitionLog
     let clock: any WallClock
+    /// The partitions commits point into (bound once the engine exists).
+    let dataLogs = EngineLogs()
+
+    /// Under `interval` the committed partition and `__consumer_offsets` are synced
+    /// independently: without this, a power cut could keep a commit and erase the records below it.
+    func makeDurable(below offsets: [TopicPartition: Int64]) throws(WharfError) {
+        for (tp, offset) in offsets {
+            try dataLogs.log(tp)?.ensureDurable(below: offset)
+        }
+    }
 
     func append(_ records: [Record]) throws(WharfError) {
         guard !records.isEmpty else { return }
@@ -15,5 +26,23 @@ struct OffsetsTopicCommitLog: CommitLog {
 
     func readAll() throws(WharfError) -> [StoredRecord] {
         try Engine.decodeRecords(of: log, from: log.logStartOffset, maxRecords: .max, maxBytes: 4 << 20)
+    }
+}
+
+/// The engine whose partition logs offset commits point into, held weakly (the engine owns the
+/// coordinator, which owns the commit log) and bound after the engine is built, since the
+/// coordinator is built first. Thread-safe (a `Mutex`).
+final class EngineLogs: Sendable {
+    private struct Reference: Sendable { weak var engine: Engine? }
+    private let reference = Mutex(Reference())
+
+    func bind(_ engine: Engine) {
+        reference.withLock { $0.engine = engine }
+    }
+
+    /// The log of `tp`, nil before binding or for an unknown topic or partition.
+    func log(_ tp: TopicPartition) -> PartitionLog? {
+        guard let engine = reference.withLock({ $0.engine }) else { return nil }
+        return try? engine.log(tp.topic, tp.partition)
     }
 }

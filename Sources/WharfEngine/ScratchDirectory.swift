@@ -14,59 +14,51 @@ import WharfCore
 struct ScratchDirectory {
     static let name = "@scratch"
     let path: String
+    /// Every change goes through it (journaled in crash tests).
+    let files: DurableFile
 
-    init(inside parent: String) {
+    init(inside parent: String, files: DurableFile) {
         path = parent + "/" + Self.name
+        self.files = files
     }
 
     /// Removes everything in it (a create or delete a crash interrupted), creating it if missing.
     func purge(logger: Logger) throws(WharfError) {
-        let fm = FileManager.default
-        for entry in (try? fm.contentsOfDirectory(atPath: path)) ?? [] {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
             logger.info("removing the leftover of an interrupted create or delete", metadata: ["path": "\(path)/\(entry)"])
-            try? fm.removeItem(atPath: path + "/" + entry)
+            try? files.removeTree(path + "/" + entry)
         }
-        try makeDirectory(path)
+        try files.makeDirectory(path)
     }
 
     /// A new empty directory in scratch, to build a topic or queue in before `publish`.
     func makeStaging() throws(WharfError) -> String {
-        try makeDirectory(path)
+        try files.makeDirectory(path)
         let staging = path + "/" + UUID().uuidString.lowercased()
-        try makeDirectory(staging)
+        try files.makeDirectory(staging)
         return staging
     }
 
     /// Renames a whole staging directory to `destination` (which must not exist) and makes both
     /// the rename and everything in the staging directory durable.
     func publish(_ staging: String, as destination: String) throws(WharfError) {
-        try DurableFile.syncDirectory(staging)
-        guard rename(staging, destination) == 0 else {
-            throw .io("cannot create \(destination): \(String(cString: strerror(errno)))")
-        }
-        try DurableFile.syncDirectory(containing: destination)
-        try DurableFile.syncDirectory(path)
+        try files.syncDirectory(staging)
+        try files.rename(staging, to: destination)
+        try files.syncDirectory(containing: destination)
+        try files.syncDirectory(path)
     }
 
     /// Moves `directory` into scratch durably (atomic: after a crash it is either still in place
     /// or in scratch, to be purged), then removes it. A failed removal is only logged: the next
     /// open purges it.
     func discard(_ directory: String, logger: Logger) throws(WharfError) {
-        try makeDirectory(path)
+        try files.makeDirectory(path)
         let tomb = path + "/" + UUID().uuidString.lowercased()
-        guard rename(directory, tomb) == 0 else {
-            throw .io("cannot delete \(directory): \(String(cString: strerror(errno)))")
-        }
-        try DurableFile.syncDirectory(containing: directory)
-        try DurableFile.syncDirectory(path)
-        do { try FileManager.default.removeItem(atPath: tomb) } catch {
+        try files.rename(directory, to: tomb)
+        try files.syncDirectory(containing: directory)
+        try files.syncDirectory(path)
+        do { try files.removeTree(tomb) } catch {
             logger.warning("could not remove a deleted directory; the next start will", metadata: ["path": "\(tomb)", "error": "\(error)"])
-        }
-    }
-
-    private func makeDirectory(_ directory: String) throws(WharfError) {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: OwnerOnly.directoryAttributes) } catch {
-            throw .io("cannot create \(directory): \(error.localizedDescription)")
         }
     }
 }

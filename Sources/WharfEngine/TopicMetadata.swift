@@ -1,5 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 import WharfCore
+import WharfStorage
 
 /// What the engine persists about a topic, in `<data>/topics/<name>/topic.json`.
 /// Written atomically (temporary file, fsync, rename), so a crash leaves the old or the new file.
@@ -32,11 +38,11 @@ struct TopicMetadata: Codable, Equatable, Sendable {
         }
     }
 
-    func save(to directory: String) throws(WharfError) {
+    func save(to directory: String, files: DurableFile) throws(WharfError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try DurableFile.writeAtomically(try encoder.encode(self), to: directory + "/" + Self.fileName)
+            try files.writeAtomically(try encoder.encode(self), to: directory + "/" + Self.fileName)
         } catch let e as WharfError {
             throw e
         } catch {
@@ -45,13 +51,26 @@ struct TopicMetadata: Codable, Equatable, Sendable {
     }
 }
 
-/// Small durable-file helpers for metadata (never on a hot path).
-enum DurableFile {
+/// Durable changes to metadata files and directories (`topic.json`, `queue.json`, the scratch
+/// directory's staging, publish and discard, the event store's subscription files), never on a
+/// hot path. Every change is
+/// recorded in `journal` when one is set (crash-consistency tests, through `EngineConfig.faults`;
+/// nil in production), so a simulated power cut sees topic and queue creation and deletion as it
+/// sees the logs. A change is recorded after it took effect; a descriptor's close before it
+/// happens (its number may be reused at once).
+package struct DurableFile: Sendable {
+    let journal: FileJournal?
+
+    package init(faults: FaultInjector?) {
+        journal = faults?.journal
+    }
+
     /// Writes `data` to `path` so that after a crash the file holds either the old or the new content.
-    static func writeAtomically(_ data: Data, to path: String) throws(WharfError) {
+    package func writeAtomically(_ data: Data, to path: String) throws(WharfError) {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, OwnerOnly.fileMode)
         guard fd >= 0 else { throw .io("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        journal?.record(.open(fd: fd, path: tmp, create: true, truncate: true))
         let ok = data.withUnsafeBytes { raw -> Bool in
             var done = 0
             while done < raw.count {
@@ -59,25 +78,85 @@ enum DurableFile {
                 if n <= 0 { return false }
                 done += n
             }
-            return fsync(fd) == 0
+            journal?.record(.write(fd: fd, offset: 0, bytes: Array(raw)))
+            let syncId = journal?.syncStarted(.file(fd: fd))
+            guard fsync(fd) == 0 else { return false }
+            if let syncId { journal?.record(.syncFinished(id: syncId)) }
+            return true
         }
+        journal?.record(.close(fd: fd))
         close(fd)
         guard ok else { throw .io("cannot write \(tmp): \(String(cString: strerror(errno)))") }
-        guard rename(tmp, path) == 0 else { throw .io("cannot rename \(tmp): \(String(cString: strerror(errno)))") }
+        try rename(tmp, to: path)
+        try syncDirectory(containing: path)
+    }
+
+    /// Removes the file `path` durably (a missing file is not an error).
+    package func remove(_ path: String) throws(WharfError) {
+        if unlink(path) == 0 {
+            journal?.record(.unlink(path: path))
+        } else if errno != ENOENT {
+            throw .io("cannot remove \(path): \(String(cString: strerror(errno)))")
+        }
         try syncDirectory(containing: path)
     }
 
     /// fsync of the directory holding `path`, so a creation, rename or unlink in it survives a
     /// power cut. A failure throws: the entry may not be durable (fsyncgate), so saying it is would lie.
-    static func syncDirectory(containing path: String) throws(WharfError) {
+    func syncDirectory(containing path: String) throws(WharfError) {
         let dir = (path as NSString).deletingLastPathComponent
         try syncDirectory(dir.isEmpty ? "." : dir)
     }
 
-    static func syncDirectory(_ directory: String) throws(WharfError) {
+    func syncDirectory(_ directory: String) throws(WharfError) {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .io("cannot open directory \(directory): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        let syncId = journal?.syncStarted(.directory(path: directory))
         guard fsync(fd) == 0 else { throw .io("cannot fsync directory \(directory): \(String(cString: strerror(errno)))") }
+        if let syncId { journal?.record(.syncFinished(id: syncId)) }
+    }
+
+    /// Creates `directory` and any missing parents (not durable by itself: sync the parent, or
+    /// publish what it is built in).
+    func makeDirectory(_ directory: String) throws(WharfError) {
+        guard !FileManager.default.fileExists(atPath: directory) else { return }
+        let parent = (directory as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != directory { try makeDirectory(parent) }
+        guard mkdir(directory, OwnerOnly.directoryMode) == 0 || errno == EEXIST else {
+            throw .io("cannot create \(directory): \(String(cString: strerror(errno)))")
+        }
+        journal?.record(.makeDirectory(path: directory))
+    }
+
+    /// Creates `directory` and any missing parents durably: each new one's parent is fsynced
+    /// after its `mkdir`, so a power cut cannot drop a directory whose content was made durable
+    /// (the data directory's `topics/`, `queues/`, `events/` on a first start).
+    package func makeDirectoryDurably(_ directory: String) throws(WharfError) {
+        guard !FileManager.default.fileExists(atPath: directory) else { return }
+        let parent = (directory as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != directory { try makeDirectoryDurably(parent) }
+        guard mkdir(directory, OwnerOnly.directoryMode) == 0 || errno == EEXIST else {
+            throw .io("cannot create \(directory): \(String(cString: strerror(errno)))")
+        }
+        journal?.record(.makeDirectory(path: directory))
+        try syncDirectory(parent.isEmpty ? "." : parent)
+    }
+
+    /// Renames `source` to `target` (atomic; durable once both directories are synced).
+    func rename(_ source: String, to target: String) throws(WharfError) {
+        guard Glibc.rename(source, target) == 0 else {
+            throw .io("cannot rename \(source) to \(target): \(String(cString: strerror(errno)))")
+        }
+        journal?.record(.rename(from: source, to: target))
+    }
+
+    /// Removes `path` and everything under it (a missing path is not an error).
+    func removeTree(_ path: String) throws(WharfError) {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do { try FileManager.default.removeItem(atPath: path) } catch {
+            throw .io("cannot remove \(path): \(error.localizedDescription)")
+        }
+        journal?.record(.removeTree(path: path))
     }
 }

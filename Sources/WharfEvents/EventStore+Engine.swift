@@ -17,7 +17,15 @@ extension EventStore {
     public static func open(alongside engine: Engine, logger: Logger = Logger(label: "wharf.events"),
                             fsync: FsyncPolicy? = nil) throws(WharfError) -> EventStore {
         try open(dataDirectory: engine.config.dataDirectory, clock: engine.clock, logger: logger,
-                 fsync: fsync ?? engine.config.fsync)
+                 fsync: fsync ?? engine.config.fsync, faults: engine.config.faults)
+    }
+
+    /// Makes every acknowledged append durable (an fdatasync unless one already covers them).
+    /// A reader that persists a position elsewhere (a projection's checkpoint in its read model)
+    /// calls it first: the two are synced independently, and a power cut must not keep a
+    /// position past what is left of `$all`, or the events appended there later would be skipped.
+    public func ensureDurable() throws(WharfError) {
+        try log.ensureDurable()
     }
 
     /// Periodic work: the interval fsync of `$all` when due, and persistent-subscription message

@@ -19,7 +19,7 @@ extension EventStore {
         try persistent.state.withLock { (s: inout PersistentSubscriptions.State) throws(WharfError) in
             let key = GroupKey(source: source, group: group)
             guard s.groups[key] == nil else { throw .subscriptionExists("\(source)::\(group)") }
-            try file.save(in: persistent.directory)
+            try file.save(in: persistent.directory, files: persistent.files)
             s.groups[key] = PersistentGroup(file: file)
         }
         logger.info("created persistent subscription", metadata: ["source": "\(source)", "group": "\(group)"])
@@ -39,8 +39,10 @@ extension EventStore {
     public func deletePersistentSubscription(_ group: String, on source: EventSource) throws(WharfError) {
         let key = GroupKey(source: source, group: group)
         try persistent.state.withLock { (s: inout PersistentSubscriptions.State) throws(WharfError) in
-            guard s.groups.removeValue(forKey: key) != nil else { throw .unknownSubscription("\(source)::\(group)") }
-            AtomicFile.remove(persistent.directory + "/" + PersistentSubscriptionFile.fileName(source: source, group: group))
+            guard s.groups[key] != nil else { throw .unknownSubscription("\(source)::\(group)") }
+            // The file first: if it cannot go, the group stays (it would come back on the next open).
+            try persistent.files.remove(persistent.directory + "/" + PersistentSubscriptionFile.fileName(source: source, group: group))
+            s.groups[key] = nil
         }
         changes.bump()
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import WharfCore
+import WharfEngine
 import WharfStorage
 
 /// Event streams on one Wharf log: append with optimistic concurrency, reads, categories,
@@ -37,13 +38,13 @@ public final class EventStore: Sendable {
     let tracked = Mutex<TrackedSubscriptions>(TrackedSubscriptions())
     let persistent: PersistentSubscriptions
 
-    private init(directory: String, clock: any WallClock, logger: Logger, log: PartitionLog, index: StreamIndex) {
+    private init(directory: String, clock: any WallClock, logger: Logger, log: PartitionLog, index: StreamIndex, files: DurableFile) {
         self.directory = directory
         self.clock = clock
         self.logger = logger
         self.log = log
         self.state = Mutex(State(index: index))
-        self.persistent = PersistentSubscriptions(directory: directory + "/subscriptions")
+        self.persistent = PersistentSubscriptions(directory: directory + "/subscriptions", files: files, log: log)
     }
 
     /// Opens (creating if needed) `<dataDirectory>/events`: recovers the `$all` log (a torn last
@@ -54,21 +55,24 @@ public final class EventStore: Sendable {
     public static func open(dataDirectory: String, clock: any WallClock = SystemClock(),
                             logger: Logger = Logger(label: "wharf.events"),
                             fsync: FsyncPolicy = .always) throws(WharfError) -> EventStore {
+        try open(dataDirectory: dataDirectory, clock: clock, logger: logger, fsync: fsync, faults: nil)
+    }
+
+    /// `open` with a fault injector on the `$all` log and the subscription files (tests, through
+    /// `EngineConfig.faults`; see `open(alongside:)`).
+    static func open(dataDirectory: String, clock: any WallClock, logger: Logger, fsync: FsyncPolicy,
+                     faults: FaultInjector?) throws(WharfError) -> EventStore {
         let directory = dataDirectory + "/events"
-        do {
-            try FileManager.default.createDirectory(atPath: directory + "/subscriptions", withIntermediateDirectories: true, attributes: OwnerOnly.directoryAttributes)
-        } catch {
-            throw .io("cannot create \(directory): \(error.localizedDescription)")
-        }
+        try DurableFile(faults: faults).makeDirectoryDurably(directory + "/subscriptions")
         var config = LogConfig()
         config.retentionMs = -1
         config.retentionBytes = -1
         config.segmentMs = Int64.max / 2
         config.fsync = fsync
-        let log = try PartitionLog.open(directory: directory + "/all-0", config: config, clock: clock, logger: logger)
+        let log = try PartitionLog.open(directory: directory + "/all-0", config: config, clock: clock, logger: logger, faults: faults)
         do {
             let index = try rebuildIndex(log)
-            let store = EventStore(directory: directory, clock: clock, logger: logger, log: log, index: index)
+            let store = EventStore(directory: directory, clock: clock, logger: logger, log: log, index: index, files: DurableFile(faults: faults))
             try store.persistent.load(store: store)
             logger.info("event store opened", metadata: ["events": "\(index.end)", "streams": "\(index.streams.count)"])
             return store

@@ -1,5 +1,6 @@
 import Foundation
 import WharfCore
+import WharfEngine
 
 /// Settings of a persistent subscription group (EventStoreDB's names and defaults where they
 /// exist). Times are ms of the store's clock.
@@ -88,12 +89,12 @@ struct PersistentSubscriptionFile: Codable, Equatable, Sendable {
         return out + ".json"
     }
 
-    func save(in directory: String) throws(WharfError) {
+    func save(in directory: String, files: DurableFile) throws(WharfError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data
         do { data = try encoder.encode(self) } catch { throw .io("cannot encode subscription \(group): \(error)") }
-        try AtomicFile.write(Array(data), to: directory + "/" + Self.fileName(source: source, group: group))
+        try files.writeAtomically(data, to: directory + "/" + Self.fileName(source: source, group: group))
     }
 
     static func load(_ path: String) throws(WharfError) -> PersistentSubscriptionFile {

@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 import WharfCore
+import WharfEngine
+import WharfStorage
 
 /// The persistent subscription groups of a store: server-side consumer groups over a stream or
 /// `$all` (EventStoreDB's model). Consumers connect to a group and compete: each event is in
@@ -12,7 +14,8 @@ import WharfCore
 /// Durability: settings, checkpoint and parked-replay cursor are in one JSON file per group
 /// (`PersistentSubscriptionFile`), rewritten atomically every `checkpointAfterAcks` acks, when
 /// a replay settles, and on `close`. After a restart delivery resumes after the last written
-/// checkpoint; events after it may be delivered again (at-least-once).
+/// checkpoint; events after it may be delivered again (at-least-once). `$all` is made durable
+/// before each write, so a checkpoint never points past what a power cut leaves of it.
 ///
 /// Thread-safety: one mutex over all groups. Lock order: this mutex, then the store's (parking
 /// appends and reading ahead happen with it held); the store never calls in here with its own
@@ -29,10 +32,16 @@ final class PersistentSubscriptions: Sendable {
     }
 
     let directory: String
+    /// Writes and removes the group files (journaled in crash tests).
+    let files: DurableFile
+    /// The store's `$all` log, which checkpoints and parked-stream cursors point into.
+    let log: PartitionLog
     let state = Mutex(State())
 
-    init(directory: String) {
+    init(directory: String, files: DurableFile, log: PartitionLog) {
         self.directory = directory
+        self.files = files
+        self.log = log
     }
 
     func load(store: EventStore) throws(WharfError) {
@@ -66,7 +75,11 @@ final class PersistentSubscriptions: Sendable {
 
     func persist(_ g: inout PersistentGroup) throws(WharfError) {
         let file = g.file
-        try file.save(in: directory)
+        // `$all` and the group file are synced independently: under `interval` a power cut could
+        // otherwise keep a checkpoint past the end of `$all`, and the events appended there after
+        // the restart would never be delivered.
+        try log.ensureDurable()
+        try file.save(in: directory, files: files)
         g.persistedCheckpoint = file.checkpoint
         g.persistedTruncateBefore = file.parkedTruncateBefore
         g.acksSinceCheckpoint = 0

@@ -200,6 +200,8 @@ public final class Projection: Sendable {
                                                 rebuildRequested: false, updatedAt: store.clock.nowMillis())
         let apply = definition.apply
         let fault = options.fault
+        // The checkpoint must not outlive, in a power cut, the events it points past.
+        try store.ensureDurable()
         try database.write { db in
             for e in events { try apply(db, e) }
             try fault?(.afterApply(batch: batch))

@@ -59,6 +59,16 @@ extension PartitionLog {
         }
     }
 
+    /// `ensureDurable` only when an fdatasync is still needed to cover the records below
+    /// `offset` (an offset commit pointing there is about to be persisted in another log).
+    public func ensureDurable(below offset: Int64) throws(WharfError) {
+        try state.withLock { (s: inout State) throws(WharfError) in
+            try checkWritable(s)
+            guard s.config.fsync != .always, s.syncedEnd < min(offset, s.logEndOffset) else { return }
+            try flushLocked(&s, seal: false)
+        }
+    }
+
     /// fdatasync the active segment and write its pending index entries.
     public func flush() throws(WharfError) {
         try state.withLock { (s: inout State) throws(WharfError) in

@@ -98,7 +98,7 @@ import WharfCore
         var meta = try TopicMetadata.load(from: f.path + "/topics/kept")
         meta.name = "half"
         meta.partitions = 2
-        try meta.save(to: f.path + "/topics/half")
+        try meta.save(to: f.path + "/topics/half", files: DurableFile(faults: nil))
         f.engine = try f.open()
         #expect(try f.engine.describeTopic("half").partitions.count == 2)
     }

@@ -12,6 +12,14 @@ import WharfCore
 public protocol CommitLog: Sendable {
     func append(_ records: [Record]) throws(WharfError)
     func readAll() throws(WharfError) -> [StoredRecord]
+    /// Called before the commits of `offsets` are appended: makes the records below each
+    /// committed offset durable, so that a power cut cannot keep a commit and erase the records
+    /// it points past (a commit beyond its partition's log end). Nothing to do by default.
+    func makeDurable(below offsets: [TopicPartition: Int64]) throws(WharfError)
+}
+
+extension CommitLog {
+    public func makeDurable(below offsets: [TopicPartition: Int64]) throws(WharfError) {}
 }
 
 /// A `CommitLog` in memory, for tests and ephemeral brokers. Thread-safe through a `Mutex`.

@@ -35,6 +35,7 @@ extension GroupCoordinator {
         }
         let now = clock.nowMillis()
         let committed = offsets.mapValues { CommittedOffset(offset: $0.offset, metadata: $0.metadata, commitTimestamp: now) }
+        try log.makeDurable(below: offsets.mapValues(\.offset))
         try store(committed, in: group ?? newGroup(groupId))
         if !isAdmin, let group { group.update(memberId) { $0.lastHeartbeatMs = now } }
     }

@@ -73,12 +73,12 @@ public struct QueueOptions: Codable, Equatable, Sendable {
         }
     }
 
-    func save(to directory: String) throws(WharfError) {
+    func save(to directory: String, files: DurableFile) throws(WharfError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data
         do { data = try encoder.encode(self) } catch { throw .io("cannot encode queue options: \(error)") }
-        try DurableFile.writeAtomically(data, to: directory + "/" + Self.fileName)
+        try files.writeAtomically(data, to: directory + "/" + Self.fileName)
     }
 }
 

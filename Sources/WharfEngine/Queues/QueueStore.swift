@@ -43,6 +43,8 @@ public final class QueueStore: Sendable {
     private let closed = Atomic<Bool>(false)
 
     var queuesDirectory: String { dataDirectory + "/queues" }
+    /// Queue directory and options changes (journaled in crash tests).
+    var files: DurableFile { DurableFile(faults: faults) }
 
     private init(dataDirectory: String, clock: any WallClock, fsync: FsyncPolicy, purgeUndoWindowMillis: Int64,
                  logger: Logger, entities: [String: QueueEntity], faults: FaultInjector?) {
@@ -68,12 +70,10 @@ public final class QueueStore: Sendable {
                      purgeUndoWindowMillis: Int64, faults: FaultInjector?) throws(WharfError) -> QueueStore {
         let fm = FileManager.default
         let root = dataDirectory + "/queues"
-        do { try fm.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: OwnerOnly.directoryAttributes) } catch {
-            throw .io("cannot create \(root): \(error.localizedDescription)")
-        }
+        try DurableFile(faults: faults).makeDirectoryDurably(root)
         var table: [String: QueueEntity] = [:]
         do {
-            try ScratchDirectory(inside: root).purge(logger: logger)
+            try ScratchDirectory(inside: root, files: DurableFile(faults: faults)).purge(logger: logger)
             for name in ((try? fm.contentsOfDirectory(atPath: root)) ?? []).sorted() where name != ScratchDirectory.name {
                 let dir = root + "/" + name
                 guard fm.fileExists(atPath: dir + "/" + QueueOptions.fileName) else { continue }
@@ -144,10 +144,10 @@ public final class QueueStore: Sendable {
             }
             // Built in scratch and renamed into place: a crash never leaves half a queue.
             let dir = queuesDirectory + "/" + name
-            let scratch = ScratchDirectory(inside: queuesDirectory)
+            let scratch = ScratchDirectory(inside: queuesDirectory, files: files)
             let staging = try scratch.makeStaging()
-            do throws(WharfError) { try opts.save(to: staging) } catch {
-                try? FileManager.default.removeItem(atPath: staging)
+            do throws(WharfError) { try opts.save(to: staging, files: files) } catch {
+                try? files.removeTree(staging)
                 throw error
             }
             try scratch.publish(staging, as: dir)
@@ -174,7 +174,7 @@ public final class QueueStore: Sendable {
         for target in [opts.forwardTo, opts.forwardDeadLetteredMessagesTo].compactMap({ $0 }) {
             _ = try entity(target)
         }
-        try opts.save(to: e.directory)
+        try opts.save(to: e.directory, files: files)
         e.state.withLock { $0.options = opts }
         try entity(QueueNames.deadLetter(of: name)).state.withLock { $0.options.lockDurationMillis = opts.lockDurationMillis }
     }
@@ -202,7 +202,7 @@ public final class QueueStore: Sendable {
         }
         for e in removed { try? e.close() }
         // Moved to scratch first (atomic and durable; a crash leaves scratch, emptied on open).
-        try ScratchDirectory(inside: queuesDirectory).discard(queuesDirectory + "/" + name, logger: logger)
+        try ScratchDirectory(inside: queuesDirectory, files: files).discard(queuesDirectory + "/" + name, logger: logger)
         logger.info("deleted queue", metadata: ["queue": "\(name)"])
     }
 
