@@ -5,6 +5,7 @@ import Testing
 import WharfCore
 import WharfEngine
 import WharfKafkaServer
+import WharfStorage
 
 /// Several requests in flight on one connection under `--fsync always` (issue 17): the Produce
 /// requests are written in arrival order and share fdatasyncs, and the answers, produce or not,
@@ -63,5 +64,40 @@ import WharfKafkaServer
         #expect(try engine.readRecords(topic: "t", partition: 0, from: 0, maxRecords: 100).count == Int(nextOffset))
         await server.stop()
         try engine.close()
+    }
+
+    /// An fdatasync that fails under `always`: the Produce it would have acknowledged answers
+    /// KAFKA_STORAGE_ERROR instead of an offset, and the listener keeps serving.
+    @Test func failedGroupCommitAnswersWithAStorageError() async throws {
+        let dir = NSTemporaryDirectory() + "wharf-pipeline-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let faults = FaultInjector()
+        var config = EngineConfig(dataDirectory: dir, fsync: .always)
+        config.faults = faults
+        let engine = try Engine.open(config: config, logger: Logger(label: "test"))
+        try engine.createTopic("t", .init(partitions: 1))
+        var configuration = KafkaServer.Configuration()
+        configuration.port = 0
+        let server = KafkaServer(engine: engine, configuration: configuration, logger: Logger(label: "test"))
+        let port = try await server.start()
+        let socket = try await RawKafkaSocket.connect(port: port)
+        defer { socket.close() }
+
+        faults.fail(.sync, pathSuffix: ".log")
+        let batch = RecordBatchBuilder.encode([Record(key: nil, value: Array("x".utf8))], defaultTimestamp: 1)
+        let produce = ProduceRequest(acks: -1, timeoutMs: 5000, topicData: [.init(name: "t", partitionData: [.init(index: 0, records: batch)])])
+        guard case .produce(let r) = try await socket.roundTrip(.produce(produce), version: 7, correlationId: 1),
+              let p = r.responses.first?.partitionResponses.first else {
+            Issue.record("not a produce answer")
+            return
+        }
+        #expect(p.errorCode == 56, "KAFKA_STORAGE_ERROR, not an acknowledgement")
+        #expect(try engine.offsets(topic: "t", partition: 0).logEnd == 0, "nothing unsynced became readable")
+        guard case .apiVersions = try await socket.roundTrip(.apiVersions(ApiVersionsRequest()), version: 0, correlationId: 2) else {
+            Issue.record("the listener stopped answering")
+            return
+        }
+        await server.stop()
+        try? engine.close()
     }
 }
