@@ -82,6 +82,21 @@ import WharfTestSupport
         #expect(violations.isEmpty, "\(violations)")
     }
 
+    /// Long-poll fetches are woken when the group commit makes the batches readable, not before.
+    @Test func readersAreWokenByTheSyncNotByTheWrite() async throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let log = try PartitionLog.open(dir.partition, smallConfig(fsync: .always))
+        let before = log.appendNotifier.generation
+        var batch = makeBatch(count: 1)
+        let pending = try log.write(&batch)
+        #expect(log.appendNotifier.generation == before, "nothing readable yet, so no wake-up")
+        try await pending.durable()
+        #expect(log.appendNotifier.generation != before)
+        #expect(log.logEndOffset == 1)
+        try log.close()
+    }
+
     /// A failed fdatasync fails every waiter it would have covered, and the log stops.
     @Test func failedSyncFailsTheWaitersAndStopsTheLog() async throws {
         let dir = TempDir()
