@@ -37,6 +37,12 @@ extension Engine {
         try producerState(topic, partition).append(&batches, from: .client)
     }
 
+    /// `append` without waiting for durability: checked and written now, in call order;
+    /// acknowledge only after the result's `durable()` (group commit under `always`).
+    public func write(topic: String, partition: Int32, batches: inout [UInt8]) throws(WharfError) -> PendingAppend {
+        try producerState(topic, partition).write(&batches, from: .client)
+    }
+
     /// Whole batches from the one holding `offset`, at most `maxBytes` but at least one batch.
     public func fetch(topic: String, partition: Int32, offset: Int64, maxBytes: Int = 1 << 20) throws(WharfError) -> FetchResult {
         try log(topic, partition).read(from: offset, maxBytes: maxBytes)

@@ -43,16 +43,21 @@ extension KafkaBroker {
         return response
     }
 
-    func produce(_ r: ProduceRequest) -> ProduceResponse {
+    /// Writes a Produce request's batches, partition after partition in request order (so an
+    /// idempotent producer's sequences are checked in the order it sent them), without waiting
+    /// for durability: the answer is `acknowledged()` (under `--fsync always`, after the group
+    /// commit covered every written partition).
+    func produce(_ r: ProduceRequest) -> ProduceInFlight {
         var response = ProduceResponse()
+        var pending: [ProduceInFlight.Pending] = []
         // The same budgeted auto-creation as Metadata's, so Produce is no way around its limits.
         if configuration.autoCreateTopics {
             engine.autoCreateTopics(r.topicData.map(\.name), partitions: configuration.autoCreatePartitions)
         }
-        response.responses = r.topicData.map { topic in
+        response.responses = r.topicData.enumerated().map { topicIndex, topic in
             var tr = ProduceResponse.TopicProduceResponse()
             tr.name = topic.name
-            tr.partitionResponses = topic.partitionData.map { p in
+            tr.partitionResponses = topic.partitionData.enumerated().map { partitionIndex, p in
                 var pr = ProduceResponse.PartitionProduceResponse()
                 pr.index = p.index
                 guard var bytes = p.records, !bytes.isEmpty else {
@@ -67,7 +72,9 @@ extension KafkaBroker {
                 }
                 do {
                     // The engine checks and deduplicates idempotent producers' batches (per partition).
-                    pr.baseOffset = try engine.append(topic: topic.name, partition: p.index, batches: &bytes).baseOffset
+                    let written = try engine.write(topic: topic.name, partition: p.index, batches: &bytes)
+                    pending.append(.init(topic: topicIndex, partition: partitionIndex, append: written))
+                    pr.baseOffset = written.result.baseOffset
                     pr.logAppendTimeMs = -1
                     pr.logStartOffset = (try? engine.offsets(topic: topic.name, partition: p.index).logStart) ?? -1
                 } catch {
@@ -78,7 +85,7 @@ extension KafkaBroker {
             }
             return tr
         }
-        return response
+        return ProduceInFlight(response: response, pending: pending)
     }
 
     /// InitProducerId for an idempotent producer: a fresh id (never handed out before by this

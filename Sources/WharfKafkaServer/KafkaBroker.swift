@@ -38,6 +38,15 @@ public final class KafkaBroker: Sendable {
     var advertisedHost: String { advertised.withLock { $0.host } }
     public var advertisedPort: Int32 { advertised.withLock { $0.port } }
 
+    /// `body` encoded as the answer to request `correlationId` at `version`.
+    static func reply<B: KafkaResponseMessage>(_ body: B, correlationId: Int32, version: Int16) -> Outcome {
+        do {
+            return .respond(try KafkaResponse.encode(correlationId: correlationId, version: version, body: body))
+        } catch {
+            return .close(error.description)
+        }
+    }
+
     /// Decodes one frame payload, runs it, and encodes the answer at the request's version.
     public func handle(_ payload: [UInt8]) async -> Outcome {
         let request: KafkaRequest
@@ -49,13 +58,7 @@ public final class KafkaBroker: Sendable {
         }
         let version = request.apiVersion
         let id = request.correlationId
-        func reply<B: KafkaResponseMessage>(_ body: B) -> Outcome {
-            do {
-                return .respond(try KafkaResponse.encode(correlationId: id, version: version, body: body))
-            } catch {
-                return .close(error.description)
-            }
-        }
+        func reply<B: KafkaResponseMessage>(_ body: B) -> Outcome { Self.reply(body, correlationId: id, version: version) }
         if configuration.readOnly, let refusal = readOnlyRefusal(request.body, version: version) {
             // acks=0 waits for no answer: closing is how Kafka tells such a producer it failed.
             guard request.expectsResponse else { return .close(Self.readOnlyMessage) }
@@ -71,7 +74,7 @@ public final class KafkaBroker: Sendable {
         case .metadata(let r):
             return reply(metadata(r, version: version))
         case .produce(let r):
-            let response = produce(r)
+            let response = await produce(r).acknowledged()
             return r.acks == 0 ? .noResponse : reply(response)
         case .fetch(let r):
             return reply(await fetch(r))

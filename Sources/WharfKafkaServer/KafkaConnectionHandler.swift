@@ -4,13 +4,14 @@ import NIOCore
 import WharfCore
 
 /// One connection: splits the socket's bytes into request frames, hands them to a worker task
-/// that runs them strictly in order (the broker's work may wait: long-poll fetches, group
-/// joins; it never blocks the event loop), and writes each answer back.
+/// that starts them strictly in order (the broker's work may wait: long-poll fetches, group
+/// joins; it never blocks the event loop), and writes each answer back in that order (a
+/// Produce's answer may wait for its fdatasync while later requests start: see `serve`).
 ///
 /// Backpressure, so that no client can make the listener hold more than its
 /// `KafkaListenerLimits`: frames are taken out of the received bytes only while the
 /// `RequestQueue` has room, and reading the socket stops (`autoRead` off) while it has none;
-/// the worker takes the next request only while the channel is writable (`WritabilityGate`).
+/// the writer hands out the next answer only while the channel is writable (`WritabilityGate`).
 /// A closed connection cancels the worker, so a parked long-poll or JoinGroup stops waiting
 /// and nothing queued behind it runs. An idle connection (`connections.max.idle.ms`, reported
 /// by the `IdleStateHandler` in front) is closed unless a request is in progress for a client
@@ -57,11 +58,37 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
-    /// The worker: answers the connection's requests in order until it closes.
+    /// The worker: starts the connection's requests in order until it closes, and hands their
+    /// answers to a writer that sends them in the same order. A Produce under `--fsync always`
+    /// is started (written) at once and answered after its group commit, so the next requests
+    /// run meanwhile: pipelining, bounded by the `RequestQueue` (a request counts until its
+    /// answer is handed to the socket).
     private static func serve(queue: RequestQueue, gate: WritabilityGate, broker: KafkaBroker, channel: any Channel,
-                              gauges: ListenerGauges, logger: Logger, peer: String, resumeReading: @Sendable () -> Void) async {
-        while let payload = await queue.next() {
-            switch await broker.handle(payload) {
+                              gauges: ListenerGauges, logger: Logger, peer: String, resumeReading: @escaping @Sendable () -> Void) async {
+        let (answers, answering) = AsyncStream.makeStream(of: (KafkaBroker.Started, Int).self)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await writeAnswers(answers, queue: queue, gate: gate, channel: channel, gauges: gauges, logger: logger,
+                                   peer: peer, resumeReading: resumeReading)
+            }
+            while let payload = await queue.next() {
+                let started = await broker.start(payload)
+                answering.yield((started, payload.count))
+                // Nothing after a request that closes the connection runs (the writer closes it
+                // once the answers before it are out).
+                if case .ready(.close) = started { break }
+            }
+            answering.finish()
+        }
+    }
+
+    /// Sends the answers in request order, each once it is final, waiting for the socket to
+    /// drain between them as the worker used to.
+    private static func writeAnswers(_ answers: AsyncStream<(KafkaBroker.Started, Int)>, queue: RequestQueue, gate: WritabilityGate,
+                                     channel: any Channel, gauges: ListenerGauges, logger: Logger, peer: String,
+                                     resumeReading: @Sendable () -> Void) async {
+        for await (started, byteCount) in answers {
+            switch await started.outcome() {
             case .respond(let frame):
                 await write(frame, to: channel, gauges: gauges)
                 await gate.waitUntilWritable()
@@ -72,7 +99,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 channel.close(promise: nil)
                 return
             }
-            if queue.done(byteCount: payload.count) { resumeReading() }
+            if queue.done(byteCount: byteCount) { resumeReading() }
         }
     }
 

@@ -2,8 +2,9 @@ import WharfCore
 
 /// When appended data is forced to stable storage with `fdatasync`.
 ///
-/// - `always`: `append` returns only after an `fdatasync` that started after its write, so an
-///   acknowledged append survives `kill -9` and power loss.
+/// - `always`: `append` returns (and `PendingAppend.durable()` of a `write`) only after an
+///   `fdatasync` that started after its write, so an acknowledged append survives `kill -9` and
+///   power loss. One fdatasync covers every append waiting then (group commit).
 /// - `interval(milliseconds:)`: data is fdatasync'd at most N ms (of the injected clock) after it
 ///   was appended, provided something checks: every `append` and every `flushIfDue()` does; roll
 ///   and close always sync.

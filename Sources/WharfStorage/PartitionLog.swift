@@ -12,7 +12,7 @@ import WharfCore
 ///
 /// Thread-safety: all state sits behind one `Mutex`. Appends are serialized and hold it for the
 /// in-memory bookkeeping and the single `pwrite`; `fdatasync` for the fsync policy runs after the
-/// lock is released. Readers hold it only to copy a `SegmentView` (file reference, readable end,
+/// lock is released (under `always`, one fdatasync for every append waiting: group commit). Readers hold it only to copy a `SegmentView` (file reference, readable end,
 /// index hint) and do their `pread`s outside it, so they never block writers for I/O, and they
 /// see an immutable prefix: bytes below a segment's recorded size never change.
 public final class PartitionLog: Sendable {
@@ -33,6 +33,10 @@ public final class PartitionLog: Sendable {
         /// the active segment, the byte size it covers there (`syncedBytes`, 0 right after a roll).
         var syncedEnd: Int64 = 0
         var syncedBytes: Int64 = 0
+        /// Appends waiting for an fdatasync to cover them, and whether the group-commit syncer
+        /// runs (it does whenever there are waiters; see `PartitionLog+GroupCommit`).
+        var durabilityWaiters: [DurabilityWaiter] = []
+        var syncerRunning = false
 
         var active: LogSegment { segments[segments.count - 1] }
         /// The next offset to assign (what is written, durable or not).
@@ -158,8 +162,18 @@ public final class PartitionLog: Sendable {
     /// checked and its maxTimestamp fixed (`RecordBatchValidator`). If one is bad nothing is written. Then, under the lock: roll if the active segment is full or old,
     /// assign consecutive offsets by rewriting each batch's baseOffset in `batches`, write all of
     /// it with one `pwrite`, update the in-memory indexes. Then the fsync policy: `always` returns
-    /// only after an `fdatasync` that began after the write. No per-record work.
+    /// only after an `fdatasync` that began after the write (shared with every other append
+    /// waiting then: group commit). No per-record work.
     public func append(_ batches: inout [UInt8], from origin: AppendOrigin = .engine) throws(WharfError) -> AppendResult {
+        let pending = try write(&batches, from: origin)
+        try pending.durableBlocking()
+        return pending.result
+    }
+
+    /// `append` without waiting for durability: the batches are written and their offsets
+    /// assigned; under `always` the caller acknowledges only after `PendingAppend.durable()`
+    /// (readers do not see them before either). `interval`'s due sync still runs here.
+    public func write(_ batches: inout [UInt8], from origin: AppendOrigin = .engine) throws(WharfError) -> PendingAppend {
         let config = state.withLock { $0.config }
         if origin == .client {
             try RecordBatchValidator.validate(&batches, limits: config.batchLimits, now: clock.nowMillis())
@@ -183,6 +197,7 @@ public final class PartitionLog: Sendable {
         // One append lands in one segment, whose relative offsets are u32.
         guard offsetCount <= Int64(UInt32.max) else { throw .invalidRecord("one append of \(offsetCount) offsets cannot fit a segment") }
         let now = clock.nowMillis()
+        var awaitsSync = false
         let (result, syncFile, written) = try state.withLock { (s: inout State) throws(WharfError) -> (AppendResult, PosixFile?, (end: Int64, bytes: Int64, base: Int64)) in
             try checkWritable(s)
             let first = s.logEndOffset
@@ -222,7 +237,8 @@ public final class PartitionLog: Sendable {
             let written = (end: last + 1, bytes: s.segments[i].size, base: s.segments[i].baseOffset)
             switch s.config.fsync {
             case .always:
-                return (result, file, written)
+                awaitsSync = true
+                return (result, nil, written)
             case .interval(let ms):
                 let since = s.dirtySince ?? now
                 if now - since >= Int64(ms) {
@@ -236,8 +252,12 @@ public final class PartitionLog: Sendable {
                 return (result, nil, written)
             }
         }
-        // Wake waiting fetches once readers can see the batches: under `always` that is after the
-        // fdatasync (the readable end moves only then), otherwise as soon as the lock is released.
+        if awaitsSync {
+            // Readers see the batches once the group commit's fdatasync moved the readable end;
+            // the syncer wakes waiting fetches then.
+            return PendingAppend(result: result, awaiting: (self, written.end))
+        }
+        // Wake waiting fetches: readers can see the batches as soon as the lock is released.
         defer { appendNotifier.signal() }
         if let syncFile {
             // This sync began after every earlier write of the segment (they happened under the
@@ -245,7 +265,7 @@ public final class PartitionLog: Sendable {
             try sync(syncFile)
             state.withLock { $0.markSynced(upTo: written.end, bytes: written.bytes, segmentBase: written.base) }
         }
-        return result
+        return PendingAppend(result: result, awaiting: nil)
     }
 
     func shouldRoll(_ s: State, now: Int64, bytes: Int, lastOffset: Int64) -> Bool {

@@ -49,15 +49,27 @@ public final class ProducerStateManager: Sendable {
     /// writes nothing; a fenced epoch (`.invalidProducerEpoch`) or a sequence gap
     /// (`.outOfOrderSequence`) writes nothing.
     public func append(_ batches: inout [UInt8], from origin: AppendOrigin = .engine) throws(WharfError) -> AppendResult {
+        let pending = try write(&batches, from: origin)
+        try pending.durableBlocking()
+        return pending.result
+    }
+
+    /// `append` without waiting for durability (see `PartitionLog.write`). The lock is held
+    /// only for the check and the write, not across the fdatasync, so a producer's next batch
+    /// is checked and written while the previous one's group commit runs; batches are still
+    /// checked in the order callers write them. A retried batch waits for its original's sync.
+    public func write(_ batches: inout [UInt8], from origin: AppendOrigin = .engine) throws(WharfError) -> PendingAppend {
         let headers = try Self.headers(of: batches)
-        guard headers.contains(where: \.isIdempotent) else { return try log.append(&batches, from: origin) }
-        return try state.withLock { (s: inout State) throws(WharfError) -> AppendResult in
+        guard headers.contains(where: \.isIdempotent) else { return try log.write(&batches, from: origin) }
+        return try state.withLock { (s: inout State) throws(WharfError) -> PendingAppend in
             expire(&s)
             if headers.count == 1, let hit = s.producers[headers[0].producerId]?.duplicate(of: headers[0]) {
                 // Kafka validates the batch before looking for a duplicate: a corrupt retry is refused.
                 _ = try batches.withBytes { (raw) throws(WharfError) in try RecordBatchBytes.validate(raw) }
-                return AppendResult(baseOffset: hit.firstOffset, lastOffset: hit.lastOffset,
-                                    recordCount: Int(headers[0].recordsCount), appendTime: log.clock.nowMillis())
+                let result = AppendResult(baseOffset: hit.firstOffset, lastOffset: hit.lastOffset,
+                                          recordCount: Int(headers[0].recordsCount), appendTime: log.clock.nowMillis())
+                // The original may still be waiting for its fdatasync: the retry's answer must not overtake it.
+                return PendingAppend(result: result, awaiting: log.config.fsync == .always ? (log, hit.lastOffset + 1) : nil)
             }
             var updated: [Int64: ProducerEntry] = [:]
             for h in headers where h.isIdempotent {
@@ -67,14 +79,14 @@ public final class ProducerStateManager: Sendable {
                 next.record(h, firstOffset: 0)  // placeholder offsets: the sequence check of a later batch needs only sequences
                 updated[h.producerId] = next
             }
-            let result = try log.append(&batches, from: origin)
-            var offset = result.baseOffset
+            let pending = try log.write(&batches, from: origin)
+            var offset = pending.result.baseOffset
             for h in headers {
                 if h.isIdempotent { s.producers[h.producerId, default: ProducerEntry(epoch: h.producerEpoch, batches: [])].record(h, firstOffset: offset) }
                 offset += Int64(h.lastOffsetDelta) + 1
             }
             snapshotIfRolled(&s)
-            return result
+            return pending
         }
     }
 
@@ -93,7 +105,7 @@ public final class ProducerStateManager: Sendable {
     public func writeSnapshot() throws(WharfError) {
         try state.withLock { (s: inout State) throws(WharfError) in
             expire(&s)
-            let end = log.logEndOffset
+            let end = log.writtenEndOffset
             guard s.snapshotOffset != end, !(s.producers.isEmpty && end == log.logStartOffset) else { return }
             try writeSnapshot(&s)
         }
@@ -115,7 +127,9 @@ public final class ProducerStateManager: Sendable {
     /// Snapshot at the log end: every idempotent append holds this lock, so the state covers
     /// every batch below it. Older snapshots beyond `snapshotsKept` are removed.
     func writeSnapshot(_ s: inout State) throws(WharfError) {
-        let offset = log.logEndOffset
+        // The written end, not the readable one: under `always` the state already holds batches
+        // whose group commit is still running (recovery accepts a snapshot above the log end).
+        let offset = log.writtenEndOffset
         s.snapshotSegmentBase = log.activeSegmentBaseOffset
         let snapshot = ProducerStateSnapshot(offset: offset, producers: s.producers)
         try FileSystem.writeFileAtomically(log.directory + "/" + ProducerStateSnapshot.fileName(offset: offset), snapshot.encode(), faults: log.faults)
@@ -159,4 +173,6 @@ public final class ProducerStateManager: Sendable {
 extension PartitionLog {
     /// Base offset of the active segment (nil once closed): a change means the log rolled.
     var activeSegmentBaseOffset: Int64? { state.withLock { $0.segments.last?.baseOffset } }
+    /// The next offset to assign: everything written, durable or not (producer snapshots).
+    var writtenEndOffset: Int64 { state.withLock { $0.logEndOffset } }
 }

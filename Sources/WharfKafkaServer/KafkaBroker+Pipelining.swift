@@ -1,0 +1,37 @@
+import KafkaProtocol
+
+/// Pipelining: a connection's requests are started in arrival order, but the answer of a
+/// Produce may wait for the disk (the `always` group commit) while the next requests start.
+extension KafkaBroker {
+    /// A request that has run up to its answer: ready, or still waiting (a Produce for its
+    /// fdatasync). The connection hands answers out in request order either way.
+    public enum Started: Sendable {
+        case ready(Outcome)
+        case later(@Sendable () async -> Outcome)
+
+        public func outcome() async -> Outcome {
+            switch self {
+            case .ready(let outcome): outcome
+            case .later(let finish): await finish()
+            }
+        }
+    }
+
+    /// Runs `payload` as `handle` does, except that a Produce returns once its batches are
+    /// written (in order, so sequence checks see them as sent), its answer left to wait for durability.
+    public func start(_ payload: [UInt8]) async -> Started {
+        // The api key leads the payload; Produce is 0. Anything else (or a Produce that does not
+        // decode, or a read-only listener's refusal) takes the ordinary path.
+        guard !configuration.readOnly, payload.count >= 2, payload[0] == 0, payload[1] == 0,
+              let request = try? KafkaRequest.decode(payload, supported: supported),
+              case .produce(let r) = request.body else {
+            return .ready(await handle(payload))
+        }
+        let inFlight = produce(r)
+        let (id, version, acks) = (request.correlationId, request.apiVersion, r.acks)
+        return .later {
+            let response = await inFlight.acknowledged()
+            return acks == 0 ? .noResponse : Self.reply(response, correlationId: id, version: version)
+        }
+    }
+}
