@@ -28,14 +28,14 @@ import WharfEngine
                 let bomb = Self.zeros(bound + (1 << 20), codec)
                 // Small on the wire, well inside max.message.bytes: only the inflation is wrong.
                 #expect(bomb.count < limits.maxBatchBytes / 2, "\(codec): \(bomb.count) bytes")
-                #expect(try b.produce("bombs", bomb).code == KafkaError.corruptMessage, "\(codec)")
+                #expect(try await b.produce("bombs", bomb).code == KafkaError.corruptMessage, "\(codec)")
             }
             #expect(try b.engine.offsets(topic: "bombs", partition: 0).logEnd == 0)
             // 1000:1 within the bound is an ordinary batch.
             let dense = Self.zeros(4 << 20, .gzip)
-            #expect(try b.produce("bombs", dense) == (0, 0))
+            #expect(try await b.produce("bombs", dense) == (0, 0))
             #expect(try b.engine.readRecords(topic: "bombs", partition: 0, from: 0, maxRecords: 1).first?.value?.count == 4 << 20)
-            #expect(try b.produce("bombs", HostileProduceTests.good("after")) == (0, 1))
+            #expect(try await b.produce("bombs", HostileProduceTests.good("after")) == (0, 1))
         } catch {
             await b.stop()
             throw error

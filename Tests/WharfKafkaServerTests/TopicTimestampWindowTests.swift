@@ -37,12 +37,12 @@ import WharfEngine
             let twoMinutesAgo = HostileProduceTests.good("old", at: Self.start - 120_000)
             let fiveSecondsAhead = HostileProduceTests.good("ahead", at: Self.start + 5_000)
             for _ in 0..<2 {
-                #expect(try b.produce("strict", twoMinutesAgo).code == KafkaError.invalidTimestamp)
-                #expect(try b.produce("strict", fiveSecondsAhead).code == KafkaError.invalidTimestamp)
-                #expect(try b.produce("strict", HostileProduceTests.good("30s ago", at: Self.start - 30_000)).code == 0)
+                #expect(try await b.produce("strict", twoMinutesAgo).code == KafkaError.invalidTimestamp)
+                #expect(try await b.produce("strict", fiveSecondsAhead).code == KafkaError.invalidTimestamp)
+                #expect(try await b.produce("strict", HostileProduceTests.good("30s ago", at: Self.start - 30_000)).code == 0)
                 // The engine's window (unlimited before, one hour after) for the other topic.
-                #expect(try b.produce("loose", twoMinutesAgo).code == 0)
-                #expect(try b.produce("loose", fiveSecondsAhead).code == 0)
+                #expect(try await b.produce("loose", twoMinutesAgo).code == 0)
+                #expect(try await b.produce("loose", fiveSecondsAhead).code == 0)
                 try await b.restart()
             }
             #expect(try b.values("strict") == ["30s ago", "30s ago"])
