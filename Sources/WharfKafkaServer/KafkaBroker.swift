@@ -39,7 +39,8 @@ public final class KafkaBroker: Sendable {
     public var advertisedPort: Int32 { advertised.withLock { $0.port } }
 
     /// Decodes one frame payload, runs it, and encodes the answer at the request's version.
-    public func handle(_ payload: [UInt8]) async -> Outcome {
+    /// `connection` says which listener the client came through (nil: the first listener).
+    public func handle(_ payload: [UInt8], connection: KafkaConnectionInfo? = nil) async -> Outcome {
         let request: KafkaRequest
         do {
             request = try KafkaRequest.decode(payload, supported: supported)
@@ -48,6 +49,9 @@ public final class KafkaBroker: Sendable {
             return .close(error.description)
         }
         let version = request.apiVersion
+        // A client is told the address of the listener it used, never another one's (an SSL
+        // client sent to the PLAINTEXT port would fail its handshake).
+        let advertised = connection.map { (host: $0.advertisedHost, port: $0.advertisedPort) } ?? (advertisedHost, advertisedPort)
         let id = request.correlationId
         func reply<B: KafkaResponseMessage>(_ body: B) -> Outcome {
             do {
@@ -69,7 +73,7 @@ public final class KafkaBroker: Sendable {
         case .apiVersions:
             return reply(supported.apiVersionsResponse())
         case .metadata(let r):
-            return reply(metadata(r, version: version))
+            return reply(metadata(r, version: version, advertised: advertised))
         case .produce(let r):
             let response = produce(r)
             return r.acks == 0 ? .noResponse : reply(response)
@@ -78,7 +82,7 @@ public final class KafkaBroker: Sendable {
         case .listOffsets(let r):
             return reply(listOffsets(r, version: version))
         case .findCoordinator(let r):
-            return reply(findCoordinator(r, version: version))
+            return reply(findCoordinator(r, version: version, advertised: advertised))
         case .joinGroup(let r):
             return reply(await joinGroup(r, clientId: request.header.clientId ?? ""))
         case .syncGroup(let r):
