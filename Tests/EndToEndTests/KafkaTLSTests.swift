@@ -116,6 +116,27 @@ import Testing
         #expect(r.lines == ["signed"], "\(r.stderr)")
         // The certificate's subject is the connection's principal (Kafka's RFC 2253 form).
         #expect(server.stderr.contains(TestCertificates.clientPrincipal), "\(server.stderr)")
+        // A certificate from a CA the server does not trust is refused like none at all.
+        let mallory = ["-X", "ssl.certificate.location=\(certs.strangerClientCert)", "-X", "ssl.key.location=\(certs.strangerClientKey)"]
+        r = try Self.kcat(ssl + mallory + ["-L", "-m", "3"])
+        #expect(r.status != 0)
+        #expect(!r.stdout.contains("broker 0 at"), "\(r.stdout)")
+        #expect(!server.stderr.contains("User:CN=mallory"))
+        #expect(server.stop() == 0)
+    }
+
+    @Test func requestedClientAuthLetsAnonymousClientsInAndNamesCertifiedOnes() throws {
+        let certs = try TestCertificates()
+        let server = try Server(["--listen", "SSL://127.0.0.1:0", "--tls-ca", certs.caCert, "--tls-client-auth", "requested"]
+            + Self.tlsArgs(certs))
+        let ssl = ["-b", server.bootstrap("SSL"), "-X", "security.protocol=ssl", "-X", "ssl.ca.location=\(certs.caCert)"]
+        var r = try Self.kcat(ssl + ["-t", "optional", "-P"], stdin: "anonymous\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!server.stderr.contains(TestCertificates.clientPrincipal))
+        let client = ["-X", "ssl.certificate.location=\(certs.clientCert)", "-X", "ssl.key.location=\(certs.clientKey)"]
+        r = try Self.kcat(ssl + client + ["-t", "optional", "-C", "-e", "-f", "%s\n"])
+        #expect(r.lines == ["anonymous"], "\(r.stderr)")
+        #expect(server.stderr.contains(TestCertificates.clientPrincipal), "\(server.stderr)")
         #expect(server.stop() == 0)
     }
 
