@@ -150,6 +150,18 @@ import Testing
         #expect(server.stop() == 0)
     }
 
+    @Test func tls12IsTheOldestVersionOffered() throws {
+        let certs = try TestCertificates()
+        let server = try Server(["--listen", "SSL://127.0.0.1:0"] + Self.tlsArgs(certs))
+        let connect = ["s_client", "-connect", server.bootstrap("SSL"), "-CAfile", certs.caCert]
+        let old = try WharfProcess.run(connect + ["-tls1_1"], stdin: "", executable: "/usr/bin/openssl")
+        #expect(old.status != 0)
+        #expect((old.stdout + old.stderr).contains("alert protocol version"), "\(old.stderr)")
+        let current = try WharfProcess.run(connect + ["-tls1_2", "-brief"], stdin: "", executable: "/usr/bin/openssl")
+        #expect(current.stderr.contains("Protocol version: TLSv1.2"), "\(current.stderr)")
+        #expect(server.stop() == 0)
+    }
+
     @Test func anUnauthenticatedListenerBeyondLoopbackIsRefusedUnlessAllowed() throws {
         let dir = TempDir()
         for listen in ["0.0.0.0:0", "SSL://0.0.0.0:0"] {
