@@ -48,7 +48,8 @@ public final class KafkaBroker: Sendable {
     }
 
     /// Decodes one frame payload, runs it, and encodes the answer at the request's version.
-    public func handle(_ payload: [UInt8]) async -> Outcome {
+    /// `connection` says which listener the client came through (nil: the first listener).
+    public func handle(_ payload: [UInt8], connection: KafkaConnectionInfo? = nil) async -> Outcome {
         let request: KafkaRequest
         do {
             request = try KafkaRequest.decode(payload, supported: supported)
@@ -57,6 +58,9 @@ public final class KafkaBroker: Sendable {
             return .close(error.description)
         }
         let version = request.apiVersion
+        // A client is told the address of the listener it used, never another one's (an SSL
+        // client sent to the PLAINTEXT port would fail its handshake).
+        let advertised = connection.map { (host: $0.advertisedHost, port: $0.advertisedPort) } ?? (advertisedHost, advertisedPort)
         let id = request.correlationId
         func reply<B: KafkaResponseMessage>(_ body: B) -> Outcome { Self.reply(body, correlationId: id, version: version) }
         if configuration.readOnly, let refusal = readOnlyRefusal(request.body, version: version) {
@@ -72,7 +76,7 @@ public final class KafkaBroker: Sendable {
         case .apiVersions:
             return reply(supported.apiVersionsResponse())
         case .metadata(let r):
-            return reply(metadata(r, version: version))
+            return reply(metadata(r, version: version, advertised: advertised))
         case .produce(let r):
             let response = await produce(r).acknowledged()
             return r.acks == 0 ? .noResponse : reply(response)
@@ -81,7 +85,7 @@ public final class KafkaBroker: Sendable {
         case .listOffsets(let r):
             return reply(listOffsets(r, version: version))
         case .findCoordinator(let r):
-            return reply(findCoordinator(r, version: version))
+            return reply(findCoordinator(r, version: version, advertised: advertised))
         case .joinGroup(let r):
             return reply(await joinGroup(r, clientId: request.header.clientId ?? ""))
         case .syncGroup(let r):
