@@ -13,6 +13,8 @@ public final class KafkaBroker: Sendable {
         case noResponse
         /// Unparseable or unknown request: log and drop the connection, as Kafka does.
         case close(String)
+        /// Answer, then drop the connection (a failed SASL authentication).
+        case respondThenClose([UInt8], String)
     }
 
     let engine: Engine
@@ -20,6 +22,9 @@ public final class KafkaBroker: Sendable {
     let logger: Logger
     let supported: ApiVersionRanges
     let clusterId = "wharf-cluster"
+    let securityLog: SecurityEventLog
+    /// Serializes AlterUserScramCredentials' read-modify-write of the user store.
+    let userStoreWrites = Mutex(())
     let nodeId: Int32 = 0
     private let advertised = Mutex<(host: String, port: Int32)>(("127.0.0.1", 9092))
 
@@ -30,6 +35,7 @@ public final class KafkaBroker: Sendable {
         if configuration.readOnly { configuration.autoCreateTopics = false }
         self.configuration = configuration
         self.logger = logger
+        securityLog = SecurityEventLog(logger: logger, clock: engine.clock)
         supported = configuration.apiVersions
         advertised.withLock { $0 = (configuration.advertisedHost ?? configuration.host, Int32(configuration.port)) }
     }
@@ -38,8 +44,16 @@ public final class KafkaBroker: Sendable {
     var advertisedHost: String { advertised.withLock { $0.host } }
     public var advertisedPort: Int32 { advertised.withLock { $0.port } }
 
-    /// Decodes one frame payload, runs it, and encodes the answer at the request's version.
+    /// Runs one frame payload of a connection without SASL state (tests, tools).
     public func handle(_ payload: [UInt8]) async -> Outcome {
+        var session = ConnectionSession(peer: "?")
+        return await handle(payload, session: &session)
+    }
+
+    /// Decodes one frame payload, runs it, and encodes the answer at the request's version.
+    /// `session` carries the connection's SASL state from one request to the next.
+    public func handle(_ payload: [UInt8], session: inout ConnectionSession) async -> Outcome {
+        if session.awaitsRawTokens { return rawSaslToken(payload, session: &session) }
         let request: KafkaRequest
         do {
             request = try KafkaRequest.decode(payload, supported: supported)
@@ -56,6 +70,14 @@ public final class KafkaBroker: Sendable {
                 return .close(error.description)
             }
         }
+        func replyThenClose<B: KafkaResponseMessage>(_ body: B, _ reason: String) -> Outcome {
+            guard case .respond(let frame) = reply(body) else { return .close(reason) }
+            return .respondThenClose(frame, reason)
+        }
+        if configuration.securityProtocol.requiresSASL, !session.isAuthenticated,
+           !Self.isAllowedBeforeAuthentication(request.apiKey) {
+            return .close("\(request.apiKey) request before SASL authentication")
+        }
         if configuration.readOnly, let refusal = readOnlyRefusal(request.body, version: version) {
             // acks=0 waits for no answer: closing is how Kafka tells such a producer it failed.
             guard request.expectsResponse else { return .close(Self.readOnlyMessage) }
@@ -68,6 +90,16 @@ public final class KafkaBroker: Sendable {
         switch request.body {
         case .apiVersions:
             return reply(supported.apiVersionsResponse())
+        case .saslHandshake(let r):
+            let (response, close) = saslHandshake(r, version: version, session: &session)
+            return close.map { replyThenClose(response, $0) } ?? reply(response)
+        case .saslAuthenticate(let r):
+            let (response, close) = saslAuthenticate(r, session: &session)
+            return close.map { replyThenClose(response, $0) } ?? reply(response)
+        case .describeUserScramCredentials(let r):
+            return reply(describeUserScramCredentials(r))
+        case .alterUserScramCredentials(let r):
+            return reply(alterUserScramCredentials(r))
         case .metadata(let r):
             return reply(metadata(r, version: version))
         case .produce(let r):

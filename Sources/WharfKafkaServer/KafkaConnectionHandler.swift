@@ -60,14 +60,20 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     /// The worker: answers the connection's requests in order until it closes.
     private static func serve(queue: RequestQueue, gate: WritabilityGate, broker: KafkaBroker, channel: any Channel,
                               gauges: ListenerGauges, logger: Logger, peer: String, resumeReading: @Sendable () -> Void) async {
+        var session = ConnectionSession(peer: peer)
         while let payload = await queue.next() {
-            switch await broker.handle(payload) {
+            switch await broker.handle(payload, session: &session) {
             case .respond(let frame):
                 await write(frame, to: channel, gauges: gauges)
                 await gate.waitUntilWritable()
             case .noResponse:
                 break
             case .close(let reason):
+                logger.warning("closing kafka connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+                channel.close(promise: nil)
+                return
+            case .respondThenClose(let frame, let reason):
+                await write(frame, to: channel, gauges: gauges)
                 logger.warning("closing kafka connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
                 channel.close(promise: nil)
                 return

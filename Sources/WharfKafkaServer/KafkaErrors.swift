@@ -22,14 +22,20 @@ enum KafkaError {
     static let invalidTimestamp: Int16 = 32
     static let topicAlreadyExists: Int16 = 36
     static let invalidPartitions: Int16 = 37
+    static let unsupportedSaslMechanism: Int16 = 33
+    static let illegalSaslState: Int16 = 34
     static let invalidRequest: Int16 = 42
     static let policyViolation: Int16 = 44
     static let outOfOrderSequenceNumber: Int16 = 45
     static let invalidProducerEpoch: Int16 = 47
     static let kafkaStorageError: Int16 = 56
+    static let saslAuthenticationFailed: Int16 = 58
     static let nonEmptyGroup: Int16 = 68
     static let groupIdNotFound: Int16 = 69
     static let invalidRecord: Int16 = 87
+    static let resourceNotFound: Int16 = 91
+    static let duplicateResource: Int16 = 92
+    static let unacceptableCredential: Int16 = 93
 
     static func code(_ error: any Error) -> Int16 {
         (error as? WharfError).map(code(wharf:)) ?? unknownServerError

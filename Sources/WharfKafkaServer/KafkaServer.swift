@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
+import WharfAuth
 import WharfCore
 import WharfEngine
 
@@ -27,6 +28,12 @@ public final class KafkaServer: Sendable {
         /// The versions advertised and accepted; lowered only to measure what an older broker
         /// costs its clients (`wharf bench cluster-refresh --offset-fetch-max-version 7`).
         public var apiVersions = ApiVersionRanges.firstVersion
+        /// PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. With SASL, clients authenticate against
+        /// `users` with one of `saslMechanisms` before anything but ApiVersions is served.
+        public var securityProtocol = SecurityProtocol.plaintext
+        /// The SASL users (a data directory's `UserStore`); none: every SASL login fails.
+        public var users: UserStore?
+        public var saslMechanisms = SaslMechanism.allCases
         public init() {}
     }
 

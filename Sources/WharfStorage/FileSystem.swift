@@ -20,9 +20,10 @@ enum FileSystem {
     }
 
     /// Replaces `path` with `bytes` atomically: write `path.tmp`, fdatasync, rename, fsync the directory.
-    static func writeFileAtomically(_ path: String, _ bytes: [UInt8], faults: FaultInjector? = nil) throws(WharfError) {
+    static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644,
+                                    faults: FaultInjector? = nil) throws(WharfError) {
         let tmp = path + ".tmp"
-        let file = try PosixFile.open(tmp, create: true, truncate: true, faults: faults)
+        let file = try PosixFile.open(tmp, create: true, truncate: true, mode: mode, faults: faults)
         try file.write(bytes, at: 0)
         try file.sync()
         try rename(tmp, over: path, faults: faults)

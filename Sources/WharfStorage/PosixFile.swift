@@ -32,12 +32,12 @@ final class PosixFile: Sendable {
 
     /// Opens `path` read-write; `create` adds O_CREAT, `exclusive` O_EXCL, `truncate` O_TRUNC.
     static func open(_ path: String, create: Bool = false, exclusive: Bool = false, truncate: Bool = false,
-                     faults: FaultInjector? = nil) throws(WharfError) -> PosixFile {
+                     mode: mode_t = 0o644, faults: FaultInjector? = nil) throws(WharfError) -> PosixFile {
         var flags = O_RDWR | O_CLOEXEC
         if create { flags |= O_CREAT }
         if exclusive { flags |= O_EXCL }
         if truncate { flags |= O_TRUNC }
-        let fd = Glibc.open(path, flags, 0o644)
+        let fd = Glibc.open(path, flags, mode)
         guard fd >= 0 else { throw PosixFile.error("open", path) }
         faults?.journal?.record(.open(fd: fd, path: path, create: create, truncate: truncate))
         return PosixFile(fd: fd, path: path, faults: faults)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import WharfAuth
 import WharfCore
 import WharfEngine
 import WharfKafkaServer
@@ -66,6 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
         serverConfig.autoCreateTopics = autoCreateTopics
         serverConfig.autoCreatePartitions = defaultPartitions
         serverConfig.limits = listener.limits
+        // Where a SASL listener finds its users (`wharf user add`).
+        serverConfig.users = UserStore(dataDirectory: data.directory)
         let server = KafkaServer(engine: engine, configuration: serverConfig)
         let port: Int
         do {

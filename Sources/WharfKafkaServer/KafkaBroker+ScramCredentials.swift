@@ -1,0 +1,133 @@
+import KafkaProtocol
+import WharfAuth
+import WharfCore
+
+/// KIP-554: Kafka admin clients list and change SCRAM users over the wire
+/// (DescribeUserScramCredentials, AlterUserScramCredentials), on the same store as `wharf user`.
+/// Kafka's per-user rules: a user's alterations apply all or none; a user altered twice for one
+/// mechanism, an unknown mechanism, iterations outside 4096...16384 or an empty salt are refused.
+/// A `--read-only` listener refuses every alteration.
+extension KafkaBroker {
+    func describeUserScramCredentials(_ request: DescribeUserScramCredentialsRequest) -> DescribeUserScramCredentialsResponse {
+        var response = DescribeUserScramCredentialsResponse(errorMessage: nil)
+        let database: UserDatabase
+        do {
+            database = try configuration.users?.load() ?? UserDatabase()
+        } catch {
+            response.errorCode = KafkaError.unknownServerError
+            response.errorMessage = error.description
+            return response
+        }
+        func result(_ user: String) -> DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult {
+            let infos = (database.users[user] ?? [:]).compactMap { mechanism, credential in
+                mechanism.scramTypeCode.map {
+                    DescribeUserScramCredentialsResponse.CredentialInfo(mechanism: $0, iterations: Int32(clamping: credential.iterations))
+                }
+            }.sorted { $0.mechanism < $1.mechanism }
+            guard !infos.isEmpty else {
+                return .init(user: user, errorCode: KafkaError.resourceNotFound,
+                             errorMessage: "Attempt to describe a user credential that does not exist: \(user)")
+            }
+            return .init(user: user, errorCode: KafkaError.none, errorMessage: nil, credentialInfos: infos)
+        }
+        guard let requested = request.users, !requested.isEmpty else {
+            response.results = database.users.keys.sorted().map(result).filter { $0.errorCode == KafkaError.none }
+            return response
+        }
+        let names = requested.map(\.name)
+        let duplicates = Set(names.filter { name in names.filter { $0 == name }.count > 1 })
+        var seen = Set<String>()
+        for name in names where seen.insert(name).inserted {
+            response.results.append(duplicates.contains(name)
+                ? .init(user: name, errorCode: KafkaError.duplicateResource,
+                        errorMessage: "Cannot describe SCRAM credentials for the same user twice in a single request: \(name)")
+                : result(name))
+        }
+        return response
+    }
+
+    func alterUserScramCredentials(_ request: AlterUserScramCredentialsRequest) -> AlterUserScramCredentialsResponse {
+        var order: [String] = []
+        var failures: [String: (Int16, String)] = [:]
+        func fail(_ user: String, _ code: Int16, _ message: String) {
+            if failures[user] == nil { failures[user] = (code, message) }
+        }
+        for name in request.deletions.map(\.name) + request.upsertions.map(\.name) where !order.contains(name) {
+            order.append(name)
+        }
+        func results() -> AlterUserScramCredentialsResponse {
+            AlterUserScramCredentialsResponse(results: order.map { user in
+                let (code, message) = failures[user] ?? (KafkaError.none, nil)
+                return .init(user: user, errorCode: code, errorMessage: message)
+            })
+        }
+        if configuration.readOnly {
+            for user in order { fail(user, KafkaError.clusterAuthorizationFailed, Self.readOnlyMessage) }
+            return results()
+        }
+        guard let store = configuration.users else {
+            for user in order { fail(user, KafkaError.unknownServerError, "this listener has no user store") }
+            return results()
+        }
+        // Checks that need no stored state.
+        var altered = Set<String>()
+        let alterations = request.deletions.map { ($0.name, $0.mechanism) } + request.upsertions.map { ($0.name, $0.mechanism) }
+        for (user, code) in alterations {
+            if user.isEmpty { fail(user, KafkaError.unacceptableCredential, "Username must not be empty") }
+            if SaslMechanism(scramTypeCode: code) == nil { fail(user, KafkaError.unsupportedSaslMechanism, "Unknown SCRAM mechanism") }
+            if !altered.insert("\(code) \(user)").inserted {
+                fail(user, KafkaError.duplicateResource, "A user credential cannot be altered twice in the same request")
+            }
+        }
+        var credentials: [(user: String, mechanism: SaslMechanism, credential: ScramCredential)] = []
+        for upsertion in request.upsertions {
+            guard let mechanism = SaslMechanism(scramTypeCode: upsertion.mechanism) else { continue }
+            let iterations = Int(upsertion.iterations)
+            guard ScramCredential.iterationRange.contains(iterations) else {
+                fail(upsertion.name, KafkaError.unacceptableCredential,
+                     iterations < ScramCredential.iterationRange.lowerBound ? "Too few iterations" : "Too many iterations")
+                continue
+            }
+            guard !upsertion.salt.isEmpty, upsertion.salt.count <= 1024, upsertion.saltedPassword.count == mechanism.hash.digestByteCount else {
+                fail(upsertion.name, KafkaError.unacceptableCredential, "Invalid salt or salted password")
+                continue
+            }
+            credentials.append((upsertion.name, mechanism, ScramCredential(
+                saltedPassword: upsertion.saltedPassword, hash: mechanism.hash, salt: upsertion.salt, iterations: iterations)))
+        }
+        // One writer at a time: load, change, replace.
+        userStoreWrites.withLock { _ in
+            var database: UserDatabase
+            do {
+                database = try store.load()
+            } catch {
+                for user in order { fail(user, KafkaError.unknownServerError, "\(error)") }
+                return
+            }
+            for deletion in request.deletions {
+                guard let mechanism = SaslMechanism(scramTypeCode: deletion.mechanism) else { continue }
+                if database.users[deletion.name]?[mechanism] == nil {
+                    fail(deletion.name, KafkaError.resourceNotFound, "Attempt to delete a user credential that does not exist")
+                }
+            }
+            var changed = false
+            for deletion in request.deletions where failures[deletion.name] == nil {
+                guard let mechanism = SaslMechanism(scramTypeCode: deletion.mechanism) else { continue }
+                database.users[deletion.name]?[mechanism] = nil
+                if database.users[deletion.name]?.isEmpty == true { database.users[deletion.name] = nil }
+                changed = true
+            }
+            for (user, mechanism, credential) in credentials where failures[user] == nil {
+                database.users[user, default: [:]][mechanism] = credential
+                changed = true
+            }
+            guard changed else { return }
+            do {
+                try store.save(database)
+            } catch {
+                for user in order where failures[user] == nil { fail(user, KafkaError.kafkaStorageError, "\(error)") }
+            }
+        }
+        return results()
+    }
+}
