@@ -23,7 +23,11 @@ extension KafkaBroker {
 
     func saslHandshake(_ request: SaslHandshakeRequest, version: Int16, session: inout ConnectionSession) -> (SaslHandshakeResponse, close: String?) {
         let names = enabledMechanisms.map(\.rawValue)
-        guard configuration.securityProtocol.requiresSASL, session.exchange == nil else {
+        // On a listener without SASL, Kafka answers ILLEGAL_SASL_STATE and keeps serving.
+        guard configuration.securityProtocol.requiresSASL else {
+            return (SaslHandshakeResponse(errorCode: KafkaError.illegalSaslState, mechanisms: names), nil)
+        }
+        guard session.exchange == nil else {
             return (SaslHandshakeResponse(errorCode: KafkaError.illegalSaslState, mechanisms: names),
                     "unexpected SaslHandshake")
         }
@@ -39,7 +43,8 @@ extension KafkaBroker {
     func saslAuthenticate(_ request: SaslAuthenticateRequest, session: inout ConnectionSession) -> (SaslAuthenticateResponse, close: String?) {
         guard session.exchange != nil else {
             let message = "SaslAuthenticate without a SaslHandshake before it"
-            return (SaslAuthenticateResponse(errorCode: KafkaError.illegalSaslState, errorMessage: message), message)
+            return (SaslAuthenticateResponse(errorCode: KafkaError.illegalSaslState, errorMessage: message),
+                    configuration.securityProtocol.requiresSASL ? message : nil)
         }
         switch step(request.authBytes, session: &session) {
         case .challenge(let bytes):

@@ -200,6 +200,11 @@ import WharfEngine
                 return
             }
             #expect(hello.errorCode == KafkaError.illegalSaslState)
+            // ...and keeps serving, as Kafka does.
+            guard case .metadata = try await client.roundTrip(Self.metadata, version: 8, correlationId: 2) else {
+                Issue.record("not a Metadata answer")
+                return
+            }
         }
     }
 
