@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
         // SCRAM's hashes and HMAC (already in the graph through postgres-nio).
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
     ],
     targets: [
         // C at the edge: CRC32C with the SSE4.2 instruction and a table fallback.
@@ -78,6 +79,8 @@ let package = Package(
                 "KafkaProtocol", "KafkaNIO", "WharfCore", "WharfStorage", "WharfEngine", "WharfAuth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // TLS and mutual TLS of the SSL/SASL_SSL listeners (already resolved through postgres-nio).
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

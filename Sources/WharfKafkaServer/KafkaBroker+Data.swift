@@ -5,7 +5,7 @@ import WharfStorage
 
 /// Metadata, produce, fetch and offsets: the data path.
 extension KafkaBroker {
-    func metadata(_ r: MetadataRequest, version: Int16) -> MetadataResponse {
+    func metadata(_ r: MetadataRequest, version: Int16, advertised: (host: String, port: Int32)) -> MetadataResponse {
         // v0: an empty list means all topics; v1+: null means all, empty means none.
         var names: [String]
         if let topics = r.topics, !(version == 0 && topics.isEmpty) {
@@ -16,7 +16,7 @@ extension KafkaBroker {
             names = engine.listTopics(includeInternal: true)
         }
         var response = MetadataResponse()
-        response.brokers = [.init(nodeId: nodeId, host: advertisedHost, port: advertisedPort, rack: nil)]
+        response.brokers = [.init(nodeId: nodeId, host: advertised.host, port: advertised.port, rack: nil)]
         response.clusterId = clusterId
         response.controllerId = nodeId
         response.topics = names.map { name in

@@ -7,10 +7,9 @@ import WharfEngine
 extension KafkaBroker {
     /// This broker coordinates every group (and transactional id). v4+ asks for many keys at
     /// once (`coordinatorKeys`) and is answered per key; v0-v3 name one `key`.
-    func findCoordinator(_ r: FindCoordinatorRequest, version: Int16) -> FindCoordinatorResponse {
+    func findCoordinator(_ r: FindCoordinatorRequest, version: Int16, advertised: (host: String, port: Int32)) -> FindCoordinatorResponse {
         var response = FindCoordinatorResponse()
-        let host = advertisedHost
-        let port = advertisedPort
+        let (host, port) = advertised
         if version >= 4 {
             response.coordinators = r.coordinatorKeys.map {
                 .init(key: $0, nodeId: nodeId, host: host, port: port, errorCode: KafkaError.none, errorMessage: nil)

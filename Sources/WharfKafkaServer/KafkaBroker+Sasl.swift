@@ -17,21 +17,27 @@ extension KafkaBroker {
         key == .apiVersions || key == .saslHandshake || key == .saslAuthenticate
     }
 
-    var enabledMechanisms: [SaslMechanism] {
-        configuration.securityProtocol.requiresSASL && configuration.users != nil ? configuration.saslMechanisms : []
+    /// The security protocol of the listener `session` came through.
+    func security(of session: ConnectionSession) -> SecurityProtocol {
+        session.connection?.security ?? configuration.listeners.first?.security ?? .plaintext
+    }
+
+    func enabledMechanisms(_ session: ConnectionSession) -> [SaslMechanism] {
+        security(of: session).requiresSASL && configuration.users != nil ? configuration.saslMechanisms : []
     }
 
     func saslHandshake(_ request: SaslHandshakeRequest, version: Int16, session: inout ConnectionSession) -> (SaslHandshakeResponse, close: String?) {
-        let names = enabledMechanisms.map(\.rawValue)
+        let enabled = enabledMechanisms(session)
+        let names = enabled.map(\.rawValue)
         // On a listener without SASL, Kafka answers ILLEGAL_SASL_STATE and keeps serving.
-        guard configuration.securityProtocol.requiresSASL else {
+        guard security(of: session).requiresSASL else {
             return (SaslHandshakeResponse(errorCode: KafkaError.illegalSaslState, mechanisms: names), nil)
         }
         guard session.exchange == nil else {
             return (SaslHandshakeResponse(errorCode: KafkaError.illegalSaslState, mechanisms: names),
                     "unexpected SaslHandshake")
         }
-        guard let mechanism = SaslMechanism(rawValue: request.mechanism), enabledMechanisms.contains(mechanism) else {
+        guard let mechanism = SaslMechanism(rawValue: request.mechanism), enabled.contains(mechanism) else {
             return (SaslHandshakeResponse(errorCode: KafkaError.unsupportedSaslMechanism, mechanisms: names),
                     "unsupported SASL mechanism \(request.mechanism)")
         }
@@ -44,7 +50,7 @@ extension KafkaBroker {
         guard session.exchange != nil else {
             let message = "SaslAuthenticate without a SaslHandshake before it"
             return (SaslAuthenticateResponse(errorCode: KafkaError.illegalSaslState, errorMessage: message),
-                    configuration.securityProtocol.requiresSASL ? message : nil)
+                    security(of: session).requiresSASL ? message : nil)
         }
         switch step(request.authBytes, session: &session) {
         case .challenge(let bytes):
@@ -74,7 +80,7 @@ extension KafkaBroker {
     private func step(_ token: [UInt8], session: inout ConnectionSession) -> SaslStep {
         guard var exchange = session.exchange else { return .failure("no SASL exchange in progress") }
         var result = exchange.step(token)
-        if case .success(let user, _) = result, let previous = session.principal, previous != SaslMechanism.principal(of: user) {
+        if case .success(let user, _) = result, let previous = session.saslPrincipal, previous != SaslMechanism.principal(of: user) {
             result = .failure("Authentication failed: re-authentication as \(SaslMechanism.principal(of: user)) on a connection of \(previous)")
         }
         switch result {
@@ -83,7 +89,7 @@ extension KafkaBroker {
         case .success(let user, _):
             session.exchange = nil
             session.awaitsRawTokens = false
-            session.principal = SaslMechanism.principal(of: user)
+            session.saslPrincipal = SaslMechanism.principal(of: user)
         case .failure(let message):
             session.exchange = nil
             session.awaitsRawTokens = false

@@ -44,16 +44,19 @@ public final class KafkaBroker: Sendable {
     var advertisedHost: String { advertised.withLock { $0.host } }
     public var advertisedPort: Int32 { advertised.withLock { $0.port } }
 
-    /// Runs one frame payload of a connection without SASL state (tests, tools).
-    public func handle(_ payload: [UInt8]) async -> Outcome {
-        var session = ConnectionSession(peer: "?")
+    /// Runs one frame payload with no SASL state carried over (tests, tools); `connection` says
+    /// which listener the client came through (nil: the first listener).
+    public func handle(_ payload: [UInt8], connection: KafkaConnectionInfo? = nil) async -> Outcome {
+        var session = ConnectionSession(peer: "?", connection: connection)
         return await handle(payload, session: &session)
     }
 
     /// Decodes one frame payload, runs it, and encodes the answer at the request's version.
-    /// `session` carries the connection's SASL state from one request to the next.
+    /// `session` says which listener the client came through and carries its SASL state from
+    /// one request to the next.
     public func handle(_ payload: [UInt8], session: inout ConnectionSession) async -> Outcome {
         if session.awaitsRawTokens { return rawSaslToken(payload, session: &session) }
+        let connection = session.connection
         let request: KafkaRequest
         do {
             request = try KafkaRequest.decode(payload, supported: supported)
@@ -62,6 +65,9 @@ public final class KafkaBroker: Sendable {
             return .close(error.description)
         }
         let version = request.apiVersion
+        // A client is told the address of the listener it used, never another one's (an SSL
+        // client sent to the PLAINTEXT port would fail its handshake).
+        let advertised = connection.map { (host: $0.advertisedHost, port: $0.advertisedPort) } ?? (advertisedHost, advertisedPort)
         let id = request.correlationId
         func reply<B: KafkaResponseMessage>(_ body: B) -> Outcome {
             do {
@@ -74,7 +80,7 @@ public final class KafkaBroker: Sendable {
             guard case .respond(let frame) = reply(body) else { return .close(reason) }
             return .respondThenClose(frame, reason)
         }
-        if configuration.securityProtocol.requiresSASL, !session.isAuthenticated,
+        if security(of: session).requiresSASL, !session.isAuthenticated,
            !Self.isAllowedBeforeAuthentication(request.apiKey) {
             return .close("\(request.apiKey) request before SASL authentication")
         }
@@ -101,7 +107,7 @@ public final class KafkaBroker: Sendable {
         case .alterUserScramCredentials(let r):
             return reply(alterUserScramCredentials(r))
         case .metadata(let r):
-            return reply(metadata(r, version: version))
+            return reply(metadata(r, version: version, advertised: advertised))
         case .produce(let r):
             let response = produce(r)
             return r.acks == 0 ? .noResponse : reply(response)
@@ -110,7 +116,7 @@ public final class KafkaBroker: Sendable {
         case .listOffsets(let r):
             return reply(listOffsets(r, version: version))
         case .findCoordinator(let r):
-            return reply(findCoordinator(r, version: version))
+            return reply(findCoordinator(r, version: version, advertised: advertised))
         case .joinGroup(let r):
             return reply(await joinGroup(r, clientId: request.header.clientId ?? ""))
         case .syncGroup(let r):

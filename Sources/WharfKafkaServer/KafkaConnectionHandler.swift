@@ -1,6 +1,8 @@
 import KafkaProtocol
 import Logging
 import NIOCore
+import NIOSSL
+import NIOTLS
 import WharfCore
 
 /// One connection: splits the socket's bytes into request frames, hands them to a worker task
@@ -22,6 +24,10 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let broker: KafkaBroker
+    private let listener: KafkaListenerAddress
+    /// `--advertised-host`, which wins over the listener's own host.
+    private let advertisedHost: String?
+    private var state: KafkaConnectionState?
     private let logger: Logger
     private let gauges: ListenerGauges
     private let frames: KafkaFrameDecoder
@@ -33,8 +39,11 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     private var reading = true
     private var worker: Task<Void, Never>?
 
-    init(broker: KafkaBroker, limits: KafkaListenerLimits, logger: Logger, gauges: ListenerGauges) {
+    init(broker: KafkaBroker, listener: KafkaListenerAddress, advertisedHost: String?, limits: KafkaListenerLimits,
+         logger: Logger, gauges: ListenerGauges) {
         self.broker = broker
+        self.listener = listener
+        self.advertisedHost = advertisedHost
         self.logger = logger
         self.gauges = gauges
         frames = KafkaFrameDecoder(maxFrameSize: limits.socketRequestMaxBytes)
@@ -49,19 +58,28 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
             channel.eventLoop.execute { handler.value.takeFrames(context: loopContext.value) }
         }
         let peer = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+        // On a wildcard listener the address this client reached is the one to give back.
+        let local = channel.localAddress
+        let host = advertisedHost ?? (listener.isWildcard ? local?.ipAddress ?? listener.host : listener.host)
+        let state = KafkaConnectionState(KafkaConnectionInfo(
+            security: listener.security, advertisedHost: host, advertisedPort: Int32(clamping: local?.port ?? listener.port)))
+        self.state = state
         let (broker, logger, gauges, queue, gate) = (self.broker, self.logger, self.gauges, self.queue, self.gate)
         worker = Task {
-            await KafkaConnectionHandler.serve(queue: queue, gate: gate, broker: broker, channel: channel, gauges: gauges,
+            await KafkaConnectionHandler.serve(queue: queue, gate: gate, broker: broker, state: state, channel: channel, gauges: gauges,
                                                logger: logger, peer: peer, resumeReading: resumeReading)
         }
         context.fireChannelActive()
     }
 
     /// The worker: answers the connection's requests in order until it closes.
-    private static func serve(queue: RequestQueue, gate: WritabilityGate, broker: KafkaBroker, channel: any Channel,
-                              gauges: ListenerGauges, logger: Logger, peer: String, resumeReading: @Sendable () -> Void) async {
-        var session = ConnectionSession(peer: peer)
+    private static func serve(queue: RequestQueue, gate: WritabilityGate, broker: KafkaBroker, state: KafkaConnectionState,
+                              channel: any Channel, gauges: ListenerGauges, logger: Logger, peer: String,
+                              resumeReading: @Sendable () -> Void) async {
+        var session = ConnectionSession(peer: peer, connection: state.current)
         while let payload = await queue.next() {
+            // What TLS learnt of the client (its certificate) stays current; SASL's part is the session's.
+            session.connection = state.current
             switch await broker.handle(payload, session: &session) {
             case .respond(let frame):
                 await write(frame, to: channel, gauges: gauges)
@@ -145,6 +163,9 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSUserEvent.handshakeCompleted = event {
+            recordClientCertificate(context: context)
+        }
         guard event is IdleStateHandler.IdleStateEvent else {
             context.fireUserInboundEventTriggered(event)
             return
@@ -157,6 +178,19 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         logger.info("closing idle kafka connection", metadata: ["peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"])
         gauges.idleClosed()
         context.close(promise: nil)
+    }
+
+    /// Mutual TLS: the verified client certificate's subject is the connection's principal
+    /// (Kafka's `User:CN=...`), kept for authorization. Frames only flow after the handshake,
+    /// so every request of the connection sees it.
+    private func recordClientCertificate(context: ChannelHandlerContext) {
+        guard let tls = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
+              let certificate = tls.peerCertificate else { return }
+        let principal = "User:\(certificate.subjectDistinguishedName)"
+        state?.update { $0.principal = principal }
+        logger.info("kafka client authenticated by certificate", metadata: [
+            "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")", "principal": "\(principal)",
+        ])
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -2,6 +2,7 @@ import KafkaProtocol
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 import WharfAuth
 import WharfCore
@@ -12,8 +13,26 @@ import WharfEngine
 /// back in the same order (Kafka clients pipeline requests and rely on that).
 public final class KafkaServer: Sendable {
     public struct Configuration: Sendable {
-        public var host: String = "127.0.0.1"
-        public var port: Int = 9092
+        /// Kafka's `listeners`: each address with its security protocol; never empty.
+        public var listeners = [KafkaListenerAddress(host: "127.0.0.1", port: 9092)]
+        /// The first listener's host and port: what a single-listener caller sets.
+        public var host: String {
+            get { listeners.first?.host ?? "127.0.0.1" }
+            set { replaceFirstListener(host: newValue, port: port) }
+        }
+        public var port: Int {
+            get { listeners.first?.port ?? 9092 }
+            set { replaceFirstListener(host: host, port: newValue) }
+        }
+        private mutating func replaceFirstListener(host: String, port: Int) {
+            let first = KafkaListenerAddress(security: listeners.first?.security ?? .plaintext, host: host, port: port)
+            listeners = [first] + listeners.dropFirst()
+        }
+        /// Certificate, key and client authentication of the SSL and SASL_SSL listeners.
+        public var tls: KafkaTLSSettings?
+        /// Open listeners that authenticate nobody (PLAINTEXT, SSL without required client
+        /// certificates) on addresses beyond loopback: `--allow-plaintext`.
+        public var allowPlaintext = false
         /// The host clients are told to connect to (Metadata, FindCoordinator); default `host`.
         public var advertisedHost: String?
         public var autoCreateTopics = true
@@ -28,10 +47,9 @@ public final class KafkaServer: Sendable {
         /// The versions advertised and accepted; lowered only to measure what an older broker
         /// costs its clients (`wharf bench cluster-refresh --offset-fetch-max-version 7`).
         public var apiVersions = ApiVersionRanges.firstVersion
-        /// PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. With SASL, clients authenticate against
-        /// `users` with one of `saslMechanisms` before anything but ApiVersions is served.
-        public var securityProtocol = SecurityProtocol.plaintext
-        /// The SASL users (a data directory's `UserStore`); none: every SASL login fails.
+        /// The users clients of SASL_PLAINTEXT and SASL_SSL listeners authenticate as, with one
+        /// of `saslMechanisms`, before anything but ApiVersions is served (a data directory's
+        /// `UserStore`; none: every SASL login fails).
         public var users: UserStore?
         public var saslMechanisms = SaslMechanism.allCases
         public init() {}
@@ -39,7 +57,8 @@ public final class KafkaServer: Sendable {
 
     public let broker: KafkaBroker
     private let group: MultiThreadedEventLoopGroup
-    private let channel: Mutex<Channel?> = Mutex(nil)
+    private let channels: Mutex<[Channel]> = Mutex([])
+    private let bound: Mutex<[KafkaListenerAddress]> = Mutex([])
     private let gauges = ListenerGauges()
     private let logger: Logger
     public let configuration: Configuration
@@ -51,19 +70,48 @@ public final class KafkaServer: Sendable {
         broker = KafkaBroker(engine: engine, configuration: configuration, logger: logger)
     }
 
-    /// Binds and starts accepting. A port in use is a `WharfError.io` with a one-line message.
+    /// Checks the listeners and the TLS files, then binds every listener, or none: a port in
+    /// use, a bad certificate or a refused address is a `WharfError` with a one-line message.
+    /// Returns the first listener's port.
     @discardableResult
     public func start() async throws(WharfError) -> Int {
+        let tlsContext = try configuration.checkedTLSContext()
+        var opened: [Channel] = []
+        var addresses: [KafkaListenerAddress] = []
+        for listener in configuration.listeners {
+            do {
+                let channel = try await bind(listener, tls: listener.security.usesTLS ? tlsContext : nil)
+                opened.append(channel)
+                addresses.append(KafkaListenerAddress(security: listener.security, host: listener.host,
+                                                      port: channel.localAddress?.port ?? listener.port))
+            } catch {
+                for channel in opened { try? await channel.close() }
+                throw error
+            }
+        }
+        channels.withLock { $0 = opened }
+        bound.withLock { $0 = addresses }
+        let first = addresses[0]
+        broker.setAdvertised(host: configuration.advertisedHost ?? first.host, port: Int32(first.port))
+        for address in addresses {
+            logger.info("kafka listener started", metadata: ["address": "\(address)"])
+        }
+        return first.port
+    }
+
+    private func bind(_ listener: KafkaListenerAddress, tls: NIOSSLContext?) async throws(WharfError) -> Channel {
         let broker = self.broker
         let logger = self.logger
         let limits = configuration.limits
         let gauges = self.gauges
+        let advertisedHost = configuration.advertisedHost
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 // max.connections: over it, the new connection is closed as soon as it is accepted.
+                // One budget for all listeners, as Kafka's broker-wide max.connections.
                 guard gauges.admit(limit: limits.maxConnections) else {
                     logger.warning("refusing kafka connection: max.connections reached", metadata: ["limit": "\(limits.maxConnections)"])
                     return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
@@ -71,22 +119,23 @@ public final class KafkaServer: Sendable {
                 channel.closeFuture.whenComplete { _ in gauges.release() }
                 return channel.eventLoop.makeCompletedFuture {
                     let idle = TimeAmount.milliseconds(Int64(limits.connectionsMaxIdleMs))
+                    // The idle timer sits outside TLS, so a client stuck in its handshake is closed too.
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idle))
-                    try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(broker: broker, limits: limits, logger: logger, gauges: gauges))
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(
+                        broker: broker, listener: listener, advertisedHost: advertisedHost, limits: limits, logger: logger, gauges: gauges))
                 }
             }
         do {
-            let ch = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
-            channel.withLock { $0 = ch }
-            let port = ch.localAddress?.port ?? configuration.port
-            broker.setAdvertised(host: configuration.advertisedHost ?? configuration.host, port: Int32(port))
-            logger.info("kafka listener started", metadata: ["address": "\(configuration.host):\(port)"])
-            return port
+            return try await bootstrap.bind(host: listener.host, port: listener.port).get()
         } catch {
             let reason = "\(error)".contains("Address already in use") ? "address already in use" : "\(error)"
-            throw .io("cannot listen on \(configuration.host):\(configuration.port): \(reason)")
+            throw .io("cannot listen on \(listener.host):\(listener.port): \(reason)")
         }
     }
+
+    /// Every listener as bound (port 0 replaced by the port the system chose); empty before `start`.
+    public var boundListeners: [KafkaListenerAddress] { bound.withLock { $0 } }
 
     /// Connected clients right now (the dashboard shows it).
     public var connectionCount: Int { gauges.snapshot.connections }
@@ -100,11 +149,11 @@ public final class KafkaServer: Sendable {
 
     /// Stops accepting, closes the listener and shuts the event loop down.
     public func stop() async {
-        let ch = channel.withLock { c -> Channel? in
-            defer { c = nil }
+        let open = channels.withLock { c -> [Channel] in
+            defer { c = [] }
             return c
         }
-        try? await ch?.close()
+        for ch in open { try? await ch.close() }
         try? await group.shutdownGracefully()
     }
 }

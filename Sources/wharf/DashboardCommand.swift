@@ -17,8 +17,11 @@ struct DashboardOptions: ParsableArguments {
     @Option(help: "Refresh interval in milliseconds (+/- change it while running).") var refresh: Int = 1000
     @Flag(name: .customLong("read-only"), help: "Hide and disable every action that changes data (reset, undo, purge, requeue); the Kafka listener refuses writes.")
     var readOnly = false
-    @Option(name: .customLong("kafka-listen"), help: ArgumentHelp("Also serve Kafka clients on this address.", valueName: "host:port"))
-    var kafkaListen: ListenAddress = ListenAddress(argument: "127.0.0.1:9092")!
+    @Option(name: .customLong("kafka-listen"),
+            help: ArgumentHelp("Also serve Kafka clients on these listeners: host:port or PROTOCOL://host:port, comma-separated (as serve --listen).",
+                               valueName: "listeners"))
+    var kafkaListen = KafkaListenerList(argument: "127.0.0.1:9092")!
+    @OptionGroup(title: "Kafka listener security") var security: ListenerSecurityOptions
     @Flag(name: .customLong("no-kafka"), help: "Do not start the Kafka listener.") var noKafka = false
     @OptionGroup(title: "Kafka listener limits") var listener: ListenerLimitOptions
     @OptionGroup(title: "Engine limits") var engineLimits: EngineLimitOptions
@@ -225,8 +228,8 @@ struct KafkaListenerForDashboard: Sendable {
     static func start(engine: Engine, options: DashboardOptions) async -> KafkaListenerForDashboard {
         if options.noKafka { return KafkaListenerForDashboard(server: nil, status: { "off" }) }
         var config = KafkaServer.Configuration()
-        config.host = options.kafkaListen.host
-        config.port = options.kafkaListen.port
+        config.listeners = options.kafkaListen.listeners
+        options.security.apply(to: &config)
         config.limits = options.listener.limits
         // --read-only holds on the wire too: writes get Kafka's authorization errors.
         config.readOnly = options.readOnly
@@ -234,8 +237,8 @@ struct KafkaListenerForDashboard: Sendable {
         config.users = UserStore(dataDirectory: engine.config.dataDirectory)
         let server = KafkaServer(engine: engine, configuration: config)
         do {
-            let port = try await server.start()
-            let address = "\(config.host):\(port)"
+            try await server.start()
+            let address = options.kafkaListen.describe(server.boundListeners)
             return KafkaListenerForDashboard(server: server, status: {
                 let n = server.connectionCount
                 return "\(address) · \(Output.count(n, "client"))"

@@ -6,23 +6,6 @@ import WharfCore
 import WharfEngine
 import WharfKafkaServer
 
-/// `host:port` as the listen options take it.
-struct ListenAddress: ExpressibleByArgument, Sendable {
-    var host: String
-    var port: Int
-
-    init?(argument: String) {
-        guard let colon = argument.lastIndex(of: ":"), let port = Int(argument[argument.index(after: colon)...]),
-              (0...65535).contains(port) else { return nil }
-        host = String(argument[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if host.isEmpty { host = "127.0.0.1" }
-        self.port = port
-    }
-
-    /// How `--help` shows a default ("127.0.0.1:9092", not the struct's debug description).
-    var defaultValueDescription: String { "\(host):\(port)" }
-}
-
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -33,8 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var fsync: FsyncOptions
     @OptionGroup(title: "Listener limits") var listener: ListenerLimitOptions
     @OptionGroup(title: "Engine limits") var engineLimits: EngineLimitOptions
-    @Option(help: ArgumentHelp("Address to listen on for Kafka clients.", valueName: "host:port"))
-    var listen: ListenAddress = ListenAddress(argument: "127.0.0.1:9092")!
+    @Option(help: ArgumentHelp("Listeners for Kafka clients, comma-separated: host:port (PLAINTEXT) or PROTOCOL://host:port with PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.",
+                               valueName: "listeners"))
+    var listen = KafkaListenerList(argument: "127.0.0.1:9092")!
+    @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
     @Option(name: .customLong("advertised-host"), help: "Host name clients are told to connect to (default: the listen host).")
     var advertisedHost: String?
     @Flag(name: .customLong("auto-create-topics"), inversion: .prefixedNo, help: "Create unknown topics when clients ask for them.")
@@ -61,8 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
         engineLimits.apply(to: &config)
         let engine = try Engine.open(config: config)
         var serverConfig = KafkaServer.Configuration()
-        serverConfig.host = listen.host
-        serverConfig.port = listen.port
+        serverConfig.listeners = listen.listeners
+        security.apply(to: &serverConfig)
         serverConfig.advertisedHost = advertisedHost
         serverConfig.autoCreateTopics = autoCreateTopics
         serverConfig.autoCreatePartitions = defaultPartitions
@@ -70,14 +55,13 @@ struct ServeCommand: AsyncParsableCommand {
         // Where a SASL listener finds its users (`wharf user add`).
         serverConfig.users = UserStore(dataDirectory: data.directory)
         let server = KafkaServer(engine: engine, configuration: serverConfig)
-        let port: Int
         do {
-            port = try await server.start()
+            try await server.start()
         } catch {
             try? engine.close()
             throw error
         }
-        print("wharf serving Kafka on \(listen.host):\(port) (data \(data.directory))")
+        print("wharf serving Kafka on \(listen.describe(server.boundListeners)) (data \(data.directory))")
         fflush(nil)
         let maintenance = Task {
             while !Task.isCancelled {

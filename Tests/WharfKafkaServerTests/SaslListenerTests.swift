@@ -27,7 +27,7 @@ import WharfEngine
         }
         try store.save(users)
         try await ListenerLimitsTests.withListener({
-            $0.securityProtocol = security
+            $0.listeners = [KafkaListenerAddress(security: security, host: "127.0.0.1", port: 0)]
             $0.users = store
         }) { f, _, port in
             try await body(f, port)
