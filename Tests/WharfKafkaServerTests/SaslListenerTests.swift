@@ -208,6 +208,31 @@ import WharfEngine
         }
     }
 
+    /// The connection keeps `User:NAME` for authorization, over what TLS said of it.
+    @Test func theSaslPrincipalIsKeptOnTheConnection() async throws {
+        let f = try KafkaBrokerTests.Fixture()
+        let usersDirectory = NSTemporaryDirectory() + "wharf-sasl-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: usersDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: usersDirectory) }
+        var users = UserDatabase()
+        users.users["alice"] = [.plain: ScramCredential(password: Array(Self.password.utf8), hash: .sha512)]
+        try UserStore(dataDirectory: usersDirectory).save(users)
+        var config = KafkaServer.Configuration()
+        config.users = UserStore(dataDirectory: usersDirectory)
+        let broker = KafkaBroker(engine: f.engine, configuration: config, logger: Logger(label: "test"))
+        var session = ConnectionSession(peer: "127.0.0.1:1", connection: KafkaConnectionInfo(
+            security: .saslSSL, advertisedHost: "127.0.0.1", advertisedPort: 9093, principal: "User:CN=client"))
+        #expect(session.principal == "User:CN=client")
+        _ = await broker.handle(RawKafkaSocket.request(Self.handshake("PLAIN"), version: 1).dropFirst(4).map { $0 }, session: &session)
+        let token = Self.authenticate(Array("\0alice\0\(Self.password)".utf8))
+        guard case .respond = await broker.handle(RawKafkaSocket.request(token, version: 2).dropFirst(4).map { $0 }, session: &session) else {
+            Issue.record("no answer to SaslAuthenticate")
+            return
+        }
+        #expect(session.isAuthenticated)
+        #expect(session.principal == "User:alice")
+    }
+
     @Test func failedAuthenticationsAreLoggedAtMostTheLimitPerWindow() {
         let clock = ManualClock()
         let lines = LogLines()
