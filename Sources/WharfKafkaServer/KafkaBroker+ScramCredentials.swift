@@ -6,7 +6,7 @@ import WharfCore
 /// (DescribeUserScramCredentials, AlterUserScramCredentials), on the same store as `wharf user`.
 /// Kafka's per-user rules: a user's alterations apply all or none; a user altered twice for one
 /// mechanism, an unknown mechanism, iterations outside 4096...16384 or an empty salt are refused.
-/// A `--read-only` listener refuses every alteration.
+/// Anonymous clients and a `--read-only` listener are refused every alteration.
 extension KafkaBroker {
     func describeUserScramCredentials(_ request: DescribeUserScramCredentialsRequest) -> DescribeUserScramCredentialsResponse {
         var response = DescribeUserScramCredentialsResponse(errorMessage: nil)
@@ -46,7 +46,10 @@ extension KafkaBroker {
         return response
     }
 
-    func alterUserScramCredentials(_ request: AlterUserScramCredentialsRequest) -> AlterUserScramCredentialsResponse {
+    /// Changing users needs an authenticated client (SASL or a client certificate): an anonymous
+    /// one on a PLAINTEXT listener must not mint credentials for the SASL listeners. (Kafka
+    /// without an authorizer lets anyone; ACLs will refine this.)
+    func alterUserScramCredentials(_ request: AlterUserScramCredentialsRequest, principal: String) -> AlterUserScramCredentialsResponse {
         var order: [String] = []
         var failures: [String: (Int16, String)] = [:]
         func fail(_ user: String, _ code: Int16, _ message: String) {
@@ -63,6 +66,10 @@ extension KafkaBroker {
         }
         if configuration.readOnly {
             for user in order { fail(user, KafkaError.clusterAuthorizationFailed, Self.readOnlyMessage) }
+            return results()
+        }
+        if principal == KafkaConnectionInfo.anonymous {
+            for user in order { fail(user, KafkaError.clusterAuthorizationFailed, "only an authenticated client may change SCRAM users") }
             return results()
         }
         guard let store = configuration.users else {

@@ -105,7 +105,7 @@ public final class KafkaBroker: Sendable {
         case .describeUserScramCredentials(let r):
             return reply(describeUserScramCredentials(r))
         case .alterUserScramCredentials(let r):
-            return reply(alterUserScramCredentials(r))
+            return reply(alterUserScramCredentials(r, principal: session.principal))
         case .metadata(let r):
             return reply(metadata(r, version: version, advertised: advertised))
         case .produce(let r):

@@ -43,6 +43,28 @@ except Exception as e:
         }
     }
 
+    @Test func anAnonymousClientCannotChangeUsers() async throws {
+        try await SaslListenerTests.withSaslListener(.plaintext) { _, port in
+            let client = try await RawKafkaSocket.connect(port: port)
+            defer { client.close() }
+            let request = AlterUserScramCredentialsRequest(upsertions: [
+                .init(name: "mallory", mechanism: 2, iterations: 4096, salt: [1], saltedPassword: [UInt8](repeating: 1, count: 64))])
+            guard case .alterUserScramCredentials(let altered) = try await client.roundTrip(.alterUserScramCredentials(request), version: 0)
+            else {
+                Issue.record("not an AlterUserScramCredentials answer")
+                return
+            }
+            #expect(altered.results.map(\.errorCode) == [KafkaError.clusterAuthorizationFailed])
+            let describe = DescribeUserScramCredentialsRequest(users: [.init(name: "mallory")])
+            guard case .describeUserScramCredentials(let described) = try await client.roundTrip(.describeUserScramCredentials(describe), version: 0, correlationId: 2)
+            else {
+                Issue.record("not a DescribeUserScramCredentials answer")
+                return
+            }
+            #expect(described.results.first?.errorCode == KafkaError.resourceNotFound)
+        }
+    }
+
     @Test func eachUsersAlterationsApplyAllOrNone() async throws {
         try await SaslListenerTests.withSaslListener { _, port in
             let client = try await RawKafkaSocket.connect(port: port)
