@@ -34,17 +34,21 @@ extension KafkaBroker {
             response.results = database.users.keys.sorted().map(result).filter { $0.errorCode == KafkaError.none }
             return response
         }
+        // Counted in one pass: a request may list many names (linear, never quadratic).
         let names = requested.map(\.name)
-        let duplicates = Set(names.filter { name in names.filter { $0 == name }.count > 1 })
+        var counts: [String: Int] = [:]
+        for name in names { counts[name, default: 0] += 1 }
         var seen = Set<String>()
         for name in names where seen.insert(name).inserted {
-            response.results.append(duplicates.contains(name)
+            response.results.append(counts[name, default: 0] > 1
                 ? .init(user: name, errorCode: KafkaError.duplicateResource,
                         errorMessage: "Cannot describe SCRAM credentials for the same user twice in a single request: \(name)")
                 : result(name))
         }
         return response
     }
+
+    static let maxScramAlterationsPerRequest = 1000
 
     /// Changing users needs an authenticated client (SASL or a client certificate): an anonymous
     /// one on a PLAINTEXT listener must not mint credentials for the SASL listeners. (Kafka
@@ -55,7 +59,8 @@ extension KafkaBroker {
         func fail(_ user: String, _ code: Int16, _ message: String) {
             if failures[user] == nil { failures[user] = (code, message) }
         }
-        for name in request.deletions.map(\.name) + request.upsertions.map(\.name) where !order.contains(name) {
+        var listed = Set<String>()
+        for name in request.deletions.map(\.name) + request.upsertions.map(\.name) where listed.insert(name).inserted {
             order.append(name)
         }
         func results() -> AlterUserScramCredentialsResponse {
@@ -66,6 +71,14 @@ extension KafkaBroker {
         }
         if configuration.readOnly {
             for user in order { fail(user, KafkaError.clusterAuthorizationFailed, Self.readOnlyMessage) }
+            return results()
+        }
+        // Each upsertion costs HMACs and a rewrite of the whole store: bound one request's work.
+        guard request.deletions.count + request.upsertions.count <= Self.maxScramAlterationsPerRequest else {
+            for user in order.prefix(Self.maxScramAlterationsPerRequest) {
+                fail(user, KafkaError.policyViolation, "at most \(Self.maxScramAlterationsPerRequest) credential changes per request")
+            }
+            order = Array(order.prefix(Self.maxScramAlterationsPerRequest))
             return results()
         }
         if principal == KafkaConnectionInfo.anonymous {
@@ -80,7 +93,7 @@ extension KafkaBroker {
         var altered = Set<String>()
         let alterations = request.deletions.map { ($0.name, $0.mechanism) } + request.upsertions.map { ($0.name, $0.mechanism) }
         for (user, code) in alterations {
-            if user.isEmpty { fail(user, KafkaError.unacceptableCredential, "Username must not be empty") }
+            do { try UserDatabase.validate(userName: user) } catch { fail(user, KafkaError.unacceptableCredential, "\(error)") }
             if SaslMechanism(scramTypeCode: code) == nil { fail(user, KafkaError.unsupportedSaslMechanism, "Unknown SCRAM mechanism") }
             if !altered.insert("\(code) \(user)").inserted {
                 fail(user, KafkaError.duplicateResource, "A user credential cannot be altered twice in the same request")

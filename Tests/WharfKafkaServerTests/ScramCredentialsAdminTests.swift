@@ -65,6 +65,31 @@ except Exception as e:
         }
     }
 
+    @Test func aRequestWithTooManyChangesIsRefusedQuickly() async throws {
+        try await SaslListenerTests.withSaslListener { _, port in
+            let client = try await RawKafkaSocket.connect(port: port)
+            defer { client.close() }
+            #expect(try await SaslListenerTests.scramLogin(client, mechanism: .scramSha512).errorCode == 0)
+            let request = AlterUserScramCredentialsRequest(upsertions: (0..<50_000).map {
+                .init(name: "u\($0)", mechanism: 2, iterations: 4096, salt: [1], saltedPassword: [UInt8](repeating: 1, count: 64))
+            })
+            guard case .alterUserScramCredentials(let altered) = try await client.roundTrip(.alterUserScramCredentials(request), version: 0, correlationId: 4)
+            else {
+                Issue.record("not an AlterUserScramCredentials answer")
+                return
+            }
+            #expect(altered.results.count == KafkaBroker.maxScramAlterationsPerRequest)
+            #expect(altered.results.allSatisfy { $0.errorCode == KafkaError.policyViolation })
+            guard case .describeUserScramCredentials(let described) = try await client.roundTrip(
+                .describeUserScramCredentials(DescribeUserScramCredentialsRequest(users: nil)), version: 0, correlationId: 5)
+            else {
+                Issue.record("not a DescribeUserScramCredentials answer")
+                return
+            }
+            #expect(described.results.map(\.user) == ["alice"])
+        }
+    }
+
     @Test func eachUsersAlterationsApplyAllOrNone() async throws {
         try await SaslListenerTests.withSaslListener { _, port in
             let client = try await RawKafkaSocket.connect(port: port)
