@@ -44,6 +44,12 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .describeConfigs: 0...3,
         .describeLogDirs: 0...4,
         .deleteGroups: 0...1,
+        // SASL (advertised on every listener, as Kafka does; a plaintext one refuses the handshake).
+        .saslHandshake: 0...1,
+        .saslAuthenticate: 0...2,
+        // KIP-554: admin clients manage SCRAM users.
+        .describeUserScramCredentials: 0...0,
+        .alterUserScramCredentials: 0...0,
     ])
 
     public func contains(_ key: ApiKey, version: Int16) -> Bool {

@@ -25,6 +25,8 @@ public enum KafkaErrorCode {
     public static let groupAuthorizationFailed: Int16 = 30
     public static let clusterAuthorizationFailed: Int16 = 31
     public static let invalidTimestamp: Int16 = 32
+    public static let unsupportedSaslMechanism: Int16 = 33
+    public static let illegalSaslState: Int16 = 34
     public static let unsupportedVersion: Int16 = 35
     public static let topicAlreadyExists: Int16 = 36
     public static let invalidPartitions: Int16 = 37
@@ -34,20 +36,27 @@ public enum KafkaErrorCode {
     public static let duplicateSequenceNumber: Int16 = 46
     public static let invalidProducerEpoch: Int16 = 47
     public static let kafkaStorageError: Int16 = 56
+    public static let saslAuthenticationFailed: Int16 = 58
     public static let nonEmptyGroup: Int16 = 68
     public static let groupIdNotFound: Int16 = 69
     /// JoinGroup v4+: join again with the member id in the answer.
     public static let memberIdRequired: Int16 = 79
     public static let invalidRecord: Int16 = 87
+    public static let resourceNotFound: Int16 = 91
+    public static let duplicateResource: Int16 = 92
+    public static let unacceptableCredential: Int16 = 93
 
     static let names: [Int16: String] = [
         -1: "UNKNOWN_SERVER_ERROR", 1: "OFFSET_OUT_OF_RANGE", 2: "CORRUPT_MESSAGE", 3: "UNKNOWN_TOPIC_OR_PARTITION",
         5: "LEADER_NOT_AVAILABLE", 6: "NOT_LEADER_OR_FOLLOWER", 7: "REQUEST_TIMED_OUT", 10: "MESSAGE_TOO_LARGE",
         14: "COORDINATOR_LOAD_IN_PROGRESS", 15: "COORDINATOR_NOT_AVAILABLE", 16: "NOT_COORDINATOR", 17: "INVALID_TOPIC_EXCEPTION",
         22: "ILLEGAL_GENERATION", 24: "INVALID_GROUP_ID", 25: "UNKNOWN_MEMBER_ID", 27: "REBALANCE_IN_PROGRESS",
-        29: "TOPIC_AUTHORIZATION_FAILED", 30: "GROUP_AUTHORIZATION_FAILED", 35: "UNSUPPORTED_VERSION",
+        29: "TOPIC_AUTHORIZATION_FAILED", 30: "GROUP_AUTHORIZATION_FAILED", 31: "CLUSTER_AUTHORIZATION_FAILED",
+        33: "UNSUPPORTED_SASL_MECHANISM", 34: "ILLEGAL_SASL_STATE", 35: "UNSUPPORTED_VERSION",
         36: "TOPIC_ALREADY_EXISTS", 37: "INVALID_PARTITIONS", 38: "INVALID_REPLICATION_FACTOR", 41: "NOT_CONTROLLER",
-        42: "INVALID_REQUEST", 45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 46: "DUPLICATE_SEQUENCE_NUMBER", 56: "KAFKA_STORAGE_ERROR", 68: "NON_EMPTY_GROUP", 69: "GROUP_ID_NOT_FOUND",
+        42: "INVALID_REQUEST", 45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 46: "DUPLICATE_SEQUENCE_NUMBER", 56: "KAFKA_STORAGE_ERROR",
+        58: "SASL_AUTHENTICATION_FAILED", 68: "NON_EMPTY_GROUP", 69: "GROUP_ID_NOT_FOUND", 91: "RESOURCE_NOT_FOUND",
+        92: "DUPLICATE_RESOURCE", 93: "UNACCEPTABLE_CREDENTIAL",
     ]
 
     public static func name(_ code: Int16) -> String {

@@ -19,13 +19,16 @@ extension KafkaBroker {
 
     /// Runs `payload` as `handle` does, except that a Produce returns once its batches are
     /// written (in order, so sequence checks see them as sent), its answer left to wait for durability.
-    public func start(_ payload: [UInt8], connection: KafkaConnectionInfo? = nil) async -> Started {
+    /// `session` carries the connection's SASL state: a client that still has to authenticate (or
+    /// is mid-exchange) takes the ordinary path, which refuses it.
+    public func start(_ payload: [UInt8], session: inout ConnectionSession) async -> Started {
         // The api key leads the payload; Produce is 0. Anything else (or a Produce that does not
-        // decode, or a read-only listener's refusal) takes the ordinary path.
-        guard !configuration.readOnly, payload.count >= 2, payload[0] == 0, payload[1] == 0,
+        // decode, a read-only listener's refusal, a client not yet authenticated) takes the ordinary path.
+        guard !configuration.readOnly, !session.awaitsRawTokens, session.isAuthenticated || !security(of: session).requiresSASL,
+              payload.count >= 2, payload[0] == 0, payload[1] == 0,
               let request = try? KafkaRequest.decode(payload, supported: supported),
               case .produce(let r) = request.body else {
-            return .ready(await handle(payload, connection: connection))
+            return .ready(await handle(payload, session: &session))
         }
         let inFlight = produce(r)
         let (id, version, acks) = (request.correlationId, request.apiVersion, r.acks)

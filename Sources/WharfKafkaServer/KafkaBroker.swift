@@ -13,6 +13,8 @@ public final class KafkaBroker: Sendable {
         case noResponse
         /// Unparseable or unknown request: log and drop the connection, as Kafka does.
         case close(String)
+        /// Answer, then drop the connection (a failed SASL authentication).
+        case respondThenClose([UInt8], String)
     }
 
     let engine: Engine
@@ -20,6 +22,9 @@ public final class KafkaBroker: Sendable {
     let logger: Logger
     let supported: ApiVersionRanges
     let clusterId = "wharf-cluster"
+    let securityLog: SecurityEventLog
+    /// Serializes AlterUserScramCredentials' read-modify-write of the user store.
+    let userStoreWrites = Mutex(())
     let nodeId: Int32 = 0
     private let advertised = Mutex<(host: String, port: Int32)>(("127.0.0.1", 9092))
 
@@ -30,6 +35,7 @@ public final class KafkaBroker: Sendable {
         if configuration.readOnly { configuration.autoCreateTopics = false }
         self.configuration = configuration
         self.logger = logger
+        securityLog = SecurityEventLog(logger: logger, clock: engine.clock)
         supported = configuration.apiVersions
         advertised.withLock { $0 = (configuration.advertisedHost ?? configuration.host, Int32(configuration.port)) }
     }
@@ -47,9 +53,19 @@ public final class KafkaBroker: Sendable {
         }
     }
 
-    /// Decodes one frame payload, runs it, and encodes the answer at the request's version.
-    /// `connection` says which listener the client came through (nil: the first listener).
+    /// Runs one frame payload with no SASL state carried over (tests, tools); `connection` says
+    /// which listener the client came through (nil: the first listener).
     public func handle(_ payload: [UInt8], connection: KafkaConnectionInfo? = nil) async -> Outcome {
+        var session = ConnectionSession(peer: "?", connection: connection)
+        return await handle(payload, session: &session)
+    }
+
+    /// Decodes one frame payload, runs it, and encodes the answer at the request's version.
+    /// `session` says which listener the client came through and carries its SASL state from
+    /// one request to the next.
+    public func handle(_ payload: [UInt8], session: inout ConnectionSession) async -> Outcome {
+        if session.awaitsRawTokens { return rawSaslToken(payload, session: &session) }
+        let connection = session.connection
         let request: KafkaRequest
         do {
             request = try KafkaRequest.decode(payload, supported: supported)
@@ -63,6 +79,14 @@ public final class KafkaBroker: Sendable {
         let advertised = connection.map { (host: $0.advertisedHost, port: $0.advertisedPort) } ?? (advertisedHost, advertisedPort)
         let id = request.correlationId
         func reply<B: KafkaResponseMessage>(_ body: B) -> Outcome { Self.reply(body, correlationId: id, version: version) }
+        func replyThenClose<B: KafkaResponseMessage>(_ body: B, _ reason: String) -> Outcome {
+            guard case .respond(let frame) = reply(body) else { return .close(reason) }
+            return .respondThenClose(frame, reason)
+        }
+        if security(of: session).requiresSASL, !session.isAuthenticated,
+           !Self.isAllowedBeforeAuthentication(request.apiKey) {
+            return .close("\(request.apiKey) request before SASL authentication")
+        }
         if configuration.readOnly, let refusal = readOnlyRefusal(request.body, version: version) {
             // acks=0 waits for no answer: closing is how Kafka tells such a producer it failed.
             guard request.expectsResponse else { return .close(Self.readOnlyMessage) }
@@ -75,6 +99,16 @@ public final class KafkaBroker: Sendable {
         switch request.body {
         case .apiVersions:
             return reply(supported.apiVersionsResponse())
+        case .saslHandshake(let r):
+            let (response, close) = saslHandshake(r, version: version, session: &session)
+            return close.map { replyThenClose(response, $0) } ?? reply(response)
+        case .saslAuthenticate(let r):
+            let (response, close) = saslAuthenticate(r, session: &session)
+            return close.map { replyThenClose(response, $0) } ?? reply(response)
+        case .describeUserScramCredentials(let r):
+            return reply(describeUserScramCredentials(r))
+        case .alterUserScramCredentials(let r):
+            return reply(alterUserScramCredentials(r, principal: session.principal))
         case .metadata(let r):
             return reply(metadata(r, version: version, advertised: advertised))
         case .produce(let r):

@@ -81,13 +81,16 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     private static func serve(queue: RequestQueue, gate: WritabilityGate, broker: KafkaBroker, state: KafkaConnectionState, channel: any Channel,
                               gauges: ListenerGauges, logger: Logger, peer: String, resumeReading: @escaping @Sendable () -> Void) async {
         let (answers, answering) = AsyncStream.makeStream(of: (KafkaBroker.Started, Int).self)
+        var session = ConnectionSession(peer: peer, connection: state.current)
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await writeAnswers(answers, queue: queue, gate: gate, channel: channel, gauges: gauges, logger: logger,
                                    peer: peer, resumeReading: resumeReading)
             }
             while let payload = await queue.next() {
-                let started = await broker.start(payload, connection: state.current)
+                // What TLS learnt of the client (its certificate) stays current; SASL's part is the session's.
+                session.connection = state.current
+                let started = await broker.start(payload, session: &session)
                 answering.yield((started, payload.count))
                 // Nothing after a request that closes the connection runs (the writer closes it
                 // once the answers before it are out).
@@ -110,6 +113,11 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
             case .noResponse:
                 break
             case .close(let reason):
+                logger.warning("closing kafka connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+                channel.close(promise: nil)
+                return
+            case .respondThenClose(let frame, let reason):
+                await write(frame, to: channel, gauges: gauges)
                 logger.warning("closing kafka connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
                 channel.close(promise: nil)
                 return

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import Synchronization
+import WharfAuth
 import WharfCore
 import WharfEngine
 
@@ -46,6 +47,11 @@ public final class KafkaServer: Sendable {
         /// The versions advertised and accepted; lowered only to measure what an older broker
         /// costs its clients (`wharf bench cluster-refresh --offset-fetch-max-version 7`).
         public var apiVersions = ApiVersionRanges.firstVersion
+        /// The users clients of SASL_PLAINTEXT and SASL_SSL listeners authenticate as, with one
+        /// of `saslMechanisms`, before anything but ApiVersions is served (a data directory's
+        /// `UserStore`; none: every SASL login fails).
+        public var users: UserStore?
+        public var saslMechanisms = SaslMechanism.allCases
         public init() {}
     }
 

@@ -94,6 +94,22 @@ struct RequestGenerator {
             return .deleteGroups(DeleteGroupsRequest(groupsNames: v.array("groupsNames", validCount: 1...2) { $0.string("groupsNames[]", $0.random.pick(Self.groups)) }))
         case .consumerGroupDescribe:
             return .consumerGroupDescribe(ConsumerGroupDescribeRequest(groupIds: v.array("groupIds", validCount: 1...2) { $0.string("groupIds[]", $0.random.pick(Self.groups)) }))
+        case .saslHandshake:
+            return .saslHandshake(SaslHandshakeRequest(mechanism: v.string("mechanism", v.random.pick(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]))))
+        case .saslAuthenticate:
+            return .saslAuthenticate(SaslAuthenticateRequest(authBytes: v.bytes("authBytes", Array("n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL".utf8))))
+        case .describeUserScramCredentials:
+            return .describeUserScramCredentials(DescribeUserScramCredentialsRequest(users: v.nullableArray("users", validCount: 0...2) {
+                .init(name: $0.string("users.name", "alice"))
+            }))
+        case .alterUserScramCredentials:
+            return .alterUserScramCredentials(AlterUserScramCredentialsRequest(
+                deletions: v.array("deletions", validCount: 0...1) { .init(name: $0.string("deletions.name", "alice"), mechanism: $0.int8("deletions.mechanism", 1)) },
+                upsertions: v.array("upsertions", validCount: 0...1) {
+                    .init(name: $0.string("upsertions.name", "alice"), mechanism: $0.int8("upsertions.mechanism", 2),
+                          iterations: $0.int32("upsertions.iterations", 4096), salt: $0.bytes("upsertions.salt", [1, 2, 3, 4]),
+                          saltedPassword: $0.bytes("upsertions.saltedPassword", [UInt8](repeating: 7, count: 64)))
+                }))
         }
     }
 

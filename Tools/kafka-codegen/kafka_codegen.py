@@ -19,6 +19,7 @@ APIS = [
     "JoinGroup", "Heartbeat", "LeaveGroup", "SyncGroup", "DescribeGroups", "ListGroups", "ApiVersions",
     "CreateTopics", "DeleteTopics", "DeleteRecords", "InitProducerId", "OffsetForLeaderEpoch",
     "DescribeConfigs", "CreatePartitions", "DeleteGroups", "ConsumerGroupDescribe", "DescribeLogDirs",
+    "SaslHandshake", "SaslAuthenticate", "DescribeUserScramCredentials", "AlterUserScramCredentials",
 ]
 HEADERS = ["RequestHeader", "ResponseHeader"]
 

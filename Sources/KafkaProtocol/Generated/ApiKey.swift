@@ -15,6 +15,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
     case syncGroup = 14
     case describeGroups = 15
     case listGroups = 16
+    case saslHandshake = 17
     case apiVersions = 18
     case createTopics = 19
     case deleteTopics = 20
@@ -23,8 +24,11 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
     case offsetForLeaderEpoch = 23
     case describeConfigs = 32
     case describeLogDirs = 35
+    case saslAuthenticate = 36
     case createPartitions = 37
     case deleteGroups = 42
+    case describeUserScramCredentials = 50
+    case alterUserScramCredentials = 51
     case consumerGroupDescribe = 69
 
     /// The versions the schemas define (Wharf advertises a subset, see `ApiVersionRanges`).
@@ -43,6 +47,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .syncGroup: 0...5
         case .describeGroups: 0...5
         case .listGroups: 0...5
+        case .saslHandshake: 0...1
         case .apiVersions: 0...4
         case .createTopics: 0...7
         case .deleteTopics: 0...6
@@ -51,8 +56,11 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .offsetForLeaderEpoch: 0...4
         case .describeConfigs: 0...4
         case .describeLogDirs: 0...4
+        case .saslAuthenticate: 0...2
         case .createPartitions: 0...3
         case .deleteGroups: 0...2
+        case .describeUserScramCredentials: 0...0
+        case .alterUserScramCredentials: 0...0
         case .consumerGroupDescribe: 0...0
         }
     }
@@ -73,6 +81,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .syncGroup: SyncGroupRequest.isFlexible(version: version)
         case .describeGroups: DescribeGroupsRequest.isFlexible(version: version)
         case .listGroups: ListGroupsRequest.isFlexible(version: version)
+        case .saslHandshake: SaslHandshakeRequest.isFlexible(version: version)
         case .apiVersions: ApiVersionsRequest.isFlexible(version: version)
         case .createTopics: CreateTopicsRequest.isFlexible(version: version)
         case .deleteTopics: DeleteTopicsRequest.isFlexible(version: version)
@@ -81,8 +90,11 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .offsetForLeaderEpoch: OffsetForLeaderEpochRequest.isFlexible(version: version)
         case .describeConfigs: DescribeConfigsRequest.isFlexible(version: version)
         case .describeLogDirs: DescribeLogDirsRequest.isFlexible(version: version)
+        case .saslAuthenticate: SaslAuthenticateRequest.isFlexible(version: version)
         case .createPartitions: CreatePartitionsRequest.isFlexible(version: version)
         case .deleteGroups: DeleteGroupsRequest.isFlexible(version: version)
+        case .describeUserScramCredentials: DescribeUserScramCredentialsRequest.isFlexible(version: version)
+        case .alterUserScramCredentials: AlterUserScramCredentialsRequest.isFlexible(version: version)
         case .consumerGroupDescribe: ConsumerGroupDescribeRequest.isFlexible(version: version)
         }
     }

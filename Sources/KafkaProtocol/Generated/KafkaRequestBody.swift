@@ -17,6 +17,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
     case syncGroup(SyncGroupRequest)
     case describeGroups(DescribeGroupsRequest)
     case listGroups(ListGroupsRequest)
+    case saslHandshake(SaslHandshakeRequest)
     case apiVersions(ApiVersionsRequest)
     case createTopics(CreateTopicsRequest)
     case deleteTopics(DeleteTopicsRequest)
@@ -25,8 +26,11 @@ public enum KafkaRequestBody: Sendable, Equatable {
     case offsetForLeaderEpoch(OffsetForLeaderEpochRequest)
     case describeConfigs(DescribeConfigsRequest)
     case describeLogDirs(DescribeLogDirsRequest)
+    case saslAuthenticate(SaslAuthenticateRequest)
     case createPartitions(CreatePartitionsRequest)
     case deleteGroups(DeleteGroupsRequest)
+    case describeUserScramCredentials(DescribeUserScramCredentialsRequest)
+    case alterUserScramCredentials(AlterUserScramCredentialsRequest)
     case consumerGroupDescribe(ConsumerGroupDescribeRequest)
 
     public var apiKey: ApiKey {
@@ -44,6 +48,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .syncGroup: .syncGroup
         case .describeGroups: .describeGroups
         case .listGroups: .listGroups
+        case .saslHandshake: .saslHandshake
         case .apiVersions: .apiVersions
         case .createTopics: .createTopics
         case .deleteTopics: .deleteTopics
@@ -52,8 +57,11 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
         case .describeLogDirs: .describeLogDirs
+        case .saslAuthenticate: .saslAuthenticate
         case .createPartitions: .createPartitions
         case .deleteGroups: .deleteGroups
+        case .describeUserScramCredentials: .describeUserScramCredentials
+        case .alterUserScramCredentials: .alterUserScramCredentials
         case .consumerGroupDescribe: .consumerGroupDescribe
         }
     }
@@ -74,6 +82,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .syncGroup: self = .syncGroup(try SyncGroupRequest(from: &reader, version: version))
         case .describeGroups: self = .describeGroups(try DescribeGroupsRequest(from: &reader, version: version))
         case .listGroups: self = .listGroups(try ListGroupsRequest(from: &reader, version: version))
+        case .saslHandshake: self = .saslHandshake(try SaslHandshakeRequest(from: &reader, version: version))
         case .apiVersions: self = .apiVersions(try ApiVersionsRequest(from: &reader, version: version))
         case .createTopics: self = .createTopics(try CreateTopicsRequest(from: &reader, version: version))
         case .deleteTopics: self = .deleteTopics(try DeleteTopicsRequest(from: &reader, version: version))
@@ -82,8 +91,11 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochRequest(from: &reader, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsRequest(from: &reader, version: version))
         case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsRequest(from: &reader, version: version))
+        case .saslAuthenticate: self = .saslAuthenticate(try SaslAuthenticateRequest(from: &reader, version: version))
         case .createPartitions: self = .createPartitions(try CreatePartitionsRequest(from: &reader, version: version))
         case .deleteGroups: self = .deleteGroups(try DeleteGroupsRequest(from: &reader, version: version))
+        case .describeUserScramCredentials: self = .describeUserScramCredentials(try DescribeUserScramCredentialsRequest(from: &reader, version: version))
+        case .alterUserScramCredentials: self = .alterUserScramCredentials(try AlterUserScramCredentialsRequest(from: &reader, version: version))
         case .consumerGroupDescribe: self = .consumerGroupDescribe(try ConsumerGroupDescribeRequest(from: &reader, version: version))
         }
     }
@@ -103,6 +115,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .syncGroup(let body): body.encode(into: &out, version: version)
         case .describeGroups(let body): body.encode(into: &out, version: version)
         case .listGroups(let body): body.encode(into: &out, version: version)
+        case .saslHandshake(let body): body.encode(into: &out, version: version)
         case .apiVersions(let body): body.encode(into: &out, version: version)
         case .createTopics(let body): body.encode(into: &out, version: version)
         case .deleteTopics(let body): body.encode(into: &out, version: version)
@@ -111,8 +124,11 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .offsetForLeaderEpoch(let body): body.encode(into: &out, version: version)
         case .describeConfigs(let body): body.encode(into: &out, version: version)
         case .describeLogDirs(let body): body.encode(into: &out, version: version)
+        case .saslAuthenticate(let body): body.encode(into: &out, version: version)
         case .createPartitions(let body): body.encode(into: &out, version: version)
         case .deleteGroups(let body): body.encode(into: &out, version: version)
+        case .describeUserScramCredentials(let body): body.encode(into: &out, version: version)
+        case .alterUserScramCredentials(let body): body.encode(into: &out, version: version)
         case .consumerGroupDescribe(let body): body.encode(into: &out, version: version)
         }
     }

@@ -17,6 +17,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
     case syncGroup(SyncGroupResponse)
     case describeGroups(DescribeGroupsResponse)
     case listGroups(ListGroupsResponse)
+    case saslHandshake(SaslHandshakeResponse)
     case apiVersions(ApiVersionsResponse)
     case createTopics(CreateTopicsResponse)
     case deleteTopics(DeleteTopicsResponse)
@@ -25,8 +26,11 @@ public enum KafkaResponseBody: Sendable, Equatable {
     case offsetForLeaderEpoch(OffsetForLeaderEpochResponse)
     case describeConfigs(DescribeConfigsResponse)
     case describeLogDirs(DescribeLogDirsResponse)
+    case saslAuthenticate(SaslAuthenticateResponse)
     case createPartitions(CreatePartitionsResponse)
     case deleteGroups(DeleteGroupsResponse)
+    case describeUserScramCredentials(DescribeUserScramCredentialsResponse)
+    case alterUserScramCredentials(AlterUserScramCredentialsResponse)
     case consumerGroupDescribe(ConsumerGroupDescribeResponse)
 
     public var apiKey: ApiKey {
@@ -44,6 +48,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .syncGroup: .syncGroup
         case .describeGroups: .describeGroups
         case .listGroups: .listGroups
+        case .saslHandshake: .saslHandshake
         case .apiVersions: .apiVersions
         case .createTopics: .createTopics
         case .deleteTopics: .deleteTopics
@@ -52,8 +57,11 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
         case .describeLogDirs: .describeLogDirs
+        case .saslAuthenticate: .saslAuthenticate
         case .createPartitions: .createPartitions
         case .deleteGroups: .deleteGroups
+        case .describeUserScramCredentials: .describeUserScramCredentials
+        case .alterUserScramCredentials: .alterUserScramCredentials
         case .consumerGroupDescribe: .consumerGroupDescribe
         }
     }
@@ -74,6 +82,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .syncGroup: self = .syncGroup(try SyncGroupResponse(from: &reader, version: version))
         case .describeGroups: self = .describeGroups(try DescribeGroupsResponse(from: &reader, version: version))
         case .listGroups: self = .listGroups(try ListGroupsResponse(from: &reader, version: version))
+        case .saslHandshake: self = .saslHandshake(try SaslHandshakeResponse(from: &reader, version: version))
         case .apiVersions: self = .apiVersions(try ApiVersionsResponse(from: &reader, version: version))
         case .createTopics: self = .createTopics(try CreateTopicsResponse(from: &reader, version: version))
         case .deleteTopics: self = .deleteTopics(try DeleteTopicsResponse(from: &reader, version: version))
@@ -82,8 +91,11 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochResponse(from: &reader, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsResponse(from: &reader, version: version))
         case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsResponse(from: &reader, version: version))
+        case .saslAuthenticate: self = .saslAuthenticate(try SaslAuthenticateResponse(from: &reader, version: version))
         case .createPartitions: self = .createPartitions(try CreatePartitionsResponse(from: &reader, version: version))
         case .deleteGroups: self = .deleteGroups(try DeleteGroupsResponse(from: &reader, version: version))
+        case .describeUserScramCredentials: self = .describeUserScramCredentials(try DescribeUserScramCredentialsResponse(from: &reader, version: version))
+        case .alterUserScramCredentials: self = .alterUserScramCredentials(try AlterUserScramCredentialsResponse(from: &reader, version: version))
         case .consumerGroupDescribe: self = .consumerGroupDescribe(try ConsumerGroupDescribeResponse(from: &reader, version: version))
         }
     }
@@ -103,6 +115,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .syncGroup(let body): body.encode(into: &out, version: version)
         case .describeGroups(let body): body.encode(into: &out, version: version)
         case .listGroups(let body): body.encode(into: &out, version: version)
+        case .saslHandshake(let body): body.encode(into: &out, version: version)
         case .apiVersions(let body): body.encode(into: &out, version: version)
         case .createTopics(let body): body.encode(into: &out, version: version)
         case .deleteTopics(let body): body.encode(into: &out, version: version)
@@ -111,8 +124,11 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .offsetForLeaderEpoch(let body): body.encode(into: &out, version: version)
         case .describeConfigs(let body): body.encode(into: &out, version: version)
         case .describeLogDirs(let body): body.encode(into: &out, version: version)
+        case .saslAuthenticate(let body): body.encode(into: &out, version: version)
         case .createPartitions(let body): body.encode(into: &out, version: version)
         case .deleteGroups(let body): body.encode(into: &out, version: version)
+        case .describeUserScramCredentials(let body): body.encode(into: &out, version: version)
+        case .alterUserScramCredentials(let body): body.encode(into: &out, version: version)
         case .consumerGroupDescribe(let body): body.encode(into: &out, version: version)
         }
     }

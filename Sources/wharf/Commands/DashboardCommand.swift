@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WharfAuth
 import WharfCore
 import WharfDashboard
 import WharfDemo
@@ -234,6 +235,8 @@ struct KafkaListenerForDashboard: Sendable {
         config.limits = options.listener.limits
         // --read-only holds on the wire too: writes get Kafka's authorization errors.
         config.readOnly = options.readOnly
+        // Where a SASL listener finds its users (`wharf user add`).
+        config.users = UserStore(dataDirectory: engine.config.dataDirectory)
         let server = KafkaServer(engine: engine, configuration: config)
         do {
             try await server.start()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import WharfAuth
 import WharfCore
 import WharfEngine
 import WharfKafkaServer
@@ -51,6 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         serverConfig.autoCreateTopics = autoCreateTopics
         serverConfig.autoCreatePartitions = defaultPartitions
         serverConfig.limits = listener.limits
+        // Where a SASL listener finds its users (`wharf user add`).
+        serverConfig.users = UserStore(dataDirectory: data.directory)
         let server = KafkaServer(engine: engine, configuration: serverConfig)
         do {
             try await server.start()

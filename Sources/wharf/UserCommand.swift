@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import WharfAuth
+import WharfCore
+
+/// `wharf user add|list|delete`: the SASL users of a data directory's Kafka listener. The store
+/// (`sasl-users.json`, 0600) keeps salted SCRAM credentials, never a password; a running
+/// `wharf serve` reads it at each authentication, so changes apply at the next login.
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Manage the SASL users of the Kafka listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).",
+        subcommands: [Add.self, List.self, Delete.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a user, or set its password for one mechanism.",
+            discussion: """
+                The password is read from standard input (one trailing newline is dropped), so it \
+                never appears in the process list or the shell history: \
+                printf %s "$PASSWORD" | wharf user add alice --mechanism SCRAM-SHA-512 --password-stdin
+                """)
+        @OptionGroup var data: DataOptions
+        @Argument(help: "The user name (the client's sasl.username).") var name: String
+        @Option(help: ArgumentHelp("SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN.", valueName: "mechanism")) var mechanism: String
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input.") var passwordStdin = false
+        @Option(help: ArgumentHelp("SCRAM iterations (4096 to 16384).", valueName: "n"))
+        var iterations = ScramCredential.defaultIterations
+
+        func validate() throws {
+            guard passwordStdin else {
+                throw ValidationError("give the password on standard input with --password-stdin (never on the command line)")
+            }
+            _ = try UserCommand.mechanism(mechanism)
+            guard ScramCredential.iterationRange.contains(iterations) else {
+                throw ValidationError("--iterations must be between 4096 and 16384")
+            }
+            do { try UserDatabase.validate(userName: name) } catch { throw ValidationError(error.description) }
+        }
+
+        func run() async throws {
+            let mechanism = try UserCommand.mechanism(mechanism)
+            var password = Array(FileHandle.standardInput.readDataToEndOfFile())
+            if password.last == UInt8(ascii: "\n") { password.removeLast() }
+            if password.last == UInt8(ascii: "\r") { password.removeLast() }
+            guard !password.isEmpty else { throw ValidationError("the password on standard input is empty") }
+            let store = try UserCommand.store(data, create: true)
+            var database = try store.load()
+            let replaced = database.users[name]?[mechanism] != nil
+            database.users[name, default: [:]][mechanism] = ScramCredential(password: password, hash: mechanism.hash, iterations: iterations)
+            try store.save(database)
+            print(replaced ? "changed the \(mechanism.rawValue) password of \(name)" : "added \(name) (\(mechanism.rawValue))")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the users and their mechanisms (never a password).")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var output: JSONOption
+
+        struct Entry: Encodable {
+            var name: String
+            var mechanisms: [Mechanism]
+            struct Mechanism: Encodable {
+                var mechanism: String
+                var iterations: Int
+            }
+        }
+
+        func run() async throws {
+            let database = try UserCommand.store(data, create: false).load()
+            let entries = database.users.sorted { $0.key < $1.key }.map { name, credentials in
+                Entry(name: name, mechanisms: credentials.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                    Entry.Mechanism(mechanism: $0.key.rawValue, iterations: $0.value.iterations)
+                })
+            }
+            if output.json { return try Output.json(entries) }
+            guard !entries.isEmpty else { return print("no users (add one with 'wharf user add NAME --mechanism SCRAM-SHA-512 --password-stdin')") }
+            Output.table(["USER", "MECHANISMS"], entries.map { entry in
+                [Output.safe(entry.name), entry.mechanisms.map { "\($0.mechanism) (\($0.iterations) iterations)" }.joined(separator: ", ")]
+            })
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a user, or only its credential for one mechanism.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "The user name.") var name: String
+        @Option(help: ArgumentHelp("Delete only this mechanism's credential.", valueName: "mechanism")) var mechanism: String?
+
+        func run() async throws {
+            let store = try UserCommand.store(data, create: false)
+            var database = try store.load()
+            guard let credentials = database.users[name] else { throw ValidationError("no user \(Output.safe(name))") }
+            if let mechanism {
+                let mechanism = try UserCommand.mechanism(mechanism)
+                guard credentials[mechanism] != nil else {
+                    throw ValidationError("\(Output.safe(name)) has no \(mechanism.rawValue) credential")
+                }
+                database.users[name]?[mechanism] = nil
+                if database.users[name]?.isEmpty == true { database.users[name] = nil }
+                try store.save(database)
+                print("deleted the \(mechanism.rawValue) credential of \(Output.safe(name))")
+            } else {
+                database.users[name] = nil
+                try store.save(database)
+                print("deleted \(Output.safe(name))")
+            }
+        }
+    }
+
+    static func mechanism(_ name: String) throws -> SaslMechanism {
+        guard let mechanism = SaslMechanism(rawValue: name.uppercased()) else {
+            throw ValidationError("unknown mechanism '\(Output.safe(name))': use SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN")
+        }
+        return mechanism
+    }
+
+    /// The data directory's store; `create` makes the directory (owner-only) when it is missing.
+    static func store(_ data: DataOptions, create: Bool) throws -> UserStore {
+        let directory = data.directory
+        if create, !FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        }
+        return UserStore(dataDirectory: directory)
+    }
+}
