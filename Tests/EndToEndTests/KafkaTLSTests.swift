@@ -3,7 +3,7 @@ import Testing
 
 /// `wharf serve` with Kafka's listener syntax, TLS and mutual TLS, driven by real clients
 /// (kcat/librdkafka, confluent-kafka) and certificates the test makes with openssl.
-@Suite(.serialized) struct KafkaTLSTests {
+@Suite(.serialized, .endToEnd) struct KafkaTLSTests {
     /// `wharf serve` with the given listeners (port 0), its bound ports read from its start line.
     final class Server {
         let process = Process()

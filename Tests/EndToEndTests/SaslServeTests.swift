@@ -4,7 +4,7 @@ import Testing
 /// `wharf serve` with SASL listeners through the real binary: users added with `wharf user add`
 /// while the server runs log in with kcat over SASL_SSL (SCRAM-SHA-512) and SASL_PLAINTEXT
 /// (PLAIN); a mechanism the user has no credential for is refused with librdkafka's error.
-@Suite(.serialized) struct SaslServeTests {
+@Suite(.serialized, .endToEnd) struct SaslServeTests {
     @Test func usersAddedWhileServingLogInOverSaslSslAndSaslPlaintext() throws {
         let certs = try TestCertificates()
         let server = try KafkaTLSTests.Server(["--listen", "SASL_SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0"]

@@ -3,7 +3,7 @@ import Testing
 
 /// `wharf user add|list|delete` through the real binary: the store holds no password, is 0600,
 /// and mistakes get one-line errors.
-@Suite struct UserCLITests {
+@Suite(.endToEnd) struct UserCLITests {
     @Test func addListDeleteKeepsNoPasswordInAnOwnerOnlyFile() throws {
         let dir = TempDir()
         let d = ["--data", dir.path + "/fresh"]
