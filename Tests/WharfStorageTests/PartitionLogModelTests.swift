@@ -1,10 +1,11 @@
+import WharfTestSupport
 import Testing
 import WharfCore
 @testable import WharfStorage
 
 /// Random sequences of operations (append, read, deleteRecords, retention, compaction, clean
 /// and unclean reopen, config changes) checked after every step against a plain model.
-@Suite struct PartitionLogModelTests {
+@Suite(.ownThread) struct PartitionLogModelTests {
     struct Row: Equatable {
         var offset: Int64
         var key: String?

@@ -9,7 +9,7 @@ import WharfTestSupport
 /// keeps its file open; sealed ones are opened on demand through a bounded `SegmentFileCache`.
 /// Descriptors are counted in `/proc/self/fd`, only those pointing into the test's directory
 /// (other tests may open files meanwhile).
-@Suite struct SegmentFileCacheTests {
+@Suite(.ownThread) struct SegmentFileCacheTests {
     static let cacheSize = 8
     static let segments = 300
 
