@@ -44,7 +44,10 @@ class Broker:
         deadline = time.time() + timeout
         while True:
             self.proc = subprocess.Popen(
-                [self.wharf, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}", "--fsync", "always"],
+                # Kills come faster than Kafka's 3 s group.initial.rebalance.delay.ms: with it the
+                # group would never finish joining and the consumer side would check nothing.
+                [self.wharf, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}", "--fsync", "always",
+                 "--group-initial-rebalance-delay-ms", "0"],
                 stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL, text=True)
             line = self.proc.stdout.readline()
             if "serving" in line:
@@ -363,7 +366,8 @@ def main():
     # A producer that never got an acknowledgement proves nothing: that is a failure too.
     silent = [who for who, n in stats.acked_by.items() if n == 0]
     summary["silent_producers"] = silent
-    failed = bool(silent or summary["lost"] or summary["duplicates"] or summary["gaps"] or summary["consumed_not_in_log"]
+    # So does a consumer group that read nothing.
+    failed = bool(silent or summary["consumed_by_group"] == 0 or summary["lost"] or summary["duplicates"] or summary["gaps"] or summary["consumed_not_in_log"]
                   or summary["queue_misplaced"] or crashes or clean != 0)
     summary["result"] = "FAIL" if failed else "PASS"
     if args.json:
