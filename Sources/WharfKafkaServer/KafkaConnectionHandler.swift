@@ -16,7 +16,7 @@ import WharfCore
 /// the writer hands out the next answer only while the channel is writable (`WritabilityGate`).
 /// A closed connection cancels the worker, so a parked long-poll or JoinGroup stops waiting
 /// and nothing queued behind it runs. An idle connection (`connections.max.idle.ms`, reported
-/// by the `IdleStateHandler` in front) is closed unless a request is in progress for a client
+/// by the `IdleConnectionHandler` in front) is closed unless a request is in progress for a client
 /// that is within its limits (reading its answers, not muted).
 ///
 /// All methods run on the channel's event loop; the worker reaches the handler only through
@@ -39,9 +39,12 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     private var received = ByteBuffer()
     private var reading = true
     private var worker: Task<Void, Never>?
+    /// `KafkaServer.Configuration.requestExecutor`.
+    private let executor: (any TaskExecutor)?
 
     init(broker: KafkaBroker, listener: KafkaListenerAddress, advertisedHost: String?, limits: KafkaListenerLimits,
-         logger: Logger, gauges: ListenerGauges) {
+         logger: Logger, gauges: ListenerGauges, executor: (any TaskExecutor)? = nil) {
+        self.executor = executor
         self.broker = broker
         self.listener = listener
         self.advertisedHost = advertisedHost
@@ -66,7 +69,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
             security: listener.security, advertisedHost: host, advertisedPort: Int32(clamping: local?.port ?? listener.port)))
         self.state = state
         let (broker, logger, gauges, queue, gate) = (self.broker, self.logger, self.gauges, self.queue, self.gate)
-        worker = Task {
+        worker = Task(executorPreference: executor) {
             await KafkaConnectionHandler.serve(queue: queue, gate: gate, broker: broker, state: state, channel: channel, gauges: gauges,
                                                logger: logger, peer: peer, resumeReading: resumeReading)
         }
@@ -192,7 +195,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         if case TLSUserEvent.handshakeCompleted = event {
             recordClientCertificate(context: context)
         }
-        guard event is IdleStateHandler.IdleStateEvent else {
+        guard event is ConnectionIdleEvent else {
             context.fireUserInboundEventTriggered(event)
             return
         }

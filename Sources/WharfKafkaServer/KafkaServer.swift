@@ -52,6 +52,11 @@ public final class KafkaServer: Sendable {
         /// `UserStore`; none: every SASL login fails).
         public var users: UserStore?
         public var saslMechanisms = SaslMechanism.allCases
+        /// Where each connection's requests are handled (the broker's work, long polls, the
+        /// answer writer); nil: Swift's global concurrent executor, as any task. An in-process
+        /// listener in a test suite that runs hundreds of tests at once on that shared pool gets
+        /// an executor of its own, so its answers do not queue behind every other test's work.
+        public var requestExecutor: (any TaskExecutor)?
         public init() {}
     }
 
@@ -60,6 +65,10 @@ public final class KafkaServer: Sendable {
     private let channels: Mutex<[Channel]> = Mutex([])
     private let bound: Mutex<[KafkaListenerAddress]> = Mutex([])
     private let gauges = ListenerGauges()
+    private let idleConnections = IdleConnections()
+    private let idleChecks: Mutex<RepeatedTask?> = Mutex(nil)
+    /// The engine's clock: `connections.max.idle.ms` is measured on it.
+    private let clock: any WallClock
     private let logger: Logger
     public let configuration: Configuration
 
@@ -67,6 +76,7 @@ public final class KafkaServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        clock = engine.clock
         broker = KafkaBroker(engine: engine, configuration: configuration, logger: logger)
     }
 
@@ -91,6 +101,9 @@ public final class KafkaServer: Sendable {
         }
         channels.withLock { $0 = opened }
         bound.withLock { $0 = addresses }
+        let idle = idleConnections
+        let interval = IdleConnections.checkInterval(limitMillis: configuration.limits.connectionsMaxIdleMs)
+        idleChecks.withLock { $0 = group.next().scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in idle.check() } }
         let first = addresses[0]
         broker.setAdvertised(host: configuration.advertisedHost ?? first.host, port: Int32(first.port))
         for address in addresses {
@@ -105,6 +118,8 @@ public final class KafkaServer: Sendable {
         let limits = configuration.limits
         let gauges = self.gauges
         let advertisedHost = configuration.advertisedHost
+        let (clock, idleConnections) = (self.clock, self.idleConnections)
+        let executor = configuration.requestExecutor
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -118,12 +133,13 @@ public final class KafkaServer: Sendable {
                 }
                 channel.closeFuture.whenComplete { _ in gauges.release() }
                 return channel.eventLoop.makeCompletedFuture {
-                    let idle = TimeAmount.milliseconds(Int64(limits.connectionsMaxIdleMs))
-                    // The idle timer sits outside TLS, so a client stuck in its handshake is closed too.
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idle))
+                    // The idle check sits outside TLS, so a client stuck in its handshake is closed too.
+                    try channel.pipeline.syncOperations.addHandler(IdleConnectionHandler(
+                        limitMillis: Int64(limits.connectionsMaxIdleMs), clock: clock, connections: idleConnections))
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(
-                        broker: broker, listener: listener, advertisedHost: advertisedHost, limits: limits, logger: logger, gauges: gauges))
+                        broker: broker, listener: listener, advertisedHost: advertisedHost, limits: limits, logger: logger, gauges: gauges,
+                        executor: executor))
                 }
             }
         do {
@@ -147,8 +163,17 @@ public final class KafkaServer: Sendable {
         "\(configuration.host):\(broker.advertisedPort)"
     }
 
+    /// Runs the `connections.max.idle.ms` check on every connection now, on the engine's clock,
+    /// and returns once each has run (an idle connection is counted and its close begun). The
+    /// listener also runs it on its own every second or so; a test calls it after moving a
+    /// `ManualClock`, so idle limits are tested without sleeping through them.
+    public func closeIdleConnections() async {
+        for done in idleConnections.check() { try? await done.get() }
+    }
+
     /// Stops accepting, closes the listener and shuts the event loop down.
     public func stop() async {
+        idleChecks.withLock { $0?.cancel(); $0 = nil }
         let open = channels.withLock { c -> [Channel] in
             defer { c = [] }
             return c

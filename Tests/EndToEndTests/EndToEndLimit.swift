@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WharfTestSupport
 
 /// Lets only a few end-to-end tests run at once. Every end-to-end suite carries it
 /// (`@Suite(.endToEnd)`): each test starts real processes (the `wharf` binary, tmux, Kafka
@@ -7,6 +8,11 @@ import Testing
 /// own timeouts would fire. Unit tests are not limited: while an end-to-end test awaits a child
 /// process it holds no thread (see `offThePool`), so they run alongside it.
 /// `WHARF_E2E_CONCURRENCY` overrides the default of 2.
+///
+/// Each end-to-end test also runs on a thread of its own (as `.ownThread` tests do), not on the
+/// cooperative pool: some block while they wait (a synchronous test, `Process.waitUntilExit` in
+/// a server's `stop()`, reading a child's first line), and on the pool two of them would leave
+/// no thread for the unit tests and in-process listeners running meanwhile.
 struct EndToEndLimit: SuiteTrait, TestTrait, TestScoping {
     static let slots = Slots(ProcessInfo.processInfo.environment["WHARF_E2E_CONCURRENCY"].flatMap(Int.init).map { max(1, $0) } ?? 2)
 
@@ -16,7 +22,7 @@ struct EndToEndLimit: SuiteTrait, TestTrait, TestScoping {
         guard testCase != nil else { return try await function() }   // a suite: its tests take the slots
         await Self.slots.acquire()
         do {
-            try await function()
+            try await withTaskExecutorPreference(QueueTaskExecutor()) { try await function() }
         } catch {
             await Self.slots.release()
             throw error

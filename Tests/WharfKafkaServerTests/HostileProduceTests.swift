@@ -28,8 +28,7 @@ import WharfTestSupport
         }
 
         static var configuration: KafkaServer.Configuration {
-            var c = KafkaServer.Configuration()
-            c.port = 0
+            var c = KafkaServer.Configuration.forTest()
             return c
         }
 
@@ -85,7 +84,7 @@ import WharfTestSupport
             addr.sin_addr.s_addr = inet_addr("127.0.0.1")
             let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
             guard ok == 0 else { close(fd); throw WharfError.io("connect failed") }
-            var tv = timeval(tv_sec: 10, tv_usec: 0)
+            var tv = timeval(tv_sec: Int(RawKafkaSocket.patience.components.seconds), tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         }
 
@@ -107,6 +106,9 @@ import WharfTestSupport
             var got = 0
             while got < count {
                 let n = out.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, count - got, 0) }
+                if n < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                    throw WharfError.io("no answer within \(RawKafkaSocket.patience) (\(got) of \(count) bytes read)")
+                }
                 guard n > 0 else { throw WharfError.io("connection closed after \(got) of \(count) bytes (did the broker die?)") }
                 got += n
             }

@@ -14,8 +14,8 @@ import WharfEngine
         let engine: Engine
         let broker: KafkaBroker
 
-        init(autoCreate: Bool = true) throws {
-            engine = try Engine.open(config: EngineConfig(dataDirectory: dir, fsync: .never), logger: Logger(label: "test"))
+        init(autoCreate: Bool = true, clock: any WallClock = SystemClock()) throws {
+            engine = try Engine.open(config: EngineConfig(dataDirectory: dir, fsync: .never), clock: clock, logger: Logger(label: "test"))
             var config = KafkaServer.Configuration()
             config.autoCreateTopics = autoCreate
             broker = KafkaBroker(engine: engine, configuration: config, logger: Logger(label: "test"))

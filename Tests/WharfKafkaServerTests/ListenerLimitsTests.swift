@@ -10,11 +10,12 @@ import WharfEngine
 /// server than the limits allow, and the other clients keep working meanwhile.
 @Suite struct ListenerLimitsTests {
     /// Runs `body` against a listener on a fresh engine, and stops the listener afterwards.
-    static func withListener(_ configure: (inout KafkaServer.Configuration) -> Void = { _ in },
+    /// `clock` is the engine's, and so the listener's for `connections.max.idle.ms`.
+    static func withListener(clock: any WallClock = SystemClock(),
+                             _ configure: (inout KafkaServer.Configuration) -> Void = { _ in },
                              _ body: (KafkaBrokerTests.Fixture, KafkaServer, Int) async throws -> Void) async throws {
-        let f = try KafkaBrokerTests.Fixture()
-        var config = KafkaServer.Configuration()
-        config.port = 0
+        let f = try KafkaBrokerTests.Fixture(clock: clock)
+        var config = KafkaServer.Configuration.forTest()
         configure(&config)
         let server = KafkaServer(engine: f.engine, configuration: config, logger: Logger(label: "test"))
         let port = try await server.start()
@@ -55,7 +56,7 @@ import WharfEngine
                 _ = try await s.roundTrip(Self.apiVersions, version: 0)
             }
             let refused = try await RawKafkaSocket.connect(port: port)
-            #expect(try await refused.isClosedByServer(within: .seconds(10)))
+            #expect(try await refused.isClosedByServer(within: RawKafkaSocket.patience))
             refused.close()
             #expect(server.load.refusedConnections == 1)
             for (i, s) in admitted.enumerated() { _ = try await s.roundTrip(Self.apiVersions, version: 0, correlationId: Int32(10 + i)) }
@@ -67,27 +68,53 @@ import WharfEngine
         }
     }
 
-    // The idle limits below are seconds, not milliseconds: under the parallel suite on a loaded
-    // 2-core machine, a test's connect and its first request can be more than 300 ms apart, and
-    // the server rightly closed the connection before the test had asked anything.
+    // The idle limit is measured on the engine's clock: the tests below move a ManualClock and
+    // run the listener's idle check, so a loaded machine cannot close a connection early (between
+    // a test's connect and its first request) nor late.
+    static let idleMs = 2000
+
+    /// Moves `clock` past the idle limit and runs the listener's idle check until the server
+    /// closes `socket` (a limit that stopped working fails here after a minute). For a client
+    /// whose last bytes the server may not have read yet: that read restarts its idle time.
+    static func idleUntilClosed(_ socket: RawKafkaSocket, server: KafkaServer, clock: ManualClock) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            clock.advance(byMillis: Int64(idleMs))
+            await server.closeIdleConnections()
+            if try await socket.isClosedByServer(within: .milliseconds(100)) { return true }
+        }
+        return false
+    }
+
     @Test func aSilentConnectionIsClosedAfterConnectionsMaxIdleMs() async throws {
-        try await Self.withListener({ $0.limits.connectionsMaxIdleMs = 2000 }) { _, server, port in
+        let clock = ManualClock()
+        try await Self.withListener(clock: clock, { $0.limits.connectionsMaxIdleMs = Self.idleMs }) { _, server, port in
             let quiet = try await RawKafkaSocket.connect(port: port)
             defer { quiet.close() }
             _ = try await quiet.roundTrip(Self.apiVersions, version: 0)
-            #expect(try await quiet.isClosedByServer(within: .seconds(20)))
-            #expect(server.load.idleConnectionsClosed >= 1)
+            // One millisecond short of the limit: kept.
+            clock.advance(byMillis: Int64(Self.idleMs - 1))
+            await server.closeIdleConnections()
+            #expect(server.load.idleConnectionsClosed == 0)
+            #expect(server.connectionCount == 1)
+            // At the limit: closed.
+            clock.advance(byMillis: 1)
+            await server.closeIdleConnections()
+            #expect(server.load.idleConnectionsClosed == 1)
+            #expect(try await quiet.isClosedByServer(within: RawKafkaSocket.patience))
             try await Self.anotherClientIsServed(port: port)
         }
     }
 
     @Test func aSizePrefixFollowedByNothingIsClosedByTheIdleTimeout() async throws {
-        try await Self.withListener({ $0.limits.connectionsMaxIdleMs = 2000 }) { _, _, port in
+        let clock = ManualClock()
+        try await Self.withListener(clock: clock, { $0.limits.connectionsMaxIdleMs = Self.idleMs }) { _, server, port in
             let slowloris = try await RawKafkaSocket.connect(port: port)
             defer { slowloris.close() }
             // Promises a 1 MiB request, sends two bytes of it, then nothing.
             _ = try await slowloris.send([0x00, 0x10, 0x00, 0x00, 0x00, 0x12])
-            #expect(try await slowloris.isClosedByServer(within: .seconds(20)))
+            #expect(try await Self.idleUntilClosed(slowloris, server: server, clock: clock))
+            #expect(server.load.idleConnectionsClosed == 1)
             try await Self.anotherClientIsServed(port: port)
         }
     }
@@ -129,9 +156,10 @@ import WharfEngine
     }
 
     @Test func aMutedConnectionThatMakesNoProgressIsClosedWhenIdle() async throws {
-        try await Self.withListener({
+        let clock = ManualClock()
+        try await Self.withListener(clock: clock, {
             $0.limits.maxInFlightRequests = 2
-            $0.limits.connectionsMaxIdleMs = 2000
+            $0.limits.connectionsMaxIdleMs = Self.idleMs
         }) { f, server, port in
             try f.engine.createTopic("t", .init(partitions: 1))
             let notifier = try f.engine.appendNotifier(topic: "t", partition: 0)
@@ -140,13 +168,16 @@ import WharfEngine
             // A long poll alone is legitimately quiet and stays open...
             _ = try await flooder.send(RawKafkaSocket.request(Self.fetch([0], maxWaitMs: 30_000), version: 4))
             try await FetchWakeOnAppendTests.eventually { notifier.waitingCount == 1 }
-            try await Task.sleep(for: .milliseconds(2500))  // longer than the idle limit
+            clock.advance(byMillis: Int64(Self.idleMs) + 500)  // longer than the idle limit
+            await server.closeIdleConnections()
+            #expect(server.load.idleConnectionsClosed == 0)
             #expect(server.connectionCount == 1)
             // ...but one muted for exceeding its in-flight limit is closed, and its poll cancelled.
             var more: [UInt8] = []
             for i in 0..<3 { more += RawKafkaSocket.request(Self.apiVersions, version: 0, correlationId: Int32(i)) }
             _ = try await flooder.send(more)
-            #expect(try await flooder.isClosedByServer(within: .seconds(20)))
+            #expect(try await Self.idleUntilClosed(flooder, server: server, clock: clock))
+            #expect(server.load.idleConnectionsClosed == 1)
             try await FetchWakeOnAppendTests.eventually { notifier.waitingCount == 0 && server.connectionCount == 0 }
         }
     }

@@ -25,8 +25,7 @@ import WharfKafkaClient
     @Test func fiftyGroupsCostOneOffsetFetchAndOneFindCoordinatorOverTheWire() async throws {
         let f = try KafkaBrokerTests.Fixture()
         try await Self.commitGroups(f.engine, count: 50)
-        var config = KafkaServer.Configuration()
-        config.port = 0
+        var config = KafkaServer.Configuration.forTest()
         let server = KafkaServer(engine: f.engine, configuration: config, logger: Logger(label: "test"))
         let port = try await server.start()
         let client = KafkaClient(bootstrap: [BootstrapAddress(host: "127.0.0.1", port: port)])

@@ -63,8 +63,7 @@ import WharfKafkaClient
         try Self.fill(f.engine)
         let partitions = (0..<3).map { TopicPartition("orders", Int32($0)) } + [TopicPartition("audit", 0)]
         for advertise in [true, false] {
-            var config = KafkaServer.Configuration()
-            config.port = 0
+            var config = KafkaServer.Configuration.forTest()
             if !advertise { config.apiVersions.ranges[.describeLogDirs] = nil }
             let server = KafkaServer(engine: f.engine, configuration: config, logger: Logger(label: "test"))
             let port = try await server.start()

@@ -16,8 +16,7 @@ import WharfStorage
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let engine = try Engine.open(config: EngineConfig(dataDirectory: dir, fsync: .always), logger: Logger(label: "test"))
         try engine.createTopic("t", .init(partitions: 1))
-        var configuration = KafkaServer.Configuration()
-        configuration.port = 0
+        var configuration = KafkaServer.Configuration.forTest()
         let server = KafkaServer(engine: engine, configuration: configuration, logger: Logger(label: "test"))
         let port = try await server.start()
         let socket = try await RawKafkaSocket.connect(port: port)
@@ -76,8 +75,7 @@ import WharfStorage
         config.faults = faults
         let engine = try Engine.open(config: config, logger: Logger(label: "test"))
         try engine.createTopic("t", .init(partitions: 1))
-        var configuration = KafkaServer.Configuration()
-        configuration.port = 0
+        var configuration = KafkaServer.Configuration.forTest()
         let server = KafkaServer(engine: engine, configuration: configuration, logger: Logger(label: "test"))
         let port = try await server.start()
         let socket = try await RawKafkaSocket.connect(port: port)

@@ -11,6 +11,11 @@ import WharfTestSupport
 struct RawKafkaSocket: Sendable {
     let fd: Int32
 
+    /// How long a test waits for an answer or a close that should come at once: long, because
+    /// while the suites run in parallel a loaded 2-core machine can stall a listener for
+    /// seconds, and a passing test returns as soon as the answer is there.
+    static let patience = Duration.seconds(60)
+
     static func connect(port: Int) async throws -> RawKafkaSocket {
         try await offPool {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -74,25 +79,29 @@ struct RawKafkaSocket: Sendable {
         }
     }
 
-    private func receiveExactly(_ count: Int) throws -> [UInt8]? {
+    private func receiveExactly(_ count: Int, timeout: Duration) throws -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: count)
         var got = 0
         while got < count {
             let n = out.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress! + got, count - got, 0) }
             if n == 0 { return nil }
-            if n < 0 { throw WharfError.io("recv: \(errno)") }
+            if n < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                throw WharfError.io("the server sent neither an answer nor a close within \(timeout) (\(got) of \(count) bytes read)")
+            }
+            if n < 0 { throw WharfError.io("recv: \(String(cString: strerror(errno)))") }
             got += n
         }
         return out
     }
 
     /// The next response frame's payload; nil when the server closed the connection.
-    func receiveFrame(timeout: Duration = .seconds(30)) async throws -> [UInt8]? {
+    func receiveFrame(timeout: Duration = patience) async throws -> [UInt8]? {
         try await Self.offPool {
             setTimeout(SO_RCVTIMEO, timeout)
-            guard let size = try receiveExactly(4) else { return nil }
+            guard let size = try receiveExactly(4, timeout: timeout) else { return nil }
             let length = Int(Int32(bigEndian: size.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }))
-            return try receiveExactly(length)
+            guard length >= 0 else { throw WharfError.malformed("negative frame size \(length)") }
+            return try receiveExactly(length, timeout: timeout)
         }
     }
 

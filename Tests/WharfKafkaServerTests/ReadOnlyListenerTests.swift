@@ -87,7 +87,7 @@ import WharfEngine
             let client = try await RawKafkaSocket.connect(port: port)
             defer { client.close() }
             _ = try await client.send(RawKafkaSocket.request(KafkaBrokerTests.produce("t", KafkaBrokerTests.batch(values: ["x"]), acks: 0), version: 7))
-            #expect(try await client.isClosedByServer(within: .seconds(20)))
+            #expect(try await client.isClosedByServer(within: RawKafkaSocket.patience))
             #expect(try f.engine.offsets(topic: "t", partition: 0).logEnd == 0)
         }
     }

@@ -24,11 +24,15 @@ extension Trait where Self == OwnThreadTrait {
     public static var ownThread: Self { OwnThreadTrait() }
 }
 
-/// A task executor that runs jobs one at a time on a private serial dispatch queue.
-final class QueueTaskExecutor: TaskExecutor {
+/// A task executor that runs jobs one at a time on a private serial dispatch queue (a thread
+/// of dispatch's, not one of the cooperative pool's): for a test's own work (`.ownThread`) and
+/// for an in-process listener's (`KafkaServer.Configuration.requestExecutor`).
+public final class QueueTaskExecutor: TaskExecutor {
     private let queue = DispatchQueue(label: "wharf.test.own-thread")
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public init() {}
+
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
         queue.async { job.runSynchronously(on: executor) }
