@@ -84,12 +84,14 @@ public final class BrokerConnection: Sendable {
             table = try await bare.negotiate(timeoutMs: requestTimeoutMs)
         } catch {
             bare.close()
-            // A listener that expects TLS (or plaintext) drops a client speaking the other way.
-            if case .connectionClosed = error {
-                throw .connectionClosed(address: address + " before answering ApiVersions (does the listener expect security.protocol "
-                                        + "\(security.securityProtocol.rawValue)? see --command-config)")
+            // A listener that expects TLS drops a plaintext client, or answers with a TLS alert that
+            // reads as a frame of hundreds of megabytes; a TLS client never gets this far.
+            switch error {
+            case .connectionClosed, .malformed:
+                throw .unreachable(address: address, reason: "no Kafka answer to ApiVersions (does the listener expect security.protocol "
+                                   + "\(security.securityProtocol.rawValue)? see --command-config)")
+            default: throw error
             }
-            throw error
         }
         let connection = BrokerConnection(host: host, port: port, channel: channel, clientId: clientId, versions: table)
         if let login = security.sasl {
