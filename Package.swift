@@ -96,9 +96,10 @@ let package = Package(
         .target(
             name: "WharfKafkaClient",
             dependencies: [
-                "KafkaProtocol", "KafkaNIO", "WharfCore",
+                "KafkaProtocol", "KafkaNIO", "WharfCore", "WharfAuth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOTLS", package: "swift-nio"),
             ],
             swiftSettings: strict),
         .executableTarget(

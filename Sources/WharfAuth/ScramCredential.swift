@@ -29,9 +29,8 @@ public struct ScramCredential: Sendable, Hashable {
     /// The credential for SaltedPassword = Hi(password, salt, iterations), as an admin client
     /// sends it (AlterUserScramCredentials, KIP-554).
     public init(saltedPassword salted: [UInt8], hash: ScramHash, salt: [UInt8], iterations: Int) {
-        let clientKey = hash.hmac(key: salted, Array("Client Key".utf8))
-        self.init(hash: hash, salt: salt, iterations: iterations, storedKey: hash.hash(clientKey),
-                  serverKey: hash.hmac(key: salted, Array("Server Key".utf8)))
+        self.init(hash: hash, salt: salt, iterations: iterations, storedKey: hash.hash(hash.clientKey(saltedPassword: salted)),
+                  serverKey: hash.serverKey(saltedPassword: salted))
     }
 
     /// A credential with a fresh random salt.

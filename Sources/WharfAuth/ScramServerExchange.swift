@@ -121,7 +121,8 @@ public struct ScramServerExchange: Sendable {
         guard attributes[1].dropFirst(2).hasSuffix(pending.nonce) else {
             return .failure("Authentication failed: Invalid nonce")
         }
-        let authMessage = Array((pending.clientFirstBare + "," + pending.serverFirst + "," + withoutProof).utf8)
+        let authMessage = hash.authMessage(clientFirstBare: pending.clientFirstBare, serverFirst: pending.serverFirst,
+                                           clientFinalWithoutProof: withoutProof)
         let credential = pending.credential
         let clientSignature = hash.hmac(key: credential.storedKey, authMessage)
         guard proof.count == clientSignature.count,
@@ -150,6 +151,11 @@ public struct ScramServerExchange: Sendable {
             rest = rest[rest.index(equals, offsetBy: 3)...]
         }
         return result + String(rest)
+    }
+
+    /// The inverse of `decodeSaslName`, for the client's first message.
+    static func encodeSaslName(_ name: String) -> String {
+        name.replacingOccurrences(of: "=", with: "=3D").replacingOccurrences(of: ",", with: "=2C")
     }
 
     /// printable ASCII except ',' (RFC 5802), and not absurdly long.

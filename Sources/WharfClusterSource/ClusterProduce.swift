@@ -8,9 +8,9 @@ import WharfKafkaClient
 public enum ClusterProduce {
     public typealias Appended = (partition: Int32, base: Int64, last: Int64)
 
-    public static func run(_ addresses: [BootstrapAddress], topic: String, partition: Int32?, create: Bool, clock: any WallClock,
+    public static func run(_ kafka: KafkaClient.Configuration, topic: String, partition: Int32?, create: Bool, clock: any WallClock,
                     lines: (_ append: ([Record]) async throws -> [Appended]) async throws -> Int) async throws -> Int {
-        try await ClusterSession.with(addresses) { client in
+        try await ClusterSession.with(kafka) { client in
             var t = try await client.refreshMetadata().topic(topic)
             if t == nil, create {
                 // -1: the broker's default partition count (CreateTopics v4+), as the embedded

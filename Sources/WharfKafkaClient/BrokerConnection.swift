@@ -15,9 +15,15 @@ public final class BrokerConnection: Sendable {
     let channel: Channel
     let clientId: String
     private let nextCorrelationId = Mutex<Int32>(1)
+    /// When this connection stops taking new requests: 85% into the SASL session lifetime the
+    /// broker announced (KIP-368), as Kafka's own client re-authenticates between 85 and 95%.
+    let sessionRenewal = Mutex<ContinuousClock.Instant?>(nil)
 
     public var address: String { "\(host):\(port)" }
-    public var isActive: Bool { channel.isActive }
+    /// Open and, on a SASL connection with a session lifetime, not yet due for a new session.
+    public var isActive: Bool {
+        channel.isActive && sessionRenewal.withLock { $0.map { ContinuousClock.now < $0 } ?? true }
+    }
 
     private init(host: String, port: Int, channel: Channel, clientId: String, versions: ApiVersionTable) {
         self.host = host
@@ -27,35 +33,74 @@ public final class BrokerConnection: Sendable {
         self.versions = versions
     }
 
-    /// Connects and negotiates versions with ApiVersions (v3, falling back to the version the
-    /// broker's KIP-511 answer names).
+    /// Connects (inside TLS when `security` says so), negotiates versions with ApiVersions (v3,
+    /// falling back to the version the broker's KIP-511 answer names) and authenticates with
+    /// SASL when `security` has a login.
     public static func connect(host: String, port: Int, clientId: String, connectTimeoutMs: Int, requestTimeoutMs: Int,
+                               security: ClientSecurity = .plaintext,
                                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws(KafkaClientError) -> BrokerConnection {
         let address = "\(host):\(port)"
-        let bootstrap = ClientBootstrap(group: group)
+        let loop = group.next()
+        let handshake = loop.makePromise(of: Void.self)
+        let tls = security.tls
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.milliseconds(Int64(connectTimeoutMs)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(try tls.handler(host: host))
+                        try channel.pipeline.syncOperations.addHandler(TLSHandshakeWaiter(promise: handshake))
+                    }
                     // A response frame is at least its 4-byte correlation id.
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameHandler(KafkaFrameDecoder(minFrameSize: 4))))
-                    try channel.pipeline.syncOperations.addHandler(ResponseDispatcher(address: address))
+                    try channel.pipeline.syncOperations.addHandler(ResponseDispatcher(address: address, explain: { tls?.explain($0, address: address) }))
                 }
             }
         let channel: Channel
         do {
             channel = try await bootstrap.connect(host: host, port: port).get()
         } catch {
+            handshake.fail(error)
             throw .unreachable(address: address, reason: reason(error))
         }
+        if let tls {
+            // Connected is not yet trusted: a handshake that never ends counts as a connect timeout.
+            let timer = loop.scheduleTask(in: .milliseconds(Int64(connectTimeoutMs))) { handshake.fail(ChannelError.connectTimeout(.milliseconds(Int64(connectTimeoutMs)))) }
+            do {
+                try await handshake.futureResult.get()
+                timer.cancel()
+            } catch {
+                timer.cancel()
+                channel.close(promise: nil)
+                throw tls.explain(error, address: address) ?? .unreachable(address: address, reason: "TLS handshake: " + reason(error))
+            }
+        } else {
+            handshake.succeed()
+        }
         let bare = BrokerConnection(host: host, port: port, channel: channel, clientId: clientId, versions: ApiVersionTable(versions: [.apiVersions: 0], brokerRanges: [:]))
+        let table: ApiVersionTable
         do {
-            let table = try await bare.negotiate(timeoutMs: requestTimeoutMs)
-            return BrokerConnection(host: host, port: port, channel: channel, clientId: clientId, versions: table)
+            table = try await bare.negotiate(timeoutMs: requestTimeoutMs)
         } catch {
             bare.close()
-            throw error
+            // A listener that expects TLS drops a plaintext client, or answers with a TLS alert that
+            // reads as a frame of hundreds of megabytes; a TLS client never gets this far.
+            switch error {
+            case .connectionClosed, .malformed:
+                throw .unreachable(address: address, reason: "no Kafka answer to ApiVersions (does the listener expect security.protocol "
+                                   + "\(security.securityProtocol.rawValue)? see --command-config)")
+            default: throw error
+            }
         }
+        let connection = BrokerConnection(host: host, port: port, channel: channel, clientId: clientId, versions: table)
+        if let login = security.sasl {
+            do { try await connection.authenticate(login, timeoutMs: requestTimeoutMs) } catch {
+                connection.close()
+                throw error
+            }
+        }
+        return connection
     }
 
     static func reason(_ error: any Error) -> String {
@@ -131,7 +176,7 @@ public final class BrokerConnection: Sendable {
         return (try Self.decodeBody(payload, as: R.Response.self, version: version), payload.count + 4)
     }
 
-    private func roundTrip(apiKey: ApiKey, version: Int16, timeoutMs: Int,
+    func roundTrip(apiKey: ApiKey, version: Int16, timeoutMs: Int,
                            body: (inout [UInt8]) -> Void) async throws(KafkaClientError) -> [UInt8] {
         let id = nextCorrelationId.withLock { n -> Int32 in
             defer { n = n == Int32.max ? 1 : n + 1 }

@@ -15,7 +15,12 @@ public actor KafkaClient {
         /// Attempts per call for retriable failures (transport, leader/coordinator moves).
         public var attempts = 3
         public var retryBackoffMs = 100
-        public init(bootstrap: [BootstrapAddress]) { self.bootstrap = bootstrap }
+        /// TLS and SASL for every broker connection (`--command-config`).
+        public var security: ClientSecurity
+        public init(bootstrap: [BootstrapAddress], security: ClientSecurity = .plaintext) {
+            self.bootstrap = bootstrap
+            self.security = security
+        }
     }
 
     public let configuration: Configuration
@@ -51,7 +56,8 @@ public actor KafkaClient {
         let config = configuration
         let task = Task<BrokerConnection, any Error> {
             try await BrokerConnection.connect(host: host, port: port, clientId: config.clientId,
-                                               connectTimeoutMs: config.connectTimeoutMs, requestTimeoutMs: config.requestTimeoutMs)
+                                               connectTimeoutMs: config.connectTimeoutMs, requestTimeoutMs: config.requestTimeoutMs,
+                                               security: config.security)
         }
         connections[key] = task
         do {
@@ -70,7 +76,11 @@ public actor KafkaClient {
         for b in configuration.bootstrap where !candidates.contains(b) { candidates.append(b) }
         for address in candidates {
             do { return try await connection(host: address.host, port: address.port) } catch {
-                if case .unsupported = error { throw error }
+                // Another address would fail the same way: say what is wrong with the settings.
+                switch error {
+                case .unsupported, .tls, .authentication: throw error
+                default: break
+                }
                 failures.append(error)
             }
         }

@@ -4,6 +4,10 @@ import KafkaProtocol
 public enum KafkaClientError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No TCP connection: "cannot reach 127.0.0.1:1: connection refused".
     case unreachable(address: String, reason: String)
+    /// The TLS handshake failed or TLS broke: "TLS with 10.0.0.1:9093 failed: its certificate is not trusted by ...".
+    case tls(address: String, reason: String)
+    /// SASL refused: wrong password, mechanism not enabled (with the broker's list), not a SASL listener.
+    case authentication(address: String, reason: String)
     /// The connection dropped with requests in flight.
     case connectionClosed(address: String)
     /// No answer within the request timeout.
@@ -22,6 +26,8 @@ public enum KafkaClientError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .unreachable(let a, let r): "cannot reach \(a): \(r)"
+        case .tls(let a, let r): "TLS with \(a) failed: \(r)"
+        case .authentication(let a, let r): "SASL authentication to \(a) failed: \(r)"
         case .connectionClosed(let a): "connection to \(a) closed"
         case .timeout(let a, let api, let ms): "\(api) to \(a) timed out after \(ms) ms"
         case .unsupported(let m): m

@@ -20,8 +20,13 @@ final class ResponseDispatcher: ChannelDuplexHandler {
 
     private var inFlight: [Int32: EventLoopPromise<[UInt8]>] = [:]
     private let address: String
+    /// Turns a transport error (a TLS alert after the handshake, say) into its one-line meaning.
+    private let explain: @Sendable (any Error) -> KafkaClientError?
 
-    init(address: String) { self.address = address }
+    init(address: String, explain: @escaping @Sendable (any Error) -> KafkaClientError? = { _ in nil }) {
+        self.address = address
+        self.explain = explain
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
@@ -49,7 +54,7 @@ final class ResponseDispatcher: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        failAll(.malformed("\(address): \(error)"))
+        failAll(explain(error) ?? .malformed("\(address): \(error)"))
         context.close(promise: nil)
     }
 

@@ -35,6 +35,9 @@ public struct ApiVersionTable: Sendable, Equatable {
         .syncGroup: 0...5,
         .heartbeat: 0...4,
         .leaveGroup: 0...5,
+        // SASL login (`security.protocol` SASL_*): SaslHandshake v1 frames tokens in SaslAuthenticate.
+        .saslHandshake: 1...1,
+        .saslAuthenticate: 0...2,
     ]
 
     /// Picks max(common) per API the broker advertises; APIs without overlap are left out and

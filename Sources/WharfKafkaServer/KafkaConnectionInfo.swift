@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Synchronization
 
 /// What the broker knows of the client on one connection: the listener it came through (its

@@ -1,3 +1,5 @@
+import KafkaProtocol
+
 /// One listener as Kafka writes it in `listeners`: `SSL://0.0.0.0:9093`. A bare `host:port`
 /// means PLAINTEXT, as Wharf's `--listen` always took it.
 public struct KafkaListenerAddress: Sendable, Hashable, CustomStringConvertible {

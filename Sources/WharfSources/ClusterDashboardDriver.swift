@@ -101,7 +101,7 @@ public actor ClusterDashboardDriver: DashboardDriver {
             // No connection at all is OFFLINE; an answer that was an error leaves the data STALE.
             let offline: Bool
             switch error as? KafkaClientError {
-            case .unreachable?, .connectionClosed?, .timeout?: offline = true
+            case .unreachable?, .connectionClosed?, .timeout?, .tls?, .authentication?: offline = true
             default: offline = false
             }
             problem = SourceProblem(badge: offline ? "OFFLINE" : "STALE", text: "\(Self.describe(error)) · try \(failuresInARow + 1)\(since)")

@@ -29,7 +29,7 @@ struct TestCertificates {
         try Self.issue(name: "mallory", subject: "/CN=mallory", extensions: "extendedKeyUsage=clientAuth", in: d, ca: "stranger-ca")
     }
 
-    private static func issue(name: String, subject: String, extensions: String, in d: String, ca: String = "ca") throws {
+    static func issue(name: String, subject: String, extensions: String, in d: String, ca: String = "ca") throws {
         try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", "\(d)/\(name)-key.pem", "-out", "\(d)/\(name).csr"])
         try extensions.write(toFile: "\(d)/\(name).ext", atomically: true, encoding: .utf8)
         try openssl(["x509", "-req", "-in", "\(d)/\(name).csr", "-CA", "\(d)/\(ca).pem", "-CAkey", "\(d)/\(ca)-key.pem", "-CAcreateserial",

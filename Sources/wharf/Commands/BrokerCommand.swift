@@ -20,8 +20,8 @@ struct BrokerCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let brokers = if let addresses = try cluster.addresses() {
-                try await ClusterSession.with(addresses) { try await ClusterBrokers.describeAll($0) }
+            let brokers = if let kafka = try cluster.clientConfiguration() {
+                try await ClusterSession.with(kafka) { try await ClusterBrokers.describeAll($0) }
             } else {
                 try await EngineSession.with(data) { [$0.describeBroker()] }
             }

@@ -7,9 +7,9 @@ import WharfKafkaClient
 /// protocol. Each partition (or --partition) from --from (ListOffsets -2/-1, or with the time)
 /// to its end as it was when the partition was started, partition by partition.
 extension ConsumeCommand {
-    static func consumeFromCluster(_ addresses: [BootstrapAddress], topic: String, partition: Int32?, from: From, limit: Int,
+    static func consumeFromCluster(_ kafka: KafkaClient.Configuration, topic: String, partition: Int32?, from: From, limit: Int,
                                    emit: (ConsumedRecord) -> Void) async throws {
-        try await ClusterSession.with(addresses) { client in
+        try await ClusterSession.with(kafka) { client in
             let t = try await ClusterDeadLetters.topicMetadata(client, topic)
             let all = t.partitions.map(\.partition)
             if let partition, !all.contains(partition) { throw WharfError.unknownPartition(topic: topic, partition: partition) }
@@ -43,9 +43,9 @@ extension ConsumeCommand {
 
     /// `consume --group --bootstrap`: a real member of the group (ClusterGroupConsumer), polled
     /// and committed as the embedded command does, leaving the group on exit.
-    static func consumeFromClusterGroup(_ addresses: [BootstrapAddress], topic: String, group: String, from: From, limit: Int,
+    static func consumeFromClusterGroup(_ kafka: KafkaClient.Configuration, topic: String, group: String, from: From, limit: Int,
                                         emit: (ConsumedRecord) -> Void) async throws {
-        try await ClusterSession.with(addresses) { client in
+        try await ClusterSession.with(kafka) { client in
             _ = try await ClusterDeadLetters.topicMetadata(client, topic)
             let consumer = ClusterGroupConsumer(client: client, group: group, topics: [topic],
                                                 startAt: { if case .latest = from { return .latest } else { return .earliest } }(),

@@ -54,11 +54,11 @@ struct ConsumeCommand: AsyncParsableCommand {
     func run() async throws {
         let start = try parseFrom()
         let limit = max ?? Int.max
-        if let addresses = try cluster.addresses() {
+        if let kafka = try cluster.clientConfiguration() {
             if let group {
-                try await Self.consumeFromClusterGroup(addresses, topic: topic, group: group, from: start, limit: limit, emit: emit)
+                try await Self.consumeFromClusterGroup(kafka, topic: topic, group: group, from: start, limit: limit, emit: emit)
             } else {
-                try await Self.consumeFromCluster(addresses, topic: topic, partition: partition, from: start, limit: limit, emit: emit)
+                try await Self.consumeFromCluster(kafka, topic: topic, partition: partition, from: start, limit: limit, emit: emit)
             }
             fflush(nil)
             return

@@ -66,8 +66,8 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let theme = try dashboard.loadTheme()
-        if let addresses = try cluster.addresses() {
-            return try await ClusterDashboardRunner.run(addresses: addresses, options: dashboard, theme: theme, outboxURLs: outbox)
+        if let kafka = try cluster.clientConfiguration() {
+            return try await ClusterDashboardRunner.run(kafka: kafka, options: dashboard, theme: theme, outboxURLs: outbox)
         }
         var config = EngineConfig(dataDirectory: data.directory, fsync: try fsync.policy())
         dashboard.engineLimits.apply(to: &config)

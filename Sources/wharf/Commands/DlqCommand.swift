@@ -23,9 +23,9 @@ struct DlqCommand: ParsableCommand {
         func run() async throws {
             let counts: [QueueRuntimeCounts]
             let topics: [DlqTopics.SummaryJSON]
-            if let addresses = try cluster.addresses() {
+            if let kafka = try cluster.clientConfiguration() {
                 // Queues are Wharf-only: a cluster has dead-letter topics, never queues.
-                (counts, topics) = ([], try await DlqTopics.summaries(addresses))
+                (counts, topics) = ([], try await DlqTopics.summaries(kafka))
             } else {
                 counts = try await QueueSession.with(data) { q in try q.listDeadLetterQueues().map { dlq throws -> QueueRuntimeCounts in try q.runtimeCounts(dlq) } }
                 topics = try await DlqTopics.summaries(data: data)
@@ -66,7 +66,7 @@ struct DlqCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            if let addresses = try cluster.addresses() { return try await DlqTopics.peek(entity, addresses, max: max, json: output.json) }
+            if let kafka = try cluster.clientConfiguration() { return try await DlqTopics.peek(entity, kafka, max: max, json: output.json) }
             if try await DlqTopics.isTopic(entity, data: data) { return try await DlqTopics.peek(entity, data: data, max: max, json: output.json) }
             let messages = try await QueueSession.with(data) { try $0.peek(DlqCommand.dlqPath(entity), fromSequenceNumber: fromSeq, max: max) }
             try printMessages(messages, json: output.json)
@@ -106,8 +106,8 @@ struct DlqCommand: ParsableCommand {
         }
 
         func run() async throws {
-            if let addresses = try cluster.addresses() {
-                return try await DlqTopics.requeue(entity, addresses, offsets: offsets, all: all, reason: reason, contains: contains,
+            if let kafka = try cluster.clientConfiguration() {
+                return try await DlqTopics.requeue(entity, kafka, offsets: offsets, all: all, reason: reason, contains: contains,
                                                    to: to, dryRun: dryRun, json: output.json)
             }
             let policy = try fsync.policy()
@@ -138,7 +138,7 @@ struct DlqCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            if let addresses = try cluster.addresses() { return try await DlqTopics.purge(entity, addresses, yes: yes) }
+            if let kafka = try cluster.clientConfiguration() { return try await DlqTopics.purge(entity, kafka, yes: yes) }
             let policy = try fsync.policy()
             if try await DlqTopics.isTopic(entity, data: data) { return try await DlqTopics.purge(entity, data: data, fsync: policy, yes: yes) }
             let target = DlqCommand.dlqPath(entity)

@@ -26,8 +26,8 @@ struct GroupCommand: ParsableCommand {
         }
 
         func run() async throws {
-            if let addresses = try cluster.addresses() {
-                return try GroupReport.list(shown(try await ClusterSession.with(addresses) { try await ClusterGroups.list($0) }), json: output.json)
+            if let kafka = try cluster.clientConfiguration() {
+                return try GroupReport.list(shown(try await ClusterSession.with(kafka) { try await ClusterGroups.list($0) }), json: output.json)
             }
             let rows = try await EngineSession.with(data) { engine -> [GroupReport.Row] in
                 var rows: [GroupReport.Row] = []
@@ -51,8 +51,8 @@ struct GroupCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let lag = if let addresses = try cluster.addresses() {
-                try await ClusterSession.with(addresses) { try await ClusterGroups.describe($0, group: group, clock: SystemClock()) }
+            let lag = if let kafka = try cluster.clientConfiguration() {
+                try await ClusterSession.with(kafka) { try await ClusterGroups.describe($0, group: group, clock: SystemClock()) }
             } else {
                 try await EngineSession.with(data) { try await $0.groupLag(group) }
             }
@@ -117,8 +117,8 @@ struct GroupCommand: ParsableCommand {
 
         func run() async throws {
             let target = try TopicPartitionsArgument(parsing: topic)
-            if let addresses = try cluster.addresses() {
-                let rows = try await ClusterSession.with(addresses) { client -> [ResetPlanRow] in
+            if let kafka = try cluster.clientConfiguration() {
+                let rows = try await ClusterSession.with(kafka) { client -> [ResetPlanRow] in
                     let now = Int64(Date().timeIntervalSince1970 * 1000)
                     let plan = try await ClusterReset.plan(client, group: group, topic: target.topic, partitions: target.partitions,
                                                            to: try spec(), nowMs: now)
@@ -149,8 +149,8 @@ struct GroupCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            if let addresses = try cluster.addresses() {
-                try await ClusterSession.with(addresses) { try await $0.deleteGroups([group]) }
+            if let kafka = try cluster.clientConfiguration() {
+                try await ClusterSession.with(kafka) { try await $0.deleteGroups([group]) }
             } else {
                 try await EngineSession.with(data, fsync: try fsync.policy()) { try await $0.deleteGroup(group) }
             }

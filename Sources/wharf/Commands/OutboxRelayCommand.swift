@@ -62,8 +62,8 @@ struct OutboxRelayCommand: AsyncParsableCommand {
         do { policy = try FsyncPolicy(parsing: fsync) } catch { throw ValidationError(error.description) }
         // Signals first, so a SIGTERM that arrives while the database opens still stops cleanly.
         let stop = StopSignals()
-        if let addresses = try cluster.addresses() {
-            return try await relayToCluster(addresses, stop: stop)
+        if let kafka = try cluster.clientConfiguration() {
+            return try await relayToCluster(kafka, stop: stop)
         }
         try await database.with { store in
             try await EngineSession.with(data, fsync: policy) { engine in
@@ -90,14 +90,14 @@ struct OutboxRelayCommand: AsyncParsableCommand {
     }
 
     /// The relay into a cluster: the same loop, publishing with Produce (acks=all).
-    func relayToCluster(_ addresses: [BootstrapAddress], stop: StopSignals) async throws {
+    func relayToCluster(_ kafka: KafkaClient.Configuration, stop: StopSignals) async throws {
         try await database.with { store in
-            try await ClusterSession.with(addresses) { client in
+            try await ClusterSession.with(kafka) { client in
                 // Fail now, in one line, when the cluster cannot be reached at all.
                 _ = try await client.refreshMetadata()
                 let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(client: client, partitions: partitions, clock: SystemClock()),
                                         config: relayConfig, logger: Logger(label: "wharf.outbox"))
-                print("relaying \(store.databaseName)/\(store.table) into \(addresses.map(\.description).joined(separator: ",")) (stop with Ctrl-C or SIGTERM)")
+                print("relaying \(store.databaseName)/\(store.table) into \(kafka.bootstrap.map(\.description).joined(separator: ",")) (stop with Ctrl-C or SIGTERM)")
                 fflush(nil)
                 let relayTask = Task { await relay.run() }
                 let signal = await stop.wait()

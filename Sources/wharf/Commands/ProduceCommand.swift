@@ -46,8 +46,8 @@ struct ProduceCommand: AsyncParsableCommand {
             return RecordHeader(String(h[..<i]), String(h[h.index(after: i)...]))
         }
         let total: Int
-        if let addresses = try cluster.addresses() {
-            total = try await ClusterProduce.run(addresses, topic: topic, partition: partition, create: create, clock: SystemClock()) { append in
+        if let kafka = try cluster.clientConfiguration() {
+            total = try await ClusterProduce.run(kafka, topic: topic, partition: partition, create: create, clock: SystemClock()) { append in
                 try await readLines(headers: recordHeaders, append)
             }
         } else {

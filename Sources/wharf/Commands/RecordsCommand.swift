@@ -24,10 +24,10 @@ struct RecordsCommand: ParsableCommand {
 
         func run() async throws {
             let oldStart: Int64, newStart: Int64
-            if let addresses = try cluster.addresses() {
+            if let kafka = try cluster.clientConfiguration() {
                 // DeleteRecords to the partition's leader; -1 means its high watermark there too.
                 let tp = TopicPartition(topic, partition)
-                (oldStart, newStart) = try await ClusterSession.with(addresses) { client in
+                (oldStart, newStart) = try await ClusterSession.with(kafka) { client in
                     guard let old = try await client.logOffsets([tp])[tp]?.start else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
                     guard let new = try await client.deleteRecords([tp: before.offset])[tp] else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
                     return (old, new)

@@ -28,13 +28,13 @@ struct TopicCommand: ParsableCommand {
 
         func run() async throws {
             let d: TopicDescription
-            if let addresses = try cluster.addresses() {
+            if let kafka = try cluster.clientConfiguration() {
                 // CreateTopics with Kafka's config names; then described as `topic describe` would.
                 var configs: [String: String] = [:]
                 if let retentionMs { configs["retention.ms"] = "\(retentionMs)" }
                 if let retentionBytes { configs["retention.bytes"] = "\(retentionBytes)" }
                 if let segmentBytes { configs["segment.bytes"] = "\(segmentBytes)" }
-                d = try await ClusterSession.with(addresses) { client in
+                d = try await ClusterSession.with(kafka) { client in
                     try await client.createTopic(name, partitions: partitions, configs: configs)
                     return try await ClusterTopics.describe(client, name: name)
                 }
@@ -61,8 +61,8 @@ struct TopicCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let all = if let addresses = try cluster.addresses() {
-                try await ClusterSession.with(addresses) { try await ClusterTopics.describeAll($0, includeInternal: includeInternal) }
+            let all = if let kafka = try cluster.clientConfiguration() {
+                try await ClusterSession.with(kafka) { try await ClusterTopics.describeAll($0, includeInternal: includeInternal) }
             } else {
                 try await EngineSession.with(data) { $0.describeAllTopics(includeInternal: includeInternal) }
             }
@@ -80,8 +80,8 @@ struct TopicCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let d = if let addresses = try cluster.addresses() {
-                try await ClusterSession.with(addresses) { try await ClusterTopics.describe($0, name: name) }
+            let d = if let kafka = try cluster.clientConfiguration() {
+                try await ClusterSession.with(kafka) { try await ClusterTopics.describe($0, name: name) }
             } else {
                 try await EngineSession.with(data) { try $0.describeTopic(name) }
             }
@@ -99,8 +99,8 @@ struct TopicCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            if let addresses = try cluster.addresses() {
-                try await ClusterSession.with(addresses) { try await $0.deleteTopic(name) }
+            if let kafka = try cluster.clientConfiguration() {
+                try await ClusterSession.with(kafka) { try await $0.deleteTopic(name) }
             } else {
                 try await EngineSession.with(data, fsync: try fsync.policy()) { try $0.deleteTopic(name) }
             }

@@ -9,11 +9,11 @@ import WharfSources
 /// `wharf --bootstrap HOST:PORT[,...]`: the dashboard on a Kafka-protocol cluster. It starts
 /// even when the cluster cannot be reached, and keeps trying with the reason on screen.
 enum ClusterDashboardRunner {
-    static func run(addresses: [BootstrapAddress], options: DashboardOptions, theme: Theme, outboxURLs: [String] = []) async throws {
+    static func run(kafka: KafkaClient.Configuration, options: DashboardOptions, theme: Theme, outboxURLs: [String] = []) async throws {
         guard isatty(1) == 1 else {
             throw ValidationError("the dashboard needs a terminal on stdout; for scripts use the other commands with --bootstrap (see wharf --help)")
         }
-        var configuration = KafkaClient.Configuration(bootstrap: addresses)
+        var configuration = kafka
         configuration.clientId = "wharf-dashboard"
         // The dashboard retries on every refresh by itself: two attempts per call absorb a leader
         // or coordinator move (metadata refreshed in between) and keep a refresh against a dead
@@ -24,7 +24,7 @@ enum ClusterDashboardRunner {
         let client = KafkaClient(configuration: configuration)
         // Outboxes relay into the cluster through their own client: a relay's retries and the
         // dashboard's refresh then never wait on each other.
-        let relayClient = KafkaClient(bootstrap: addresses)
+        let relayClient = KafkaClient(configuration: kafka)
         let outboxes: DashboardOutboxes
         do {
             outboxes = try await DashboardOutboxes.open(urls: outboxURLs, publisher: KafkaOutboxPublisher(client: relayClient, partitions: nil, clock: SystemClock()),
@@ -34,7 +34,7 @@ enum ClusterDashboardRunner {
             await client.close()
             throw error
         }
-        let driver = ClusterDashboardDriver(client: client, source: "kafka " + addresses.map(\.description).joined(separator: ","),
+        let driver = ClusterDashboardDriver(client: client, source: "kafka " + kafka.bootstrap.map(\.description).joined(separator: ","),
                                             readOnly: options.readOnly, outboxes: outboxes.outboxes)
         outboxes.start()
         // Nothing may write to the terminal while curses draws: stderr goes to a log file, named

@@ -1,5 +1,5 @@
-/// Kafka's `security.protocol` of one listener: whether its bytes travel inside TLS and whether
-/// a client must authenticate with SASL before anything else.
+/// Kafka's `security.protocol`, of a listener or of a client reaching one: whether the bytes
+/// travel inside TLS and whether the client authenticates with SASL before anything else.
 public enum SecurityProtocol: String, Sendable, Hashable, CaseIterable {
     case plaintext = "PLAINTEXT"
     case ssl = "SSL"
