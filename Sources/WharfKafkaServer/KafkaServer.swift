@@ -52,6 +52,9 @@ public final class KafkaServer: Sendable {
         /// `UserStore`; none: every SASL login fails).
         public var users: UserStore?
         public var saslMechanisms = SaslMechanism.allCases
+        /// Check every request against the ACLs (`--authorize`); nil: every client may do
+        /// everything (and the ACL APIs answer SECURITY_DISABLED).
+        public var authorization: KafkaAuthorization?
         public init() {}
     }
 
