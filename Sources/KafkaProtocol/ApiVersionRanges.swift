@@ -50,6 +50,10 @@ public struct ApiVersionRanges: Sendable, Equatable {
         // KIP-554: admin clients manage SCRAM users.
         .describeUserScramCredentials: 0...0,
         .alterUserScramCredentials: 0...0,
+        // ACLs over the wire (answered SECURITY_DISABLED without --authorize, as Kafka does).
+        .describeAcls: 0...3,
+        .createAcls: 0...3,
+        .deleteAcls: 0...3,
     ])
 
     public func contains(_ key: ApiKey, version: Int16) -> Bool {

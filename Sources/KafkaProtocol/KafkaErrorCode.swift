@@ -32,6 +32,9 @@ public enum KafkaErrorCode {
     public static let invalidPartitions: Int16 = 37
     public static let invalidRequest: Int16 = 42
     public static let policyViolation: Int16 = 44
+    public static let transactionalIdAuthorizationFailed: Int16 = 53
+    /// An ACL API on a broker without an authorizer (`wharf serve` without `--authorize`).
+    public static let securityDisabled: Int16 = 54
     public static let outOfOrderSequenceNumber: Int16 = 45
     public static let duplicateSequenceNumber: Int16 = 46
     public static let invalidProducerEpoch: Int16 = 47
@@ -54,7 +57,7 @@ public enum KafkaErrorCode {
         29: "TOPIC_AUTHORIZATION_FAILED", 30: "GROUP_AUTHORIZATION_FAILED", 31: "CLUSTER_AUTHORIZATION_FAILED",
         33: "UNSUPPORTED_SASL_MECHANISM", 34: "ILLEGAL_SASL_STATE", 35: "UNSUPPORTED_VERSION",
         36: "TOPIC_ALREADY_EXISTS", 37: "INVALID_PARTITIONS", 38: "INVALID_REPLICATION_FACTOR", 41: "NOT_CONTROLLER",
-        42: "INVALID_REQUEST", 45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 46: "DUPLICATE_SEQUENCE_NUMBER", 56: "KAFKA_STORAGE_ERROR",
+        42: "INVALID_REQUEST", 45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 54: "SECURITY_DISABLED", 46: "DUPLICATE_SEQUENCE_NUMBER", 56: "KAFKA_STORAGE_ERROR",
         58: "SASL_AUTHENTICATION_FAILED", 68: "NON_EMPTY_GROUP", 69: "GROUP_ID_NOT_FOUND", 91: "RESOURCE_NOT_FOUND",
         92: "DUPLICATE_RESOURCE", 93: "UNACCEPTABLE_CREDENTIAL",
     ]

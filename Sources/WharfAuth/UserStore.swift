@@ -5,7 +5,8 @@ import WharfStorage
 /// The SASL users of a data directory: `<data>/sasl-users.json`, mode 0600, replaced atomically.
 /// It holds per user and mechanism a SCRAM credential (salt, iterations, StoredKey, ServerKey),
 /// never a password. The listener reads it at each authentication, so `wharf user add` takes
-/// effect without a restart.
+/// effect without a restart. Changes go through `update` (locked); `save` alone is for a
+/// store nobody else writes.
 public struct UserStore: Sendable {
     public static let fileName = "sasl-users.json"
     public let path: String
@@ -35,6 +36,19 @@ public struct UserStore: Sendable {
             }
         }
         return database
+    }
+
+    /// Loads, lets `change` edit, and saves if anything changed, under the store's
+    /// `FileUpdateLock`: a `wharf user add` and a broker answering AlterUserScramCredentials
+    /// (or two `wharf user` runs) never lose each other's update.
+    public func update<R>(_ change: (inout UserDatabase) throws(WharfError) -> R) throws(WharfError) -> R {
+        try FileUpdateLock.withLock(for: path) { () throws(WharfError) -> R in
+            let before = try load()
+            var database = before
+            let result = try change(&database)
+            if database != before { try save(database) }
+            return result
+        }
     }
 
     public func save(_ database: UserDatabase) throws(WharfError) {

@@ -27,14 +27,18 @@ extension KafkaBroker {
         guard !configuration.readOnly, !session.awaitsRawTokens, session.isAuthenticated || !security(of: session).requiresSASL,
               payload.count >= 2, payload[0] == 0, payload[1] == 0,
               let request = try? KafkaRequest.decode(payload, supported: supported),
-              case .produce(let r) = request.body else {
+              case .produce = request.body else {
             return .ready(await handle(payload, session: &session))
         }
+        // --authorize: the topics the principal may not write are taken out, and answered.
+        let plan = accessControl.map { authorizationPlan(request.body, version: request.apiVersion, check: accessCheck($0, session: session)) }
+            ?? .proceed(request.body, nil)
+        guard case .proceed(.produce(let r), let amendment) = plan else { return .ready(await handle(payload, session: &session)) }
         let inFlight = produce(r)
         let (id, version, acks) = (request.correlationId, request.apiVersion, r.acks)
         return .later {
             let response = await inFlight.acknowledged()
-            return acks == 0 ? .noResponse : Self.reply(response, correlationId: id, version: version)
+            return acks == 0 ? .noResponse : Self.reply(amendment?.apply(to: response) ?? response, correlationId: id, version: version)
         }
     }
 }

@@ -2,6 +2,7 @@ import KafkaProtocol
 
 /// `wharf --read-only`: the dashboard's listener answers every request that would change data
 /// with Kafka's authorization errors, as a broker whose ACLs grant only reads does. Group
+/// The ACL changes (CreateAcls, DeleteAcls) are refused too. Group
 /// membership (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) stays open so consumers can read
 /// in a group; what they would commit is refused.
 extension KafkaBroker {
@@ -58,6 +59,14 @@ extension KafkaBroker {
             var response = DeleteGroupsResponse()
             response.results = r.groupsNames.map { .init(groupId: $0, errorCode: groupDenied) }
             return .deleteGroups(response)
+        case .createAcls(let r):
+            return .createAcls(CreateAclsResponse(results: r.creations.map { _ in
+                .init(errorCode: KafkaError.clusterAuthorizationFailed, errorMessage: Self.readOnlyMessage)
+            }))
+        case .deleteAcls(let r):
+            return .deleteAcls(DeleteAclsResponse(filterResults: r.filters.map { _ in
+                .init(errorCode: KafkaError.clusterAuthorizationFailed, errorMessage: Self.readOnlyMessage, matchingAcls: [])
+            }))
         case .initProducerId:
             return .initProducerId(InitProducerIdResponse(errorCode: KafkaError.clusterAuthorizationFailed, producerId: -1, producerEpoch: -1))
         default:

@@ -115,38 +115,26 @@ extension KafkaBroker {
             credentials.append((upsertion.name, mechanism, ScramCredential(
                 saltedPassword: upsertion.saltedPassword, hash: mechanism.hash, salt: upsertion.salt, iterations: iterations)))
         }
-        // One writer at a time: load, change, replace.
-        userStoreWrites.withLock { _ in
-            var database: UserDatabase
-            do {
-                database = try store.load()
-            } catch {
-                for user in order { fail(user, KafkaError.unknownServerError, "\(error)") }
-                return
-            }
-            for deletion in request.deletions {
-                guard let mechanism = SaslMechanism(scramTypeCode: deletion.mechanism) else { continue }
-                if database.users[deletion.name]?[mechanism] == nil {
-                    fail(deletion.name, KafkaError.resourceNotFound, "Attempt to delete a user credential that does not exist")
+        // One writer at a time (across processes too): load, change, replace.
+        do {
+            try store.update { (database: inout UserDatabase) throws(WharfError) in
+                for deletion in request.deletions {
+                    guard let mechanism = SaslMechanism(scramTypeCode: deletion.mechanism) else { continue }
+                    if database.users[deletion.name]?[mechanism] == nil {
+                        fail(deletion.name, KafkaError.resourceNotFound, "Attempt to delete a user credential that does not exist")
+                    }
+                }
+                for deletion in request.deletions where failures[deletion.name] == nil {
+                    guard let mechanism = SaslMechanism(scramTypeCode: deletion.mechanism) else { continue }
+                    database.users[deletion.name]?[mechanism] = nil
+                    if database.users[deletion.name]?.isEmpty == true { database.users[deletion.name] = nil }
+                }
+                for (user, mechanism, credential) in credentials where failures[user] == nil {
+                    database.users[user, default: [:]][mechanism] = credential
                 }
             }
-            var changed = false
-            for deletion in request.deletions where failures[deletion.name] == nil {
-                guard let mechanism = SaslMechanism(scramTypeCode: deletion.mechanism) else { continue }
-                database.users[deletion.name]?[mechanism] = nil
-                if database.users[deletion.name]?.isEmpty == true { database.users[deletion.name] = nil }
-                changed = true
-            }
-            for (user, mechanism, credential) in credentials where failures[user] == nil {
-                database.users[user, default: [:]][mechanism] = credential
-                changed = true
-            }
-            guard changed else { return }
-            do {
-                try store.save(database)
-            } catch {
-                for user in order where failures[user] == nil { fail(user, KafkaError.kafkaStorageError, "\(error)") }
-            }
+        } catch {
+            for user in order where failures[user] == nil { fail(user, KafkaError.kafkaStorageError, "\(error)") }
         }
         return results()
     }

@@ -23,8 +23,8 @@ public final class KafkaBroker: Sendable {
     let supported: ApiVersionRanges
     let clusterId = "wharf-cluster"
     let securityLog: SecurityEventLog
-    /// Serializes AlterUserScramCredentials' read-modify-write of the user store.
-    let userStoreWrites = Mutex(())
+    /// The ACLs every request is checked against (`--authorize`); nil: no authorization.
+    let accessControl: BrokerAccessControl?
     let nodeId: Int32 = 0
     private let advertised = Mutex<(host: String, port: Int32)>(("127.0.0.1", 9092))
 
@@ -36,6 +36,7 @@ public final class KafkaBroker: Sendable {
         self.configuration = configuration
         self.logger = logger
         securityLog = SecurityEventLog(logger: logger, clock: engine.clock)
+        accessControl = configuration.authorization.map { BrokerAccessControl(settings: $0, logger: logger) }
         supported = configuration.apiVersions
         advertised.withLock { $0 = (configuration.advertisedHost ?? configuration.host, Int32(configuration.port)) }
     }
@@ -78,9 +79,8 @@ public final class KafkaBroker: Sendable {
         // client sent to the PLAINTEXT port would fail its handshake).
         let advertised = connection.map { (host: $0.advertisedHost, port: $0.advertisedPort) } ?? (advertisedHost, advertisedPort)
         let id = request.correlationId
-        func reply<B: KafkaResponseMessage>(_ body: B) -> Outcome { Self.reply(body, correlationId: id, version: version) }
         func replyThenClose<B: KafkaResponseMessage>(_ body: B, _ reason: String) -> Outcome {
-            guard case .respond(let frame) = reply(body) else { return .close(reason) }
+            guard case .respond(let frame) = Self.reply(body, correlationId: id, version: version) else { return .close(reason) }
             return .respondThenClose(frame, reason)
         }
         if security(of: session).requiresSASL, !session.isAuthenticated,
@@ -96,7 +96,26 @@ public final class KafkaBroker: Sendable {
                 return .close(error.description)
             }
         }
-        switch request.body {
+        // --authorize: what the principal may not do is taken out of the request (and answered
+        // by the amendment), or the whole request is refused.
+        let plan = accessControl.map { authorizationPlan(request.body, version: version, check: accessCheck($0, session: session)) }
+            ?? .proceed(request.body, nil)
+        let body: KafkaRequestBody
+        let amendment: ResponseAmendment?
+        switch plan {
+        case .proceed(let allowed, let change):
+            (body, amendment) = (allowed, change)
+        case .refuse(let refusal):
+            do {
+                return .respond(try KafkaResponse.encode(correlationId: id, version: version, body: refusal))
+            } catch {
+                return .close(error.description)
+            }
+        }
+        func reply<B: KafkaResponseMessage>(_ body: B) -> Outcome {
+            Self.reply(amendment?.apply(to: body) ?? body, correlationId: id, version: version)
+        }
+        switch body {
         case .apiVersions:
             return reply(supported.apiVersionsResponse())
         case .saslHandshake(let r):
@@ -109,6 +128,12 @@ public final class KafkaBroker: Sendable {
             return reply(describeUserScramCredentials(r))
         case .alterUserScramCredentials(let r):
             return reply(alterUserScramCredentials(r, principal: session.principal))
+        case .describeAcls(let r):
+            return reply(describeAcls(r, session: session))
+        case .createAcls(let r):
+            return reply(createAcls(r, session: session))
+        case .deleteAcls(let r):
+            return reply(deleteAcls(r, session: session))
         case .metadata(let r):
             return reply(metadata(r, version: version, advertised: advertised))
         case .produce(let r):

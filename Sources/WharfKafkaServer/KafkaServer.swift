@@ -57,6 +57,9 @@ public final class KafkaServer: Sendable {
         /// listener in a test suite that runs hundreds of tests at once on that shared pool gets
         /// an executor of its own, so its answers do not queue behind every other test's work.
         public var requestExecutor: (any TaskExecutor)?
+        /// Check every request against the ACLs (`--authorize`); nil: every client may do
+        /// everything (and the ACL APIs answer SECURITY_DISABLED).
+        public var authorization: KafkaAuthorization?
         public init() {}
     }
 

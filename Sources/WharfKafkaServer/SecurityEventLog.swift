@@ -2,7 +2,7 @@ import Logging
 import Synchronization
 import WharfCore
 
-/// The audit trail of security events (failed authentications), rate-limited so that a client
+/// The audit trail of security events (failed authentications, authorization denials), rate-limited so that a client
 /// guessing passwords in a loop cannot flood the log: at most `linesPerWindow` lines per
 /// `windowMillis`, then one line saying how many were left out.
 final class SecurityEventLog: Sendable {
@@ -26,6 +26,21 @@ final class SecurityEventLog: Sendable {
     }
 
     func authenticationFailed(principal: String, peer: String, mechanism: String, reason: String) {
+        record("SASL authentication failed", metadata: [
+            "principal": "\(principal)", "peer": "\(peer)", "mechanism": "\(mechanism)", "reason": "\(reason)",
+        ])
+    }
+
+    /// A request (or part of one) refused by the ACLs (`--authorize`).
+    func authorizationDenied(principal: String, peer: String, operation: String, resource: String, reason: String) {
+        record("authorization denied", metadata: [
+            "principal": "\(principal)", "peer": "\(peer)", "operation": "\(operation)", "resource": "\(resource)",
+            "reason": "\(reason)",
+        ])
+    }
+
+    /// Logs `message` unless this window's budget (shared by every kind of event) is spent.
+    private func record(_ message: Logger.Message, metadata: Logger.Metadata) {
         let now = clock.nowMillis()
         let (log, suppressedBefore) = window.withLock { w -> (Bool, Int) in
             var suppressedBefore = 0
@@ -43,11 +58,9 @@ final class SecurityEventLog: Sendable {
             return (true, suppressedBefore)
         }
         if suppressedBefore > 0 {
-            logger.warning("failed SASL authentications not logged (rate limit)", metadata: ["count": "\(suppressedBefore)"])
+            logger.warning("security events not logged (rate limit)", metadata: ["count": "\(suppressedBefore)"])
         }
         guard log else { return }
-        logger.warning("SASL authentication failed", metadata: [
-            "principal": "\(principal)", "peer": "\(peer)", "mechanism": "\(mechanism)", "reason": "\(reason)",
-        ])
+        logger.warning(message, metadata: metadata)
     }
 }

@@ -110,6 +110,29 @@ struct RequestGenerator {
                           iterations: $0.int32("upsertions.iterations", 4096), salt: $0.bytes("upsertions.salt", [1, 2, 3, 4]),
                           saltedPassword: $0.bytes("upsertions.saltedPassword", [UInt8](repeating: 7, count: 64)))
                 }))
+        case .describeAcls:
+            return .describeAcls(DescribeAclsRequest(
+                resourceTypeFilter: v.int8("resourceTypeFilter", v.random.pick([1, 2, 3, 4])),
+                resourceNameFilter: v.nullableString("resourceNameFilter", v.random.pick([nil, "orders"])),
+                patternTypeFilter: v.int8("patternTypeFilter", v.random.pick([1, 2, 3, 4])),
+                principalFilter: v.nullableString("principalFilter", v.random.pick([nil, "User:alice"])),
+                hostFilter: v.nullableString("hostFilter", nil),
+                operation: v.int8("operation", v.random.pick([1, 3, 4])), permissionType: v.int8("permissionType", v.random.pick([1, 3]))))
+        case .createAcls:
+            return .createAcls(CreateAclsRequest(creations: v.array("creations", validCount: 1...2) {
+                .init(resourceType: $0.int8("creations.resourceType", 2), resourceName: $0.string("creations.resourceName", "orders"),
+                      resourcePatternType: $0.int8("creations.resourcePatternType", 3),
+                      principal: $0.string("creations.principal", "User:alice"), host: $0.string("creations.host", "*"),
+                      operation: $0.int8("creations.operation", 3), permissionType: $0.int8("creations.permissionType", 3))
+            }))
+        case .deleteAcls:
+            return .deleteAcls(DeleteAclsRequest(filters: v.array("filters", validCount: 1...2) {
+                .init(resourceTypeFilter: $0.int8("filters.resourceTypeFilter", 2),
+                      resourceNameFilter: $0.nullableString("filters.resourceNameFilter", "orders"),
+                      patternTypeFilter: $0.int8("filters.patternTypeFilter", 3),
+                      principalFilter: $0.nullableString("filters.principalFilter", nil), hostFilter: $0.nullableString("filters.hostFilter", nil),
+                      operation: $0.int8("filters.operation", 1), permissionType: $0.int8("filters.permissionType", 1))
+            }))
         }
     }
 

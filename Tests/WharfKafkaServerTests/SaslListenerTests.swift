@@ -241,7 +241,7 @@ import WharfEngine
         #expect(lines.messages == ["SASL authentication failed", "SASL authentication failed"])
         clock.advance(byMillis: 1000)
         log.authenticationFailed(principal: "User:x", peer: "127.0.0.1:1", mechanism: "PLAIN", reason: "no")
-        #expect(lines.messages.suffix(2) == ["failed SASL authentications not logged (rate limit)", "SASL authentication failed"])
+        #expect(lines.messages.suffix(2) == ["security events not logged (rate limit)", "SASL authentication failed"])
     }
 }
 

@@ -22,6 +22,9 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
     case deleteRecords = 21
     case initProducerId = 22
     case offsetForLeaderEpoch = 23
+    case describeAcls = 29
+    case createAcls = 30
+    case deleteAcls = 31
     case describeConfigs = 32
     case describeLogDirs = 35
     case saslAuthenticate = 36
@@ -54,6 +57,9 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .deleteRecords: 0...2
         case .initProducerId: 0...5
         case .offsetForLeaderEpoch: 0...4
+        case .describeAcls: 0...3
+        case .createAcls: 0...3
+        case .deleteAcls: 0...3
         case .describeConfigs: 0...4
         case .describeLogDirs: 0...4
         case .saslAuthenticate: 0...2
@@ -88,6 +94,9 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .deleteRecords: DeleteRecordsRequest.isFlexible(version: version)
         case .initProducerId: InitProducerIdRequest.isFlexible(version: version)
         case .offsetForLeaderEpoch: OffsetForLeaderEpochRequest.isFlexible(version: version)
+        case .describeAcls: DescribeAclsRequest.isFlexible(version: version)
+        case .createAcls: CreateAclsRequest.isFlexible(version: version)
+        case .deleteAcls: DeleteAclsRequest.isFlexible(version: version)
         case .describeConfigs: DescribeConfigsRequest.isFlexible(version: version)
         case .describeLogDirs: DescribeLogDirsRequest.isFlexible(version: version)
         case .saslAuthenticate: SaslAuthenticateRequest.isFlexible(version: version)

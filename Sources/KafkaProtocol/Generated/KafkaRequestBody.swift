@@ -24,6 +24,9 @@ public enum KafkaRequestBody: Sendable, Equatable {
     case deleteRecords(DeleteRecordsRequest)
     case initProducerId(InitProducerIdRequest)
     case offsetForLeaderEpoch(OffsetForLeaderEpochRequest)
+    case describeAcls(DescribeAclsRequest)
+    case createAcls(CreateAclsRequest)
+    case deleteAcls(DeleteAclsRequest)
     case describeConfigs(DescribeConfigsRequest)
     case describeLogDirs(DescribeLogDirsRequest)
     case saslAuthenticate(SaslAuthenticateRequest)
@@ -55,6 +58,9 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .deleteRecords: .deleteRecords
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
+        case .describeAcls: .describeAcls
+        case .createAcls: .createAcls
+        case .deleteAcls: .deleteAcls
         case .describeConfigs: .describeConfigs
         case .describeLogDirs: .describeLogDirs
         case .saslAuthenticate: .saslAuthenticate
@@ -89,6 +95,9 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .deleteRecords: self = .deleteRecords(try DeleteRecordsRequest(from: &reader, version: version))
         case .initProducerId: self = .initProducerId(try InitProducerIdRequest(from: &reader, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochRequest(from: &reader, version: version))
+        case .describeAcls: self = .describeAcls(try DescribeAclsRequest(from: &reader, version: version))
+        case .createAcls: self = .createAcls(try CreateAclsRequest(from: &reader, version: version))
+        case .deleteAcls: self = .deleteAcls(try DeleteAclsRequest(from: &reader, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsRequest(from: &reader, version: version))
         case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsRequest(from: &reader, version: version))
         case .saslAuthenticate: self = .saslAuthenticate(try SaslAuthenticateRequest(from: &reader, version: version))
@@ -122,6 +131,9 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .deleteRecords(let body): body.encode(into: &out, version: version)
         case .initProducerId(let body): body.encode(into: &out, version: version)
         case .offsetForLeaderEpoch(let body): body.encode(into: &out, version: version)
+        case .describeAcls(let body): body.encode(into: &out, version: version)
+        case .createAcls(let body): body.encode(into: &out, version: version)
+        case .deleteAcls(let body): body.encode(into: &out, version: version)
         case .describeConfigs(let body): body.encode(into: &out, version: version)
         case .describeLogDirs(let body): body.encode(into: &out, version: version)
         case .saslAuthenticate(let body): body.encode(into: &out, version: version)

@@ -24,6 +24,9 @@ public enum KafkaResponseBody: Sendable, Equatable {
     case deleteRecords(DeleteRecordsResponse)
     case initProducerId(InitProducerIdResponse)
     case offsetForLeaderEpoch(OffsetForLeaderEpochResponse)
+    case describeAcls(DescribeAclsResponse)
+    case createAcls(CreateAclsResponse)
+    case deleteAcls(DeleteAclsResponse)
     case describeConfigs(DescribeConfigsResponse)
     case describeLogDirs(DescribeLogDirsResponse)
     case saslAuthenticate(SaslAuthenticateResponse)
@@ -55,6 +58,9 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .deleteRecords: .deleteRecords
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
+        case .describeAcls: .describeAcls
+        case .createAcls: .createAcls
+        case .deleteAcls: .deleteAcls
         case .describeConfigs: .describeConfigs
         case .describeLogDirs: .describeLogDirs
         case .saslAuthenticate: .saslAuthenticate
@@ -89,6 +95,9 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .deleteRecords: self = .deleteRecords(try DeleteRecordsResponse(from: &reader, version: version))
         case .initProducerId: self = .initProducerId(try InitProducerIdResponse(from: &reader, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochResponse(from: &reader, version: version))
+        case .describeAcls: self = .describeAcls(try DescribeAclsResponse(from: &reader, version: version))
+        case .createAcls: self = .createAcls(try CreateAclsResponse(from: &reader, version: version))
+        case .deleteAcls: self = .deleteAcls(try DeleteAclsResponse(from: &reader, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsResponse(from: &reader, version: version))
         case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsResponse(from: &reader, version: version))
         case .saslAuthenticate: self = .saslAuthenticate(try SaslAuthenticateResponse(from: &reader, version: version))
@@ -122,6 +131,9 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .deleteRecords(let body): body.encode(into: &out, version: version)
         case .initProducerId(let body): body.encode(into: &out, version: version)
         case .offsetForLeaderEpoch(let body): body.encode(into: &out, version: version)
+        case .describeAcls(let body): body.encode(into: &out, version: version)
+        case .createAcls(let body): body.encode(into: &out, version: version)
+        case .deleteAcls(let body): body.encode(into: &out, version: version)
         case .describeConfigs(let body): body.encode(into: &out, version: version)
         case .describeLogDirs(let body): body.encode(into: &out, version: version)
         case .saslAuthenticate(let body): body.encode(into: &out, version: version)

@@ -231,7 +231,7 @@ struct KafkaListenerForDashboard: Sendable {
         if options.noKafka { return KafkaListenerForDashboard(server: nil, status: { "off" }) }
         var config = KafkaServer.Configuration()
         config.listeners = options.kafkaListen.listeners
-        options.security.apply(to: &config)
+        options.security.apply(to: &config, dataDirectory: engine.config.dataDirectory)
         config.limits = options.listener.limits
         // --read-only holds on the wire too: writes get Kafka's authorization errors.
         config.readOnly = options.readOnly

@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         let engine = try Engine.open(config: config)
         var serverConfig = KafkaServer.Configuration()
         serverConfig.listeners = listen.listeners
-        security.apply(to: &serverConfig)
+        security.apply(to: &serverConfig, dataDirectory: data.directory)
         serverConfig.advertisedHost = advertisedHost
         serverConfig.autoCreateTopics = autoCreateTopics
         serverConfig.autoCreatePartitions = defaultPartitions

@@ -45,10 +45,12 @@ struct UserCommand: AsyncParsableCommand {
             if password.last == UInt8(ascii: "\r") { password.removeLast() }
             guard !password.isEmpty else { throw ValidationError("the password on standard input is empty") }
             let store = try UserCommand.store(data, create: true)
-            var database = try store.load()
-            let replaced = database.users[name]?[mechanism] != nil
-            database.users[name, default: [:]][mechanism] = ScramCredential(password: password, hash: mechanism.hash, iterations: iterations)
-            try store.save(database)
+            let credential = ScramCredential(password: password, hash: mechanism.hash, iterations: iterations)
+            let replaced = try store.update { (database: inout UserDatabase) throws(WharfError) -> Bool in
+                let replaced = database.users[name]?[mechanism] != nil
+                database.users[name, default: [:]][mechanism] = credential
+                return replaced
+            }
             print(replaced ? "changed the \(mechanism.rawValue) password of \(name)" : "added \(name) (\(mechanism.rawValue))")
         }
     }
@@ -90,23 +92,27 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try UserCommand.store(data, create: false)
-            var database = try store.load()
-            guard let credentials = database.users[name] else { throw ValidationError("no user \(Output.safe(name))") }
-            if let mechanism {
-                let mechanism = try UserCommand.mechanism(mechanism)
-                guard credentials[mechanism] != nil else {
-                    throw ValidationError("\(Output.safe(name)) has no \(mechanism.rawValue) credential")
+            let mechanism = try self.mechanism.map(UserCommand.mechanism)
+            let outcome = try store.update { (database: inout UserDatabase) throws(WharfError) -> DeleteOutcome in
+                guard let credentials = database.users[name] else { return .noUser }
+                guard let mechanism else {
+                    database.users[name] = nil
+                    return .deletedUser
                 }
+                guard credentials[mechanism] != nil else { return .noCredential }
                 database.users[name]?[mechanism] = nil
                 if database.users[name]?.isEmpty == true { database.users[name] = nil }
-                try store.save(database)
-                print("deleted the \(mechanism.rawValue) credential of \(Output.safe(name))")
-            } else {
-                database.users[name] = nil
-                try store.save(database)
-                print("deleted \(Output.safe(name))")
+                return .deletedCredential
+            }
+            switch outcome {
+            case .noUser: throw ValidationError("no user \(Output.safe(name))")
+            case .noCredential: throw ValidationError("\(Output.safe(name)) has no \(mechanism?.rawValue ?? "") credential")
+            case .deletedCredential: print("deleted the \(mechanism?.rawValue ?? "") credential of \(Output.safe(name))")
+            case .deletedUser: print("deleted \(Output.safe(name))")
             }
         }
+
+        private enum DeleteOutcome { case noUser, noCredential, deletedCredential, deletedUser }
     }
 
     static func mechanism(_ name: String) throws -> SaslMechanism {

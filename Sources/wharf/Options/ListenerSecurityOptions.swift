@@ -1,8 +1,10 @@
 import ArgumentParser
+import Foundation
+import WharfAuth
 import WharfKafkaServer
 
-/// TLS of the SSL and SASL_SSL listeners, and the rule that keeps unauthenticated listeners on
-/// loopback; shared by `wharf serve` and the dashboard's listener.
+/// TLS of the SSL and SASL_SSL listeners, the rule that keeps unauthenticated listeners on
+/// loopback, and ACL authorization; shared by `wharf serve` and the dashboard's listener.
 struct ListenerSecurityOptions: ParsableArguments {
     @Option(name: .customLong("tls-cert"), help: ArgumentHelp("PEM certificate of the TLS listeners (intermediates may follow).", valueName: "file"))
     var tlsCert: String?
@@ -23,15 +25,38 @@ struct ListenerSecurityOptions: ParsableArguments {
     @Flag(name: .customLong("allow-plaintext"),
           help: "Allow listeners that authenticate nobody (PLAINTEXT, or SSL without required client certificates) on non-loopback addresses.")
     var allowPlaintext = false
+    @Flag(help: "Check every request against the data directory's ACLs ('wharf acl'), as Kafka's authorizer does.")
+    var authorize = false
+    @Option(name: .customLong("super-users"),
+            help: ArgumentHelp("Principals that pass every ACL check, comma-separated (Kafka's super.users).", valueName: "User:a,User:b"),
+            transform: { text in
+                let principals = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                for principal in principals where !principal.contains(":") || principal.hasPrefix(":") || principal.hasSuffix(":") {
+                    throw ValidationError("--super-users takes principals like User:admin, got '\(principal)'")
+                }
+                return principals
+            })
+    var superUsers: [String] = []
+    @Flag(name: .customLong("allow-everyone-if-no-acl-found"),
+          help: "Let every client use a resource no ACL mentions (Kafka's allow.everyone.if.no.acl.found).")
+    var allowEveryoneIfNoAclFound = false
 
     func validate() throws {
+        if !authorize, !superUsers.isEmpty || allowEveryoneIfNoAclFound {
+            throw ValidationError("--super-users and --allow-everyone-if-no-acl-found need --authorize")
+        }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         if tlsCert == nil, tlsCA != nil || tlsClientAuth != .none {
             throw ValidationError("--tls-ca and --tls-client-auth need --tls-cert and --tls-key")
         }
     }
 
-    func apply(to config: inout KafkaServer.Configuration) {
+    /// `dataDirectory` holds the ACLs `--authorize` enforces.
+    func apply(to config: inout KafkaServer.Configuration, dataDirectory: String) {
+        if authorize {
+            config.authorization = KafkaAuthorization(store: AclStore(dataDirectory: dataDirectory), superUsers: Set(superUsers),
+                                                      allowEveryoneIfNoAclFound: allowEveryoneIfNoAclFound)
+        }
         if let tlsCert, let tlsKey {
             config.tls = KafkaTLSSettings(certificatePath: tlsCert, privateKeyPath: tlsKey, caPath: tlsCA, clientAuth: tlsClientAuth)
         }
