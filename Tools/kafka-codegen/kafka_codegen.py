@@ -20,6 +20,7 @@ APIS = [
     "CreateTopics", "DeleteTopics", "DeleteRecords", "InitProducerId", "OffsetForLeaderEpoch",
     "DescribeConfigs", "CreatePartitions", "DeleteGroups", "ConsumerGroupDescribe", "DescribeLogDirs",
     "SaslHandshake", "SaslAuthenticate", "DescribeUserScramCredentials", "AlterUserScramCredentials",
+    "AlterConfigs", "IncrementalAlterConfigs", "DescribeCluster", "OffsetDelete", "DescribeProducers",
 ]
 HEADERS = ["RequestHeader", "ResponseHeader"]
 
