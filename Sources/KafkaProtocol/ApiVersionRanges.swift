@@ -23,10 +23,10 @@ public struct ApiVersionRanges: Sendable, Equatable {
 
     public static let firstVersion = ApiVersionRanges([
         .apiVersions: 0...3,
-        .metadata: 0...8,
+        .metadata: 0...12,
         .produce: 0...8,
         .fetch: 4...11,
-        .listOffsets: 0...5,
+        .listOffsets: 0...7,
         .findCoordinator: 0...4,
         .joinGroup: 0...5,
         .syncGroup: 0...3,
@@ -54,6 +54,12 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .describeAcls: 0...3,
         .createAcls: 0...3,
         .deleteAcls: 0...3,
+        // Kafka 3.x admin APIs (issue 19; COMPATIBILITY.md has the matrix).
+        .createPartitions: 0...3,
+        .alterConfigs: 0...2,
+        .incrementalAlterConfigs: 0...1,
+        .describeCluster: 0...1,
+        .offsetDelete: 0...0,
     ])
 
     public func contains(_ key: ApiKey, version: Int16) -> Bool {

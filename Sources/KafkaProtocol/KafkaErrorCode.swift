@@ -30,6 +30,8 @@ public enum KafkaErrorCode {
     public static let unsupportedVersion: Int16 = 35
     public static let topicAlreadyExists: Int16 = 36
     public static let invalidPartitions: Int16 = 37
+    public static let invalidReplicaAssignment: Int16 = 39
+    public static let invalidConfig: Int16 = 40
     public static let invalidRequest: Int16 = 42
     public static let policyViolation: Int16 = 44
     public static let transactionalIdAuthorizationFailed: Int16 = 53
@@ -44,10 +46,16 @@ public enum KafkaErrorCode {
     public static let groupIdNotFound: Int16 = 69
     /// JoinGroup v4+: join again with the member id in the answer.
     public static let memberIdRequired: Int16 = 79
+    /// OffsetDelete: the group still consumes the topic.
+    public static let groupSubscribedToTopic: Int16 = 86
     public static let invalidRecord: Int16 = 87
     public static let resourceNotFound: Int16 = 91
     public static let duplicateResource: Int16 = 92
     public static let unacceptableCredential: Int16 = 93
+    /// Metadata v12 / Fetch v13 named a topic id no topic has.
+    public static let unknownTopicId: Int16 = 100
+    /// DescribeCluster asked a broker for controller endpoints (KIP-919).
+    public static let unsupportedEndpointType: Int16 = 119
 
     static let names: [Int16: String] = [
         -1: "UNKNOWN_SERVER_ERROR", 1: "OFFSET_OUT_OF_RANGE", 2: "CORRUPT_MESSAGE", 3: "UNKNOWN_TOPIC_OR_PARTITION",
@@ -56,10 +64,14 @@ public enum KafkaErrorCode {
         22: "ILLEGAL_GENERATION", 24: "INVALID_GROUP_ID", 25: "UNKNOWN_MEMBER_ID", 27: "REBALANCE_IN_PROGRESS",
         29: "TOPIC_AUTHORIZATION_FAILED", 30: "GROUP_AUTHORIZATION_FAILED", 31: "CLUSTER_AUTHORIZATION_FAILED",
         33: "UNSUPPORTED_SASL_MECHANISM", 34: "ILLEGAL_SASL_STATE", 35: "UNSUPPORTED_VERSION",
-        36: "TOPIC_ALREADY_EXISTS", 37: "INVALID_PARTITIONS", 38: "INVALID_REPLICATION_FACTOR", 41: "NOT_CONTROLLER",
-        42: "INVALID_REQUEST", 45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 54: "SECURITY_DISABLED", 46: "DUPLICATE_SEQUENCE_NUMBER", 56: "KAFKA_STORAGE_ERROR",
-        58: "SASL_AUTHENTICATION_FAILED", 68: "NON_EMPTY_GROUP", 69: "GROUP_ID_NOT_FOUND", 91: "RESOURCE_NOT_FOUND",
-        92: "DUPLICATE_RESOURCE", 93: "UNACCEPTABLE_CREDENTIAL",
+        36: "TOPIC_ALREADY_EXISTS", 37: "INVALID_PARTITIONS", 38: "INVALID_REPLICATION_FACTOR",
+        39: "INVALID_REPLICA_ASSIGNMENT", 40: "INVALID_CONFIG", 41: "NOT_CONTROLLER",
+        42: "INVALID_REQUEST", 45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 46: "DUPLICATE_SEQUENCE_NUMBER",
+        53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 54: "SECURITY_DISABLED", 56: "KAFKA_STORAGE_ERROR",
+        58: "SASL_AUTHENTICATION_FAILED", 68: "NON_EMPTY_GROUP", 69: "GROUP_ID_NOT_FOUND",
+        86: "GROUP_SUBSCRIBED_TO_TOPIC", 87: "INVALID_RECORD", 91: "RESOURCE_NOT_FOUND",
+        92: "DUPLICATE_RESOURCE", 93: "UNACCEPTABLE_CREDENTIAL", 100: "UNKNOWN_TOPIC_ID",
+        119: "UNSUPPORTED_ENDPOINT_TYPE",
     ]
 
     public static func name(_ code: Int16) -> String {

@@ -130,7 +130,7 @@ extension Engine {
     }
 
     /// Periodic upkeep: retention, interval fsyncs, group session timeouts, and compaction of
-    /// the internal offsets topic. Long-running processes call it every few hundred ms; tests
+    /// the internal offsets topic and of topics with `cleanup.policy` compact. Long-running processes call it every few hundred ms; tests
     /// call it after moving a manual clock. Cheap when there is nothing to do.
     public func runMaintenance() async {
         let now = clock.nowMillis()
@@ -145,9 +145,9 @@ extension Engine {
         for t in all {
             for (log, producers) in zip(t.logs, t.producers) {
                 do {
-                    if due.retention { try log.applyRetention() }
+                    if due.retention, t.meta.deletesByRetention { try log.applyRetention() }
                     producers.snapshotIfRolled()
-                    if due.compaction, t.meta.isInternal, log.segmentCount > 1 { _ = try log.compact() }
+                    if due.compaction, t.meta.isCompacted, log.segmentCount > 1 { _ = try log.compact() }
                     try log.flushIfDue()
                 } catch {
                     logger.error("maintenance failed", metadata: ["topic": "\(t.meta.name)", "error": "\(error)"])

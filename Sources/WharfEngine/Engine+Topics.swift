@@ -15,6 +15,12 @@ extension Engine {
         /// (KIP-937); nil takes the engine's (`EngineConfig.defaultLog`).
         public var messageTimestampBeforeMaxMs: Int64?
         public var messageTimestampAfterMaxMs: Int64?
+        /// `max.message.bytes`: the largest batch this topic accepts (nil: the engine's).
+        public var maxMessageBytes: Int?
+        /// `cleanup.policy`: "delete", "compact" or "compact,delete" (nil: delete). A compacted
+        /// topic is compacted by key in maintenance and takes only records with a key;
+        /// "compact" alone also turns retention off.
+        public var cleanupPolicy: String?
         public init(partitions: Int32? = nil, retentionMs: Int64? = nil, retentionBytes: Int64? = nil,
                     segmentBytes: Int? = nil, segmentMs: Int64? = nil) {
             self.partitions = partitions
@@ -32,7 +38,8 @@ extension Engine {
                                  retentionMs: settings.retentionMs, retentionBytes: settings.retentionBytes,
                                  segmentBytes: settings.segmentBytes, segmentMs: settings.segmentMs,
                                  messageTimestampBeforeMaxMs: settings.messageTimestampBeforeMaxMs,
-                                 messageTimestampAfterMaxMs: settings.messageTimestampAfterMaxMs)
+                                 messageTimestampAfterMaxMs: settings.messageTimestampAfterMaxMs,
+                                 maxMessageBytes: settings.maxMessageBytes, cleanupPolicy: settings.cleanupPolicy)
         // Creation runs under the table lock so two creators of one name cannot both succeed.
         let state: TopicState = try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) -> TopicState in
             if table[name] != nil { throw .topicExists(name) }
@@ -55,6 +62,16 @@ extension Engine {
         let partitions = settings.partitions ?? config.defaultPartitions
         guard partitions >= 1 else { throw .invalidArgument("partition count must be at least 1, got \(partitions)") }
         try checkPartitionsPerTopic(partitions)
+        try checkTopicSettings(settings)
+        try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) in
+            if table[name] != nil { throw .topicExists(name) }
+            try Self.checkTotalPartitions(adding: Int(partitions), to: table, limit: config.maxPartitions)
+        }
+        return partitions
+    }
+
+    /// The rules every topic setting obeys, at creation and when altered.
+    func checkTopicSettings(_ settings: TopicSettings) throws(WharfError) {
         if let r = settings.retentionMs, r < -1 || r == 0 { throw .invalidArgument("retention-ms must be positive or -1 (forever), got \(r)") }
         if let r = settings.retentionBytes, r < -1 || r == 0 { throw .invalidArgument("retention-bytes must be positive or -1 (unlimited), got \(r)") }
         for (name, value) in [("message.timestamp.before.max.ms", settings.messageTimestampBeforeMaxMs),
@@ -64,11 +81,11 @@ extension Engine {
         if let s = settings.segmentBytes, s < config.minSegmentBytes {
             throw .policyViolation("segment.bytes must be at least \(config.minSegmentBytes), got \(s)")
         }
-        try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) in
-            if table[name] != nil { throw .topicExists(name) }
-            try Self.checkTotalPartitions(adding: Int(partitions), to: table, limit: config.maxPartitions)
+        if let s = settings.segmentMs, s < 1 { throw .invalidArgument("segment.ms must be at least 1, got \(s)") }
+        if let p = settings.cleanupPolicy, !["delete", "compact", "compact,delete"].contains(p) {
+            throw .invalidArgument("cleanup.policy must be delete, compact or compact,delete, got '\(p)'")
         }
-        return partitions
+        if let m = settings.maxMessageBytes, m < 0 { throw .invalidArgument("max.message.bytes must be at least 0, got \(m)") }
     }
 
     /// Kafka's auto-creation (a Metadata request naming unknown topics): creates those of

@@ -54,6 +54,7 @@ public struct EngineConfig: Sendable {
         if let v = meta.segmentMs { c.segmentMs = v }
         if let v = meta.messageTimestampBeforeMaxMs { c.messageTimestampBeforeMaxMs = v }
         if let v = meta.messageTimestampAfterMaxMs { c.messageTimestampAfterMaxMs = v }
+        if let v = meta.maxMessageBytes { c.maxBatchBytes = v }
         return c
     }
 }

@@ -20,6 +20,15 @@ struct TopicMetadata: Codable, Equatable, Sendable {
     /// The topic's own record-timestamp window (nil: the engine's); absent in older files.
     var messageTimestampBeforeMaxMs: Int64?
     var messageTimestampAfterMaxMs: Int64?
+    /// `max.message.bytes` of this topic (nil: the engine's); absent in older files.
+    var maxMessageBytes: Int?
+    /// `cleanup.policy` of a user topic (nil: delete); absent in older files.
+    var cleanupPolicy: String?
+
+    /// Compacted by key in maintenance (Wharf's offsets topic always is).
+    var isCompacted: Bool { isInternal || (cleanupPolicy?.contains("compact") ?? false) }
+    /// Old segments are deleted by time and size ("compact" alone keeps every key's newest record forever).
+    var deletesByRetention: Bool { !isInternal && cleanupPolicy != "compact" }
     var isInternal: Bool = false
     /// Set when an operator declared this topic the dead-letter topic of another
     /// (`wharf dlq mark`): recognised as one even when its records carry no dead-letter headers,

@@ -13,17 +13,14 @@ extension KafkaBroker {
             var settings = Engine.TopicSettings(partitions: partitions)
             result.numPartitions = partitions
             result.replicationFactor = 1
+            do throws(TopicConfigs.Refusal) {
+                for c in t.configs { try TopicConfigs.apply(c.name, c.value, to: &settings) }
+            } catch {
+                result.errorCode = error.code
+                result.errorMessage = error.message
+                return result
+            }
             do {
-                for c in t.configs {
-                    switch c.name {
-                    case "retention.ms": settings.retentionMs = c.value.flatMap { Int64($0) }
-                    case "retention.bytes": settings.retentionBytes = c.value.flatMap { Int64($0) }
-                    case "segment.bytes": settings.segmentBytes = c.value.flatMap { Int($0) }
-                    case "message.timestamp.before.max.ms": settings.messageTimestampBeforeMaxMs = try Self.milliseconds(c)
-                    case "message.timestamp.after.max.ms": settings.messageTimestampAfterMaxMs = try Self.milliseconds(c)
-                    default: break
-                    }
-                }
                 if r.validateOnly { try engine.checkNewTopic(t.name, settings) } else { try engine.createTopic(t.name, settings) }
             } catch {
                 result.errorCode = KafkaError.code(error)
@@ -32,13 +29,6 @@ extension KafkaBroker {
             return result
         }
         return response
-    }
-
-    /// A config value that must be a whole number of milliseconds (nil: the default).
-    static func milliseconds(_ c: CreateTopicsRequest.CreatableTopicConfig) throws(WharfError) -> Int64? {
-        guard let text = c.value else { return nil }
-        guard let value = Int64(text) else { throw .invalidArgument("\(c.name) must be a number of milliseconds, got '\(text)'") }
-        return value
     }
 
     func deleteTopics(_ r: DeleteTopicsRequest, version: Int16) -> DeleteTopicsResponse {
@@ -56,26 +46,28 @@ extension KafkaBroker {
         return response
     }
 
-    /// Topic configs Wharf has (retention, segment size); brokers get an empty list.
+    /// The topic configs Wharf applies (`TopicConfigs.honoured`), each with its source: the
+    /// topic's own (DYNAMIC_TOPIC_CONFIG) or the broker's default (DEFAULT_CONFIG). Brokers get
+    /// an empty list.
     func describeConfigs(_ r: DescribeConfigsRequest) -> DescribeConfigsResponse {
         var response = DescribeConfigsResponse()
         response.results = r.resources.map { resource in
             var result = DescribeConfigsResponse.DescribeConfigsResult()
             result.resourceType = resource.resourceType
             result.resourceName = resource.resourceName
-            guard resource.resourceType == 2 else { return result }  // 2 = TOPIC, 4 = BROKER
+            guard resource.resourceType == ConfigResource.topic else { return result }
             do {
                 let d = try engine.describeTopic(resource.resourceName)
-                let all: [(String, String)] = [
-                    ("retention.ms", "\(d.retentionMs)"),
-                    ("retention.bytes", "\(d.retentionBytes)"),
-                    ("cleanup.policy", d.isInternal ? "compact" : "delete"),
-                ]
-                result.configs = all.filter { resource.configurationKeys?.contains($0.0) ?? true }.map { name, value in
+                let settings = try engine.topicSettings(resource.resourceName)
+                let defaults = engine.topicDefaults
+                result.configs = TopicConfigs.honoured.filter { resource.configurationKeys?.contains($0) ?? true }.map { name in
+                    let (value, own) = TopicConfigs.value(name, settings: settings, defaults: defaults, isInternal: d.isInternal)
                     var c = DescribeConfigsResponse.DescribeConfigsResourceResult()
                     c.name = name
                     c.value = value
-                    c.readOnly = true
+                    c.readOnly = d.isInternal
+                    c.isDefault = !own
+                    c.configSource = own ? ConfigResource.dynamicTopicConfig : ConfigResource.defaultConfig
                     return c
                 }
             } catch {
@@ -86,4 +78,12 @@ extension KafkaBroker {
         }
         return response
     }
+}
+
+/// Kafka's numbers for config resources and config sources.
+enum ConfigResource {
+    static let topic: Int8 = 2
+    static let broker: Int8 = 4
+    static let dynamicTopicConfig: Int8 = 1
+    static let defaultConfig: Int8 = 5
 }

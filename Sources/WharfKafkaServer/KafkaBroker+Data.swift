@@ -8,8 +8,17 @@ extension KafkaBroker {
     func metadata(_ r: MetadataRequest, version: Int16, advertised: (host: String, port: Int32)) -> MetadataResponse {
         // v0: an empty list means all topics; v1+: null means all, empty means none.
         var names: [String]
+        var unknownIds: [KafkaUUID] = []
         if let topics = r.topics, !(version == 0 && topics.isEmpty) {
-            names = topics.compactMap(\.name)
+            // v10+ may name a topic by its id alone (KIP-516).
+            names = topics.compactMap { t in
+                if let name = t.name { return name }
+                guard let name = engine.topicName(forId: (t.topicId.high, t.topicId.low)) else {
+                    unknownIds.append(t.topicId)
+                    return nil
+                }
+                return name
+            }
             let autoCreate = configuration.autoCreateTopics && (version < 4 || r.allowAutoTopicCreation)
             if autoCreate { engine.autoCreateTopics(names, partitions: configuration.autoCreatePartitions) }
         } else {
@@ -23,11 +32,13 @@ extension KafkaBroker {
             guard let d = try? engine.describeTopic(name) else {
                 var t = MetadataResponse.MetadataResponseTopic()
                 t.name = name
-                t.errorCode = KafkaError.unknownTopicOrPartition
+                // A name no topic can have fails fast (the client stops waiting for it to appear).
+                t.errorCode = Self.isLegalTopicName(name) ? KafkaError.unknownTopicOrPartition : KafkaError.invalidTopic
                 return t
             }
             var t = MetadataResponse.MetadataResponseTopic()
             t.name = name
+            if let id = try? engine.topicId(name) { t.topicId = KafkaUUID(high: id.high, low: id.low) }
             t.isInternal = d.isInternal
             t.partitions = d.partitions.map { p in
                 var mp = MetadataResponse.MetadataResponsePartition()
@@ -38,6 +49,13 @@ extension KafkaBroker {
                 mp.isrNodes = [nodeId]
                 return mp
             }
+            return t
+        }
+        response.topics += unknownIds.map { id in
+            var t = MetadataResponse.MetadataResponseTopic()
+            t.name = nil
+            t.topicId = id
+            t.errorCode = KafkaError.unknownTopicId
             return t
         }
         return response
@@ -57,6 +75,7 @@ extension KafkaBroker {
         response.responses = r.topicData.enumerated().map { topicIndex, topic in
             var tr = ProduceResponse.TopicProduceResponse()
             tr.name = topic.name
+            let keyRequired = requiredKeys(topic.name)
             tr.partitionResponses = topic.partitionData.enumerated().map { partitionIndex, p in
                 var pr = ProduceResponse.PartitionProduceResponse()
                 pr.index = p.index
@@ -64,11 +83,25 @@ extension KafkaBroker {
                     pr.errorCode = KafkaError.invalidRequest
                     return pr
                 }
+                if !Self.isLegalTopicName(topic.name) {
+                    pr.errorCode = KafkaError.invalidTopic
+                    pr.errorMessage = "'\(topic.name)' is not a legal topic name"
+                    return pr
+                }
                 // Clients may read internal topics but never write them (Kafka answers the same).
                 if topic.name.hasPrefix("__") {
                     pr.errorCode = KafkaError.invalidTopic
                     pr.errorMessage = "cannot produce to internal topic \(topic.name)"
                     return pr
+                }
+                if let maxDecompressedBytes = keyRequired {
+                    let keyless = Self.keylessRecords(in: bytes, maxDecompressedBytes: maxDecompressedBytes)
+                    if !keyless.isEmpty {
+                        pr.errorCode = KafkaError.invalidRecord
+                        pr.errorMessage = "Compacted topic cannot accept message without key in topic partition \(topic.name)-\(p.index)."
+                        pr.recordErrors = keyless.map { .init(batchIndex: $0, batchIndexErrorMessage: pr.errorMessage) }
+                        return pr
+                    }
                 }
                 do {
                     // The engine checks and deduplicates idempotent producers' batches (per partition).
@@ -86,6 +119,20 @@ extension KafkaBroker {
             return tr
         }
         return ProduceInFlight(response: response, pending: pending)
+    }
+
+    /// For a compacted topic (whose records must have keys), the most a batch may inflate to
+    /// while its keys are checked; nil for any other topic.
+    func requiredKeys(_ topic: String) -> Int? {
+        guard let settings = try? engine.topicSettings(topic), settings.cleanupPolicy?.contains("compact") == true else { return nil }
+        let limits = RecordBatchValidator.Limits(maxBatchBytes: settings.maxMessageBytes ?? engine.topicDefaults.maxBatchBytes,
+                                                 timestampBeforeMaxMs: 0, timestampAfterMaxMs: 0)
+        return limits.maxDecompressedBytes
+    }
+
+    /// Kafka's rule for topic names (`Names.validateTopic`): what fails it can never exist.
+    static func isLegalTopicName(_ name: String) -> Bool {
+        (try? Names.validateTopic(name)) != nil
     }
 
     /// InitProducerId for an idempotent producer: a fresh id (never handed out before by this
@@ -207,11 +254,29 @@ extension KafkaBroker {
             } catch {
                 results = Array(repeating: .failure(error), count: queries.count)
             }
-            tr.partitions = zip(topic.partitions, results).map { p, result in
+            let ends = topic.partitions.map { (try? engine.offsets(topic: topic.name, partition: $0.partitionIndex).logEnd) ?? -1 }
+            tr.partitions = zip(zip(topic.partitions, results), ends).map { pair, end in
+                let (p, result) = pair
                 var pr = ListOffsetsResponse.ListOffsetsPartitionResponse()
                 pr.partitionIndex = p.partitionIndex
+                if p.timestamp == Self.maxTimestampQuery {
+                    // KIP-734: where the largest timestamp is (-1/-1 on an empty partition).
+                    do throws(WharfError) {
+                        let found = try engine.maxTimestampOffset(topic: topic.name, partition: p.partitionIndex)
+                        pr.offset = found?.offset ?? -1
+                        pr.timestamp = found?.timestamp ?? -1
+                        pr.leaderEpoch = 0
+                    } catch {
+                        pr.errorCode = KafkaError.code(error)
+                    }
+                    return pr
+                }
                 switch result {
-                case .success(let offset):
+                case .success(var offset):
+                    // The engine answers a time with no record at or after it with the log end
+                    // (what its own readers want); Kafka answers -1, and clients read -1 as
+                    // "nothing there" (librdkafka's offsets_for_times, 0054).
+                    if p.timestamp >= 0, offset >= end { offset = -1 }
                     pr.offset = offset
                     pr.timestamp = -1
                     pr.leaderEpoch = 0
@@ -225,6 +290,9 @@ extension KafkaBroker {
         }
         return response
     }
+
+    /// ListOffsets' timestamp for "the record with the largest timestamp" (KIP-734, v7+).
+    static let maxTimestampQuery: Int64 = -3
 
     func deleteRecords(_ r: DeleteRecordsRequest) -> DeleteRecordsResponse {
         var response = DeleteRecordsResponse()

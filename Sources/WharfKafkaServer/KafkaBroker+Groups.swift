@@ -85,22 +85,38 @@ extension KafkaBroker {
         return response
     }
 
+    /// Commits the partitions that exist; a partition of a topic that does not exist (or past
+    /// its partition count) is answered UNKNOWN_TOPIC_OR_PARTITION on its own, as Kafka does,
+    /// and stores nothing.
     func offsetCommit(_ r: OffsetCommitRequest) async -> OffsetCommitResponse {
         var offsets: [TopicPartition: (offset: Int64, metadata: String)] = [:]
+        var unknown = Set<TopicPartition>()
         for t in r.topics {
-            for p in t.partitions { offsets[TopicPartition(t.name, p.partitionIndex)] = (p.committedOffset, p.committedMetadata ?? "") }
+            for p in t.partitions {
+                let tp = TopicPartition(t.name, p.partitionIndex)
+                if (try? engine.offsets(topic: t.name, partition: p.partitionIndex)) == nil {
+                    unknown.insert(tp)
+                } else {
+                    offsets[tp] = (p.committedOffset, p.committedMetadata ?? "")
+                }
+            }
         }
         var code = KafkaError.none
-        do {
-            try engine.checkClientCommit(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch, memberId: r.memberId, offsets: offsets)
-            try await engine.coordinator.commit(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch,
-                                                memberId: r.memberId, offsets: offsets)
-        } catch {
-            code = groupErrorCode(error)
+        if !offsets.isEmpty {
+            do {
+                try engine.checkClientCommit(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch, memberId: r.memberId, offsets: offsets)
+                try await engine.coordinator.commit(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch,
+                                                    memberId: r.memberId, offsets: offsets)
+            } catch {
+                code = groupErrorCode(error)
+            }
         }
         var response = OffsetCommitResponse()
         response.topics = r.topics.map { t in
-            .init(name: t.name, partitions: t.partitions.map { .init(partitionIndex: $0.partitionIndex, errorCode: code) })
+            .init(name: t.name, partitions: t.partitions.map { p in
+                let missing = unknown.contains(TopicPartition(t.name, p.partitionIndex))
+                return .init(partitionIndex: p.partitionIndex, errorCode: missing ? KafkaError.unknownTopicOrPartition : code)
+            })
         }
         return response
     }

@@ -69,9 +69,35 @@ extension KafkaBroker {
             }))
         case .initProducerId:
             return .initProducerId(InitProducerIdResponse(errorCode: KafkaError.clusterAuthorizationFailed, producerId: -1, producerEpoch: -1))
+        case .createPartitions(let r):
+            var response = CreatePartitionsResponse()
+            response.results = r.topics.map { .init(name: $0.name, errorCode: topicDenied, errorMessage: Self.readOnlyMessage) }
+            return .createPartitions(response)
+        case .alterConfigs(let r):
+            var response = AlterConfigsResponse()
+            response.responses = r.resources.map {
+                .init(errorCode: Self.configDenied($0.resourceType), errorMessage: Self.readOnlyMessage, resourceType: $0.resourceType, resourceName: $0.resourceName)
+            }
+            return .alterConfigs(response)
+        case .incrementalAlterConfigs(let r):
+            var response = IncrementalAlterConfigsResponse()
+            response.responses = r.resources.map {
+                .init(errorCode: Self.configDenied($0.resourceType), errorMessage: Self.readOnlyMessage, resourceType: $0.resourceType, resourceName: $0.resourceName)
+            }
+            return .incrementalAlterConfigs(response)
+        case .offsetDelete:
+            var response = OffsetDeleteResponse()
+            response.errorCode = groupDenied
+            return .offsetDelete(response)
         default:
             return nil
         }
+    }
+
+    /// Kafka refuses a topic's config change with TOPIC_AUTHORIZATION_FAILED, a broker's with
+    /// CLUSTER_AUTHORIZATION_FAILED.
+    static func configDenied(_ resourceType: Int8) -> Int16 {
+        resourceType == ConfigResource.topic ? KafkaError.topicAuthorizationFailed : KafkaError.clusterAuthorizationFailed
     }
 
     static let readOnlyMessage = "this listener is read-only (wharf --read-only)"

@@ -177,8 +177,18 @@ public final class KafkaBroker: Sendable {
             return reply(offsetForLeaderEpoch(r))
         case .initProducerId:
             return reply(initProducerId())
-        case .createPartitions:
-            return .close("CreatePartitions is not supported yet")
+        case .createPartitions(let r):
+            return reply(createPartitions(r))
+        case .alterConfigs(let r):
+            return reply(alterConfigs(r))
+        case .incrementalAlterConfigs(let r):
+            return reply(incrementalAlterConfigs(r))
+        case .describeCluster(let r):
+            return reply(describeCluster(r, advertised: advertised))
+        case .offsetDelete(let r):
+            return reply(await offsetDelete(r))
+        case .describeProducers:
+            return .close("DescribeProducers is not supported yet")
         case .consumerGroupDescribe:
             // Not advertised: Wharf's groups speak the classic protocol (the client side uses it
             // against Kafka 4 clusters).

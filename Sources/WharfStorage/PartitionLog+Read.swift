@@ -37,6 +37,13 @@ extension PartitionLog {
         }
     }
 
+    /// The largest batch `maxTimestamp` of the log (KIP-734's max_timestamp); nil when the log
+    /// holds no timestamped record.
+    public var maxTimestamp: Int64? {
+        let largest = state.withLock { s in s.segments.reduce(LogSegment.noTimestamp) { max($0, $1.maxTimestamp) } }
+        return largest == LogSegment.noTimestamp ? nil : largest
+    }
+
     /// Whole batches starting with the one containing `offset`, up to `maxBytes` but always at
     /// least one whole batch (KIP-74), all from one segment. `offset == logEndOffset` gives empty
     /// bytes; below the log start or past the log end throws `.offsetOutOfRange`.

@@ -6,6 +6,7 @@ import KafkaProtocol
 struct RequestGenerator {
     static let topics = ["fz0", "fz1", "fz2"]
     static let groups = ["fzg0", "fzg1", "__wharf-requeue.fz0"]
+    static let configNames = ["retention.ms", "segment.bytes", "cleanup.policy", "compression.type", "no.such.config"]
     var now: Int64
     /// Idempotent producer state: ids are issued sequentially by the broker, so a small range
     /// hits real ones; sequences advance per id as a real producer's do.
@@ -90,6 +91,30 @@ struct RequestGenerator {
             return .createPartitions(CreatePartitionsRequest(topics: v.array("topics", validCount: 1...1) { v in
                 return .init(name: topic(&v, "name"), count: v.int32("count", Int32(v.random.int(1...4))), assignments: nil)
             }, timeoutMs: v.int32("timeoutMs", 1000), validateOnly: v.bool("validateOnly", false)))
+        case .alterConfigs:
+            return .alterConfigs(AlterConfigsRequest(resources: v.array("resources", validCount: 1...2) { v in
+                return .init(resourceType: v.int8("resourceType", v.random.pick([2, 4])), resourceName: topic(&v, "resourceName"),
+                             configs: v.array("configs", validCount: 0...2) { .init(name: $0.string("configs.name", $0.random.pick(Self.configNames)), value: $0.nullableString("configs.value", "1000")) })
+            }, validateOnly: v.bool("validateOnly", false)))
+        case .incrementalAlterConfigs:
+            return .incrementalAlterConfigs(IncrementalAlterConfigsRequest(resources: v.array("resources", validCount: 1...2) { v in
+                return .init(resourceType: v.int8("resourceType", v.random.pick([2, 4])), resourceName: topic(&v, "resourceName"),
+                             configs: v.array("configs", validCount: 0...2) {
+                                 .init(name: $0.string("configs.name", $0.random.pick(Self.configNames)), configOperation: $0.int8("configs.configOperation", $0.random.pick([0, 1, 2, 3])),
+                                       value: $0.nullableString("configs.value", "1000"))
+                             })
+            }, validateOnly: v.bool("validateOnly", false)))
+        case .describeCluster:
+            return .describeCluster(DescribeClusterRequest(includeClusterAuthorizedOperations: v.bool("includeClusterAuthorizedOperations", false),
+                                                           endpointType: v.int8("endpointType", 1)))
+        case .offsetDelete:
+            return .offsetDelete(OffsetDeleteRequest(groupId: v.string("groupId", v.random.pick(Self.groups)), topics: v.array("topics", validCount: 1...2) { v in
+                return .init(name: topic(&v, "topics.name"), partitions: v.array("partitions", validCount: 1...2) { .init(partitionIndex: partition(&$0, "partitionIndex")) })
+            }))
+        case .describeProducers:
+            return .describeProducers(DescribeProducersRequest(topics: v.array("topics", validCount: 1...1) { v in
+                return .init(name: topic(&v, "topics.name"), partitionIndexes: [partition(&v, "partitionIndexes[]")])
+            }))
         case .deleteGroups:
             return .deleteGroups(DeleteGroupsRequest(groupsNames: v.array("groupsNames", validCount: 1...2) { $0.string("groupsNames[]", $0.random.pick(Self.groups)) }))
         case .consumerGroupDescribe:

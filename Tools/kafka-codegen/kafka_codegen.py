@@ -21,6 +21,7 @@ APIS = [
     "DescribeConfigs", "CreatePartitions", "DeleteGroups", "ConsumerGroupDescribe", "DescribeLogDirs",
     "SaslHandshake", "SaslAuthenticate", "DescribeUserScramCredentials", "AlterUserScramCredentials",
     "DescribeAcls", "CreateAcls", "DeleteAcls",
+    "AlterConfigs", "IncrementalAlterConfigs", "DescribeCluster", "OffsetDelete", "DescribeProducers",
 ]
 HEADERS = ["RequestHeader", "ResponseHeader"]
 

@@ -26,12 +26,17 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
     case createAcls = 30
     case deleteAcls = 31
     case describeConfigs = 32
+    case alterConfigs = 33
     case describeLogDirs = 35
     case saslAuthenticate = 36
     case createPartitions = 37
     case deleteGroups = 42
+    case incrementalAlterConfigs = 44
+    case offsetDelete = 47
     case describeUserScramCredentials = 50
     case alterUserScramCredentials = 51
+    case describeCluster = 60
+    case describeProducers = 61
     case consumerGroupDescribe = 69
 
     /// The versions the schemas define (Wharf advertises a subset, see `ApiVersionRanges`).
@@ -61,12 +66,17 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .createAcls: 0...3
         case .deleteAcls: 0...3
         case .describeConfigs: 0...4
+        case .alterConfigs: 0...2
         case .describeLogDirs: 0...4
         case .saslAuthenticate: 0...2
         case .createPartitions: 0...3
         case .deleteGroups: 0...2
+        case .incrementalAlterConfigs: 0...1
+        case .offsetDelete: 0...0
         case .describeUserScramCredentials: 0...0
         case .alterUserScramCredentials: 0...0
+        case .describeCluster: 0...1
+        case .describeProducers: 0...0
         case .consumerGroupDescribe: 0...0
         }
     }
@@ -98,12 +108,17 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .createAcls: CreateAclsRequest.isFlexible(version: version)
         case .deleteAcls: DeleteAclsRequest.isFlexible(version: version)
         case .describeConfigs: DescribeConfigsRequest.isFlexible(version: version)
+        case .alterConfigs: AlterConfigsRequest.isFlexible(version: version)
         case .describeLogDirs: DescribeLogDirsRequest.isFlexible(version: version)
         case .saslAuthenticate: SaslAuthenticateRequest.isFlexible(version: version)
         case .createPartitions: CreatePartitionsRequest.isFlexible(version: version)
         case .deleteGroups: DeleteGroupsRequest.isFlexible(version: version)
+        case .incrementalAlterConfigs: IncrementalAlterConfigsRequest.isFlexible(version: version)
+        case .offsetDelete: OffsetDeleteRequest.isFlexible(version: version)
         case .describeUserScramCredentials: DescribeUserScramCredentialsRequest.isFlexible(version: version)
         case .alterUserScramCredentials: AlterUserScramCredentialsRequest.isFlexible(version: version)
+        case .describeCluster: DescribeClusterRequest.isFlexible(version: version)
+        case .describeProducers: DescribeProducersRequest.isFlexible(version: version)
         case .consumerGroupDescribe: ConsumerGroupDescribeRequest.isFlexible(version: version)
         }
     }

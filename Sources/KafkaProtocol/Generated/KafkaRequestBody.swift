@@ -28,12 +28,17 @@ public enum KafkaRequestBody: Sendable, Equatable {
     case createAcls(CreateAclsRequest)
     case deleteAcls(DeleteAclsRequest)
     case describeConfigs(DescribeConfigsRequest)
+    case alterConfigs(AlterConfigsRequest)
     case describeLogDirs(DescribeLogDirsRequest)
     case saslAuthenticate(SaslAuthenticateRequest)
     case createPartitions(CreatePartitionsRequest)
     case deleteGroups(DeleteGroupsRequest)
+    case incrementalAlterConfigs(IncrementalAlterConfigsRequest)
+    case offsetDelete(OffsetDeleteRequest)
     case describeUserScramCredentials(DescribeUserScramCredentialsRequest)
     case alterUserScramCredentials(AlterUserScramCredentialsRequest)
+    case describeCluster(DescribeClusterRequest)
+    case describeProducers(DescribeProducersRequest)
     case consumerGroupDescribe(ConsumerGroupDescribeRequest)
 
     public var apiKey: ApiKey {
@@ -62,12 +67,17 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .createAcls: .createAcls
         case .deleteAcls: .deleteAcls
         case .describeConfigs: .describeConfigs
+        case .alterConfigs: .alterConfigs
         case .describeLogDirs: .describeLogDirs
         case .saslAuthenticate: .saslAuthenticate
         case .createPartitions: .createPartitions
         case .deleteGroups: .deleteGroups
+        case .incrementalAlterConfigs: .incrementalAlterConfigs
+        case .offsetDelete: .offsetDelete
         case .describeUserScramCredentials: .describeUserScramCredentials
         case .alterUserScramCredentials: .alterUserScramCredentials
+        case .describeCluster: .describeCluster
+        case .describeProducers: .describeProducers
         case .consumerGroupDescribe: .consumerGroupDescribe
         }
     }
@@ -99,12 +109,17 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .createAcls: self = .createAcls(try CreateAclsRequest(from: &reader, version: version))
         case .deleteAcls: self = .deleteAcls(try DeleteAclsRequest(from: &reader, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsRequest(from: &reader, version: version))
+        case .alterConfigs: self = .alterConfigs(try AlterConfigsRequest(from: &reader, version: version))
         case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsRequest(from: &reader, version: version))
         case .saslAuthenticate: self = .saslAuthenticate(try SaslAuthenticateRequest(from: &reader, version: version))
         case .createPartitions: self = .createPartitions(try CreatePartitionsRequest(from: &reader, version: version))
         case .deleteGroups: self = .deleteGroups(try DeleteGroupsRequest(from: &reader, version: version))
+        case .incrementalAlterConfigs: self = .incrementalAlterConfigs(try IncrementalAlterConfigsRequest(from: &reader, version: version))
+        case .offsetDelete: self = .offsetDelete(try OffsetDeleteRequest(from: &reader, version: version))
         case .describeUserScramCredentials: self = .describeUserScramCredentials(try DescribeUserScramCredentialsRequest(from: &reader, version: version))
         case .alterUserScramCredentials: self = .alterUserScramCredentials(try AlterUserScramCredentialsRequest(from: &reader, version: version))
+        case .describeCluster: self = .describeCluster(try DescribeClusterRequest(from: &reader, version: version))
+        case .describeProducers: self = .describeProducers(try DescribeProducersRequest(from: &reader, version: version))
         case .consumerGroupDescribe: self = .consumerGroupDescribe(try ConsumerGroupDescribeRequest(from: &reader, version: version))
         }
     }
@@ -135,12 +150,17 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .createAcls(let body): body.encode(into: &out, version: version)
         case .deleteAcls(let body): body.encode(into: &out, version: version)
         case .describeConfigs(let body): body.encode(into: &out, version: version)
+        case .alterConfigs(let body): body.encode(into: &out, version: version)
         case .describeLogDirs(let body): body.encode(into: &out, version: version)
         case .saslAuthenticate(let body): body.encode(into: &out, version: version)
         case .createPartitions(let body): body.encode(into: &out, version: version)
         case .deleteGroups(let body): body.encode(into: &out, version: version)
+        case .incrementalAlterConfigs(let body): body.encode(into: &out, version: version)
+        case .offsetDelete(let body): body.encode(into: &out, version: version)
         case .describeUserScramCredentials(let body): body.encode(into: &out, version: version)
         case .alterUserScramCredentials(let body): body.encode(into: &out, version: version)
+        case .describeCluster(let body): body.encode(into: &out, version: version)
+        case .describeProducers(let body): body.encode(into: &out, version: version)
         case .consumerGroupDescribe(let body): body.encode(into: &out, version: version)
         }
     }

@@ -28,12 +28,17 @@ public enum KafkaResponseBody: Sendable, Equatable {
     case createAcls(CreateAclsResponse)
     case deleteAcls(DeleteAclsResponse)
     case describeConfigs(DescribeConfigsResponse)
+    case alterConfigs(AlterConfigsResponse)
     case describeLogDirs(DescribeLogDirsResponse)
     case saslAuthenticate(SaslAuthenticateResponse)
     case createPartitions(CreatePartitionsResponse)
     case deleteGroups(DeleteGroupsResponse)
+    case incrementalAlterConfigs(IncrementalAlterConfigsResponse)
+    case offsetDelete(OffsetDeleteResponse)
     case describeUserScramCredentials(DescribeUserScramCredentialsResponse)
     case alterUserScramCredentials(AlterUserScramCredentialsResponse)
+    case describeCluster(DescribeClusterResponse)
+    case describeProducers(DescribeProducersResponse)
     case consumerGroupDescribe(ConsumerGroupDescribeResponse)
 
     public var apiKey: ApiKey {
@@ -62,12 +67,17 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .createAcls: .createAcls
         case .deleteAcls: .deleteAcls
         case .describeConfigs: .describeConfigs
+        case .alterConfigs: .alterConfigs
         case .describeLogDirs: .describeLogDirs
         case .saslAuthenticate: .saslAuthenticate
         case .createPartitions: .createPartitions
         case .deleteGroups: .deleteGroups
+        case .incrementalAlterConfigs: .incrementalAlterConfigs
+        case .offsetDelete: .offsetDelete
         case .describeUserScramCredentials: .describeUserScramCredentials
         case .alterUserScramCredentials: .alterUserScramCredentials
+        case .describeCluster: .describeCluster
+        case .describeProducers: .describeProducers
         case .consumerGroupDescribe: .consumerGroupDescribe
         }
     }
@@ -99,12 +109,17 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .createAcls: self = .createAcls(try CreateAclsResponse(from: &reader, version: version))
         case .deleteAcls: self = .deleteAcls(try DeleteAclsResponse(from: &reader, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsResponse(from: &reader, version: version))
+        case .alterConfigs: self = .alterConfigs(try AlterConfigsResponse(from: &reader, version: version))
         case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsResponse(from: &reader, version: version))
         case .saslAuthenticate: self = .saslAuthenticate(try SaslAuthenticateResponse(from: &reader, version: version))
         case .createPartitions: self = .createPartitions(try CreatePartitionsResponse(from: &reader, version: version))
         case .deleteGroups: self = .deleteGroups(try DeleteGroupsResponse(from: &reader, version: version))
+        case .incrementalAlterConfigs: self = .incrementalAlterConfigs(try IncrementalAlterConfigsResponse(from: &reader, version: version))
+        case .offsetDelete: self = .offsetDelete(try OffsetDeleteResponse(from: &reader, version: version))
         case .describeUserScramCredentials: self = .describeUserScramCredentials(try DescribeUserScramCredentialsResponse(from: &reader, version: version))
         case .alterUserScramCredentials: self = .alterUserScramCredentials(try AlterUserScramCredentialsResponse(from: &reader, version: version))
+        case .describeCluster: self = .describeCluster(try DescribeClusterResponse(from: &reader, version: version))
+        case .describeProducers: self = .describeProducers(try DescribeProducersResponse(from: &reader, version: version))
         case .consumerGroupDescribe: self = .consumerGroupDescribe(try ConsumerGroupDescribeResponse(from: &reader, version: version))
         }
     }
@@ -135,12 +150,17 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .createAcls(let body): body.encode(into: &out, version: version)
         case .deleteAcls(let body): body.encode(into: &out, version: version)
         case .describeConfigs(let body): body.encode(into: &out, version: version)
+        case .alterConfigs(let body): body.encode(into: &out, version: version)
         case .describeLogDirs(let body): body.encode(into: &out, version: version)
         case .saslAuthenticate(let body): body.encode(into: &out, version: version)
         case .createPartitions(let body): body.encode(into: &out, version: version)
         case .deleteGroups(let body): body.encode(into: &out, version: version)
+        case .incrementalAlterConfigs(let body): body.encode(into: &out, version: version)
+        case .offsetDelete(let body): body.encode(into: &out, version: version)
         case .describeUserScramCredentials(let body): body.encode(into: &out, version: version)
         case .alterUserScramCredentials(let body): body.encode(into: &out, version: version)
+        case .describeCluster(let body): body.encode(into: &out, version: version)
+        case .describeProducers(let body): body.encode(into: &out, version: version)
         case .consumerGroupDescribe(let body): body.encode(into: &out, version: version)
         }
     }
