@@ -9,9 +9,12 @@ import WharfStorage
 public struct UserStore: Sendable {
     public static let fileName = "sasl-users.json"
     public let path: String
+    /// `<data>/audit.log`: each user added, changed or deleted, with who did it.
+    public let audit: AuditLog
 
     public init(dataDirectory: String) {
         path = dataDirectory + "/" + Self.fileName
+        audit = AuditLog(dataDirectory: dataDirectory)
     }
 
     /// The users on disk (none when the file does not exist). A file that cannot be read or
@@ -37,7 +40,33 @@ public struct UserStore: Sendable {
         return database
     }
 
-    public func save(_ database: UserDatabase) throws(WharfError) {
+    /// Replaces the users with `database`; each user it adds, changes or removes is one audit
+    /// entry of `actor`'s (mechanisms and iterations only: never a credential).
+    public func save(_ database: UserDatabase, actor: AuditActor = .thisProcess) throws(WharfError) {
+        let old = (try? load()) ?? UserDatabase()
+        let changed = Set(old.users.keys).union(database.users.keys).sorted().filter { old.users[$0] != database.users[$0] }
+        do throws(WharfError) {
+            try write(database)
+        } catch {
+            for name in changed { audit.record(actor, action: Self.action(database, name), target: "user:\(name)", result: "\(error)") }
+            throw error
+        }
+        for name in changed {
+            audit.record(actor, action: Self.action(database, name), target: "user:\(name)",
+                         before: old.users[name].map(Self.auditFields), after: database.users[name].map(Self.auditFields))
+        }
+    }
+
+    static func action(_ database: UserDatabase, _ name: String) -> String {
+        database.users[name] == nil ? AuditAction.userDelete : AuditAction.userUpsert
+    }
+
+    /// Mechanism -> iterations: what an operator may see of a user's credentials.
+    static func auditFields(_ credentials: [SaslMechanism: ScramCredential]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: credentials.map { ($0.key.rawValue, "\($0.value.iterations) iterations") })
+    }
+
+    private func write(_ database: UserDatabase) throws(WharfError) {
         let file = UserFile(users: database.users.mapValues { credentials in
             Dictionary(uniqueKeysWithValues: credentials.map { ($0.key.rawValue, UserFile.Record($0.value)) })
         })

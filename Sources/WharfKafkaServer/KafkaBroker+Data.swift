@@ -226,7 +226,7 @@ extension KafkaBroker {
         return response
     }
 
-    func deleteRecords(_ r: DeleteRecordsRequest) -> DeleteRecordsResponse {
+    func deleteRecords(_ r: DeleteRecordsRequest, actor: AuditActor) -> DeleteRecordsResponse {
         var response = DeleteRecordsResponse()
         response.topics = r.topics.map { topic in
             var tr = DeleteRecordsResponse.DeleteRecordsTopicResult()
@@ -235,7 +235,7 @@ extension KafkaBroker {
                 var pr = DeleteRecordsResponse.DeleteRecordsPartitionResult()
                 pr.partitionIndex = p.partitionIndex
                 do {
-                    pr.lowWatermark = try engine.deleteRecords(topic: topic.name, partition: p.partitionIndex, before: p.offset)
+                    pr.lowWatermark = try engine.deleteRecords(topic: topic.name, partition: p.partitionIndex, before: p.offset, actor: actor)
                 } catch {
                     pr.errorCode = KafkaError.code(error)
                     pr.lowWatermark = -1

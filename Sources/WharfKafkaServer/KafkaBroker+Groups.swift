@@ -85,7 +85,9 @@ extension KafkaBroker {
         return response
     }
 
-    func offsetCommit(_ r: OffsetCommitRequest) async -> OffsetCommitResponse {
+    /// A member's commit is consumer traffic; a commit from outside the group is an admin
+    /// tool's reset, audited as `actor`'s (`Engine.commitFromClient`).
+    func offsetCommit(_ r: OffsetCommitRequest, actor: AuditActor) async -> OffsetCommitResponse {
         var offsets: [TopicPartition: (offset: Int64, metadata: String)] = [:]
         for t in r.topics {
             for p in t.partitions { offsets[TopicPartition(t.name, p.partitionIndex)] = (p.committedOffset, p.committedMetadata ?? "") }
@@ -93,8 +95,8 @@ extension KafkaBroker {
         var code = KafkaError.none
         do {
             try engine.checkClientCommit(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch, memberId: r.memberId, offsets: offsets)
-            try await engine.coordinator.commit(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch,
-                                                memberId: r.memberId, offsets: offsets)
+            try await engine.commitFromClient(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch,
+                                              memberId: r.memberId, offsets: offsets, actor: actor)
         } catch {
             code = groupErrorCode(error)
         }
@@ -190,13 +192,13 @@ extension KafkaBroker {
         return response
     }
 
-    func deleteGroups(_ r: DeleteGroupsRequest) async -> DeleteGroupsResponse {
+    func deleteGroups(_ r: DeleteGroupsRequest, actor: AuditActor) async -> DeleteGroupsResponse {
         var response = DeleteGroupsResponse()
         for id in r.groupsNames {
             var code = KafkaError.none
             do {
                 try InternalNames.checkClientMayUse(group: id)
-                try await engine.deleteGroup(id)
+                try await engine.deleteGroup(id, actor: actor)
             } catch {
                 code = KafkaError.code(error)
             }

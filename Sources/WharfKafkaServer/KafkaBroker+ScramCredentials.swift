@@ -53,7 +53,8 @@ extension KafkaBroker {
     /// Changing users needs an authenticated client (SASL or a client certificate): an anonymous
     /// one on a PLAINTEXT listener must not mint credentials for the SASL listeners. (Kafka
     /// without an authorizer lets anyone; ACLs will refine this.)
-    func alterUserScramCredentials(_ request: AlterUserScramCredentialsRequest, principal: String) -> AlterUserScramCredentialsResponse {
+    func alterUserScramCredentials(_ request: AlterUserScramCredentialsRequest, principal: String,
+                                   actor: AuditActor) -> AlterUserScramCredentialsResponse {
         var order: [String] = []
         var failures: [String: (Int16, String)] = [:]
         func fail(_ user: String, _ code: Int16, _ message: String) {
@@ -143,7 +144,7 @@ extension KafkaBroker {
             }
             guard changed else { return }
             do {
-                try store.save(database)
+                try store.save(database, actor: actor)
             } catch {
                 for user in order where failures[user] == nil { fail(user, KafkaError.kafkaStorageError, "\(error)") }
             }
