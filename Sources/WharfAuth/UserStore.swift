@@ -10,9 +10,12 @@ import WharfStorage
 public struct UserStore: Sendable {
     public static let fileName = "sasl-users.json"
     public let path: String
+    /// `<data>/audit.log`: each user added, changed or deleted, with who did it.
+    public let audit: AuditLog
 
     public init(dataDirectory: String) {
         path = dataDirectory + "/" + Self.fileName
+        audit = AuditLog(dataDirectory: dataDirectory)
     }
 
     /// The users on disk (none when the file does not exist). A file that cannot be read or
@@ -40,18 +43,45 @@ public struct UserStore: Sendable {
 
     /// Loads, lets `change` edit, and saves if anything changed, under the store's
     /// `FileUpdateLock`: a `wharf user add` and a broker answering AlterUserScramCredentials
-    /// (or two `wharf user` runs) never lose each other's update.
-    public func update<R>(_ change: (inout UserDatabase) throws(WharfError) -> R) throws(WharfError) -> R {
+    /// (or two `wharf user` runs) never lose each other's update. Each user changed is one
+    /// audit entry of `actor`'s.
+    public func update<R>(actor: AuditActor = .thisProcess, _ change: (inout UserDatabase) throws(WharfError) -> R) throws(WharfError) -> R {
         try FileUpdateLock.withLock(for: path) { () throws(WharfError) -> R in
             let before = try load()
             var database = before
             let result = try change(&database)
-            if database != before { try save(database) }
+            if database != before { try save(database, actor: actor) }
             return result
         }
     }
 
-    public func save(_ database: UserDatabase) throws(WharfError) {
+    /// Replaces the users with `database`; each user it adds, changes or removes is one audit
+    /// entry of `actor`'s (mechanisms and iterations only: never a credential).
+    public func save(_ database: UserDatabase, actor: AuditActor = .thisProcess) throws(WharfError) {
+        let old = (try? load()) ?? UserDatabase()
+        let changed = Set(old.users.keys).union(database.users.keys).sorted().filter { old.users[$0] != database.users[$0] }
+        do throws(WharfError) {
+            try write(database)
+        } catch {
+            for name in changed { audit.record(actor, action: Self.action(database, name), target: "user:\(name)", result: "\(error)") }
+            throw error
+        }
+        for name in changed {
+            audit.record(actor, action: Self.action(database, name), target: "user:\(name)",
+                         before: old.users[name].map(Self.auditFields), after: database.users[name].map(Self.auditFields))
+        }
+    }
+
+    static func action(_ database: UserDatabase, _ name: String) -> String {
+        database.users[name] == nil ? AuditAction.userDelete : AuditAction.userUpsert
+    }
+
+    /// Mechanism -> iterations: what an operator may see of a user's credentials.
+    static func auditFields(_ credentials: [SaslMechanism: ScramCredential]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: credentials.map { ($0.key.rawValue, "\($0.value.iterations) iterations") })
+    }
+
+    private func write(_ database: UserDatabase) throws(WharfError) {
         let file = UserFile(users: database.users.mapValues { credentials in
             Dictionary(uniqueKeysWithValues: credentials.map { ($0.key.rawValue, UserFile.Record($0.value)) })
         })

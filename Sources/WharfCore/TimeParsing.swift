@@ -25,16 +25,50 @@ public enum TimeParsing {
     }
 
     /// Milliseconds from an ISO-8601 duration (`PT10M`, `P1DT2H`, `PT0.5S`) or a short form
-    /// (`500ms`, `30s`, `10m`, `2h`, `7d`). Negative durations are refused.
+    /// (`500ms`, `30s`, `10m`, `2h`, `7d`, and sums of them: `1h30m`). Negative durations, and
+    /// durations beyond what an Int64 of milliseconds holds, are refused. The one rule for
+    /// every duration a user types: the CLI's `--by-duration` and the dashboard's replay dialog.
     public static func durationMillis(_ text: String) -> Int64? {
         let s = text.trimmingCharacters(in: .whitespaces).uppercased()
         if s.hasPrefix("P") { return isoDuration(s) }
-        let units: [(String, Double)] = [("MS", 1), ("S", 1000), ("M", 60_000), ("H", 3_600_000), ("D", 86_400_000)]
-        for (suffix, factor) in units where s.hasSuffix(suffix) {
-            guard let n = Double(s.dropLast(suffix.count)), n >= 0, n.isFinite else { continue }
-            return Int64(n * factor)
+        return shortDuration(s)
+    }
+
+    /// `1h30m`, `500ms`, `1.5h`: numbers each followed by a unit (MS, S, M, H, D).
+    private static func shortDuration(_ s: String) -> Int64? {
+        let chars = Array(s)
+        var total = 0.0
+        var number = ""
+        var sawComponent = false
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c.isASCII && (c.isNumber || c == ".") { number.append(c); i += 1; continue }
+            guard let n = Double(number), n.isFinite else { return nil }
+            let factor: Double
+            if c == "M", i + 1 < chars.count, chars[i + 1] == "S" { factor = 1; i += 1 } else {
+                switch c {
+                case "S": factor = 1000
+                case "M": factor = 60_000
+                case "H": factor = 3_600_000
+                case "D": factor = 86_400_000
+                default: return nil
+                }
+            }
+            total += n * factor
+            number = ""
+            sawComponent = true
+            i += 1
         }
-        return nil
+        guard number.isEmpty, sawComponent else { return nil }
+        return millis(total)
+    }
+
+    /// Whole milliseconds, or nil when out of Int64's range (a conversion that would trap).
+    private static func millis(_ total: Double) -> Int64? {
+        let rounded = total.rounded()
+        guard rounded.isFinite, rounded >= 0, rounded < 9.2e18 else { return nil }
+        return Int64(rounded)
     }
 
     private static func isoDuration(_ s: String) -> Int64? {
@@ -61,7 +95,7 @@ public enum TimeParsing {
             }
         }
         guard number.isEmpty, sawComponent else { return nil }
-        return Int64(total.rounded())
+        return millis(total)
     }
 
     /// `2026-11-26T10:00:00.000Z` for a timestamp (UTC), as the CLI prints times.

@@ -6,6 +6,7 @@ import WharfCore
 import WharfEngine
 import WharfOutbox
 import WharfSources
+import WharfStorage
 
 /// The demo's order service: a SQLite database (`order-service.db` in the demo's data
 /// directory) with an `orders` table, where every order is written together with its outbox
@@ -32,6 +33,8 @@ public struct DemoOrderService: Sendable {
     public let relay: OutboxRelay
     public let clock: any WallClock
     public let path: String
+    /// The engine's audit log: the dashboard's pause, resume and retry-dead of this outbox go there.
+    public let audit: AuditLog
 
     /// Creates the database, the `orders` and outbox tables, and the relay (not yet running).
     public static func open(engine: Engine, directory: String) async throws -> DemoOrderService {
@@ -66,11 +69,12 @@ public struct DemoOrderService: Sendable {
         let publisher = LaggingPublisher(inner: EngineOutboxPublisher(engine: engine), clock: engine.clock, startedAtMs: started)
         let relay = OutboxRelay(store: store, publisher: publisher, config: relayConfig, clock: engine.clock,
                                 logger: Logger(label: "wharf.demo.outbox"), hooks: OutboxRelayHooks(beforePublish: Validator().check))
-        return DemoOrderService(pool: pool, store: store, relay: relay, clock: engine.clock, path: path)
+        return DemoOrderService(pool: pool, store: store, relay: relay, clock: engine.clock, path: path, audit: engine.audit)
     }
 
     public var dashboardOutbox: DashboardOutbox {
-        DashboardOutbox(name: Self.name, location: "sqlite:\(path) · table outbox → \(Self.topic)", store: store, relay: relay, clock: clock)
+        DashboardOutbox(name: Self.name, location: "sqlite:\(path) · table outbox → \(Self.topic)", store: store, relay: relay, clock: clock,
+                        audit: audit)
     }
 
     /// Writes orders until cancelled: two per 250 ms tick, a payment for an earlier order every

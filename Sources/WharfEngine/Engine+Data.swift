@@ -117,7 +117,16 @@ extension Engine {
     /// Purge: removes every record below `offset` (Kafka's DeleteRecords; -1 means the log end).
     /// Returns the new log start offset.
     @discardableResult
-    public func deleteRecords(topic: String, partition: Int32, before offset: Int64) throws(WharfError) -> Int64 {
+    public func deleteRecords(topic: String, partition: Int32, before offset: Int64,
+                              actor: AuditActor = .thisProcess) throws(WharfError) -> Int64 {
+        let before = (try? log(topic, partition)).map { ["log-start": String($0.logStartOffset), "log-end": String($0.logEndOffset)] }
+        return try audit.audited(actor, AuditAction.recordsDelete, target: "topic:\(topic)/\(partition)", before: before,
+                                 after: { ["log-start": String($0), "requested-before": String(offset)] }) { () throws(WharfError) in
+            try deleteRecordsUnaudited(topic: topic, partition: partition, before: offset)
+        }
+    }
+
+    private func deleteRecordsUnaudited(topic: String, partition: Int32, before offset: Int64) throws(WharfError) -> Int64 {
         try InternalNames.checkMayDelete(topic: topic)
         let l = try log(topic, partition)
         let target = offset == -1 ? l.logEndOffset : offset

@@ -81,7 +81,60 @@ extension Engine {
     /// Applies a previewed plan. Safe while the group is live: the coordinator fences the current
     /// generation, so members rejoin and resume from the new offsets, and a late commit from the
     /// old generation is rejected instead of overwriting the reset.
-    public func executeReset(group: String, plan: [ResetPlanRow]) async throws(WharfError) -> ResetResult {
+    ///
+    /// Recorded in the audit log with each partition's committed offset before (read when the
+    /// reset is applied, not the plan's possibly older view) and after; `undoes` names the audit
+    /// entry an undo reverses (`undoReset(auditEntry:)`).
+    public func executeReset(group: String, plan: [ResetPlanRow], actor: AuditActor = .thisProcess,
+                             undoes: String? = nil) async throws(WharfError) -> ResetResult {
+        let partitions = plan.map { TopicPartition($0.topic, $0.partition) }
+        let committed = await coordinator.fetchOffsets(groupId: group, partitions: partitions)
+        var before: [String: String] = [:]
+        for tp in partitions { before[Self.auditKey(tp)] = committed[tp].map { String($0.offset) } ?? AuditEntry.noOffset }
+        var after: [String: String] = [:]
+        for row in plan { after[Self.auditKey(TopicPartition(row.topic, row.partition))] = String(row.newOffset) }
+        return try await audit.audited(actor, undoes == nil ? AuditAction.groupResetOffsets : AuditAction.groupResetUndo,
+                                       target: "group:\(group)", before: before, undoes: undoes,
+                                       after: { _ in after }) { () async throws(WharfError) -> ResetResult in
+            try await executeResetUnaudited(group: group, plan: plan)
+        }
+    }
+
+    /// An OffsetCommit from a Kafka client. A member's commit (or any commit to a group that has
+    /// members) is consumer traffic and is not audited. A commit from outside the group
+    /// (generation -1, no member id) to a group with no members is how admin tools move a
+    /// group's offsets (`kafka-consumer-groups --reset-offsets`, AdminClient's
+    /// `alterConsumerGroupOffsets`): it is recorded like a reset, and can be undone like one.
+    /// A consumer that assigns partitions itself and commits without joining looks the same
+    /// and is audited too, unless its commit changes nothing.
+    public func commitFromClient(groupId: String, generationId: Int32, memberId: String,
+                                 offsets: [TopicPartition: (offset: Int64, metadata: String)],
+                                 actor: AuditActor) async throws(WharfError) {
+        let outsider = generationId < 0 && memberId.isEmpty
+        let hasMembers = outsider ? !((await coordinator.describe(groupId: groupId))?.members.isEmpty ?? true) : true
+        guard outsider, !hasMembers else {
+            return try await coordinator.commit(groupId: groupId, generationId: generationId, memberId: memberId, offsets: offsets)
+        }
+        let committed = await coordinator.fetchOffsets(groupId: groupId, partitions: Array(offsets.keys))
+        guard offsets.contains(where: { committed[$0.key]?.offset != $0.value.offset }) else {
+            return try await coordinator.commit(groupId: groupId, generationId: generationId, memberId: memberId, offsets: offsets)
+        }
+        var before: [String: String] = [:]
+        var after: [String: String] = [:]
+        for (tp, value) in offsets {
+            before[Self.auditKey(tp)] = committed[tp].map { String($0.offset) } ?? AuditEntry.noOffset
+            after[Self.auditKey(tp)] = String(value.offset)
+        }
+        try await audit.audited(actor, AuditAction.groupAdminCommit, target: "group:\(groupId)", before: before,
+                                after: { _ in after }) { () async throws(WharfError) in
+            try await coordinator.commit(groupId: groupId, generationId: generationId, memberId: memberId, offsets: offsets)
+        }
+    }
+
+    /// `topic/partition`, how the audit log names a partition (topic names cannot hold `/`).
+    static func auditKey(_ tp: TopicPartition) -> String { tp.description }
+
+    private func executeResetUnaudited(group: String, plan: [ResetPlanRow]) async throws(WharfError) -> ResetResult {
         guard !plan.isEmpty else { throw .invalidArgument("nothing to reset") }
         var offsets: [TopicPartition: Int64] = [:]
         for row in plan {
@@ -97,7 +150,11 @@ extension Engine {
         return ResetResult(rows: plan, fencedLiveMembers: outcome.membersFenced)
     }
 
-    public func deleteGroup(_ group: String) async throws(WharfError) {
-        try await coordinator.deleteGroup(group)
+    public func deleteGroup(_ group: String, actor: AuditActor = .thisProcess) async throws(WharfError) {
+        var before: [String: String] = [:]
+        for (tp, c) in await coordinator.fetchOffsets(groupId: group, partitions: nil) { before[Self.auditKey(tp)] = String(c.offset) }
+        try await audit.audited(actor, AuditAction.groupDelete, target: "group:\(group)", before: before) { () async throws(WharfError) in
+            try await coordinator.deleteGroup(group)
+        }
     }
 }

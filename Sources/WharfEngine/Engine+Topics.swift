@@ -31,8 +31,24 @@ extension Engine {
         }
     }
 
+    /// Creates a topic, recorded in the audit log as `actor`'s change.
     @discardableResult
-    public func createTopic(_ name: String, _ settings: TopicSettings = TopicSettings()) throws(WharfError) -> TopicDescription {
+    public func createTopic(_ name: String, _ settings: TopicSettings = TopicSettings(),
+                            actor: AuditActor = .thisProcess) throws(WharfError) -> TopicDescription {
+        try audit.audited(actor, AuditAction.topicCreate, target: "topic:\(name)", after: { Self.auditFields($0) }) { () throws(WharfError) in
+            try createTopicUnaudited(name, settings)
+        }
+    }
+
+    /// What the audit log says of a topic: its partitions, records and retention.
+    static func auditFields(_ t: TopicDescription) -> [String: String] {
+        ["partitions": String(t.partitions.count), "records": String(t.records), "retention.ms": String(t.retentionMs),
+         "retention.bytes": String(t.retentionBytes)]
+    }
+
+    /// `createTopic` without an audit entry: auto-creation by a client's Metadata request is
+    /// client traffic, not an operator's change.
+    func createTopicUnaudited(_ name: String, _ settings: TopicSettings) throws(WharfError) -> TopicDescription {
         let partitions = try checkNewTopic(name, settings)
         let meta = TopicMetadata(name: name, partitions: partitions, createdAt: clock.nowMillis(),
                                  retentionMs: settings.retentionMs, retentionBytes: settings.retentionBytes,
@@ -105,7 +121,7 @@ extension Engine {
                 logger.warning("topic auto-creation is over its budget; names stay unknown", metadata: ["topic": "\(name)"])
                 return
             }
-            _ = try? createTopic(name, .init(partitions: partitions))
+            _ = try? createTopicUnaudited(name, .init(partitions: partitions))
         }
     }
 
@@ -149,7 +165,14 @@ extension Engine {
 
     /// Deletes a topic and its data. Committed offsets of groups for it are left in place (as Kafka
     /// does until they expire) so a re-created topic does not silently inherit them: lag shows them.
-    public func deleteTopic(_ name: String) throws(WharfError) {
+    public func deleteTopic(_ name: String, actor: AuditActor = .thisProcess) throws(WharfError) {
+        let before = (try? describeTopic(name)).map(Self.auditFields)
+        try audit.audited(actor, AuditAction.topicDelete, target: "topic:\(name)", before: before) { () throws(WharfError) in
+            try deleteTopicUnaudited(name)
+        }
+    }
+
+    private func deleteTopicUnaudited(_ name: String) throws(WharfError) {
         try InternalNames.checkMayDelete(topic: name)
         // Under the table lock, the directory moves to scratch (atomic and durable; a crash
         // after it leaves scratch, purged at the next start) before the topic leaves the table:
@@ -174,7 +197,15 @@ extension Engine {
     }
 
     /// Grows a topic to `count` partitions (Kafka's CreatePartitions; partitions never shrink).
-    public func addPartitions(_ name: String, totalCount count: Int32) throws(WharfError) -> TopicDescription {
+    public func addPartitions(_ name: String, totalCount count: Int32, actor: AuditActor = .thisProcess) throws(WharfError) -> TopicDescription {
+        let before = (try? topic(name)).map { ["partitions": String($0.meta.partitions)] }
+        return try audit.audited(actor, AuditAction.topicAddPartitions, target: "topic:\(name)", before: before,
+                                 after: { ["partitions": String($0.partitions.count)] }) { () throws(WharfError) in
+            try addPartitionsUnaudited(name, totalCount: count)
+        }
+    }
+
+    private func addPartitionsUnaudited(_ name: String, totalCount count: Int32) throws(WharfError) -> TopicDescription {
         let updated = try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) -> TopicState in
             guard let t = table[name] else { throw .unknownTopic(name) }
             guard count > t.meta.partitions else {
@@ -208,7 +239,15 @@ extension Engine {
 
     /// Declares `name` the dead-letter topic of `original` (nil: no longer one). Persisted with
     /// the topic's metadata, so the declaration survives restarts.
-    public func setDeadLetterFor(_ name: String, original: String?) throws(WharfError) {
+    public func setDeadLetterFor(_ name: String, original: String?, actor: AuditActor = .thisProcess) throws(WharfError) {
+        let before = (try? topic(name)).map { ["dead-letter-for": $0.meta.deadLetterFor ?? AuditEntry.noOffset] }
+        try audit.audited(actor, AuditAction.topicDeadLetterFor, target: "topic:\(name)", before: before,
+                          after: { _ in ["dead-letter-for": original ?? AuditEntry.noOffset] }) { () throws(WharfError) in
+            try setDeadLetterForUnaudited(name, original: original)
+        }
+    }
+
+    private func setDeadLetterForUnaudited(_ name: String, original: String?) throws(WharfError) {
         if let original {
             guard original != name else { throw .invalidArgument("a topic cannot be its own dead-letter topic") }
             _ = try topic(original)

@@ -21,6 +21,8 @@ public final class Engine: Sendable {
     public let config: EngineConfig
     public let clock: any WallClock
     public let coordinator: GroupCoordinator
+    /// `<data>/audit.log`: every change the admin commands below make, with who made it.
+    public let audit: AuditLog
     let logger: Logger
     let topics: Mutex<[String: TopicState]>
     let partitioner = Partitioner()
@@ -50,6 +52,7 @@ public final class Engine: Sendable {
         self.lock = lock
         self.topics = Mutex(topics)
         self.coordinator = coordinator
+        self.audit = AuditLog(dataDirectory: config.dataDirectory, clock: clock, logger: logger)
         self.autoCreateBudget = Mutex(AutoCreateBudget(burst: config.autoCreateBurst))
     }
 

@@ -1,4 +1,5 @@
 import WharfAuth
+import WharfCore
 
 /// What the broker remembers about one connection between its requests: the listener it came
 /// through (and what TLS proved), the SASL exchange in progress and, once it succeeded, the
@@ -26,4 +27,14 @@ public struct ConnectionSession: Sendable {
 
     /// Kafka's principal: SASL's user, else the client certificate's subject, else User:ANONYMOUS.
     public var principal: String { saslPrincipal ?? connection?.principal ?? KafkaConnectionInfo.anonymous }
+
+    /// Who the audit log says made a change through this connection.
+    public var auditActor: AuditActor { .client(address: Self.address(peer), principal: principal) }
+
+    /// `127.0.0.1:51234` from NIO's `[IPv4]127.0.0.1/127.0.0.1:51234` (the part after the
+    /// resolved name), for the audit log; anything else as it is.
+    static func address(_ peer: String) -> String {
+        guard let slash = peer.lastIndex(of: "/") else { return peer }
+        return String(peer[peer.index(after: slash)...])
+    }
 }

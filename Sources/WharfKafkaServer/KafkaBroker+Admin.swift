@@ -4,7 +4,8 @@ import WharfEngine
 
 /// Topic administration over the wire: CreateTopics, DeleteTopics, DescribeConfigs.
 extension KafkaBroker {
-    func createTopics(_ r: CreateTopicsRequest) -> CreateTopicsResponse {
+    /// Each creation is audited as `actor`'s (validateOnly changes nothing and is not).
+    func createTopics(_ r: CreateTopicsRequest, actor: AuditActor) -> CreateTopicsResponse {
         var response = CreateTopicsResponse()
         response.topics = r.topics.map { t in
             var result = CreateTopicsResponse.CreatableTopicResult()
@@ -21,7 +22,7 @@ extension KafkaBroker {
                 return result
             }
             do {
-                if r.validateOnly { try engine.checkNewTopic(t.name, settings) } else { try engine.createTopic(t.name, settings) }
+                if r.validateOnly { try engine.checkNewTopic(t.name, settings) } else { try engine.createTopic(t.name, settings, actor: actor) }
             } catch {
                 result.errorCode = KafkaError.code(error)
                 result.errorMessage = "\(error)"
@@ -31,13 +32,13 @@ extension KafkaBroker {
         return response
     }
 
-    func deleteTopics(_ r: DeleteTopicsRequest, version: Int16) -> DeleteTopicsResponse {
+    func deleteTopics(_ r: DeleteTopicsRequest, version: Int16, actor: AuditActor) -> DeleteTopicsResponse {
         let names = version >= 6 ? r.topics.compactMap(\.name) : r.topicNames
         var response = DeleteTopicsResponse()
         response.responses = names.map { name in
             var result = DeleteTopicsResponse.DeletableTopicResult()
             result.name = name
-            do { try engine.deleteTopic(name) } catch {
+            do { try engine.deleteTopic(name, actor: actor) } catch {
                 result.errorCode = KafkaError.code(error)
                 result.errorMessage = "\(error)"
             }

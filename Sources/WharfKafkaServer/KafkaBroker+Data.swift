@@ -294,7 +294,7 @@ extension KafkaBroker {
     /// ListOffsets' timestamp for "the record with the largest timestamp" (KIP-734, v7+).
     static let maxTimestampQuery: Int64 = -3
 
-    func deleteRecords(_ r: DeleteRecordsRequest) -> DeleteRecordsResponse {
+    func deleteRecords(_ r: DeleteRecordsRequest, actor: AuditActor) -> DeleteRecordsResponse {
         var response = DeleteRecordsResponse()
         response.topics = r.topics.map { topic in
             var tr = DeleteRecordsResponse.DeleteRecordsTopicResult()
@@ -303,7 +303,7 @@ extension KafkaBroker {
                 var pr = DeleteRecordsResponse.DeleteRecordsPartitionResult()
                 pr.partitionIndex = p.partitionIndex
                 do {
-                    pr.lowWatermark = try engine.deleteRecords(topic: topic.name, partition: p.partitionIndex, before: p.offset)
+                    pr.lowWatermark = try engine.deleteRecords(topic: topic.name, partition: p.partitionIndex, before: p.offset, actor: actor)
                 } catch {
                     pr.errorCode = KafkaError.code(error)
                     pr.lowWatermark = -1

@@ -87,8 +87,9 @@ extension KafkaBroker {
 
     /// Commits the partitions that exist; a partition of a topic that does not exist (or past
     /// its partition count) is answered UNKNOWN_TOPIC_OR_PARTITION on its own, as Kafka does,
-    /// and stores nothing.
-    func offsetCommit(_ r: OffsetCommitRequest) async -> OffsetCommitResponse {
+    /// and stores nothing. A member's commit is consumer traffic; a commit from outside the
+    /// group is an admin tool's reset, audited as `actor`'s (`Engine.commitFromClient`).
+    func offsetCommit(_ r: OffsetCommitRequest, actor: AuditActor) async -> OffsetCommitResponse {
         var offsets: [TopicPartition: (offset: Int64, metadata: String)] = [:]
         var unknown = Set<TopicPartition>()
         for t in r.topics {
@@ -105,8 +106,8 @@ extension KafkaBroker {
         if !offsets.isEmpty {
             do {
                 try engine.checkClientCommit(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch, memberId: r.memberId, offsets: offsets)
-                try await engine.coordinator.commit(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch,
-                                                    memberId: r.memberId, offsets: offsets)
+                try await engine.commitFromClient(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch,
+                                                  memberId: r.memberId, offsets: offsets, actor: actor)
             } catch {
                 code = groupErrorCode(error)
             }
@@ -206,13 +207,13 @@ extension KafkaBroker {
         return response
     }
 
-    func deleteGroups(_ r: DeleteGroupsRequest) async -> DeleteGroupsResponse {
+    func deleteGroups(_ r: DeleteGroupsRequest, actor: AuditActor) async -> DeleteGroupsResponse {
         var response = DeleteGroupsResponse()
         for id in r.groupsNames {
             var code = KafkaError.none
             do {
                 try InternalNames.checkClientMayUse(group: id)
-                try await engine.deleteGroup(id)
+                try await engine.deleteGroup(id, actor: actor)
             } catch {
                 code = KafkaError.code(error)
             }

@@ -53,7 +53,8 @@ extension KafkaBroker {
     /// Changing users needs an authenticated client (SASL or a client certificate): an anonymous
     /// one on a PLAINTEXT listener must not mint credentials for the SASL listeners. (Kafka
     /// without an authorizer lets anyone; ACLs will refine this.)
-    func alterUserScramCredentials(_ request: AlterUserScramCredentialsRequest, principal: String) -> AlterUserScramCredentialsResponse {
+    func alterUserScramCredentials(_ request: AlterUserScramCredentialsRequest, principal: String,
+                                   actor: AuditActor) -> AlterUserScramCredentialsResponse {
         var order: [String] = []
         var failures: [String: (Int16, String)] = [:]
         func fail(_ user: String, _ code: Int16, _ message: String) {
@@ -117,7 +118,7 @@ extension KafkaBroker {
         }
         // One writer at a time (across processes too): load, change, replace.
         do {
-            try store.update { (database: inout UserDatabase) throws(WharfError) in
+            try store.update(actor: actor) { (database: inout UserDatabase) throws(WharfError) in
                 for deletion in request.deletions {
                     guard let mechanism = SaslMechanism(scramTypeCode: deletion.mechanism) else { continue }
                     if database.users[deletion.name]?[mechanism] == nil {

@@ -127,7 +127,7 @@ public final class KafkaBroker: Sendable {
         case .describeUserScramCredentials(let r):
             return reply(describeUserScramCredentials(r))
         case .alterUserScramCredentials(let r):
-            return reply(alterUserScramCredentials(r, principal: session.principal))
+            return reply(alterUserScramCredentials(r, principal: session.principal, actor: session.auditActor))
         case .describeAcls(let r):
             return reply(describeAcls(r, session: session))
         case .createAcls(let r):
@@ -154,7 +154,7 @@ public final class KafkaBroker: Sendable {
         case .leaveGroup(let r):
             return reply(await leaveGroup(r))
         case .offsetCommit(let r):
-            return reply(await offsetCommit(r))
+            return reply(await offsetCommit(r, actor: session.auditActor))
         case .offsetFetch(let r):
             return reply(await offsetFetch(r, version: version))
         case .listGroups:
@@ -162,13 +162,13 @@ public final class KafkaBroker: Sendable {
         case .describeGroups(let r):
             return reply(await describeGroups(r))
         case .deleteGroups(let r):
-            return reply(await deleteGroups(r))
+            return reply(await deleteGroups(r, actor: session.auditActor))
         case .createTopics(let r):
-            return reply(createTopics(r))
+            return reply(createTopics(r, actor: session.auditActor))
         case .deleteTopics(let r):
-            return reply(deleteTopics(r, version: version))
+            return reply(deleteTopics(r, version: version, actor: session.auditActor))
         case .deleteRecords(let r):
-            return reply(deleteRecords(r))
+            return reply(deleteRecords(r, actor: session.auditActor))
         case .describeConfigs(let r):
             return reply(describeConfigs(r))
         case .describeLogDirs(let r):

@@ -63,6 +63,8 @@ extension ClusterDashboardDriver {
             return .operationFailed("\(entity) is not a topic here: queues are Wharf's own, open the data directory with --data")
         case .previewRequeue(let request), .requeue(let request):
             return .operationFailed("\(request.entity) is not a topic here: queues are Wharf's own, open the data directory with --data")
+        case .loadAudit, .undoAuditEntry:
+            return .operationFailed("a Kafka cluster has no Wharf audit log: open the data directory with --data")
         case .setRefresh, .quit:
             return nil
         }

@@ -2,6 +2,7 @@ import Foundation
 import WharfCore
 import WharfDashboard
 import WharfOutbox
+import WharfStorage
 
 /// An outbox the dashboard shows: its store (for the table's counts and retry-dead) and, when
 /// the dashboard relays it, the relay (for its counters, state, and pause/resume).
@@ -15,8 +16,13 @@ public struct DashboardOutbox: Sendable {
     /// nil: watched only (no relay runs for it in this process).
     public let relay: OutboxRelay?
     public let clock: any WallClock
+    /// Where pause, resume and retry-dead are recorded (the data directory's audit log; nil
+    /// for a cluster source, which has none).
+    public let audit: AuditLog?
 
-    public init(name: String, location: String, store: any OutboxStore, relay: OutboxRelay?, clock: any WallClock) {
+    public init(name: String, location: String, store: any OutboxStore, relay: OutboxRelay?, clock: any WallClock,
+                audit: AuditLog? = nil) {
+        self.audit = audit
         self.name = name
         self.location = location
         self.store = store
@@ -59,10 +65,16 @@ public struct DashboardOutbox: Sendable {
         case .setOutboxRelayPaused(_, let paused):
             guard let relay else { return .operationFailed("no relay runs for \(name) here") }
             if paused { relay.pause() } else { relay.resume() }
+            audit?.record(.thisProcess, action: paused ? AuditAction.outboxPause : AuditAction.outboxResume, target: "outbox:\(name)")
             return .operationSucceeded(paused ? "paused the relay of \(name): its backlog now grows"
                                               : "resumed the relay of \(name)")
         case .retryDeadOutboxRows:
-            let n = try await store.retryDead()
+            let n: Int
+            do { n = try await store.retryDead() } catch {
+                audit?.record(.thisProcess, action: AuditAction.outboxRetryDead, target: "outbox:\(name)", result: "\(error)")
+                throw error
+            }
+            audit?.record(.thisProcess, action: AuditAction.outboxRetryDead, target: "outbox:\(name)", after: ["retried": String(n)])
             return .operationSucceeded(n == 0 ? "\(name) had no dead rows"
                                               : "retried \(CountText.of(n, "dead row")) of \(name): pending again")
         default:

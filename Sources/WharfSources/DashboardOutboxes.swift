@@ -4,6 +4,7 @@ import Synchronization
 import WharfCore
 import WharfEngine
 import WharfOutbox
+import WharfStorage
 
 /// The outboxes `wharf --outbox URL` (repeatable) names: each is relayed into the dashboard's
 /// data directory while the dashboard runs (the dashboard holds the directory's lock, so no
@@ -22,11 +23,13 @@ public final class DashboardOutboxes: Sendable {
     /// Opens every URL and checks its table (a missing one is a one-line error, and nothing is
     /// left open). The relays start with `start()`.
     public static func open(urls: [String], engine: Engine, readOnly: Bool) async throws -> DashboardOutboxes {
-        try await open(urls: urls, publisher: EngineOutboxPublisher(engine: engine), clock: engine.clock, readOnly: readOnly)
+        try await open(urls: urls, publisher: EngineOutboxPublisher(engine: engine), clock: engine.clock, readOnly: readOnly,
+                       audit: engine.audit)
     }
 
     /// The same, relaying through `publisher` (the engine, or a Kafka cluster with `--bootstrap`).
-    public static func open(urls: [String], publisher: any OutboxPublisher, clock: any WallClock, readOnly: Bool) async throws -> DashboardOutboxes {
+    public static func open(urls: [String], publisher: any OutboxPublisher, clock: any WallClock, readOnly: Bool,
+                            audit: AuditLog? = nil) async throws -> DashboardOutboxes {
         var opened: [DashboardOutbox] = []
         do {
             for text in urls {
@@ -42,7 +45,7 @@ public final class DashboardOutboxes: Sendable {
                 var name = shortName(url)
                 if opened.contains(where: { $0.name == name }) { name += "#\(opened.count + 1)" }
                 opened.append(DashboardOutbox(name: name, location: "\(url) · table \(store.table.raw)", store: store,
-                                              relay: relay, clock: clock))
+                                              relay: relay, clock: clock, audit: audit))
             }
         } catch {
             for o in opened { try? await o.store.close() }

@@ -19,6 +19,10 @@ public enum DriverMessages {
             + (fencedLiveMembers ? "; live members fenced and rejoining" : "")
     }
 
+    public static func undidEntry(_ id: String, restored: Int) -> String {
+        "undid audit entry \(id) (\(restored) partition(s) restored)"
+    }
+
     public static func undid(_ group: String, restored: Int) -> String {
         "undid the last reset of \(group) (\(restored) partition(s) restored)"
     }

@@ -36,7 +36,7 @@ public actor EngineDashboardDriver: DashboardDriver {
         self.projections = projections
         self.source = source
         self.listener = listener
-        capabilities = readOnly ? [.browseRecords, .browseDeadLetters] : .all
+        capabilities = readOnly ? [.browseRecords, .browseDeadLetters, .audit] : SourceCapabilities.all.union(.audit)
     }
 
     public func snapshot() async -> ClusterSnapshot {
@@ -122,6 +122,13 @@ public actor EngineDashboardDriver: DashboardDriver {
                 guard capabilities.contains(.manageTopics) else { return .operationFailed(DriverMessages.topicDeletionDisabled) }
                 try engine.deleteTopic(name)
                 return .operationSucceeded(DriverMessages.deletedTopic(name))
+            case .loadAudit:
+                return .auditLoaded(try engine.audit.read().entries, message: nil)
+            case .undoAuditEntry(let id):
+                guard capabilities.canUndoReset else { return .operationFailed(DriverMessages.resetsDisabled) }
+                let result = try await engine.undoReset(auditEntry: id)
+                return .auditLoaded(try engine.audit.read().entries,
+                                    message: DriverMessages.undidEntry(id, restored: result.rows.count))
             case .setRefresh, .quit, .loadDeadLetters, .previewRequeue, .requeue, .purgeQueue, .undoQueuePurge:
                 return nil
             }

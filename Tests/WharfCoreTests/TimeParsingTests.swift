@@ -26,5 +26,11 @@ import Testing
         #expect(TimeParsing.durationMillis("PT") == nil)
         #expect(TimeParsing.durationMillis("-5m") == nil)
         #expect(TimeParsing.durationMillis("ten minutes") == nil)
+        #expect(TimeParsing.durationMillis("1h30m") == 5_400_000)   // sums, as the dashboard always took
+        #expect(TimeParsing.durationMillis("1m30s250ms") == 90_250)
+        #expect(TimeParsing.durationMillis("1h30") == nil)           // a number without its unit
+        // Beyond Int64 milliseconds: refused, not trapped.
+        #expect(TimeParsing.durationMillis("99999999999999999999d") == nil)
+        #expect(TimeParsing.durationMillis("P99999999999999999999D") == nil)
     }
 }

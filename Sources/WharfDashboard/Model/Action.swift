@@ -1,3 +1,5 @@
+import WharfCore
+
 /// Everything that can happen to the dashboard: input, time passing, and effect results.
 public enum Action: Equatable, Sendable {
     case key(Key)
@@ -18,5 +20,7 @@ public enum Action: Equatable, Sendable {
     case queueEntityChanged(entity: String, message: String)
     /// An effect finished; the text is shown in the status line.
     case operationSucceeded(String)
+    /// The audit log, oldest first, and what to tell the operator (an undo's outcome).
+    case auditLoaded([AuditEntry], message: String?)
     case operationFailed(String)
 }

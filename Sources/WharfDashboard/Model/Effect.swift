@@ -40,13 +40,18 @@ public enum Effect: Equatable, Sendable {
     /// Restore what the last purge of `entity` removed. Dangerous.
     case undoQueuePurge(entity: String)
     case quit
+    /// Read the audit log (answered with `.auditLoaded`).
+    case loadAudit
+    /// Put back the offsets the reset recorded as audit entry `id` replaced (answered with
+    /// `.auditLoaded`, the log read again).
+    case undoAuditEntry(id: String)
 
     /// True for effects that change data; used to assert read-only mode in tests.
     public var isDangerous: Bool {
         switch self {
         case .executeReset, .undoLastReset, .purge, .requeue, .purgeQueue, .undoQueuePurge, .setOutboxRelayPaused, .retryDeadOutboxRows,
-             .replayParked, .rebuildProjection, .createTopic, .deleteTopic: true
-        case .previewReset, .loadRecords, .setRefresh, .quit, .loadDeadLetters, .previewRequeue: false
+             .replayParked, .rebuildProjection, .createTopic, .deleteTopic, .undoAuditEntry: true
+        case .previewReset, .loadRecords, .setRefresh, .quit, .loadDeadLetters, .previewRequeue, .loadAudit: false
         }
     }
 }

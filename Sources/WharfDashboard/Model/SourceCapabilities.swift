@@ -33,6 +33,9 @@ public struct SourceCapabilities: OptionSet, Sendable, Hashable {
     public static let resetLiveGroups = SourceCapabilities(rawValue: 1 << 14)
     /// Create and delete topics.
     public static let manageTopics = SourceCapabilities(rawValue: 1 << 15)
+    /// Read the data directory's audit log (`:audit`); with `.undoReset`, undo a reset listed
+    /// there. Only a source with a data directory has one, so it is not part of `.all`.
+    public static let audit = SourceCapabilities(rawValue: 1 << 16)
 
     public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue,
                                                  .purgeQueue, .undoQueuePurge, .outboxControl, .replayParked, .rebuildProjection, .resetLiveGroups, .manageTopics]

@@ -1,3 +1,5 @@
+import WharfCore
+
 /// Dialog key handling: reset (replay), purge, undo, seek, help, filter and palette.
 /// Dangerous effects leave only from the confirm step of a dialog that could only be opened
 /// with the matching capability outside read-only.
@@ -49,6 +51,11 @@ extension DashboardState {
             return handleRebuildKey(dialog, key)
         case .replayParked(let dialog):
             return handleReplayParkedKey(dialog, key)
+        case .confirmAuditUndo(let entry):
+            self.modal = nil
+            guard key == .char("y") || key == .char("Y"), canUndo else { return [] }
+            show("undoing \(entry.action) of \(entry.target) (\(entry.id))…")
+            return [.undoAuditEntry(id: entry.id)]
         case .seek(var input):
             switch key {
             case .escape:
@@ -168,34 +175,10 @@ extension DashboardState {
         }
     }
 
-    /// "90s", "15m", "1h30m", "2d", "500ms" -> milliseconds; nil when malformed or zero.
+    /// How far back a duration reset goes: the CLI's `--by-duration` rule (`TimeParsing`), so
+    /// `PT1M`, `P1DT2H`, `90s`, `1h30m` mean the same in both; nil when malformed or zero.
     public static func parseDuration(_ text: String) -> Int64? {
-        var total: Int64 = 0
-        var number = ""
-        var chars = Array(text.lowercased())
-        guard !chars.isEmpty else { return nil }
-        var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if c.isASCII && c.isNumber { number.append(c); i += 1; continue }
-            guard let n = Int64(number) else { return nil }
-            var unit: Int64
-            if c == "m" && i + 1 < chars.count && chars[i + 1] == "s" { unit = 1; i += 1 } else {
-                switch c {
-                case "s": unit = 1000
-                case "m": unit = 60_000
-                case "h": unit = 3_600_000
-                case "d": unit = 86_400_000
-                default: return nil
-                }
-            }
-            total += n * unit
-            number = ""
-            i += 1
-        }
-        chars = []
-        guard number.isEmpty, total > 0 else { return nil }
-        return total
+        TimeParsing.durationMillis(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
     // MARK: purge
@@ -270,7 +253,7 @@ extension ResetDialog {
         case 2: "an offset, e.g. 1200"
         case 3: "UTC, e.g. 2026-11-26 15:04:05"
         case 4: "records, e.g. -500 or +100"
-        case 5: "how far back, e.g. 15m, 1h30m, 2d"
+        case 5: "how far back, e.g. 15m, 1h30m, PT1M, P1D"
         default: ""
         }
     }

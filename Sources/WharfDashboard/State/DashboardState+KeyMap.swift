@@ -41,6 +41,8 @@ extension DashboardState {
             hints = outboxHints()
         case .brokers:
             hints = [KeyHint("/", "filter"), KeyHint("L/B/D", "sort")]
+        case .audit:
+            hints = auditHints()
         }
         if stack.count > 1 { hints.append(KeyHint("esc", "back")) }
         hints += [KeyHint(":", "cmd"), KeyHint("?", "help"), KeyHint("q", "quit")]
@@ -72,13 +74,14 @@ extension DashboardState {
             d.step == .name ? [KeyHint("⏎", "next"), KeyHint("esc", "cancel")]
                 : [KeyHint("⏎", "create", dangerous: true), KeyHint("⌫", "back"), KeyHint("esc", "cancel")]
         case .deleteTopic: [KeyHint("⏎", "delete", dangerous: true), KeyHint("esc", "cancel")]
+        case .confirmAuditUndo: [KeyHint("y", "undo", dangerous: true), KeyHint("n/esc", "keep")]
         }
     }
 
     /// Every binding for the help overlay: global keys, then this view's.
     public func helpSections() -> [(String, [KeyHint])] {
         let global = [
-            KeyHint(":", "command palette (:topics :groups :queues :dlq :records NAME)"), KeyHint("/", "filter rows (!text inverts)"),
+            KeyHint(":", "command palette (:topics :groups :queues :dlq :records NAME :audit)"), KeyHint("/", "filter rows (!text inverts)"),
             KeyHint("j k ↑ ↓", "move"), KeyHint("⏎", "drill down"), KeyHint("esc", "back / clear filter"),
             KeyHint("1-8", "overview, topics, groups, queues, DLQ, outbox, streams, brokers"), KeyHint("p", "pause / resume refresh"),
             KeyHint("+ -", "refresh faster / slower"), KeyHint("?", "this help"), KeyHint("q", "quit"),
@@ -86,7 +89,8 @@ extension DashboardState {
         var view: [KeyHint] = []
         switch current.id {
         case .overview:
-            view = [KeyHint("⏎", "open the selected group")]
+            view = [KeyHint("⏎", "open the selected group"),
+                    KeyHint("i", showInternalTopics ? "hide internal topics (__consumer_offsets...)" : "show internal topics (__consumer_offsets...)")]
             if canReset { view.append(KeyHint("r", "replay the selected group (preview first)", dangerous: true)) }
         case .topics:
             view = [KeyHint("N P R S I T", "sort: name, partitions, records, size, in/s, retention")]
@@ -120,6 +124,8 @@ extension DashboardState {
             view = outboxHelp()
         case .brokers:
             view = [KeyHint("I L R B D", "sort: id, partitions led, replicas, copies behind, disk free")]
+        case .audit:
+            view = auditHelp()
         }
         switch current.id {
         case .overview, .groups, .groupDetail:

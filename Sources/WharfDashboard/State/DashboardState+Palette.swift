@@ -1,6 +1,6 @@
 /// The `:` command palette: commands, completion of topic and group names, execution.
 extension DashboardState {
-    static let paletteCommands = ["overview", "topics", "groups", "topic ", "group ", "records ", "queues", "dlq", "dlq ", "outbox", "streams", "help", "quit"]
+    static let paletteCommands = ["overview", "topics", "groups", "topic ", "group ", "records ", "queues", "dlq", "dlq ", "outbox", "streams", "audit", "help", "quit"]
 
     /// Completions for what has been typed: command names, then topic or group names.
     public func paletteCandidates(_ typed: String) -> [String] {
@@ -87,6 +87,7 @@ extension DashboardState {
         case ("outbox", true), ("outboxes", true): navigate(to: [.overview, .outbox])
         case ("streams", true): navigate(to: [.overview, .streams])
         case ("brokers", true): navigate(to: [.overview, .brokers])
+        case ("audit", true): return openAudit()
         case ("help", true): modal = .help
         case ("queues", true): navigate(to: [.overview, .queues])
         case ("dlq", true): navigate(to: [.overview, .deadLetters])

@@ -133,6 +133,7 @@ extension DashboardState {
         case .outbox: return outboxRows(frame).count
         case .streams: return readerRows(frame).count
         case .brokers: return brokerRows(frame).count
+        case .audit: return auditRows(frame).count
         }
     }
 

@@ -68,6 +68,12 @@ extension DashboardState {
         case .operationSucceeded(let text):
             show(text)
             return []
+        case .auditLoaded(let entries, let message):
+            auditEntries = entries
+            auditLoading = false
+            if let message { show(message) }
+            clampSelections()
+            return []
         case .operationFailed(let text):
             if case .reset(var dialog)? = modal, case .previewing = dialog.step {
                 dialog.step = .choose
@@ -165,6 +171,9 @@ extension DashboardState {
         case (.groupDetail(let name), .char("r")):
             guard let group = snapshot.group(named: name) else { return [] }
             openReset(group: group, only: marked.filter { ref in group.partitions.contains { $0.ref == ref } })
+        case (.overview, .char("i")):
+            showInternalTopics.toggle()
+            show(showInternalTopics ? "internal topics shown: i hides them" : "internal topics hidden: i shows them")
         case (.groups, .char("u")), (.groupDetail, .char("u")), (.overview, .char("u")):
             guard canUndo else { return refuse("undo") }
             modal = .confirmUndo
@@ -179,6 +188,8 @@ extension DashboardState {
             return handleOutboxKey(key)
         case (.streams, _):
             return handleStreamsKey(key)
+        case (.audit, _):
+            return handleAuditKey(key)
         case (.records, .char("v")):
             records.mode = records.mode.next
         case (.records, .char("o")):
@@ -278,7 +289,7 @@ extension DashboardState {
             let gp = group.partitions[rows[current.selected]]
             // Start where the group will read next: the first unconsumed record.
             return openRecords(topic: gp.topic, partition: gp.partition, from: .offset(gp.committed ?? 0))
-        case .records, .outbox, .streams, .brokers:
+        case .records, .outbox, .streams, .brokers, .audit:
             break
         case .queues, .deadLetters, .deadLetterMessages:
             return drillDownQueues()

@@ -1,3 +1,5 @@
+import WharfCore
+
 /// The whole dashboard state: the latest snapshot and what was derived from the ones before,
 /// the navigation stack, the open dialog, and settings. A value: `update` changes it and
 /// returns effects; `render` draws it. Nothing in here performs I/O or reads a clock.
@@ -10,6 +12,9 @@ public struct DashboardState: Sendable {
     /// `--read-only`: no dangerous effect is ever produced and dangerous keys are hidden.
     public var readOnly: Bool
     public var paused = false
+    /// Internal topics (`__consumer_offsets`, Wharf's own) among the overview's busiest topics:
+    /// hidden by default, `i` toggles them (as Kafka UI's "show internal topics").
+    public var showInternalTopics = false
     public var refreshMs: Int
     public var width: Int
     public var height: Int
@@ -19,6 +24,9 @@ public struct DashboardState: Sendable {
     public var status: StatusMessage?
     public var records = RecordsState()
     public var deadLetterBrowser = DeadLetterBrowserState()
+    /// The audit log as last loaded (`:audit`), oldest first.
+    public var auditEntries: [AuditEntry] = []
+    public var auditLoading = false
     /// Partitions marked with space in group detail: the scope of the next reset.
     public var marked: Set<TopicPartitionRef> = []
     /// Snapshots received, including repeats (a source that cannot be read sends its last one

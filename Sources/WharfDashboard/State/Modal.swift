@@ -1,3 +1,5 @@
+import WharfCore
+
 /// The dialog or overlay on top of the view (at most one).
 public enum Modal: Equatable, Sendable {
     case help
@@ -17,6 +19,8 @@ public enum Modal: Equatable, Sendable {
     case replayParked(ReplayParkedDialog)
     case createTopic(CreateTopicDialog)
     case deleteTopic(DeleteTopicDialog)
+    /// Audit view: undo the reset this entry records?
+    case confirmAuditUndo(AuditEntry)
 }
 
 public struct PaletteState: Equatable, Sendable {

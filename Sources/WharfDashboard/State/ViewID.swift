@@ -15,6 +15,8 @@ public enum ViewID: Equatable, Hashable, Sendable {
     case streams
     /// Brokers: leaders, replicas out of sync, disk (key 8).
     case brokers
+    /// The data directory's audit log (`:audit`): recent changes, and undo of a reset.
+    case audit
 
     public var title: String {
         switch self {
@@ -30,6 +32,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .outbox: "Outbox"
         case .streams: "Streams & projections"
         case .brokers: "Brokers"
+        case .audit: "Audit log"
         }
     }
 
@@ -44,14 +47,14 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .deadLetters: [("N", 0, false), ("C", 2, true), ("O", 3, true), ("G", 4, true)]
         case .outbox: [("N", 0, false), ("S", 1, true), ("P", 2, true), ("A", 3, true), ("R", 4, true), ("F", 5, true), ("D", 6, true)]
         case .brokers: [("I", 0, false), ("L", 3, true), ("R", 4, true), ("B", 5, true), ("D", 6, true)]
-        case .overview, .records, .deadLetterMessages, .streams: []
+        case .overview, .records, .deadLetterMessages, .streams, .audit: []
         }
     }
 
     /// Whether `/` filters this view.
     var filterable: Bool {
         switch self {
-        case .topics, .groups, .topicDetail, .groupDetail, .records, .queues, .deadLetters, .deadLetterMessages, .outbox, .streams, .brokers: true
+        case .topics, .groups, .topicDetail, .groupDetail, .records, .queues, .deadLetters, .deadLetterMessages, .outbox, .streams, .brokers, .audit: true
         case .overview: false
         }
     }

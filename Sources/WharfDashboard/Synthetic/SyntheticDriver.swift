@@ -43,6 +43,8 @@ public actor SyntheticDriver: DashboardDriver {
             return .operationFailed("the synthetic source has no event store")
         case .createTopic, .deleteTopic:
             return .operationFailed("the synthetic cluster's topics are fixed")
+        case .loadAudit, .undoAuditEntry:
+            return .operationFailed("the synthetic cluster has no audit log")
         case .setRefresh, .quit:
             return nil
         }

@@ -68,6 +68,7 @@ public enum DashboardRenderer {
         case .outbox: OutboxView.render(state, into: &canvas, rect: rect)
         case .streams: StreamsView.render(state, into: &canvas, rect: rect)
         case .brokers: BrokersView.render(state, into: &canvas, rect: rect)
+        case .audit: AuditView.render(state, into: &canvas, rect: rect)
         }
     }
 
@@ -101,6 +102,8 @@ public enum DashboardRenderer {
             EventDialogViews.renderRebuild(d, into: &canvas, rect: rect)
         case .replayParked(let d):
             EventDialogViews.renderReplayParked(d, into: &canvas, rect: rect)
+        case .confirmAuditUndo(let entry):
+            AuditView.renderConfirmUndo(entry, into: &canvas, rect: rect)
         case .seek(let input):
             let inner = ModalDialog.render(into: &canvas, in: rect, width: 56, height: 5, title: "Seek")
             ModalDialog.lines([("Offset, or UTC date-time (2026-11-26 15:04:05):", .dialog)], into: &canvas, rect: inner)

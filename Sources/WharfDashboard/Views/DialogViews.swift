@@ -27,17 +27,19 @@ enum DialogViews {
             let inner = ModalDialog.render(into: &canvas, in: rect, width: 50, height: 4, title: "Replay \(d.group)", dangerous: true)
             canvas.write("Computing the dry-run for \(d.spec?.label ?? "")…", x: inner.x, y: inner.y, maxWidth: inner.width, role: .dialog)
         case .review:
-            let height = min(rect.height, d.rows.count + 8)
-            let inner = ModalDialog.render(into: &canvas, in: rect, width: 70, height: height,
+            // The summary takes two lines, so a long spec (a date-time) never cuts the count off.
+            let height = min(rect.height, d.rows.count + 9)
+            let inner = ModalDialog.render(into: &canvas, in: rect, width: 74, height: height,
                                            title: "Replay \(d.group): preview", dangerous: true)
             guard !inner.isEmpty else { return }
             let total = OffsetMath.sum(d.rows.lazy.map(\.recordsToReread))
-            canvas.write("Reset to \(d.spec?.label ?? "?"): \(d.rows.count) partition(s), \(Format.count(total)) records to re-read",
-                         x: inner.x, y: inner.y, maxWidth: inner.width, role: .dialog)
+            ModalDialog.lines([("Reset to \(d.spec?.label ?? "?"):", .dialog),
+                               ("\(d.rows.count) partition(s), \(Format.count(total)) records to re-read", .dialog)],
+                              into: &canvas, rect: Rect(x: inner.x, y: inner.y, width: inner.width, height: min(2, inner.height)))
             let cols = [TableColumn("TOPIC", width: 10, flex: 1), TableColumn("P", width: 3, alignRight: true),
                         TableColumn("CURRENT", width: 10, alignRight: true), TableColumn("NEW", width: 10, alignRight: true),
                         TableColumn("RE-READ", width: 9, alignRight: true)]
-            let tableRect = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 3)
+            let tableRect = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: max(0, inner.height - 4))
             var table = TableWidget(columns: cols, rowCount: d.rows.count)
             table.selected = nil
             canvas.fill(tableRect, role: .dialog)

@@ -87,8 +87,10 @@ enum OverviewView {
 
     /// The topics with the highest in-rate, with their sparklines (not selectable).
     static func renderBusiestTopics(_ state: DashboardState, into canvas: inout Canvas, rect: Rect) {
-        canvas.write(" Busiest topics", x: rect.x, y: rect.y + 1, maxWidth: rect.width, role: .title)
-        let topics = state.snapshot.topics
+        let hiddenInternal = state.showInternalTopics ? 0 : state.snapshot.topics.filter(\.isInternal).count
+        let title = " Busiest topics" + (hiddenInternal > 0 ? " (internal hidden: i)" : "")
+        canvas.write(title, x: rect.x, y: rect.y + 1, maxWidth: rect.width, role: .title)
+        let topics = state.showInternalTopics ? state.snapshot.topics : state.snapshot.topics.filter { !$0.isInternal }
         let m = state.metrics
         let ordered = DashboardState.sorted(Array(topics.indices), ascending: false) { m.topicInRate(topics[$0].name) }
         let shown = Array(ordered.prefix(rect.height - 3))

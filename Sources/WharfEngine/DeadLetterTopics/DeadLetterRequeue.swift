@@ -16,8 +16,16 @@ extension Engine {
     /// (a crash in between) first scans those target ranges for the provenance headers and counts
     /// what it finds as done. The dead-letter records themselves stay (purge removes them).
     public func requeueDeadLetters(topic: String, selection: DeadLetterTopicSelection, to override: String? = nil,
-                                   dryRun: Bool = false) async throws(WharfError) -> DeadLetterRequeueResult {
-        try await requeueDeadLetters(topic: topic, selection: selection, to: override, dryRun: dryRun, crash: nil)
+                                   dryRun: Bool = false, actor: AuditActor = .thisProcess) async throws(WharfError) -> DeadLetterRequeueResult {
+        guard !dryRun else { return try await requeueDeadLetters(topic: topic, selection: selection, to: override, dryRun: true, crash: nil) }
+        return try await audit.audited(actor, AuditAction.deadLetterTopicRequeue, target: "topic:\(topic)", after: { r in
+            var fields = r.byTarget.mapValues(String.init)
+            fields["requeued"] = String(r.moves.count)
+            fields["without-target"] = String(r.withoutTarget.count)
+            return fields
+        }) { () async throws(WharfError) -> DeadLetterRequeueResult in
+            try await requeueDeadLetters(topic: topic, selection: selection, to: override, dryRun: false, crash: nil)
+        }
     }
 
     /// Where a test can crash a requeue: after a chunk's intents are committed, and after each

@@ -36,11 +36,12 @@ extension Engine {
 
     /// Purges a topic: deletes every partition's records up to its end (DeleteRecords to the
     /// high watermark). Returns how many records went; they cannot be restored.
-    public func purgeTopic(_ topic: String) throws(WharfError) -> Int64 {
+    /// Each partition's deletion is one `records.delete` entry of the audit log.
+    public func purgeTopic(_ topic: String, actor: AuditActor = .thisProcess) throws(WharfError) -> Int64 {
         var purged: Int64 = 0
         for (index, log) in try self.topic(topic).logs.enumerated() {
             let start = log.logStartOffset
-            purged += try deleteRecords(topic: topic, partition: Int32(index), before: -1) - start
+            purged += try deleteRecords(topic: topic, partition: Int32(index), before: -1, actor: actor) - start
         }
         return purged
     }

@@ -18,7 +18,15 @@ public struct PurgeResult: Sendable, Equatable {
 /// open, whatever the journal says).
 extension QueueStore {
     /// Purges every message of `entity` (`q` or `q/$deadletterqueue`).
-    public func purge(_ entity: String, dryRun: Bool = false) throws(WharfError) -> PurgeResult {
+    public func purge(_ entity: String, dryRun: Bool = false, actor: AuditActor = .thisProcess) throws(WharfError) -> PurgeResult {
+        guard !dryRun else { return try purgeUnaudited(entity, dryRun: true) }
+        return try audit.audited(actor, AuditAction.queuePurge, target: "queue:\(entity)",
+                                 after: { ["purged": String($0.count), "restorable-until": $0.restorableUntil.map(TimeParsing.iso) ?? "-"] }) {
+            () throws(WharfError) in try purgeUnaudited(entity, dryRun: false)
+        }
+    }
+
+    private func purgeUnaudited(_ entity: String, dryRun: Bool) throws(WharfError) -> PurgeResult {
         let e = try self.entity(entity)
         let now = clock.nowMillis()
         let count = try e.purge(now: now, dryRun: dryRun)
@@ -28,8 +36,10 @@ extension QueueStore {
 
     /// Restores every message of `entity` purged within the undo window; returns how many.
     @discardableResult
-    public func undoPurge(_ entity: String) throws(WharfError) -> Int {
-        try self.entity(entity).undoPurge(now: clock.nowMillis(), window: purgeUndoWindowMillis)
+    public func undoPurge(_ entity: String, actor: AuditActor = .thisProcess) throws(WharfError) -> Int {
+        try audit.audited(actor, AuditAction.queuePurgeUndo, target: "queue:\(entity)", after: { ["restored": String($0)] }) {
+            () throws(WharfError) in try self.entity(entity).undoPurge(now: clock.nowMillis(), window: purgeUndoWindowMillis)
+        }
     }
 }
 

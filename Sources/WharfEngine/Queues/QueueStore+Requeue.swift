@@ -42,7 +42,17 @@ extension QueueStore {
     /// in `target` itself: no auto-forwarding, no duplicate detection, no schedule.
     /// A dry run changes nothing and returns what would move where.
     public func requeue(_ entity: String, _ selection: RequeueSelection, to target: String? = nil,
-                        dryRun: Bool = false) throws(WharfError) -> RequeueResult {
+                        dryRun: Bool = false, actor: AuditActor = .thisProcess) throws(WharfError) -> RequeueResult {
+        guard !dryRun else { return try requeueUnaudited(entity, selection, to: target, dryRun: true) }
+        return try audit.audited(actor, AuditAction.queueRequeue, target: "queue:\(entity)", after: { r in
+            ["target": r.target, "requeued": String(r.sequenceNumbers.count), "skipped": String(r.skipped.count),
+             "sequence-numbers": r.sequenceNumbers.map(String.init).joined(separator: ","),
+             "new-sequence-numbers": r.newSequenceNumbers.map(String.init).joined(separator: ",")]
+        }) { () throws(WharfError) in try requeueUnaudited(entity, selection, to: target, dryRun: false) }
+    }
+
+    private func requeueUnaudited(_ entity: String, _ selection: RequeueSelection, to target: String?,
+                                  dryRun: Bool) throws(WharfError) -> RequeueResult {
         let (queue, _) = QueueNames.parse(entity)
         let dlq = try self.entity(QueueNames.deadLetter(of: queue))
         let destination = try self.entity(target ?? queue)

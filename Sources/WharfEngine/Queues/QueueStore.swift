@@ -36,6 +36,8 @@ public final class QueueStore: Sendable {
     /// How long purged messages stay restorable with `undoPurge` (default 15 minutes).
     public let purgeUndoWindowMillis: Int64
     let logger: Logger
+    /// `<data>/audit.log`: queue creation, changes, deletion, purges and requeues, with who made them.
+    public let audit: AuditLog
     let entities: Mutex<[String: QueueEntity]>
     /// Test seam: called between the two steps of every move with "after-copy"; a throw
     /// simulates a crash there (the move is left half-done, as a `kill -9` would leave it).
@@ -54,6 +56,7 @@ public final class QueueStore: Sendable {
         self.fsync = fsync
         self.purgeUndoWindowMillis = purgeUndoWindowMillis
         self.logger = logger
+        self.audit = AuditLog(dataDirectory: dataDirectory, clock: clock, logger: logger)
         self.entities = Mutex(entities)
     }
 
@@ -132,7 +135,24 @@ public final class QueueStore: Sendable {
     // MARK: - Administration
 
     @discardableResult
-    public func createQueue(_ name: String, _ options: QueueOptions = QueueOptions()) throws(WharfError) -> QueueOptions {
+    public func createQueue(_ name: String, _ options: QueueOptions = QueueOptions(),
+                            actor: AuditActor = .thisProcess) throws(WharfError) -> QueueOptions {
+        try audit.audited(actor, AuditAction.queueCreate, target: "queue:\(name)", after: { Self.auditFields($0) }) { () throws(WharfError) in
+            try createQueueUnaudited(name, options)
+        }
+    }
+
+    /// What the audit log says of a queue's options.
+    static func auditFields(_ o: QueueOptions) -> [String: String] {
+        var fields = ["lock-duration-ms": String(o.lockDurationMillis), "max-delivery-count": String(o.maxDeliveryCount)]
+        fields["default-ttl-ms"] = o.defaultTimeToLiveMillis.map(String.init)
+        fields["forward-to"] = o.forwardTo
+        fields["forward-dead-lettered-to"] = o.forwardDeadLetteredMessagesTo
+        fields["requires-session"] = o.requiresSession ? "true" : nil
+        return fields
+    }
+
+    private func createQueueUnaudited(_ name: String, _ options: QueueOptions) throws(WharfError) -> QueueOptions {
         try QueueNames.validateQueue(name)
         try options.validate()
         var opts = options
@@ -165,7 +185,15 @@ public final class QueueStore: Sendable {
     }
 
     /// Replaces a queue's options (e.g. to close a forwarding loop after both queues exist).
-    public func updateQueue(_ name: String, _ options: QueueOptions) throws(WharfError) {
+    public func updateQueue(_ name: String, _ options: QueueOptions, actor: AuditActor = .thisProcess) throws(WharfError) {
+        let before = (try? self.options(name)).map(Self.auditFields)
+        try audit.audited(actor, AuditAction.queueUpdate, target: "queue:\(name)", before: before,
+                          after: { _ in Self.auditFields(options) }) { () throws(WharfError) in
+            try updateQueueUnaudited(name, options)
+        }
+    }
+
+    private func updateQueueUnaudited(_ name: String, _ options: QueueOptions) throws(WharfError) {
         try options.validate()
         let e = try entity(name)
         guard !e.isDeadLetter else { throw .invalidArgument("a dead-letter queue has no options of its own") }
@@ -195,7 +223,14 @@ public final class QueueStore: Sendable {
 
     /// Deletes a queue with its dead-letter queue and all their messages. Queues forwarding to it
     /// keep their setting; sends through them then fail with `.unknownQueue`.
-    public func deleteQueue(_ name: String) throws(WharfError) {
+    public func deleteQueue(_ name: String, actor: AuditActor = .thisProcess) throws(WharfError) {
+        let before = (try? runtimeCounts(name)).map { ["messages": String($0.activeCount)] }
+        try audit.audited(actor, AuditAction.queueDelete, target: "queue:\(name)", before: before) { () throws(WharfError) in
+            try deleteQueueUnaudited(name)
+        }
+    }
+
+    private func deleteQueueUnaudited(_ name: String) throws(WharfError) {
         let removed = try entities.withLock { (table: inout [String: QueueEntity]) throws(WharfError) -> [QueueEntity] in
             guard let q = table.removeValue(forKey: name), !q.isDeadLetter else { throw .unknownQueue(name) }
             return [q, table.removeValue(forKey: QueueNames.deadLetter(of: name))].compactMap { $0 }
