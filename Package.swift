@@ -185,3 +185,11 @@ package.targets += [
 ]
 package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfAdmin", "WharfClusterSource", "WharfSources", "WharfDemo"]
 for name in ["WharfEngine", "WharfKafkaServer"] { package.targets.first { $0.name == name }?.dependencies += ["WharfAdmin"] }
+
+// Issue 15: AMQP 1.0 for the Azure Service Bus SDKs. WharfAMQP is the sans-I/O codec (type
+// system, frames, performatives, messages); WharfAMQPServer is the SwiftNIO listener over the
+// queue engine.
+package.targets += [
+    .target(name: "WharfAMQP", dependencies: ["WharfCore"], swiftSettings: strict),
+    .testTarget(name: "WharfAMQPTests", dependencies: ["WharfAMQP", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
+]
