@@ -27,6 +27,7 @@ import WharfCore
 /// | DescribeConfigs | DESCRIBE_CONFIGS topic, or cluster for brokers |
 /// | DescribeLogDirs, DescribeAcls, DescribeUserScramCredentials | DESCRIBE cluster |
 /// | CreateAcls, DeleteAcls, AlterUserScramCredentials | ALTER cluster |
+/// | the Kafka 3.x admin APIs | see `adminPlan` |
 extension KafkaBroker {
     func accessCheck(_ accessControl: BrokerAccessControl, session: ConnectionSession) -> AccessCheck {
         AccessCheck(authorizer: accessControl.authorizer, principal: session.principal, host: session.clientHost,
@@ -38,7 +39,10 @@ extension KafkaBroker {
         let groupDenied = KafkaError.groupAuthorizationFailed
         let clusterDenied = KafkaError.clusterAuthorizationFailed
         switch body {
-        case .apiVersions, .saslHandshake, .saslAuthenticate, .consumerGroupDescribe, .createPartitions,
+        case .createPartitions, .alterConfigs, .incrementalAlterConfigs, .describeCluster, .offsetDelete:
+            return adminPlan(body, check: check)
+
+        case .apiVersions, .saslHandshake, .saslAuthenticate, .consumerGroupDescribe, .describeProducers,
              .describeAcls, .createAcls, .deleteAcls:
             // SASL comes before any principal exists; the ACL APIs check the cluster themselves
             // (they answer SECURITY_DISABLED without --authorize); the others are not served.

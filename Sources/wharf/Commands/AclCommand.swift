@@ -61,8 +61,8 @@ struct AclCommand: AsyncParsableCommand {
 
         func run() async throws {
             let binding = try acl.binding()
-            if let addresses = try cluster.addresses() {
-                try await ClusterSession.with(addresses) { try await ClusterAcls.create($0, [binding]) }
+            if let kafka = try cluster.clientConfiguration() {
+                try await ClusterSession.with(kafka) { try await ClusterAcls.create($0, [binding]) }
                 return print("added: \(Output.safe(binding.description))")
             }
             let added = try AclCommand.store(data, create: true).update { (acls: inout [AclBinding]) throws(WharfError) -> Bool in
@@ -85,8 +85,8 @@ struct AclCommand: AsyncParsableCommand {
         func run() async throws {
             let binding = try acl.binding()
             let removed: Bool
-            if let addresses = try cluster.addresses() {
-                removed = try await ClusterSession.with(addresses) { try await !ClusterAcls.delete($0, exactly: binding).isEmpty }
+            if let kafka = try cluster.clientConfiguration() {
+                removed = try await ClusterSession.with(kafka) { try await !ClusterAcls.delete($0, exactly: binding).isEmpty }
             } else {
                 removed = try AclCommand.store(data, create: false).update { (acls: inout [AclBinding]) throws(WharfError) -> Bool in
                     let before = acls.count
@@ -109,8 +109,8 @@ struct AclCommand: AsyncParsableCommand {
 
         func run() async throws {
             let acls: [AclBinding]
-            if let addresses = try cluster.addresses() {
-                acls = try await ClusterSession.with(addresses) { try await ClusterAcls.describe($0, .all) }
+            if let kafka = try cluster.clientConfiguration() {
+                acls = try await ClusterSession.with(kafka) { try await ClusterAcls.describe($0, .all) }
             } else {
                 acls = try AclCommand.store(data, create: false).load()
             }
