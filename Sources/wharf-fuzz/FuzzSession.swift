@@ -6,6 +6,8 @@ import WharfCore
 struct FuzzSession {
     struct Settings {
         var seconds: Double
+        /// Stop after this many frames, if `seconds` has not passed first.
+        var maxFrames: Int?
         var seed: UInt64
         var corpus: String?
         var mutationRate = 0.05
@@ -66,7 +68,7 @@ struct FuzzSession {
         guard !pairs.isEmpty else { throw .server("the server advertises no API") }
         let start = Date()
         var nextProbe = settings.probeEvery
-        while !stopped, Date().timeIntervalSince(start) < settings.seconds {
+        while !stopped, Date().timeIntervalSince(start) < settings.seconds, stats.frames < settings.maxFrames ?? .max {
             // Cover every advertised (API, version) in turn, then draw them at random.
             let (key, version) = stats.frames < pairs.count ? pairs[stats.frames] : values.random.pick(pairs)
             sendOne(key, version)

@@ -69,6 +69,8 @@ struct FuzzRunCommand: ParsableCommand {
 
     @OptionGroup var server: ServerOptions
     @Option(help: "How long to fuzz.") var seconds: Double = 60
+    @Option(help: ArgumentHelp("Stop after this many frames, if --seconds has not passed first (a run whose work does not depend on the machine's speed).",
+                               valueName: "n")) var frames: Int?
     @Option(help: "Random seed (the same seed sends the same frames to the same server state).") var seed: UInt64 = 1
     @Option(help: ArgumentHelp("Where frames that crashed or hung the server are saved.", valueName: "dir")) var corpus: String?
     @Option(name: .customLong("mutation-rate"), help: "Probability that a field takes a hostile value.") var mutationRate = 0.05
@@ -86,6 +88,7 @@ struct FuzzRunCommand: ParsableCommand {
             target.removeWorkDir()
         }
         var settings = FuzzSession.Settings(seconds: seconds, seed: seed, corpus: corpus)
+        settings.maxFrames = frames
         settings.mutationRate = mutationRate
         settings.frameMutationRate = frameMutationRate
         settings.probeEvery = max(1, probeEvery)

@@ -27,16 +27,19 @@ import Testing
         #expect(result.stdout.contains("PASS \(name)"), "\(result.stdout)")
     }
 
-    /// 30 s of structure-aware fuzzing (every advertised API and version first, then at
-    /// random): no crash, no hang, resident set under 256 MiB.
+    /// 1,500 frames of structure-aware fuzzing (every advertised API and version first, then at
+    /// random): no crash, no hang, resident set under 256 MiB. A count of frames, not 30 s of
+    /// them: on a loaded machine 30 s held fewer than the deterministic first round. (The name
+    /// is the old one, kept for `--filter`.)
     @Test func thirtySecondsOfFuzzingNeitherCrashNorHangTheBroker() async throws {
         let corpusOut = TempDir()
-        let result = try await WharfProcess.run(["run", "--spawn", "--wharf", WharfProcess.binary, "--seconds", "30", "--seed", "20261206",
-                                           "--max-rss-mib", "256", "--corpus", corpusOut.path, "--quiet"], executable: Self.fuzzBinary)
+        let result = try await WharfProcess.run(["run", "--spawn", "--wharf", WharfProcess.binary, "--frames", "1500", "--seconds", "600",
+                                                 "--seed", "20261206", "--max-rss-mib", "256", "--corpus", corpusOut.path, "--quiet"],
+                                                executable: Self.fuzzBinary)
         let summary = result.lines.last ?? ""
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(summary.contains(" crashes=0 hangs=0 over-memory=0 "), "\(summary)")
         let frames = summary.split(separator: " ").first { $0.hasPrefix("frames=") }.flatMap { Int($0.dropFirst("frames=".count)) } ?? 0
-        #expect(frames > 1_000, "\(summary)")
+        #expect(frames == 1_500, "\(summary)")
     }
 }

@@ -142,7 +142,8 @@ import Testing
     @Test(arguments: ["confluent", "kafka-python", "aiokafka"])
     func aDashboardResetIsSeenByALiveClientGroup(client: String) async throws {
         let dir = TempDir()
-        let tmux = try Tmux(command: [WharfProcess.binary, "--data", dir.path + "/data", "--kafka-listen", "127.0.0.1:0"], width: 120, height: 40,
+        // Wide enough for the header to keep "kafka: ADDRESS" beside a long TMPDIR's data path.
+        let tmux = try Tmux(command: [WharfProcess.binary, "--data", dir.path + "/data", "--kafka-listen", "127.0.0.1:0"], width: 180, height: 40,
                             environment: ["WHARF_THEMES": FileManager.default.currentDirectoryPath + "/themes"])
         var screen = try await tmux.waitFor { $0.range(of: #"kafka: 127\.0\.0\.1:\d+"#, options: .regularExpression) != nil }
         guard let r = screen.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression) else {

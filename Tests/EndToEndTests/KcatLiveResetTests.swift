@@ -8,7 +8,8 @@ import Testing
 @Suite(.serialized, .endToEnd) struct KcatLiveResetTests {
     @Test func aDashboardResetIsSeenByALiveKcatGroup() async throws {
         let dir = TempDir()
-        let tmux = try Tmux(command: [WharfProcess.binary, "--data", dir.path + "/data", "--kafka-listen", "127.0.0.1:0"], width: 120, height: 40,
+        // Wide enough for the header to keep "kafka: ADDRESS" beside a long TMPDIR's data path.
+        let tmux = try Tmux(command: [WharfProcess.binary, "--data", dir.path + "/data", "--kafka-listen", "127.0.0.1:0"], width: 180, height: 40,
                             environment: ["WHARF_THEMES": FileManager.default.currentDirectoryPath + "/themes"])
         var screen = try await tmux.waitFor { $0.range(of: #"kafka: 127\.0\.0\.1:\d+"#, options: .regularExpression) != nil }
         let bootstrap = String(screen[try #require(screen.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression))])
@@ -30,8 +31,17 @@ import Testing
         try await tmux.type("k-live-g")
         try await tmux.send("Enter")
         screen = try await tmux.waitFor { $0.contains("/k-live-g") && DashboardTmuxTests.lag(of: "k-live-g", in: $0) == 0 }
-        try await tmux.send("r")
-        screen = try await tmux.waitFor { $0.contains("Replay k-live-g") }
+        // Under load the row can show lag 0 before the group's partitions are loaded, and `r` then
+        // says there is nothing to reset: press it again (10 s apart) until the dialog opens.
+        try await KafkaClientGroupTests.waitUntil("the replay dialog to open") {
+            try? await tmux.send("r")
+            let end = Date().addingTimeInterval(10)
+            while Date() < end {
+                if (try? await tmux.screen())?.contains("Replay k-live-g") == true { return true }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
         try await tmux.send("Enter")
         screen = try await tmux.waitFor { $0.contains("RE-READ") && $0.contains("Reset to earliest") }
         try await tmux.send("y")

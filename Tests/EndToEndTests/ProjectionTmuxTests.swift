@@ -28,7 +28,10 @@ import Testing
     }
 
     @Test func demoRebuildsBalancesAndReplaysParkedEventsThroughConfirmDialogs() async throws {
-        let tmux = try Tmux(command: [WharfProcess.binary, "demo", "--no-kafka", "--refresh", "250"], width: 140, height: 40)
+        // The demo's directory is in TMPDIR, and the dialog below must show its whole path: a
+        // short TMPDIR for the child, whatever the test run's (a long one truncated the path).
+        let tmux = try Tmux(command: [WharfProcess.binary, "demo", "--no-kafka", "--refresh", "250"], width: 140, height: 40,
+                            environment: ["TMPDIR": "/tmp"])
         _ = try await tmux.waitFor { $0.contains("Overview") && $0.contains("q quit") }
         try await tmux.send("7")
         var screen = try await tmux.waitFor { Self.row("balances", in: $0) != nil && $0.contains("fraud-review") && $0.contains("account") }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import WharfTestSupport
 
 /// Drives a program in a detached tmux session, as a person at a terminal would: send keys,
@@ -34,9 +35,12 @@ final class Tmux: Sendable {
     }
 
     /// Polls the screen until `predicate` holds on a settled screen, or `timeout` passes; returns
-    /// the last screen (see `SettledScreen` for what settled means).
+    /// the last screen (see `SettledScreen` for what settled means). A timeout is recorded as an
+    /// issue at the caller's line with the last screen, so the failure shows what the test waited
+    /// for and what it saw instead (the test goes on with that screen, as before).
     @discardableResult
-    func waitFor(timeout: TimeInterval = 40, settleLimit: TimeInterval = 2, _ predicate: (String) -> Bool) async throws -> String {
+    func waitFor(timeout: TimeInterval = 60, settleLimit: TimeInterval = 2, sourceLocation: SourceLocation = #_sourceLocation,
+                 _ predicate: (String) -> Bool) async throws -> String {
         let end = Date().addingTimeInterval(timeout)
         var settled = SettledScreen(settleLimit: settleLimit)
         var last = ""
@@ -45,6 +49,7 @@ final class Tmux: Sendable {
             guard let pause = settled.observe(last, matches: predicate(last), at: Date()) else { return last }
             try await Task.sleep(for: .seconds(pause))
         }
+        Issue.record("no screen matched within \(Int(timeout)) s; the last one:\n\(last)", sourceLocation: sourceLocation)
         return last
     }
 

@@ -106,6 +106,17 @@ import WharfEngine
         }
     }
 
+    /// Without a test moving the clock: the listener runs the idle check itself.
+    @Test func theListenerChecksForIdleConnectionsOnItsOwn() async throws {
+        try await Self.withListener({ $0.limits.connectionsMaxIdleMs = 200 }) { _, server, port in
+            // Connects and says nothing (a request could come after the 200 ms on a loaded machine).
+            let quiet = try await RawKafkaSocket.connect(port: port)
+            defer { quiet.close() }
+            #expect(try await quiet.isClosedByServer(within: RawKafkaSocket.patience))
+            #expect(server.load.idleConnectionsClosed == 1)
+        }
+    }
+
     @Test func aSizePrefixFollowedByNothingIsClosedByTheIdleTimeout() async throws {
         let clock = ManualClock()
         try await Self.withListener(clock: clock, { $0.limits.connectionsMaxIdleMs = Self.idleMs }) { _, server, port in

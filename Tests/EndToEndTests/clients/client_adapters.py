@@ -164,7 +164,9 @@ class KafkaPythonConsumer:
 
     def poll(self):
         out = []
-        for tp, msgs in self.c.poll(timeout_ms=200).items():
+        # One second, not 200 ms: on a loaded machine a group join can take longer than one
+        # short poll, and runs in which kafka-python read nothing within the check's budget were seen.
+        for tp, msgs in self.c.poll(timeout_ms=1000).items():
             out += [Msg(m.partition, m.offset, m.key, m.value, list(m.headers)) for m in msgs]
         return out
 

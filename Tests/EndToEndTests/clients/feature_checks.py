@@ -47,7 +47,7 @@ def wait_until(condition, seconds, why):
     raise Failure(f"timed out after {seconds}s: {why}")
 
 
-def read_all(client, topic, group, count, seconds=30):
+def read_all(client, topic, group, count, seconds=90):
     c = client.consumer(group, topic)
     seen = []
     deadline = time.time() + seconds
@@ -218,7 +218,7 @@ def check_admin(client, prefix):
     client.create_topic(topic, 2)
     expect(topic in client.list_topics(), "created topic not listed")
     client.delete_topic(topic)
-    wait_until(lambda: topic not in client.list_topics(), 10, "deleted topic still listed")
+    wait_until(lambda: topic not in client.list_topics(), 60, "deleted topic still listed")
 
 
 def check_commit(client, prefix):
