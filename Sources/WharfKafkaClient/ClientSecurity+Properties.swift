@@ -43,16 +43,12 @@ extension ClientSecurity {
             throw invalid("security.protocol", "'\(protocolName)' is not PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
         }
         var security = ClientSecurity(securityProtocol: securityProtocol)
-        var unused = properties.entries.map(\.key).filter { !understoodKeys.contains($0) }
-        if securityProtocol.requiresSASL {
-            security.sasl = try saslLogin(properties, value: value, invalid: invalid)
-        } else {
-            unused += properties.entries.map(\.key).filter { $0.hasPrefix("sasl.") }
-        }
-        if securityProtocol.usesTLS {
-            security.tls = try ClientTLS(tlsSettings(properties, value: value, invalid: invalid))
-        } else {
-            unused += properties.entries.map(\.key).filter { $0.hasPrefix("ssl.") }
+        if securityProtocol.requiresSASL { security.sasl = try saslLogin(properties, value: value, invalid: invalid) }
+        if securityProtocol.usesTLS { security.tls = try ClientTLS(tlsSettings(properties, value: value, invalid: invalid)) }
+        // SASL settings on a protocol without SASL (and TLS ones without TLS) are unused too, as in Kafka.
+        let unused = properties.entries.map(\.key).filter { key in
+            !understoodKeys.contains(key) || key.hasPrefix("sasl.") && !securityProtocol.requiresSASL
+                || key.hasPrefix("ssl.") && !securityProtocol.usesTLS
         }
         return Loaded(security: security, ignoredKeys: unused)
     }
