@@ -35,6 +35,10 @@ public struct ApiVersionTable: Sendable, Equatable {
         .syncGroup: 0...5,
         .heartbeat: 0...4,
         .leaveGroup: 0...5,
+        // `wharf acl --bootstrap`; v1+ carry the pattern type (PREFIXED), Kafka 4 removed v0.
+        .describeAcls: 1...3,
+        .createAcls: 1...3,
+        .deleteAcls: 1...3,
     ]
 
     /// Picks max(common) per API the broker advertises; APIs without overlap are left out and

@@ -94,7 +94,7 @@ struct AclCommand: AsyncParsableCommand {
                     return acls.count != before
                 }
             }
-            guard removed else { throw ValidationError("no such ACL: \(Output.safe(binding.description))") }
+            guard removed else { throw WharfError.invalidArgument("no such ACL: \(Output.safe(binding.description))") }
             print("removed: \(Output.safe(binding.description))")
         }
     }
