@@ -66,7 +66,8 @@ let package = Package(
             dependencies: ["WharfCore", "WharfEvents", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(name: "WharfDashboard", dependencies: ["WharfCore"], swiftSettings: strict),
-        // SASL sans I/O: PLAIN and SCRAM exchanges, and the user store of a data directory.
+        // SASL sans I/O: PLAIN and SCRAM exchanges, and the user store of a data directory; ACLs:
+        // Kafka's authorization rule (AclAuthorizer) and the ACL store.
         .target(
             name: "WharfAuth",
             dependencies: ["WharfCore", "WharfStorage", .product(name: "Crypto", package: "swift-crypto")],

@@ -38,6 +38,10 @@ public struct ApiVersionTable: Sendable, Equatable {
         // SASL login (`security.protocol` SASL_*): SaslHandshake v1 frames tokens in SaslAuthenticate.
         .saslHandshake: 1...1,
         .saslAuthenticate: 0...2,
+        // `wharf acl --bootstrap`; v1+ carry the pattern type (PREFIXED), Kafka 4 removed v0.
+        .describeAcls: 1...3,
+        .createAcls: 1...3,
+        .deleteAcls: 1...3,
     ]
 
     /// Picks max(common) per API the broker advertises; APIs without overlap are left out and

@@ -79,10 +79,8 @@ extension KafkaBroker {
             })
 
         case .fetch(var r):
-            let denied = r.topics.filter { !check.allows(.read, .topic, $0.topic) }
+            let denied = r.topics.removeRefused { !check.allows(.read, .topic, $0.topic) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            let deniedNames = Set(denied.map(\.topic))
-            r.topics.removeAll { deniedNames.contains($0.topic) }
             return .proceed(.fetch(r), .of { (response: inout FetchResponse) in
                 response.responses += denied.map { t in
                     var tr = FetchResponse.FetchableTopicResponse()
@@ -100,10 +98,8 @@ extension KafkaBroker {
             })
 
         case .listOffsets(var r):
-            let denied = r.topics.filter { !check.allows(.describe, .topic, $0.name) }
+            let denied = r.topics.removeRefused { !check.allows(.describe, .topic, $0.name) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            let deniedNames = Set(denied.map(\.name))
-            r.topics.removeAll { deniedNames.contains($0.name) }
             return .proceed(.listOffsets(r), .of { (response: inout ListOffsetsResponse) in
                 response.topics += denied.map { t in
                     .init(name: t.name, partitions: t.partitions.map { p in
@@ -116,10 +112,8 @@ extension KafkaBroker {
             })
 
         case .offsetForLeaderEpoch(var r):
-            let denied = r.topics.filter { !check.allows(.describe, .topic, $0.topic) }
+            let denied = r.topics.removeRefused { !check.allows(.describe, .topic, $0.topic) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            let deniedNames = Set(denied.map(\.topic))
-            r.topics.removeAll { deniedNames.contains($0.topic) }
             return .proceed(.offsetForLeaderEpoch(r), .of { (response: inout OffsetForLeaderEpochResponse) in
                 response.topics += denied.map { t in
                     var tr = OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult()
@@ -135,10 +129,8 @@ extension KafkaBroker {
             })
 
         case .deleteRecords(var r):
-            let denied = r.topics.filter { !check.allows(.delete, .topic, $0.name) }
+            let denied = r.topics.removeRefused { !check.allows(.delete, .topic, $0.name) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            let deniedNames = Set(denied.map(\.name))
-            r.topics.removeAll { deniedNames.contains($0.name) }
             return .proceed(.deleteRecords(r), .of { (response: inout DeleteRecordsResponse) in
                 response.topics += denied.map { t in
                     .init(name: t.name, partitions: t.partitions.map { .init(partitionIndex: $0.partitionIndex, lowWatermark: -1, errorCode: topicDenied) })
@@ -175,10 +167,8 @@ extension KafkaBroker {
                 response.port = -1
                 return .refuse(.findCoordinator(response))
             }
-            let denied = r.coordinatorKeys.filter { !check.allows(.describe, type, $0) }
+            let denied = r.coordinatorKeys.removeRefused { !check.allows(.describe, type, $0) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            let deniedKeys = Set(denied)
-            r.coordinatorKeys.removeAll { deniedKeys.contains($0) }
             return .proceed(.findCoordinator(r), .of { (response: inout FindCoordinatorResponse) in
                 response.coordinators += denied.map {
                     .init(key: $0, nodeId: -1, host: "", port: -1, errorCode: code, errorMessage: "not authorized to DESCRIBE \(type.name) \($0)")
@@ -217,10 +207,8 @@ extension KafkaBroker {
                 }
                 return .refuse(.offsetCommit(response))
             }
-            let denied = r.topics.filter { !check.allows(.read, .topic, $0.name) }
+            let denied = r.topics.removeRefused { !check.allows(.read, .topic, $0.name) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            let deniedNames = Set(denied.map(\.name))
-            r.topics.removeAll { deniedNames.contains($0.name) }
             return .proceed(.offsetCommit(r), .of { (response: inout OffsetCommitResponse) in
                 response.topics += denied.map { t in
                     .init(name: t.name, partitions: t.partitions.map { .init(partitionIndex: $0.partitionIndex, errorCode: topicDenied) })
@@ -237,10 +225,8 @@ extension KafkaBroker {
             })
 
         case .describeGroups(var r):
-            let denied = r.groups.filter { !check.allows(.describe, .group, $0) }
+            let denied = r.groups.removeRefused { !check.allows(.describe, .group, $0) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            let deniedIds = Set(denied)
-            r.groups.removeAll { deniedIds.contains($0) }
             return .proceed(.describeGroups(r), .of { (response: inout DescribeGroupsResponse) in
                 response.groups += denied.map {
                     var g = DescribeGroupsResponse.DescribedGroup()
@@ -251,19 +237,15 @@ extension KafkaBroker {
             })
 
         case .deleteGroups(var r):
-            let denied = r.groupsNames.filter { !check.allows(.delete, .group, $0) }
+            let denied = r.groupsNames.removeRefused { !check.allows(.delete, .group, $0) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            let deniedIds = Set(denied)
-            r.groupsNames.removeAll { deniedIds.contains($0) }
             return .proceed(.deleteGroups(r), .of { (response: inout DeleteGroupsResponse) in
                 response.results += denied.map { .init(groupId: $0, errorCode: groupDenied) }
             })
 
         case .createTopics(var r):
-            let denied = r.topics.filter { !check.mayCreate(topic: $0.name) }
+            let denied = r.topics.removeRefused { !check.mayCreate(topic: $0.name) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            let deniedNames = Set(denied.map(\.name))
-            r.topics.removeAll { deniedNames.contains($0.name) }
             return .proceed(.createTopics(r), .of { (response: inout CreateTopicsResponse) in
                 response.topics += denied.map { t in
                     var result = CreateTopicsResponse.CreatableTopicResult()

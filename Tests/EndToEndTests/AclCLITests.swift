@@ -43,6 +43,10 @@ import WharfTestSupport
             #expect(refused.status != 0, "\(bad)")
             #expect(refused.stderr.contains("Error:"), "\(bad): \(refused.stderr)")
         }
+        let withoutAuthorize = try await WharfProcess.run(["serve", "--super-users", "User:admin"] + d)
+        #expect(withoutAuthorize.status != 0 && withoutAuthorize.stderr.contains("need --authorize"), "\(withoutAuthorize.stderr)")
+        let badSuperUser = try await WharfProcess.run(["serve", "--authorize", "--super-users", "admin"] + d)
+        #expect(badSuperUser.status != 0 && badSuperUser.stderr.contains("User:admin"), "\(badSuperUser.stderr)")
         let badPrincipal = try await WharfProcess.run(["acl", "add", "--principal", "alice", "--operation", "READ", "--topic", "t"] + d)
         #expect(badPrincipal.status != 0 && badPrincipal.stderr.contains("User:alice"), "\(badPrincipal.stderr)")
     }

@@ -280,6 +280,18 @@ import WharfEngine
         }
     }
 
+    @Test func aclHostsAreComparedWithTheClientsAddress() async throws {
+        let acls = [AclBinding(resourceType: .topic, resourceName: "here", principal: "User:alice", host: "127.0.0.1", operation: .write),
+                    AclBinding(resourceType: .topic, resourceName: "there", principal: "User:alice", host: "10.0.0.1", operation: .write)]
+        try await Self.withAclListener(acls) { f, port, _ in
+            for name in ["here", "there"] { try f.engine.createTopic(name, .init(partitions: 1)) }
+            let alice = try await Self.login(port, as: "alice")
+            defer { alice.close() }
+            #expect(try await Self.produceCode(alice, "here", id: 10) == 0)
+            #expect(try await Self.produceCode(alice, "there", id: 11) == KafkaError.topicAuthorizationFailed)
+        }
+    }
+
     /// Denials go to the security log with principal, client address, operation and resource;
     /// ACL hosts are compared with the client's IP address.
     @Test func denialsAreLoggedAndHostsMatchTheClientAddress() async throws {
@@ -305,6 +317,7 @@ import WharfEngine
             return r.responses.first?.partitionResponses.first?.errorCode
         }
         #expect(try await produce(from: "[IPv4]10.1.2.3/10.1.2.3:50000") == 0)
+        #expect(try await produce(from: "[IPv4]10.1.2.3:50002") == 0)
         #expect(lines.events.isEmpty)
         #expect(try await produce(from: "[IPv4]10.9.9.9/10.9.9.9:50001") == KafkaError.topicAuthorizationFailed)
         let denial = lines.events.first { $0.message == "authorization denied" }

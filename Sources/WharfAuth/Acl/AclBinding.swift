@@ -91,3 +91,39 @@ private func < <A: Comparable, B: Comparable, C: Comparable, D: Comparable, E: C
     if l.5 != r.5 { return l.5 < r.5 }
     return l.6 < r.6
 }
+
+/// An ACL in JSON, with Kafka's upper-case names (`{"resourceType": "TOPIC", "resourceName":
+/// "orders", "patternType": "LITERAL", "principal": "User:alice", "host": "*", "operation":
+/// "READ", "permission": "ALLOW"}`): the ACL file's entries and `wharf acl list --json`.
+/// Decoding checks the names, not the rest: callers validate (`validated()`).
+extension AclBinding: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case resourceType, resourceName, patternType, principal, host, operation, permission
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func named<T>(_ key: CodingKeys, _ parse: (String) -> T?) throws -> T {
+            let text = try c.decode(String.self, forKey: key)
+            guard let value = parse(text) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "unknown \(key.stringValue) '\(text)'")
+            }
+            return value
+        }
+        self.init(resourceType: try named(.resourceType, AclResourceType.init(name:)), resourceName: try c.decode(String.self, forKey: .resourceName),
+                  patternType: try named(.patternType, AclPatternType.init(name:)), principal: try c.decode(String.self, forKey: .principal),
+                  host: try c.decode(String.self, forKey: .host), operation: try named(.operation, AclOperation.init(name:)),
+                  permission: try named(.permission, AclPermission.init(name:)))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(resourceType.name, forKey: .resourceType)
+        try c.encode(resourceName, forKey: .resourceName)
+        try c.encode(patternType.name, forKey: .patternType)
+        try c.encode(principal, forKey: .principal)
+        try c.encode(host, forKey: .host)
+        try c.encode(operation.name, forKey: .operation)
+        try c.encode(permission.name, forKey: .permission)
+    }
+}

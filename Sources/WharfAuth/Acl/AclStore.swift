@@ -33,8 +33,7 @@ public struct AclStore: Sendable {
         }
         guard file.format == AclFile.currentFormat else { throw .corrupt("\(path): unknown format \(file.format)") }
         var acls: [AclBinding] = []
-        for record in file.acls {
-            guard let acl = record.binding else { throw .corrupt("\(path): invalid ACL \(record)") }
+        for acl in file.acls {
             do { acls.append(try acl.validated()) } catch { throw .corrupt("\(path): \(error)") }
         }
         return acls
@@ -56,46 +55,16 @@ public struct AclStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let bytes: Data
-        do { bytes = try encoder.encode(AclFile(acls: acls.map(AclFile.Record.init))) } catch { throw .io("cannot encode \(path): \(error)") }
+        do { bytes = try encoder.encode(AclFile(acls: acls)) } catch { throw .io("cannot encode \(path): \(error)") }
         try OwnerOnlyFile.write(Array(bytes) + [UInt8(ascii: "\n")], to: path)
     }
 }
 
-/// The JSON shape of the file: Kafka's upper-case names, so it reads like `kafka-acls --list`.
+/// The JSON shape of the file: a format number and the ACLs (`AclBinding`'s Codable form).
 private struct AclFile: Codable {
     static let currentFormat = 1
     var format = currentFormat
-    var acls: [Record]
+    var acls: [AclBinding]
 
-    init(acls: [Record]) { self.acls = acls }
-
-    struct Record: Codable, CustomStringConvertible {
-        var resourceType: String
-        var resourceName: String
-        var patternType: String
-        var principal: String
-        var host: String
-        var operation: String
-        var permission: String
-
-        init(_ acl: AclBinding) {
-            resourceType = acl.resourceType.name
-            resourceName = acl.resourceName
-            patternType = acl.patternType.name
-            principal = acl.principal
-            host = acl.host
-            operation = acl.operation.name
-            permission = acl.permission.name
-        }
-
-        var binding: AclBinding? {
-            guard let type = AclResourceType(name: resourceType), let pattern = AclPatternType(name: patternType),
-                  let operation = AclOperation(name: operation), let permission = AclPermission(name: permission)
-            else { return nil }
-            return AclBinding(resourceType: type, resourceName: resourceName, patternType: pattern, principal: principal,
-                              host: host, operation: operation, permission: permission)
-        }
-
-        var description: String { "\(resourceType):\(patternType):\(resourceName) \(principal) \(permission) \(operation) from \(host)" }
-    }
+    init(acls: [AclBinding]) { self.acls = acls }
 }

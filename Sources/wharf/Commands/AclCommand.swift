@@ -94,7 +94,7 @@ struct AclCommand: AsyncParsableCommand {
                     return acls.count != before
                 }
             }
-            guard removed else { throw ValidationError("no such ACL: \(Output.safe(binding.description))") }
+            guard removed else { throw WharfError.invalidArgument("no such ACL: \(Output.safe(binding.description))") }
             print("removed: \(Output.safe(binding.description))")
         }
     }
@@ -114,43 +114,18 @@ struct AclCommand: AsyncParsableCommand {
             } else {
                 acls = try AclCommand.store(data, create: false).load()
             }
-            let entries = acls.sorted().map(AclEntry.init)
+            let entries = acls.sorted()
             if output.json { return try Output.json(entries) }
             guard !entries.isEmpty else { return print("no ACLs (add one with 'wharf acl add --principal User:NAME --operation READ --topic T')") }
             Output.table(["RESOURCE", "PATTERN", "NAME", "PRINCIPAL", "HOST", "OPERATION", "PERMISSION"], entries.map {
-                [$0.resourceType, $0.patternType, Output.safe($0.resourceName), Output.safe($0.principal), Output.safe($0.host), $0.operation, $0.permission]
+                [$0.resourceType.name, $0.patternType.name, Output.safe($0.resourceName), Output.safe($0.principal), Output.safe($0.host),
+                 $0.operation.name, $0.permission.name]
             })
-        }
-    }
-
-    /// One ACL as `wharf acl list --json` prints it (Kafka's names).
-    struct AclEntry: Encodable {
-        var resourceType: String
-        var resourceName: String
-        var patternType: String
-        var principal: String
-        var host: String
-        var operation: String
-        var permission: String
-
-        init(_ acl: AclBinding) {
-            resourceType = acl.resourceType.name
-            resourceName = acl.resourceName
-            patternType = acl.patternType.name
-            principal = acl.principal
-            host = acl.host
-            operation = acl.operation.name
-            permission = acl.permission.name
         }
     }
 
     /// The data directory's store; `create` makes the directory (owner-only) when it is missing.
     static func store(_ data: DataOptions, create: Bool) throws -> AclStore {
-        let directory = data.directory
-        if create, !FileManager.default.fileExists(atPath: directory) {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        }
-        return AclStore(dataDirectory: directory)
+        AclStore(dataDirectory: create ? try data.createdDirectory() : data.directory)
     }
 }

@@ -124,11 +124,6 @@ struct UserCommand: AsyncParsableCommand {
 
     /// The data directory's store; `create` makes the directory (owner-only) when it is missing.
     static func store(_ data: DataOptions, create: Bool) throws -> UserStore {
-        let directory = data.directory
-        if create, !FileManager.default.fileExists(atPath: directory) {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        }
-        return UserStore(dataDirectory: directory)
+        UserStore(dataDirectory: create ? try data.createdDirectory() : data.directory)
     }
 }
