@@ -135,4 +135,34 @@ import WharfEngine
             #expect(f.engine.listTopics() == ["assigned"])
         }
     }
+
+    /// 0107_topic_recreate: Metadata v10+ carries topic ids; a topic keeps its id (across a
+    /// restart too, being derived from what topic.json holds) and gets a new one when deleted and
+    /// created again, so a client can tell the two apart; v12 looks topics up by id and answers
+    /// UNKNOWN_TOPIC_ID for an id no topic has.
+    @Test func topicIdsTellARecreatedTopicApart() async throws {
+        try await ListenerLimitsTests.withListener { f, _, port in
+            let client = try await RawKafkaSocket.connect(port: port)
+            defer { client.close() }
+            func describe(_ topics: [MetadataRequest.MetadataRequestTopic], _ id: Int32) async throws -> [MetadataResponse.MetadataResponseTopic] {
+                guard case .metadata(let m) = try await client.roundTrip(.metadata(MetadataRequest(topics: topics, allowAutoTopicCreation: false)), version: 12, correlationId: id)
+                else { return [] }
+                return m.topics
+            }
+            try f.engine.createTopic("t", .init(partitions: 2))
+            let first = try #require(try await describe([.init(name: "t")], 1).first?.topicId)
+            #expect(first != .zero)
+            #expect(try await describe([.init(name: "t")], 2).first?.topicId == first)
+            let byId = try await describe([.init(topicId: first, name: nil)], 3)
+            #expect(byId.map(\.name) == ["t"] && byId.first?.partitions.count == 2)
+
+            try f.engine.deleteTopic("t")
+            try await Task.sleep(for: .milliseconds(5))  // ids carry the creation millisecond
+            try f.engine.createTopic("t", .init(partitions: 3))
+            let second = try #require(try await describe([.init(name: "t")], 4).first?.topicId)
+            #expect(second != first && second != .zero)
+            let stale = try await describe([.init(topicId: first, name: nil)], 5)
+            #expect(stale.map(\.errorCode) == [KafkaError.unknownTopicId] && stale.first?.topicId == first)
+        }
+    }
 }
