@@ -60,6 +60,7 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .incrementalAlterConfigs: 0...1,
         .describeCluster: 0...1,
         .offsetDelete: 0...0,
+        .describeProducers: 0...0,
     ])
 
     public func contains(_ key: ApiKey, version: Int16) -> Bool {

@@ -8,6 +8,11 @@ extension Engine {
         try producerIds.allocate()
     }
 
+    /// The idempotent producers partition `partition` of `topic` remembers (DescribeProducers).
+    public func producers(topic: String, partition: Int32) throws(WharfError) -> [ProducerSummary] {
+        try producerState(topic, partition).producers
+    }
+
     func producerState(_ topic: String, _ partition: Int32) throws(WharfError) -> ProducerStateManager {
         let t = try self.topic(topic)
         guard partition >= 0, Int(partition) < t.producers.count else { throw .unknownPartition(topic: topic, partition: partition) }

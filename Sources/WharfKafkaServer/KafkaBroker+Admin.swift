@@ -10,7 +10,15 @@ extension KafkaBroker {
         response.topics = r.topics.map { t in
             var result = CreateTopicsResponse.CreatableTopicResult()
             result.name = t.name
-            let partitions = t.numPartitions <= 0 ? configuration.autoCreatePartitions : t.numPartitions
+            let partitions: Int32
+            switch replicaAssignmentPartitions(t) {
+            case .failure(let refusal):
+                result.errorCode = refusal.code
+                result.errorMessage = refusal.message
+                return result
+            case .success(let assigned):
+                partitions = assigned ?? (t.numPartitions <= 0 ? configuration.autoCreatePartitions : t.numPartitions)
+            }
             var settings = Engine.TopicSettings(partitions: partitions)
             result.numPartitions = partitions
             result.replicationFactor = 1
@@ -30,6 +38,25 @@ extension KafkaBroker {
             return result
         }
         return response
+    }
+
+    /// A CreateTopics entry with replica assignments: its partition count is the number of
+    /// assignments, which must be partitions 0, 1, ..., n-1, each placed on this broker alone
+    /// (INVALID_REPLICA_ASSIGNMENT otherwise), with no count of its own besides (-1, as Kafka
+    /// requires; INVALID_REQUEST). nil without assignments.
+    func replicaAssignmentPartitions(_ t: CreateTopicsRequest.CreatableTopic) -> Result<Int32?, TopicConfigs.Refusal> {
+        guard !t.assignments.isEmpty else { return .success(nil) }
+        guard t.numPartitions <= 0, let count = Int32(exactly: t.assignments.count) else {
+            return .failure(.init(code: KafkaError.invalidRequest, message: "both numPartitions and replica assignments given"))
+        }
+        let indexes = Set(t.assignments.map(\.partitionIndex))
+        guard indexes.count == t.assignments.count, indexes.allSatisfy({ $0 >= 0 && $0 < count }) else {
+            return .failure(.init(code: KafkaError.invalidReplicaAssignment, message: "replica assignments must name partitions 0 to \(count - 1) once each"))
+        }
+        guard t.assignments.allSatisfy({ !$0.brokerIds.isEmpty && $0.brokerIds.allSatisfy { $0 == nodeId } }) else {
+            return .failure(.init(code: KafkaError.invalidReplicaAssignment, message: "this cluster has one broker, id \(nodeId)"))
+        }
+        return .success(count)
     }
 
     func deleteTopics(_ r: DeleteTopicsRequest, version: Int16, actor: AuditActor) -> DeleteTopicsResponse {

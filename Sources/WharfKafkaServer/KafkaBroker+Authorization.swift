@@ -39,10 +39,10 @@ extension KafkaBroker {
         let groupDenied = KafkaError.groupAuthorizationFailed
         let clusterDenied = KafkaError.clusterAuthorizationFailed
         switch body {
-        case .createPartitions, .alterConfigs, .incrementalAlterConfigs, .describeCluster, .offsetDelete:
+        case .createPartitions, .alterConfigs, .incrementalAlterConfigs, .describeCluster, .offsetDelete, .describeProducers:
             return adminPlan(body, check: check)
 
-        case .apiVersions, .saslHandshake, .saslAuthenticate, .consumerGroupDescribe, .describeProducers,
+        case .apiVersions, .saslHandshake, .saslAuthenticate, .consumerGroupDescribe,
              .describeAcls, .createAcls, .deleteAcls:
             // SASL comes before any principal exists; the ACL APIs check the cluster themselves
             // (they answer SECURITY_DISABLED without --authorize); the others are not served.

@@ -9,6 +9,7 @@ import WharfAuth
 /// | AlterConfigs, IncrementalAlterConfigs | ALTER_CONFIGS topic, or cluster for a broker |
 /// | DescribeCluster | DESCRIBE cluster |
 /// | OffsetDelete | DELETE group, READ topic |
+/// | DescribeProducers | READ topic |
 extension KafkaBroker {
     func adminPlan(_ body: KafkaRequestBody, check: AccessCheck) -> AuthorizationPlan {
         let topicDenied = KafkaError.topicAuthorizationFailed
@@ -83,6 +84,25 @@ extension KafkaBroker {
                     result.partitions = t.partitions.map { p in
                         var partition = OffsetDeleteResponse.OffsetDeleteResponsePartition()
                         partition.partitionIndex = p.partitionIndex
+                        partition.errorCode = topicDenied
+                        return partition
+                    }
+                    return result
+                }
+            })
+
+        case .describeProducers(var r):
+            let denied = r.topics.filter { !check.allows(.read, .topic, $0.name) }
+            guard !denied.isEmpty else { return .proceed(body, nil) }
+            let names = Set(denied.map(\.name))
+            r.topics.removeAll { names.contains($0.name) }
+            return .proceed(.describeProducers(r), .of { (response: inout DescribeProducersResponse) in
+                response.topics += denied.map { t in
+                    var result = DescribeProducersResponse.TopicResponse()
+                    result.name = t.name
+                    result.partitions = t.partitionIndexes.map { index in
+                        var partition = DescribeProducersResponse.PartitionResponse()
+                        partition.partitionIndex = index
                         partition.errorCode = topicDenied
                         return partition
                     }

@@ -85,22 +85,21 @@ extension KafkaBroker {
         return response
     }
 
-    /// Commits the partitions that exist; a partition of a topic that does not exist (or past
-    /// its partition count) is answered UNKNOWN_TOPIC_OR_PARTITION on its own, as Kafka does,
-    /// and stores nothing. A member's commit is consumer traffic; a commit from outside the
-    /// group is an admin tool's reset, audited as `actor`'s (`Engine.commitFromClient`).
+    /// Commits the partitions of topics that exist; every partition of a topic that does not
+    /// is answered UNKNOWN_TOPIC_OR_PARTITION and stores nothing. As Kafka 3.x, the check is
+    /// per topic: a partition past the topic's count is stored (a consumer closing after its
+    /// topic was recreated with fewer partitions commits those, and must not be refused
+    /// forever). A member's commit is consumer traffic; a commit from outside the group is an
+    /// admin tool's reset, audited as `actor`'s (`Engine.commitFromClient`).
     func offsetCommit(_ r: OffsetCommitRequest, actor: AuditActor) async -> OffsetCommitResponse {
         var offsets: [TopicPartition: (offset: Int64, metadata: String)] = [:]
-        var unknown = Set<TopicPartition>()
+        var unknown = Set<String>()
         for t in r.topics {
-            for p in t.partitions {
-                let tp = TopicPartition(t.name, p.partitionIndex)
-                if (try? engine.offsets(topic: t.name, partition: p.partitionIndex)) == nil {
-                    unknown.insert(tp)
-                } else {
-                    offsets[tp] = (p.committedOffset, p.committedMetadata ?? "")
-                }
+            guard (try? engine.describeTopic(t.name)) != nil else {
+                unknown.insert(t.name)
+                continue
             }
+            for p in t.partitions { offsets[TopicPartition(t.name, p.partitionIndex)] = (p.committedOffset, p.committedMetadata ?? "") }
         }
         var code = KafkaError.none
         if !offsets.isEmpty {
@@ -114,9 +113,8 @@ extension KafkaBroker {
         }
         var response = OffsetCommitResponse()
         response.topics = r.topics.map { t in
-            .init(name: t.name, partitions: t.partitions.map { p in
-                let missing = unknown.contains(TopicPartition(t.name, p.partitionIndex))
-                return .init(partitionIndex: p.partitionIndex, errorCode: missing ? KafkaError.unknownTopicOrPartition : code)
+            .init(name: t.name, partitions: t.partitions.map {
+                .init(partitionIndex: $0.partitionIndex, errorCode: unknown.contains(t.name) ? KafkaError.unknownTopicOrPartition : code)
             })
         }
         return response

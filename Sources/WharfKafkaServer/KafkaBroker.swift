@@ -187,8 +187,8 @@ public final class KafkaBroker: Sendable {
             return reply(describeCluster(r, advertised: advertised))
         case .offsetDelete(let r):
             return reply(await offsetDelete(r))
-        case .describeProducers:
-            return .close("DescribeProducers is not supported yet")
+        case .describeProducers(let r):
+            return reply(describeProducers(r))
         case .consumerGroupDescribe:
             // Not advertised: Wharf's groups speak the classic protocol (the client side uses it
             // against Kafka 4 clusters).

@@ -197,4 +197,25 @@ import WharfEngine
             #expect(await f.engine.coordinator.fetchOffsets(groupId: "g", partitions: nil).count == 1)
         }
     }
+
+    /// DescribeProducers: the idempotent producers a partition remembers, with their epoch and
+    /// last sequence; an unknown partition is UNKNOWN_TOPIC_OR_PARTITION.
+    @Test func describeProducersListsEachPartitionsIdempotentProducers() async throws {
+        try await ListenerLimitsTests.withListener { f, _, port in
+            try f.engine.createTopic("t", .init(partitions: 2))
+            let client = try await RawKafkaSocket.connect(port: port)
+            defer { client.close() }
+            guard case .initProducerId(let pid) = try await client.roundTrip(.initProducerId(InitProducerIdRequest(transactionalId: nil, transactionTimeoutMs: 60000)), version: 1)
+            else { Issue.record("not InitProducerId"); return }
+            let batch = KafkaBrokerTests.batch(producerId: pid.producerId, sequence: 0, values: ["a", "b", "c"])
+            guard case .produce(let p) = try await client.roundTrip(KafkaBrokerTests.produce("t", batch), version: 7, correlationId: 2) else { Issue.record("not Produce"); return }
+            #expect(p.responses.first?.partitionResponses.first?.errorCode == 0)
+            let request = DescribeProducersRequest(topics: [.init(name: "t", partitionIndexes: [0, 1, 7])])
+            guard case .describeProducers(let d) = try await client.roundTrip(.describeProducers(request), version: 0, correlationId: 3) else { Issue.record("not DescribeProducers"); return }
+            let partitions = try #require(d.topics.first?.partitions)
+            #expect(partitions.map(\.errorCode) == [0, 0, KafkaError.unknownTopicOrPartition])
+            #expect(partitions[0].activeProducers.map { [$0.producerId, Int64($0.producerEpoch), Int64($0.lastSequence)] } == [[pid.producerId, 0, 2]])
+            #expect(partitions[1].activeProducers.isEmpty)
+        }
+    }
 }

@@ -4,7 +4,8 @@ import WharfCore
 @testable import WharfKafkaServer
 
 /// Issue 19's admin APIs driven by real admin clients (confluent-kafka's AdminClient, i.e.
-/// librdkafka, and kafka-python's KafkaAdminClient) against an in-process listener. A missing
+/// librdkafka, and kafka-python's KafkaAdminClient, which also reads DescribeProducers after
+/// an idempotent confluent-kafka producer wrote) against an in-process listener. A missing
 /// client fails the test (CI installs both).
 @Suite struct AdminClientsTests {
     static let confluentScript = #"""
@@ -82,6 +83,12 @@ print("UNKNOWN", admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "
 admin.alter_group_offsets("kp-g", {TopicPartition("kp-t", 0): OffsetAndMetadata(0, "", -1), TopicPartition("kp-t", 1): OffsetAndMetadata(0, "", -1)})
 print("DELETED", admin.delete_group_offsets("kp-g", [TopicPartition("kp-t", 0)]))
 print("LEFT", sorted(tp.partition for tp in admin.list_group_offsets("kp-g")["kp-g"]))
+from confluent_kafka import Producer
+p = Producer({"bootstrap.servers": sys.argv[1], "enable.idempotence": True})
+for i in range(3):
+    p.produce("kp-t", key=b"k", value=b"v", partition=2)
+p.flush(30)
+print("PRODUCERS", admin.describe_producers([TopicPartition("kp-t", 2)]))
 """#
 
     @Test func kafkaPythonAdminClientUsesTheNewAdminApis() async throws {
@@ -90,7 +97,8 @@ print("LEFT", sorted(tp.partition for tp in admin.list_group_offsets("kp-g")["kp
             #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
             for line in ["PARTITIONS 3", "CONFIG retention.ms 3600000 DYNAMIC_TOPIC_CONFIG", "CONFIG max.message.bytes 500000 DYNAMIC_TOPIC_CONFIG",
                          "CONFIG segment.ms 604800000 DEFAULT_CONFIG", "CLUSTER wharf-cluster [0] 0",
-                         "InvalidConfigurationError: Unknown topic config name: no.such.config", "NoError", "LEFT [1]"] {
+                         "InvalidConfigurationError: Unknown topic config name: no.such.config", "NoError", "LEFT [1]",
+                         "producer_epoch=0, last_sequence=2"] {
                 #expect(run.stdout.contains(line), "\(line) missing: \(run.stdout) \(run.stderr)")
             }
             #expect(try f.engine.describeTopic("kp-t").partitions.count == 3)

@@ -33,7 +33,9 @@ import WharfEngine
     }
 
     /// 0030_offset_commit: a commit for a topic that does not exist is refused per partition;
-    /// the partitions that exist in the same request are committed.
+    /// the topics that exist in the same request are committed, a partition past the count
+    /// included (Kafka 3.x checks topics only; 0107's consumer commits such partitions as it
+    /// closes after its topic was recreated smaller).
     @Test func offsetCommitForAnUnknownTopicIsUnknownTopicOrPartition() async throws {
         try await ListenerLimitsTests.withListener({ $0.autoCreateTopics = false }) { f, _, port in
             try f.engine.createTopic("t", .init(partitions: 1))
@@ -47,9 +49,9 @@ import WharfEngine
                 Issue.record("not an OffsetCommit answer")
                 return
             }
-            #expect(r.topics.map { $0.partitions.map(\.errorCode) } == [[0, KafkaError.unknownTopicOrPartition], [KafkaError.unknownTopicOrPartition]])
+            #expect(r.topics.map { $0.partitions.map(\.errorCode) } == [[0, 0], [KafkaError.unknownTopicOrPartition]])
             let stored = await f.engine.coordinator.fetchOffsets(groupId: "g", partitions: nil)
-            #expect(Set(stored.keys) == [TopicPartition("t", 0)])
+            #expect(Set(stored.keys) == [TopicPartition("t", 0), TopicPartition("t", 5)])
         }
     }
 
@@ -108,6 +110,59 @@ import WharfEngine
             #expect(c.topics[0].errorMessage?.contains("dummy.doesntexist") == true)
             #expect(f.engine.listTopics() == ["fine"])
             #expect(try f.engine.topicSettings("fine").retentionMs == 60000)
+        }
+    }
+
+    /// 0081_admin: topics created with explicit replica assignments get one partition per
+    /// assignment; assignments naming another broker or skipping a partition are refused.
+    @Test func createTopicsWithReplicaAssignmentsTakesTheirPartitionCount() async throws {
+        try await ListenerLimitsTests.withListener { f, _, port in
+            let client = try await RawKafkaSocket.connect(port: port)
+            defer { client.close() }
+            let assigned = (0..<5).map { CreateTopicsRequest.CreatableReplicaAssignment(partitionIndex: Int32($0), brokerIds: [0]) }
+            let create = CreateTopicsRequest(topics: [
+                .init(name: "assigned", numPartitions: -1, replicationFactor: -1, assignments: assigned),
+                .init(name: "elsewhere", numPartitions: -1, replicationFactor: -1, assignments: [.init(partitionIndex: 0, brokerIds: [3])]),
+                .init(name: "gap", numPartitions: -1, replicationFactor: -1, assignments: [.init(partitionIndex: 1, brokerIds: [0])]),
+                .init(name: "both", numPartitions: 2, replicationFactor: -1, assignments: [.init(partitionIndex: 0, brokerIds: [0])]),
+            ])
+            guard case .createTopics(let c) = try await client.roundTrip(.createTopics(create), version: 4) else {
+                Issue.record("not a CreateTopics answer")
+                return
+            }
+            #expect(c.topics.map(\.errorCode) == [0, KafkaError.invalidReplicaAssignment, KafkaError.invalidReplicaAssignment, KafkaError.invalidRequest])
+            #expect(try f.engine.describeTopic("assigned").partitions.count == 5)
+            #expect(f.engine.listTopics() == ["assigned"])
+        }
+    }
+
+    /// 0107_topic_recreate: Metadata v10+ carries topic ids; a topic keeps its id (across a
+    /// restart too, being derived from what topic.json holds) and gets a new one when deleted and
+    /// created again, so a client can tell the two apart; v12 looks topics up by id and answers
+    /// UNKNOWN_TOPIC_ID for an id no topic has.
+    @Test func topicIdsTellARecreatedTopicApart() async throws {
+        try await ListenerLimitsTests.withListener { f, _, port in
+            let client = try await RawKafkaSocket.connect(port: port)
+            defer { client.close() }
+            func describe(_ topics: [MetadataRequest.MetadataRequestTopic], _ id: Int32) async throws -> [MetadataResponse.MetadataResponseTopic] {
+                guard case .metadata(let m) = try await client.roundTrip(.metadata(MetadataRequest(topics: topics, allowAutoTopicCreation: false)), version: 12, correlationId: id)
+                else { return [] }
+                return m.topics
+            }
+            try f.engine.createTopic("t", .init(partitions: 2))
+            let first = try #require(try await describe([.init(name: "t")], 1).first?.topicId)
+            #expect(first != .zero)
+            #expect(try await describe([.init(name: "t")], 2).first?.topicId == first)
+            let byId = try await describe([.init(topicId: first, name: nil)], 3)
+            #expect(byId.map(\.name) == ["t"] && byId.first?.partitions.count == 2)
+
+            try f.engine.deleteTopic("t")
+            try await Task.sleep(for: .milliseconds(5))  // ids carry the creation millisecond
+            try f.engine.createTopic("t", .init(partitions: 3))
+            let second = try #require(try await describe([.init(name: "t")], 4).first?.topicId)
+            #expect(second != first && second != .zero)
+            let stale = try await describe([.init(topicId: first, name: nil)], 5)
+            #expect(stale.map(\.errorCode) == [KafkaError.unknownTopicId] && stale.first?.topicId == first)
         }
     }
 }
