@@ -169,4 +169,21 @@ import Testing
                 "\(remote.stdout)")
         #expect(remoteMissing.status != 0 && remoteMissing.stderr.contains("99"), "\(remoteMissing)")
     }
+
+    @Test func userChangesAreAuditedWithoutTheirSecrets() async throws {
+        let dir = TempDir()
+        let d = ["--data", dir.path]
+        let secret = "s3cret-Pa55word"
+        #expect(try await WharfProcess.run(["user", "add", "alice", "--mechanism", "SCRAM-SHA-512", "--password-stdin"] + d, stdin: secret).status == 0)
+        #expect(try await WharfProcess.run(["user", "add", "alice", "--mechanism", "PLAIN", "--password-stdin"] + d, stdin: secret).status == 0)
+        #expect(try await WharfProcess.run(["user", "delete", "alice"] + d).status == 0)
+        let log = try await Self.audit(d)
+        #expect(log.map(\.action) == ["user.upsert", "user.upsert", "user.delete"])
+        #expect(log.allSatisfy { $0.target == "user:alice" && $0.actor.process == "wharf user" })
+        #expect(log[0].before == nil && log[0].after == ["SCRAM-SHA-512": "4096 iterations"])
+        #expect(log[1].after == ["SCRAM-SHA-512": "4096 iterations", "PLAIN": "4096 iterations"])
+        #expect(log[2].after == nil && log[2].before?.count == 2)
+        let raw = try String(contentsOfFile: dir.path + "/audit.log", encoding: .utf8)
+        #expect(!raw.contains(secret) && !raw.contains("storedKey") && !raw.contains("salt"))
+    }
 }
