@@ -63,6 +63,8 @@ extension ClusterDashboardDriver {
             return .operationFailed("\(entity) is not a topic here: queues are Wharf's own, open the data directory with --data")
         case .previewRequeue(let request), .requeue(let request):
             return .operationFailed("\(request.entity) is not a topic here: queues are Wharf's own, open the data directory with --data")
+        case .loadTrace:
+            return .operationFailed("tracing is not available over --bootstrap in the dashboard yet: use 'wharf trace'")
         case .loadAudit, .undoAuditEntry:
             return .operationFailed("a Kafka cluster has no Wharf audit log: open the data directory with --data")
         case .setRefresh, .quit:

@@ -113,9 +113,11 @@ extension EngineDashboardDriver {
             .map { ($0.key, $0.value.map { String(decoding: $0, as: UTF8.self) } ?? "") }.sorted { $0.0 < $1.0 }
         if let origin { props.append(("dead-letter convention", origin.convention.rawValue)) }
         let from = origin.map { o in o.topic.map { t in " from \(t)" + (o.partition.map { "/\($0)" } ?? "") + (o.offset.map { "@\($0)" } ?? "") } ?? "" } ?? ""
-        return DeadLetterMessageRow(sequenceNumber: record.offset, messageId: "\(topic)/\(partition)@\(record.offset)\(from)",
+        var row = DeadLetterMessageRow(sequenceNumber: record.offset, messageId: "\(topic)/\(partition)@\(record.offset)\(from)",
                                     enqueuedTimeMs: record.timestamp, reason: origin?.reason,
                                     errorDescription: origin?.exceptionClass, properties: props, body: record.value ?? [])
+        row.traceId = "\(topic)/\(partition)/\(record.offset)"
+        return row
     }
 
     /// The dry run of a topic requeue as the dashboard's preview: where the records go.

@@ -36,7 +36,8 @@ public actor EngineDashboardDriver: DashboardDriver {
         self.projections = projections
         self.source = source
         self.listener = listener
-        capabilities = readOnly ? [.browseRecords, .browseDeadLetters, .audit] : SourceCapabilities.all.union(.audit)
+        capabilities = readOnly ? [.browseRecords, .browseDeadLetters, .audit, .trace]
+            : SourceCapabilities.all.union([.audit, .trace])
     }
 
     public func snapshot() async -> ClusterSnapshot {
@@ -122,6 +123,8 @@ public actor EngineDashboardDriver: DashboardDriver {
                 guard capabilities.contains(.manageTopics) else { return .operationFailed(DriverMessages.topicDeletionDisabled) }
                 try engine.deleteTopic(name)
                 return .operationSucceeded(DriverMessages.deletedTopic(name))
+            case .loadTrace(let query):
+                return .traceLoaded(Self.traceSnapshot(try await engine.trace(query)))
             case .loadAudit:
                 return .auditLoaded(try engine.audit.read().entries, message: nil)
             case .undoAuditEntry(let id):
@@ -135,6 +138,13 @@ public actor EngineDashboardDriver: DashboardDriver {
         } catch {
             return .operationFailed("\(error)")
         }
+    }
+
+    public static func traceSnapshot(_ t: EventTrace) -> TraceSnapshot {
+        TraceSnapshot(query: t.query, eventId: t.eventId, hops: t.hops.map { h in
+            TraceSnapshot.Hop(role: h.role.rawValue, record: h.coordinates, timestampMs: h.timestamp, from: h.from, reason: h.reason,
+                              consumedBy: h.consumedBy.map(\.group), pendingFor: h.pendingFor.map(\.group))
+        }, now: t.now, truncated: t.truncated)
     }
 
     public static func engineSpec(_ s: ResetSpec) -> OffsetResetSpec {

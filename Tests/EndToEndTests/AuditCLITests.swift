@@ -131,4 +131,59 @@ import Testing
         #expect(log[2].target == "group:ops" && log[2].before == ["audited/0": "none"] && log[2].after == ["audited/0": "6"])
         #expect(log[3].before == ["audited/0": "6"])
     }
+
+    @Test func traceFollowsAnEventThroughTheCLI() async throws {
+        let dir = TempDir()
+        let d = ["--data", dir.path]
+        #expect(try await WharfProcess.run(["topic", "create", "orders", "--partitions", "1"] + d).status == 0)
+        #expect(try await WharfProcess.run(["produce", "orders", "--header", "id=evt-1"] + d, stdin: "first\n").status == 0)
+        #expect(try await WharfProcess.run(["produce", "orders", "--header", "id=evt-2"] + d, stdin: "second\n").status == 0)
+        let consumed = try await WharfProcess.run(["consume", "orders", "--group", "billing", "--from", "earliest", "--max", "1"] + d)
+        #expect(consumed.status == 0, "\(consumed)")
+        struct Trace: Decodable {
+            struct Hop: Decodable { var role: String; var topic: String; var offset: Int64; var consumedBy: [Commit]; var pendingFor: [Commit] }
+            struct Commit: Decodable { var group: String }
+            var eventId: String?
+            var hops: [Hop]
+            var now: String
+        }
+        for (id, consumedBy) in [("evt-1", ["billing"]), ("orders/0/1", [])] {
+            let r = try await WharfProcess.run(["trace", id, "--json"] + d)
+            #expect(r.status == 0, "\(r)")
+            let trace = try JSONDecoder().decode(Trace.self, from: Data(r.stdout.utf8))
+            #expect(trace.hops.count == 1 && trace.hops.first?.consumedBy.map(\.group) == consumedBy, "\(r.stdout)")
+        }
+        let table = try await WharfProcess.run(["trace", "evt-1"] + d)
+        #expect(table.stdout.contains("now: in orders/0/0, consumed by billing") && table.stdout.contains("(event id evt-1)"), "\(table)")
+        let missing = try await WharfProcess.run(["trace", "orders/0/99"] + d)
+        #expect(missing.status != 0 && missing.stderr.contains("99"), "\(missing)")
+
+        // Over --bootstrap, the same data directory served: the cluster answers the same hops.
+        let server = try KafkaListenerTests.Server(dataDirectory: dir)
+        let remote = try await WharfProcess.run(["trace", "evt-1", "--json", "--bootstrap", server.bootstrap])
+        let remoteMissing = try await WharfProcess.run(["trace", "orders/0/99", "--bootstrap", server.bootstrap])
+        #expect(server.stop() == 0)
+        #expect(remote.status == 0, "\(remote)")
+        let trace = try JSONDecoder().decode(Trace.self, from: Data(remote.stdout.utf8))
+        #expect(trace.eventId == "evt-1" && trace.hops.map(\.offset) == [0] && trace.hops.first?.consumedBy.map(\.group) == ["billing"],
+                "\(remote.stdout)")
+        #expect(remoteMissing.status != 0 && remoteMissing.stderr.contains("99"), "\(remoteMissing)")
+    }
+
+    @Test func userChangesAreAuditedWithoutTheirSecrets() async throws {
+        let dir = TempDir()
+        let d = ["--data", dir.path]
+        let secret = "s3cret-Pa55word"
+        #expect(try await WharfProcess.run(["user", "add", "alice", "--mechanism", "SCRAM-SHA-512", "--password-stdin"] + d, stdin: secret).status == 0)
+        #expect(try await WharfProcess.run(["user", "add", "alice", "--mechanism", "PLAIN", "--password-stdin"] + d, stdin: secret).status == 0)
+        #expect(try await WharfProcess.run(["user", "delete", "alice"] + d).status == 0)
+        let log = try await Self.audit(d)
+        #expect(log.map(\.action) == ["user.upsert", "user.upsert", "user.delete"])
+        #expect(log.allSatisfy { $0.target == "user:alice" && $0.actor.process == "wharf user" })
+        #expect(log[0].before == nil && log[0].after == ["SCRAM-SHA-512": "4096 iterations"])
+        #expect(log[1].after == ["SCRAM-SHA-512": "4096 iterations", "PLAIN": "4096 iterations"])
+        #expect(log[2].after == nil && log[2].before?.count == 2)
+        let raw = try String(contentsOfFile: dir.path + "/audit.log", encoding: .utf8)
+        #expect(!raw.contains(secret) && !raw.contains("storedKey") && !raw.contains("salt"))
+    }
 }

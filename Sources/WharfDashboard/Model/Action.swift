@@ -22,5 +22,6 @@ public enum Action: Equatable, Sendable {
     case operationSucceeded(String)
     /// The audit log, oldest first, and what to tell the operator (an undo's outcome).
     case auditLoaded([AuditEntry], message: String?)
+    case traceLoaded(TraceSnapshot)
     case operationFailed(String)
 }

@@ -10,6 +10,9 @@ public struct DeadLetterMessageRow: Equatable, Sendable {
     /// Application properties (or record headers), sorted by name for a stable display.
     public var properties: [(String, String)]
     public var body: [UInt8]
+    /// What `t` traces for this message (`topic/partition/offset` of a dead-letter topic's
+    /// record); nil: its message id.
+    public var traceId: String?
 
     public init(sequenceNumber: Int64, messageId: String, enqueuedTimeMs: Int64, reason: String? = nil,
                 errorDescription: String? = nil, deliveryCount: Int = 0, properties: [(String, String)] = [], body: [UInt8] = []) {

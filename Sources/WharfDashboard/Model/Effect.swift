@@ -45,13 +45,15 @@ public enum Effect: Equatable, Sendable {
     /// Put back the offsets the reset recorded as audit entry `id` replaced (answered with
     /// `.auditLoaded`, the log read again).
     case undoAuditEntry(id: String)
+    /// Trace one event (`topic/partition/offset` or an event id; answered with `.traceLoaded`).
+    case loadTrace(query: String)
 
     /// True for effects that change data; used to assert read-only mode in tests.
     public var isDangerous: Bool {
         switch self {
         case .executeReset, .undoLastReset, .purge, .requeue, .purgeQueue, .undoQueuePurge, .setOutboxRelayPaused, .retryDeadOutboxRows,
              .replayParked, .rebuildProjection, .createTopic, .deleteTopic, .undoAuditEntry: true
-        case .previewReset, .loadRecords, .setRefresh, .quit, .loadDeadLetters, .previewRequeue, .loadAudit: false
+        case .previewReset, .loadRecords, .setRefresh, .quit, .loadDeadLetters, .previewRequeue, .loadAudit, .loadTrace: false
         }
     }
 }

@@ -36,6 +36,8 @@ public struct SourceCapabilities: OptionSet, Sendable, Hashable {
     /// Read the data directory's audit log (`:audit`); with `.undoReset`, undo a reset listed
     /// there. Only a source with a data directory has one, so it is not part of `.all`.
     public static let audit = SourceCapabilities(rawValue: 1 << 16)
+    /// Trace an event (`t`): the records it became, who consumed them, dead letters and requeues.
+    public static let trace = SourceCapabilities(rawValue: 1 << 17)
 
     public static let all: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue,
                                                  .purgeQueue, .undoQueuePurge, .outboxControl, .replayParked, .rebuildProjection, .resetLiveGroups, .manageTopics]

@@ -43,6 +43,8 @@ extension DashboardState {
             hints = [KeyHint("/", "filter"), KeyHint("L/B/D", "sort")]
         case .audit:
             hints = auditHints()
+        case .trace:
+            hints = []
         }
         if stack.count > 1 { hints.append(KeyHint("esc", "back")) }
         hints += [KeyHint(":", "cmd"), KeyHint("?", "help"), KeyHint("q", "quit")]
@@ -126,6 +128,13 @@ extension DashboardState {
             view = [KeyHint("I L R B D", "sort: id, partitions led, replicas, copies behind, disk free")]
         case .audit:
             view = auditHelp()
+        case .trace:
+            view = [KeyHint("esc", "back to where t was pressed")]
+        }
+        switch current.id {
+        case .records, .deadLetterMessages:
+            if canTrace { view.append(KeyHint("t", "trace the selected record's event: dead letters, requeues, consumers")) }
+        default: break
         }
         switch current.id {
         case .overview, .groups, .groupDetail:

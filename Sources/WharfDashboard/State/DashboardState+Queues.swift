@@ -44,6 +44,8 @@ extension DashboardState {
             deadLetterBrowser.mode = deadLetterBrowser.mode.next
         case (.deadLetterMessages(let entity), .ctrl("r")):
             return reloadDeadLetters(entity)
+        case (.deadLetterMessages, .char("t")):
+            return openTrace()
         case (.queues, _), (.deadLetters, _), (.deadLetterMessages, _):
             return []
         default:

@@ -134,6 +134,7 @@ extension DashboardState {
         case .streams: return readerRows(frame).count
         case .brokers: return brokerRows(frame).count
         case .audit: return auditRows(frame).count
+        case .trace: return 0
         }
     }
 

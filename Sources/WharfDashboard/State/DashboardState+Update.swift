@@ -68,6 +68,9 @@ extension DashboardState {
         case .operationSucceeded(let text):
             show(text)
             return []
+        case .traceLoaded(let loaded):
+            trace = loaded
+            return []
         case .auditLoaded(let entries, let message):
             auditEntries = entries
             auditLoading = false
@@ -190,6 +193,8 @@ extension DashboardState {
             return handleStreamsKey(key)
         case (.audit, _):
             return handleAuditKey(key)
+        case (.records, .char("t")):
+            return openTrace()
         case (.records, .char("v")):
             records.mode = records.mode.next
         case (.records, .char("o")):
@@ -289,7 +294,7 @@ extension DashboardState {
             let gp = group.partitions[rows[current.selected]]
             // Start where the group will read next: the first unconsumed record.
             return openRecords(topic: gp.topic, partition: gp.partition, from: .offset(gp.committed ?? 0))
-        case .records, .outbox, .streams, .brokers, .audit:
+        case .records, .outbox, .streams, .brokers, .audit, .trace:
             break
         case .queues, .deadLetters, .deadLetterMessages:
             return drillDownQueues()

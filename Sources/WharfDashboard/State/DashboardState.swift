@@ -27,6 +27,8 @@ public struct DashboardState: Sendable {
     /// The audit log as last loaded (`:audit`), oldest first.
     public var auditEntries: [AuditEntry] = []
     public var auditLoading = false
+    /// The trace on screen (`t`); nil while it loads.
+    public var trace: TraceSnapshot?
     /// Partitions marked with space in group detail: the scope of the next reset.
     public var marked: Set<TopicPartitionRef> = []
     /// Snapshots received, including repeats (a source that cannot be read sends its last one

@@ -17,6 +17,8 @@ public enum ViewID: Equatable, Hashable, Sendable {
     case brokers
     /// The data directory's audit log (`:audit`): recent changes, and undo of a reset.
     case audit
+    /// The trace of one event (`t` on a record or a dead letter).
+    case trace(String)
 
     public var title: String {
         switch self {
@@ -33,6 +35,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .streams: "Streams & projections"
         case .brokers: "Brokers"
         case .audit: "Audit log"
+        case .trace(let q): "trace \(q)"
         }
     }
 
@@ -47,7 +50,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .deadLetters: [("N", 0, false), ("C", 2, true), ("O", 3, true), ("G", 4, true)]
         case .outbox: [("N", 0, false), ("S", 1, true), ("P", 2, true), ("A", 3, true), ("R", 4, true), ("F", 5, true), ("D", 6, true)]
         case .brokers: [("I", 0, false), ("L", 3, true), ("R", 4, true), ("B", 5, true), ("D", 6, true)]
-        case .overview, .records, .deadLetterMessages, .streams, .audit: []
+        case .overview, .records, .deadLetterMessages, .streams, .audit, .trace: []
         }
     }
 
@@ -55,7 +58,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
     var filterable: Bool {
         switch self {
         case .topics, .groups, .topicDetail, .groupDetail, .records, .queues, .deadLetters, .deadLetterMessages, .outbox, .streams, .brokers, .audit: true
-        case .overview: false
+        case .overview, .trace: false
         }
     }
 }

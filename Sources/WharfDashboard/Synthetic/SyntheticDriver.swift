@@ -43,7 +43,7 @@ public actor SyntheticDriver: DashboardDriver {
             return .operationFailed("the synthetic source has no event store")
         case .createTopic, .deleteTopic:
             return .operationFailed("the synthetic cluster's topics are fixed")
-        case .loadAudit, .undoAuditEntry:
+        case .loadAudit, .undoAuditEntry, .loadTrace:
             return .operationFailed("the synthetic cluster has no audit log")
         case .setRefresh, .quit:
             return nil

@@ -69,6 +69,7 @@ public enum DashboardRenderer {
         case .streams: StreamsView.render(state, into: &canvas, rect: rect)
         case .brokers: BrokersView.render(state, into: &canvas, rect: rect)
         case .audit: AuditView.render(state, into: &canvas, rect: rect)
+        case .trace(let query): TraceView.render(state, query: query, into: &canvas, rect: rect)
         }
     }
 

@@ -187,7 +187,7 @@ enum DashboardRunner {
         let restoreStderr = StderrRedirect(to: logFile)
         let driver = EngineDashboardDriver(engine: engine, queues: queues, events: events, projections: projections, source: source,
                                            listener: listener.status, readOnly: options.readOnly, outboxes: outboxes)
-        let state = DashboardState(readOnly: options.readOnly, refreshMs: options.refresh)
+        let state = DashboardState(capabilities: driver.capabilities, readOnly: options.readOnly, refreshMs: options.refresh)
         await runTerminal(theme: theme, state: state, driver: driver)
         restoreStderr.restore()
         maintenance.cancel()
