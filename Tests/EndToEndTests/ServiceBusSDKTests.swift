@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import WharfTestSupport
+
+/// The real Azure Service Bus SDK (azure-servicebus 7.15.0, pinned in `.ci/run`) against
+/// `wharf serve`'s AMQP listener, with the connection string `serve` prints: the reference's
+/// acceptance matrix (§11) row by row, each scenario on a fresh queue. The SDK missing fails
+/// the test (the script's import fails).
+@Suite(.serialized, .endToEnd) struct ServiceBusSDKTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("clients/servicebus_basic.py").path
+
+    /// `wharf serve` with Kafka and AMQP on free loopback ports; queues created before it starts.
+    final class Server {
+        let process = Process()
+        let out = Pipe()
+        let dir = TempDir()
+        var connectionString = ""
+
+        init(queues: [(String, [String])]) async throws {
+            for (name, flags) in queues {
+                let r = try await WharfProcess.run(["queue", "create", name, "--data", dir.path] + flags)
+                guard r.status == 0 else { throw TmuxError("queue create \(name): \(r.stderr)") }
+            }
+            process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
+            process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0", "--amqp-listen", "127.0.0.1:0"]
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let handle = out.fileHandleForReading
+            let printed = try await offThePool { () -> String in
+                var text = ""
+                while !text.contains("UseDevelopmentEmulator=true;") {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    text += String(decoding: chunk, as: UTF8.self)
+                }
+                return text
+            }
+            guard let line = printed.split(separator: "\n").first(where: { $0.hasPrefix("connection string: ") }) else {
+                throw TmuxError("wharf serve printed no connection string: \(printed)")
+            }
+            connectionString = String(line.dropFirst("connection string: ".count))
+        }
+
+        func stop() -> Int32 {
+            process.terminate()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    static func sdk(_ connectionString: String, _ queue: String, _ scenario: String) async throws -> WharfProcess.Result {
+        try await WharfProcess.run([script, connectionString, queue, scenario], executable: "/usr/bin/env", prefix: ["python3"])
+    }
+
+    @Test func acceptanceMatrixWithThePythonSDK() async throws {
+        let scenarios = ["send-receive-complete", "abandon-deadletter", "defer-peek-receive-and-delete", "schedule-renew"]
+        let server = try await Server(queues: scenarios.map { ($0, ["--max-delivery-count", "3"]) })
+        defer { _ = server.stop() }
+        #expect(server.connectionString.hasPrefix("Endpoint=sb://127.0.0.1:") && server.connectionString.contains("SharedAccessKeyName=RootManageSharedAccessKey"))
+        for scenario in scenarios {
+            let r = try await Self.sdk(server.connectionString, scenario, scenario)
+            #expect(r.status == 0 && !r.stdout.contains("FAIL"), "\(scenario):\n\(r.stdout)\n\(r.stderr.suffix(3000))")
+        }
+        #expect(server.stop() == 0)
+        // What the SDK completed, dead-lettered and deleted is what the engine holds after restart.
+        for queue in scenarios {
+            let r = try await WharfProcess.run(["queue", "describe", queue, "--json", "--data", server.dir.path])
+            let counts = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            #expect(counts?["activeCount"] as? Int == 0 && counts?["deadLetterCount"] as? Int == 0, "\(queue): \(r.stdout) \(r.stderr)")
+        }
+    }
+
+    @Test func aWrongSharedAccessKeyIsRefusedWithTheSDKsAuthenticationError() async throws {
+        let server = try await Server(queues: [("q", [])])
+        defer { _ = server.stop() }
+        let wrong = server.connectionString.replacingOccurrences(
+            of: #"SharedAccessKey=[^;]*"#, with: "SharedAccessKey=bm90LXRoZS1rZXk=", options: .regularExpression)
+        let r = try await Self.sdk(wrong, "q", "wrong-key")
+        #expect(r.status == 0 && r.stdout.contains("ok refused with ServiceBusAuthenticationError"), "\(r.stdout)\n\(r.stderr.suffix(3000))")
+    }
+}
