@@ -54,8 +54,14 @@ import WharfTestSupport
     }
 
     @Test func acceptanceMatrixWithThePythonSDK() async throws {
-        let scenarios = ["send-receive-complete", "abandon-deadletter", "defer-peek-receive-and-delete", "schedule-renew"]
-        let server = try await Server(queues: scenarios.map { ($0, ["--max-delivery-count", "3"]) })
+        // Rows 1-3 and 13; 4-5; 6-7; 8, 9 and 11; 12; 10; 15; 16 (no connection cap).
+        let queues: [(String, [String])] = [
+            ("send-receive-complete", []), ("abandon-deadletter", ["--max-delivery-count", "3"]),
+            ("defer-peek-receive-and-delete", []), ("schedule-renew", []), ("sessions", ["--requires-session"]),
+            ("ttl", ["--dead-letter-on-expiration"]), ("size", []), ("many-clients", []),
+        ]
+        let scenarios = queues.map(\.0)
+        let server = try await Server(queues: queues)
         defer { _ = server.stop() }
         #expect(server.connectionString.hasPrefix("Endpoint=sb://127.0.0.1:") && server.connectionString.contains("SharedAccessKeyName=RootManageSharedAccessKey"))
         for scenario in scenarios {

@@ -126,6 +126,87 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
             for m in got:
                 r.complete_message(m)
 
+    elif scenario == "sessions":
+        from azure.servicebus import NEXT_AVAILABLE_SESSION
+        with client.get_queue_sender(queue) as s:
+            s.send_messages([ServiceBusMessage("s1-a", session_id="S1"), ServiceBusMessage("s2-a", session_id="S2"),
+                             ServiceBusMessage("s1-b", session_id="S1")])
+        with client.get_queue_receiver(queue, session_id="S1", max_wait_time=5) as r:
+            check(r.session.session_id == "S1", "named session accepted")
+            got = []
+            deadline = time.time() + 15
+            while len(got) < 2 and time.time() < deadline:
+                got += r.receive_messages(max_message_count=5, max_wait_time=3)
+            check([str(m) for m in got] == ["s1-a", "s1-b"] and all(m.session_id == "S1" for m in got),
+                  "only S1's messages, in order: %s" % [str(m) for m in got])
+            r.session.set_state(b"progress")
+            check(r.session.get_state() == b"progress", "session state kept")
+            before = r.session.locked_until_utc
+            time.sleep(1.1)
+            r.session.renew_lock()
+            check(r.session.locked_until_utc > before, "session lock renewed")
+            for m in got:
+                r.complete_message(m)
+        with client.get_queue_receiver(queue, session_id=NEXT_AVAILABLE_SESSION, max_wait_time=5) as r:
+            check(r.session.session_id == "S2", "next available session is S2: %s" % r.session.session_id)
+            (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+            check(str(m) == "s2-a", "S2's message")
+            r.complete_message(m)
+        try:
+            with client.get_queue_receiver(queue, max_wait_time=5) as r:
+                r.receive_messages(max_message_count=1, max_wait_time=2)
+            check(False, "a non-session receiver on a session queue must fail")
+        except Exception as e:
+            check(True, "non-session receiver refused: %s" % type(e).__name__)
+
+    elif scenario == "ttl":
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("short", time_to_live=datetime.timedelta(seconds=2)))
+        time.sleep(3)
+        with client.get_queue_receiver(queue, max_wait_time=2) as r:
+            check(r.receive_messages(max_message_count=1, max_wait_time=2) == [], "expired message not delivered")
+        with client.get_queue_receiver(queue, sub_queue=ServiceBusSubQueue.DEAD_LETTER, max_wait_time=5) as dlq:
+            got = dlq.receive_messages(max_message_count=1, max_wait_time=5)
+            check(len(got) == 1 and got[0].dead_letter_reason == "TTLExpiredException", "expired message dead-lettered: %s" %
+                  [(str(m), m.dead_letter_reason) for m in got])
+            dlq.complete_message(got[0])
+
+    elif scenario == "size":
+        from azure.servicebus.exceptions import MessageSizeExceededError
+        big = "x" * (200 * 1024)
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage(big))
+            try:
+                s.send_messages(ServiceBusMessage("y" * (256 * 1024 + 1)))
+                check(False, "a message over the limit must be refused")
+            except MessageSizeExceededError:
+                check(True, "256 KB + 1 refused with MessageSizeExceededError")
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+            check(str(m) == big, "200 KB message round-trips (%d bytes)" % len(str(m)))
+            r.complete_message(m)
+
+    elif scenario == "many-clients":
+        import threading
+        errors = []
+        def one(i):
+            try:
+                with ServiceBusClient.from_connection_string(conn) as c:
+                    with c.get_queue_sender(queue) as s:
+                        s.send_messages(ServiceBusMessage("c%d" % i))
+            except Exception as e:
+                errors.append(repr(e))
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(20)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        check(errors == [], "20 concurrent clients sent: %s" % errors[:2])
+        with client.get_queue_receiver(queue, receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE, max_wait_time=5) as r:
+            got = []
+            deadline = time.time() + 20
+            while len(got) < 20 and time.time() < deadline:
+                got += r.receive_messages(max_message_count=20, max_wait_time=3)
+            check(sorted(str(m) for m in got) == sorted("c%d" % i for i in range(20)), "all 20 received (%d)" % len(got))
+
     elif scenario == "wrong-key":
         try:
             with client.get_queue_sender(queue) as s:
