@@ -190,7 +190,9 @@ for name in ["WharfEngine", "WharfKafkaServer"] { package.targets.first { $0.nam
 // queue engine.
 package.targets += [
     .target(name: "WharfAMQP", dependencies: ["WharfCore"], swiftSettings: strict),
-    .testTarget(name: "WharfAMQPTests", dependencies: ["WharfAMQP", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
+    .testTarget(
+        name: "WharfAMQPTests", dependencies: ["WharfAMQP", "WharfAMQPServer", "WharfCore", "WharfEngine", "WharfTestSupport"],
+        swiftSettings: strict),
     .target(
         name: "WharfAMQPServer",
         dependencies: [

@@ -31,6 +31,15 @@ public struct SharedAccessSignature: Equatable, Sendable {
         keyName = skn
     }
 
+    /// A token for `resource` signed with `key`, as the SDKs make them (tools and tests).
+    public static func token(resource: String, keyName: String, key: String, expiry: Int64) -> String {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.~"))
+        let sr = resource.addingPercentEncoding(withAllowedCharacters: allowed) ?? resource
+        let mac = HMAC<SHA256>.authenticationCode(for: Array((sr + "\n" + String(expiry)).utf8), using: SymmetricKey(data: Array(key.utf8)))
+        let sig = Data(mac).base64EncodedString().addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        return "SharedAccessSignature sr=\(sr)&sig=\(sig)&se=\(expiry)&skn=\(keyName)"
+    }
+
     /// Why the token is refused, or nil when it is signed by `keys[keyName]` and not expired at `nowSeconds`.
     public func problem(keys: [String: String], nowSeconds: Int64) -> String? {
         guard let key = keys[keyName] else { return "unknown shared access key name '\(keyName)'" }
