@@ -37,6 +37,12 @@ public struct ServiceBusKeys: Sendable {
     }
 
     public func save(_ keys: [String: String]) throws(WharfError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: OwnerOnly.directoryAttributes)
+        } catch {
+            throw .io("cannot create \(directory): \(error.localizedDescription)")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let bytes: Data

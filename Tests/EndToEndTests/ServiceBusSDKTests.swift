@@ -13,10 +13,11 @@ import WharfTestSupport
     final class Server {
         let process = Process()
         let out = Pipe()
-        let dir = TempDir()
+        let dir: TempDir
         var connectionString = ""
 
-        init(queues: [(String, [String])]) async throws {
+        init(queues: [(String, [String])], dataDirectory: TempDir? = nil) async throws {
+            dir = dataDirectory ?? TempDir()
             for (name, flags) in queues {
                 let r = try await WharfProcess.run(["queue", "create", name, "--data", dir.path] + flags)
                 guard r.status == 0 else { throw TmuxError("queue create \(name): \(r.stderr)") }
@@ -84,5 +85,27 @@ import WharfTestSupport
             of: #"SharedAccessKey=[^;]*"#, with: "SharedAccessKey=bm90LXRoZS1rZXk=", options: .regularExpression)
         let r = try await Self.sdk(wrong, "q", "wrong-key")
         #expect(r.status == 0 && r.stdout.contains("ok refused with ServiceBusAuthenticationError"), "\(r.stdout)\n\(r.stderr.suffix(3000))")
+    }
+
+    /// `wharf servicebus connection-string` before serving prints the key `serve` then uses; a
+    /// key added with `wharf servicebus key add` while serving works at once.
+    @Test func keysFromTheCommandLineWorkWhileServing() async throws {
+        let dir = TempDir()
+        let printed = try await WharfProcess.run(["servicebus", "connection-string", "--data", dir.path])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        let server = try await Server(queues: [("q", [])], dataDirectory: dir)
+        defer { _ = server.stop() }
+        let key = { (s: String) in s.split(separator: ";").first { $0.hasPrefix("SharedAccessKey=") } }
+        #expect(key(printed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == key(server.connectionString))
+        let added = try await WharfProcess.run(["servicebus", "key", "add", "app", "--data", dir.path])
+        #expect(added.status == 0, "\(added.stderr)")
+        let appKey = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let conn = server.connectionString
+            .replacingOccurrences(of: "SharedAccessKeyName=RootManageSharedAccessKey", with: "SharedAccessKeyName=app")
+            .replacingOccurrences(of: #"SharedAccessKey=[^;]*"#, with: "SharedAccessKey=" + appKey, options: .regularExpression)
+        let r = try await Self.sdk(conn, "q", "send-one")
+        #expect(r.status == 0 && r.stdout.contains("ok sent and received one message"), "\(r.stdout)\n\(r.stderr.suffix(3000))")
+        let listed = try await WharfProcess.run(["servicebus", "key", "list", "--data", dir.path])
+        #expect(listed.lines == ["RootManageSharedAccessKey", "app"])
     }
 }

@@ -207,6 +207,13 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
                 got += r.receive_messages(max_message_count=20, max_wait_time=3)
             check(sorted(str(m) for m in got) == sorted("c%d" % i for i in range(20)), "all 20 received (%d)" % len(got))
 
+    elif scenario == "send-one":
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("one"))
+        with client.get_queue_receiver(queue, receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE, max_wait_time=5) as r:
+            got = r.receive_messages(max_message_count=1, max_wait_time=5)
+            check([str(m) for m in got] == ["one"], "sent and received one message")
+
     elif scenario == "wrong-key":
         try:
             with client.get_queue_sender(queue) as s:
