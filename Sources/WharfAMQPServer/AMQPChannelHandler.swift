@@ -9,8 +9,10 @@ import WharfEngine
 /// `AMQPConnection`, writes what it produced, and drives its timers: deliveries to receivers
 /// every `pumpInterval`, heartbeats at half the client's idle-time-out.
 ///
-/// Backpressure: frames are handled synchronously as they are read, and while the socket is
-/// not writable no new deliveries are pushed (the client is not reading).
+/// Backpressure: frames are handled synchronously as they are read; while the socket is not
+/// writable (the client is not reading what Wharf sends) no deliveries are pushed and the
+/// socket is not read either, so a client that sends requests without reading the answers
+/// cannot make Wharf buffer without bound.
 final class AMQPChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -69,6 +71,16 @@ final class AMQPChannelHandler: ChannelInboundHandler {
         flush(context: context)
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        setReading(context, context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func setReading(_ context: ChannelHandlerContext, _ on: Bool) {
+        // Turning autoRead back on also asks for the next read.
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: on)
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
             connection.fail(AMQPError(AMQPError.connectionForced, "idle for more than twice the idle-time-out"))
@@ -100,6 +112,7 @@ final class AMQPChannelHandler: ChannelInboundHandler {
             connection.output.removeAll(keepingCapacity: true)
             context.flush()
             lastWrite = .now()
+            if !context.channel.isWritable { setReading(context, false) }
         }
         if connection.shouldClose {
             timer?.cancel()

@@ -108,4 +108,20 @@ import WharfTestSupport
         let listed = try await WharfProcess.run(["servicebus", "key", "list", "--data", dir.path])
         #expect(listed.lines == ["RootManageSharedAccessKey", "app"])
     }
+
+    /// A message locked by an SDK receiver when the broker is SIGKILLed is delivered again after
+    /// the restart with its properties (issue 15, durability). Its delivery count is not raised
+    /// yet: the engine does not journal deliveries (Docs/servicebus.md).
+    @Test func aLockHeldWhenTheBrokerIsKilledEndsWithTheBroker() async throws {
+        let dir = TempDir()
+        let first = try await Server(queues: [("q", [])], dataDirectory: dir)
+        let locked = try await Self.sdk(first.connectionString, "q", "send-and-lock")
+        #expect(locked.stdout.contains("ok received and holding the lock"), "\(locked.stdout)\n\(locked.stderr.suffix(2000))")
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+        let second = try await Server(queues: [], dataDirectory: dir)
+        defer { _ = second.stop() }
+        let r = try await Self.sdk(second.connectionString, "q", "redelivered")
+        #expect(r.status == 0 && !r.stdout.contains("FAIL"), "\(r.stdout)\n\(r.stderr.suffix(2000))")
+    }
 }

@@ -214,6 +214,27 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
             got = r.receive_messages(max_message_count=1, max_wait_time=5)
             check([str(m) for m in got] == ["one"], "sent and received one message")
 
+    elif scenario == "send-and-lock":
+        # Leaves the message locked (peek-lock, never settled) for a crash test.
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("locked", application_properties={"k": "v"}))
+        r = client.get_queue_receiver(queue, max_wait_time=5)
+        r.__enter__()
+        (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+        check(str(m) == "locked" and m.delivery_count == 0, "received and holding the lock")
+        sys.stdout.flush()
+        import os
+        os._exit(0)
+
+    elif scenario == "redelivered":
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            got = r.receive_messages(max_message_count=1, max_wait_time=10)
+            check([str(m) for m in got] == ["locked"], "redelivered after the restart")
+            # The queue engine does not journal a delivery when it locks, so the count of a
+            # delivery interrupted by a crash is not kept (Docs/servicebus.md, "Not done yet").
+            check(got[0].application_properties.get(b"k") == b"v", "properties kept (delivery count %s)" % got[0].delivery_count)
+            r.complete_message(got[0])
+
     elif scenario == "wrong-key":
         try:
             with client.get_queue_sender(queue) as s:
