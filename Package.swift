@@ -192,5 +192,16 @@ for name in ["WharfEngine", "WharfKafkaServer"] { package.targets.first { $0.nam
 // queue engine.
 package.targets += [
     .target(name: "WharfAMQP", dependencies: ["WharfCore"], swiftSettings: strict),
-    .testTarget(name: "WharfAMQPTests", dependencies: ["WharfAMQP", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
+    .testTarget(
+        name: "WharfAMQPTests", dependencies: ["WharfAMQP", "WharfAMQPServer", "WharfCore", "WharfEngine", "WharfTestSupport"],
+        swiftSettings: strict),
+    .target(
+        name: "WharfAMQPServer",
+        dependencies: [
+            "WharfAMQP", "WharfCore", "WharfStorage", "WharfEngine", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: strict),
 ]
+package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfAMQPServer"]

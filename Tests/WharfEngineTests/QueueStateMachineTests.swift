@@ -47,6 +47,25 @@ import WharfCore
         #expect(throws: WharfError.self) { try f.store.complete("q", lockToken: a.lockToken!) }
     }
 
+    /// AMQP `released` (issue 15): the receiver gave the message back unseen, so neither the
+    /// delivery count nor the max delivery count moves, across a restart too.
+    @Test func releaseUnlocksWithoutCountingTheDelivery() throws {
+        let f = try QueueFixture()
+        try f.store.createQueue("q", QueueOptions(maxDeliveryCount: 1))
+        try f.store.sendTexts("q", ["a"])
+        for _ in 0..<3 {
+            let a = try #require(try f.store.receiveOne("q"))
+            #expect(a.deliveryCount == 1)
+            try f.store.release("q", lockToken: a.lockToken!)
+        }
+        try f.reopen()
+        let again = try #require(try f.store.receiveOne("q"))
+        #expect(again.bodyText == "a" && again.deliveryCount == 1)
+        #expect(throws: WharfError.self) { try f.store.release("q", lockToken: "not-a-token") }
+        try f.store.abandon("q", lockToken: again.lockToken!)
+        #expect(try f.store.runtimeCounts("q").deadLetterCount == 1)
+    }
+
     @Test func lockedMessagesAreNotDeliveredTwice() throws {
         let f = try QueueFixture()
         try f.store.createQueue("q")

@@ -7,6 +7,9 @@ import WharfCore
 extension QueueEntity {
     enum Settlement: Sendable, Equatable {
         case complete, abandon, deferral
+        /// The receiver gave the message back unprocessed (AMQP `released`): unlocked with its
+        /// delivery not counted, so it never counts towards the max delivery count.
+        case release
         case deadLetter(reason: String?, description: String?)
     }
 
@@ -129,6 +132,11 @@ extension QueueEntity {
                 return nil
             case .abandon:
                 return try release(e, &s)
+            case .release:
+                e.deliveryCount = max(0, e.deliveryCount - 1)
+                s.entries[e.seq] = e
+                try write([.abandoned(seq: e.seq, deliveryCount: e.deliveryCount)], &s)
+                return nil
             case .deadLetter(let reason, let description):
                 e.moving = true
                 s.entries[e.seq] = e

@@ -104,6 +104,12 @@ extension QueueStore {
         if let m = try e.settle(lockToken, .abandon, now: clock.nowMillis()) { _ = try deadLetter(m, from: e) }
     }
 
+    /// Gives the lock up without counting the delivery (AMQP `released`: the receiver never
+    /// looked at the message, e.g. a prefetched one it did not need). A deferred message stays deferred.
+    public func release(_ entity: String, lockToken: String) throws(WharfError) {
+        _ = try self.entity(entity).settle(lockToken, .release, now: clock.nowMillis())
+    }
+
     /// Defers: the message stays, receivable only by sequence number.
     public func deferMessage(_ entity: String, lockToken: String) throws(WharfError) {
         _ = try self.entity(entity).settle(lockToken, .deferral, now: clock.nowMillis())

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import WharfAMQPServer
 import WharfAuth
 import WharfCore
 import WharfEngine
@@ -20,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
                                valueName: "listeners"))
     var listen = KafkaListenerList(argument: "127.0.0.1:9092")!
     @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
+    @OptionGroup(title: "AMQP (Azure Service Bus) listener") var amqp: AMQPListenerOptions
     @Option(name: .customLong("advertised-host"), help: "Host name clients are told to connect to (default: the listen host).")
     var advertisedHost: String?
     @Flag(name: .customLong("auto-create-topics"), inversion: .prefixedNo, help: "Create unknown topics when clients ask for them.")
@@ -62,6 +64,18 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         print("wharf serving Kafka on \(listen.describe(server.boundListeners)) (data \(data.directory))")
+        var serviceBus: (AMQPServer, QueueStore)?
+        do {
+            serviceBus = amqp.enabled ? try await startServiceBus(engine: engine) : nil
+        } catch WharfError.io(let why) where !amqp.isExplicit {
+            // The default port is taken: Kafka still serves; an explicit --amqp-listen must bind.
+            FileHandle.standardError.write(Data("wharf: AMQP listener not started: \(why) (use --amqp-listen or --no-amqp)\n".utf8))
+            serviceBus = nil
+        } catch {
+            await server.stop()
+            try? engine.close()
+            throw error
+        }
         fflush(nil)
         let maintenance = Task {
             while !Task.isCancelled {
@@ -72,8 +86,33 @@ struct ServeCommand: AsyncParsableCommand {
         _ = await stop.wait()
         maintenance.cancel()
         _ = await maintenance.value
+        if let (amqpServer, queues) = serviceBus {
+            await amqpServer.stop()
+            try? queues.close()
+        }
         await server.stop()
         try engine.close()
         print("wharf stopped")
+    }
+
+    /// The AMQP listener over the data directory's queues; prints the connection string an SDK
+    /// uses (with the data directory's first key, created on first use).
+    private func startServiceBus(engine: Engine) async throws -> (AMQPServer, QueueStore) {
+        let queues = try engine.openQueues()
+        let keyStore = ServiceBusKeys(dataDirectory: data.directory)
+        let server = AMQPServer(queues: queues, keys: keyStore, configuration: amqp.configuration)
+        do {
+            let keys = try keyStore.loadOrCreateDefault()
+            let port = try await server.start()
+            let host = amqp.configuration.host
+            let keyName = keys[ServiceBusKeys.defaultKeyName] != nil ? ServiceBusKeys.defaultKeyName : keys.keys.sorted()[0]
+            print("wharf serving AMQP (Service Bus) on \(host):\(port)")
+            print("connection string: \(ServiceBusKeys.connectionString(host: host, port: port, keyName: keyName, key: keys[keyName]!))")
+        } catch {
+            await server.stop()
+            try? queues.close()
+            throw error
+        }
+        return (server, queues)
     }
 }

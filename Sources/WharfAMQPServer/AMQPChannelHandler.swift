@@ -1,0 +1,122 @@
+import Logging
+import NIOCore
+import WharfAMQP
+import WharfCore
+import WharfEngine
+
+/// The NIO side of one AMQP connection: frames the inbound bytes (the header/frame switch
+/// depends on the connection's phase, so framing and state machine share this handler), feeds
+/// `AMQPConnection`, writes what it produced, and drives its timers: deliveries to receivers
+/// every `pumpInterval`, heartbeats at half the client's idle-time-out.
+///
+/// Backpressure: frames are handled synchronously as they are read; while the socket is not
+/// writable (the client is not reading what Wharf sends) no deliveries are pushed and the
+/// socket is not read either, so a client that sends requests without reading the answers
+/// cannot make Wharf buffer without bound.
+final class AMQPChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    static let pumpInterval = TimeAmount.milliseconds(50)
+
+    private let connection: AMQPConnection
+    private let limits: AMQPListenerLimits
+    private var buffer: ByteBuffer?
+    private var timer: RepeatedTask?
+    private var lastWrite = NIODeadline.now()
+
+    init(connection: AMQPConnection, limits: AMQPListenerLimits) {
+        self.connection = connection
+        self.limits = limits
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleRepeatedTask(initialDelay: Self.pumpInterval, delay: Self.pumpInterval) { _ in
+            let (handler, context) = bound.value
+            handler.tick(context: context)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        connection.connectionClosed()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if buffer == nil { buffer = incoming } else { buffer!.writeBuffer(&incoming) }
+        while var b = buffer, b.readableBytes > 0, !connection.shouldClose {
+            let parsed: (AMQPInbound, consumed: Int)?
+            do {
+                let expectHeader = connection.expectsHeader
+                let max = limits.maxFrameSize
+                parsed = try b.withUnsafeReadableBytes { raw in try AMQPFraming.parse(raw, expectHeader: expectHeader, maxFrameSize: max) }
+            } catch {
+                connection.fail(AMQPError(AMQPError.framingError, "\(error)"))
+                break
+            }
+            guard let (item, consumed) = parsed else { break }
+            b.moveReaderIndex(forwardBy: consumed)
+            b.discardReadBytes()
+            buffer = b
+            connection.receive(item)
+        }
+        flush(context: context)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        setReading(context, context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func setReading(_ context: ChannelHandlerContext, _ on: Bool) {
+        // Turning autoRead back on also asks for the next read.
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: on)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            connection.fail(AMQPError(AMQPError.connectionForced, "idle for more than twice the idle-time-out"))
+            flush(context: context)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    private func tick(context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        if context.channel.isWritable { connection.pumpAll() }
+        if let every = connection.heartbeatInterval, connection.output.isEmpty,
+           NIODeadline.now() - lastWrite >= .milliseconds(Int64(every)) {
+            connection.heartbeat()
+        }
+        flush(context: context)
+    }
+
+    private func flush(context: ChannelHandlerContext) {
+        if !connection.output.isEmpty {
+            for bytes in connection.output {
+                context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+            }
+            connection.output.removeAll(keepingCapacity: true)
+            context.flush()
+            lastWrite = .now()
+            if !context.channel.isWritable { setReading(context, false) }
+        }
+        if connection.shouldClose {
+            timer?.cancel()
+            context.close(promise: nil)
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import WharfAMQP
+import WharfCore
+import WharfEngine
+
+/// Messages in both directions and their settlement (reference §3.4-3.6, §4.4-4.6).
+extension AMQPConnection {
+    // MARK: - Client -> Wharf
+
+    func transfer(_ t: Transfer, payload: [UInt8], _ s: AMQPSession) throws(WharfError) {
+        guard let link = s.links[t.handle], !link.isWharfSending else { throw .malformed("AMQP: transfer on unknown handle \(t.handle)") }
+        if let id = t.deliveryId { s.nextIncomingId = id &+ 1 }
+        s.transfersSinceFlow += 1
+        var d = link.partial ?? AMQPLink.PartialDelivery(deliveryId: t.deliveryId, settled: t.settled ?? false,
+                                                         messageFormat: t.messageFormat, payload: [], tooLarge: false)
+        if d.payload.count + payload.count > limits.maxMessageSize {
+            d.tooLarge = true
+            d.payload = []
+        } else if !d.tooLarge {
+            d.payload += payload
+        }
+        if t.more && !t.aborted {
+            link.partial = d
+            return
+        }
+        link.partial = nil
+        link.received &+= 1
+        if !t.aborted { deliver(d, on: link, s) }
+        if s.transfersSinceFlow >= 100 { sessionFlow(s) }
+        // Top the credit up long before it runs out (pyamqp ignores it; other clients do not).
+        if link.creditGranted &- link.received < Self.senderCredit / 2 {
+            link.creditGranted = link.received &+ Self.senderCredit
+            sessionFlow(s, link: link)
+        }
+    }
+
+    /// A whole delivery from the client: stored (sender links) or answered (CBS, `$management`).
+    private func deliver(_ d: AMQPLink.PartialDelivery, on link: AMQPLink, _ s: AMQPSession) {
+        var outcome = DeliveryState.accepted
+        if d.tooLarge {
+            outcome = .rejected(AMQPError(AMQPError.messageSizeExceeded, "the message is larger than \(limits.maxMessageSize) bytes"))
+        } else {
+            switch link.role {
+            case .sender(let entity):
+                do throws(WharfError) {
+                    for m in try ServiceBusMessageMapping.incoming(d.payload, messageFormat: d.messageFormat) {
+                        try queues.send(entity, m)
+                    }
+                } catch {
+                    outcome = .rejected(Self.amqpError(error))
+                }
+            case .cbsRequests: answerPutToken(d.payload, s)
+            case .managementRequests(let entity): answerManagement(d.payload, entity: entity, link: link, s)
+            default: break
+            }
+        }
+        // Unsettled sends must get a settled disposition, or send_messages() waits forever (reference §0.2 #6).
+        guard !d.settled, let id = d.deliveryId else { return }
+        send(channel: s.channel, .disposition(Disposition(isReceiver: true, first: id, last: id, settled: true, state: outcome.value)))
+    }
+
+    static func amqpError(_ e: WharfError) -> AMQPError {
+        switch e {
+        case .unknownQueue: AMQPError(AMQPError.notFound, e.description)
+        case .messageLockLost: AMQPError(AMQPError.messageLockLost, e.description)
+        case .sessionLockLost: AMQPError(AMQPError.sessionLockLost, e.description)
+        case .sessionCannotBeLocked: AMQPError(AMQPError.sessionCannotBeLocked, e.description)
+        case .messageNotFound: AMQPError(AMQPError.messageNotFound, e.description)
+        case .malformed: AMQPError(AMQPError.decodeError, e.description)
+        case .invalidArgument, .invalidName: AMQPError(AMQPError.argumentError, e.description)
+        default: AMQPError(AMQPError.internalError, e.description)
+        }
+    }
+
+    // MARK: - Wharf -> client
+
+    /// Sends what a link's credit allows (and the client's session window).
+    func pump(_ link: AMQPLink, _ s: AMQPSession) {
+        guard case .receiver(let entity, let mode, let held) = link.role else { return }
+        while link.credit > 0, s.remoteIncomingWindow > 0, !shouldClose {
+            let batch: [QueueMessage]
+            do throws(WharfError) {
+                let max = Int(min(link.credit, 32))
+                if let held { batch = try queues.receive(held, max: max, mode: mode) } else {
+                    batch = try queues.receive(entity, max: max, mode: mode)
+                }
+            } catch {
+                logger.debug("amqp receive failed", metadata: ["entity": "\(entity)", "error": "\(error)"])
+                if case .sessionLockLost = error {
+                    s.links[link.handle] = nil
+                    send(channel: s.channel, .detach(Detach(handle: link.handle, closed: true, error: Self.amqpError(error))))
+                }
+                return
+            }
+            if batch.isEmpty { break }
+            for m in batch { sendDelivery(m, on: link, mode: mode, s) }
+        }
+        if link.drain {
+            // Drain: the unused credit is spent and the flow echoed (reference §4.3).
+            link.deliveryCount &+= link.credit
+            link.credit = 0
+            link.drain = false
+            sessionFlow(s, link: link, echoDrain: true)
+        }
+    }
+
+    func sendDelivery(_ m: QueueMessage, on link: AMQPLink, mode: ReceiveMode, _ s: AMQPSession) {
+        let id = s.nextOutgoingId
+        s.nextOutgoingId &+= 1
+        link.deliveryCount &+= 1
+        link.credit &-= min(link.credit, 1)
+        s.remoteIncomingWindow &-= min(s.remoteIncomingWindow, 1)
+        let settled = mode == .receiveAndDelete
+        let tag: [UInt8]
+        if let token = m.lockToken, let uuid = UUID(uuidString: token) {
+            tag = LockToken.deliveryTag(uuid)
+            if !settled { s.unsettled[id] = .init(handle: link.handle, entity: m.entity, lockToken: token) }
+        } else {
+            tag = LockToken.deliveryTag(UUID())
+        }
+        let payload = ServiceBusMessageMapping.delivered(m, peeked: false).encoded()
+        sendTransfer(Transfer(handle: link.handle, deliveryId: id, deliveryTag: tag, messageFormat: 0, settled: settled), payload: payload, s)
+    }
+
+    /// A transfer split into frames of the client's max-frame-size; continuation frames carry
+    /// neither delivery-id nor delivery-tag (reference §0.2 #15).
+    func sendTransfer(_ first: Transfer, payload: [UInt8], _ s: AMQPSession) {
+        let room = Int(peerMaxFrameSize) - 8 - AMQPEncoder.encode(first.value).count - 16
+        guard payload.count > room, room > 0 else { return send(channel: s.channel, .transfer(first), payload: payload) }
+        var offset = 0
+        var t = first
+        while offset < payload.count {
+            let end = min(payload.count, offset + room)
+            t.more = end < payload.count
+            send(channel: s.channel, .transfer(t), payload: Array(payload[offset..<end]))
+            offset = end
+            t = Transfer(handle: first.handle, settled: first.settled)
+        }
+    }
+
+    /// An answer on a CBS or `$management` response link: pre-settled, never held back by credit
+    /// (pyamqp grants those links credit once, reference §5.1).
+    func sendResponse(_ message: AMQPMessage, on link: AMQPLink, _ s: AMQPSession) {
+        let id = s.nextOutgoingId
+        s.nextOutgoingId &+= 1
+        link.deliveryCount &+= 1
+        link.credit &-= min(link.credit, 1)
+        s.nextTag &+= 1
+        var tag: [UInt8] = []
+        tag.appendBigEndian(s.nextTag)
+        sendTransfer(Transfer(handle: link.handle, deliveryId: id, deliveryTag: tag, messageFormat: 0, settled: true), payload: message.encoded(), s)
+    }
+
+    // MARK: - Settlement
+
+    func disposition(_ d: Disposition, _ s: AMQPSession) {
+        guard d.isReceiver else { return }
+        let last = d.last ?? d.first
+        let ids = last &- d.first < 4_096 ? (0...(last &- d.first)).map { d.first &+ $0 }
+            : s.unsettled.keys.filter { $0 &- d.first <= last &- d.first }.sorted()
+        let state = (try? DeliveryState(d.state)) ?? nil
+        for id in ids {
+            guard let u = s.unsettled.removeValue(forKey: id) else { continue }
+            var echo = state ?? .accepted
+            do throws(WharfError) {
+                switch state {
+                case .accepted?: try queues.complete(u.entity, lockToken: u.lockToken)
+                case .released?, nil: try queues.release(u.entity, lockToken: u.lockToken)
+                case .modified(_, let undeliverableHere, _)?:
+                    // Key on undeliverable-here only: .NET's abandon sends modified{} (reference §4.6).
+                    if undeliverableHere { try queues.deferMessage(u.entity, lockToken: u.lockToken) } else {
+                        try queues.abandon(u.entity, lockToken: u.lockToken)
+                    }
+                    echo = .modified(deliveryFailed: false, undeliverableHere: false, annotations: .null)
+                case .rejected(let e)?:
+                    let reason = e?.info[key: "DeadLetterReason"].flatMap(ServiceBusMessageMapping.text)
+                    let description = e?.info[key: "DeadLetterErrorDescription"].flatMap(ServiceBusMessageMapping.text) ?? e?.description
+                    try queues.deadLetter(u.entity, lockToken: u.lockToken, reason: reason, description: description)
+                    // The echo carries no error: an error would be raised to the user (reference §0.2 #7).
+                    echo = .rejected(nil)
+                case .received?, .other?: try queues.release(u.entity, lockToken: u.lockToken)
+                }
+            } catch {
+                echo = .rejected(Self.amqpError(error))
+            }
+            if !d.settled {
+                send(channel: s.channel, .disposition(Disposition(isReceiver: false, first: id, last: id, settled: true, state: echo.value)))
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import Logging
+import WharfAMQP
+import WharfCore
+import WharfEngine
+
+/// One client connection's AMQP state machine, sans I/O: `receive` takes what the framing
+/// yields, and whatever must go back is appended to `output` (the channel handler writes and
+/// clears it). Confined to the connection's event loop.
+///
+/// Phases: protocol header (SASL `AMQP 3 1 0 0` or plain `AMQP 0 1 0 0`), sasl-init, AMQP
+/// header, open, then sessions and links until close. Frames are handled strictly in order, so
+/// pyamqp's pipelined open/begin/attach works (reference §1.4).
+final class AMQPConnection {
+    enum Phase { case header, saslInit, amqpHeader, open, opened, closed }
+
+    static let mechanisms = ["MSSBCBS", "ANONYMOUS", "PLAIN"]
+    static let senderCredit: UInt32 = 1_000
+    /// The session window Wharf advertises for the client's transfers (reference §3.3).
+    static let incomingWindow: UInt32 = 0x7FFF_FFFF
+
+    let queues: QueueStore
+    let keys: @Sendable () -> [String: String]
+    let limits: AMQPListenerLimits
+    let logger: Logger
+    let containerId = "wharf-" + UUID().uuidString.lowercased()
+
+    private(set) var phase = Phase.header
+    var output: [[UInt8]] = []
+    /// Set once `close` went out (or the client broke the protocol): close after flushing.
+    var shouldClose = false
+    var peerMaxFrameSize: UInt32 = AMQPFrame.minMaxFrameSize
+    /// Half the client's idle-time-out: how often Wharf must send something (nil: never).
+    var heartbeatInterval: UInt32?
+    var sessions: [UInt16: AMQPSession] = [:]
+    /// Audiences a valid put-token covered: lower-cased entity path -> token expiry (Unix seconds).
+    var authorized: [String: Int64] = [:]
+
+    init(queues: QueueStore, keys: @escaping @Sendable () -> [String: String], limits: AMQPListenerLimits, logger: Logger) {
+        self.queues = queues
+        self.keys = keys
+        self.limits = limits
+        self.logger = logger
+    }
+
+    var expectsHeader: Bool { phase == .header || phase == .amqpHeader }
+
+    // MARK: - Input
+
+    func receive(_ item: AMQPInbound) {
+        guard phase != .closed else { return }
+        do throws(WharfError) {
+            switch (item, phase) {
+            case (.header(let h), .header):
+                if h.protocolId == 3 {
+                    output.append(AMQPProtocolHeader.sasl.bytes)
+                    send(sasl: .mechanisms(Self.mechanisms))
+                    phase = .saslInit
+                } else if h.protocolId == 0 {
+                    output.append(AMQPProtocolHeader.amqp.bytes)
+                    phase = .open
+                } else {
+                    // TLS (2) or unknown: answer with what Wharf speaks and hang up (part 2 §2.2).
+                    output.append(AMQPProtocolHeader.sasl.bytes)
+                    phase = .closed
+                    shouldClose = true
+                }
+            case (.frame(let f), .saslInit):
+                guard f.type == AMQPFrame.typeSASL, case .initial(let mechanism, _, _) = try SASLFrame(f.split().performative) else {
+                    throw .malformed("AMQP: expected sasl-init")
+                }
+                // SAS is checked by CBS put-token, so every offered mechanism is anonymous here (reference §1.2).
+                let ok = Self.mechanisms.contains(mechanism)
+                send(sasl: .outcome(code: ok ? 0 : 1))
+                if ok { phase = .amqpHeader } else { phase = .closed; shouldClose = true }
+            case (.header(let h), .amqpHeader):
+                guard h.protocolId == 0 else { throw .malformed("AMQP: expected the AMQP protocol header after SASL") }
+                output.append(AMQPProtocolHeader.amqp.bytes)
+                phase = .open
+            case (.frame(let f), .open):
+                guard f.type == AMQPFrame.typeAMQP, !f.isHeartbeat, case .open(let open) = try Performative(f.split().performative) else {
+                    throw .malformed("AMQP: expected open")
+                }
+                opened(open)
+            case (.frame(let f), .opened):
+                guard !f.isHeartbeat else { return }
+                guard f.type == AMQPFrame.typeAMQP else { throw .malformed("AMQP: SASL frame after open") }
+                let (p, payload) = try f.split()
+                try handle(try Performative(p), channel: f.channel, payload: payload)
+            default:
+                throw .malformed("AMQP: unexpected \(item) in phase \(phase)")
+            }
+        } catch {
+            fail(AMQPError(error.isMalformed ? AMQPError.decodeError : AMQPError.internalError, error.description))
+        }
+    }
+
+    private func opened(_ open: Open) {
+        peerMaxFrameSize = max(AMQPFrame.minMaxFrameSize, open.maxFrameSize)
+        if let idle = open.idleTimeout, idle > 0 { heartbeatInterval = max(idle / 2, 1) }
+        phase = .opened
+        send(channel: 0, .open(Open(containerId: containerId, hostname: open.hostname, maxFrameSize: limits.maxFrameSize,
+                                    channelMax: UInt16(clamping: limits.maxSessions - 1), idleTimeout: limits.idleTimeoutMs)))
+    }
+
+    private func handle(_ p: Performative, channel: UInt16, payload: [UInt8]) throws(WharfError) {
+        if case .begin(let b) = p { return begin(b, channel: channel) }
+        if case .close = p {
+            send(channel: 0, .close(Close()))
+            phase = .closed
+            shouldClose = true
+            return
+        }
+        guard let session = sessions[channel] else { throw .malformed("AMQP: frame on channel \(channel) without a session") }
+        switch p {
+        case .attach(let a): try attach(a, session)
+        case .flow(let f): try flow(f, session)
+        case .transfer(let t): try transfer(t, payload: payload, session)
+        case .disposition(let d): disposition(d, session)
+        case .detach(let d): detach(d, session)
+        case .end:
+            end(session)
+            send(channel: channel, .end(End()))
+        case .open, .begin, .close: throw .malformed("AMQP: unexpected \(p)")
+        }
+    }
+
+    private func begin(_ b: Begin, channel: UInt16) {
+        guard b.remoteChannel == nil, sessions[channel] == nil else {
+            return fail(AMQPError(AMQPError.notAllowed, "channel \(channel) is already in use"))
+        }
+        guard sessions.count < limits.maxSessions else {
+            return fail(AMQPError(AMQPError.resourceLimitExceeded, "more than \(limits.maxSessions) sessions"))
+        }
+        let s = AMQPSession(channel: channel)
+        s.nextIncomingId = b.nextOutgoingId
+        s.remoteIncomingWindow = b.incomingWindow
+        sessions[channel] = s
+        send(channel: channel, .begin(Begin(remoteChannel: channel, nextOutgoingId: 0, incomingWindow: Self.incomingWindow,
+                                            outgoingWindow: Self.incomingWindow, handleMax: UInt32(limits.maxLinksPerSession - 1))))
+    }
+
+    /// Ends a session: session receivers give their session back (its messages return uncounted).
+    func end(_ s: AMQPSession) {
+        for link in s.links.values { releaseSession(link) }
+        sessions[s.channel] = nil
+    }
+
+    /// The client went away: every session ends (unsettled peek-lock messages keep their locks
+    /// until they expire, as in Service Bus, reference §1.6).
+    func connectionClosed() {
+        for s in sessions.values { end(s) }
+        phase = .closed
+    }
+
+    func releaseSession(_ link: AMQPLink) {
+        if case .receiver(_, _, let held?) = link.role { try? queues.closeSession(held) }
+    }
+
+    /// Closes the connection with an error (protocol violations, decode errors).
+    func fail(_ error: AMQPError) {
+        logger.debug("closing amqp connection", metadata: ["error": "\(error.condition): \(error.description ?? "")"])
+        if phase == .opened || phase == .open {
+            if phase == .open { send(channel: 0, .open(Open(containerId: containerId, maxFrameSize: limits.maxFrameSize))) }
+            send(channel: 0, .close(Close(error: error)))
+        }
+        connectionClosed()
+        shouldClose = true
+    }
+
+    // MARK: - Output
+
+    func send(channel: UInt16, _ p: Performative, payload: [UInt8] = []) {
+        output.append(AMQPFrame(channel: channel, performative: p.value, payload: payload).encoded())
+    }
+
+    func send(sasl: SASLFrame) {
+        output.append(AMQPFrame(type: AMQPFrame.typeSASL, channel: 0, performative: sasl.value).encoded())
+    }
+
+    func heartbeat() {
+        if phase == .opened { output.append(AMQPFrame.heartbeat().encoded()) }
+    }
+
+    /// A session-level flow: the client's view of Wharf's window (pyamqp stalls without it, reference §3.3).
+    func sessionFlow(_ s: AMQPSession, link: AMQPLink? = nil, echoDrain: Bool = false) {
+        var f = Flow(nextIncomingId: s.nextIncomingId, incomingWindow: Self.incomingWindow, nextOutgoingId: s.nextOutgoingId,
+                     outgoingWindow: Self.incomingWindow)
+        if let link {
+            f.handle = link.handle
+            f.deliveryCount = link.isWharfSending ? link.deliveryCount : link.received
+            f.linkCredit = link.isWharfSending ? link.credit : link.creditGranted &- link.received
+            f.drain = echoDrain
+        }
+        s.transfersSinceFlow = 0
+        send(channel: s.channel, .flow(f))
+    }
+
+    /// Is `entity` covered by a put-token that has not expired?
+    func isAuthorized(_ entity: String) -> Bool {
+        let now = Int64(Date().timeIntervalSince1970)
+        let path = entity.lowercased()
+        return authorized.contains { audience, expiry in
+            expiry > now && (audience.isEmpty || path == audience || path.hasPrefix(audience + "/"))
+        }
+    }
+}
+
+extension AMQPLink {
+    /// Links on which Wharf is the sender (the client attached as receiver).
+    var isWharfSending: Bool {
+        switch role {
+        case .cbsResponses, .managementResponses, .receiver: true
+        case .cbsRequests, .managementRequests, .sender: false
+        }
+    }
+}
+
+extension WharfError {
+    var isMalformed: Bool {
+        if case .malformed = self { return true }
+        return false
+    }
+}

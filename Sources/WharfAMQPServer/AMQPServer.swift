@@ -1,0 +1,93 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import WharfCore
+import WharfEngine
+
+/// The AMQP 1.0 listener the Azure Service Bus SDKs connect to (`wharf serve --amqp-listen`,
+/// default 127.0.0.1:5672, plain TCP like the emulator). It serves the queues of `queues`,
+/// authorizes clients by SAS tokens signed with the data directory's `ServiceBusKeys`, and
+/// runs the queue store's maintenance (`tick`) every 200 ms while it listens.
+public final class AMQPServer: Sendable {
+    public struct Configuration: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 5672
+        public var limits = AMQPListenerLimits()
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    public let queues: QueueStore
+    private let keys: ServiceBusKeys
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: Mutex<Channel?> = Mutex(nil)
+    private let maintenance: Mutex<RepeatedTask?> = Mutex(nil)
+    private let connections = Atomic<Int>(0)
+    private let logger: Logger
+
+    public init(queues: QueueStore, keys: ServiceBusKeys, configuration: Configuration, logger: Logger = Logger(label: "wharf.amqp")) {
+        self.queues = queues
+        self.keys = keys
+        self.configuration = configuration
+        self.logger = logger
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }
+
+    /// Connected clients right now.
+    public var connectionCount: Int { connections.load(ordering: .relaxed) }
+
+    /// Binds the listener; returns the bound port (port 0 picks one).
+    @discardableResult
+    public func start() async throws(WharfError) -> Int {
+        let limits = configuration.limits
+        let logger = self.logger
+        let queues = self.queues
+        let keys = self.keys
+        let server = self
+        // Read at each put-token, so a key added while serving works without a restart.
+        let loadKeys: @Sendable () -> [String: String] = { (try? keys.load()) ?? [:] }
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                guard server.connections.wrappingAdd(1, ordering: .relaxed).newValue <= limits.maxConnections else {
+                    server.connections.wrappingSubtract(1, ordering: .relaxed)
+                    logger.warning("refusing amqp connection: connection limit reached", metadata: ["limit": "\(limits.maxConnections)"])
+                    return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+                }
+                channel.closeFuture.whenComplete { _ in server.connections.wrappingSubtract(1, ordering: .relaxed) }
+                return channel.eventLoop.makeCompletedFuture {
+                    let idle = TimeAmount.milliseconds(Int64(limits.idleTimeoutMs) * 2)
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
+                    let connection = AMQPConnection(queues: queues, keys: loadKeys, limits: limits, logger: logger)
+                    try channel.pipeline.syncOperations.addHandler(AMQPChannelHandler(connection: connection, limits: limits))
+                }
+            }
+        let bound: Channel
+        do {
+            bound = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            let reason = "\(error)".contains("Address already in use") ? "address already in use" : "\(error)"
+            throw .io("cannot listen on \(configuration.host):\(configuration.port): \(reason)")
+        }
+        channel.withLock { $0 = bound }
+        let task = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { _ in
+            do { try queues.tick() } catch { logger.error("queue maintenance failed", metadata: ["error": "\(error)"]) }
+        }
+        maintenance.withLock { $0 = task }
+        let port = bound.localAddress?.port ?? configuration.port
+        logger.info("amqp listener started", metadata: ["address": "\(configuration.host):\(port)"])
+        return port
+    }
+
+    public var boundPort: Int? { channel.withLock { $0?.localAddress?.port } }
+
+    /// Stops accepting, closes the listener and shuts the event loop down.
+    public func stop() async {
+        maintenance.withLock { $0?.cancel(); $0 = nil }
+        if let ch = channel.withLock({ c -> Channel? in defer { c = nil }; return c }) { try? await ch.close() }
+        try? await group.shutdownGracefully()
+    }
+}

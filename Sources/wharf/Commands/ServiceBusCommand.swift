@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import WharfAMQPServer
+import WharfCore
+
+/// `wharf servicebus key add|list` and `wharf servicebus connection-string`: the shared access
+/// keys Azure Service Bus clients sign their tokens with (`<data>/servicebus-keys.json`, 0600).
+/// A running `wharf serve` reads the file at each put-token, so a new key works at once.
+struct ServiceBusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "servicebus",
+        abstract: "Shared access keys and the connection string of the AMQP (Azure Service Bus) listener.",
+        subcommands: [Key.self, ConnectionString.self])
+
+    struct Key: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Manage shared access keys.", subcommands: [Add.self, List.self])
+
+        struct Add: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create a key with a random value and print it.")
+            @OptionGroup var data: DataOptions
+            @Argument(help: "The key name (a connection string's SharedAccessKeyName).") var name: String
+
+            func validate() throws {
+                guard !name.isEmpty, name.count <= 256, name.allSatisfy({ $0.isLetter || $0.isNumber || "-._".contains($0) }) else {
+                    throw ValidationError("a key name has 1-256 letters, digits, '-', '.' or '_'")
+                }
+            }
+
+            func run() async throws {
+                let store = ServiceBusKeys(dataDirectory: data.directory)
+                var keys = try store.loadOrCreateDefault()
+                guard keys[name] == nil else { throw ValidationError("key '\(name)' already exists") }
+                keys[name] = ServiceBusKeys.randomKey()
+                try store.save(keys)
+                print(keys[name]!)
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List key names (not their values).")
+            @OptionGroup var data: DataOptions
+
+            func run() async throws {
+                for name in try ServiceBusKeys(dataDirectory: data.directory).loadOrCreateDefault().keys.sorted() { print(name) }
+            }
+        }
+    }
+
+    struct ConnectionString: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "connection-string",
+            abstract: "Print the connection string an SDK uses (creating the default key on first use).")
+        @OptionGroup var data: DataOptions
+        @Option(name: .customLong("amqp-listen"), help: ArgumentHelp("The listener's address.", valueName: "host:port"))
+        var listen = AMQPListenerOptions.defaultListen
+        @Option(name: .customLong("key-name"), help: "Which key signs (default RootManageSharedAccessKey).")
+        var keyName = ServiceBusKeys.defaultKeyName
+
+        func run() async throws {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+                throw ValidationError("--amqp-listen must be host:port")
+            }
+            let keys = try ServiceBusKeys(dataDirectory: data.directory).loadOrCreateDefault()
+            guard let key = keys[keyName] else { throw ValidationError("no key named '\(keyName)' (wharf servicebus key list)") }
+            print(ServiceBusKeys.connectionString(host: String(listen[..<colon]), port: port, keyName: keyName, key: key))
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+import WharfTestSupport
+
+/// The real Azure Service Bus SDK (azure-servicebus 7.15.0, pinned in `.ci/run`) against
+/// `wharf serve`'s AMQP listener, with the connection string `serve` prints: the reference's
+/// acceptance matrix (§11) row by row, each scenario on a fresh queue. The SDK missing fails
+/// the test (the script's import fails).
+@Suite(.serialized, .endToEnd) struct ServiceBusSDKTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("clients/servicebus_basic.py").path
+
+    /// `wharf serve` with Kafka and AMQP on free loopback ports; queues created before it starts.
+    final class Server {
+        let process = Process()
+        let out = Pipe()
+        let dir: TempDir
+        var connectionString = ""
+
+        init(queues: [(String, [String])], dataDirectory: TempDir? = nil) async throws {
+            dir = dataDirectory ?? TempDir()
+            for (name, flags) in queues {
+                let r = try await WharfProcess.run(["queue", "create", name, "--data", dir.path] + flags)
+                guard r.status == 0 else { throw TmuxError("queue create \(name): \(r.stderr)") }
+            }
+            process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
+            process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0", "--amqp-listen", "127.0.0.1:0"]
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let handle = out.fileHandleForReading
+            let printed = try await offThePool { () -> String in
+                var text = ""
+                while !text.contains("UseDevelopmentEmulator=true;") {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    text += String(decoding: chunk, as: UTF8.self)
+                }
+                return text
+            }
+            guard let line = printed.split(separator: "\n").first(where: { $0.hasPrefix("connection string: ") }) else {
+                throw TmuxError("wharf serve printed no connection string: \(printed)")
+            }
+            connectionString = String(line.dropFirst("connection string: ".count))
+        }
+
+        func stop() -> Int32 {
+            process.terminate()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    static func sdk(_ connectionString: String, _ queue: String, _ scenario: String) async throws -> WharfProcess.Result {
+        try await WharfProcess.run([script, connectionString, queue, scenario], executable: "/usr/bin/env", prefix: ["python3"])
+    }
+
+    @Test func acceptanceMatrixWithThePythonSDK() async throws {
+        // Rows 1-3 and 13; 4-5; 6-7; 8, 9 and 11; 12; 10; 15; 16 (no connection cap).
+        let queues: [(String, [String])] = [
+            ("send-receive-complete", []), ("abandon-deadletter", ["--max-delivery-count", "3"]),
+            ("defer-peek-receive-and-delete", []), ("schedule-renew", []), ("sessions", ["--requires-session"]),
+            ("ttl", ["--dead-letter-on-expiration"]), ("size", []), ("many-clients", []),
+        ]
+        let scenarios = queues.map(\.0)
+        let server = try await Server(queues: queues)
+        defer { _ = server.stop() }
+        #expect(server.connectionString.hasPrefix("Endpoint=sb://127.0.0.1:") && server.connectionString.contains("SharedAccessKeyName=RootManageSharedAccessKey"))
+        for scenario in scenarios {
+            let r = try await Self.sdk(server.connectionString, scenario, scenario)
+            #expect(r.status == 0 && !r.stdout.contains("FAIL"), "\(scenario):\n\(r.stdout)\n\(r.stderr.suffix(3000))")
+        }
+        #expect(server.stop() == 0)
+        // What the SDK completed, dead-lettered and deleted is what the engine holds after restart.
+        for queue in scenarios {
+            let r = try await WharfProcess.run(["queue", "describe", queue, "--json", "--data", server.dir.path])
+            let counts = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            #expect(counts?["activeCount"] as? Int == 0 && counts?["deadLetterCount"] as? Int == 0, "\(queue): \(r.stdout) \(r.stderr)")
+        }
+    }
+
+    @Test func aWrongSharedAccessKeyIsRefusedWithTheSDKsAuthenticationError() async throws {
+        let server = try await Server(queues: [("q", [])])
+        defer { _ = server.stop() }
+        let wrong = server.connectionString.replacingOccurrences(
+            of: #"SharedAccessKey=[^;]*"#, with: "SharedAccessKey=bm90LXRoZS1rZXk=", options: .regularExpression)
+        let r = try await Self.sdk(wrong, "q", "wrong-key")
+        #expect(r.status == 0 && r.stdout.contains("ok refused with ServiceBusAuthenticationError"), "\(r.stdout)\n\(r.stderr.suffix(3000))")
+    }
+
+    /// `wharf servicebus connection-string` before serving prints the key `serve` then uses; a
+    /// key added with `wharf servicebus key add` while serving works at once.
+    @Test func keysFromTheCommandLineWorkWhileServing() async throws {
+        let dir = TempDir()
+        let printed = try await WharfProcess.run(["servicebus", "connection-string", "--data", dir.path])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        let server = try await Server(queues: [("q", [])], dataDirectory: dir)
+        defer { _ = server.stop() }
+        let key = { (s: String) in s.split(separator: ";").first { $0.hasPrefix("SharedAccessKey=") } }
+        #expect(key(printed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == key(server.connectionString))
+        let added = try await WharfProcess.run(["servicebus", "key", "add", "app", "--data", dir.path])
+        #expect(added.status == 0, "\(added.stderr)")
+        let appKey = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let conn = server.connectionString
+            .replacingOccurrences(of: "SharedAccessKeyName=RootManageSharedAccessKey", with: "SharedAccessKeyName=app")
+            .replacingOccurrences(of: #"SharedAccessKey=[^;]*"#, with: "SharedAccessKey=" + appKey, options: .regularExpression)
+        let r = try await Self.sdk(conn, "q", "send-one")
+        #expect(r.status == 0 && r.stdout.contains("ok sent and received one message"), "\(r.stdout)\n\(r.stderr.suffix(3000))")
+        let listed = try await WharfProcess.run(["servicebus", "key", "list", "--data", dir.path])
+        #expect(listed.lines == ["RootManageSharedAccessKey", "app"])
+    }
+
+    /// A message locked by an SDK receiver when the broker is SIGKILLed is delivered again after
+    /// the restart with its properties (issue 15, durability). Its delivery count is not raised
+    /// yet: the engine does not journal deliveries (Docs/servicebus.md).
+    @Test func aLockHeldWhenTheBrokerIsKilledEndsWithTheBroker() async throws {
+        let dir = TempDir()
+        let first = try await Server(queues: [("q", [])], dataDirectory: dir)
+        let locked = try await Self.sdk(first.connectionString, "q", "send-and-lock")
+        #expect(locked.stdout.contains("ok received and holding the lock"), "\(locked.stdout)\n\(locked.stderr.suffix(2000))")
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+        let second = try await Server(queues: [], dataDirectory: dir)
+        defer { _ = second.stop() }
+        let r = try await Self.sdk(second.connectionString, "q", "redelivered")
+        #expect(r.status == 0 && !r.stdout.contains("FAIL"), "\(r.stdout)\n\(r.stderr.suffix(2000))")
+    }
+}

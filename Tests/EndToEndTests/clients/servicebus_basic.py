@@ -1,0 +1,246 @@
+"""Azure Service Bus SDK (azure-servicebus 7.15.0) against `wharf serve`'s AMQP listener.
+
+Usage: servicebus_basic.py CONNECTION_STRING QUEUE SCENARIO
+Prints one line per check ("ok <what>") and exits non-zero on the first failure.
+"""
+import sys
+import time
+import datetime
+
+from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusSubQueue, ServiceBusReceiveMode
+from azure.servicebus.exceptions import ServiceBusAuthenticationError
+
+conn, queue, scenario = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+def check(cond, what):
+    if not cond:
+        print("FAIL", what, flush=True)
+        sys.exit(1)
+    print("ok", what, flush=True)
+
+
+def receive_one(client, **kw):
+    with client.get_queue_receiver(queue, max_wait_time=5, **kw) as r:
+        got = r.receive_messages(max_message_count=1, max_wait_time=5)
+        return r, got
+
+
+with ServiceBusClient.from_connection_string(conn, logging_enable=False) as client:
+    if scenario == "send-receive-complete":
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("hello", message_id="m-1", subject="greeting",
+                                              application_properties={"k": "v"}))
+            s.send_messages([ServiceBusMessage("b1"), ServiceBusMessage("b2")])
+            batch = s.create_message_batch()
+            batch.add_message(ServiceBusMessage("b3"))
+            s.send_messages(batch)
+        check(True, "sent single, list and batch")
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            got = []
+            locked = []
+            deadline = time.time() + 20
+            while len(got) < 4 and time.time() < deadline:
+                for m in r.receive_messages(max_message_count=10, max_wait_time=5):
+                    got.append(m)
+                    locked.append(m.locked_until_utc is not None and m.lock_token is not None)
+                    r.complete_message(m)
+            bodies = [str(m) for m in got]
+            check(bodies == ["hello", "b1", "b2", "b3"], "received in order: %s" % bodies)
+            first = got[0]
+            check(first.message_id == "m-1" and first.subject == "greeting", "message id and subject kept")
+            check(first.application_properties.get(b"k") == b"v", "application property kept: %r" % first.application_properties)
+            check(first.sequence_number == 1 and first.delivery_count == 0, "sequence number %s, delivery count %s" % (first.sequence_number, first.delivery_count))
+            check(all(locked) and first.enqueued_time_utc is not None, "lock token, lock and enqueue times present")
+            check(r.receive_messages(max_message_count=1, max_wait_time=2) == [], "queue empty after complete")
+
+    elif scenario == "abandon-deadletter":
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("poison"))
+            s.send_messages(ServiceBusMessage("bad"))
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            counts = []
+            for _ in range(3):
+                (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+                check(str(m) == "poison", "got poison again")
+                counts.append(m.delivery_count)
+                r.abandon_message(m)
+            check(counts == [0, 1, 2], "abandon raised the delivery count: %s" % counts)
+            (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+            check(str(m) == "bad", "poison left after max delivery count")
+            r.dead_letter_message(m, reason="r", error_description="d")
+        with client.get_queue_receiver(queue, sub_queue=ServiceBusSubQueue.DEAD_LETTER, max_wait_time=5) as dlq:
+            got = dlq.receive_messages(max_message_count=10, max_wait_time=5)
+            reasons = {str(m): (m.dead_letter_reason, m.dead_letter_error_description) for m in got}
+            check(reasons.get("poison", (None,))[0] == "MaxDeliveryCountExceeded", "poison dead-lettered: %s" % reasons)
+            check(reasons.get("bad") == ("r", "d"), "reason and description kept: %s" % reasons)
+            for m in got:
+                dlq.complete_message(m)
+
+    elif scenario == "defer-peek-receive-and-delete":
+        with client.get_queue_sender(queue) as s:
+            s.send_messages([ServiceBusMessage("d1"), ServiceBusMessage("p2"), ServiceBusMessage("p3")])
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+            seq = m.sequence_number
+            r.defer_message(m)
+            # The SDK peeks from the sequence number after the last one it received or peeked.
+            peeked = r.peek_messages(max_message_count=1)
+            check([str(p) for p in peeked] == ["p2"], "peek page 1: %s" % [str(p) for p in peeked])
+            more = r.peek_messages(max_message_count=5)
+            check([str(p) for p in more] == ["p3"], "peek page 2: %s" % [str(p) for p in more])
+            (first,) = r.peek_messages(max_message_count=1, sequence_number=seq)
+            check(str(first) == "d1" and first.state == 1, "a deferred message peeks as deferred: state %s" % first.state)
+            (d,) = r.receive_deferred_messages([seq])
+            check(str(d) == "d1", "deferred message received by sequence number")
+            r.complete_message(d)
+        with client.get_queue_receiver(queue, receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE, max_wait_time=5) as r:
+            got = []
+            deadline = time.time() + 15
+            while len(got) < 2 and time.time() < deadline:
+                got += r.receive_messages(max_message_count=5, max_wait_time=3)
+            check(sorted(str(m) for m in got) == ["p2", "p3"], "receive-and-delete got %s" % [str(m) for m in got])
+        with client.get_queue_receiver(queue, max_wait_time=2) as r:
+            check(r.peek_messages(max_message_count=5) == [], "nothing left")
+
+    elif scenario == "schedule-renew":
+        with client.get_queue_sender(queue) as s:
+            when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=3)
+            (seq,) = s.schedule_messages(ServiceBusMessage("later"), when)
+            (seq2,) = s.schedule_messages(ServiceBusMessage("never"), when)
+            s.cancel_scheduled_messages(seq2)
+            s.send_messages(ServiceBusMessage("soon", scheduled_enqueue_time_utc=when))
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            peeked = r.peek_messages(max_message_count=10)
+            check(sorted(str(p) for p in peeked) == ["later", "soon"], "scheduled visible to peek, cancelled gone: %s" % [str(p) for p in peeked])
+            check(r.receive_messages(max_message_count=1, max_wait_time=1) == [], "nothing before the scheduled time")
+            got = []
+            deadline = time.time() + 20
+            while len(got) < 2 and time.time() < deadline:
+                got += r.receive_messages(max_message_count=2, max_wait_time=3)
+            check(sorted(str(m) for m in got) == ["later", "soon"], "delivered at the scheduled time")
+            before = got[0].locked_until_utc
+            time.sleep(1.1)
+            after = r.renew_message_lock(got[0])
+            check(after > before, "lock renewed: %s -> %s" % (before, after))
+            for m in got:
+                r.complete_message(m)
+
+    elif scenario == "sessions":
+        from azure.servicebus import NEXT_AVAILABLE_SESSION
+        with client.get_queue_sender(queue) as s:
+            s.send_messages([ServiceBusMessage("s1-a", session_id="S1"), ServiceBusMessage("s2-a", session_id="S2"),
+                             ServiceBusMessage("s1-b", session_id="S1")])
+        with client.get_queue_receiver(queue, session_id="S1", max_wait_time=5) as r:
+            check(r.session.session_id == "S1", "named session accepted")
+            got = []
+            deadline = time.time() + 15
+            while len(got) < 2 and time.time() < deadline:
+                got += r.receive_messages(max_message_count=5, max_wait_time=3)
+            check([str(m) for m in got] == ["s1-a", "s1-b"] and all(m.session_id == "S1" for m in got),
+                  "only S1's messages, in order: %s" % [str(m) for m in got])
+            r.session.set_state(b"progress")
+            check(r.session.get_state() == b"progress", "session state kept")
+            before = r.session.locked_until_utc
+            time.sleep(1.1)
+            r.session.renew_lock()
+            check(r.session.locked_until_utc > before, "session lock renewed")
+            for m in got:
+                r.complete_message(m)
+        with client.get_queue_receiver(queue, session_id=NEXT_AVAILABLE_SESSION, max_wait_time=5) as r:
+            check(r.session.session_id == "S2", "next available session is S2: %s" % r.session.session_id)
+            (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+            check(str(m) == "s2-a", "S2's message")
+            r.complete_message(m)
+        try:
+            with client.get_queue_receiver(queue, max_wait_time=5) as r:
+                r.receive_messages(max_message_count=1, max_wait_time=2)
+            check(False, "a non-session receiver on a session queue must fail")
+        except Exception as e:
+            check(True, "non-session receiver refused: %s" % type(e).__name__)
+
+    elif scenario == "ttl":
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("short", time_to_live=datetime.timedelta(seconds=2)))
+        time.sleep(3)
+        with client.get_queue_receiver(queue, max_wait_time=2) as r:
+            check(r.receive_messages(max_message_count=1, max_wait_time=2) == [], "expired message not delivered")
+        with client.get_queue_receiver(queue, sub_queue=ServiceBusSubQueue.DEAD_LETTER, max_wait_time=5) as dlq:
+            got = dlq.receive_messages(max_message_count=1, max_wait_time=5)
+            check(len(got) == 1 and got[0].dead_letter_reason == "TTLExpiredException", "expired message dead-lettered: %s" %
+                  [(str(m), m.dead_letter_reason) for m in got])
+            dlq.complete_message(got[0])
+
+    elif scenario == "size":
+        from azure.servicebus.exceptions import MessageSizeExceededError
+        big = "x" * (200 * 1024)
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage(big))
+            try:
+                s.send_messages(ServiceBusMessage("y" * (256 * 1024 + 1)))
+                check(False, "a message over the limit must be refused")
+            except MessageSizeExceededError:
+                check(True, "256 KB + 1 refused with MessageSizeExceededError")
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+            check(str(m) == big, "200 KB message round-trips (%d bytes)" % len(str(m)))
+            r.complete_message(m)
+
+    elif scenario == "many-clients":
+        import threading
+        errors = []
+        def one(i):
+            try:
+                with ServiceBusClient.from_connection_string(conn) as c:
+                    with c.get_queue_sender(queue) as s:
+                        s.send_messages(ServiceBusMessage("c%d" % i))
+            except Exception as e:
+                errors.append(repr(e))
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(20)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        check(errors == [], "20 concurrent clients sent: %s" % errors[:2])
+        with client.get_queue_receiver(queue, receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE, max_wait_time=5) as r:
+            got = []
+            deadline = time.time() + 20
+            while len(got) < 20 and time.time() < deadline:
+                got += r.receive_messages(max_message_count=20, max_wait_time=3)
+            check(sorted(str(m) for m in got) == sorted("c%d" % i for i in range(20)), "all 20 received (%d)" % len(got))
+
+    elif scenario == "send-one":
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("one"))
+        with client.get_queue_receiver(queue, receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE, max_wait_time=5) as r:
+            got = r.receive_messages(max_message_count=1, max_wait_time=5)
+            check([str(m) for m in got] == ["one"], "sent and received one message")
+
+    elif scenario == "send-and-lock":
+        # Leaves the message locked (peek-lock, never settled) for a crash test.
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("locked", application_properties={"k": "v"}))
+        r = client.get_queue_receiver(queue, max_wait_time=5)
+        r.__enter__()
+        (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+        check(str(m) == "locked" and m.delivery_count == 0, "received and holding the lock")
+        sys.stdout.flush()
+        import os
+        os._exit(0)
+
+    elif scenario == "redelivered":
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            got = r.receive_messages(max_message_count=1, max_wait_time=10)
+            check([str(m) for m in got] == ["locked"], "redelivered after the restart")
+            # The queue engine does not journal a delivery when it locks, so the count of a
+            # delivery interrupted by a crash is not kept (Docs/servicebus.md, "Not done yet").
+            check(got[0].application_properties.get(b"k") == b"v", "properties kept (delivery count %s)" % got[0].delivery_count)
+            r.complete_message(got[0])
+
+    elif scenario == "wrong-key":
+        try:
+            with client.get_queue_sender(queue) as s:
+                s.send_messages(ServiceBusMessage("x"))
+            check(False, "send with a wrong key must fail")
+        except ServiceBusAuthenticationError as e:
+            check(True, "refused with ServiceBusAuthenticationError")
+    else:
+        check(False, "unknown scenario " + scenario)
