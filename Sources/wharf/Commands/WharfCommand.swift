@@ -14,7 +14,8 @@ struct WharfCommand: AsyncParsableCommand {
             """,
         version: WharfVersion.string,
         subcommands: [DashboardCommand.self, DemoCommand.self, ServeCommand.self, TopicCommand.self, BrokerCommand.self, ProduceCommand.self, ConsumeCommand.self,
-                      GroupCommand.self, RecordsCommand.self, QueueCommand.self, DlqCommand.self, OutboxCommand.self, EventsCommand.self, SubscriptionCommand.self, ProjectionCommand.self, BenchCommand.self, UserCommand.self],
+                      GroupCommand.self, RecordsCommand.self, QueueCommand.self, DlqCommand.self, OutboxCommand.self, EventsCommand.self, SubscriptionCommand.self, ProjectionCommand.self, BenchCommand.self, UserCommand.self,
+                      ExporterCommand.self],
         defaultSubcommand: DashboardCommand.self)
 
     static func main() async {
