@@ -61,8 +61,8 @@ import WharfTestSupport
     /// The value of a one-series instant query, or nil until Prometheus has one.
     static func query(_ promPort: Int, _ promQL: String) async throws -> String? {
         let encoded = promQL.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? promQL
-        let response = try await RawHTTP.get(port: promPort, "/api/v1/query?query=\(encoded)")
-        guard RawHTTP.status(response) == 200,
+        // Refused until Prometheus has started: nil, as before its first scrape.
+        guard let response = try? await RawHTTP.get(port: promPort, "/api/v1/query?query=\(encoded)"), RawHTTP.status(response) == 200,
               let json = try? JSONSerialization.jsonObject(with: Data(RawHTTP.body(response).utf8)) as? [String: Any],
               let data = json["data"] as? [String: Any], let result = data["result"] as? [[String: Any]], result.count == 1,
               let value = result[0]["value"] as? [Any], value.count == 2 else { return nil }
@@ -102,8 +102,22 @@ import WharfTestSupport
         let prometheus = try SpawnedProcess(["/usr/bin/prometheus", "--config.file=\(dir.path)/prometheus.yml",
                                              "--storage.tsdb.path=\(dir.path)/tsdb", "--web.listen-address=127.0.0.1:\(promPort)"],
                                             out: dir.path + "/prometheus.out", err: dir.path + "/prometheus.err")
+        do {
+            try await Self.checkScrapes(promPort: promPort, kafkaPort: kafkaPort, metricsPort: metricsPort, prometheus: prometheus)
+        } catch {
+            kill(prometheus.pid, SIGTERM)
+            _ = try? await prometheus.exit()
+            _ = try? await serve.stop()
+            throw error
+        }
+        kill(prometheus.pid, SIGTERM)
+        _ = try await prometheus.exit()
+        #expect(try await serve.stop() == 0)
+    }
+
+    static func checkScrapes(promPort: Int, kafkaPort: Int, metricsPort: Int, prometheus: SpawnedProcess) async throws {
         let lag = "kafka_consumergroup_lag{consumergroup=\"billing\",topic=\"orders\",partition=\"0\"}"
-        let first = try await Self.awaitQuery(promPort, lag, equals: "18")
+        let first = try await awaitQuery(promPort, lag, equals: "18")
         #expect(first == "18", "\(prometheus.stderr.suffix(2_000))")
 
         // Five more through the listener (kcat): the lag Prometheus reads follows, and the
@@ -111,9 +125,9 @@ import WharfTestSupport
         let kcat = try await WharfProcess.run(["-b", "127.0.0.1:\(kafkaPort)", "-t", "orders", "-P"], stdin: "a\nb\nc\nd\ne\n",
                                               executable: "/usr/bin/kcat")
         #expect(kcat.status == 0, "\(kcat.stderr)")
-        #expect(try await Self.awaitQuery(promPort, lag, equals: "23") == "23")
-        #expect(try await Self.awaitQuery(promPort, "kafka_consumergroup_lag_sum{consumergroup=\"billing\",topic=\"orders\"}", equals: "23") == "23")
-        #expect(try await Self.awaitQuery(promPort, "kafka_topic_partition_current_offset{topic=\"orders\",partition=\"0\"}", equals: "35") == "35")
+        #expect(try await awaitQuery(promPort, lag, equals: "23") == "23")
+        #expect(try await awaitQuery(promPort, "kafka_consumergroup_lag_sum{consumergroup=\"billing\",topic=\"orders\"}", equals: "23") == "23")
+        #expect(try await awaitQuery(promPort, "kafka_topic_partition_current_offset{topic=\"orders\",partition=\"0\"}", equals: "35") == "35")
 
         let scrape = RawHTTP.body(try await RawHTTP.get(port: metricsPort))
         let produced = scrape.split(separator: "\n").first { $0.hasPrefix("wharf_kafka_request_duration_seconds_count{api=\"Produce\"}") }
@@ -127,10 +141,6 @@ import WharfTestSupport
         let bad = try await RawHTTP.exchange(port: metricsPort, Array("BLAH\u{1}\r\n\r\n".utf8))
         #expect(RawHTTP.status(bad) == 400)
         #expect(RawHTTP.status(try await RawHTTP.get(port: metricsPort)) == 200)
-
-        kill(prometheus.pid, SIGTERM)
-        _ = try await prometheus.exit()
-        #expect(try await serve.stop() == 0)
     }
 
     @Test func exporterServesTheSameFamiliesForAClusterOverBootstrap() async throws {
@@ -141,6 +151,17 @@ import WharfTestSupport
         let kafkaPort = try await serve.port(#"serving Kafka on 127\.0\.0\.1:\d+"#)
         let exporter = try Background(["exporter", "--bootstrap", "127.0.0.1:\(kafkaPort)", "--metrics-listen", "127.0.0.1:0",
                                        "--metrics-refresh", "200"], dir: dir)
+        do {
+            try await Self.checkExporter(exporter, serve: serve)
+        } catch {
+            _ = try? await exporter.stop()
+            _ = try? await serve.stop()
+            throw error
+        }
+        #expect(try await exporter.stop() == 0)
+    }
+
+    static func checkExporter(_ exporter: Background, serve: Background) async throws {
         let metricsPort = try await exporter.port(#"metrics on http://127\.0\.0\.1:\d+"#)
         var scrape = ""
         for _ in 0..<200 {
@@ -175,6 +196,5 @@ import WharfTestSupport
             if !down { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(down)
-        #expect(try await exporter.stop() == 0)
     }
 }
