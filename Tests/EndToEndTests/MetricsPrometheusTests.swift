@@ -197,4 +197,28 @@ import WharfTestSupport
         }
         #expect(down)
     }
+
+    /// The dashboard's own refresh feeds `--metrics-listen`: `wharf demo` in tmux serves the
+    /// families only the dashboard's sources have (queues, dead letters, outboxes, event readers).
+    @Test func demoServesQueueOutboxAndReaderMetricsFromTheDashboardRefresh() async throws {
+        let port = try Self.freePort()
+        let tmux = try Tmux(command: [WharfProcess.binary, "demo", "--no-kafka", "--refresh", "300", "--metrics-listen", "127.0.0.1:\(port)"],
+                            width: 120, height: 40)
+        _ = try await tmux.waitFor { $0.contains("fraud-check") }
+        var scrape = ""
+        let wanted = ["wharf_queue_messages{queue=\"emails\",state=\"active\"}", "wharf_outbox_pending_rows{outbox=",
+                      "wharf_event_reader_lag_events{reader=", "kafka_consumergroup_lag{consumergroup=\"fraud-check\"",
+                      "wharf_consumergroup_status{consumergroup=\"fraud-check\"", "wharf_log_append_duration_seconds_count "]
+        for _ in 0..<200 {
+            scrape = (try? await RawHTTP.get(port: port)).map(RawHTTP.body) ?? ""
+            if wanted.allSatisfy({ scrape.contains($0) }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        for w in wanted { #expect(scrape.contains(w), "missing \(w) in:\n\(scrape.prefix(3_000))") }
+        let problems = try await Promtool.checkMetrics(scrape)
+        #expect(problems.isEmpty, "promtool: \(problems)")
+        try await tmux.send("q")
+        let screen = try await tmux.waitFor { $0.contains("[exit") }
+        #expect(screen.contains("[exit 0]"), "\(screen)")
+    }
 }
