@@ -14,6 +14,8 @@ public actor MetricsFeed {
     private var derived = Metrics()
     private var latest: ClusterSnapshot?
     private var rendered: String?
+    /// The last rendering's size: the next one reserves it at once instead of growing by doubling.
+    private var lastSize = 0
     private let live: LiveWriter
 
     public init(live: @escaping LiveWriter = { _ in }) {
@@ -33,7 +35,8 @@ public actor MetricsFeed {
         if let rendered {
             body = rendered
         } else {
-            body = Self.render(latest ?? Self.notReadYet, derived: derived)
+            body = Self.render(latest ?? Self.notReadYet, derived: derived, capacity: lastSize)
+            lastSize = body.utf8.count
             rendered = body
         }
         var text = PrometheusText()
@@ -42,8 +45,9 @@ public actor MetricsFeed {
     }
 
     /// Every family of one snapshot (pure: tests and the benchmark call it directly).
-    public static func render(_ snapshot: ClusterSnapshot, derived: Metrics) -> String {
+    public static func render(_ snapshot: ClusterSnapshot, derived: Metrics, capacity: Int = 0) -> String {
         var out = PrometheusText()
+        out.text.reserveCapacity(capacity)
         KafkaExporterFamilies.write(snapshot, into: &out)
         WharfFamilies.write(snapshot, derived: derived, into: &out)
         return out.text

@@ -70,6 +70,12 @@ public struct PrometheusText: Sendable {
     private mutating func writeLabel(_ label: String, _ value: String) {
         text += label
         text += "=\""
+        // Nearly every name needs no escaping: append it whole.
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) else {
+            text += value
+            text += "\""
+            return
+        }
         for c in value.unicodeScalars {
             switch c {
             case "\\": text += "\\\\"
