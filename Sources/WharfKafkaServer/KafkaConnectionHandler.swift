@@ -236,9 +236,3 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 }
-
-/// When a request started and which API it is, carried to where its answer is final.
-struct RequestTiming: Sendable {
-    var apiKey: Int16?
-    var startNanos: UInt64
-}

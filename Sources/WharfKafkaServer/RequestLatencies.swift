@@ -43,3 +43,10 @@ public final class RequestLatencies: Sendable {
         payload.count >= 2 ? Int16(bitPattern: UInt16(payload[0]) << 8 | UInt16(payload[1])) : nil
     }
 }
+
+
+/// When a request started and which API it is, carried to where its answer is final.
+struct RequestTiming: Sendable {
+    var apiKey: Int16?
+    var startNanos: UInt64
+}
