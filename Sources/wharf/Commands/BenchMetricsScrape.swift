@@ -6,7 +6,6 @@ import WharfEngine
 import WharfKafkaClient
 import WharfKafkaServer
 import WharfMetrics
-import WharfSources
 
 extension BenchCommand {
     /// What one Prometheus scrape costs at scale (issue 18): the refresh that feeds it (timed
@@ -52,10 +51,9 @@ extension BenchCommand {
             do {
                 let refreshStart = monotonicNanos()
                 if cluster {
-                    let driver = ClusterDashboardDriver(client: client, source: "bench", readOnly: true)
-                    await endpoint.feed.record(try await driver.readCluster())
+                    await endpoint.feed.record(try await MetricsSources.cluster(client, label: "bench").read())
                 } else {
-                    await endpoint.feed.record(await EngineDashboardDriver(engine: engine, source: dir, readOnly: true).snapshot())
+                    await endpoint.feed.record(await MetricsSources.engine(engine, label: dir).snapshot())
                 }
                 refreshMs = Double(monotonicNanos() - refreshStart) / 1e6
                 for i in 0...scrapes {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import WharfCore
 import WharfKafkaClient
-import WharfSources
 
 /// `wharf exporter --bootstrap HOST:PORT`: kafka_exporter and Burrow's lag evaluation in one:
 /// the same metrics `--metrics-listen` serves for a data directory, for a remote Kafka-protocol
@@ -37,20 +36,21 @@ struct ExporterCommand: AsyncParsableCommand {
         configuration.connectTimeoutMs = 3_000
         configuration.requestTimeoutMs = 10_000
         let client = KafkaClient(configuration: configuration)
-        let driver = ClusterDashboardDriver(client: client, source: "kafka " + addresses.map(\.description).joined(separator: ","), readOnly: true)
+        let source = MetricsSources.cluster(client, label: "kafka " + addresses.map(\.description).joined(separator: ","))
         let address = metrics.metricsListen ?? MetricsOptions.exporterDefault
         let endpoint: MetricsEndpoint
         do {
-            endpoint = try await MetricsEndpoint.start(address, kafka: nil, storage: false, refreshFrom: driver, refreshMs: refresh.metricsRefresh)
+            endpoint = try await MetricsEndpoint.start(address, kafka: nil, storage: false, refreshFrom: source.driver,
+                                                       refreshMs: refresh.metricsRefresh)
         } catch {
-            await driver.close()
+            await source.close()
             throw error
         }
         print("wharf exporter serving metrics on http://\(MetricsAddress(host: address.host, port: endpoint.port))/metrics for \(cluster.bootstrap ?? "")")
         fflush(nil)
         _ = await stop.wait()
         await endpoint.stop()
-        await driver.close()
+        await source.close()
         print("wharf exporter stopped")
     }
 }

@@ -5,7 +5,6 @@ import WharfAuth
 import WharfCore
 import WharfEngine
 import WharfKafkaServer
-import WharfSources
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Metrics read the engine as the dashboard does, every --metrics-refresh, never per scrape.
         var metricsEndpoint: MetricsEndpoint?
         if let address = metrics.metricsListen {
-            let driver = EngineDashboardDriver(engine: engine, source: data.directory, readOnly: true)
+            let driver = MetricsSources.engine(engine, label: data.directory)
             do {
                 metricsEndpoint = try await MetricsEndpoint.start(address, kafka: server, storage: true, refreshFrom: driver,
                                                                   refreshMs: metricsRefresh.metricsRefresh)
