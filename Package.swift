@@ -205,3 +205,20 @@ package.targets += [
         swiftSettings: strict),
 ]
 package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfAMQPServer"]
+
+// Issue 18: Prometheus metrics. WharfMetrics is pure (the text format, the families written from
+// a dashboard snapshot, the feed scrapes read); WharfMetricsServer is its HTTP/1.1 listener.
+package.targets += [
+    .target(name: "WharfMetrics", dependencies: ["WharfCore", "WharfDashboard"], swiftSettings: strict),
+    .target(
+        name: "WharfMetricsServer",
+        dependencies: [
+            "WharfCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: strict),
+    .testTarget(
+        name: "WharfMetricsTests",
+        dependencies: ["WharfMetrics", "WharfMetricsServer", "WharfCore", "WharfDashboard", "WharfTestSupport"], swiftSettings: strict),
+]
+package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfMetrics", "WharfMetricsServer"]

@@ -83,7 +83,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     /// answer is handed to the socket).
     private static func serve(queue: RequestQueue, gate: WritabilityGate, broker: KafkaBroker, state: KafkaConnectionState, channel: any Channel,
                               gauges: ListenerGauges, logger: Logger, peer: String, resumeReading: @escaping @Sendable () -> Void) async {
-        let (answers, answering) = AsyncStream.makeStream(of: (KafkaBroker.Started, Int).self)
+        let (answers, answering) = AsyncStream.makeStream(of: (KafkaBroker.Started, Int, RequestTiming).self)
         var session = ConnectionSession(peer: peer, connection: state.current)
         await withDiscardingTaskGroup { group in
             group.addTask {
@@ -93,8 +93,9 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
             while let payload = await queue.next() {
                 // What TLS learnt of the client (its certificate) stays current; SASL's part is the session's.
                 session.connection = state.current
+                let timing = RequestTiming(apiKey: RequestLatencies.apiKey(of: payload), startNanos: monotonicNanos())
                 let started = await broker.start(payload, session: &session)
-                answering.yield((started, payload.count))
+                answering.yield((started, payload.count, timing))
                 // Nothing after a request that closes the connection runs (the writer closes it
                 // once the answers before it are out).
                 if case .ready(.close) = started { break }
@@ -105,11 +106,13 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
 
     /// Sends the answers in request order, each once it is final, waiting for the socket to
     /// drain between them as the worker used to.
-    private static func writeAnswers(_ answers: AsyncStream<(KafkaBroker.Started, Int)>, queue: RequestQueue, gate: WritabilityGate,
+    private static func writeAnswers(_ answers: AsyncStream<(KafkaBroker.Started, Int, RequestTiming)>, queue: RequestQueue, gate: WritabilityGate,
                                      channel: any Channel, gauges: ListenerGauges, logger: Logger, peer: String,
                                      resumeReading: @Sendable () -> Void) async {
-        for await (started, byteCount) in answers {
-            switch await started.outcome() {
+        for await (started, byteCount, timing) in answers {
+            let outcome = await started.outcome()
+            gauges.latencies.observe(apiKey: timing.apiKey, since: timing.startNanos)
+            switch outcome {
             case .respond(let frame):
                 await write(frame, to: channel, gauges: gauges)
                 await gate.waitUntilWritable()

@@ -161,6 +161,8 @@ public final class KafkaServer: Sendable {
 
     /// What the clients hold of the listener now, and the most they have held.
     public var load: ListenerLoad { gauges.snapshot }
+    /// Answer times per Kafka API (`wharf_kafka_request_duration_seconds`).
+    public var requestLatencies: RequestLatencies { gauges.latencies }
 
     public var listenAddress: String {
         "\(configuration.host):\(broker.advertisedPort)"

@@ -21,6 +21,8 @@ public struct ListenerLoad: Sendable, Equatable {
 /// The listener's shared, thread-safe `ListenerLoad`.
 final class ListenerGauges: Sendable {
     private let load = Mutex(ListenerLoad())
+    /// Answer times per API (atomics, not the lock above: every request records one).
+    let latencies = RequestLatencies()
 
     var snapshot: ListenerLoad { load.withLock { $0 } }
 

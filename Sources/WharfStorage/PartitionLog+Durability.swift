@@ -7,6 +7,7 @@ import WharfCore
 extension PartitionLog {
     /// fdatasync without holding the lock; a failure stops the log (see `State.failure`).
     func sync(_ file: PosixFile) throws(WharfError) {
+        let started = monotonicNanos()
         do throws(WharfError) {
             try file.sync()
         } catch {
@@ -15,10 +16,12 @@ extension PartitionLog {
             throw error
         }
         dataSyncs.add(1, ordering: .relaxed)
+        StorageLatencies.fsync.observe(since: started)
     }
 
     /// fdatasync with the lock held (roll, flush, close).
     func syncLocked(_ s: inout State, _ file: PosixFile) throws(WharfError) {
+        let started = monotonicNanos()
         do throws(WharfError) {
             try file.sync()
         } catch {
@@ -27,6 +30,7 @@ extension PartitionLog {
             throw error
         }
         dataSyncs.add(1, ordering: .relaxed)
+        StorageLatencies.fsync.observe(since: started)
     }
 
     /// fdatasync if the interval policy says it is due (callers can run this from a timer).

@@ -174,6 +174,8 @@ public final class PartitionLog: Sendable {
     /// assigned; under `always` the caller acknowledges only after `PendingAppend.durable()`
     /// (readers do not see them before either). `interval`'s due sync still runs here.
     public func write(_ batches: inout [UInt8], from origin: AppendOrigin = .engine) throws(WharfError) -> PendingAppend {
+        let started = monotonicNanos()
+        defer { StorageLatencies.append.observe(since: started) }
         let config = state.withLock { $0.config }
         if origin == .client {
             try RecordBatchValidator.validate(&batches, limits: config.batchLimits, now: clock.nowMillis())

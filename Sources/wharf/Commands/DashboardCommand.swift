@@ -7,6 +7,7 @@ import WharfDemo
 import WharfEngine
 import WharfEvents
 import WharfKafkaServer
+import WharfMetrics
 import WharfOutbox
 import WharfProjections
 import WharfSources
@@ -27,6 +28,7 @@ struct DashboardOptions: ParsableArguments {
     @Flag(name: .customLong("no-kafka"), help: "Do not start the Kafka listener.") var noKafka = false
     @OptionGroup(title: "Kafka listener limits") var listener: ListenerLimitOptions
     @OptionGroup(title: "Engine limits") var engineLimits: EngineLimitOptions
+    @OptionGroup(title: "Metrics") var metrics: MetricsOptions
 
     func validate() throws {
         guard (100...60_000).contains(refresh) else { throw ValidationError("--refresh must be between 100 and 60000 ms") }
@@ -176,6 +178,14 @@ enum DashboardRunner {
             throw ValidationError("the dashboard needs a terminal on stdout; for scripts use the other commands (see wharf --help)")
         }
         let listener = await KafkaListenerForDashboard.start(engine: engine, options: options)
+        // Asked for explicitly, so a taken port stops the dashboard before curses starts.
+        var metrics: MetricsEndpoint?
+        if let address = options.metrics.metricsListen {
+            do { metrics = try await MetricsEndpoint.start(address, kafka: listener.server, storage: true) } catch {
+                await listener.server?.stop()
+                throw error
+            }
+        }
         let maintenance = Task {
             while !Task.isCancelled {
                 await engine.runMaintenance()
@@ -188,8 +198,14 @@ enum DashboardRunner {
         let driver = EngineDashboardDriver(engine: engine, queues: queues, events: events, projections: projections, source: source,
                                            listener: listener.status, readOnly: options.readOnly, outboxes: outboxes)
         let state = DashboardState(capabilities: driver.capabilities, readOnly: options.readOnly, refreshMs: options.refresh)
-        await runTerminal(theme: theme, state: state, driver: driver)
+        // The dashboard's own refresh feeds the metrics: a scrape never reads the engine again.
+        if let metrics {
+            await runTerminal(theme: theme, state: state, driver: MetricsRecordingDriver(driver, feed: metrics.feed))
+        } else {
+            await runTerminal(theme: theme, state: state, driver: driver)
+        }
         restoreStderr.restore()
+        await metrics?.stop()
         maintenance.cancel()
         _ = await maintenance.value
         await listener.server?.stop()

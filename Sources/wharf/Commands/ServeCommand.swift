@@ -22,6 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
     var listen = KafkaListenerList(argument: "127.0.0.1:9092")!
     @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
     @OptionGroup(title: "AMQP (Azure Service Bus) listener") var amqp: AMQPListenerOptions
+    @OptionGroup(title: "Metrics") var metrics: MetricsOptions
+    @OptionGroup(title: "Metrics") var metricsRefresh: MetricsRefreshOption
     @Option(name: .customLong("advertised-host"), help: "Host name clients are told to connect to (default: the listen host).")
     var advertisedHost: String?
     @Flag(name: .customLong("auto-create-topics"), inversion: .prefixedNo, help: "Create unknown topics when clients ask for them.")
@@ -63,6 +65,19 @@ struct ServeCommand: AsyncParsableCommand {
             try? engine.close()
             throw error
         }
+        // Metrics read the engine as the dashboard does, every --metrics-refresh, never per scrape.
+        var metricsEndpoint: MetricsEndpoint?
+        if let address = metrics.metricsListen {
+            let driver = MetricsSources.engine(engine, label: data.directory)
+            do {
+                metricsEndpoint = try await MetricsEndpoint.start(address, kafka: server, storage: true, refreshFrom: driver,
+                                                                  refreshMs: metricsRefresh.metricsRefresh)
+            } catch {
+                await server.stop()
+                try? engine.close()
+                throw error
+            }
+        }
         print("wharf serving Kafka on \(listen.describe(server.boundListeners)) (data \(data.directory))")
         var serviceBus: (AMQPServer, QueueStore)?
         do {
@@ -76,6 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
             try? engine.close()
             throw error
         }
+        if let metricsEndpoint { print("wharf serving metrics on http://\(MetricsAddress(host: metricsEndpoint.server.host, port: metricsEndpoint.port))/metrics") }
         fflush(nil)
         let maintenance = Task {
             while !Task.isCancelled {
@@ -84,6 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         _ = await stop.wait()
+        await metricsEndpoint?.stop()
         maintenance.cancel()
         _ = await maintenance.value
         if let (amqpServer, queues) = serviceBus {

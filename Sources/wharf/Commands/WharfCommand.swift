@@ -13,8 +13,31 @@ struct WharfCommand: AsyncParsableCommand {
             Only one wharf process may use a data directory at a time.
             """,
         version: WharfVersion.string,
-        subcommands: [DashboardCommand.self, DemoCommand.self, ServeCommand.self, TopicCommand.self, BrokerCommand.self, ProduceCommand.self, ConsumeCommand.self,
-                      GroupCommand.self, RecordsCommand.self, QueueCommand.self, DlqCommand.self, OutboxCommand.self, EventsCommand.self, SubscriptionCommand.self, ProjectionCommand.self, BenchCommand.self, UserCommand.self, AclCommand.self, AuditCommand.self, TraceCommand.self, ServiceBusCommand.self],
+        // One command a line, so that adding a command is a one-line change.
+        subcommands: [
+            DashboardCommand.self,
+            DemoCommand.self,
+            ServeCommand.self,
+            TopicCommand.self,
+            BrokerCommand.self,
+            ProduceCommand.self,
+            ConsumeCommand.self,
+            GroupCommand.self,
+            RecordsCommand.self,
+            QueueCommand.self,
+            DlqCommand.self,
+            OutboxCommand.self,
+            EventsCommand.self,
+            SubscriptionCommand.self,
+            ProjectionCommand.self,
+            BenchCommand.self,
+            UserCommand.self,
+            AclCommand.self,
+            AuditCommand.self,
+            TraceCommand.self,
+            ServiceBusCommand.self,
+            ExporterCommand.self,
+        ],
         defaultSubcommand: DashboardCommand.self)
 
     static func main() async {

@@ -4,6 +4,7 @@ import WharfClusterSource
 import WharfCore
 import WharfDashboard
 import WharfKafkaClient
+import WharfMetrics
 import WharfSources
 
 /// `wharf --bootstrap HOST:PORT[,...]`: the dashboard on a Kafka-protocol cluster. It starts
@@ -36,14 +37,28 @@ enum ClusterDashboardRunner {
         }
         let driver = ClusterDashboardDriver(client: client, source: "kafka " + kafka.bootstrap.map(\.description).joined(separator: ","),
                                             readOnly: options.readOnly, outboxes: outboxes.outboxes)
+        var metrics: MetricsEndpoint?
+        if let address = options.metrics.metricsListen {
+            do { metrics = try await MetricsEndpoint.start(address, kafka: nil, storage: false) } catch {
+                await outboxes.stop()
+                await driver.close()
+                await relayClient.close()
+                throw error
+            }
+        }
         outboxes.start()
         // Nothing may write to the terminal while curses draws: stderr goes to a log file, named
         // at exit when something was written to it.
         let logFile = NSTemporaryDirectory() + "wharf-dashboard-\(getpid()).log"
         let restoreStderr = StderrRedirect(to: logFile)
         let state = DashboardState(capabilities: driver.capabilities, readOnly: options.readOnly, refreshMs: options.refresh)
-        await DashboardRunner.runTerminal(theme: theme, state: state, driver: driver)
+        if let metrics {
+            await DashboardRunner.runTerminal(theme: theme, state: state, driver: MetricsRecordingDriver(driver, feed: metrics.feed))
+        } else {
+            await DashboardRunner.runTerminal(theme: theme, state: state, driver: driver)
+        }
         restoreStderr.restore()
+        await metrics?.stop()
         await outboxes.stop()
         await driver.close()
         await relayClient.close()

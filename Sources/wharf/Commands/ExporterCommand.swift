@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import WharfCore
+import WharfKafkaClient
+
+/// `wharf exporter --bootstrap HOST:PORT`: kafka_exporter and Burrow's lag evaluation in one:
+/// the same metrics `--metrics-listen` serves for a data directory, for a remote Kafka-protocol
+/// cluster, read through the cluster source the dashboard uses with `--bootstrap`.
+struct ExporterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exporter",
+        abstract: "Serve Prometheus metrics for a Kafka cluster (kafka_exporter's names, Burrow-style lag status).",
+        discussion: """
+            Reads the cluster every --metrics-refresh (one bounded batch of requests, as the dashboard's \
+            refresh) and answers each scrape from the last read. Listens on 127.0.0.1:9308 \
+            (kafka_exporter's port) unless --metrics-listen says otherwise. Runs until SIGINT or SIGTERM. \
+            While the cluster cannot be read, the last values stay and wharf_source_up is 0.
+            """)
+
+    @OptionGroup var cluster: BootstrapOption
+    @OptionGroup(title: "Metrics") var metrics: MetricsOptions
+    @OptionGroup(title: "Metrics") var refresh: MetricsRefreshOption
+
+    func validate() throws {
+        guard cluster.bootstrap != nil else { throw ValidationError("exporter needs --bootstrap HOST:PORT (the cluster to export)") }
+        _ = try cluster.addresses()
+    }
+
+    func run() async throws {
+        let stop = StopSignals()
+        guard let addresses = try cluster.addresses() else { return }
+        var configuration = KafkaClient.Configuration(bootstrap: addresses)
+        configuration.clientId = "wharf-exporter"
+        // As the dashboard: a refresh retries by itself on the next tick, so keep each one short.
+        configuration.attempts = 2
+        configuration.connectTimeoutMs = 3_000
+        configuration.requestTimeoutMs = 10_000
+        let client = KafkaClient(configuration: configuration)
+        let source = MetricsSources.cluster(client, label: "kafka " + addresses.map(\.description).joined(separator: ","))
+        let address = metrics.metricsListen ?? MetricsOptions.exporterDefault
+        let endpoint: MetricsEndpoint
+        do {
+            endpoint = try await MetricsEndpoint.start(address, kafka: nil, storage: false, refreshFrom: source.driver,
+                                                       refreshMs: refresh.metricsRefresh)
+        } catch {
+            await source.close()
+            throw error
+        }
+        print("wharf exporter serving metrics on http://\(MetricsAddress(host: address.host, port: endpoint.port))/metrics for \(cluster.bootstrap ?? "")")
+        fflush(nil)
+        _ = await stop.wait()
+        await endpoint.stop()
+        await source.close()
+        print("wharf exporter stopped")
+    }
+}

@@ -1,0 +1,62 @@
+import WharfCore
+import WharfDashboard
+import WharfKafkaServer
+import WharfMetrics
+import WharfMetricsServer
+import WharfStorage
+
+/// A command's metrics listener and the feed it answers from. The command records snapshots
+/// into `feed` (through its dashboard, or `refresh`), and stops the endpoint before it exits.
+struct MetricsEndpoint: Sendable {
+    let server: MetricsHTTPServer
+    let feed: MetricsFeed
+    let port: Int
+    private let refresher: Task<Void, Never>?
+
+    /// Starts listening at `address`; `kafka` adds its connections and request latencies, and
+    /// `storage` this process's append and fsync latencies. With `refreshFrom`, a snapshot is
+    /// taken from that driver every `refreshMs` (where no dashboard takes them).
+    static func start(_ address: MetricsAddress, kafka: KafkaServer?, storage: Bool,
+                      refreshFrom driver: (any DashboardDriver)? = nil, refreshMs: Int = 5_000) async throws -> MetricsEndpoint {
+        let feed = MetricsFeed(live: liveFamilies(kafka: kafka, storage: storage))
+        let server = MetricsHTTPServer(host: address.host, port: address.port) { await feed.exposition() }
+        let port = try await server.start()
+        let refresher = driver.map { driver in Task { await MetricsRefresher.run(driver: driver, feed: feed, intervalMs: refreshMs) } }
+        return MetricsEndpoint(server: server, feed: feed, port: port, refresher: refresher)
+    }
+
+    private init(server: MetricsHTTPServer, feed: MetricsFeed, port: Int, refresher: Task<Void, Never>?) {
+        self.server = server
+        self.feed = feed
+        self.port = port
+        self.refresher = refresher
+    }
+
+    func stop() async {
+        refresher?.cancel()
+        _ = await refresher?.value
+        await server.stop()
+    }
+
+    /// The families read at every scrape: counters that move between refreshes.
+    static func liveFamilies(kafka: KafkaServer?, storage: Bool) -> MetricsFeed.LiveWriter {
+        { out in
+            if let kafka {
+                out.family("wharf_listener_connections", .gauge, help: "Client connections open on a listener now.")
+                out.sample("wharf_listener_connections", [("listener", "kafka")], Int64(kafka.connectionCount))
+                out.family("wharf_kafka_request_duration_seconds", .histogram,
+                           help: "Time from starting a Kafka request to its answer being final, per API (a Produce under --fsync always includes its fdatasync).")
+                for (api, histogram) in kafka.requestLatencies.histograms {
+                    out.histogram("wharf_kafka_request_duration_seconds", [("api", api)], histogram.snapshot)
+                }
+            }
+            if storage {
+                out.family("wharf_log_append_duration_seconds", .histogram,
+                           help: "Time to validate and write one append to a partition log (without waiting for an fsync=always group commit).")
+                out.histogram("wharf_log_append_duration_seconds", [], StorageLatencies.append.snapshot)
+                out.family("wharf_log_fsync_duration_seconds", .histogram, help: "Time of one fdatasync of a partition log's segment.")
+                out.histogram("wharf_log_fsync_duration_seconds", [], StorageLatencies.fsync.snapshot)
+            }
+        }
+    }
+}

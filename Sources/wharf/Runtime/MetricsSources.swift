@@ -1,0 +1,26 @@
+import WharfDashboard
+import WharfEngine
+import WharfKafkaClient
+import WharfSources
+
+/// The drivers `serve`, `exporter` and `bench metrics-scrape` refresh the metrics from, built in
+/// this one place: issue 16 replaces the drivers' types, and only this file then follows.
+enum MetricsSources {
+    /// The embedded engine, read as the dashboard reads it.
+    static func engine(_ engine: Engine, label: String) -> any DashboardDriver {
+        EngineDashboardDriver(engine: engine, source: label, readOnly: true)
+    }
+
+    /// A Kafka-protocol cluster, read as `wharf --bootstrap` reads it.
+    static func cluster(_ client: KafkaClient, label: String) -> ClusterMetricsSource {
+        let driver = ClusterDashboardDriver(client: client, source: label, readOnly: true)
+        return ClusterMetricsSource(driver: driver, read: { try await driver.readCluster() }, close: { await driver.close() })
+    }
+}
+
+/// A cluster driver, one refresh of it that reports its failure (the benchmark), and its close.
+struct ClusterMetricsSource: Sendable {
+    let driver: any DashboardDriver
+    let read: @Sendable () async throws -> ClusterSnapshot
+    let close: @Sendable () async -> Void
+}
