@@ -23,13 +23,13 @@ struct ExporterCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard cluster.bootstrap != nil else { throw ValidationError("exporter needs --bootstrap HOST:PORT (the cluster to export)") }
-        _ = try cluster.addresses()
+        try cluster.validateConnection()
     }
 
     func run() async throws {
         let stop = StopSignals()
-        guard let addresses = try cluster.addresses() else { return }
-        var configuration = KafkaClient.Configuration(bootstrap: addresses)
+        guard var configuration = try cluster.clientConfiguration() else { return }
+        let addresses = configuration.bootstrap
         configuration.clientId = "wharf-exporter"
         // As the dashboard: a refresh retries by itself on the next tick, so keep each one short.
         configuration.attempts = 2

@@ -31,8 +31,8 @@ struct TraceCommand: AsyncParsableCommand {
 
     func run() async throws {
         let trace: EventTrace
-        if let addresses = try cluster.addresses() {
-            trace = try await ClusterSession.with(addresses) { client in
+        if let kafka = try cluster.clientConfiguration() {
+            trace = try await ClusterSession.with(kafka) { client in
                 try await ClusterTrace.trace(client, query: id, maxRecords: maxRecords)
             }
         } else {

@@ -27,6 +27,11 @@ struct BootstrapOption: ParsableArguments {
         if bootstrap != nil, data.data != nil {
             throw ValidationError("give either --data (a local data directory) or --bootstrap (a Kafka cluster), not both")
         }
+        try validateConnection()
+    }
+
+    /// The addresses and the properties file are usable (for commands with no data directory).
+    func validateConnection() throws {
         if commandConfig != nil, bootstrap == nil {
             throw ValidationError("--command-config configures the connection to a --bootstrap cluster; give --bootstrap too")
         }
