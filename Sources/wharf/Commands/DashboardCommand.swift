@@ -185,8 +185,9 @@ enum DashboardRunner {
             }
         }
         let restoreStderr = StderrRedirect(to: logFile)
-        let driver = EngineDashboardDriver(engine: engine, queues: queues, events: events, projections: projections, source: source,
-                                           listener: listener.status, readOnly: options.readOnly, outboxes: outboxes)
+        let driver = SourceDashboardDriver(source: EngineSource(engine: engine), label: source, readOnly: options.readOnly,
+                                           panels: EnginePanels(queues: queues, events: events, projections: projections),
+                                           outboxes: outboxes, listener: listener.status)
         let state = DashboardState(readOnly: options.readOnly, refreshMs: options.refresh)
         await runTerminal(theme: theme, state: state, driver: driver)
         restoreStderr.restore()

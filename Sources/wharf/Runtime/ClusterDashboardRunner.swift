@@ -34,8 +34,9 @@ enum ClusterDashboardRunner {
             await client.close()
             throw error
         }
-        let driver = ClusterDashboardDriver(client: client, source: "kafka " + addresses.map(\.description).joined(separator: ","),
-                                            readOnly: options.readOnly, outboxes: outboxes.outboxes)
+        let driver = SourceDashboardDriver(source: KafkaClusterSource(client: client, clock: SystemClock()),
+                                           label: "kafka " + addresses.map(\.description).joined(separator: ","), readOnly: options.readOnly,
+                                           outboxes: outboxes.outboxes, waitBudgetMs: 300)
         outboxes.start()
         // Nothing may write to the terminal while curses draws: stderr goes to a log file, named
         // at exit when something was written to it.
@@ -46,6 +47,7 @@ enum ClusterDashboardRunner {
         restoreStderr.restore()
         await outboxes.stop()
         await driver.close()
+        await client.close()
         await relayClient.close()
         let size = (try? FileManager.default.attributesOfItem(atPath: logFile)[.size] as? Int) ?? 0
         if size > 0 { FileHandle.standardError.write(Data("wharf: messages written while the dashboard ran are in \(logFile)\n".utf8)) } else {
