@@ -42,13 +42,16 @@ public struct DeadLetterTopicCache: Sendable {
             }
             candidates.append((topic.name, bounds))
         }
-        if samples.count > live.count { samples = samples.filter { live.contains($0.key) } }
         // The rest wait their turn: left out of the cache, so the next refresh picks them up.
         let chosen = DeadLetterTopicSummary.verdictBatch(candidates.map { ($0.name, $0.bounds.count) }, partitionBudget: partitionBudget)
         for i in chosen {
             let name = candidates[i].name
             samples[name] = Sample(bounds: candidates[i].bounds, summary: samples[name]?.summary)
         }
+        // Every sample is now of a live topic or of one that is gone: more samples than topics
+        // means some are gone (counted after the additions, so a topic deleted while another
+        // appeared is dropped too).
+        if samples.count > live.count { samples = samples.filter { live.contains($0.key) } }
         return chosen.map { candidates[$0].name }
     }
 
