@@ -65,7 +65,8 @@ let package = Package(
             name: "WharfProjections",
             dependencies: ["WharfCore", "WharfEvents", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        .target(name: "WharfDashboard", dependencies: ["WharfCore"], swiftSettings: strict),
+        // Pure; WharfAdmin (pure too) for the capability set every source declares.
+        .target(name: "WharfDashboard", dependencies: ["WharfAdmin", "WharfCore"], swiftSettings: strict),
         // SASL sans I/O: PLAIN and SCRAM exchanges, and the user store of a data directory; ACLs:
         // Kafka's authorization rule (AclAuthorizer) and the ACL store.
         .target(
@@ -156,15 +157,22 @@ let package = Package(
 // is then only a command line). Kept in a block of its own so the target list above merges easily.
 //   WharfAdmin:         what an operator asks of any source: the report types and the rules every
 //                       source applies (reset planning, lag, partitioning); WharfCore only
-//   WharfClusterSource: a Kafka-protocol cluster's operations (topics, groups, resets, dead letters)
-//   WharfSources:       the dashboard's drivers (embedded engine, Kafka cluster) and outboxes
+//   WharfClusterSource: a Kafka-protocol cluster as a ClusterSource (topics, groups, resets, dead letters)
+//   WharfSources:       the dashboard's driver over any ClusterSource, the engine-only panels, outboxes
 //   WharfDemo:          `wharf demo`'s simulated traffic, accounts and order service
 package.targets += [
     .target(name: "WharfAdmin", dependencies: ["WharfCore"], swiftSettings: strict),
     .testTarget(name: "WharfAdminTests", dependencies: ["WharfAdmin", "WharfCore"], swiftSettings: strict),
     .target(
         name: "WharfClusterSource",
-        dependencies: ["KafkaProtocol", "WharfAdmin", "WharfCore", "WharfEngine", "WharfKafkaClient", "WharfOutbox"],
+        dependencies: ["KafkaProtocol", "WharfAdmin", "WharfCore", "WharfKafkaClient", "WharfOutbox"],
+        swiftSettings: strict),
+    // One conformance suite over both ClusterSources: the engine, and a Kafka cluster (an in-process
+    // KafkaServer on 127.0.0.1 port 0 over an engine).
+    .testTarget(
+        name: "WharfClusterSourceTests",
+        dependencies: ["WharfClusterSource", "WharfAdmin", "WharfCore", "WharfEngine", "WharfKafkaClient", "WharfKafkaServer",
+                       .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
     .target(
         name: "WharfSources",
@@ -173,9 +181,14 @@ package.targets += [
             "WharfProjections", .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: strict),
-    // The drivers' pure parts: capabilities, and the mapping of report types to the dashboard's.
+    // The generic driver's effects over a real engine, capabilities, and the mapping of report types.
     .testTarget(
-        name: "WharfSourcesTests", dependencies: ["WharfSources", "WharfAdmin", "WharfCore", "WharfDashboard"], swiftSettings: strict),
+        name: "WharfSourcesTests",
+        dependencies: ["WharfSources", "WharfAdmin", "WharfCore", "WharfDashboard", "WharfEngine", "WharfClusterSource",
+                       .product(name: "Logging", package: "swift-log")],
+        swiftSettings: strict),
+    // The dashboard loop over a TestScreen: keys, resize, effects off the input loop, quit (no tmux).
+    .testTarget(name: "WharfTerminalTests", dependencies: ["WharfTerminal", "WharfDashboard"], swiftSettings: strict),
     .target(
         name: "WharfDemo",
         dependencies: [

@@ -1,6 +1,6 @@
 import KafkaProtocol
+import WharfAdmin
 import WharfCore
-import WharfEngine
 import WharfKafkaClient
 
 /// A member of a consumer group on a Kafka-protocol cluster, for `consume --group --bootstrap`:
@@ -12,7 +12,7 @@ public actor ClusterGroupConsumer {
     public let client: KafkaClient
     public let group: String
     public let topics: [String]
-    public let startAt: EmbeddedConsumer.StartPosition
+    public let startAt: ConsumerStartPosition
     public let sessionTimeoutMs: Int32
     private var memberId = ""
     private var generation: Int32 = -1
@@ -23,7 +23,7 @@ public actor ClusterGroupConsumer {
     private var nextPartitionIndex = 0
     private let clock: any WallClock
 
-    public init(client: KafkaClient, group: String, topics: [String], startAt: EmbeddedConsumer.StartPosition, sessionTimeoutMs: Int32 = 10_000,
+    public init(client: KafkaClient, group: String, topics: [String], startAt: ConsumerStartPosition, sessionTimeoutMs: Int32 = 10_000,
                 clock: any WallClock) {
         self.client = client
         self.group = group

@@ -2,24 +2,11 @@ import Logging
 import WharfCore
 import WharfStorage
 
-/// A record as a consumer receives it: where it came from plus its content.
-public struct ConsumedRecord: Sendable, Equatable {
-    public var topic: String
-    public var partition: Int32
-    public var record: StoredRecord
-
-    public init(topic: String, partition: Int32, record: StoredRecord) {
-        self.topic = topic
-        self.partition = partition
-        self.record = record
-    }
-}
-
 /// An in-process consumer of a group, driving the coordinator exactly as a Kafka client drives
 /// the classic group protocol: join, (leader) assign, sync, heartbeat, fetch, commit, leave.
 /// Positions start at the committed offsets, or where `startAt` says when there is none.
 public actor EmbeddedConsumer {
-    public enum StartPosition: Sendable { case earliest, latest }
+    public typealias StartPosition = ConsumerStartPosition
 
     public let group: String
     public let topics: [String]

@@ -21,3 +21,12 @@ extension GroupSnapshot {
         })
     }
 }
+
+extension GroupSnapshot {
+    /// The Groups view's group from any source's `GroupStatus` (time lag unknown where it says so).
+    public init(_ g: GroupStatus) {
+        self.init(name: g.group, state: g.state, members: g.members.map { ($0.memberId, $0.clientId, $0.host, $0.assigned) }, rows: g.partitions) {
+            g.unknownTimeLag.contains(TopicPartition($0.topic, $0.partition)) ? nil : $0.timeLagMs
+        }
+    }
+}

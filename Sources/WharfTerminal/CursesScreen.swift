@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CNCursesW
 import WharfDashboard
 
@@ -7,7 +12,7 @@ import WharfDashboard
 /// ncurses is not thread-safe and its globals are not Sendable, so everything here is
 /// @MainActor and this is the only type that touches the window.
 @MainActor
-final class CursesScreen {
+final class CursesScreen: Screen {
     private let window: UnsafeMutablePointer<WINDOW>
     private var previous: Canvas?
     /// Per role (by `StyleRole.index`): attributes and colour pair.
@@ -17,6 +22,8 @@ final class CursesScreen {
     private var changed: [Int] = []
     private var closed = false
     let colorCount: Int
+    /// Whether stdin was a terminal when curses started (see `stopRequested`).
+    private let hadTerminal = isatty(STDIN_FILENO) == 1
 
     /// Initialises curses. `noColor` (NO_COLOR set) keeps the terminal's colours and uses
     /// the monochrome theme's attributes instead.
@@ -103,8 +110,19 @@ final class CursesScreen {
         }
     }
 
+    /// SIGTERM/SIGINT/SIGHUP, or the terminal went away without a SIGHUP reaching this process
+    /// (a hung-up tty fails every ioctl, so `isatty` turns false; input then returns at once and
+    /// the loop would spin): stop like `q`, so the caller closes the engine cleanly.
+    var stopRequested: Bool { StopSignals.pending != nil || (hadTerminal && isatty(STDIN_FILENO) == 0) }
+
+    /// Blocks the main actor for at most `timeoutMs` (curses reads on this thread only); effects
+    /// and refreshes run on other threads meanwhile.
+    func nextInput(timeoutMs: Int) async -> ScreenInput? {
+        readInput(timeoutMs: timeoutMs)
+    }
+
     /// Waits up to `timeoutMs` for input (0: just polls). nil when nothing arrived.
-    func readInput(timeoutMs: Int) -> KeyDecoder.Input? {
+    func readInput(timeoutMs: Int) -> ScreenInput? {
         wtimeout(window, Int32(max(0, timeoutMs)))
         var ch: wint_t = 0
         let result = wget_wch(window, &ch)

@@ -3,11 +3,7 @@ import WharfDashboard
 
 /// Curses key codes to dashboard keys.
 enum KeyDecoder {
-    enum Input: Equatable {
-        case key(Key)
-        case resize
-        case ignored
-    }
+    typealias Input = ScreenInput
 
     /// `isFunctionKey`: `wget_wch` returned KEY_CODE_YES (a KEY_* constant), else `code` is a
     /// character.

@@ -5,10 +5,8 @@ import Testing
 /// be fenced from here), unknown sizes, and an unreachable source shown, not hidden.
 @Suite("A remote cluster source")
 struct ClusterSourceTests {
-    /// `ClusterDashboardDriver.capabilities(readOnly: false)`, pinned by WharfSourcesTests'
-    /// DriverCapabilitiesTests (this pure suite cannot depend on the drivers).
-    static let clusterCapabilities: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue,
-                                                          .manageTopics, .outboxControl]
+    /// The set `KafkaClusterSource` declares (WharfAdmin's), not a copy of it.
+    static let clusterCapabilities: SourceCapabilities = .kafkaCluster
 
     static func clusterState() -> DashboardState {
         var state = Fixture.state()

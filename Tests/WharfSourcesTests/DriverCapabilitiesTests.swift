@@ -1,22 +1,42 @@
+import Foundation
+import Logging
 import Testing
+import WharfAdmin
+import WharfClusterSource
+import WharfCore
 import WharfDashboard
+import WharfEngine
+import WharfKafkaClient
 import WharfSources
 
-/// What each source lets the dashboard do, read from the drivers themselves (the dashboard's own
-/// tests use a copy of the cluster's set: `ClusterSourceTests.clusterCapabilities`).
+/// What each source lets the dashboard do, read from the sources themselves through the driver.
 @Suite struct DriverCapabilitiesTests {
+    static func clusterSource() -> KafkaClusterSource {
+        KafkaClusterSource(client: KafkaClient(bootstrap: [BootstrapAddress(host: "127.0.0.1", port: 9)]), clock: ManualClock())
+    }
+
     @Test func aClusterCannotFenceALiveGroupAndHasNoQueuesEventsOrProjections() {
-        let cluster = ClusterDashboardDriver.capabilities(readOnly: false)
+        let cluster = SourceDashboardDriver.capabilities(of: Self.clusterSource(), readOnly: false)
         #expect(cluster == [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue, .manageTopics, .outboxControl])
+        #expect(cluster == .kafkaCluster)
         for engineOnly: SourceCapabilities in [.resetLiveGroups, .undoQueuePurge, .replayParked, .rebuildProjection] {
             #expect(!cluster.contains(engineOnly))
         }
         #expect(cluster.isSubset(of: .all))
     }
 
-    @Test func readOnlyLeavesOnlyBrowsingOnACluster() {
-        let readOnly = ClusterDashboardDriver.capabilities(readOnly: true)
+    @Test func readOnlyLeavesOnlyBrowsingOnEitherSource() throws {
+        let readOnly = SourceDashboardDriver.capabilities(of: Self.clusterSource(), readOnly: true)
         #expect(readOnly == [.browseRecords, .browseDeadLetters])
         #expect(readOnly.isDisjoint(with: .dangerous))
+
+        let dir = NSTemporaryDirectory() + "wharf-caps-\(UUID().uuidString)"
+        let engine = try Engine.open(config: EngineConfig(dataDirectory: dir, fsync: .never), logger: Logger(label: "test"))
+        defer {
+            try? engine.close()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        #expect(SourceDashboardDriver.capabilities(of: EngineSource(engine: engine), readOnly: false) == .all)
+        #expect(SourceDashboardDriver.capabilities(of: EngineSource(engine: engine), readOnly: true) == [.browseRecords, .browseDeadLetters])
     }
 }

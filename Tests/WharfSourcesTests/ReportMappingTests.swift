@@ -11,13 +11,13 @@ import WharfSources
         (.datetime(1_700_000_000_000), .datetime(1_700_000_000_000)), (.shiftBy(-5), .shiftBy(-5)), (.duration(60_000), .byDuration(60_000)),
     ])
     func everyDashboardSpecPlansTheSameReset(_ dashboard: ResetSpec, _ admin: OffsetResetSpec) {
-        #expect(EngineDashboardDriver.engineSpec(dashboard) == admin)
+        #expect(OffsetResetSpec(dashboard) == admin)
     }
 
     @Test func aPlanRowSurvivesTheRoundTripThroughTheDialog() {
         for row in [WharfAdmin.ResetPlanRow(topic: "orders", partition: 2, currentOffset: 150, newOffset: 100, recordsToReread: 50),
                     WharfAdmin.ResetPlanRow(topic: "orders", partition: 0, currentOffset: nil, newOffset: 7, recordsToReread: -7)] {
-            #expect(EngineDashboardDriver.engineRow(EngineDashboardDriver.dashboardRow(row)) == row)
+            #expect(WharfAdmin.ResetPlanRow(WharfDashboard.ResetPlanRow(row)) == row)
         }
     }
 

@@ -7,6 +7,9 @@ public enum RequeueRules {
     /// the bookmark (`RequeueProgress`), read and written alike by the engine and over the wire.
     public static func group(for topic: String) -> String { "__wharf-requeue.\(topic)" }
 
+    /// Whether `group` is such a bookmark: a group only to Wharf, which no source lists as one.
+    public static func isBookmark(_ group: String) -> Bool { group.hasPrefix(Self.group(for: "")) }
+
     /// One record of a chunk to move, with its origin (from its dead-letter headers) and target topic.
     public struct Move: Sendable {
         public var record: StoredRecord

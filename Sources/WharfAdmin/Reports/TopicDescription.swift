@@ -28,13 +28,23 @@ public struct PartitionDescription: Sendable, Equatable, Codable {
     public var logEndOffset: Int64
     public var sizeBytes: Int64
     public var segments: Int
+    /// The leader broker (-1: none, the partition is offline); nil where there are no brokers to
+    /// name (the embedded engine). Left out of JSON when nil.
+    public var leader: Int32?
+    /// Copies of the partition, and how many of them are in sync; nil on the embedded engine.
+    public var replicas: Int?
+    public var inSyncReplicas: Int?
 
     /// `sizeBytes` and `segments` are -1 when the source cannot know them (a remote cluster).
-    public init(partition: Int32, logStartOffset: Int64, logEndOffset: Int64, sizeBytes: Int64, segments: Int) {
+    public init(partition: Int32, logStartOffset: Int64, logEndOffset: Int64, sizeBytes: Int64, segments: Int,
+                leader: Int32? = nil, replicas: Int? = nil, inSyncReplicas: Int? = nil) {
         self.partition = partition
         self.logStartOffset = logStartOffset
         self.logEndOffset = logEndOffset
         self.sizeBytes = sizeBytes
         self.segments = segments
+        self.leader = leader
+        self.replicas = replicas
+        self.inSyncReplicas = inSyncReplicas
     }
 }

@@ -1,3 +1,4 @@
+import WharfAdmin  // SourceCapabilities.all in a default argument
 import WharfCore
 
 /// The whole dashboard state: the latest snapshot and what was derived from the ones before,
@@ -36,6 +37,9 @@ public struct DashboardState: Sendable {
     public var ticksSeen: Int64 = 0
     /// Set by `q`; the loop exits after running the `.quit` effect.
     public var quitRequested = false
+    /// Effects handed to the source and not answered yet: the terminal loop runs them off the
+    /// input loop and counts them here, and the status line says so while any is running.
+    public var pendingEffects = 0
 
     public init(snapshot: ClusterSnapshot = .empty, capabilities: SourceCapabilities = .all, readOnly: Bool = false,
                 refreshMs: Int = 1000, width: Int = 80, height: Int = 24, metricsConfig: Metrics.Config = Metrics.Config()) {

@@ -1,3 +1,5 @@
+import WharfAdmin  // SourceCapabilities.all in a default argument
+
 /// A `DashboardDriver` over a `SyntheticCluster`, advancing with a supplied clock.
 /// For the preview executable and for the glue engineer's `--mock`-style use.
 public actor SyntheticDriver: DashboardDriver {

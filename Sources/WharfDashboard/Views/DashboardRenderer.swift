@@ -29,6 +29,9 @@ public enum DashboardRenderer {
         HeaderBar.render(into: &canvas, rect: rect, segments: segments, right: clock)
     }
 
+    /// The status line's mark while effects run.
+    public static let workingIndicator = "working…"
+
     static func renderCrumbs(_ state: DashboardState, into canvas: inout Canvas, rect: Rect) {
         canvas.fill(rect, role: .base)
         let used = Breadcrumbs.render(into: &canvas, rect: rect, path: state.stack.map(\.id.title))
@@ -44,7 +47,13 @@ public enum DashboardRenderer {
             x += 1
         }
         // A transient status wins for its few ticks; otherwise an unreachable source says why, until it answers.
-        if let status = state.status ?? state.snapshot.sourceProblem.map({ StatusMessage(text: $0.text, isError: true, untilTick: 0) }) {
+        var status = state.status ?? state.snapshot.sourceProblem.map({ StatusMessage(text: $0.text, isError: true, untilTick: 0) })
+        // An effect still running says so first (the keys keep working meanwhile).
+        if state.pendingEffects > 0 {
+            let working = Self.workingIndicator + (state.pendingEffects > 1 ? " (\(state.pendingEffects))" : "")
+            status = StatusMessage(text: working + (status.map { " · " + $0.text } ?? ""), isError: status?.isError ?? false, untilTick: 0)
+        }
+        if let status {
             let room = rect.maxX - x - 1
             guard room >= 6 else { return }
             let text = DisplayWidth.truncate(status.text, to: room)

@@ -6,6 +6,7 @@ import WharfCore
 import WharfEngine
 import WharfKafkaClient
 import WharfKafkaServer
+import WharfClusterSource
 import WharfSources
 
 extension BenchCommand {
@@ -68,11 +69,11 @@ extension BenchCommand {
 
 enum BenchClusterRefresh {
     /// One dashboard refresh of the whole cluster: exactly what `wharf --bootstrap` does each
-    /// refresh interval (`ClusterDashboardDriver.readCluster`), with the driver's caches (time
-    /// lag, dead-letter verdicts, retention) carried from one refresh to the next as they are
-    /// while the dashboard runs.
-    static func clusterRefresh(_ driver: ClusterDashboardDriver) async throws {
-        _ = try await driver.readCluster()
+    /// refresh interval (`SourceDashboardDriver.readSnapshot` over a `KafkaClusterSource`), with
+    /// the caches (time lag, dead-letter verdicts, retention) carried from one refresh to the next
+    /// as they are while the dashboard runs.
+    static func clusterRefresh(_ driver: SourceDashboardDriver<KafkaClusterSource>) async throws {
+        _ = try await driver.readSnapshot()
     }
 
     /// Topics "topic-NNNN" with a few records in every partition, and groups "group-NNN" that
@@ -107,7 +108,8 @@ enum BenchClusterRefresh {
     /// One warm-up refresh (connection, ApiVersions, FindCoordinator: paid once per client),
     /// then `refreshes` timed ones; counts are the client's, divided by the refreshes.
     static func measure(_ client: KafkaClient, refreshes: Int) async throws -> Result {
-        let driver = ClusterDashboardDriver(client: client, source: "bench", readOnly: true)
+        let driver = SourceDashboardDriver(source: KafkaClusterSource(client: client, clock: SystemClock()), label: "bench", readOnly: true,
+                                           waitBudgetMs: 300)
         let firstStart = monotonicNanos()
         try await clusterRefresh(driver)
         let firstMillis = Double(monotonicNanos() - firstStart) / 1e6

@@ -195,8 +195,9 @@ enum DashboardRunner {
             }
         }
         let restoreStderr = StderrRedirect(to: logFile)
-        let driver = EngineDashboardDriver(engine: engine, queues: queues, events: events, projections: projections, source: source,
-                                           listener: listener.status, readOnly: options.readOnly, outboxes: outboxes)
+        let driver = SourceDashboardDriver(source: EngineSource(engine: engine), label: source, readOnly: options.readOnly,
+                                           panels: EnginePanels(queues: queues, events: events, projections: projections),
+                                           outboxes: outboxes, listener: listener.status)
         let state = DashboardState(capabilities: driver.capabilities, readOnly: options.readOnly, refreshMs: options.refresh)
         // The dashboard's own refresh feeds the metrics: a scrape never reads the engine again.
         if let metrics {

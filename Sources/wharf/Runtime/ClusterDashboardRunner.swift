@@ -35,13 +35,15 @@ enum ClusterDashboardRunner {
             await client.close()
             throw error
         }
-        let driver = ClusterDashboardDriver(client: client, source: "kafka " + kafka.bootstrap.map(\.description).joined(separator: ","),
-                                            readOnly: options.readOnly, outboxes: outboxes.outboxes)
+        let driver = SourceDashboardDriver(source: KafkaClusterSource(client: client, clock: SystemClock()),
+                                           label: "kafka " + kafka.bootstrap.map(\.description).joined(separator: ","), readOnly: options.readOnly,
+                                           outboxes: outboxes.outboxes, waitBudgetMs: 300)
         var metrics: MetricsEndpoint?
         if let address = options.metrics.metricsListen {
             do { metrics = try await MetricsEndpoint.start(address, kafka: nil, storage: false) } catch {
                 await outboxes.stop()
                 await driver.close()
+                await client.close()
                 await relayClient.close()
                 throw error
             }
@@ -61,6 +63,7 @@ enum ClusterDashboardRunner {
         await metrics?.stop()
         await outboxes.stop()
         await driver.close()
+        await client.close()
         await relayClient.close()
         let size = (try? FileManager.default.attributesOfItem(atPath: logFile)[.size] as? Int) ?? 0
         if size > 0 { FileHandle.standardError.write(Data("wharf: messages written while the dashboard ran are in \(logFile)\n".utf8)) } else {

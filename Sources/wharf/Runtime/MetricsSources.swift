@@ -1,3 +1,5 @@
+import WharfClusterSource
+import WharfCore
 import WharfDashboard
 import WharfEngine
 import WharfKafkaClient
@@ -8,13 +10,16 @@ import WharfSources
 enum MetricsSources {
     /// The embedded engine, read as the dashboard reads it.
     static func engine(_ engine: Engine, label: String) -> any DashboardDriver {
-        EngineDashboardDriver(engine: engine, source: label, readOnly: true)
+        SourceDashboardDriver(source: EngineSource(engine: engine), label: label, readOnly: true)
     }
 
     /// A Kafka-protocol cluster, read as `wharf --bootstrap` reads it.
     static func cluster(_ client: KafkaClient, label: String) -> ClusterMetricsSource {
-        let driver = ClusterDashboardDriver(client: client, source: label, readOnly: true)
-        return ClusterMetricsSource(driver: driver, read: { try await driver.readCluster() }, close: { await driver.close() })
+        let driver = SourceDashboardDriver(source: KafkaClusterSource(client: client, clock: SystemClock()), label: label, readOnly: true)
+        return ClusterMetricsSource(driver: driver, read: { try await driver.readSnapshot() }, close: {
+            await driver.close()
+            await client.close()
+        })
     }
 }
 

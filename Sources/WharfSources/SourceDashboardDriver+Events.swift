@@ -3,11 +3,11 @@ import WharfDashboard
 import WharfEvents
 import WharfProjections
 
-/// The Streams & projections part of the engine driver: the event store's categories and
-/// readers as dashboard values, and the two actions (replay parked, rebuild a projection).
-extension EngineDashboardDriver {
+/// The Streams & projections panel (engine-only): the event store's categories and readers as
+/// dashboard values, and the two actions (replay parked, rebuild a projection).
+extension SourceDashboardDriver {
     public func eventsSnapshot() -> EventsSnapshot? {
-        guard let store = events, !store.closed else { return nil }
+        guard let store = panels.events, !store.closed else { return nil }
         let streams = store.streams()
         var lastAppend: [String: Int64] = [:]
         for s in streams { lastAppend[s.category] = max(lastAppend[s.category] ?? 0, s.lastAppended) }
@@ -25,7 +25,7 @@ extension EngineDashboardDriver {
                                        group: group, state: Self.readerState(s.state), error: s.state.faultMessage,
                                        checkpoint: s.checkpoint, lagEvents: s.lagEvents, lagSeconds: s.lagSeconds, parked: s.parkedCount)
         }
-        for p in projections?.statuses(store: store) ?? [] {
+        for p in panels.projections?.statuses(store: store) ?? [] {
             readers.append(EventReaderSnapshot(
                 name: p.name, kind: .projection, source: p.source.description, state: Self.readerState(p.state), error: p.state.faultMessage,
                 checkpoint: p.cursor.position, lagEvents: p.lag.events, lagSeconds: p.lag.seconds, processed: p.cursor.processed,
@@ -44,25 +44,21 @@ extension EngineDashboardDriver {
         }
     }
 
-    public func performEvents(_ effect: Effect) async -> Action? {
-        do {
-            switch effect {
-            case .replayParked(let group, let source):
-                guard capabilities.contains(.replayParked), let store = events else { return .operationFailed("read-only: replay is disabled") }
-                let n = try store.replayParked(group, on: EventSource(parsing: source))
-                return .operationSucceeded("replaying \(CountText.of(n, "parked event")) to \(group)")
-            case .rebuildProjection(let name):
-                guard capabilities.contains(.rebuildProjection) else { return .operationFailed("read-only: rebuild is disabled") }
-                guard let projection = projections?.projection(named: name) else {
-                    return .operationFailed("\(name) is not running in this process: use wharf projection rebuild")
-                }
-                try await projection.rebuild()
-                return .operationSucceeded("rebuilding \(name) from the start")
-            default:
-                return nil
+    func performEvents(_ effect: Effect) async throws -> Action? {
+        switch effect {
+        case .replayParked(let group, let source):
+            guard capabilities.contains(.replayParked), let store = panels.events else { return .operationFailed(DriverMessages.replayDisabled) }
+            let n = try store.replayParked(group, on: EventSource(parsing: source))
+            return .operationSucceeded(DriverMessages.replaying(n, to: group))
+        case .rebuildProjection(let name):
+            guard capabilities.contains(.rebuildProjection) else { return .operationFailed(DriverMessages.rebuildDisabled) }
+            guard let projection = panels.projections?.projection(named: name) else {
+                return .operationFailed(DriverMessages.projectionNotHere(name))
             }
-        } catch {
-            return .operationFailed("\(error)")
+            try await projection.rebuild()
+            return .operationSucceeded(DriverMessages.rebuilding(name))
+        default:
+            return nil
         }
     }
 }

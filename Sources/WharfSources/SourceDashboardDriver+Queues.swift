@@ -2,14 +2,13 @@ import WharfCore
 import WharfDashboard
 import WharfEngine
 
-/// The Queues and Dead letters views over the engine's `QueueStore`: runtime counts for the
-/// snapshot, and the browser, requeue, purge and undo effects through the same QueueStore calls
-/// the `wharf queue` / `wharf dlq` commands use.
-extension EngineDashboardDriver {
+/// The Queues and Dead letters views over the engine's `QueueStore` (an engine-only panel):
+/// runtime counts for the snapshot, and the browser, requeue, purge and undo effects through the
+/// same QueueStore calls the `wharf queue` / `wharf dlq` commands use.
+extension SourceDashboardDriver {
     /// Dead letters read per entity per snapshot to count reasons; beyond it the reasons describe
     /// the oldest messages only (the count itself is always exact).
-    public static let reasonSampleSize = 500
-    public static let topReasonCount = 3
+    public static var reasonSampleSize: Int { 500 }
 
     public static func queueSnapshots(_ q: QueueStore) -> [QueueSnapshot] {
         q.listQueues().compactMap { name -> QueueSnapshot? in
@@ -41,7 +40,7 @@ extension EngineDashboardDriver {
                     for m in messages { reasons[m.deadLetterReason ?? "(none)", default: 0] += 1 }
                 }
                 let top = reasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                    .prefix(Self.topReasonCount).map { DeadLetterReasonCount($0.key, $0.value) }
+                    .prefix(DeadLetterSnapshot.topReasonCount).map { DeadLetterReasonCount($0.key, $0.value) }
                 sample = ReasonSample(count: c.totalCount, sizeBytes: c.sizeBytes, top: Array(top))
                 reasonCache[dlq] = sample
             }
@@ -68,34 +67,24 @@ extension EngineDashboardDriver {
         case .requeue(let request):
             guard capabilities.contains(.requeue) else { return .operationFailed(DriverMessages.requeueDisabled) }
             let r = try store().requeue(request.entity, Self.selection(request.selection), to: request.target)
-            var text = "requeued \(r.count) message(s) from \(r.source) to \(r.target)"
-            if !r.skipped.isEmpty { text += "; \(r.skipped.count) skipped (locked or gone)" }
-            return .queueEntityChanged(entity: request.entity, message: text)
+            return .queueEntityChanged(entity: request.entity,
+                                       message: DriverMessages.requeued(r.count, from: r.source, to: r.target, skipped: r.skipped.count))
         case .purgeQueue(let entity):
             guard capabilities.contains(.purgeQueue) else { return .operationFailed(DriverMessages.purgeDisabled) }
             let r = try store().purge(entity)
-            let until = r.restorableUntil.map { ", u restores them until \(Format.clock(ms: $0)) UTC" } ?? ""
-            return .queueEntityChanged(entity: entity, message: "purged \(r.count) message(s) from \(r.entity)\(until)")
+            return .queueEntityChanged(entity: entity, message: DriverMessages.purgedQueue(r.count, entity: r.entity, restorableUntil: r.restorableUntil))
         case .undoQueuePurge(let entity):
-            guard capabilities.contains(.undoQueuePurge) else { return .operationFailed("read-only: undo is disabled") }
+            guard capabilities.contains(.undoQueuePurge) else { return .operationFailed(DriverMessages.queueUndoDisabled) }
             let n = try store().undoPurge(entity)
-            return n == 0 ? .operationFailed("nothing to restore in \(entity) (no purge within the undo window)")
-                : .queueEntityChanged(entity: entity, message: "restored \(n) purged message(s) to \(entity)")
+            return n == 0 ? .operationFailed(DriverMessages.nothingToRestore(in: entity))
+                : .queueEntityChanged(entity: entity, message: DriverMessages.restoredQueue(n, entity: entity))
         default:
             return nil
         }
     }
 
-    public static func entity(of effect: Effect) -> String? {
-        switch effect {
-        case .loadDeadLetters(let e, _), .purgeQueue(let e), .undoQueuePurge(let e): e
-        case .previewRequeue(let r), .requeue(let r): r.entity
-        default: nil
-        }
-    }
-
     private func store() throws(WharfError) -> QueueStore {
-        guard let queues else { throw .invalidArgument("this source has no queues") }
+        guard let queues = panels.queues else { throw .invalidArgument("this source has no queues") }
         return queues
     }
 

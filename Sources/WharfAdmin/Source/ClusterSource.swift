@@ -1,0 +1,90 @@
+import WharfCore
+
+/// What an operator can ask of any cluster, whatever holds the data: the embedded engine
+/// (`EngineSource`, WharfEngine) or a Kafka-protocol cluster over the wire (`KafkaClusterSource`,
+/// WharfClusterSource). Both answer in this module's report types and apply its rules
+/// (`ResetPlanner`, `LagRules`, `RequeueRules`), so the same data gives the same answers on both;
+/// `WharfClusterSourceTests` runs one conformance suite over the two.
+///
+/// `capabilities` says which operations the source supports; the dashboard hides the rest. The
+/// queues, event-stream and outbox panels are not part of this protocol: they exist only where
+/// the engine runs in-process, and their capabilities only there.
+///
+/// Time comes from `clock` (injected), never from the wall clock directly.
+public protocol ClusterSource: Sendable {
+    /// The operations this source supports (before `--read-only` takes the dangerous ones away).
+    var capabilities: SourceCapabilities { get }
+    /// The clock time lag, reset times (`byDuration`) and snapshot times are measured against.
+    var clock: any WallClock { get }
+
+    // MARK: Reading
+
+    /// Every topic (internal ones too with `includeInternal`), sorted by name.
+    func describeTopics(includeInternal: Bool) async throws -> [TopicDescription]
+    /// One group's lag on every partition of the topics it committed to or is assigned.
+    func groupLag(_ group: String) async throws -> GroupLag
+    /// One refresh of everything the dashboard shows of the cluster itself: topics, groups with
+    /// their members and lag, brokers, the fullest log volume. Dead-letter topics are asked apart
+    /// (`deadLetterSummaries`), so a caller can cache their verdicts.
+    func readOverview() async throws -> ClusterOverview
+    /// Up to `max` records of one partition from an offset (clamped to what is retained) or from
+    /// the first record at or after a time.
+    func readRecords(topic: String, partition: Int32, from start: ReadStart, max: Int) async throws -> [StoredRecord]
+
+    // MARK: Changing data
+
+    /// The dry run of a reset: exactly what `executeReset` would commit.
+    func planReset(group: String, topic: String, partitions: [Int32]?, to spec: OffsetResetSpec) async throws -> [ResetPlanRow]
+    /// Commits a planned reset.
+    func executeReset(group: String, plan: [ResetPlanRow]) async throws -> ResetResult
+    /// Deletes the records of a partition below `before` (Kafka's DeleteRecords).
+    func deleteRecords(topic: String, partition: Int32, before: Int64) async throws -> RecordDeletion
+    func createTopic(_ name: String, partitions: Int32) async throws
+    func deleteTopic(_ name: String) async throws
+
+    // MARK: Dead-letter topics (Spring, Kafka Connect, KIP-1191 headers)
+
+    /// The summaries of those of `topics` that are dead-letter topics (unknown topics and
+    /// ordinary ones are left out); `sample`: the newest records per partition read for reasons.
+    func deadLetterSummaries(topics: [String], sample: Int) async throws -> [DeadLetterTopicSummary]
+    /// The oldest `max` records of each partition, partition by partition.
+    func deadLetterRecords(topic: String, max: Int) async throws -> [PartitionRecord]
+    /// Moves selected dead letters back to their original topics (or `to`), exactly once, with
+    /// the bookmark `RequeueRules.group(for:)` shared by every source; `dryRun` changes nothing.
+    func requeueDeadLetters(topic: String, selection: DeadLetterTopicSelection, to override: String?,
+                            dryRun: Bool) async throws -> DeadLetterRequeueResult
+    /// Deletes every record of the topic (up to each partition's end); returns how many went.
+    func purgeTopic(_ name: String) async throws -> Int64
+}
+
+/// Where a read of records starts.
+public enum ReadStart: Sendable, Equatable {
+    /// This offset, clamped into the partition's retained range.
+    case offset(Int64)
+    /// The first record at or after this time (ms since the epoch); the log end if none is.
+    case timestamp(Int64)
+}
+
+/// What a `deleteRecords` did: the log start before and after.
+public struct RecordDeletion: Sendable, Equatable {
+    public var previousLogStart: Int64
+    public var logStart: Int64
+    /// Records deleted (never negative).
+    public var deleted: Int64 { Swift.max(0, OffsetMath.subtract(logStart, previousLogStart)) }
+
+    public init(previousLogStart: Int64, logStart: Int64) {
+        self.previousLogStart = previousLogStart
+        self.logStart = logStart
+    }
+}
+
+/// A record and the partition it was read from.
+public struct PartitionRecord: Sendable, Equatable {
+    public var partition: Int32
+    public var record: StoredRecord
+
+    public init(partition: Int32, record: StoredRecord) {
+        self.partition = partition
+        self.record = record
+    }
+}

@@ -1,0 +1,86 @@
+import WharfAdmin
+import WharfCore
+import WharfKafkaClient
+
+/// A Kafka-protocol cluster (Apache Kafka, a remote `wharf serve`...) as a `ClusterSource`: the
+/// same questions and operations as the embedded engine, over the wire, with the rules of
+/// WharfAdmin (`ResetPlanner`, `LagRules`, `RequeueRules`) and the `--bootstrap` commands'
+/// operations (`ClusterReset`, `ClusterDeadLetters`, `ClusterTopics`, `ClusterGroups`).
+///
+/// An actor because a refresh keeps caches between calls (`TimeLagCache`, `RetentionCache`), so
+/// a dashboard's refresh stays a bounded number of requests whatever the cluster's size. Time
+/// comes from `clock` only.
+public actor KafkaClusterSource: ClusterSource {
+    public let client: KafkaClient
+    public nonisolated let clock: any WallClock
+    public nonisolated var capabilities: SourceCapabilities { .kafkaCluster }
+
+    /// Timestamps of the first unconsumed record per partition and position.
+    var timeLag = TimeLagCache()
+    var retention = RetentionCache()
+
+    public init(client: KafkaClient, clock: any WallClock) {
+        self.client = client
+        self.clock = clock
+    }
+
+    public func describeTopics(includeInternal: Bool) async throws -> [TopicDescription] {
+        try await ClusterTopics.describeAll(client, includeInternal: includeInternal)
+    }
+
+    public func groupLag(_ group: String) async throws -> GroupLag {
+        try await ClusterGroups.describe(client, group: group, clock: clock)
+    }
+
+    public func readRecords(topic: String, partition: Int32, from start: ReadStart, max: Int) async throws -> [StoredRecord] {
+        let tp = TopicPartition(topic, partition)
+        guard let bounds = try await client.logOffsets([tp])[tp] else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
+        let offset: Int64
+        switch start {
+        case .offset(let o): offset = Swift.min(Swift.max(o, bounds.start), bounds.end)
+        case .timestamp(let t): offset = try await client.firstOffsets(atOrAfter: t, in: [tp])[tp] ?? bounds.end
+        }
+        return try await ClusterRecordReader.read(client, [tp: .init(from: offset, until: bounds.end, limit: max)])[tp] ?? []
+    }
+
+    public func planReset(group: String, topic: String, partitions: [Int32]?, to spec: OffsetResetSpec) async throws -> [ResetPlanRow] {
+        try await ClusterReset.plan(client, group: group, topic: topic, partitions: partitions, to: spec, nowMs: clock.nowMillis())
+    }
+
+    /// A remote coordinator cannot be fenced: a group with live members is refused (`ClusterReset`).
+    public func executeReset(group: String, plan: [ResetPlanRow]) async throws -> ResetResult {
+        try await ClusterReset.execute(client, group: group, plan: plan)
+        return ResetResult(rows: plan, fencedLiveMembers: false)
+    }
+
+    public func deleteRecords(topic: String, partition: Int32, before: Int64) async throws -> RecordDeletion {
+        let tp = TopicPartition(topic, partition)
+        let old = try await client.logOffsets([tp])[tp]?.start ?? 0
+        return RecordDeletion(previousLogStart: old, logStart: try await client.deleteRecords([tp: before])[tp] ?? old)
+    }
+
+    public func createTopic(_ name: String, partitions: Int32) async throws {
+        try await client.createTopic(name, partitions: partitions)
+    }
+
+    public func deleteTopic(_ name: String) async throws {
+        try await client.deleteTopic(name)
+    }
+
+    public func deadLetterSummaries(topics: [String], sample: Int) async throws -> [DeadLetterTopicSummary] {
+        try await ClusterDeadLetters.summaries(client, topics: topics, sample: sample)
+    }
+
+    public func deadLetterRecords(topic: String, max: Int) async throws -> [PartitionRecord] {
+        try await ClusterDeadLetters.records(client, topic: topic, max: max).map { PartitionRecord(partition: $0.partition, record: $0.record) }
+    }
+
+    public func requeueDeadLetters(topic: String, selection: DeadLetterTopicSelection, to override: String?,
+                                   dryRun: Bool) async throws -> DeadLetterRequeueResult {
+        try await ClusterDeadLetters.requeue(client, topic: topic, selection: selection, to: override, dryRun: dryRun, clock: clock)
+    }
+
+    public func purgeTopic(_ name: String) async throws -> Int64 {
+        try await ClusterDeadLetters.purge(client, topic: name)
+    }
+}
