@@ -9,7 +9,9 @@ import WharfCore
 /// It sits first in the pipeline, outside TLS, so a client stuck in its handshake is idle too.
 /// Time comes from the injected `WallClock`, not from timers of its own: a test moves a
 /// `ManualClock` past the limit and runs the check, instead of sleeping through the limit and
-/// hoping a loaded machine keeps to it. As NIO's `IdleStateHandler` did, the event is sent at
+/// hoping a loaded machine keeps to it. (In production that is the system's wall clock, as for
+/// the engine's session timeouts: a step of the system time moves the limit with it, where
+/// Kafka's monotonic clock would not.) As NIO's `IdleStateHandler` did, the event is sent at
 /// every check while the connection stays idle (the connection handler keeps a connection
 /// with a request in progress, and closes it once that client stops reading).
 final class IdleConnectionHandler: ChannelDuplexHandler {

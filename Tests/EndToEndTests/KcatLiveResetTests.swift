@@ -31,17 +31,7 @@ import Testing
         try await tmux.type("k-live-g")
         try await tmux.send("Enter")
         screen = try await tmux.waitFor { $0.contains("/k-live-g") && DashboardTmuxTests.lag(of: "k-live-g", in: $0) == 0 }
-        // Under load the row can show lag 0 before the group's partitions are loaded, and `r` then
-        // says there is nothing to reset: press it again (10 s apart) until the dialog opens.
-        try await KafkaClientGroupTests.waitUntil("the replay dialog to open") {
-            try? await tmux.send("r")
-            let end = Date().addingTimeInterval(10)
-            while Date() < end {
-                if (try? await tmux.screen())?.contains("Replay k-live-g") == true { return true }
-                try? await Task.sleep(for: .milliseconds(100))
-            }
-            return false
-        }
+        try await KafkaLiveResetTests.openReplay("k-live-g", in: tmux)
         try await tmux.send("Enter")
         screen = try await tmux.waitFor { $0.contains("RE-READ") && $0.contains("Reset to earliest") }
         try await tmux.send("y")

@@ -3,10 +3,15 @@ import KafkaProtocol
 import Testing
 import WharfCore
 import WharfEngine
+import WharfTestSupport
 @testable import WharfKafkaServer
 
 /// Long-poll fetches wait on the partitions' append notifiers instead of polling.
-@Suite struct FetchWakeOnAppendTests {
+/// The tests time a fetch against its max wait, so the test and the fetch's task run on threads
+/// of their own (`.ownThread`, `Task(executorPreference:)`): on the cooperative pool, which the
+/// parallel suite keeps hundreds of jobs deep at its start, a woken fetch was seen resuming
+/// 17 s after its append, and a 600 ms wait returning after 122 s.
+@Suite(.ownThread) struct FetchWakeOnAppendTests {
     static func fetch(_ partitions: [Int32], maxWaitMs: Int32, topic: String = "t") -> KafkaRequestBody {
         .fetch(FetchRequest(maxWaitMs: maxWaitMs, minBytes: 1, maxBytes: 1 << 20, topics: [
             .init(topic: topic, partitions: partitions.map { .init(partition: $0, fetchOffset: 0, partitionMaxBytes: 1 << 20) })]))
@@ -26,7 +31,7 @@ import WharfEngine
         let engine = f.engine
         try engine.createTopic("t", .init(partitions: 3))
         let notifier = try engine.appendNotifier(topic: "t", partition: 2)
-        let waiting = Task { try await f.response(Self.fetch([0, 1, 2], maxWaitMs: 30_000), version: 11) }
+        let waiting = Task(executorPreference: QueueTaskExecutor()) { try await f.response(Self.fetch([0, 1, 2], maxWaitMs: 30_000), version: 11) }
         // The fetch is parked on the notifiers (not spinning), then an append on partition 2 wakes it.
         try await Self.eventually { notifier.waitingCount == 1 }
         let appended = ContinuousClock.now
@@ -50,7 +55,7 @@ import WharfEngine
         let engine = f.engine
         let notifier = try engine.appendNotifier(topic: "t", partition: 0)
         let start = ContinuousClock.now
-        let waiting = Task { try await f.response(Self.fetch([0], maxWaitMs: 600), version: 11) }
+        let waiting = Task(executorPreference: QueueTaskExecutor()) { try await f.response(Self.fetch([0], maxWaitMs: 600), version: 11) }
         try await Self.eventually { notifier.waitingCount == 1 }
         try engine.produce(topic: "t", records: [Record(key: nil, value: "p1")], partition: 1)
         try engine.produce(topic: "other", records: [Record(key: nil, value: "o")])

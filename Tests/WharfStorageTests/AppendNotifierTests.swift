@@ -1,8 +1,10 @@
 import Testing
+import WharfTestSupport
 @testable import WharfStorage
 
 /// The wake-up primitive behind Kafka long-poll fetches: no lost wake-ups, one wake per waiter.
-@Suite struct AppendNotifierTests {
+/// `.ownThread`: the tests time waits, which on the busy cooperative pool would measure the suite's load.
+@Suite(.ownThread) struct AppendNotifierTests {
     @Test func aSignalWakesEveryRegisteredWaiterOnce() async {
         let notifier = AppendNotifier()
         let a = AppendWaiter(), b = AppendWaiter()
