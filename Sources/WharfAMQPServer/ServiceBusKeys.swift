@@ -30,8 +30,11 @@ public struct ServiceBusKeys: Sendable {
     public func loadOrCreateDefault() throws(WharfError) -> [String: String] {
         let keys = try load()
         if !keys.isEmpty { return keys }
-        var created = [Self.defaultKeyName: Self.randomKey()]
-        if FileManager.default.fileExists(atPath: path) { created = keys }
+        // A file emptied by hand is the operator's choice: no key is made up behind their back.
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw .invalidArgument("\(path) holds no keys: add one with `wharf servicebus key add NAME`")
+        }
+        let created = [Self.defaultKeyName: Self.randomKey()]
         try save(created)
         return created
     }

@@ -28,7 +28,8 @@ struct ServiceBusCommand: AsyncParsableCommand {
 
             func run() async throws {
                 let store = ServiceBusKeys(dataDirectory: data.directory)
-                var keys = try store.loadOrCreateDefault()
+                var keys = try store.load()
+                if keys.isEmpty, !FileManager.default.fileExists(atPath: store.path) { keys = try store.loadOrCreateDefault() }
                 guard keys[name] == nil else { throw ValidationError("key '\(name)' already exists") }
                 keys[name] = ServiceBusKeys.randomKey()
                 try store.save(keys)
