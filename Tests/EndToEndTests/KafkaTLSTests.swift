@@ -28,6 +28,8 @@ import Testing
                 if chunk.isEmpty { break }
                 line += String(decoding: chunk, as: UTF8.self)
             }
+            // The first line only: the AMQP listener's line may follow in the same chunk.
+            line = String(line.prefix { $0 != "\n" })
             // "SSL://127.0.0.1:40002, ..." or, for one PLAINTEXT listener, "0.0.0.0:40001".
             let regex = try NSRegularExpression(pattern: #"(?:([A-Z_]+)://)?(?:127\.0\.0\.1|0\.0\.0\.0):(\d+)"#)
             for m in regex.matches(in: line, range: NSRange(line.startIndex..., in: line)) {

@@ -30,8 +30,8 @@ import WharfEngine
             #expect(try Self.create(b, "strict", [("message.timestamp.before.max.ms", "60000"), ("message.timestamp.after.max.ms", "1000")]) == 0)
             #expect(try Self.create(b, "loose", []) == 0)
             // Bad values are refused, and nothing is created.
-            #expect(try Self.create(b, "bad1", [("message.timestamp.before.max.ms", "-1")]) == KafkaError.invalidRequest)
-            #expect(try Self.create(b, "bad2", [("message.timestamp.after.max.ms", "soon")]) == KafkaError.invalidRequest)
+            #expect(try Self.create(b, "bad1", [("message.timestamp.before.max.ms", "-1")]) == KafkaError.invalidConfig)
+            #expect(try Self.create(b, "bad2", [("message.timestamp.after.max.ms", "soon")]) == KafkaError.invalidConfig)
             #expect(!b.engine.listTopics().contains("bad1") && !b.engine.listTopics().contains("bad2"))
 
             let twoMinutesAgo = HostileProduceTests.good("old", at: Self.start - 120_000)

@@ -36,7 +36,10 @@ import WharfSources
             try? engine.close()
             try? FileManager.default.removeItem(atPath: dir)
         }
-        #expect(SourceDashboardDriver.capabilities(of: EngineSource(engine: engine), readOnly: false) == .all)
-        #expect(SourceDashboardDriver.capabilities(of: EngineSource(engine: engine), readOnly: true) == [.browseRecords, .browseDeadLetters])
+        // The engine has a data directory: its audit log and the causation trace come on top of `.all`,
+        // and stay under --read-only (they change nothing by themselves).
+        #expect(SourceDashboardDriver.capabilities(of: EngineSource(engine: engine), readOnly: false) == SourceCapabilities.all.union([.audit, .trace]))
+        #expect(SourceDashboardDriver.capabilities(of: EngineSource(engine: engine), readOnly: true)
+                == [.browseRecords, .browseDeadLetters, .audit, .trace])
     }
 }
