@@ -16,10 +16,8 @@ extension KafkaBroker {
         let clusterDenied = KafkaError.clusterAuthorizationFailed
         switch body {
         case .createPartitions(var r):
-            let denied = r.topics.filter { !check.allows(.alter, .topic, $0.name) }
+            let denied = r.topics.removeRefused { !check.allows(.alter, .topic, $0.name) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            let names = Set(denied.map(\.name))
-            r.topics.removeAll { names.contains($0.name) }
             return .proceed(.createPartitions(r), .of { (response: inout CreatePartitionsResponse) in
                 response.results += denied.map { t in
                     var result = CreatePartitionsResponse.CreatePartitionsTopicResult()
@@ -31,9 +29,8 @@ extension KafkaBroker {
             })
 
         case .alterConfigs(var r):
-            let denied = r.resources.filter { !Self.mayAlterConfigs(type: $0.resourceType, name: $0.resourceName, check) }
+            let denied = r.resources.removeRefused { !Self.mayAlterConfigs(type: $0.resourceType, name: $0.resourceName, check) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            r.resources.removeAll { !Self.mayAlterConfigs(type: $0.resourceType, name: $0.resourceName, check, log: false) }
             return .proceed(.alterConfigs(r), .of { (response: inout AlterConfigsResponse) in
                 response.responses += denied.map { resource in
                     var result = AlterConfigsResponse.AlterConfigsResourceResponse()
@@ -46,9 +43,8 @@ extension KafkaBroker {
             })
 
         case .incrementalAlterConfigs(var r):
-            let denied = r.resources.filter { !Self.mayAlterConfigs(type: $0.resourceType, name: $0.resourceName, check) }
+            let denied = r.resources.removeRefused { !Self.mayAlterConfigs(type: $0.resourceType, name: $0.resourceName, check) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            r.resources.removeAll { !Self.mayAlterConfigs(type: $0.resourceType, name: $0.resourceName, check, log: false) }
             return .proceed(.incrementalAlterConfigs(r), .of { (response: inout IncrementalAlterConfigsResponse) in
                 response.responses += denied.map { resource in
                     var result = IncrementalAlterConfigsResponse.AlterConfigsResourceResponse()
@@ -73,10 +69,8 @@ extension KafkaBroker {
                 response.errorCode = KafkaError.groupAuthorizationFailed
                 return .refuse(.offsetDelete(response))
             }
-            let denied = r.topics.filter { !check.allows(.read, .topic, $0.name) }
+            let denied = r.topics.removeRefused { !check.allows(.read, .topic, $0.name) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            let names = Set(denied.map(\.name))
-            r.topics.removeAll { names.contains($0.name) }
             return .proceed(.offsetDelete(r), .of { (response: inout OffsetDeleteResponse) in
                 response.topics += denied.map { t in
                     var result = OffsetDeleteResponse.OffsetDeleteResponseTopic()
@@ -92,10 +86,8 @@ extension KafkaBroker {
             })
 
         case .describeProducers(var r):
-            let denied = r.topics.filter { !check.allows(.read, .topic, $0.name) }
+            let denied = r.topics.removeRefused { !check.allows(.read, .topic, $0.name) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
-            let names = Set(denied.map(\.name))
-            r.topics.removeAll { names.contains($0.name) }
             return .proceed(.describeProducers(r), .of { (response: inout DescribeProducersResponse) in
                 response.topics += denied.map { t in
                     var result = DescribeProducersResponse.TopicResponse()
@@ -116,9 +108,7 @@ extension KafkaBroker {
     }
 
     /// ALTER_CONFIGS on the topic, or on the cluster for a broker (or any other) resource.
-    static func mayAlterConfigs(type: Int8, name: String, _ check: AccessCheck, log: Bool = true) -> Bool {
-        type == AclResourceType.topic.rawValue
-            ? check.allows(.alterConfigs, .topic, name, logDenial: log)
-            : check.allows(.alterConfigs, .cluster, AclBinding.clusterName, logDenial: log)
+    static func mayAlterConfigs(type: Int8, name: String, _ check: AccessCheck) -> Bool {
+        type == AclResourceType.topic.rawValue ? check.allows(.alterConfigs, .topic, name) : check.allowsCluster(.alterConfigs)
     }
 }
