@@ -39,7 +39,7 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .createTopics: 0...4,
         .deleteTopics: 0...3,
         .deleteRecords: 0...1,
-        .initProducerId: 0...1,
+        .initProducerId: 0...4,
         .offsetForLeaderEpoch: 0...3,
         .describeConfigs: 0...3,
         .describeLogDirs: 0...4,
@@ -61,6 +61,11 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .describeCluster: 0...1,
         .offsetDelete: 0...0,
         .describeProducers: 0...0,
+        // Transactions (issue 19): v4+ of AddPartitionsToTxn is broker-to-broker (KIP-890).
+        .addPartitionsToTxn: 0...3,
+        .addOffsetsToTxn: 0...3,
+        .txnOffsetCommit: 0...3,
+        .endTxn: 0...3,
     ])
 
     public func contains(_ key: ApiKey, version: Int16) -> Bool {

@@ -164,6 +164,7 @@ extension Engine {
             }
         }
         await coordinator.tick()
+        await transactions.abortExpired(engine: self)
     }
 }
 

@@ -158,8 +158,14 @@ extension Engine {
             name: t.meta.name, isInternal: t.meta.isInternal,
             retentionMs: logConfig.retentionMs, retentionBytes: logConfig.retentionBytes,
             partitions: t.logs.enumerated().map { i, log in
-                PartitionDescription(partition: Int32(i), logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset,
-                                     sizeBytes: log.sizeInBytes, segments: log.segmentCount)
+                var p = PartitionDescription(partition: Int32(i), logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset,
+                                             sizeBytes: log.sizeInBytes, segments: log.segmentCount)
+                let open = t.producers[i].openTransactions.count
+                if open > 0 {
+                    p.lastStableOffset = t.producers[i].lastStableOffset
+                    p.openTransactions = open
+                }
+                return p
             })
     }
 

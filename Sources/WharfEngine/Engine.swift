@@ -21,6 +21,8 @@ public final class Engine: Sendable {
     public let config: EngineConfig
     public let clock: any WallClock
     public let coordinator: GroupCoordinator
+    /// Transactional ids, their producers and open transactions (`<data>/transactions.json`).
+    let transactions: TransactionCoordinator
     /// `<data>/audit.log`: every change the admin commands below make, with who made it.
     public let audit: AuditLog
     let logger: Logger
@@ -43,7 +45,8 @@ public final class Engine: Sendable {
 
     private init(config: EngineConfig, clock: any WallClock, logger: Logger, lock: DataDirectoryLock,
                  topics: [String: TopicState], coordinator: GroupCoordinator, producerIds: ProducerIdAllocator,
-                 segmentFiles: SegmentFileCache) {
+                 segmentFiles: SegmentFileCache, transactions: TransactionCoordinator) {
+        self.transactions = transactions
         self.config = config
         self.segmentFiles = segmentFiles
         self.producerIds = producerIds
@@ -105,8 +108,10 @@ public final class Engine: Sendable {
                                                    timeoutLimits: config.groupTimeouts)
             let highestProducerId = loaded.values.flatMap(\.producers).map(\.highestProducerId).max() ?? -1
             let producerIds = ProducerIdAllocator.open(dataDirectory: config.dataDirectory, highestIdInLogs: highestProducerId, logger: logger)
+            let transactions = try TransactionCoordinator(dataDirectory: config.dataDirectory, files: DurableFile(faults: config.faults),
+                                                          maxTimeoutMs: config.transactionMaxTimeoutMs, logger: logger)
             let engine = Engine(config: config, clock: clock, logger: logger, lock: lock, topics: loaded, coordinator: coordinator,
-                                producerIds: producerIds, segmentFiles: files)
+                                producerIds: producerIds, segmentFiles: files, transactions: transactions)
             offsetsLog.dataLogs.bind(engine)
             return engine
         } catch {

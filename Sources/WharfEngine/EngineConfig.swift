@@ -39,6 +39,9 @@ public struct EngineConfig: Sendable {
     public var maxOpenSegmentFiles: Int = SegmentFileCache.defaultCapacity
     /// The session and rebalance timeouts the group coordinator accepts.
     public var groupTimeouts = GroupTimeoutLimits()
+    /// Longest `transaction.timeout.ms` a transactional producer may ask for (Kafka's
+    /// `transaction.max.timeout.ms`, 15 minutes); a transaction open longer is aborted.
+    public var transactionMaxTimeoutMs: Int32 = 900_000
 
     public init(dataDirectory: String, fsync: FsyncPolicy = .interval(milliseconds: 1000)) {
         self.dataDirectory = dataDirectory

@@ -28,6 +28,7 @@ import WharfCore
 /// | DescribeLogDirs, DescribeAcls, DescribeUserScramCredentials | DESCRIBE cluster |
 /// | CreateAcls, DeleteAcls, AlterUserScramCredentials | ALTER cluster |
 /// | the Kafka 3.x admin APIs | see `adminPlan` |
+/// | the transactional APIs | see `transactionPlan` |
 extension KafkaBroker {
     func accessCheck(_ accessControl: BrokerAccessControl, session: ConnectionSession) -> AccessCheck {
         AccessCheck(authorizer: accessControl.authorizer, principal: session.principal, host: session.clientHost,
@@ -41,6 +42,9 @@ extension KafkaBroker {
         switch body {
         case .createPartitions, .alterConfigs, .incrementalAlterConfigs, .describeCluster, .offsetDelete, .describeProducers:
             return adminPlan(body, check: check)
+
+        case .addPartitionsToTxn, .addOffsetsToTxn, .txnOffsetCommit, .endTxn:
+            return transactionPlan(body, check: check)
 
         case .apiVersions, .saslHandshake, .saslAuthenticate, .consumerGroupDescribe,
              .describeAcls, .createAcls, .deleteAcls:

@@ -211,13 +211,21 @@ extension KafkaBroker {
                     let budget = first ? min(Int(max(p.partitionMaxBytes, 1)), maxBytes) : min(Int(p.partitionMaxBytes), maxBytes - total)
                     let (start, end) = try engine.offsets(topic: topic.topic, partition: p.partition)
                     pd.highWatermark = end
-                    pd.lastStableOffset = end
+                    let stable = try engine.lastStableOffset(topic: topic.topic, partition: p.partition)
+                    pd.lastStableOffset = stable
                     pd.logStartOffset = start
-                    if budget > 0, p.fetchOffset < end {
+                    // read_committed (isolation level 1) reads only below the last stable offset.
+                    let readCommitted = r.isolationLevel == 1
+                    let limit = readCommitted ? stable : end
+                    if budget > 0, p.fetchOffset < limit {
                         let result = try engine.fetch(topic: topic.topic, partition: p.partition, offset: p.fetchOffset, maxBytes: budget)
-                        let fits = first || result.bytes.count <= budget
-                        pd.records = fits ? result.bytes : []
-                        total += fits ? result.bytes.count : 0
+                        let bytes = readCommitted ? Self.batches(result.bytes, below: limit) : result.bytes
+                        let fits = first || bytes.count <= budget
+                        pd.records = fits ? bytes : []
+                        total += fits ? bytes.count : 0
+                        if readCommitted, fits {
+                            pd.abortedTransactions = abortedTransactions(topic: topic.topic, partition: p.partition, from: p.fetchOffset, below: limit)
+                        }
                     } else if p.fetchOffset > end || p.fetchOffset < start {
                         throw WharfError.offsetOutOfRange(topic: topic.topic, partition: p.partition, offset: p.fetchOffset, logStart: start, logEnd: end)
                     } else {
@@ -273,6 +281,9 @@ extension KafkaBroker {
                 }
                 switch result {
                 case .success(var offset):
+                    // read_committed: "latest" is the last stable offset.
+                    if p.timestamp == -1, r.isolationLevel == 1,
+                       let stable = try? engine.lastStableOffset(topic: topic.name, partition: p.partitionIndex) { offset = stable }
                     // The engine answers a time with no record at or after it with the log end
                     // (what its own readers want); Kafka answers -1, and clients read -1 as
                     // "nothing there" (librdkafka's offsets_for_times, 0054).

@@ -89,6 +89,8 @@ extension KafkaBroker {
             var response = OffsetDeleteResponse()
             response.errorCode = groupDenied
             return .offsetDelete(response)
+        case .addPartitionsToTxn, .addOffsetsToTxn, .txnOffsetCommit, .endTxn:
+            return transactionReadOnlyRefusal(body)
         default:
             return nil
         }

@@ -175,8 +175,16 @@ public final class KafkaBroker: Sendable {
             return reply(describeLogDirs(r))
         case .offsetForLeaderEpoch(let r):
             return reply(offsetForLeaderEpoch(r))
-        case .initProducerId:
-            return reply(initProducerId())
+        case .initProducerId(let r):
+            return reply(await initProducerId(r, version: version))
+        case .addPartitionsToTxn(let r):
+            return reply(await addPartitionsToTxn(r, version: version))
+        case .addOffsetsToTxn(let r):
+            return reply(await addOffsetsToTxn(r, version: version))
+        case .txnOffsetCommit(let r):
+            return reply(await txnOffsetCommit(r, version: version))
+        case .endTxn(let r):
+            return reply(await endTxn(r, version: version))
         case .createPartitions(let r):
             return reply(createPartitions(r))
         case .alterConfigs(let r):

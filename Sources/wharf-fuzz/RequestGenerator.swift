@@ -6,6 +6,7 @@ import KafkaProtocol
 struct RequestGenerator {
     static let topics = ["fz0", "fz1", "fz2"]
     static let groups = ["fzg0", "fzg1", "__wharf-requeue.fz0"]
+    static let transactionalIds = ["fzt0", "fzt1"]
     static let configNames = ["retention.ms", "segment.bytes", "cleanup.policy", "compression.type", "no.such.config"]
     var now: Int64
     /// Idempotent producer state: ids are issued sequentially by the broker, so a small range
@@ -69,7 +70,7 @@ struct RequestGenerator {
                 })
             }, timeoutMs: v.int32("timeoutMs", 1000)))
         case .initProducerId:
-            return .initProducerId(InitProducerIdRequest(transactionalId: v.nullableString("transactionalId", nil),
+            return .initProducerId(InitProducerIdRequest(transactionalId: v.nullableString("transactionalId", v.random.pick([nil, "fzt0", "fzt1"])),
                                                          transactionTimeoutMs: v.int32("transactionTimeoutMs", 60000),
                                                          producerId: v.int64("producerId", -1), producerEpoch: v.int16("producerEpoch", -1)))
         case .offsetForLeaderEpoch:
@@ -115,6 +116,28 @@ struct RequestGenerator {
             return .describeProducers(DescribeProducersRequest(topics: v.array("topics", validCount: 1...1) { v in
                 return .init(name: topic(&v, "topics.name"), partitionIndexes: [partition(&v, "partitionIndexes[]")])
             }))
+        case .addPartitionsToTxn:
+            return .addPartitionsToTxn(AddPartitionsToTxnRequest(
+                v3AndBelowTransactionalId: v.string("transactionalId", v.random.pick(Self.transactionalIds)),
+                v3AndBelowProducerId: v.int64("producerId", Int64(v.random.int(0...3))), v3AndBelowProducerEpoch: v.int16("producerEpoch", 0),
+                v3AndBelowTopics: v.array("topics", validCount: 1...2) { v in
+                    .init(name: topic(&v, "topics.name"), partitions: [partition(&v, "partitions[]")])
+                }))
+        case .addOffsetsToTxn:
+            return .addOffsetsToTxn(AddOffsetsToTxnRequest(transactionalId: v.string("transactionalId", v.random.pick(Self.transactionalIds)),
+                                                           producerId: v.int64("producerId", Int64(v.random.int(0...3))),
+                                                           producerEpoch: v.int16("producerEpoch", 0), groupId: v.string("groupId", v.random.pick(Self.groups))))
+        case .txnOffsetCommit:
+            return .txnOffsetCommit(TxnOffsetCommitRequest(
+                transactionalId: v.string("transactionalId", v.random.pick(Self.transactionalIds)), groupId: v.string("groupId", v.random.pick(Self.groups)),
+                producerId: v.int64("producerId", Int64(v.random.int(0...3))), producerEpoch: v.int16("producerEpoch", 0),
+                topics: v.array("topics", validCount: 1...2) { v in
+                    .init(name: topic(&v, "topics.name"), partitions: [.init(partitionIndex: partition(&v, "partitionIndex"), committedOffset: offset(&v, "committedOffset"))])
+                }))
+        case .endTxn:
+            return .endTxn(EndTxnRequest(transactionalId: v.string("transactionalId", v.random.pick(Self.transactionalIds)),
+                                         producerId: v.int64("producerId", Int64(v.random.int(0...3))),
+                                         producerEpoch: v.int16("producerEpoch", 0), committed: v.bool("committed", v.random.int(0...1) == 1)))
         case .deleteGroups:
             return .deleteGroups(DeleteGroupsRequest(groupsNames: v.array("groupsNames", validCount: 1...2) { $0.string("groupsNames[]", $0.random.pick(Self.groups)) }))
         case .consumerGroupDescribe:

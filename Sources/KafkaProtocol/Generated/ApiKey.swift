@@ -22,6 +22,10 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
     case deleteRecords = 21
     case initProducerId = 22
     case offsetForLeaderEpoch = 23
+    case addPartitionsToTxn = 24
+    case addOffsetsToTxn = 25
+    case endTxn = 26
+    case txnOffsetCommit = 28
     case describeAcls = 29
     case createAcls = 30
     case deleteAcls = 31
@@ -62,6 +66,10 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .deleteRecords: 0...2
         case .initProducerId: 0...5
         case .offsetForLeaderEpoch: 0...4
+        case .addPartitionsToTxn: 0...5
+        case .addOffsetsToTxn: 0...4
+        case .endTxn: 0...5
+        case .txnOffsetCommit: 0...4
         case .describeAcls: 0...3
         case .createAcls: 0...3
         case .deleteAcls: 0...3
@@ -104,6 +112,10 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .deleteRecords: DeleteRecordsRequest.isFlexible(version: version)
         case .initProducerId: InitProducerIdRequest.isFlexible(version: version)
         case .offsetForLeaderEpoch: OffsetForLeaderEpochRequest.isFlexible(version: version)
+        case .addPartitionsToTxn: AddPartitionsToTxnRequest.isFlexible(version: version)
+        case .addOffsetsToTxn: AddOffsetsToTxnRequest.isFlexible(version: version)
+        case .endTxn: EndTxnRequest.isFlexible(version: version)
+        case .txnOffsetCommit: TxnOffsetCommitRequest.isFlexible(version: version)
         case .describeAcls: DescribeAclsRequest.isFlexible(version: version)
         case .createAcls: CreateAclsRequest.isFlexible(version: version)
         case .deleteAcls: DeleteAclsRequest.isFlexible(version: version)

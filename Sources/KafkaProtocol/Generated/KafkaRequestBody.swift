@@ -24,6 +24,10 @@ public enum KafkaRequestBody: Sendable, Equatable {
     case deleteRecords(DeleteRecordsRequest)
     case initProducerId(InitProducerIdRequest)
     case offsetForLeaderEpoch(OffsetForLeaderEpochRequest)
+    case addPartitionsToTxn(AddPartitionsToTxnRequest)
+    case addOffsetsToTxn(AddOffsetsToTxnRequest)
+    case endTxn(EndTxnRequest)
+    case txnOffsetCommit(TxnOffsetCommitRequest)
     case describeAcls(DescribeAclsRequest)
     case createAcls(CreateAclsRequest)
     case deleteAcls(DeleteAclsRequest)
@@ -63,6 +67,10 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .deleteRecords: .deleteRecords
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
+        case .addPartitionsToTxn: .addPartitionsToTxn
+        case .addOffsetsToTxn: .addOffsetsToTxn
+        case .endTxn: .endTxn
+        case .txnOffsetCommit: .txnOffsetCommit
         case .describeAcls: .describeAcls
         case .createAcls: .createAcls
         case .deleteAcls: .deleteAcls
@@ -105,6 +113,10 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .deleteRecords: self = .deleteRecords(try DeleteRecordsRequest(from: &reader, version: version))
         case .initProducerId: self = .initProducerId(try InitProducerIdRequest(from: &reader, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochRequest(from: &reader, version: version))
+        case .addPartitionsToTxn: self = .addPartitionsToTxn(try AddPartitionsToTxnRequest(from: &reader, version: version))
+        case .addOffsetsToTxn: self = .addOffsetsToTxn(try AddOffsetsToTxnRequest(from: &reader, version: version))
+        case .endTxn: self = .endTxn(try EndTxnRequest(from: &reader, version: version))
+        case .txnOffsetCommit: self = .txnOffsetCommit(try TxnOffsetCommitRequest(from: &reader, version: version))
         case .describeAcls: self = .describeAcls(try DescribeAclsRequest(from: &reader, version: version))
         case .createAcls: self = .createAcls(try CreateAclsRequest(from: &reader, version: version))
         case .deleteAcls: self = .deleteAcls(try DeleteAclsRequest(from: &reader, version: version))
@@ -146,6 +158,10 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .deleteRecords(let body): body.encode(into: &out, version: version)
         case .initProducerId(let body): body.encode(into: &out, version: version)
         case .offsetForLeaderEpoch(let body): body.encode(into: &out, version: version)
+        case .addPartitionsToTxn(let body): body.encode(into: &out, version: version)
+        case .addOffsetsToTxn(let body): body.encode(into: &out, version: version)
+        case .endTxn(let body): body.encode(into: &out, version: version)
+        case .txnOffsetCommit(let body): body.encode(into: &out, version: version)
         case .describeAcls(let body): body.encode(into: &out, version: version)
         case .createAcls(let body): body.encode(into: &out, version: version)
         case .deleteAcls(let body): body.encode(into: &out, version: version)

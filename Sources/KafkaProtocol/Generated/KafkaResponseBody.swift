@@ -24,6 +24,10 @@ public enum KafkaResponseBody: Sendable, Equatable {
     case deleteRecords(DeleteRecordsResponse)
     case initProducerId(InitProducerIdResponse)
     case offsetForLeaderEpoch(OffsetForLeaderEpochResponse)
+    case addPartitionsToTxn(AddPartitionsToTxnResponse)
+    case addOffsetsToTxn(AddOffsetsToTxnResponse)
+    case endTxn(EndTxnResponse)
+    case txnOffsetCommit(TxnOffsetCommitResponse)
     case describeAcls(DescribeAclsResponse)
     case createAcls(CreateAclsResponse)
     case deleteAcls(DeleteAclsResponse)
@@ -63,6 +67,10 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .deleteRecords: .deleteRecords
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
+        case .addPartitionsToTxn: .addPartitionsToTxn
+        case .addOffsetsToTxn: .addOffsetsToTxn
+        case .endTxn: .endTxn
+        case .txnOffsetCommit: .txnOffsetCommit
         case .describeAcls: .describeAcls
         case .createAcls: .createAcls
         case .deleteAcls: .deleteAcls
@@ -105,6 +113,10 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .deleteRecords: self = .deleteRecords(try DeleteRecordsResponse(from: &reader, version: version))
         case .initProducerId: self = .initProducerId(try InitProducerIdResponse(from: &reader, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochResponse(from: &reader, version: version))
+        case .addPartitionsToTxn: self = .addPartitionsToTxn(try AddPartitionsToTxnResponse(from: &reader, version: version))
+        case .addOffsetsToTxn: self = .addOffsetsToTxn(try AddOffsetsToTxnResponse(from: &reader, version: version))
+        case .endTxn: self = .endTxn(try EndTxnResponse(from: &reader, version: version))
+        case .txnOffsetCommit: self = .txnOffsetCommit(try TxnOffsetCommitResponse(from: &reader, version: version))
         case .describeAcls: self = .describeAcls(try DescribeAclsResponse(from: &reader, version: version))
         case .createAcls: self = .createAcls(try CreateAclsResponse(from: &reader, version: version))
         case .deleteAcls: self = .deleteAcls(try DeleteAclsResponse(from: &reader, version: version))
@@ -146,6 +158,10 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .deleteRecords(let body): body.encode(into: &out, version: version)
         case .initProducerId(let body): body.encode(into: &out, version: version)
         case .offsetForLeaderEpoch(let body): body.encode(into: &out, version: version)
+        case .addPartitionsToTxn(let body): body.encode(into: &out, version: version)
+        case .addOffsetsToTxn(let body): body.encode(into: &out, version: version)
+        case .endTxn(let body): body.encode(into: &out, version: version)
+        case .txnOffsetCommit(let body): body.encode(into: &out, version: version)
         case .describeAcls(let body): body.encode(into: &out, version: version)
         case .createAcls(let body): body.encode(into: &out, version: version)
         case .deleteAcls(let body): body.encode(into: &out, version: version)

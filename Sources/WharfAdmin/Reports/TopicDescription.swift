@@ -34,6 +34,10 @@ public struct PartitionDescription: Sendable, Equatable, Codable {
     /// Copies of the partition, and how many of them are in sync; nil on the embedded engine.
     public var replicas: Int?
     public var inSyncReplicas: Int?
+    /// Where read_committed readers stop (the first offset of the oldest open transaction) and
+    /// how many transactions are open; nil when none is open or the source cannot tell.
+    public var lastStableOffset: Int64?
+    public var openTransactions: Int?
 
     /// `sizeBytes` and `segments` are -1 when the source cannot know them (a remote cluster).
     public init(partition: Int32, logStartOffset: Int64, logEndOffset: Int64, sizeBytes: Int64, segments: Int,

@@ -47,6 +47,10 @@ public struct PartitionSnapshot: Equatable, Sendable {
     /// the leader. nil on the embedded engine (one copy, always in sync).
     public var replicas: Int?
     public var inSyncReplicas: Int?
+    /// The last stable offset and the open transactions, when a transaction is open (nil: none,
+    /// or a source that cannot tell).
+    public var lastStable: Int64?
+    public var openTransactions: Int = 0
 
     public init(partition: Int32, logStart: Int64, logEnd: Int64, sizeBytes: Int64, leader: Int32? = nil,
                 replicas: Int? = nil, inSyncReplicas: Int? = nil) {

@@ -16,6 +16,9 @@ enum TopicDetailView {
     /// in-sync replicas / replicas.
     static let clusterColumns = [TableColumn("LEADER", width: 6, alignRight: true, dropPriority: 2),
                                  TableColumn("ISR", width: 5, alignRight: true, dropPriority: 2)]
+    /// Shown while a partition has an open transaction: where read_committed readers stop.
+    static let transactionColumns = [TableColumn("LSO", width: 10, alignRight: true),
+                                     TableColumn("TXNS", width: 4, alignRight: true, dropPriority: 1)]
     static let consumerColumns = [
         TableColumn("GROUP", width: 12, flex: 1),
         TableColumn("P", width: 4, alignRight: true),
@@ -44,7 +47,9 @@ enum TopicDetailView {
         let consumerHeight = consumers.isEmpty ? 2 : min(consumers.count + 2, max(3, body.height * 2 / 5))
         let (top, bottom) = body.height >= 8 ? body.splitBottom(consumerHeight) : (body, .zero)
         let showLeader = topic.partitions.contains { $0.leader != nil }
-        TableWidget(columns: showLeader ? columns + clusterColumns : columns, rowCount: rows.count, selected: frame.selected, scroll: frame.scroll,
+        let showTransactions = topic.partitions.contains { $0.openTransactions > 0 }
+        let shown = columns + (showLeader ? clusterColumns : []) + (showTransactions ? transactionColumns : [])
+        TableWidget(columns: shown, rowCount: rows.count, selected: frame.selected, scroll: frame.scroll,
                     sortColumn: frame.sortColumn, ascending: frame.ascending)
             .render(into: &canvas, rect: Rect(x: top.x, y: top.y, width: top.width, height: top.height - (bottom.isEmpty ? 0 : 1))) { i in
                 let p = topic.partitions[rows[i]]
@@ -59,6 +64,10 @@ enum TopicDetailView {
                     // No leader: nothing can be produced to or read from the partition.
                     cells.append(p.leader.map { $0 >= 0 ? TableCell(String($0), role: .number) : TableCell("none", role: .critical) } ?? TableCell("-"))
                     cells.append(isrCell(p))
+                }
+                if showTransactions {
+                    cells.append(TableCell(String(p.lastStable ?? p.logEnd), role: p.lastStable.map { $0 < p.logEnd } == true ? .warning : .number))
+                    cells.append(TableCell(p.openTransactions > 0 ? String(p.openTransactions) : "-", role: .number))
                 }
                 return cells
             }

@@ -104,7 +104,7 @@ extension GroupCoordinator {
     }
 
     /// Persists then applies commits. Nothing changes if the log refuses them.
-    private func store(_ committed: [TopicPartition: CommittedOffset], in group: ClassicGroup) throws(WharfError) {
+    func store(_ committed: [TopicPartition: CommittedOffset], in group: ClassicGroup) throws(WharfError) {
         guard !committed.isEmpty else { return }
         let records = committed.sorted { $0.key < $1.key }.map {
             ConsumerOffsetsRecord.offsetCommit(group: group.groupId, $0.key, $0.value).encode()
@@ -119,7 +119,7 @@ extension GroupCoordinator {
         try checkKafkaString(tp.topic, "topic name")
     }
 
-    private func newGroup(_ groupId: String) -> ClassicGroup {
+    func newGroup(_ groupId: String) -> ClassicGroup {
         ClassicGroup(groupId: groupId, now: clock.nowMillis())
     }
 }

@@ -25,14 +25,15 @@ extension ProducerStateManager {
             }
         }
         var producers = loaded.producers
+        var transactions = loaded.transactions
         var next = max(loaded.offset, log.logStartOffset)
         do throws(WharfError) {
             while next < end {
                 let chunk = try log.read(from: next, maxBytes: 1 << 20)
-                let headers = try chunk.bytes.withBytes { (raw) throws(WharfError) in try RecordBatchReader.batchHeaders(in: raw) }
-                guard let lastBatch = headers.last, lastBatch.nextOffset > next else { break }
-                for h in headers where h.isIdempotent && h.lastOffset >= next {
-                    producers[h.producerId, default: ProducerEntry(epoch: h.producerEpoch, batches: [])].record(h, firstOffset: h.baseOffset)
+                let batches = try chunk.bytes.withBytes { (raw) throws(WharfError) in try PartitionTransactions.batches(in: raw) }
+                guard let lastBatch = batches.last?.header, lastBatch.nextOffset > next else { break }
+                for (h, marker) in batches where h.lastOffset >= next {
+                    fold(h, at: h.baseOffset, marker: marker, into: &producers, &transactions)
                 }
                 next = lastBatch.nextOffset
             }
@@ -42,7 +43,8 @@ extension ProducerStateManager {
             logger.error("producer state replay stopped", metadata: ["directory": "\(log.directory)", "offset": "\(next)", "error": "\(error)"])
         }
         let start = log.logStartOffset
+        transactions.expire(below: start)
         return ProducerStateManager(log: log, logger: logger, producers: producers.filter { $0.value.lastOffset >= start },
-                                    snapshotOffset: snapshotOffset)
+                                    transactions: transactions, snapshotOffset: snapshotOffset)
     }
 }

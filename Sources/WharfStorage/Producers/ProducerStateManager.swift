@@ -18,6 +18,8 @@ import WharfCore
 public final class ProducerStateManager: Sendable {
     struct State: Sendable {
         var producers: [Int64: ProducerEntry]
+        /// Open and aborted transactions (the last stable offset, read_committed fetches).
+        var transactions: PartitionTransactions
         /// The log start last applied to `producers` (expiry runs when it moves).
         var logStart: Int64
         /// The active segment when the last snapshot was written (a new one means a roll).
@@ -35,12 +37,13 @@ public final class ProducerStateManager: Sendable {
     /// "topic/partition" for error messages.
     let name: String
 
-    init(log: PartitionLog, logger: Logger, producers: [Int64: ProducerEntry], snapshotOffset: Int64?) {
+    init(log: PartitionLog, logger: Logger, producers: [Int64: ProducerEntry], transactions: PartitionTransactions = PartitionTransactions(),
+         snapshotOffset: Int64?) {
         self.log = log
         self.logger = logger
         let tp = log.topicPartition
         name = "\(tp.topic)/\(tp.partition)"
-        state = Mutex(State(producers: producers, logStart: log.logStartOffset, snapshotSegmentBase: log.activeSegmentBaseOffset,
+        state = Mutex(State(producers: producers, transactions: transactions, logStart: log.logStartOffset, snapshotSegmentBase: log.activeSegmentBaseOffset,
                             snapshotOffset: snapshotOffset))
     }
 
@@ -60,7 +63,9 @@ public final class ProducerStateManager: Sendable {
     /// checked in the order callers write them. A retried batch waits for its original's sync.
     public func write(_ batches: inout [UInt8], from origin: AppendOrigin = .engine) throws(WharfError) -> PendingAppend {
         let headers = try Self.headers(of: batches)
-        guard headers.contains(where: \.isIdempotent) else { return try log.write(&batches, from: origin) }
+        // Transactional batches (and the coordinator's markers) go through the lock too: they
+        // move the partition's open transactions, which the last stable offset reads.
+        guard headers.contains(where: { $0.isIdempotent || $0.isTransactional }) else { return try log.write(&batches, from: origin) }
         return try state.withLock { (s: inout State) throws(WharfError) -> PendingAppend in
             expire(&s)
             if headers.count == 1, let hit = s.producers[headers[0].producerId]?.duplicate(of: headers[0]) {
@@ -79,10 +84,11 @@ public final class ProducerStateManager: Sendable {
                 next.record(h, firstOffset: 0)  // placeholder offsets: the sequence check of a later batch needs only sequences
                 updated[h.producerId] = next
             }
+            let markers = try batches.withBytes { (raw) throws(WharfError) in try PartitionTransactions.batches(in: raw).map(\.marker) }
             let pending = try log.write(&batches, from: origin)
             var offset = pending.result.baseOffset
-            for h in headers {
-                if h.isIdempotent { s.producers[h.producerId, default: ProducerEntry(epoch: h.producerEpoch, batches: [])].record(h, firstOffset: offset) }
+            for (h, marker) in zip(headers, markers) {
+                Self.fold(h, at: offset, marker: marker, into: &s.producers, &s.transactions)
                 offset += Int64(h.lastOffsetDelta) + 1
             }
             snapshotIfRolled(&s)
@@ -131,7 +137,7 @@ public final class ProducerStateManager: Sendable {
         // whose group commit is still running (recovery accepts a snapshot above the log end).
         let offset = log.writtenEndOffset
         s.snapshotSegmentBase = log.activeSegmentBaseOffset
-        let snapshot = ProducerStateSnapshot(offset: offset, producers: s.producers)
+        let snapshot = ProducerStateSnapshot(offset: offset, producers: s.producers, transactions: s.transactions)
         try FileSystem.writeFileAtomically(log.directory + "/" + ProducerStateSnapshot.fileName(offset: offset), snapshot.encode(), faults: log.faults)
         s.snapshotOffset = offset
         for old in Self.snapshotOffsets(in: log.directory).dropLast(Self.snapshotsKept) {
@@ -145,6 +151,22 @@ public final class ProducerStateManager: Sendable {
         guard start != s.logStart else { return }
         s.logStart = start
         s.producers = s.producers.filter { $0.value.lastOffset >= start }
+        s.transactions.expire(below: start)
+    }
+
+    /// Folds one written batch into the producer and transaction state (appends and recovery
+    /// alike). A marker carries the epoch the coordinator fenced the producer at: from then on
+    /// the partition refuses the older epoch, as Kafka's marker append bumps it.
+    static func fold(_ h: RecordBatchHeader, at offset: Int64, marker: TransactionMarker?,
+                     into producers: inout [Int64: ProducerEntry], _ transactions: inout PartitionTransactions) {
+        if h.isIdempotent {
+            producers[h.producerId, default: ProducerEntry(epoch: h.producerEpoch, batches: [])].record(h, firstOffset: offset)
+        } else if h.isControl, h.producerId >= 0 {
+            if let entry = producers[h.producerId] {
+                if h.producerEpoch > entry.epoch { producers[h.producerId] = ProducerEntry(epoch: h.producerEpoch, batches: []) }
+            }
+        }
+        transactions.apply(h, at: offset, marker: marker)
     }
 
     /// Headers of the batches laid back to back in `bytes` (bounds checked; CRCs are the log's).

@@ -8,12 +8,22 @@ import WharfCore
 /// rename): CRC-32C of the rest (UInt32), format version (Int16, 1), producer count (Int32), then
 /// per producer: id (Int64), epoch (Int16), batch count (Int8, at most `ProducerEntry.kept`), and
 /// per batch: first and last sequence (Int32 each), first and last offset (Int64 each).
+/// Version 2 (transactions) goes on with the open transactions (count Int32, then producer id
+/// and first offset, Int64 each) and the aborted ones (count Int32, then producer id, first and
+/// last offset, Int64 each). Version 1 files (no transactions) still load.
 struct ProducerStateSnapshot: Equatable {
     static let suffix = ".snapshot"
-    static let version: Int16 = 1
+    static let version: Int16 = 2
 
     var offset: Int64
     var producers: [Int64: ProducerEntry]
+    var transactions = PartitionTransactions()
+
+    init(offset: Int64, producers: [Int64: ProducerEntry], transactions: PartitionTransactions = PartitionTransactions()) {
+        self.offset = offset
+        self.producers = producers
+        self.transactions = transactions
+    }
 
     static func fileName(offset: Int64) -> String {
         let digits = String(offset)
@@ -42,6 +52,17 @@ struct ProducerStateSnapshot: Equatable {
                 body.appendBigEndian(b.lastOffset)
             }
         }
+        body.appendBigEndian(Int32(transactions.ongoing.count))
+        for (pid, first) in transactions.ongoing.sorted(by: { $0.key < $1.key }) {
+            body.appendBigEndian(pid)
+            body.appendBigEndian(first)
+        }
+        body.appendBigEndian(Int32(transactions.aborted.count))
+        for a in transactions.aborted {
+            body.appendBigEndian(a.producerId)
+            body.appendBigEndian(a.firstOffset)
+            body.appendBigEndian(a.lastOffset)
+        }
         var out: [UInt8] = []
         out.appendBigEndian(CRC32C.checksum(body))
         return out + body
@@ -55,10 +76,11 @@ struct ProducerStateSnapshot: Equatable {
         let body = Array(bytes[4...])
         guard CRC32C.checksum(body) == stored else { throw .corrupt("producer snapshot \(offset) fails its checksum") }
         var producers: [Int64: ProducerEntry] = [:]
+        var transactions = PartitionTransactions()
         try body.withBytes { (raw) throws(WharfError) in
             var reader = ByteReader(raw)
             let version = try reader.readInt16()
-            guard version == Self.version else { throw .corrupt("producer snapshot \(offset) has unknown version \(version)") }
+            guard version == 1 || version == Self.version else { throw .corrupt("producer snapshot \(offset) has unknown version \(version)") }
             let count = try reader.readInt32()
             let smallestEntry = 8 + 2 + 1
             guard count >= 0, Int(count) <= (raw.count - 6) / smallestEntry else {
@@ -82,7 +104,25 @@ struct ProducerStateSnapshot: Equatable {
                 }
                 producers[pid] = entry
             }
+            guard version >= 2 else { return }
+            let ongoing = try reader.readInt32()
+            guard ongoing >= 0, Int(ongoing) <= raw.count / 16 else { throw .corrupt("producer snapshot \(offset) claims \(ongoing) open transactions") }
+            for _ in 0..<ongoing {
+                let pid = try reader.readInt64()
+                let first = try reader.readInt64()
+                guard pid >= 0, first >= 0, first < offset else { throw .corrupt("producer snapshot \(offset) has an open transaction at \(first)") }
+                transactions.ongoing[pid] = first
+            }
+            let aborted = try reader.readInt32()
+            guard aborted >= 0, Int(aborted) <= raw.count / 24 else { throw .corrupt("producer snapshot \(offset) claims \(aborted) aborted transactions") }
+            for _ in 0..<aborted {
+                let a = AbortedTransaction(producerId: try reader.readInt64(), firstOffset: try reader.readInt64(), lastOffset: try reader.readInt64())
+                guard a.firstOffset >= 0, a.firstOffset <= a.lastOffset, a.lastOffset < offset else {
+                    throw .corrupt("producer snapshot \(offset) has an aborted transaction at \(a.firstOffset)...\(a.lastOffset)")
+                }
+                transactions.aborted.append(a)
+            }
         }
-        return ProducerStateSnapshot(offset: offset, producers: producers)
+        return ProducerStateSnapshot(offset: offset, producers: producers, transactions: transactions)
     }
 }

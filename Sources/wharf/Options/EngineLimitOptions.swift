@@ -30,6 +30,9 @@ struct EngineLimitOptions: ParsableArguments {
     @Option(name: .customLong("group-max-session-timeout-ms"),
             help: "Longest session timeout a consumer may join with, and the longest rebalance wait (Kafka's group.max.session.timeout.ms).")
     var groupMaxSessionTimeoutMs = defaults.groupTimeouts.maxSessionTimeoutMs
+    @Option(name: .customLong("transaction-max-timeout-ms"),
+            help: "Longest transaction.timeout.ms a transactional producer may ask for (Kafka's transaction.max.timeout.ms); its open transaction is aborted after it.")
+    var transactionMaxTimeoutMs = defaults.transactionMaxTimeoutMs
     @Option(name: .customLong("max-open-segment-files"),
             help: "Descriptors of sealed segments kept open for reads, least recently read closed first (0: open per read). Active segments hold one each on top.")
     var maxOpenSegmentFiles = defaults.maxOpenSegmentFiles
@@ -47,6 +50,7 @@ struct EngineLimitOptions: ParsableArguments {
         if groupMaxSessionTimeoutMs < groupMinSessionTimeoutMs {
             throw ValidationError("--group-max-session-timeout-ms must not be below --group-min-session-timeout-ms (\(groupMinSessionTimeoutMs))")
         }
+        if transactionMaxTimeoutMs < 1 { throw ValidationError("--transaction-max-timeout-ms must be at least 1") }
         if maxOpenSegmentFiles < 0 { throw ValidationError("--max-open-segment-files must not be negative") }
     }
 
@@ -59,5 +63,6 @@ struct EngineLimitOptions: ParsableArguments {
         config.autoCreatePerMinute = autoCreatePerMinute
         config.groupTimeouts = GroupTimeoutLimits(minSessionTimeoutMs: groupMinSessionTimeoutMs, maxSessionTimeoutMs: groupMaxSessionTimeoutMs)
         config.maxOpenSegmentFiles = maxOpenSegmentFiles
+        config.transactionMaxTimeoutMs = transactionMaxTimeoutMs
     }
 }
