@@ -30,7 +30,7 @@ def read(bs, topic, isolation):
     return ",".join(out)
 """#
 
-    static let commitAbortScript = readerScript + #"""
+    static let commitAbortScript = readerScript + "\n" + #"""
 import sys
 from confluent_kafka import Producer
 bs = sys.argv[1]
@@ -60,7 +60,7 @@ print("UNCOMMITTED", read(bs, "txn", "read_uncommitted"))
         }
     }
 
-    static let transformScript = readerScript + #"""
+    static let transformScript = readerScript + "\n" + #"""
 import sys, time
 from confluent_kafka import Producer
 bs, n = sys.argv[1], int(sys.argv[2])
@@ -107,7 +107,7 @@ print("OUT", read(bs, "out", "read_committed"))
         }
     }
 
-    static let fencingScript = readerScript + #"""
+    static let fencingScript = readerScript + "\n" + #"""
 import sys
 from confluent_kafka import Producer
 bs = sys.argv[1]
