@@ -90,7 +90,8 @@ run_one() {
     [ "$scenario" = noautocreate ] && autocreate=--no-auto-create-topics
     dir=$(mktemp -d /tmp/wharf-rdk.XXXXXX)
     port=$(free_port)
-    "$wharf" serve --data "$dir/data" --listen "127.0.0.1:$port" --default-partitions 4 "$autocreate" \
+    # --min-segment-bytes: Kafka accepts tiny segment.bytes (0129 creates its topic with 20000).
+    "$wharf" serve --data "$dir/data" --listen "127.0.0.1:$port" --default-partitions 4 "$autocreate" --min-segment-bytes 1024 \
         --group-initial-rebalance-delay-ms 0 >"$dir/wharf.log" 2>&1 &
     wharf_pid=$!
     for _ in $(seq 100); do
