@@ -39,6 +39,8 @@ public struct EngineConfig: Sendable {
     public var maxOpenSegmentFiles: Int = SegmentFileCache.defaultCapacity
     /// The session and rebalance timeouts the group coordinator accepts.
     public var groupTimeouts = GroupTimeoutLimits()
+    /// Heartbeat interval and session timeout of KIP-848 consumer groups.
+    public var consumerGroups = ConsumerGroupSettings()
 
     public init(dataDirectory: String, fsync: FsyncPolicy = .interval(milliseconds: 1000)) {
         self.dataDirectory = dataDirectory

@@ -18,7 +18,9 @@ extension GroupCoordinator {
         try checkKafkaString(groupId, "group id")
         let group = groups[groupId]
         let isAdmin = generationId < 0 && memberId.isEmpty
-        if isAdmin {
+        if try checkConsumerCommit(groupId: groupId, memberEpoch: generationId, memberId: memberId) {
+            // A consumer-protocol member with its current epoch.
+        } else if isAdmin {
             if let group, !group.members.isEmpty { throw .unknownMember(group: groupId, member: memberId) }
         } else {
             guard let group, group.has(memberId) else { throw .unknownMember(group: groupId, member: memberId) }
@@ -72,6 +74,7 @@ extension GroupCoordinator {
         let group = groups[groupId] ?? newGroup(groupId)
         try store(offsets.mapValues { CommittedOffset(offset: $0, commitTimestamp: now) }, in: group)
         logger.info("offsets reset", metadata: ["group": "\(groupId)", "partitions": "\(offsets.count)", "members": "\(group.members.count)"])
+        if let fenced = fenceConsumerMembers(groupId) { return fenced }
         guard !group.members.isEmpty else {
             return ResetOutcome(fencedMembers: [], fencedGeneration: nil, generationId: group.generationId)
         }
@@ -90,7 +93,12 @@ extension GroupCoordinator {
     /// Partitions without a commit are ignored.
     public func deleteOffsets(groupId: String, partitions: [TopicPartition]) throws(WharfError) {
         guard let group = groups[groupId] else { throw .unknownGroup(groupId) }
-        if !group.members.isEmpty {
+        if let consumerGroup = consumerGroups[groupId] {
+            let subscribed = Set(consumerGroup.describe(protocolType: ConsumerProtocol.protocolType).members.flatMap { $0.subscribedTopics ?? [] })
+            if let tp = partitions.first(where: { subscribed.contains($0.topic) }) {
+                throw .invalidArgument("group '\(groupId)' is subscribed to topic '\(tp.topic)'")
+            }
+        } else if !group.members.isEmpty {
             guard group.protocolType == ConsumerProtocol.protocolType else { throw .groupNotEmpty(groupId) }
             let subscribed = Set(group.describe().members.flatMap { $0.subscribedTopics ?? [] })
             if let tp = partitions.first(where: { subscribed.contains($0.topic) }) {
