@@ -140,6 +140,22 @@ import WharfCore
         #expect(await h.coordinator.isConsumerProtocolGroup("g"))
     }
 
+    /// librdkafka 2.15+ with group.protocol=consumer and assign() commits with its own member id
+    /// and epoch -1 (librdkafka's 0030_offset_commit): allowed while the group has no members.
+    @Test func aConsumerWithoutGroupManagementCommitsWithItsOwnMemberIdWhileTheGroupIsEmpty() async throws {
+        let h = try GroupHarness()
+        let t0 = TopicPartition("t", 0)
+        try await h.coordinator.commit(groupId: "solo", generationId: -1, memberId: "client-made-id", offsets: [t0: (55, "")])
+        #expect(await h.coordinator.fetchOffsets(groupId: "solo", partitions: [t0])[t0]?.offset == 55)
+        _ = try await heartbeat(h, Self.join("a"))
+        await expectError(.unknownMember(group: "g", member: "client-made-id")) { () throws(WharfError) in
+            try await h.coordinator.commit(groupId: "g", generationId: -1, memberId: "client-made-id", offsets: [t0: (1, "")])
+        }
+        _ = try await heartbeat(h, Self.beat("a", epoch: -1))
+        try await h.coordinator.commit(groupId: "g", generationId: -1, memberId: "client-made-id", offsets: [t0: (1, "")])
+        #expect(await h.coordinator.fetchOffsets(groupId: "g", partitions: [t0])[t0]?.offset == 1)
+    }
+
     @Test func aGroupIsEitherClassicOrConsumer() async throws {
         let h = try GroupHarness()
         _ = try await heartbeat(h, Self.join("a"))

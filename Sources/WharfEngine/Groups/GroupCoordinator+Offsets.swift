@@ -5,9 +5,9 @@ extension GroupCoordinator {
     /// Commits offsets (OffsetCommit), persisting them before returning.
     ///
     /// Who may commit (Kafka's `ClassicGroup.validateOffsetCommit`):
-    /// - generation < 0 with an empty member id (admin tools, consumers without group
-    ///   management): only while the group has no members (it is created if unknown), else
-    ///   `.unknownMember` as Kafka answers;
+    /// - generation < 0 (admin tools, consumers without group management, with or without a
+    ///   member id of their own): only while the group has no members (it is created if
+    ///   unknown), else `.unknownMember` as Kafka answers;
     /// - otherwise the member must be in the group (`.unknownMember`) and the generation must be
     ///   the current one (`.illegalGeneration`; after a fenced reset the old generation is no
     ///   longer current, so its commits cannot overwrite the reset);
@@ -17,7 +17,11 @@ extension GroupCoordinator {
         try Names.validateGroup(groupId)
         try checkKafkaString(groupId, "group id")
         let group = groups[groupId]
-        let isAdmin = generationId < 0 && memberId.isEmpty
+        // As Kafka: a commit without a generation is from outside the group (an admin tool, or a
+        // consumer that assigns partitions itself, which may send its own member id: librdkafka
+        // 2.15+ does with group.protocol=consumer), allowed while the group has no members.
+        let hasNoMembers = (group?.members.isEmpty ?? true) && (consumerGroups[groupId]?.members.isEmpty ?? true)
+        let isAdmin = generationId < 0 && (memberId.isEmpty || hasNoMembers)
         if try checkConsumerCommit(groupId: groupId, memberEpoch: generationId, memberId: memberId) {
             // A consumer-protocol member with its current epoch.
         } else if isAdmin {
