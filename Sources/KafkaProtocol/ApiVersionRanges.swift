@@ -32,7 +32,7 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .syncGroup: 0...3,
         .heartbeat: 0...3,
         .leaveGroup: 0...3,
-        .offsetCommit: 0...7,
+        .offsetCommit: 0...9,
         .offsetFetch: 1...9,
         .listGroups: 0...2,
         .describeGroups: 0...4,
@@ -66,6 +66,9 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .addOffsetsToTxn: 0...3,
         .txnOffsetCommit: 0...3,
         .endTxn: 0...3,
+        // KIP-848 consumer groups (librdkafka 2.x with group.protocol=consumer sends v1 only).
+        .consumerGroupHeartbeat: 0...1,
+        .consumerGroupDescribe: 0...0,
     ])
 
     public func contains(_ key: ApiKey, version: Int16) -> Bool {

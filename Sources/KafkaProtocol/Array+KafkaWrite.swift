@@ -60,6 +60,15 @@ extension Array where Element == UInt8 {
         writeLength(n, compact: compact, wide: true)
     }
 
+    /// A nullable struct field: marker byte -1 (null) or 1, then the struct. A version where
+    /// the field is not nullable writes the struct alone (a default one for nil).
+    mutating func writeNullableStruct<T: KafkaStruct>(_ item: T?, nullable: Bool, version: Int16) {
+        guard nullable else { return (item ?? T()).encode(into: &self, version: version) }
+        guard let item else { return writeInt8(-1) }
+        writeInt8(1)
+        item.encode(into: &self, version: version)
+    }
+
     mutating func writeStructArray<T: KafkaStruct>(_ items: [T], compact: Bool, version: Int16) {
         writeArrayCount(items.count, compact: compact)
         for item in items { item.encode(into: &self, version: version) }

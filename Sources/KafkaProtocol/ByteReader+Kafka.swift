@@ -90,6 +90,14 @@ extension ByteReader {
         Swift.min(count, remaining / Swift.max(MemoryLayout<T>.stride, 1))
     }
 
+    /// A nullable struct field (ConsumerGroupHeartbeat's Assignment): Kafka writes a marker
+    /// byte first, -1 for null and 1 for a struct that follows. A non-nullable version has no
+    /// marker.
+    mutating func readNullableStruct<T: KafkaStruct>(_: T.Type, nullable: Bool, version: Int16) throws(WharfError) -> T? {
+        if nullable, try readInt8() < 0 { return nil }
+        return try T(from: &self, version: version)
+    }
+
     mutating func readStructArray<T: KafkaStruct>(_: T.Type, compact: Bool, version: Int16) throws(WharfError) -> [T] {
         let count = try readArrayCount(compact: compact)
         var items: [T] = []

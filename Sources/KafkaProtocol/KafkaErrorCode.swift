@@ -54,6 +54,13 @@ public enum KafkaErrorCode {
     public static let unacceptableCredential: Int16 = 93
     /// Metadata v12 / Fetch v13 named a topic id no topic has.
     public static let unknownTopicId: Int16 = 100
+    /// KIP-848 consumer groups: the member's epoch is not current; rejoin with epoch 0.
+    public static let fencedMemberEpoch: Int16 = 110
+    public static let unreleasedInstanceId: Int16 = 111
+    public static let unsupportedAssignor: Int16 = 112
+    /// KIP-848: an OffsetCommit carried an epoch other than the member's.
+    public static let staleMemberEpoch: Int16 = 113
+    public static let invalidRegularExpression: Int16 = 128
     /// DescribeCluster asked a broker for controller endpoints (KIP-919).
     public static let unsupportedEndpointType: Int16 = 119
 
@@ -71,7 +78,8 @@ public enum KafkaErrorCode {
         58: "SASL_AUTHENTICATION_FAILED", 68: "NON_EMPTY_GROUP", 69: "GROUP_ID_NOT_FOUND",
         86: "GROUP_SUBSCRIBED_TO_TOPIC", 87: "INVALID_RECORD", 91: "RESOURCE_NOT_FOUND",
         92: "DUPLICATE_RESOURCE", 93: "UNACCEPTABLE_CREDENTIAL", 100: "UNKNOWN_TOPIC_ID",
-        119: "UNSUPPORTED_ENDPOINT_TYPE",
+        110: "FENCED_MEMBER_EPOCH", 111: "UNRELEASED_INSTANCE_ID", 112: "UNSUPPORTED_ASSIGNOR",
+        113: "STALE_MEMBER_EPOCH", 119: "UNSUPPORTED_ENDPOINT_TYPE", 128: "INVALID_REGULAR_EXPRESSION",
     ]
 
     public static func name(_ code: Int16) -> String {

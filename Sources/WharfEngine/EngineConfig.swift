@@ -42,6 +42,8 @@ public struct EngineConfig: Sendable {
     /// Longest `transaction.timeout.ms` a transactional producer may ask for (Kafka's
     /// `transaction.max.timeout.ms`, 15 minutes); a transaction open longer is aborted.
     public var transactionMaxTimeoutMs: Int32 = 900_000
+    /// Heartbeat interval and session timeout of KIP-848 consumer groups.
+    public var consumerGroups = ConsumerGroupSettings()
 
     public init(dataDirectory: String, fsync: FsyncPolicy = .interval(milliseconds: 1000)) {
         self.dataDirectory = dataDirectory

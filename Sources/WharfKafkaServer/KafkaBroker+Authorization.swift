@@ -17,7 +17,8 @@ import WharfCore
 /// | ListOffsets, OffsetForLeaderEpoch | DESCRIBE topic |
 /// | InitProducerId | IDEMPOTENT_WRITE cluster or WRITE on some topic; with a transactional id, WRITE on it |
 /// | FindCoordinator | DESCRIBE group (or transactional id) |
-/// | JoinGroup, SyncGroup, Heartbeat, LeaveGroup | READ group |
+/// | JoinGroup, SyncGroup, Heartbeat, LeaveGroup, ConsumerGroupHeartbeat | READ group |
+/// | ConsumerGroupDescribe | DESCRIBE group |
 /// | OffsetCommit | READ group, READ topic |
 /// | OffsetFetch | DESCRIBE group, DESCRIBE topic |
 /// | DescribeGroups | DESCRIBE group; ListGroups lists those (all with DESCRIBE cluster) |
@@ -46,11 +47,29 @@ extension KafkaBroker {
         case .addPartitionsToTxn, .addOffsetsToTxn, .txnOffsetCommit, .endTxn:
             return transactionPlan(body, check: check)
 
-        case .apiVersions, .saslHandshake, .saslAuthenticate, .consumerGroupDescribe,
+        case .apiVersions, .saslHandshake, .saslAuthenticate,
              .describeAcls, .createAcls, .deleteAcls:
             // SASL comes before any principal exists; the ACL APIs check the cluster themselves
-            // (they answer SECURITY_DISABLED without --authorize); the others are not served.
+            // (they answer SECURITY_DISABLED without --authorize).
             return .proceed(body, nil)
+
+        case .consumerGroupHeartbeat(let r):
+            guard !check.allows(.read, .group, r.groupId) else { return .proceed(body, nil) }
+            var response = ConsumerGroupHeartbeatResponse()
+            response.errorCode = groupDenied
+            response.errorMessage = "not authorized to READ group \(r.groupId)"
+            return .refuse(.consumerGroupHeartbeat(response))
+        case .consumerGroupDescribe(var r):
+            let denied = r.groupIds.removeRefused { !check.allows(.describe, .group, $0) }
+            guard !denied.isEmpty else { return .proceed(body, nil) }
+            return .proceed(.consumerGroupDescribe(r), .of { (response: inout ConsumerGroupDescribeResponse) in
+                response.groups += denied.map {
+                    var g = ConsumerGroupDescribeResponse.DescribedGroup()
+                    g.groupId = $0
+                    g.errorCode = groupDenied
+                    return g
+                }
+            })
 
         case .metadata(var r):
             return metadataPlan(&r, version: version, check: check)

@@ -109,6 +109,10 @@ extension KafkaBroker {
                                                   memberId: r.memberId, offsets: offsets, actor: actor)
             } catch {
                 code = groupErrorCode(error)
+                // A KIP-848 member's commit with an old epoch: it must heartbeat, then retry.
+                if code == KafkaError.illegalGeneration, await engine.coordinator.isConsumerProtocolGroup(r.groupId) {
+                    code = KafkaError.staleMemberEpoch
+                }
             }
         }
         var response = OffsetCommitResponse()
@@ -122,9 +126,9 @@ extension KafkaBroker {
 
     /// OffsetFetch v1-v7 name one group; v8+ carry a `Groups` array so an admin reads many groups
     /// in one round trip (the dashboard's refresh of 500 groups is one request, not 500).
-    /// v9's member id/epoch only matter to KIP-848 consumer groups: ours are classic groups,
-    /// which Kafka does not validate on fetch either (`ClassicGroup.validateOffsetFetch`), so an
-    /// admin read (memberEpoch -1, no member) and a member's read are answered alike.
+    /// v9's member id/epoch are not checked: Kafka checks them for KIP-848 groups (a stale
+    /// epoch gets STALE_MEMBER_EPOCH) but not for classic ones; Wharf answers both alike, so a
+    /// consumer member reading with an epoch a heartbeat just moved still gets its offsets.
     func offsetFetch(_ r: OffsetFetchRequest, version: Int16) async -> OffsetFetchResponse {
         var response = OffsetFetchResponse()
         if version >= 8 {
@@ -183,7 +187,11 @@ extension KafkaBroker {
         for id in r.groups {
             var g = DescribeGroupsResponse.DescribedGroup()
             g.groupId = id
-            if let d = await engine.coordinator.describe(groupId: id) {
+            // A KIP-848 group is Dead to the classic API, as Kafka answers DescribeGroups before
+            // v6; clients ask ConsumerGroupDescribe for it.
+            if await engine.coordinator.isConsumerProtocolGroup(id) {
+                g.groupState = "Dead"
+            } else if let d = await engine.coordinator.describe(groupId: id) {
                 g.groupState = d.state.rawValue
                 g.protocolType = d.protocolType
                 g.protocolData = d.protocolName ?? ""

@@ -197,10 +197,10 @@ public final class KafkaBroker: Sendable {
             return reply(await offsetDelete(r))
         case .describeProducers(let r):
             return reply(describeProducers(r))
-        case .consumerGroupDescribe:
-            // Not advertised: Wharf's groups speak the classic protocol (the client side uses it
-            // against Kafka 4 clusters).
-            return .close("ConsumerGroupDescribe is not supported")
+        case .consumerGroupHeartbeat(let r):
+            return reply(await consumerGroupHeartbeat(r, clientId: request.header.clientId ?? "", clientHost: session.clientHost))
+        case .consumerGroupDescribe(let r):
+            return reply(await consumerGroupDescribe(r))
         }
     }
 }

@@ -140,6 +140,16 @@ struct RequestGenerator {
                                          producerEpoch: v.int16("producerEpoch", 0), committed: v.bool("committed", v.random.int(0...1) == 1)))
         case .deleteGroups:
             return .deleteGroups(DeleteGroupsRequest(groupsNames: v.array("groupsNames", validCount: 1...2) { $0.string("groupsNames[]", $0.random.pick(Self.groups)) }))
+        case .consumerGroupHeartbeat:
+            return .consumerGroupHeartbeat(ConsumerGroupHeartbeatRequest(
+                groupId: v.string("groupId", v.random.pick(Self.groups)), memberId: v.string("memberId", ""),
+                memberEpoch: v.int32("memberEpoch", v.random.pick([0, 1, -1, -2])), instanceId: v.nullableString("instanceId", nil),
+                rackId: v.nullableString("rackId", nil), rebalanceTimeoutMs: v.int32("rebalanceTimeoutMs", 30_000),
+                subscribedTopicNames: v.nullableArray("subscribedTopicNames", validCount: 1...2) { topic(&$0, "subscribedTopicNames[]") },
+                subscribedTopicRegex: v.nullableString("subscribedTopicRegex", nil), serverAssignor: v.nullableString("serverAssignor", nil),
+                topicPartitions: v.nullableArray("topicPartitions", validCount: 0...1) { v in
+                    .init(topicId: KafkaUUID(high: 1, low: 2), partitions: [partition(&v, "topicPartitions.partitions[]")])
+                }))
         case .consumerGroupDescribe:
             return .consumerGroupDescribe(ConsumerGroupDescribeRequest(groupIds: v.array("groupIds", validCount: 1...2) { $0.string("groupIds[]", $0.random.pick(Self.groups)) }))
         case .saslHandshake:

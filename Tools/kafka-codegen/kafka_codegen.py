@@ -23,6 +23,7 @@ APIS = [
     "DescribeAcls", "CreateAcls", "DeleteAcls",
     "AlterConfigs", "IncrementalAlterConfigs", "DescribeCluster", "OffsetDelete", "DescribeProducers",
     "AddPartitionsToTxn", "AddOffsetsToTxn", "EndTxn", "TxnOffsetCommit",
+    "ConsumerGroupHeartbeat",
 ]
 HEADERS = ["RequestHeader", "ResponseHeader"]
 
@@ -128,8 +129,6 @@ class Field:
         if self.is_struct:
             if "fields" in spec:
                 structs.append(Struct(self.elem, spec["fields"], spec.get("about", ""), structs, msg_name, self.versions))
-            if not self.is_array and self.nullable is not None:
-                sys.exit("nullable struct fields are not supported: %s.%s" % (msg_name, self.name))
         if self.is_array and not self.is_struct and self.elem not in PRIM_ARRAYS:
             sys.exit("unsupported array type %s in %s" % (self.type, msg_name))
         if self.tag is not None and self.tagged != self.versions:
@@ -186,6 +185,8 @@ class Field:
                 return "try %s.readNullable%sArray(compact: %s, nullable: %s)" % (reader, n, flex, nc)
             return "try %s.read%sArray(compact: %s)" % (reader, n, flex)
         if self.is_struct:
+            if self.optional:
+                return "try %s.readNullableStruct(%s.self, nullable: %s, version: version)" % (reader, t, nc)
             return "try %s(from: &%s, version: version)" % (t, reader)
         if t in READ_FIXED:
             return "try %s.%s" % (reader, READ_FIXED[t])
@@ -211,6 +212,8 @@ class Field:
                 return "%s.writeNullable%sArray(%s, compact: %s, nullable: %s)" % (out, n, v, flex, nc)
             return "%s.write%sArray(%s, compact: %s)" % (out, n, v, flex)
         if self.is_struct:
+            if self.optional:
+                return "%s.writeNullableStruct(%s, nullable: %s, version: version)" % (out, v, nc)
             return "%s.encode(into: &%s, version: version)" % (v, out)
         if t in WRITE_FIXED:
             return "%s.%s(%s)" % (out, WRITE_FIXED[t], v)
@@ -368,6 +371,8 @@ def emit_dropped(fields, within, i1):
             if f.is_array:
                 items = "self.%s ?? []" % f.prop if f.optional else "self.%s" % f.prop
                 inner.append("for item in %s { dropped += item.droppedFields(version: version).map { %s + $0 } }" % (items, prefix))
+            elif f.optional:
+                inner.append("dropped += (self.%s?.droppedFields(version: version) ?? []).map { %s + $0 }" % (f.prop, prefix))
             else:
                 inner.append("dropped += self.%s.droppedFields(version: version).map { %s + $0 }" % (f.prop, prefix))
             if present == "true":
@@ -409,7 +414,7 @@ def value_expr(f, msg, within, seed):
             v0 = "[%d, -1, Int64.max]" % seed
         return v0, null_or("[]")
     if f.is_struct:
-        return "%s.sample(version: version, variant: 0)" % t, "%s.sample(version: version, variant: 1)" % t
+        return "%s.sample(version: version, variant: 0)" % t, null_or("%s.sample(version: version, variant: 1)" % t)
     if t in INTS:
         sw = SCALARS[t]
         d = f.default_expr()

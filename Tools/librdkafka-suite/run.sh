@@ -84,6 +84,15 @@ results=$work/results-$(basename "$src").txt
 : >"$results"
 quick=-Q; [ "${SUITE_FULL:-0}" = 1 ] && quick=
 
+# broker_flags NUMBER: what a test needs of `wharf serve` beyond the defaults. 0081_admin creates,
+# describes and deletes ACLs, which need an authorizer; allowing everyone where no ACL matches
+# keeps the rest of the test (and its own principal) working as on an open broker.
+broker_flags() {
+    case $1 in
+        0081) echo --authorize --allow-everyone-if-no-acl-found ;;
+    esac
+}
+
 # run_one NUMBER SCENARIO: one fresh broker, the runner for that test number, the rows counted.
 run_one() {
     local t=$1 scenario=$2 dir port wharf_pid rc alive keep row autocreate=--auto-create-topics
@@ -92,7 +101,7 @@ run_one() {
     port=$(free_port)
     # --min-segment-bytes: Kafka accepts tiny segment.bytes (0129 creates its topic with 20000).
     "$wharf" serve --data "$dir/data" --listen "127.0.0.1:$port" --default-partitions 4 "$autocreate" --min-segment-bytes 1024 \
-        --group-initial-rebalance-delay-ms 0 >"$dir/wharf.log" 2>&1 &
+        --group-initial-rebalance-delay-ms 0 $(broker_flags "$t") >"$dir/wharf.log" 2>&1 &
     wharf_pid=$!
     for _ in $(seq 100); do
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break

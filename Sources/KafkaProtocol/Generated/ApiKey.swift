@@ -41,6 +41,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
     case alterUserScramCredentials = 51
     case describeCluster = 60
     case describeProducers = 61
+    case consumerGroupHeartbeat = 68
     case consumerGroupDescribe = 69
 
     /// The versions the schemas define (Wharf advertises a subset, see `ApiVersionRanges`).
@@ -85,6 +86,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .alterUserScramCredentials: 0...0
         case .describeCluster: 0...1
         case .describeProducers: 0...0
+        case .consumerGroupHeartbeat: 0...1
         case .consumerGroupDescribe: 0...0
         }
     }
@@ -131,6 +133,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .alterUserScramCredentials: AlterUserScramCredentialsRequest.isFlexible(version: version)
         case .describeCluster: DescribeClusterRequest.isFlexible(version: version)
         case .describeProducers: DescribeProducersRequest.isFlexible(version: version)
+        case .consumerGroupHeartbeat: ConsumerGroupHeartbeatRequest.isFlexible(version: version)
         case .consumerGroupDescribe: ConsumerGroupDescribeRequest.isFlexible(version: version)
         }
     }

@@ -43,6 +43,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
     case alterUserScramCredentials(AlterUserScramCredentialsRequest)
     case describeCluster(DescribeClusterRequest)
     case describeProducers(DescribeProducersRequest)
+    case consumerGroupHeartbeat(ConsumerGroupHeartbeatRequest)
     case consumerGroupDescribe(ConsumerGroupDescribeRequest)
 
     public var apiKey: ApiKey {
@@ -86,6 +87,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .alterUserScramCredentials: .alterUserScramCredentials
         case .describeCluster: .describeCluster
         case .describeProducers: .describeProducers
+        case .consumerGroupHeartbeat: .consumerGroupHeartbeat
         case .consumerGroupDescribe: .consumerGroupDescribe
         }
     }
@@ -132,6 +134,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .alterUserScramCredentials: self = .alterUserScramCredentials(try AlterUserScramCredentialsRequest(from: &reader, version: version))
         case .describeCluster: self = .describeCluster(try DescribeClusterRequest(from: &reader, version: version))
         case .describeProducers: self = .describeProducers(try DescribeProducersRequest(from: &reader, version: version))
+        case .consumerGroupHeartbeat: self = .consumerGroupHeartbeat(try ConsumerGroupHeartbeatRequest(from: &reader, version: version))
         case .consumerGroupDescribe: self = .consumerGroupDescribe(try ConsumerGroupDescribeRequest(from: &reader, version: version))
         }
     }
@@ -177,6 +180,7 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .alterUserScramCredentials(let body): body.encode(into: &out, version: version)
         case .describeCluster(let body): body.encode(into: &out, version: version)
         case .describeProducers(let body): body.encode(into: &out, version: version)
+        case .consumerGroupHeartbeat(let body): body.encode(into: &out, version: version)
         case .consumerGroupDescribe(let body): body.encode(into: &out, version: version)
         }
     }

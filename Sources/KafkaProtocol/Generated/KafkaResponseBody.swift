@@ -43,6 +43,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
     case alterUserScramCredentials(AlterUserScramCredentialsResponse)
     case describeCluster(DescribeClusterResponse)
     case describeProducers(DescribeProducersResponse)
+    case consumerGroupHeartbeat(ConsumerGroupHeartbeatResponse)
     case consumerGroupDescribe(ConsumerGroupDescribeResponse)
 
     public var apiKey: ApiKey {
@@ -86,6 +87,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .alterUserScramCredentials: .alterUserScramCredentials
         case .describeCluster: .describeCluster
         case .describeProducers: .describeProducers
+        case .consumerGroupHeartbeat: .consumerGroupHeartbeat
         case .consumerGroupDescribe: .consumerGroupDescribe
         }
     }
@@ -132,6 +134,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .alterUserScramCredentials: self = .alterUserScramCredentials(try AlterUserScramCredentialsResponse(from: &reader, version: version))
         case .describeCluster: self = .describeCluster(try DescribeClusterResponse(from: &reader, version: version))
         case .describeProducers: self = .describeProducers(try DescribeProducersResponse(from: &reader, version: version))
+        case .consumerGroupHeartbeat: self = .consumerGroupHeartbeat(try ConsumerGroupHeartbeatResponse(from: &reader, version: version))
         case .consumerGroupDescribe: self = .consumerGroupDescribe(try ConsumerGroupDescribeResponse(from: &reader, version: version))
         }
     }
@@ -177,6 +180,7 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .alterUserScramCredentials(let body): body.encode(into: &out, version: version)
         case .describeCluster(let body): body.encode(into: &out, version: version)
         case .describeProducers(let body): body.encode(into: &out, version: version)
+        case .consumerGroupHeartbeat(let body): body.encode(into: &out, version: version)
         case .consumerGroupDescribe(let body): body.encode(into: &out, version: version)
         }
     }

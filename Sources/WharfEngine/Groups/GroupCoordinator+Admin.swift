@@ -5,14 +5,15 @@ extension GroupCoordinator {
     /// Every known group (ListGroups), sorted by id.
     public func listGroups() -> [GroupOverview] {
         groups.keys.sorted().compactMap { id in
-            groups[id].map { GroupOverview(groupId: id, protocolType: $0.protocolType ?? "", state: $0.state) }
+            groups[id].map { GroupOverview(groupId: id, protocolType: $0.protocolType ?? "", state: consumerGroups[id]?.state ?? $0.state) }
         }
     }
 
     /// A group's state, protocol, generation and members (DescribeGroups); nil if unknown.
     /// For protocol type "consumer", members' subscriptions and assignments are decoded too.
     public func describe(groupId: String) -> GroupDescription? {
-        groups[groupId]?.describe()
+        if let consumerGroup = consumerGroups[groupId] { return consumerGroup.describe(protocolType: ConsumerProtocol.protocolType) }
+        return groups[groupId]?.describe()
     }
 
     /// JoinGroups of `groupId` waiting for the current round to complete (a closed connection's
@@ -26,12 +27,13 @@ extension GroupCoordinator {
     /// committed offset and one for the group metadata, in one append.
     public func deleteGroup(_ groupId: String) throws(WharfError) {
         guard let group = groups[groupId] else { throw .unknownGroup(groupId) }
-        guard group.members.isEmpty, group.state == .empty else { throw .groupNotEmpty(groupId) }
+        guard group.members.isEmpty, group.state == .empty, consumerGroups[groupId]?.members.isEmpty ?? true else { throw .groupNotEmpty(groupId) }
         var records = group.offsets.keys.sorted().map { ConsumerOffsetsRecord.offsetTombstone(group: groupId, $0).encode() }
         records.append(ConsumerOffsetsRecord.groupTombstone(group: groupId).encode())
         try log.append(records)
         group.state = .dead
         groups[groupId] = nil
+        consumerGroups[groupId] = nil
         logger.info("group deleted", metadata: ["group": "\(groupId)", "offsets": "\(group.offsets.count)"])
     }
 }

@@ -20,7 +20,7 @@ extension GroupCoordinator {
         switch group.state {
         case .preparingRebalance: throw .rebalanceInProgress(groupId)
         case .completingRebalance, .stable: return
-        case .empty, .dead: throw .unknownMember(group: groupId, member: memberId)
+        case .empty, .dead, .assigning, .reconciling: throw .unknownMember(group: groupId, member: memberId)
         }
     }
 
@@ -65,6 +65,7 @@ extension GroupCoordinator {
                 completeJoin(group)
             }
         }
+        expireConsumerMembers(now: now)
     }
 
     /// Members waiting for the coordinator are alive by definition (Kafka's `shouldKeepAlive`).
@@ -86,7 +87,7 @@ extension GroupCoordinator {
             tryCompleteJoin(group)
         case .preparingRebalance:
             tryCompleteJoin(group)
-        case .empty, .dead:
+        case .empty, .dead, .assigning, .reconciling:
             break
         }
     }

@@ -5,9 +5,9 @@ extension GroupCoordinator {
     /// Commits offsets (OffsetCommit), persisting them before returning.
     ///
     /// Who may commit (Kafka's `ClassicGroup.validateOffsetCommit`):
-    /// - generation < 0 with an empty member id (admin tools, consumers without group
-    ///   management): only while the group has no members (it is created if unknown), else
-    ///   `.unknownMember` as Kafka answers;
+    /// - generation < 0 (admin tools, consumers without group management, with or without a
+    ///   member id of their own): only while the group has no members (it is created if
+    ///   unknown), else `.unknownMember` as Kafka answers;
     /// - otherwise the member must be in the group (`.unknownMember`) and the generation must be
     ///   the current one (`.illegalGeneration`; after a fenced reset the old generation is no
     ///   longer current, so its commits cannot overwrite the reset);
@@ -17,8 +17,14 @@ extension GroupCoordinator {
         try Names.validateGroup(groupId)
         try checkKafkaString(groupId, "group id")
         let group = groups[groupId]
-        let isAdmin = generationId < 0 && memberId.isEmpty
-        if isAdmin {
+        // As Kafka: a commit without a generation is from outside the group (an admin tool, or a
+        // consumer that assigns partitions itself, which may send its own member id: librdkafka
+        // 2.15+ does with group.protocol=consumer), allowed while the group has no members.
+        let hasNoMembers = (group?.members.isEmpty ?? true) && (consumerGroups[groupId]?.members.isEmpty ?? true)
+        let isAdmin = generationId < 0 && (memberId.isEmpty || hasNoMembers)
+        if try checkConsumerCommit(groupId: groupId, memberEpoch: generationId, memberId: memberId) {
+            // A consumer-protocol member with its current epoch.
+        } else if isAdmin {
             if let group, !group.members.isEmpty { throw .unknownMember(group: groupId, member: memberId) }
         } else {
             guard let group, group.has(memberId) else { throw .unknownMember(group: groupId, member: memberId) }
@@ -72,6 +78,7 @@ extension GroupCoordinator {
         let group = groups[groupId] ?? newGroup(groupId)
         try store(offsets.mapValues { CommittedOffset(offset: $0, commitTimestamp: now) }, in: group)
         logger.info("offsets reset", metadata: ["group": "\(groupId)", "partitions": "\(offsets.count)", "members": "\(group.members.count)"])
+        if let fenced = fenceConsumerMembers(groupId) { return fenced }
         guard !group.members.isEmpty else {
             return ResetOutcome(fencedMembers: [], fencedGeneration: nil, generationId: group.generationId)
         }
@@ -90,7 +97,12 @@ extension GroupCoordinator {
     /// Partitions without a commit are ignored.
     public func deleteOffsets(groupId: String, partitions: [TopicPartition]) throws(WharfError) {
         guard let group = groups[groupId] else { throw .unknownGroup(groupId) }
-        if !group.members.isEmpty {
+        if let consumerGroup = consumerGroups[groupId] {
+            let subscribed = Set(consumerGroup.describe(protocolType: ConsumerProtocol.protocolType).members.flatMap { $0.subscribedTopics ?? [] })
+            if let tp = partitions.first(where: { subscribed.contains($0.topic) }) {
+                throw .invalidArgument("group '\(groupId)' is subscribed to topic '\(tp.topic)'")
+            }
+        } else if !group.members.isEmpty {
             guard group.protocolType == ConsumerProtocol.protocolType else { throw .groupNotEmpty(groupId) }
             let subscribed = Set(group.describe().members.flatMap { $0.subscribedTopics ?? [] })
             if let tp = partitions.first(where: { subscribed.contains($0.topic) }) {

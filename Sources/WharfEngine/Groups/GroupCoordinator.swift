@@ -36,6 +36,9 @@ public actor GroupCoordinator {
     /// The session and rebalance timeouts JoinGroup accepts.
     let timeoutLimits: GroupTimeoutLimits
     var groups: [String: ClassicGroup] = [:]
+    /// KIP-848 groups by id; each also has a `groups` entry, which holds its offsets.
+    var consumerGroups: [String: ConsumerGroup] = [:]
+    let consumerSettings: ConsumerGroupSettings
     private var nextToken: UInt64 = 0
 
     /// Largest offset-commit metadata accepted (Kafka's `offset.metadata.max.bytes`).
@@ -43,8 +46,10 @@ public actor GroupCoordinator {
 
     /// Replays `log` to rebuild committed offsets and the groups that exist.
     public init(log: any CommitLog, clock: any WallClock, logger: Logger, initialRebalanceDelayMs: Int64 = 0,
-                timeoutLimits: GroupTimeoutLimits = GroupTimeoutLimits()) throws(WharfError) {
+                timeoutLimits: GroupTimeoutLimits = GroupTimeoutLimits(),
+                consumerSettings: ConsumerGroupSettings = ConsumerGroupSettings()) throws(WharfError) {
         self.timeoutLimits = timeoutLimits
+        self.consumerSettings = consumerSettings
         self.log = log
         self.clock = clock
         self.logger = logger
@@ -148,6 +153,12 @@ public actor GroupCoordinator {
                 throw .invalidArgument("inconsistent group protocol: member '\(memberId)' (type '\(request.protocolType)', protocols \(request.protocols.map(\.name))) does not match group '\(request.groupId)'")
             }
             guard isNew || group.has(memberId) else { throw .unknownMember(group: request.groupId, member: memberId) }
+            if let consumerGroup = consumerGroups[request.groupId] {
+                guard consumerGroup.members.isEmpty else {
+                    throw .invalidArgument("inconsistent group protocol: group '\(request.groupId)' is a consumer-protocol (KIP-848) group with members")
+                }
+                consumerGroups[request.groupId] = nil
+            }
             groups[request.groupId] = group
             if isNew {
                 addMember(request, memberId: memberId, to: group, waiter: waiter)
@@ -185,7 +196,7 @@ public actor GroupCoordinator {
             group.update(memberId) { $0.lastHeartbeatMs = now }
             waiter.resume(.success(group.joinResult(for: memberId)))
             return
-        case .empty, .dead:
+        case .empty, .dead, .assigning, .reconciling:
             waiter.resume(.failure(.unknownMember(group: group.groupId, member: memberId)))
             return
         case .preparingRebalance, .completingRebalance, .stable:
@@ -242,7 +253,7 @@ public actor GroupCoordinator {
             let group = try validateMember(groupId: groupId, generationId: generationId, memberId: memberId)
             let now = clock.nowMillis()
             switch group.state {
-            case .empty, .dead:
+            case .empty, .dead, .assigning, .reconciling:
                 throw .unknownMember(group: groupId, member: memberId)
             case .preparingRebalance:
                 throw .rebalanceInProgress(groupId)

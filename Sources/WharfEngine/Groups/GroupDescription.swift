@@ -2,7 +2,7 @@ import WharfCore
 
 /// A classic group's state, with Kafka's names (`kafkaName`) for DescribeGroups/ListGroups.
 ///
-/// Empty -> PreparingRebalance (a member joins) -> CompletingRebalance (all members joined or
+/// Classic groups: Empty -> PreparingRebalance (a member joins) -> CompletingRebalance (all members joined or
 /// the rebalance timeout passed; join answers sent) -> Stable (the leader's SyncGroup stored
 /// the assignments). Any membership change goes back to PreparingRebalance; the last member
 /// leaving ends in Empty. Dead is reported only for a group being deleted.
@@ -12,6 +12,10 @@ public enum GroupState: String, Sendable, Equatable, CaseIterable {
     case completingRebalance = "CompletingRebalance"
     case stable = "Stable"
     case dead = "Dead"
+    /// KIP-848 consumer groups only: a new target assignment is due.
+    case assigning = "Assigning"
+    /// KIP-848 consumer groups only: members are moving to the target assignment.
+    case reconciling = "Reconciling"
 
     public var kafkaName: String { rawValue }
 }

@@ -33,6 +33,12 @@ struct EngineLimitOptions: ParsableArguments {
     @Option(name: .customLong("transaction-max-timeout-ms"),
             help: "Longest transaction.timeout.ms a transactional producer may ask for (Kafka's transaction.max.timeout.ms); its open transaction is aborted after it.")
     var transactionMaxTimeoutMs = defaults.transactionMaxTimeoutMs
+    @Option(name: .customLong("group-consumer-heartbeat-interval-ms"),
+            help: "How often KIP-848 consumer-group members heartbeat, so how soon they learn of a new assignment (Kafka's group.consumer.heartbeat.interval.ms).")
+    var groupConsumerHeartbeatIntervalMs = defaults.consumerGroups.heartbeatIntervalMs
+    @Option(name: .customLong("group-consumer-session-timeout-ms"),
+            help: "How long a silent KIP-848 consumer-group member keeps its partitions (Kafka's group.consumer.session.timeout.ms).")
+    var groupConsumerSessionTimeoutMs = defaults.consumerGroups.sessionTimeoutMs
     @Option(name: .customLong("max-open-segment-files"),
             help: "Descriptors of sealed segments kept open for reads, least recently read closed first (0: open per read). Active segments hold one each on top.")
     var maxOpenSegmentFiles = defaults.maxOpenSegmentFiles
@@ -51,6 +57,10 @@ struct EngineLimitOptions: ParsableArguments {
             throw ValidationError("--group-max-session-timeout-ms must not be below --group-min-session-timeout-ms (\(groupMinSessionTimeoutMs))")
         }
         if transactionMaxTimeoutMs < 1 { throw ValidationError("--transaction-max-timeout-ms must be at least 1") }
+        if groupConsumerHeartbeatIntervalMs < 1 { throw ValidationError("--group-consumer-heartbeat-interval-ms must be at least 1") }
+        if groupConsumerSessionTimeoutMs <= groupConsumerHeartbeatIntervalMs {
+            throw ValidationError("--group-consumer-session-timeout-ms must be above --group-consumer-heartbeat-interval-ms (\(groupConsumerHeartbeatIntervalMs))")
+        }
         if maxOpenSegmentFiles < 0 { throw ValidationError("--max-open-segment-files must not be negative") }
     }
 
@@ -62,6 +72,8 @@ struct EngineLimitOptions: ParsableArguments {
         config.autoCreateBurst = autoCreateBurst
         config.autoCreatePerMinute = autoCreatePerMinute
         config.groupTimeouts = GroupTimeoutLimits(minSessionTimeoutMs: groupMinSessionTimeoutMs, maxSessionTimeoutMs: groupMaxSessionTimeoutMs)
+        config.consumerGroups = ConsumerGroupSettings(heartbeatIntervalMs: groupConsumerHeartbeatIntervalMs,
+                                                      sessionTimeoutMs: groupConsumerSessionTimeoutMs)
         config.maxOpenSegmentFiles = maxOpenSegmentFiles
         config.transactionMaxTimeoutMs = transactionMaxTimeoutMs
     }

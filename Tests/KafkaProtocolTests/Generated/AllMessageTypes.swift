@@ -43,6 +43,7 @@ let allMessageTypes: [any SampledMessage.Type] = [
     AlterUserScramCredentialsRequest.self, AlterUserScramCredentialsResponse.self,
     DescribeClusterRequest.self, DescribeClusterResponse.self,
     DescribeProducersRequest.self, DescribeProducersResponse.self,
+    ConsumerGroupHeartbeatRequest.self, ConsumerGroupHeartbeatResponse.self,
     ConsumerGroupDescribeRequest.self, ConsumerGroupDescribeResponse.self,
     RequestHeader.self, ResponseHeader.self,
 ]
