@@ -185,7 +185,8 @@ package.targets += [
     .testTarget(
         name: "WharfSourcesTests",
         dependencies: ["WharfSources", "WharfAdmin", "WharfCore", "WharfDashboard", "WharfEngine", "WharfClusterSource",
-                       .product(name: "Logging", package: "swift-log")],
+                       "WharfOutbox", "WharfKafkaClient", "WharfKafkaServer",
+                       .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
     // The dashboard loop over a TestScreen: keys, resize, effects off the input loop, quit (no tmux).
     .testTarget(name: "WharfTerminalTests", dependencies: ["WharfTerminal", "WharfDashboard"], swiftSettings: strict),

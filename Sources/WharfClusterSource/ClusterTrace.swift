@@ -4,13 +4,14 @@ import WharfKafkaClient
 
 /// `wharf trace --bootstrap`: the parts of a trace a Kafka cluster can answer, by the rules the
 /// engine uses (`EventTraceBuilder`): its topics' records (read with batched Fetches, every
-/// partition at once per round) and its groups' committed offsets. A cluster has no outbox and
-/// no commit times.
+/// partition at once per round) and its groups' committed offsets. A cluster has no commit
+/// times; `outbox` is the row the event started as, when the caller looked it up.
 public enum ClusterTrace {
     /// Records asked of each partition per round.
     static let chunk = 2_000
 
-    public static func trace(_ client: KafkaClient, query text: String, maxRecords: Int) async throws -> EventTrace {
+    public static func trace(_ client: KafkaClient, query text: String, maxRecords: Int,
+                             outbox: EventTrace.OutboxRow? = nil) async throws -> EventTrace {
         var builder = EventTraceBuilder(query: .init(parsing: text))
         let topics = try await ClusterTopics.describeAll(client, includeInternal: false)
         if case .record(let t, let p, let o) = builder.query {
@@ -47,6 +48,6 @@ public enum ClusterTrace {
         let commits = Dictionary(uniqueKeysWithValues: committed.map { group, offsets in
             (group, offsets.filter { $0.value >= 0 }.mapValues { EventTrace.GroupCommit(group: group, committedOffset: $0, lastCommitMs: nil) })
         })
-        return builder.trace(commits: commits)
+        return builder.trace(commits: commits, outbox: outbox)
     }
 }

@@ -34,9 +34,9 @@ final class BrokerAccessControl: Sendable {
         return authorizer
     }
 
-    /// Changes the stored ACLs and refreshes the cache at once.
-    func update<R>(_ change: (inout [AclBinding]) throws(WharfError) -> R) throws(WharfError) -> R {
-        let result = try settings.store.update(change)
+    /// Changes the stored ACLs (each change audited as `actor`'s) and refreshes the cache at once.
+    func update<R>(actor: AuditActor, _ change: (inout [AclBinding]) throws(WharfError) -> R) throws(WharfError) -> R {
+        let result = try settings.store.update(actor: actor, change)
         cache.withLock { $0 = nil }
         return result
     }

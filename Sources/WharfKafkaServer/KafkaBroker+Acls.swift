@@ -70,7 +70,7 @@ extension KafkaBroker {
         }
         guard !valid.isEmpty else { return CreateAclsResponse(results: results) }
         do {
-            try accessControl.update { (acls: inout [AclBinding]) throws(WharfError) in
+            try accessControl.update(actor: session.auditActor) { (acls: inout [AclBinding]) throws(WharfError) in
                 let new = Set(valid.map(\.acl)).subtracting(acls)
                 guard acls.count + new.count <= Self.maxAcls else {
                     throw .policyViolation("at most \(Self.maxAcls) ACLs (there are \(acls.count))")
@@ -79,6 +79,10 @@ extension KafkaBroker {
             }
         } catch {
             let code = if case .policyViolation = error { KafkaError.policyViolation } else { KafkaError.kafkaStorageError }
+            // A write that failed is recorded by the store; a refusal before it, here.
+            if case .policyViolation = error {
+                accessControl.settings.store.recordChanges(session.auditActor, added: valid.map(\.acl), removed: [], result: "\(error)")
+            }
             for (index, _) in valid { results[index] = .init(errorCode: code, errorMessage: error.description) }
         }
         return CreateAclsResponse(results: results)
@@ -104,7 +108,7 @@ extension KafkaBroker {
             }
         }
         do {
-            let removed = try accessControl.update { (acls: inout [AclBinding]) throws(WharfError) -> [(Int, [AclBinding])] in
+            let removed = try accessControl.update(actor: session.auditActor) { (acls: inout [AclBinding]) throws(WharfError) -> [(Int, [AclBinding])] in
                 let matched = filters.map { ($0.index, acls.filter($0.filter.matches).sorted()) }
                 let gone = Set(matched.flatMap(\.1))
                 acls.removeAll { gone.contains($0) }

@@ -35,6 +35,12 @@ public protocol OutboxStore: Sendable {
     /// The dead rows, oldest first.
     func deadRows(limit: Int) async throws -> [OutboxDeadRow]
 
+    /// The newest rows, newest first, at most `limit` (the dashboard's outbox rows view).
+    func recentRows(limit: Int) async throws -> [OutboxRowState]
+
+    /// The row whose event id is `id`, if the table has it (the first hop of a trace).
+    func row(id: String) async throws -> OutboxRowState?
+
     /// Makes dead rows pending again with their attempts reset. Returns how many.
     @discardableResult
     func retryDead() async throws -> Int

@@ -231,6 +231,35 @@ public final class PostgresOutboxStore: OutboxStore {
         return out
     }
 
+    public func recentRows(limit: Int) async throws -> [OutboxRowState] {
+        try await rowStates(try await query("""
+            SELECT \(unescaped: Self.stateColumns) FROM \(unescaped: table.quoted) ORDER BY seq DESC LIMIT \(max(0, limit))
+            """))
+    }
+
+    public func row(id: String) async throws -> OutboxRowState? {
+        try await rowStates(try await query("""
+            SELECT \(unescaped: Self.stateColumns) FROM \(unescaped: table.quoted) WHERE id::text = \(id.lowercased()) LIMIT 1
+            """)).first
+    }
+
+    static let stateColumns = """
+        id::text, aggregatetype, aggregateid, type, (extract(epoch FROM created_at) * 1000)::bigint,
+        (extract(epoch FROM published_at) * 1000)::bigint, attempts, last_error, dead_at IS NOT NULL
+        """
+
+    func rowStates(_ rows: PostgresRowSequence) async throws -> [OutboxRowState] {
+        var out: [OutboxRowState] = []
+        do {
+            for try await (id, at, ai, type, created, published, attempts, error, dead) in
+                rows.decode((String, String, String, String, Int64?, Int64?, Int, String?, Bool).self) {
+                out.append(OutboxRowState(id: id, aggregateType: at, aggregateId: ai, type: type, createdAtMs: created,
+                                          publishedAtMs: published, attempts: attempts, lastError: error, dead: dead))
+            }
+        } catch { throw map(error) }
+        return out
+    }
+
     public func retryDead() async throws -> Int {
         try await one("""
             WITH u AS (UPDATE \(unescaped: table.quoted) SET dead_at = NULL, attempts = 0, next_attempt_at = '-infinity'

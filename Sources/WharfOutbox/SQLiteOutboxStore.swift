@@ -204,6 +204,40 @@ public struct SQLiteOutboxStore: OutboxStore {
         }
     }
 
+    public func recentRows(limit: Int) async throws -> [OutboxRowState] {
+        let t = table.quoted
+        return try await read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.stateColumns) FROM \(t) ORDER BY rowid DESC LIMIT ?", arguments: [max(0, limit)])
+                .map(Self.rowState)
+        }
+    }
+
+    public func row(id: String) async throws -> OutboxRowState? {
+        let t = table.quoted
+        // A 16-byte blob id (a UUID stored as bytes) is shown as its lowercase text form.
+        let hex = UUID(uuidString: id).map { $0.uuidString.replacingOccurrences(of: "-", with: "") } ?? ""
+        return try await read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT \(Self.stateColumns) FROM \(t) WHERE id = ? OR (typeof(id) = 'blob' AND hex(id) = ?) LIMIT 1
+                """, arguments: [id, hex]).map(Self.rowState)
+        }
+    }
+
+    static let stateColumns = "id, aggregatetype, aggregateid, type, created_at, published_at, attempts, last_error, dead_at"
+
+    static func rowState(_ r: Row) -> OutboxRowState {
+        let id: String = switch (r["id"] as DatabaseValue).storage {
+        case .blob(let d) where d.count == 16: d.withUnsafeBytes { UUID(uuid: $0.load(as: uuid_t.self)).uuidString.lowercased() }
+        default: String.fromDatabaseValue(r["id"]) ?? ""
+        }
+        let aggregateType: String = r["aggregatetype"] ?? "", aggregateId: String = r["aggregateid"] ?? "", type: String = r["type"] ?? ""
+        let createdAt: Int64? = r["created_at"], publishedAt: Int64? = r["published_at"], deadAt: Int64? = r["dead_at"]
+        let attempts: Int = r["attempts"] ?? 0
+        let lastError: String? = r["last_error"]
+        return OutboxRowState(id: id, aggregateType: aggregateType, aggregateId: aggregateId, type: type, createdAtMs: createdAt,
+                              publishedAtMs: publishedAt, attempts: attempts, lastError: lastError, dead: deadAt != nil)
+    }
+
     public func retryDead() async throws -> Int {
         let t = table.quoted
         return try await write { db in

@@ -82,3 +82,13 @@ public struct DashboardOutbox: Sendable {
         }
     }
 }
+
+extension DashboardOutbox {
+    /// The newest `max` rows, newest first, as the outbox rows view lists them.
+    public func recentRows(max: Int) async throws -> [OutboxRowSnapshot] {
+        try await store.recentRows(limit: max).map { r in
+            OutboxRowSnapshot(id: r.id, aggregate: "\(r.aggregateType)/\(r.aggregateId)", type: r.type, status: r.status.rawValue,
+                              attempts: r.attempts, createdAtMs: r.createdAtMs, publishedAtMs: r.publishedAtMs, lastError: r.lastError)
+        }
+    }
+}

@@ -24,7 +24,7 @@ public enum DriverMessages {
             + (fencedLiveMembers ? "; live members fenced and rejoining" : "")
     }
 
-    public static let traceUnavailable = "tracing is not available over --bootstrap in the dashboard yet: use 'wharf trace'"
+    public static let traceUnavailable = "this source cannot trace events"
     public static let noAuditLog = "a Kafka cluster has no Wharf audit log: open the data directory with --data"
 
     public static func undidEntry(_ id: String, restored: Int) -> String {

@@ -46,6 +46,9 @@ extension SourceDashboardDriver {
             guard capabilities.contains(.manageTopics) else { return .operationFailed(DriverMessages.topicDeletionDisabled) }
             try await source.deleteTopic(name)
             return .operationSucceeded(DriverMessages.deletedTopic(name))
+        case .loadOutboxRows(let name, let max):
+            guard let outbox = outboxes.first(where: { $0.name == name }) else { return .operationFailed(DriverMessages.noOutbox(name)) }
+            return .outboxRowsLoaded(outbox: name, rows: try await outbox.recentRows(max: max))
         case .setOutboxRelayPaused(let name, _), .retryDeadOutboxRows(let name):
             guard capabilities.canControlOutbox else { return .operationFailed(DriverMessages.outboxDisabled) }
             guard let outbox = outboxes.first(where: { $0.name == name }) else { return .operationFailed(DriverMessages.noOutbox(name)) }

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import Testing
 
-/// The Outbox view of the real binary in tmux: the demo's order service, and `--outbox URL`.
+/// The Outbox view of the real binary in tmux: the demo's order service, and `--outbox URL`
+/// (with its rows view and `t` on a row).
 @Suite(.serialized, .endToEnd) struct OutboxDashboardTmuxTests {
     /// The cells of an outbox's row in the Outbox table:
     /// OUTBOX STATE PENDING OLDEST PUB/S FAILING DEAD BACKLOG.
@@ -134,6 +135,15 @@ import Testing
         let row = try #require(Self.row("app.db", in: screen), "\(screen)")
         #expect(row.state == "running" && row.pending == 0 && row.dead == 0, "\(screen)")
         #expect(screen.contains("published 5 since start"), "\(screen)")
+
+        // Enter lists the outbox's rows, newest first; t on one traces its event from the row to
+        // the record the relay made of it.
+        try await tmux.send("Enter")
+        screen = try await tmux.waitFor { $0.contains("app.db rows") && $0.contains("invoice/i4") && $0.contains("invoice/i0") }
+        #expect(screen.contains("published"), "\(screen)")
+        try await tmux.send("t")
+        screen = try await tmux.waitFor { $0.contains("outbox app.db row e4 (invoice/i4 created): published") && $0.contains("now: in ") }
+        #expect(screen.contains("now: in outbox.event.invoice/") && screen.contains("event id e4"), "\(screen)")
         try await tmux.send("q")
         screen = try await tmux.waitFor { $0.contains("[exit") }
         #expect(screen.contains("[exit 0]"), "\(screen)")

@@ -17,17 +17,19 @@ import WharfSources
 
     @Test func aClusterCannotFenceALiveGroupAndHasNoQueuesEventsOrProjections() {
         let cluster = SourceDashboardDriver.capabilities(of: Self.clusterSource(), readOnly: false)
-        #expect(cluster == [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue, .manageTopics, .outboxControl])
+        #expect(cluster == [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue, .purgeQueue, .manageTopics, .outboxControl,
+                            .trace])
         #expect(cluster == .kafkaCluster)
-        for engineOnly: SourceCapabilities in [.resetLiveGroups, .undoQueuePurge, .replayParked, .rebuildProjection] {
+        // A cluster has no audit log; it answers a trace with what it knows (records, commits, dead letters, requeues).
+        for engineOnly: SourceCapabilities in [.resetLiveGroups, .undoQueuePurge, .replayParked, .rebuildProjection, .audit] {
             #expect(!cluster.contains(engineOnly))
         }
-        #expect(cluster.isSubset(of: .all))
+        #expect(cluster.subtracting(.trace).isSubset(of: .all))
     }
 
     @Test func readOnlyLeavesOnlyBrowsingOnEitherSource() throws {
         let readOnly = SourceDashboardDriver.capabilities(of: Self.clusterSource(), readOnly: true)
-        #expect(readOnly == [.browseRecords, .browseDeadLetters])
+        #expect(readOnly == [.browseRecords, .browseDeadLetters, .trace])
         #expect(readOnly.isDisjoint(with: .dangerous))
 
         let dir = NSTemporaryDirectory() + "wharf-caps-\(UUID().uuidString)"

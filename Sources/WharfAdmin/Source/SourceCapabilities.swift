@@ -52,9 +52,10 @@ public struct SourceCapabilities: OptionSet, Sendable, Hashable {
     /// dashboard's cluster tests assume): no queues, event streams or projections over the wire,
     /// no fencing of a remote coordinator's live group (`.resetLiveGroups` is absent), and a
     /// dead-letter topic's purge deletes records for good (no `.undoQueuePurge`). Outboxes are
-    /// those given with `--outbox`, relayed into the cluster.
+    /// those given with `--outbox`, relayed into the cluster. A trace answers what a cluster
+    /// knows: records, dead-letter copies, requeues and committed offsets (no audit log).
     public static let kafkaCluster: SourceCapabilities = [.reset, .undoReset, .purge, .browseRecords, .browseDeadLetters, .requeue,
-                                                          .purgeQueue, .manageTopics, .outboxControl]
+                                                          .purgeQueue, .manageTopics, .outboxControl, .trace]
 
     public var canReset: Bool { contains(.reset) }
     public var canUndoReset: Bool { contains(.undoReset) }

@@ -23,5 +23,7 @@ public enum Action: Equatable, Sendable {
     /// The audit log, oldest first, and what to tell the operator (an undo's outcome).
     case auditLoaded([AuditEntry], message: String?)
     case traceLoaded(TraceSnapshot)
+    /// Answer to `.loadOutboxRows`: the outbox's newest rows, newest first.
+    case outboxRowsLoaded(outbox: String, rows: [OutboxRowSnapshot])
     case operationFailed(String)
 }

@@ -45,6 +45,8 @@ public enum Effect: Equatable, Sendable {
     /// Put back the offsets the reset recorded as audit entry `id` replaced (answered with
     /// `.auditLoaded`, the log read again).
     case undoAuditEntry(id: String)
+    /// Read the newest `max` rows of an outbox (by `OutboxSnapshot.name`); answered by `.outboxRowsLoaded`.
+    case loadOutboxRows(outbox: String, max: Int)
     /// Trace one event (`topic/partition/offset` or an event id; answered with `.traceLoaded`).
     case loadTrace(query: String)
 
@@ -53,7 +55,7 @@ public enum Effect: Equatable, Sendable {
         switch self {
         case .executeReset, .undoLastReset, .purge, .requeue, .purgeQueue, .undoQueuePurge, .setOutboxRelayPaused, .retryDeadOutboxRows,
              .replayParked, .rebuildProjection, .createTopic, .deleteTopic, .undoAuditEntry: true
-        case .previewReset, .loadRecords, .setRefresh, .quit, .loadDeadLetters, .previewRequeue, .loadAudit, .loadTrace: false
+        case .previewReset, .loadRecords, .setRefresh, .quit, .loadDeadLetters, .previewRequeue, .loadAudit, .loadTrace, .loadOutboxRows: false
         }
     }
 }

@@ -1,4 +1,4 @@
-/// One event's trace as the dashboard shows it (`t` on a record or a dead letter): the records
+/// One event's trace as the dashboard shows it (`t` on a record, a dead letter or an outbox row): the records
 /// it became, oldest first, who consumed each, and where it is now. Drivers fill it from their
 /// source's trace (the engine's `EventTrace`).
 public struct TraceSnapshot: Equatable, Sendable {
@@ -30,8 +30,11 @@ public struct TraceSnapshot: Equatable, Sendable {
     public var hops: [Hop]
     public var now: String
     public var truncated: Bool
+    /// The outbox row the event started as, in one line, when one of the dashboard's outboxes has it.
+    public var outbox: String?
 
-    public init(query: String, eventId: String?, hops: [Hop], now: String, truncated: Bool = false) {
+    public init(query: String, eventId: String?, hops: [Hop], now: String, truncated: Bool = false, outbox: String? = nil) {
+        self.outbox = outbox
         self.query = query
         self.eventId = eventId
         self.hops = hops

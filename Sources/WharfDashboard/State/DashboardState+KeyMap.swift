@@ -39,6 +39,8 @@ extension DashboardState {
             hints = queueViewHints()
         case .outbox:
             hints = outboxHints()
+        case .outboxRows:
+            hints = outboxRowsHints()
         case .brokers:
             hints = [KeyHint("/", "filter"), KeyHint("L/B/D", "sort")]
         case .audit:
@@ -124,6 +126,8 @@ extension DashboardState {
             view = queueViewHelp()
         case .outbox:
             view = outboxHelp()
+        case .outboxRows:
+            view = outboxRowsHelp()
         case .brokers:
             view = [KeyHint("I L R B D", "sort: id, partitions led, replicas, copies behind, disk free")]
         case .audit:

@@ -131,6 +131,7 @@ extension DashboardState {
         case .deadLetters: return deadLetterRows(frame).count
         case .deadLetterMessages: return deadLetterMessageRows(frame).count
         case .outbox: return outboxRows(frame).count
+        case .outboxRows: return outboxRowRows(frame).count
         case .streams: return readerRows(frame).count
         case .brokers: return brokerRows(frame).count
         case .audit: return auditRows(frame).count

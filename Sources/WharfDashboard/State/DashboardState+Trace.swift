@@ -1,5 +1,5 @@
-/// `t` on a record (Records view) or a dead letter (the dead-letter browser) opens the trace of
-/// its event: the same one `wharf trace` prints.
+/// `t` on a record (Records view), a dead letter (the dead-letter browser) or an outbox row (the
+/// outbox rows view) opens the trace of its event: the same one `wharf trace` prints.
 extension DashboardState {
     public var canTrace: Bool { capabilities.contains(.trace) }
 
@@ -16,6 +16,8 @@ extension DashboardState {
             guard current.selected < rows.count else { return nil }
             let r = deadLetterBrowser.rows[rows[current.selected]]
             return r.traceId ?? r.messageId
+        case .outboxRows:
+            return selectedOutboxRow()?.id
         default:
             return nil
         }

@@ -68,6 +68,9 @@ extension DashboardState {
         case .operationSucceeded(let text):
             show(text)
             return []
+        case .outboxRowsLoaded(let outbox, let rows):
+            outboxRowsLoaded(outbox: outbox, rows: rows)
+            return []
         case .traceLoaded(let loaded):
             trace = loaded
             return []
@@ -193,6 +196,8 @@ extension DashboardState {
             return handleStreamsKey(key)
         case (.audit, _):
             return handleAuditKey(key)
+        case (.outboxRows, _):
+            return handleOutboxRowsKey(key)
         case (.records, .char("t")):
             return openTrace()
         case (.records, .char("v")):
@@ -294,7 +299,9 @@ extension DashboardState {
             let gp = group.partitions[rows[current.selected]]
             // Start where the group will read next: the first unconsumed record.
             return openRecords(topic: gp.topic, partition: gp.partition, from: .offset(gp.committed ?? 0))
-        case .records, .outbox, .streams, .brokers, .audit, .trace:
+        case .outbox:
+            return openOutboxRows()
+        case .records, .outboxRows, .streams, .brokers, .audit, .trace:
             break
         case .queues, .deadLetters, .deadLetterMessages:
             return drillDownQueues()

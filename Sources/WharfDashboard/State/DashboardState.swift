@@ -30,6 +30,8 @@ public struct DashboardState: Sendable {
     public var auditLoading = false
     /// The trace on screen (`t`); nil while it loads.
     public var trace: TraceSnapshot?
+    /// The outbox rows view's rows (Enter on an outbox).
+    public var outboxRowsBrowser = OutboxRowsBrowser()
     /// Partitions marked with space in group detail: the scope of the next reset.
     public var marked: Set<TopicPartitionRef> = []
     /// Snapshots received, including repeats (a source that cannot be read sends its last one

@@ -12,6 +12,8 @@ public enum ViewID: Equatable, Hashable, Sendable {
     case deadLetterMessages(String)
     /// Outboxes: backlog, publish rate, relay state (key 6).
     case outbox
+    /// The newest rows of one outbox (Enter on an outbox).
+    case outboxRows(String)
     case streams
     /// Brokers: leaders, replicas out of sync, disk (key 8).
     case brokers
@@ -32,6 +34,7 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .deadLetters: "Dead letters"
         case .deadLetterMessages(let e): e
         case .outbox: "Outbox"
+        case .outboxRows(let o): "\(o) rows"
         case .streams: "Streams & projections"
         case .brokers: "Brokers"
         case .audit: "Audit log"
@@ -50,14 +53,14 @@ public enum ViewID: Equatable, Hashable, Sendable {
         case .deadLetters: [("N", 0, false), ("C", 2, true), ("O", 3, true), ("G", 4, true)]
         case .outbox: [("N", 0, false), ("S", 1, true), ("P", 2, true), ("A", 3, true), ("R", 4, true), ("F", 5, true), ("D", 6, true)]
         case .brokers: [("I", 0, false), ("L", 3, true), ("R", 4, true), ("B", 5, true), ("D", 6, true)]
-        case .overview, .records, .deadLetterMessages, .streams, .audit, .trace: []
+        case .overview, .records, .deadLetterMessages, .outboxRows, .streams, .audit, .trace: []
         }
     }
 
     /// Whether `/` filters this view.
     var filterable: Bool {
         switch self {
-        case .topics, .groups, .topicDetail, .groupDetail, .records, .queues, .deadLetters, .deadLetterMessages, .outbox, .streams, .brokers, .audit: true
+        case .topics, .groups, .topicDetail, .groupDetail, .records, .queues, .deadLetters, .deadLetterMessages, .outbox, .outboxRows, .streams, .brokers, .audit: true
         case .overview, .trace: false
         }
     }

@@ -39,7 +39,7 @@ public actor SyntheticDriver: DashboardDriver {
             return .recordsLoaded(cluster.records(topic: topic, partition: partition, from: from, max: max))
         case .loadDeadLetters, .previewRequeue, .requeue, .purgeQueue, .undoQueuePurge:
             return .operationFailed("the synthetic cluster has no queues")
-        case .setOutboxRelayPaused, .retryDeadOutboxRows:
+        case .setOutboxRelayPaused, .retryDeadOutboxRows, .loadOutboxRows:
             return .operationFailed("the synthetic cluster has no outbox")
         case .replayParked, .rebuildProjection:
             return .operationFailed("the synthetic source has no event store")

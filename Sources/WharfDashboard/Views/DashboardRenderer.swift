@@ -75,6 +75,7 @@ public enum DashboardRenderer {
         case .deadLetters: DeadLettersView.render(state, into: &canvas, rect: rect)
         case .deadLetterMessages(let entity): DeadLetterMessagesView.render(state, entity: entity, into: &canvas, rect: rect)
         case .outbox: OutboxView.render(state, into: &canvas, rect: rect)
+        case .outboxRows(let outbox): OutboxRowsView.render(state, outbox: outbox, into: &canvas, rect: rect)
         case .streams: StreamsView.render(state, into: &canvas, rect: rect)
         case .brokers: BrokersView.render(state, into: &canvas, rect: rect)
         case .audit: AuditView.render(state, into: &canvas, rect: rect)

@@ -1,4 +1,5 @@
-/// The trace of one event (`t`): a line saying where it is now, then one row per record it
+/// The trace of one event (`t`): a line saying where it is now, the outbox row it started as
+/// (when an outbox has it), then one row per record it
 /// became, oldest first: role, record, time, where it came from, the dead-letter reason, the
 /// groups that consumed it and those still behind it.
 enum TraceView {
@@ -22,7 +23,10 @@ enum TraceView {
         let title = "now: " + trace.now + (trace.truncated ? " (scan stopped at its limit)" : "")
         canvas.write(title, x: area.x, y: area.y, maxWidth: area.width, role: trace.hops.last?.role == "dead-letter" ? .warning : .title)
         if let id = trace.eventId { canvas.write("event id " + id, x: area.x, y: area.y + 1, maxWidth: area.width, role: .dim) }
-        let tableRect = Rect(x: area.x, y: area.y + 2, width: area.width, height: max(0, area.height - 2))
+        // The outbox row the event started as, before the records it became.
+        let top = trace.outbox == nil ? 2 : 3
+        if let outbox = trace.outbox { canvas.write(outbox, x: area.x, y: area.y + 2, maxWidth: area.width, role: .dim) }
+        let tableRect = Rect(x: area.x, y: area.y + top, width: area.width, height: max(0, area.height - top))
         let table = TableWidget(columns: columns, rowCount: trace.hops.count, selected: nil)
         if trace.hops.isEmpty {
             table.renderEmpty("no record of this event was found", into: &canvas, rect: tableRect)

@@ -6,6 +6,7 @@ import WharfAuth
 import WharfCore
 import WharfEngine
 import WharfKafkaServer
+import WharfOutbox
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,6 +25,10 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "AMQP (Azure Service Bus) listener") var amqp: AMQPListenerOptions
     @OptionGroup(title: "Metrics") var metrics: MetricsOptions
     @OptionGroup(title: "Metrics") var metricsRefresh: MetricsRefreshOption
+    @Option(name: .customLong("metrics-outbox"), help: ArgumentHelp(
+        "Export this outbox's metrics (pending rows, oldest pending age, dead rows) with --metrics-listen; repeatable. It is only watched: `wharf outbox relay` relays it.",
+        valueName: "sqlite:PATH|postgres://..."))
+    var metricsOutbox: [String] = []
     @Option(name: .customLong("advertised-host"), help: "Host name clients are told to connect to (default: the listen host).")
     var advertisedHost: String?
     @Flag(name: .customLong("auto-create-topics"), inversion: .prefixedNo, help: "Create unknown topics when clients ask for them.")
@@ -39,6 +44,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--default-partitions must not exceed --max-partitions-per-topic (\(engineLimits.maxPartitionsPerTopic))")
         }
         guard groupInitialRebalanceDelayMs >= 0 else { throw ValidationError("--group-initial-rebalance-delay-ms must not be negative") }
+        guard metricsOutbox.isEmpty || metrics.metricsListen != nil else { throw ValidationError("--metrics-outbox needs --metrics-listen") }
+        for url in metricsOutbox {
+            do { _ = try OutboxDatabaseURL(parsing: url) } catch { throw ValidationError("--metrics-outbox: \(error)") }
+        }
     }
 
     func run() async throws {
@@ -65,28 +74,41 @@ struct ServeCommand: AsyncParsableCommand {
             try? engine.close()
             throw error
         }
-        // Metrics read the engine as the dashboard does, every --metrics-refresh, never per scrape.
+        let stores: ServeStores
+        do {
+            stores = try await ServeStores.open(engine: engine, queuesNeeded: amqp.enabled, metrics: metrics.metricsListen != nil,
+                                                outboxURLs: metricsOutbox)
+        } catch {
+            await server.stop()
+            try? engine.close()
+            throw error
+        }
+        // Metrics read the engine and its stores as the dashboard does, every --metrics-refresh, never per scrape.
         var metricsEndpoint: MetricsEndpoint?
         if let address = metrics.metricsListen {
-            let driver = MetricsSources.engine(engine, label: data.directory)
+            let driver = MetricsSources.engine(engine, label: data.directory, panels: stores.panels,
+                                               outboxes: stores.outboxes?.outboxes ?? [])
             do {
                 metricsEndpoint = try await MetricsEndpoint.start(address, kafka: server, storage: true, refreshFrom: driver,
                                                                   refreshMs: metricsRefresh.metricsRefresh)
             } catch {
+                await stores.close()
                 await server.stop()
                 try? engine.close()
                 throw error
             }
         }
         print("wharf serving Kafka on \(listen.describe(server.boundListeners)) (data \(data.directory))")
-        var serviceBus: (AMQPServer, QueueStore)?
+        var serviceBus: AMQPServer?
         do {
-            serviceBus = amqp.enabled ? try await startServiceBus(engine: engine) : nil
+            if amqp.enabled, let queues = stores.queues { serviceBus = try await startServiceBus(queues: queues) }
         } catch WharfError.io(let why) where !amqp.isExplicit {
             // The default port is taken: Kafka still serves; an explicit --amqp-listen must bind.
             FileHandle.standardError.write(Data("wharf: AMQP listener not started: \(why) (use --amqp-listen or --no-amqp)\n".utf8))
             serviceBus = nil
         } catch {
+            await metricsEndpoint?.stop()
+            await stores.close()
             await server.stop()
             try? engine.close()
             throw error
@@ -96,6 +118,7 @@ struct ServeCommand: AsyncParsableCommand {
         let maintenance = Task {
             while !Task.isCancelled {
                 await engine.runMaintenance()
+                stores.runMaintenance()
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
@@ -103,10 +126,8 @@ struct ServeCommand: AsyncParsableCommand {
         await metricsEndpoint?.stop()
         maintenance.cancel()
         _ = await maintenance.value
-        if let (amqpServer, queues) = serviceBus {
-            await amqpServer.stop()
-            try? queues.close()
-        }
+        await serviceBus?.stop()
+        await stores.close()
         await server.stop()
         try engine.close()
         print("wharf stopped")
@@ -114,8 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The AMQP listener over the data directory's queues; prints the connection string an SDK
     /// uses (with the data directory's first key, created on first use).
-    private func startServiceBus(engine: Engine) async throws -> (AMQPServer, QueueStore) {
-        let queues = try engine.openQueues()
+    private func startServiceBus(queues: QueueStore) async throws -> AMQPServer {
         let keyStore = ServiceBusKeys(dataDirectory: data.directory)
         let server = AMQPServer(queues: queues, keys: keyStore, configuration: amqp.configuration)
         do {
@@ -127,9 +147,8 @@ struct ServeCommand: AsyncParsableCommand {
             print("connection string: \(ServiceBusKeys.connectionString(host: host, port: port, keyName: keyName, key: keys[keyName]!))")
         } catch {
             await server.stop()
-            try? queues.close()
             throw error
         }
-        return (server, queues)
+        return server
     }
 }

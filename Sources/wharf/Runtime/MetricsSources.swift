@@ -8,9 +8,11 @@ import WharfSources
 /// The drivers `serve`, `exporter` and `bench metrics-scrape` refresh the metrics from, built in
 /// this one place: issue 16 replaces the drivers' types, and only this file then follows.
 enum MetricsSources {
-    /// The embedded engine, read as the dashboard reads it.
-    static func engine(_ engine: Engine, label: String) -> any DashboardDriver {
-        SourceDashboardDriver(source: EngineSource(engine: engine), label: label, readOnly: true)
+    /// The embedded engine, read as the dashboard reads it, with the stores beside it (queues,
+    /// event streams, projections) and the outboxes it watches.
+    static func engine(_ engine: Engine, label: String, panels: EnginePanels = EnginePanels(),
+                       outboxes: [DashboardOutbox] = []) -> any DashboardDriver {
+        SourceDashboardDriver(source: EngineSource(engine: engine), label: label, readOnly: true, panels: panels, outboxes: outboxes)
     }
 
     /// A Kafka-protocol cluster, read as `wharf --bootstrap` reads it.

@@ -1,0 +1,59 @@
+import Foundation
+import WharfCore
+import WharfEngine
+import WharfEvents
+import WharfProjections
+import WharfSources
+
+/// The stores `wharf serve` opens beside the engine, so its metrics show what the dashboard shows
+/// for the same `--data`: the queues (also the AMQP listener's), the event store and its
+/// projections when the directory has them (serve never creates `events/` just to read it), and
+/// the outboxes named by `--metrics-outbox`, watched only (their relay runs elsewhere).
+///
+/// All of them are read by the metrics refresh, every `--metrics-refresh`, never per scrape.
+struct ServeStores: Sendable {
+    let queues: QueueStore?
+    let events: EventStore?
+    let projections: ProjectionRegistry?
+    let outboxes: DashboardOutboxes?
+
+    /// Opens what serve needs: queues when the AMQP listener or the metrics read them; the rest
+    /// only for metrics. Nothing is left open when a store refuses to open.
+    static func open(engine: Engine, queuesNeeded: Bool, metrics: Bool, outboxURLs: [String]) async throws -> ServeStores {
+        var queues: QueueStore?
+        if queuesNeeded || metrics { queues = try engine.openQueues() }
+        let dataDirectory = engine.config.dataDirectory
+        var events: EventStore?
+        if metrics, FileManager.default.fileExists(atPath: dataDirectory + "/events/all-0") {
+            // Without its event store serve still serves and exports everything else.
+            do { events = try EventStore.open(alongside: engine) } catch {
+                FileHandle.standardError.write(Data("wharf: event stream metrics unavailable: \(error)\n".utf8))
+            }
+        }
+        let outboxes: DashboardOutboxes?
+        do {
+            outboxes = outboxURLs.isEmpty ? nil : try await DashboardOutboxes.open(urls: outboxURLs, engine: engine, readOnly: true)
+        } catch {
+            try? events?.close()
+            try? queues?.close()
+            throw error
+        }
+        return ServeStores(queues: queues, events: events,
+                           projections: events == nil ? nil : ProjectionRegistry(dataDirectory: dataDirectory), outboxes: outboxes)
+    }
+
+    var panels: EnginePanels { EnginePanels(queues: queues, events: events, projections: projections) }
+
+    /// Upkeep the stores need while serve runs (lock expiries, scheduled messages, the event
+    /// store's interval fsync), on serve's maintenance timer.
+    func runMaintenance() {
+        _ = try? queues?.tick()
+        events?.runMaintenance()
+    }
+
+    func close() async {
+        await outboxes?.stop()
+        try? events?.close()
+        try? queues?.close()
+    }
+}
