@@ -115,7 +115,14 @@ struct ServeCommand: AsyncParsableCommand {
     /// The AMQP listener over the data directory's queues; prints the connection string an SDK
     /// uses (with the data directory's first key, created on first use).
     private func startServiceBus(engine: Engine) async throws -> (AMQPServer, QueueStore) {
+        let config = try amqp.serviceBusConfig.map { path throws(WharfError) in try EmulatorConfigFile.load(path) }
         let queues = try engine.openQueues()
+        if let config {
+            do { _ = try EmulatorConfigFile.apply(config, to: queues) } catch {
+                try? queues.close()
+                throw error
+            }
+        }
         let keyStore = ServiceBusKeys(dataDirectory: data.directory)
         let server = AMQPServer(queues: queues, keys: keyStore, configuration: amqp.configuration)
         do {
