@@ -127,19 +127,20 @@ extension ServiceBusCommand {
             var properties: [String] = []
             @Option(name: .customLong("action"), help: "SQL action text (stored, not applied yet).") var action: String?
 
-            func filter() throws -> RuleFilter {
+            /// Bad combinations are WharfErrors (one line), not usage errors.
+            func filter() throws(WharfError) -> RuleFilter {
                 var c = CorrelationFilter(correlationId: correlationId, messageId: messageId, to: to, replyTo: replyTo,
                                           subject: subject, sessionId: sessionId, contentType: contentType)
                 for p in properties {
-                    guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw ValidationError("--property '\(p)' must be key=value") }
+                    guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw WharfError.invalidArgument("--property '\(p)' must be key=value") }
                     c.properties[String(p[..<eq])] = String(p[p.index(after: eq)...])
                 }
                 let correlation = c != CorrelationFilter()
                 switch (sql, correlation) {
                 case (let text?, false): return .sql(text)
                 case (nil, true): return .correlation(c)
-                case (nil, false): throw ValidationError("give a filter: --sql or correlation options (--correlation-id, --subject, --property k=v, ...)")
-                case (_?, true): throw ValidationError("give either --sql or correlation options, not both")
+                case (nil, false): throw WharfError.invalidArgument("give a filter: --sql or correlation options (--correlation-id, --subject, --property k=v, ...)")
+                case (_?, true): throw WharfError.invalidArgument("give either --sql or correlation options, not both")
                 }
             }
 
