@@ -26,6 +26,16 @@ extension AMQPConnection {
             role = a.isReceiver ? .managementResponses : .managementRequests(entity: ServiceBusAddress.entity(managed))
         } else {
             let entity = ServiceBusAddress.entity(path)
+            if queues.listTopics().contains(entity) {
+                // A topic takes senders only; receivers attach to its subscriptions (reference §3.1).
+                guard isAuthorized(entity) else {
+                    return refuse(a, s, AMQPError(AMQPError.unauthorized, "no valid put-token covers '\(path)'"))
+                }
+                guard !a.isReceiver else {
+                    return refuse(a, s, AMQPError(AMQPError.notAllowed, "cannot receive from topic '\(path)': receive from one of its subscriptions"))
+                }
+                return accept(a, s, role: .sender(entity: entity), source: a.source, properties: .null)
+            }
             let options: QueueOptions
             do {
                 _ = try queues.runtimeCounts(entity)
@@ -39,6 +49,9 @@ extension AMQPConnection {
             if !a.isReceiver {
                 guard !QueueNames.parse(entity).isDeadLetter else {
                     return refuse(a, s, AMQPError(AMQPError.notAllowed, "cannot send to a dead-letter queue"))
+                }
+                guard SubscriptionNames.parse(entity) == nil else {
+                    return refuse(a, s, AMQPError(AMQPError.notAllowed, "cannot send to a subscription: send to its topic"))
                 }
                 role = .sender(entity: entity)
             } else {
@@ -66,6 +79,11 @@ extension AMQPConnection {
                 }
             }
         }
+        accept(a, s, role: role, source: source, properties: properties)
+    }
+
+    /// Answers an attach that succeeded and opens the link (credit for client senders).
+    private func accept(_ a: Attach, _ s: AMQPSession, role: AMQPLink.Role, source: AMQPValue, properties: AMQPValue) {
         let link = AMQPLink(name: a.name, handle: a.handle, role: role, source: source, target: a.target)
         s.links[a.handle] = link
         let reply = Attach(name: a.name, handle: a.handle, isReceiver: !a.isReceiver, sndSettleMode: a.sndSettleMode,

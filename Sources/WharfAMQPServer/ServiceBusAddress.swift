@@ -23,9 +23,11 @@ enum ServiceBusAddress {
         return String(path.dropLast(managementSuffix.count))
     }
 
-    /// The engine's spelling of an entity path (`q1/$DeadLetterQueue` -> `q1/$deadletterqueue`).
+    /// The engine's spelling of an entity path (`q1/$DeadLetterQueue` -> `q1/$deadletterqueue`,
+    /// `t/subscriptions/s` -> `t/Subscriptions/s`).
     static func entity(_ path: String) -> String {
         let (queue, dead) = QueueNames.parse(path)
-        return dead ? QueueNames.deadLetter(of: queue) : queue
+        let canonical = SubscriptionNames.canonical(queue)
+        return dead ? QueueNames.deadLetter(of: canonical) : canonical
     }
 }

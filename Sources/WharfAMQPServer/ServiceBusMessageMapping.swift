@@ -38,6 +38,7 @@ enum ServiceBusMessageMapping {
             out.contentType = p.contentType
             out.replyTo = p.replyTo
             out.to = p.to
+            out.replyToSessionId = p.replyToGroupId
         }
         guard out.messageId.utf8.count <= 128 else { throw .invalidArgument("message id longer than 128 characters") }
         if let ttl = m.header?.ttl, ttl > 0 { out.timeToLiveMillis = Int64(ttl) }
@@ -95,6 +96,7 @@ enum ServiceBusMessageMapping {
         var props = AMQPMessage.Properties(messageId: .string(m.messageId), to: m.to, subject: m.subject, replyTo: m.replyTo,
                                            correlationId: m.correlationId.map { .string($0) } ?? .null, contentType: m.contentType,
                                            groupId: m.sessionId)
+        props.replyToGroupId = m.replyToSessionId
         props.creationTime = m.enqueuedTime
         props.absoluteExpiryTime = m.expiresAt
         // header.delivery-count counts the previous attempts (reference §4.5); the engine counts this one too.

@@ -16,14 +16,14 @@ import WharfTestSupport
         let dir: TempDir
         var connectionString = ""
 
-        init(queues: [(String, [String])], dataDirectory: TempDir? = nil) async throws {
+        init(queues: [(String, [String])], dataDirectory: TempDir? = nil, extraArguments: [String] = []) async throws {
             dir = dataDirectory ?? TempDir()
             for (name, flags) in queues {
                 let r = try await WharfProcess.run(["queue", "create", name, "--data", dir.path] + flags)
                 guard r.status == 0 else { throw TmuxError("queue create \(name): \(r.stderr)") }
             }
             process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
-            process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0", "--amqp-listen", "127.0.0.1:0"]
+            process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0", "--amqp-listen", "127.0.0.1:0"] + extraArguments
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
             try process.run()

@@ -12,6 +12,8 @@ public struct OutgoingMessage: Equatable, Sendable {
     public var contentType: String?
     public var replyTo: String?
     public var to: String?
+    /// The session a reply should go to (Service Bus `ReplyToSessionId`, AMQP `reply-to-group-id`).
+    public var replyToSessionId: String? = nil
     /// Clamped to the queue's default time to live.
     public var timeToLiveMillis: Int64?
     /// Enqueue later (state `scheduled` until then).
@@ -76,6 +78,8 @@ public struct QueueMessage: Equatable, Sendable {
     public var deadLetterSource: String?
     /// Times the message was forwarded on its way here.
     public var transferHopCount: Int
+    /// Service Bus `ReplyToSessionId`.
+    public var replyToSessionId: String? = nil
 
     public var deadLetterReason: String? { applicationProperties[QueueMessageCodec.deadLetterReason] }
     public var deadLetterErrorDescription: String? { applicationProperties[QueueMessageCodec.deadLetterDescription] }

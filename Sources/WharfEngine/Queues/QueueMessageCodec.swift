@@ -5,7 +5,7 @@ import WharfCore
 /// - key: the message id (UTF-8); value: the body; timestamp: the enqueue time (ms).
 /// - headers, system properties (broker-owned prefix `x-sb-`, values UTF-8 text):
 ///   `x-sb-correlation-id`, `x-sb-session-id`, `x-sb-subject`, `x-sb-content-type`,
-///   `x-sb-reply-to`, `x-sb-to`, `x-sb-ttl-ms` (decimal), `x-sb-scheduled-enqueue-time` (decimal ms),
+///   `x-sb-reply-to`, `x-sb-to`, `x-sb-reply-to-session-id`, `x-sb-ttl-ms` (decimal), `x-sb-scheduled-enqueue-time` (decimal ms),
 ///   `x-sb-delivery-count` (decimal: the count a dead-lettered message had in its source),
 ///   `x-sb-hop-count` (decimal, forwards so far), `x-sb-deadletter-source` (entity path),
 ///   `x-sb-moved-from` (`<entity path>#<sequence number>`: this record is the copy of that message,
@@ -27,6 +27,7 @@ enum QueueMessageCodec {
     static let contentType = "x-sb-content-type"
     static let replyTo = "x-sb-reply-to"
     static let to = "x-sb-to"
+    static let replyToSessionId = "x-sb-reply-to-session-id"
     static let ttl = "x-sb-ttl-ms"
     static let scheduled = "x-sb-scheduled-enqueue-time"
     static let hopCount = "x-sb-hop-count"
@@ -53,6 +54,7 @@ enum QueueMessageCodec {
             system[contentType] = m.contentType
             system[replyTo] = m.replyTo
             system[to] = m.to
+            system[replyToSessionId] = m.replyToSessionId
             system[ttl] = m.timeToLiveMillis.map(String.init)
             system[scheduled] = m.scheduledEnqueueTime.map(String.init)
         }
@@ -98,7 +100,7 @@ enum QueueMessageCodec {
                          timeToLiveMillis: ttlMillis, scheduledEnqueueTime: scheduledTime, enqueuedTime: enqueuedTime,
                          expiresAt: nil, deliveryCount: 0, state: .active, lockToken: nil, lockedUntil: nil,
                          applicationProperties: properties, deadLetterSource: system[deadLetterSource],
-                         transferHopCount: hops)
+                         transferHopCount: hops, replyToSessionId: system[replyToSessionId])
         }
     }
 

@@ -13,8 +13,13 @@ extension QueueStore {
     /// - Duplicate detection (when enabled on the entity that stores the message): a message id
     ///   sent within the window is dropped and the send still succeeds (`disposition == .duplicate`).
     /// - `scheduledEnqueueTime` in the future: stored as `scheduled`, activated by `tick`/receive.
+    /// - A topic's name: the message goes to its matching subscriptions (`publish`); the receipt
+    ///   is the first copy's (entity: the topic, no sequence number, when none matched).
     @discardableResult
     public func send(_ queue: String, _ message: OutgoingMessage) throws(WharfError) -> SendReceipt {
+        if topicExists(queue) {
+            return try publish(queue, message).first ?? SendReceipt(entity: queue, sequenceNumber: nil, disposition: .enqueued)
+        }
         try QueueMessageCodec.validate(message)
         var entity = try self.entity(queue)
         guard !entity.isDeadLetter else { throw .invalidArgument("messages cannot be sent to a dead-letter queue (\(queue))") }

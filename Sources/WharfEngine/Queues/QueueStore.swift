@@ -39,6 +39,9 @@ public final class QueueStore: Sendable {
     /// `<data>/audit.log`: queue creation, changes, deletion, purges and requeues, with who made them.
     public let audit: AuditLog
     let entities: Mutex<[String: QueueEntity]>
+    /// Service Bus topics and the rules of their subscriptions (`QueueStore+Topics.swift`);
+    /// the subscriptions themselves are entities of `entities`.
+    let topics: Mutex<[String: ServiceBusTopic]>
     /// Test seam: called between the two steps of every move with "after-copy"; a throw
     /// simulates a crash there (the move is left half-done, as a `kill -9` would leave it).
     let crashHook = Mutex<(@Sendable (String) throws -> Void)?>(nil)
@@ -49,7 +52,7 @@ public final class QueueStore: Sendable {
     var files: DurableFile { DurableFile(faults: faults) }
 
     private init(dataDirectory: String, clock: any WallClock, fsync: FsyncPolicy, purgeUndoWindowMillis: Int64,
-                 logger: Logger, entities: [String: QueueEntity], faults: FaultInjector?) {
+                 logger: Logger, entities: [String: QueueEntity], topics: [String: ServiceBusTopic], faults: FaultInjector?) {
         self.faults = faults
         self.dataDirectory = dataDirectory
         self.clock = clock
@@ -58,6 +61,7 @@ public final class QueueStore: Sendable {
         self.logger = logger
         self.audit = AuditLog(dataDirectory: dataDirectory, clock: clock, logger: logger)
         self.entities = Mutex(entities)
+        self.topics = Mutex(topics)
     }
 
     /// Opens every queue under `<dataDirectory>/queues` (creating the folder), replays their logs
@@ -75,10 +79,15 @@ public final class QueueStore: Sendable {
         let root = dataDirectory + "/queues"
         try DurableFile(faults: faults).makeDirectoryDurably(root)
         var table: [String: QueueEntity] = [:]
+        var topics: [String: ServiceBusTopic] = [:]
         do {
             try ScratchDirectory(inside: root, files: DurableFile(faults: faults)).purge(logger: logger)
             for name in ((try? fm.contentsOfDirectory(atPath: root)) ?? []).sorted() where name != ScratchDirectory.name {
                 let dir = root + "/" + name
+                if fm.fileExists(atPath: dir + "/" + TopicOptions.fileName) {
+                    topics[name] = try openTopic(name: name, directory: dir, fsync: fsync, clock: clock, logger: logger, faults: faults, into: &table)
+                    continue
+                }
                 guard fm.fileExists(atPath: dir + "/" + QueueOptions.fileName) else { continue }
                 let options = try QueueOptions.load(from: dir)
                 for (key, entity) in try openEntities(name: name, directory: dir, options: options, fsync: fsync, clock: clock, logger: logger, faults: faults) {
@@ -90,7 +99,7 @@ public final class QueueStore: Sendable {
             throw error
         }
         let store = QueueStore(dataDirectory: dataDirectory, clock: clock, fsync: fsync,
-                               purgeUndoWindowMillis: purgeUndoWindowMillis, logger: logger, entities: table, faults: faults)
+                               purgeUndoWindowMillis: purgeUndoWindowMillis, logger: logger, entities: table, topics: topics, faults: faults)
         do { try store.recoverMoves() } catch {
             try? store.close()
             throw error
@@ -127,7 +136,8 @@ public final class QueueStore: Sendable {
     /// The entity for a path `q` or `q/$deadletterqueue` (any case of the suffix).
     func entity(_ path: String) throws(WharfError) -> QueueEntity {
         let (queue, dead) = QueueNames.parse(path)
-        let key = dead ? QueueNames.deadLetter(of: queue) : queue
+        let canonical = SubscriptionNames.canonical(queue)
+        let key = dead ? QueueNames.deadLetter(of: canonical) : canonical
         guard let e = entities.withLock({ $0[key] }) else { throw .unknownQueue(path) }
         return e
     }
@@ -154,6 +164,15 @@ public final class QueueStore: Sendable {
 
     private func createQueueUnaudited(_ name: String, _ options: QueueOptions) throws(WharfError) -> QueueOptions {
         try QueueNames.validateQueue(name)
+        if topicExists(name) { throw .queueExists(name) }
+        return try createEntity(name, options)
+    }
+
+    /// Creates the entity `name` (a queue, or a subscription `<topic>/Subscriptions/<sub>` whose
+    /// topic directory exists) with its dead-letter queue; `prepare` adds files to the staging
+    /// directory before it is published (a subscription's rules), so they appear with it.
+    func createEntity(_ name: String, _ options: QueueOptions,
+                      prepare: (String) throws(WharfError) -> Void = { _ in }) throws(WharfError) -> QueueOptions {
         try options.validate()
         var opts = options
         opts.createdAt = clock.nowMillis()
@@ -166,7 +185,10 @@ public final class QueueStore: Sendable {
             let dir = queuesDirectory + "/" + name
             let scratch = ScratchDirectory(inside: queuesDirectory, files: files)
             let staging = try scratch.makeStaging()
-            do throws(WharfError) { try opts.save(to: staging, files: files) } catch {
+            do throws(WharfError) {
+                try opts.save(to: staging, files: files)
+                try prepare(staging)
+            } catch {
                 try? files.removeTree(staging)
                 throw error
             }
@@ -230,12 +252,14 @@ public final class QueueStore: Sendable {
         }
     }
 
-    private func deleteQueueUnaudited(_ name: String) throws(WharfError) {
+    func deleteQueueUnaudited(_ name: String) throws(WharfError) {
+        let name = SubscriptionNames.canonical(name)
         let removed = try entities.withLock { (table: inout [String: QueueEntity]) throws(WharfError) -> [QueueEntity] in
             guard let q = table.removeValue(forKey: name), !q.isDeadLetter else { throw .unknownQueue(name) }
             return [q, table.removeValue(forKey: QueueNames.deadLetter(of: name))].compactMap { $0 }
         }
         for e in removed { try? e.close() }
+        forgetSubscription(name)
         // Moved to scratch first (atomic and durable; a crash leaves scratch, emptied on open).
         try ScratchDirectory(inside: queuesDirectory, files: files).discard(queuesDirectory + "/" + name, logger: logger)
         logger.info("deleted queue", metadata: ["queue": "\(name)"])

@@ -76,12 +76,22 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let stores: ServeStores
         do {
-            stores = try await ServeStores.open(engine: engine, queuesNeeded: amqp.enabled, metrics: metrics.metricsListen != nil,
+            stores = try await ServeStores.open(engine: engine, queuesNeeded: amqp.enabled || amqp.serviceBusConfig != nil, metrics: metrics.metricsListen != nil,
                                                 outboxURLs: metricsOutbox)
         } catch {
             await server.stop()
             try? engine.close()
             throw error
+        }
+        // The emulator's Config.json declares queues, topics, subscriptions and rules: created
+        // (idempotently) before any listener serves them.
+        if let path = amqp.serviceBusConfig, let queues = stores.queues {
+            do { _ = try EmulatorConfigFile.apply(try EmulatorConfigFile.load(path), to: queues) } catch {
+                await stores.close()
+                await server.stop()
+                try? engine.close()
+                throw error
+            }
         }
         // Metrics read the engine and its stores as the dashboard does, every --metrics-refresh, never per scrape.
         var metricsEndpoint: MetricsEndpoint?

@@ -9,8 +9,8 @@ import WharfCore
 struct ServiceBusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "servicebus",
-        abstract: "Shared access keys and the connection string of the AMQP (Azure Service Bus) listener.",
-        subcommands: [Key.self, ConnectionString.self])
+        abstract: "Azure Service Bus: keys, connection string, topics, subscriptions and rules.",
+        subcommands: [Key.self, ConnectionString.self, Topic.self, Subscription.self, Rule.self, Import.self])
 
     struct Key: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Manage shared access keys.", subcommands: [Add.self, List.self])

@@ -235,6 +235,67 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
             check(got[0].application_properties.get(b"k") == b"v", "properties kept (delivery count %s)" % got[0].delivery_count)
             r.complete_message(got[0])
 
+    elif scenario == "topic-filters":
+        # QUEUE is a topic with the subscriptions ServiceBusTopicSDKTests creates: all ($Default),
+        # red (SQL), billing (correlation), small (SQL LIKE on sys.Label), none (1=0).
+        with client.get_topic_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("red-big", application_properties={"color": "red", "quantity": 9}))
+            s.send_messages(ServiceBusMessage("eu-bill", to="billing", correlation_id="c-1", application_properties={"region": "eu"}))
+            s.send_messages([ServiceBusMessage("red-small", subject="small-order", application_properties={"color": "red", "quantity": 2})])
+        check(True, "sent three messages to the topic")
+        expected = {"all": ["red-big", "eu-bill", "red-small"], "red": ["red-big"], "billing": ["eu-bill"],
+                    "small": ["red-small"], "none": []}
+        for sub, want in expected.items():
+            with client.get_subscription_receiver(queue, sub, max_wait_time=3) as r:
+                got = []
+                deadline = time.time() + 15
+                while len(got) < len(want) and time.time() < deadline:
+                    for m in r.receive_messages(max_message_count=10, max_wait_time=3):
+                        got.append(m)
+                        if sub == "red":
+                            r.dead_letter_message(m, reason="too-red", error_description="d")
+                        else:
+                            r.complete_message(m)
+                check([str(m) for m in got] == want, "subscription %s got %s" % (sub, [str(m) for m in got]))
+                check(r.receive_messages(max_message_count=1, max_wait_time=1) == [], "subscription %s has nothing more" % sub)
+        with client.get_subscription_receiver(queue, "red", sub_queue=ServiceBusSubQueue.DEAD_LETTER, max_wait_time=5) as dlq:
+            got = dlq.receive_messages(max_message_count=5, max_wait_time=5)
+            check([(str(m), m.dead_letter_reason) for m in got] == [("red-big", "too-red")], "the subscription's own dead-letter queue")
+            for m in got:
+                dlq.complete_message(m)
+        try:
+            with client.get_subscription_receiver(queue, "missing", max_wait_time=2) as r:
+                r.receive_messages(max_message_count=1, max_wait_time=2)
+            check(False, "a missing subscription must be refused")
+        except Exception as e:
+            check(True, "a missing subscription is refused (%s)" % type(e).__name__)
+
+    elif scenario == "emulator-config":
+        # QUEUE is ignored: the entities come from Tests/EndToEndTests/servicebus/Config.json.
+        with client.get_queue_sender("queue.1") as s:
+            s.send_messages(ServiceBusMessage("q"))
+        with client.get_queue_receiver("queue.1", max_wait_time=5) as r:
+            got = r.receive_messages(max_message_count=1, max_wait_time=5)
+            check([str(m) for m in got] == ["q"], "queue.1 from Config.json works")
+            r.complete_message(got[0])
+        with client.get_topic_sender("topic.1") as s:
+            s.send_messages(ServiceBusMessage("corr", content_type="application/text", correlation_id="id1", subject="subject1",
+                                              message_id="msgid1", reply_to="someQueue", reply_to_session_id="sessionId",
+                                              session_id="session1", to="xyz"))
+            s.send_messages(ServiceBusMessage("user", application_properties={"prop3": "value3"}))
+            s.send_messages(ServiceBusMessage("sql", message_id="123456", application_properties={"userProp1": "value1"}))
+        expected = {"subscription.1": ["corr"], "subscription.2": ["user"], "subscription.3": ["corr", "user", "sql"],
+                    "subscription.4": ["sql"]}
+        for sub, want in expected.items():
+            with client.get_subscription_receiver("topic.1", sub, max_wait_time=3) as r:
+                got = []
+                deadline = time.time() + 15
+                while len(got) < len(want) and time.time() < deadline:
+                    for m in r.receive_messages(max_message_count=10, max_wait_time=3):
+                        got.append(m)
+                        r.complete_message(m)
+                check([str(m) for m in got] == want, "%s got %s" % (sub, [str(m) for m in got]))
+
     elif scenario == "wrong-key":
         try:
             with client.get_queue_sender(queue) as s:

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import WharfCore
+import WharfEngine
+
+/// `wharf servicebus import Config.json` (and `serve --servicebus-config`): the Service Bus
+/// emulator's configuration file, applied to the data directory's queue store.
+extension ServiceBusCommand {
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the queues, topics, subscriptions and rules of a Service Bus emulator Config.json (what exists is kept).")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "The emulator's Config.json.") var file: String
+
+        func run() async throws {
+            let config = try EmulatorConfigFile.load(file)
+            let done = try await QueueSession.with(data) { try EmulatorConfigFile.apply(config, to: $0) }
+            print(done.isEmpty ? "nothing to create: everything in \(file) exists" : "\(file): \(done.count) change(s)")
+        }
+    }
+}
+
+enum EmulatorConfigFile {
+    /// Reads and parses the file (a malformed one is one `.invalidArgument` line).
+    static func load(_ path: String) throws(WharfError) -> ServiceBusEmulatorConfig {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .invalidArgument("cannot read \(path): \(error.localizedDescription)")
+        }
+        return try ServiceBusEmulatorConfig(json: data)
+    }
+
+    /// Imports, printing each change and warning each unknown key (on stderr).
+    static func apply(_ config: ServiceBusEmulatorConfig, to queues: QueueStore) throws(WharfError) -> [String] {
+        for w in config.warnings { FileHandle.standardError.write(Data("wharf: Config.json: \(w)\n".utf8)) }
+        let done = try queues.importEmulatorConfig(config)
+        for line in done { print(line) }
+        return done
+    }
+}
