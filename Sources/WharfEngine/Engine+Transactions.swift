@@ -60,4 +60,22 @@ extension Engine {
     public func openTransactions(topic: String, partition: Int32) throws(WharfError) -> [(producerId: Int64, firstOffset: Int64)] {
         try producerState(topic, partition).openTransactions
     }
+
+    /// Every partition's open transactions with the producer's epoch there (the coordinator's
+    /// sweep for transactions no coordinator state accounts for).
+    func openTransactionsEverywhere() -> [(partition: TransactionPartition, producerId: Int64, epoch: Int16)] {
+        let all = topics.withLock { Array($0.values) }
+        var out: [(partition: TransactionPartition, producerId: Int64, epoch: Int16)] = []
+        for t in all where !t.meta.isInternal {
+            for (i, producers) in t.producers.enumerated() {
+                let open = producers.openTransactions
+                guard !open.isEmpty else { continue }
+                let epochs = Dictionary(producers.producers.map { ($0.producerId, $0.epoch) }, uniquingKeysWith: max)
+                for o in open {
+                    out.append((TransactionPartition(topic: t.meta.name, partition: Int32(i)), o.producerId, epochs[o.producerId] ?? 0))
+                }
+            }
+        }
+        return out
+    }
 }

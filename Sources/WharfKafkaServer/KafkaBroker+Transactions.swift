@@ -110,6 +110,7 @@ extension KafkaBroker {
         if !offsets.isEmpty {
             do {
                 try InternalNames.checkClientMayUse(group: r.groupId)
+                try await engine.coordinator.checkTransactionalCommitter(groupId: r.groupId, generationId: r.generationId, memberId: r.memberId)
                 try await engine.commitTransactionalOffsets(transactionalId: r.transactionalId, producerId: r.producerId,
                                                             epoch: r.producerEpoch, group: r.groupId, offsets: offsets)
             } catch let error as TransactionError {

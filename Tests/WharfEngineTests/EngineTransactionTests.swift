@@ -164,4 +164,16 @@ import WharfStorage
         }
         #expect(await f.engine.coordinator.fetchOffsets(groupId: "g", partitions: [tp])[tp]?.offset == 7)
     }
+
+    /// A transaction a partition holds open with no coordinator state for it (a lost marker, a
+    /// replaced state file) is ended by the sweep of the next start, so the LSO moves again.
+    @Test func aHangingTransactionIsAbortedAtTheNextStart() async throws {
+        let f = try Self.fixture()
+        try produce(f, ["orphan"], (producerId: 4242, epoch: 3), sequence: 0)
+        #expect(try stable(f) == 0)
+        try f.reopen()
+        await f.engine.runMaintenance()
+        #expect(try stable(f) == end(f))
+        #expect(try aborted(f) == [AbortedTransaction(producerId: 4242, firstOffset: 0, lastOffset: 1)])
+    }
 }

@@ -11,4 +11,16 @@ extension GroupCoordinator {
         try log.makeDurable(below: offsets.mapValues(\.offset))
         try store(committed, in: groups[groupId] ?? newGroup(groupId))
     }
+
+    /// TxnOffsetCommit v3+ (KIP-447) names the consumer's member and generation: a member no
+    /// longer in the group, or a generation no longer current (a rebalance since), is refused
+    /// as OffsetCommit refuses it, so a zombie's offsets never enter a transaction. Generation
+    /// -1 without a member id (older clients, consumers outside a group) is not checked.
+    public func checkTransactionalCommitter(groupId: String, generationId: Int32, memberId: String) throws(WharfError) {
+        guard generationId >= 0 || !memberId.isEmpty else { return }
+        guard let group = groups[groupId], group.has(memberId) else { throw .unknownMember(group: groupId, member: memberId) }
+        guard generationId == group.generationId else {
+            throw .illegalGeneration(group: groupId, generation: generationId, current: group.generationId)
+        }
+    }
 }

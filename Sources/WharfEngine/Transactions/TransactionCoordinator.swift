@@ -264,5 +264,29 @@ public actor TransactionCoordinator {
                 logger.error("could not finish a transaction left open", metadata: ["transactionalId": "\(id)", "error": "\(error)"])
             }
         }
+        if recovered { endHangingTransactions(engine) }
+    }
+
+    /// A partition can hold an open transaction no coordinator state accounts for: its marker
+    /// was lost (written under `--fsync interval` before a power cut, while the coordinator's
+    /// state was already durable) or the state file was replaced. Its LSO would never move, so
+    /// the sweep ends it: with a COMMIT when the producer's last transaction committed, else an
+    /// ABORT (nothing else can still commit it).
+    func endHangingTransactions(_ engine: Engine) {
+        let byProducer = Dictionary(transactions.values.map { ($0.producerId, $0) }, uniquingKeysWith: { a, _ in a })
+        for open in engine.openTransactionsEverywhere() {
+            let meta = byProducer[open.producerId]
+            guard meta?.status != .ongoing else { continue }
+            let marker: TransactionMarker = meta?.status == .completeCommit ? .commit : .abort
+            do throws(WharfError) {
+                try engine.writeTransactionMarker(marker, topic: open.partition.topic, partition: open.partition.partition,
+                                                  producerId: open.producerId, epoch: max(open.epoch, meta?.epoch ?? 0))
+                logger.warning("ended a transaction no coordinator state accounted for",
+                               metadata: ["partition": "\(open.partition.topic)/\(open.partition.partition)", "producerId": "\(open.producerId)",
+                                          "marker": "\(marker)"])
+            } catch {
+                logger.error("could not end a hanging transaction", metadata: ["producerId": "\(open.producerId)", "error": "\(error)"])
+            }
+        }
     }
 }
