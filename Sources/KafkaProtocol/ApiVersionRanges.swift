@@ -25,7 +25,7 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .apiVersions: 0...3,
         .metadata: 0...12,
         .produce: 0...8,
-        .fetch: 4...11,
+        .fetch: 4...13,
         .listOffsets: 0...7,
         .findCoordinator: 0...4,
         .joinGroup: 0...5,

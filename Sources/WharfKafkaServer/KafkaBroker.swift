@@ -87,7 +87,8 @@ public final class KafkaBroker: Sendable {
            !Self.isAllowedBeforeAuthentication(request.apiKey) {
             return .close("\(request.apiKey) request before SASL authentication")
         }
-        if configuration.readOnly, let refusal = readOnlyRefusal(request.body, version: version) {
+        let incoming = resolvingTopicIds(request.body, version: version)
+        if configuration.readOnly, let refusal = readOnlyRefusal(incoming, version: version) {
             // acks=0 waits for no answer: closing is how Kafka tells such a producer it failed.
             guard request.expectsResponse else { return .close(Self.readOnlyMessage) }
             do {
@@ -98,8 +99,8 @@ public final class KafkaBroker: Sendable {
         }
         // --authorize: what the principal may not do is taken out of the request (and answered
         // by the amendment), or the whole request is refused.
-        let plan = accessControl.map { authorizationPlan(request.body, version: version, check: accessCheck($0, session: session)) }
-            ?? .proceed(request.body, nil)
+        let plan = accessControl.map { authorizationPlan(incoming, version: version, check: accessCheck($0, session: session)) }
+            ?? .proceed(incoming, nil)
         let body: KafkaRequestBody
         let amendment: ResponseAmendment?
         switch plan {
