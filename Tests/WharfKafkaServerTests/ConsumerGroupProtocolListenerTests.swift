@@ -4,6 +4,7 @@ import Logging
 import Testing
 import WharfCore
 import WharfEngine
+import WharfKafkaClient
 @testable import WharfKafkaServer
 
 /// KIP-848 consumer groups through the listener: ConsumerGroupHeartbeat and
@@ -92,6 +93,17 @@ import WharfEngine
             #expect(g.assignorName == "uniform")
             #expect(g.members.map(\.memberId) == ["m-1"])
             #expect(g.members.first?.assignment.topicPartitions == [.init(topicId: topicId, topicName: "t", partitions: [0, 1, 2])])
+
+            // Wharf's own client (the dashboard's Kafka cluster source) finds the group's members
+            // through ConsumerGroupDescribe, as against Kafka 4: DescribeGroups calls it Dead.
+            let wharfClient = KafkaClient(bootstrap: [BootstrapAddress(host: "127.0.0.1", port: port)])
+            let seen: Result<[String: WharfKafkaClient.GroupDescription], KafkaClientError>
+            do throws(KafkaClientError) { seen = .success(try await wharfClient.describeGroups(["g"])) } catch { seen = .failure(error) }
+            await wharfClient.close()
+            let viaClient = try seen.get()["g"]
+            #expect(viaClient?.state == "Stable")
+            #expect(viaClient?.protocolType == "consumer")
+            #expect(viaClient?.members.flatMap(\.assignment) == [TopicPartition("t", 0), TopicPartition("t", 1), TopicPartition("t", 2)])
 
             // A member epoch on OffsetCommit: the current one stores, an old one is STALE_MEMBER_EPOCH.
             for (epoch, expected) in [(Int32(1), KafkaError.none), (0, KafkaError.staleMemberEpoch)] {
