@@ -119,6 +119,23 @@ import WharfKafkaClient
                 #expect(committed.topics.first?.partitions.first?.errorCode == expected, "epoch \(epoch)")
             }
 
+            // OffsetFetch v9 names the member: its current epoch reads the commit, an old epoch is
+            // STALE_MEMBER_EPOCH, an unknown member UNKNOWN_MEMBER_ID; an admin (no member, epoch
+            // -1) reads it too, as does a member of a classic group (not checked).
+            let fetches: [(String?, Int32, Int16)] = [("m-1", 1, KafkaError.none), ("m-1", 0, KafkaError.staleMemberEpoch),
+                                                      ("m-9", 1, KafkaError.unknownMemberId), (nil, -1, KafkaError.none)]
+            for (member, epoch, expected) in fetches {
+                let fetch = OffsetFetchRequest(groups: [.init(groupId: "g", memberId: member, memberEpoch: epoch, topics: [.init(name: "t", partitionIndexes: [0])]),
+                                                        .init(groupId: "classic", memberId: "x", memberEpoch: 3, topics: nil)])
+                guard case .offsetFetch(let fetched) = try await client.roundTrip(.offsetFetch(fetch), version: 9, correlationId: 7) else {
+                    Issue.record("not an OffsetFetch answer")
+                    return
+                }
+                #expect(fetched.groups.map(\.errorCode) == [expected, KafkaError.none], "\(member ?? "nil") epoch \(epoch)")
+                let offset = fetched.groups.first?.topics.first?.partitions.first?.committedOffset
+                #expect(offset == (expected == KafkaError.none ? 4 : nil))
+            }
+
             beat.memberEpoch = -1
             beat.topicPartitions = nil
             let left = try await Self.heartbeat(client, beat, id: 7)
