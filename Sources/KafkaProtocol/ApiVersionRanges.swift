@@ -34,7 +34,7 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .leaveGroup: 0...3,
         .offsetCommit: 0...9,
         .offsetFetch: 1...9,
-        .listGroups: 0...2,
+        .listGroups: 0...5,
         .describeGroups: 0...4,
         .createTopics: 0...4,
         .deleteTopics: 0...3,

@@ -178,13 +178,19 @@ extension KafkaBroker {
         return byTopic.keys.sorted().map { .init(name: $0, partitions: byTopic[$0]!) }
     }
 
-    func listGroups() async -> ListGroupsResponse {
+    /// ListGroups: v4 filters by state, v5 by type ("classic", "consumer"), both compared
+    /// case-insensitively as Kafka compares them; an empty filter keeps every group.
+    func listGroups(_ r: ListGroupsRequest) async -> ListGroupsResponse {
+        let states = Set(r.statesFilter.map { $0.lowercased() })
+        let types = Set(r.typesFilter.map { $0.lowercased() })
         var response = ListGroupsResponse()
-        response.groups = await engine.coordinator.listGroups().map {
+        response.groups = await engine.coordinator.listGroups().compactMap {
             var g = ListGroupsResponse.ListedGroup()
             g.groupId = $0.groupId
             g.protocolType = $0.protocolType
-            g.groupState = $0.state.rawValue
+            g.groupState = $0.state.kafkaName
+            g.groupType = $0.isConsumerProtocol ? "consumer" : "classic"
+            guard states.isEmpty || states.contains(g.groupState.lowercased()), types.isEmpty || types.contains(g.groupType) else { return nil }
             return g
         }
         return response

@@ -158,8 +158,8 @@ public final class KafkaBroker: Sendable {
             return reply(await offsetCommit(r, actor: session.auditActor))
         case .offsetFetch(let r):
             return reply(await offsetFetch(r, version: version))
-        case .listGroups:
-            return reply(await listGroups())
+        case .listGroups(let r):
+            return reply(await listGroups(r))
         case .describeGroups(let r):
             return reply(await describeGroups(r))
         case .deleteGroups(let r):

@@ -136,6 +136,24 @@ import WharfKafkaClient
                 #expect(offset == (expected == KafkaError.none ? 4 : nil))
             }
 
+            // ListGroups v4 filters by state, v5 by type, both case-insensitive (librdkafka's
+            // ListConsumerGroups reads the states): "tool" is a classic group of commits only.
+            var toolCommit = OffsetCommitRequest()
+            toolCommit.groupId = "tool"
+            toolCommit.generationIdOrMemberEpoch = -1
+            toolCommit.topics = [.init(name: "t", partitions: [.init(partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: "")])]
+            _ = try await client.roundTrip(.offsetCommit(toolCommit), version: 9, correlationId: 8)
+            for (version, request, expected) in [(Int16(5), ListGroupsRequest(), ["g Stable consumer", "tool Empty classic"]),
+                                                 (4, ListGroupsRequest(statesFilter: ["EMPTY"]), ["tool Empty "]),
+                                                 (5, ListGroupsRequest(typesFilter: ["Consumer"]), ["g Stable consumer"]),
+                                                 (5, ListGroupsRequest(statesFilter: ["stable"], typesFilter: ["classic"]), [])] {
+                guard case .listGroups(let listed) = try await client.roundTrip(.listGroups(request), version: version, correlationId: 9) else {
+                    Issue.record("not a ListGroups answer")
+                    return
+                }
+                #expect(listed.groups.map { "\($0.groupId) \($0.groupState) \($0.groupType)" } == expected, "v\(version) \(request.statesFilter) \(request.typesFilter)")
+            }
+
             beat.memberEpoch = -1
             beat.topicPartitions = nil
             let left = try await Self.heartbeat(client, beat, id: 7)
