@@ -102,12 +102,14 @@ extension KafkaBroker {
             })
 
         case .fetch(var r):
-            let denied = r.topics.removeRefused { !check.allows(.read, .topic, $0.topic) }
+            // An unknown topic id (v13+) is answered UNKNOWN_TOPIC_ID by the fetch, not refused.
+            let denied = r.topics.removeRefused { !Self.isUnknownTopicId($0) && !check.allows(.read, .topic, $0.topic) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
             return .proceed(.fetch(r), .of { (response: inout FetchResponse) in
                 response.responses += denied.map { t in
                     var tr = FetchResponse.FetchableTopicResponse()
                     tr.topic = t.topic
+                    tr.topicId = t.topicId
                     tr.partitions = t.partitions.map { p in
                         var pd = FetchResponse.PartitionData()
                         pd.partitionIndex = p.partition

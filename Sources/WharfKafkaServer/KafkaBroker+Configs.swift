@@ -4,13 +4,17 @@ import WharfEngine
 
 /// AlterConfigs (KIP-133) and IncrementalAlterConfigs (KIP-339) for topics: names and values
 /// checked by `TopicConfigs`, the change persisted by the engine (survives a restart) and
-/// applied to the live partitions. Broker configs are Wharf's command-line options: altering
-/// one is refused with INVALID_REQUEST.
+/// applied to the live partitions. A broker resource is answered as Kafka's dynamic broker
+/// configuration would answer it (`BrokerConfigs`).
 extension KafkaBroker {
     /// Replaces a topic's configs: those named are set, every other one goes back to its default.
     func alterConfigs(_ r: AlterConfigsRequest) -> AlterConfigsResponse {
         var response = AlterConfigsResponse()
         response.responses = r.resources.map { resource in
+            if resource.resourceType == ConfigResource.broker {
+                let (code, message) = BrokerConfigs.check(resourceName: resource.resourceName, configs: resource.configs.map { ($0.name, $0.value) }, nodeId: nodeId)
+                return .init(errorCode: code, errorMessage: message, resourceType: resource.resourceType, resourceName: resource.resourceName)
+            }
             let (code, message) = alterTopicConfigs(resource.resourceType, resource.resourceName, validateOnly: r.validateOnly) { settings throws(TopicConfigs.Refusal) in
                 let partitions = settings.partitions
                 settings = Engine.TopicSettings(partitions: partitions)
@@ -26,6 +30,12 @@ extension KafkaBroker {
     func incrementalAlterConfigs(_ r: IncrementalAlterConfigsRequest) -> IncrementalAlterConfigsResponse {
         var response = IncrementalAlterConfigsResponse()
         response.responses = r.resources.map { resource in
+            if resource.resourceType == ConfigResource.broker {
+                // A DELETE (1) names no value.
+                let configs = resource.configs.map { (name: $0.name, value: $0.configOperation == 1 ? nil : $0.value) }
+                let (code, message) = BrokerConfigs.check(resourceName: resource.resourceName, configs: configs, nodeId: nodeId)
+                return .init(errorCode: code, errorMessage: message, resourceType: resource.resourceType, resourceName: resource.resourceName)
+            }
             let (code, message) = alterTopicConfigs(resource.resourceType, resource.resourceName, validateOnly: r.validateOnly) { settings throws(TopicConfigs.Refusal) in
                 for c in resource.configs {
                     switch c.configOperation {
@@ -59,7 +69,6 @@ extension KafkaBroker {
                                    _ change: (inout Engine.TopicSettings) throws(Refusal) -> Void) -> (Int16, String?) {
         switch type {
         case ConfigResource.topic: break
-        case ConfigResource.broker: return (KafkaError.invalidRequest, "Wharf's broker configs are its command-line options; they cannot be altered")
         default: return (KafkaError.invalidRequest, "unsupported resource type \(type)")
         }
         do throws(WharfError) {

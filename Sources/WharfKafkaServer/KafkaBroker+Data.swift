@@ -176,13 +176,15 @@ extension KafkaBroker {
         var unique = r
         unique.topics = []
         for topic in r.topics {
-            let fresh = topic.partitions.filter { seen.insert(TopicPartition(topic.topic, $0.partition)).inserted }
-            if let i = topicIndex[topic.topic] {
+            // Unknown topic ids (v13+) have no name: each is told apart by its id.
+            let key = Self.isUnknownTopicId(topic) ? "\u{0}\(topic.topicId)" : topic.topic
+            let fresh = topic.partitions.filter { seen.insert(TopicPartition(key, $0.partition)).inserted }
+            if let i = topicIndex[key] {
                 unique.topics[i].partitions += fresh
             } else {
                 var first = topic
                 first.partitions = fresh
-                topicIndex[topic.topic] = unique.topics.count
+                topicIndex[key] = unique.topics.count
                 unique.topics.append(first)
             }
         }
@@ -198,11 +200,19 @@ extension KafkaBroker {
         response.responses = r.topics.map { topic in
             var tr = FetchResponse.FetchableTopicResponse()
             tr.topic = topic.topic
+            tr.topicId = topic.topicId
             tr.partitions = topic.partitions.map { p in
                 var pd = FetchResponse.PartitionData()
                 pd.partitionIndex = p.partition
                 pd.preferredReadReplica = -1
                 pd.abortedTransactions = []
+                if Self.isUnknownTopicId(topic) {
+                    pd.errorCode = KafkaError.unknownTopicId
+                    pd.highWatermark = -1
+                    pd.records = []
+                    failed = true
+                    return pd
+                }
                 do {
                     // KIP-74: the first partition with data gets at least one whole batch (the
                     // engine returns one even past the budget), whatever the limits; every later

@@ -126,13 +126,21 @@ extension KafkaBroker {
 
     /// OffsetFetch v1-v7 name one group; v8+ carry a `Groups` array so an admin reads many groups
     /// in one round trip (the dashboard's refresh of 500 groups is one request, not 500).
-    /// v9's member id/epoch are not checked: Kafka checks them for KIP-848 groups (a stale
-    /// epoch gets STALE_MEMBER_EPOCH) but not for classic ones; Wharf answers both alike, so a
-    /// consumer member reading with an epoch a heartbeat just moved still gets its offsets.
+    /// v9 names the member asking: in a KIP-848 group an unknown member is UNKNOWN_MEMBER_ID and
+    /// an epoch other than the member's current one STALE_MEMBER_EPOCH (the consumer heartbeats,
+    /// then asks again), as Kafka answers; classic groups and admins (no member) are not checked.
     func offsetFetch(_ r: OffsetFetchRequest, version: Int16) async -> OffsetFetchResponse {
         var response = OffsetFetchResponse()
         if version >= 8 {
             for g in r.groups {
+                do {
+                    try await engine.coordinator.checkConsumerOffsetFetch(groupId: g.groupId, memberId: g.memberId, memberEpoch: g.memberEpoch)
+                } catch {
+                    var code = groupErrorCode(error)
+                    if code == KafkaError.illegalGeneration { code = KafkaError.staleMemberEpoch }
+                    response.groups.append(.init(groupId: g.groupId, topics: [], errorCode: code))
+                    continue
+                }
                 let wanted = g.topics.map { topics in topics.flatMap { t in t.partitionIndexes.map { TopicPartition(t.name, $0) } } }
                 let topics = await committedOffsets(groupId: g.groupId, wanted: wanted)
                 response.groups.append(.init(groupId: g.groupId, topics: topics.map { t in
@@ -170,13 +178,19 @@ extension KafkaBroker {
         return byTopic.keys.sorted().map { .init(name: $0, partitions: byTopic[$0]!) }
     }
 
-    func listGroups() async -> ListGroupsResponse {
+    /// ListGroups: v4 filters by state, v5 by type ("classic", "consumer"), both compared
+    /// case-insensitively as Kafka compares them; an empty filter keeps every group.
+    func listGroups(_ r: ListGroupsRequest) async -> ListGroupsResponse {
+        let states = Set(r.statesFilter.map { $0.lowercased() })
+        let types = Set(r.typesFilter.map { $0.lowercased() })
         var response = ListGroupsResponse()
-        response.groups = await engine.coordinator.listGroups().map {
+        response.groups = await engine.coordinator.listGroups().compactMap {
             var g = ListGroupsResponse.ListedGroup()
             g.groupId = $0.groupId
             g.protocolType = $0.protocolType
-            g.groupState = $0.state.rawValue
+            g.groupState = $0.state.kafkaName
+            g.groupType = $0.isConsumerProtocol ? "consumer" : "classic"
+            guard states.isEmpty || states.contains(g.groupState.lowercased()), types.isEmpty || types.contains(g.groupType) else { return nil }
             return g
         }
         return response

@@ -87,7 +87,8 @@ public final class KafkaBroker: Sendable {
            !Self.isAllowedBeforeAuthentication(request.apiKey) {
             return .close("\(request.apiKey) request before SASL authentication")
         }
-        if configuration.readOnly, let refusal = readOnlyRefusal(request.body, version: version) {
+        let incoming = resolvingTopicIds(request.body, version: version)
+        if configuration.readOnly, let refusal = readOnlyRefusal(incoming, version: version) {
             // acks=0 waits for no answer: closing is how Kafka tells such a producer it failed.
             guard request.expectsResponse else { return .close(Self.readOnlyMessage) }
             do {
@@ -98,8 +99,8 @@ public final class KafkaBroker: Sendable {
         }
         // --authorize: what the principal may not do is taken out of the request (and answered
         // by the amendment), or the whole request is refused.
-        let plan = accessControl.map { authorizationPlan(request.body, version: version, check: accessCheck($0, session: session)) }
-            ?? .proceed(request.body, nil)
+        let plan = accessControl.map { authorizationPlan(incoming, version: version, check: accessCheck($0, session: session)) }
+            ?? .proceed(incoming, nil)
         let body: KafkaRequestBody
         let amendment: ResponseAmendment?
         switch plan {
@@ -157,8 +158,8 @@ public final class KafkaBroker: Sendable {
             return reply(await offsetCommit(r, actor: session.auditActor))
         case .offsetFetch(let r):
             return reply(await offsetFetch(r, version: version))
-        case .listGroups:
-            return reply(await listGroups())
+        case .listGroups(let r):
+            return reply(await listGroups(r))
         case .describeGroups(let r):
             return reply(await describeGroups(r))
         case .deleteGroups(let r):

@@ -68,7 +68,7 @@ import WharfEngine
                 .init(resourceType: 2, resourceName: "t", configs: [.init(name: "retention.ms", value: "3600000"), .init(name: "compression.type", value: "lz4")]),
                 .init(resourceType: 2, resourceName: "nope", configs: [.init(name: "retention.ms", value: "1")]),
                 .init(resourceType: 2, resourceName: "t", configs: [.init(name: "no.such.thing", value: "1")]),
-                .init(resourceType: 4, resourceName: "0", configs: [.init(name: "log.retention.ms", value: "1")]),
+                .init(resourceType: 4, resourceName: "0", configs: [.init(name: "log.dirs", value: "/x")]),
             ])
             guard case .alterConfigs(let altered) = try await client.roundTrip(.alterConfigs(alter), version: 1) else {
                 Issue.record("not an AlterConfigs answer")
@@ -123,6 +123,45 @@ import WharfEngine
         #expect(try reopened.topicSettings("t").retentionMs == nil)
         #expect(throws: WharfError.self) {
             try reopened.produce(topic: "t", records: [Record(key: nil, value: String(repeating: "x", count: 400))], partition: 0)
+        }
+    }
+
+    /// Kafka's dynamic broker configuration (KIP-226): a dynamic config is accepted for this
+    /// broker or the cluster-wide default (librdkafka's 0081_admin sets
+    /// sasl.kerberos.min.time.before.relogin); a static one, an unprefixed SSL one, a bad number,
+    /// or another broker's id is INVALID_REQUEST for the whole resource.
+    @Test func brokerResourcesAreAnsweredAsKafkasDynamicBrokerConfig() async throws {
+        try await ListenerLimitsTests.withListener { _, _, port in
+            let client = try await RawKafkaSocket.connect(port: port)
+            defer { client.close() }
+            let alter = AlterConfigsRequest(resources: [
+                .init(resourceType: 4, resourceName: "0", configs: [.init(name: "sasl.kerberos.min.time.before.relogin", value: "58000")]),
+                .init(resourceType: 4, resourceName: "", configs: [.init(name: "log.retention.ms", value: "604800000"), .init(name: "some.plugin.setting", value: "x")]),
+                .init(resourceType: 4, resourceName: "0", configs: [.init(name: "log.retention.ms", value: "1"), .init(name: "log.dirs", value: "/x"), .init(name: "broker.id", value: "3")]),
+                .init(resourceType: 4, resourceName: "0", configs: [.init(name: "ssl.keystore.location", value: "/k")]),
+                .init(resourceType: 4, resourceName: "0", configs: [.init(name: "num.io.threads", value: "many")]),
+                .init(resourceType: 4, resourceName: "7", configs: [.init(name: "log.retention.ms", value: "1")]),
+                .init(resourceType: 4, resourceName: "zero", configs: []),
+            ])
+            guard case .alterConfigs(let a) = try await client.roundTrip(.alterConfigs(alter), version: 1) else {
+                Issue.record("not an AlterConfigs answer")
+                return
+            }
+            let invalid = KafkaError.invalidRequest
+            #expect(a.responses.map(\.errorCode) == [0, 0, invalid, invalid, invalid, invalid, invalid])
+            #expect(a.responses[2].errorMessage == "Cannot update these configs dynamically: Set(broker.id, log.dirs)")
+            #expect(a.responses[3].errorMessage?.hasPrefix("These security configs can be dynamically updated only per-listener") == true)
+            #expect(a.responses[5].errorMessage == "Unexpected broker id, expected 0 or empty string, but received 7")
+
+            let inc = IncrementalAlterConfigsRequest(resources: [
+                .init(resourceType: 4, resourceName: "0", configs: [.init(name: "num.io.threads", configOperation: 1, value: nil)]),
+                .init(resourceType: 4, resourceName: "", configs: [.init(name: "auto.create.topics.enable", configOperation: 0, value: "false")]),
+            ])
+            guard case .incrementalAlterConfigs(let i) = try await client.roundTrip(.incrementalAlterConfigs(inc), version: 1, correlationId: 2) else {
+                Issue.record("not an IncrementalAlterConfigs answer")
+                return
+            }
+            #expect(i.responses.map(\.errorCode) == [0, invalid])
         }
     }
 

@@ -4,6 +4,7 @@ import Logging
 import Testing
 import WharfCore
 import WharfEngine
+import WharfKafkaClient
 @testable import WharfKafkaServer
 
 /// KIP-848 consumer groups through the listener: ConsumerGroupHeartbeat and
@@ -93,6 +94,17 @@ import WharfEngine
             #expect(g.members.map(\.memberId) == ["m-1"])
             #expect(g.members.first?.assignment.topicPartitions == [.init(topicId: topicId, topicName: "t", partitions: [0, 1, 2])])
 
+            // Wharf's own client (the dashboard's Kafka cluster source) finds the group's members
+            // through ConsumerGroupDescribe, as against Kafka 4: DescribeGroups calls it Dead.
+            let wharfClient = KafkaClient(bootstrap: [BootstrapAddress(host: "127.0.0.1", port: port)])
+            let seen: Result<[String: WharfKafkaClient.GroupDescription], KafkaClientError>
+            do throws(KafkaClientError) { seen = .success(try await wharfClient.describeGroups(["g"])) } catch { seen = .failure(error) }
+            await wharfClient.close()
+            let viaClient = try seen.get()["g"]
+            #expect(viaClient?.state == "Stable")
+            #expect(viaClient?.protocolType == "consumer")
+            #expect(viaClient?.members.flatMap(\.assignment) == [TopicPartition("t", 0), TopicPartition("t", 1), TopicPartition("t", 2)])
+
             // A member epoch on OffsetCommit: the current one stores, an old one is STALE_MEMBER_EPOCH.
             for (epoch, expected) in [(Int32(1), KafkaError.none), (0, KafkaError.staleMemberEpoch)] {
                 var commit = OffsetCommitRequest()
@@ -105,6 +117,41 @@ import WharfEngine
                     return
                 }
                 #expect(committed.topics.first?.partitions.first?.errorCode == expected, "epoch \(epoch)")
+            }
+
+            // OffsetFetch v9 names the member: its current epoch reads the commit, an old epoch is
+            // STALE_MEMBER_EPOCH, an unknown member UNKNOWN_MEMBER_ID; an admin (no member, epoch
+            // -1) reads it too, as does a member of a classic group (not checked).
+            let fetches: [(String?, Int32, Int16)] = [("m-1", 1, KafkaError.none), ("m-1", 0, KafkaError.staleMemberEpoch),
+                                                      ("m-9", 1, KafkaError.unknownMemberId), (nil, -1, KafkaError.none)]
+            for (member, epoch, expected) in fetches {
+                let fetch = OffsetFetchRequest(groups: [.init(groupId: "g", memberId: member, memberEpoch: epoch, topics: [.init(name: "t", partitionIndexes: [0])]),
+                                                        .init(groupId: "classic", memberId: "x", memberEpoch: 3, topics: nil)])
+                guard case .offsetFetch(let fetched) = try await client.roundTrip(.offsetFetch(fetch), version: 9, correlationId: 7) else {
+                    Issue.record("not an OffsetFetch answer")
+                    return
+                }
+                #expect(fetched.groups.map(\.errorCode) == [expected, KafkaError.none], "\(member ?? "nil") epoch \(epoch)")
+                let offset = fetched.groups.first?.topics.first?.partitions.first?.committedOffset
+                #expect(offset == (expected == KafkaError.none ? 4 : nil))
+            }
+
+            // ListGroups v4 filters by state, v5 by type, both case-insensitive (librdkafka's
+            // ListConsumerGroups reads the states): "tool" is a classic group of commits only.
+            var toolCommit = OffsetCommitRequest()
+            toolCommit.groupId = "tool"
+            toolCommit.generationIdOrMemberEpoch = -1
+            toolCommit.topics = [.init(name: "t", partitions: [.init(partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: "")])]
+            _ = try await client.roundTrip(.offsetCommit(toolCommit), version: 9, correlationId: 8)
+            for (version, request, expected) in [(Int16(5), ListGroupsRequest(), ["g Stable consumer", "tool Empty classic"]),
+                                                 (4, ListGroupsRequest(statesFilter: ["EMPTY"]), ["tool Empty "]),
+                                                 (5, ListGroupsRequest(typesFilter: ["Consumer"]), ["g Stable consumer"]),
+                                                 (5, ListGroupsRequest(statesFilter: ["stable"], typesFilter: ["classic"]), [])] {
+                guard case .listGroups(let listed) = try await client.roundTrip(.listGroups(request), version: version, correlationId: 9) else {
+                    Issue.record("not a ListGroups answer")
+                    return
+                }
+                #expect(listed.groups.map { "\($0.groupId) \($0.groupState) \($0.groupType)" } == expected, "v\(version) \(request.statesFilter) \(request.typesFilter)")
             }
 
             beat.memberEpoch = -1

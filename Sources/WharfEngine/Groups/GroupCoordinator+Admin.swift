@@ -5,7 +5,10 @@ extension GroupCoordinator {
     /// Every known group (ListGroups), sorted by id.
     public func listGroups() -> [GroupOverview] {
         groups.keys.sorted().compactMap { id in
-            groups[id].map { GroupOverview(groupId: id, protocolType: $0.protocolType ?? "", state: consumerGroups[id]?.state ?? $0.state) }
+            groups[id].map {
+                GroupOverview(groupId: id, protocolType: $0.protocolType ?? "", state: consumerGroups[id]?.state ?? $0.state,
+                              isConsumerProtocol: consumerGroups[id] != nil)
+            }
         }
     }
 

@@ -257,6 +257,20 @@ extension GroupCoordinator {
         return true
     }
 
+    /// OffsetFetch v9+ (Kafka's `ConsumerGroup.validateOffsetFetch`): a request with no member id
+    /// and an epoch < 0 (an admin, a client that names no member) is always answered; otherwise,
+    /// in a consumer group, the member must exist (`.unknownMember`) and name exactly its current
+    /// epoch (`.illegalGeneration`, STALE_MEMBER_EPOCH on the wire). Classic groups check nothing.
+    public func checkConsumerOffsetFetch(groupId: String, memberId: String?, memberEpoch: Int32) throws(WharfError) {
+        guard let group = consumerGroups[groupId] else { return }
+        if (memberId ?? "").isEmpty, memberEpoch < 0 { return }
+        let id = memberId ?? ""
+        guard let member = group.members[id] else { throw .unknownMember(group: groupId, member: id) }
+        guard memberEpoch == member.memberEpoch else {
+            throw .illegalGeneration(group: groupId, generation: memberEpoch, current: member.memberEpoch)
+        }
+    }
+
     /// A fenced reset of a consumer group with members: every member is removed, so its next
     /// heartbeat gets UNKNOWN_MEMBER_ID, it rejoins without partitions and fetches the reset
     /// offsets; a commit in flight from the old epochs is refused.

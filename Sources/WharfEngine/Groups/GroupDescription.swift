@@ -26,6 +26,8 @@ public struct GroupOverview: Sendable, Equatable {
     /// "" for groups that only commit offsets.
     public var protocolType: String
     public var state: GroupState
+    /// A KIP-848 consumer group (ListGroups v5's type "consumer"); false: a classic group.
+    public var isConsumerProtocol = false
 }
 
 /// DescribeGroups for one group.
