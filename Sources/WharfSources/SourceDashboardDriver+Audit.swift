@@ -30,29 +30,17 @@ extension SourceDashboardDriver {
         }
     }
 
-    /// The trace of `query` from this source (nil: the source cannot trace), with the outbox row
-    /// it started as: looked up first for an event id (so a row not yet published is found),
-    /// else by the event id the records carry.
+    /// The trace of `query` from this source (nil: the source cannot trace), starting at the
+    /// outbox row when one of the dashboard's outboxes has the event.
     public func traceEvent(_ query: String) async throws -> EventTrace? {
-        var first: EventTrace.OutboxRow?
-        if case .id(let id) = EventTraceBuilder.Query(parsing: query) { first = await outboxRow(eventId: id) }
-        var trace: EventTrace
+        let stores = outboxes.map { (name: $0.name, store: $0.store) }
         if let engine = (source as? EngineSource)?.engine {
-            trace = try await engine.trace(query, outbox: first)
-        } else if let cluster = source as? KafkaClusterSource {
-            trace = try await ClusterTrace.trace(cluster.client, query: query, maxRecords: Self.clusterTraceMaxRecords, outbox: first)
-        } else {
-            return nil
+            return try await OutboxTraceStart.trace(query, outboxes: stores) { try await engine.trace(query, outbox: $0) }
         }
-        if trace.outbox == nil, let id = trace.eventId { trace.outbox = await outboxRow(eventId: id) }
-        return trace
-    }
-
-    /// The row with event id `id` in the first of the dashboard's outboxes that has it (one
-    /// indexed lookup per outbox; an outbox that cannot be read is skipped).
-    func outboxRow(eventId id: String) async -> EventTrace.OutboxRow? {
-        for o in outboxes {
-            if let row = try? await o.store.row(id: id) { return EventTrace.OutboxRow(row, outbox: o.name) }
+        if let cluster = source as? KafkaClusterSource {
+            return try await OutboxTraceStart.trace(query, outboxes: stores) {
+                try await ClusterTrace.trace(cluster.client, query: query, maxRecords: Self.clusterTraceMaxRecords, outbox: $0)
+            }
         }
         return nil
     }

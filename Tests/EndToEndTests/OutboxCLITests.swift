@@ -72,6 +72,45 @@ import WharfTestSupport
         #expect(s["pending"] == 1 && s["dead"] == 0 && s["published"] == 2)
     }
 
+    /// `wharf trace --outbox`: the trace starts at the event's row, pending (nothing published
+    /// yet) or published (then the record carrying its `id` header follows).
+    @Test func traceStartsAtTheOutboxRow() async throws {
+        let dir = TempDir()
+        let db = "sqlite:\(dir.path)/app.db"
+        let d = ["--data", dir.path + "/data"]
+        #expect(try await WharfProcess.run(["outbox", "init", "--db", db]).status == 0)
+        let app = try DatabaseQueue(path: dir.path + "/app.db")
+        try await app.write { db in
+            for id in ["e1", "e2"] {
+                try db.execute(sql: "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, 'order', ?, 'created', '{}')",
+                               arguments: [id, "o-\(id)"])
+            }
+            try db.execute(sql: "UPDATE outbox SET published_at = 1800000000000 WHERE id = 'e2'")
+        }
+        try app.close()
+        #expect(try await WharfProcess.run(["topic", "create", "outbox.event.order", "--partitions", "1"] + d).status == 0)
+        #expect(try await WharfProcess.run(["produce", "outbox.event.order", "--header", "id=e2"] + d, stdin: "{}\n").status == 0)
+        struct Trace: Decodable {
+            struct Row: Decodable { var outbox: String?; var id: String; var status: String; var aggregateId: String }
+            struct Hop: Decodable { var topic: String; var offset: Int64 }
+            var outbox: Row?
+            var hops: [Hop]
+            var now: String
+        }
+        var r = try await WharfProcess.run(["trace", "e1", "--outbox", db, "--json"] + d)
+        #expect(r.status == 0, "\(r)")
+        var trace = try JSONDecoder().decode(Trace.self, from: Data(r.stdout.utf8))
+        #expect(trace.outbox?.status == "pending" && trace.outbox?.outbox == "app.db" && trace.outbox?.aggregateId == "o-e1" && trace.hops.isEmpty)
+        #expect(trace.now == "outbox row e1 is pending: not published yet")
+        r = try await WharfProcess.run(["trace", "outbox.event.order/0/0", "--outbox", db, "--json"] + d)
+        trace = try JSONDecoder().decode(Trace.self, from: Data(r.stdout.utf8))
+        #expect(trace.outbox?.id == "e2" && trace.outbox?.status == "published" && trace.hops.map(\.offset) == [0], "\(r.stdout)")
+        r = try await WharfProcess.run(["trace", "e2", "--outbox", db] + d)
+        #expect(r.stdout.contains("outbox app.db row e2 (order/o-e2 created): published 2027-01-15T08:00:00"), "\(r.stdout)")
+        let missing = try await WharfProcess.run(["trace", "e1", "--outbox", "sqlite:\(dir.path)/none.db"] + d)
+        #expect(missing.status != 0 && missing.stderr.split(separator: "\n").count == 1, "\(missing)")
+    }
+
     @Test func errorsAreOneLine() async throws {
         let dir = TempDir()
         let cases: [([String], String)] = [

@@ -68,8 +68,11 @@ struct OutboxUpdateTests {
     func readOnly() {
         for var state in [OutboxFixture.state(readOnly: true), OutboxFixture.state(capabilities: [.browseRecords])] {
             Self.selectOrderService(&state)
-            let effects = Fixture.press(&state, [.char(" "), .char("r"), .char("y"), .enter])
+            let effects = Fixture.press(&state, [.char(" "), .char("r"), .char("y")])
             #expect(effects.isEmpty)
+            // Listing the rows changes nothing, so it stays.
+            #expect(Fixture.press(&state, [.enter]) == [.loadOutboxRows(outbox: "order-service", max: OutboxRowsBrowser.pageSize)])
+            Fixture.press(&state, [.escape])
             #expect(state.modal == nil)
             #expect(!state.footerHints().contains { $0.dangerous })
             #expect(!state.helpSections().flatMap(\.1).contains { $0.dangerous })

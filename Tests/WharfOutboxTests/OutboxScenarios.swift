@@ -79,6 +79,32 @@ enum OutboxScenarios {
 
     /// A poison row: retried with back-off, dead after maxAttempts, listed as dead; it blocks
     /// its own aggregate's later rows but not other aggregates; retry-dead republishes it.
+    /// What the dashboard's outbox rows view and a trace read: the newest rows first with their
+    /// state, and one row by its event id.
+    static func rowsAreListedNewestFirstAndFoundById(_ h: OutboxHarness) async throws {
+        let poison = event("invoice", "i-1", 1), good = event("invoice", "i-2", 1), later = event("invoice", "i-3", 1)
+        try await h.enqueue([poison, good])
+        let relay = h.relay({ $0.maxAttempts = 1 }, hooks: OutboxRelayHooks(beforePublish: { _, rows in
+            if rows.contains(where: { $0.id == poison.idText }) { throw SimulatedCrash() }
+        }))
+        let publishedAt = h.clock.nowMillis()
+        let r = try await relay.pollOnce()
+        #expect(r.published == 1 && r.dead == 1, "\(r)")
+        h.clock.advance(byMillis: 1_000)
+        try await h.enqueue([later])
+
+        let rows = try await h.store.recentRows(limit: 10)
+        #expect(rows.map(\.id) == [later.idText, good.idText, poison.idText])
+        #expect(rows.map(\.status) == [.pending, .published, .dead])
+        #expect(rows.allSatisfy { $0.aggregateType == "invoice" && $0.type == "invoiceChanged" && $0.createdAtMs != nil })
+        #expect(rows[1].publishedAtMs == publishedAt && rows[1].attempts == 0 && rows[0].publishedAtMs == nil)
+        #expect(rows[2].attempts == 1 && rows[2].lastError?.contains("simulated crash") == true && rows[2].aggregateId == "i-1")
+        #expect(try await h.store.recentRows(limit: 1).map(\.id) == [later.idText])
+        #expect(try await h.store.row(id: good.idText) == rows[1])
+        #expect(try await h.store.row(id: poison.idText)?.status == .dead)
+        #expect(try await h.store.row(id: "no-such-event") == nil)
+    }
+
     static func poisonRowBecomesDeadAndRetryDeadRepublishes(_ h: OutboxHarness) async throws {
         let poison = event("account", "a-1", 1)
         let sameAggregateLater = event("account", "a-1", 2)

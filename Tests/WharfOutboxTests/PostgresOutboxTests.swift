@@ -122,6 +122,10 @@ import WharfEngine
         try await Self.scenario(OutboxScenarios.metricsMatchTable)
     }
 
+    @Test func rowsAreListedNewestFirstAndFoundById() async throws {
+        try await Self.scenario(OutboxScenarios.rowsAreListedNewestFirstAndFoundById)
+    }
+
     /// Two relays, each with its own connection pool, and four concurrent writers: every event
     /// is published exactly once (nothing crashes here) and each aggregate's events are in order.
     @Test func twoRelaysWithConcurrentWritersPublishEverythingInOrder() async throws {

@@ -110,6 +110,11 @@ import WharfEngine
         #expect(f.records("outbox.event.late").map { header($0, "id") } == [late.idText])
     }
 
+    @Test func rowsAreListedNewestFirstAndFoundById() async throws {
+        let f = try await OutboxFixture()
+        try await OutboxScenarios.rowsAreListedNewestFirstAndFoundById(Self.harness(f))
+    }
+
     @Test func poisonRowBecomesDeadAndRetryDeadRepublishes() async throws {
         let f = try await OutboxFixture()
         try await OutboxScenarios.poisonRowBecomesDeadAndRetryDeadRepublishes(Self.harness(f))

@@ -55,14 +55,13 @@ extension DashboardState {
             hints += [KeyHint("␣", paused ? "resume relay" : "pause relay", dangerous: true),
                       KeyHint("r", "retry dead", dangerous: true)]
         }
-        if selectedOutbox() != nil { hints.append(KeyHint("⏎", "rows")) }
         hints += [KeyHint("/", "filter"), KeyHint("P/A/D", "sort")]
         return hints
     }
 
     func outboxHelp() -> [KeyHint] {
         var view = [KeyHint("N S P A R F D", "sort: name, state, pending, oldest age, rate, failing, dead"),
-                    KeyHint("enter", "the selected outbox's newest rows (t there traces one)")]
+                    KeyHint("enter", "the selected outbox's newest rows (t there: trace)")]
         if canControlOutbox {
             view.append(KeyHint("space", "pause / resume the selected outbox's relay", dangerous: true))
             view.append(KeyHint("r", "retry the selected outbox's dead rows (asks first)", dangerous: true))

@@ -6,6 +6,7 @@ import WharfEngine
 import WharfKafkaClient
 import WharfKafkaServer
 import WharfMetrics
+import WharfSources
 
 extension BenchCommand {
     /// What one Prometheus scrape costs at scale (issue 18): the refresh that feeds it (timed
@@ -49,13 +50,18 @@ extension BenchCommand {
             var bytes = 0
             var firstMs = 0.0
             do {
+                // As serve: the queues (and the event store, when there is one) beside the engine,
+                // opened once before the refresh that is measured.
+                var stores: ServeStores?
+                if !cluster { stores = try await ServeStores.open(engine: engine, queuesNeeded: false, metrics: true, outboxURLs: []) }
                 let refreshStart = monotonicNanos()
                 if cluster {
                     await endpoint.feed.record(try await MetricsSources.cluster(client, label: "bench").read())
                 } else {
-                    await endpoint.feed.record(await MetricsSources.engine(engine, label: dir).snapshot())
+                    await endpoint.feed.record(await MetricsSources.engine(engine, label: dir, panels: stores?.panels ?? EnginePanels()).snapshot())
                 }
                 refreshMs = Double(monotonicNanos() - refreshStart) / 1e6
+                await stores?.close()
                 for i in 0...scrapes {
                     let start = monotonicNanos()
                     let body = try await offThePoolScrape(port: endpoint.port)

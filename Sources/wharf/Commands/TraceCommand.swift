@@ -4,6 +4,8 @@ import WharfAdmin
 import WharfClusterSource
 import WharfCore
 import WharfEngine
+import WharfOutbox
+import WharfSources
 
 /// `wharf trace ID`: one event followed through what Wharf knows (`Engine.trace`): the record
 /// it became, who consumed it, whether it was dead-lettered and requeued, and where it is now.
@@ -15,35 +17,77 @@ struct TraceCommand: AsyncParsableCommand {
             ID is TOPIC/PARTITION/OFFSET, or an outbox event id (the 'id' header the outbox relay \
             writes; dead-letter publishers and 'wharf dlq requeue' keep it). Every topic is read \
             once, up to --max-records records. With --bootstrap, a Kafka cluster answers the parts \
-            it knows: records, dead-letter copies, requeues and committed offsets.
+            it knows: records, dead-letter copies, requeues and committed offsets. With --outbox, \
+            the trace starts at the event's outbox row (published, pending or dead).
             """)
     @OptionGroup var data: DataOptions
     @OptionGroup var cluster: BootstrapOption
     @Argument(help: "TOPIC/PARTITION/OFFSET or an event id.") var id: String
     @Option(name: .customLong("max-records"), help: "Stop reading after this many records (the trace then says it may be incomplete).")
     var maxRecords = 2_000_000
+    @Option(name: .customLong("outbox"), help: ArgumentHelp(
+        "An application database whose outbox (table 'outbox') may hold the event's row; repeatable.", valueName: "sqlite:PATH|postgres://..."))
+    var outbox: [String] = []
     @OptionGroup var output: JSONOption
 
     func validate() throws {
         guard maxRecords > 0 else { throw ValidationError("--max-records must be positive") }
         try cluster.validate(with: data)
+        for url in outbox {
+            do { _ = try OutboxDatabaseURL(parsing: url) } catch { throw ValidationError("--outbox: \(error)") }
+        }
     }
 
     func run() async throws {
+        let stores = try await openOutboxes()
         let trace: EventTrace
-        if let kafka = try cluster.clientConfiguration() {
-            trace = try await ClusterSession.with(kafka) { client in
-                try await ClusterTrace.trace(client, query: id, maxRecords: maxRecords)
-            }
-        } else {
-            trace = try await EngineSession.with(data) { engine in try await engine.trace(id, maxRecords: maxRecords) }
+        do { trace = try await traceEvent(outboxes: stores) } catch {
+            await Self.close(stores)
+            throw error
         }
+        await Self.close(stores)
         if output.json { return try Output.json(trace) }
         Self.print(trace)
     }
 
+    func traceEvent(outboxes stores: [(name: String, store: any OutboxStore)]) async throws -> EventTrace {
+        let (id, maxRecords) = (id, maxRecords)
+        if let kafka = try cluster.clientConfiguration() {
+            return try await ClusterSession.with(kafka) { client in
+                try await OutboxTraceStart.trace(id, outboxes: stores) {
+                    try await ClusterTrace.trace(client, query: id, maxRecords: maxRecords, outbox: $0)
+                }
+            }
+        }
+        return try await EngineSession.with(data) { engine in
+            try await OutboxTraceStart.trace(id, outboxes: stores) { try await engine.trace(id, outbox: $0, maxRecords: maxRecords) }
+        }
+    }
+
+    /// The `--outbox` databases, each checked for its table (nothing is left open on an error).
+    func openOutboxes() async throws -> [(name: String, store: any OutboxStore)] {
+        var stores: [(name: String, store: any OutboxStore)] = []
+        for text in outbox {
+            let url = try OutboxDatabaseURL(parsing: text)
+            do {
+                let store = try await OutboxStores.open(url)
+                stores.append((DashboardOutboxes.shortName(url), store))
+                try await store.checkTable()
+            } catch {
+                await Self.close(stores)
+                throw error
+            }
+        }
+        return stores
+    }
+
+    static func close(_ stores: [(name: String, store: any OutboxStore)]) async {
+        for s in stores { try? await s.store.close() }
+    }
+
     static func print(_ trace: EventTrace) {
         Swift.print("trace \(Output.safe(trace.query))" + (trace.eventId.map { "  (event id \(Output.safe($0)))" } ?? ""))
+        if let row = trace.outbox { Swift.print(Output.safe(row.summary)) }
         if !trace.hops.isEmpty {
             Output.table(["#", "ROLE", "RECORD", "TIME", "FROM", "REASON", "CONSUMED BY", "PENDING FOR"],
                          trace.hops.enumerated().map { i, h in

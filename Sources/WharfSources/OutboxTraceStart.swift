@@ -1,0 +1,26 @@
+import WharfAdmin
+import WharfOutbox
+
+/// Where a trace starts when outboxes are known (`t` in the dashboard, `wharf trace --outbox`):
+/// the row with the event's id in the first outbox that has it, looked up before the records
+/// for an event-id query (so a row not published yet is found) and after them for a
+/// `topic/partition/offset` query (by the `id` header the record carries).
+public enum OutboxTraceStart {
+    /// Runs `trace` (the source's trace, given the row found first) and completes its `outbox`.
+    public static func trace(_ query: String, outboxes: [(name: String, store: any OutboxStore)],
+                             _ trace: (EventTrace.OutboxRow?) async throws -> EventTrace) async throws -> EventTrace {
+        var first: EventTrace.OutboxRow?
+        if case .id(let id) = EventTraceBuilder.Query(parsing: query) { first = await row(eventId: id, in: outboxes) }
+        var result = try await trace(first)
+        if result.outbox == nil, let id = result.eventId { result.outbox = await row(eventId: id, in: outboxes) }
+        return result
+    }
+
+    /// One indexed lookup per outbox; an outbox that cannot be read is skipped.
+    static func row(eventId id: String, in outboxes: [(name: String, store: any OutboxStore)]) async -> EventTrace.OutboxRow? {
+        for o in outboxes {
+            if let row = try? await o.store.row(id: id) { return EventTrace.OutboxRow(row, outbox: o.name) }
+        }
+        return nil
+    }
+}
