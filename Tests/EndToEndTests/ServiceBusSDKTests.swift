@@ -132,8 +132,7 @@ import WharfTestSupport
     }
 
     /// A message locked by an SDK receiver when the broker is SIGKILLed is delivered again after
-    /// the restart with its properties (issue 15, durability). Its delivery count is not raised
-    /// yet: the engine does not journal deliveries (Docs/servicebus.md).
+    /// the restart with its properties and its delivery count raised (issue 15, durability).
     @Test func aLockHeldWhenTheBrokerIsKilledEndsWithTheBroker() async throws {
         let dir = TempDir()
         let first = try await Server(queues: [("q", [])], dataDirectory: dir)

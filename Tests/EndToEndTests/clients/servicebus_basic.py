@@ -230,9 +230,9 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
         with client.get_queue_receiver(queue, max_wait_time=5) as r:
             got = r.receive_messages(max_message_count=1, max_wait_time=10)
             check([str(m) for m in got] == ["locked"], "redelivered after the restart")
-            # The queue engine does not journal a delivery when it locks, so the count of a
-            # delivery interrupted by a crash is not kept (Docs/servicebus.md, "Not done yet").
-            check(got[0].application_properties.get(b"k") == b"v", "properties kept (delivery count %s)" % got[0].delivery_count)
+            # The delivery interrupted by the crash counts (the engine journals lock grants).
+            check(got[0].delivery_count == 1, "delivery count raised to %s" % got[0].delivery_count)
+            check(got[0].application_properties.get(b"k") == b"v", "properties kept")
             r.complete_message(got[0])
 
     elif scenario == "topic-filters":
