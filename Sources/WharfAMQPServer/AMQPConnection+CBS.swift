@@ -33,6 +33,7 @@ extension AMQPConnection {
                 (status, description) = (401, "the token's audience does not cover '\(audience)'")
             } else {
                 authorized[wanted] = sas.expiry
+                authorizedRights[wanted] = rights(sas.keyName)
             }
         } else {
             (status, description) = (401, "not a SharedAccessSignature token")

@@ -28,9 +28,7 @@ extension AMQPConnection {
             let entity = ServiceBusAddress.entity(path)
             if queues.listTopics().contains(entity) {
                 // A topic takes senders only; receivers attach to its subscriptions (reference §3.1).
-                guard isAuthorized(entity) else {
-                    return refuse(a, s, AMQPError(AMQPError.unauthorized, "no valid put-token covers '\(path)'"))
-                }
+                guard isAuthorized(entity, for: .send) else { return refuse(a, s, Self.missingClaim(.send, path)) }
                 guard !a.isReceiver else {
                     return refuse(a, s, AMQPError(AMQPError.notAllowed, "cannot receive from topic '\(path)': receive from one of its subscriptions"))
                 }
@@ -43,9 +41,8 @@ extension AMQPConnection {
             } catch {
                 return refuse(a, s, AMQPError(AMQPError.notFound, "The messaging entity '\(path)' could not be found."))
             }
-            guard isAuthorized(entity) else {
-                return refuse(a, s, AMQPError(AMQPError.unauthorized, "no valid put-token covers '\(path)'"))
-            }
+            let needed: ServiceBusRight = a.isReceiver ? .listen : .send
+            guard isAuthorized(entity, for: needed) else { return refuse(a, s, Self.missingClaim(needed, path)) }
             if !a.isReceiver {
                 guard !QueueNames.parse(entity).isDeadLetter else {
                     return refuse(a, s, AMQPError(AMQPError.notAllowed, "cannot send to a dead-letter queue"))

@@ -25,7 +25,10 @@ extension AMQPConnection {
         var condition: String?
         var result: [(String, AMQPValue)] = []
         do {
-            guard isAuthorized(entity) else { throw ManagementFailure(status: 401, condition: AMQPError.unauthorized, description: "no valid put-token covers '\(entity)'") }
+            let needed: ServiceBusRight = ["com.microsoft:schedule-message", "com.microsoft:cancel-scheduled-message"].contains(operation) ? .send : .listen
+            guard isAuthorized(entity, for: needed) else {
+                throw ManagementFailure(status: 401, condition: AMQPError.unauthorized, description: Self.missingClaim(needed, entity).description ?? "")
+            }
             (status, result) = try perform(operation, body, entity: entity, s)
         } catch let f as ManagementFailure {
             (status, condition, description) = (f.status, f.condition, f.description)

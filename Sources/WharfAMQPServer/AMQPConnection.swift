@@ -21,6 +21,8 @@ final class AMQPConnection {
 
     let queues: QueueStore
     let keys: @Sendable () -> [String: String]
+    /// The rights of a key by name (read at each put-token, like the keys).
+    let rights: @Sendable (String) -> Set<ServiceBusRight>
     let limits: AMQPListenerLimits
     let logger: Logger
     let containerId = "wharf-" + UUID().uuidString.lowercased()
@@ -35,8 +37,13 @@ final class AMQPConnection {
     var sessions: [UInt16: AMQPSession] = [:]
     /// Audiences a valid put-token covered: lower-cased entity path -> token expiry (Unix seconds).
     var authorized: [String: Int64] = [:]
+    /// The rights of the key that signed each authorized audience's token.
+    var authorizedRights: [String: Set<ServiceBusRight>] = [:]
 
-    init(queues: QueueStore, keys: @escaping @Sendable () -> [String: String], limits: AMQPListenerLimits, logger: Logger) {
+    init(queues: QueueStore, keys: @escaping @Sendable () -> [String: String],
+         rights: @escaping @Sendable (String) -> Set<ServiceBusRight> = { _ in Set(ServiceBusRight.allCases) },
+         limits: AMQPListenerLimits, logger: Logger) {
+        self.rights = rights
         self.queues = queues
         self.keys = keys
         self.limits = limits
@@ -196,13 +203,19 @@ final class AMQPConnection {
         send(channel: s.channel, .flow(f))
     }
 
-    /// Is `entity` covered by a put-token that has not expired?
-    func isAuthorized(_ entity: String) -> Bool {
+    /// Is `entity` covered by a put-token that has not expired, signed by a key with `right`?
+    func isAuthorized(_ entity: String, for right: ServiceBusRight) -> Bool {
         let now = Int64(Date().timeIntervalSince1970)
         let path = entity.lowercased()
         return authorized.contains { audience, expiry in
             expiry > now && (audience.isEmpty || path == audience || path.hasPrefix(audience + "/"))
+                && (authorizedRights[audience] ?? Set(ServiceBusRight.allCases)).allows(right)
         }
+    }
+
+    /// Service Bus's wording when a key lacks a claim.
+    static func missingClaim(_ right: ServiceBusRight, _ path: String) -> AMQPError {
+        AMQPError(AMQPError.unauthorized, "Unauthorized access. '\(right.rawValue)' claim(s) are required to perform this operation. Resource: '\(path)'.")
     }
 }
 

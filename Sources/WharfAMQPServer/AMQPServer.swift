@@ -47,6 +47,9 @@ public final class AMQPServer: Sendable {
         let server = self
         // Read at each put-token, so a key added while serving works without a restart.
         let loadKeys: @Sendable () -> [String: String] = { (try? keys.load()) ?? [:] }
+        let loadRights: @Sendable (String) -> Set<ServiceBusRight> = { name in
+            (try? keys.loadRights())?[name] ?? Set(ServiceBusRight.allCases)
+        }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -61,7 +64,7 @@ public final class AMQPServer: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let idle = TimeAmount.milliseconds(Int64(limits.idleTimeoutMs) * 2)
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
-                    let connection = AMQPConnection(queues: queues, keys: loadKeys, limits: limits, logger: logger)
+                    let connection = AMQPConnection(queues: queues, keys: loadKeys, rights: loadRights, limits: limits, logger: logger)
                     try channel.pipeline.syncOperations.addHandler(AMQPChannelHandler(connection: connection, limits: limits))
                 }
             }

@@ -5,8 +5,9 @@ import WharfStorage
 /// The shared access keys clients sign SAS tokens with: `<data>/servicebus-keys.json`, mode
 /// 0600, replaced atomically. The first use of a data directory creates
 /// `RootManageSharedAccessKey` with a random 256-bit key (Service Bus's own default rule name),
-/// so a connection string exists before anything is configured. Every key grants Manage, Send
-/// and Listen on every entity (per-key claims are not enforced yet).
+/// so a connection string exists before anything is configured. Each key has rights (claims):
+/// `Manage` (everything), `Send`, `Listen`; a key without a rights entry has all of them (files
+/// written before rights existed keep working).
 public struct ServiceBusKeys: Sendable {
     public static let fileName = "servicebus-keys.json"
     public static let defaultKeyName = "RootManageSharedAccessKey"
@@ -39,7 +40,20 @@ public struct ServiceBusKeys: Sendable {
         return created
     }
 
-    public func save(_ keys: [String: String]) throws(WharfError) {
+    /// The rights of every key named in the file (keys not named: all rights).
+    public func loadRights() throws(WharfError) -> [String: Set<ServiceBusRight>] {
+        guard let bytes = try OwnerOnlyFile.read(path) else { return [:] }
+        do {
+            return (try JSONDecoder().decode(KeyFile.self, from: Data(bytes)).rights ?? [:]).mapValues { Set($0) }
+        } catch {
+            throw .corrupt("\(path): not a Wharf Service Bus key file (\(error))")
+        }
+    }
+
+    /// Writes the keys; `rights` (when given) replaces the stored rights, otherwise they are kept.
+    public func save(_ keys: [String: String], rights: [String: Set<ServiceBusRight>]? = nil) throws(WharfError) {
+        let kept: [String: Set<ServiceBusRight>]
+        if let rights { kept = rights } else { kept = try loadRights() }
         let directory = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: OwnerOnly.directoryAttributes)
@@ -49,7 +63,8 @@ public struct ServiceBusKeys: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let bytes: Data
-        do { bytes = try encoder.encode(KeyFile(keys: keys)) } catch { throw .io("cannot encode \(path): \(error)") }
+        let stored = kept.filter { keys[$0.key] != nil }.mapValues { $0.sorted { $0.rawValue < $1.rawValue } }
+        do { bytes = try encoder.encode(KeyFile(keys: keys, rights: stored.isEmpty ? nil : stored)) } catch { throw .io("cannot encode \(path): \(error)") }
         try OwnerOnlyFile.write(Array(bytes) + [UInt8(ascii: "\n")], to: path)
     }
 
@@ -67,5 +82,28 @@ public struct ServiceBusKeys: Sendable {
     private struct KeyFile: Codable {
         var format = 1
         var keys: [String: String]
+        /// Key name -> rights; absent (or a key not in it): all rights.
+        var rights: [String: [ServiceBusRight]]?
     }
+}
+
+/// A shared access key's claims (Service Bus `AccessRights`). Manage implies Send and Listen.
+public enum ServiceBusRight: String, Codable, CaseIterable, Sendable {
+    case manage = "Manage", send = "Send", listen = "Listen"
+
+    /// Parses `Listen,Send` (case-insensitive); nil when a name is unknown or the list is empty.
+    public static func parseList(_ text: String) -> Set<ServiceBusRight>? {
+        var out = Set<ServiceBusRight>()
+        for part in text.split(separator: ",") {
+            let name = part.trimmingCharacters(in: .whitespaces).lowercased()
+            guard let r = allCases.first(where: { $0.rawValue.lowercased() == name }) else { return nil }
+            out.insert(r)
+        }
+        return out.isEmpty ? nil : out
+    }
+}
+
+extension Set where Element == ServiceBusRight {
+    /// Do these rights allow `right`?
+    public func allows(_ right: ServiceBusRight) -> Bool { contains(.manage) || contains(right) }
 }

@@ -109,9 +109,30 @@ import WharfTestSupport
         #expect(listed.lines == ["RootManageSharedAccessKey", "app"])
     }
 
+    /// Per-key claims: `key add --rights` makes a Send-only and a Listen-only key; each is refused
+    /// for the other operation with the SDK's `ServiceBusAuthorizationError`.
+    @Test func aListenOnlyKeyCannotSendAndASendOnlyKeyCannotReceive() async throws {
+        let dir = TempDir()
+        let server = try await Server(queues: [("q", [])], dataDirectory: dir)
+        defer { _ = server.stop() }
+        func connection(_ name: String, _ rights: String) async throws -> String {
+            let added = try await WharfProcess.run(["servicebus", "key", "add", name, "--rights", rights, "--data", dir.path])
+            #expect(added.status == 0, "\(added.stderr)")
+            return server.connectionString
+                .replacingOccurrences(of: "SharedAccessKeyName=RootManageSharedAccessKey", with: "SharedAccessKeyName=" + name)
+                .replacingOccurrences(of: #"SharedAccessKey=[^;]*"#, with: "SharedAccessKey=" + added.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+                                      options: .regularExpression)
+        }
+        let sender = try await Self.sdk(try await connection("sender", "Send"), "q", "send-only")
+        #expect(sender.status == 0 && !sender.stdout.contains("FAIL"), "\(sender.stdout)\n\(sender.stderr.suffix(3000))")
+        let listener = try await Self.sdk(try await connection("listener", "listen"), "q", "listen-only")
+        #expect(listener.status == 0 && !listener.stdout.contains("FAIL"), "\(listener.stdout)\n\(listener.stderr.suffix(3000))")
+        let bad = try await WharfProcess.run(["servicebus", "key", "add", "x", "--rights", "Read", "--data", dir.path])
+        #expect(bad.status != 0 && bad.stderr.contains("--rights"))
+    }
+
     /// A message locked by an SDK receiver when the broker is SIGKILLed is delivered again after
-    /// the restart with its properties (issue 15, durability). Its delivery count is not raised
-    /// yet: the engine does not journal deliveries (Docs/servicebus.md).
+    /// the restart with its properties and its delivery count raised (issue 15, durability).
     @Test func aLockHeldWhenTheBrokerIsKilledEndsWithTheBroker() async throws {
         let dir = TempDir()
         let first = try await Server(queues: [("q", [])], dataDirectory: dir)

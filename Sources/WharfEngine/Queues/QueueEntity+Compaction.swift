@@ -19,8 +19,8 @@ extension QueueEntity {
             let count = journal.logEndOffset - journal.logStartOffset
             guard count >= max(minEntries, 1), count > perLiveMessage * Int64(s.entries.count) else { return false }
             let live = s.entries.values.sorted { $0.seq < $1.seq }.map { e in
-                // A held lock's delivery is not journaled (locks do not survive a restart).
-                JournalEntry.LiveMessage(seq: e.seq, deliveryCount: e.lockToken != nil ? e.deliveryCount - 1 : e.deliveryCount,
+                // A held lock's delivery is counted: it was journaled when the lock was granted.
+                JournalEntry.LiveMessage(seq: e.seq, deliveryCount: e.deliveryCount,
                                          deferred: e.deferred, purgedAt: e.purgedAt)
             }
             let snapshot = JournalEntry.snapshot(upTo: messages.logEndOffset, live: live,

@@ -66,6 +66,19 @@ extension QueueEntity {
         try write(out.map { .completed(seq: $0.sequenceNumber) }, &s)
     }
 
+    /// Peek-lock: each granted lock is journaled as the state the message returns to if the lock
+    /// dies with the process (available, or deferred, with this delivery counted), in one batch
+    /// per receive; so a message locked at a crash comes back with its delivery count raised,
+    /// as Service Bus does. Settlement entries written later override it.
+    private func journalLockGrants(_ out: [QueueMessage], mode: ReceiveMode, _ s: inout State) throws(WharfError) {
+        guard mode == .peekLock, !out.isEmpty else { return }
+        let entries = out.compactMap { m -> JournalEntry? in
+            guard let e = s.entries[m.sequenceNumber] else { return nil }
+            return e.deferred ? .deferred(seq: e.seq, deliveryCount: e.deliveryCount) : .abandoned(seq: e.seq, deliveryCount: e.deliveryCount)
+        }
+        try write(entries, &s)
+    }
+
     /// Up to `max` available messages in sequence order (of the session, if `sessionToken`).
     func receive(max: Int, mode: ReceiveMode, sessionToken: String?, now: Int64) throws(WharfError) -> [QueueMessage] {
         try state.withLock { (s: inout State) throws(WharfError) -> [QueueMessage] in
@@ -78,6 +91,7 @@ extension QueueEntity {
                 if let session, e.sessionId != session { continue }
                 out.append(try deliver(seq, mode: mode, sessionToken: sessionToken, &s, now: now))
             }
+            try journalLockGrants(out, mode: mode, &s)
             try removeDelivered(out, mode: mode, &s)
             return out
         }
@@ -93,6 +107,7 @@ extension QueueEntity {
             }
             var out: [QueueMessage] = []
             for seq in seqs { out.append(try deliver(seq, mode: mode, sessionToken: sessionToken, &s, now: now)) }
+            try journalLockGrants(out, mode: mode, &s)
             try removeDelivered(out, mode: mode, &s)
             return out
         }

@@ -6,9 +6,10 @@ import WharfCore
 /// On disk: one Kafka record per entry (a call's entries go in one batch, so they land together
 /// or not at all): key = the case name (UTF-8, for humans and tools), value = the entry as JSON in
 /// Swift's synthesized enum form, e.g. `{"abandoned":{"seq":3,"deliveryCount":2}}`.
-/// Locks and renewals are never journaled: a restart releases every lock, as a dropped connection
-/// does in Service Bus, and delivery counts come back as last journaled (a delivery whose lock
-/// died with the process is not counted, like a closed session's).
+/// Locks and renewals are not journaled: a restart releases every lock, as a dropped connection
+/// does in Service Bus. A lock grant is journaled as `abandoned` (or `deferred`) with the raised
+/// delivery count, so a delivery whose lock died with the process is counted, as Service Bus
+/// counts an expired lock (`QueueEntity.journalLockGrants`).
 /// Replay applies entries in order; entries naming a sequence number no longer in the index
 /// (settled, reclaimed) are ignored, which makes every entry idempotent.
 enum JournalEntry: Codable, Equatable, Sendable {

@@ -19,11 +19,14 @@ struct ServiceBusCommand: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Create a key with a random value and print it.")
             @OptionGroup var data: DataOptions
             @Argument(help: "The key name (a connection string's SharedAccessKeyName).") var name: String
+            @Option(name: .customLong("rights"), help: ArgumentHelp("What the key may do: Manage (everything), Send, Listen.", valueName: "Listen,Send,Manage"))
+            var rights = "Manage,Send,Listen"
 
             func validate() throws {
                 guard !name.isEmpty, name.count <= 256, name.allSatisfy({ $0.isLetter || $0.isNumber || "-._".contains($0) }) else {
                     throw ValidationError("a key name has 1-256 letters, digits, '-', '.' or '_'")
                 }
+                guard ServiceBusRight.parseList(rights) != nil else { throw ValidationError("--rights takes a list of Manage, Send and Listen, got '\(rights)'") }
             }
 
             func run() async throws {
@@ -32,7 +35,9 @@ struct ServiceBusCommand: AsyncParsableCommand {
                 if keys.isEmpty, !FileManager.default.fileExists(atPath: store.path) { keys = try store.loadOrCreateDefault() }
                 guard keys[name] == nil else { throw ValidationError("key '\(name)' already exists") }
                 keys[name] = ServiceBusKeys.randomKey()
-                try store.save(keys)
+                var all = try store.loadRights()
+                all[name] = ServiceBusRight.parseList(rights)
+                try store.save(keys, rights: all)
                 print(keys[name]!)
             }
         }

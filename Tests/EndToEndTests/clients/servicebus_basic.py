@@ -8,7 +8,7 @@ import time
 import datetime
 
 from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusSubQueue, ServiceBusReceiveMode
-from azure.servicebus.exceptions import ServiceBusAuthenticationError
+from azure.servicebus.exceptions import ServiceBusAuthenticationError, ServiceBusAuthorizationError
 
 conn, queue, scenario = sys.argv[1], sys.argv[2], sys.argv[3]
 
@@ -230,9 +230,9 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
         with client.get_queue_receiver(queue, max_wait_time=5) as r:
             got = r.receive_messages(max_message_count=1, max_wait_time=10)
             check([str(m) for m in got] == ["locked"], "redelivered after the restart")
-            # The queue engine does not journal a delivery when it locks, so the count of a
-            # delivery interrupted by a crash is not kept (Docs/servicebus.md, "Not done yet").
-            check(got[0].application_properties.get(b"k") == b"v", "properties kept (delivery count %s)" % got[0].delivery_count)
+            # The delivery interrupted by the crash counts (the engine journals lock grants).
+            check(got[0].delivery_count == 1, "delivery count raised to %s" % got[0].delivery_count)
+            check(got[0].application_properties.get(b"k") == b"v", "properties kept")
             r.complete_message(got[0])
 
     elif scenario == "topic-filters":
@@ -295,6 +295,31 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
                         got.append(m)
                         r.complete_message(m)
                 check([str(m) for m in got] == want, "%s got %s" % (sub, [str(m) for m in got]))
+
+    elif scenario == "listen-only":
+        # The connection string's key has only the Listen right: sending is refused with the
+        # SDK's authorization error; receiving works.
+        try:
+            with client.get_queue_sender(queue) as s:
+                s.send_messages(ServiceBusMessage("x"))
+            check(False, "a Listen-only key must not send")
+        except ServiceBusAuthorizationError as e:
+            check("'Send' claim" in str(e), "send refused with ServiceBusAuthorizationError: %s" % e)
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            got = r.receive_messages(max_message_count=1, max_wait_time=5)
+            check([str(m) for m in got] == ["for-listener"], "a Listen-only key receives")
+            r.complete_message(got[0])
+
+    elif scenario == "send-only":
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("for-listener"))
+        check(True, "a Send-only key sends")
+        try:
+            with client.get_queue_receiver(queue, max_wait_time=3) as r:
+                r.receive_messages(max_message_count=1, max_wait_time=3)
+            check(False, "a Send-only key must not receive")
+        except ServiceBusAuthorizationError as e:
+            check("'Listen' claim" in str(e), "receive refused with ServiceBusAuthorizationError: %s" % e)
 
     elif scenario == "wrong-key":
         try:
