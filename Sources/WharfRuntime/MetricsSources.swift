@@ -7,14 +7,14 @@ import WharfSources
 
 /// The drivers `serve`, `exporter` and `bench metrics-scrape` refresh the metrics from, built in
 /// this one place: issue 16 replaces the drivers' types, and only this file then follows.
-enum MetricsSources {
+public enum MetricsSources {
     /// The embedded engine, read as the dashboard reads it.
-    static func engine(_ engine: Engine, label: String) -> any DashboardDriver {
+    public static func engine(_ engine: Engine, label: String) -> any DashboardDriver {
         SourceDashboardDriver(source: EngineSource(engine: engine), label: label, readOnly: true)
     }
 
     /// A Kafka-protocol cluster, read as `wharf --bootstrap` reads it.
-    static func cluster(_ client: KafkaClient, label: String) -> ClusterMetricsSource {
+    public static func cluster(_ client: KafkaClient, label: String) -> ClusterMetricsSource {
         let driver = SourceDashboardDriver(source: KafkaClusterSource(client: client, clock: SystemClock()), label: label, readOnly: true)
         return ClusterMetricsSource(driver: driver, read: { try await driver.readSnapshot() }, close: {
             await driver.close()
@@ -24,8 +24,8 @@ enum MetricsSources {
 }
 
 /// A cluster driver, one refresh of it that reports its failure (the benchmark), and its close.
-struct ClusterMetricsSource: Sendable {
-    let driver: any DashboardDriver
-    let read: @Sendable () async throws -> ClusterSnapshot
-    let close: @Sendable () async -> Void
+public struct ClusterMetricsSource: Sendable {
+    public let driver: any DashboardDriver
+    public let read: @Sendable () async throws -> ClusterSnapshot
+    public let close: @Sendable () async -> Void
 }
