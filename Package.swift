@@ -160,6 +160,9 @@ let package = Package(
 //   WharfClusterSource: a Kafka-protocol cluster as a ClusterSource (topics, groups, resets, dead letters)
 //   WharfSources:       the dashboard's driver over any ClusterSource, the engine-only panels, outboxes
 //   WharfDemo:          `wharf demo`'s simulated traffic, accounts and order service
+//   WharfRuntime:       what the long-running commands run: the dashboard runners, the metrics
+//                       endpoint, stop signals, the consume and receive loops, the log handler
+//   WharfBench:         `wharf bench`'s workloads and measurements (append, fetch, cluster refresh, scrape)
 package.targets += [
     .target(name: "WharfAdmin", dependencies: ["WharfCore"], swiftSettings: strict),
     .testTarget(name: "WharfAdminTests", dependencies: ["WharfAdmin", "WharfCore"], swiftSettings: strict),
@@ -198,7 +201,24 @@ package.targets += [
         ],
         swiftSettings: strict),
 ]
-package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfAdmin", "WharfClusterSource", "WharfSources", "WharfDemo"]
+package.targets += [
+    .target(
+        name: "WharfRuntime",
+        dependencies: [
+            "WharfClusterSource", "WharfCore", "WharfDashboard", "WharfEngine", "WharfEvents", "WharfKafkaClient", "WharfKafkaServer",
+            "WharfMetrics", "WharfMetricsServer", "WharfOutbox", "WharfProjections", "WharfSources", "WharfStorage", "WharfTerminal",
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: strict),
+    .target(
+        name: "WharfBench",
+        dependencies: [
+            "KafkaProtocol", "WharfClusterSource", "WharfCore", "WharfEngine", "WharfKafkaClient", "WharfKafkaServer", "WharfRuntime",
+            "WharfSources", "WharfStorage", .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: strict),
+]
+package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfAdmin", "WharfClusterSource", "WharfSources", "WharfDemo", "WharfRuntime", "WharfBench"]
 for name in ["WharfEngine", "WharfKafkaServer"] { package.targets.first { $0.name == name }?.dependencies += ["WharfAdmin"] }
 
 // Issue 15: AMQP 1.0 for the Azure Service Bus SDKs. WharfAMQP is the sans-I/O codec (type

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
+import WharfBench
 import WharfCore
-import WharfDashboard
-import WharfEngine
 import WharfStorage
+import WharfDashboard
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,49 +25,21 @@ struct BenchCommand: ParsableCommand {
             }
             _ = try FsyncPolicy(parsing: fsync)
         }
+
+        func appendWorkload() throws -> AppendWorkload {
+            AppendWorkload(records: records, recordSize: recordSize, batch: batch, partitions: partitions, fsync: try FsyncPolicy(parsing: fsync))
+        }
     }
 
-    /// Writes the workload into a fresh engine and returns the measured append figures.
-    static func runAppend(_ w: Workload, in directory: String) throws -> (engine: Engine, seconds: Double, bytesOnDisk: Int64) {
-        var config = EngineConfig(dataDirectory: directory, fsync: try FsyncPolicy(parsing: w.fsync))
-        config.defaultLog.retentionMs = -1
-        let engine = try Engine.open(config: config)
-        try engine.createTopic("bench", .init(partitions: w.partitions))
-        // One encoded batch, as a producer would send it; each append copies it (the log rewrites
-        // the base offset in place), like a broker receiving a fresh request buffer.
-        var builder = RecordBatchBuilder(capacity: w.batch * (w.recordSize + 16) + 64)
-        let value = [UInt8](repeating: 0x61, count: w.recordSize)
-        let now = SystemClock().nowMillis()
-        value.withUnsafeBytes { v in
-            for _ in 0..<w.batch { builder.append(key: nil, value: v, timestamp: now) }
-        }
-        let template = builder.finish()
-        var buffer = template
-        let fullBatches = w.records / w.batch
-        let start = monotonicNanos()
-        for i in 0..<fullBatches {
-            buffer.withUnsafeMutableBytes { dst in template.withUnsafeBytes { dst.copyMemory(from: $0) } }
-            _ = try engine.append(topic: "bench", partition: Int32(i % Int(w.partitions)), batches: &buffer)
-        }
-        let rest = w.records - fullBatches * w.batch
-        if rest > 0 {
-            var b = RecordBatchBuilder()
-            value.withUnsafeBytes { v in for _ in 0..<rest { b.append(key: nil, value: v, timestamp: now) } }
-            var bytes = b.finish()
-            _ = try engine.append(topic: "bench", partition: 0, batches: &bytes)
-        }
-        // The figure includes making everything durable, whatever the policy.
-        for p in 0..<w.partitions { try engine.flush(topic: "bench", partition: p) }
-        let seconds = Double(monotonicNanos() - start) / 1e9
-        return (engine, seconds, try engine.describeTopic("bench").sizeBytes)
-    }
+    /// Options shared by the cluster benchmarks (`cluster-refresh`, `metrics-scrape`).
+    struct ClusterShapeOptions: ParsableArguments {
+        @Option(help: "Topics to create.") var topics: Int = 2000
+        @Option(help: "Partitions per topic.") var partitions: Int32 = 3
+        @Option(help: "Consumer groups with committed offsets.") var groups: Int = 500
+        @Option(name: .customLong("topics-per-group"), help: "Topics each group committed to (every partition).") var topicsPerGroup: Int = 4
 
-    static func withBenchDirectory<T>(_ w: Workload, _ body: (String) throws -> T) throws -> T {
-        let dir = w.dir ?? (NSTemporaryDirectory() + "wharf-bench-\(getpid())")
-        let owned = w.dir == nil
-        if owned { try? FileManager.default.removeItem(atPath: dir) }
-        defer { if owned { try? FileManager.default.removeItem(atPath: dir) } }
-        return try body(dir)
+        var isValid: Bool { topics > 0 && partitions > 0 && groups >= 0 && topicsPerGroup > 0 && topicsPerGroup <= topics }
+        var shape: ClusterShape { ClusterShape(topics: topics, partitions: partitions, groups: groups, topicsPerGroup: topicsPerGroup) }
     }
 
     struct Append: ParsableCommand {
@@ -77,10 +49,11 @@ struct BenchCommand: ParsableCommand {
         var diskBaseline = false
 
         func run() throws {
-            try BenchCommand.withBenchDirectory(workload) { dir in
-                let (engine, seconds, onDisk) = try BenchCommand.runAppend(workload, in: dir)
+            let w = try workload.appendWorkload()
+            try BenchDirectory.with(workload.dir) { dir in
+                let (engine, seconds, onDisk) = try AppendBenchmark.run(w, in: dir)
                 try engine.close()
-                let payload = Double(workload.records) * Double(workload.recordSize)
+                let payload = w.payloadBytes
                 var result = BenchResult(benchmark: "append", records: workload.records, recordSize: workload.recordSize,
                                          batch: workload.batch, partitions: workload.partitions, fsync: workload.fsync,
                                          seconds: seconds, recordsPerSec: Double(workload.records) / seconds,
@@ -102,31 +75,15 @@ struct BenchCommand: ParsableCommand {
         @Option(name: .customLong("max-bytes"), help: "Bytes per fetch.") var maxBytes: Int = 1 << 20
 
         func run() throws {
-            try BenchCommand.withBenchDirectory(workload) { dir in
-                let (engine, _, _) = try BenchCommand.runAppend(workload, in: dir)
+            let w = try workload.appendWorkload()
+            try BenchDirectory.with(workload.dir) { dir in
+                let (engine, _, _) = try AppendBenchmark.run(w, in: dir)
                 defer { try? engine.close() }
-                var visited = 0
-                var checksum = 0
-                let start = monotonicNanos()
-                for p in 0..<workload.partitions {
-                    var offset: Int64 = 0
-                    let end = try engine.offsets(topic: "bench", partition: p).logEnd
-                    while offset < end {
-                        let chunk = try engine.fetch(topic: "bench", partition: p, offset: offset, maxBytes: maxBytes)
-                        try chunk.bytes.withUnsafeBytes { raw in
-                            try RecordBatchReader.forEachRecord(in: raw) { r in
-                                visited += 1
-                                checksum &+= r.value?.count ?? 0
-                                offset = r.offset + 1
-                            }
-                        }
-                    }
-                }
-                let seconds = Double(monotonicNanos() - start) / 1e9
-                guard visited == workload.records, checksum == workload.records * workload.recordSize else {
+                let (visited, valueBytes, seconds) = try FetchBenchmark.run(engine, partitions: w.partitions, maxBytes: maxBytes)
+                guard visited == workload.records, valueBytes == workload.records * workload.recordSize else {
                     throw ValidationError("fetch saw \(visited) records, expected \(workload.records)")
                 }
-                let payload = Double(workload.records) * Double(workload.recordSize)
+                let payload = w.payloadBytes
                 try BenchResult(benchmark: "fetch", records: visited, recordSize: workload.recordSize, batch: workload.batch,
                                 partitions: workload.partitions, fsync: workload.fsync, seconds: seconds,
                                 recordsPerSec: Double(visited) / seconds, mbPerSec: payload / seconds / 1e6).print(json: workload.json)
@@ -176,23 +133,5 @@ struct BenchResult: Encodable {
         if let ddMbPerSec, let diskRatio {
             Swift.print(String(format: "disk baseline (dd 1 GiB conv=fdatasync): %.1f MB/s; wharf wrote at %.0f%% of it", ddMbPerSec, diskRatio * 100))
         }
-    }
-}
-
-/// The disk's sequential write bandwidth, measured the way the issue asks: dd with conv=fdatasync.
-enum DiskBaseline {
-    static func measure(in directory: String) throws -> Double {
-        let target = directory + "/dd-baseline.bin"
-        defer { try? FileManager.default.removeItem(atPath: target) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/dd")
-        p.arguments = ["if=/dev/zero", "of=\(target)", "bs=1M", "count=1024", "conv=fdatasync"]
-        p.standardError = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
-        let start = monotonicNanos()
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw ValidationError("dd failed with status \(p.terminationStatus)") }
-        return Double(1 << 30) / (Double(monotonicNanos() - start) / 1e9) / 1e6
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import WharfAdmin
+import WharfClusterSource
 import WharfCore
 import WharfEngine
 
@@ -38,17 +40,11 @@ struct ConsumeCommand: AsyncParsableCommand {
         _ = try parseFrom()
     }
 
-    enum From { case earliest, latest, offset(Int64), time(Int64) }
-
-    func parseFrom() throws -> From {
-        switch from.lowercased() {
-        case "earliest", "beginning": return .earliest
-        case "latest", "end": return .latest
-        default:
-            if let o = Int64(from), o >= 0, from.count < 13 { return .offset(o) }
-            if let t = TimeParsing.dateTimeMillis(from) { return .time(t) }
+    func parseFrom() throws -> ConsumeStart {
+        guard let start = ConsumeStart(parsing: from) else {
             throw ValidationError("--from must be earliest, latest, an offset or an ISO-8601 time; got '\(from)'")
         }
+        return start
     }
 
     func run() async throws {
@@ -56,44 +52,32 @@ struct ConsumeCommand: AsyncParsableCommand {
         let limit = max ?? Int.max
         if let kafka = try cluster.clientConfiguration() {
             if let group {
-                try await Self.consumeFromClusterGroup(kafka, topic: topic, group: group, from: start, limit: limit, emit: emit)
+                // A real member of the group (ClusterGroupConsumer), polled and committed as on
+                // the engine, leaving the group on exit.
+                try await ClusterSession.with(kafka) { client in
+                    _ = try await ClusterDeadLetters.topicMetadata(client, topic)
+                    let consumer = ClusterGroupConsumer(client: client, group: group, topics: [topic],
+                                                        startAt: { if case .latest = start { return .latest } else { return .earliest } }(),
+                                                        clock: SystemClock())
+                    try await GroupConsumeLoop.run(consumer, limit: limit, emit: emit)
+                }
             } else {
-                try await Self.consumeFromCluster(kafka, topic: topic, partition: partition, from: start, limit: limit, emit: emit)
+                try await ClusterSession.with(kafka) {
+                    try await ClusterRecordReader.readTopic($0, topic, partition: partition, from: start, limit: limit, emit: emit)
+                }
             }
             fflush(nil)
             return
         }
         try await EngineSession.with(data, fsync: try fsync.policy()) { engine in
             let description = try engine.describeTopic(topic)
-            var printed = 0
             if let group {
                 let consumer = EmbeddedConsumer(engine: engine, group: group, topics: [topic], clientId: "wharf-consume",
                                                 startAt: { if case .latest = start { return .latest } else { return .earliest } }())
                 try await GroupConsumeLoop.run(consumer, limit: limit, emit: emit)
             } else {
-                let partitions = partition.map { [$0] } ?? description.partitions.map(\.partition)
-                for p in partitions {
-                    var offset: Int64
-                    switch start {
-                    case .earliest: offset = try engine.listOffset(topic: topic, partition: p, .earliest)
-                    case .latest: offset = try engine.listOffset(topic: topic, partition: p, .latest)
-                    case .time(let t): offset = try engine.listOffset(topic: topic, partition: p, .timestamp(t))
-                    case .offset(let o):
-                        let (s, e) = try engine.offsets(topic: topic, partition: p)
-                        guard o >= s, o <= e else {
-                            throw WharfError.offsetOutOfRange(topic: topic, partition: p, offset: o, logStart: s, logEnd: e)
-                        }
-                        offset = o
-                    }
-                    let end = try engine.offsets(topic: topic, partition: p).logEnd
-                    while printed < limit, offset < end {
-                        let records = try engine.readRecords(topic: topic, partition: p, from: offset, maxRecords: Swift.min(1000, limit - printed))
-                        if records.isEmpty { break }
-                        for r in records { emit(ConsumedRecord(topic: topic, partition: p, record: r)) }
-                        printed += records.count
-                        offset = records.last!.offset + 1
-                    }
-                }
+                try engine.readTopic(topic, partitions: partition.map { [$0] } ?? description.partitions.map(\.partition), from: start,
+                                     limit: limit, emit: emit)
             }
             fflush(nil)
         }

@@ -23,13 +23,13 @@ struct DlqCommand: ParsableCommand {
         func run() async throws {
             let counts: [QueueRuntimeCounts]
             let topics: [DlqTopics.SummaryJSON]
-            if let kafka = try cluster.clientConfiguration() {
+            if cluster.bootstrap != nil {
                 // Queues are Wharf-only: a cluster has dead-letter topics, never queues.
-                (counts, topics) = ([], try await DlqTopics.summaries(kafka))
+                counts = []
             } else {
                 counts = try await QueueSession.with(data) { q in try q.listDeadLetterQueues().map { dlq throws -> QueueRuntimeCounts in try q.runtimeCounts(dlq) } }
-                topics = try await DlqTopics.summaries(data: data)
             }
+            topics = try await DlqTopics.summaries(data: data, cluster: cluster)
             if output.json {
                 // Always the same shape, whatever exists, so scripts need no special case.
                 struct Both: Encodable { let queues: [QueueRuntimeCounts]; let topics: [DlqTopics.SummaryJSON] }
@@ -66,8 +66,9 @@ struct DlqCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            if let kafka = try cluster.clientConfiguration() { return try await DlqTopics.peek(entity, kafka, max: max, json: output.json) }
-            if try await DlqTopics.isTopic(entity, data: data) { return try await DlqTopics.peek(entity, data: data, max: max, json: output.json) }
+            if try await DlqTopics.isTopic(entity, data: data, cluster: cluster) {
+                return try await DlqTopics.peek(entity, data: data, cluster: cluster, max: max, json: output.json)
+            }
             let messages = try await QueueSession.with(data) { try $0.peek(DlqCommand.dlqPath(entity), fromSequenceNumber: fromSeq, max: max) }
             try printMessages(messages, json: output.json)
         }
@@ -106,15 +107,11 @@ struct DlqCommand: ParsableCommand {
         }
 
         func run() async throws {
-            if let kafka = try cluster.clientConfiguration() {
-                return try await DlqTopics.requeue(entity, kafka, offsets: offsets, all: all, reason: reason, contains: contains,
-                                                   to: to, dryRun: dryRun, json: output.json)
-            }
-            let policy = try fsync.policy()
-            if try await DlqTopics.isTopic(entity, data: data) {
-                return try await DlqTopics.requeue(entity, data: data, fsync: policy, offsets: offsets, all: all, reason: reason,
+            if try await DlqTopics.isTopic(entity, data: data, cluster: cluster) {
+                return try await DlqTopics.requeue(entity, data: data, cluster: cluster, fsync: fsync, offsets: offsets, all: all, reason: reason,
                                                    contains: contains, to: to, dryRun: dryRun, json: output.json)
             }
+            let policy = try fsync.policy()
             guard offsets.isEmpty else { throw ValidationError("--offset is for dead-letter topics; use --seq for a queue") }
             let r = try await QueueSession.with(data, fsync: policy) { try $0.requeue(entity, try selection(), to: to, dryRun: dryRun) }
             struct J: Encodable { let source: String; let target: String; let dryRun: Bool; let count: Int; let sequenceNumbers: [Int64]; let newSequenceNumbers: [Int64]; let skipped: [Int64] }
@@ -138,9 +135,10 @@ struct DlqCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            if let kafka = try cluster.clientConfiguration() { return try await DlqTopics.purge(entity, kafka, yes: yes) }
+            if try await DlqTopics.isTopic(entity, data: data, cluster: cluster) {
+                return try await DlqTopics.purge(entity, data: data, cluster: cluster, fsync: fsync, yes: yes)
+            }
             let policy = try fsync.policy()
-            if try await DlqTopics.isTopic(entity, data: data) { return try await DlqTopics.purge(entity, data: data, fsync: policy, yes: yes) }
             let target = DlqCommand.dlqPath(entity)
             let r = try await QueueSession.with(data, fsync: policy) { try $0.purge(target, dryRun: !yes) }
             if !yes {

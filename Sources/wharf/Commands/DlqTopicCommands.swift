@@ -1,15 +1,36 @@
 import ArgumentParser
 import Foundation
 import WharfAdmin
+import WharfClusterSource
 import WharfCore
 import WharfEngine
+import WharfKafkaClient
 import WharfStorage
 
 /// `wharf dlq` on dead-letter *topics* (Kafka side): an ENTITY naming an existing topic is
-/// handled here; anything else is a queue's dead-letter queue (DlqCommand).
+/// handled here; anything else is a queue's dead-letter queue (DlqCommand). Over `--bootstrap`
+/// (a Kafka-protocol cluster) only dead-letter topics exist, printed by the same functions; an
+/// entity that is not a topic of the cluster is refused with a one-line error.
 enum DlqTopics {
-    static func isTopic(_ entity: String, data: DataOptions) async throws -> Bool {
-        try await EngineSession.with(data) { $0.listTopics().contains(entity) }
+    /// Whether `entity` is handled here: always over `--bootstrap` (a cluster has no queues; an
+    /// entity that is not one of its topics is refused there), else when it names a topic.
+    static func isTopic(_ entity: String, data: DataOptions, cluster: BootstrapOption) async throws -> Bool {
+        if cluster.bootstrap != nil { return true }
+        return try await EngineSession.with(data) { $0.listTopics().contains(entity) }
+    }
+
+    /// The source of the dead-letter topic `topic` (`SourceSession`); on a cluster it must exist.
+    static func withSource<T>(_ topic: String, data: DataOptions, cluster: BootstrapOption, fsync: FsyncOptions? = nil,
+                              _ body: (any ClusterSource) async throws -> T) async throws -> T {
+        try await SourceSession.with(data, cluster, fsync: fsync, checkCluster: { try await requireTopic($0, topic) }, body)
+    }
+
+    /// A cluster's dead-letter topics are refused by name when missing: queues are Wharf-only.
+    static func requireTopic(_ client: KafkaClient, _ entity: String) async throws {
+        guard try await client.refreshMetadata().topic(entity) != nil else {
+            throw WharfError.invalidArgument(
+                "'\(entity)' is not a topic of the cluster at \(await client.bootstrapDescription); dead-letter queues are Wharf-only: use --data with the data directory for queues")
+        }
     }
 
     struct SummaryJSON: Encodable {
@@ -23,8 +44,14 @@ enum DlqTopics {
         struct Reason: Encodable { let reason: String; let count: Int }
     }
 
-    static func summaries(data: DataOptions) async throws -> [SummaryJSON] {
-        try await EngineSession.with(data) { engine in json(engine.deadLetterTopics(), now: engine.clock.nowMillis()) }
+    static func summaries(data: DataOptions, cluster: BootstrapOption) async throws -> [SummaryJSON] {
+        if let kafka = try cluster.clientConfiguration() {
+            return try await ClusterSession.with(kafka) { client in
+                let names = try await client.refreshMetadata().topics.filter { !$0.isInternal }.map(\.name)
+                return json(try await ClusterDeadLetters.summaries(client, topics: names), now: SystemClock().nowMillis())
+            }
+        }
+        return try await EngineSession.with(data) { engine in json(engine.deadLetterTopics(), now: engine.clock.nowMillis()) }
     }
 
     static func json(_ summaries: [DeadLetterTopicSummary], now: Int64) -> [SummaryJSON] {
@@ -49,20 +76,16 @@ enum DlqTopics {
         let body: String
     }
 
-    static func peek(_ topic: String, data: DataOptions, max: Int, json: Bool) async throws {
-        let records = try await EngineSession.with(data) { engine -> [(partition: Int32, record: StoredRecord)] in
-            try engine.describeTopic(topic).partitions.flatMap { p in
-                try engine.readRecords(topic: topic, partition: p.partition, from: p.logStartOffset, maxRecords: max).map { (p.partition, $0) }
-            }
-        }
-        try printPeek(records, json: json)
+    static func peek(_ topic: String, data: DataOptions, cluster: BootstrapOption, max: Int, json: Bool) async throws {
+        try printPeek(try await withSource(topic, data: data, cluster: cluster) { try await $0.deadLetterRecords(topic: topic, max: max) }, json: json)
     }
 
     /// `dlq peek` output, the same for the embedded engine and a cluster.
-    static func printPeek(_ records: [(partition: Int32, record: StoredRecord)], json: Bool) throws {
-        let rows = records.map { (partition, r) in
+    static func printPeek(_ records: [PartitionRecord], json: Bool) throws {
+        let rows = records.map { pr in
+            let r = pr.record
             let o = DeadLetterHeaders.parse(r.headers)
-            return RecordJSON(partition: partition, offset: r.offset, timestamp: TimeParsing.iso(r.timestamp),
+            return RecordJSON(partition: pr.partition, offset: r.offset, timestamp: TimeParsing.iso(r.timestamp),
                               key: r.key.map { Output.text($0) }, originalTopic: o?.topic, originalPartition: o?.partition,
                               originalOffset: o?.offset, deadLetterReason: o?.reason, exceptionClass: o?.exceptionClass,
                               headers: Dictionary(r.headers.map { ($0.key, Output.text($0.value ?? [])) }, uniquingKeysWith: { a, _ in a }),
@@ -86,10 +109,12 @@ enum DlqTopics {
         return chosen[0]
     }
 
-    static func requeue(_ topic: String, data: DataOptions, fsync: FsyncPolicy, offsets: [Int64], all: Bool, reason: String?,
-                        contains: String?, to: String?, dryRun: Bool, json: Bool) async throws {
+    static func requeue(_ topic: String, data: DataOptions, cluster: BootstrapOption, fsync: FsyncOptions, offsets: [Int64], all: Bool,
+                        reason: String?, contains: String?, to: String?, dryRun: Bool, json: Bool) async throws {
         let chosen = try selection(offsets: offsets, all: all, reason: reason, contains: contains)
-        let r = try await EngineSession.with(data, fsync: fsync) { try await $0.requeueDeadLetters(topic: topic, selection: chosen, to: to, dryRun: dryRun) }
+        let r = try await withSource(topic, data: data, cluster: cluster, fsync: fsync) {
+            try await $0.requeueDeadLetters(topic: topic, selection: chosen, to: to, dryRun: dryRun)
+        }
         try printRequeue(r, topic: topic, json: json)
     }
 
@@ -106,10 +131,18 @@ enum DlqTopics {
               + (r.withoutTarget.isEmpty ? "" : "; no original topic for offset(s) \(r.withoutTarget.map(String.init).joined(separator: ",")): use --to"))
     }
 
-    /// Purge = DeleteRecords up to the end of every partition.
-    static func purge(_ topic: String, data: DataOptions, fsync: FsyncPolicy, yes: Bool) async throws {
-        let n = try await EngineSession.with(data, fsync: fsync) { engine -> Int64 in
-            try yes ? engine.purgeTopic(topic) : engine.retainedRecords(topic: topic)
+    /// Purge = DeleteRecords up to the end of every partition; without `yes`, only how many would go.
+    static func purge(_ topic: String, data: DataOptions, cluster: BootstrapOption, fsync: FsyncOptions, yes: Bool) async throws {
+        let n: Int64
+        if let kafka = try cluster.clientConfiguration() {
+            n = try await ClusterSession.with(kafka) { client in
+                try await requireTopic(client, topic)
+                return try await yes ? ClusterDeadLetters.purge(client, topic: topic) : ClusterDeadLetters.retained(client, topic: topic)
+            }
+        } else {
+            n = try await EngineSession.with(data, fsync: try fsync.policy()) { engine -> Int64 in
+                try yes ? engine.purgeTopic(topic) : engine.retainedRecords(topic: topic)
+            }
         }
         try printPurge(n, topic: topic, yes: yes)
     }

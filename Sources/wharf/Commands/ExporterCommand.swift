@@ -28,14 +28,9 @@ struct ExporterCommand: AsyncParsableCommand {
 
     func run() async throws {
         let stop = StopSignals()
-        guard var configuration = try cluster.clientConfiguration() else { return }
+        guard let configuration = try cluster.clientConfiguration() else { return }
         let addresses = configuration.bootstrap
-        configuration.clientId = "wharf-exporter"
-        // As the dashboard: a refresh retries by itself on the next tick, so keep each one short.
-        configuration.attempts = 2
-        configuration.connectTimeoutMs = 3_000
-        configuration.requestTimeoutMs = 10_000
-        let client = KafkaClient(configuration: configuration)
+        let client = KafkaClient(configuration: configuration.refreshing(clientId: "wharf-exporter"))
         let source = MetricsSources.cluster(client, label: "kafka " + addresses.map(\.description).joined(separator: ","))
         let address = metrics.metricsListen ?? MetricsOptions.exporterDefault
         let endpoint: MetricsEndpoint

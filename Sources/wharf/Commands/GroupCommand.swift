@@ -51,11 +51,7 @@ struct GroupCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let lag = if let kafka = try cluster.clientConfiguration() {
-                try await ClusterSession.with(kafka) { try await ClusterGroups.describe($0, group: group, clock: SystemClock()) }
-            } else {
-                try await EngineSession.with(data) { try await $0.groupLag(group) }
-            }
+            let lag = try await SourceSession.with(data, cluster) { try await $0.groupLag(group) }
             try GroupReport.describe(lag, json: output.json)
         }
     }
@@ -117,23 +113,12 @@ struct GroupCommand: ParsableCommand {
 
         func run() async throws {
             let target = try TopicPartitionsArgument(parsing: topic)
-            if let kafka = try cluster.clientConfiguration() {
-                let rows = try await ClusterSession.with(kafka) { client -> [ResetPlanRow] in
-                    let now = Int64(Date().timeIntervalSince1970 * 1000)
-                    let plan = try await ClusterReset.plan(client, group: group, topic: target.topic, partitions: target.partitions,
-                                                           to: try spec(), nowMs: now)
-                    if execute { try await ClusterReset.execute(client, group: group, plan: plan) }
-                    return plan
-                }
-                // Executed only on an empty group, so no member was fenced.
-                return try GroupReport.reset(group: group, rows: rows, executed: execute, fenced: execute ? false : nil, json: output.json)
-            }
-            let policy = try fsync.policy()
-            let (rows, fenced) = try await EngineSession.with(data, fsync: policy) { engine -> ([ResetPlanRow], Bool?) in
-                let plan = try await engine.planReset(group: group, topic: target.topic, partitions: target.partitions, to: try spec())
+            // Over --bootstrap a group with live members is refused (a remote cluster cannot be
+            // fenced from here), so an executed reset there never fenced anyone.
+            let (rows, fenced) = try await SourceSession.with(data, cluster, fsync: fsync) { source -> ([ResetPlanRow], Bool?) in
+                let plan = try await source.planReset(group: group, topic: target.topic, partitions: target.partitions, to: try spec())
                 guard execute else { return (plan, nil) }
-                let result = try await engine.executeReset(group: group, plan: plan)
-                return (plan, result.fencedLiveMembers)
+                return (plan, try await source.executeReset(group: group, plan: plan).fencedLiveMembers)
             }
             try GroupReport.reset(group: group, rows: rows, executed: execute, fenced: fenced, json: output.json)
         }

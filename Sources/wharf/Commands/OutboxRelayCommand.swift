@@ -1,8 +1,6 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
-import Synchronization
 import WharfClusterSource
 import WharfCore
 import WharfEngine
@@ -71,20 +69,7 @@ struct OutboxRelayCommand: AsyncParsableCommand {
                                         config: relayConfig, logger: Logger(label: "wharf.outbox"))
                 print("relaying \(store.databaseName)/\(store.table) into \(data.directory) (stop with Ctrl-C or SIGTERM)")
                 fflush(nil)
-                let relayTask = Task { await relay.run() }
-                let maintenance = Task {
-                    while !Task.isCancelled {
-                        await engine.runMaintenance()
-                        try? await Task.sleep(for: .milliseconds(200))
-                    }
-                }
-                let signal = await stop.wait()
-                relayTask.cancel()
-                await relayTask.value
-                maintenance.cancel()
-                await maintenance.value
-                let m = try? await relay.metrics()
-                print("stopped on \(signal == SIGTERM ? "SIGTERM" : "SIGINT"): published \(m?.publishedTotal ?? 0), failed attempts \(m?.failuresTotal ?? 0)")
+                printStopped(await OutboxRelayRunner.run(relay, until: stop, engine: engine))
             }
         }
     }
@@ -99,13 +84,13 @@ struct OutboxRelayCommand: AsyncParsableCommand {
                                         config: relayConfig, logger: Logger(label: "wharf.outbox"))
                 print("relaying \(store.databaseName)/\(store.table) into \(kafka.bootstrap.map(\.description).joined(separator: ",")) (stop with Ctrl-C or SIGTERM)")
                 fflush(nil)
-                let relayTask = Task { await relay.run() }
-                let signal = await stop.wait()
-                relayTask.cancel()
-                await relayTask.value
-                let m = try? await relay.metrics()
-                print("stopped on \(signal == SIGTERM ? "SIGTERM" : "SIGINT"): published \(m?.publishedTotal ?? 0), failed attempts \(m?.failuresTotal ?? 0)")
+                printStopped(await OutboxRelayRunner.run(relay, until: stop))
             }
         }
+    }
+
+    func printStopped(_ stopped: (signal: Int32, metrics: OutboxMetricsSnapshot?)) {
+        let m = stopped.metrics
+        print("stopped on \(stopped.signal == SIGTERM ? "SIGTERM" : "SIGINT"): published \(m?.publishedTotal ?? 0), failed attempts \(m?.failuresTotal ?? 0)")
     }
 }

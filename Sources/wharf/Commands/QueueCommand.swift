@@ -231,7 +231,7 @@ struct QueueCommand: ParsableCommand {
                     if try q.options(QueueNames.parse(queue).queue).requiresSession, !queue.lowercased().hasSuffix("/$deadletterqueue") {
                         throw ValidationError("--follow does not support session-enabled queues; receive one session at a time")
                     }
-                    let loop = QueueReceiveLoop(queue: queue, max: max, mode: m, json: output.json) { try settle([$0], q) }
+                    let loop = QueueReceiveLoop(queue: queue, max: max, mode: m, emit: printLine) { try settle([$0], q) }
                     _ = try await loop.run(q)
                 }
                 return
@@ -251,6 +251,12 @@ struct QueueCommand: ParsableCommand {
                 return got
             }
             try printMessages(messages, json: output.json)
+        }
+
+        /// One line per message under --follow: JSON, or sequence number and body.
+        func printLine(_ m: QueueMessage) throws {
+            if output.json { return try Output.json(QueueMessageJSON(m)) }
+            print("\(m.sequenceNumber)\t\(Output.text(m.body))")
         }
 
         func settle(_ messages: [QueueMessage], _ q: QueueStore) throws {

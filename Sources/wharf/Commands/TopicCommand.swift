@@ -61,11 +61,7 @@ struct TopicCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let all = if let kafka = try cluster.clientConfiguration() {
-                try await ClusterSession.with(kafka) { try await ClusterTopics.describeAll($0, includeInternal: includeInternal) }
-            } else {
-                try await EngineSession.with(data) { $0.describeAllTopics(includeInternal: includeInternal) }
-            }
+            let all = try await SourceSession.with(data, cluster) { try await $0.describeTopics(includeInternal: includeInternal) }
             try TopicReport.list(all, json: output.json)
         }
     }
@@ -99,11 +95,7 @@ struct TopicCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            if let kafka = try cluster.clientConfiguration() {
-                try await ClusterSession.with(kafka) { try await $0.deleteTopic(name) }
-            } else {
-                try await EngineSession.with(data, fsync: try fsync.policy()) { try $0.deleteTopic(name) }
-            }
+            try await SourceSession.with(data, cluster, fsync: fsync) { try await $0.deleteTopic(name) }
             print("deleted topic \(name)")
         }
     }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+// What the commands run (dashboard runners, metrics endpoint, stop signals, the consume and
+// receive loops) is the WharfRuntime library; exported once here, so every command sees it as
+// part of the command line without an import of its own.
+@_exported import WharfRuntime
 
 @main
 struct WharfCommand: AsyncParsableCommand {

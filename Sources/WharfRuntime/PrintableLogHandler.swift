@@ -6,39 +6,39 @@ import WharfDashboard
 /// (`PrintableText`) before it is written, so a client can neither put escape sequences on
 /// the operator's terminal (stderr, or `wharf.log` read with `cat`/`tail -f`) nor forge a log
 /// line with a newline. Keys are Wharf's own constants and pass unchanged.
-struct PrintableLogHandler: LogHandler {
+public struct PrintableLogHandler: LogHandler {
     private var inner: StreamLogHandler
 
-    init(_ inner: StreamLogHandler) { self.inner = inner }
+    public init(_ inner: StreamLogHandler) { self.inner = inner }
 
-    var logLevel: Logger.Level {
+    public var logLevel: Logger.Level {
         get { inner.logLevel }
         set { inner.logLevel = newValue }
     }
 
-    var metadata: Logger.Metadata {
+    public var metadata: Logger.Metadata {
         get { inner.metadata }
         set { inner.metadata = newValue.mapValues(Self.printable) }
     }
 
-    var metadataProvider: Logger.MetadataProvider? {
+    public var metadataProvider: Logger.MetadataProvider? {
         get { inner.metadataProvider }
         set { inner.metadataProvider = newValue }
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { inner[metadataKey: key] }
         set { inner[metadataKey: key] = newValue.map(Self.printable) }
     }
 
-    func log(event: LogEvent) {
+    public func log(event: LogEvent) {
         var printable = event
         printable.message = "\(PrintableText.sanitized(event.message.description))"
         printable.metadata = event.metadata?.mapValues(Self.printable)
         inner.log(event: printable)
     }
 
-    static func printable(_ value: Logger.Metadata.Value) -> Logger.Metadata.Value {
+    public static func printable(_ value: Logger.Metadata.Value) -> Logger.Metadata.Value {
         switch value {
         case .string(let s): .string(PrintableText.sanitized(s))
         case .stringConvertible(let c): .string(PrintableText.sanitized(c.description))

@@ -7,22 +7,23 @@ import WharfStorage
 
 /// A command's metrics listener and the feed it answers from. The command records snapshots
 /// into `feed` (through its dashboard, or `refresh`), and stops the endpoint before it exits.
-struct MetricsEndpoint: Sendable {
-    let server: MetricsHTTPServer
-    let feed: MetricsFeed
-    let port: Int
+public struct MetricsEndpoint: Sendable {
+    public let server: MetricsHTTPServer
+    public let feed: MetricsFeed
+    public let port: Int
     private let refresher: Task<Void, Never>?
 
-    /// Starts listening at `address`; `kafka` adds its connections and request latencies, and
-    /// `storage` this process's append and fsync latencies. With `refreshFrom`, a snapshot is
-    /// taken from that driver every `refreshMs` (where no dashboard takes them).
-    static func start(_ address: MetricsAddress, kafka: KafkaServer?, storage: Bool,
-                      refreshFrom driver: (any DashboardDriver)? = nil, refreshMs: Int = 5_000) async throws -> MetricsEndpoint {
+    /// Starts listening at `host`:`port` (0: any free port); `kafka` adds its connections and
+    /// request latencies, and `storage` this process's append and fsync latencies. With
+    /// `refreshFrom`, a snapshot is taken from that driver every `refreshMs` (where no dashboard
+    /// takes them).
+    public static func start(host: String, port: Int, kafka: KafkaServer?, storage: Bool,
+                             refreshFrom driver: (any DashboardDriver)? = nil, refreshMs: Int = 5_000) async throws -> MetricsEndpoint {
         let feed = MetricsFeed(live: liveFamilies(kafka: kafka, storage: storage))
-        let server = MetricsHTTPServer(host: address.host, port: address.port) { await feed.exposition() }
-        let port = try await server.start()
+        let server = MetricsHTTPServer(host: host, port: port) { await feed.exposition() }
+        let boundPort = try await server.start()
         let refresher = driver.map { driver in Task { await MetricsRefresher.run(driver: driver, feed: feed, intervalMs: refreshMs) } }
-        return MetricsEndpoint(server: server, feed: feed, port: port, refresher: refresher)
+        return MetricsEndpoint(server: server, feed: feed, port: boundPort, refresher: refresher)
     }
 
     private init(server: MetricsHTTPServer, feed: MetricsFeed, port: Int, refresher: Task<Void, Never>?) {
@@ -32,14 +33,14 @@ struct MetricsEndpoint: Sendable {
         self.refresher = refresher
     }
 
-    func stop() async {
+    public func stop() async {
         refresher?.cancel()
         _ = await refresher?.value
         await server.stop()
     }
 
     /// The families read at every scrape: counters that move between refreshes.
-    static func liveFamilies(kafka: KafkaServer?, storage: Bool) -> MetricsFeed.LiveWriter {
+    public static func liveFamilies(kafka: KafkaServer?, storage: Bool) -> MetricsFeed.LiveWriter {
         { out in
             if let kafka {
                 out.family("wharf_listener_connections", .gauge, help: "Client connections open on a listener now.")

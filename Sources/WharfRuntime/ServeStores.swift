@@ -11,15 +11,15 @@ import WharfSources
 /// the outboxes named by `--metrics-outbox`, watched only (their relay runs elsewhere).
 ///
 /// All of them are read by the metrics refresh, every `--metrics-refresh`, never per scrape.
-struct ServeStores: Sendable {
-    let queues: QueueStore?
-    let events: EventStore?
-    let projections: ProjectionRegistry?
-    let outboxes: DashboardOutboxes?
+public struct ServeStores: Sendable {
+    public let queues: QueueStore?
+    public let events: EventStore?
+    public let projections: ProjectionRegistry?
+    public let outboxes: DashboardOutboxes?
 
     /// Opens what serve needs: queues when the AMQP listener or the metrics read them; the rest
     /// only for metrics. Nothing is left open when a store refuses to open.
-    static func open(engine: Engine, queuesNeeded: Bool, metrics: Bool, outboxURLs: [String]) async throws -> ServeStores {
+    public static func open(engine: Engine, queuesNeeded: Bool, metrics: Bool, outboxURLs: [String]) async throws -> ServeStores {
         var queues: QueueStore?
         if queuesNeeded || metrics { queues = try engine.openQueues() }
         let dataDirectory = engine.config.dataDirectory
@@ -42,16 +42,16 @@ struct ServeStores: Sendable {
                            projections: events == nil ? nil : ProjectionRegistry(dataDirectory: dataDirectory), outboxes: outboxes)
     }
 
-    var panels: EnginePanels { EnginePanels(queues: queues, events: events, projections: projections) }
+    public var panels: EnginePanels { EnginePanels(queues: queues, events: events, projections: projections) }
 
     /// Upkeep the stores need while serve runs (lock expiries, scheduled messages, the event
     /// store's interval fsync), on serve's maintenance timer.
-    func runMaintenance() {
+    public func runMaintenance() {
         _ = try? queues?.tick()
         events?.runMaintenance()
     }
 
-    func close() async {
+    public func close() async {
         await outboxes?.stop()
         try? events?.close()
         try? queues?.close()

@@ -12,8 +12,8 @@ private let receivedStopSignal = Atomic<Int32>(0)
 /// The handler is installed synchronously with `sigaction` when this is created. (A dispatch
 /// signal source, used before, registers its handler later on the dispatch manager thread; a
 /// signal arriving in between was ignored, and `wharf queue receive --follow` never stopped.)
-final class StopSignals: Sendable {
-    init() {
+public final class StopSignals: Sendable {
+    public init() {
         _ = receivedStopSignal.load(ordering: .relaxed)
         for sig in [SIGINT, SIGTERM] {
             signal(sig) { s in receivedStopSignal.store(s, ordering: .relaxed) }
@@ -21,14 +21,14 @@ final class StopSignals: Sendable {
     }
 
     /// The signal received so far, if any.
-    var received: Int32? {
+    public var received: Int32? {
         let s = receivedStopSignal.load(ordering: .relaxed)
         return s == 0 ? nil : s
     }
 
     /// Suspends until SIGINT or SIGTERM arrives (or the task is cancelled: then SIGTERM).
     /// Polls every 50 ms: no thread is held, and a stop is seen well within a human's patience.
-    func wait() async -> Int32 {
+    public func wait() async -> Int32 {
         while !Task.isCancelled {
             if let s = received { return s }
             try? await Task.sleep(for: .milliseconds(50))

@@ -4,7 +4,7 @@ import WharfEngine
 
 /// A consumer-group member `wharf consume --group` can drive: the embedded engine's
 /// (`EmbeddedConsumer`) or a cluster's over the Kafka protocol (`ClusterGroupConsumer`).
-protocol GroupConsuming: Actor {
+public protocol GroupConsuming: Actor {
     func poll(maxRecords: Int) async throws -> [ConsumedRecord]
     func commit(_ offsets: [TopicPartition: Int64]) async throws
     func close() async
@@ -15,8 +15,8 @@ extension ClusterGroupConsumer: GroupConsuming {}
 
 /// The loop of `consume --group`, the same for both members: poll, print, commit what was
 /// printed, until `limit` records or nothing more is there; the member always leaves.
-enum GroupConsumeLoop {
-    static func run(_ consumer: some GroupConsuming, limit: Int, emit: (ConsumedRecord) -> Void) async throws {
+public enum GroupConsumeLoop {
+    public static func run(_ consumer: some GroupConsuming, limit: Int, emit: (ConsumedRecord) -> Void) async throws {
         var printed = 0
         do {
             while printed < limit {

@@ -1,0 +1,51 @@
+import WharfDashboard
+import WharfEngine
+import WharfEvents
+import WharfMetrics
+import WharfProjections
+import WharfSources
+import WharfTerminal
+
+/// Runs the terminal app over the engine, with engine upkeep (retention, fsync intervals,
+/// group session timeouts) on a timer, and logs sent to a file while curses owns the screen.
+/// The caller has checked that stdout is a terminal.
+public enum DashboardRunner {
+    public static func run(engine: Engine, queues: QueueStore, events: EventStore? = nil, projections: ProjectionRegistry? = nil, source: String,
+                           settings: DashboardSettings, theme: Theme, logFile: String, outboxes: [DashboardOutbox] = []) async throws {
+        let listener = await DashboardKafkaListener.start(engine: engine, settings: settings)
+        // Asked for explicitly, so a taken port stops the dashboard before curses starts.
+        let metrics: MetricsEndpoint?
+        do { metrics = try await settings.startMetrics(kafka: listener.server, storage: true) } catch {
+            await listener.server?.stop()
+            throw error
+        }
+        let upkeep = EngineUpkeep.start(engine) {
+            _ = try? queues.tick()
+            events?.runMaintenance()
+        }
+        let restoreStderr = StderrRedirect(to: logFile)
+        let driver = SourceDashboardDriver(source: EngineSource(engine: engine), label: source, readOnly: settings.readOnly,
+                                           panels: EnginePanels(queues: queues, events: events, projections: projections),
+                                           outboxes: outboxes, listener: listener.status)
+        await runTerminal(theme: theme, settings: settings, driver: driver, metrics: metrics)
+        restoreStderr.restore()
+        await metrics?.stop()
+        await upkeep.stop()
+        await listener.server?.stop()
+    }
+
+    /// The terminal loop; the dashboard's own refresh feeds the metrics, so a scrape never reads
+    /// the source again.
+    static func runTerminal(theme: Theme, settings: DashboardSettings, driver: some DashboardDriver, metrics: MetricsEndpoint?) async {
+        let state = DashboardState(capabilities: driver.capabilities, readOnly: settings.readOnly, refreshMs: settings.refreshMs)
+        if let metrics {
+            await runTerminal(theme: theme, state: state, driver: MetricsRecordingDriver(driver, feed: metrics.feed))
+        } else {
+            await runTerminal(theme: theme, state: state, driver: driver)
+        }
+    }
+
+    @MainActor static func runTerminal(theme: Theme, state: DashboardState, driver: some DashboardDriver) async {
+        await TerminalApp(theme: theme).run(initial: state, driver: driver)
+    }
+}

@@ -1,0 +1,29 @@
+import WharfKafkaServer
+
+/// What the command line decided for a dashboard run (`wharf`, `wharf --bootstrap`, `wharf demo`):
+/// the runners take these values and never see the options they were parsed from.
+public struct DashboardSettings: Sendable {
+    public var readOnly: Bool
+    public var refreshMs: Int
+    /// `--metrics-listen`: where to serve Prometheus metrics, if asked.
+    public var metricsListen: (host: String, port: Int)?
+    /// The dashboard's own Kafka listener over the engine; nil with `--no-kafka` (and on a cluster).
+    public var kafkaListener: KafkaServer.Configuration?
+    /// How the header names the bound listeners (as `serve` prints them at start).
+    public var describeListeners: @Sendable ([KafkaListenerAddress]) -> String
+
+    public init(readOnly: Bool, refreshMs: Int, metricsListen: (host: String, port: Int)?, kafkaListener: KafkaServer.Configuration?,
+                describeListeners: @escaping @Sendable ([KafkaListenerAddress]) -> String) {
+        self.readOnly = readOnly
+        self.refreshMs = refreshMs
+        self.metricsListen = metricsListen
+        self.kafkaListener = kafkaListener
+        self.describeListeners = describeListeners
+    }
+
+    /// Starts the metrics endpoint when `--metrics-listen` asked for one.
+    func startMetrics(kafka: KafkaServer?, storage: Bool) async throws -> MetricsEndpoint? {
+        guard let address = metricsListen else { return nil }
+        return try await MetricsEndpoint.start(host: address.host, port: address.port, kafka: kafka, storage: storage)
+    }
+}

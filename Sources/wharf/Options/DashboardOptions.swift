@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import WharfAuth
+import WharfDashboard
+import WharfKafkaServer
+import WharfTerminal
+
+/// Options shared by `wharf` (the dashboard) and `wharf demo`.
+struct DashboardOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Theme name (from themes/) or path to a .toml file. Default: the built-in dark theme.", valueName: "name|path"))
+    var theme: String?
+    @Option(help: "Refresh interval in milliseconds (+/- change it while running).") var refresh: Int = 1000
+    @Flag(name: .customLong("read-only"), help: "Hide and disable every action that changes data (reset, undo, purge, requeue); the Kafka listener refuses writes.")
+    var readOnly = false
+    @Option(name: .customLong("kafka-listen"),
+            help: ArgumentHelp("Also serve Kafka clients on these listeners: host:port or PROTOCOL://host:port, comma-separated (as serve --listen).",
+                               valueName: "listeners"))
+    var kafkaListen = KafkaListenerList(argument: "127.0.0.1:9092")!
+    @OptionGroup(title: "Kafka listener security") var security: ListenerSecurityOptions
+    @Flag(name: .customLong("no-kafka"), help: "Do not start the Kafka listener.") var noKafka = false
+    @OptionGroup(title: "Kafka listener limits") var listener: ListenerLimitOptions
+    @OptionGroup(title: "Engine limits") var engineLimits: EngineLimitOptions
+    @OptionGroup(title: "Metrics") var metrics: MetricsOptions
+
+    func validate() throws {
+        guard (100...60_000).contains(refresh) else { throw ValidationError("--refresh must be between 100 and 60000 ms") }
+    }
+
+    func loadTheme() throws -> Theme {
+        do { return try ThemeLoader.load(nameOrPath: theme) } catch { throw ValidationError("\(error)") }
+    }
+
+    /// curses needs a terminal; scripts are pointed at the commands that print (`hint`).
+    func requireTerminal(hint: String) throws {
+        guard isatty(1) == 1 else {
+            throw ValidationError("the dashboard needs a terminal on stdout; for scripts use \(hint) (see wharf --help)")
+        }
+    }
+
+    /// What the runners need from these options. The dashboard's own Kafka listener exists only
+    /// over a data directory (`dataDirectory`), and not with --no-kafka.
+    func settings(dataDirectory: String?) -> DashboardSettings {
+        var kafkaListener: KafkaServer.Configuration?
+        if let dataDirectory, !noKafka {
+            var config = KafkaServer.Configuration()
+            config.listeners = kafkaListen.listeners
+            security.apply(to: &config, dataDirectory: dataDirectory)
+            config.limits = listener.limits
+            // --read-only holds on the wire too: writes get Kafka's authorization errors.
+            config.readOnly = readOnly
+            // Where a SASL listener finds its users (`wharf user add`).
+            config.users = UserStore(dataDirectory: dataDirectory)
+            kafkaListener = config
+        }
+        let listeners = kafkaListen
+        return DashboardSettings(readOnly: readOnly, refreshMs: refresh, metricsListen: metrics.metricsListen.map { ($0.host, $0.port) },
+                                 kafkaListener: kafkaListener, describeListeners: { listeners.describe($0) })
+    }
+}

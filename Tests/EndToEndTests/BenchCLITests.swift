@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// The `--json` of `wharf bench append`, `fetch` and `cluster-refresh` is read by scripts (the
+/// figures in BENCHMARKS.md): its keys and the workload echoed in it are a contract, whatever
+/// library measures. `metrics-scrape` prints its three lines.
+@Suite(.endToEnd) struct BenchCLITests {
+    static func json(_ args: [String]) async throws -> [String: Any] {
+        let r = try await WharfProcess.run(["bench"] + args + ["--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    }
+
+    static let workload = ["--records", "2500", "--record-size", "10", "--batch", "1000", "--partitions", "2", "--fsync", "never"]
+
+    @Test func appendAndFetchReportTheWorkloadUnderTheSameKeys() async throws {
+        for benchmark in ["append", "fetch"] {
+            let j = try await Self.json([benchmark] + Self.workload)
+            let keys: Set = ["benchmark", "records", "recordSize", "batch", "partitions", "fsync", "seconds", "recordsPerSec", "mbPerSec"]
+            #expect(Set(j.keys) == keys.union(benchmark == "append" ? ["diskMbPerSec"] : []))
+            #expect(j["benchmark"] as? String == benchmark)
+            #expect(j["records"] as? Int == 2500 && j["recordSize"] as? Int == 10 && j["batch"] as? Int == 1000)
+            #expect(j["partitions"] as? Int == 2 && j["fsync"] as? String == "never")
+            #expect((j["recordsPerSec"] as? Double ?? 0) > 0)
+        }
+    }
+
+    @Test func clusterRefreshReportsItsShapeUnderTheSameKeys() async throws {
+        let j = try await Self.json(["cluster-refresh", "--topics", "4", "--partitions", "2", "--groups", "3", "--topics-per-group", "2",
+                                     "--refreshes", "2"])
+        #expect(Set(j.keys) == ["benchmark", "topics", "partitions", "groups", "topicsPerGroup", "refreshes", "offsetFetchMaxVersion",
+                                "setupSeconds", "perRefresh", "requestsPerRefresh", "responseBytesPerRefresh", "firstRefreshMs",
+                                "p50Ms", "p90Ms", "maxMs"])
+        #expect(j["benchmark"] as? String == "cluster-refresh")
+        #expect(j["topics"] as? Int == 4 && j["partitions"] as? Int == 8 && j["groups"] as? Int == 3 && j["topicsPerGroup"] as? Int == 2)
+        #expect(j["refreshes"] as? Int == 2 && j["offsetFetchMaxVersion"] as? Int == 9)
+    }
+
+    @Test func metricsScrapePrintsRefreshAndScrapeFigures() async throws {
+        let r = try await WharfProcess.run(["bench", "metrics-scrape", "--topics", "3", "--groups", "2", "--topics-per-group", "1", "--scrapes", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines.first == "metrics-scrape (engine): 3 topics x 3 partitions, 2 groups x 1 topics")
+        #expect(lines.dropFirst().first?.hasPrefix("  refresh feeding the metrics: ") == true)
+        #expect(lines.last?.hasPrefix("  scrape: ") == true && lines.last?.contains("next 2: p50") == true)
+    }
+
+    @Test func invalidShapeIsRefusedWithTheSameMessage() async throws {
+        let r = try await WharfProcess.run(["bench", "metrics-scrape", "--topics", "2", "--topics-per-group", "3"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--topics, --partitions, --topics-per-group (at most --topics) and --scrapes must be positive"))
+    }
+}
