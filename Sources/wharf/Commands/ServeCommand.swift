@@ -5,6 +5,8 @@ import WharfAMQPServer
 import WharfAuth
 import WharfCore
 import WharfEngine
+import WharfESDBServer
+import WharfEvents
 import WharfKafkaServer
 
 struct ServeCommand: AsyncParsableCommand {
@@ -22,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     var listen = KafkaListenerList(argument: "127.0.0.1:9092")!
     @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
     @OptionGroup(title: "AMQP (Azure Service Bus) listener") var amqp: AMQPListenerOptions
+    @OptionGroup(title: "EventStoreDB (gRPC) listener") var esdb: ESDBListenerOptions
     @OptionGroup(title: "Metrics") var metrics: MetricsOptions
     @OptionGroup(title: "Metrics") var metricsRefresh: MetricsRefreshOption
     @Option(name: .customLong("advertised-host"), help: "Host name clients are told to connect to (default: the listen host).")
@@ -91,11 +94,28 @@ struct ServeCommand: AsyncParsableCommand {
             try? engine.close()
             throw error
         }
+        var eventStore: (ESDBServer, EventStore)?
+        do {
+            eventStore = esdb.enabled ? try await startEventStore(engine: engine) : nil
+        } catch WharfError.io(let why) where !esdb.isExplicit {
+            // As for AMQP: the default port is taken (a real EventStoreDB?); the rest still serves.
+            FileHandle.standardError.write(Data("wharf: EventStoreDB listener not started: \(why) (use --esdb-listen or --no-esdb)\n".utf8))
+        } catch {
+            if let (amqpServer, queues) = serviceBus {
+                await amqpServer.stop()
+                try? queues.close()
+            }
+            await server.stop()
+            try? engine.close()
+            throw error
+        }
         if let metricsEndpoint { print("wharf serving metrics on http://\(MetricsAddress(host: metricsEndpoint.server.host, port: metricsEndpoint.port))/metrics") }
         fflush(nil)
+        let events = eventStore?.1
         let maintenance = Task {
             while !Task.isCancelled {
                 await engine.runMaintenance()
+                events?.runMaintenance()
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
@@ -103,6 +123,10 @@ struct ServeCommand: AsyncParsableCommand {
         await metricsEndpoint?.stop()
         maintenance.cancel()
         _ = await maintenance.value
+        if let (esdbServer, events) = eventStore {
+            await esdbServer.stop()
+            try? events.close()
+        }
         if let (amqpServer, queues) = serviceBus {
             await amqpServer.stop()
             try? queues.close()
@@ -110,6 +134,21 @@ struct ServeCommand: AsyncParsableCommand {
         await server.stop()
         try engine.close()
         print("wharf stopped")
+    }
+
+    /// The EventStoreDB gRPC listener over the data directory's event store.
+    private func startEventStore(engine: Engine) async throws -> (ESDBServer, EventStore) {
+        let events = try EventStore.open(alongside: engine)
+        let server = ESDBServer(store: events, configuration: esdb.configuration(advertisedHost: advertisedHost))
+        do {
+            let port = try await server.start()
+            print("wharf serving EventStoreDB gRPC on \(MetricsAddress(host: server.configuration.host, port: port)) (esdb://\(server.configuration.host):\(port)?tls=false)")
+        } catch {
+            await server.stop()
+            try? events.close()
+            throw error
+        }
+        return (server, events)
     }
 
     /// The AMQP listener over the data directory's queues; prints the connection string an SDK
