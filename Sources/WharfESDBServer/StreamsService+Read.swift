@@ -63,7 +63,7 @@ extension StreamsService {
                 let n = Int(min(remaining, UInt64(Self.chunk)))
                 let events = try storeCall { () throws(WharfError) in try store.readStream(name, from: next, maxCount: n) }
                 guard let end = events.last else { break }
-                for e in events { try await out.event(e) }
+                try await out.events(events)
                 remaining -= UInt64(events.count)
                 next = end.revision + 1
             }
@@ -72,7 +72,7 @@ extension StreamsService {
             while remaining > 0, high >= first {
                 let n = Int(min(remaining, UInt64(Self.chunk), high - first + 1))
                 let events = try storeCall { () throws(WharfError) in try store.readStream(name, from: high, direction: .backwards, maxCount: n) }
-                for e in events { try await out.event(e) }
+                try await out.events(events)
                 remaining -= UInt64(events.count)
                 guard events.count == n, high >= first + UInt64(n) else { break }
                 high -= UInt64(n)
@@ -92,10 +92,12 @@ extension StreamsService {
             while remaining > 0, next < end {
                 let events = try storeCall { () throws(WharfError) in try store.readAll(from: next, maxCount: Self.chunk, includeSystem: true) }
                 guard let lastRead = events.last else { break }
+                var page: [RecordedEvent] = []
                 for e in events where remaining > 0 && e.position < end && filter?.matches(e) ?? true {
-                    try await out.event(e)
+                    page.append(e)
                     remaining -= 1
                 }
+                try await out.events(page)
                 next = lastRead.position + 1
             }
         } else {
@@ -108,10 +110,12 @@ extension StreamsService {
             while remaining > 0, high > 0 {
                 let low = high > UInt64(Self.chunk) ? high - UInt64(Self.chunk) : 0
                 let events = try storeCall { () throws(WharfError) in try store.readAll(from: low, maxCount: Int(high - low), includeSystem: true) }
+                var page: [RecordedEvent] = []
                 for e in events.reversed() where remaining > 0 && filter?.matches(e) ?? true {
-                    try await out.event(e)
+                    page.append(e)
                     remaining -= 1
                 }
+                try await out.events(page)
                 high = low
             }
         }
@@ -173,12 +177,22 @@ struct ReadOutput: Sendable {
 
     /// A stored event; a link (`$>`) is resolved to its target when asked (the link stays in `link`).
     func event(_ e: RecordedEvent) async throws {
+        try await writer.write(message(e))
+    }
+
+    /// A page of stored events in one write: the transport frames them together rather than
+    /// one flush per event.
+    func events(_ page: [RecordedEvent]) async throws {
+        guard !page.isEmpty else { return }
+        try await writer.write(contentsOf: page.map(message))
+    }
+
+    private func message(_ e: RecordedEvent) -> EventStore_Client_Streams_ReadResp {
         if resolveLinks, let target = e.linkTarget,
            let resolved = try? store.readStream(target.stream, from: target.revision, maxCount: 1).first, resolved.revision == target.revision {
-            try await write(resolved, link: e)
-        } else {
-            try await write(e, link: nil)
+            return message(resolved, link: e)
         }
+        return message(e, link: nil)
     }
 
     /// A virtual `$ce-` link to `target` at `revision` of `stream`.
@@ -190,13 +204,17 @@ struct ReadOutput: Sendable {
     }
 
     private func write(_ e: RecordedEvent, link: RecordedEvent?) async throws {
+        try await writer.write(message(e, link: link))
+    }
+
+    private func message(_ e: RecordedEvent, link: RecordedEvent?) -> EventStore_Client_Streams_ReadResp {
         var read = EventStore_Client_Streams_ReadResp.ReadEvent()
         read.event = recorded(e)
         if let link { read.link = recorded(link) }
         read.commitPosition = ESDBWire.commitPosition(link?.position ?? e.position)
         var message = EventStore_Client_Streams_ReadResp()
         message.event = read
-        try await writer.write(message)
+        return message
     }
 
     func recorded(_ e: RecordedEvent) -> EventStore_Client_Streams_ReadResp.ReadEvent.RecordedEvent {
