@@ -5,9 +5,11 @@ extension EventStore {
     /// stored, then live ones as they are appended, in order, until the task is cancelled or the
     /// store closes. `.all` delivers application events (system `$` streams are left out).
     /// `.end` is resolved now: events appended after this call are delivered.
-    /// While iterated it appears in `subscriptionSnapshots()` under `name`.
-    public func subscribe(to source: EventSource, from start: StartPoint = .start, name: String = "catch-up") -> CatchUpSubscription {
-        CatchUpSubscription(store: self, source: source, next: resolve(start, for: source), name: name)
+    /// While iterated it appears in `subscriptionSnapshots()` under `name`. `includeSystem`
+    /// delivers the system streams' events of `.all` too (EventStoreDB's `$all` has them).
+    public func subscribe(to source: EventSource, from start: StartPoint = .start, name: String = "catch-up",
+                          includeSystem: Bool = false) -> CatchUpSubscription {
+        CatchUpSubscription(store: self, source: source, next: resolve(start, for: source), name: name, includeSystem: includeSystem)
     }
 
     /// The first position/revision a reader starting at `start` reads.
@@ -44,9 +46,12 @@ public struct CatchUpSubscription: AsyncSequence, Sendable {
     let source: EventSource
     let next: UInt64
     let name: String
+    var includeSystem = false
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(store: store, source: source, next: next, tracker: CatchUpTracker(store: store, name: name, source: source, next: next))
+        var iterator = Iterator(store: store, source: source, next: next, tracker: CatchUpTracker(store: store, name: name, source: source, next: next))
+        iterator.includeSystem = includeSystem
+        return iterator
     }
 
     public struct Iterator: AsyncIteratorProtocol {
@@ -57,6 +62,7 @@ public struct CatchUpSubscription: AsyncSequence, Sendable {
         var buffer: [RecordedEvent] = []
         var bufferIndex = 0
         var lastDelivered: UInt64?
+        var includeSystem = false
 
         init(store: EventStore, source: EventSource, next: UInt64, tracker: CatchUpTracker) {
             self.store = store
@@ -84,7 +90,7 @@ public struct CatchUpSubscription: AsyncSequence, Sendable {
                 do {
                     switch source {
                     case .all:
-                        let (events, after) = try store.scanAll(from: next, maxCount: 256, includeSystem: false)
+                        let (events, after) = try store.scanAll(from: next, maxCount: 256, includeSystem: includeSystem)
                         buffer = events
                         next = after
                     case .stream(let name):

@@ -12,6 +12,7 @@ import WharfCore
 ///                  "es.type"     event type, UTF-8
 ///                  "es.revision" revision in its stream, decimal ASCII
 ///                  "es.metadata" metadata bytes (header present only when metadata is non-empty)
+///                  "es.content-type" the data's content type (present only when declared)
 ///
 /// All events of one `append` call are one batch, so the log writes them with one `pwrite` and
 /// recovery keeps or drops them together (it truncates a torn batch whole).
@@ -20,6 +21,7 @@ enum EventRecordCodec {
     static let typeHeader = "es.type"
     static let revisionHeader = "es.revision"
     static let metadataHeader = "es.metadata"
+    static let contentTypeHeader = "es.content-type"
 
     /// One batch holding `events` at revisions `firstRevision...`.
     static func encodeBatch(stream: String, events: [EventData], firstRevision: UInt64, timestamp: Int64) -> [UInt8] {
@@ -29,6 +31,7 @@ enum EventRecordCodec {
             var headers = [RecordHeader(idHeader, e.id.uuidString), RecordHeader(typeHeader, e.type),
                            RecordHeader(revisionHeader, String(firstRevision + UInt64(i)))]
             if !e.metadata.isEmpty { headers.append(RecordHeader(key: metadataHeader, value: e.metadata)) }
+            if let contentType = e.contentType { headers.append(RecordHeader(contentTypeHeader, contentType)) }
             builder.append(Record(key: key, value: e.data, headers: headers, timestamp: timestamp), defaultTimestamp: timestamp)
         }
         return builder.finish()
@@ -40,12 +43,14 @@ enum EventRecordCodec {
         var type: String?
         var revision: UInt64?
         var metadata: [UInt8] = []
+        var contentType: String?
         for h in r.headers {
             switch h.key {
             case idHeader: id = h.value.flatMap { UUID(uuidString: String(decoding: $0, as: UTF8.self)) }
             case typeHeader: type = h.value.map { String(decoding: $0, as: UTF8.self) }
             case revisionHeader: revision = h.value.flatMap { UInt64(String(decoding: $0, as: UTF8.self)) }
             case metadataHeader: metadata = h.value ?? []
+            case contentTypeHeader: contentType = h.value.map { String(decoding: $0, as: UTF8.self) }
             default: break
             }
         }
@@ -53,6 +58,7 @@ enum EventRecordCodec {
             throw .corrupt("event record at position \(r.offset) lacks its es.id, es.type or es.revision header")
         }
         return RecordedEvent(stream: String(decoding: key, as: UTF8.self), revision: revision, position: UInt64(r.offset),
-                             id: id, type: type, data: r.value ?? [], metadata: metadata, timestamp: r.timestamp)
+                             id: id, type: type, data: r.value ?? [], metadata: metadata, timestamp: r.timestamp,
+                             contentType: contentType)
     }
 }

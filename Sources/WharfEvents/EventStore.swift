@@ -147,6 +147,15 @@ public final class EventStore: Sendable {
         return try appendValidated(stream: stream, events: events, expected: expected)
     }
 
+    /// `append` that may also write system streams (`$`-named), for a front-end speaking
+    /// EventStoreDB's protocol, whose clients write the system streams it defines (`$$<stream>`
+    /// metadata, `$settings`). `$all` stays refused.
+    @discardableResult
+    public func appendAllowingSystemStream(stream: String, events: [EventData], expected: ExpectedVersion = .any) throws(WharfError) -> WriteResult {
+        try StreamName.validate(stream, allowSystem: true)
+        return try appendValidated(stream: stream, events: events, expected: expected)
+    }
+
     /// `append` without the system-stream check (parked links).
     func appendValidated(stream: String, events: [EventData], expected: ExpectedVersion) throws(WharfError) -> WriteResult {
         guard !events.isEmpty else { throw .invalidArgument("an append needs at least one event") }

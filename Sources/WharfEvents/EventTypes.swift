@@ -3,18 +3,21 @@ import WharfCore
 
 /// An event as an application hands it to `EventStore.append`: a unique id (a retried append
 /// with the same ids is deduplicated, see `EventStore.append`), a type name, the data and
-/// optional metadata (opaque bytes; JSON by convention).
+/// optional metadata (opaque bytes; JSON by convention), and optionally the data's content type
+/// (EventStoreDB clients declare `application/json` or `application/octet-stream`).
 public struct EventData: Equatable, Sendable {
     public var id: UUID
     public var type: String
     public var data: [UInt8]
     public var metadata: [UInt8]
+    public var contentType: String?
 
-    public init(id: UUID = UUID(), type: String, data: [UInt8], metadata: [UInt8] = []) {
+    public init(id: UUID = UUID(), type: String, data: [UInt8], metadata: [UInt8] = [], contentType: String? = nil) {
         self.id = id
         self.type = type
         self.data = data
         self.metadata = metadata
+        self.contentType = contentType
     }
 
     public init(id: UUID = UUID(), type: String, data: String, metadata: String = "") {
@@ -33,9 +36,11 @@ public struct RecordedEvent: Equatable, Sendable {
     public var data: [UInt8]
     public var metadata: [UInt8]
     public var timestamp: Int64
+    /// As appended (`EventData.contentType`); nil when the writer declared none.
+    public var contentType: String?
 
     public init(stream: String, revision: UInt64, position: UInt64, id: UUID, type: String,
-                data: [UInt8], metadata: [UInt8], timestamp: Int64) {
+                data: [UInt8], metadata: [UInt8], timestamp: Int64, contentType: String? = nil) {
         self.stream = stream
         self.revision = revision
         self.position = position
@@ -44,6 +49,7 @@ public struct RecordedEvent: Equatable, Sendable {
         self.data = data
         self.metadata = metadata
         self.timestamp = timestamp
+        self.contentType = contentType
     }
 
     public var dataString: String { String(decoding: data, as: UTF8.self) }

@@ -17,14 +17,22 @@ public struct ServeStores: Sendable {
     public let projections: ProjectionRegistry?
     public let outboxes: DashboardOutboxes?
 
-    /// Opens what serve needs: queues when the AMQP listener or the metrics read them; the rest
-    /// only for metrics. Nothing is left open when a store refuses to open.
-    public static func open(engine: Engine, queuesNeeded: Bool, metrics: Bool, outboxURLs: [String]) async throws -> ServeStores {
+    /// Opens what serve needs: queues when the AMQP listener or the metrics read them; the event
+    /// store when the EventStoreDB listener serves it (created then) or the metrics read it; the
+    /// outboxes only for metrics. One instance of each store per process, shared by the listeners
+    /// and the metrics. Nothing is left open when a store refuses to open.
+    public static func open(engine: Engine, queuesNeeded: Bool, eventsNeeded: Bool = false, metrics: Bool,
+                            outboxURLs: [String]) async throws -> ServeStores {
         var queues: QueueStore?
         if queuesNeeded || metrics { queues = try engine.openQueues() }
         let dataDirectory = engine.config.dataDirectory
         var events: EventStore?
-        if metrics, FileManager.default.fileExists(atPath: dataDirectory + "/events/all-0") {
+        if eventsNeeded {
+            do { events = try EventStore.open(alongside: engine) } catch {
+                try? queues?.close()
+                throw error
+            }
+        } else if metrics, FileManager.default.fileExists(atPath: dataDirectory + "/events/all-0") {
             // Without its event store serve still serves and exports everything else.
             do { events = try EventStore.open(alongside: engine) } catch {
                 FileHandle.standardError.write(Data("wharf: event stream metrics unavailable: \(error)\n".utf8))

@@ -5,6 +5,8 @@ import WharfAMQPServer
 import WharfAuth
 import WharfCore
 import WharfEngine
+import WharfESDBServer
+import WharfEvents
 import WharfKafkaServer
 import WharfOutbox
 
@@ -23,6 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
     var listen = KafkaListenerList(argument: "127.0.0.1:9092")!
     @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
     @OptionGroup(title: "AMQP (Azure Service Bus) listener") var amqp: AMQPListenerOptions
+    @OptionGroup(title: "EventStoreDB (gRPC) listener") var esdb: ESDBListenerOptions
     @OptionGroup(title: "Metrics") var metrics: MetricsOptions
     @OptionGroup(title: "Metrics") var metricsRefresh: MetricsRefreshOption
     @Option(name: .customLong("metrics-outbox"), help: ArgumentHelp(
@@ -76,8 +79,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let stores: ServeStores
         do {
-            stores = try await ServeStores.open(engine: engine, queuesNeeded: amqp.enabled || amqp.serviceBusConfig != nil, metrics: metrics.metricsListen != nil,
-                                                outboxURLs: metricsOutbox)
+            stores = try await ServeStores.open(engine: engine, queuesNeeded: amqp.enabled || amqp.serviceBusConfig != nil,
+                                                eventsNeeded: esdb.enabled, metrics: metrics.metricsListen != nil, outboxURLs: metricsOutbox)
         } catch {
             await server.stop()
             try? engine.close()
@@ -123,6 +126,20 @@ struct ServeCommand: AsyncParsableCommand {
             try? engine.close()
             throw error
         }
+        var esdbServer: ESDBServer?
+        do {
+            if esdb.enabled, let events = stores.events { esdbServer = try await startEventStore(events: events) }
+        } catch WharfError.io(let why) where !esdb.isExplicit {
+            // As for AMQP: the default port is taken (a real EventStoreDB?); the rest still serves.
+            FileHandle.standardError.write(Data("wharf: EventStoreDB listener not started: \(why) (use --esdb-listen or --no-esdb)\n".utf8))
+        } catch {
+            await serviceBus?.stop()
+            await metricsEndpoint?.stop()
+            await stores.close()
+            await server.stop()
+            try? engine.close()
+            throw error
+        }
         if let metricsEndpoint { print("wharf serving metrics on http://\(MetricsAddress(host: metricsEndpoint.server.host, port: metricsEndpoint.port))/metrics") }
         fflush(nil)
         let maintenance = Task {
@@ -136,11 +153,25 @@ struct ServeCommand: AsyncParsableCommand {
         await metricsEndpoint?.stop()
         maintenance.cancel()
         _ = await maintenance.value
+        await esdbServer?.stop()
         await serviceBus?.stop()
         await stores.close()
         await server.stop()
         try engine.close()
         print("wharf stopped")
+    }
+
+    /// The EventStoreDB gRPC listener over the data directory's event store (opened by ServeStores).
+    private func startEventStore(events: EventStore) async throws -> ESDBServer {
+        let server = ESDBServer(store: events, configuration: esdb.configuration(advertisedHost: advertisedHost))
+        do {
+            let port = try await server.start()
+            print("wharf serving EventStoreDB gRPC on \(MetricsAddress(host: server.configuration.host, port: port)) (esdb://\(server.configuration.host):\(port)?tls=false)")
+        } catch {
+            await server.stop()
+            throw error
+        }
+        return server
     }
 
     /// The AMQP listener over the data directory's queues; prints the connection string an SDK

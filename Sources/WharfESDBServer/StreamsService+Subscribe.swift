@@ -1,0 +1,150 @@
+import Foundation
+import GRPCCore
+import SwiftProtobuf
+import WharfCore
+import WharfESDBProtocol
+import WharfEvents
+
+/// Catch-up subscriptions (Read with `subscription`): a confirmation first, then the history,
+/// `caught_up` once the history seen at the start has been delivered, then live events, until the
+/// client cancels. Start points are exclusive (a checkpoint is "already processed"): a stream
+/// revision r resumes at r+1, a `$all` position at the next event. Filtered `$all`
+/// subscriptions send a checkpoint every `max × checkpointIntervalMultiplier` considered events,
+/// so a client whose events are rare can still save its place.
+///
+/// Built on the store's own catch-up subscription (gap-free handover from history to live, see
+/// `CatchUpSubscription`), so these subscriptions show in the dashboard like the embedded ones.
+extension StreamsService {
+    func subscribe(_ options: ReadReq.Options, filter: ReadFilter?, out: ReadOutput) async throws {
+        switch options.streamOption {
+        case .all(let all):
+            let start: StartPoint = switch all.allOption {
+            case .position(let p) where p.commitPosition > 0: .after(ESDBWire.storePosition(p.commitPosition))
+            case .end: .end
+            case .position, .start, nil: .start
+            }
+            try await confirm(out)
+            try await subscribeAll(from: start, filter: filter, out: out)
+        case .stream(let s):
+            let name = try wire { () throws(ESDBError) in try ESDBWire.streamName(s.streamIdentifier) }
+            let start: StartPoint = switch s.revisionOption {
+            case .revision(let r): .after(r)
+            case .end: .end
+            case .start, nil: .start
+            }
+            if name.hasPrefix(Self.categoryPrefix) {
+                try await confirm(out)
+                try await subscribeCategory(String(name.dropFirst(Self.categoryPrefix.count)), name: name, from: start, out: out)
+            } else {
+                let status = try storeCall { () throws(WharfError) in try streams.status(of: name) }
+                guard !status.tombstoned else { throw ESDBError.streamDeleted(name).rpcError(operation: "Read") }
+                try await confirm(out)
+                try await subscribeStream(name, from: start, hiddenBelow: status.firstVisible, out: out)
+            }
+        case nil:
+            throw ESDBError.badRequest("a subscription names a stream or $all").rpcError(operation: "Read")
+        }
+    }
+
+    private func confirm(_ out: ReadOutput) async throws {
+        var message = ReadResp()
+        message.confirmation.subscriptionID = UUID().uuidString.lowercased()
+        try await out.writer.write(message)
+    }
+
+    private func caughtUp(_ out: ReadOutput) async throws {
+        var message = ReadResp()
+        message.caughtUp.timestamp = ESDBWire.timestamp(millis: store.clock.nowMillis())
+        try await out.writer.write(message)
+    }
+
+    private func subscribeStream(_ name: String, from start: StartPoint, hiddenBelow first: UInt64, out: ReadOutput) async throws {
+        // The history is what exists now; everything after it is live.
+        let historyEnd = store.lastRevision(of: name).map { $0 + 1 } ?? 0
+        var next: UInt64 = switch start {
+        case .start: 0
+        case .after(let r): r &+ 1
+        case .end: historyEnd
+        }
+        var isCaughtUp = false
+        var events = store.subscribe(to: .stream(name), from: start, name: "esdb \(name)").makeAsyncIterator()
+        while true {
+            if !isCaughtUp, next >= historyEnd {
+                try await caughtUp(out)
+                isCaughtUp = true
+            }
+            guard let e = try await events.next() else { break }
+            next = e.revision + 1
+            if e.type == ESDBStreams.tombstoneType { throw ESDBError.streamDeleted(name).rpcError(operation: "Read") }
+            if e.revision >= first { try await out.event(e) }
+        }
+        try Task.checkCancellation()
+        throw ESDBError.unavailable("the event store closed").rpcError(operation: "Read")
+    }
+
+    private func subscribeAll(from start: StartPoint, filter: ReadFilter?, out: ReadOutput) async throws {
+        let historyEnd = store.endPosition
+        var next: UInt64 = switch start {
+        case .start: 0
+        case .after(let p): p &+ 1
+        case .end: historyEnd
+        }
+        var isCaughtUp = false
+        var considered = 0
+        var events = store.subscribe(to: .all, from: start, name: "esdb $all", includeSystem: true).makeAsyncIterator()
+        while true {
+            if !isCaughtUp, next >= historyEnd {
+                try await caughtUp(out)
+                isCaughtUp = true
+            }
+            guard let e = try await events.next() else { break }
+            next = e.position + 1
+            if filter?.matches(e) ?? true { try await out.event(e) }
+            guard let filter else { continue }
+            considered += 1
+            if considered >= filter.checkpointInterval {
+                considered = 0
+                var message = ReadResp()
+                message.checkpoint.commitPosition = ESDBWire.commitPosition(e.position)
+                message.checkpoint.preparePosition = message.checkpoint.commitPosition
+                message.checkpoint.timestamp = ESDBWire.timestamp(millis: store.clock.nowMillis())
+                try await out.writer.write(message)
+            }
+        }
+        try Task.checkCancellation()
+        throw ESDBError.unavailable("the event store closed").rpcError(operation: "Read")
+    }
+
+    /// `$ce-<category>`: the `$all` subscription filtered to the category, numbered as links.
+    private func subscribeCategory(_ category: String, name: String, from start: StartPoint, out: ReadOutput) async throws {
+        let size = store.categoryEventCount(category)
+        var revision: UInt64
+        let allStart: StartPoint
+        switch start {
+        case .start:
+            (revision, allStart) = (0, .start)
+        case .after(let r) where r &+ 1 < size:
+            let at = try storeCall { () throws(WharfError) in try store.readCategory(category, from: r, maxCount: 1) }
+            (revision, allStart) = (r + 1, at.first.map { .after($0.position) } ?? .end)
+        case .after, .end:
+            (revision, allStart) = (size, .end)
+        }
+        let historyEnd = store.endPosition
+        var next: UInt64 = if case .after(let p) = allStart { p + 1 } else if case .end = allStart { historyEnd } else { 0 }
+        var isCaughtUp = false
+        var events = store.subscribe(to: .all, from: allStart, name: "esdb \(name)", includeSystem: true).makeAsyncIterator()
+        while true {
+            if !isCaughtUp, next >= historyEnd {
+                try await caughtUp(out)
+                isCaughtUp = true
+            }
+            guard let e = try await events.next() else { break }
+            next = e.position + 1
+            guard StreamName.category(of: e.stream) == category else { continue }
+            try await out.link(to: e, in: name, revision: revision)
+            revision += 1
+        }
+        try Task.checkCancellation()
+        throw ESDBError.unavailable("the event store closed").rpcError(operation: "Read")
+    }
+}
