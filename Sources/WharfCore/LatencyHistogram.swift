@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A latency histogram cheap enough for hot paths (every request, append and fdatasync):
-/// `observe` is a scan of 16 fixed bounds and two relaxed atomic adds, with no allocation and no
+/// `observe` is a scan of 19 fixed bounds and two relaxed atomic adds, with no allocation and no
 /// lock. Its buckets are Prometheus's (`le` bounds in seconds, cumulative when read), fixed so
 /// that every histogram of the process can be summed and compared on one Grafana panel.
 ///
@@ -10,10 +10,11 @@ import Synchronization
 /// way that loses it): each field is exact, the set is not one atomic snapshot, as with
 /// Prometheus's own client libraries.
 public final class LatencyHistogram: Sendable {
-    /// Upper bounds of the buckets, in nanoseconds: 100 µs to 10 s (appends and fsyncs on a fast
-    /// disk take tens of microseconds, a long-poll Fetch up to its max wait).
+    /// Upper bounds of the buckets, in nanoseconds: 10 µs to 10 s (an append, an event-loop hop
+    /// or a fetch wake-up takes microseconds, an fsync tens to thousands, a long-poll Fetch up to
+    /// its max wait).
     public static let boundsNanos: [UInt64] = [
-        100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000,
+        10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000,
         100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000, 5_000_000_000, 10_000_000_000,
     ]
 

@@ -69,10 +69,15 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
             security: listener.security, advertisedHost: host, advertisedPort: Int32(clamping: local?.port ?? listener.port)))
         self.state = state
         let (broker, logger, gauges, queue, gate) = (self.broker, self.logger, self.gauges, self.queue, self.gate)
-        worker = Task(executorPreference: executor) {
+        // Without an executor of the caller's, the record path runs on this event loop and the
+        // other APIs on the global executor (see `EventLoopTaskExecutor`).
+        let offRecordPath: (any TaskExecutor)? = executor == nil ? globalConcurrentExecutor : nil
+        let task = Task(executorPreference: executor ?? EventLoopTaskExecutor(context.eventLoop)) {
             await KafkaConnectionHandler.serve(queue: queue, gate: gate, broker: broker, state: state, channel: channel, gauges: gauges,
-                                               logger: logger, peer: peer, resumeReading: resumeReading)
+                                               logger: logger, peer: peer, offRecordPath: offRecordPath, resumeReading: resumeReading)
         }
+        worker = task
+        gauges.workers.add(task, for: ObjectIdentifier(self))
         context.fireChannelActive()
     }
 
@@ -82,7 +87,8 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     /// run meanwhile: pipelining, bounded by the `RequestQueue` (a request counts until its
     /// answer is handed to the socket).
     private static func serve(queue: RequestQueue, gate: WritabilityGate, broker: KafkaBroker, state: KafkaConnectionState, channel: any Channel,
-                              gauges: ListenerGauges, logger: Logger, peer: String, resumeReading: @escaping @Sendable () -> Void) async {
+                              gauges: ListenerGauges, logger: Logger, peer: String, offRecordPath: (any TaskExecutor)?,
+                              resumeReading: @escaping @Sendable () -> Void) async {
         let (answers, answering) = AsyncStream.makeStream(of: (KafkaBroker.Started, Int, RequestTiming).self)
         var session = ConnectionSession(peer: peer, connection: state.current)
         await withDiscardingTaskGroup { group in
@@ -90,11 +96,25 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 await writeAnswers(answers, queue: queue, gate: gate, channel: channel, gauges: gauges, logger: logger,
                                    peer: peer, resumeReading: resumeReading)
             }
-            while let payload = await queue.next() {
+            while let request = await queue.next() {
+                let payload = request.frame
                 // What TLS learnt of the client (its certificate) stays current; SASL's part is the session's.
                 session.connection = state.current
-                let timing = RequestTiming(apiKey: RequestLatencies.apiKey(of: payload), startNanos: monotonicNanos())
-                let started = await broker.start(payload, session: &session)
+                var timing = RequestTiming(apiKey: RequestLatencies.apiKey(of: payload), readNanos: request.readNanos, startNanos: monotonicNanos())
+                let started: KafkaBroker.Started
+                if let offRecordPath, !RequestStageLatencies.isRecordPath(timing.apiKey) || session.awaitsRawTokens {
+                    // Admin and group APIs may touch the disk (topic creation, fsynced offset
+                    // commits), a SASL exchange hashes passwords: never on the event loop.
+                    let before = session
+                    (started, session) = await withTaskExecutorPreference(offRecordPath) {
+                        var session = before
+                        let started = await broker.start(payload, session: &session)
+                        return (started, session)
+                    }
+                } else {
+                    started = await broker.start(payload, session: &session)
+                }
+                timing.startedNanos = monotonicNanos()
                 answering.yield((started, payload.count, timing))
                 // Nothing after a request that closes the connection runs (the writer closes it
                 // once the answers before it are out).
@@ -111,10 +131,15 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                                      resumeReading: @Sendable () -> Void) async {
         for await (started, byteCount, timing) in answers {
             let outcome = await started.outcome()
+            let finalNanos = monotonicNanos()
             gauges.latencies.observe(apiKey: timing.apiKey, since: timing.startNanos)
+            let stages = gauges.stages
+            stages.observe(.queued, apiKey: timing.apiKey, from: timing.readNanos, to: timing.startNanos)
+            stages.observe(.started, apiKey: timing.apiKey, from: timing.startNanos, to: timing.startedNanos)
+            stages.observe(.final, apiKey: timing.apiKey, from: timing.startedNanos, to: finalNanos)
             switch outcome {
             case .respond(let frame):
-                await write(frame, to: channel, gauges: gauges)
+                await write(frame, to: channel, gauges: gauges, timing: (timing.apiKey, finalNanos))
                 await gate.waitUntilWritable()
             case .noResponse:
                 break
@@ -133,14 +158,31 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     }
 
     /// Hands `frame` to the channel on its event loop, so that when this returns the channel's
-    /// writability (and so the gate) already counts it.
-    private static func write(_ frame: [UInt8], to channel: any Channel, gauges: ListenerGauges) async {
+    /// writability (and so the gate) already counts it. `timing` (the request's API and when its
+    /// answer was final) feeds the `handover` and `flushed` stages.
+    private static func write(_ frame: [UInt8], to channel: any Channel, gauges: ListenerGauges,
+                              timing: (apiKey: Int16?, finalNanos: UInt64)? = nil) async {
         let bytes = frame.count
         gauges.responseHandedOver(bytes: bytes)
         let sent = channel.eventLoop.makePromise(of: Void.self)
         sent.futureResult.whenComplete { _ in gauges.responseSent(bytes: bytes) }
+        let send: @Sendable () -> Void = {
+            if let timing {
+                let handedOver = monotonicNanos()
+                gauges.stages.observe(.handover, apiKey: timing.apiKey, from: timing.finalNanos, to: handedOver)
+                sent.futureResult.whenComplete { _ in
+                    gauges.stages.observe(.flushed, apiKey: timing.apiKey, from: handedOver, to: monotonicNanos())
+                }
+            }
+            channel.writeAndFlush(ByteBuffer(bytes: frame), promise: sent)
+        }
+        // On the loop already (the default executor): write now, no hop.
+        if channel.eventLoop.inEventLoop {
+            send()
+            return
+        }
         do {
-            try await channel.eventLoop.submit { channel.writeAndFlush(ByteBuffer(bytes: frame), promise: sent) }.get()
+            try await channel.eventLoop.submit(send).get()
         } catch {
             sent.fail(error)
         }
@@ -230,6 +272,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         gate.close()
         worker?.cancel()
         worker = nil
+        gauges.workers.remove(ObjectIdentifier(self))
         received = ByteBuffer()
         context.fireChannelInactive()
     }

@@ -53,7 +53,8 @@ public final class KafkaServer: Sendable {
         public var users: UserStore?
         public var saslMechanisms = SaslMechanism.allCases
         /// Where each connection's requests are handled (the broker's work, long polls, the
-        /// answer writer); nil: Swift's global concurrent executor, as any task. An in-process
+        /// answer writer); nil: Produce and Fetch on the connection's event loop, the other APIs
+        /// on Swift's global concurrent executor (`EventLoopTaskExecutor`). An in-process
         /// listener in a test suite that runs hundreds of tests at once on that shared pool gets
         /// an executor of its own, so its answers do not queue behind every other test's work.
         public var requestExecutor: (any TaskExecutor)?
@@ -163,6 +164,8 @@ public final class KafkaServer: Sendable {
     public var load: ListenerLoad { gauges.snapshot }
     /// Answer times per Kafka API (`wharf_kafka_request_duration_seconds`).
     public var requestLatencies: RequestLatencies { gauges.latencies }
+    /// Produce and Fetch by stage (`wharf_kafka_request_stage_duration_seconds`).
+    public var requestStageLatencies: RequestStageLatencies { gauges.stages }
 
     public var listenAddress: String {
         "\(configuration.host):\(broker.advertisedPort)"
@@ -184,6 +187,8 @@ public final class KafkaServer: Sendable {
             return c
         }
         for ch in open { try? await ch.close() }
+        // Workers on the loop need it until they return (`EventLoopTaskExecutor`).
+        await gauges.workers.finish()
         try? await group.shutdownGracefully()
     }
 }

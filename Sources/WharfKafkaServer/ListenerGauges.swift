@@ -23,6 +23,10 @@ final class ListenerGauges: Sendable {
     private let load = Mutex(ListenerLoad())
     /// Answer times per API (atomics, not the lock above: every request records one).
     let latencies = RequestLatencies()
+    /// Produce and Fetch split into the stages of the record path.
+    let stages = RequestStageLatencies()
+    /// The open connections' request workers (not a gauge; kept here as every handler has these).
+    let workers = ConnectionWorkers()
 
     var snapshot: ListenerLoad { load.withLock { $0 } }
 

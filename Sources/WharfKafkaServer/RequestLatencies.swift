@@ -44,9 +44,3 @@ public final class RequestLatencies: Sendable {
     }
 }
 
-
-/// When a request started and which API it is, carried to where its answer is final.
-struct RequestTiming: Sendable {
-    var apiKey: Int16?
-    var startNanos: UInt64
-}

@@ -1,4 +1,11 @@
 import Synchronization
+import WharfCore
+
+/// A request frame and when it was cut out of the socket's bytes (`monotonicNanos()`).
+struct QueuedRequest: Sendable {
+    let frame: [UInt8]
+    let readNanos: UInt64
+}
 
 /// One connection's requests between its socket and its worker, bounded by count and by bytes
 /// (`KafkaListenerLimits.maxInFlightRequests`, `.maxQueuedRequestBytes`).
@@ -10,12 +17,12 @@ import Synchronization
 /// wakes the worker with nil. Thread-safe: all state is behind one mutex.
 final class RequestQueue: Sendable {
     private struct State {
-        var waiting: [[UInt8]] = []
+        var waiting: [QueuedRequest] = []
         /// Requests read and not yet answered: `waiting` plus the one the worker is handling.
         var inFlight = 0
         var bytes = 0
         var closed = false
-        var taker: CheckedContinuation<[UInt8]?, Never>?
+        var taker: CheckedContinuation<QueuedRequest?, Never>?
     }
 
     private let maxInFlight: Int
@@ -41,7 +48,8 @@ final class RequestQueue: Sendable {
 
     /// Adds a request read from the socket (call only while `hasRoom`).
     func push(_ frame: [UInt8]) {
-        let taker = state.withLock { s -> CheckedContinuation<[UInt8]?, Never>? in
+        let request = QueuedRequest(frame: frame, readNanos: monotonicNanos())
+        let taker = state.withLock { s -> CheckedContinuation<QueuedRequest?, Never>? in
             guard !s.closed else { return nil }
             s.inFlight += 1
             s.bytes += frame.count
@@ -50,18 +58,18 @@ final class RequestQueue: Sendable {
                 s.taker = nil
                 return taker
             }
-            s.waiting.append(frame)
+            s.waiting.append(request)
             return nil
         }
-        taker?.resume(returning: frame)
+        taker?.resume(returning: request)
     }
 
     /// The oldest request not yet taken, waiting for one if needed; nil once closed or when
     /// the calling task is cancelled.
-    func next() async -> [UInt8]? {
+    func next() async -> QueuedRequest? {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<[UInt8]?, Never>) in
-                let ready = state.withLock { s -> [UInt8]?? in
+            await withCheckedContinuation { (continuation: CheckedContinuation<QueuedRequest?, Never>) in
+                let ready = state.withLock { s -> QueuedRequest?? in
                     if s.closed || Task.isCancelled { return .some(nil) }
                     if !s.waiting.isEmpty { return .some(s.waiting.removeFirst()) }
                     s.taker = continuation
@@ -87,7 +95,7 @@ final class RequestQueue: Sendable {
 
     /// Drops every queued request and wakes a waiting worker with nil; later pushes are ignored.
     func close() {
-        let taker = state.withLock { s -> CheckedContinuation<[UInt8]?, Never>? in
+        let taker = state.withLock { s -> CheckedContinuation<QueuedRequest?, Never>? in
             s.closed = true
             s.waiting = []
             defer { s.taker = nil }

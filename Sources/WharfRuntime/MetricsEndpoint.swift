@@ -50,6 +50,11 @@ public struct MetricsEndpoint: Sendable {
                 for (api, histogram) in kafka.requestLatencies.histograms {
                     out.histogram("wharf_kafka_request_duration_seconds", [("api", api)], histogram.snapshot)
                 }
+                out.family("wharf_kafka_request_stage_duration_seconds", .histogram,
+                           help: "Produce and Fetch by stage: queued (socket to worker), started (run up to written), final (until durable), handover (to the event loop), flushed (socket write).")
+                for (api, stage, histogram) in kafka.requestStageLatencies.histograms {
+                    out.histogram("wharf_kafka_request_stage_duration_seconds", [("api", api), ("stage", stage.rawValue)], histogram.snapshot)
+                }
             }
             if storage {
                 out.family("wharf_log_append_duration_seconds", .histogram,
@@ -57,6 +62,9 @@ public struct MetricsEndpoint: Sendable {
                 out.histogram("wharf_log_append_duration_seconds", [], StorageLatencies.append.snapshot)
                 out.family("wharf_log_fsync_duration_seconds", .histogram, help: "Time of one fdatasync of a partition log's segment.")
                 out.histogram("wharf_log_fsync_duration_seconds", [], StorageLatencies.fsync.snapshot)
+                out.family("wharf_log_reader_wakeup_duration_seconds", .histogram,
+                           help: "Time from an append signalling a parked long-poll reader to that reader running again.")
+                out.histogram("wharf_log_reader_wakeup_duration_seconds", [], StorageLatencies.readerWakeup.snapshot)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Synchronization
+import WharfCore
 
 /// Wakes readers waiting for a partition to grow (Kafka long-poll fetches) when it is appended to.
 ///
@@ -31,7 +32,8 @@ public final class AppendNotifier: Sendable {
             waiterCount.store(0, ordering: .sequentiallyConsistent)
             return all
         }
-        for waiter in woken.values { waiter.fire() }
+        let now = monotonicNanos()
+        for waiter in woken.values { waiter.fire(signalledAt: now) }
     }
 
     /// Adds `waiter` unless the log changed since `generation` was read, in which case the
@@ -41,7 +43,7 @@ public final class AppendNotifier: Sendable {
             w[ObjectIdentifier(waiter)] = waiter
             waiterCount.store(w.count, ordering: .sequentiallyConsistent)
         }
-        if generationCounter.load(ordering: .sequentiallyConsistent) != seen { waiter.fire() }
+        if generationCounter.load(ordering: .sequentiallyConsistent) != seen { waiter.fire(signalledAt: monotonicNanos()) }
     }
 
     /// Drops `waiter` (after it woke or timed out) so the notifier does not keep it alive.
@@ -59,6 +61,8 @@ public final class AppendNotifier: Sendable {
 public final class AppendWaiter: Sendable {
     private struct State {
         var fired = false
+        /// When an append woke it (`monotonicNanos()`), nil when its timeout or a cancellation did.
+        var signalledAt: UInt64?
         var continuation: CheckedContinuation<Void, Never>?
     }
     private let state = Mutex(State())
@@ -67,10 +71,12 @@ public final class AppendWaiter: Sendable {
 
     public var hasFired: Bool { state.withLock { $0.fired } }
 
-    public func fire() {
+    /// Wakes the waiter; `signalledAt` says an append did, at that `monotonicNanos()` reading.
+    public func fire(signalledAt: UInt64? = nil) {
         let continuation = state.withLock { s -> CheckedContinuation<Void, Never>? in
             guard !s.fired else { return nil }
             s.fired = true
+            s.signalledAt = signalledAt
             defer { s.continuation = nil }
             return s.continuation
         }
@@ -96,5 +102,6 @@ public final class AppendWaiter: Sendable {
             fire()
         }
         timer.cancel()
+        if let signalled = state.withLock({ $0.signalledAt }) { StorageLatencies.readerWakeup.observe(since: signalled) }
     }
 }

@@ -2,7 +2,7 @@ import Dispatch
 import Synchronization
 import WharfCore
 
-/// Group commit for the `always` fsync policy: appends only write (under the log's lock) and
+/// Group commit for the `always` fsync policy (and the due syncs of `interval`): appends only write (under the log's lock) and
 /// then wait here for an fdatasync that covers their end offset. One syncer per log at a time
 /// runs on a Dispatch thread (never on the Swift concurrency pool, which an fdatasync would
 /// stall): it syncs the active segment, advances the synced end (and so what readers see), wakes
@@ -34,6 +34,12 @@ extension PartitionLog {
         })
         done.wait()
         if let error = outcome.withLock({ $0 }) { throw error }
+    }
+
+    /// Has the syncer run an fdatasync covering every offset below `end` (an `interval` sync
+    /// that fell due), without anyone waiting for it.
+    func startDueSync(upTo end: Int64) {
+        enqueueDurabilityWaiter(DurabilityWaiter(end: end) { _ in })
     }
 
     private func enqueueDurabilityWaiter(_ waiter: DurabilityWaiter) {

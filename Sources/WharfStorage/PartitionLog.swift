@@ -172,7 +172,7 @@ public final class PartitionLog: Sendable {
 
     /// `append` without waiting for durability: the batches are written and their offsets
     /// assigned; under `always` the caller acknowledges only after `PendingAppend.durable()`
-    /// (readers do not see them before either). `interval`'s due sync still runs here.
+    /// (readers do not see them before either). `interval`'s due sync starts here, on the syncer.
     public func write(_ batches: inout [UInt8], from origin: AppendOrigin = .engine) throws(WharfError) -> PendingAppend {
         let started = monotonicNanos()
         defer { StorageLatencies.append.observe(since: started) }
@@ -260,14 +260,15 @@ public final class PartitionLog: Sendable {
             return PendingAppend(result: result, awaiting: (self, written.end))
         }
         // Wake waiting fetches: readers can see the batches as soon as the lock is released.
-        defer { appendNotifier.signal() }
-        if let syncFile {
-            // This sync began after every earlier write of the segment (they happened under the
-            // lock before ours), so it covers all offsets below `written.end`.
-            try sync(syncFile)
-            state.withLock { $0.markSynced(upTo: written.end, bytes: written.bytes, segmentBase: written.base) }
-        }
-        return PendingAppend(result: result, awaiting: nil)
+        appendNotifier.signal()
+        guard syncFile != nil else { return PendingAppend(result: result, awaiting: nil) }
+        // `interval` found a sync due: the group-commit syncer runs it on its own thread (it
+        // covers everything written before it starts, so all offsets below `written.end`), so
+        // the appending thread (a request's event loop) never waits for the disk. The
+        // acknowledgement need not wait either: `interval` promises durability within the
+        // interval plus one fdatasync, which the sync started now keeps.
+        startDueSync(upTo: written.end)
+        return PendingAppend(result: result, awaiting: nil, dueSync: (self, written.end))
     }
 
     func shouldRoll(_ s: State, now: Int64, bytes: Int, lastOffset: Int64) -> Bool {

@@ -9,10 +9,15 @@ public struct PendingAppend: Sendable {
     /// The log and the end offset an fdatasync must reach; nil when nothing needs waiting for
     /// (`interval`/`never`, or an append already covered).
     let awaiting: (log: PartitionLog, end: Int64)?
+    /// Under `interval`, the sync this append found due (running on the log's syncer): not part
+    /// of the policy's promise, so `durable()` does not wait for it; the synchronous
+    /// `durableBlocking()` does, so `PartitionLog.append` returns after it as it always did.
+    let dueSync: (log: PartitionLog, end: Int64)?
 
-    init(result: AppendResult, awaiting: (log: PartitionLog, end: Int64)?) {
+    init(result: AppendResult, awaiting: (log: PartitionLog, end: Int64)?, dueSync: (log: PartitionLog, end: Int64)? = nil) {
         self.result = result
         self.awaiting = awaiting
+        self.dueSync = dueSync
     }
 
     /// Returns once the append is durable as its log's fsync policy promises (at once unless
@@ -24,7 +29,7 @@ public struct PendingAppend: Sendable {
 
     /// `durable()` blocking the calling thread (the engine's synchronous callers).
     public func durableBlocking() throws(WharfError) {
-        guard let awaiting else { return }
+        guard let awaiting = awaiting ?? dueSync else { return }
         try awaiting.log.waitDurableBlocking(upTo: awaiting.end)
     }
 }

@@ -70,6 +70,38 @@ import WharfCore
         #expect(try reopened.append(batch: makeBatch(count: 1, firstValue: 3)).baseOffset == 3)
     }
 
+    /// Under `interval` a sync that falls due runs on the log's syncer, not in the appending
+    /// thread (a request's event loop): `write` returns without the fdatasync's outcome, so a
+    /// failing disk shows only afterwards, by stopping the log; the synchronous `append` still
+    /// waits for that sync and reports it, as it always did.
+    @Test func aDueIntervalSyncIsNotTheWritersToWaitFor() async throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let faults = FaultInjector()
+        let clock = ManualClock()
+        let log = try open(dir, smallConfig(fsync: .interval(milliseconds: 100)), faults: faults, clock: clock)
+        try log.append(batch: makeBatch(count: 1))
+        clock.advance(byMillis: 100)
+        faults.fail(.sync)
+        var bytes = makeBatch(count: 1, firstValue: 1)
+        let pending = try log.write(&bytes)
+        #expect(pending.result.baseOffset == 1, "written and answered although its due fdatasync fails")
+        try await pending.durable()
+        #expect(throws: WharfError.self, "the blocking form waits for the due sync and reports it") { try pending.durableBlocking() }
+        #expect(throws: WharfError.self, "the failed sync stopped the log") { try log.append(batch: makeBatch(count: 1, firstValue: 2)) }
+
+        // The synchronous API keeps its timing: a due append returns after its sync.
+        let dir2 = TempDir()
+        defer { dir2.remove() }
+        let clock2 = ManualClock()
+        let healthy = try open(dir2, smallConfig(fsync: .interval(milliseconds: 100)), faults: FaultInjector(), clock: clock2)
+        try healthy.append(batch: makeBatch(count: 1))
+        clock2.advance(byMillis: 100)
+        try healthy.append(batch: makeBatch(count: 1, firstValue: 1))
+        #expect(healthy.dataSyncs.load(ordering: .relaxed) == 1)
+        try healthy.close()
+    }
+
     @Test func failedCheckpointWriteKeepsTheOldStart() throws {
         let dir = TempDir()
         defer { dir.remove() }
