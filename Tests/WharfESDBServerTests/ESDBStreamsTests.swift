@@ -41,7 +41,9 @@ import WharfEvents
         }
     }
 
-    static func read(_ server: ESDBTestServer, _ options: EventStore_Client_Streams_ReadReq.Options, upTo limit: Int = .max) async throws -> [EventStore_Client_Streams_ReadResp] {
+    /// `onMessage` runs after each message arrives (before the next is awaited).
+    static func read(_ server: ESDBTestServer, _ options: EventStore_Client_Streams_ReadReq.Options, upTo limit: Int = .max,
+                     onMessage: @escaping @Sendable (EventStore_Client_Streams_ReadResp) throws -> Void = { _ in }) async throws -> [EventStore_Client_Streams_ReadResp] {
         var request = EventStore_Client_Streams_ReadReq()
         request.options = options
         let sent = request
@@ -50,6 +52,7 @@ import WharfEvents
                 var out: [EventStore_Client_Streams_ReadResp] = []
                 for try await m in response.messages {
                     out.append(m)
+                    try onMessage(m)
                     if out.count >= limit { break }
                 }
                 return out
@@ -114,12 +117,13 @@ import WharfEvents
         options.uuidOption.structured = .init()
         let live = UUID()
         let store = server.store
-        let appender = Task {
-            try await Task.sleep(for: .milliseconds(300))
-            try store.append(stream: "order-1", events: [EventData(id: live, type: "Shipped", data: "{}")], expected: .exact(1))
+        // The live event is appended once the subscription said it caught up (not after a
+        // sleep, which a loaded machine can outrun).
+        let messages = try await Self.read(server, options, upTo: 5) { m in
+            if case .caughtUp = m.content {
+                try store.append(stream: "order-1", events: [EventData(id: live, type: "Shipped", data: "{}")], expected: .exact(1))
+            }
         }
-        let messages = try await Self.read(server, options, upTo: 5)
-        try await appender.value
         #expect(messages.count == 5)
         guard messages.count == 5 else { return }
         #expect(!messages[0].confirmation.subscriptionID.isEmpty)
