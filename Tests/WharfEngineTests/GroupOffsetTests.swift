@@ -116,6 +116,19 @@ import WharfCore
         #expect(await restarted.coordinator.listGroups().isEmpty)
     }
 
+    /// librdkafka's 0081_admin deletes a group just as its closed members' sessions run out:
+    /// Kafka's timer has removed them by then, so Wharf must not wait for its next maintenance
+    /// pass to know it (no `tick()` in this test).
+    @Test func deleteGroupAppliesSessionsThatRanOutBeforeTheNextTick() async throws {
+        let h = try GroupHarness()
+        _ = try await h.stableSingleMember()   // session timeout 10 s
+        h.clock.advance(byMillis: 10_000)
+        await expectError(.groupNotEmpty("g")) { () throws(WharfError) in try await h.coordinator.deleteGroup("g") }
+        h.clock.advance(byMillis: 1)
+        try await h.coordinator.deleteGroup("g")
+        #expect(await h.coordinator.describe(groupId: "g") == nil)
+    }
+
     @Test func deleteOffsetsRefusesSubscribedTopicsOfLiveGroups() async throws {
         let h = try GroupHarness()
         let a = try await h.stableSingleMember()   // subscribed to "t"

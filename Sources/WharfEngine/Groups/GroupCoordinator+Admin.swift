@@ -29,6 +29,7 @@ extension GroupCoordinator {
     /// (`.groupNotEmpty`), `.unknownGroup` if it does not exist. Writes a tombstone for each
     /// committed offset and one for the group metadata, in one append.
     public func deleteGroup(_ groupId: String) throws(WharfError) {
+        advanceTimers(now: clock.nowMillis())
         guard let group = groups[groupId] else { throw .unknownGroup(groupId) }
         guard group.members.isEmpty, group.state == .empty, consumerGroups[groupId]?.members.isEmpty ?? true else { throw .groupNotEmpty(groupId) }
         var records = group.offsets.keys.sorted().map { ConsumerOffsetsRecord.offsetTombstone(group: groupId, $0).encode() }

@@ -42,7 +42,14 @@ extension GroupCoordinator {
     ///   that did not rejoin;
     /// - an initial rebalance delay that ran out completes its round.
     public func tick() async {
-        let now = clock.nowMillis()
+        advanceTimers(now: clock.nowMillis())
+    }
+
+    /// What `tick` does, for a request that reads membership: Kafka's timers fire at their
+    /// deadline, Wharf's run with the maintenance pass, so such a request first applies what
+    /// the clock has already decided (a member whose session ran out 50 ms ago is gone when
+    /// DeleteGroups asks, as it would be in Kafka).
+    func advanceTimers(now: Int64) {
         for id in groups.keys.sorted() {
             guard let group = groups[id] else { continue }
             for member in group.members where group.has(member.memberId) && !keptAlive(member, in: group) {
