@@ -97,11 +97,13 @@ broker_flags() {
 # raised for a test whose expectations depend on the version to the Kafka release whose behaviour
 # Wharf implements. 0081_admin expects Kafka 2.7+'s UNKNOWN_TOPIC_OR_PARTITION for AlterConfigs of
 # a missing topic (UNKNOWN below 2.7), and at 2.4+ also runs its DeleteConsumerGroupOffsets,
-# AlterConsumerGroupOffsets and ListConsumerGroupOffsets sub-tests.
+# AlterConsumerGroupOffsets and ListConsumerGroupOffsets sub-tests. 0103_transactions expects,
+# below 2.5, the fatal error a broker without KIP-360 gives for an unknown producer id; Wharf, as
+# Kafka 2.5+, lets the producer bump its epoch instead.
 broker_version() {
     local wanted=$TEST_KAFKA_VERSION
     case $1 in
-        0081) wanted=2.8.0 ;;
+        0081|0103) wanted=2.8.0 ;;
     esac
     printf '%s\n%s\n' "$TEST_KAFKA_VERSION" "$wanted" | sort -V | tail -1
 }
