@@ -23,7 +23,9 @@ struct RawAMQPSocket: Sendable {
                 Glibc.close(fd)
                 throw WharfError.io("connect: \(errno)")
             }
-            var tv = timeval(tv_sec: 10, tv_usec: 0)
+            // Generous: the parallel suite can stall a loaded 2-core machine for seconds; a server
+            // that never answers still fails the test, only later.
+            var tv = timeval(tv_sec: 30, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
             return RawAMQPSocket(fd: fd)
         }
