@@ -11,8 +11,8 @@ import WharfAuth
         return path
     }
 
-    private func credential(_ password: String) -> ScramCredential {
-        ScramCredential(password: Array(password.utf8), hash: .sha512, iterations: ScramCredential.defaultIterations)
+    private func credential(_ password: String, _ mechanism: SaslMechanism = .scramSha512) -> ScramCredential {
+        ScramCredential(password: Array(password.utf8), hash: mechanism.hash, iterations: ScramCredential.defaultIterations)
     }
 
     @Test func setCredentialSaysWhetherItReplacedOne() throws {
@@ -33,7 +33,7 @@ import WharfAuth
         let store = UserStore(dataDirectory: dir)
         _ = try store.setCredential(credential("a"), user: "alice", mechanism: .scramSha512)
         _ = try store.setCredential(credential("a"), user: "alice", mechanism: .plain)
-        _ = try store.setCredential(credential("b"), user: "bob", mechanism: .scramSha256)
+        _ = try store.setCredential(credential("b", .scramSha256), user: "bob", mechanism: .scramSha256)
         #expect(try store.deleteUser("carol") == .noUser)
         #expect(try store.deleteUser("bob", mechanism: .plain) == .noCredential)
         #expect(try store.deleteUser("alice", mechanism: .plain) == .deletedCredential)
@@ -47,7 +47,7 @@ import WharfAuth
     @Test func listingIsSortedAndHoldsNoSecret() throws {
         var database = UserDatabase()
         database.users["zed"] = [.plain: credential("p")]
-        database.users["amy"] = [.scramSha512: credential("p"), .scramSha256: credential("p")]
+        database.users["amy"] = [.scramSha512: credential("p"), .scramSha256: credential("p", .scramSha256)]
         let listing = database.listing
         #expect(listing.map(\.name) == ["amy", "zed"])
         #expect(listing[0].mechanisms.map(\.mechanism) == ["SCRAM-SHA-256", "SCRAM-SHA-512"])
