@@ -168,7 +168,8 @@ package.targets += [
     .testTarget(name: "WharfAdminTests", dependencies: ["WharfAdmin", "WharfCore"], swiftSettings: strict),
     .target(
         name: "WharfClusterSource",
-        dependencies: ["KafkaProtocol", "WharfAdmin", "WharfCore", "WharfKafkaClient", "WharfOutbox"],
+        // WharfAuth: ACLs over the wire (`ClusterAcls`) in the ACL store's terms.
+        dependencies: ["KafkaProtocol", "WharfAdmin", "WharfAuth", "WharfCore", "WharfKafkaClient", "WharfOutbox"],
         swiftSettings: strict),
     // One conformance suite over both ClusterSources: the engine, and a Kafka cluster (an in-process
     // KafkaServer on 127.0.0.1 port 0 over an engine).
@@ -219,7 +220,9 @@ package.targets += [
         swiftSettings: strict),
 ]
 package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfAdmin", "WharfClusterSource", "WharfSources", "WharfDemo", "WharfRuntime", "WharfBench"]
-for name in ["WharfEngine", "WharfKafkaServer"] { package.targets.first { $0.name == name }?.dependencies += ["WharfAdmin"] }
+// WharfOutbox: its stores read rows as `OutboxRowState`, the report the trace shares; WharfEvents:
+// its --json reports encode bytes with `JSONBytes`.
+for name in ["WharfEngine", "WharfKafkaServer", "WharfOutbox", "WharfEvents"] { package.targets.first { $0.name == name }?.dependencies += ["WharfAdmin"] }
 
 // Issue 15: AMQP 1.0 for the Azure Service Bus SDKs. WharfAMQP is the sans-I/O codec (type
 // system, frames, performatives, messages); WharfAMQPServer is the SwiftNIO listener over the

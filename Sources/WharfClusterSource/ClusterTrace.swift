@@ -11,7 +11,7 @@ public enum ClusterTrace {
     static let chunk = 2_000
 
     public static func trace(_ client: KafkaClient, query text: String, maxRecords: Int,
-                             outbox: EventTrace.OutboxRow? = nil) async throws -> EventTrace {
+                             outbox: OutboxRowState? = nil) async throws -> EventTrace {
         var builder = EventTraceBuilder(query: .init(parsing: text))
         let topics = try await ClusterTopics.describeAll(client, includeInternal: false)
         if case .record(let t, let p, let o) = builder.query {

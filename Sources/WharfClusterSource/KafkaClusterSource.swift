@@ -55,8 +55,10 @@ public actor KafkaClusterSource: ClusterSource {
 
     public func deleteRecords(topic: String, partition: Int32, before: Int64) async throws -> RecordDeletion {
         let tp = TopicPartition(topic, partition)
-        let old = try await client.logOffsets([tp])[tp]?.start ?? 0
-        return RecordDeletion(previousLogStart: old, logStart: try await client.deleteRecords([tp: before])[tp] ?? old)
+        // A partition the cluster does not have is an error, as on the engine.
+        guard let old = try await client.logOffsets([tp])[tp]?.start else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
+        guard let new = try await client.deleteRecords([tp: before])[tp] else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
+        return RecordDeletion(previousLogStart: old, logStart: new)
     }
 
     public func createTopic(_ name: String, partitions: Int32) async throws {

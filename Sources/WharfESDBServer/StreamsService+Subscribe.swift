@@ -61,46 +61,30 @@ extension StreamsService {
     private func subscribeStream(_ name: String, from start: StartPoint, hiddenBelow first: UInt64, out: ReadOutput) async throws {
         // The history is what exists now; everything after it is live.
         let historyEnd = store.lastRevision(of: name).map { $0 + 1 } ?? 0
-        var next: UInt64 = switch start {
+        let next: UInt64 = switch start {
         case .start: 0
         case .after(let r): r &+ 1
         case .end: historyEnd
         }
-        var isCaughtUp = false
-        var events = store.subscribe(to: .stream(name), from: start, name: "esdb \(name)").makeAsyncIterator()
-        while true {
-            if !isCaughtUp, next >= historyEnd {
-                try await caughtUp(out)
-                isCaughtUp = true
-            }
-            guard let e = try await events.next() else { break }
-            next = e.revision + 1
+        let events = store.subscribe(to: .stream(name), from: start, name: "esdb \(name)")
+        try await deliver(events, next: next, historyEnd: historyEnd, position: \.revision, out: out) { e in
             if e.type == ESDBStreams.tombstoneType { throw ESDBError.streamDeleted(name).rpcError(operation: "Read") }
             if e.revision >= first { try await out.event(e) }
         }
-        try Task.checkCancellation()
-        throw ESDBError.unavailable("the event store closed").rpcError(operation: "Read")
     }
 
     private func subscribeAll(from start: StartPoint, filter: ReadFilter?, out: ReadOutput) async throws {
         let historyEnd = store.endPosition
-        var next: UInt64 = switch start {
+        let next: UInt64 = switch start {
         case .start: 0
         case .after(let p): p &+ 1
         case .end: historyEnd
         }
-        var isCaughtUp = false
         var considered = 0
-        var events = store.subscribe(to: .all, from: start, name: "esdb $all", includeSystem: true).makeAsyncIterator()
-        while true {
-            if !isCaughtUp, next >= historyEnd {
-                try await caughtUp(out)
-                isCaughtUp = true
-            }
-            guard let e = try await events.next() else { break }
-            next = e.position + 1
+        let events = store.subscribe(to: .all, from: start, name: "esdb $all", includeSystem: true)
+        try await deliver(events, next: next, historyEnd: historyEnd, position: \.position, out: out) { e in
             if filter?.matches(e) ?? true { try await out.event(e) }
-            guard let filter else { continue }
+            guard let filter else { return }
             considered += 1
             if considered >= filter.checkpointInterval {
                 considered = 0
@@ -111,8 +95,6 @@ extension StreamsService {
                 try await out.writer.write(message)
             }
         }
-        try Task.checkCancellation()
-        throw ESDBError.unavailable("the event store closed").rpcError(operation: "Read")
     }
 
     /// `$ce-<category>`: the `$all` subscription filtered to the category, numbered as links.
@@ -130,19 +112,33 @@ extension StreamsService {
             (revision, allStart) = (size, .end)
         }
         let historyEnd = store.endPosition
-        var next: UInt64 = if case .after(let p) = allStart { p + 1 } else if case .end = allStart { historyEnd } else { 0 }
+        let next: UInt64 = if case .after(let p) = allStart { p + 1 } else if case .end = allStart { historyEnd } else { 0 }
+        let events = store.subscribe(to: .all, from: allStart, name: "esdb \(name)", includeSystem: true)
+        try await deliver(events, next: next, historyEnd: historyEnd, position: \.position, out: out) { e in
+            guard StreamName.category(of: e.stream) == category else { return }
+            try await out.link(to: e, in: name, revision: revision)
+            revision += 1
+        }
+    }
+
+    /// The loop every catch-up subscription runs: `step` for each event, and `caught_up` once
+    /// the events before `historyEnd` (the store's end when it began) have gone by. `next` is
+    /// where the first event to come sits and `position` where an event sits (a stream revision
+    /// or a `$all` position). Returns only by throwing: cancelled, or the store closed.
+    private func deliver(_ subscription: CatchUpSubscription, next start: UInt64, historyEnd: UInt64,
+                         position: (RecordedEvent) -> UInt64, out: ReadOutput,
+                         _ step: (RecordedEvent) async throws -> Void) async throws {
+        var next = start
         var isCaughtUp = false
-        var events = store.subscribe(to: .all, from: allStart, name: "esdb \(name)", includeSystem: true).makeAsyncIterator()
+        var events = subscription.makeAsyncIterator()
         while true {
             if !isCaughtUp, next >= historyEnd {
                 try await caughtUp(out)
                 isCaughtUp = true
             }
             guard let e = try await events.next() else { break }
-            next = e.position + 1
-            guard StreamName.category(of: e.stream) == category else { continue }
-            try await out.link(to: e, in: name, revision: revision)
-            revision += 1
+            next = position(e) + 1
+            try await step(e)
         }
         try Task.checkCancellation()
         throw ESDBError.unavailable("the event store closed").rpcError(operation: "Read")

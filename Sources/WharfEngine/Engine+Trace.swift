@@ -8,7 +8,7 @@ extension Engine {
     /// the records' `id` header) by reading every non-internal topic once, at most `maxRecords`
     /// records (a bigger data directory gives a trace marked truncated), then every group's
     /// commits. `outbox` is the row it started as, when the caller looked it up.
-    public func trace(_ query: String, outbox: EventTrace.OutboxRow? = nil,
+    public func trace(_ query: String, outbox: OutboxRowState? = nil,
                       maxRecords: Int = 2_000_000) async throws(WharfError) -> EventTrace {
         var builder = EventTraceBuilder(query: .init(parsing: query))
         if case .record(let t, let p, let o) = builder.query {

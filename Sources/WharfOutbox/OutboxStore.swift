@@ -1,3 +1,5 @@
+import WharfAdmin
+
 /// Where outbox rows live: one implementation per database (SQLite through GRDB, PostgreSQL
 /// through postgres-nio), driven by the same relay and tested by the same scenarios.
 ///

@@ -13,3 +13,32 @@ public enum OutboxStores {
         }
     }
 }
+
+extension OutboxStores {
+    /// Opens the store; unless `create`, checks that the table exists (a clear error otherwise,
+    /// with nothing left open).
+    public static func openChecked(_ url: OutboxDatabaseURL, table: String = "outbox", create: Bool = false) async throws -> any OutboxStore {
+        let store = try await open(url, table: table, create: create)
+        if !create {
+            do { try await store.checkTable() } catch {
+                try? await store.close()
+                throw error
+            }
+        }
+        return store
+    }
+
+    /// Runs `body` with a store opened by `openChecked` and always closes it.
+    public static func with<T>(_ url: OutboxDatabaseURL, table: String = "outbox", create: Bool = false,
+                               _ body: (any OutboxStore) async throws -> T) async throws -> T {
+        let store = try await openChecked(url, table: table, create: create)
+        do {
+            let result = try await body(store)
+            try await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+}

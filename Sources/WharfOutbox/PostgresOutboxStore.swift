@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import WharfAdmin
 import WharfCore
 
 /// The outbox in PostgreSQL, through postgres-nio.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import WharfAdmin
 import WharfCore
 
 /// The outbox in a SQLite database, through GRDB: the embedded default.

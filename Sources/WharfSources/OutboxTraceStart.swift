@@ -8,8 +8,8 @@ import WharfOutbox
 public enum OutboxTraceStart {
     /// Runs `trace` (the source's trace, given the row found first) and completes its `outbox`.
     public static func trace(_ query: String, outboxes: [(name: String, store: any OutboxStore)],
-                             _ trace: (EventTrace.OutboxRow?) async throws -> EventTrace) async throws -> EventTrace {
-        var first: EventTrace.OutboxRow?
+                             _ trace: (OutboxRowState?) async throws -> EventTrace) async throws -> EventTrace {
+        var first: OutboxRowState?
         if case .id(let id) = EventTraceBuilder.Query(parsing: query) { first = await row(eventId: id, in: outboxes) }
         var result = try await trace(first)
         if result.outbox == nil, let id = result.eventId { result.outbox = await row(eventId: id, in: outboxes) }
@@ -17,10 +17,33 @@ public enum OutboxTraceStart {
     }
 
     /// One indexed lookup per outbox; an outbox that cannot be read is skipped.
-    static func row(eventId id: String, in outboxes: [(name: String, store: any OutboxStore)]) async -> EventTrace.OutboxRow? {
+    static func row(eventId id: String, in outboxes: [(name: String, store: any OutboxStore)]) async -> OutboxRowState? {
         for o in outboxes {
-            if let row = try? await o.store.row(id: id) { return EventTrace.OutboxRow(row, outbox: o.name) }
+            if let row = try? await o.store.row(id: id) { return row.named(o.name) }
         }
         return nil
+    }
+}
+
+extension OutboxTraceStart {
+    /// The outboxes a trace may start in, each checked for its table and named as the dashboard
+    /// names it; nothing is left open on an error.
+    public static func open(_ urls: [OutboxDatabaseURL]) async throws -> [(name: String, store: any OutboxStore)] {
+        var stores: [(name: String, store: any OutboxStore)] = []
+        for url in urls {
+            do {
+                let store = try await OutboxStores.open(url)
+                stores.append((DashboardOutboxes.shortName(url), store))
+                try await store.checkTable()
+            } catch {
+                await close(stores)
+                throw error
+            }
+        }
+        return stores
+    }
+
+    public static func close(_ stores: [(name: String, store: any OutboxStore)]) async {
+        for s in stores { try? await s.store.close() }
     }
 }

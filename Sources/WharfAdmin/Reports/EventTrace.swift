@@ -46,40 +46,11 @@ public struct EventTrace: Codable, Sendable, Equatable {
         }
     }
 
-    /// The outbox row, when the trace was asked with an outbox to look in.
-    public struct OutboxRow: Codable, Sendable, Equatable {
-        /// The outbox it is in, as the dashboard names it (nil where only one was asked).
-        public var outbox: String?
-        public var id: String
-        public var aggregateType: String
-        public var aggregateId: String
-        public var type: String
-        public var createdAtMs: Int64?
-        public var publishedAtMs: Int64?
-        public var attempts: Int
-        public var status: String
-        public var lastError: String?
-
-        public init(outbox: String? = nil, id: String, aggregateType: String, aggregateId: String, type: String, createdAtMs: Int64?,
-                    publishedAtMs: Int64?, attempts: Int, status: String, lastError: String?) {
-            self.outbox = outbox
-            self.id = id
-            self.aggregateType = aggregateType
-            self.aggregateId = aggregateId
-            self.type = type
-            self.createdAtMs = createdAtMs
-            self.publishedAtMs = publishedAtMs
-            self.attempts = attempts
-            self.status = status
-            self.lastError = lastError
-        }
-    }
-
     public var query: String
     /// The event id (the `id` header the outbox relay writes and dead-letter publishers and
     /// requeues keep), when known.
     public var eventId: String?
-    public var outbox: OutboxRow?
+    public var outbox: OutboxRowState?
     /// Oldest first.
     public var hops: [Hop]
     /// Records read looking for the event, and whether the scan stopped at its limit (then a
@@ -88,16 +59,4 @@ public struct EventTrace: Codable, Sendable, Equatable {
     public var truncated: Bool
     /// Where the event is now, in one sentence.
     public var now: String
-}
-
-extension EventTrace.OutboxRow {
-    /// One line: `outbox app.db row e1 (order/o1 created): published 2026-12-06T10:00:01Z`, with
-    /// the failed attempts and the last error when there were any (`attempts` counts failures).
-    public var summary: String {
-        var text = "outbox " + (outbox.map { $0 + " " } ?? "") + "row \(id) (\(aggregateType)/\(aggregateId) \(type)): \(status)"
-        if let publishedAtMs { text += " " + TimeParsing.iso(publishedAtMs) }
-        if attempts > 0 { text += ", \(attempts) failed attempt\(attempts == 1 ? "" : "s")" }
-        if let lastError { text += ", last error: \(lastError)" }
-        return text
-    }
 }

@@ -74,7 +74,7 @@ public struct EventTraceBuilder: Sendable {
 
     /// The hops of the event (oldest first), given each group's committed offsets
     /// (`group -> partition -> commit`), and where it is now.
-    public func trace(commits: [String: [TopicPartition: EventTrace.GroupCommit]], outbox: EventTrace.OutboxRow? = nil) -> EventTrace {
+    public func trace(commits: [String: [TopicPartition: EventTrace.GroupCommit]], outbox: OutboxRowState? = nil) -> EventTrace {
         var members = Set<String>()
         if case .record(let t, let p, let o) = query, candidates["\(t)/\(p)/\(o)"] != nil { members.insert("\(t)/\(p)/\(o)") }
         if let eventId {
@@ -111,9 +111,9 @@ public struct EventTraceBuilder: Sendable {
     }
 
     /// One sentence: where the newest copy is, and who has consumed it.
-    static func now(_ hops: [EventTrace.Hop], outbox: EventTrace.OutboxRow?, truncated: Bool) -> String {
+    static func now(_ hops: [EventTrace.Hop], outbox: OutboxRowState?, truncated: Bool) -> String {
         guard let last = hops.last else {
-            if let outbox { return "outbox row \(outbox.id) is \(outbox.status): not published yet" }
+            if let outbox { return "outbox row \(outbox.id) is \(outbox.status.rawValue): not published yet" }
             return truncated ? "not found in the records scanned (the scan stopped at its limit)" : "no record of this event was found"
         }
         let consumers = last.consumedBy.map(\.group)

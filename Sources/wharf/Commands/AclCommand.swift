@@ -65,11 +65,7 @@ struct AclCommand: AsyncParsableCommand {
                 try await ClusterSession.with(kafka) { try await ClusterAcls.create($0, [binding]) }
                 return print("added: \(Output.safe(binding.description))")
             }
-            let added = try AclCommand.store(data, create: true).update { (acls: inout [AclBinding]) throws(WharfError) -> Bool in
-                guard !acls.contains(binding) else { return false }
-                acls.append(binding)
-                return true
-            }
+            let added = try AclCommand.store(data, create: true).add(binding)
             print("\(added ? "added" : "already present"): \(Output.safe(binding.description))")
         }
     }
@@ -88,11 +84,7 @@ struct AclCommand: AsyncParsableCommand {
             if let kafka = try cluster.clientConfiguration() {
                 removed = try await ClusterSession.with(kafka) { try await !ClusterAcls.delete($0, exactly: binding).isEmpty }
             } else {
-                removed = try AclCommand.store(data, create: false).update { (acls: inout [AclBinding]) throws(WharfError) -> Bool in
-                    let before = acls.count
-                    acls.removeAll { $0 == binding }
-                    return acls.count != before
-                }
+                removed = try AclCommand.store(data, create: false).remove(binding)
             }
             guard removed else { throw WharfError.invalidArgument("no such ACL: \(Output.safe(binding.description))") }
             print("removed: \(Output.safe(binding.description))")

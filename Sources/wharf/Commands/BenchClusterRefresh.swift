@@ -30,36 +30,10 @@ extension BenchCommand {
         }
 
         func report(_ r: ClusterRefreshBenchmark.Result, setupSeconds: Double) throws {
-            let sorted = r.millis.sorted()
-            let p50 = percentile(sorted, 0.5), p90 = percentile(sorted, 0.9), max = sorted.last!
-            let apis = r.requests.keys.sorted { $0.rawValue < $1.rawValue }
-            let totalRequests = r.requests.values.reduce(0, +)
-            let totalBytes = r.bytes.values.reduce(0, +)
-            let c = cluster
-            if json {
-                struct API: Encodable { let api: String; let requests: Double; let responseBytes: Double }
-                struct J: Encodable {
-                    let benchmark = "cluster-refresh"
-                    let topics: Int; let partitions: Int; let groups: Int; let topicsPerGroup: Int; let refreshes: Int
-                    let offsetFetchMaxVersion: Int16; let setupSeconds: Double
-                    let perRefresh: [API]; let requestsPerRefresh: Double; let responseBytesPerRefresh: Double
-                    let firstRefreshMs: Double; let p50Ms: Double; let p90Ms: Double; let maxMs: Double
-                }
-                return try Output.json(J(
-                    topics: c.topics, partitions: c.topics * Int(c.partitions), groups: c.groups, topicsPerGroup: c.topicsPerGroup,
-                    refreshes: refreshes, offsetFetchMaxVersion: offsetFetchMaxVersion, setupSeconds: setupSeconds,
-                    perRefresh: apis.map { API(api: $0.displayName, requests: r.requests[$0]!, responseBytes: r.bytes[$0] ?? 0) },
-                    requestsPerRefresh: totalRequests, responseBytesPerRefresh: totalBytes, firstRefreshMs: r.firstMillis, p50Ms: p50, p90Ms: p90, maxMs: max))
-            }
-            print(String(format: "cluster-refresh: %d topics x %d partitions, %d groups x %d topics, OffsetFetch up to v%d, %d refreshes (setup %.1f s)",
-                         c.topics, Int(c.partitions), c.groups, c.topicsPerGroup, Int(offsetFetchMaxVersion), refreshes, setupSeconds))
-            func line(_ name: String, _ requests: Double, _ bytes: Double) {
-                print("  " + name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                      + String(format: "%8.1f requests  %10.0f response bytes per refresh", requests, bytes))
-            }
-            for api in apis { line(api.displayName, r.requests[api]!, r.bytes[api] ?? 0) }
-            line("total", totalRequests, totalBytes)
-            print(String(format: "  time per refresh: p50 %.1f ms, p90 %.1f ms, max %.1f ms (the first, cold: %.1f ms)", p50, p90, max, r.firstMillis))
+            let report = ClusterRefreshBenchmark.Report(r, shape: cluster.shape, refreshes: refreshes, offsetFetchMaxVersion: offsetFetchMaxVersion,
+                                                        setupSeconds: setupSeconds)
+            if json { return try Output.json(report) }
+            report.lines.forEach { print($0) }
         }
     }
 }

@@ -51,19 +51,7 @@ struct BenchCommand: ParsableCommand {
         func run() throws {
             let w = try workload.appendWorkload()
             try BenchDirectory.with(workload.dir) { dir in
-                let (engine, seconds, onDisk) = try AppendBenchmark.run(w, in: dir)
-                try engine.close()
-                let payload = w.payloadBytes
-                var result = BenchResult(benchmark: "append", records: workload.records, recordSize: workload.recordSize,
-                                         batch: workload.batch, partitions: workload.partitions, fsync: workload.fsync,
-                                         seconds: seconds, recordsPerSec: Double(workload.records) / seconds,
-                                         mbPerSec: payload / seconds / 1e6, diskMbPerSec: Double(onDisk) / seconds / 1e6)
-                if diskBaseline {
-                    let dd = try DiskBaseline.measure(in: dir)
-                    result.ddMbPerSec = dd
-                    result.diskRatio = (result.diskMbPerSec ?? 0) / dd
-                }
-                try result.print(json: workload.json)
+                try AppendBenchmark.measure(w, fsync: workload.fsync, in: dir, diskBaseline: diskBaseline).print(json: workload.json)
             }
         }
     }
@@ -77,16 +65,7 @@ struct BenchCommand: ParsableCommand {
         func run() throws {
             let w = try workload.appendWorkload()
             try BenchDirectory.with(workload.dir) { dir in
-                let (engine, _, _) = try AppendBenchmark.run(w, in: dir)
-                defer { try? engine.close() }
-                let (visited, valueBytes, seconds) = try FetchBenchmark.run(engine, partitions: w.partitions, maxBytes: maxBytes)
-                guard visited == workload.records, valueBytes == workload.records * workload.recordSize else {
-                    throw ValidationError("fetch saw \(visited) records, expected \(workload.records)")
-                }
-                let payload = w.payloadBytes
-                try BenchResult(benchmark: "fetch", records: visited, recordSize: workload.recordSize, batch: workload.batch,
-                                partitions: workload.partitions, fsync: workload.fsync, seconds: seconds,
-                                recordsPerSec: Double(visited) / seconds, mbPerSec: payload / seconds / 1e6).print(json: workload.json)
+                try FetchBenchmark.measure(w, fsync: workload.fsync, in: dir, maxBytes: maxBytes).print(json: workload.json)
             }
         }
     }
@@ -110,28 +89,9 @@ extension BenchCommand {
     }
 }
 
-struct BenchResult: Encodable {
-    var benchmark: String
-    var records: Int
-    var recordSize: Int
-    var batch: Int
-    var partitions: Int32
-    var fsync: String
-    var seconds: Double
-    var recordsPerSec: Double
-    var mbPerSec: Double
-    var diskMbPerSec: Double?
-    var ddMbPerSec: Double?
-    var diskRatio: Double?
-
+extension BenchResult {
     func print(json: Bool) throws {
         if json { return try Output.json(self) }
-        var line = String(format: "%@: %d records of %d B in batches of %d, %d partition(s), fsync %@: %.2f s, %.0f records/s, %.1f MB/s",
-                          benchmark, records, recordSize, batch, Int(partitions), fsync, seconds, recordsPerSec, mbPerSec)
-        if let diskMbPerSec { line += String(format: " (%.1f MB/s written)", diskMbPerSec) }
-        Swift.print(line)
-        if let ddMbPerSec, let diskRatio {
-            Swift.print(String(format: "disk baseline (dd 1 GiB conv=fdatasync): %.1f MB/s; wharf wrote at %.0f%% of it", ddMbPerSec, diskRatio * 100))
-        }
+        lines.forEach { Swift.print($0) }
     }
 }

@@ -25,36 +25,14 @@ struct BrokerCommand: ParsableCommand {
             } else {
                 try await EngineSession.with(data) { [$0.describeBroker()] }
             }
-            try BrokerReport.list(brokers, json: output.json)
+            try BrokerTable.list(brokers, json: output.json)
         }
     }
 }
 
 /// How `broker list` prints: the Brokers view's columns; JSON with the same fields.
-struct BrokerReport: Encodable {
-    var id: Int32
-    var address: String
-    var controller: Bool
-    var online: Bool
-    var leaderPartitions: Int
-    var replicas: Int
-    var outOfSync: Int
-    /// -1 when the broker did not report its volume.
-    var diskTotalBytes: Int64
-    var diskFreeBytes: Int64
-
-    init(_ b: BrokerDescription) {
-        id = b.id
-        address = b.address
-        controller = b.isController
-        online = b.isOnline
-        leaderPartitions = b.leaderPartitions
-        replicas = b.replicas
-        outOfSync = b.outOfSync
-        diskTotalBytes = b.volume?.totalBytes ?? -1
-        diskFreeBytes = b.volume?.usableBytes ?? -1
-    }
-
+/// How `broker list` prints, whatever the source.
+enum BrokerTable {
     static func list(_ brokers: [BrokerDescription], json: Bool) throws {
         if json { return try Output.json(brokers.map(BrokerReport.init)) }
         Output.table(["ID", "ADDRESS", "ROLE", "LEADS", "REPLICAS", "BEHIND", "DISK FREE", "FREE"],

@@ -88,14 +88,7 @@ struct ConsumeCommand: AsyncParsableCommand {
         case .text:
             print(printKey ? "\(Output.text(r.record.key))\t\(Output.text(r.record.value))" : Output.text(r.record.value))
         case .json:
-            struct Header: Encodable { let key: String; let value: JSONBytes }
-            struct Line: Encodable {
-                let topic: String; let partition: Int32; let offset: Int64; let timestamp: Int64
-                let key: JSONBytes; let value: JSONBytes; let headers: [Header]
-            }
-            try? Output.json(Line(topic: r.topic, partition: r.partition, offset: r.record.offset, timestamp: r.record.timestamp,
-                                  key: JSONBytes(bytes: r.record.key), value: JSONBytes(bytes: r.record.value),
-                                  headers: r.record.headers.map { Header(key: $0.key, value: JSONBytes(bytes: $0.value)) }))
+            try? Output.json(ConsumedRecordReport(r))
         }
     }
 }

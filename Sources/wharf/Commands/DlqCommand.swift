@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WharfAdmin
 import WharfCore
 import WharfEngine
 
@@ -22,7 +23,7 @@ struct DlqCommand: ParsableCommand {
 
         func run() async throws {
             let counts: [QueueRuntimeCounts]
-            let topics: [DlqTopics.SummaryJSON]
+            let topics: [DeadLetterTopicReport]
             if cluster.bootstrap != nil {
                 // Queues are Wharf-only: a cluster has dead-letter topics, never queues.
                 counts = []
@@ -32,7 +33,7 @@ struct DlqCommand: ParsableCommand {
             topics = try await DlqTopics.summaries(data: data, cluster: cluster)
             if output.json {
                 // Always the same shape, whatever exists, so scripts need no special case.
-                struct Both: Encodable { let queues: [QueueRuntimeCounts]; let topics: [DlqTopics.SummaryJSON] }
+                struct Both: Encodable { let queues: [QueueRuntimeCounts]; let topics: [DeadLetterTopicReport] }
                 return try Output.json(Both(queues: counts, topics: topics))
             }
             if counts.isEmpty && topics.isEmpty { return print("no dead-letter queues") }
@@ -114,11 +115,7 @@ struct DlqCommand: ParsableCommand {
             let policy = try fsync.policy()
             guard offsets.isEmpty else { throw ValidationError("--offset is for dead-letter topics; use --seq for a queue") }
             let r = try await QueueSession.with(data, fsync: policy) { try $0.requeue(entity, try selection(), to: to, dryRun: dryRun) }
-            struct J: Encodable { let source: String; let target: String; let dryRun: Bool; let count: Int; let sequenceNumbers: [Int64]; let newSequenceNumbers: [Int64]; let skipped: [Int64] }
-            if output.json {
-                return try Output.json(J(source: r.source, target: r.target, dryRun: r.dryRun, count: r.count, sequenceNumbers: r.sequenceNumbers,
-                                         newSequenceNumbers: r.newSequenceNumbers, skipped: r.skipped))
-            }
+            if output.json { return try Output.json(RequeueReport(r)) }
             print("\(r.dryRun ? "would requeue" : "requeued") \(Output.count(r.count, "message")) from \(r.source) to \(r.target)"
                   + (r.skipped.isEmpty ? "" : "; skipped \(r.skipped.map(String.init).joined(separator: ","))"))
         }

@@ -22,29 +22,10 @@ enum DlqTopics {
     /// The source of the dead-letter topic `topic` (`SourceSession`); on a cluster it must exist.
     static func withSource<T>(_ topic: String, data: DataOptions, cluster: BootstrapOption, fsync: FsyncOptions? = nil,
                               _ body: (any ClusterSource) async throws -> T) async throws -> T {
-        try await SourceSession.with(data, cluster, fsync: fsync, checkCluster: { try await requireTopic($0, topic) }, body)
+        try await SourceSession.with(data, cluster, fsync: fsync, checkCluster: { try await ClusterDeadLetters.requireTopic($0, topic) }, body)
     }
 
-    /// A cluster's dead-letter topics are refused by name when missing: queues are Wharf-only.
-    static func requireTopic(_ client: KafkaClient, _ entity: String) async throws {
-        guard try await client.refreshMetadata().topic(entity) != nil else {
-            throw WharfError.invalidArgument(
-                "'\(entity)' is not a topic of the cluster at \(await client.bootstrapDescription); dead-letter queues are Wharf-only: use --data with the data directory for queues")
-        }
-    }
-
-    struct SummaryJSON: Encodable {
-        let name: String
-        let kind = "topic"
-        let convention: String
-        let count: Int64
-        let oldestMessageAgeMillis: Int64?
-        let originalTopics: [String]
-        let topReasons: [Reason]
-        struct Reason: Encodable { let reason: String; let count: Int }
-    }
-
-    static func summaries(data: DataOptions, cluster: BootstrapOption) async throws -> [SummaryJSON] {
+    static func summaries(data: DataOptions, cluster: BootstrapOption) async throws -> [DeadLetterTopicReport] {
         if let kafka = try cluster.clientConfiguration() {
             return try await ClusterSession.with(kafka) { client in
                 let names = try await client.refreshMetadata().topics.filter { !$0.isInternal }.map(\.name)
@@ -54,26 +35,8 @@ enum DlqTopics {
         return try await EngineSession.with(data) { engine in json(engine.deadLetterTopics(), now: engine.clock.nowMillis()) }
     }
 
-    static func json(_ summaries: [DeadLetterTopicSummary], now: Int64) -> [SummaryJSON] {
-        summaries.map {
-            SummaryJSON(name: $0.topic, convention: $0.convention.rawValue, count: $0.count,
-                        oldestMessageAgeMillis: $0.oldestTimestamp.map { max(0, now - $0) }, originalTopics: $0.originalTopics,
-                        topReasons: $0.topReasons.map { .init(reason: $0.reason, count: $0.count) })
-        }
-    }
-
-    struct RecordJSON: Encodable {
-        let partition: Int32
-        let offset: Int64
-        let timestamp: String
-        let key: String?
-        let originalTopic: String?
-        let originalPartition: Int32?
-        let originalOffset: Int64?
-        let deadLetterReason: String?
-        let exceptionClass: String?
-        let headers: [String: String]
-        let body: String
+    static func json(_ summaries: [DeadLetterTopicSummary], now: Int64) -> [DeadLetterTopicReport] {
+        summaries.map { DeadLetterTopicReport($0, now: now) }
     }
 
     static func peek(_ topic: String, data: DataOptions, cluster: BootstrapOption, max: Int, json: Bool) async throws {
@@ -82,15 +45,7 @@ enum DlqTopics {
 
     /// `dlq peek` output, the same for the embedded engine and a cluster.
     static func printPeek(_ records: [PartitionRecord], json: Bool) throws {
-        let rows = records.map { pr in
-            let r = pr.record
-            let o = DeadLetterHeaders.parse(r.headers)
-            return RecordJSON(partition: pr.partition, offset: r.offset, timestamp: TimeParsing.iso(r.timestamp),
-                              key: r.key.map { Output.text($0) }, originalTopic: o?.topic, originalPartition: o?.partition,
-                              originalOffset: o?.offset, deadLetterReason: o?.reason, exceptionClass: o?.exceptionClass,
-                              headers: Dictionary(r.headers.map { ($0.key, Output.text($0.value ?? [])) }, uniquingKeysWith: { a, _ in a }),
-                              body: Output.text(r.value ?? []))
-        }
+        let rows = records.map(DeadLetterRecordReport.init)
         if json { return try Output.json(rows) }
         if rows.isEmpty { return print("no records") }
         Output.table(["PARTITION", "OFFSET", "TIMESTAMP", "ORIGINAL", "REASON", "BODY"], rows.map { r in
@@ -121,9 +76,7 @@ enum DlqTopics {
     static func printRequeue(_ r: DeadLetterRequeueResult, topic: String, json: Bool) throws {
         let dryRun = r.dryRun
         if json {
-            struct J: Encodable { let source: String; let dryRun: Bool; let count: Int; let targets: [String: Int]; let offsets: [Int64]; let withoutTarget: [Int64] }
-            return try Output.json(J(source: topic, dryRun: dryRun, count: r.moves.count, targets: r.byTarget, offsets: r.moves.map { $0.offset },
-                                     withoutTarget: r.withoutTarget))
+            return try Output.json(DeadLetterRequeueReport(r, topic: topic))
         }
         let targets = r.byTarget.sorted { $0.key < $1.key }.map { "\($0.value) to \($0.key)" }.joined(separator: ", ")
         print("\(dryRun ? "would requeue" : "requeued") \(Output.count(r.moves.count, "record")) from \(topic)"
@@ -136,7 +89,7 @@ enum DlqTopics {
         let n: Int64
         if let kafka = try cluster.clientConfiguration() {
             n = try await ClusterSession.with(kafka) { client in
-                try await requireTopic(client, topic)
+                try await ClusterDeadLetters.requireTopic(client, topic)
                 return try await yes ? ClusterDeadLetters.purge(client, topic: topic) : ClusterDeadLetters.retained(client, topic: topic)
             }
         } else {

@@ -7,40 +7,7 @@ import WharfEvents
 /// Opens the engine and its event store for one command, closing both afterwards.
 enum EventSession {
     static func with<T>(_ data: DataOptions, fsync: FsyncOptions? = nil, _ body: (EventStore) async throws -> T) async throws -> T {
-        let policy = try fsync?.policy() ?? .interval(milliseconds: 1000)
-        return try await EngineSession.with(data, fsync: policy) { engine in
-            let store = try EventStore.open(alongside: engine)
-            do {
-                let result = try await body(store)
-                try store.close()
-                return result
-            } catch {
-                try? store.close()
-                throw error
-            }
-        }
-    }
-}
-
-struct EventJSON: Encodable {
-    let stream: String
-    let revision: UInt64
-    let position: UInt64
-    let id: String
-    let type: String
-    let timestamp: String
-    let data: JSONBytes
-    let metadata: JSONBytes
-
-    init(_ e: RecordedEvent) {
-        stream = e.stream
-        revision = e.revision
-        position = e.position
-        id = e.id.uuidString.lowercased()
-        type = e.type
-        timestamp = TimeParsing.iso(e.timestamp)
-        data = JSONBytes(bytes: e.data)
-        metadata = JSONBytes(bytes: e.metadata.isEmpty ? nil : e.metadata)
+        try await DataDirectorySession.events(data.directory, fsync: try fsync?.policy() ?? .interval(milliseconds: 1000), body)
     }
 }
 
@@ -76,8 +43,7 @@ struct EventsCommand: ParsableCommand {
             let result = try await EventSession.with(data, fsync: fsync) { store in
                 try store.append(stream: stream, events: lines.map { EventData(id: eventId ?? UUID(), type: type, data: $0) }, expected: expected)
             }
-            struct R: Encodable { let stream: String; let events: Int; let nextExpectedVersion: UInt64; let position: UInt64; let deduplicated: Bool }
-            let r = R(stream: stream, events: lines.count, nextExpectedVersion: result.nextExpectedVersion, position: result.position, deduplicated: result.deduplicated)
+            let r = AppendReport(stream: stream, events: lines.count, result)
             if output.json { return try Output.json(r) }
             print(result.deduplicated ? "already appended (same event id): stream \(stream) is at revision \(result.nextExpectedVersion)"
                   : "appended \(Output.count(lines.count, "event")) to \(stream); now at revision \(result.nextExpectedVersion)")
@@ -98,7 +64,7 @@ struct EventsCommand: ParsableCommand {
                 stream == "$all" ? try store.readAll(from: from ?? 0, maxCount: max, includeSystem: false)
                     : try store.readStream(stream, from: from, direction: backwards ? .backwards : .forwards, maxCount: max)
             }
-            if output.json { return try events.forEach { try Output.json(EventJSON($0)) } }
+            if output.json { return try events.forEach { try Output.json(RecordedEventReport($0)) } }
             if events.isEmpty { return print("no events") }
             Output.table(["REV", "POS", "TYPE", "TIME", "DATA"], events.map {
                 ["\($0.revision)", "\($0.position)", $0.type, TimeParsing.iso($0.timestamp), String(Output.text($0.data).prefix(70))]
@@ -114,8 +80,7 @@ struct EventsCommand: ParsableCommand {
 
         func run() async throws {
             let streams = try await EventSession.with(data) { $0.streams(category: category) }
-            struct S: Encodable { let stream: String; let category: String; let events: UInt64 }
-            if output.json { return try Output.json(streams.map { S(stream: $0.name, category: $0.category, events: $0.eventCount) }) }
+            if output.json { return try Output.json(streams.map(StreamReport.init)) }
             if streams.isEmpty { return print("no streams") }
             Output.table(["STREAM", "CATEGORY", "EVENTS"], streams.map { [$0.name, $0.category, "\($0.eventCount)"] }, rightAligned: [2])
         }
@@ -151,14 +116,6 @@ struct SubscriptionCommand: ParsableCommand {
         }
     }
 
-    struct SnapshotJSON: Encodable {
-        let name: String; let source: String; let state: String; let checkpoint: UInt64?; let lagEvents: UInt64; let lagSeconds: Double; let parked: UInt64; let inFlight: Int
-        init(_ s: SubscriptionSnapshot) {
-            name = s.name; source = s.source.description; state = "\(s.state)"; checkpoint = s.checkpoint
-            lagEvents = s.lagEvents; lagSeconds = s.lagSeconds; parked = s.parkedCount; inFlight = s.inFlightCount
-        }
-    }
-
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Persistent subscriptions with checkpoint, lag and parked events.")
         @OptionGroup var data: DataOptions
@@ -166,7 +123,7 @@ struct SubscriptionCommand: ParsableCommand {
 
         func run() async throws {
             let snaps = try await EventSession.with(data) { $0.subscriptionSnapshots() }
-            if output.json { return try Output.json(snaps.map(SnapshotJSON.init)) }
+            if output.json { return try Output.json(snaps.map(SubscriptionReport.init)) }
             if snaps.isEmpty { return print("no subscriptions") }
             Output.table(["SUBSCRIPTION", "SOURCE", "STATE", "CHECKPOINT", "LAG", "LAG S", "PARKED"], snaps.map {
                 [$0.name, $0.source.description, "\($0.state)", $0.checkpoint.map(String.init) ?? "-", "\($0.lagEvents)", String(format: "%.1f", $0.lagSeconds), "\($0.parkedCount)"]
@@ -186,7 +143,7 @@ struct SubscriptionCommand: ParsableCommand {
                 return (snap, try store.parkedEvents(target.group, on: target.source))
             }
             guard let snap else { throw WharfError.unknownSubscription("\(target.stream)::\(target.group)") }
-            if output.json { return try Output.json(SnapshotJSON(snap)) }
+            if output.json { return try Output.json(SubscriptionReport(snap)) }
             print("\(snap.name) on \(snap.source): \(snap.state), checkpoint \(snap.checkpoint.map(String.init) ?? "-"), lag \(Output.count(snap.lagEvents, "event")) (\(String(format: "%.1f", snap.lagSeconds)) s), \(snap.parkedCount) parked")
             for e in parked { print("  parked: \(e.stream)@\(e.revision) \(e.type) \(String(Output.text(e.data).prefix(60)))") }
         }

@@ -29,14 +29,7 @@ struct GroupCommand: ParsableCommand {
             if let kafka = try cluster.clientConfiguration() {
                 return try GroupReport.list(shown(try await ClusterSession.with(kafka) { try await ClusterGroups.list($0) }), json: output.json)
             }
-            let rows = try await EngineSession.with(data) { engine -> [GroupReport.Row] in
-                var rows: [GroupReport.Row] = []
-                for g in await engine.listGroups() {
-                    let lag = try? await engine.groupLag(g.groupId)
-                    rows.append(GroupReport.Row(group: g.groupId, state: lag?.state ?? g.state.rawValue, members: lag?.members ?? 0, totalLag: lag?.totalLag ?? 0))
-                }
-                return rows
-            }
+            let rows = try await EngineSession.with(data) { await $0.groupSummaries() }
             try GroupReport.list(shown(rows), json: output.json)
         }
     }

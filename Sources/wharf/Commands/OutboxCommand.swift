@@ -34,27 +34,12 @@ struct OutboxDatabaseOptions: ParsableArguments {
 
     /// Opens the store; unless `create`, checks that the table exists (a clear error otherwise).
     func open(create: Bool = false) async throws -> any OutboxStore {
-        let store = try await OutboxStores.open(try url(), table: table, create: create)
-        if !create {
-            do { try await store.checkTable() } catch {
-                try? await store.close()
-                throw error
-            }
-        }
-        return store
+        try await OutboxStores.openChecked(try url(), table: table, create: create)
     }
 
     /// Runs `body` with an open store and always closes it.
     func with<T>(create: Bool = false, _ body: (any OutboxStore) async throws -> T) async throws -> T {
-        let store = try await open(create: create)
-        do {
-            let result = try await body(store)
-            try await store.close()
-            return result
-        } catch {
-            try? await store.close()
-            throw error
-        }
+        try await OutboxStores.with(try url(), table: table, create: create, body)
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import WharfClusterSource
 import WharfCore
 import WharfEngine
+import WharfRuntime
 
 struct ProduceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,37 +66,16 @@ struct ProduceCommand: AsyncParsableCommand {
         }
     }
 
-    /// Reads stdin into records and hands them to `append` in batches (one record at a time
-    /// from a terminal); `append` returns the (partition, first, last offset) of what it wrote,
-    /// printed with --echo-offsets. Returns how many records were appended.
-    func readLines(headers recordHeaders: [RecordHeader],
-                   _ append: ([Record]) async throws -> [(partition: Int32, base: Int64, last: Int64)]) async throws -> Int {
-        let interactive = isatty(0) == 1
-        let separator = keySeparator.map { Array($0.utf8) }
-        var pending: [Record] = []
-        var count = 0
-        func flush() async throws {
-            guard !pending.isEmpty else { return }
-            let results = try await append(pending)
-            count += pending.count
-            pending.removeAll(keepingCapacity: true)
-            if echoOffsets {
-                for r in results { for o in r.base...r.last { print("\(r.partition) \(o)") } }
-                fflush(nil)
-            }
-        }
-        var lines = LineReader(fd: 0)
-        while let line = lines.next() {
-            var key: [UInt8]?
-            var value = line
-            if let separator, let at = line.firstRange(of: separator) {
-                key = Array(line[..<at.lowerBound])
-                value = Array(line[at.upperBound...])
-            }
-            pending.append(Record(key: key, value: value, headers: recordHeaders))
-            if pending.count >= batchSize || interactive { try await flush() }
-        }
-        try await flush()
-        return count
+    /// Reads stdin into records for `append` (`ProduceLoop`); prints each record's partition and
+    /// offset with --echo-offsets. Returns how many records were appended.
+    func readLines(headers recordHeaders: [RecordHeader], _ append: ([Record]) async throws -> [ProduceLoop.Placement]) async throws -> Int {
+        let loop = ProduceLoop(keySeparator: keySeparator, headers: recordHeaders, batchSize: batchSize)
+        let echo: (([ProduceLoop.Placement]) -> Void)? = echoOffsets ? { Self.echo($0) } : nil
+        return try await loop.run(echo: echo, append)
+    }
+
+    static func echo(_ placements: [ProduceLoop.Placement]) {
+        for r in placements { for o in r.base...r.last { print("\(r.partition) \(o)") } }
+        fflush(nil)
     }
 }

@@ -4,27 +4,6 @@ import WharfCore
 import WharfEvents
 import WharfProjections
 
-/// Projections the binary can run itself (so it can rebuild them offline), by definition id.
-enum ProjectionCatalog {
-    static func definition(id: String?, name: String) -> ProjectionDefinition? {
-        switch id {
-        case AccountBalances.definitionId?: AccountBalances.definition(name: name)
-        default: nil
-        }
-    }
-}
-
-struct ProjectionStatusJSON: Encodable {
-    let name: String; let source: String; let database: String; let state: String; let error: String?
-    let checkpoint: UInt64?; let processed: UInt64; let head: UInt64; let lagEvents: UInt64; let lagSeconds: Double
-    let rebuildDone: UInt64?; let rebuildTotal: UInt64?; let rebuildRequested: Bool
-    init(_ s: ProjectionStatus) {
-        name = s.name; source = s.source.description; database = s.databasePath; state = s.stateName; error = s.state.faultMessage
-        checkpoint = s.cursor.position; processed = s.cursor.processed; head = s.head; lagEvents = s.lag.events
-        lagSeconds = s.lag.seconds; rebuildDone = s.rebuild?.done; rebuildTotal = s.rebuild?.total; rebuildRequested = s.rebuildRequested
-    }
-}
-
 struct ProjectionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projection", abstract: "Projections (read models folded from event streams): list, describe, rebuild.",
@@ -37,7 +16,7 @@ struct ProjectionCommand: ParsableCommand {
 
         func run() async throws {
             let all = try await EventSession.with(data) { ProjectionRegistry(dataDirectory: data.directory).statuses(store: $0) }
-            if output.json { return try Output.json(all.map(ProjectionStatusJSON.init)) }
+            if output.json { return try Output.json(all.map(ProjectionStatusReport.init)) }
             if all.isEmpty { return print("no projections") }
             Output.table(["PROJECTION", "SOURCE", "STATE", "CHECKPOINT", "PROCESSED", "LAG", "LAG S"], all.map {
                 [$0.name, $0.source.description, $0.stateName, $0.cursor.position.map(String.init) ?? "-", "\($0.cursor.processed)",
@@ -55,7 +34,7 @@ struct ProjectionCommand: ParsableCommand {
         func run() async throws {
             let status = try await EventSession.with(data) { ProjectionRegistry(dataDirectory: data.directory).status(named: name, store: $0) }
             guard let s = status else { throw WharfError.invalidArgument("no projection named '\(name)' (see wharf projection list)") }
-            if output.json { return try Output.json(ProjectionStatusJSON(s)) }
+            if output.json { return try Output.json(ProjectionStatusReport(s)) }
             print("\(s.name): \(s.stateName)\(s.state.faultMessage.map { " (\($0))" } ?? "")")
             print("  source      \(s.source)")
             print("  database    \(s.databasePath)")
@@ -86,29 +65,21 @@ struct ProjectionCommand: ParsableCommand {
                 }
                 let plan = "rebuild \(name): empty its read model in \(entry.database) and replay \(Output.count(before.head, "event")) of \(before.source) (checkpoint \(before.cursor.processed) -> 0)"
                 guard yes else { throw WharfError.invalidArgument("\(plan); add --yes to do it") }
-                guard let definition = ProjectionCatalog.definition(id: entry.definition, name: name) else {
+                guard let definition = BuiltInProjections.definition(id: entry.definition, name: name) else {
                     try registry.requestRebuild(named: name)
                     print("rebuild of \(name) requested: its application resets and replays it when it next opens the projection")
                     return
                 }
                 print(plan)
                 let projection = try Projection.open(definition, databasePath: entry.database, store: store, registry: registry)
-                try await projection.rebuild()
-                var shown = -1
-                while true {
-                    let s = projection.status
-                    if let fault = s.state.faultMessage {
-                        await projection.close()
-                        throw WharfError.io("rebuild of \(name) failed: \(fault)")
-                    }
-                    let percent = Int((s.rebuild?.fraction ?? 1) * 100)
-                    if percent / 10 != shown / 10 || s.rebuild == nil {
+                do {
+                    _ = try await projection.rebuildToHead { s, percent in
                         print("rebuilding \(name): \(s.cursor.processed)/\(Output.count(s.rebuild?.total ?? s.head, "event")) (\(percent)%)")
                         fflush(nil)
-                        shown = percent
                     }
-                    if s.rebuild == nil && s.lag.events == 0 { break }
-                    try await Task.sleep(for: .milliseconds(20))
+                } catch {
+                    await projection.close()
+                    throw error
                 }
                 await projection.close()
                 print("rebuilt \(name): \(Output.count(projection.status.cursor.processed, "event")) applied")

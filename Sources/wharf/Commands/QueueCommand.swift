@@ -8,18 +8,7 @@ import WharfStorage
 enum QueueSession {
     static func with<T>(_ data: DataOptions, fsync: FsyncPolicy = .interval(milliseconds: 1000),
                         _ body: (QueueStore) async throws -> T) async throws -> T {
-        try await EngineSession.with(data, fsync: fsync) { engine in
-            let queues = try engine.openQueues()
-            do {
-                _ = try queues.tick()  // expire TTLs, activate schedules, as a long-running broker would have
-                let result = try await body(queues)
-                try queues.close()
-                return result
-            } catch {
-                try? queues.close()
-                throw error
-            }
-        }
+        try await DataDirectorySession.queues(data.directory, fsync: fsync, body)
     }
 }
 
@@ -31,41 +20,8 @@ func parseDurationOption(_ text: String, _ flag: String) throws -> Int64 {
     return ms
 }
 
-/// A queue message as the CLI prints it in JSON.
-struct QueueMessageJSON: Encodable {
-    let sequenceNumber: Int64
-    let messageId: String
-    let state: String
-    let deliveryCount: Int
-    let enqueuedTime: String
-    let sessionId: String?
-    let correlationId: String?
-    let subject: String?
-    let contentType: String?
-    let deadLetterReason: String?
-    let deadLetterErrorDescription: String?
-    let properties: [String: String]
-    let body: JSONBytes
-
-    init(_ m: QueueMessage) {
-        sequenceNumber = m.sequenceNumber
-        messageId = m.messageId
-        state = m.state.rawValue
-        deliveryCount = m.deliveryCount
-        enqueuedTime = TimeParsing.iso(m.enqueuedTime)
-        sessionId = m.sessionId
-        correlationId = m.correlationId
-        subject = m.subject
-        contentType = m.contentType
-        deadLetterReason = m.deadLetterReason
-        deadLetterErrorDescription = m.deadLetterErrorDescription
-        properties = m.applicationProperties
-        body = JSONBytes(bytes: m.body)
-    }
-}
-
 func printMessages(_ messages: [QueueMessage], json: Bool) throws {
-    if json { return try Output.json(messages.map(QueueMessageJSON.init)) }
+    if json { return try Output.json(messages.map(QueueMessageReport.init)) }
     if messages.isEmpty { return print("no messages") }
     Output.table(["SEQ", "MESSAGE ID", "STATE", "DELIVERIES", "ENQUEUED", "REASON", "BODY"], messages.map {
         ["\($0.sequenceNumber)", $0.messageId, $0.state.rawValue, "\($0.deliveryCount)", TimeParsing.iso($0.enqueuedTime),
@@ -191,8 +147,7 @@ struct QueueCommand: ParsableCommand {
                                                       scheduledEnqueueTime: at, applicationProperties: props))
                 }
             }
-            struct R: Encodable { let sequenceNumber: Int64?; let disposition: String; let entity: String }
-            if output.json { return try Output.json(receipts.map { R(sequenceNumber: $0.sequenceNumber, disposition: $0.disposition.rawValue, entity: $0.entity) }) }
+            if output.json { return try Output.json(receipts.map(SendReceiptReport.init)) }
             let byDisposition = Dictionary(grouping: receipts, by: { (r: SendReceipt) in r.disposition.rawValue }).mapValues { $0.count }
             print("sent \(Output.count(receipts.count, "message")) to \(queue): "
                   + byDisposition.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
@@ -204,14 +159,13 @@ struct QueueCommand: ParsableCommand {
             abstract: "Receive messages (peek-lock then settle, or receive-and-delete).",
             discussion: "Peek-lock needs --then: what to do with each message once printed.")
         enum Mode: String, ExpressibleByArgument, CaseIterable { case peekLock = "peek-lock", receiveAndDelete = "receive-and-delete" }
-        enum Then: String, ExpressibleByArgument, CaseIterable { case complete, abandon, `defer`, deadLetter = "dead-letter" }
         @OptionGroup var data: DataOptions
         @OptionGroup var fsync: FsyncOptions
         @OptionGroup var output: JSONOption
         @Argument var queue: String
         @Option var mode: Mode = .peekLock
         @Option var max: Int = 1
-        @Option(help: "Settle each received message: complete, abandon, defer or dead-letter.") var then: Then?
+        @Option(help: "Settle each received message: complete, abandon, defer or dead-letter.") var then: QueueSettlement?
         @Option(help: "Dead-letter reason (with --then dead-letter).") var reason: String?
         @Option(help: "Dead-letter description (with --then dead-letter).") var description: String?
         @Option(name: .customLong("session-id"), help: "Accept this session (session-enabled queues; default: the next available).") var sessionId: String?
@@ -255,20 +209,13 @@ struct QueueCommand: ParsableCommand {
 
         /// One line per message under --follow: JSON, or sequence number and body.
         func printLine(_ m: QueueMessage) throws {
-            if output.json { return try Output.json(QueueMessageJSON(m)) }
+            if output.json { return try Output.json(QueueMessageReport(m)) }
             print("\(m.sequenceNumber)\t\(Output.text(m.body))")
         }
 
         func settle(_ messages: [QueueMessage], _ q: QueueStore) throws {
             guard let then else { return }
-            for m in messages {
-                switch then {
-                case .complete: try q.complete(m)
-                case .abandon: try q.abandon(m)
-                case .defer: try q.deferMessage(m)
-                case .deadLetter: _ = try q.deadLetter(m, reason: reason, description: description)
-                }
-            }
+            try q.settle(messages, then, reason: reason, description: description)
         }
     }
 
@@ -286,3 +233,5 @@ struct QueueCommand: ParsableCommand {
         }
     }
 }
+
+extension QueueSettlement: ExpressibleByArgument {}

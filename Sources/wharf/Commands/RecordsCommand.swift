@@ -1,4 +1,5 @@
 import ArgumentParser
+import WharfAdmin
 import WharfClusterSource
 import WharfCore
 import WharfEngine
@@ -23,26 +24,12 @@ struct RecordsCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let oldStart: Int64, newStart: Int64
-            if let kafka = try cluster.clientConfiguration() {
-                // DeleteRecords to the partition's leader; -1 means its high watermark there too.
-                let tp = TopicPartition(topic, partition)
-                (oldStart, newStart) = try await ClusterSession.with(kafka) { client in
-                    guard let old = try await client.logOffsets([tp])[tp]?.start else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
-                    guard let new = try await client.deleteRecords([tp: before.offset])[tp] else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
-                    return (old, new)
-                }
-            } else {
-                let policy = try fsync.policy()
-                (oldStart, newStart) = try await EngineSession.with(data, fsync: policy) { engine in
-                    let old = try engine.offsets(topic: topic, partition: partition).logStart
-                    return (old, try engine.deleteRecords(topic: topic, partition: partition, before: before.offset))
-                }
+            let deletion = try await SourceSession.with(data, cluster, fsync: fsync) {
+                try await $0.deleteRecords(topic: topic, partition: partition, before: before.offset)
             }
-            struct Result: Encodable { let topic: String; let partition: Int32; let logStartOffset: Int64; let deletedRecords: Int64 }
-            let r = Result(topic: topic, partition: partition, logStartOffset: newStart, deletedRecords: max(0, newStart - oldStart))
+            let r = RecordDeletionReport(topic: topic, partition: partition, deletion)
             if output.json { try Output.json(r) } else {
-                print("deleted \(Output.count(r.deletedRecords, "record")) from \(topic)/\(partition); log start offset is now \(newStart)")
+                print("deleted \(Output.count(r.deletedRecords, "record")) from \(topic)/\(partition); log start offset is now \(r.logStartOffset)")
             }
         }
     }

@@ -129,19 +129,9 @@ extension ServiceBusCommand {
 
             /// Bad combinations are WharfErrors (one line), not usage errors.
             func filter() throws(WharfError) -> RuleFilter {
-                var c = CorrelationFilter(correlationId: correlationId, messageId: messageId, to: to, replyTo: replyTo,
-                                          subject: subject, sessionId: sessionId, contentType: contentType)
-                for p in properties {
-                    guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw WharfError.invalidArgument("--property '\(p)' must be key=value") }
-                    c.properties[String(p[..<eq])] = String(p[p.index(after: eq)...])
-                }
-                let correlation = c != CorrelationFilter()
-                switch (sql, correlation) {
-                case (let text?, false): return .sql(text)
-                case (nil, true): return .correlation(c)
-                case (nil, false): throw WharfError.invalidArgument("give a filter: --sql or correlation options (--correlation-id, --subject, --property k=v, ...)")
-                case (_?, true): throw WharfError.invalidArgument("give either --sql or correlation options, not both")
-                }
+                try RuleFilter(sql: sql, correlation: CorrelationFilter(correlationId: correlationId, messageId: messageId, to: to, replyTo: replyTo,
+                                                                        subject: subject, sessionId: sessionId, contentType: contentType),
+                               properties: properties)
             }
 
             func run() async throws {
@@ -161,17 +151,7 @@ extension ServiceBusCommand {
             func run() async throws {
                 let rules = try await QueueSession.with(data) { try $0.listRules(topic: topic, subscription: subscription) }
                 if rules.isEmpty { return print("no rules: the subscription gets no messages") }
-                Output.table(["RULE", "FILTER", "ACTION"], rules.map { [$0.name, Self.describe($0.filter), $0.action ?? ""] })
-            }
-
-            static func describe(_ f: RuleFilter) -> String {
-                switch f {
-                case .sql(let text): return "sql: " + text
-                case .correlation(let c):
-                    var parts = c.systemConditions.compactMap { name, value in value.map { "\(name)=\($0)" } }
-                    parts += c.properties.sorted { $0.key < $1.key }.map { "user.\($0.key)=\($0.value)" }
-                    return "correlation: " + parts.joined(separator: ", ")
-                }
+                Output.table(["RULE", "FILTER", "ACTION"], rules.map { [$0.name, $0.filter.summary, $0.action ?? ""] })
             }
         }
 

@@ -39,13 +39,13 @@ struct TraceCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let stores = try await openOutboxes()
+        let stores = try await OutboxTraceStart.open(try outbox.map { try OutboxDatabaseURL(parsing: $0) })
         let trace: EventTrace
         do { trace = try await traceEvent(outboxes: stores) } catch {
-            await Self.close(stores)
+            await OutboxTraceStart.close(stores)
             throw error
         }
-        await Self.close(stores)
+        await OutboxTraceStart.close(stores)
         if output.json { return try Output.json(trace) }
         Self.print(trace)
     }
@@ -62,27 +62,6 @@ struct TraceCommand: AsyncParsableCommand {
         return try await EngineSession.with(data) { engine in
             try await OutboxTraceStart.trace(id, outboxes: stores) { try await engine.trace(id, outbox: $0, maxRecords: maxRecords) }
         }
-    }
-
-    /// The `--outbox` databases, each checked for its table (nothing is left open on an error).
-    func openOutboxes() async throws -> [(name: String, store: any OutboxStore)] {
-        var stores: [(name: String, store: any OutboxStore)] = []
-        for text in outbox {
-            let url = try OutboxDatabaseURL(parsing: text)
-            do {
-                let store = try await OutboxStores.open(url)
-                stores.append((DashboardOutboxes.shortName(url), store))
-                try await store.checkTable()
-            } catch {
-                await Self.close(stores)
-                throw error
-            }
-        }
-        return stores
-    }
-
-    static func close(_ stores: [(name: String, store: any OutboxStore)]) async {
-        for s in stores { try? await s.store.close() }
     }
 
     static func print(_ trace: EventTrace) {

@@ -46,11 +46,7 @@ struct UserCommand: AsyncParsableCommand {
             guard !password.isEmpty else { throw ValidationError("the password on standard input is empty") }
             let store = try UserCommand.store(data, create: true)
             let credential = ScramCredential(password: password, hash: mechanism.hash, iterations: iterations)
-            let replaced = try store.update { (database: inout UserDatabase) throws(WharfError) -> Bool in
-                let replaced = database.users[name]?[mechanism] != nil
-                database.users[name, default: [:]][mechanism] = credential
-                return replaced
-            }
+            let replaced = try store.setCredential(credential, user: name, mechanism: mechanism)
             print(replaced ? "changed the \(mechanism.rawValue) password of \(name)" : "added \(name) (\(mechanism.rawValue))")
         }
     }
@@ -60,22 +56,9 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var output: JSONOption
 
-        struct Entry: Encodable {
-            var name: String
-            var mechanisms: [Mechanism]
-            struct Mechanism: Encodable {
-                var mechanism: String
-                var iterations: Int
-            }
-        }
-
         func run() async throws {
             let database = try UserCommand.store(data, create: false).load()
-            let entries = database.users.sorted { $0.key < $1.key }.map { name, credentials in
-                Entry(name: name, mechanisms: credentials.sorted { $0.key.rawValue < $1.key.rawValue }.map {
-                    Entry.Mechanism(mechanism: $0.key.rawValue, iterations: $0.value.iterations)
-                })
-            }
+            let entries = database.listing
             if output.json { return try Output.json(entries) }
             guard !entries.isEmpty else { return print("no users (add one with 'wharf user add NAME --mechanism SCRAM-SHA-512 --password-stdin')") }
             Output.table(["USER", "MECHANISMS"], entries.map { entry in
@@ -93,17 +76,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try UserCommand.store(data, create: false)
             let mechanism = try self.mechanism.map(UserCommand.mechanism)
-            let outcome = try store.update { (database: inout UserDatabase) throws(WharfError) -> DeleteOutcome in
-                guard let credentials = database.users[name] else { return .noUser }
-                guard let mechanism else {
-                    database.users[name] = nil
-                    return .deletedUser
-                }
-                guard credentials[mechanism] != nil else { return .noCredential }
-                database.users[name]?[mechanism] = nil
-                if database.users[name]?.isEmpty == true { database.users[name] = nil }
-                return .deletedCredential
-            }
+            let outcome = try store.deleteUser(name, mechanism: mechanism)
             switch outcome {
             case .noUser: throw ValidationError("no user \(Output.safe(name))")
             case .noCredential: throw ValidationError("\(Output.safe(name)) has no \(mechanism?.rawValue ?? "") credential")
@@ -111,8 +84,6 @@ struct UserCommand: AsyncParsableCommand {
             case .deletedUser: print("deleted \(Output.safe(name))")
             }
         }
-
-        private enum DeleteOutcome { case noUser, noCredential, deletedCredential, deletedUser }
     }
 
     static func mechanism(_ name: String) throws -> SaslMechanism {

@@ -37,19 +37,11 @@ struct JSONOption: ParsableArguments {
     var json = false
 }
 
-/// Opens the engine for one command and always closes it (clean-shutdown markers, lock release).
+/// Opens the engine for one command and always closes it (`DataDirectorySession`).
 enum EngineSession {
     static func with<T>(_ data: DataOptions, fsync: FsyncPolicy = .interval(milliseconds: 1000),
                         _ body: (Engine) async throws -> T) async throws -> T {
-        let engine = try Engine.open(config: EngineConfig(dataDirectory: data.directory, fsync: fsync))
-        do {
-            let result = try await body(engine)
-            try engine.close()
-            return result
-        } catch {
-            try? engine.close()
-            throw error
-        }
+        try await DataDirectorySession.engine(data.directory, fsync: fsync, body)
     }
 }
 

@@ -14,17 +14,7 @@ enum GroupReport {
     }
 
     static func describe(_ lag: GroupLag, json: Bool) throws {
-        if json {
-            struct P: Encodable {
-                let topic: String; let partition: Int32; let committedOffset: Int64?; let logStartOffset: Int64
-                let logEndOffset: Int64; let lag: Int64; let timeLagMs: Int64; let owner: String?
-            }
-            struct G: Encodable { let group: String; let state: String; let members: Int; let totalLag: Int64; let partitions: [P] }
-            return try Output.json(G(group: lag.group, state: lag.state, members: lag.members, totalLag: lag.totalLag,
-                                     partitions: lag.partitions.map { P(topic: $0.topic, partition: $0.partition, committedOffset: $0.committedOffset,
-                                                                        logStartOffset: $0.logStartOffset, logEndOffset: $0.logEndOffset,
-                                                                        lag: $0.lag, timeLagMs: $0.timeLagMs, owner: $0.owner) }))
-        }
+        if json { return try Output.json(GroupLagReport(lag)) }
         print("group \(Output.safe(lag.group)): \(lag.state), \(Output.count(lag.members, "member")), total lag \(lag.totalLag)")
         Output.table(["TOPIC", "PARTITION", "COMMITTED", "LOG END", "LAG", "TIME LAG", "OWNER"],
                      lag.partitions.map {
@@ -37,10 +27,7 @@ enum GroupReport {
     }
 
     static func reset(group: String, rows: [ResetPlanRow], executed: Bool, fenced: Bool?, json: Bool) throws {
-        if json {
-            struct R: Encodable { let group: String; let executed: Bool; let fencedLiveMembers: Bool?; let partitions: [ResetPlanRow] }
-            return try Output.json(R(group: group, executed: executed, fencedLiveMembers: fenced, partitions: rows))
-        }
+        if json { return try Output.json(ResetReport(group: group, rows: rows, executed: executed, fenced: fenced)) }
         Output.table(["TOPIC", "PARTITION", "CURRENT", "NEW", "TO RE-READ"],
                      rows.map { [$0.topic, "\($0.partition)", $0.currentOffset.map(String.init) ?? "-", "\($0.newOffset)", "\($0.recordsToReread)"] },
                      rightAligned: [1, 2, 3, 4])

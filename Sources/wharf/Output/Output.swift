@@ -1,4 +1,5 @@
 import Foundation
+import WharfAdmin
 import WharfCore
 import WharfDashboard
 
@@ -57,21 +58,5 @@ enum Output {
     static func retention(ms: Int64) -> String { ms < 0 ? "forever" : duration(ms: ms) }
 
     /// Text for a key or value: UTF-8 as is; other bytes marked so nothing is silently mangled.
-    static func text(_ bytes: [UInt8]?) -> String {
-        guard let bytes else { return "" }
-        if let s = String(validating: bytes, as: UTF8.self) { return s }
-        return "base64:" + Data(bytes).base64EncodedString()
-    }
-}
-
-/// A value for JSON output that keeps bytes exact: a string when UTF-8, else base64 with a marker.
-struct JSONBytes: Encodable {
-    let bytes: [UInt8]?
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        guard let bytes else { return try c.encodeNil() }
-        if let s = String(validating: bytes, as: UTF8.self) { try c.encode(s) } else {
-            try c.encode(["base64": Data(bytes).base64EncodedString()])
-        }
-    }
+    static func text(_ bytes: [UInt8]?) -> String { JSONBytes.text(bytes) }
 }

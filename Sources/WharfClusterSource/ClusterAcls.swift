@@ -5,8 +5,8 @@ import WharfKafkaClient
 /// `wharf acl --bootstrap`: CreateAcls, DeleteAcls and DescribeAcls against a cluster's
 /// authorizer, in `AclBinding` terms. A refusal (SECURITY_DISABLED on a broker without
 /// `--authorize`, CLUSTER_AUTHORIZATION_FAILED) is one line naming the API and the broker's reason.
-enum ClusterAcls {
-    static func create(_ client: KafkaClient, _ acls: [AclBinding]) async throws(KafkaClientError) {
+public enum ClusterAcls {
+    public static func create(_ client: KafkaClient, _ acls: [AclBinding]) async throws(KafkaClientError) {
         let request = CreateAclsRequest(creations: acls.map {
             .init(resourceType: $0.resourceType.rawValue, resourceName: $0.resourceName, resourcePatternType: $0.patternType.rawValue,
                   principal: $0.principal, host: $0.host, operation: $0.operation.rawValue, permissionType: $0.permission.rawValue)
@@ -18,7 +18,7 @@ enum ClusterAcls {
     }
 
     /// Deletes the ACL equal to `acl` (if any) and returns what the broker deleted.
-    static func delete(_ client: KafkaClient, exactly acl: AclBinding) async throws(KafkaClientError) -> [AclBinding] {
+    public static func delete(_ client: KafkaClient, exactly acl: AclBinding) async throws(KafkaClientError) -> [AclBinding] {
         let request = DeleteAclsRequest(filters: [.init(
             resourceTypeFilter: acl.resourceType.rawValue, resourceNameFilter: acl.resourceName, patternTypeFilter: acl.patternType.rawValue,
             principalFilter: acl.principal, hostFilter: acl.host, operation: acl.operation.rawValue, permissionType: acl.permission.rawValue)])
@@ -39,7 +39,7 @@ enum ClusterAcls {
     }
 
     /// Every ACL the filter matches (`.all`: every ACL).
-    static func describe(_ client: KafkaClient, _ filter: AclBindingFilter) async throws(KafkaClientError) -> [AclBinding] {
+    public static func describe(_ client: KafkaClient, _ filter: AclBindingFilter) async throws(KafkaClientError) -> [AclBinding] {
         let anyCode: Int8 = 1
         let pattern: Int8 = switch filter.pattern {
         case .any: anyCode
