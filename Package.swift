@@ -239,6 +239,7 @@ package.targets += [
         swiftSettings: strict),
 ]
 package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfAMQPServer"]
+package.targets.first { $0.name == "WharfRuntime" }?.dependencies += ["WharfAMQPServer"]
 
 // Issue 18: Prometheus metrics. WharfMetrics is pure (the text format, the families written from
 // a dashboard snapshot, the feed scrapes read); WharfMetricsServer is its HTTP/1.1 listener.
@@ -278,7 +279,7 @@ package.targets += [
         name: "WharfESDBServer",
         dependencies: [
             "WharfESDBProtocol", "WharfCore", "WharfEvents",
-            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -299,3 +300,4 @@ package.targets += [
         swiftSettings: strict),
 ]
 package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfESDBServer"]
+package.targets.first { $0.name == "WharfRuntime" }?.dependencies += ["WharfESDBServer"]

@@ -36,6 +36,32 @@ import WharfTestSupport
         #expect(outcome.acks == 3 && !outcome.goAway, "\(outcome)")
     }
 
+    /// The header's gRPC client count: a connection counts from its accept (before any call)
+    /// until it closes, whichever side closes it.
+    @Test func connectionCountFollowsOpenConnections() async throws {
+        let server = try await ESDBTestServer()
+        defer { Task { await server.stop() } }
+        let listener = server.server
+        #expect(listener.connectionCount == 0)
+        let counts = try await offThePool { () throws -> (open: Bool, closed: Bool) in
+            var h2: RawH2Socket? = try RawH2Socket(port: server.port)
+            try h2?.handshake()
+            let open = Self.eventually { listener.connectionCount == 1 }
+            h2 = nil
+            return (open, Self.eventually { listener.connectionCount == 0 })
+        }
+        #expect(counts.open && counts.closed, "\(counts), now \(listener.connectionCount)")
+    }
+
+    /// Polls `condition` every 20 ms for up to 10 s (on a thread of its own: see `offThePool`).
+    static func eventually(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<500 {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return condition()
+    }
+
     /// Garbage instead of the preface, a frame declaring 16 MiB (over the 16 KiB frame size the
     /// server allows), and a HEADERS frame with a truncated HPACK block: each connection is
     /// closed, and the listener then serves a normal call.
