@@ -74,6 +74,10 @@ public final class ESDBServer: Sendable {
             channel.closeFuture.whenComplete { _ in self?.connections.wrappingSubtract(1, ordering: .relaxed) }
             return channel.eventLoop.makeSucceededVoidFuture()
         }
+        // Before grpc-swift's own stream handler: see GRPCTimeoutGuard.
+        config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { channel in
+            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(GRPCTimeoutGuard(), position: .first) }
+        }
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: configuration.host, port: configuration.port), transportSecurity: .plaintext, config: config)
         let server = GRPCServer(transport: transport, services: services())
