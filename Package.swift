@@ -242,6 +242,9 @@ package.targets += [
         swiftSettings: strict),
 ]
 package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfAMQPServer"]
+package.targets.first { $0.name == "WharfRuntime" }?.dependencies += ["WharfAMQPServer"]
+// wharf-fuzz builds AMQP frames with the codec and signs put-tokens as the SDKs do.
+package.targets.first { $0.name == "wharf-fuzz" }?.dependencies += ["WharfAMQP", .product(name: "Crypto", package: "swift-crypto")]
 
 // Issue 18: Prometheus metrics. WharfMetrics is pure (the text format, the families written from
 // a dashboard snapshot, the feed scrapes read); WharfMetricsServer is its HTTP/1.1 listener.
@@ -268,6 +271,8 @@ package.dependencies += [
     .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    // Already resolved for grpc-swift-nio-transport; named for the stream handler that guards grpc-timeout.
+    .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
 ]
 package.targets += [
     .target(
@@ -281,7 +286,8 @@ package.targets += [
         name: "WharfESDBServer",
         dependencies: [
             "WharfESDBProtocol", "WharfCore", "WharfEvents",
-            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -302,3 +308,6 @@ package.targets += [
         swiftSettings: strict),
 ]
 package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfESDBServer"]
+package.targets.first { $0.name == "WharfRuntime" }?.dependencies += ["WharfESDBServer"]
+// wharf-fuzz encodes the EventStoreDB requests it mutates with the generated code.
+package.targets.first { $0.name == "wharf-fuzz" }?.dependencies += ["WharfESDBProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")]

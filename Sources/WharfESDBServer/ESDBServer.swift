@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
+import NIOCore
 import Synchronization
 import WharfCore
 import WharfEvents
@@ -31,6 +32,7 @@ public final class ESDBServer: Sendable {
     private let running = Mutex<Running?>(nil)
     /// The port Gossip advertises: the bound one once bound (port 0 picks one).
     private let advertisedPort: Atomic<Int>
+    private let connections = Atomic<Int>(0)
 
     private struct Running: Sendable {
         let server: GRPCServer<HTTP2ServerTransport.Posix>
@@ -44,6 +46,9 @@ public final class ESDBServer: Sendable {
         self.logger = logger
         advertisedPort = Atomic(configuration.port)
     }
+
+    /// Connected clients (TCP connections) right now.
+    public var connectionCount: Int { connections.load(ordering: .relaxed) }
 
     /// The services this listener serves (ServerFeatures lists their methods).
     func services() -> [any RegistrableRPCService] {
@@ -62,6 +67,17 @@ public final class ESDBServer: Sendable {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.connection.keepalive.clientBehavior = .init(minPingIntervalWithoutCalls: .seconds(5), allowWithoutCalls: true)
         config.rpc.maxRequestPayloadSize = configuration.maxMessageSize
+        // The transport's only hook per accepted connection: counted until its channel closes.
+        // Weak: the transport's config lives as long as the server (no cycle through `running`).
+        config.channelDebuggingCallbacks.onAcceptTCPConnection = { [weak self] channel in
+            self?.connections.wrappingAdd(1, ordering: .relaxed)
+            channel.closeFuture.whenComplete { _ in self?.connections.wrappingSubtract(1, ordering: .relaxed) }
+            return channel.eventLoop.makeSucceededVoidFuture()
+        }
+        // Before grpc-swift's own stream handler: see GRPCTimeoutGuard.
+        config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { channel in
+            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(GRPCTimeoutGuard(), position: .first) }
+        }
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: configuration.host, port: configuration.port), transportSecurity: .plaintext, config: config)
         let server = GRPCServer(transport: transport, services: services())

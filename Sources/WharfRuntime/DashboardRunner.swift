@@ -12,13 +12,10 @@ import WharfTerminal
 public enum DashboardRunner {
     public static func run(engine: Engine, queues: QueueStore, events: EventStore? = nil, projections: ProjectionRegistry? = nil, source: String,
                            settings: DashboardSettings, theme: Theme, logFile: String, outboxes: [DashboardOutbox] = []) async throws {
-        let listener = await DashboardKafkaListener.start(engine: engine, settings: settings)
-        // Asked for explicitly, so a taken port stops the dashboard before curses starts.
-        let metrics: MetricsEndpoint?
-        do { metrics = try await settings.startMetrics(kafka: listener.server, storage: true) } catch {
-            await listener.server?.stop()
-            throw error
-        }
+        // Listeners asked for explicitly (and the metrics) must bind, so a taken port stops the
+        // dashboard before curses starts; a taken default port shows in the header instead.
+        let listeners = try await ListenerSet.start(settings.listeners, engine: engine, queues: queues, events: events,
+                                                    metrics: settings.metricsListen)
         let upkeep = EngineUpkeep.start(engine) {
             _ = try? queues.tick()
             events?.runMaintenance()
@@ -26,12 +23,11 @@ public enum DashboardRunner {
         let restoreStderr = StderrRedirect(to: logFile)
         let driver = SourceDashboardDriver(source: EngineSource(engine: engine), label: source, readOnly: settings.readOnly,
                                            panels: EnginePanels(queues: queues, events: events, projections: projections),
-                                           outboxes: outboxes, listener: listener.status)
-        await runTerminal(theme: theme, settings: settings, driver: driver, metrics: metrics)
+                                           outboxes: outboxes, listeners: { listeners.statuses() })
+        await runTerminal(theme: theme, settings: settings, driver: driver, metrics: listeners.metrics)
         restoreStderr.restore()
-        await metrics?.stop()
+        await listeners.stop()
         await upkeep.stop()
-        await listener.server?.stop()
     }
 
     /// The terminal loop; the dashboard's own refresh feeds the metrics, so a scrape never reads

@@ -7,18 +7,14 @@ public struct DashboardSettings: Sendable {
     public var refreshMs: Int
     /// `--metrics-listen`: where to serve Prometheus metrics, if asked.
     public var metricsListen: (host: String, port: Int)?
-    /// The dashboard's own Kafka listener over the engine; nil with `--no-kafka` (and on a cluster).
-    public var kafkaListener: KafkaServer.Configuration?
-    /// How the header names the bound listeners (as `serve` prints them at start).
-    public var describeListeners: @Sendable ([KafkaListenerAddress]) -> String
+    /// The dashboard's own listeners over the engine (Kafka, AMQP, gRPC); none on a cluster.
+    public var listeners: ListenerPlan
 
-    public init(readOnly: Bool, refreshMs: Int, metricsListen: (host: String, port: Int)?, kafkaListener: KafkaServer.Configuration?,
-                describeListeners: @escaping @Sendable ([KafkaListenerAddress]) -> String) {
+    public init(readOnly: Bool, refreshMs: Int, metricsListen: (host: String, port: Int)?, listeners: ListenerPlan) {
         self.readOnly = readOnly
         self.refreshMs = refreshMs
         self.metricsListen = metricsListen
-        self.kafkaListener = kafkaListener
-        self.describeListeners = describeListeners
+        self.listeners = listeners
     }
 
     /// Starts the metrics endpoint when `--metrics-listen` asked for one.

@@ -21,8 +21,8 @@ public actor SourceDashboardDriver<Source: ClusterSource>: DashboardDriver {
     public let label: String
     public let panels: EnginePanels
     public let outboxes: [DashboardOutbox]
-    /// The embedded Kafka listener's status line (nil: none).
-    public let listener: @Sendable () -> String?
+    /// The listeners this process serves beside the dashboard (none over a cluster).
+    public let listeners: @Sendable () -> [ListenerStatus]
     public nonisolated let capabilities: SourceCapabilities
 
     /// How long `snapshot()` waits for a refresh before showing the previous snapshot again; nil:
@@ -48,12 +48,12 @@ public actor SourceDashboardDriver<Source: ClusterSource>: DashboardDriver {
 
     /// - Parameter readOnly: takes every operation that changes data away (`SourceCapabilities.dangerous`).
     public init(source: Source, label: String, readOnly: Bool, panels: EnginePanels = EnginePanels(), outboxes: [DashboardOutbox] = [],
-                listener: @escaping @Sendable () -> String? = { nil }, waitBudgetMs: Int64? = nil, firstWaitBudgetMs: Int64 = 3_000) {
+                listeners: @escaping @Sendable () -> [ListenerStatus] = { [] }, waitBudgetMs: Int64? = nil, firstWaitBudgetMs: Int64 = 3_000) {
         self.source = source
         self.label = label
         self.panels = panels
         self.outboxes = outboxes
-        self.listener = listener
+        self.listeners = listeners
         self.waitBudgetMs = waitBudgetMs
         self.firstWaitBudgetMs = firstWaitBudgetMs
         capabilities = Self.capabilities(of: source, readOnly: readOnly)
@@ -121,7 +121,7 @@ public actor SourceDashboardDriver<Source: ClusterSource>: DashboardDriver {
         let deadLetters = panels.queues.map { deadLetterSnapshots($0) + topicDeadLetters } ?? (topicDeadLetters.isEmpty ? nil : topicDeadLetters)
         // A cluster's volumes belong to brokers; the engine's is its data directory, named in the header.
         let byBroker = overview.disk?.broker != nil
-        return ClusterSnapshot(timeMs: overview.timeMs, source: overview.sourceDetail.map { "\(label) · \($0)" } ?? label, listener: listener(),
+        return ClusterSnapshot(timeMs: overview.timeMs, source: overview.sourceDetail.map { "\(label) · \($0)" } ?? label, listeners: listeners(),
                                topics: overview.topics.map(TopicSnapshot.init), groups: overview.groups.map(GroupSnapshot.init),
                                deadLetters: deadLetters, queues: panels.queues.map(Self.queueSnapshots), events: eventsSnapshot(),
                                disk: overview.disk.map { DiskSnapshot($0.volume, location: $0.broker.map { "broker \($0)" }) },

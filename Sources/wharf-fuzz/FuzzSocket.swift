@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import Dispatch
 
 /// A blocking TCP connection with timeouts: the fuzzer needs exact control of the bytes and
 /// frame boundaries it sends and a plain answer to "did a response come, or was it closed".
@@ -69,6 +70,25 @@ final class FuzzSocket {
             return readExactly(size)
         case let other: return other
         }
+    }
+
+    /// Reads whatever the server sends until it closes, is quiet for the socket timeout, `done`
+    /// holds on what arrived, or `maxMs` passes; at most `maxResponse` bytes are kept.
+    func readUntil(maxMs: Int, _ done: ([UInt8]) -> Bool = { _ in false }) -> (bytes: [UInt8], closed: Bool) {
+        var got: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, maxMs)) * 1_000_000
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            if n == 0 { return (got, true) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return (got, !(errno == EAGAIN || errno == EWOULDBLOCK))
+            }
+            if got.count < Self.maxResponse { got += buffer[..<n] }
+            if done(got) { break }
+        }
+        return (got, false)
     }
 
     private func readExactly(_ count: Int) -> Read {

@@ -9,6 +9,15 @@ final class ServerUnderTest {
     private(set) var port: Int
     private let wharf: String?
     private let extraArgs: [String]
+    /// Which listener is fuzzed: a spawned server binds AMQP and gRPC on free ports for theirs.
+    let fuzzed: FuzzProtocol
+    /// The spawned server's AMQP and EventStoreDB gRPC ports, read from its start lines.
+    private(set) var amqpPort: Int?
+    private(set) var esdbPort: Int?
+    /// The key of the connection string the spawned server printed (put-token signs with it).
+    private(set) var serviceBus: (keyName: String, key: String)?
+    /// The queue a spawned server has for AMQP runs (`wharf queue create` before each start).
+    static let fuzzQueue = "fuzz-q"
     let workDir: String?
     private var process: Process?
     private let watchedPid: Int32?
@@ -16,11 +25,12 @@ final class ServerUnderTest {
     private(set) var peakRSSKiB = 0
 
     /// A broker started by us.
-    init(spawning wharf: String, extraArgs: [String]) throws(FuzzError) {
+    init(spawning wharf: String, extraArgs: [String], fuzzed: FuzzProtocol = .kafka) throws(FuzzError) {
         host = "127.0.0.1"
         port = 0
         self.wharf = wharf
         self.extraArgs = extraArgs
+        self.fuzzed = fuzzed
         let dir = NSTemporaryDirectory() + "wharf-fuzz-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         workDir = dir
         watchedPid = nil
@@ -28,11 +38,12 @@ final class ServerUnderTest {
     }
 
     /// A broker someone else runs.
-    init(target host: String, port: Int, pid: Int32?) {
+    init(target host: String, port: Int, pid: Int32?, fuzzed: FuzzProtocol = .kafka) {
         self.host = host
         self.port = port
         wharf = nil
         extraArgs = []
+        self.fuzzed = fuzzed
         workDir = nil
         watchedPid = pid
     }
@@ -46,9 +57,11 @@ final class ServerUnderTest {
         guard let wharf, let workDir, let dataDir, let logPath else { return }
         try? FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        if fuzzed == .amqp { createQueue(wharf: wharf, dataDir: dataDir) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: wharf)
-        p.arguments = ["serve", "--data", dataDir, "--listen", "127.0.0.1:0"] + extraArgs
+        let otherListeners = fuzzed == .kafka ? [] : ["--amqp-listen", "127.0.0.1:0", "--esdb-listen", "127.0.0.1:0"]
+        p.arguments = ["serve", "--data", dataDir, "--listen", "127.0.0.1:0"] + otherListeners + extraArgs
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle(forWritingAtPath: logPath).map { h in h.seekToEndOfFile(); return h }
@@ -65,6 +78,54 @@ final class ServerUnderTest {
             throw .server("wharf serve did not report its port (see \(logPath)); \(workDir)")
         }
         port = bound
+        if fuzzed != .kafka { readOtherListeners(out.fileHandleForReading.fileDescriptor) }
+    }
+
+    /// The port of the fuzzed listener: a `--target` is that listener.
+    func port(for target: FuzzProtocol) -> Int? {
+        guard wharf != nil else { return port }
+        switch target {
+        case .kafka: return port
+        case .amqp: return amqpPort
+        case .grpc: return esdbPort
+        }
+    }
+
+    /// The lines after Kafka's: "wharf serving AMQP (Service Bus) on 127.0.0.1:P", the
+    /// connection string, "wharf serving EventStoreDB gRPC on 127.0.0.1:P (...)".
+    private func readOtherListeners(_ fd: Int32) {
+        amqpPort = nil
+        esdbPort = nil
+        while let line = Self.readLine(fd, timeoutMs: 3_000) {
+            if line.hasPrefix("wharf serving AMQP"), let p = Self.port(in: line) { amqpPort = p }
+            if line.hasPrefix("wharf serving EventStoreDB"), let p = Self.port(in: line) { esdbPort = p }
+            if line.hasPrefix("connection string: ") {
+                var fields: [String: String] = [:]
+                for part in line.dropFirst("connection string: ".count).split(separator: ";") {
+                    guard let eq = part.firstIndex(of: "=") else { continue }
+                    fields[String(part[..<eq])] = String(part[part.index(after: eq)...])
+                }
+                if let name = fields["SharedAccessKeyName"], let key = fields["SharedAccessKey"] { serviceBus = (name, key) }
+            }
+            if esdbPort != nil, amqpPort != nil { return }
+        }
+    }
+
+    private static func port(in line: String) -> Int? {
+        guard let range = line.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { return nil }
+        return Int(line[range].split(separator: ":").last ?? "")
+    }
+
+    /// The queue AMQP runs send to and receive from (an existing one is kept).
+    private func createQueue(wharf: String, dataDir: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: wharf)
+        p.arguments = ["queue", "create", Self.fuzzQueue, "--data", dataDir]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        p.environment = Self.childEnvironment
+        guard (try? p.run()) != nil else { return }
+        p.waitUntilExit()
     }
 
     /// nil while the process runs; else how it ended ("signal 4", "exit 132").

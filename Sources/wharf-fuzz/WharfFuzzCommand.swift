@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// `wharf-fuzz`: a structure-aware fuzzer for Wharf's Kafka listener, and the replay of its
+/// `wharf-fuzz`: a structure-aware fuzzer for Wharf's Kafka, AMQP and gRPC listeners, and the replay of its
 /// regression corpus. A separate executable, not a `wharf` subcommand: it is a test tool that
 /// must not ship in the product, it builds without the engine (so a broken server cannot
 /// break the harness), and it uses plain blocking sockets to control every byte and boundary.
@@ -9,7 +9,7 @@ import Foundation
 struct WharfFuzzCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wharf-fuzz",
-        abstract: "Fuzz a live Wharf Kafka listener; replay and seed the regression corpus.",
+        abstract: "Fuzz a live Wharf listener (Kafka, AMQP or gRPC); replay and seed the regression corpus.",
         subcommands: [FuzzRunCommand.self, ReplayCommand.self, SeedCorpusCommand.self],
         defaultSubcommand: FuzzRunCommand.self)
 }
@@ -48,10 +48,11 @@ struct ServerOptions: ParsableArguments {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    func makeServer() throws -> ServerUnderTest {
-        if spawn { return try ServerUnderTest(spawning: wharfBinary, extraArgs: serveArgs) }
+    /// `fuzzed`: the listener the run fuzzes (a spawned server binds AMQP and gRPC on free ports for theirs).
+    func makeServer(fuzzed: FuzzProtocol = .kafka) throws -> ServerUnderTest {
+        if spawn { return try ServerUnderTest(spawning: wharfBinary, extraArgs: serveArgs, fuzzed: fuzzed) }
         let (host, port) = hostPort(target ?? "")!
-        return ServerUnderTest(target: host, port: port, pid: pid)
+        return ServerUnderTest(target: host, port: port, pid: pid, fuzzed: fuzzed)
     }
 
     private func hostPort(_ s: String) -> (String, Int)? {
@@ -68,21 +69,23 @@ struct FuzzRunCommand: ParsableCommand {
         discussion: "Prints one summary line; exits 1 if the server crashed, hung, or passed --max-rss-mib.")
 
     @OptionGroup var server: ServerOptions
+    @Option(name: .customLong("protocol"), help: ArgumentHelp("Which listener to fuzz: kafka, amqp (Service Bus) or grpc (EventStoreDB over HTTP/2).", valueName: "kafka|amqp|grpc"))
+    var fuzzed: FuzzProtocol = .kafka
     @Option(help: "How long to fuzz.") var seconds: Double = 60
-    @Option(help: ArgumentHelp("Stop after this many frames, if --seconds has not passed first (a run whose work does not depend on the machine's speed).",
+    @Option(help: ArgumentHelp("Stop after this many frames (AMQP and gRPC: chunks), if --seconds has not passed first (a run whose work does not depend on the machine's speed).",
                                valueName: "n")) var frames: Int?
     @Option(help: "Random seed (the same seed sends the same frames to the same server state).") var seed: UInt64 = 1
     @Option(help: ArgumentHelp("Where frames that crashed or hung the server are saved.", valueName: "dir")) var corpus: String?
     @Option(name: .customLong("mutation-rate"), help: "Probability that a field takes a hostile value.") var mutationRate = 0.05
     @Option(name: .customLong("frame-mutation-rate"), help: "Probability that an encoded frame is byte-damaged.") var frameMutationRate = 0.15
-    @Option(name: .customLong("probe-every"), help: "Frames between liveness probes.") var probeEvery = 50
+    @Option(name: .customLong("probe-every"), help: "Frames (AMQP and gRPC: connections) between liveness probes.") var probeEvery = 50
     @Option(name: .customLong("probe-timeout-ms"), help: "A probe not answered within this is a hang.") var probeTimeoutMs = 5_000
     @Option(name: .customLong("max-rss-mib"), help: "Fail (save the frames, restart) when the server's resident set passes this.") var maxRSSMiB: Int?
     @Flag(help: "Only the summary line.") var quiet = false
 
     func run() throws {
         ServerOptions.prepareSignals()
-        let target = try server.makeServer()
+        let target = try server.makeServer(fuzzed: fuzzed)
         defer {
             target.stop()
             target.removeWorkDir()
@@ -95,8 +98,14 @@ struct FuzzRunCommand: ParsableCommand {
         settings.probeTimeoutMs = probeTimeoutMs
         settings.quiet = quiet
         settings.maxRSSMiB = maxRSSMiB
-        var session = FuzzSession(server: target, settings: settings)
-        let stats = try session.run()
+        let stats: FuzzStatistics
+        if fuzzed == .kafka {
+            var session = FuzzSession(server: target, settings: settings)
+            stats = try session.run()
+        } else {
+            var session = ScriptFuzzSession(server: target, settings: settings, target: fuzzed)
+            stats = try session.run()
+        }
         print(stats.summary(seed: seed))
         let tooBig = maxRSSMiB.map { stats.peakRSSKiB / 1024 > $0 } ?? false
         if tooBig { print("peak RSS \(stats.peakRSSKiB / 1024) MiB is over --max-rss-mib \(maxRSSMiB ?? 0)") }

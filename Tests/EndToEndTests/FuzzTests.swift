@@ -42,4 +42,23 @@ import Testing
         let frames = summary.split(separator: " ").first { $0.hasPrefix("frames=") }.flatMap { Int($0.dropFirst("frames=".count)) } ?? 0
         #expect(frames == 1_500, "\(summary)")
     }
+
+    /// AMQP and gRPC: 300 connections' worth of chunks each (every step of the exchange is
+    /// reached: SASL, open, begin, $cbs put-token, the queue's links and transfers, dispositions,
+    /// $management; preface, SETTINGS, HEADERS, DATA with mutated protobufs), with a fixed seed:
+    /// no crash, no hang, resident set under 256 MiB.
+    @Test(arguments: ["amqp", "grpc"]) func seededFuzzingOfTheAMQPAndGRPCListenersNeitherCrashNorHang(_ listener: String) async throws {
+        let corpusOut = TempDir()
+        let result = try await WharfProcess.run(["run", "--protocol", listener, "--spawn", "--wharf", WharfProcess.binary, "--frames", "1500",
+                                                 "--seconds", "600", "--seed", "20261206", "--probe-every", "25", "--max-rss-mib", "256",
+                                                 "--corpus", corpusOut.path, "--quiet"],
+                                                executable: Self.fuzzBinary)
+        let summary = result.lines.last ?? ""
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(summary.contains(" crashes=0 hangs=0 over-memory=0 "), "\(summary)")
+        let frames = summary.split(separator: " ").first { $0.hasPrefix("frames=") }.flatMap { Int($0.dropFirst("frames=".count)) } ?? 0
+        #expect(frames >= 1_500, "\(summary)")
+        let deepest = listener == "amqp" ? "management:" : "data:"
+        #expect(summary.contains(deepest), "the last step of the exchange is reached: \(summary)")
+    }
 }

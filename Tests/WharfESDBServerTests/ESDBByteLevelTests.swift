@@ -36,6 +36,60 @@ import WharfTestSupport
         #expect(outcome.acks == 3 && !outcome.goAway, "\(outcome)")
     }
 
+    /// The header's gRPC client count: a connection counts from its accept (before any call)
+    /// until it closes, whichever side closes it.
+    @Test func connectionCountFollowsOpenConnections() async throws {
+        let server = try await ESDBTestServer()
+        defer { Task { await server.stop() } }
+        let listener = server.server
+        #expect(listener.connectionCount == 0)
+        let counts = try await offThePool { () throws -> (open: Bool, closed: Bool) in
+            var h2: RawH2Socket? = try RawH2Socket(port: server.port)
+            try h2?.handshake()
+            let open = Self.eventually { listener.connectionCount == 1 }
+            h2 = nil
+            return (open, Self.eventually { listener.connectionCount == 0 })
+        }
+        #expect(counts.open && counts.closed, "\(counts), now \(listener.connectionCount)")
+    }
+
+    /// Polls `condition` every 20 ms for up to 10 s (on a thread of its own: see `offThePool`).
+    static func eventually(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<500 {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return condition()
+    }
+
+    /// grpc-swift traps on a negative grpc-timeout ("-1S"): found by `wharf-fuzz run --protocol
+    /// grpc`, it stopped the whole process. The malformed timeout is dropped (the call runs
+    /// without a deadline and is answered), and the listener serves on.
+    @Test func aNegativeGRPCTimeoutIsIgnoredNotATrap() async throws {
+        let server = try await ESDBTestServer()
+        defer { Task { await server.stop() } }
+        for timeout in ["-1S", "-99m", "+5S", "1x", "123456789S"] {
+            let answered = try await offThePool { () throws -> Bool in
+                let h2 = try RawH2Socket(port: server.port, timeoutMs: 5_000)
+                try h2.handshake()
+                let fields = [(":method", "POST"), (":scheme", "http"), (":path", "/event_store.client.server_features.ServerFeatures/GetSupportedMethods"),
+                              (":authority", "127.0.0.1"), ("content-type", "application/grpc"), ("te", "trailers"), ("grpc-timeout", timeout)]
+                // HPACK literals without indexing (RFC 7541 §6.2.2), every string under 127 bytes.
+                let block: [UInt8] = fields.flatMap { (name: String, value: String) -> [UInt8] in
+                    [0x00, UInt8(name.utf8.count)] + Array(name.utf8) + [UInt8(value.utf8.count)] + Array(value.utf8)
+                }
+                try h2.send(RawH2Socket.frame(type: RawH2Socket.FrameType.headers, flags: 0x4, stream: 1, payload: block)
+                            + RawH2Socket.frame(type: RawH2Socket.FrameType.data, flags: 0x1, stream: 1, payload: [0, 0, 0, 0, 0]))
+                return h2.readUntil { $0.type == RawH2Socket.FrameType.headers && $0.stream == 1 }.match != nil
+            }
+            #expect(answered, "grpc-timeout \(timeout)")
+        }
+        let info = try await server.withClient { client in
+            try await EventStore_Client_Gossip_Gossip.Client(wrapping: client).read(EventStore_Client_Empty())
+        }
+        #expect(info.members.count == 1)
+    }
+
     /// Garbage instead of the preface, a frame declaring 16 MiB (over the 16 KiB frame size the
     /// server allows), and a HEADERS frame with a truncated HPACK block: each connection is
     /// closed, and the listener then serves a normal call.

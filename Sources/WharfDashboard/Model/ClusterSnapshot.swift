@@ -8,8 +8,8 @@ public struct ClusterSnapshot: Equatable, Sendable {
     public var timeMs: Int64
     /// What is being watched: a data directory or a cluster address.
     public var source: String
-    /// Kafka listener state when there is one ("listening on :9092", "off"); nil hides it.
-    public var listener: String?
+    /// The listeners this process serves (Kafka, AMQP, gRPC), in header order; empty hides them.
+    public var listeners: [ListenerStatus]
     public var topics: [TopicSnapshot]
     public var groups: [GroupSnapshot]
     /// nil: the source has no dead-letter queues yet (shown as "none yet").
@@ -28,13 +28,13 @@ public struct ClusterSnapshot: Equatable, Sendable {
     /// The brokers (one for the embedded engine); empty until a source has described them.
     public var brokers: [BrokerSnapshot]
 
-    public init(timeMs: Int64, source: String, listener: String? = nil, topics: [TopicSnapshot] = [],
+    public init(timeMs: Int64, source: String, listeners: [ListenerStatus] = [], topics: [TopicSnapshot] = [],
                 groups: [GroupSnapshot] = [], deadLetters: [DeadLetterSnapshot]? = nil,
                 outboxes: [OutboxSnapshot]? = nil, queues: [QueueSnapshot]? = nil, events: EventsSnapshot? = nil,
                 sourceProblem: SourceProblem? = nil, disk: DiskSnapshot? = nil, brokers: [BrokerSnapshot] = []) {
         self.timeMs = timeMs
         self.source = source
-        self.listener = listener
+        self.listeners = listeners
         self.topics = topics
         self.groups = groups
         self.deadLetters = deadLetters

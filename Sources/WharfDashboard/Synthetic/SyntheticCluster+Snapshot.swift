@@ -1,4 +1,5 @@
 extension SyntheticCluster {
+    /// `listener`: the Kafka listener's state, the one listener a synthetic cluster shows.
     public func snapshot(source: String = "synthetic cluster", listener: String? = nil) -> ClusterSnapshot {
         let topicSnaps = topics.map { t in
             TopicSnapshot(name: t.name, partitions: t.partitions.enumerated().map { i, p in
@@ -25,7 +26,7 @@ extension SyntheticCluster {
             }
             return GroupSnapshot(name: g.name, state: g.memberCount > 0 ? "Stable" : "Empty", members: members, partitions: parts)
         }
-        return ClusterSnapshot(timeMs: nowMs, source: source, listener: listener, topics: topicSnaps, groups: groupSnaps)
+        return ClusterSnapshot(timeMs: nowMs, source: source, listeners: listener.map { [ListenerStatus(name: "kafka", state: $0)] } ?? [], topics: topicSnaps, groups: groupSnaps)
     }
 
     /// Dry-run of a reset, the way an engine would answer it.

@@ -21,7 +21,7 @@ public enum DashboardRenderer {
         let snap = state.snapshot
         var segments = [HeaderBar.Segment("Wharf", role: .headerAccent), HeaderBar.Segment(snap.source)]
         if let problem = snap.sourceProblem { segments.append(HeaderBar.Segment(problem.badge, role: .messageError)) }
-        if let listener = snap.listener { segments.append(HeaderBar.Segment("kafka: " + listener)) }
+        segments += snap.listeners.map { HeaderBar.Segment("\($0.name): \($0.state)") }
         if state.readOnly { segments.append(HeaderBar.Segment("read-only", role: .headerAccent)) }
         segments.append(state.paused ? HeaderBar.Segment("PAUSED", role: .headerAccent)
                                      : HeaderBar.Segment("every " + Format.duration(ms: Int64(state.refreshMs))))

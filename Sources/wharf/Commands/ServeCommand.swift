@@ -25,6 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
     var listen = KafkaListenerList(argument: "127.0.0.1:9092")!
     @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
     @OptionGroup(title: "AMQP (Azure Service Bus) listener") var amqp: AMQPListenerOptions
+    @Option(name: .customLong("servicebus-config"),
+            help: ArgumentHelp("A Service Bus emulator Config.json: its queues, topics, subscriptions and rules are created at start (existing ones kept).", valueName: "file"))
+    var serviceBusConfig: String?
     @OptionGroup(title: "EventStoreDB (gRPC) listener") var esdb: ESDBListenerOptions
     @OptionGroup(title: "Metrics") var metrics: MetricsOptions
     @OptionGroup(title: "Metrics") var metricsRefresh: MetricsRefreshOption
@@ -61,135 +64,57 @@ struct ServeCommand: AsyncParsableCommand {
         config.groupInitialRebalanceDelayMs = groupInitialRebalanceDelayMs
         engineLimits.apply(to: &config)
         let engine = try Engine.open(config: config)
-        var serverConfig = KafkaServer.Configuration()
-        serverConfig.listeners = listen.listeners
-        security.apply(to: &serverConfig, dataDirectory: data.directory)
-        serverConfig.advertisedHost = advertisedHost
-        serverConfig.autoCreateTopics = autoCreateTopics
-        serverConfig.autoCreatePartitions = defaultPartitions
-        serverConfig.limits = listener.limits
-        // Where a SASL listener finds its users (`wharf user add`).
-        serverConfig.users = UserStore(dataDirectory: data.directory)
-        let server = KafkaServer(engine: engine, configuration: serverConfig)
-        do {
-            try await server.start()
-        } catch {
-            try? engine.close()
-            throw error
-        }
         let stores: ServeStores
         do {
-            stores = try await ServeStores.open(engine: engine, queuesNeeded: amqp.enabled || amqp.serviceBusConfig != nil,
+            stores = try await ServeStores.open(engine: engine, queuesNeeded: amqp.enabled || serviceBusConfig != nil,
                                                 eventsNeeded: esdb.enabled, metrics: metrics.metricsListen != nil, outboxURLs: metricsOutbox)
         } catch {
-            await server.stop()
             try? engine.close()
             throw error
         }
-        // The emulator's Config.json declares queues, topics, subscriptions and rules: created
-        // (idempotently) before any listener serves them.
-        if let path = amqp.serviceBusConfig, let queues = stores.queues {
-            do { _ = try EmulatorConfigFile.apply(try EmulatorConfigFile.load(path), to: queues) } catch {
-                await stores.close()
-                await server.stop()
-                try? engine.close()
-                throw error
-            }
-        }
-        // Metrics read the engine and its stores as the dashboard does, every --metrics-refresh, never per scrape.
-        var metricsEndpoint: MetricsEndpoint?
-        if let address = metrics.metricsListen {
-            let driver = MetricsSources.engine(engine, label: data.directory, panels: stores.panels,
-                                               outboxes: stores.outboxes?.outboxes ?? [])
-            do {
-                metricsEndpoint = try await MetricsEndpoint.start(address, kafka: server, storage: true, refreshFrom: driver,
-                                                                  refreshMs: metricsRefresh.metricsRefresh)
-            } catch {
-                await stores.close()
-                await server.stop()
-                try? engine.close()
-                throw error
-            }
-        }
-        print("wharf serving Kafka on \(listen.describe(server.boundListeners)) (data \(data.directory))")
-        var serviceBus: AMQPServer?
+        let listeners: ListenerSet
         do {
-            if amqp.enabled, let queues = stores.queues { serviceBus = try await startServiceBus(queues: queues) }
-        } catch WharfError.io(let why) where !amqp.isExplicit {
-            // The default port is taken: Kafka still serves; an explicit --amqp-listen must bind.
-            FileHandle.standardError.write(Data("wharf: AMQP listener not started: \(why) (use --amqp-listen or --no-amqp)\n".utf8))
-            serviceBus = nil
+            // The emulator's Config.json declares queues, topics, subscriptions and rules: created
+            // (idempotently) before any listener serves them.
+            if let path = serviceBusConfig, let queues = stores.queues {
+                _ = try EmulatorConfigFile.apply(try EmulatorConfigFile.load(path), to: queues)
+            }
+            // Metrics read the engine and its stores as the dashboard does, every --metrics-refresh, never per scrape.
+            let driver = MetricsSources.engine(engine, label: data.directory, panels: stores.panels, outboxes: stores.outboxes?.outboxes ?? [])
+            listeners = try await ListenerSet.start(listenerPlan(), engine: engine, queues: stores.queues, events: stores.events,
+                                                    metrics: metrics.metricsListen.map { ($0.host, $0.port) }, refreshFrom: driver,
+                                                    refreshMs: metricsRefresh.metricsRefresh)
         } catch {
-            await metricsEndpoint?.stop()
             await stores.close()
-            await server.stop()
             try? engine.close()
             throw error
         }
-        var esdbServer: ESDBServer?
-        do {
-            if esdb.enabled, let events = stores.events { esdbServer = try await startEventStore(events: events) }
-        } catch WharfError.io(let why) where !esdb.isExplicit {
-            // As for AMQP: the default port is taken (a real EventStoreDB?); the rest still serves.
-            FileHandle.standardError.write(Data("wharf: EventStoreDB listener not started: \(why) (use --esdb-listen or --no-esdb)\n".utf8))
-        } catch {
-            await serviceBus?.stop()
-            await metricsEndpoint?.stop()
-            await stores.close()
-            await server.stop()
-            try? engine.close()
-            throw error
-        }
-        if let metricsEndpoint { print("wharf serving metrics on http://\(MetricsAddress(host: metricsEndpoint.server.host, port: metricsEndpoint.port))/metrics") }
+        // A default AMQP or EventStoreDB port that is taken: the rest still serves.
+        for warning in listeners.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        for line in listeners.startLines { print(line) }
         fflush(nil)
-        let maintenance = Task {
-            while !Task.isCancelled {
-                await engine.runMaintenance()
-                stores.runMaintenance()
-                try? await Task.sleep(for: .milliseconds(200))
-            }
-        }
+        let upkeep = EngineUpkeep.start(engine, also: stores.runMaintenance)
         _ = await stop.wait()
-        await metricsEndpoint?.stop()
-        maintenance.cancel()
-        _ = await maintenance.value
-        await esdbServer?.stop()
-        await serviceBus?.stop()
+        await listeners.stop()
+        await upkeep.stop()
         await stores.close()
-        await server.stop()
         try engine.close()
         print("wharf stopped")
     }
 
-    /// The EventStoreDB gRPC listener over the data directory's event store (opened by ServeStores).
-    private func startEventStore(events: EventStore) async throws -> ESDBServer {
-        let server = ESDBServer(store: events, configuration: esdb.configuration(advertisedHost: advertisedHost))
-        do {
-            let port = try await server.start()
-            print("wharf serving EventStoreDB gRPC on \(MetricsAddress(host: server.configuration.host, port: port)) (esdb://\(server.configuration.host):\(port)?tls=false)")
-        } catch {
-            await server.stop()
-            throw error
-        }
-        return server
-    }
-
-    /// The AMQP listener over the data directory's queues; prints the connection string an SDK
-    /// uses (with the data directory's first key, created on first use).
-    private func startServiceBus(queues: QueueStore) async throws -> AMQPServer {
-        let keyStore = ServiceBusKeys(dataDirectory: data.directory)
-        let server = AMQPServer(queues: queues, keys: keyStore, configuration: amqp.configuration)
-        do {
-            let keys = try keyStore.loadOrCreateDefault()
-            let port = try await server.start()
-            let host = amqp.configuration.host
-            let keyName = keys[ServiceBusKeys.defaultKeyName] != nil ? ServiceBusKeys.defaultKeyName : keys.keys.sorted()[0]
-            print("wharf serving AMQP (Service Bus) on \(host):\(port)")
-            print("connection string: \(ServiceBusKeys.connectionString(host: host, port: port, keyName: keyName, key: keys[keyName]!))")
-        } catch {
-            await server.stop()
-            throw error
-        }
-        return server
+    /// serve's listeners: Kafka must bind (serve exists for it); AMQP and EventStoreDB unless --no-amqp / --no-esdb.
+    private func listenerPlan() -> ListenerPlan {
+        var kafka = KafkaServer.Configuration()
+        kafka.listeners = listen.listeners
+        security.apply(to: &kafka, dataDirectory: data.directory)
+        kafka.advertisedHost = advertisedHost
+        kafka.autoCreateTopics = autoCreateTopics
+        kafka.autoCreatePartitions = defaultPartitions
+        kafka.limits = listener.limits
+        // Where a SASL listener finds its users (`wharf user add`).
+        kafka.users = UserStore(dataDirectory: data.directory)
+        let addresses = listen
+        return ListenerPlan(kafka: kafka, kafkaRequired: true, describeKafka: { addresses.describe($0) },
+                            amqp: amqp.request, esdb: esdb.request(advertisedHost: advertisedHost))
     }
 }

@@ -25,10 +25,6 @@ struct AMQPListenerOptions: ParsableArguments {
     var maxFrameSize = defaults.maxFrameSize
     @Option(name: .customLong("amqp-idle-timeout-ms"), help: "The idle-time-out Wharf announces; a client silent for twice as long is disconnected.")
     var idleTimeoutMs = defaults.idleTimeoutMs
-    @Option(name: .customLong("servicebus-config"),
-            help: ArgumentHelp("A Service Bus emulator Config.json: its queues, topics, subscriptions and rules are created at start (existing ones kept).", valueName: "file"))
-    var serviceBusConfig: String?
-
     var hostAndPort: (host: String, port: Int)? {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else { return nil }
         let host = String(listen[..<colon])
@@ -43,6 +39,11 @@ struct AMQPListenerOptions: ParsableArguments {
         c.limits.maxFrameSize = maxFrameSize
         c.limits.idleTimeoutMs = idleTimeoutMs
         return c
+    }
+
+    /// What the listener plan holds: nil with --no-amqp.
+    var request: ListenerPlan.Listener<AMQPServer.Configuration>? {
+        enabled ? ListenerPlan.Listener(configuration, isExplicit: isExplicit) : nil
     }
 
     func validate() throws {

@@ -18,6 +18,8 @@ struct DashboardOptions: ParsableArguments {
     var kafkaListen = KafkaListenerList(argument: "127.0.0.1:9092")!
     @OptionGroup(title: "Kafka listener security") var security: ListenerSecurityOptions
     @Flag(name: .customLong("no-kafka"), help: "Do not start the Kafka listener.") var noKafka = false
+    @OptionGroup(title: "AMQP (Azure Service Bus) listener") var amqp: AMQPListenerOptions
+    @OptionGroup(title: "EventStoreDB (gRPC) listener") var esdb: ESDBListenerOptions
     @OptionGroup(title: "Kafka listener limits") var listener: ListenerLimitOptions
     @OptionGroup(title: "Engine limits") var engineLimits: EngineLimitOptions
     @OptionGroup(title: "Metrics") var metrics: MetricsOptions
@@ -37,8 +39,9 @@ struct DashboardOptions: ParsableArguments {
         }
     }
 
-    /// What the runners need from these options. The dashboard's own Kafka listener exists only
-    /// over a data directory (`dataDirectory`), and not with --no-kafka.
+    /// What the runners need from these options. The dashboard's own listeners exist only over a
+    /// data directory (`dataDirectory`); Kafka not with --no-kafka, AMQP and gRPC not with
+    /// --no-amqp / --no-esdb nor under --read-only (their clients write; Kafka's refuses writes).
     func settings(dataDirectory: String?) -> DashboardSettings {
         var kafkaListener: KafkaServer.Configuration?
         if let dataDirectory, !noKafka {
@@ -52,8 +55,11 @@ struct DashboardOptions: ParsableArguments {
             config.users = UserStore(dataDirectory: dataDirectory)
             kafkaListener = config
         }
-        let listeners = kafkaListen
+        let kafkaAddresses = kafkaListen
+        let plan = dataDirectory == nil ? ListenerPlan.none : ListenerPlan(
+            kafka: kafkaListener, kafkaRequired: false, describeKafka: { kafkaAddresses.describe($0) },
+            amqp: readOnly ? nil : amqp.request, esdb: readOnly ? nil : esdb.request(advertisedHost: nil))
         return DashboardSettings(readOnly: readOnly, refreshMs: refresh, metricsListen: metrics.metricsListen.map { ($0.host, $0.port) },
-                                 kafkaListener: kafkaListener, describeListeners: { listeners.describe($0) })
+                                 listeners: plan)
     }
 }

@@ -23,4 +23,9 @@ struct ESDBListenerOptions: ParsableArguments {
         c.advertisedHost = advertisedHost
         return c
     }
+
+    /// What the listener plan holds: nil with --no-esdb.
+    func request(advertisedHost: String?) -> ListenerPlan.Listener<ESDBServer.Configuration>? {
+        enabled ? ListenerPlan.Listener(configuration(advertisedHost: advertisedHost), isExplicit: isExplicit) : nil
+    }
 }
