@@ -21,6 +21,8 @@ os.environ["KURRENTDB_URI"] = uri
 
 
 class Dog(Aggregate):
+    INITIAL_VERSION = 0  # eventsourcing-kurrentdb's rule: the first event is revision 0
+
     @event("Registered")
     def __init__(self, name: str) -> None:
         self.name = name
@@ -52,7 +54,7 @@ if phase == "save":
     dog_id = school.register_dog("Fido")
     school.add_trick(dog_id, "roll over")
     school.add_trick(dog_id, "fetch ball")
-    assert school.get_dog(dog_id) == {"name": "Fido", "tricks": ["roll over", "fetch ball"], "version": 3}, school.get_dog(dog_id)
+    assert school.get_dog(dog_id) == {"name": "Fido", "tricks": ["roll over", "fetch ball"], "version": 2}, school.get_dog(dog_id)
     print("ok an aggregate saved in three events and reloaded")
     # Two copies of one version: the second save is refused by the expected version.
     first, second = school.repository.get(dog_id), school.repository.get(dog_id)
@@ -66,8 +68,8 @@ if phase == "save":
     else:
         raise AssertionError("a stale version was saved")
     # The application's notification log reads `$all`.
-    notifications = school.notification_log.select(start=1, limit=100)
-    topics = [n.topic for n in notifications if n.originator_id == dog_id]
+    notifications = school.notification_log.select(start=1, limit=10)
+    topics = [n.topic for n in notifications if str(n.originator_id) == str(dog_id)]
     assert len(topics) == 4 and topics[0].endswith("Dog.Registered"), topics
     print("ok the notification log lists the aggregate's four events")
     with open(state_file, "w") as f:
@@ -77,10 +79,10 @@ elif phase == "reload":
         dog_id = UUID(json.load(f)["dog"])
     school = DogSchool()
     dog = school.get_dog(dog_id)
-    assert dog == {"name": "Fido", "tricks": ["roll over", "fetch ball", "sit"], "version": 4}, dog
+    assert dog == {"name": "Fido", "tricks": ["roll over", "fetch ball", "sit"], "version": 3}, dog
     print("ok a new application reloads the aggregate after the broker restarted")
     school.add_trick(dog_id, "play dead")
-    assert school.get_dog(dog_id)["version"] == 5
+    assert school.get_dog(dog_id)["version"] == 4
     print("ok and appends to it at the next version")
 else:
     raise SystemExit(f"unknown phase {phase}")
