@@ -82,8 +82,8 @@ public struct PersistentSubscriptionSettings: Codable, Equatable, Sendable {
 public enum ConsumerStrategy: String, Codable, Sendable, CaseIterable {
     /// Each consumer takes what is ready, up to its own limit: the first one asking gets a batch.
     case dispatchToSingle = "DispatchToSingle"
-    /// Consumers take turns: one takes an event only while it holds no more in flight than any
-    /// other consumer, so ready events are spread over all of them.
+    /// Consumers take turns: one takes an event while it holds no more in flight than each of the
+    /// others (and more only while it holds fewer), so ready events alternate between them.
     case roundRobin = "RoundRobin"
 }
 

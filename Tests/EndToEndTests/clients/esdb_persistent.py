@@ -101,6 +101,26 @@ def ack_nack_park_replay():
     print("ok a live event after the replay; nothing parked any more")
 
 
+def timeout_and_max_retries():
+    """An event not acked within message_timeout comes back with retry count + 1; past
+    max_retry_count it is parked."""
+    s = new_stream()
+    client.create_subscription_to_stream("slow", s, message_timeout=1.0, max_retry_count=1)
+    append(s, 1)
+    sub = client.read_subscription_to_stream("slow", s)
+    first = take(sub, 1)[0]
+    assert first.retry_count == 0
+    again = take(sub, 1, deadline=10)[0]  # not acked: timed out after 1 s
+    assert n_of(again) == 0 and again.retry_count == 1, (n_of(again), again.retry_count)
+    print("ok an unacked event comes back after the message timeout with retry count 1")
+    deadline = time.monotonic() + 10
+    while client.get_subscription_info("slow", s).parked_message_count != 1:
+        assert time.monotonic() < deadline, "not parked after max_retry_count timeouts"
+        time.sleep(0.2)
+    sub.stop()
+    print("ok and is parked once it has timed out more than max_retry_count times")
+
+
 def all_with_filter():
     group = f"g-{uuid.uuid4().hex[:8]}"
     client.create_subscription_to_all(group, from_end=True)  # the client's default filter: no system events
@@ -206,6 +226,23 @@ def errors():
     expect_raises(MaximumSubscriptionsReachedError, lambda: client.read_subscription_to_stream("once", s),
                   "a second consumer over max_subscriber_count=1")
     first.stop()
+    client.create_subscription_to_stream("gone", s)
+    reader = client.read_subscription_to_stream("gone", s)
+    outcome = []
+
+    def read_one():
+        try:
+            outcome.append(next(reader))
+        except Exception as e:
+            outcome.append(e)
+
+    waiter = threading.Thread(target=read_one, daemon=True)
+    waiter.start()
+    time.sleep(0.3)
+    client.delete_subscription("gone", s)
+    waiter.join(10)
+    assert outcome and isinstance(outcome[0], Exception) and "was dropped" in str(outcome[0]), outcome
+    print(f"ok deleting a group ends its consumer's call: {type(outcome[0]).__name__}")
     expect_raises(InternalError, lambda: client.create_subscription_to_stream("pinned", s, consumer_strategy="Pinned"),
                   "the Pinned strategy")
     expect_raises(InternalError, lambda: client.create_subscription_to_stream("bad", s, read_batch_size=600),
@@ -262,6 +299,7 @@ def crash_after():
 {
     "ack-nack-park": ack_nack_park_replay,
     "all-filter": all_with_filter,
+    "timeout": timeout_and_max_retries,
     "round-robin": round_robin,
     "info-list": info_and_list,
     "errors": errors,
