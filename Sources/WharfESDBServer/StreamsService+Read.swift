@@ -218,6 +218,11 @@ struct ReadOutput: Sendable {
     }
 
     func recorded(_ e: RecordedEvent) -> EventStore_Client_Streams_ReadResp.ReadEvent.RecordedEvent {
+        Self.recorded(e, structured: structured)
+    }
+
+    /// An event as the clients read it (persistent subscriptions send the same fields).
+    static func recorded(_ e: RecordedEvent, structured: Bool) -> EventStore_Client_Streams_ReadResp.ReadEvent.RecordedEvent {
         var r = EventStore_Client_Streams_ReadResp.ReadEvent.RecordedEvent()
         r.id = ESDBWire.uuid(e.id, structured: structured)
         r.streamIdentifier = ESDBWire.streamIdentifier(e.stream)

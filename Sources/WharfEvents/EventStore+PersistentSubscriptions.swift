@@ -47,6 +47,11 @@ extension EventStore {
         changes.bump()
     }
 
+    /// A group's settings and counters (what EventStoreDB's GetInfo reports).
+    public func persistentSubscriptionStatus(_ group: String, on source: EventSource) throws(WharfError) -> PersistentSubscriptionStatus {
+        try status(GroupKey(source: source, group: group))
+    }
+
     public func listPersistentSubscriptions() -> [PersistentSubscriptionInfo] {
         persistent.state.withLock { s in
             s.groups.values.map { PersistentSubscriptionInfo(source: $0.source, group: $0.group, settings: $0.settings, parkedStream: $0.parkedStream) }
@@ -58,7 +63,10 @@ extension EventStore {
                                                 consumerName: String = "consumer") throws(WharfError) -> PersistentSubscriptionConnection {
         let key = GroupKey(source: source, group: group)
         let connection = try persistent.state.withLock { (s: inout PersistentSubscriptions.State) throws(WharfError) -> UInt64 in
-            guard s.groups[key] != nil else { throw .unknownSubscription("\(source)::\(group)") }
+            guard let g = s.groups[key] else { throw .unknownSubscription("\(source)::\(group)") }
+            guard g.settings.maxSubscriberCount == 0 || g.connections.count < g.settings.maxSubscriberCount else {
+                throw .policyViolation("Maximum subscriptions reached: \(source)::\(group) allows \(g.settings.maxSubscriberCount)")
+            }
             s.nextConnection += 1
             s.groups[key]?.connections[s.nextConnection] = consumerName
             return s.nextConnection
@@ -68,13 +76,14 @@ extension EventStore {
     }
 
     /// Moves the group's parked events (those parked before this call, or the first `stopAt`
-    /// revisions of the parked stream) back to delivery, in parked order, ahead of new events.
-    /// Returns how many were taken back.
+    /// revisions of the parked stream, or the next `maxCount` parked events) back to delivery, in
+    /// parked order, ahead of new events. Returns how many were taken back.
     @discardableResult
-    public func replayParked(_ group: String, on source: EventSource, stopAt: UInt64? = nil) throws(WharfError) -> UInt64 {
+    public func replayParked(_ group: String, on source: EventSource, stopAt: UInt64? = nil,
+                             maxCount: UInt64? = nil) throws(WharfError) -> UInt64 {
         try persistent.withGroup(GroupKey(source: source, group: group), store: self) { (g: inout PersistentGroup) throws(WharfError) -> UInt64 in
             let total = lastRevision(of: g.parkedStream).map { $0 + 1 } ?? 0
-            let stop = min(total, stopAt ?? total)
+            let stop = min(total, stopAt ?? total, maxCount.map { g.replayCursor.addingReportingOverflow($0).overflow ? total : g.replayCursor + $0 } ?? total)
             guard stop > g.replayCursor else { return 0 }
             g.replayStopAt = stop
             let before = g.replayCursor
@@ -119,16 +128,33 @@ extension EventStore {
 
     // MARK: Consumer operations (called through `PersistentSubscriptionConnection`)
 
-    func receive(_ key: GroupKey, connection: UInt64, max: Int) throws(WharfError) -> [PersistentEvent] {
+    /// Takes up to `max` ready events; with `inFlightLimit`, only as many as keep this consumer's
+    /// events in flight at or below it. When a round-robin take leaves events ready, the other
+    /// consumers are woken to take their turn.
+    func receive(_ key: GroupKey, connection: UInt64, max: Int, inFlightLimit: Int? = nil) throws(WharfError) -> [PersistentEvent] {
         let now = clock.nowMillis()
-        return try persistent.withGroup(key, store: self, notify: false) { (g: inout PersistentGroup) throws(WharfError) -> [PersistentEvent] in
-            guard g.connections[connection] != nil else { return [] }
+        let (taken, othersMayTake) = try persistent.withGroup(key, store: self, notify: false) {
+            (g: inout PersistentGroup) throws(WharfError) -> ([PersistentEvent], Bool) in
+            guard g.connections[connection] != nil else { return ([], false) }
             guard !isClosed else { throw closedError }
             do throws(WharfError) { try g.fill(store: self) } catch {
                 g.fault = "\(error)"
                 throw error
             }
-            return g.take(max: max, connection: connection, now: now)
+            let room = inFlightLimit.map { Swift.max(0, $0 - g.inFlight(of: connection)) } ?? max
+            let taken = g.take(max: Swift.min(max, room), connection: connection, now: now)
+            return (taken, !taken.isEmpty && g.connections.count > 1 && g.readyCount > 0)
+        }
+        if othersMayTake { changes.bump() }
+        return taken
+    }
+
+    /// Writes the group's file now if anything in it changed since it was last written: after
+    /// it, every ack and nack so far survives a crash (the gRPC listener calls it once per batch
+    /// of acks or nacks a client sends).
+    func flush(_ key: GroupKey) throws(WharfError) {
+        try persistent.withGroup(key, store: self, notify: false) { (g: inout PersistentGroup) throws(WharfError) in
+            if g.file != g.persisted { try persistent.persist(&g) }
         }
     }
 
@@ -159,6 +185,21 @@ extension EventStore {
             g.connections[connection] = nil
             g.release(connection: connection)
         }
+    }
+
+    func status(_ key: GroupKey) throws(WharfError) -> PersistentSubscriptionStatus {
+        let g = try persistent.withGroup(key, store: self, notify: false) { g in g }
+        let parkedTotal = lastRevision(of: g.parkedStream).map { $0 + 1 } ?? 0
+        let lastKnown: UInt64? = switch g.source {
+        case .all: endPosition == 0 ? nil : endPosition - 1
+        case .stream(let name): lastRevision(of: name)
+        }
+        return PersistentSubscriptionStatus(
+            info: PersistentSubscriptionInfo(source: g.source, group: g.group, settings: g.settings, parkedStream: g.parkedStream),
+            checkpoint: g.persistedCheckpoint, lastKnown: lastKnown, parkedCount: parkedTotal - min(parkedTotal, g.replayCursor),
+            readyCount: g.readyCount, retryCount: g.pending.values.reduce(0) { $0 + ($1.owner == nil && $1.retryCount > 0 ? 1 : 0) },
+            inFlightCount: g.inFlightCount,
+            connections: g.connections.sorted { $0.key < $1.key }.map { .init(consumerName: $0.value, inFlight: g.inFlight(of: $0.key)) })
     }
 
     func isConnected(_ key: GroupKey, connection: UInt64) -> Bool {

@@ -48,6 +48,10 @@ struct PersistentGroup: Sendable {
     var persistedTruncateBefore: UInt64
     var replayStopAt: UInt64?
     var fault: String?
+    /// The file as last written (nil: not since loading); `flush` writes only when it changed.
+    var persisted: PersistentSubscriptionFile?
+    /// Unsettled events of the loaded file, delivered again by `restore`.
+    var toRestore: [PersistentSubscriptionFile.Unsettled]
 
     var name: String { "\(source)::\(group)" }
     var parkedStream: String { StreamName.parked(source: source, group: group) }
@@ -57,7 +61,9 @@ struct PersistentGroup: Sendable {
         group = file.group
         settings = file.settings
         createdAt = file.createdAt
-        nextToRead = file.checkpoint.map { $0 + 1 } ?? 0
+        nextToRead = file.readThrough ?? file.checkpoint.map { $0 + 1 } ?? 0
+        toRestore = file.readThrough == nil ? [] : file.unsettled ?? []
+        persisted = file
         persistedCheckpoint = file.checkpoint
         replayCursor = file.parkedTruncateBefore
         persistedTruncateBefore = file.parkedTruncateBefore
@@ -74,7 +80,29 @@ struct PersistentGroup: Sendable {
 
     var file: PersistentSubscriptionFile {
         PersistentSubscriptionFile(source: source, group: group, settings: settings, checkpoint: checkpoint,
-                                   parkedTruncateBefore: truncateBefore, createdAt: createdAt)
+                                   parkedTruncateBefore: truncateBefore, createdAt: createdAt, readThrough: nextToRead,
+                                   unsettled: pendingKeys.compactMap { key in
+                                       pending[.main(key)].map { .init(key: key, retryCount: $0.retryCount + ($0.owner == nil ? 0 : 1)) }
+                                   })
+    }
+
+    /// Puts the loaded file's unsettled events back in the ready queue, in key order, ahead of
+    /// what is read after them. An event no longer in the store (its stream was deleted) is
+    /// settled by its absence.
+    mutating func restore(store: EventStore) throws(WharfError) {
+        for entry in toRestore.sorted(by: { $0.key < $1.key }) where entry.key < nextToRead && pending[.main(entry.key)] == nil {
+            let found: RecordedEvent? = switch source {
+            case .all: try store.scanAll(from: entry.key, maxCount: 1, includeSystem: true).events.first.flatMap { $0.position == entry.key ? $0 : nil }
+            case .stream(let name): try store.readStream(name, from: entry.key, maxCount: 1).first.flatMap { $0.revision == entry.key ? $0 : nil }
+            }
+            guard let event = found else { continue }
+            let ref = Ref.main(entry.key)
+            pending[ref] = Pending(event: event, retryCount: max(0, entry.retryCount))
+            pendingKeys.append(entry.key)
+            byId[event.id] = ref
+            readyFresh.append(ref)
+        }
+        toRestore = []
     }
 
     var inFlightCount: Int { pending.values.reduce(0) { $0 + ($1.owner == nil ? 0 : 1) } }
@@ -100,12 +128,16 @@ struct PersistentGroup: Sendable {
         }
         let room = settings.bufferSize - pendingKeys.count
         guard room > 0 else { return }
-        let events: [RecordedEvent]
+        var events: [RecordedEvent]
         switch source {
         case .all:
             let scan = try store.scanAll(from: nextToRead, maxCount: room, includeSystem: false)
             events = scan.events
             nextToRead = scan.next
+            if let filter = settings.filter {
+                let matches = filter.matcher()
+                events = events.filter(matches)
+            }
         case .stream(let name):
             events = try store.readStream(name, from: nextToRead, maxCount: room)
             if let last = events.last { nextToRead = last.revision + 1 }
@@ -125,18 +157,25 @@ struct PersistentGroup: Sendable {
 
     /// Hands up to `max` ready events to consumer `connection` (replays first, then retries, then
     /// new events), marking them in flight until `now + messageTimeout`.
+    /// Under `.roundRobin` a consumer takes one event while it holds no more in flight than each
+    /// of the group's other consumers, and more only while it holds fewer: consumers alternate.
     mutating func take(max: Int, connection: UInt64, now: Int64) -> [PersistentEvent] {
         var out: [PersistentEvent] = []
+        var held = inFlight(of: connection)
+        let fairShare = settings.consumerStrategy == .roundRobin
+            ? connections.keys.filter { $0 != connection }.map { inFlight(of: $0) }.min() ?? Int.max
+            : Int.max
         func drain(_ queue: inout [Ref]) {
             var taken = 0
             for ref in queue {
-                guard out.count < max else { break }
+                guard out.count < max, held < fairShare || (held == fairShare && out.isEmpty) else { break }
                 taken += 1
                 guard var p = pending[ref], p.owner == nil else { continue }  // settled meanwhile
                 p.owner = connection
                 p.deadline = now + settings.messageTimeoutMillis
                 pending[ref] = p
                 out.append(PersistentEvent(event: p.event, retryCount: p.retryCount, parkedRevision: p.parkedRevision))
+                held += 1
             }
             queue.removeFirst(taken)
         }
@@ -145,6 +184,12 @@ struct PersistentGroup: Sendable {
         drain(&readyFresh)
         return out
     }
+
+    /// Events in flight to `connection`.
+    func inFlight(of connection: UInt64) -> Int { pending.values.reduce(0) { $0 + ($1.owner == connection ? 1 : 0) } }
+
+    /// Events ready for delivery now (not in flight).
+    var readyCount: Int { pending.values.reduce(0) { $0 + ($1.owner == nil ? 1 : 0) } }
 
     // MARK: Settling
 

@@ -26,6 +26,18 @@ public final class PersistentSubscriptionConnection: Sendable {
         try store.receive(key, connection: id, max: max)
     }
 
+    /// Like `receive`, but never more than keeps this consumer's unsettled events at or below
+    /// `inFlightLimit` (a consumer's window: EventStoreDB's per-connection buffer size).
+    public func receive(max: Int, inFlightLimit: Int) throws(WharfError) -> [PersistentEvent] {
+        try store.receive(key, connection: id, max: max, inFlightLimit: inFlightLimit)
+    }
+
+    /// Makes the acks and nacks so far durable (writes the group's file if it changed).
+    public func flush() throws(WharfError) { try store.flush(key) }
+
+    /// Whether the connection is still attached to its group (false once closed or deleted).
+    public var isConnected: Bool { store.isConnected(key, connection: id) }
+
     public func ack(_ ids: [UUID]) throws(WharfError) { try store.ack(key, ids: ids) }
     public func ack(_ event: PersistentEvent) throws(WharfError) { try ack([event.event.id]) }
 
@@ -37,6 +49,24 @@ public final class PersistentSubscriptionConnection: Sendable {
     }
 
     public func close() { store.disconnect(key, connection: id) }
+
+    /// Waits until events are ready and takes up to `max` of them (see `receive(max:inFlightLimit:)`);
+    /// nil when the connection is closed, the group deleted, the store closed or the task cancelled.
+    public func next(max: Int, inFlightLimit: Int? = nil) async throws -> [PersistentEvent]? {
+        while true {
+            // Read the version before checking anything: a change after this point (a
+            // disconnect, an append, an ack) makes the wait below return at once.
+            let seen = store.changes.version
+            if Task.isCancelled || store.changes.isClosed || !store.isConnected(key, connection: id) { return nil }
+            let received: [PersistentEvent]
+            do { received = try store.receive(key, connection: id, max: max, inFlightLimit: inFlightLimit) } catch {
+                if store.isClosed { return nil }
+                throw error
+            }
+            if !received.isEmpty { return received }
+            await store.changes.wait(since: seen)
+        }
+    }
 
     /// Events as they become ready, one at a time; ends when the connection is closed, the group
     /// deleted, the store closed or the task cancelled.
@@ -52,22 +82,7 @@ public final class PersistentSubscriptionConnection: Sendable {
             let connection: PersistentSubscriptionConnection
 
             public mutating func next() async throws -> PersistentEvent? {
-                let store = connection.store
-                while true {
-                    // Read the version before checking anything: a change after this point
-                    // (a disconnect, an append, an ack) makes the wait below return at once.
-                    let seen = store.changes.version
-                    if Task.isCancelled || store.changes.isClosed || !store.isConnected(connection.key, connection: connection.id) {
-                        return nil
-                    }
-                    let received: [PersistentEvent]
-                    do { received = try connection.receive(max: 1) } catch {
-                        if store.isClosed { return nil }
-                        throw error
-                    }
-                    if let event = received.first { return event }
-                    await store.changes.wait(since: seen)
-                }
+                try await connection.next(max: 1)?.first
             }
         }
     }

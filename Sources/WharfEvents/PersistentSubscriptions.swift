@@ -52,7 +52,9 @@ final class PersistentSubscriptions: Sendable {
         var groups: [GroupKey: PersistentGroup] = [:]
         for name in names where name.hasSuffix(".json") {
             let file = try PersistentSubscriptionFile.load(directory + "/" + name)
-            groups[GroupKey(source: file.source, group: file.group)] = PersistentGroup(file: file)
+            var group = PersistentGroup(file: file)
+            try group.restore(store: store)
+            groups[GroupKey(source: file.source, group: file.group)] = group
         }
         state.withLock { $0.groups = groups }
     }
@@ -80,6 +82,7 @@ final class PersistentSubscriptions: Sendable {
         // the restart would never be delivered.
         try log.ensureDurable()
         try file.save(in: directory, files: files)
+        g.persisted = file
         g.persistedCheckpoint = file.checkpoint
         g.persistedTruncateBefore = file.parkedTruncateBefore
         g.acksSinceCheckpoint = 0
@@ -103,8 +106,7 @@ final class PersistentSubscriptions: Sendable {
 
     func checkpointAll() {
         state.withLock { s in
-            for key in Array(s.groups.keys) where s.groups[key]!.checkpoint != s.groups[key]!.persistedCheckpoint
-                || s.groups[key]!.truncateBefore != s.groups[key]!.persistedTruncateBefore {
+            for key in Array(s.groups.keys) where s.groups[key]!.file != s.groups[key]!.persisted {
                 try? persist(&s.groups[key]!)
             }
         }

@@ -5,8 +5,7 @@ following the README would:
     python3 esdb_readme.py SDIST_TARBALL HOST:PORT
 
 Sections that need what Wharf does not serve (JavaScript projections, KurrentDB 25.1+/26.1 "v2"
-APIs, secondary indexes, TLS, OpenTelemetry) are skipped and listed; so are persistent
-subscriptions until they are served. Prints "ran SECTION" per block that passed and "FAIL
+APIs, secondary indexes, TLS, OpenTelemetry) are skipped and listed. Prints "ran SECTION" per block that passed and "FAIL
 SECTION: error" per block that raised, then a summary line.
 """
 import os
@@ -20,11 +19,6 @@ SKIP = [
     "KurrentDB server", "Run container", "Stop container",            # docker
     "Multi-append to stream", "Append records",                         # v2 StreamsService (25.1+)
     "Read using secondary index", "Subscribe using secondary index",    # 26.1 indexes
-    "Persistent subscriptions", "Create subscription to all", "Read subscription to all",
-    "How to write a persistent subscription consumer", "Update subscription to all",
-    "Create subscription to stream", "Read subscription to stream", "Update subscription to stream",
-    "Replay parked events", "Get subscription info", "List subscriptions", "List subscriptions to stream",
-    "Delete subscription",                                              # persistent subscriptions: not served yet
     "Projections", "Create projection", "Get projection state", "Update projection",
     "Get projection statistics", "List all projection statistics", "List continuous projection statistics",
     "Disable projection", "Enable projection", "Abort projection", "Reset projection",

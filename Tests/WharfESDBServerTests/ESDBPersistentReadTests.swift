@@ -1,0 +1,97 @@
+import Foundation
+import GRPCCore
+import Testing
+import WharfESDBProtocol
+@testable import WharfESDBServer
+import WharfEvents
+
+/// A consumer's bidi Read through the listener with grpc-swift's client, and the event store
+/// used directly beside it the way the dashboard's Streams & projections view does (same
+/// engine): a group the gRPC client reads shows in the store's subscription snapshots with its
+/// parked event, and replaying parked events on the store (the dashboard's `R` action calls
+/// `replayParked`) reaches the live gRPC subscriber.
+@Suite struct ESDBPersistentReadTests {
+    typealias PS = EventStore_Client_PersistentSubscriptions_PersistentSubscriptions
+    typealias ReadReq = EventStore_Client_PersistentSubscriptions_ReadReq
+
+    static func options(group: String, stream: String, buffer: Int32) -> ReadReq {
+        var request = ReadReq()
+        request.options.groupName = group
+        request.options.streamIdentifier = ESDBWire.streamIdentifier(stream)
+        request.options.bufferSize = buffer
+        request.options.uuidOption.string = EventStore_Client_Empty()
+        return request
+    }
+
+    static func settle(_ ids: [EventStore_Client_UUID], nack action: ReadReq.Nack.Action? = nil) -> ReadReq {
+        var request = ReadReq()
+        if let action {
+            request.nack.ids = ids
+            request.nack.action = action
+            request.nack.reason = "test"
+        } else {
+            request.ack.ids = ids
+        }
+        return request
+    }
+
+    @Test func aReplayOnTheStoreReachesALiveGRPCSubscriber() async throws {
+        let server = try await ESDBTestServer()
+        defer { Task { await server.stop() } }
+        let store = server.store
+        try store.append(stream: "order-1", events: (0..<3).map { EventData(type: "OrderPlaced", data: "{\"n\":\($0)}") })
+        try store.createPersistentSubscription("g", on: .stream("order-1"), settings: .init(startFrom: .start))
+        let (outgoing, send) = AsyncStream.makeStream(of: ReadReq.self)
+        send.yield(Self.options(group: "g", stream: "order-1", buffer: 10))
+
+        let seen = try await server.withClient { client in
+            try await PS.Client(wrapping: client).read(requestProducer: { writer in
+                for await request in outgoing { try await writer.write(request) }
+            }, onResponse: { response in
+                var confirmation = ""
+                var delivered: [(data: String, retryCount: Int32)] = []
+                for try await message in response.messages {
+                    switch message.content {
+                    case .subscriptionConfirmation(let c): confirmation = c.subscriptionID
+                    case .event(let e):
+                        delivered.append((String(decoding: e.event.data, as: UTF8.self), e.retryCount))
+                        if delivered.count == 3 {
+                            send.yield(Self.settle([e.event.id]))                     // ack n=2
+                            send.yield(Self.settle([ESDBWire.uuid(try Self.id(of: 0, in: store), structured: false)]))
+                            send.yield(Self.settle([ESDBWire.uuid(try Self.id(of: 1, in: store), structured: false)], nack: .park))
+                            // What the dashboard shows, then its replay action, on the same store.
+                            var snapshot: SubscriptionSnapshot?
+                            for _ in 0..<2000 where snapshot?.parkedCount != 1 {
+                                snapshot = store.subscriptionSnapshots().first { $0.name == "order-1::g" }
+                                try await Task.sleep(for: .milliseconds(5))
+                            }
+                            #expect(snapshot?.parkedCount == 1 && snapshot?.connectionCount == 1 && snapshot?.kind == .persistent)
+                            #expect(try store.replayParked("g", on: .stream("order-1")) == 1)
+                        }
+                        if delivered.count == 4 {
+                            send.yield(Self.settle([e.event.id]))
+                            send.finish()
+                            return (confirmation, delivered)
+                        }
+                    case nil: break
+                    }
+                }
+                return (confirmation, delivered)
+            })
+        }
+        #expect(seen.0 == "order-1::g")
+        #expect(seen.1.map(\.data) == [#"{"n":0}"#, #"{"n":1}"#, #"{"n":2}"#, #"{"n":1}"#])
+        #expect(seen.1.map(\.retryCount) == [0, 0, 0, 0])
+        // The replayed event was acked: nothing parked, nothing in flight, the checkpoint at the end.
+        var status = try store.persistentSubscriptionStatus("g", on: .stream("order-1"))
+        for _ in 0..<2000 where status.inFlightCount != 0 || status.checkpoint != 2 {
+            try await Task.sleep(for: .milliseconds(5))
+            status = try store.persistentSubscriptionStatus("g", on: .stream("order-1"))
+        }
+        #expect(status.parkedCount == 0 && status.inFlightCount == 0 && status.checkpoint == 2)
+    }
+
+    static func id(of revision: UInt64, in store: EventStore) throws -> UUID {
+        try #require(try store.readStream("order-1", from: revision, maxCount: 1).first).id
+    }
+}
