@@ -37,7 +37,7 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .listGroups: 0...5,
         .describeGroups: 0...4,
         .createTopics: 0...4,
-        .deleteTopics: 0...3,
+        .deleteTopics: 0...6,
         .deleteRecords: 0...1,
         .initProducerId: 0...4,
         .offsetForLeaderEpoch: 0...3,
@@ -66,6 +66,9 @@ public struct ApiVersionRanges: Sendable, Equatable {
         .addOffsetsToTxn: 0...3,
         .txnOffsetCommit: 0...3,
         .endTxn: 0...3,
+        // KIP-664: the transaction coordinator's state for admin tools (v1: a duration filter).
+        .describeTransactions: 0...0,
+        .listTransactions: 0...1,
         // KIP-848 consumer groups (librdkafka 2.x with group.protocol=consumer sends v1 only).
         .consumerGroupHeartbeat: 0...1,
         .consumerGroupDescribe: 0...0,

@@ -105,7 +105,8 @@ public final class Engine: Sendable {
             let offsetsLog = OffsetsTopicCommitLog(log: loaded[offsetsTopic]!.logs[0], clock: clock)
             let coordinator = try GroupCoordinator(log: offsetsLog, clock: clock, logger: logger,
                                                    initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
-                                                   timeoutLimits: config.groupTimeouts, consumerSettings: config.consumerGroups)
+                                                   timeoutLimits: config.groupTimeouts, consumerSettings: config.consumerGroups,
+                                                   catalog: Self.loadedTopicCatalog(loaded))
             let highestProducerId = loaded.values.flatMap(\.producers).map(\.highestProducerId).max() ?? -1
             let producerIds = ProducerIdAllocator.open(dataDirectory: config.dataDirectory, highestIdInLogs: highestProducerId, logger: logger)
             let transactions = try TransactionCoordinator(dataDirectory: config.dataDirectory, files: DurableFile(faults: config.faults),

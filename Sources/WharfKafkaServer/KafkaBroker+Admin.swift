@@ -59,12 +59,41 @@ extension KafkaBroker {
         return .success(count)
     }
 
+    /// DeleteTopics v0-6. From v6 (KIP-516) a topic is named by its name or by its topic id, so
+    /// an admin that saw one incarnation of a topic cannot delete the next one by mistake: an id
+    /// no topic has is UNKNOWN_TOPIC_ID, a name and an id together INVALID_REQUEST, as Kafka
+    /// answers; v6 answers carry each deleted topic's id.
     func deleteTopics(_ r: DeleteTopicsRequest, version: Int16, actor: AuditActor) -> DeleteTopicsResponse {
-        let names = version >= 6 ? r.topics.compactMap(\.name) : r.topicNames
+        let targets = version >= 6 ? r.topics : r.topicNames.map { DeleteTopicsRequest.DeleteTopicState(name: $0) }
         var response = DeleteTopicsResponse()
-        response.responses = names.map { name in
+        response.responses = targets.map { target in
             var result = DeleteTopicsResponse.DeletableTopicResult()
-            result.name = name
+            result.name = target.name
+            result.topicId = target.topicId
+            let name: String
+            switch (target.name, target.topicId == .zero) {
+            case (let given?, true):
+                name = given
+            case (_?, false):
+                result.errorCode = KafkaError.invalidRequest
+                result.errorMessage = "a topic is named by its name or by its id, not both"
+                return result
+            case (nil, false):
+                guard let found = engine.topicName(forId: (target.topicId.high, target.topicId.low)) else {
+                    result.errorCode = KafkaError.unknownTopicId
+                    result.errorMessage = "no topic has id \(target.topicId)"
+                    return result
+                }
+                name = found
+                result.name = found
+            case (nil, true):
+                result.errorCode = KafkaError.invalidRequest
+                result.errorMessage = "neither a topic name nor a topic id"
+                return result
+            }
+            if version >= 6, result.topicId == .zero, let id = try? engine.topicId(name) {
+                result.topicId = KafkaUUID(high: id.high, low: id.low)
+            }
             do { try engine.deleteTopic(name, actor: actor) } catch {
                 result.errorCode = KafkaError.code(error)
                 result.errorMessage = "\(error)"

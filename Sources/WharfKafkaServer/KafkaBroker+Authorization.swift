@@ -44,7 +44,7 @@ extension KafkaBroker {
         case .createPartitions, .alterConfigs, .incrementalAlterConfigs, .describeCluster, .offsetDelete, .describeProducers:
             return adminPlan(body, check: check)
 
-        case .addPartitionsToTxn, .addOffsetsToTxn, .txnOffsetCommit, .endTxn:
+        case .addPartitionsToTxn, .addOffsetsToTxn, .txnOffsetCommit, .endTxn, .describeTransactions, .listTransactions:
             return transactionPlan(body, check: check)
 
         case .apiVersions, .saslHandshake, .saslAuthenticate,
@@ -282,12 +282,29 @@ extension KafkaBroker {
             })
 
         case .deleteTopics(var r):
-            let names = version >= 6 ? r.topics.compactMap(\.name) : r.topicNames
-            let denied = names.filter { !check.allows(.delete, .topic, $0) }
+            if version >= 6 {
+                // A topic named by id is checked under the name the id has now (an unknown id
+                // goes on, to be answered UNKNOWN_TOPIC_ID); a denied one is answered by id.
+                let denied = r.topics.removeRefused { t in
+                    guard let name = t.name ?? engine.topicName(forId: (t.topicId.high, t.topicId.low)) else { return false }
+                    return !check.allows(.delete, .topic, name)
+                }
+                guard !denied.isEmpty else { return .proceed(body, nil) }
+                return .proceed(.deleteTopics(r), .of { (response: inout DeleteTopicsResponse) in
+                    response.responses += denied.map {
+                        var result = DeleteTopicsResponse.DeletableTopicResult()
+                        result.name = $0.name
+                        result.topicId = $0.topicId
+                        result.errorCode = topicDenied
+                        result.errorMessage = "not authorized to DELETE topic \($0.name ?? "\($0.topicId)")"
+                        return result
+                    }
+                })
+            }
+            let denied = r.topicNames.filter { !check.allows(.delete, .topic, $0) }
             guard !denied.isEmpty else { return .proceed(body, nil) }
             let deniedNames = Set(denied)
             r.topicNames.removeAll { deniedNames.contains($0) }
-            r.topics.removeAll { $0.name.map(deniedNames.contains) ?? false }
             return .proceed(.deleteTopics(r), .of { (response: inout DeleteTopicsResponse) in
                 response.responses += denied.map {
                     var result = DeleteTopicsResponse.DeletableTopicResult()

@@ -342,13 +342,7 @@ extension KafkaBroker {
             var tr = OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult()
             tr.topic = topic.topic
             tr.partitions = topic.partitions.map { p in
-                var e = OffsetForLeaderEpochResponse.EpochEndOffset()
-                e.partition = p.partition
-                e.leaderEpoch = 0
-                do { e.endOffset = try engine.offsets(topic: topic.topic, partition: p.partition).logEnd } catch {
-                    e.errorCode = KafkaError.code(error)
-                }
-                return e
+                Self.epochEndOffset(p, logEnd: { () throws(WharfError) in try engine.offsets(topic: topic.topic, partition: p.partition).logEnd })
             }
             return tr
         }

@@ -35,9 +35,11 @@ extension KafkaBroker {
             return .createTopics(response)
         case .deleteTopics(let r):
             var response = DeleteTopicsResponse()
-            response.responses = (version >= 6 ? r.topics.compactMap(\.name) : r.topicNames).map { name in
+            let targets = version >= 6 ? r.topics : r.topicNames.map { DeleteTopicsRequest.DeleteTopicState(name: $0) }
+            response.responses = targets.map { target in
                 var result = DeleteTopicsResponse.DeletableTopicResult()
-                result.name = name
+                result.name = target.name
+                result.topicId = target.topicId
                 result.errorCode = topicDenied
                 result.errorMessage = Self.readOnlyMessage
                 return result

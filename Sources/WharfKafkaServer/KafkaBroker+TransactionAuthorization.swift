@@ -10,6 +10,8 @@ import WharfCore
 /// | AddOffsetsToTxn | WRITE transactional id, READ group |
 /// | TxnOffsetCommit | WRITE transactional id, READ group, READ topic (denied topics are left out) |
 /// | EndTxn | WRITE transactional id |
+/// | DescribeTransactions | DESCRIBE transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for it); partitions of topics without DESCRIBE are left out |
+/// | ListTransactions | lists the ids with DESCRIBE |
 extension KafkaBroker {
     func transactionPlan(_ body: KafkaRequestBody, check: AccessCheck) -> AuthorizationPlan {
         let idDenied = KafkaError.transactionalIdAuthorizationFailed
@@ -64,6 +66,30 @@ extension KafkaBroker {
             var response = EndTxnResponse()
             response.errorCode = idDenied
             return .refuse(.endTxn(response))
+
+        case .describeTransactions(let r):
+            // Checked here (denials logged); the answer keeps the request's order.
+            let denied = Set(r.transactionalIds.filter { !check.allows(.describe, .transactionalId, $0) })
+            return .proceed(body, .of { (response: inout DescribeTransactionsResponse) in
+                for i in response.transactionStates.indices {
+                    guard !denied.contains(response.transactionStates[i].transactionalId) else {
+                        var refused = DescribeTransactionsResponse.TransactionState()
+                        refused.transactionalId = response.transactionStates[i].transactionalId
+                        refused.errorCode = idDenied
+                        refused.producerId = -1
+                        refused.producerEpoch = -1
+                        refused.transactionStartTimeMs = -1
+                        response.transactionStates[i] = refused
+                        continue
+                    }
+                    response.transactionStates[i].topics.removeAll { !check.allows(.describe, .topic, $0.topic, logDenial: false) }
+                }
+            })
+
+        case .listTransactions:
+            return .proceed(body, .of { (response: inout ListTransactionsResponse) in
+                response.transactionStates.removeAll { !check.allows(.describe, .transactionalId, $0.transactionalId, logDenial: false) }
+            })
 
         default:
             return .proceed(body, nil)

@@ -202,6 +202,10 @@ public final class KafkaBroker: Sendable {
             return reply(await consumerGroupHeartbeat(r, clientId: request.header.clientId ?? "", clientHost: session.clientHost))
         case .consumerGroupDescribe(let r):
             return reply(await consumerGroupDescribe(r))
+        case .describeTransactions(let r):
+            return reply(await describeTransactions(r))
+        case .listTransactions(let r):
+            return reply(await listTransactions(r))
         }
     }
 }

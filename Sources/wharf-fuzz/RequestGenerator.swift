@@ -150,6 +150,15 @@ struct RequestGenerator {
                 topicPartitions: v.nullableArray("topicPartitions", validCount: 0...1) { v in
                     .init(topicId: KafkaUUID(high: 1, low: 2), partitions: [partition(&v, "topicPartitions.partitions[]")])
                 }))
+        case .describeTransactions:
+            return .describeTransactions(DescribeTransactionsRequest(transactionalIds: v.array("transactionalIds", validCount: 0...2) {
+                $0.string("transactionalIds[]", $0.random.pick(Self.transactionalIds))
+            }))
+        case .listTransactions:
+            return .listTransactions(ListTransactionsRequest(
+                stateFilters: v.array("stateFilters", validCount: 0...2) { $0.string("stateFilters[]", $0.random.pick(["Ongoing", "Empty", "CompleteCommit", "Nope"])) },
+                producerIdFilters: v.array("producerIdFilters", validCount: 0...1) { $0.int64("producerIdFilters[]", 0) },
+                durationFilter: v.int64("durationFilter", -1)))
         case .consumerGroupDescribe:
             return .consumerGroupDescribe(ConsumerGroupDescribeRequest(groupIds: v.array("groupIds", validCount: 1...2) { $0.string("groupIds[]", $0.random.pick(Self.groups)) }))
         case .saslHandshake:

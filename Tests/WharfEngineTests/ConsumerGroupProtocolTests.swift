@@ -214,15 +214,78 @@ import WharfCore
                                  TopicPartition("u", 0), TopicPartition("u", 1)])
     }
 
-    @Test func theGroupAndItsOffsetsSurviveARestartButMembersRejoin() async throws {
+    @Test func membersEpochsAndAssignmentsSurviveARestart() async throws {
+        let h = try GroupHarness()
+        let (kept, given) = try await splitPair(h)
+        try await h.coordinator.commit(groupId: "g", generationId: 2, memberId: "a", offsets: [TopicPartition("t", 0): (5, "")])
+        let before = try #require(await h.coordinator.describeConsumerGroup("g"))
+        let restarted = try h.restarted(catalog: Self.catalog)
+        #expect(await restarted.coordinator.describeConsumerGroup("g") == before)
+        #expect(await restarted.coordinator.listGroups().map { "\($0.groupId) \($0.protocolType) \($0.state)" } == ["g consumer stable"])
+        #expect(await restarted.coordinator.fetchOffsets(groupId: "g", partitions: nil)[TopicPartition("t", 0)]?.offset == 5)
+        // Both carry on at epoch 2 with what they held: no rejoin, no new assignment.
+        let a = try await heartbeat(restarted, Self.beat("a", epoch: 2, owned: kept))
+        #expect(a.memberEpoch == 2)
+        #expect(a.assignment == nil)
+        let b = try await heartbeat(restarted, Self.beat("b", epoch: 2, owned: given))
+        #expect(b.memberEpoch == 2)
+        #expect(b.assignment == nil)
+        try await restarted.coordinator.commit(groupId: "g", generationId: 2, memberId: "b", offsets: [given[0]: (7, "")])
+        // A second restart replays the first restart's log as well.
+        let again = try restarted.restarted(catalog: Self.catalog)
+        #expect(await again.coordinator.describeConsumerGroup("g") == before)
+    }
+
+    @Test func aMemberThatDoesNotComeBackAfterARestartExpiresASessionTimeoutLater() async throws {
         let h = try GroupHarness()
         _ = try await splitPair(h)
-        try await h.coordinator.commit(groupId: "g", generationId: 2, memberId: "a", offsets: [TopicPartition("t", 0): (5, "")])
-        let restarted = try h.restarted()
-        #expect(await restarted.coordinator.listGroups().map { "\($0.groupId) \($0.protocolType) \($0.state)" } == ["g consumer empty"])
-        #expect(await restarted.coordinator.fetchOffsets(groupId: "g", partitions: nil)[TopicPartition("t", 0)]?.offset == 5)
-        await expectRefusal(restarted, Self.beat("a", epoch: 2)) { if case .unknownMember = $0 { true } else { false } }
-        #expect(try await heartbeat(restarted, Self.join("a")).assignment?.count == 4)
+        await h.advance(30_000)  // the broker is down 30 s: b's session is counted from the restart
+        let restarted = try h.restarted(catalog: Self.catalog)
+        await restarted.advance(40_000)
+        _ = try await heartbeat(restarted, Self.beat("a", epoch: 2))
+        #expect(await restarted.coordinator.describeConsumerGroup("g")?.members.count == 2)
+        await restarted.advance(6_000)
+        #expect(await restarted.coordinator.describeConsumerGroup("g")?.members.map(\.memberId) == ["a"])
+        let a = try await heartbeat(restarted, Self.beat("a", epoch: 2))
+        #expect(a.memberEpoch == 3)
+        #expect(a.assignment?.count == 4)
+        // The removal was persisted: after another restart b is still gone.
+        let again = try restarted.restarted(catalog: Self.catalog)
+        #expect(await again.coordinator.describeConsumerGroup("g")?.members.map(\.memberId) == ["a"])
+    }
+
+    @Test func partitionsOfATopicRecreatedWhileDownAreNotRestored() async throws {
+        let h = try GroupHarness()
+        _ = try await splitPair(h)
+        // "t" was deleted and created again: same name and partitions, a new topic id.
+        let recreated = TopicCatalog(
+            partitionCount: Self.catalog.partitionCount, names: Self.catalog.names,
+            topicId: { $0 == "t" ? ConsumerGroupRecord.TopicId(high: 99, low: 1) : Self.catalog.topicId($0) },
+            topicName: { $0 == ConsumerGroupRecord.TopicId(high: 99, low: 1) ? "t" : nil })
+        let restarted = try h.restarted(catalog: recreated)
+        let described = try #require(await restarted.coordinator.describeConsumerGroup("g"))
+        #expect(described.members.map(\.assigned) == [[], []])
+        // The next heartbeat sees the new topic, moves the group epoch and assigns it afresh.
+        let a = try await restarted.coordinator.consumerGroupHeartbeat(Self.beat("a", epoch: 2, owned: []), catalog: recreated)
+        #expect(a.memberEpoch == 3)
+        #expect(a.assignment?.count == 2)
+    }
+
+    @Test func aDeletedOrConvertedConsumerGroupLeavesNoMembersBehind() async throws {
+        let h = try GroupHarness()
+        _ = try await heartbeat(h, Self.join("a"))
+        _ = try await heartbeat(h, ConsumerGroupHeartbeatRequest(groupId: "g", memberId: "a", memberEpoch: -1))
+        try await h.coordinator.deleteGroup("g")
+        let restarted = try h.restarted(catalog: Self.catalog)
+        #expect(await restarted.coordinator.describeConsumerGroup("g") == nil)
+        #expect(await restarted.coordinator.listGroups().isEmpty)
+        // An empty consumer group taken over by a classic member is classic after a restart.
+        _ = try await heartbeat(restarted, Self.join("b"))
+        _ = try await heartbeat(restarted, ConsumerGroupHeartbeatRequest(groupId: "g", memberId: "b", memberEpoch: -1))
+        let join = await restarted.startJoin(consumerJoin())
+        _ = try await join.value
+        let again = try restarted.restarted(catalog: Self.catalog)
+        #expect(await again.coordinator.isConsumerProtocolGroup("g") == false)
     }
 
     @Test func aResetFencesConsumerMembers() async throws {

@@ -85,8 +85,8 @@ import WharfCore
     }
 
     @Test func unknownKeyAndValueVersionsAreSkipped() throws {
-        // Key v3+ are records of Kafka's newer coordinator (consumer-group metadata etc.).
-        #expect(try ConsumerOffsetsRecord.decode(key: [0x00, 0x03, 0x00, 0x01, 0x67], value: [0x00, 0x00]) == nil)
+        // Key v9+ are records of Kafka's newer coordinator (share groups etc.).
+        #expect(try ConsumerOffsetsRecord.decode(key: [0x00, 0x09, 0x00, 0x01, 0x67], value: [0x00, 0x00]) == nil)
         #expect(try ConsumerOffsetsRecord.decode(key: [0x00, 0x0B, 0x00, 0x01, 0x67], value: nil) == nil)
         let key = ConsumerOffsetsRecord.offsetKey(group: "g", tp)
         #expect(try ConsumerOffsetsRecord.decode(key: key, value: [0x00, 0x05, 0, 0, 0, 0, 0, 0, 0, 0]) == nil)
@@ -103,5 +103,58 @@ import WharfCore
         var huge: [UInt8] = [0x00, 0x03, 0x00, 0x00, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0]
         huge += [0x7F, 0xFF, 0xFF, 0xFF]
         #expect(throws: WharfError.self) { try ConsumerOffsetsRecord.decode(key: [0x00, 0x02, 0x00, 0x01, 0x67], value: huge) }
+    }
+
+    /// Every KIP-848 record kind (key versions 3-8) with values and as a tombstone.
+    static let consumerGroupRecords: [ConsumerGroupRecord] = {
+        let id = ConsumerGroupRecord.TopicId(high: 0x0102_0304_0506_0708, low: 0x1112_1314_1516_1718)
+        let parts = [ConsumerGroupRecord.TopicIdPartitions(topicId: id, partitions: [0, 3])]
+        return [
+            .groupEpoch(group: "g", epoch: 7), .groupEpoch(group: "g", epoch: nil),
+            .subscribedTopics(group: "g", [.init(topicId: id, name: "t", partitions: 4)]), .subscribedTopics(group: "g", nil),
+            .member(group: "g", memberId: "m", .init(
+                instanceId: "i", rackId: nil, clientId: "c", clientHost: "/h", subscribedTopicNames: ["t", "u"],
+                subscribedTopicRegex: nil, serverAssignor: "uniform", rebalanceTimeoutMs: 30_000)),
+            .member(group: "g", memberId: "m", nil),
+            .targetEpoch(group: "g", epoch: 6), .targetEpoch(group: "g", epoch: nil),
+            .targetMember(group: "g", memberId: "m", parts), .targetMember(group: "g", memberId: "m", nil),
+            .currentAssignment(group: "g", memberId: "m", .init(memberEpoch: 6, previousMemberEpoch: 5, state: 2, assigned: parts,
+                                                                pendingRevocation: [])),
+            .currentAssignment(group: "g", memberId: "m", nil),
+        ]
+    }()
+
+    @Test func consumerGroupRecordsUseKafkasKeyVersionsAndRoundTrip() throws {
+        for r in Self.consumerGroupRecords {
+            let encoded = ConsumerOffsetsRecord.consumerGroup(r).encode()
+            #expect(try ConsumerOffsetsRecord.decode(key: encoded.key!, value: encoded.value) == .consumerGroup(r))
+        }
+        // ConsumerGroupMetadata: key `i16 3, string group`; value `i16 0, i32 epoch, no tagged fields`.
+        let epoch = ConsumerOffsetsRecord.consumerGroup(.groupEpoch(group: "g", epoch: 7)).encode()
+        #expect(epoch.key == [0x00, 0x03, 0x00, 0x01, 0x67])
+        #expect(epoch.value == [0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x00])
+        // ConsumerGroupTargetAssignmentMember: key `i16 7, string group, string member`; the
+        // value names partitions by topic id in compact arrays.
+        let target = ConsumerOffsetsRecord.consumerGroup(Self.consumerGroupRecords[8]).encode()
+        #expect(target.key == [0x00, 0x07, 0x00, 0x01, 0x67, 0x00, 0x01, 0x6D])
+        #expect(target.value == [0x00, 0x00, 0x02, 1, 2, 3, 4, 5, 6, 7, 8, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+                                 0x03, 0, 0, 0, 0, 0, 0, 0, 3, 0x00, 0x00])
+    }
+
+    @Test func truncatedOrHostileConsumerGroupRecordsThrowMalformed() {
+        for r in Self.consumerGroupRecords {
+            let encoded = ConsumerOffsetsRecord.consumerGroup(r).encode()
+            guard let value = encoded.value else { continue }
+            // Cutting the trailing tagged-field byte still leaves a whole v0 value.
+            for cut in 0..<(value.count - 1) {
+                #expect(throws: WharfError.self) { try ConsumerOffsetsRecord.decode(key: encoded.key!, value: Array(value[..<cut])) }
+            }
+            #expect(throws: WharfError.self) { try ConsumerOffsetsRecord.decode(key: Array(encoded.key!.dropLast()), value: value) }
+        }
+        // A compact array count far beyond the bytes present is refused before reading on.
+        let hostile: [UInt8] = [0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00]
+        #expect(throws: WharfError.self) {
+            try ConsumerOffsetsRecord.decode(key: [0x00, 0x07, 0x00, 0x01, 0x67, 0x00, 0x01, 0x6D], value: hostile)
+        }
     }
 }

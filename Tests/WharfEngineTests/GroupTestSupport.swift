@@ -9,17 +9,19 @@ struct GroupHarness {
     let log: InMemoryCommitLog
     let coordinator: GroupCoordinator
 
-    init(initialRebalanceDelayMs: Int64 = 0, clock: ManualClock = ManualClock(1_000_000), log: InMemoryCommitLog? = nil) throws {
+    init(initialRebalanceDelayMs: Int64 = 0, clock: ManualClock = ManualClock(1_000_000), log: InMemoryCommitLog? = nil,
+         catalog: TopicCatalog = .empty) throws {
         self.clock = clock
         self.log = log ?? InMemoryCommitLog(clock: clock)
         self.coordinator = try GroupCoordinator(
             log: self.log, clock: clock, logger: Logger(label: "test.groups", factory: { _ in SwiftLogNoOpLogHandler() }),
-            initialRebalanceDelayMs: initialRebalanceDelayMs)
+            initialRebalanceDelayMs: initialRebalanceDelayMs, catalog: catalog)
     }
 
-    /// A fresh coordinator over the same log and clock: a broker restart.
-    func restarted() throws -> GroupHarness {
-        try GroupHarness(clock: clock, log: log)
+    /// A fresh coordinator over the same log and clock: a broker restart. `catalog` is the
+    /// topics it finds on disk (consumer groups' partitions are restored against their ids).
+    func restarted(catalog: TopicCatalog = .empty) throws -> GroupHarness {
+        try GroupHarness(clock: clock, log: log, catalog: catalog)
     }
 
     func advance(_ ms: Int64) async {

@@ -23,7 +23,7 @@ APIS = [
     "DescribeAcls", "CreateAcls", "DeleteAcls",
     "AlterConfigs", "IncrementalAlterConfigs", "DescribeCluster", "OffsetDelete", "DescribeProducers",
     "AddPartitionsToTxn", "AddOffsetsToTxn", "EndTxn", "TxnOffsetCommit",
-    "ConsumerGroupHeartbeat",
+    "ConsumerGroupHeartbeat", "DescribeTransactions", "ListTransactions",
 ]
 HEADERS = ["RequestHeader", "ResponseHeader"]
 

@@ -41,6 +41,8 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
     case alterUserScramCredentials = 51
     case describeCluster = 60
     case describeProducers = 61
+    case describeTransactions = 65
+    case listTransactions = 66
     case consumerGroupHeartbeat = 68
     case consumerGroupDescribe = 69
 
@@ -86,6 +88,8 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .alterUserScramCredentials: 0...0
         case .describeCluster: 0...1
         case .describeProducers: 0...0
+        case .describeTransactions: 0...0
+        case .listTransactions: 0...1
         case .consumerGroupHeartbeat: 0...1
         case .consumerGroupDescribe: 0...0
         }
@@ -133,6 +137,8 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .alterUserScramCredentials: AlterUserScramCredentialsRequest.isFlexible(version: version)
         case .describeCluster: DescribeClusterRequest.isFlexible(version: version)
         case .describeProducers: DescribeProducersRequest.isFlexible(version: version)
+        case .describeTransactions: DescribeTransactionsRequest.isFlexible(version: version)
+        case .listTransactions: ListTransactionsRequest.isFlexible(version: version)
         case .consumerGroupHeartbeat: ConsumerGroupHeartbeatRequest.isFlexible(version: version)
         case .consumerGroupDescribe: ConsumerGroupDescribeRequest.isFlexible(version: version)
         }

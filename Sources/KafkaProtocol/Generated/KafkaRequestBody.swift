@@ -43,6 +43,8 @@ public enum KafkaRequestBody: Sendable, Equatable {
     case alterUserScramCredentials(AlterUserScramCredentialsRequest)
     case describeCluster(DescribeClusterRequest)
     case describeProducers(DescribeProducersRequest)
+    case describeTransactions(DescribeTransactionsRequest)
+    case listTransactions(ListTransactionsRequest)
     case consumerGroupHeartbeat(ConsumerGroupHeartbeatRequest)
     case consumerGroupDescribe(ConsumerGroupDescribeRequest)
 
@@ -87,6 +89,8 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .alterUserScramCredentials: .alterUserScramCredentials
         case .describeCluster: .describeCluster
         case .describeProducers: .describeProducers
+        case .describeTransactions: .describeTransactions
+        case .listTransactions: .listTransactions
         case .consumerGroupHeartbeat: .consumerGroupHeartbeat
         case .consumerGroupDescribe: .consumerGroupDescribe
         }
@@ -134,6 +138,8 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .alterUserScramCredentials: self = .alterUserScramCredentials(try AlterUserScramCredentialsRequest(from: &reader, version: version))
         case .describeCluster: self = .describeCluster(try DescribeClusterRequest(from: &reader, version: version))
         case .describeProducers: self = .describeProducers(try DescribeProducersRequest(from: &reader, version: version))
+        case .describeTransactions: self = .describeTransactions(try DescribeTransactionsRequest(from: &reader, version: version))
+        case .listTransactions: self = .listTransactions(try ListTransactionsRequest(from: &reader, version: version))
         case .consumerGroupHeartbeat: self = .consumerGroupHeartbeat(try ConsumerGroupHeartbeatRequest(from: &reader, version: version))
         case .consumerGroupDescribe: self = .consumerGroupDescribe(try ConsumerGroupDescribeRequest(from: &reader, version: version))
         }
@@ -180,6 +186,8 @@ public enum KafkaRequestBody: Sendable, Equatable {
         case .alterUserScramCredentials(let body): body.encode(into: &out, version: version)
         case .describeCluster(let body): body.encode(into: &out, version: version)
         case .describeProducers(let body): body.encode(into: &out, version: version)
+        case .describeTransactions(let body): body.encode(into: &out, version: version)
+        case .listTransactions(let body): body.encode(into: &out, version: version)
         case .consumerGroupHeartbeat(let body): body.encode(into: &out, version: version)
         case .consumerGroupDescribe(let body): body.encode(into: &out, version: version)
         }

@@ -43,6 +43,8 @@ public enum KafkaResponseBody: Sendable, Equatable {
     case alterUserScramCredentials(AlterUserScramCredentialsResponse)
     case describeCluster(DescribeClusterResponse)
     case describeProducers(DescribeProducersResponse)
+    case describeTransactions(DescribeTransactionsResponse)
+    case listTransactions(ListTransactionsResponse)
     case consumerGroupHeartbeat(ConsumerGroupHeartbeatResponse)
     case consumerGroupDescribe(ConsumerGroupDescribeResponse)
 
@@ -87,6 +89,8 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .alterUserScramCredentials: .alterUserScramCredentials
         case .describeCluster: .describeCluster
         case .describeProducers: .describeProducers
+        case .describeTransactions: .describeTransactions
+        case .listTransactions: .listTransactions
         case .consumerGroupHeartbeat: .consumerGroupHeartbeat
         case .consumerGroupDescribe: .consumerGroupDescribe
         }
@@ -134,6 +138,8 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .alterUserScramCredentials: self = .alterUserScramCredentials(try AlterUserScramCredentialsResponse(from: &reader, version: version))
         case .describeCluster: self = .describeCluster(try DescribeClusterResponse(from: &reader, version: version))
         case .describeProducers: self = .describeProducers(try DescribeProducersResponse(from: &reader, version: version))
+        case .describeTransactions: self = .describeTransactions(try DescribeTransactionsResponse(from: &reader, version: version))
+        case .listTransactions: self = .listTransactions(try ListTransactionsResponse(from: &reader, version: version))
         case .consumerGroupHeartbeat: self = .consumerGroupHeartbeat(try ConsumerGroupHeartbeatResponse(from: &reader, version: version))
         case .consumerGroupDescribe: self = .consumerGroupDescribe(try ConsumerGroupDescribeResponse(from: &reader, version: version))
         }
@@ -180,6 +186,8 @@ public enum KafkaResponseBody: Sendable, Equatable {
         case .alterUserScramCredentials(let body): body.encode(into: &out, version: version)
         case .describeCluster(let body): body.encode(into: &out, version: version)
         case .describeProducers(let body): body.encode(into: &out, version: version)
+        case .describeTransactions(let body): body.encode(into: &out, version: version)
+        case .listTransactions(let body): body.encode(into: &out, version: version)
         case .consumerGroupHeartbeat(let body): body.encode(into: &out, version: version)
         case .consumerGroupDescribe(let body): body.encode(into: &out, version: version)
         }

@@ -2,13 +2,28 @@ import WharfCore
 
 /// The topics a consumer group can subscribe to, read when the coordinator needs them (a
 /// heartbeat, a tick), never copied: `partitionCount` is nil for a topic that does not exist.
+/// `topicId` and `topicName` map names to topic ids and back (the persisted assignments name
+/// topics by id, so a topic deleted and created again is not mistaken for the old one).
 public struct TopicCatalog: Sendable {
     public var partitionCount: @Sendable (String) -> Int32?
     public var names: @Sendable () -> [String]
+    public var topicId: @Sendable (String) -> ConsumerGroupRecord.TopicId?
+    public var topicName: @Sendable (ConsumerGroupRecord.TopicId) -> String?
 
-    public init(partitionCount: @escaping @Sendable (String) -> Int32?, names: @escaping @Sendable () -> [String]) {
+    /// Without id mappings, ids are derived from names alone (for catalogs whose topics are
+    /// never recreated, such as tests').
+    public init(partitionCount: @escaping @Sendable (String) -> Int32?, names: @escaping @Sendable () -> [String],
+                topicId: (@Sendable (String) -> ConsumerGroupRecord.TopicId?)? = nil,
+                topicName: (@Sendable (ConsumerGroupRecord.TopicId) -> String?)? = nil) {
         self.partitionCount = partitionCount
         self.names = names
+        self.topicId = topicId ?? { name in partitionCount(name) == nil ? nil : Self.nameDerivedId(name) }
+        self.topicName = topicName ?? { id in names().first { Self.nameDerivedId($0) == id } }
+    }
+
+    static func nameDerivedId(_ name: String) -> ConsumerGroupRecord.TopicId {
+        let bytes = Array(name.utf8)
+        return ConsumerGroupRecord.TopicId(high: 1, low: UInt64(CRC32C.checksum(bytes)) << 32 | UInt64(CRC32C.checksum(bytes.reversed())))
     }
 
     public static let empty = TopicCatalog(partitionCount: { _ in nil }, names: { [] })

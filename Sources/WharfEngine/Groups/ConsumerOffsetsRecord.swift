@@ -7,7 +7,8 @@ import WharfCore
 /// Keys (the first `i16` is the key version and says what the record is):
 /// - v0/v1 offset commit: `i16 version, string group, string topic, i32 partition` (Wharf writes v1)
 /// - v2 group metadata: `i16 2, string group`
-/// - any other version (Kafka's newer coordinator records): not ours, `decode` returns nil
+/// - v3-v8 KIP-848 consumer-group state: see `ConsumerGroupRecord`
+/// - any other version (Kafka's share-group and later records): not ours, `decode` returns nil
 ///
 /// Offset-commit values (Wharf writes v3):
 /// - v0, v2: `i16 v, i64 offset, string metadata, i64 commit_timestamp`
@@ -21,6 +22,8 @@ public enum ConsumerOffsetsRecord: Sendable, Equatable {
     case offsetTombstone(group: String, TopicPartition)
     case groupMetadata(group: String, GroupMetadataSnapshot)
     case groupTombstone(group: String)
+    /// KIP-848 consumer-group state (key versions 3-8).
+    case consumerGroup(ConsumerGroupRecord)
 
     /// The key version Wharf writes for offset commits.
     public static let offsetKeyVersion: Int16 = 1
@@ -34,6 +37,7 @@ public enum ConsumerOffsetsRecord: Sendable, Equatable {
     public var group: String {
         switch self {
         case .offsetCommit(let g, _, _), .offsetTombstone(let g, _), .groupMetadata(let g, _), .groupTombstone(let g): g
+        case .consumerGroup(let record): record.group
         }
     }
 
@@ -49,6 +53,8 @@ public enum ConsumerOffsetsRecord: Sendable, Equatable {
             Record(key: Self.groupKey(group), value: Self.groupValue(snapshot))
         case .groupTombstone(let group):
             Record(key: Self.groupKey(group), value: nil)
+        case .consumerGroup(let record):
+            record.encode()
         }
     }
 
@@ -70,6 +76,8 @@ public enum ConsumerOffsetsRecord: Sendable, Equatable {
                 let group = try reader.readKafkaString()
                 guard let value else { return .groupTombstone(group: group) }
                 return try decodeGroupValue(value).map { .groupMetadata(group: group, $0) }
+            case ConsumerGroupRecord.keyVersions:
+                return try ConsumerGroupRecord.decode(keyVersion: version, key: &reader, value: value).map { .consumerGroup($0) }
             default:
                 return nil
             }

@@ -33,8 +33,10 @@ extension GroupCoordinator {
         guard let group = groups[groupId] else { throw .unknownGroup(groupId) }
         guard group.members.isEmpty, group.state == .empty, consumerGroups[groupId]?.members.isEmpty ?? true else { throw .groupNotEmpty(groupId) }
         var records = group.offsets.keys.sorted().map { ConsumerOffsetsRecord.offsetTombstone(group: groupId, $0).encode() }
+        records += consumerGroupTombstones(groupId)
         records.append(ConsumerOffsetsRecord.groupTombstone(group: groupId).encode())
         try log.append(records)
+        persistedConsumerGroups[groupId] = nil
         group.state = .dead
         groups[groupId] = nil
         consumerGroups[groupId] = nil

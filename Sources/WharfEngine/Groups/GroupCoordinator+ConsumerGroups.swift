@@ -9,9 +9,9 @@ import WharfCore
 /// an empty group of either kind can be taken over by the other, as Kafka converts empty groups.
 ///
 /// Persistence: the group's existence and committed offsets (with its `ClassicGroup` entry of
-/// protocol type "consumer"); members, epochs and assignments are not persisted, so after a
-/// restart members get UNKNOWN_MEMBER_ID and rejoin (Kafka keeps them in its log and a restart
-/// is invisible there).
+/// protocol type "consumer"), and its members, epochs, subscriptions and target assignment as
+/// Kafka's consumer-group records (`GroupCoordinator+ConsumerGroupRecords.swift`): a member
+/// heartbeating with its epoch after a restart keeps its assignment.
 extension GroupCoordinator {
     /// Largest `SubscribedTopicRegex` accepted: Swift's regex engine backtracks, so a pattern
     /// is kept short (it only ever matches topic names, at most 249 bytes).
@@ -24,6 +24,8 @@ extension GroupCoordinator {
     /// subscribed topics' partition counts changed), then reconciles the member.
     public func consumerGroupHeartbeat(_ r: ConsumerGroupHeartbeatRequest, catalog: TopicCatalog) throws(ConsumerGroupError) -> ConsumerGroupHeartbeatResult {
         try Self.validate(r)
+        topicCatalog = catalog
+        defer { persistConsumerGroup(r.groupId) }
         let now = clock.nowMillis()
         let interval = consumerSettings.heartbeatIntervalMs
         if let classic = groups[r.groupId], !classic.members.isEmpty {
@@ -224,13 +226,17 @@ extension GroupCoordinator {
         let session = Int64(consumerSettings.sessionTimeoutMs)
         for id in consumerGroups.keys.sorted() {
             guard let group = consumerGroups[id] else { continue }
+            var removed = false
             for m in group.members.values.sorted(by: { $0.memberId < $1.memberId }) {
                 if now - m.lastHeartbeatMs > session {
                     removeConsumerMember(m.memberId, from: group, reason: "session timed out")
+                    removed = true
                 } else if let deadline = m.revocationDeadlineMs, now > deadline {
                     removeConsumerMember(m.memberId, from: group, reason: "did not revoke within its rebalance timeout")
+                    removed = true
                 }
             }
+            if removed { persistConsumerGroup(id) }
         }
     }
 
@@ -279,6 +285,7 @@ extension GroupCoordinator {
         let fenced = group.members.keys.sorted()
         let epoch = group.groupEpoch
         for id in fenced { removeConsumerMember(id, from: group, reason: "offsets reset") }
+        persistConsumerGroup(groupId)
         return ResetOutcome(fencedMembers: fenced, fencedGeneration: epoch, generationId: group.groupEpoch)
     }
 }

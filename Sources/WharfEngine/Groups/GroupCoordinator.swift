@@ -15,7 +15,9 @@ import WharfCore
 /// Persistence: every offset commit, offset or group deletion and group state change is
 /// appended to the `CommitLog` as `__consumer_offsets` records before the call returns;
 /// `init` replays the log, so committed offsets and the existence of groups survive a
-/// restart. Members do not: after a restart every group is Empty and consumers rejoin.
+/// restart. Classic members do not: after a restart every classic group is Empty and its
+/// consumers rejoin. KIP-848 consumer groups keep their members, epochs and assignments
+/// (`GroupCoordinator+ConsumerGroupRecords.swift`), as in Kafka.
 ///
 /// Time: the coordinator never reads time except through `clock`, and never schedules work.
 /// Session timeouts, rebalance timeouts and the initial rebalance delay take effect when
@@ -39,6 +41,11 @@ public actor GroupCoordinator {
     /// KIP-848 groups by id; each also has a `groups` entry, which holds its offsets.
     var consumerGroups: [String: ConsumerGroup] = [:]
     let consumerSettings: ConsumerGroupSettings
+    /// The consumer-group records last written per group, by key (what the next write diffs against).
+    var persistedConsumerGroups: [String: [ConsumerRecordKey: ConsumerGroupRecord]] = [:]
+    /// The topics (and their ids) consumer groups are persisted against: the engine's, or the
+    /// last heartbeat's catalog.
+    var topicCatalog: TopicCatalog
     private var nextToken: UInt64 = 0
 
     /// Largest offset-commit metadata accepted (Kafka's `offset.metadata.max.bytes`).
@@ -47,23 +54,37 @@ public actor GroupCoordinator {
     /// Replays `log` to rebuild committed offsets and the groups that exist.
     public init(log: any CommitLog, clock: any WallClock, logger: Logger, initialRebalanceDelayMs: Int64 = 0,
                 timeoutLimits: GroupTimeoutLimits = GroupTimeoutLimits(),
-                consumerSettings: ConsumerGroupSettings = ConsumerGroupSettings()) throws(WharfError) {
+                consumerSettings: ConsumerGroupSettings = ConsumerGroupSettings(),
+                catalog: TopicCatalog = .empty) throws(WharfError) {
         self.timeoutLimits = timeoutLimits
+        self.topicCatalog = catalog
         self.consumerSettings = consumerSettings
         self.log = log
         self.clock = clock
         self.logger = logger
         self.initialRebalanceDelayMs = max(0, initialRebalanceDelayMs)
-        self.groups = try Self.replay(log.readAll(), now: clock.nowMillis(), logger: logger)
+        let now = clock.nowMillis()
+        let replayed = try Self.replay(log.readAll(), now: now, logger: logger)
+        self.groups = replayed.groups
+        self.persistedConsumerGroups = replayed.consumerRecords
+        self.consumerGroups = Self.restoreConsumerGroups(replayed.consumerRecords, catalog: catalog, now: now)
+        for id in consumerGroups.keys where groups[id] == nil {
+            let shell = ClassicGroup(groupId: id, now: now)
+            shell.protocolType = ConsumerProtocol.protocolType
+            groups[id] = shell
+        }
     }
 
     /// Rebuilds groups from `__consumer_offsets` records in log order: later records win, a
     /// tombstone removes. A group exists afterwards if it has offsets or live group metadata;
-    /// it starts Empty with the persisted protocol type and generation. Undecodable records
-    /// are logged and skipped rather than refusing to start.
-    static func replay(_ records: [StoredRecord], now: Int64, logger: Logger) -> [String: ClassicGroup] {
+    /// it starts Empty with the persisted protocol type and generation. Consumer-group records
+    /// are returned as the last one per key. Undecodable records are logged and skipped rather
+    /// than refusing to start.
+    static func replay(_ records: [StoredRecord], now: Int64, logger: Logger)
+        -> (groups: [String: ClassicGroup], consumerRecords: [String: [ConsumerRecordKey: ConsumerGroupRecord]]) {
         var offsets: [String: [TopicPartition: CommittedOffset]] = [:]
         var metadata: [String: GroupMetadataSnapshot] = [:]
+        var consumerRecords: [String: [ConsumerRecordKey: ConsumerGroupRecord]] = [:]
         for stored in records {
             do throws(WharfError) {
                 switch try ConsumerOffsetsRecord.decode(stored) {
@@ -71,6 +92,9 @@ public actor GroupCoordinator {
                 case .offsetTombstone(let g, let tp)?: offsets[g]?[tp] = nil
                 case .groupMetadata(let g, let snapshot)?: metadata[g] = snapshot
                 case .groupTombstone(let g)?: metadata[g] = nil
+                case .consumerGroup(let r)?:
+                    consumerRecords[r.group, default: [:]][key(of: r)] = isTombstone(r) ? nil : r
+                    if consumerRecords[r.group]?.isEmpty == true { consumerRecords[r.group] = nil }
                 case nil: continue
                 }
             } catch {
@@ -91,7 +115,7 @@ public actor GroupCoordinator {
             }
             groups[id] = group
         }
-        return groups
+        return (groups, consumerRecords)
     }
 
     func makeToken() -> UInt64 {
@@ -158,6 +182,7 @@ public actor GroupCoordinator {
                     throw .invalidArgument("inconsistent group protocol: group '\(request.groupId)' is a consumer-protocol (KIP-848) group with members")
                 }
                 consumerGroups[request.groupId] = nil
+                persistConsumerGroup(request.groupId)
             }
             groups[request.groupId] = group
             if isNew {

@@ -43,6 +43,8 @@ let allMessageTypes: [any SampledMessage.Type] = [
     AlterUserScramCredentialsRequest.self, AlterUserScramCredentialsResponse.self,
     DescribeClusterRequest.self, DescribeClusterResponse.self,
     DescribeProducersRequest.self, DescribeProducersResponse.self,
+    DescribeTransactionsRequest.self, DescribeTransactionsResponse.self,
+    ListTransactionsRequest.self, ListTransactionsResponse.self,
     ConsumerGroupHeartbeatRequest.self, ConsumerGroupHeartbeatResponse.self,
     ConsumerGroupDescribeRequest.self, ConsumerGroupDescribeResponse.self,
     RequestHeader.self, ResponseHeader.self,
