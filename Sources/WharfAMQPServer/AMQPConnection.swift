@@ -39,6 +39,9 @@ final class AMQPConnection {
     var authorized: [String: Int64] = [:]
     /// The rights of the key that signed each authorized audience's token.
     var authorizedRights: [String: Set<ServiceBusRight>] = [:]
+    /// Set when the listener is over its connection limit: the client gets through SASL, then
+    /// its `open` is answered with `open` and a `close` carrying this error (AMQP part 2 §2.4.1).
+    var refusal: AMQPError?
 
     init(queues: QueueStore, keys: @escaping @Sendable () -> [String: String],
          rights: @escaping @Sendable (String) -> Set<ServiceBusRight> = { _ in Set(ServiceBusRight.allCases) },
@@ -108,6 +111,7 @@ final class AMQPConnection {
         phase = .opened
         send(channel: 0, .open(Open(containerId: containerId, hostname: open.hostname, maxFrameSize: limits.maxFrameSize,
                                     channelMax: UInt16(clamping: limits.maxSessions - 1), idleTimeout: limits.idleTimeoutMs)))
+        if let refusal { fail(refusal) }
     }
 
     private func handle(_ p: Performative, channel: UInt16, payload: [UInt8]) throws(WharfError) {
