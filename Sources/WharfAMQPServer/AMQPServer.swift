@@ -28,7 +28,7 @@ public final class AMQPServer: Sendable {
     /// Connections over the limit still in their refusing handshake.
     private let refusing = Atomic<Int>(0)
     static let maxRefusingAtOnce = 64
-    /// How long a refused connection may take to reach `open` before it is just closed.
+    /// How long a refused connection may last (handshake, the error, the client's close).
     static let refusalTimeout = TimeAmount.seconds(10)
     private let logger: Logger
 
@@ -72,13 +72,17 @@ public final class AMQPServer: Sendable {
                         return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
                     }
                     refusal = AMQPError(AMQPError.resourceLimitExceeded, "connection limit reached: at most \(limits.maxConnections) AMQP connections")
-                    channel.closeFuture.whenComplete { _ in server.refusing.wrappingSubtract(1, ordering: .relaxed) }
+                    let deadline = channel.eventLoop.scheduleTask(in: Self.refusalTimeout) { channel.close(promise: nil) }
+                    channel.closeFuture.whenComplete { _ in
+                        deadline.cancel()
+                        server.refusing.wrappingSubtract(1, ordering: .relaxed)
+                    }
                 } else {
                     refusal = nil
                     channel.closeFuture.whenComplete { _ in server.connections.wrappingSubtract(1, ordering: .relaxed) }
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    let idle = refusal == nil ? TimeAmount.milliseconds(Int64(limits.idleTimeoutMs) * 2) : Self.refusalTimeout
+                    let idle = TimeAmount.milliseconds(Int64(limits.idleTimeoutMs) * 2)
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     let connection = AMQPConnection(queues: queues, keys: loadKeys, rights: loadRights, limits: limits, logger: logger)
                     connection.refusal = refusal

@@ -3,7 +3,7 @@ import Testing
 import WharfTestSupport
 
 /// Typed application properties with the real azure-servicebus 7.15.0 SDK: string, int, long,
-/// double, bool, uuid, binary, timestamp, short and byte come back with their type after
+/// double, bool, uuid, timestamp, short and byte (the SDK sends bytes as strings) come back with their type after
 /// receive, defer, dead-letter, `wharf dlq requeue` (across a restart) and topic fan-out, and SQL
 /// subscriptions compare them as numbers and booleans (a number does not match LIKE).
 @Suite(.serialized, .endToEnd) struct ServiceBusTypedPropertiesSDKTests {

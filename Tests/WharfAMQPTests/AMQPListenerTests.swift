@@ -232,7 +232,7 @@ import WharfTestSupport
         try await Fixture.with(limits: limits) { f in
             let first = try await Self.handshake(f.port)
             // The second gets through SASL (MSSBCBS, as .NET offers it); its open is answered with
-            // open and a close carrying amqp:resource-limit-exceeded, then the socket closes.
+            // open and a close carrying amqp:resource-limit-exceeded.
             let second = try await RawAMQPSocket.connect(port: f.port)
             try await second.send(AMQPProtocolHeader.sasl.bytes)
             #expect(try await second.receiveHeader() == AMQPProtocolHeader.sasl.bytes)
@@ -247,6 +247,9 @@ import WharfTestSupport
             guard case (.open, _)? = try await second.receive() else { Issue.record("no open"); return }
             guard case (.close(let close), _)? = try await second.receive() else { Issue.record("no close"); return }
             #expect(close.error?.condition == AMQPError.resourceLimitExceeded)
+            // What the client pipelined after its open is dropped; its close ends the connection.
+            try await second.send(channel: 1, .begin(Begin(remoteChannel: nil, nextOutgoingId: 0, incomingWindow: 10, outgoingWindow: 10)))
+            try await second.send(.close(Close()))
             #expect(try await second.isClosedByServer())
             second.close()
             // The refused connection never counted.

@@ -319,12 +319,13 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
         # receive, defer, dead-letter and (second run, after `wharf queue requeue`) requeue, and
         # through topic fan-out, where a SQL filter compares them as numbers and booleans.
         import uuid
-        from azure.servicebus._pyamqp.constants import TYPE, VALUE
+        from azure.servicebus._pyamqp.types import TYPE, VALUE
         u = uuid.UUID("6d0a3c3e-8f0a-4b9e-9c1e-2b3c4d5e6f70")
         when = datetime.datetime(2026, 12, 6, 12, 0, 0, 123000, tzinfo=datetime.timezone.utc)
+        # (The SDK sends a bytes value as a UTF-8 string, so binary is covered with raw frames only.)
         sent = {"s": "text", "i": 42, "big": {TYPE: "LONG", VALUE: 2 ** 40}, "d": 2.5, "b": True, "u": u,
-                "bin": b"\x00\xff", "t": when, "sh": {TYPE: "SHORT", VALUE: -7}, "by": {TYPE: "BYTE", VALUE: 5}}
-        want = {b"s": b"text", b"i": 42, b"big": 2 ** 40, b"d": 2.5, b"b": True, b"u": u, b"bin": b"\x00\xff",
+                "t": when, "sh": {TYPE: "SHORT", VALUE: -7}, "by": {TYPE: "BYTE", VALUE: 5}}
+        want = {b"s": b"text", b"i": 42, b"big": 2 ** 40, b"d": 2.5, b"b": True, b"u": u,
                 b"t": int(when.timestamp() * 1000), b"sh": -7, b"by": 5}
 
         def same(m, what, extra=()):
