@@ -25,7 +25,8 @@ extension AMQPConnection {
         var condition: String?
         var result: [(String, AMQPValue)] = []
         do {
-            let needed: ServiceBusRight = ["com.microsoft:schedule-message", "com.microsoft:cancel-scheduled-message"].contains(operation) ? .send : .listen
+            let needed: ServiceBusRight = Self.ruleOperations.contains(operation) ? .manage
+                : ["com.microsoft:schedule-message", "com.microsoft:cancel-scheduled-message"].contains(operation) ? .send : .listen
             guard isAuthorized(entity, for: needed) else {
                 throw ManagementFailure(status: 401, condition: AMQPError.unauthorized, description: Self.missingClaim(needed, entity).description ?? "")
             }
@@ -124,6 +125,8 @@ extension AMQPConnection {
             guard let held = heldSession(body, s) else { throw WharfError.sessionLockLost("no session of this connection is named in the request") }
             try queues.setSessionState(held, body[key: "session-state"]?.bytes)
             return (200, [])
+        case _ where Self.ruleOperations.contains(operation):
+            return try performRuleOperation(operation, body, entity: entity)
         default:
             throw ManagementFailure(status: 501, condition: AMQPError.notImplemented, description: "operation '\(operation)' is not supported by Wharf yet")
         }

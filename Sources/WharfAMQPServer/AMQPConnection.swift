@@ -12,7 +12,9 @@ import WharfEngine
 /// header, open, then sessions and links until close. Frames are handled strictly in order, so
 /// pyamqp's pipelined open/begin/attach works (reference §1.4).
 final class AMQPConnection {
-    enum Phase { case header, saslInit, amqpHeader, open, opened, closed }
+    /// `refused`: Wharf sent `close` with `refusal` and reads (and drops) what the client still
+    /// sends until its `close`, so the client reads the error before the socket goes.
+    enum Phase { case header, saslInit, amqpHeader, open, opened, refused, closed }
 
     static let mechanisms = ["MSSBCBS", "ANONYMOUS", "PLAIN"]
     static let senderCredit: UInt32 = 1_000
@@ -39,6 +41,10 @@ final class AMQPConnection {
     var authorized: [String: Int64] = [:]
     /// The rights of the key that signed each authorized audience's token.
     var authorizedRights: [String: Set<ServiceBusRight>] = [:]
+    /// Set when the listener is over its connection limit: the client gets through SASL, then
+    /// its `open` is answered with `open` and a `close` carrying this error (AMQP part 2 §2.4.1);
+    /// the socket closes when the client answers with its `close` (or the listener's deadline).
+    var refusal: AMQPError?
 
     init(queues: QueueStore, keys: @escaping @Sendable () -> [String: String],
          rights: @escaping @Sendable (String) -> Set<ServiceBusRight> = { _ in Set(ServiceBusRight.allCases) },
@@ -89,6 +95,11 @@ final class AMQPConnection {
                     throw .malformed("AMQP: expected open")
                 }
                 opened(open)
+            case (.frame(let f), .refused):
+                if f.type == AMQPFrame.typeAMQP, !f.isHeartbeat, case .close? = try? Performative(f.split().performative) {
+                    phase = .closed
+                    shouldClose = true
+                }
             case (.frame(let f), .opened):
                 guard !f.isHeartbeat else { return }
                 guard f.type == AMQPFrame.typeAMQP else { throw .malformed("AMQP: SASL frame after open") }
@@ -108,6 +119,10 @@ final class AMQPConnection {
         phase = .opened
         send(channel: 0, .open(Open(containerId: containerId, hostname: open.hostname, maxFrameSize: limits.maxFrameSize,
                                     channelMax: UInt16(clamping: limits.maxSessions - 1), idleTimeout: limits.idleTimeoutMs)))
+        if let refusal {
+            send(channel: 0, .close(Close(error: refusal)))
+            phase = .refused
+        }
     }
 
     private func handle(_ p: Performative, channel: UInt16, payload: [UInt8]) throws(WharfError) {

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
+import WharfAMQP
 import WharfCore
 import WharfEngine
 
@@ -24,6 +25,11 @@ public final class AMQPServer: Sendable {
     private let channel: Mutex<Channel?> = Mutex(nil)
     private let maintenance: Mutex<RepeatedTask?> = Mutex(nil)
     private let connections = Atomic<Int>(0)
+    /// Connections over the limit still in their refusing handshake.
+    private let refusing = Atomic<Int>(0)
+    static let maxRefusingAtOnce = 64
+    /// How long a refused connection may last (handshake, the error, the client's close).
+    static let refusalTimeout = TimeAmount.seconds(10)
     private let logger: Logger
 
     public init(queues: QueueStore, keys: ServiceBusKeys, configuration: Configuration, logger: Logger = Logger(label: "wharf.amqp")) {
@@ -55,16 +61,31 @@ public final class AMQPServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                guard server.connections.wrappingAdd(1, ordering: .relaxed).newValue <= limits.maxConnections else {
+                let refusal: AMQPError?
+                if server.connections.wrappingAdd(1, ordering: .relaxed).newValue > limits.maxConnections {
                     server.connections.wrappingSubtract(1, ordering: .relaxed)
                     logger.warning("refusing amqp connection: connection limit reached", metadata: ["limit": "\(limits.maxConnections)"])
-                    return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+                    // Refused connections get a short handshake that ends in the AMQP error (so
+                    // the SDK names the cause); past a few of them at once, just the TCP close.
+                    guard server.refusing.wrappingAdd(1, ordering: .relaxed).newValue <= Self.maxRefusingAtOnce else {
+                        server.refusing.wrappingSubtract(1, ordering: .relaxed)
+                        return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+                    }
+                    refusal = AMQPError(AMQPError.resourceLimitExceeded, "connection limit reached: at most \(limits.maxConnections) AMQP connections")
+                    let deadline = channel.eventLoop.scheduleTask(in: Self.refusalTimeout) { channel.close(promise: nil) }
+                    channel.closeFuture.whenComplete { _ in
+                        deadline.cancel()
+                        server.refusing.wrappingSubtract(1, ordering: .relaxed)
+                    }
+                } else {
+                    refusal = nil
+                    channel.closeFuture.whenComplete { _ in server.connections.wrappingSubtract(1, ordering: .relaxed) }
                 }
-                channel.closeFuture.whenComplete { _ in server.connections.wrappingSubtract(1, ordering: .relaxed) }
                 return channel.eventLoop.makeCompletedFuture {
                     let idle = TimeAmount.milliseconds(Int64(limits.idleTimeoutMs) * 2)
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     let connection = AMQPConnection(queues: queues, keys: loadKeys, rights: loadRights, limits: limits, logger: logger)
+                    connection.refusal = refusal
                     try channel.pipeline.syncOperations.addHandler(AMQPChannelHandler(connection: connection, limits: limits))
                 }
             }

@@ -5,12 +5,14 @@ import WharfEngine
 
 /// AMQP messages to and from the queue engine's model (reference §3.4, §4.5).
 ///
-/// The engine stores a message's body as bytes and application properties as text, so what a
-/// sender put on the wire comes back as: data sections joined into one, an amqp-value body as its
-/// text (strings) or AMQP encoding, application property values as text, and ids as strings
-/// (uuid message ids in their lower-case canonical form).
+/// The engine stores a message's body as bytes and application properties as text with their
+/// type, so what a sender put on the wire comes back as: data sections joined into one, an
+/// amqp-value body as its text (strings) or AMQP encoding, application properties in the type
+/// they were sent with (symbols as strings), and ids as strings (uuid message ids in their
+/// lower-case canonical form).
 enum ServiceBusMessageMapping {
     static let sequenceNumber = "x-opt-sequence-number"
+    static let enqueueSequenceNumber = "x-opt-enqueue-sequence-number"
     static let enqueuedTime = "x-opt-enqueued-time"
     static let lockedUntil = "x-opt-locked-until"
     static let scheduledEnqueueTime = "x-opt-scheduled-enqueue-time"
@@ -46,8 +48,9 @@ enum ServiceBusMessageMapping {
             out.scheduledEnqueueTime = at
         }
         for pair in m.applicationProperties ?? [] {
-            guard let key = pair.key.text, let value = text(pair.value) else { continue }
-            out.applicationProperties[key] = value
+            guard let key = pair.key.text, let value = stored(pair.value) else { continue }
+            out.applicationProperties[key] = value.text
+            out.applicationPropertyTypes[key] = value.type
         }
         return out
     }
@@ -69,7 +72,7 @@ enum ServiceBusMessageMapping {
         case .null: nil
         case .string(let s), .symbol(let s): s
         case .uuid(let u): u.uuidString.lowercased()
-        case .binary(let b): b.map { String(format: "%02x", $0) }.joined()
+        case .binary(let b): hex(b)
         case .bool(let b): b ? "true" : "false"
         case .timestamp(let t): String(t)
         case .float(let f): String(f)
@@ -82,6 +85,8 @@ enum ServiceBusMessageMapping {
     static func delivered(_ m: QueueMessage, peeked: Bool) -> AMQPMessage {
         var annotations: [AMQPValue.Pair] = [
             .init(.symbol(sequenceNumber), .long(m.sequenceNumber)),
+            // Service Bus differs only for auto-forwarded messages, which Wharf does not have (.NET casts it to long).
+            .init(.symbol(enqueueSequenceNumber), .long(m.sequenceNumber)),
             .init(.symbol(enqueuedTime), .timestamp(m.enqueuedTime)),
         ]
         if let until = m.lockedUntil { annotations.append(.init(.symbol(lockedUntil), .timestamp(until))) }
@@ -103,7 +108,8 @@ enum ServiceBusMessageMapping {
         let previous = peeked ? m.deliveryCount : max(0, m.deliveryCount - 1)
         let header = AMQPMessage.Header(ttl: m.timeToLiveMillis.flatMap { UInt32(exactly: $0) }, deliveryCount: UInt32(clamping: previous))
         return AMQPMessage(header: header, messageAnnotations: annotations, properties: props,
-                           applicationProperties: m.applicationProperties.sorted { $0.key < $1.key }.map { .init(.string($0.key), .string($0.value)) },
+                           applicationProperties: m.applicationProperties.sorted { $0.key < $1.key }
+                               .map { .init(.string($0.key), wire($0.value, m.applicationPropertyTypes[$0.key])) },
                            body: .data([m.body]))
     }
 }

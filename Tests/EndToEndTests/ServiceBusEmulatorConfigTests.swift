@@ -15,7 +15,7 @@ import WharfTestSupport
         for line in ["created queue queue.1", "created topic topic.1", "created subscription topic.1/Subscriptions/subscription.4"] {
             #expect(first.stdout.contains(line), "\(first.stdout)")
         }
-        #expect(first.stderr.contains("rule actions are stored, not applied"), "\(first.stderr)")
+        #expect(!first.stderr.contains("rule actions"), "\(first.stderr)")
         let again = try await WharfProcess.run(["servicebus", "import", Self.sample, "--data", dir.path])
         #expect(again.status == 0 && again.stdout.contains("nothing to create"), "\(again.stdout) \(again.stderr)")
 

@@ -55,7 +55,8 @@ import WharfTestSupport
     }
 
     /// SASL ANONYMOUS, open (with the client's max-frame-size and idle-time-out) and begin on channel 1.
-    static func handshake(_ port: Int, maxFrameSize: UInt32 = 1 << 20, idleTimeout: UInt32? = nil) async throws -> RawAMQPSocket {
+    static func handshake(_ port: Int, maxFrameSize: UInt32 = 1 << 20, idleTimeout: UInt32? = nil, mechanism: String = "ANONYMOUS",
+                          incomingWindow: UInt32 = 65536) async throws -> RawAMQPSocket {
         let c = try await RawAMQPSocket.connect(port: port)
         try await c.send(AMQPProtocolHeader.sasl.bytes)
         #expect(try await c.receiveHeader() == AMQPProtocolHeader.sasl.bytes)
@@ -63,7 +64,7 @@ import WharfTestSupport
         guard case .mechanisms(let offered) = try SASLFrame(mechanisms.split().performative) else { throw WharfError.malformed("no mechanisms") }
         #expect(offered.contains("ANONYMOUS") && offered.contains("MSSBCBS"))
         try await c.send(AMQPFrame(type: AMQPFrame.typeSASL, channel: 0,
-                                   performative: SASLFrame.initial(mechanism: "ANONYMOUS", response: [], hostname: "localhost").value).encoded())
+                                   performative: SASLFrame.initial(mechanism: mechanism, response: [], hostname: "localhost").value).encoded())
         let outcome = try #require(try await c.receiveFrame())
         #expect(try SASLFrame(outcome.split().performative) == .outcome(code: 0))
         try await c.send(AMQPProtocolHeader.amqp.bytes)
@@ -71,7 +72,7 @@ import WharfTestSupport
         try await c.send(.open(Open(containerId: "raw", hostname: "localhost", maxFrameSize: maxFrameSize, idleTimeout: idleTimeout)))
         guard case (.open(let open), _)? = try await c.receive() else { throw WharfError.malformed("no open") }
         #expect(open.maxFrameSize == 1 << 20 && open.idleTimeout == 120_000)
-        try await c.send(channel: 1, .begin(Begin(remoteChannel: nil, nextOutgoingId: 0, incomingWindow: 65536, outgoingWindow: 65536)))
+        try await c.send(channel: 1, .begin(Begin(remoteChannel: nil, nextOutgoingId: 0, incomingWindow: incomingWindow, outgoingWindow: 65536)))
         guard case (.begin(let begin), _)? = try await c.receive() else { throw WharfError.malformed("no begin") }
         #expect(begin.remoteChannel == 1)
         return c
@@ -225,16 +226,42 @@ import WharfTestSupport
         }
     }
 
-    @Test func connectionsBeyondTheLimitAreClosed() async throws {
+    @Test func aConnectionBeyondTheLimitIsRefusedWithTheAMQPErrorAndTheOthersKeepWorking() async throws {
         var limits = AMQPListenerLimits()
         limits.maxConnections = 1
         try await Fixture.with(limits: limits) { f in
             let first = try await Self.handshake(f.port)
+            // The second gets through SASL (MSSBCBS, as .NET offers it); its open is answered with
+            // open and a close carrying amqp:resource-limit-exceeded.
             let second = try await RawAMQPSocket.connect(port: f.port)
-            try? await second.send(AMQPProtocolHeader.sasl.bytes)
+            try await second.send(AMQPProtocolHeader.sasl.bytes)
+            #expect(try await second.receiveHeader() == AMQPProtocolHeader.sasl.bytes)
+            _ = try await second.receiveFrame()  // mechanisms
+            try await second.send(AMQPFrame(type: AMQPFrame.typeSASL, channel: 0,
+                                            performative: SASLFrame.initial(mechanism: "MSSBCBS", response: [], hostname: "localhost").value).encoded())
+            let outcome = try #require(try await second.receiveFrame())
+            #expect(try SASLFrame(outcome.split().performative) == .outcome(code: 0))
+            try await second.send(AMQPProtocolHeader.amqp.bytes)
+            #expect(try await second.receiveHeader() == AMQPProtocolHeader.amqp.bytes)
+            try await second.send(.open(Open(containerId: "second", hostname: "localhost")))
+            guard case (.open, _)? = try await second.receive() else { Issue.record("no open"); return }
+            guard case (.close(let close), _)? = try await second.receive() else { Issue.record("no close"); return }
+            #expect(close.error?.condition == AMQPError.resourceLimitExceeded)
+            // What the client pipelined after its open is dropped; its close ends the connection.
+            try await second.send(channel: 1, .begin(Begin(remoteChannel: nil, nextOutgoingId: 0, incomingWindow: 10, outgoingWindow: 10)))
+            try await second.send(.close(Close()))
             #expect(try await second.isClosedByServer())
             second.close()
+            // The refused connection never counted.
+            #expect(f.server.connectionCount == 1)
+            // The first is unaffected.
+            #expect(try await Self.putToken(first, key: Self.key) == 202)
             first.close()
+            // Once it left, a new client gets in.
+            for _ in 0..<400 where f.server.connectionCount > 0 { try await Task.sleep(for: .milliseconds(25)) }
+            let third = try await Self.handshake(f.port)
+            #expect(try await Self.putToken(third, key: Self.key) == 202)
+            third.close()
         }
     }
 }

@@ -1,7 +1,8 @@
 import WharfCore
 
 /// A message as a sender hands it over (Service Bus `ServiceBusMessage`). Application property
-/// values are strings.
+/// values are their canonical text; `applicationPropertyTypes` names the wire type of those that
+/// were not strings.
 public struct OutgoingMessage: Equatable, Sendable {
     /// Kept across requeue; the duplicate-detection key. Empty means "assign a UUID".
     public var messageId: String
@@ -19,6 +20,8 @@ public struct OutgoingMessage: Equatable, Sendable {
     /// Enqueue later (state `scheduled` until then).
     public var scheduledEnqueueTime: Int64?
     public var applicationProperties: [String: String]
+    /// The type of each non-string application property (absent: a string).
+    public var applicationPropertyTypes: [String: ApplicationPropertyType] = [:]
 
     public init(messageId: String = "", body: [UInt8], correlationId: String? = nil, sessionId: String? = nil,
                 subject: String? = nil, contentType: String? = nil, replyTo: String? = nil, to: String? = nil,
@@ -74,6 +77,8 @@ public struct QueueMessage: Equatable, Sendable {
     public var lockedUntil: Int64?
     /// Includes `DeadLetterReason`, `DeadLetterErrorDescription` and `requeue-count` when set.
     public var applicationProperties: [String: String]
+    /// The type of each non-string application property, as it was sent (absent: a string).
+    public var applicationPropertyTypes: [String: ApplicationPropertyType] = [:]
     /// The entity a dead-lettered message came from (`x-opt-deadletter-source`).
     public var deadLetterSource: String?
     /// Times the message was forwarded on its way here.

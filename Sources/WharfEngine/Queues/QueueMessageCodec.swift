@@ -12,6 +12,8 @@ import WharfCore
 ///   written by the two-step move protocol; see `QueueStore+Move.swift`), and
 ///   `x-sb-moved-from-created` (creation time of the source queue, so a re-created queue of the
 ///   same name is never mistaken for the source).
+///   `x-sb-type:NAME` (an `ApplicationPropertyType`): the wire type of application property NAME
+///   when it is not a string.
 /// - every other header is an application property (`DeadLetterReason`,
 ///   `DeadLetterErrorDescription`, `requeue-count` included), in key order.
 ///
@@ -35,6 +37,7 @@ enum QueueMessageCodec {
     static let movedFrom = "x-sb-moved-from"
     static let movedFromIncarnation = "x-sb-moved-from-created"
     static let deliveryCount = "x-sb-delivery-count"
+    static let propertyTypePrefix = "x-sb-type:"
 
     /// The stored form of a message, independent of its entity and state.
     struct Stored: Equatable, Sendable {
@@ -57,6 +60,7 @@ enum QueueMessageCodec {
             system[replyToSessionId] = m.replyToSessionId
             system[ttl] = m.timeToLiveMillis.map(String.init)
             system[scheduled] = m.scheduledEnqueueTime.map(String.init)
+            for (name, type) in m.applicationPropertyTypes where properties[name] != nil { system[propertyTypePrefix + name] = type.rawValue }
         }
 
         init(record: StoredRecord) {
@@ -74,6 +78,16 @@ enum QueueMessageCodec {
         var ttlMillis: Int64? { system[ttl].flatMap { Int64($0) } }
         var scheduledTime: Int64? { system[scheduled].flatMap { Int64($0) } }
         var hops: Int { system[hopCount].flatMap { Int($0) } ?? 0 }
+
+        /// The typed application properties (a type naming no property, or an unknown type, is ignored).
+        var propertyTypes: [String: ApplicationPropertyType] {
+            var types: [String: ApplicationPropertyType] = [:]
+            for (key, value) in system where key.hasPrefix(propertyTypePrefix) {
+                let name = String(key.dropFirst(propertyTypePrefix.count))
+                if properties[name] != nil, let type = ApplicationPropertyType(rawValue: value) { types[name] = type }
+            }
+            return types
+        }
 
         /// (entity, sequence number) of the message this record is a moved copy of.
         var movedFromValue: MoveMarker? {
@@ -99,7 +113,7 @@ enum QueueMessageCodec {
                          contentType: system[contentType], replyTo: system[replyTo], to: system[to],
                          timeToLiveMillis: ttlMillis, scheduledEnqueueTime: scheduledTime, enqueuedTime: enqueuedTime,
                          expiresAt: nil, deliveryCount: 0, state: .active, lockToken: nil, lockedUntil: nil,
-                         applicationProperties: properties, deadLetterSource: system[deadLetterSource],
+                         applicationProperties: properties, applicationPropertyTypes: propertyTypes, deadLetterSource: system[deadLetterSource],
                          transferHopCount: hops, replyToSessionId: system[replyToSessionId])
         }
     }

@@ -213,8 +213,8 @@ extension QueueStore {
     // MARK: - Sending
 
     /// Sends `message` to every subscription of `topic` whose rules match (none matching: the
-    /// message is dropped, as Service Bus does). Returns the receipts of the copies, in
-    /// subscription order.
+    /// message is dropped, as Service Bus does; rule actions: see `copies`). Returns the receipts
+    /// of the copies, in subscription order.
     @discardableResult
     public func publish(_ topic: String, _ message: OutgoingMessage) throws(WharfError) -> [SendReceipt] {
         try QueueMessageCodec.validate(message)
@@ -224,9 +224,24 @@ extension QueueStore {
         if let ttl = state.options.defaultTimeToLiveMillis { m.timeToLiveMillis = min(m.timeToLiveMillis ?? ttl, ttl) }
         let view = FilterableMessage(m)
         var receipts: [SendReceipt] = []
-        for (sub, rules) in state.subscriptions.sorted(by: { $0.key < $1.key }) where rules.contains(where: { $0.matches(view) }) {
-            receipts.append(try send(SubscriptionNames.path(topic: topic, subscription: sub), m))
+        for (sub, rules) in state.subscriptions.sorted(by: { $0.key < $1.key }) {
+            for copy in Self.copies(of: m, matching: rules.filter { $0.matches(view) }) {
+                receipts.append(try send(SubscriptionNames.path(topic: topic, subscription: sub), copy))
+            }
         }
         return receipts
+    }
+
+    /// What a subscription stores of `m` given the rules that matched it (Service Bus topic
+    /// filters): one copy for all the matching rules without an action, and one copy per
+    /// matching rule with an action, that action applied. An action whose result is not a valid
+    /// message (a reserved property name, an empty session id) leaves its copy as sent.
+    static func copies(of m: OutgoingMessage, matching rules: [CompiledRule]) -> [OutgoingMessage] {
+        var out: [OutgoingMessage] = rules.contains { $0.action == nil } ? [m] : []
+        for action in rules.compactMap(\.action) {
+            let changed = action.applied(to: m)
+            out.append((try? QueueMessageCodec.validate(changed)) != nil ? changed : m)
+        }
+        return out
     }
 }

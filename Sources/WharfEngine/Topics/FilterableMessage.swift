@@ -4,6 +4,8 @@ public struct FilterableMessage: Sendable {
     /// Lower-cased system property names (`messageid`, `label`, ...) to values.
     var system: [String: String]
     public var properties: [String: String]
+    /// The wire type of the non-string properties (so `quantity > 5` compares numbers).
+    public var propertyTypes: [String: ApplicationPropertyType]
 
     public init(_ m: OutgoingMessage) {
         var s: [String: String] = [:]
@@ -19,6 +21,7 @@ public struct FilterableMessage: Sendable {
         s["timetolive"] = m.timeToLiveMillis.map { String($0) }
         system = s
         properties = m.applicationProperties
+        propertyTypes = m.applicationPropertyTypes
     }
 
     /// A system property by its Service Bus name (case-insensitive: `sys.Label`, `sys.label`).
@@ -26,9 +29,15 @@ public struct FilterableMessage: Sendable {
 
     /// An application property: exact name first, then case-insensitively (Service Bus property
     /// names in filters are case-insensitive).
-    public func property(_ name: String) -> String? {
-        if let v = properties[name] { return v }
+    public func property(_ name: String) -> String? { propertyName(name).flatMap { properties[$0] } }
+
+    /// The type an application property was sent with (nil: a string, or no such property).
+    public func propertyType(_ name: String) -> ApplicationPropertyType? { propertyName(name).flatMap { propertyTypes[$0] } }
+
+    /// The exact key of the property `name` refers to (case-insensitively), if there is one.
+    func propertyName(_ name: String) -> String? {
+        if properties[name] != nil { return name }
         let lower = name.lowercased()
-        return properties.first { $0.key.lowercased() == lower }?.value
+        return properties.keys.first { $0.lowercased() == lower }
     }
 }

@@ -2,14 +2,15 @@ import Foundation
 
 /// Evaluation with SQL's three-valued logic: NULL operands make comparisons unknown (`.null`),
 /// AND/OR/NOT follow the SQL truth tables, and the filter matches only on `.bool(true)`.
-/// Property values are text; compared with a number, text that reads as a number is one
-/// (`priority > 3` works for a property sent as the int 5, stored as "5").
+/// Properties sent as numbers or booleans are typed (`ApplicationPropertyType`); a string (or an
+/// untyped property, as Wharf's CLI sends them) compared with a number is one when it reads as
+/// one (`priority > 3` works for "5"): Wharf's choice where Service Bus's rules are not written down.
 extension SQLNode {
     func evaluate(_ m: FilterableMessage) -> SQLValue {
         switch self {
         case .literal(let v): return v
         case .property(let p): return Self.value(of: p, in: m)
-        case .exists(let p): return .bool(Self.value(of: p, in: m) != .null)
+        case .exists(let p): return .bool((p.isSystem ? m.system(p.name) : m.property(p.name)) != nil)
         case .negate(let inner):
             guard let n = inner.evaluate(m).number else { return .null }
             return .number(-n)
@@ -68,9 +69,17 @@ extension SQLNode {
         }
     }
 
+    /// A property's value with its type: numbers sent as numbers are numbers (so `LIKE` does not
+    /// match them, as in Service Bus), booleans booleans, a property sent as null is NULL, and
+    /// strings (and every other type: timestamps, uuids, binary, in their canonical text) text.
     static func value(of p: SQLProperty, in m: FilterableMessage) -> SQLValue {
-        let text = p.isSystem ? m.system(p.name) : m.property(p.name)
-        return text.map { .string($0) } ?? .null
+        guard let text = p.isSystem ? m.system(p.name) : m.property(p.name) else { return .null }
+        switch p.isSystem ? nil : m.propertyType(p.name) {
+        case .null?: return .null
+        case .bool?: return .bool(text == "true")
+        case let type? where type.isNumeric: return Double(text).map { .number($0) } ?? .string(text)
+        default: return .string(text)
+        }
     }
 
     /// -1, 0, 1, or nil when either side is NULL or the two cannot be compared.

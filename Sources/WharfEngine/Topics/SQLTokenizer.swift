@@ -64,7 +64,7 @@ enum SQLTokenizer {
                 if ["<>", "!=", "<=", ">="].contains(two) {
                     out.append(.symbol(two == "!=" ? "<>" : two))
                     i += 2
-                } else if "=<>()+-*/%,.".contains(c) {
+                } else if "=<>()+-*/%,.;".contains(c) {
                     out.append(.symbol(String(c)))
                     i += 1
                 } else {

@@ -197,7 +197,6 @@ public struct ServiceBusEmulatorConfig: Sendable {
                 let obj = try object(a, place + ".Properties.Action")
                 known(obj, ["SqlExpression"], at: place + ".Properties.Action")
                 action = try string(obj["SqlExpression"], place + ".Properties.Action.SqlExpression")
-                warnings.append("\(place): rule actions are stored, not applied")
             }
             let rule = SubscriptionRule(name: name, filter: filter, action: action)
             do { try rule.validate() } catch { throw .invalidArgument("Config.json: \(place): \(error)") }

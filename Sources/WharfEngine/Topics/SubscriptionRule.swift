@@ -1,8 +1,9 @@
 import WharfCore
 
 /// A rule of a topic subscription (Service Bus `RuleProperties`): a filter choosing which of the
-/// topic's messages the subscription gets. A message reaches a subscription once if any of its
-/// rules matches. Persisted in the subscription's `rules.json`.
+/// topic's messages the subscription gets, and an optional SQL action. A message reaches a
+/// subscription once if any of its rules without an action matches, plus once per matching rule
+/// with an action. Persisted in the subscription's `rules.json`.
 public struct SubscriptionRule: Codable, Equatable, Sendable {
     /// Service Bus names the rule every new subscription gets `$Default` (a true filter).
     public static let defaultName = "$Default"
@@ -10,7 +11,8 @@ public struct SubscriptionRule: Codable, Equatable, Sendable {
 
     public var name: String
     public var filter: RuleFilter
-    /// A SQL rule action (`SET sys.To = 'x'`), kept as given but not applied (not implemented).
+    /// A SQL rule action (`SET sys.To = 'x'; REMOVE color`, see `SQLRuleAction`) applied to the
+    /// subscription's copy of a message the rule matched.
     public var action: String?
 
     public init(name: String, filter: RuleFilter, action: String? = nil) {
@@ -28,18 +30,16 @@ public struct SubscriptionRule: Codable, Equatable, Sendable {
             throw .invalidName("rule '\(name)' must have 1-\(Self.maxNameLength) ASCII letters, digits, '-', '.', '_' or '$'")
         }
         _ = try compiled()
-        if let action, action.count > SQLFilter.maxLength {
-            throw .invalidArgument("a rule action has at most \(SQLFilter.maxLength) characters")
-        }
     }
 
     /// The rule ready to evaluate.
     func compiled() throws(WharfError) -> CompiledRule {
+        let compiledAction = try action.map { (text) throws(WharfError) in try SQLRuleAction(text) }
         switch filter {
-        case .sql(let text): return CompiledRule(rule: self, sql: try SQLFilter(text))
+        case .sql(let text): return CompiledRule(rule: self, sql: try SQLFilter(text), action: compiledAction)
         case .correlation(let c):
             try c.validate()
-            return CompiledRule(rule: self, sql: nil)
+            return CompiledRule(rule: self, sql: nil, action: compiledAction)
         }
     }
 }
@@ -101,6 +101,7 @@ public struct CorrelationFilter: Codable, Equatable, Sendable {
 struct CompiledRule: Sendable {
     var rule: SubscriptionRule
     var sql: SQLFilter?
+    var action: SQLRuleAction?
 
     func matches(_ m: FilterableMessage) -> Bool {
         if let sql { return sql.matches(m) }

@@ -207,6 +207,165 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
                 got += r.receive_messages(max_message_count=20, max_wait_time=3)
             check(sorted(str(m) for m in got) == sorted("c%d" % i for i in range(20)), "all 20 received (%d)" % len(got))
 
+    elif scenario == "fifty-clients":
+        # QUEUE names a queue and a topic "QUEUE-topic" with subscriptions "all" (true rule) and
+        # "red" (color = 'red'). 50 clients, each its own connection, at once: 15 queue senders,
+        # 10 queue receivers, 15 topic senders, 5 receivers on "all", 5 on "red". Receivers of one
+        # entity compete; every message must be delivered exactly once to its entity.
+        import threading
+        per_sender = 10
+        topic = queue + "-topic"
+        want_queue = {"q-%d-%d" % (i, j) for i in range(15) for j in range(per_sender)}
+        want_all = {"t-%d-%d" % (i, j) for i in range(15) for j in range(per_sender)}
+        want_red = {m for m in want_all if int(m.split("-")[2]) % 2 == 0}
+        got = {"queue": [], "all": [], "red": []}
+        want = {"queue": want_queue, "all": want_all, "red": want_red}
+        lock = threading.Lock()
+        errors = []
+        start = threading.Barrier(50)
+        deadline = time.time() + 90
+
+        def sender(i, to_topic):
+            try:
+                with ServiceBusClient.from_connection_string(conn) as c:
+                    s = c.get_topic_sender(topic) if to_topic else c.get_queue_sender(queue)
+                    with s:
+                        start.wait()
+                        for j in range(per_sender):
+                            body = ("t-%d-%d" if to_topic else "q-%d-%d") % (i, j)
+                            s.send_messages(ServiceBusMessage(body, application_properties={"color": "red" if j % 2 == 0 else "blue"}))
+            except Exception as e:
+                errors.append("sender %d: %r" % (i, e))
+
+        def receiver(which):
+            try:
+                with ServiceBusClient.from_connection_string(conn) as c:
+                    r = c.get_queue_receiver(queue, max_wait_time=2) if which == "queue" else \
+                        c.get_subscription_receiver(topic, which, max_wait_time=2)
+                    with r:
+                        start.wait()
+                        while time.time() < deadline:
+                            with lock:
+                                if len(got[which]) >= len(want[which]):
+                                    return
+                            for m in r.receive_messages(max_message_count=10, max_wait_time=2):
+                                r.complete_message(m)
+                                with lock:
+                                    got[which].append(str(m))
+            except Exception as e:
+                errors.append("receiver %s: %r" % (which, e))
+
+        threads = [threading.Thread(target=sender, args=(i, False)) for i in range(15)]
+        threads += [threading.Thread(target=sender, args=(i, True)) for i in range(15)]
+        threads += [threading.Thread(target=receiver, args=("queue",)) for _ in range(10)]
+        threads += [threading.Thread(target=receiver, args=(w,)) for w in ["all"] * 5 + ["red"] * 5]
+        check(len(threads) == 50, "50 clients")
+        for t in threads: t.start()
+        for t in threads: t.join()
+        check(errors == [], "no client failed: %s" % errors[:3])
+        for which in ("queue", "all", "red"):
+            dupes = len(got[which]) - len(set(got[which]))
+            check(dupes == 0 and set(got[which]) == want[which],
+                  "%s: %d delivered, %d duplicates, %d missing" % (which, len(got[which]), dupes, len(want[which] - set(got[which]))))
+        for name, r in (("queue", client.get_queue_receiver(queue, max_wait_time=1)),
+                        ("all", client.get_subscription_receiver(topic, "all", max_wait_time=1)),
+                        ("red", client.get_subscription_receiver(topic, "red", max_wait_time=1))):
+            with r:
+                check(r.receive_messages(max_message_count=1, max_wait_time=1) == [], "%s has nothing left" % name)
+
+    elif scenario == "connection-limit":
+        # The server allows 3 AMQP connections; `client` holds none until it sends. Three clients
+        # hold a connection each; a fourth is refused with the AMQP error, the three keep working,
+        # and once one leaves a new client gets in.
+        from azure.servicebus.exceptions import ServiceBusError
+        held = []
+        for i in range(3):
+            c = ServiceBusClient.from_connection_string(conn)
+            s = c.get_queue_sender(queue)
+            s.__enter__()
+            s.send_messages(ServiceBusMessage("held-%d" % i))
+            held.append((c, s))
+        check(True, "three clients connected and sent")
+        try:
+            with ServiceBusClient.from_connection_string(conn, retry_total=0) as c:
+                with c.get_queue_sender(queue) as s:
+                    s.send_messages(ServiceBusMessage("fourth"))
+            check(False, "the fourth connection must be refused")
+        except ServiceBusError as e:
+            text = repr(e) + " " + str(getattr(e, "inner_exception", ""))
+            check("resource-limit-exceeded" in text or "connection limit" in text,
+                  "the fourth connection is refused with the AMQP error: %s" % text[:300])
+        for i, (c, s) in enumerate(held):
+            s.send_messages(ServiceBusMessage("again-%d" % i))
+        check(True, "the three held clients still send")
+        c, s = held.pop()
+        s.__exit__(None, None, None)
+        c.close()
+        time.sleep(0.5)
+        with ServiceBusClient.from_connection_string(conn, retry_total=0) as c2:
+            with c2.get_queue_receiver(queue, receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE, max_wait_time=3) as r:
+                got = []
+                deadline = time.time() + 15
+                while len(got) < 6 and time.time() < deadline:
+                    got += [str(m) for m in r.receive_messages(max_message_count=10, max_wait_time=2)]
+        check(sorted(got) == sorted(["held-0", "held-1", "held-2", "again-0", "again-1", "again-2"]),
+              "a new client got in after one left and received all six: %s" % got)
+        for c, s in held:
+            s.__exit__(None, None, None)
+            c.close()
+
+    elif scenario in ("typed-properties", "typed-requeued"):
+        # Application properties of every type the SDK sends come back with their type: through
+        # receive, defer, dead-letter and (second run, after `wharf queue requeue`) requeue, and
+        # through topic fan-out, where a SQL filter compares them as numbers and booleans.
+        import uuid
+        from azure.servicebus._pyamqp.types import TYPE, VALUE
+        u = uuid.UUID("6d0a3c3e-8f0a-4b9e-9c1e-2b3c4d5e6f70")
+        when = datetime.datetime(2026, 12, 6, 12, 0, 0, 123000, tzinfo=datetime.timezone.utc)
+        # (The SDK sends a bytes value as a UTF-8 string, so binary is covered with raw frames only.)
+        sent = {"s": "text", "i": 42, "big": {TYPE: "LONG", VALUE: 2 ** 40}, "d": 2.5, "b": True, "u": u,
+                "t": when, "sh": {TYPE: "SHORT", VALUE: -7}, "by": {TYPE: "BYTE", VALUE: 5}}
+        want = {b"s": b"text", b"i": 42, b"big": 2 ** 40, b"d": 2.5, b"b": True, b"u": u,
+                b"t": int(when.timestamp() * 1000), b"sh": -7, b"by": 5}
+
+        def same(m, what, extra=()):
+            props = dict(m.application_properties or {})
+            for k in extra:
+                props.pop(k, None)
+            check(props == want, "%s: properties with their types %r" % (what, props))
+
+        if scenario == "typed-properties":
+            with client.get_queue_sender(queue) as s:
+                s.send_messages(ServiceBusMessage("typed", application_properties=sent))
+            with client.get_queue_receiver(queue, max_wait_time=5) as r:
+                (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+                same(m, "received")
+                seq = m.sequence_number
+                r.defer_message(m)
+                (m,) = r.receive_deferred_messages([seq])
+                same(m, "deferred")
+                r.dead_letter_message(m, reason="typed-reason", error_description="d")
+            with client.get_queue_receiver(queue, sub_queue=ServiceBusSubQueue.DEAD_LETTER, max_wait_time=5) as dlq:
+                (m,) = dlq.peek_messages(max_message_count=1)
+                same(m, "dead-lettered (peeked)", extra=(b"DeadLetterReason", b"DeadLetterErrorDescription"))
+                check(m.dead_letter_reason == "typed-reason", "dead-letter reason %r" % m.dead_letter_reason)
+            topic = queue + "-topic"
+            with client.get_topic_sender(topic) as s:
+                s.send_messages(ServiceBusMessage("typed", application_properties=sent))
+            for sub, expected in (("all", 1), ("num", 1), ("like", 0)):
+                with client.get_subscription_receiver(topic, sub, max_wait_time=3) as r:
+                    got = r.receive_messages(max_message_count=5, max_wait_time=3)
+                    check(len(got) == expected, "subscription %s got %d" % (sub, len(got)))
+                    for m in got:
+                        same(m, "fan-out to " + sub)
+                        r.complete_message(m)
+        else:
+            with client.get_queue_receiver(queue, max_wait_time=5) as r:
+                (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+                same(m, "requeued from the dead-letter queue", extra=(b"requeue-count",))
+                check(m.application_properties.get(b"requeue-count") == b"1", "requeue-count %r" % m.application_properties)
+                r.complete_message(m)
+
     elif scenario == "send-one":
         with client.get_queue_sender(queue) as s:
             s.send_messages(ServiceBusMessage("one"))
@@ -295,6 +454,11 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
                         got.append(m)
                         r.complete_message(m)
                 check([str(m) for m in got] == want, "%s got %s" % (sub, [str(m) for m in got]))
+                if sub == "subscription.4":
+                    # The sample's rule action `SET sys.To = 'Entity'` applies to this copy only.
+                    check(got[0].to == "Entity", "subscription.4's rule action set To: %r" % got[0].to)
+                if sub == "subscription.3":
+                    check([m.to for m in got] == ["xyz", None, None], "other copies keep To: %r" % [m.to for m in got])
 
     elif scenario == "listen-only":
         # The connection string's key has only the Listen right: sending is refused with the
