@@ -81,8 +81,7 @@ extension BenchCommand {
         func run() throws {
             let ms = RenderBenchmark.run(topics: 2000, partitionsPerTopic: 10, groups: 500, width: 200, height: 60, frames: frames)
             let ingest = RenderBenchmark.ingest()
-            struct R: Encodable { let benchmark = "render"; let topics = 2000; let partitions = 20000; let groups = 500; let width = 200; let height = 60; let frames: Int; let msPerFrame: Double; let ingestMsPerSnapshot: Double }
-            let r = R(frames: frames, msPerFrame: ms, ingestMsPerSnapshot: ingest)
+            let r = RenderBenchReport(frames: frames, msPerFrame: ms, ingestMsPerSnapshot: ingest)
             if json { return try Output.json(r) }
             print(String(format: "render: 2000 topics x 10 partitions, 500 groups, 200x60, sort+filter: %.2f ms/frame (%d frames); snapshot ingest (rates, Burrow windows): %.2f ms", ms, frames, ingest))
         }

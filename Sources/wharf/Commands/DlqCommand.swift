@@ -33,8 +33,7 @@ struct DlqCommand: ParsableCommand {
             topics = try await DlqTopics.summaries(data: data, cluster: cluster)
             if output.json {
                 // Always the same shape, whatever exists, so scripts need no special case.
-                struct Both: Encodable { let queues: [QueueRuntimeCounts]; let topics: [DeadLetterTopicReport] }
-                return try Output.json(Both(queues: counts, topics: topics))
+                return try Output.json(DeadLetterListReport(queues: counts, topics: topics))
             }
             if counts.isEmpty && topics.isEmpty { return print("no dead-letter queues") }
             if !counts.isEmpty {

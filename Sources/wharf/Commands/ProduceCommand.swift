@@ -60,8 +60,7 @@ struct ProduceCommand: AsyncParsableCommand {
                 }
             }
         }
-        struct Result: Encodable { let topic: String; let records: Int }
-        if output.json { try Output.json(Result(topic: topic, records: total)) } else {
+        if output.json { try Output.json(ProduceReport(topic: topic, records: total)) } else {
             print("appended \(Output.count(total, "record")) to \(topic)")
         }
     }

@@ -179,10 +179,10 @@ struct QueueCommand: ParsableCommand {
 
         func run() async throws {
             let policy = try fsync.policy()
+            let m: ReceiveMode = mode == .peekLock ? .peekLock : .receiveAndDelete
             if follow {
-                let m: ReceiveMode = mode == .peekLock ? .peekLock : .receiveAndDelete
                 try await QueueSession.with(data, fsync: policy) { q in
-                    if try q.options(QueueNames.parse(queue).queue).requiresSession, !queue.lowercased().hasSuffix("/$deadletterqueue") {
+                    if try q.needsSession(queue) {
                         throw ValidationError("--follow does not support session-enabled queues; receive one session at a time")
                     }
                     let loop = QueueReceiveLoop(queue: queue, max: max, mode: m, emit: printLine) { try settle([$0], q) }
@@ -190,19 +190,8 @@ struct QueueCommand: ParsableCommand {
                 }
                 return
             }
-            let messages = try await QueueSession.with(data, fsync: policy) { q -> [QueueMessage] in
-                let m: ReceiveMode = mode == .peekLock ? .peekLock : .receiveAndDelete
-                let got: [QueueMessage]
-                if try q.options(QueueNames.parse(queue).queue).requiresSession, !queue.lowercased().hasSuffix("/$deadletterqueue") {
-                    let session = try q.acceptSession(queue, sessionId: sessionId)
-                    got = try q.receive(session, max: max, mode: m)
-                    defer { try? q.closeSession(session) }
-                    try settle(got, q)
-                    return got
-                }
-                got = try q.receive(queue, max: max, mode: m)
-                try settle(got, q)
-                return got
+            let messages = try await QueueSession.with(data, fsync: policy) { q in
+                try q.receiveOnce(queue, sessionId: sessionId, max: max, mode: m) { try settle($0, q) }
             }
             try printMessages(messages, json: output.json)
         }

@@ -19,22 +19,3 @@ extension ServiceBusCommand {
         }
     }
 }
-
-enum EmulatorConfigFile {
-    /// Reads and parses the file (a malformed one is one `.invalidArgument` line).
-    static func load(_ path: String) throws(WharfError) -> ServiceBusEmulatorConfig {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .invalidArgument("cannot read \(path): \(error.localizedDescription)")
-        }
-        return try ServiceBusEmulatorConfig(json: data)
-    }
-
-    /// Imports, printing each change and warning each unknown key (on stderr).
-    static func apply(_ config: ServiceBusEmulatorConfig, to queues: QueueStore) throws(WharfError) -> [String] {
-        for w in config.warnings { FileHandle.standardError.write(Data("wharf: Config.json: \(w)\n".utf8)) }
-        let done = try queues.importEmulatorConfig(config)
-        for line in done { print(line) }
-        return done
-    }
-}
