@@ -135,8 +135,8 @@ struct PersistentGroup: Sendable {
             events = scan.events
             nextToRead = scan.next
             if let filter = settings.filter {
-                let matches = filter.matcher()
-                events = events.filter(matches)
+                let matcher = filter.matcher()
+                events = events.filter(matcher.matches)
             }
         case .stream(let name):
             events = try store.readStream(name, from: nextToRead, maxCount: room)
