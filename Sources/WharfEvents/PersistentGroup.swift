@@ -172,7 +172,9 @@ struct PersistentGroup: Sendable {
                 taken += 1
                 guard var p = pending[ref], p.owner == nil else { continue }  // settled meanwhile
                 p.owner = connection
-                p.deadline = now + settings.messageTimeoutMillis
+                // Saturating: a timeout read from a group's file may be as large as Int64 allows.
+                let (deadline, overflow) = now.addingReportingOverflow(settings.messageTimeoutMillis)
+                p.deadline = overflow ? Int64.max : deadline
                 pending[ref] = p
                 out.append(PersistentEvent(event: p.event, retryCount: p.retryCount, parkedRevision: p.parkedRevision))
                 held += 1
