@@ -95,7 +95,7 @@ enum PersistentSettingsWire {
     static func millis(ticks: Int64) -> Int64 { ticks / 10_000 }
 
     static func settings(_ wire: some PersistentSettingsMessage, startFrom: StartPoint,
-                         filter: PersistentEventFilter?) throws(PersistentSubscriptionError.Reason) -> PersistentSubscriptionSettings {
+                         filter: EventFilter?) throws(PersistentSubscriptionError.Reason) -> PersistentSubscriptionSettings {
         let strategy: ConsumerStrategy
         switch wire.strategyName {
         case ConsumerStrategy.dispatchToSingle.rawValue: strategy = .dispatchToSingle
@@ -191,11 +191,11 @@ enum PersistentSettingsWire {
 
     static func position(_ commit: UInt64) -> String { "C:\(commit)/P:\(commit)" }
 
-    static func filter(_ option: EventStore_Client_PersistentSubscriptions_CreateReq.AllOptions.OneOf_FilterOption?) -> PersistentEventFilter? {
+    static func filter(_ option: EventStore_Client_PersistentSubscriptions_CreateReq.AllOptions.OneOf_FilterOption?) -> EventFilter? {
         guard case .filter(let f) = option else { return nil }
         switch f.filter {
-        case .eventType(let e): return PersistentEventFilter(target: .eventType, regex: e.regex.isEmpty ? nil : e.regex, prefixes: e.prefix)
-        case .streamIdentifier(let e): return PersistentEventFilter(target: .streamName, regex: e.regex.isEmpty ? nil : e.regex, prefixes: e.prefix)
+        case .eventType(let e): return EventFilter(target: .eventType, regex: e.regex.isEmpty ? nil : e.regex, prefixes: e.prefix)
+        case .streamIdentifier(let e): return EventFilter(target: .streamName, regex: e.regex.isEmpty ? nil : e.regex, prefixes: e.prefix)
         case nil: return nil
         }
     }

@@ -19,7 +19,7 @@ struct PersistentSubscriptionsService: EventStore_Client_PersistentSubscriptions
     func create(request: EventStore_Client_PersistentSubscriptions_CreateReq,
                 context: ServerContext) async throws -> EventStore_Client_PersistentSubscriptions_CreateResp {
         let options = request.options
-        let source: EventSource, start: StartPoint, filter: PersistentEventFilter?
+        let source: EventSource, start: StartPoint, filter: EventFilter?
         switch options.streamOption {
         case .all(let all):
             (source, start, filter) = (.all, Wire.allStart(all.allOption), Wire.filter(all.filterOption))
@@ -127,7 +127,7 @@ struct PersistentSubscriptionsService: EventStore_Client_PersistentSubscriptions
     // MARK: Helpers
 
     static func settings(_ wire: EventStore_Client_PersistentSubscriptions_CreateReq.Settings, start: StartPoint,
-                         filter: PersistentEventFilter?, group: String, source: EventSource) throws(RPCError) -> PersistentSubscriptionSettings {
+                         filter: EventFilter?, group: String, source: EventSource) throws(RPCError) -> PersistentSubscriptionSettings {
         do { return try Wire.settings(wire, startFrom: start, filter: filter) } catch {
             throw PersistentSubscriptionError.failed(group: group, stream: source.description, reason: error.text).rpcError
         }

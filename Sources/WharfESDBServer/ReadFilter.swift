@@ -2,35 +2,24 @@ import Foundation
 import WharfESDBProtocol
 import WharfEvents
 
-/// A `$all` read's or subscription's server-side filter: on the event type or the stream name,
-/// a regular expression (searched, as .NET's Regex.IsMatch does; the clients' default excludes
-/// system events with a negative lookahead, which ICU supports) or a list of prefixes.
-struct ReadFilter: @unchecked Sendable {
-    // @unchecked: NSRegularExpression is immutable after init and documented thread-safe for
-    // matching; it is the only non-Sendable member.
-    enum Target { case eventType, streamName }
-    let target: Target
-    let regex: NSRegularExpression?
-    let prefixes: [String]
+/// A `$all` read's or subscription's server-side filter: the event store's `EventFilter` (on the
+/// event type or the stream name, a regular expression or prefixes), and how often a filtered
+/// subscription reports a checkpoint.
+struct ReadFilter: Sendable {
+    let matcher: EventFilter.Matcher
     /// Considered events between two checkpoints of a filtered subscription.
     let checkpointInterval: Int
 
     init?(_ options: EventStore_Client_Streams_ReadReq.Options.FilterOptions?) throws(ESDBError) {
         guard let options else { return nil }
-        let expression: EventStore_Client_Streams_ReadReq.Options.FilterOptions.Expression
+        let filter: EventFilter
         switch options.filter {
-        case .eventType(let e): (target, expression) = (.eventType, e)
-        case .streamIdentifier(let e): (target, expression) = (.streamName, e)
+        case .eventType(let e): filter = EventFilter(target: .eventType, regex: e.regex, prefixes: e.prefix)
+        case .streamIdentifier(let e): filter = EventFilter(target: .streamName, regex: e.regex, prefixes: e.prefix)
         case nil: return nil
         }
-        prefixes = expression.prefix
-        if expression.regex.isEmpty {
-            regex = nil
-        } else {
-            do { regex = try NSRegularExpression(pattern: expression.regex) } catch {
-                throw .badRequest("invalid filter regex '\(expression.regex)'")
-            }
-        }
+        do { try filter.validate() } catch { throw .badRequest("invalid filter regex '\(filter.regex ?? "")'") }
+        matcher = filter.matcher()
         let window: UInt64 = switch options.window {
         case .max(let m): UInt64(max(m, 1))
         case .count, nil: 1
@@ -39,10 +28,5 @@ struct ReadFilter: @unchecked Sendable {
         checkpointInterval = Int(clamping: window.multipliedReportingOverflow(by: multiplier).partialValue)
     }
 
-    func matches(_ event: RecordedEvent) -> Bool {
-        let text = target == .eventType ? event.type : event.stream
-        if !prefixes.isEmpty, prefixes.contains(where: { text.hasPrefix($0) }) { return true }
-        guard let regex else { return prefixes.isEmpty }
-        return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-    }
+    func matches(_ event: RecordedEvent) -> Bool { matcher.matches(event) }
 }

@@ -197,9 +197,7 @@ struct ReadOutput: Sendable {
 
     /// A virtual `$ce-` link to `target` at `revision` of `stream`.
     func link(to target: RecordedEvent, in stream: String, revision: UInt64) async throws {
-        let link = RecordedEvent(stream: stream, revision: revision, position: target.position, id: Self.linkId(stream: stream, revision: revision),
-                                 type: StreamName.linkEventType, data: Array("\(target.revision)@\(target.stream)".utf8), metadata: [],
-                                 timestamp: target.timestamp, contentType: ESDBWire.binaryContentType)
+        let link = CategoryLinks.link(to: target, in: stream, revision: revision)
         if resolveLinks { try await write(target, link: link) } else { try await write(link, link: nil) }
     }
 
@@ -240,20 +238,5 @@ struct ReadOutput: Sendable {
     static func guessContentType(_ data: [UInt8]) -> String {
         let first = data.first { $0 != 0x20 && $0 != 0x0a && $0 != 0x0d && $0 != 0x09 }
         return first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? ESDBWire.jsonContentType : ESDBWire.binaryContentType
-    }
-
-    /// A stable id for a virtual link (acknowledgements name it): FNV-1a of the stream name, then
-    /// the revision, with the version-8 (custom) bits set.
-    static func linkId(stream: String, revision: UInt64) -> UUID {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in stream.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        var b = [UInt8](repeating: 0, count: 16)
-        for i in 0..<8 {
-            b[i] = UInt8(truncatingIfNeeded: hash >> (56 - 8 * UInt64(i)))
-            b[8 + i] = UInt8(truncatingIfNeeded: revision >> (56 - 8 * UInt64(i)))
-        }
-        b[6] = (b[6] & 0x0f) | 0x80
-        b[8] = (b[8] & 0x3f) | 0x80
-        return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
     }
 }

@@ -192,7 +192,12 @@ extension EventStore {
         let parkedTotal = lastRevision(of: g.parkedStream).map { $0 + 1 } ?? 0
         let lastKnown: UInt64? = switch g.source {
         case .all: endPosition == 0 ? nil : endPosition - 1
-        case .stream(let name): lastRevision(of: name)
+        case .stream(let name):
+            if let category = CategoryLinks.category(ofLinkStream: name) {
+                categoryEventCount(category) == 0 ? nil : categoryEventCount(category) - 1
+            } else {
+                lastRevision(of: name)
+            }
         }
         return PersistentSubscriptionStatus(
             info: PersistentSubscriptionInfo(source: g.source, group: g.group, settings: g.settings, parkedStream: g.parkedStream),

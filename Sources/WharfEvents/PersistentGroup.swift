@@ -93,7 +93,7 @@ struct PersistentGroup: Sendable {
         for entry in toRestore.sorted(by: { $0.key < $1.key }) where entry.key < nextToRead && pending[.main(entry.key)] == nil {
             let found: RecordedEvent? = switch source {
             case .all: try store.scanAll(from: entry.key, maxCount: 1, includeSystem: true).events.first.flatMap { $0.position == entry.key ? $0 : nil }
-            case .stream(let name): try store.readStream(name, from: entry.key, maxCount: 1).first.flatMap { $0.revision == entry.key ? $0 : nil }
+            case .stream(let name): try read(name, from: entry.key, maxCount: 1, store: store).first.flatMap { $0.revision == entry.key ? $0 : nil }
             }
             guard let event = found else { continue }
             let ref = Ref.main(entry.key)
@@ -103,6 +103,14 @@ struct PersistentGroup: Sendable {
             readyFresh.append(ref)
         }
         toRestore = []
+    }
+
+    /// A stream source's events; a `$ce-` source reads the store's category index as links.
+    func read(_ stream: String, from: UInt64, maxCount: Int, store: EventStore) throws(WharfError) -> [RecordedEvent] {
+        if let category = CategoryLinks.category(ofLinkStream: stream) {
+            return try store.readCategoryLinks(stream, category: category, from: from, maxCount: maxCount)
+        }
+        return try store.readStream(stream, from: from, maxCount: maxCount)
     }
 
     var inFlightCount: Int { pending.values.reduce(0) { $0 + ($1.owner == nil ? 0 : 1) } }
@@ -135,11 +143,11 @@ struct PersistentGroup: Sendable {
             events = scan.events
             nextToRead = scan.next
             if let filter = settings.filter {
-                let matches = filter.matcher()
-                events = events.filter(matches)
+                let matcher = filter.matcher()
+                events = events.filter(matcher.matches)
             }
         case .stream(let name):
-            events = try store.readStream(name, from: nextToRead, maxCount: room)
+            events = try read(name, from: nextToRead, maxCount: room, store: store)
             if let last = events.last { nextToRead = last.revision + 1 }
         }
         for e in events {
@@ -172,7 +180,9 @@ struct PersistentGroup: Sendable {
                 taken += 1
                 guard var p = pending[ref], p.owner == nil else { continue }  // settled meanwhile
                 p.owner = connection
-                p.deadline = now + settings.messageTimeoutMillis
+                // Saturating: a timeout read from a group's file may be as large as Int64 allows.
+                let (deadline, overflow) = now.addingReportingOverflow(settings.messageTimeoutMillis)
+                p.deadline = overflow ? Int64.max : deadline
                 pending[ref] = p
                 out.append(PersistentEvent(event: p.event, retryCount: p.retryCount, parkedRevision: p.parkedRevision))
                 held += 1

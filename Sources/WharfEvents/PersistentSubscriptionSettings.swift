@@ -25,7 +25,7 @@ public struct PersistentSubscriptionSettings: Codable, Equatable, Sendable {
     public var maxSubscriberCount = 0
     public var consumerStrategy = ConsumerStrategy.dispatchToSingle
     /// `.all` only: the events the group delivers; the others are passed over as settled.
-    public var filter: PersistentEventFilter?
+    public var filter: EventFilter?
     /// Kept and reported for EventStoreDB's clients, which round-trip them; Wharf's engine
     /// checkpoints by `checkpointAfterAcks` (and whenever a consumer's acks arrive over gRPC),
     /// reads ahead by `bufferSize`, and keeps no extra statistics.
@@ -60,7 +60,7 @@ public struct PersistentSubscriptionSettings: Codable, Equatable, Sendable {
         resolveLinks = try c.decodeIfPresent(Bool.self, forKey: .resolveLinks) ?? d.resolveLinks
         maxSubscriberCount = try c.decodeIfPresent(Int.self, forKey: .maxSubscriberCount) ?? d.maxSubscriberCount
         consumerStrategy = try c.decodeIfPresent(ConsumerStrategy.self, forKey: .consumerStrategy) ?? d.consumerStrategy
-        filter = try c.decodeIfPresent(PersistentEventFilter.self, forKey: .filter)
+        filter = try c.decodeIfPresent(EventFilter.self, forKey: .filter)
         maxCheckpointCount = try c.decodeIfPresent(Int.self, forKey: .maxCheckpointCount) ?? d.maxCheckpointCount
         checkpointAfterMillis = try c.decodeIfPresent(Int64.self, forKey: .checkpointAfterMillis) ?? d.checkpointAfterMillis
         readBatchSize = try c.decodeIfPresent(Int.self, forKey: .readBatchSize) ?? d.readBatchSize
@@ -87,10 +87,11 @@ public enum ConsumerStrategy: String, Codable, Sendable, CaseIterable {
     case roundRobin = "RoundRobin"
 }
 
-/// A `.all` group's selection: a regular expression searched in the event type or the stream
-/// name (ICU syntax, as .NET's Regex.IsMatch; the clients' default excludes system events with
-/// a negative lookahead), or a list of prefixes (an event matches either).
-public struct PersistentEventFilter: Codable, Equatable, Sendable {
+/// A selection of `$all`'s events (a persistent group's, or a gRPC read's): a regular expression
+/// searched in the event type or the stream name (ICU syntax, as .NET's Regex.IsMatch; the
+/// clients' default excludes system events with a negative lookahead), or a list of prefixes
+/// (an event matches either).
+public struct EventFilter: Codable, Equatable, Sendable {
     public enum Target: String, Codable, Sendable { case eventType, streamName }
     public var target: Target
     public var regex: String?
@@ -102,14 +103,28 @@ public struct PersistentEventFilter: Codable, Equatable, Sendable {
         self.prefixes = prefixes
     }
 
-    func validate() throws(WharfError) {
-        if let regex, (try? NSRegularExpression(pattern: regex)) == nil { throw .invalidArgument("invalid filter regex '\(regex)'") }
+    public func validate() throws(WharfError) {
+        if let regex, !regex.isEmpty, (try? NSRegularExpression(pattern: regex)) == nil {
+            throw .invalidArgument("invalid filter regex '\(regex)'")
+        }
     }
 
-    /// A matcher for a batch of events (the expression compiled once per batch).
-    func matcher() -> (RecordedEvent) -> Bool {
-        let expression = regex.flatMap { $0.isEmpty ? nil : try? NSRegularExpression(pattern: $0) }
-        return { [target, prefixes] event in
+    /// The filter compiled (an invalid expression, refused by `validate`, matches nothing).
+    public func matcher() -> Matcher {
+        Matcher(target: target, prefixes: prefixes,
+                expression: regex.flatMap { $0.isEmpty ? nil : try? NSRegularExpression(pattern: $0) }, invalid: (try? validate()) == nil)
+    }
+
+    // @unchecked: NSRegularExpression is immutable after init and documented thread-safe for
+    // matching; it is the only non-Sendable member.
+    public struct Matcher: @unchecked Sendable {
+        let target: Target
+        let prefixes: [String]
+        let expression: NSRegularExpression?
+        let invalid: Bool
+
+        public func matches(_ event: RecordedEvent) -> Bool {
+            guard !invalid else { return false }
             let text = target == .eventType ? event.type : event.stream
             if prefixes.contains(where: { text.hasPrefix($0) }) { return true }
             guard let expression else { return prefixes.isEmpty }

@@ -92,7 +92,10 @@ final class PersistentSubscriptions: Sendable {
     func park(_ ref: PersistentGroup.Ref, _ p: PersistentGroup.Pending, reason: String, in g: inout PersistentGroup,
               store: EventStore) throws(WharfError) {
         let meta = (try? JSONSerialization.data(withJSONObject: ["reason": reason, "retryCount": p.retryCount])) ?? Data()
-        let link = EventData(type: StreamName.linkEventType, data: Array("\(p.event.revision)@\(p.event.stream)".utf8),
+        // A `$ce-` link is not stored: the parked link points to its target instead.
+        let target = CategoryLinks.category(ofLinkStream: p.event.stream) != nil ? p.event.linkTarget : nil
+        let link = EventData(type: StreamName.linkEventType,
+                             data: Array("\(target?.revision ?? p.event.revision)@\(target?.stream ?? p.event.stream)".utf8),
                              metadata: Array(meta))
         do throws(WharfError) {
             _ = try store.appendValidated(stream: g.parkedStream, events: [link], expected: .any)

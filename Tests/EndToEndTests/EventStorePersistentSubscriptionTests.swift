@@ -3,7 +3,7 @@ import Testing
 import WharfTestSupport
 
 /// kurrentdbclient 1.3.5's persistent subscriptions (pinned in `.ci/run`) against `wharf serve`:
-/// ack, nack with each action, message timeouts, parking and replay to a live subscriber, `$all` with filters,
+/// ack, nack with each action, message timeouts, parking and replay to a live subscriber, `$all` with filters, a `$ce-` category,
 /// round robin, the settings GetInfo/List report, KurrentDB's refusals, and a SIGKILL of the
 /// broker while events are in flight. Scenarios are in clients/esdb_persistent.py.
 @Suite(.serialized, .endToEnd) struct EventStorePersistentSubscriptionTests {
@@ -14,7 +14,7 @@ import WharfTestSupport
         try await WharfProcess.run([script, uri, scenario] + extra, executable: "/usr/bin/env", prefix: ["python3"], timeout: .seconds(120))
     }
 
-    @Test(arguments: ["ack-nack-park", "timeout", "all-filter", "round-robin", "info-list", "errors"])
+    @Test(arguments: ["ack-nack-park", "timeout", "all-filter", "category", "round-robin", "info-list", "errors"])
     func kurrentdbclient(_ scenario: String) async throws {
         let server = try await Server()
         defer { _ = server.stop() }

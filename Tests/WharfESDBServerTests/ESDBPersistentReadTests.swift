@@ -91,6 +91,33 @@ import WharfEvents
         #expect(status.parkedCount == 0 && status.inFlightCount == 0 && status.checkpoint == 2)
     }
 
+    /// A Read that does not start with its options, or names a missing group, is refused with
+    /// the client's status; the listener keeps serving (a proper Read then works).
+    @Test func badReadsAreRefusedAndTheListenerKeepsServing() async throws {
+        let server = try await ESDBTestServer()
+        defer { Task { await server.stop() } }
+        try server.store.createPersistentSubscription("g", on: .stream("order-1"), settings: .init(startFrom: .start))
+        func firstAnswer(_ requests: [ReadReq]) async throws -> EventStore_Client_PersistentSubscriptions_ReadResp? {
+            try await server.withClient { client in
+                try await PS.Client(wrapping: client).read(requestProducer: { writer in
+                    try await writer.write(contentsOf: requests)
+                    try await Task.sleep(for: .seconds(5))
+                }, onResponse: { response in
+                    for try await message in response.messages { return message }
+                    return nil
+                })
+            }
+        }
+        var ackFirst = Self.settle([ESDBWire.uuid(UUID(), structured: false)])
+        ackFirst.ack.id = Data("order-1::g".utf8)
+        let outOfOrder = await #expect(throws: RPCError.self) { _ = try await firstAnswer([ackFirst]) }
+        #expect(outOfOrder?.code == .invalidArgument)
+        let missing = await #expect(throws: RPCError.self) { _ = try await firstAnswer([Self.options(group: "nope", stream: "order-1", buffer: -5)]) }
+        #expect(missing?.code == .notFound && missing?.message == "Subscription group 'nope' on stream 'order-1' does not exist.")
+        let confirmed = try await firstAnswer([Self.options(group: "g", stream: "order-1", buffer: -5)])
+        #expect(confirmed?.subscriptionConfirmation.subscriptionID == "order-1::g")
+    }
+
     static func id(of revision: UInt64, in store: EventStore) throws -> UUID {
         try #require(try store.readStream("order-1", from: revision, maxCount: 1).first).id
     }

@@ -116,7 +116,7 @@ import WharfESDBProtocol
         #expect(s.maxRetryCount == 2 && s.bufferSize == 9 && s.consumerStrategy == .dispatchToSingle && s.maxSubscriberCount == 0)
         #expect(s.filter == nil && !s.resolveLinks && s.historyBufferSize == 500)
         var round = s
-        round.filter = PersistentEventFilter(target: .streamName, regex: "^order-", prefixes: ["inv"])
+        round.filter = EventFilter(target: .streamName, regex: "^order-", prefixes: ["inv"])
         round.consumerStrategy = .roundRobin
         #expect(try JSONDecoder().decode(PersistentSubscriptionSettings.self, from: JSONEncoder().encode(round)) == round)
     }

@@ -76,7 +76,7 @@ import WharfCore
         _ = try f.store.connectToPersistentSubscription("g", on: source)
 
         var filtered = PersistentSubscriptionSettings(startFrom: .start)
-        filtered.filter = PersistentEventFilter(target: .eventType, regex: "^Invoice")
+        filtered.filter = EventFilter(target: .eventType, regex: "^Invoice")
         try f.store.createPersistentSubscription("invoices", on: .all, settings: filtered)
         try f.store.append(stream: "inv-1", events: [event("InvoiceIssued"), event("OrderPlaced"), event("InvoicePaid")])
         let c = try f.store.connectToPersistentSubscription("invoices", on: .all)

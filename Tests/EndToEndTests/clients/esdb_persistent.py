@@ -121,6 +121,34 @@ def timeout_and_max_retries():
     print("ok and is parked once it has timed out more than max_retry_count times")
 
 
+def category():
+    """A group on a `$ce-` category with resolve_links: the originals arrive with their links
+    (acked by the link's id); a parked one is replayed."""
+    cat = f"cart{uuid.uuid4().hex[:8]}"
+    client.create_subscription_to_stream("carts", f"$ce-{cat}", resolve_links=True)
+    append(f"{cat}-a", 2)
+    append(f"{cat}-b", 1, first=2)
+    sub = client.read_subscription_to_stream("carts", f"$ce-{cat}")
+    got = take(sub, 3)
+    assert [(e.stream_name, n_of(e)) for e in got] == [(f"{cat}-a", 0), (f"{cat}-a", 1), (f"{cat}-b", 2)], [(e.stream_name, e.type) for e in got]
+    assert all(e.link is not None and e.link.stream_name == f"$ce-{cat}" for e in got)
+    assert [e.link.stream_position for e in got] == [0, 1, 2]
+    sub.ack(got[0])
+    sub.nack(got[1], action="park")
+    sub.ack(got[2])
+    time.sleep(0.5)
+    info = client.get_subscription_info("carts", f"$ce-{cat}")
+    assert info.parked_message_count == 1 and info.last_checkpointed_event_position == "2", (info.parked_message_count, info.last_checkpointed_event_position)
+    client.replay_parked_events("carts", f"$ce-{cat}")
+    replayed = take(sub, 1)[0]
+    assert (replayed.stream_name, n_of(replayed)) == (f"{cat}-a", 1), (replayed.stream_name, n_of(replayed))
+    sub.ack(replayed)
+    time.sleep(0.5)
+    assert client.get_subscription_info("carts", f"$ce-{cat}").parked_message_count == 0
+    sub.stop()
+    print("ok a $ce- group: resolved links, ack by link id, park and replay")
+
+
 def all_with_filter():
     group = f"g-{uuid.uuid4().hex[:8]}"
     client.create_subscription_to_all(group, from_end=True)  # the client's default filter: no system events
@@ -299,6 +327,7 @@ def crash_after():
 {
     "ack-nack-park": ack_nack_park_replay,
     "all-filter": all_with_filter,
+    "category": category,
     "timeout": timeout_and_max_retries,
     "round-robin": round_robin,
     "info-list": info_and_list,
