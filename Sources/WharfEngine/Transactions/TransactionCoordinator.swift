@@ -31,16 +31,25 @@ public actor TransactionCoordinator {
         self.files = files
         self.maxTimeoutMs = maxTimeoutMs
         self.logger = logger
-        guard let data = FileManager.default.contents(atPath: path) else {
-            transactions = [:]
-            return
-        }
+        let list = try Self.load(path)
+        transactions = Dictionary(list.map { ($0.transactionalId, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The states in a `transactions.json` ([] if there is none).
+    static func load(_ path: String) throws(WharfError) -> [TransactionMetadata] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
         do {
-            let list = try JSONDecoder().decode([TransactionMetadata].self, from: data)
-            transactions = Dictionary(list.map { ($0.transactionalId, $0) }, uniquingKeysWith: { a, _ in a })
+            return try JSONDecoder().decode([TransactionMetadata].self, from: data)
         } catch {
             throw .corrupt("\(path) is not a transaction state file: \(error)")
         }
+    }
+
+    /// Every transactional id's state in `dataDirectory`, sorted by id, read without opening the
+    /// engine (`wharf txn list` beside a running `wharf serve`): the file is replaced
+    /// atomically, so a reader never sees half of one.
+    public static func states(dataDirectory: String) throws(WharfError) -> [TransactionMetadata] {
+        try load(dataDirectory + "/" + fileName).sorted { $0.transactionalId < $1.transactionalId }
     }
 
     /// Every transactional id's state, sorted by id (the dashboard, tests).

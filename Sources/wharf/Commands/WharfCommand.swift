@@ -27,6 +27,7 @@ struct WharfCommand: AsyncParsableCommand {
             ProduceCommand.self,
             ConsumeCommand.self,
             GroupCommand.self,
+            TxnCommand.self,
             RecordsCommand.self,
             QueueCommand.self,
             DlqCommand.self,
