@@ -21,13 +21,15 @@ final class AMQPChannelHandler: ChannelInboundHandler {
 
     private let connection: AMQPConnection
     private let limits: AMQPListenerLimits
+    private let wakeups: AMQPReceiverWakeups
     private var buffer: ByteBuffer?
     private var timer: RepeatedTask?
     private var lastWrite = NIODeadline.now()
 
-    init(connection: AMQPConnection, limits: AMQPListenerLimits) {
+    init(connection: AMQPConnection, limits: AMQPListenerLimits, wakeups: AMQPReceiverWakeups) {
         self.connection = connection
         self.limits = limits
+        self.wakeups = wakeups
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -36,11 +38,18 @@ final class AMQPChannelHandler: ChannelInboundHandler {
             let (handler, context) = bound.value
             handler.tick(context: context)
         }
+        // Unregistered in handlerRemoved, which breaks this handler <-> registry cycle.
+        wakeups.register(ObjectIdentifier(self)) { [self] in
+            guard context.channel.isActive, context.channel.isWritable else { return }
+            connection.pumpAll()
+            flush(context: context)
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        wakeups.unregister(ObjectIdentifier(self))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -69,6 +78,12 @@ final class AMQPChannelHandler: ChannelInboundHandler {
             connection.receive(item)
         }
         flush(context: context)
+        if connection.storedMessages {
+            connection.storedMessages = false
+            if context.channel.isWritable { connection.pumpAll() }
+            flush(context: context)
+            wakeups.wakeAll(except: ObjectIdentifier(self))
+        }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

@@ -45,6 +45,7 @@ extension AMQPConnection {
                 do throws(WharfError) {
                     for m in try ServiceBusMessageMapping.incoming(d.payload, messageFormat: d.messageFormat) {
                         try queues.send(entity, m)
+                        storedMessages = true
                     }
                 } catch {
                     outcome = .rejected(Self.amqpError(error))

@@ -45,6 +45,9 @@ final class AMQPConnection {
     /// its `open` is answered with `open` and a `close` carrying this error (AMQP part 2 §2.4.1);
     /// the socket closes when the client answers with its `close` (or the listener's deadline).
     var refusal: AMQPError?
+    /// Set when a client's message was stored since the handler last looked (it then wakes the
+    /// other connections' receivers).
+    var storedMessages = false
 
     init(queues: QueueStore, keys: @escaping @Sendable () -> [String: String],
          rights: @escaping @Sendable (String) -> Set<ServiceBusRight> = { _ in Set(ServiceBusRight.allCases) },

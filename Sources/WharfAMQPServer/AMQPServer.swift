@@ -56,6 +56,8 @@ public final class AMQPServer: Sendable {
         let loadRights: @Sendable (String) -> Set<ServiceBusRight> = { name in
             (try? keys.loadRights())?[name] ?? Set(ServiceBusRight.allCases)
         }
+        // One registry on the listener's only event loop, made there by the first connection.
+        let wakeups = NIOLoopBoundBox.makeEmptyBox(valueType: AMQPReceiverWakeups.self, eventLoop: group.next())
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -86,7 +88,8 @@ public final class AMQPServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     let connection = AMQPConnection(queues: queues, keys: loadKeys, rights: loadRights, limits: limits, logger: logger)
                     connection.refusal = refusal
-                    try channel.pipeline.syncOperations.addHandler(AMQPChannelHandler(connection: connection, limits: limits))
+                    if wakeups.value == nil { wakeups.value = AMQPReceiverWakeups() }
+                    try channel.pipeline.syncOperations.addHandler(AMQPChannelHandler(connection: connection, limits: limits, wakeups: wakeups.value!))
                 }
             }
         let bound: Channel

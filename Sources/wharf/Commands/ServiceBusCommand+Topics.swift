@@ -125,7 +125,7 @@ extension ServiceBusCommand {
             @Option(name: .customLong("content-type")) var contentType: String?
             @Option(name: .customLong("property"), help: ArgumentHelp("Application property equality (repeatable).", valueName: "key=value"))
             var properties: [String] = []
-            @Option(name: .customLong("action"), help: "SQL action text (stored, not applied yet).") var action: String?
+            @Option(name: .customLong("action"), help: "SQL action (SET p = expr, REMOVE p; ...) applied to the copy this rule matches.") var action: String?
 
             /// Bad combinations are WharfErrors (one line), not usage errors.
             func filter() throws(WharfError) -> RuleFilter {
