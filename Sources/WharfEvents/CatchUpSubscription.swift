@@ -16,7 +16,8 @@ extension EventStore {
     func resolve(_ start: StartPoint, for source: EventSource) -> UInt64 {
         switch start {
         case .start: 0
-        case .after(let p): p + 1
+        // A client may ask for the events after UInt64.max (wharf-fuzz did): none can come.
+        case .after(let p): p == .max ? .max : p + 1
         case .end:
             state.withLock { s in
                 switch source {

@@ -206,7 +206,8 @@ final class ServerUnderTest {
         guard let logPath, let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return "" }
         let all = text.split(separator: "\n")
         // A trap's own line says what failed; the stack after it says little without symbols.
-        if let fatal = all.last(where: { $0.contains("Fatal error") || $0.contains("fatal error") }) { return String(fatal) }
+        let traps = ["Fatal error", "fatal error", "Precondition failed", "Assertion failed"]
+        if let fatal = all.last(where: { line in traps.contains { line.contains($0) } }) { return String(fatal) }
         return all.suffix(lines).joined(separator: "\n")
     }
 

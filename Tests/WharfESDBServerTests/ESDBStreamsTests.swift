@@ -134,4 +134,32 @@ import WharfEvents
         #expect(UInt64(bitPattern: structured.mostSignificantBits) >> 32 == UInt64(live.uuid.0) << 24 | UInt64(live.uuid.1) << 16 | UInt64(live.uuid.2) << 8 | UInt64(live.uuid.3))
         #expect(messages[4].event.event.streamRevision == 2)
     }
+
+    /// A subscription from the largest revision or position a client can send (found by
+    /// wharf-fuzz: resolving "after UInt64.max" overflowed and stopped the process) confirms,
+    /// says caught up and waits; the listener serves on.
+    @Test(arguments: [false, true]) func aSubscriptionAfterTheLargestRevisionWaitsInsteadOfTrapping(_ all: Bool) async throws {
+        let server = try await ESDBTestServer()
+        defer { Task { await server.stop() } }
+        _ = try await Self.batchAppend(server, [Self.batch("order-1", [(UUID(), "Placed")], expected: .noStream(.init()))])
+        var options = EventStore_Client_Streams_ReadReq.Options()
+        if all {
+            var position = EventStore_Client_Streams_ReadReq.Options.Position()
+            (position.commitPosition, position.preparePosition) = (.max, .max)
+            options.all.position = position
+        } else {
+            options.stream.streamIdentifier.streamName = Data("order-1".utf8)
+            options.stream.revision = .max
+        }
+        options.subscription = .init()
+        options.noFilter = .init()
+        options.uuidOption.structured = .init()
+        let messages = try await Self.read(server, options, upTo: 2)
+        #expect(messages.count == 2 && !messages[0].confirmation.subscriptionID.isEmpty, "\(messages)")
+        if case .caughtUp? = messages.last?.content {} else { Issue.record("expected caught_up, got \(messages)") }
+        let info = try await server.withClient { client in
+            try await EventStore_Client_Gossip_Gossip.Client(wrapping: client).read(EventStore_Client_Empty())
+        }
+        #expect(info.members.count == 1)
+    }
 }
