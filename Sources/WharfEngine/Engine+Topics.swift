@@ -60,7 +60,7 @@ extension Engine {
         let state: TopicState = try topics.withLock { (table: inout [String: TopicState]) throws(WharfError) -> TopicState in
             if table[name] != nil { throw .topicExists(name) }
             try Self.checkTotalPartitions(adding: Int(partitions), to: table, limit: config.maxPartitions)
-            let s = try TopicState.create(meta: meta, directory: topicsDirectory + "/" + name, config: config, files: segmentFiles,
+            let s = try TopicState.create(meta: meta, directory: topicsDirectory + "/" + name, config: config, files: segmentFiles, syncer: logSyncer,
                                           clock: clock, logger: logger)
             table[name] = s
             return s
@@ -193,7 +193,7 @@ extension Engine {
                 // Still in place (the rename failed): reopen, so the topic keeps working as
                 // before. Moved (a later fsync failed): it is gone from the table too.
                 let stillThere = FileManager.default.fileExists(atPath: t.directory + "/" + TopicMetadata.fileName)
-                table[name] = stillThere ? try? TopicState.open(meta: t.meta, directory: t.directory, config: config, files: segmentFiles,
+                table[name] = stillThere ? try? TopicState.open(meta: t.meta, directory: t.directory, config: config, files: segmentFiles, syncer: logSyncer,
                                                                  clock: clock, logger: logger) : nil
                 throw error
             }
@@ -226,7 +226,7 @@ extension Engine {
             do throws(WharfError) {
                 for p in t.meta.partitions..<count {
                     let log = try PartitionLog.open(directory: t.directory + "/\(p)", config: config.logConfig(for: meta),
-                                                    clock: clock, logger: logger, faults: config.faults, files: segmentFiles)
+                                                    clock: clock, logger: logger, faults: config.faults, files: segmentFiles, syncer: logSyncer)
                     logs.append(log)
                     producers.append(try ProducerStateManager.load(log: log, logger: logger))
                 }

@@ -36,6 +36,9 @@ public final class Engine: Sendable {
     let autoCreateBudget: Mutex<AutoCreateBudget>
     /// The descriptors of sealed segments, shared by every topic's partitions.
     let segmentFiles: SegmentFileCache
+    /// The group commit of the data directory: one fdatasync round covers every partition's
+    /// appends waiting then (`--fsync always`).
+    let logSyncer: LogSyncer
     /// When retention and compaction last ran (they need not run on every maintenance call).
     let maintenanceClock = Mutex<(retention: Int64, compaction: Int64)>((0, 0))
 
@@ -45,8 +48,9 @@ public final class Engine: Sendable {
 
     private init(config: EngineConfig, clock: any WallClock, logger: Logger, lock: DataDirectoryLock,
                  topics: [String: TopicState], coordinator: GroupCoordinator, producerIds: ProducerIdAllocator,
-                 segmentFiles: SegmentFileCache, transactions: TransactionCoordinator) {
+                 segmentFiles: SegmentFileCache, logSyncer: LogSyncer, transactions: TransactionCoordinator) {
         self.transactions = transactions
+        self.logSyncer = logSyncer
         self.config = config
         self.segmentFiles = segmentFiles
         self.producerIds = producerIds
@@ -67,6 +71,7 @@ public final class Engine: Sendable {
         try DurableFile(faults: config.faults).makeDirectoryDurably(config.dataDirectory + "/topics")
         let lock = try DataDirectoryLock.acquire(directory: config.dataDirectory)
         let files = SegmentFileCache(capacity: config.maxOpenSegmentFiles)
+        let syncer = LogSyncer()
         do throws(WharfError) {
             var loaded: [String: TopicState] = [:]
             let topicsDir = config.dataDirectory + "/topics"
@@ -87,7 +92,8 @@ public final class Engine: Sendable {
                                        metadata: ["directory": "\(dir)", "topic": "\(meta.name)"])
                         continue
                     }
-                    loaded[meta.name] = try TopicState.open(meta: meta, directory: dir, config: config, files: files, clock: clock, logger: logger)
+                    loaded[meta.name] = try TopicState.open(meta: meta, directory: dir, config: config, files: files, syncer: syncer,
+                                                            clock: clock, logger: logger)
                 }
             } catch {
                 for t in loaded.values { for log in t.logs { try? log.close() } }
@@ -100,7 +106,7 @@ public final class Engine: Sendable {
                                          segmentBytes: config.offsetsSegmentBytes)
                 meta.isInternal = true
                 loaded[offsetsTopic] = try TopicState.create(meta: meta, directory: topicsDir + "/" + offsetsTopic,
-                                                             config: config, files: files, clock: clock, logger: logger)
+                                                             config: config, files: files, syncer: syncer, clock: clock, logger: logger)
             }
             let offsetsLog = OffsetsTopicCommitLog(log: loaded[offsetsTopic]!.logs[0], clock: clock)
             let coordinator = try GroupCoordinator(log: offsetsLog, clock: clock, logger: logger,
@@ -112,7 +118,7 @@ public final class Engine: Sendable {
             let transactions = try TransactionCoordinator(dataDirectory: config.dataDirectory, files: DurableFile(faults: config.faults),
                                                           maxTimeoutMs: config.transactionMaxTimeoutMs, logger: logger)
             let engine = Engine(config: config, clock: clock, logger: logger, lock: lock, topics: loaded, coordinator: coordinator,
-                                producerIds: producerIds, segmentFiles: files, transactions: transactions)
+                                producerIds: producerIds, segmentFiles: files, logSyncer: syncer, transactions: transactions)
             offsetsLog.dataLogs.bind(engine)
             return engine
         } catch {
@@ -165,7 +171,7 @@ final class TopicState: Sendable {
         self.producers = producers
     }
 
-    static func open(meta: TopicMetadata, directory: String, config: EngineConfig, files: SegmentFileCache,
+    static func open(meta: TopicMetadata, directory: String, config: EngineConfig, files: SegmentFileCache, syncer: LogSyncer,
                      clock: any WallClock, logger: Logger) throws(WharfError) -> TopicState {
         var logs: [PartitionLog] = []
         var producers: [ProducerStateManager] = []
@@ -174,7 +180,7 @@ final class TopicState: Sendable {
                 var partitionLogger = logger
                 partitionLogger[metadataKey: "partition"] = "\(meta.name)/\(p)"
                 let log = try PartitionLog.open(directory: directory + "/\(p)", config: config.logConfig(for: meta),
-                                                clock: clock, logger: partitionLogger, faults: config.faults, files: files)
+                                                clock: clock, logger: partitionLogger, faults: config.faults, files: files, syncer: syncer)
                 logs.append(log)
                 producers.append(try ProducerStateManager.load(log: log, logger: partitionLogger))
             }
@@ -190,7 +196,7 @@ final class TopicState: Sendable {
     /// only scratch, purged at the next start). If the logs then fail to open (out of file
     /// descriptors, say), the directory goes back to scratch, so the next start does not trip
     /// over it.
-    static func create(meta: TopicMetadata, directory: String, config: EngineConfig, files: SegmentFileCache,
+    static func create(meta: TopicMetadata, directory: String, config: EngineConfig, files: SegmentFileCache, syncer: LogSyncer,
                        clock: any WallClock, logger: Logger) throws(WharfError) -> TopicState {
         let durable = DurableFile(faults: config.faults)
         let scratch = ScratchDirectory(inside: (directory as NSString).deletingLastPathComponent, files: durable)
@@ -204,7 +210,7 @@ final class TopicState: Sendable {
         }
         try scratch.publish(staging, as: directory)
         do throws(WharfError) {
-            return try open(meta: meta, directory: directory, config: config, files: files, clock: clock, logger: logger)
+            return try open(meta: meta, directory: directory, config: config, files: files, syncer: syncer, clock: clock, logger: logger)
         } catch {
             try? scratch.discard(directory, logger: logger)
             throw error

@@ -3,17 +3,29 @@ import Synchronization
 import WharfCore
 
 /// Group commit for the `always` fsync policy (and the due syncs of `interval`): appends only write (under the log's lock) and
-/// then wait here for an fdatasync that covers their end offset. One syncer per log at a time
-/// runs on a Dispatch thread (never on the Swift concurrency pool, which an fdatasync would
-/// stall): it syncs the active segment, advances the synced end (and so what readers see), wakes
-/// every waiter it covered, and syncs again while waiters that arrived during the last sync
-/// remain. So N appends arriving during one fdatasync share the next one instead of running N,
-/// and the lock is never held across an fdatasync.
+/// then wait here for an fdatasync that covers their end offset. The log's `LogSyncer` (one per
+/// data directory in an engine) runs the fdatasyncs in rounds, each covering everything written
+/// before it began in every log it serves: it advances the synced end (and so what readers see)
+/// and wakes every waiter it covered, in arrival order. So N appends arriving during one round
+/// share the next one instead of running N, and the lock is never held across an fdatasync.
 extension PartitionLog {
     /// Someone waiting for the synced end to reach `end`; `resume` gets nil or the error.
     struct DurabilityWaiter: Sendable {
         let end: Int64
         let resume: @Sendable (WharfError?) -> Void
+    }
+
+    /// What one syncer round does for this log: the fdatasync to run, if any waiter needs one.
+    struct SyncRoundPlan: Sendable {
+        struct Target: Sendable {
+            let file: PosixFile
+            /// The log end, active segment size and base when the round began: what the sync covers.
+            let end: Int64
+            let bytes: Int64
+            let base: Int64
+        }
+
+        let sync: Target?
     }
 
     /// Waits until a completed fdatasync covers every offset below `end`.
@@ -42,20 +54,19 @@ extension PartitionLog {
         enqueueDurabilityWaiter(DurabilityWaiter(end: end) { _ in })
     }
 
-    private func enqueueDurabilityWaiter(_ waiter: DurabilityWaiter) {
-        enum Next { case resume(WharfError?), wait, startSyncer }
-        let next = state.withLock { s -> Next in
-            if s.syncedEnd >= waiter.end { return .resume(nil) }
-            if let error = stopError(s) { return .resume(error) }
+    /// Resumes `waiter` at once if a sync already covers it (or none ever can), else queues it
+    /// and schedules this log on its syncer.
+    func enqueueDurabilityWaiter(_ waiter: DurabilityWaiter) {
+        let now = state.withLock { s -> WharfError?? in
+            if s.syncedEnd >= waiter.end { return .some(nil) }
+            if let error = stopError(s) { return .some(error) }
             s.durabilityWaiters.append(waiter)
-            if s.syncerRunning { return .wait }
-            s.syncerRunning = true
-            return .startSyncer
+            return .none
         }
-        switch next {
-        case .resume(let error): waiter.resume(error)
-        case .wait: break
-        case .startSyncer: DispatchQueue.global().async { self.runSyncer() }
+        if let now {
+            waiter.resume(now)
+        } else {
+            syncer.schedule(self)
         }
     }
 
@@ -69,52 +80,58 @@ extension PartitionLog {
         }
     }
 
-    /// The syncer loop: one fdatasync per round, covering everything written before it began.
-    private func runSyncer() {
-        enum Step {
-            /// Covered waiters, and those no sync can cover any more with the reason.
-            case finish(covered: [DurabilityWaiter], failed: [DurabilityWaiter], WharfError?)
-            case sync([DurabilityWaiter], PosixFile, end: Int64, bytes: Int64, base: Int64)
-        }
-        while true {
-            let step = state.withLock { s -> Step in
-                // Waiters a sync (ours, or a roll's, flush's or close's) already covered.
-                let covered = s.durabilityWaiters.filter { $0.end <= s.syncedEnd }
-                s.durabilityWaiters.removeAll { $0.end <= s.syncedEnd }
-                if s.durabilityWaiters.isEmpty {
-                    s.syncerRunning = false
-                    return .finish(covered: covered, failed: [], nil)
-                }
-                var error = stopError(s)
-                if error == nil {
-                    do throws(WharfError) {
-                        return .sync(covered, try s.active.openFile(), end: s.logEndOffset, bytes: s.active.size, base: s.active.baseOffset)
-                    } catch let e {
-                        error = e
-                    }
-                }
-                let failed = s.durabilityWaiters
-                s.durabilityWaiters = []
-                s.syncerRunning = false
-                return .finish(covered: covered, failed: failed, error)
-            }
-            switch step {
-            case .finish(let covered, let failed, let error):
-                for waiter in covered { waiter.resume(nil) }
-                // A roll or flush may have moved the readable end without us: wake fetches.
-                if !covered.isEmpty { appendNotifier.signal() }
-                for waiter in failed { waiter.resume(error) }
-                return
-            case .sync(let covered, let file, let end, let bytes, let base):
-                for waiter in covered { waiter.resume(nil) }
-                // This sync began after every write below `end` (they happened under the lock
-                // before we read it), so it covers them all. A failure stops the log; the next
-                // round then fails the waiters.
-                if (try? sync(file)) != nil {
-                    state.withLock { $0.markSynced(upTo: end, bytes: bytes, segmentBase: base) }
-                    appendNotifier.signal()
+    /// The syncer's round begins: resumes the waiters a sync (a roll's, flush's or close's, or the
+    /// last round's) already covered, fails them all if the log stopped, and otherwise returns the
+    /// fdatasync that covers every waiter queued now (each was written before it queued).
+    func beginSyncRound() -> SyncRoundPlan {
+        let (covered, failed, error, plan) = state.withLock { s -> ([DurabilityWaiter], [DurabilityWaiter], WharfError?, SyncRoundPlan) in
+            let covered = takeCoveredWaiters(&s)
+            if s.durabilityWaiters.isEmpty { return (covered, [], nil, SyncRoundPlan(sync: nil)) }
+            var error = stopError(s)
+            if error == nil {
+                do throws(WharfError) {
+                    let target = SyncRoundPlan.Target(file: try s.active.openFile(), end: s.logEndOffset, bytes: s.active.size, base: s.active.baseOffset)
+                    return (covered, [], nil, SyncRoundPlan(sync: target))
+                } catch let e {
+                    error = e
                 }
             }
+            let failed = s.durabilityWaiters
+            s.durabilityWaiters = []
+            return (covered, failed, error, SyncRoundPlan(sync: nil))
         }
+        for waiter in covered { waiter.resume(nil) }
+        // A roll or flush may have moved the readable end without the syncer: wake fetches.
+        if !covered.isEmpty { appendNotifier.signal() }
+        for waiter in failed { waiter.resume(error) }
+        return plan
+    }
+
+    /// The round's fdatasync (if it had one) returned: unless it failed (which stopped the log),
+    /// the synced end moves to what it covered, readers are woken, and the waiters it covers
+    /// resume in arrival order. True when waiters remain that no scheduled round will see (after
+    /// a failed sync: the next round fails them).
+    func finishSyncRound(_ plan: SyncRoundPlan) -> Bool {
+        guard let target = plan.sync else { return false }
+        let (covered, failed) = state.withLock { s -> ([DurabilityWaiter], Bool) in
+            // `failure` is set before a failed sync returns and never cleared, so nil means ours
+            // completed. It began after every write below `target.end` (they happened under
+            // the lock before `beginSyncRound` read it), so it covers them all.
+            guard s.failure == nil else { return ([], !s.durabilityWaiters.isEmpty) }
+            s.markSynced(upTo: target.end, bytes: target.bytes, segmentBase: target.base)
+            return (takeCoveredWaiters(&s), false)
+        }
+        if failed { return true }
+        appendNotifier.signal()
+        for waiter in covered { waiter.resume(nil) }
+        // Waiters still queued arrived after the round began and scheduled this log themselves.
+        return false
+    }
+
+    /// Removes and returns, in arrival order, the waiters a completed sync covers.
+    private func takeCoveredWaiters(_ s: inout State) -> [DurabilityWaiter] {
+        let covered = s.durabilityWaiters.filter { $0.end <= s.syncedEnd }
+        s.durabilityWaiters.removeAll { $0.end <= s.syncedEnd }
+        return covered
     }
 }

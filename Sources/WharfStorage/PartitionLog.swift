@@ -33,10 +33,9 @@ public final class PartitionLog: Sendable {
         /// the active segment, the byte size it covers there (`syncedBytes`, 0 right after a roll).
         var syncedEnd: Int64 = 0
         var syncedBytes: Int64 = 0
-        /// Appends waiting for an fdatasync to cover them, and whether the group-commit syncer
-        /// runs (it does whenever there are waiters; see `PartitionLog+GroupCommit`).
+        /// Appends waiting for an fdatasync to cover them, in arrival order (whenever there are
+        /// some, the log is scheduled on its `syncer`; see `PartitionLog+GroupCommit`).
         var durabilityWaiters: [DurabilityWaiter] = []
-        var syncerRunning = false
 
         var active: LogSegment { segments[segments.count - 1] }
         /// The next offset to assign (what is written, durable or not).
@@ -98,9 +97,12 @@ public final class PartitionLog: Sendable {
     let topicPartition: TopicPartition
     /// Wakes long-poll readers when this log grows (see `AppendNotifier`).
     public let appendNotifier = AppendNotifier()
+    /// Runs the fdatasyncs appends wait for (group commit), shared by the logs of a data directory.
+    let syncer: LogSyncer
 
     private init(directory: String, clock: any WallClock, logger: Logger, state: State, report: RecoveryReport,
-                 faults: FaultInjector?, files: SegmentFileCache) {
+                 faults: FaultInjector?, files: SegmentFileCache, syncer: LogSyncer) {
+        self.syncer = syncer
         self.faults = faults
         self.files = files
         self.directory = directory
@@ -113,21 +115,23 @@ public final class PartitionLog: Sendable {
 
     /// Opens (creating if needed) the log in `directory`, recovering it if it was not closed
     /// cleanly (see `LogLoader`). The caller must hold the `DataDirectoryLock`. Sealed segments
-    /// are read through `files` (by default the process-wide cache).
+    /// are read through `files` (by default the process-wide cache); fdatasyncs run on `syncer`
+    /// (by default one of the log's own; an engine shares one among its logs).
     public static func open(directory: String, config: LogConfig, clock: any WallClock, logger: Logger,
-                            files: SegmentFileCache = .shared) throws(WharfError) -> PartitionLog {
-        try open(directory: directory, config: config, clock: clock, logger: logger, faults: nil, files: files)
+                            files: SegmentFileCache = .shared, syncer: LogSyncer? = nil) throws(WharfError) -> PartitionLog {
+        try open(directory: directory, config: config, clock: clock, logger: logger, faults: nil, files: files, syncer: syncer)
     }
 
     /// `open` with a fault injector on every file (tests; see `EngineConfig.faults`).
     package static func open(directory: String, config: LogConfig, clock: any WallClock, logger: Logger, faults: FaultInjector?,
-                             files: SegmentFileCache = .shared) throws(WharfError) -> PartitionLog {
+                             files: SegmentFileCache = .shared, syncer: LogSyncer? = nil) throws(WharfError) -> PartitionLog {
         let loaded = try LogLoader.load(directory: directory, config: config, clock: clock, logger: logger, faults: faults)
         let total = loaded.segments.reduce(Int64(0)) { $0 + $1.size }
         var state = State(config: config, segments: loaded.segments, logStartOffset: loaded.logStartOffset, totalBytes: total)
         // The loader fdatasyncs a recovered active segment, so what it left on disk is durable.
         state.markAllSynced()
-        return PartitionLog(directory: directory, clock: clock, logger: logger, state: state, report: loaded.report, faults: faults, files: files)
+        return PartitionLog(directory: directory, clock: clock, logger: logger, state: state, report: loaded.report, faults: faults, files: files,
+                            syncer: syncer ?? LogSyncer())
     }
 
     public var logStartOffset: Int64 { state.withLock { $0.logStartOffset } }
