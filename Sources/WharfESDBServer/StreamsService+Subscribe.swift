@@ -63,7 +63,7 @@ extension StreamsService {
         let historyEnd = store.lastRevision(of: name).map { $0 + 1 } ?? 0
         let next: UInt64 = switch start {
         case .start: 0
-        case .after(let r): r &+ 1
+        case .after(let r): r == .max ? .max : r + 1  // nothing comes after 2^64-1: caught up at once
         case .end: historyEnd
         }
         let events = store.subscribe(to: .stream(name), from: start, name: "esdb \(name)")
@@ -77,7 +77,7 @@ extension StreamsService {
         let historyEnd = store.endPosition
         let next: UInt64 = switch start {
         case .start: 0
-        case .after(let p): p &+ 1
+        case .after(let p): p == .max ? .max : p + 1  // nothing comes after 2^64-1: caught up at once
         case .end: historyEnd
         }
         var considered = 0
