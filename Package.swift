@@ -123,7 +123,10 @@ let package = Package(
         .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine", "WharfTestSupport"], swiftSettings: strict),
         // Shared test helpers (a throwaway PostgreSQL cluster, the simulated power cut, hand-made
         // hostile record batches), so test targets don't copy code.
-        .target(name: "WharfTestSupport", dependencies: ["WharfCore", "WharfStorage"], path: "Tests/WharfTestSupport", swiftSettings: strict),
+        .target(name: "WharfTestSupport", dependencies: ["WharfCore", "WharfStorage", "CWharfSpawnGuard"], path: "Tests/WharfTestSupport", swiftSettings: strict),
+        // Test binaries only: a load-time malloc setting that keeps Foundation's Process.run()
+        // from faulting on Linux (Tests/CWharfSpawnGuard/spawn_guard.c says why).
+        .target(name: "CWharfSpawnGuard", path: "Tests/CWharfSpawnGuard"),
         .testTarget(name: "WharfOutboxTests", dependencies: ["WharfOutbox", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents", "WharfEngine", "WharfStorage", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(
