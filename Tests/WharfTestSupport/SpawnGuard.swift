@@ -1,11 +1,13 @@
 import CWharfSpawnGuard
 
 /// The test binaries' guard against Foundation's `Process.run()` over-reading /proc/self/fd
-/// entries on Linux (Tests/CWharfSpawnGuard/spawn_guard.c): allocations of at least
-/// `mmapThreshold` bytes are mapped on their own, page-rounded.
+/// entries on Linux (Tests/CWharfSpawnGuard/spawn_guard.c): one padded main arena.
 public enum SpawnGuard {
     public static var mmapThreshold: Int { Int(wharf_spawn_guard_mmap_threshold()) }
 
-    /// How many bytes a fresh allocation of `request` bytes may use.
-    public static func usableSize(of request: Int) -> Int { wharf_spawn_guard_usable_size_of(request) }
+    /// How many mapped bytes follow a fresh allocation of `request` bytes.
+    public static func mappedBytes(after request: Int) -> Int { wharf_spawn_guard_heap_bytes_after(request) }
+
+    /// Whether other threads allocate from the main heap (one arena, grown with a pad).
+    public static var threadsUseTheMainHeap: Bool { wharf_spawn_guard_threads_use_the_main_heap() != 0 }
 }
