@@ -314,3 +314,14 @@ package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfESDBServer"
 package.targets.first { $0.name == "WharfRuntime" }?.dependencies += ["WharfESDBServer"]
 // wharf-fuzz encodes the EventStoreDB requests it mutates with the generated code.
 package.targets.first { $0.name == "wharf-fuzz" }?.dependencies += ["WharfESDBProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+
+// Starting child processes without Foundation's Process (its Linux run() over-reads
+// /proc/self/fd entries and faults with many descriptors open: Sources/WharfSpawn/ChildProcess.swift):
+// the test helpers, wharf-fuzz and `wharf bench`'s disk baseline share one posix_spawn helper.
+package.targets += [
+    .target(name: "CWharfSpawn"),
+    .target(name: "WharfSpawn", dependencies: ["CWharfSpawn"], swiftSettings: strict),
+]
+for name in ["WharfTestSupport", "WharfBench", "wharf-fuzz", "WharfCoreTests", "EndToEndTests", "WharfKafkaServerTests", "WharfOutboxTests", "WharfEventsTests"] {
+    package.targets.first { $0.name == name }?.dependencies += ["WharfSpawn"]
+}

@@ -1,5 +1,6 @@
 import Foundation
 import WharfCore
+import WharfSpawn
 
 /// The disk's sequential write bandwidth, measured the way the issue asks: dd with conv=fdatasync.
 public enum DiskBaseline {
@@ -7,15 +8,11 @@ public enum DiskBaseline {
     public static func measure(in directory: String) throws -> Double {
         let target = directory + "/dd-baseline.bin"
         defer { try? FileManager.default.removeItem(atPath: target) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/dd")
-        p.arguments = ["if=/dev/zero", "of=\(target)", "bs=1M", "count=1024", "conv=fdatasync"]
-        p.standardError = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
         let start = monotonicNanos()
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw WharfError.io("dd failed with status \(p.terminationStatus)") }
+        let dd = try ChildProcess(["/bin/dd", "if=/dev/zero", "of=\(target)", "bs=1M", "count=1024", "conv=fdatasync"],
+                                  stdout: .null, stderr: .null)
+        let termination = dd.waitUntilExit()
+        guard termination == .exited(0) else { throw WharfError.io("dd failed: \(termination)") }
         return Double(1 << 30) / (Double(monotonicNanos() - start) / 1e9) / 1e6
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KafkaProtocol
+import WharfSpawn
 
 /// `wharf-fuzz replay`: sends each corpus case to a broker and checks that it survived: the
 /// process is still there, a fresh connection gets a Metadata answer, peak RSS stayed under the
@@ -119,14 +120,10 @@ struct ReplayCommand: ParsableCommand {
 
     /// nil when the command ended by itself without a signal; else what went wrong.
     static func runCLI(_ wharf: String, _ args: [String], timeoutSeconds: Double) -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: wharf)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        p.environment = ServerUnderTest.childEnvironment
-        do { try p.run() } catch { return "could not start: \(error)" }
+        let p: ChildProcess
+        do {
+            p = try ChildProcess([wharf] + args, environment: ServerUnderTest.childEnvironment, stdout: .null, stderr: .null)
+        } catch { return "could not start: \(error)" }
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while p.isRunning && Date() < deadline { usleep(20_000) }
         if p.isRunning {
@@ -134,7 +131,9 @@ struct ReplayCommand: ParsableCommand {
             p.waitUntilExit()
             return "did not finish within \(Int(timeoutSeconds)) s"
         }
-        if p.terminationReason == .uncaughtSignal { return "died on signal \(p.terminationStatus)" }
-        return p.terminationStatus >= 128 ? "exited \(p.terminationStatus)" : nil
+        switch p.waitUntilExit() {
+        case .signaled(let signal): return "died on signal \(signal)"
+        case .exited(let code): return code >= 128 ? "exited \(code)" : nil
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KafkaProtocol
+import WharfSpawn
 
 /// The broker being fuzzed: either one this process started (`--spawn`: `wharf serve` on a
 /// temporary data directory and a free port, restarted after a crash) or one given by
@@ -19,7 +20,7 @@ final class ServerUnderTest {
     /// The queue a spawned server has for AMQP runs (`wharf queue create` before each start).
     static let fuzzQueue = "fuzz-q"
     let workDir: String?
-    private var process: Process?
+    private var process: ChildProcess?
     private let watchedPid: Int32?
     /// The highest VmHWM seen over every process this run started or watched, in KiB.
     private(set) var peakRSSKiB = 0
@@ -51,26 +52,23 @@ final class ServerUnderTest {
     var dataDir: String? { workDir.map { $0 + "/data" } }
     var logPath: String? { workDir.map { $0 + "/serve.log" } }
     var canRestart: Bool { wharf != nil }
-    var pid: Int32? { process?.processIdentifier ?? watchedPid }
+    var pid: Int32? { process?.pid ?? watchedPid }
 
     func start() throws(FuzzError) {
         guard let wharf, let workDir, let dataDir, let logPath else { return }
         try? FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         if fuzzed == .amqp { createQueue(wharf: wharf, dataDir: dataDir) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: wharf)
         let otherListeners = fuzzed == .kafka ? [] : ["--amqp-listen", "127.0.0.1:0", "--esdb-listen", "127.0.0.1:0"]
-        p.arguments = ["serve", "--data", dataDir, "--listen", "127.0.0.1:0"] + otherListeners + extraArgs
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle(forWritingAtPath: logPath).map { h in h.seekToEndOfFile(); return h }
-        p.standardInput = FileHandle.nullDevice
-        p.environment = Self.childEnvironment
-        do { try p.run() } catch { throw .server("cannot start \(wharf): \(error)") }
+        let p: ChildProcess
+        do {
+            p = try ChildProcess([wharf, "serve", "--data", dataDir, "--listen", "127.0.0.1:0"] + otherListeners + extraArgs,
+                                 environment: Self.childEnvironment, stdout: .pipe, stderr: .appendingTo(logPath))
+        } catch { throw .server("cannot start \(wharf): \(error)") }
         process = p
+        let out = p.standardOutput!.fileDescriptor
         // The first line names the bound port: "wharf serving Kafka on 127.0.0.1:PORT (data ...)".
-        guard let line = Self.readLine(out.fileHandleForReading.fileDescriptor, timeoutMs: 30_000),
+        guard let line = Self.readLine(out, timeoutMs: 30_000),
               let range = line.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
               let bound = Int(line[range].split(separator: ":").last ?? "") else {
             p.terminate()
@@ -78,7 +76,7 @@ final class ServerUnderTest {
             throw .server("wharf serve did not report its port (see \(logPath)); \(workDir)")
         }
         port = bound
-        if fuzzed != .kafka { readOtherListeners(out.fileHandleForReading.fileDescriptor) }
+        if fuzzed != .kafka { readOtherListeners(out) }
     }
 
     /// The port of the fuzzed listener: a `--target` is that listener.
@@ -118,22 +116,14 @@ final class ServerUnderTest {
 
     /// The queue AMQP runs send to and receive from (an existing one is kept).
     private func createQueue(wharf: String, dataDir: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: wharf)
-        p.arguments = ["queue", "create", Self.fuzzQueue, "--data", dataDir]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        p.environment = Self.childEnvironment
-        guard (try? p.run()) != nil else { return }
-        p.waitUntilExit()
+        let p = try? ChildProcess([wharf, "queue", "create", Self.fuzzQueue, "--data", dataDir],
+                                  environment: Self.childEnvironment, stdout: .null, stderr: .null)
+        p?.waitUntilExit()
     }
 
     /// nil while the process runs; else how it ended ("signal 4", "exit 132").
     var termination: String? {
-        if let process {
-            guard !process.isRunning else { return nil }
-            return process.terminationReason == .uncaughtSignal ? "signal \(process.terminationStatus)" : "exit \(process.terminationStatus)"
-        }
+        if let process { return process.termination?.description }
         if let watchedPid, kill(watchedPid, 0) != 0 { return "gone (pid \(watchedPid))" }
         return nil
     }
@@ -190,11 +180,11 @@ final class ServerUnderTest {
         guard let process else { return nil }
         if process.isRunning {
             sampleRSS()
-            kill(process.processIdentifier, signal)
+            process.signal(signal)
         }
-        process.waitUntilExit()
+        let termination = process.waitUntilExit()
         self.process = nil
-        return process.terminationReason == .uncaughtSignal ? "signal \(process.terminationStatus)" : "exit \(process.terminationStatus)"
+        return termination.description
     }
 
     func removeWorkDir() {

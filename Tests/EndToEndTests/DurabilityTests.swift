@@ -1,4 +1,5 @@
 import Foundation
+import WharfSpawn
 import WharfTestSupport
 import Testing
 
@@ -7,21 +8,15 @@ import Testing
 @Suite(.endToEnd) struct DurabilityTests {
     /// Starts `wharf produce` with a pipe on stdin; it holds the data directory until stdin closes.
     final class RunningProducer: Sendable {
-        let process = Process()
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
+        let process: ChildProcess
+        var stdin: FileHandle { process.standardInput! }
+        var stdout: FileHandle { process.standardOutput! }
 
         init(_ args: [String]) throws {
-            process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
-            process.arguments = args
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = stderr
-            try process.run()
+            process = try ChildProcess([WharfProcess.binary] + args, stdin: .pipe, stdout: .pipe, stderr: .null)
         }
 
-        func send(_ text: String) { Self.send(text, to: stdin.fileHandleForWriting.fileDescriptor) }
+        func send(_ text: String) { Self.send(text, to: stdin.fileDescriptor) }
 
         /// Writes to the child's stdin; after a kill the write just fails (SIGPIPE is ignored).
         static func send(_ text: String, to fd: Int32) {
@@ -40,7 +35,7 @@ import Testing
             var buffer = Data()
             var lines: [String] = []
             let end = Date().addingTimeInterval(deadline)
-            let fd = stdout.fileHandleForReading.fileDescriptor
+            let fd = stdout.fileDescriptor
             while lines.count < count, Date() < end {
                 var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 guard poll(&pfd, 1, 100) > 0 else { continue }
@@ -57,12 +52,12 @@ import Testing
         }
 
         func kill9() {
-            kill(process.processIdentifier, SIGKILL)
+            process.kill()
             process.waitUntilExit()
         }
 
         func finish() {
-            try? stdin.fileHandleForWriting.close()
+            try? stdin.close()
             process.waitUntilExit()
         }
     }
@@ -77,7 +72,7 @@ import Testing
         #expect(try await holder.readLines(1) == ["0 0"])  // the holder has the engine open
         let r = try await WharfProcess.run(["topic", "list"] + d)
         #expect(r.status != 0)
-        #expect(r.stderr.contains("in use by another wharf process (pid \(holder.process.processIdentifier))"), "\(r.stderr)")
+        #expect(r.stderr.contains("in use by another wharf process (pid \(holder.process.pid))"), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
         holder.finish()
         // Once the holder is gone the directory is free again, and nothing was lost.
@@ -93,7 +88,7 @@ import Testing
         // Keep writing while acknowledgements come back, then kill in the middle of the stream.
         let total = 3000
         let writerDone = DispatchSemaphore(value: 0)
-        let fd = producer.stdin.fileHandleForWriting.fileDescriptor
+        let fd = producer.stdin.fileDescriptor
         let writer = Thread {
             for i in 0..<total { RunningProducer.send("\(i)\n", to: fd) }
             writerDone.signal()

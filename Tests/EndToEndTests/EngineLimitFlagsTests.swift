@@ -33,7 +33,7 @@ import Testing
         let segments = try FileManager.default.contentsOfDirectory(atPath: server.dir.path + "/topics/rolled/0").filter { $0.hasSuffix(".log") }
         #expect(segments.count > 10)
         // (Topic segments only: serve also holds the event store's active log for the EventStoreDB listener.)
-        #expect(Self.openSegmentFiles(pid: server.process.processIdentifier, under: server.dir.path + "/topics") <= 2 + 2)
+        #expect(Self.openSegmentFiles(pid: server.process.pid, under: server.dir.path + "/topics") <= 2 + 2)
         #expect(server.stop() == 0)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WharfSpawn
 import WharfTestSupport
 
 /// The EventStoreDB / KurrentDB Python clients (kurrentdbclient 1.3.5 and esdbclient 1.1.7,
@@ -11,19 +12,15 @@ import WharfTestSupport
 
     /// `wharf serve` with Kafka and the gRPC listener on free loopback ports, AMQP off.
     final class Server {
-        let process = Process()
-        let out = Pipe()
+        let process: ChildProcess
         let dir: TempDir
         var uri = ""
 
         init(dataDirectory: TempDir? = nil) async throws {
             dir = dataDirectory ?? TempDir()
-            process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
-            process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0", "--no-amqp", "--esdb-listen", "127.0.0.1:0"]
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let handle = out.fileHandleForReading
+            process = try ChildProcess([WharfProcess.binary, "serve", "--data", dir.path, "--listen", "127.0.0.1:0", "--no-amqp",
+                                        "--esdb-listen", "127.0.0.1:0"], stdout: .pipe, stderr: .null)
+            let handle = process.standardOutput!
             let printed = try await offThePool { () -> String in
                 var text = ""
                 while !text.contains("tls=false)") {
@@ -41,8 +38,7 @@ import WharfTestSupport
 
         func stop() -> Int32 {
             process.terminate()
-            process.waitUntilExit()
-            return process.terminationStatus
+            return process.waitUntilExit().status
         }
     }
 

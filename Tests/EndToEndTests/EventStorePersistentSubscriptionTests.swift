@@ -39,7 +39,7 @@ import WharfTestSupport
             waited += 1
         }
         #expect(FileManager.default.fileExists(atPath: state))
-        kill(first.process.processIdentifier, SIGKILL)
+        first.process.kill()
         first.process.waitUntilExit()
         _ = try? await before.value
         let second = try await Server(dataDirectory: dir)

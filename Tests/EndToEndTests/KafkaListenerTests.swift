@@ -1,33 +1,25 @@
 import Foundation
 import Testing
+import WharfSpawn
 
 /// Real Kafka clients against `wharf serve`: kcat (librdkafka) produces and consumes through the
 /// wire protocol exactly as it would against Apache Kafka.
 @Suite(.serialized, .endToEnd) struct KafkaListenerTests {
     /// `wharf serve` on a free loopback port, stopped with SIGTERM when the test ends.
     final class Server {
-        let process = Process()
-        let out = Pipe()
+        let process: ChildProcess
         let dir: TempDir
         var port = 0
 
         /// `stderr`: a file for the server's log (discarded when nil); `environment` is added to ours.
         init(extra: [String] = [], dataDirectory: TempDir? = nil, environment: [String: String] = [:], stderr: String? = nil) throws {
             dir = dataDirectory ?? TempDir()
-            process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
             // Groups complete their first rebalance at once unless a test asks for Kafka's delay.
             let delay = extra.contains("--group-initial-rebalance-delay-ms") ? [] : ["--group-initial-rebalance-delay-ms", "0"]
-            process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0"] + delay + extra
-            process.standardOutput = out
-            if let stderr {
-                FileManager.default.createFile(atPath: stderr, contents: nil)
-                process.standardError = FileHandle(forWritingAtPath: stderr)
-            } else {
-                process.standardError = FileHandle.nullDevice
-            }
-            if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-            try process.run()
-            let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+            process = try ChildProcess([WharfProcess.binary, "serve", "--data", dir.path, "--listen", "127.0.0.1:0"] + delay + extra,
+                                       environment: ChildProcess.environment(adding: environment),
+                                       stdout: .pipe, stderr: stderr.map { .file($0) } ?? .null)
+            let line = String(decoding: process.standardOutput!.availableData, as: UTF8.self)
             guard let r = line.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
                   let p = Int(line[r].split(separator: ":").last ?? "") else {
                 throw TmuxError("wharf serve did not report its port: \(line)")
@@ -39,8 +31,7 @@ import Testing
 
         func stop() -> Int32 {
             process.terminate()
-            process.waitUntilExit()
-            return process.terminationStatus
+            return process.waitUntilExit().status
         }
     }
 

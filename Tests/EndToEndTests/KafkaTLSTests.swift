@@ -1,13 +1,13 @@
 import Foundation
 import Testing
+import WharfSpawn
 
 /// `wharf serve` with Kafka's listener syntax, TLS and mutual TLS, driven by real clients
 /// (kcat/librdkafka, confluent-kafka) and certificates the test makes with openssl.
 @Suite(.serialized, .endToEnd) struct KafkaTLSTests {
     /// `wharf serve` with the given listeners (port 0), its bound ports read from its start line.
     final class Server {
-        let process = Process()
-        let out = Pipe()
+        let process: ChildProcess
         let dir = TempDir()
         let errPath: String
         /// Bound port per protocol, e.g. ["PLAINTEXT": 40001, "SSL": 40002].
@@ -15,16 +15,12 @@ import Testing
 
         init(_ args: [String]) throws {
             errPath = dir.path + "-stderr.log"
-            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-            process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
-            process.arguments = ["serve", "--data", dir.path, "--group-initial-rebalance-delay-ms", "0"] + args
-            process.environment = ProcessInfo.processInfo.environment.merging(["WHARF_LOG_LEVEL": "info"]) { $1 }
-            process.standardOutput = out
-            process.standardError = FileHandle(forWritingAtPath: errPath)
-            try process.run()
+            process = try ChildProcess([WharfProcess.binary, "serve", "--data", dir.path, "--group-initial-rebalance-delay-ms", "0"] + args,
+                                       environment: ChildProcess.environment(adding: ["WHARF_LOG_LEVEL": "info"]),
+                                       stdout: .pipe, stderr: .file(errPath))
             var line = ""
             while !line.contains("\n") {
-                let chunk = out.fileHandleForReading.availableData
+                let chunk = process.standardOutput!.availableData
                 if chunk.isEmpty { break }
                 line += String(decoding: chunk, as: UTF8.self)
             }
@@ -44,9 +40,9 @@ import Testing
 
         func stop() -> Int32 {
             process.terminate()
-            process.waitUntilExit()
+            let status = process.waitUntilExit().status
             try? FileManager.default.removeItem(atPath: errPath)
-            return process.terminationStatus
+            return status
         }
     }
 

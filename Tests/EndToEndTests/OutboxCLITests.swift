@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import WharfSpawn
 import WharfTestSupport
 
 /// `wharf outbox` through the real binary: init, status --json, a relay in the background
@@ -34,13 +35,9 @@ import WharfTestSupport
         var s = try await Self.statusJSON(db)
         #expect(s["pending"] == 3 && s["published"] == 0)
 
-        let relay = Process()
-        relay.executableURL = URL(fileURLWithPath: WharfProcess.binary)
-        relay.arguments = ["outbox", "relay", "--db", db, "--data", dir.path + "/data", "--max-attempts", "1", "--poll-interval-ms", "20"]
-        let out = Pipe(), err = Pipe()
-        relay.standardOutput = out
-        relay.standardError = err
-        try relay.run()
+        let relay = try ChildProcess([WharfProcess.binary, "outbox", "relay", "--db", db, "--data", dir.path + "/data", "--max-attempts", "1",
+                                      "--poll-interval-ms", "20"], stdout: .pipe, stderr: .pipe)
+        async let errors = ChildProcess.readToEnd(relay.standardError!)
         let deadline = Date().addingTimeInterval(30)
         repeat {
             s = try await Self.statusJSON(db)
@@ -48,11 +45,10 @@ import WharfTestSupport
             try await Task.sleep(for: .milliseconds(50))
         } while Date() < deadline && relay.isRunning
         #expect(s == ["pending": 0, "oldestPendingAgeMs": 0, "published": 2, "dead": 1, "failures": 0])
-        kill(relay.processIdentifier, SIGTERM)
-        relay.waitUntilExit()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(relay.terminationReason == .exit && relay.terminationStatus == 0,
-                "\(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        relay.terminate()
+        let stdout = String(decoding: await ChildProcess.readToEnd(relay.standardOutput!), as: UTF8.self)
+        let stderr = String(decoding: await errors, as: UTF8.self)
+        #expect(await relay.exit() == .exited(0), "\(stderr)")
         #expect(stdout.contains("stopped on SIGTERM: published 2"), "\(stdout)")
 
         r = try await WharfProcess.run(["consume", "outbox.event.order", "--data", dir.path + "/data", "--format", "json"])
@@ -156,23 +152,15 @@ import WharfTestSupport
         let psql = "/usr/bin/psql"
         try #require(FileManager.default.isExecutableFile(atPath: psql), "psql is needed to write rows")
         do {
-            let insert = Process()
-            insert.executableURL = URL(fileURLWithPath: psql)
-            insert.arguments = [url, "-q", "-c", """
+            let insert = try await ChildProcess.run([psql, url, "-q", "-c", """
                 INSERT INTO \(table) (id, aggregatetype, aggregateid, type, payload) VALUES
                   ('00000000-0000-4000-8000-000000000001', 'order', 'o1', 'created', '{}'),
                   ('00000000-0000-4000-8000-000000000002', 'bad type', 'x', 'created', '{}')
-                """]
-            try insert.run()
-            insert.waitUntilExit()
-            #expect(insert.terminationStatus == 0)
+                """], timeout: .seconds(60))
+            #expect(insert.termination == .exited(0), "\(String(decoding: insert.standardError, as: UTF8.self))")
             #expect(try await status()["pending"] == 2)
-            let relay = Process()
-            relay.executableURL = URL(fileURLWithPath: WharfProcess.binary)
-            relay.arguments = ["outbox", "relay", "--data", dir.path + "/data", "--max-attempts", "1", "--poll-interval-ms", "20"] + db
-            relay.standardOutput = FileHandle.nullDevice
-            relay.standardError = FileHandle.nullDevice
-            try relay.run()
+            let relay = try ChildProcess([WharfProcess.binary, "outbox", "relay", "--data", dir.path + "/data", "--max-attempts", "1",
+                                          "--poll-interval-ms", "20"] + db, stdout: .null, stderr: .null)
             let deadline = Date().addingTimeInterval(30)
             var s: [String: Int] = [:]
             repeat {
@@ -181,9 +169,8 @@ import WharfTestSupport
                 try await Task.sleep(for: .milliseconds(50))
             } while Date() < deadline && relay.isRunning
             #expect(s == ["pending": 0, "oldestPendingAgeMs": 0, "published": 1, "dead": 1, "failures": 0])
-            kill(relay.processIdentifier, SIGTERM)
-            relay.waitUntilExit()
-            #expect(relay.terminationReason == .exit && relay.terminationStatus == 0)
+            relay.terminate()
+            #expect(await relay.exit() == .exited(0))
             r = try await WharfProcess.run(["outbox", "retry-dead"] + db)
             #expect(r.stdout.contains("1 dead row made pending again"), "\(r.stdout) \(r.stderr)")
             #expect(try await status()["pending"] == 1)

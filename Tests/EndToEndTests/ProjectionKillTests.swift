@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import WharfSpawn
 
 /// A `wharf projection rebuild` killed with SIGKILL in the middle: the read model and the
 /// checkpoint it committed agree exactly (every applied event counted once, none beyond the
@@ -32,12 +33,7 @@ import Testing
         let db = dir.path + "/app.sqlite"
         #expect(try Self.committed(db)?.processed == 40_000)
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: WharfProcess.binary)
-        p.arguments = ["projection", "rebuild", "balances", "--yes"] + d
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try ChildProcess([WharfProcess.binary, "projection", "rebuild", "balances", "--yes"] + d, stdout: .null, stderr: .null)
         // Wait until the rebuild has committed some batches but not all, then kill it.
         let deadline = Date().addingTimeInterval(60)
         var seen: (processed: Int64, applied: Int64, target: Int64?)?
@@ -45,8 +41,8 @@ import Testing
             if let c = try? Self.committed(db), c.target != nil, c.processed > 0 { seen = c; break }
             try await Task.sleep(for: .microseconds(500))
         }
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        p.kill()
+        await p.exit()
         #expect(seen != nil, "never saw the rebuild in progress")
 
         let after = try #require(try Self.committed(db))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WharfSpawn
 
 /// Queue durability through the real binary: a `wharf queue receive --follow` handler is killed
 /// with SIGKILL while it holds locks; after a restart nothing is lost, deferred and dead-lettered
@@ -27,15 +28,9 @@ import Testing
 
         // The handler loop prints each message, then completes it. We stop reading its stdout, so
         // it blocks in the middle of a batch with received, locked, unsettled messages.
-        let handler = Process()
-        handler.executableURL = URL(fileURLWithPath: WharfProcess.binary)
-        handler.arguments = ["queue", "receive", "jobs", "--follow", "--max", "10", "--then", "complete", "--json"] + d
-        let out = Pipe(), err = Pipe()
-        handler.standardOutput = out
-        handler.standardError = err
-        handler.standardInput = FileHandle.nullDevice
-        try handler.run()
-        let fd = out.fileHandleForReading.fileDescriptor
+        let handler = try ChildProcess([WharfProcess.binary, "queue", "receive", "jobs", "--follow", "--max", "10", "--then", "complete", "--json"] + d,
+                                       stdout: .pipe, stderr: .null)
+        let fd = handler.standardOutput!.fileDescriptor
         // Blocked = output pending and not growing for a second while the process runs. (How many
         // bytes fill a pipe depends on how the kernel packs the writes, so no byte threshold.)
         let deadline = Date().addingTimeInterval(60)
@@ -49,10 +44,9 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(pending > 0 && handler.isRunning && Date() < deadline, "the handler did not block: \(pending) bytes pending")
-        kill(handler.processIdentifier, SIGKILL)
-        handler.waitUntilExit()
-        #expect(handler.terminationReason == .uncaughtSignal)
-        let printedLines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        handler.kill()
+        #expect(await handler.exit() == .signaled(SIGKILL))
+        let printedLines = String(decoding: await ChildProcess.readToEnd(handler.standardOutput!), as: UTF8.self)
             .split(separator: "\n", omittingEmptySubsequences: false).dropLast()  // the last line may be cut
         let printed = Set(printedLines.compactMap { line -> String? in
             let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
@@ -104,9 +98,8 @@ import Testing
         #expect(try await WharfProcess.run(["queue", "send", "jobs"] + d, stdin: "a\nb\nc\n").status == 0)
         let handler = try DurabilityTests.RunningProducer(["queue", "receive", "jobs", "--follow", "--then", "complete"] + d)
         #expect(try await handler.readLines(3).map { $0.split(separator: "\t").last.map(String.init) } == ["a", "b", "c"])
-        kill(handler.process.processIdentifier, SIGTERM)
-        handler.process.waitUntilExit()
-        #expect(handler.process.terminationStatus == 0)
+        handler.process.terminate()
+        #expect(await handler.process.exit() == .exited(0))
         let counts = try await Self.json(["queue", "describe", "jobs"] + d) as! [String: Any]
         #expect(counts["activeCount"] as? Int == 0 && counts["lockedCount"] as? Int == 0, "\(counts)")
     }

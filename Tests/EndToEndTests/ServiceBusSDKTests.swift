@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WharfSpawn
 import WharfTestSupport
 
 /// The real Azure Service Bus SDK (azure-servicebus 7.15.0, pinned in `.ci/run`) against
@@ -11,8 +12,7 @@ import WharfTestSupport
 
     /// `wharf serve` with Kafka and AMQP on free loopback ports; queues created before it starts.
     final class Server {
-        let process = Process()
-        let out = Pipe()
+        let process: ChildProcess
         let dir: TempDir
         var connectionString = ""
 
@@ -22,12 +22,9 @@ import WharfTestSupport
                 let r = try await WharfProcess.run(["queue", "create", name, "--data", dir.path] + flags)
                 guard r.status == 0 else { throw TmuxError("queue create \(name): \(r.stderr)") }
             }
-            process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
-            process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0", "--amqp-listen", "127.0.0.1:0"] + extraArguments
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let handle = out.fileHandleForReading
+            process = try ChildProcess([WharfProcess.binary, "serve", "--data", dir.path, "--listen", "127.0.0.1:0",
+                                        "--amqp-listen", "127.0.0.1:0"] + extraArguments, stdout: .pipe, stderr: .null)
+            let handle = process.standardOutput!
             let printed = try await offThePool { () -> String in
                 var text = ""
                 while !text.contains("UseDevelopmentEmulator=true;") {
@@ -45,8 +42,7 @@ import WharfTestSupport
 
         func stop() -> Int32 {
             process.terminate()
-            process.waitUntilExit()
-            return process.terminationStatus
+            return process.waitUntilExit().status
         }
     }
 
@@ -138,7 +134,7 @@ import WharfTestSupport
         let first = try await Server(queues: [("q", [])], dataDirectory: dir)
         let locked = try await Self.sdk(first.connectionString, "q", "send-and-lock")
         #expect(locked.stdout.contains("ok received and holding the lock"), "\(locked.stdout)\n\(locked.stderr.suffix(2000))")
-        kill(first.process.processIdentifier, SIGKILL)
+        first.process.kill()
         first.process.waitUntilExit()
         let second = try await Server(queues: [], dataDirectory: dir)
         defer { _ = second.stop() }

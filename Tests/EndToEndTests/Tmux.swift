@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import WharfSpawn
 import WharfTestSupport
 
 /// Drives a program in a detached tmux session, as a person at a terminal would: send keys,
 /// read the screen. Each instance owns a uniquely named session (and its own tmux server socket)
-/// and kills it when done. Every tmux call runs on a thread of its own (`offThePool`) and the
-/// polling sleeps are `Task.sleep`, so a test waiting for a screen holds no pool thread.
+/// and kills it when done. Every tmux call is awaited (`ChildProcess`) and the polling sleeps are
+/// `Task.sleep`, so a test waiting for a screen holds no thread.
 final class Tmux: Sendable {
     let session = "wharf-e2e-\(UUID().uuidString.prefix(8))"
     let socket: String
@@ -24,7 +25,10 @@ final class Tmux: Sendable {
 
     @discardableResult
     func run(_ args: [String], capture: Bool = true) async throws -> String {
-        try await offThePool { try self.spawnAndWait(args, capture: capture) }
+        let child = try spawn(args, capture: capture)
+        let output = capture ? await ChildProcess.readToEnd(child.standardOutput!) : Data()
+        await child.exit()
+        return String(decoding: output, as: UTF8.self)
     }
 
     func send(_ keys: String...) async throws { try await run(["send-keys", "-t", session] + keys) }
@@ -53,48 +57,23 @@ final class Tmux: Sendable {
         return last
     }
 
-    /// Runs a tmux command with posix_spawn and waitpid, blocking the calling thread. (Foundation's
-    /// Process missed the exit of the tmux client that forks the server and waited forever.) The
-    /// command that starts the server must not capture output: the server it forks would inherit the pipe.
+    /// Runs a tmux command, blocking the calling thread (the initializer and `deinit` only; tests
+    /// await `run`). The command that starts the server must not capture output: the server it
+    /// forks would hold the pipe open.
     @discardableResult
     func spawnAndWait(_ args: [String], capture: Bool = true) throws -> String {
-        let argv = ["/usr/bin/tmux", "-S", socket] + args
-        var fds: [Int32] = [-1, -1]
-        if capture { guard pipe(&fds) == 0 else { throw TmuxError("pipe failed") } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        if capture {
-            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-            posix_spawn_file_actions_addclose(&actions, fds[0])
-            posix_spawn_file_actions_addclose(&actions, fds[1])
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        }
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var cargs = argv.map { strdup($0) } + [nil]
-        defer { for a in cargs { free(a) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
-        if capture { close(fds[1]) }
-        guard rc == 0 else {
-            if capture { close(fds[0]) }
-            throw TmuxError("cannot run tmux: \(String(cString: strerror(rc))) (is tmux installed?)")
-        }
-        var output: [UInt8] = []
-        if capture {
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = read(fds[0], &chunk, chunk.count)
-                if n <= 0 { break }
-                output.append(contentsOf: chunk[..<n])
-            }
-            close(fds[0])
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let child = try spawn(args, capture: capture)
+        let output = capture ? child.standardOutput!.readDataToEndOfFile() : Data()
+        child.waitUntilExit()
         return String(decoding: output, as: UTF8.self)
+    }
+
+    private func spawn(_ args: [String], capture: Bool) throws -> ChildProcess {
+        do {
+            return try ChildProcess(["/usr/bin/tmux", "-S", socket] + args, stdout: capture ? .pipe : .null, stderr: .null)
+        } catch {
+            throw TmuxError("\(error) (is tmux installed?)")
+        }
     }
 
     deinit {

@@ -1,4 +1,5 @@
 import Foundation
+import WharfSpawn
 import WharfTestSupport
 import Synchronization
 import Testing
@@ -23,60 +24,22 @@ struct WharfProcess {
         return bundle.appendingPathComponent("wharf").path
     }
 
-    /// Runs the command to its exit and returns what it printed. The pipe reads run on threads of
-    /// their own and the exit arrives through `terminationHandler`, so no pool thread blocks.
-    /// A command still running after `timeout` is killed and the run throws `WaitedTooLong`
-    /// naming it and its last lines, instead of holding the suite silently.
+    /// Runs the command to its exit and returns what it printed; nothing blocks a thread while
+    /// it runs (`ChildProcess.run`). A command still running after `timeout` is killed and the run
+    /// throws `WaitedTooLong` naming it and its last lines, instead of holding the suite silently.
     @discardableResult
     static func run(_ args: [String], stdin: String? = nil, environment: [String: String] = [:],
                     executable: String? = nil, prefix: [String] = [], timeout: Duration = .seconds(600)) async throws -> Result {
-        let (exits, exited) = AsyncStream<Int32>.makeStream()
-        let child = try Launched(prefix + args, stdin: stdin, environment: environment, executable: executable) { process in
-            exited.yield(process.terminationStatus)
-            exited.finish()
-        }
-        let pid = child.process.processIdentifier
-        let killed = ThreadSafeBox<Bool>()
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            killed.set(true)
-            kill(pid, SIGKILL)
-        }
-        // Both pipes are read to the end before the exit is awaited, so a large output cannot block the child.
-        async let errData = offThePool { child.err.fileHandleForReading.readDataToEndOfFile() }
-        let outData = try await offThePool { child.out.fileHandleForReading.readDataToEndOfFile() }
-        let stderr = try await errData
-        var status: Int32 = -1
-        for await s in exits { status = s }
-        watchdog.cancel()
-        let result = Result(status: status, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
-        if killed.get() == true {
-            throw WaitedTooLong(waitingFor: "\(child.process.executableURL?.lastPathComponent ?? "?") \(prefix + args) to exit",
+        let program = executable ?? binary
+        let r = try await ChildProcess.run([program] + prefix + args, environment: ChildProcess.environment(adding: environment),
+                                           stdin: stdin.map { Data($0.utf8) }, timeout: timeout)
+        let result = Result(status: r.status, stdout: String(decoding: r.standardOutput, as: UTF8.self),
+                            stderr: String(decoding: r.standardError, as: UTF8.self))
+        if r.timedOut {
+            throw WaitedTooLong(waitingFor: "\(URL(fileURLWithPath: program).lastPathComponent) \(prefix + args) to exit",
                                 after: timeout, output: result.stdout + result.stderr)
         }
         return result
-    }
-
-    /// A started child with its stdin written and closed, its stdout and stderr still to read.
-    struct Launched: Sendable {
-        let process: Process
-        let out = Pipe(), err = Pipe()
-
-        init(_ argv: [String], stdin: String?, environment: [String: String], executable: String?,
-             onExit: (@Sendable (Process) -> Void)? = nil) throws {
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: executable ?? WharfProcess.binary)
-            process.arguments = argv
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            let input = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = input
-            process.terminationHandler = onExit
-            try process.run()
-            if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-            try input.fileHandleForWriting.close()
-        }
     }
 }
 

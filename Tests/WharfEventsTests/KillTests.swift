@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WharfCore
 @testable import WharfEvents
+import WharfSpawn
 import WharfTestSupport
 
 /// Atomic multi-event appends across a real SIGKILL: a child process (this test binary, running
@@ -25,20 +26,16 @@ import WharfTestSupport
     func sigkillKeepsAppendsWhole() async throws {
         let dir = NSTemporaryDirectory() + "wharf-events-kill-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "childAppender"]
-        child.environment = ProcessInfo.processInfo.environment.merging([Self.childDirectoryVariable: dir]) { $1 }
-        let out = Pipe()
-        child.standardOutput = out
-        child.standardError = FileHandle.nullDevice
-        try child.run()
+        let child = try ChildProcess([CommandLine.arguments[0], "--testing-library", "swift-testing", "--filter", "childAppender"],
+                                     environment: ChildProcess.environment(adding: [Self.childDirectoryVariable: dir]),
+                                     stdout: .pipe, stderr: .null)
+        let out = child.standardOutput!
         // Reading the child's acknowledgements blocks, so it runs on a thread of its own.
         let acked = try await offThePool {
             var acked = -1
             var text = ""
             while acked < 200 {
-                let chunk = out.fileHandleForReading.availableData
+                let chunk = out.availableData
                 if chunk.isEmpty { break }
                 text += String(decoding: chunk, as: UTF8.self)
                 while let nl = text.firstIndex(of: "\n") {
@@ -49,9 +46,8 @@ import WharfTestSupport
             }
             return acked
         }
-        kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()  // milliseconds: the child was just killed
-        #expect(child.terminationReason == .uncaughtSignal)
+        child.kill()
+        #expect(await child.exit() == .signaled(SIGKILL))
         try #require(acked >= 200, "child acknowledged \(acked) appends")
 
         let store = try EventStore.open(dataDirectory: dir, fsync: .always)

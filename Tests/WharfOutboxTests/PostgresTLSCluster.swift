@@ -1,4 +1,5 @@
 import Foundation
+import WharfSpawn
 import WharfTestSupport
 
 /// A throwaway PostgreSQL cluster that, unlike the shared test server (trust auth, no TLS),
@@ -68,19 +69,14 @@ final class PostgresTLSCluster {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Runs `tool` (as `postgres` when root and `asPostgres`) through a shell that closes
-    /// inherited descriptors: the server outlives the call and must not hold the runner's pipes.
+    /// Runs `tool` (as `postgres` when root and `asPostgres`); `ChildProcess` closes inherited
+    /// descriptors in the child: the server outlives the call and must not hold the runner's pipes.
     static func run(_ tool: String, _ args: [String], asPostgres: Bool = true) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-c", PostgresTestCluster.closeInheritedDescriptors + " exec \"$@\"", "pg"]
-            + (asPostgres && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [tool] + args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw Failure("\(tool) failed (exit \(p.terminationStatus))")
+        let p = try ChildProcess((asPostgres && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [tool] + args,
+                                 stdout: .null, stderr: .null)
+        let termination = p.waitUntilExit()
+        guard termination == .exited(0) else {
+            throw Failure("\(tool) failed (\(termination))")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WharfSpawn
 
 /// The PostgreSQL server the PostgreSQL tests use: `WHARF_TEST_POSTGRES_URL` (set by `.ci/run`,
 /// which starts a throwaway cluster). In CI a missing variable is a failure, never a skip.
@@ -24,9 +25,6 @@ public enum PostgresTestCluster {
         }
     }
 
-    public static let closeInheritedDescriptors =
-        #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-" 2>/dev/null; done;"#
-
     private static let local = Mutex<String?>(nil)
     private static let localDirectory = Mutex<String?>(nil)
 
@@ -47,18 +45,12 @@ public enum PostgresTestCluster {
         if asRoot { try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: dir) }
         let port = 40_000 + Int(getpid() % 20_000)
         func run(_ tool: String, _ args: [String]) throws {
-            let p = Process()
-            // Through a shell that closes every inherited descriptor above 2 first: the server
+            // `ChildProcess` closes every inherited descriptor above 2 in the child: the server
             // outlives this call, and an inherited pipe (swift test's event stream) would keep
             // the test runner waiting for its end.
-            p.executableURL = URL(fileURLWithPath: "/bin/bash")
-            p.arguments = ["-c", Self.closeInheritedDescriptors + " exec \"$@\"", "pg"]
-                + (asRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [bin + "/" + tool] + args
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else {
+            let p = try ChildProcess((asRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [bin + "/" + tool] + args,
+                                     stdout: .null, stderr: .null)
+            guard p.waitUntilExit() == .exited(0) else {
                 throw Unavailable(description: "starting a local PostgreSQL for the tests failed at \(tool) (see \(dir)/server.log)")
             }
         }
@@ -68,14 +60,11 @@ public enum PostgresTestCluster {
         localDirectory.withLock { $0 = dir }
         atexit {
             guard let dir = PostgresTestCluster.localDirectory.withLock({ $0 }) else { return }
-            let p = Process()
             let asRoot = getuid() == 0
             let pgctl = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted().last
                 .map { "/usr/lib/postgresql/\($0)/bin/pg_ctl" } ?? "pg_ctl"
-            p.executableURL = URL(fileURLWithPath: asRoot ? "/usr/sbin/runuser" : pgctl)
-            p.arguments = (asRoot ? ["-u", "postgres", "--", pgctl] : []) + ["-D", dir + "/data", "-m", "immediate", "stop"]
-            try? p.run()
-            p.waitUntilExit()
+            let p = try? ChildProcess((asRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [pgctl, "-D", dir + "/data", "-m", "immediate", "stop"])
+            p?.waitUntilExit()
             try? FileManager.default.removeItem(atPath: dir)
         }
         return "postgres://wharf@127.0.0.1:\(port)/postgres"

@@ -1,4 +1,5 @@
 import Foundation
+import WharfSpawn
 
 /// `promtool check metrics` on an exposition. Returns its complaints, less the two it always
 /// makes about kafka_exporter's own names (`kafka_consumergroup_lag_sum` and
@@ -18,30 +19,15 @@ public enum Promtool {
     public static func checkMetrics(_ exposition: String) async throws -> [String] {
         let path = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let path else { throw Missing() }
-        return try await offThePool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = ["check", "metrics"]
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let writer = Thread {
-                input.fileHandleForWriting.write(Data(exposition.utf8))
-                try? input.fileHandleForWriting.close()
-            }
-            writer.start()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            let problems = lines.filter { !$0.isEmpty && !acceptedLint.contains($0) }
-            // 0: clean; 3: lint problems only (which must all be the accepted ones); 1: unparsable.
-            if process.terminationStatus != 0 && process.terminationStatus != 3 || (process.terminationStatus == 3 && !problems.isEmpty) {
-                return problems.isEmpty ? ["exit status \(process.terminationStatus)"] : problems
-            }
-            return problems
+        let r = try await ChildProcess.run([path, "check", "metrics"], stdin: Data(exposition.utf8), timeout: .seconds(120))
+        // It reports on both streams; which line came first does not matter.
+        let lines = String(decoding: r.standardOutput + r.standardError, as: UTF8.self).split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let problems = lines.filter { !$0.isEmpty && !acceptedLint.contains($0) }
+        // 0: clean; 3: lint problems only (which must all be the accepted ones); 1: unparsable.
+        if r.status != 0 && r.status != 3 || (r.status == 3 && !problems.isEmpty) {
+            return problems.isEmpty ? ["exit status \(r.status)\(r.timedOut ? " (killed after 120 s)" : "")"] : problems
         }
+        return problems
     }
 }

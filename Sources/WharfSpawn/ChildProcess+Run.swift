@@ -1,0 +1,47 @@
+import Foundation
+import Synchronization
+
+extension ChildProcess {
+    /// What a child printed and how it ended.
+    public struct Captured: Sendable {
+        public var termination: Termination
+        public var standardOutput: Data
+        public var standardError: Data
+        /// Killed because it was still running after the timeout.
+        public var timedOut: Bool
+
+        public var status: Int32 { termination.status }
+    }
+
+    /// Runs `argv` to its exit with `stdin` as its input (none: /dev/null), reading both outputs
+    /// as it runs (a chatty child cannot fill a pipe and stall); killed after `timeout`. Nothing
+    /// blocks a thread.
+    public static func run(_ argv: [String], environment: [String: String]? = nil, stdin: Data? = nil,
+                           timeout: Duration) async throws -> Captured {
+        let child = try ChildProcess(argv, environment: environment, stdin: stdin.map { .bytes($0) } ?? .null,
+                                     stdout: .pipe, stderr: .pipe)
+        let timedOut = Flag()
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            timedOut.raise()
+            child.kill()
+        }
+        async let errors = readToEnd(child.standardError!)
+        let output = await readToEnd(child.standardOutput!)
+        let termination = await child.exit()
+        watchdog.cancel()
+        return Captured(termination: termination, standardOutput: output, standardError: await errors,
+                        timedOut: timedOut.isRaised)
+    }
+
+    /// This process's environment with `overrides` on top.
+    public static func environment(adding overrides: [String: String]) -> [String: String] {
+        ProcessInfo.processInfo.environment.merging(overrides) { $1 }
+    }
+}
+
+private final class Flag: Sendable {
+    private let raised = Atomic(false)
+    func raise() { raised.store(true, ordering: .sequentiallyConsistent) }
+    var isRaised: Bool { raised.load(ordering: .sequentiallyConsistent) }
+}
