@@ -1,4 +1,5 @@
 import KafkaProtocol
+import WharfTLS
 
 /// One listener as Kafka writes it in `listeners`: `SSL://0.0.0.0:9093`. A bare `host:port`
 /// means PLAINTEXT, as Wharf's `--listen` always took it.

@@ -1,5 +1,6 @@
 import NIOSSL
 import WharfCore
+import WharfTLS
 
 extension KafkaServer.Configuration {
     /// Everything that can be wrong with the listeners before one opens: a TLS listener without

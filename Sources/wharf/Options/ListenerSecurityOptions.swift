@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WharfAuth
 import WharfKafkaServer
+import WharfTLS
 
 /// TLS of the SSL and SASL_SSL listeners, the rule that keeps unauthenticated listeners on
 /// loopback, and ACL authorization; shared by `wharf serve` and the dashboard's listener.
@@ -58,7 +59,7 @@ struct ListenerSecurityOptions: ParsableArguments {
                                                       allowEveryoneIfNoAclFound: allowEveryoneIfNoAclFound)
         }
         if let tlsCert, let tlsKey {
-            config.tls = KafkaTLSSettings(certificatePath: tlsCert, privateKeyPath: tlsKey, caPath: tlsCA, clientAuth: tlsClientAuth)
+            config.tls = ListenerTLSSettings(certificatePath: tlsCert, privateKeyPath: tlsKey, caPath: tlsCA, clientAuth: tlsClientAuth)
         }
         config.allowPlaintext = allowPlaintext
     }
