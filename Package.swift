@@ -295,6 +295,8 @@ package.targets += [
         name: "WharfESDBServer",
         dependencies: [
             "WharfESDBProtocol", "WharfCore", "WharfEvents",
+            // Basic credentials against the data directory's users; the listeners' shared TLS settings.
+            "WharfAuth", "WharfTLS",
             .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
