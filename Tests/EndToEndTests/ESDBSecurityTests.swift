@@ -90,6 +90,20 @@ import WharfTestSupport
         Self.expectOK(try await Self.client("acl", uris), "acl")
     }
 
+    /// `--tls-ca` with `--tls-client-auth required` means what it means for Kafka: a client without
+    /// a certificate signed by the CA fails the handshake (the client's ServiceUnavailableError);
+    /// with one (kurrentdbclient's UserCertFile/UserKeyFile) and credentials, calls run.
+    @Test func mutualTLSRequiresAClientCertificate() async throws {
+        let dir = TempDir()
+        try await Self.addUser("alice", "alice-secret", in: dir)
+        let certs = try TestCertificates()
+        let server = try await Server(dir: dir, certs: certs, ["--tls-ca", certs.caCert, "--tls-client-auth", "required"])
+        defer { _ = server.stop() }
+        let plain = server.uri("alice", "alice-secret")
+        let withCertificate = plain + "&UserCertFile=\(certs.clientCert)&UserKeyFile=\(certs.clientKey)"
+        Self.expectOK(try await Self.client("mtls", [plain, withCertificate]), "mtls")
+    }
+
     /// Every code block of kurrentdbclient's README that runs in insecure mode also runs over TLS
     /// against a secure Wharf, as the README's reader would run it against a secure KurrentDB:
     /// `admin` (a --super-users user, so `$admins`) with --authorize, the CA given as the README's

@@ -13,7 +13,7 @@ import sys
 import uuid
 
 from kurrentdbclient import KurrentDBClient, NewEvent, StreamState
-from kurrentdbclient.exceptions import AccessDeniedError, UnauthenticatedError
+from kurrentdbclient.exceptions import AccessDeniedError, ServiceUnavailableError, SSLError, UnauthenticatedError
 
 scenario, uris = sys.argv[1], sys.argv[2:]
 opened = []
@@ -37,9 +37,9 @@ def expect_raises(exc, fn, what):
     try:
         fn()
     except exc as e:
-        print(f"ok {what} raised {exc.__name__}: {e}")
+        print(f"ok {what} raised {type(e).__name__}: {e}")
         return
-    raise AssertionError(f"{what}: expected {exc.__name__}")
+    raise AssertionError(f"{what}: expected {exc}")
 
 
 def append_read():
@@ -86,9 +86,27 @@ def acl():
     expect_raises(AccessDeniedError, lambda: bob.get_stream(s), "bob's read after $r names alice")
     assert len(alice.get_stream(s)) == 1
     print("ok alice still reads")
+    # A persistent subscription group reads its stream: it needs `$r` too.
+    expect_raises(AccessDeniedError, lambda: bob.create_subscription_to_stream("audit", s), "bob's persistent subscription")
+    alice.create_subscription_to_stream("audit", s)
+    print("ok alice creates a persistent subscription group")
 
 
-{"append-read": append_read, "wrong-password": wrong_password, "acl": acl}[scenario]()
+def mtls():
+    """--tls-client-auth required: without a client certificate the handshake fails; with one
+    signed by --tls-ca (and Basic credentials) the calls run. URIs: without, with."""
+    without = connect(uris[0])
+    expect_raises((ServiceUnavailableError, SSLError),
+                  lambda: without.append_to_stream(stream(), current_version=StreamState.ANY, events=event(), timeout=10),
+                  "an append without a client certificate")
+    client = connect(uris[1])
+    s = stream()
+    client.append_to_stream(s, current_version=StreamState.NO_STREAM, events=event(1))
+    assert len(client.get_stream(s)) == 1
+    print("ok append and read with a client certificate")
+
+
+{"append-read": append_read, "wrong-password": wrong_password, "acl": acl, "mtls": mtls}[scenario]()
 for client in opened:
     client.close()
 sys.stdout.flush()
