@@ -83,10 +83,16 @@ let package = Package(
         // Manual/tmux testing of the terminal layer over a synthetic source (no engine).
         .executableTarget(
             name: "wharf-dashboard-preview", dependencies: ["WharfDashboard", "WharfTerminal"], swiftSettings: strict),
+        // The TLS settings and context every listener shares (Kafka, AMQP, gRPC): one set of
+        // certificate options, one loader with one-line errors.
+        .target(
+            name: "WharfTLS",
+            dependencies: ["WharfCore", .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            swiftSettings: strict),
         .target(
             name: "WharfKafkaServer",
             dependencies: [
-                "KafkaProtocol", "KafkaNIO", "WharfCore", "WharfStorage", "WharfEngine", "WharfAuth",
+                "KafkaProtocol", "KafkaNIO", "WharfCore", "WharfStorage", "WharfEngine", "WharfAuth", "WharfTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 // TLS and mutual TLS of the SSL/SASL_SSL listeners (already resolved through postgres-nio).
@@ -107,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "wharf",
             dependencies: [
-                "WharfCore", "WharfStorage", "WharfEngine", "WharfDashboard", "WharfTerminal", "WharfKafkaServer", "WharfOutbox", "WharfEvents", "WharfProjections", "WharfKafkaClient", "KafkaProtocol", "WharfAuth",
+                "WharfCore", "WharfStorage", "WharfEngine", "WharfDashboard", "WharfTerminal", "WharfKafkaServer", "WharfOutbox", "WharfEvents", "WharfProjections", "WharfKafkaClient", "KafkaProtocol", "WharfAuth", "WharfTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -289,6 +295,8 @@ package.targets += [
         name: "WharfESDBServer",
         dependencies: [
             "WharfESDBProtocol", "WharfCore", "WharfEvents",
+            // Basic credentials against the data directory's users; the listeners' shared TLS settings.
+            "WharfAuth", "WharfTLS",
             .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -16,6 +16,8 @@ enum ESDBError: Error, Equatable {
     case unavailable(String)
     /// A BatchAppend whose deadline had already passed.
     case deadlineExceeded
+    /// The caller may not do this to the stream (`ESDBAccess`): the clients' AccessDeniedError.
+    case accessDenied
 
     /// Maps the store's refusals; anything else is the server's fault (the store is closed, or
     /// its disk failed) and the client should retry elsewhere: UNAVAILABLE.
@@ -66,6 +68,8 @@ enum ESDBError: Error, Equatable {
             return RPCError(code: .unavailable, message: "Server Is Not Ready: \(why)", metadata: ["exception": "not-ready"])
         case .deadlineExceeded:
             return RPCError(code: .deadlineExceeded, message: "Append timeout", metadata: ["exception": "timeout"])
+        case .accessDenied:
+            return RPCError(code: .permissionDenied, message: "Access Denied", metadata: ["exception": "access-denied"])
         }
     }
 
@@ -112,6 +116,9 @@ enum ESDBError: Error, Equatable {
         case .deadlineExceeded:
             status.code = .deadlineExceeded
             detail(EventStore_Client_Timeout())
+        case .accessDenied:
+            status.code = .permissionDenied
+            detail(EventStore_Client_AccessDenied())
         }
         status.message = rpcError(operation: "Append").message
         return status

@@ -7,8 +7,9 @@ import WharfCore
 import WharfEvents
 
 /// The EventStoreDB / KurrentDB client protocol (gRPC v1) over Wharf's event store: what
-/// `esdbclient`, `kurrentdbclient` and the .NET, Java, Go and Node clients speak, in insecure mode
-/// (h2c, HTTP/2 with prior knowledge, `esdb://HOST:PORT?tls=false`).
+/// `esdbclient`, `kurrentdbclient` and the .NET, Java, Go and Node clients speak: in insecure mode
+/// (h2c, HTTP/2 with prior knowledge, `esdb://HOST:PORT?tls=false`), or over TLS with Basic
+/// credentials and stream ACLs (`ESDBSecurity`).
 ///
 /// The transport settings are the ones those clients need (see Docs/eventstore.md):
 /// - client keepalive pings are allowed every 5 s, also without calls: the .NET client pings every
@@ -23,6 +24,8 @@ public final class ESDBServer: Sendable {
         public var advertisedHost: String?
         /// Largest request message, in bytes.
         public var maxMessageSize = 17 * 1024 * 1024
+        /// TLS, authentication and stream ACLs (`ESDBSecurity`); the default is insecure mode on loopback.
+        public var security = ESDBSecurity()
         public init() {}
     }
 
@@ -63,6 +66,7 @@ public final class ESDBServer: Sendable {
     /// Binds the listener; returns the bound port (port 0 picks one).
     @discardableResult
     public func start() async throws(WharfError) -> Int {
+        let transportSecurity = try configuration.checkedTransportSecurity()
         try writeSystemSettings()
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.connection.keepalive.clientBehavior = .init(minPingIntervalWithoutCalls: .seconds(5), allowWithoutCalls: true)
@@ -79,8 +83,8 @@ public final class ESDBServer: Sendable {
             channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(GRPCTimeoutGuard(), position: .first) }
         }
         let transport = HTTP2ServerTransport.Posix(
-            address: .ipv4(host: configuration.host, port: configuration.port), transportSecurity: .plaintext, config: config)
-        let server = GRPCServer(transport: transport, services: services())
+            address: .ipv4(host: configuration.host, port: configuration.port), transportSecurity: transportSecurity, config: config)
+        let server = GRPCServer(transport: transport, services: services(), interceptors: [authentication()])
         let logger = self.logger
         let task = Task {
             do { try await server.serve() } catch { logger.error("esdb listener stopped", metadata: ["error": "\(error)"]) }

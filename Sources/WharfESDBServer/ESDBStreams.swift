@@ -90,7 +90,8 @@ final class ESDBStreams: Sendable {
 
     /// Appends with EventStoreDB's expected-version rules (see the type's comment).
     func append(stream: String, events: [EventData], expected: ExpectedVersion) throws(ESDBError) -> WriteResult {
-        try locked { () throws(ESDBError) -> WriteResult in
+        try ESDBAccess.require(.write, on: stream)
+        return try locked { () throws(ESDBError) -> WriteResult in
             let status = try wharf(stream, expected) { () throws(WharfError) in try self.status(of: stream) }
             // Metadata of a tombstoned stream may still be written (EventStoreDB allows it).
             guard !status.tombstoned || Self.described(by: stream) != nil else { throw .streamDeleted(stream) }
@@ -116,6 +117,7 @@ final class ESDBStreams: Sendable {
 
     /// The current revision when `expected` holds for an empty append (nothing is written).
     func checkEmptyAppend(stream: String, expected: ExpectedVersion) throws(ESDBError) -> UInt64? {
+        try ESDBAccess.require(.write, on: stream)
         let status = try wharf(stream, expected) { () throws(WharfError) in try self.status(of: stream) }
         guard !status.tombstoned else { throw .streamDeleted(stream) }
         guard expected.isSatisfied(by: status.current) else {
@@ -128,7 +130,8 @@ final class ESDBStreams: Sendable {
     /// The expected version is checked against the stream's last revision, hidden events
     /// included: soft-deleting twice with the same expected version succeeds, as in EventStoreDB.
     func delete(stream: String, expected: ExpectedVersion, tombstone: Bool) throws(ESDBError) -> UInt64 {
-        try locked { () throws(ESDBError) -> UInt64 in
+        try ESDBAccess.require(.delete, on: stream)
+        return try locked { () throws(ESDBError) -> UInt64 in
             let status = try wharf(stream, expected) { () throws(WharfError) in try self.status(of: stream) }
             guard !status.tombstoned else { throw .streamDeleted(stream) }
             guard expected.isSatisfied(by: status.last), status.last != nil || tombstone else {

@@ -147,7 +147,9 @@ struct PersistentSubscriptionsService: EventStore_Client_PersistentSubscriptions
     }
 
     /// Runs an engine call for `group` on `source`, mapping its refusal.
+    /// Every call on a group needs read access to its source (`ESDBAccess`).
     func call<T>(_ group: String, _ source: EventSource, _ body: () throws(WharfError) -> T) throws(RPCError) -> T {
+        do throws(ESDBError) { try ESDBAccess.require(.read, on: source.description) } catch { throw error.rpcError(operation: "Read") }
         do { return try body() } catch {
             throw PersistentSubscriptionError(error, group: group, stream: source.description).rpcError
         }

@@ -18,6 +18,7 @@ extension StreamsService {
         let options = request.options
         let structured = if case .structured = options.uuidOption.content { true } else { false }
         let filter = try wire { () throws(ESDBError) in try ReadFilter(options.filter) }
+        try wire { () throws(ESDBError) in try ESDBAccess.require(.read, on: Self.readTarget(options)) }
         let out = ReadOutput(writer: response, structured: structured, resolveLinks: options.resolveLinks, store: store)
         let forwards = options.readDirection != .backwards
         switch options.countOption {

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import WharfTLS
 
 /// One listener as Kafka writes it in `listeners`: `SSL://0.0.0.0:9093`. A bare `host:port`
 /// means PLAINTEXT, as Wharf's `--listen` always took it.
@@ -45,10 +46,7 @@ public struct KafkaListenerAddress: Sendable, Hashable, CustomStringConvertible 
 
     /// Reachable only from this machine: 127.0.0.0/8, ::1 or `localhost`. A wildcard (0.0.0.0,
     /// ::) or any other address lets the network in.
-    public var isLoopback: Bool {
-        let h = host.lowercased()
-        return h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" || h.hasPrefix("127.")
-    }
+    public var isLoopback: Bool { PlaintextListenerRule.isLoopback(host: host) }
 
     /// Every interface of the machine (0.0.0.0, ::): clients reach it through different addresses.
     public var isWildcard: Bool { host == "0.0.0.0" || host == "::" || host == "0:0:0:0:0:0:0:0" }

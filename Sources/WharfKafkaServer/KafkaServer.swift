@@ -7,6 +7,7 @@ import Synchronization
 import WharfAuth
 import WharfCore
 import WharfEngine
+import WharfTLS
 
 /// The Kafka wire-protocol listener: a SwiftNIO server whose connections decode frames with
 /// `KafkaFrameDecoder`, hand each request to the `KafkaBroker` in order, and write the answers
@@ -29,7 +30,7 @@ public final class KafkaServer: Sendable {
             listeners = [first] + listeners.dropFirst()
         }
         /// Certificate, key and client authentication of the SSL and SASL_SSL listeners.
-        public var tls: KafkaTLSSettings?
+        public var tls: ListenerTLSSettings?
         /// Open listeners that authenticate nobody (PLAINTEXT, SSL without required client
         /// certificates) on addresses beyond loopback: `--allow-plaintext`.
         public var allowPlaintext = false

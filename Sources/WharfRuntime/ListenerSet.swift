@@ -28,6 +28,9 @@ public struct ListenerSet: Sendable {
     public static func start(_ plan: ListenerPlan, engine: Engine, queues: QueueStore?, events: EventStore?,
                              metrics: (host: String, port: Int)? = nil, refreshFrom driver: (any DashboardDriver)? = nil,
                              refreshMs: Int = 5_000) async throws -> ListenerSet {
+        // The gRPC listener's certificates and plaintext rule, before any listener opens (Kafka
+        // checks its own in `start`, before it binds).
+        if let esdb = plan.esdb, events != nil { try esdb.configuration.checkSecurity() }
         var started = Started()
         do {
             try await started.startKafka(plan, engine: engine)
@@ -148,7 +151,8 @@ private struct Started {
         }
         esdb = server
         let address = hostPort(server.configuration.host, port)
-        lines.append("wharf serving EventStoreDB gRPC on \(address) (esdb://\(server.configuration.host):\(port)?tls=false)")
+        let tls = server.configuration.security.tls != nil
+        lines.append("wharf serving EventStoreDB gRPC on \(address) (esdb://\(server.configuration.host):\(port)?tls=\(tls))")
         status.append(.serving("grpc", at: address, clients: { server.connectionCount }))
     }
 }

@@ -15,13 +15,15 @@ final class ESDBTestServer: Sendable {
     let server: ESDBServer
     let port: Int
 
-    init(directory: String? = nil) async throws {
+    /// `configure`: listener settings beyond port 0 (security, for instance).
+    init(directory: String? = nil, configure: (inout ESDBServer.Configuration) -> Void = { _ in }) async throws {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("wharf-esdb-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.directory = directory
         store = try EventStore.open(dataDirectory: directory, logger: Self.quiet, fsync: .never)
         var configuration = ESDBServer.Configuration()
         configuration.port = 0
+        configure(&configuration)
         server = ESDBServer(store: store, configuration: configuration, logger: Self.quiet)
         port = try await server.start()
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WharfAuth
 import WharfDashboard
+import WharfESDBServer
 import WharfKafkaServer
 import WharfTerminal
 
@@ -56,9 +57,10 @@ struct DashboardOptions: ParsableArguments {
             kafkaListener = config
         }
         let kafkaAddresses = kafkaListen
+        let esdbSecurity = dataDirectory.map { security.esdb(dataDirectory: $0) } ?? ESDBSecurity()
         let plan = dataDirectory == nil ? ListenerPlan.none : ListenerPlan(
             kafka: kafkaListener, kafkaRequired: false, describeKafka: { kafkaAddresses.describe($0) },
-            amqp: readOnly ? nil : amqp.request, esdb: readOnly ? nil : esdb.request(advertisedHost: nil))
+            amqp: readOnly ? nil : amqp.request, esdb: readOnly ? nil : esdb.request(advertisedHost: nil, security: esdbSecurity))
         return DashboardSettings(readOnly: readOnly, refreshMs: refresh, metricsListen: metrics.metricsListen.map { ($0.host, $0.port) },
                                  listeners: plan)
     }

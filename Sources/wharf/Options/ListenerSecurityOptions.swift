@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
 import WharfAuth
+import WharfESDBServer
 import WharfKafkaServer
+import WharfTLS
 
-/// TLS of the SSL and SASL_SSL listeners, the rule that keeps unauthenticated listeners on
-/// loopback, and ACL authorization; shared by `wharf serve` and the dashboard's listener.
+/// TLS of the SSL and SASL_SSL listeners (and of the EventStoreDB listener), the rule that keeps
+/// unauthenticated listeners on loopback, and ACL authorization; shared by `wharf serve` and the
+/// dashboard's listeners.
 struct ListenerSecurityOptions: ParsableArguments {
     @Option(name: .customLong("tls-cert"), help: ArgumentHelp("PEM certificate of the TLS listeners (intermediates may follow).", valueName: "file"))
     var tlsCert: String?
@@ -57,9 +60,20 @@ struct ListenerSecurityOptions: ParsableArguments {
             config.authorization = KafkaAuthorization(store: AclStore(dataDirectory: dataDirectory), superUsers: Set(superUsers),
                                                       allowEveryoneIfNoAclFound: allowEveryoneIfNoAclFound)
         }
-        if let tlsCert, let tlsKey {
-            config.tls = KafkaTLSSettings(certificatePath: tlsCert, privateKeyPath: tlsKey, caPath: tlsCA, clientAuth: tlsClientAuth)
-        }
+        config.tls = tls
         config.allowPlaintext = allowPlaintext
+    }
+
+    /// The certificate files every TLS listener serves with; nil without --tls-cert.
+    var tls: ListenerTLSSettings? {
+        guard let tlsCert, let tlsKey else { return nil }
+        return ListenerTLSSettings(certificatePath: tlsCert, privateKeyPath: tlsKey, caPath: tlsCA, clientAuth: tlsClientAuth)
+    }
+
+    /// The same flags for the EventStoreDB listener: TLS when certificates are given, Basic
+    /// credentials against the data directory's users, `--super-users` as `$admins`.
+    func esdb(dataDirectory: String) -> ESDBSecurity {
+        ESDBSecurity(tls: tls, allowPlaintext: allowPlaintext, users: UserStore(dataDirectory: dataDirectory), authorize: authorize,
+                     admins: ESDBSecurity.userNames(ofPrincipals: superUsers))
     }
 }

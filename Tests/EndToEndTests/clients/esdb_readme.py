@@ -2,10 +2,14 @@
 never copied into this repository) against Wharf, in order and in one namespace, as a reader
 following the README would:
 
-    python3 esdb_readme.py SDIST_TARBALL HOST:PORT
+    python3 esdb_readme.py SDIST_TARBALL HOST:PORT [CA_FILE USER:PASSWORD]
+
+With a CA file and credentials the README runs over TLS with Basic credentials, as against a
+secure server: its KDB_URI and KDB_ROOT_CERTIFICATES say so, and its hard-coded insecure URI is
+made secure.
 
 Sections that need what Wharf does not serve (JavaScript projections, KurrentDB 25.1+/26.1 "v2"
-APIs, secondary indexes, TLS, OpenTelemetry) are skipped and listed. Prints "ran SECTION" per block that passed and "FAIL
+APIs, secondary indexes, OpenTelemetry) are skipped and listed. Prints "ran SECTION" per block that passed and "FAIL
 SECTION: error" per block that raised, then a summary line.
 """
 import os
@@ -15,6 +19,7 @@ import tarfile
 import traceback
 
 tarball, target = sys.argv[1], sys.argv[2]
+tls = sys.argv[3:5]
 SKIP = [
     "KurrentDB server", "Run container", "Stop container",            # docker
     "Multi-append to stream", "Append records",                         # v2 StreamsService (25.1+)
@@ -51,8 +56,13 @@ for line in readme.splitlines():
     elif in_block:
         lines.append(line)
 
-os.environ["KDB_URI"] = f"kurrentdb://{target}?Tls=false"
-os.environ.pop("KDB_ROOT_CERTIFICATES", None)
+if tls:
+    ca, userinfo = tls
+    os.environ["KDB_URI"] = f"kurrentdb://{userinfo}@{target}?Tls=true"
+    os.environ["KDB_ROOT_CERTIFICATES"] = open(ca).read()
+else:
+    os.environ["KDB_URI"] = f"kurrentdb://{target}?Tls=false"
+    os.environ.pop("KDB_ROOT_CERTIFICATES", None)
 namespace = {"__name__": "__readme__"}
 ran = failed = skipped = 0
 for section, code in blocks:
@@ -61,6 +71,8 @@ for section, code in blocks:
         print(f"skip {section}")
         continue
     code = re.sub(r"(localhost|127\.0\.0\.1):2113(?!\d)", target, code)
+    if tls:
+        code = code.replace(f"kurrentdb://{target}?Tls=false", f"kurrentdb://{userinfo}@{target}?Tls=true&TlsCaFile={ca}")
     try:
         exec(compile(code, f"README:{section}", "exec"), namespace)
         ran += 1

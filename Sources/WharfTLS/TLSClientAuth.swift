@@ -1,4 +1,4 @@
-/// Kafka's `ssl.client.auth`: whether a TLS listener asks clients for a certificate.
+/// Kafka's `ssl.client.auth`, used by every TLS listener: whether it asks clients for a certificate.
 public enum TLSClientAuth: String, Sendable, Hashable, CaseIterable {
     /// No client certificate is asked for; clients are anonymous (`User:ANONYMOUS`).
     case none

@@ -7,9 +7,9 @@ import NIOSSL
 import WharfCore
 
 /// The files behind a TLS listener (`--tls-cert`, `--tls-key`, `--tls-ca`) and whether clients
-/// must show a certificate. Turned into one `NIOSSLContext` before any listener opens, so a bad
+/// must show a certificate; one type for every protocol's listener (Kafka, AMQP, gRPC). Turned into one `NIOSSLContext` before any listener opens, so a bad
 /// file stops the start with one line instead of failing every handshake later.
-public struct KafkaTLSSettings: Sendable, Hashable {
+public struct ListenerTLSSettings: Sendable, Hashable {
     /// PEM: the server's certificate, optionally followed by its intermediates.
     public var certificatePath: String
     /// PEM: the private key of the first certificate.

@@ -1,0 +1,60 @@
+import WharfESDBProtocol
+import WharfEvents
+
+/// Who makes a call on the EventStoreDB listener, as `ESDBAuthentication` established it.
+enum ESDBCaller: Sendable, Equatable {
+    /// The h2c listener without `--authorize`: EventStoreDB's insecure mode, where every call
+    /// runs as an administrator.
+    case insecure
+    /// A user whose Basic credentials matched over TLS.
+    case user(String)
+    /// No credentials: may reach Gossip and ServerFeatures only (KurrentDB refuses anonymous
+    /// stream access by default).
+    case anonymous
+}
+
+/// What a stream operation needs, by EventStoreDB's ACL keys.
+enum ESDBStreamOperation: String, Sendable {
+    case read = "$r"
+    case write = "$w"
+    case delete = "$d"
+    case metadataRead = "$mr"
+    case metadataWrite = "$mw"
+}
+
+/// What the current call may do. `ESDBAuthentication` sets it for the whole call (a task-local,
+/// also around a streaming response's body); the services check it with one line where a stream
+/// is read, written or deleted (`ESDBAccess.require`).
+struct ESDBAccess: Sendable {
+    let caller: ESDBCaller
+    /// nil: no `--authorize`; a user may do anything.
+    let authorizer: ESDBAuthorizer?
+
+    /// Outside the listener (the services driven directly by tests) nothing is restricted.
+    @TaskLocal static var current = ESDBAccess(caller: .insecure, authorizer: nil)
+
+    /// Refuses with EventStoreDB's AccessDenied unless the current call may do `operation` on
+    /// `stream` (a `$$` metadata stream, `$all` and `$ce-` categories included).
+    static func require(_ operation: ESDBStreamOperation, on stream: String) throws(ESDBError) {
+        guard current.allows(operation, on: stream) else { throw .accessDenied }
+    }
+
+    func allows(_ operation: ESDBStreamOperation, on stream: String) -> Bool {
+        switch caller {
+        case .insecure: true
+        case .anonymous: false
+        case .user(let name): authorizer?.allows(user: name, operation, on: stream) ?? true
+        }
+    }
+}
+
+extension StreamsService {
+    /// The stream a read names, as its ACL is looked up: `$all`, a stream or a `$ce-` category.
+    static func readTarget(_ options: EventStore_Client_Streams_ReadReq.Options) throws(ESDBError) -> String {
+        switch options.streamOption {
+        case .all: return StreamName.all
+        case .stream(let s): return try ESDBWire.streamName(s.streamIdentifier)
+        case nil: throw .badRequest("a read names a stream or $all")
+        }
+    }
+}
