@@ -223,8 +223,8 @@ package.targets += [
     .target(
         name: "WharfBench",
         dependencies: [
-            "KafkaProtocol", "WharfClusterSource", "WharfCore", "WharfEngine", "WharfKafkaClient", "WharfKafkaServer", "WharfRuntime",
-            "WharfSources", "WharfStorage", .product(name: "Logging", package: "swift-log"),
+            "KafkaProtocol", "WharfClusterSource", "WharfCore", "WharfEngine", "WharfEvents", "WharfKafkaClient", "WharfKafkaServer",
+            "WharfRuntime", "WharfSources", "WharfStorage", .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: strict),
 ]

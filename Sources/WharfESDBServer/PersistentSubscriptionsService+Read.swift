@@ -9,9 +9,18 @@ import WharfEvents
 /// then sends events with their retry counts, never more in flight to this consumer than the
 /// client's `buffer_size`.
 ///
-/// Acks and nacks are made durable once per message the client sends (`flush`): after a crash
-/// an acked event is not delivered again, and what was in flight comes back with its retry count
-/// raised. Nack actions: Park (to the parked stream now), Retry and Unknown (again later,
+/// Acks and nacks take effect when they arrive (an acked event is settled: no consumer gets it
+/// again while the server runs) and are made durable in rounds: one write of the group's file
+/// (`flush`) covers every ack and nack that arrived while the previous one synced, so a client
+/// acking one event per message does not cost a sync per message. What "acknowledged" promises
+/// across a crash is EventStoreDB's: it checkpoints acks periodically, so an event acked in the
+/// last round before a crash may be delivered again (with its retry count raised); an unacked
+/// event is never lost, because a written file never settles an event that was not settled in
+/// memory. A call that ends (the client half-closes or sends Stop) syncs its last round first.
+///
+/// The client's messages wait in a bounded queue (`maxQueuedMessages`); a client that sends
+/// faster than they are applied (a flood of acks, for unknown ids or not) gets
+/// RESOURCE_EXHAUSTED and its call ends, so memory stays bounded. Nack actions: Park (to the parked stream now), Retry and Unknown (again later,
 /// counted; parked past `max_retry_count`), Skip (dropped), Stop (ends this consumer's call; its
 /// events in flight go to the others). Message timeouts are enforced while the call lasts.
 extension PersistentSubscriptionsService {
@@ -22,20 +31,18 @@ extension PersistentSubscriptionsService {
     static let timeoutCheckInterval = Duration.milliseconds(200)
     /// A client's `buffer_size` is clamped to this (the Python client asks 150 by default).
     static let maxWindow: Int32 = 10_000
+    /// Client messages (ack and nack batches) received but not yet applied. Applying is in
+    /// memory (the syncs run beside it), so only a client flooding the call fills this.
+    static let maxQueuedMessages = 256
 
     func read(request: RPCAsyncSequence<ReadReq, any Error>, response: RPCWriter<ReadResp>, context: ServerContext) async throws {
         // The client's messages are pumped into a stream this task reads, so that delivery, on
         // seeing the group deleted, can end the call by finishing that stream with the error
         // (an RPC's own request iterator cannot leave the task that made it).
-        let (incoming, feed) = AsyncThrowingStream.makeStream(of: ReadReq.self)
+        let (incoming, feed) = AsyncThrowingStream.makeStream(of: ReadReq.self, bufferingPolicy: .bufferingOldest(Self.maxQueuedMessages))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             defer { tasks.cancelAll() }
-            tasks.addTask {
-                do {
-                    for try await message in request { feed.yield(message) }
-                    feed.finish()
-                } catch { feed.finish(throwing: error) }
-            }
+            tasks.addTask { await Self.pump(request, into: feed) }
             var messages = incoming.makeAsyncIterator()
             guard let first = try await messages.next(), case .options(let options)? = first.content else {
                 throw PersistentSubscriptionError.badRequest("a persistent subscription Read starts with its options").rpcError
@@ -69,17 +76,47 @@ extension PersistentSubscriptionsService {
                     store.tick()
                 }
             }
-            try await Self.settle(&messages, connection: connection, group: group, source: source)
+            // Durability rounds: each settle below asks for one; requests made while a round
+            // syncs collapse into the next.
+            let (rounds, requestRound) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+            let fail: @Sendable (WharfError) -> RPCError = { PersistentSubscriptionError($0, group: group, stream: source.description).rpcError }
+            tasks.addTask {
+                for await _ in rounds {
+                    do throws(WharfError) { try connection.flush() } catch {
+                        feed.finish(throwing: fail(error))
+                        return
+                    }
+                }
+            }
+            try await Self.settle(&messages, connection: connection, group: group, source: source) { requestRound.yield() }
+            requestRound.finish()
+            do throws(WharfError) { try connection.flush() } catch { throw fail(error) }
         }
     }
 
-    /// Applies the client's acks and nacks until it half-closes or sends Stop.
+    /// Moves the client's messages into the call's queue (made with room for
+    /// `maxQueuedMessages`); ends it with RESOURCE_EXHAUSTED when the queue is full.
+    static func pump(_ request: some AsyncSequence<ReadReq, any Error>, into feed: AsyncThrowingStream<ReadReq, any Error>.Continuation) async {
+        do {
+            for try await message in request {
+                if case .dropped = feed.yield(message) {
+                    feed.finish(throwing: PersistentSubscriptionError.floodedAcks(Self.maxQueuedMessages).rpcError)
+                    return
+                }
+            }
+            feed.finish()
+        } catch { feed.finish(throwing: error) }
+    }
+
+    /// Applies the client's acks and nacks until it half-closes or sends Stop, asking for a
+    /// durability round after each message.
     private static func settle(_ requests: inout AsyncThrowingStream<ReadReq, any Error>.Iterator,
-                               connection: PersistentSubscriptionConnection, group: String, source: EventSource) async throws {
+                               connection: PersistentSubscriptionConnection, group: String, source: EventSource,
+                               requestRound: () -> Void) async throws {
         func apply(_ body: () throws(WharfError) -> Void) throws(RPCError) {
             do {
                 try body()
-                try connection.flush()
+                requestRound()
             } catch {
                 throw PersistentSubscriptionError(error, group: group, stream: source.description).rpcError
             }

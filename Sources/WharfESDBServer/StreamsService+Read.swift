@@ -5,14 +5,13 @@ import WharfCore
 import WharfESDBProtocol
 import WharfEvents
 
-/// Read with a count: a page of a stream, of `$all` or of a `$ce-` category, streamed to the
+/// Read with a count: a page of a stream, of `$all` or of a `$ce-`/`$et-` link stream, streamed to the
 /// client in chunks (a count may be "everything"). Start positions follow EventStoreDB: a stream
 /// revision is inclusive both ways; a `$all` position is inclusive forwards, exclusive backwards.
 extension StreamsService {
     typealias ReadReq = EventStore_Client_Streams_ReadReq
     typealias ReadResp = EventStore_Client_Streams_ReadResp
     static let chunk = 512
-    static let categoryPrefix = "$ce-"
 
     func read(request: ReadReq, response: RPCWriter<ReadResp>, context: ServerContext) async throws {
         let options = request.options
@@ -39,8 +38,8 @@ extension StreamsService {
         case .stream(let s):
             let name = try wire { () throws(ESDBError) in try ESDBWire.streamName(s.streamIdentifier) }
             let from: UInt64? = if case .revision(let r) = s.revisionOption { r } else if case .end = s.revisionOption, forwards { .max } else { nil }
-            if name.hasPrefix(Self.categoryPrefix) {
-                try await readCategory(String(name.dropFirst(Self.categoryPrefix.count)), name: name, from: from, count: count, forwards: forwards, out: out)
+            if let link = LinkStream(name: name) {
+                try await readLinks(link, from: from, count: count, forwards: forwards, out: out)
             } else {
                 try await readStream(name, from: from, count: count, forwards: forwards, out: out)
             }
@@ -122,12 +121,12 @@ extension StreamsService {
         }
     }
 
-    /// `$ce-<category>`: a link stream over the category's events in `$all` order (revision =
-    /// index in that sequence), served from Wharf's category index rather than stored.
-    private func readCategory(_ category: String, name: String, from: UInt64?, count: UInt64, forwards: Bool, out: ReadOutput) async throws {
-        let size = store.categoryEventCount(category)
+    /// `$ce-<category>` / `$et-<type>`: a link stream over the events it covers in `$all` order
+    /// (revision = index in that sequence), served from Wharf's index rather than stored.
+    private func readLinks(_ link: LinkStream, from: UInt64?, count: UInt64, forwards: Bool, out: ReadOutput) async throws {
+        let size = store.linkCount(link)
         guard size > 0 else {
-            try await out.notFound(name)
+            try await out.notFound(link.name)
             return
         }
         var remaining = count
@@ -135,9 +134,9 @@ extension StreamsService {
             var next = from ?? 0
             while remaining > 0, next < size {
                 let n = Int(min(remaining, UInt64(Self.chunk)))
-                let events = try storeCall { () throws(WharfError) in try store.readCategory(category, from: next, maxCount: n) }
+                let events = try storeCall { () throws(WharfError) in try store.readLinkTargets(link, from: next, maxCount: n) }
                 guard !events.isEmpty else { break }
-                for (i, e) in events.enumerated() { try await out.link(to: e, in: name, revision: next + UInt64(i)) }
+                for (i, e) in events.enumerated() { try await out.link(to: e, of: link, revision: next + UInt64(i)) }
                 remaining -= UInt64(events.count)
                 next += UInt64(events.count)
             }
@@ -146,8 +145,8 @@ extension StreamsService {
             while remaining > 0 {
                 let n = min(remaining, UInt64(Self.chunk), high + 1)
                 let low = high + 1 - n
-                let events = try storeCall { () throws(WharfError) in try store.readCategory(category, from: low, maxCount: Int(n)) }
-                for (i, e) in events.enumerated().reversed() { try await out.link(to: e, in: name, revision: low + UInt64(i)) }
+                let events = try storeCall { () throws(WharfError) in try store.readLinkTargets(link, from: low, maxCount: Int(n)) }
+                for (i, e) in events.enumerated().reversed() { try await out.link(to: e, of: link, revision: low + UInt64(i)) }
                 remaining -= UInt64(events.count)
                 guard low > 0, events.count == Int(n) else { break }
                 high = low - 1
@@ -196,9 +195,9 @@ struct ReadOutput: Sendable {
         return message(e, link: nil)
     }
 
-    /// A virtual `$ce-` link to `target` at `revision` of `stream`.
-    func link(to target: RecordedEvent, in stream: String, revision: UInt64) async throws {
-        let link = CategoryLinks.link(to: target, in: stream, revision: revision)
+    /// A virtual `$ce-`/`$et-` link to `target` at `revision` of `stream`.
+    func link(to target: RecordedEvent, of stream: LinkStream, revision: UInt64) async throws {
+        let link = stream.link(to: target, revision: revision)
         if resolveLinks { try await write(target, link: link) } else { try await write(link, link: nil) }
     }
 

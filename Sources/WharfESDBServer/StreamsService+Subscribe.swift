@@ -32,9 +32,9 @@ extension StreamsService {
             case .end: .end
             case .start, nil: .start
             }
-            if name.hasPrefix(Self.categoryPrefix) {
+            if let link = LinkStream(name: name) {
                 try await confirm(out)
-                try await subscribeCategory(String(name.dropFirst(Self.categoryPrefix.count)), name: name, from: start, out: out)
+                try await subscribeLinks(link, from: start, out: out)
             } else {
                 let status = try storeCall { () throws(WharfError) in try streams.status(of: name) }
                 guard !status.tombstoned else { throw ESDBError.streamDeleted(name).rpcError(operation: "Read") }
@@ -97,26 +97,27 @@ extension StreamsService {
         }
     }
 
-    /// `$ce-<category>`: the `$all` subscription filtered to the category, numbered as links.
-    private func subscribeCategory(_ category: String, name: String, from start: StartPoint, out: ReadOutput) async throws {
-        let size = store.categoryEventCount(category)
+    /// `$ce-<category>` / `$et-<type>`: the `$all` subscription filtered to what the link
+    /// stream covers, numbered as its links.
+    private func subscribeLinks(_ link: LinkStream, from start: StartPoint, out: ReadOutput) async throws {
+        let size = store.linkCount(link)
         var revision: UInt64
         let allStart: StartPoint
         switch start {
         case .start:
             (revision, allStart) = (0, .start)
         case .after(let r) where r &+ 1 < size:
-            let at = try storeCall { () throws(WharfError) in try store.readCategory(category, from: r, maxCount: 1) }
+            let at = try storeCall { () throws(WharfError) in try store.readLinkTargets(link, from: r, maxCount: 1) }
             (revision, allStart) = (r + 1, at.first.map { .after($0.position) } ?? .end)
         case .after, .end:
             (revision, allStart) = (size, .end)
         }
         let historyEnd = store.endPosition
         let next: UInt64 = if case .after(let p) = allStart { p + 1 } else if case .end = allStart { historyEnd } else { 0 }
-        let events = store.subscribe(to: .all, from: allStart, name: "esdb \(name)", includeSystem: true)
+        let events = store.subscribe(to: .all, from: allStart, name: "esdb \(link.name)", includeSystem: true)
         try await deliver(events, next: next, historyEnd: historyEnd, position: \.position, out: out) { e in
-            guard StreamName.category(of: e.stream) == category else { return }
-            try await out.link(to: e, in: name, revision: revision)
+            guard link.covers(e) else { return }
+            try await out.link(to: e, of: link, revision: revision)
             revision += 1
         }
     }

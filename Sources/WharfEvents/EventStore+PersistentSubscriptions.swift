@@ -38,11 +38,14 @@ extension EventStore {
     /// Deletes a group and its file; its consumers' sequences end. The parked stream is kept.
     public func deletePersistentSubscription(_ group: String, on source: EventSource) throws(WharfError) {
         let key = GroupKey(source: source, group: group)
-        try persistent.state.withLock { (s: inout PersistentSubscriptions.State) throws(WharfError) in
-            guard s.groups[key] != nil else { throw .unknownSubscription("\(source)::\(group)") }
-            // The file first: if it cannot go, the group stays (it would come back on the next open).
-            try persistent.files.remove(persistent.directory + "/" + PersistentSubscriptionFile.fileName(source: source, group: group))
-            s.groups[key] = nil
+        // Holding `writes`: a `flush` round cannot write the file again after it is removed.
+        try persistent.writes.withLock { (_: inout ()) throws(WharfError) in
+            try persistent.state.withLock { (s: inout PersistentSubscriptions.State) throws(WharfError) in
+                guard s.groups[key] != nil else { throw .unknownSubscription("\(source)::\(group)") }
+                // The file first: if it cannot go, the group stays (it would come back on the next open).
+                try persistent.files.remove(persistent.directory + "/" + PersistentSubscriptionFile.fileName(source: source, group: group))
+                s.groups[key] = nil
+            }
         }
         changes.bump()
     }
@@ -150,12 +153,10 @@ extension EventStore {
     }
 
     /// Writes the group's file now if anything in it changed since it was last written: after
-    /// it, every ack and nack so far survives a crash (the gRPC listener calls it once per batch
-    /// of acks or nacks a client sends).
+    /// it, every ack and nack applied before the call survives a crash. The write and its syncs
+    /// run outside the groups' lock (see `PersistentSubscriptions.flush`).
     func flush(_ key: GroupKey) throws(WharfError) {
-        try persistent.withGroup(key, store: self, notify: false) { (g: inout PersistentGroup) throws(WharfError) in
-            if g.file != g.persisted { try persistent.persist(&g) }
-        }
+        try persistent.flush(key)
     }
 
     func ack(_ key: GroupKey, ids: [UUID]) throws(WharfError) {
@@ -193,8 +194,8 @@ extension EventStore {
         let lastKnown: UInt64? = switch g.source {
         case .all: endPosition == 0 ? nil : endPosition - 1
         case .stream(let name):
-            if let category = CategoryLinks.category(ofLinkStream: name) {
-                categoryEventCount(category) == 0 ? nil : categoryEventCount(category) - 1
+            if let link = LinkStream(name: name) {
+                linkCount(link) == 0 ? nil : linkCount(link) - 1
             } else {
                 lastRevision(of: name)
             }

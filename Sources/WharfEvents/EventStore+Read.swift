@@ -71,12 +71,7 @@ extension EventStore {
     /// Up to `maxCount` events of the streams in `category`, in `$all` order, starting at index
     /// `from` of that sequence (EventStoreDB's `$ce-<category>` stream, where `from` is a revision).
     public func readCategory(_ category: String, from: UInt64 = 0, maxCount: Int = 100) throws(WharfError) -> [RecordedEvent] {
-        let positions = try state.withLock { (s: inout State) throws(WharfError) -> [UInt64] in
-            guard !s.closed else { throw closedError }
-            guard let all = s.index.categoryPositions[category], from < UInt64(all.count), maxCount > 0 else { return [] }
-            return Array(all[Int(from)..<min(all.count, Int(from) + maxCount)])
-        }
-        return try events(at: positions)
+        try readLinkTargets(.category(category), from: from, maxCount: maxCount)
     }
 
     /// Streams with their event counts, sorted by name; only those of `category` when given.

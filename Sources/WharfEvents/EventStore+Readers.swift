@@ -9,7 +9,7 @@ import WharfCore
 extension EventStore {
     /// Events ever appended to streams of `category` (the head of its `$ce-` sequence).
     public func categoryEventCount(_ category: String) -> UInt64 {
-        state.withLock { UInt64($0.index.categoryPositions[category]?.count ?? 0) }
+        linkCount(.category(category))
     }
 
     /// Application events (system `$` streams left out) committed to `$all`.

@@ -96,7 +96,7 @@ public final class EventStore: Sendable {
             guard !records.isEmpty else { throw .corrupt("$all has no record at \(offset) below its end \(end)") }
             for r in records {
                 let e = try EventRecordCodec.decode(r)
-                try index.add(stream: e.stream, id: e.id, revision: e.revision, position: e.position, timestamp: e.timestamp)
+                try index.add(stream: e.stream, id: e.id, type: e.type, revision: e.revision, position: e.position, timestamp: e.timestamp)
             }
             offset = Int64(index.end)
         }
@@ -128,9 +128,10 @@ public final class EventStore: Sendable {
     /// consecutive revisions and positions and are written as one record batch, so after a crash
     /// all of them or none are in the log.
     ///
-    /// Retries: if the event ids were already appended by an identical earlier call, nothing is
-    /// written and the original result is returned (`deduplicated` set); the precise rule,
-    /// including partial overlaps, is on `StreamIndex.idempotentResult`.
+    /// Retries: if the event ids were already appended to this stream by an earlier call the
+    /// expected version points at, nothing is written and the original result is returned
+    /// (`deduplicated` set); ids are looked up per stream, as EventStoreDB does. The precise
+    /// rule, including partial overlaps, is on `StreamIndex.idempotentResult`.
     ///
     /// Durability follows the store's fsync policy; with `.always` the fdatasync runs inside the
     /// critical section, so appends do not overlap (no group commit yet). If the write or fsync
@@ -176,7 +177,7 @@ public final class EventStore: Sendable {
                 throw .corrupt("$all log assigned position \(appended.baseOffset) where the index expected \(s.index.end)")
             }
             for (i, e) in events.enumerated() {
-                try s.index.add(stream: stream, id: e.id, revision: first + UInt64(i),
+                try s.index.add(stream: stream, id: e.id, type: e.type, revision: first + UInt64(i),
                                 position: UInt64(appended.baseOffset) + UInt64(i), timestamp: now)
             }
             return WriteResult(nextExpectedVersion: first + UInt64(events.count - 1), position: UInt64(appended.lastOffset))

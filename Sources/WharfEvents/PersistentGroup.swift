@@ -105,10 +105,10 @@ struct PersistentGroup: Sendable {
         toRestore = []
     }
 
-    /// A stream source's events; a `$ce-` source reads the store's category index as links.
+    /// A stream source's events; a `$ce-` or `$et-` source reads the store's index as links.
     func read(_ stream: String, from: UInt64, maxCount: Int, store: EventStore) throws(WharfError) -> [RecordedEvent] {
-        if let category = CategoryLinks.category(ofLinkStream: stream) {
-            return try store.readCategoryLinks(stream, category: category, from: from, maxCount: maxCount)
+        if let link = LinkStream(name: stream) {
+            return try store.readLinks(link, from: from, maxCount: maxCount)
         }
         return try store.readStream(stream, from: from, maxCount: maxCount)
     }

@@ -32,7 +32,8 @@ public final class PersistentSubscriptionConnection: Sendable {
         try store.receive(key, connection: id, max: max, inFlightLimit: inFlightLimit)
     }
 
-    /// Makes the acks and nacks so far durable (writes the group's file if it changed).
+    /// Makes the acks and nacks applied so far durable (writes the group's file if it changed).
+    /// Acks applied while it syncs are the next call's: call it in rounds, not once per ack.
     public func flush() throws(WharfError) { try store.flush(key) }
 
     /// Whether the connection is still attached to its group (false once closed or deleted).

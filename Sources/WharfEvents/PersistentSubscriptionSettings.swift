@@ -27,7 +27,7 @@ public struct PersistentSubscriptionSettings: Codable, Equatable, Sendable {
     /// `.all` only: the events the group delivers; the others are passed over as settled.
     public var filter: EventFilter?
     /// Kept and reported for EventStoreDB's clients, which round-trip them; Wharf's engine
-    /// checkpoints by `checkpointAfterAcks` (and whenever a consumer's acks arrive over gRPC),
+    /// checkpoints by `checkpointAfterAcks` (and in rounds as a consumer's acks arrive over gRPC),
     /// reads ahead by `bufferSize`, and keeps no extra statistics.
     public var maxCheckpointCount = 1000
     public var checkpointAfterMillis: Int64 = 2000

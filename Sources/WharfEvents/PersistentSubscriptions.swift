@@ -37,6 +37,10 @@ final class PersistentSubscriptions: Sendable {
     /// The store's `$all` log, which checkpoints and parked-stream cursors point into.
     let log: PartitionLog
     let state = Mutex(State())
+    /// Serializes the file writes `flush` makes outside `state`, so two of them never race and
+    /// a deleted group's file is not written again (deletion takes it too). Lock order: this,
+    /// then `state`.
+    let writes = Mutex(())
 
     init(directory: String, files: DurableFile, log: PartitionLog) {
         self.directory = directory
@@ -88,12 +92,43 @@ final class PersistentSubscriptions: Sendable {
         g.acksSinceCheckpoint = 0
     }
 
+    /// Writes the group's file if it changed since it was last written, with the syncs outside
+    /// `state`: acks, nacks and deliveries of every group go on meanwhile, and what they change
+    /// is the next call's to write. Callers run it in rounds (the gRPC listener: one round per
+    /// call, covering every ack that arrived while the previous round synced).
+    func flush(_ key: GroupKey) throws(WharfError) {
+        try writes.withLock { (_: inout ()) throws(WharfError) in
+            let snapshot = try state.withLock { (s: inout State) throws(WharfError) -> (file: PersistentSubscriptionFile, previous: PersistentSubscriptionFile?)? in
+                guard let g = s.groups[key] else { throw .unknownSubscription("\(key.source)::\(key.group)") }
+                return g.file == g.persisted ? nil : (g.file, g.persisted)
+            }
+            guard let snapshot else { return }
+            try log.ensureDurable()  // see `persist`
+            try snapshot.file.save(in: directory, files: files)
+            state.withLock { s in
+                guard var g = s.groups[key] else { return }
+                defer { s.groups[key] = g }
+                guard g.persisted == snapshot.previous else {
+                    // A checkpoint written under `state` landed between the snapshot and this
+                    // write, which may have replaced it with an older state (never one that
+                    // settles an unsettled event: only redeliveries): have the next round write.
+                    g.persisted = nil
+                    return
+                }
+                g.persisted = snapshot.file
+                g.persistedCheckpoint = snapshot.file.checkpoint
+                g.persistedTruncateBefore = snapshot.file.parkedTruncateBefore
+                g.acksSinceCheckpoint = 0
+            }
+        }
+    }
+
     /// Parks `p` (appends a link to the group's parked stream) and settles it.
     func park(_ ref: PersistentGroup.Ref, _ p: PersistentGroup.Pending, reason: String, in g: inout PersistentGroup,
               store: EventStore) throws(WharfError) {
         let meta = (try? JSONSerialization.data(withJSONObject: ["reason": reason, "retryCount": p.retryCount])) ?? Data()
-        // A `$ce-` link is not stored: the parked link points to its target instead.
-        let target = CategoryLinks.category(ofLinkStream: p.event.stream) != nil ? p.event.linkTarget : nil
+        // A `$ce-`/`$et-` link is not stored: the parked link points to its target instead.
+        let target = LinkStream(name: p.event.stream) != nil ? p.event.linkTarget : nil
         let link = EventData(type: StreamName.linkEventType,
                              data: Array("\(target?.revision ?? p.event.revision)@\(target?.stream ?? p.event.stream)".utf8),
                              metadata: Array(meta))

@@ -10,27 +10,28 @@ import WharfCore
 /// time of position `p`; `systemPositions` lists (ascending) the positions of events in `$`
 /// streams, which `.all` subscriptions and lag skip.
 ///
-/// Memory: about 8 bytes (stream position) + 8 (category position) + 8 (timestamp) + ~60 (event-id entry) per event.
+/// Memory: about 8 bytes (stream position) + 8 (category position) + 8 (event-type position)
+/// + 8 (timestamp) + 16 (event id by revision) + ~60 (the stream's id-to-revision entry) per event.
 /// Event ids are kept for every event ever appended, not a window, so deduplication of a retried
 /// append holds for the life of the store (EventStoreDB bounds this by a cache; a bounded window
-/// here would be a change in `ids` only).
+/// here would be a change in `Stream.revisions` only).
 struct StreamIndex: Sendable {
     struct Stream: Sendable {
         var positions: [UInt64] = []
+        /// The event id at each revision.
+        var ids: [UUID] = []
+        /// The last revision holding each event id (ids repeat only through `.any` appends
+        /// whose first id is new, which EventStoreDB writes too).
+        var revisions: [UUID: UInt64] = [:]
         var lastAppended: Int64 = 0
-    }
-
-    struct Location: Sendable, Equatable {
-        var stream: String
-        var revision: UInt64
-        var position: UInt64
     }
 
     private(set) var streams: [String: Stream] = [:]
     private(set) var categories: [String: Set<String>] = [:]
     /// Positions of every event of each category, ascending (EventStoreDB's `$ce-<category>`).
     private(set) var categoryPositions: [String: [UInt64]] = [:]
-    private(set) var ids: [UUID: Location] = [:]
+    /// Positions of every event of each type, ascending (EventStoreDB's `$et-<type>`).
+    private(set) var typePositions: [String: [UInt64]] = [:]
     private(set) var timestamps: [Int64] = []
     private(set) var systemPositions: [UInt64] = []
 
@@ -42,7 +43,16 @@ struct StreamIndex: Sendable {
         return UInt64(s.positions.count - 1)
     }
 
-    mutating func add(stream: String, id: UUID, revision: UInt64, position: UInt64, timestamp: Int64) throws(WharfError) {
+    /// The `$all` positions a system link stream points to, in order (its revision i links to
+    /// the i-th); nil when nothing was ever appended that it covers.
+    func positions(of link: LinkStream) -> [UInt64]? {
+        switch link {
+        case .category(let c): categoryPositions[c]
+        case .eventType(let t): typePositions[t]
+        }
+    }
+
+    mutating func add(stream: String, id: UUID, type: String, revision: UInt64, position: UInt64, timestamp: Int64) throws(WharfError) {
         guard position == end else { throw .corrupt("$all position \(position) found where \(end) was expected (the log has a gap)") }
         var entry = streams[stream] ?? Stream()
         guard revision == UInt64(entry.positions.count) else {
@@ -51,43 +61,62 @@ struct StreamIndex: Sendable {
         let category = StreamName.category(of: stream)
         if entry.positions.isEmpty { categories[category, default: []].insert(stream) }
         categoryPositions[category, default: []].append(position)
+        typePositions[type, default: []].append(position)
         entry.positions.append(position)
+        entry.ids.append(id)
+        entry.revisions[id] = revision
         entry.lastAppended = timestamp
         streams[stream] = entry
-        ids[id] = Location(stream: stream, revision: revision, position: position)
         timestamps.append(timestamp)
         if StreamName.isSystem(stream) { systemPositions.append(position) }
     }
 
-    /// EventStoreDB's idempotency rule, applied before the expected-version check:
-    /// - no id of `events` is known: not a retry (nil);
-    /// - every id is known, all in `stream`, at consecutive revisions `r...` in call order, and the
-    ///   expected version is satisfied by the stream as it was before them (`.exact(r-1)`, `.noStream`
-    ///   with `r == 0`, `.streamExists` with `r > 0`, `.any`): a retry, answered with the original
-    ///   result and nothing written;
-    /// - every id is known in that shape but the expected version does not match: the original
-    ///   append's expected version differed, so this is `wrongExpectedVersion` like any stale write;
-    /// - anything else (some ids known and some not, ids known in another stream or order): a
-    ///   partial overlap, rejected with `duplicateEventIds` (EventStoreDB's "corrupted
-    ///   idempotency"), because writing the new ones would duplicate the known ones.
+    /// EventStoreDB's idempotency rule (its storage writer's commit check), applied before the
+    /// expected-version check. It looks only at `stream`: the same id in another stream is a new
+    /// event there.
+    /// - `.any` (and `.streamExists` on an existing stream): the first id is not in the stream:
+    ///   not a retry (nil, written as new). Every id is in the stream: a retry, answered with the
+    ///   revision and position of the last one and nothing written. The first is but a later one
+    ///   is not: a partial overlap, `duplicateEventIds` (EventStoreDB's "corrupted idempotency",
+    ///   which its clients see as WrongExpectedVersion).
+    /// - `.exact(r)` / `.noStream` (r = -1) below the stream's last revision: the events at
+    ///   revisions r+1, r+2, ... must carry the ids in call order: all do, a retry; the first does
+    ///   not, `wrongExpectedVersion` like any stale write; a later one does not (or the call runs
+    ///   past the end), a partial overlap.
+    /// - Otherwise (the expected version is the current one, or ahead of it): not a retry; the
+    ///   expected-version check decides.
     func idempotentResult(stream: String, events: [EventData], expected: ExpectedVersion) throws(WharfError) -> WriteResult? {
-        let known = events.map { ids[$0.id] }
-        guard known.contains(where: { $0 != nil }) else { return nil }
-        guard let first = known[0], known.allSatisfy({ $0 != nil }) else {
-            let dup = zip(events, known).first { $0.1 != nil }!
-            throw .duplicateEventIds(stream: stream, detail: "event \(dup.0.id) is already stored in '\(dup.1!.stream)' at revision \(dup.1!.revision) but event(s) of this call are new")
+        guard let entry = streams[stream], !entry.positions.isEmpty, let firstEvent = events.first else { return nil }
+        let last = UInt64(entry.positions.count - 1)
+        func retry(endingAt revision: UInt64) -> WriteResult {
+            WriteResult(nextExpectedVersion: revision, position: entry.positions[Int(revision)], deduplicated: true)
         }
-        for (i, loc) in known.enumerated() {
-            guard let loc, loc.stream == stream, loc.revision == first.revision + UInt64(i) else {
-                throw .duplicateEventIds(stream: stream, detail: "event \(events[i].id) is already stored elsewhere (\(known[i].map { "'\($0.stream)' revision \($0.revision)" } ?? "nowhere")), not as part of the same append")
+        func partial(_ id: UUID) -> WharfError {
+            .duplicateEventIds(stream: stream, detail: "event \(id) is new but earlier event(s) of this call are already stored in the stream")
+        }
+        let start: UInt64
+        switch expected {
+        case .any, .streamExists:
+            guard entry.revisions[firstEvent.id] != nil else { return nil }
+            var end: UInt64 = 0
+            for e in events {
+                guard let r = entry.revisions[e.id] else { throw partial(e.id) }
+                end = r
+            }
+            return retry(endingAt: end)
+        case .noStream: start = 0
+        case .exact(let r):
+            guard r < last else { return nil }
+            start = r + 1
+        }
+        for (i, e) in events.enumerated() {
+            let revision = start + UInt64(i)
+            guard revision <= last, entry.ids[Int(revision)] == e.id else {
+                if i == 0 { throw .wrongExpectedVersion(stream: stream, expected: expected.description, actual: last) }
+                throw partial(e.id)
             }
         }
-        let before: UInt64? = first.revision == 0 ? nil : first.revision - 1
-        guard expected.isSatisfied(by: before) else {
-            throw .wrongExpectedVersion(stream: stream, expected: expected.description, actual: lastRevision(of: stream))
-        }
-        let last = known[known.count - 1]!
-        return WriteResult(nextExpectedVersion: last.revision, position: last.position, deduplicated: true)
+        return retry(endingAt: start + UInt64(events.count - 1))
     }
 
     /// Number of positions in `range` that hold system-stream events.

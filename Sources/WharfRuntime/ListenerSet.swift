@@ -37,7 +37,8 @@ public struct ListenerSet: Sendable {
             if let amqp = plan.amqp, let queues { try await started.startAMQP(amqp, queues: queues, dataDirectory: engine.config.dataDirectory) }
             if let esdb = plan.esdb, let events { try await started.startESDB(esdb, events: events) }
             if let metrics {
-                let endpoint = try await MetricsEndpoint.start(host: metrics.host, port: metrics.port, kafka: started.kafka, storage: true,
+                let endpoint = try await MetricsEndpoint.start(host: metrics.host, port: metrics.port, kafka: started.kafka,
+                                                               listeners: started.otherConnections, storage: true,
                                                                refreshFrom: driver, refreshMs: refreshMs)
                 started.metrics = endpoint
                 started.lines.append("wharf serving metrics on http://\(hostPort(endpoint.server.host, endpoint.port))/metrics")
@@ -86,6 +87,14 @@ private struct Started {
     var lines: [String] = []
     var warnings: [String] = []
     var status: [ListenerLine] = []
+
+    /// The AMQP and gRPC listeners' connection counts, labelled as in the header.
+    var otherConnections: [MetricsEndpoint.ListenerConnections] {
+        var out: [MetricsEndpoint.ListenerConnections] = []
+        if let amqp { out.append(("amqp", { amqp.connectionCount })) }
+        if let esdb { out.append(("grpc", { esdb.connectionCount })) }
+        return out
+    }
 
     var set: ListenerSet {
         ListenerSet(kafka: kafka, amqp: amqp, esdb: esdb, metrics: metrics, startLines: lines, warnings: warnings, status: status)

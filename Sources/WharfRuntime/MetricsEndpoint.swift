@@ -13,13 +13,16 @@ public struct MetricsEndpoint: Sendable {
     public let port: Int
     private let refresher: Task<Void, Never>?
 
+    /// A listener besides Kafka (AMQP, EventStoreDB gRPC): its label and its open connections.
+    public typealias ListenerConnections = (listener: String, count: @Sendable () -> Int)
+
     /// Starts listening at `host`:`port` (0: any free port); `kafka` adds its connections and
-    /// request latencies, and `storage` this process's append and fsync latencies. With
-    /// `refreshFrom`, a snapshot is taken from that driver every `refreshMs` (where no dashboard
-    /// takes them).
-    public static func start(host: String, port: Int, kafka: KafkaServer?, storage: Bool,
+    /// request latencies, `listeners` the other listeners' connections, and `storage` this
+    /// process's append and fsync latencies. With `refreshFrom`, a snapshot is taken from that
+    /// driver every `refreshMs` (where no dashboard takes them).
+    public static func start(host: String, port: Int, kafka: KafkaServer?, listeners: [ListenerConnections] = [], storage: Bool,
                              refreshFrom driver: (any DashboardDriver)? = nil, refreshMs: Int = 5_000) async throws -> MetricsEndpoint {
-        let feed = MetricsFeed(live: liveFamilies(kafka: kafka, storage: storage))
+        let feed = MetricsFeed(live: liveFamilies(kafka: kafka, listeners: listeners, storage: storage))
         let server = MetricsHTTPServer(host: host, port: port) { await feed.exposition() }
         let boundPort = try await server.start()
         let refresher = driver.map { driver in Task { await MetricsRefresher.run(driver: driver, feed: feed, intervalMs: refreshMs) } }
@@ -40,11 +43,16 @@ public struct MetricsEndpoint: Sendable {
     }
 
     /// The families read at every scrape: counters that move between refreshes.
-    public static func liveFamilies(kafka: KafkaServer?, storage: Bool) -> MetricsFeed.LiveWriter {
+    public static func liveFamilies(kafka: KafkaServer?, listeners: [ListenerConnections] = [], storage: Bool) -> MetricsFeed.LiveWriter {
         { out in
-            if let kafka {
+            var connections: [ListenerConnections] = []
+            if let kafka { connections.append(("kafka", { kafka.connectionCount })) }
+            connections += listeners
+            if !connections.isEmpty {
                 out.family("wharf_listener_connections", .gauge, help: "Client connections open on a listener now.")
-                out.sample("wharf_listener_connections", [("listener", "kafka")], Int64(kafka.connectionCount))
+                for (listener, count) in connections { out.sample("wharf_listener_connections", [("listener", listener)], Int64(count())) }
+            }
+            if let kafka {
                 out.family("wharf_kafka_request_duration_seconds", .histogram,
                            help: "Time from starting a Kafka request to its answer being final, per API (a Produce under --fsync always includes its fdatasync).")
                 for (api, histogram) in kafka.requestLatencies.histograms {

@@ -54,7 +54,7 @@ import WharfTestSupport
         #expect(r.status == 0 && r.stdout.contains("ok "), "\(what):\n\(r.stdout)\n\(r.stderr.suffix(3000))", sourceLocation: sourceLocation)
     }
 
-    @Test(arguments: ["appends", "reads", "catchup", "deletes", "categories", "gossip"])
+    @Test(arguments: ["appends", "reads", "catchup", "deletes", "categories", "event-types", "gossip"])
     func kurrentdbclient(_ scenario: String) async throws {
         let server = try await Server()
         defer { _ = server.stop() }

@@ -14,7 +14,7 @@ import WharfTestSupport
         try await WharfProcess.run([script, uri, scenario] + extra, executable: "/usr/bin/env", prefix: ["python3"], timeout: .seconds(120))
     }
 
-    @Test(arguments: ["ack-nack-park", "timeout", "all-filter", "category", "round-robin", "info-list", "errors"])
+    @Test(arguments: ["ack-nack-park", "timeout", "all-filter", "category", "event-type", "round-robin", "info-list", "errors"])
     func kurrentdbclient(_ scenario: String) async throws {
         let server = try await Server()
         defer { _ = server.stop() }

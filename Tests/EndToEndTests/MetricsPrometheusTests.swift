@@ -143,6 +143,45 @@ import WharfTestSupport
         #expect(RawHTTP.status(try await RawHTTP.get(port: metricsPort)) == 200)
     }
 
+    /// `wharf_listener_connections` counts the AMQP and EventStoreDB gRPC listeners' clients
+    /// too, labelled as the dashboard's header names them: a client connected to each shows as
+    /// 1 while it stays, 0 once it left.
+    @Test func listenerConnectionsCountTheAMQPAndGRPCListeners() async throws {
+        let dir = TempDir()
+        let serve = try Background(["serve", "--data", dir.path + "/data", "--listen", "127.0.0.1:0", "--amqp-listen", "127.0.0.1:0",
+                                    "--esdb-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"], dir: dir)
+        let amqpPort = try await serve.port(#"serving AMQP \(Service Bus\) on 127\.0\.0\.1:\d+"#)
+        let grpcPort = try await serve.port(#"serving EventStoreDB gRPC on 127\.0\.0\.1:\d+"#)
+        let metricsPort = try await serve.port(#"metrics on http://127\.0\.0\.1:\d+"#)
+        func connections() async throws -> [String: Int] {
+            let scrape = RawHTTP.body(try await RawHTTP.get(port: metricsPort))
+            var out: [String: Int] = [:]
+            for line in scrape.split(separator: "\n") where line.hasPrefix("wharf_listener_connections{listener=\"") {
+                let label = line.split(separator: "\"")[1]
+                out[String(label)] = Int(line.split(separator: " ").last ?? "")
+            }
+            return out
+        }
+        #expect(try await connections() == ["kafka": 0, "amqp": 0, "grpc": 0])
+        // Each client holds its connection for a while: the gRPC one after the HTTP/2 preface,
+        // the AMQP one after its protocol header.
+        async let grpc = RawHTTP.exchange(port: grpcPort, Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0], timeoutMs: 3_000)
+        async let amqp = RawHTTP.exchange(port: amqpPort, [0x41, 0x4d, 0x51, 0x50, 0, 1, 0, 0], timeoutMs: 3_000)
+        var seen: [String: Int] = [:]
+        for _ in 0..<100 where seen["grpc"] != 1 || seen["amqp"] != 1 {
+            try await Task.sleep(for: .milliseconds(20))
+            seen = try await connections()
+        }
+        #expect(seen == ["kafka": 0, "amqp": 1, "grpc": 1])
+        _ = try await (grpc, amqp)
+        for _ in 0..<200 where seen["grpc"] != 0 || seen["amqp"] != 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            seen = try await connections()
+        }
+        #expect(seen == ["kafka": 0, "amqp": 0, "grpc": 0])
+        #expect(try await serve.stop() == 0)
+    }
+
     @Test func exporterServesTheSameFamiliesForAClusterOverBootstrap() async throws {
         let dir = TempDir()
         try await Self.laggingGroup(dir, records: 30, consumed: 12)

@@ -118,6 +118,75 @@ import WharfEvents
         #expect(confirmed?.subscriptionConfirmation.subscriptionID == "order-1::g")
     }
 
+    /// The client's messages wait in a bounded queue: one that sends more than
+    /// `maxQueuedMessages` before they are applied (here nothing applies them) ends its call with
+    /// RESOURCE_EXHAUSTED instead of growing the server's memory.
+    @Test func aFloodOfAcksIsRefusedWithBoundedMemory() async throws {
+        let limit = PersistentSubscriptionsService.maxQueuedMessages
+        let (incoming, feed) = AsyncThrowingStream.makeStream(of: ReadReq.self, bufferingPolicy: .bufferingOldest(limit))
+        let (flood, send) = AsyncThrowingStream.makeStream(of: ReadReq.self)
+        for _ in 0..<(limit + 50) { send.yield(Self.settle((0..<50).map { _ in ESDBWire.uuid(UUID(), structured: false) })) }
+        send.finish()
+        await PersistentSubscriptionsService.pump(flood, into: feed)
+        var queued = 0
+        let error = await #expect(throws: RPCError.self) { for try await _ in incoming { queued += 1 } }
+        #expect(queued == limit)
+        #expect(error?.code == .resourceExhausted)
+        // Within the limit, every message arrives and the queue ends cleanly.
+        let (fewIn, fewFeed) = AsyncThrowingStream.makeStream(of: ReadReq.self, bufferingPolicy: .bufferingOldest(limit))
+        let (few, sendFew) = AsyncThrowingStream.makeStream(of: ReadReq.self)
+        for _ in 0..<limit { sendFew.yield(Self.settle([ESDBWire.uuid(UUID(), structured: false)])) }
+        sendFew.finish()
+        await PersistentSubscriptionsService.pump(few, into: fewFeed)
+        var count = 0
+        for try await _ in fewIn { count += 1 }
+        #expect(count == limit)
+    }
+
+    /// Acks sent one per message are applied at once and made durable in rounds; a call that
+    /// half-closes syncs its last round, so a crash image taken right after (the store still
+    /// open, never checkpointed by `close`) has every ack: nothing acked comes back, the unacked
+    /// event does.
+    @Test func acksSentOneByOneAreDurableWhenTheCallEnds() async throws {
+        let server = try await ESDBTestServer()
+        defer { Task { await server.stop() } }
+        let store = server.store
+        try store.append(stream: "order-1", events: (0..<40).map { EventData(type: "OrderPlaced", data: "{\"n\":\($0)}") })
+        var settings = PersistentSubscriptionSettings(startFrom: .start)
+        settings.checkpointAfterAcks = 1_000  // no checkpoint by count: only the rounds write
+        try store.createPersistentSubscription("g", on: .stream("order-1"), settings: settings)
+        let (outgoing, send) = AsyncStream.makeStream(of: ReadReq.self)
+        send.yield(Self.options(group: "g", stream: "order-1", buffer: 100))
+        try await server.withClient { client in
+            try await PS.Client(wrapping: client).read(requestProducer: { writer in
+                for await request in outgoing { try await writer.write(request) }
+            }, onResponse: { response in
+                var delivered = 0
+                for try await message in response.messages {
+                    guard case .event(let e) = message.content else { continue }
+                    delivered += 1
+                    if delivered != 17 { send.yield(Self.settle([e.event.id])) }  // one ack per message; 16 stays unacked
+                    if delivered == 40 { send.finish() }  // half-close: the server ends the call after its last round
+                }
+            })
+        }
+        var status = try store.persistentSubscriptionStatus("g", on: .stream("order-1"))
+        for _ in 0..<2000 where status.inFlightCount != 0 || status.connections.count != 0 {
+            try await Task.sleep(for: .milliseconds(5))
+            status = try store.persistentSubscriptionStatus("g", on: .stream("order-1"))
+        }
+        let image = server.directory + "-image"
+        defer { try? FileManager.default.removeItem(atPath: image) }
+        try FileManager.default.copyItem(atPath: server.directory, toPath: image)
+        try? FileManager.default.removeItem(atPath: image + "/.lock")
+        let reopened = try EventStore.open(dataDirectory: image, logger: ESDBTestServer.quiet, fsync: .never)
+        defer { try? reopened.close() }
+        let consumer = try reopened.connectToPersistentSubscription("g", on: .stream("order-1"))
+        let again = try consumer.receive(max: 100)
+        #expect(again.map(\.event.revision) == [16])
+        #expect((again.first?.retryCount ?? 0) >= 1)
+    }
+
     static func id(of revision: UInt64, in store: EventStore) throws -> UUID {
         try #require(try store.readStream("order-1", from: revision, maxCount: 1).first).id
     }

@@ -36,16 +36,43 @@ import WharfCore
         let f = try StoreFixture()
         let batch = events(3)
         try f.store.append(stream: "s-1", events: batch)
-        // Some known, some new.
-        let mixed = [batch[2], event()]
-        if case .duplicateEventIds(let stream, _)? = thrownError({ try f.store.append(stream: "s-1", events: mixed) }) {
+        // Any: the first id is known in the stream, a later one is new.
+        if case .duplicateEventIds(let stream, _)? = thrownError({ try f.store.append(stream: "s-1", events: [batch[2], event()]) }) {
             #expect(stream == "s-1")
         } else { Issue.record("expected duplicateEventIds") }
-        // All known but not the same append (reordered / subset not starting in order).
-        #expect(thrownError { try f.store.append(stream: "s-1", events: [batch[1], batch[0]]) } != nil)
-        // Known ids in another stream.
-        #expect(thrownError { try f.store.append(stream: "s-2", events: batch) } != nil)
+        // An exact version: the first event matches the stream after it, a later one does not,
+        // or the call runs past the stream's end.
+        if case .duplicateEventIds? = thrownError({ try f.store.append(stream: "s-1", events: [batch[0], event()], expected: .noStream) }) {
+        } else { Issue.record("expected duplicateEventIds") }
+        if case .duplicateEventIds? = thrownError({ try f.store.append(stream: "s-1", events: [batch[2], event()], expected: .exact(1)) }) {
+        } else { Issue.record("expected duplicateEventIds") }
+        // The first event does not match: a stale expected version.
+        #expect(thrownError { try f.store.append(stream: "s-1", events: [batch[1], batch[2]], expected: .noStream) }
+                == .wrongExpectedVersion(stream: "s-1", expected: "no stream", actual: 2))
         #expect(f.store.endPosition == 3)
+    }
+
+    /// EventStoreDB's rule is per stream: ids are looked up in the stream appended to only.
+    @Test func idsAreDeduplicatedPerStream() throws {
+        let f = try StoreFixture()
+        let batch = events(3)
+        try f.store.append(stream: "s-1", events: batch)
+        // The same ids in another stream are new events there, retried there idempotently.
+        let other = try f.store.append(stream: "s-2", events: batch, expected: .noStream)
+        #expect(!other.deduplicated && other == WriteResult(nextExpectedVersion: 2, position: 5))
+        #expect(try f.store.append(stream: "s-2", events: batch, expected: .noStream) == WriteResult(nextExpectedVersion: 2, position: 5, deduplicated: true))
+        #expect(try f.store.readStream("s-2").map(\.id) == batch.map(\.id))
+        // Any: all ids in the stream, in any order, is a retry (answered with the last one's place).
+        #expect(try f.store.append(stream: "s-1", events: [batch[1], batch[0]]) == WriteResult(nextExpectedVersion: 0, position: 0, deduplicated: true))
+        // Any: a first id new to the stream is a new append, even if a later one is known.
+        let fresh = event()
+        #expect(!(try f.store.append(stream: "s-1", events: [fresh, batch[0]]).deduplicated))
+        #expect(try f.store.readStream("s-1").map(\.id) == batch.map(\.id) + [fresh.id, batch[0].id])
+        // The expected version is the current one: written, as EventStoreDB does.
+        #expect(try f.store.append(stream: "s-1", events: [batch[1]], expected: .exact(4)).nextExpectedVersion == 5)
+        try f.reopen()
+        #expect(try f.store.append(stream: "s-2", events: Array(batch[1...]), expected: .exact(0)).deduplicated)
+        #expect(f.store.endPosition == 9)
     }
 
     @Test func dedupHoldsAfterReopenAndCrash() throws {

@@ -69,4 +69,29 @@ import WharfCore
         #expect(cats.map(\.streams) == [1, 1, 3])
         #expect(cats.map(\.events) == [1, 1, 8])
     }
+
+    @Test func eventTypeLinkStreamsAcrossStreamsAndReopen() throws {
+        let f = try StoreFixture()
+        try f.store.append(stream: "order-1", events: [event("Placed", "p0"), event("Paid", "x")])  // 0,1
+        try f.store.append(stream: "invoice-1", events: [event("Placed", "p1")])                    // 2
+        try f.store.append(stream: "order-1", events: [event("Placed", "p2")])                      // 3
+        for reopened in [false, true] {
+            if reopened { try f.reopen() }  // the index is rebuilt from the log: same links, same positions
+            let link = LinkStream.eventType("Placed")
+            #expect(f.store.linkCount(link) == 3)
+            #expect(try f.store.readLinkTargets(link).map(\.position) == [0, 2, 3])
+            let links = try f.store.readLinks(link, from: 1, maxCount: 5)
+            #expect(links.map(\.revision) == [1, 2] && links.map(\.position) == [2, 3])
+            #expect(links.map(\.stream) == ["$et-Placed", "$et-Placed"] && links.allSatisfy { $0.type == StreamName.linkEventType })
+            #expect(links.map(\.dataString) == ["0@invoice-1", "2@order-1"])
+            #expect(links[0].id == LinkStream.linkId(stream: "$et-Placed", revision: 1))
+            #expect(f.store.linkCount(.eventType("Never")) == 0)
+        }
+        #expect(LinkStream(name: "$et-Placed") == .eventType("Placed"))
+        #expect(LinkStream(name: "$ce-order") == .category("order"))
+        #expect(LinkStream(name: "order-1") == nil)
+        let sample = try f.store.readStream("invoice-1")[0]
+        #expect(LinkStream.eventType("Placed").covers(sample) && !LinkStream.eventType("Paid").covers(sample))
+        #expect(LinkStream.category("invoice").covers(sample) && !LinkStream.category("order").covers(sample))
+    }
 }

@@ -8,7 +8,7 @@ import WharfDashboard
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the engine (build with -c release for real figures).",
-        subcommands: [Append.self, Fetch.self, Render.self, ClusterRefresh.self, MetricsScrape.self])
+        subcommands: [Append.self, Fetch.self, Render.self, ClusterRefresh.self, MetricsScrape.self, Events.self])
 
     struct Workload: ParsableArguments {
         @Option(help: "Records to write.") var records: Int = 5_000_000

@@ -149,6 +149,63 @@ def category():
     print("ok a $ce- group: resolved links, ack by link id, park and replay")
 
 
+def event_type():
+    """A group on an `$et-` event-type stream with resolve_links: the type's events from every
+    stream, acked by link id; a parked one is replayed."""
+    kind = f"Shipped{uuid.uuid4().hex[:8]}"
+    client.create_subscription_to_stream("shipping", f"$et-{kind}", resolve_links=True)
+    a, b = new_stream("ship"), new_stream("parcel")
+    append(a, 1, kind=kind)
+    append(b, 1, kind="Other", first=7)
+    append(b, 2, kind=kind, first=1)
+    sub = client.read_subscription_to_stream("shipping", f"$et-{kind}")
+    got = take(sub, 3)
+    assert [(e.stream_name, n_of(e)) for e in got] == [(a, 0), (b, 1), (b, 2)], [(e.stream_name, n_of(e)) for e in got]
+    assert all(e.link is not None and e.link.stream_name == f"$et-{kind}" for e in got)
+    assert [e.link.stream_position for e in got] == [0, 1, 2]
+    sub.ack(got[0])
+    sub.nack(got[1], action="park")
+    sub.ack(got[2])
+    time.sleep(0.5)
+    info = client.get_subscription_info("shipping", f"$et-{kind}")
+    assert info.parked_message_count == 1 and info.last_checkpointed_event_position == "2", (info.parked_message_count, info.last_checkpointed_event_position)
+    client.replay_parked_events("shipping", f"$et-{kind}")
+    replayed = take(sub, 1)[0]
+    assert (replayed.stream_name, n_of(replayed)) == (b, 1), (replayed.stream_name, n_of(replayed))
+    sub.ack(replayed)
+    time.sleep(0.5)
+    assert client.get_subscription_info("shipping", f"$et-{kind}").parked_message_count == 0
+    sub.stop()
+    print("ok a $et- group: resolved links, ack by link id, park and replay")
+
+
+def dashboard_replay():
+    """For the dashboard test: a group with one parked event, then the replay the dashboard's
+    Streams & projections view sends reaches this live subscriber."""
+    s = state_file  # the stream's name
+    client.create_subscription_to_stream("billing", s)
+    append(s, 3, kind="InvoiceIssued")
+    sub = client.read_subscription_to_stream("billing", s)
+    got = take(sub, 3)
+    sub.ack(got[0])
+    sub.nack(got[1], action="park")
+    sub.ack(got[2])
+    deadline = time.monotonic() + 20
+    while client.get_subscription_info("billing", s).parked_message_count != 1:
+        assert time.monotonic() < deadline, "not parked"
+        time.sleep(0.1)
+    print("ok one event parked; replay it from the dashboard", flush=True)
+    replayed = take(sub, 1, deadline=120)[0]
+    assert (replayed.stream_name, n_of(replayed)) == (s, 1), (replayed.stream_name, n_of(replayed))
+    sub.ack(replayed)
+    deadline = time.monotonic() + 20
+    while client.get_subscription_info("billing", s).parked_message_count != 0:
+        assert time.monotonic() < deadline, "still parked after the replay"
+        time.sleep(0.1)
+    print("ok the dashboard's replay reached the live subscriber", flush=True)
+    sub.stop()
+
+
 def all_with_filter():
     group = f"g-{uuid.uuid4().hex[:8]}"
     client.create_subscription_to_all(group, from_end=True)  # the client's default filter: no system events
@@ -328,6 +385,8 @@ def crash_after():
     "ack-nack-park": ack_nack_park_replay,
     "all-filter": all_with_filter,
     "category": category,
+    "event-type": event_type,
+    "dashboard-replay": dashboard_replay,
     "timeout": timeout_and_max_retries,
     "round-robin": round_robin,
     "info-list": info_and_list,

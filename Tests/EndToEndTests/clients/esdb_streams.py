@@ -67,8 +67,19 @@ def appends():
     assert client.append_to_stream(s, current_version=StreamState.ANY, events=[e3]) == p3
     assert client.get_current_version(s) == 3
     print("ok idempotent retries return the original commit position and write nothing")
-    # A partial overlap is refused.
+    # A partial overlap is refused, as EventStoreDB does, for each expected-version form.
     expect_raises(WrongCurrentVersionError, lambda: client.append_to_stream(s, current_version=0, events=[e2, event()]), "a partial retry")
+    expect_raises(WrongCurrentVersionError, lambda: client.append_to_stream(s, current_version=StreamState.ANY, events=[e2, event()]), "a partial retry with ANY")
+    expect_raises(WrongCurrentVersionError, lambda: client.append_to_stream(s, current_version=StreamState.NO_STREAM, events=[e1, event()]), "a partial retry with NO_STREAM")
+    assert client.get_current_version(s) == 3
+    # Idempotency is per stream: the same event id in another stream is a new event there.
+    other = stream()
+    p_other = client.append_to_stream(other, current_version=StreamState.NO_STREAM, events=[e1, e2])
+    assert p_other > p3, (p_other, p3)
+    assert [e.id for e in client.get_stream(other)] == [e1.id, e2.id]
+    assert client.append_to_stream(other, current_version=StreamState.NO_STREAM, events=[e1, e2]) == p_other
+    assert client.get_current_version(s) == 3 and client.get_current_version(other) == 1
+    print("ok idempotency is per stream: the same ids in another stream are new events, retried there idempotently")
     many = [event(n=i) for i in range(100)]
     last = client.append_to_stream(s, current_version=3, events=many)
     assert [e.id for e in client.get_stream(s, stream_position=4)] == [e.id for e in many]
@@ -239,6 +250,42 @@ def categories():
     print("ok $ce- category streams read as resolved links")
 
 
+def event_types():
+    """`$et-<type>`: every event of a type, across streams, as resolved links; reads, backwards
+    reads and a catch-up subscription number the links alike and keep the events' positions."""
+    kind = "Placed" + uuid.uuid4().hex[:8]
+    a, b = stream(), stream("invoice")
+    client.append_to_stream(a, current_version=StreamState.NO_STREAM, events=[event(kind, n=0), event("Other", n=9)])
+    client.append_to_stream(b, current_version=StreamState.NO_STREAM, events=[event(kind, n=1)])
+    client.append_to_stream(a, current_version=1, events=[event(kind, n=2)])
+    got = client.get_stream(f"$et-{kind}", resolve_links=True)
+    assert [json.loads(e.data)["n"] for e in got] == [0, 1, 2], got
+    assert [e.stream_name for e in got] == [a, b, a] and all(e.type == kind for e in got)
+    assert [e.link.stream_position for e in got] == [0, 1, 2] and all(e.link.type == "$>" for e in got)
+    originals = client.get_stream(a) + client.get_stream(b)
+    by_id = {e.id: e.commit_position for e in originals}
+    assert [e.commit_position for e in got] == [by_id[e.id] for e in got], "links keep the events' positions"
+    back = client.get_stream(f"$et-{kind}", resolve_links=True, backwards=True, limit=2)
+    assert [json.loads(e.data)["n"] for e in back] == [2, 1]
+    links = client.get_stream(f"$et-{kind}")
+    assert [e.data for e in links] == [b"0@" + a.encode(), b"0@" + b.encode(), b"2@" + a.encode()], [e.data for e in links]
+    expect_raises(NotFoundError, lambda: client.get_stream(f"$et-Never{kind}"), "reading an event type never appended")
+    print("ok $et- event-type streams read as resolved links")
+    sub = client.subscribe_to_stream(f"$et-{kind}", stream_position=0, resolve_links=True, include_caught_up=True, timeout=20)
+    received = []
+    for e in sub:
+        if isinstance(e, CaughtUp):
+            client.append_to_stream(b, current_version=0, events=[event("Other", n=8), event(kind, n=3)])
+            continue
+        received.append(e)
+        if len(received) == 3:
+            break
+    sub.stop()
+    assert [json.loads(e.data)["n"] for e in received] == [1, 2, 3], [e.data for e in received]
+    assert [e.link.stream_position for e in received] == [1, 2, 3]
+    print("ok a $et- catch-up subscription resumes after a revision and receives live events of the type")
+
+
 def gossip():
     members = client.read_gossip()
     assert len(members) == 1 and "leader" in members[0].state.lower(), members
@@ -246,5 +293,5 @@ def gossip():
 
 
 {"appends": appends, "reads": reads, "catchup": catchup, "checkpoint-write": checkpoint_write,
- "checkpoint-resume": checkpoint_resume, "deletes": deletes, "categories": categories, "gossip": gossip}[scenario]()
+ "checkpoint-resume": checkpoint_resume, "deletes": deletes, "categories": categories, "event-types": event_types, "gossip": gossip}[scenario]()
 client.close()
