@@ -7,7 +7,7 @@ import WharfEngine
 /// The NIO side of one AMQP connection: frames the inbound bytes (the header/frame switch
 /// depends on the connection's phase, so framing and state machine share this handler), feeds
 /// `AMQPConnection`, writes what it produced, and drives its timers: deliveries to receivers
-/// every `pumpInterval`, heartbeats at half the client's idle-time-out.
+/// every `pumpInterval`, and the connection's idle duties (heartbeats, silent clients) as often.
 ///
 /// Backpressure: frames are handled synchronously as they are read; while the socket is not
 /// writable (the client is not reading what Wharf sends) no deliveries are pushed and the
@@ -24,7 +24,6 @@ final class AMQPChannelHandler: ChannelInboundHandler {
     private let wakeups: AMQPReceiverWakeups
     private var buffer: ByteBuffer?
     private var timer: RepeatedTask?
-    private var lastWrite = NIODeadline.now()
 
     init(connection: AMQPConnection, limits: AMQPListenerLimits, wakeups: AMQPReceiverWakeups) {
         self.connection = connection
@@ -96,15 +95,6 @@ final class AMQPChannelHandler: ChannelInboundHandler {
         try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: on)
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            connection.fail(AMQPError(AMQPError.connectionForced, "idle for more than twice the idle-time-out"))
-            flush(context: context)
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         context.close(promise: nil)
     }
@@ -112,10 +102,7 @@ final class AMQPChannelHandler: ChannelInboundHandler {
     private func tick(context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
         if context.channel.isWritable { connection.pumpAll() }
-        if let every = connection.heartbeatInterval, connection.output.isEmpty,
-           NIODeadline.now() - lastWrite >= .milliseconds(Int64(every)) {
-            connection.heartbeat()
-        }
+        connection.checkIdle()
         flush(context: context)
     }
 
@@ -126,7 +113,6 @@ final class AMQPChannelHandler: ChannelInboundHandler {
             }
             connection.output.removeAll(keepingCapacity: true)
             context.flush()
-            lastWrite = .now()
             if !context.channel.isWritable { setReading(context, false) }
         }
         if connection.shouldClose {

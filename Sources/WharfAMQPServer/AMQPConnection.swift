@@ -36,6 +36,7 @@ final class AMQPConnection {
     var peerMaxFrameSize: UInt32 = AMQPFrame.minMaxFrameSize
     /// Half the client's idle-time-out: how often Wharf must send something (nil: never).
     var heartbeatInterval: UInt32?
+    var idle: AMQPIdleTimer
     var sessions: [UInt16: AMQPSession] = [:]
     /// Audiences a valid put-token covered: lower-cased entity path -> token expiry (Unix seconds).
     var authorized: [String: Int64] = [:]
@@ -57,6 +58,7 @@ final class AMQPConnection {
         self.keys = keys
         self.limits = limits
         self.logger = logger
+        idle = AMQPIdleTimer(now: queues.clock.nowMillis())
     }
 
     var expectsHeader: Bool { phase == .header || phase == .amqpHeader }
@@ -65,6 +67,7 @@ final class AMQPConnection {
 
     func receive(_ item: AMQPInbound) {
         guard phase != .closed else { return }
+        idle.receivedSinceCheck = true
         do throws(WharfError) {
             switch (item, phase) {
             case (.header(let h), .header):
@@ -196,15 +199,23 @@ final class AMQPConnection {
     // MARK: - Output
 
     func send(channel: UInt16, _ p: Performative, payload: [UInt8] = []) {
+        idle.sentSinceCheck = true
         output.append(AMQPFrame(channel: channel, performative: p.value, payload: payload).encoded())
     }
 
     func send(sasl: SASLFrame) {
+        idle.sentSinceCheck = true
         output.append(AMQPFrame(type: AMQPFrame.typeSASL, channel: 0, performative: sasl.value).encoded())
     }
 
-    func heartbeat() {
-        if phase == .opened { output.append(AMQPFrame.heartbeat().encoded()) }
+    /// The connection timer's idle duties (see `AMQPIdleTimer`), at the queue store's clock.
+    func checkIdle() {
+        guard phase != .closed else { return }
+        switch idle.check(now: queues.clock.nowMillis(), heartbeatEvery: heartbeatInterval, closeAfter: Int64(limits.idleTimeoutMs) * 2) {
+        case .nothing: break
+        case .heartbeat: if phase == .opened { output.append(AMQPFrame.heartbeat().encoded()) }
+        case .silentTooLong: fail(AMQPError(AMQPError.connectionForced, "idle for more than twice the idle-time-out"))
+        }
     }
 
     /// A session-level flow: the client's view of Wharf's window (pyamqp stalls without it, reference §3.3).

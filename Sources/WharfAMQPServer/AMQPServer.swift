@@ -84,8 +84,6 @@ public final class AMQPServer: Sendable {
                     channel.closeFuture.whenComplete { _ in server.connections.wrappingSubtract(1, ordering: .relaxed) }
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    let idle = TimeAmount.milliseconds(Int64(limits.idleTimeoutMs) * 2)
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     let connection = AMQPConnection(queues: queues, keys: loadKeys, rights: loadRights, limits: limits, logger: logger)
                     connection.refusal = refusal
                     if wakeups.value == nil { wakeups.value = AMQPReceiverWakeups() }

@@ -44,6 +44,11 @@ enum ServiceBusMessageMapping {
         }
         guard out.messageId.utf8.count <= 128 else { throw .invalidArgument("message id longer than 128 characters") }
         if let ttl = m.header?.ttl, ttl > 0 { out.timeToLiveMillis = Int64(ttl) }
+        switch m.annotation(partitionKey) {
+        case nil, .null?: break
+        case .string(let key)?, .symbol(let key)?: out.partitionKey = key
+        case let other?: throw .invalidArgument("x-opt-partition-key must be a string, got \(other)")
+        }
         if let at = m.annotation(scheduledEnqueueTime)?.timestampValue ?? m.annotation(scheduledEnqueueTime)?.integer {
             out.scheduledEnqueueTime = at
         }
@@ -92,6 +97,7 @@ enum ServiceBusMessageMapping {
         if let until = m.lockedUntil { annotations.append(.init(.symbol(lockedUntil), .timestamp(until))) }
         if let at = m.scheduledEnqueueTime { annotations.append(.init(.symbol(scheduledEnqueueTime), .timestamp(at))) }
         if let source = m.deadLetterSource { annotations.append(.init(.symbol(deadLetterSource), .string(source))) }
+        if let key = m.partitionKey { annotations.append(.init(.symbol(partitionKey), .string(key))) }
         let state: Int32 = switch m.state {
         case .deferred: 1
         case .scheduled: 2

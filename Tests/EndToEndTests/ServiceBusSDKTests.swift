@@ -51,11 +51,11 @@ import WharfTestSupport
     }
 
     @Test func acceptanceMatrixWithThePythonSDK() async throws {
-        // Rows 1-3 and 13; 4-5; 6-7; 8, 9 and 11; 12; 10; 15; 16 (no connection cap).
+        // Rows 1-3 and 13; 4-5; 6-7; 8, 9 and 11; 12; 10; 15; 16 (no connection cap); x-opt-partition-key.
         let queues: [(String, [String])] = [
             ("send-receive-complete", []), ("abandon-deadletter", ["--max-delivery-count", "3"]),
             ("defer-peek-receive-and-delete", []), ("schedule-renew", []), ("sessions", ["--requires-session"]),
-            ("ttl", ["--dead-letter-on-expiration"]), ("size", []), ("many-clients", []),
+            ("ttl", ["--dead-letter-on-expiration"]), ("size", []), ("many-clients", []), ("partition-key", []),
         ]
         let scenarios = queues.map(\.0)
         let server = try await Server(queues: queues)
@@ -72,6 +72,18 @@ import WharfTestSupport
             let counts = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
             #expect(counts?["activeCount"] as? Int == 0 && counts?["deadLetterCount"] as? Int == 0, "\(queue): \(r.stdout) \(r.stderr)")
         }
+    }
+
+    /// Acceptance row 14 (idle for minutes) with the idle-time-out driven short on both sides:
+    /// Wharf announces 4 s (a client silent for 8 s is closed), the sender's keep-alive wakes
+    /// every second (a prefetch-0 receiver's every 5 s, as in production); both stay connected
+    /// and working through 12 s of idleness, and a sender with its keep-alive off is closed (the
+    /// SDK reconnects on its next send).
+    @Test func anIdleSenderAndReceiverKeepTheirConnectionsPastTheIdleTimeout() async throws {
+        let server = try await Server(queues: [("idle", [])], extraArguments: ["--amqp-idle-timeout-ms", "4000"])
+        defer { _ = server.stop() }
+        let r = try await Self.sdk(server.connectionString, "idle", "idle")
+        #expect(r.status == 0 && !r.stdout.contains("FAIL"), "\(r.stdout)\n\(r.stderr.suffix(3000))")
     }
 
     @Test func aWrongSharedAccessKeyIsRefusedWithTheSDKsAuthenticationError() async throws {

@@ -136,7 +136,8 @@ import WharfTestSupport
             #expect(m.header?.deliveryCount == 0)
             guard case .long(1)? = m.annotation("x-opt-sequence-number"), case .long(1)? = m.annotation("x-opt-enqueue-sequence-number"),
                   case .timestamp? = m.annotation("x-opt-enqueued-time"), case .timestamp? = m.annotation("x-opt-locked-until"),
-                  case .timestamp(scheduled)? = m.annotation("x-opt-scheduled-enqueue-time"), case .int(0)? = m.annotation("x-opt-message-state")
+                  case .timestamp(scheduled)? = m.annotation("x-opt-scheduled-enqueue-time"), case .int(0)? = m.annotation("x-opt-message-state"),
+                  case .string("pk")? = m.annotation("x-opt-partition-key")
             else { Issue.record("annotation types: \(m.messageAnnotations ?? [])"); return }
             for pair in m.messageAnnotations ?? [] { #expect({ if case .symbol = pair.key { true } else { false } }(), "\(pair.key)") }
             #expect(m.properties?.creationTime != nil)
@@ -221,6 +222,32 @@ import WharfTestSupport
                 }
                 #expect(announced == 120_000)
             }
+        }
+    }
+
+    /// `x-opt-partition-key` as the service validates it: a string of at most 128 characters,
+    /// equal to the session id (group-id) when both are set; the others are rejected with
+    /// `com.microsoft:argument-error` and not stored.
+    @Test func aPartitionKeyOtherThanTheSessionIdOrNotAShortStringIsRejected() async throws {
+        try await Fixture.with { f in
+            let c = try await Self.connect(f.port)
+            func keyed(_ id: String, _ key: AMQPValue, group: String? = nil) -> AMQPMessage {
+                var properties = AMQPMessage.Properties(messageId: .string(id))
+                properties.groupId = group
+                return AMQPMessage(messageAnnotations: [.init(.symbol("x-opt-partition-key"), key)], properties: properties, body: .data([[1]]))
+            }
+            let outcomes = try await Self.send(c, channel: 1, [
+                keyed("same", .string("s"), group: "s"), keyed("differs", .string("p"), group: "s"), keyed("int", .int(7)),
+                keyed("long", .string(String(repeating: "k", count: 129))), keyed("plain", .string(String(repeating: "k", count: 128))),
+            ])
+            #expect(outcomes.map { $0 == .accepted } == [true, false, false, false, true])
+            for o in outcomes.dropFirst().dropLast() {
+                guard case .rejected(let e)? = o else { Issue.record("not rejected: \(String(describing: o))"); continue }
+                #expect(e?.condition == AMQPError.argumentError, "\(String(describing: e))")
+            }
+            let stored = try f.queues.peek("q", fromSequenceNumber: 1, max: 10)
+            #expect(stored.map(\.messageId) == ["same", "plain"] && stored.first?.partitionKey == "s")
+            c.close()
         }
     }
 }

@@ -21,10 +21,10 @@ import WharfTestSupport
         let server: AMQPServer
         let port: Int
 
-        init(limits: AMQPListenerLimits = AMQPListenerLimits()) async throws {
+        init(limits: AMQPListenerLimits = AMQPListenerLimits(), clock: any WallClock = SystemClock()) async throws {
             var logger = Logger(label: "test")
             logger.logLevel = .error
-            engine = try Engine.open(config: EngineConfig(dataDirectory: path, fsync: .never), logger: logger)
+            engine = try Engine.open(config: EngineConfig(dataDirectory: path, fsync: .never), clock: clock, logger: logger)
             queues = try engine.openQueues()
             try queues.createQueue("q")
             let keys = ServiceBusKeys(dataDirectory: path)
@@ -37,8 +37,9 @@ import WharfTestSupport
         }
 
         /// Runs `body` on a fresh fixture and stops it afterwards, whatever happened.
-        static func with(limits: AMQPListenerLimits = AMQPListenerLimits(), _ body: (Fixture) async throws -> Void) async throws {
-            let f = try await Fixture(limits: limits)
+        static func with(limits: AMQPListenerLimits = AMQPListenerLimits(), clock: any WallClock = SystemClock(),
+                         _ body: (Fixture) async throws -> Void) async throws {
+            let f = try await Fixture(limits: limits, clock: clock)
             do { try await body(f) } catch {
                 await f.stop()
                 throw error

@@ -15,6 +15,9 @@ public struct OutgoingMessage: Equatable, Sendable {
     public var to: String?
     /// The session a reply should go to (Service Bus `ReplyToSessionId`, AMQP `reply-to-group-id`).
     public var replyToSessionId: String? = nil
+    /// Service Bus `PartitionKey` (AMQP annotation `x-opt-partition-key`): kept and returned;
+    /// Wharf's entities are not partitioned, but it must equal the session id when both are set.
+    public var partitionKey: String? = nil
     /// Clamped to the queue's default time to live.
     public var timeToLiveMillis: Int64?
     /// Enqueue later (state `scheduled` until then).
@@ -85,6 +88,8 @@ public struct QueueMessage: Equatable, Sendable {
     public var transferHopCount: Int
     /// Service Bus `ReplyToSessionId`.
     public var replyToSessionId: String? = nil
+    /// Service Bus `PartitionKey`, as it was sent.
+    public var partitionKey: String? = nil
 
     public var deadLetterReason: String? { applicationProperties[QueueMessageCodec.deadLetterReason] }
     public var deadLetterErrorDescription: String? { applicationProperties[QueueMessageCodec.deadLetterDescription] }

@@ -5,7 +5,7 @@ import WharfCore
 /// - key: the message id (UTF-8); value: the body; timestamp: the enqueue time (ms).
 /// - headers, system properties (broker-owned prefix `x-sb-`, values UTF-8 text):
 ///   `x-sb-correlation-id`, `x-sb-session-id`, `x-sb-subject`, `x-sb-content-type`,
-///   `x-sb-reply-to`, `x-sb-to`, `x-sb-reply-to-session-id`, `x-sb-ttl-ms` (decimal), `x-sb-scheduled-enqueue-time` (decimal ms),
+///   `x-sb-reply-to`, `x-sb-to`, `x-sb-reply-to-session-id`, `x-sb-partition-key`, `x-sb-ttl-ms` (decimal), `x-sb-scheduled-enqueue-time` (decimal ms),
 ///   `x-sb-delivery-count` (decimal: the count a dead-lettered message had in its source),
 ///   `x-sb-hop-count` (decimal, forwards so far), `x-sb-deadletter-source` (entity path),
 ///   `x-sb-moved-from` (`<entity path>#<sequence number>`: this record is the copy of that message,
@@ -30,6 +30,7 @@ enum QueueMessageCodec {
     static let replyTo = "x-sb-reply-to"
     static let to = "x-sb-to"
     static let replyToSessionId = "x-sb-reply-to-session-id"
+    static let partitionKey = "x-sb-partition-key"
     static let ttl = "x-sb-ttl-ms"
     static let scheduled = "x-sb-scheduled-enqueue-time"
     static let hopCount = "x-sb-hop-count"
@@ -58,6 +59,7 @@ enum QueueMessageCodec {
             system[replyTo] = m.replyTo
             system[to] = m.to
             system[replyToSessionId] = m.replyToSessionId
+            system[partitionKey] = m.partitionKey
             system[ttl] = m.timeToLiveMillis.map(String.init)
             system[scheduled] = m.scheduledEnqueueTime.map(String.init)
             for (name, type) in m.applicationPropertyTypes where properties[name] != nil { system[propertyTypePrefix + name] = type.rawValue }
@@ -114,7 +116,7 @@ enum QueueMessageCodec {
                          timeToLiveMillis: ttlMillis, scheduledEnqueueTime: scheduledTime, enqueuedTime: enqueuedTime,
                          expiresAt: nil, deliveryCount: 0, state: .active, lockToken: nil, lockedUntil: nil,
                          applicationProperties: properties, applicationPropertyTypes: propertyTypes, deadLetterSource: system[deadLetterSource],
-                         transferHopCount: hops, replyToSessionId: system[replyToSessionId])
+                         transferHopCount: hops, replyToSessionId: system[replyToSessionId], partitionKey: system[partitionKey])
         }
     }
 
@@ -124,6 +126,13 @@ enum QueueMessageCodec {
         }
         if let ttl = m.timeToLiveMillis, ttl <= 0 { throw .invalidArgument("time to live must be positive, got \(ttl) ms") }
         if let s = m.sessionId, s.isEmpty || s.utf8.count > 128 { throw .invalidArgument("session id must be 1-128 characters") }
+        if let key = m.partitionKey {
+            guard key.utf8.count <= 128 else { throw .invalidArgument("partition key longer than 128 characters") }
+            // Service Bus hashes the session id as the partition key, so the two must agree.
+            if let s = m.sessionId, s != key {
+                throw .invalidArgument("the partition key '\(key)' differs from the session id '\(s)'; when both are set they must be equal")
+            }
+        }
     }
 }
 

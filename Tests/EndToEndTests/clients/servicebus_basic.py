@@ -485,6 +485,72 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
         except ServiceBusAuthorizationError as e:
             check("'Listen' claim" in str(e), "receive refused with ServiceBusAuthorizationError: %s" % e)
 
+    elif scenario == "partition-key":
+        # x-opt-partition-key: kept on single, batched and scheduled sends, returned by peek,
+        # receive and the dead-letter queue; one that differs from the session id is refused
+        # (the SDK itself refuses that combination, so it goes as a raw annotated message).
+        from azure.servicebus.amqp import AmqpAnnotatedMessage
+        from azure.servicebus.exceptions import ServiceBusError
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("keyed", partition_key="pk-1"))
+            s.send_messages([ServiceBusMessage("batched", partition_key="pk-2"), ServiceBusMessage("unkeyed")])
+            s.send_messages(ServiceBusMessage("with-session", session_id="S", partition_key="S"))
+            when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=1)
+            s.schedule_messages(ServiceBusMessage("scheduled", partition_key="pk-3"), when)
+            try:
+                s.send_messages(AmqpAnnotatedMessage(data_body=b"mismatch", annotations={"x-opt-partition-key": "a"},
+                                                     properties={"group_id": "b"}))
+                check(False, "a partition key other than the session id must be refused")
+            except ServiceBusError as e:
+                check("differs from the session id" in str(e), "a partition key other than the session id refused: %s" % e)
+        expected = {"keyed": "pk-1", "batched": "pk-2", "unkeyed": None, "with-session": "S", "scheduled": "pk-3"}
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            peeked = r.peek_messages(max_message_count=10)
+            check({str(m): m.partition_key for m in peeked} == expected, "peek returns the partition keys: %s" % {str(m): m.partition_key for m in peeked})
+            got = []
+            deadline = time.time() + 20
+            while len(got) < 5 and time.time() < deadline:
+                got += r.receive_messages(max_message_count=10, max_wait_time=3)
+            check({str(m): m.partition_key for m in got} == expected, "receive returns the partition keys: %s" % {str(m): m.partition_key for m in got})
+            for m in got:
+                if str(m) == "keyed":
+                    r.dead_letter_message(m, reason="r")
+                else:
+                    r.complete_message(m)
+        with client.get_queue_receiver(queue, sub_queue=ServiceBusSubQueue.DEAD_LETTER, max_wait_time=5) as dlq:
+            (m,) = dlq.receive_messages(max_message_count=1, max_wait_time=5)
+            check(str(m) == "keyed" and m.partition_key == "pk-1", "the dead-letter queue keeps it: %s" % m.partition_key)
+            dlq.complete_message(m)
+
+    elif scenario == "idle":
+        # Acceptance row 14 with `wharf serve --amqp-idle-timeout-ms 4000`: Wharf closes a client
+        # silent for 8 s. A sender whose keep-alive wakes every second (pyamqp writes an empty
+        # frame when it wakes past half Wharf's idle-time-out; the default wakes every 30 s) and
+        # a receiver with the default prefetch (its keep-alive wakes every 5 s) sit idle for 12 s,
+        # then send and receive on the same connections; a sender whose keep-alive is off finds
+        # its connection closed by Wharf (the timeout is real).
+        from azure.servicebus._pyamqp.constants import ConnectionState
+        with client.get_queue_sender(queue, keep_alive=None) as silent, client.get_queue_sender(queue, keep_alive=1) as s, \
+                client.get_queue_receiver(queue, max_wait_time=5) as r:
+            s.send_messages(ServiceBusMessage("before"))
+            (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+            r.complete_message(m)
+            sender_conn, receiver_conn, silent_conn = s._handler._connection, r._handler._connection, silent._handler._connection
+            time.sleep(12)
+            check(sender_conn.state == ConnectionState.OPENED and receiver_conn.state == ConnectionState.OPENED,
+                  "both connections open after 12 s idle: %s %s" % (sender_conn.state, receiver_conn.state))
+            s.send_messages(ServiceBusMessage("after"))
+            got = r.receive_messages(max_message_count=1, max_wait_time=5)
+            check([str(m) for m in got] == ["after"], "sent and received after the idle period: %s" % [str(m) for m in got])
+            r.complete_message(got[0])
+            check(s._handler._connection is sender_conn and r._handler._connection is receiver_conn, "on the same connections: %s %s" % (s._handler._connection is sender_conn, r._handler._connection is receiver_conn))
+            # The SDK notices the closed socket on its next send, reconnects and sends.
+            silent.send_messages(ServiceBusMessage("silent"))
+            check(silent._handler._connection is not silent_conn, "Wharf closed the silent connection (the SDK reconnected)")
+            got = r.receive_messages(max_message_count=1, max_wait_time=5)
+            check([str(m) for m in got] == ["silent"], "its message arrived: %s" % [str(m) for m in got])
+            r.complete_message(got[0])
+
     elif scenario == "wrong-key":
         try:
             with client.get_queue_sender(queue) as s:
