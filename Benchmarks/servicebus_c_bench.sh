@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Issue 15's Service Bus listener benchmark with a compiled AMQP 1.0 client: compiles
+# Benchmarks/servicebus_c_bench.c with gcc against Debian's C qpid-proton (libqpid-proton11-dev)
+# and OpenSSL's libcrypto (the SAS token's HMAC), creates the queue `bench` in a fresh data
+# directory, starts `wharf serve` (release by default) with the AMQP listener on a free loopback
+# port, runs the phases, prints the figures and the server's CPU time, then stops the server and
+# removes the directory.
+# Usage: Benchmarks/servicebus_c_bench.sh [COUNT=100000] [RATE=1000] [SECONDS=10] [PHASES=send,receive,latency]
+# (WHARF=path to the binary, FSYNC=the --fsync policy, default interval:1000 as `wharf serve`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${1:-100000}
+rate=${2:-1000}
+seconds=${3:-10}
+phases=${4:-send,receive,latency}
+wharf=${WHARF:-.build/release/wharf}
+fsync=${FSYNC:-interval:1000}
+work=$(mktemp -d /tmp/wharf-sbbench.XXXXXX)
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+gcc -O2 -Wall -o "$work/servicebus_c_bench" Benchmarks/servicebus_c_bench.c -lqpid-proton -lcrypto
+amqp_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$wharf" queue create bench --data "$work/data" >/dev/null
+connection=$("$wharf" servicebus connection-string --data "$work/data" --amqp-listen "127.0.0.1:$amqp_port")
+key_name=$(sed -E 's/.*SharedAccessKeyName=([^;]*).*/\1/' <<<"$connection")
+key=$(sed -E 's/.*SharedAccessKey=([^;]*).*/\1/' <<<"$connection")
+"$wharf" serve --data "$work/data" --listen 127.0.0.1:0 --amqp-listen "127.0.0.1:$amqp_port" --fsync "$fsync" \
+    >"$work/serve.out" 2>"$work/serve.err" &
+server=$!
+for _ in $(seq 100); do grep -q "127.0.0.1:$amqp_port" "$work/serve.out" "$work/serve.err" 2>/dev/null && break; sleep 0.1; done
+echo "load before: $(uptime | sed 's/.*load average/load average/')"
+for phase in ${phases//,/ }; do
+    "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" bench "$phase" "$count" "$rate" "$seconds"
+done
+echo "load after: $(uptime | sed 's/.*load average/load average/')"
+# The server's CPU time over the whole run (user+sys, clock ticks -> s), for "who is the limit".
+awk -v hz="$(getconf CLK_TCK)" '{printf "wharf serve CPU: %.2f s user, %.2f s sys\n", $14/hz, $15/hz}' "/proc/$server/stat"
