@@ -16,11 +16,17 @@ public enum DataDirectorySession {
     /// long-running broker would have run it.
     public static func queues<T>(_ directory: String, fsync: FsyncPolicy = .interval(milliseconds: 1000),
                                  _ body: (QueueStore) async throws -> T) async throws -> T {
+        try await engineWithQueues(directory, fsync: fsync) { _, queues in try await body(queues) }
+    }
+
+    /// The engine and its queue store (as `queues` opens it), for a command that asks both.
+    public static func engineWithQueues<T>(_ directory: String, fsync: FsyncPolicy = .interval(milliseconds: 1000),
+                                           _ body: (Engine, QueueStore) async throws -> T) async throws -> T {
         try await engine(directory, fsync: fsync) { engine in
             let queues = try engine.openQueues()
             return try await closing(close: { try queues.close() }, onError: { try? queues.close() }) {
                 _ = try queues.tick()
-                return try await body(queues)
+                return try await body(engine, queues)
             }
         }
     }

@@ -177,6 +177,10 @@ import Testing
             (["group", "reset", "g", "--topic", "exists", "--to-earliest", "--to-latest"], "exactly one of"),
             (["group", "reset", "g", "--topic", "exists", "--by-duration", "yesterday"], "ISO-8601 duration"),
             (["records", "delete", "exists", "--partition", "0", "--before", "50"], "out of range"),
+            // One key=value rule (KeyValueText): an '=' and a non-empty key.
+            (["produce", "exists", "--header", "=x"], "--header '=x' must look like KEY=VALUE, with a non-empty KEY"),
+            (["produce", "exists", "--header", "nokey"], "--header 'nokey' must look like KEY=VALUE"),
+            (["queue", "send", "q", "--body", "b", "--property", "=x"], "--property '=x' must look like KEY=VALUE, with a non-empty KEY"),
             (["topic", "frobnicate"], "frobnicate"),
         ]
         for (args, expected) in cases {

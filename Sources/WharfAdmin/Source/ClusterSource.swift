@@ -57,6 +57,17 @@ public protocol ClusterSource: Sendable {
     func purgeTopic(_ name: String) async throws -> Int64
 }
 
+extension ClusterSource {
+    /// Every dead-letter topic among the source's topics (internal ones never are), by name, as
+    /// `wharf dlq list` reports it; ages are measured on the source's clock after the read.
+    public func deadLetterTopicReports(sample: Int = 200) async throws -> [DeadLetterTopicReport] {
+        let names = try await describeTopics(includeInternal: false).map(\.name)
+        let summaries = try await deadLetterSummaries(topics: names, sample: sample)
+        let now = clock.nowMillis()
+        return summaries.map { DeadLetterTopicReport($0, now: now) }
+    }
+}
+
 /// Where a read of records starts.
 public enum ReadStart: Sendable, Equatable {
     /// This offset, clamped into the partition's retained range.

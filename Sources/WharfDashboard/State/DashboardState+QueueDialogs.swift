@@ -1,3 +1,5 @@
+import WharfCore
+
 /// Key handling of the requeue, queue purge and purge-undo dialogs.
 extension DashboardState {
     mutating func handleQueueModalKey(_ m: QueueModal, _ key: Key) -> [Effect] {
@@ -112,8 +114,8 @@ extension DashboardState {
         case .reason: return .reason(text)
         case .body: return .bodyContains(text)
         case .property:
-            guard let eq = text.firstIndex(of: "="), eq != text.startIndex else { return nil }
-            return .property(name: String(text[..<eq]).trimmingWhitespace(), value: String(text[text.index(after: eq)...]).trimmingWhitespace())
+            guard let pair = KeyValueText(parsing: text, trimmingWhitespace: true) else { return nil }
+            return .property(name: pair.key, value: pair.value)
         case .selection, .all: return nil
         }
     }

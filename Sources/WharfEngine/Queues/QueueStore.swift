@@ -243,6 +243,11 @@ public final class QueueStore: Sendable {
         listQueues().map(QueueNames.deadLetter(of:))
     }
 
+    /// The runtime counts of every dead-letter queue (`wharf dlq list`), in `listDeadLetterQueues` order.
+    public func deadLetterQueueCounts() throws(WharfError) -> [QueueRuntimeCounts] {
+        try listDeadLetterQueues().map { (dlq: String) throws(WharfError) -> QueueRuntimeCounts in try runtimeCounts(dlq) }
+    }
+
     /// Deletes a queue with its dead-letter queue and all their messages. Queues forwarding to it
     /// keep their setting; sends through them then fail with `.unknownQueue`.
     public func deleteQueue(_ name: String, actor: AuditActor = .thisProcess) throws(WharfError) {

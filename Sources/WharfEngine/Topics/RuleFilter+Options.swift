@@ -5,10 +5,7 @@ extension RuleFilter {
     /// `properties` given as `key=value` texts; exactly one of the two.
     public init(sql: String?, correlation: CorrelationFilter, properties: [String]) throws(WharfError) {
         var c = correlation
-        for p in properties {
-            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw .invalidArgument("--property '\(p)' must be key=value") }
-            c.properties[String(p[..<eq])] = String(p[p.index(after: eq)...])
-        }
+        for p in try KeyValueText.parseAll(properties, option: "--property") { c.properties[p.key] = p.value }
         let isCorrelation = c != CorrelationFilter()
         switch (sql, isCorrelation) {
         case (let text?, false): self = .sql(text)

@@ -22,19 +22,12 @@ struct DlqCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let counts: [QueueRuntimeCounts]
-            let topics: [DeadLetterTopicReport]
-            if cluster.bootstrap != nil {
-                // Queues are Wharf-only: a cluster has dead-letter topics, never queues.
-                counts = []
-            } else {
-                counts = try await QueueSession.with(data) { q in try q.listDeadLetterQueues().map { dlq throws -> QueueRuntimeCounts in try q.runtimeCounts(dlq) } }
+            let report = try await SourceSession.withQueues(data, cluster) { source, queues in
+                DeadLetterListReport(queues: try queues?.deadLetterQueueCounts() ?? [], topics: try await source.deadLetterTopicReports())
             }
-            topics = try await DlqTopics.summaries(data: data, cluster: cluster)
-            if output.json {
-                // Always the same shape, whatever exists, so scripts need no special case.
-                return try Output.json(DeadLetterListReport(queues: counts, topics: topics))
-            }
+            let (counts, topics) = (report.queues, report.topics)
+            // Always the same shape, whatever exists, so scripts need no special case.
+            if output.json { return try Output.json(report) }
             if counts.isEmpty && topics.isEmpty { return print("no dead-letter queues") }
             if !counts.isEmpty {
                 Output.table(["DEAD-LETTER QUEUE", "MESSAGES", "OLDEST", "SIZE"], counts.map {

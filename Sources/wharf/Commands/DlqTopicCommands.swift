@@ -25,20 +25,6 @@ enum DlqTopics {
         try await SourceSession.with(data, cluster, fsync: fsync, checkCluster: { try await ClusterDeadLetters.requireTopic($0, topic) }, body)
     }
 
-    static func summaries(data: DataOptions, cluster: BootstrapOption) async throws -> [DeadLetterTopicReport] {
-        if let kafka = try cluster.clientConfiguration() {
-            return try await ClusterSession.with(kafka) { client in
-                let names = try await client.refreshMetadata().topics.filter { !$0.isInternal }.map(\.name)
-                return json(try await ClusterDeadLetters.summaries(client, topics: names), now: SystemClock().nowMillis())
-            }
-        }
-        return try await EngineSession.with(data) { engine in json(engine.deadLetterTopics(), now: engine.clock.nowMillis()) }
-    }
-
-    static func json(_ summaries: [DeadLetterTopicSummary], now: Int64) -> [DeadLetterTopicReport] {
-        summaries.map { DeadLetterTopicReport($0, now: now) }
-    }
-
     static func peek(_ topic: String, data: DataOptions, cluster: BootstrapOption, max: Int, json: Bool) async throws {
         try printPeek(try await withSource(topic, data: data, cluster: cluster) { try await $0.deadLetterRecords(topic: topic, max: max) }, json: json)
     }

@@ -37,15 +37,12 @@ struct ProduceCommand: AsyncParsableCommand {
         try cluster.validate(with: data)
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         if let keySeparator, keySeparator.isEmpty { throw ValidationError("--key-separator cannot be empty") }
-        for h in headers where !h.contains("=") { throw ValidationError("--header '\(h)' must look like KEY=VALUE") }
+        _ = try recordHeaders()
     }
 
     func run() async throws {
         let policy = try fsync.policy()
-        let recordHeaders = headers.map { h -> RecordHeader in
-            let i = h.firstIndex(of: "=")!
-            return RecordHeader(String(h[..<i]), String(h[h.index(after: i)...]))
-        }
+        let recordHeaders = try recordHeaders()
         let total: Int
         if let kafka = try cluster.clientConfiguration() {
             total = try await ClusterProduce.run(kafka, topic: topic, partition: partition, create: create, clock: SystemClock()) { append in
@@ -67,6 +64,10 @@ struct ProduceCommand: AsyncParsableCommand {
 
     /// Reads stdin into records for `append` (`ProduceLoop`); prints each record's partition and
     /// offset with --echo-offsets. Returns how many records were appended.
+    func recordHeaders() throws -> [RecordHeader] {
+        do { return try KeyValueText.parseAll(headers, option: "--header").map { RecordHeader($0.key, $0.value) } } catch { throw ValidationError(error.description) }
+    }
+
     func readLines(headers recordHeaders: [RecordHeader], _ append: ([Record]) async throws -> [ProduceLoop.Placement]) async throws -> Int {
         let loop = ProduceLoop(keySeparator: keySeparator, headers: recordHeaders, batchSize: batchSize)
         let echo: (([ProduceLoop.Placement]) -> Void)? = echoOffsets ? { Self.echo($0) } : nil

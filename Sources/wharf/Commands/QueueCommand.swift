@@ -124,10 +124,7 @@ struct QueueCommand: ParsableCommand {
 
         func run() async throws {
             var props: [String: String] = [:]
-            for p in properties {
-                guard let i = p.firstIndex(of: "=") else { throw ValidationError("--property '\(p)' must look like KEY=VALUE") }
-                props[String(p[..<i])] = String(p[p.index(after: i)...])
-            }
+            do { for p in try KeyValueText.parseAll(properties, option: "--property") { props[p.key] = p.value } } catch { throw ValidationError(error.description) }
             let ttlMs = try ttl.map { try parseDurationOption($0, "--ttl") }
             let at = try scheduledAt.map { s -> Int64 in
                 guard let t = TimeParsing.dateTimeMillis(s) else { throw ValidationError("--scheduled-at '\(s)' is not an ISO-8601 time") }

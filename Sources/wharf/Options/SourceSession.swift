@@ -21,4 +21,15 @@ enum SourceSession {
         }
         return try await EngineSession.with(data, fsync: try fsync?.policy() ?? .interval(milliseconds: 1000)) { try await body(EngineSource(engine: $0)) }
     }
+
+    /// The source and, on a data directory, the queue store beside its engine; over
+    /// `--bootstrap` there is none (a Kafka cluster has topics, never queues: the queue
+    /// operations are absent from `SourceCapabilities.kafkaCluster`).
+    static func withQueues<T>(_ data: DataOptions, _ cluster: BootstrapOption,
+                              _ body: (any ClusterSource, QueueStore?) async throws -> T) async throws -> T {
+        if let kafka = try cluster.clientConfiguration() {
+            return try await ClusterSession.with(kafka) { try await body(KafkaClusterSource(client: $0, clock: SystemClock()), nil) }
+        }
+        return try await DataDirectorySession.engineWithQueues(data.directory) { try await body(EngineSource(engine: $0), $1) }
+    }
 }
