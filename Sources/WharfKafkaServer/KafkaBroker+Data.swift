@@ -220,6 +220,13 @@ extension KafkaBroker {
                     let first = total == 0
                     let budget = first ? min(Int(max(p.partitionMaxBytes, 1)), maxBytes) : min(Int(p.partitionMaxBytes), maxBytes - total)
                     let (start, end) = try engine.offsets(topic: topic.topic, partition: p.partition)
+                    if let error = Self.leaderEpochError(current: p.currentLeaderEpoch) {
+                        pd.errorCode = error
+                        pd.highWatermark = -1
+                        pd.records = []
+                        failed = true
+                        return pd
+                    }
                     pd.highWatermark = end
                     let stable = try engine.lastStableOffset(topic: topic.topic, partition: p.partition)
                     pd.lastStableOffset = stable
@@ -277,6 +284,12 @@ extension KafkaBroker {
                 let (p, result) = pair
                 var pr = ListOffsetsResponse.ListOffsetsPartitionResponse()
                 pr.partitionIndex = p.partitionIndex
+                if end >= 0, let error = Self.leaderEpochError(current: p.currentLeaderEpoch) {
+                    pr.errorCode = error
+                    pr.offset = -1
+                    pr.timestamp = -1
+                    return pr
+                }
                 if p.timestamp == Self.maxTimestampQuery {
                     // KIP-734: where the largest timestamp is (-1/-1 on an empty partition).
                     do throws(WharfError) {

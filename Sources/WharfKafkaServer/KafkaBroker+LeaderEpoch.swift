@@ -2,8 +2,9 @@ import KafkaProtocol
 import WharfCore
 
 extension KafkaErrorCode {
-    /// UNKNOWN_LEADER_EPOCH: the client names a leader epoch newer than the broker's.
-    static let unknownLeaderEpoch: Int16 = 74
+    /// UNKNOWN_LEADER_EPOCH: the client names a leader epoch newer than the broker's. (74 is
+    /// FENCED_LEADER_EPOCH, "the client's epoch is older": clients react to the two differently.)
+    static let unknownLeaderEpoch: Int16 = 75
 }
 
 /// OffsetForLeaderEpoch (KIP-101/KIP-320) on a single broker that never changes leader: every
@@ -29,8 +30,8 @@ extension KafkaBroker {
             e.errorCode = KafkaError.code(error)
             return e
         }
-        if p.currentLeaderEpoch > onlyLeaderEpoch {
-            e.errorCode = KafkaError.unknownLeaderEpoch
+        if let error = leaderEpochError(current: p.currentLeaderEpoch) {
+            e.errorCode = error
             return e
         }
         if p.leaderEpoch == onlyLeaderEpoch {
@@ -38,5 +39,14 @@ extension KafkaBroker {
             e.endOffset = end
         }
         return e
+    }
+
+    /// Kafka's check of a request's `current_leader_epoch` (Fetch v9+, ListOffsets v4+,
+    /// OffsetForLeaderEpoch v2+), made once the partition is known to exist: a negative epoch
+    /// (-1, "none", and what older versions decode to) skips it; one newer than the broker's is
+    /// UNKNOWN_LEADER_EPOCH. An older one would be FENCED_LEADER_EPOCH, but no epoch below the
+    /// only one, 0, exists.
+    static func leaderEpochError(current: Int32) -> Int16? {
+        current > onlyLeaderEpoch ? KafkaError.unknownLeaderEpoch : nil
     }
 }

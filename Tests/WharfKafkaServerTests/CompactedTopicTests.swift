@@ -6,7 +6,7 @@ import WharfEngine
 @testable import WharfKafkaServer
 
 /// `cleanup.policy=compact` on a user topic (librdkafka 0011's KIP-467 case) and KIP-734's
-/// max_timestamp, through the listener with raw frames.
+/// max_timestamp, through the listener with raw frames and with real producers.
 @Suite struct CompactedTopicTests {
     static func batch(_ keys: [String?], timestamp: Int64 = 1) -> [UInt8] {
         var b = RecordBatchBuilder()
@@ -41,6 +41,53 @@ import WharfEngine
             try f.engine.createTopic("plain", .init(partitions: 1))
             guard case .produce(let plain) = try await client.roundTrip(KafkaBrokerTests.produce("plain", mixed), version: 8, correlationId: 4) else { Issue.record("not Produce"); return }
             #expect(plain.responses.first?.partitionResponses.first?.errorCode == 0)
+        }
+    }
+
+    static let recordErrorsScript = #"""
+import sys
+from kafka import KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+from confluent_kafka import Producer
+bs = sys.argv[1]
+KafkaAdminClient(bootstrap_servers=bs).create_topics([NewTopic("kc", 1, 1, topic_configs={"cleanup.policy": "compact"})])
+batch = ((b"k1", b"a"), (None, b"keyless1"), (b"k2", b"b"), (None, b"keyless2"))
+p = KafkaProducer(bootstrap_servers=bs, linger_ms=500, retries=0)
+futures = [p.send("kc", key=key, value=value, partition=0) for key, value in batch]
+p.flush()
+for (_, value), f in zip(batch, futures):
+    try:
+        f.get(timeout=10)
+        print("KP", value.decode(), "DELIVERED")
+    except Exception as e:
+        print("KP", value.decode(), e)
+reports = []
+cp = Producer({"bootstrap.servers": bs, "linger.ms": 500, "retries": 0})
+for key, value in batch:
+    cp.produce("kc", key=key, value=value, partition=0, on_delivery=lambda err, msg: reports.append((msg.value(), err)))
+cp.flush(30)
+for value, err in reports:
+    print("CF", value.decode(), err.name() if err else "DELIVERED")
+"""#
+
+    /// KIP-467 as real clients report it (librdkafka 0011's record_fail case, in CI): kafka-python
+    /// and confluent-kafka each send one batch of two keyed and two keyless records to a
+    /// compacted topic; each keyless record fails with INVALID_RECORD and the broker's message,
+    /// its batch-mates with the client's "another record of the batch was invalid" error, and
+    /// nothing is written. (With a single record error librdkafka 2.16 reports INVALID_RECORD
+    /// for the whole batch, so the batch carries two, as 0011's does.)
+    @Test func realProducersReportEachKeylessRecordOfACompactedTopic() async throws {
+        try await ListenerLimitsTests.withListener { f, server, port in
+            let run = try await ClientProcess.run(["python3", "-c", Self.recordErrorsScript, "127.0.0.1:\(port)"])
+            #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+            let invalid = "[Error 87] InvalidRecordError: Compacted topic cannot accept message without key in topic partition kc-0."
+            let batchMate = "KafkaError: Failed to append record because it was part of a batch which had one more more invalid records"
+            for line in ["KP a \(batchMate)", "KP keyless1 \(invalid)", "KP b \(batchMate)", "KP keyless2 \(invalid)",
+                         "CF a _INVALID_DIFFERENT_RECORD", "CF keyless1 INVALID_RECORD", "CF b _INVALID_DIFFERENT_RECORD", "CF keyless2 INVALID_RECORD"] {
+                #expect(run.stdout.contains(line + "\n"), "\(line) missing: \(run.stdout) \(run.stderr)")
+            }
+            #expect(try f.engine.offsets(topic: "kc", partition: 0).logEnd == 0)
+            #expect(await server.answeredAPIs(expecting: ["Produce"])["Produce", default: 0] >= 2, "one batch from each client")
         }
     }
 

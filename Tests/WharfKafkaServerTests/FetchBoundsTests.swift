@@ -52,4 +52,40 @@ import WharfEngine
             }
         }
     }
+
+    static let kafkaPythonScript = #"""
+import sys
+from confluent_kafka import Producer
+from kafka import KafkaConsumer, TopicPartition
+bs, topic, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+p = Producer({"bootstrap.servers": bs, "batch.num.messages": 1})
+for i in range(count):
+    p.produce(topic, b"x" * (100 * 1024), partition=i % 3)
+p.flush(30)
+c = KafkaConsumer(bootstrap_servers=bs, enable_auto_commit=False, auto_offset_reset="earliest", consumer_timeout_ms=2000,
+                  fetch_max_bytes=1 << 20, max_partition_fetch_bytes=20 << 20, check_crcs=False)
+c.assign([TopicPartition(topic, i) for i in range(3)])
+n = sum(1 for _ in c)
+metrics = c.metrics()["consumer-fetch-manager-metrics"]
+print("READ", n)
+print("FETCH-SIZE-MAX", int(metrics["fetch-size-max"]))
+c.close()
+"""#
+
+    /// 0082 with a second client family, in CI (the suite's quick mode skips 0082): 6 MB of
+    /// ~100 KiB batches over three partitions, read by kafka-python with `fetch_max_bytes` 1 MiB
+    /// and `max_partition_fetch_bytes` 20 MiB. Its largest Fetch answer stays within 1 MiB plus
+    /// one batch (unbounded, one answer would carry all 6 MB).
+    @Test func kafkaPythonsFetchMaxBytesBoundsEveryAnswer() async throws {
+        try await ListenerLimitsTests.withListener { f, server, port in
+            try f.engine.createTopic("big", .init(partitions: 3))
+            let run = try await ClientProcess.run(["python3", "-c", Self.kafkaPythonScript, "127.0.0.1:\(port)", "big", "60"])
+            #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+            #expect(run.stdout.contains("READ 60\n"), "\(run.stdout) \(run.stderr)")
+            let largest = run.stdout.split(separator: "\n").first { $0.hasPrefix("FETCH-SIZE-MAX ") }.flatMap { Int($0.dropFirst(15)) }
+            let bound = (1 << 20) + 110 * 1024
+            #expect(largest.map { $0 > 0 && $0 <= bound } == true, "largest answer \(String(describing: largest)) > \(bound): \(run.stdout)")
+            #expect(await server.answeredAPIs(expecting: ["Fetch"])["Fetch", default: 0] >= 6, "60 records of 100 KiB in answers of at most ~1 MiB")
+        }
+    }
 }

@@ -142,14 +142,25 @@ print("COMMITTED", read(bs, "txn", "read_committed"))
     static let kafkaPythonScript = #"""
 import sys
 from kafka import KafkaProducer, KafkaConsumer, TopicPartition
+from kafka.structs import OffsetAndMetadata
 bs = sys.argv[1]
+tp = TopicPartition("kp", 0)
 p = KafkaProducer(bootstrap_servers=bs, transactional_id="kp-1")
 p.init_transactions()
 p.begin_transaction()
 p.send("kp", b"k1", partition=0)
+p.flush()
+ends = {}
+for isolation in ("read_committed", "read_uncommitted"):
+    c = KafkaConsumer(bootstrap_servers=bs, isolation_level=isolation)
+    ends[isolation] = c.end_offsets([tp])[tp]
+    c.close()
+print("OPEN-ENDS", ends["read_committed"], ends["read_uncommitted"])
+p.send_offsets_to_transaction({TopicPartition("kp-in", 0): OffsetAndMetadata(1, "", -1)}, "kp-group")
 p.commit_transaction()
 p.begin_transaction()
 p.send("kp", b"k-aborted", partition=0)
+p.send_offsets_to_transaction({TopicPartition("kp-in", 0): OffsetAndMetadata(99, "", -1)}, "kp-group")
 p.flush()
 p.abort_transaction()
 p.begin_transaction()
@@ -164,13 +175,22 @@ for isolation in ("read_committed", "read_uncommitted"):
     c.close()
 """#
 
+    /// kafka-python's transactional producer: commit, abort, offsets sent to the transaction
+    /// (AddOffsetsToTxn + TxnOffsetCommit: only the committed transaction's offset counts), and
+    /// the last stable offset a read_committed consumer sees while a transaction is open.
     @Test func kafkaPythonsTransactionalProducerCommitsAndAborts() async throws {
-        try await ListenerLimitsTests.withListener { f, _, port in
+        try await ListenerLimitsTests.withListener { f, server, port in
             try f.engine.createTopic("kp", .init(partitions: 1))
+            try f.engine.createTopic("kp-in", .init(partitions: 1))
             let run = try await ClientProcess.run(["python3", "-c", Self.kafkaPythonScript, "127.0.0.1:\(port)"])
             #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
             #expect(run.stdout.contains("READ_COMMITTED k1,k2\n"), "\(run.stdout) \(run.stderr)")
             #expect(run.stdout.contains("READ_UNCOMMITTED k1,k-aborted,k2\n"), "\(run.stdout) \(run.stderr)")
+            #expect(run.stdout.contains("OPEN-ENDS 0 1\n"), "read_committed ends at the open transaction's first record: \(run.stdout)")
+            let tp = TopicPartition("kp-in", 0)
+            #expect(await f.engine.coordinator.fetchOffsets(groupId: "kp-group", partitions: [tp])[tp]?.offset == 1)
+            await server.expectAnswered(["FindCoordinator", "InitProducerId", "AddPartitionsToTxn", "AddOffsetsToTxn", "TxnOffsetCommit",
+                                         "EndTxn", "ListOffsets"])
         }
     }
 }
