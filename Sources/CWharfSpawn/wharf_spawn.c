@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 int wharf_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
@@ -41,13 +40,5 @@ int wharf_spawn(pid_t *pid, const char *path, char *const argv[], char *const en
     return rc;
 }
 
-int wharf_pidfd_open(pid_t pid) {
-#ifdef SYS_pidfd_open
-    return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-    errno = ENOSYS;
-    return -1;
-#endif
-}
 
 int wharf_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

@@ -59,6 +59,11 @@ public final class KafkaServer: Sendable {
         /// listener in a test suite that runs hundreds of tests at once on that shared pool gets
         /// an executor of its own, so its answers do not queue behind every other test's work.
         public var requestExecutor: (any TaskExecutor)?
+        /// Run on NIO's process-wide event loops (`MultiThreadedEventLoopGroup.singleton`, one
+        /// thread per core) instead of a thread of the listener's own. For test suites: they
+        /// start over a hundred listeners at once, and each own loop holds a thread, an epoll,
+        /// an eventfd and a timerfd.
+        public var sharesEventLoops = false
         /// Check every request against the ACLs (`--authorize`); nil: every client may do
         /// everything (and the ACL APIs answer SECURITY_DISABLED).
         public var authorization: KafkaAuthorization?
@@ -66,7 +71,9 @@ public final class KafkaServer: Sendable {
     }
 
     public let broker: KafkaBroker
-    private let group: MultiThreadedEventLoopGroup
+    /// The listener's own event-loop thread (unless `sharesEventLoops`): made by `start`, shut
+    /// down by `stop` or by a start that fails, so a server that is never started holds no thread.
+    private let group: Mutex<MultiThreadedEventLoopGroup?> = Mutex(nil)
     private let channels: Mutex<[Channel]> = Mutex([])
     private let bound: Mutex<[KafkaListenerAddress]> = Mutex([])
     private let gauges = ListenerGauges()
@@ -80,7 +87,6 @@ public final class KafkaServer: Sendable {
     public init(engine: Engine, configuration: Configuration, logger: Logger = Logger(label: "wharf.kafka")) {
         self.configuration = configuration
         self.logger = logger
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         clock = engine.clock
         broker = KafkaBroker(engine: engine, configuration: configuration, logger: logger)
     }
@@ -91,19 +97,23 @@ public final class KafkaServer: Sendable {
     @discardableResult
     public func start() async throws(WharfError) -> Int {
         let tlsContext = try configuration.checkedTLSContext()
+        let owned = configuration.sharesEventLoops ? nil : MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let group: any EventLoopGroup = owned ?? MultiThreadedEventLoopGroup.singleton
         var opened: [Channel] = []
         var addresses: [KafkaListenerAddress] = []
         for listener in configuration.listeners {
             do {
-                let channel = try await bind(listener, tls: listener.security.usesTLS ? tlsContext : nil)
+                let channel = try await bind(listener, tls: listener.security.usesTLS ? tlsContext : nil, group: group)
                 opened.append(channel)
                 addresses.append(KafkaListenerAddress(security: listener.security, host: listener.host,
                                                       port: channel.localAddress?.port ?? listener.port))
             } catch {
                 for channel in opened { try? await channel.close() }
+                try? await owned?.shutdownGracefully()
                 throw error
             }
         }
+        self.group.withLock { $0 = owned }
         channels.withLock { $0 = opened }
         bound.withLock { $0 = addresses }
         let idle = idleConnections
@@ -117,7 +127,7 @@ public final class KafkaServer: Sendable {
         return first.port
     }
 
-    private func bind(_ listener: KafkaListenerAddress, tls: NIOSSLContext?) async throws(WharfError) -> Channel {
+    private func bind(_ listener: KafkaListenerAddress, tls: NIOSSLContext?, group: any EventLoopGroup) async throws(WharfError) -> Channel {
         let broker = self.broker
         let logger = self.logger
         let limits = configuration.limits
@@ -155,6 +165,9 @@ public final class KafkaServer: Sendable {
         }
     }
 
+    /// Whether the listener's own event-loop thread exists (between a successful `start` and `stop`).
+    package var holdsEventLoop: Bool { group.withLock { $0 != nil } }
+
     /// Every listener as bound (port 0 replaced by the port the system chose); empty before `start`.
     public var boundListeners: [KafkaListenerAddress] { bound.withLock { $0 } }
 
@@ -190,6 +203,10 @@ public final class KafkaServer: Sendable {
         for ch in open { try? await ch.close() }
         // Workers on the loop need it until they return (`EventLoopTaskExecutor`).
         await gauges.workers.finish()
-        try? await group.shutdownGracefully()
+        let group = self.group.withLock { g -> MultiThreadedEventLoopGroup? in
+            defer { g = nil }
+            return g
+        }
+        try? await group?.shutdownGracefully()
     }
 }

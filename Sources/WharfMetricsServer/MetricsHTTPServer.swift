@@ -14,7 +14,9 @@ public final class MetricsHTTPServer: Sendable {
     public let port: Int
     public let limits: MetricsListenerLimits
     private let exposition: @Sendable () async -> String
-    private let group: MultiThreadedEventLoopGroup
+    /// The listener's one event-loop thread: made by `start`, shut down by `stop` or by a start
+    /// that fails, so a server that is never started (or failed to) holds no thread.
+    private let group = Mutex<MultiThreadedEventLoopGroup?>(nil)
     private let channel = Mutex<(any Channel)?>(nil)
     private let connections = OpenConnections()
     private let logger: Logger
@@ -26,7 +28,6 @@ public final class MetricsHTTPServer: Sendable {
         self.limits = limits
         self.logger = logger
         self.exposition = exposition
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
     /// Binds the listener; returns the bound port (the system's choice for port 0). A taken
@@ -37,6 +38,7 @@ public final class MetricsHTTPServer: Sendable {
         let exposition = self.exposition
         let connections = self.connections
         let logger = self.logger
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -58,10 +60,12 @@ public final class MetricsHTTPServer: Sendable {
             }
         do {
             let bound = try await bootstrap.bind(host: host, port: port).get()
+            self.group.withLock { $0 = group }
             channel.withLock { $0 = bound }
             logger.info("metrics listener started", metadata: ["address": "\(host):\(bound.localAddress?.port ?? port)"])
             return bound.localAddress?.port ?? port
         } catch {
+            try? await group.shutdownGracefully()
             let reason = "\(error)".contains("Address already in use") ? "address already in use" : "\(error)"
             throw .io("cannot listen for metrics on \(host):\(port): \(reason)")
         }
@@ -69,6 +73,9 @@ public final class MetricsHTTPServer: Sendable {
 
     /// The bound port (nil before `start` or after `stop`).
     public var boundPort: Int? { channel.withLock { $0?.localAddress?.port } }
+
+    /// Whether the listener's event-loop thread exists (between a successful `start` and `stop`).
+    package var holdsEventLoop: Bool { group.withLock { $0 != nil } }
 
     /// Connections open now.
     public var connectionCount: Int { connections.count.withLock { $0 } }
@@ -80,7 +87,11 @@ public final class MetricsHTTPServer: Sendable {
             return c
         }
         try? await open?.close()
-        try? await group.shutdownGracefully()
+        let group = self.group.withLock { g -> MultiThreadedEventLoopGroup? in
+            defer { g = nil }
+            return g
+        }
+        try? await group?.shutdownGracefully()
     }
 }
 

@@ -14,8 +14,8 @@ extension ChildProcess {
     }
 
     /// Runs `argv` to its exit with `stdin` as its input (none: /dev/null), reading both outputs
-    /// as it runs (a chatty child cannot fill a pipe and stall); killed after `timeout`. Nothing
-    /// blocks a thread.
+    /// as it runs (a chatty child cannot fill a pipe and stall); killed after `timeout`. The caller
+    /// awaits: no pool thread blocks (the pipes are read on threads of their own).
     public static func run(_ argv: [String], environment: [String: String]? = nil, stdin: Data? = nil,
                            timeout: Duration) async throws -> Captured {
         let child = try ChildProcess(argv, environment: environment, stdin: stdin.map { .bytes($0) } ?? .null,

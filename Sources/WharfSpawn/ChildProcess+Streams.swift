@@ -30,40 +30,35 @@ extension ChildProcess {
         case standardOutput
     }
 
-    /// Reads `handle` to end of file through a dispatch channel: no thread blocks in `read`.
+    /// Reads `handle` to end of file on a thread of its own (not the cooperative pool) and
+    /// resumes the caller then. (Not a DispatchIO channel or a read source: libdispatch's Linux
+    /// event loop crashed the test process in `_dispatch_event_loop_drain` with them.)
     public static func readToEnd(_ handle: FileHandle) async -> Data {
-        let collected = Collected()
-        return await withCheckedContinuation { continuation in
-            let queue = DispatchQueue(label: "wharf.child.read")
-            // The cleanup handler keeps the handle (and so its descriptor) open as long as the channel.
-            let channel = DispatchIO(type: .stream, fileDescriptor: handle.fileDescriptor, queue: queue) { _ in _ = handle }
-            channel.read(offset: 0, length: Int.max, queue: queue) { done, data, _ in
-                if let data, !data.isEmpty { collected.append(data) }
-                if done { continuation.resume(returning: collected.data) }
-            }
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: handle.readDataToEndOfFile()) }.start()
         }
     }
 
-    /// Writes `data` to `fd`, then closes it. SIGPIPE is ignored from the first such write on: a
-    /// child that exits without reading its input must not kill this process (ours get it back
-    /// at its default, see wharf_spawn).
+    /// Writes `data` to `fd` on a thread of its own, then closes it. SIGPIPE is ignored from the
+    /// first such write on: a child that exits without reading its input must not kill this
+    /// process (children get it back at its default, see wharf_spawn).
     static func write(_ data: Data, to fd: Int32) {
         _ = ignoreBrokenPipes
-        let channel = DispatchIO(type: .stream, fileDescriptor: fd, queue: .global()) { _ in close(fd) }
-        if !data.isEmpty {
-            data.withUnsafeBytes { channel.write(offset: 0, data: DispatchData(bytes: $0), queue: .global()) { _, _, _ in } }
-        }
-        channel.close()  // once the write has finished (no `.stop`)
+        Thread {
+            data.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }  // EPIPE: the child stopped reading
+                    offset += n
+                }
+            }
+            close(fd)
+        }.start()
     }
 
     private static let ignoreBrokenPipes: Void = { _ = SwiftGlibc.signal(SIGPIPE, SIG_IGN) }()
-}
-
-/// The bytes a channel has delivered so far.
-private final class Collected: Sendable {
-    private let bytes = Mutex(Data())
-    func append(_ chunk: DispatchData) { bytes.withLock { $0.append(contentsOf: Array(chunk)) } }
-    var data: Data { bytes.withLock { $0 } }
 }
 
 /// The descriptors of one spawn: the child's ends (closed here once the child has its copies)

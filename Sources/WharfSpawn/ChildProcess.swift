@@ -12,9 +12,8 @@ import Synchronization
 /// above 2 itself (close_range), so the parent's count does not matter and a pipe of one child
 /// never leaks into another started at the same moment.
 ///
-/// The exit is awaited through a pidfd on a dispatch source (a short poll where the kernel has
-/// no pidfd): no thread blocks in `waitpid`, and the child is reaped as soon as it exits, whether
-/// or not anyone awaits it.
+/// The exit is noticed by a dispatch timer polling `waitpid(WNOHANG)` (`ExitWatch`): no thread
+/// blocks in `waitpid`, and the child is reaped as soon as it exits, whether or not anyone awaits it.
 public final class ChildProcess: Sendable {
     public let pid: pid_t
     /// The write end of the child's standard input, for `.pipe`; close it to send end of file.

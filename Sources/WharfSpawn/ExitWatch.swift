@@ -1,10 +1,10 @@
-import CWharfSpawn
 import Foundation
 import Synchronization
 
-/// Reaps one child as soon as it exits and tells whoever waits. A pidfd on a dispatch source
-/// wakes it; where the kernel has no pidfd, a 20 ms timer polls `waitpid(WNOHANG)`. Either way
-/// no thread blocks, and the child never lingers as a zombie.
+/// Reaps one child as soon as it exits and tells whoever waits: a 10 ms dispatch timer polls
+/// `waitpid(WNOHANG)`, so no thread blocks and the child never lingers as a zombie. (Not a pidfd
+/// on a dispatch read source: libdispatch's Linux event loop crashed the test process in
+/// `_dispatch_event_loop_drain` with it; a timer registers no descriptor.)
 final class ExitWatch: Sendable {
     private let pid: pid_t
     private let state = Mutex(State())
@@ -16,19 +16,11 @@ final class ExitWatch: Sendable {
 
     init(pid: pid_t) {
         self.pid = pid
-        let pidfd = wharf_pidfd_open(pid)
-        // Each source holds itself (through its handler) until the child is reaped and it is cancelled.
-        if pidfd >= 0 {
-            let source = DispatchSource.makeReadSource(fileDescriptor: pidfd, queue: .global())
-            source.setEventHandler { [self] in if reap() { source.cancel() } }
-            source.setCancelHandler { close(pidfd) }
-            source.resume()
-        } else {
-            let timer = DispatchSource.makeTimerSource(queue: .global())
-            timer.schedule(deadline: .now(), repeating: .milliseconds(20))
-            timer.setEventHandler { [self] in if reap() { timer.cancel() } }
-            timer.resume()
-        }
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + .milliseconds(2), repeating: .milliseconds(10), leeway: .milliseconds(5))
+        // The timer holds itself (through its handler) until the child is reaped and it is cancelled.
+        timer.setEventHandler { [self] in if reap() { timer.cancel() } }
+        timer.resume()
     }
 
     var termination: Termination? { state.withLock { $0.termination } }

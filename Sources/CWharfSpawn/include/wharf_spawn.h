@@ -10,10 +10,6 @@
 int wharf_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
                 int stdin_fd, int stdout_fd, int stderr_fd);
 
-/// pidfd_open(2): a descriptor that becomes readable when the child exits; -1 (errno set) where
-/// the kernel has none.
-int wharf_pidfd_open(pid_t pid);
-
 /// pipe2(2) with O_CLOEXEC: neither end leaks into a child spawned meanwhile by another thread.
 int wharf_pipe(int fds[2]);
 
