@@ -14,15 +14,20 @@ import WharfTestSupport
         let process = Process()
         let out = Pipe()
         let certs: TestCertificates
+        let log: String
         var target = ""
+        /// What serve logged (security events go to standard error).
+        var stderr: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
         init(dir: TempDir, certs: TestCertificates, _ extra: [String] = []) async throws {
             self.certs = certs
+            log = dir.path + "/serve.log"
+            FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
             process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0", "--no-amqp", "--esdb-listen", "127.0.0.1:0",
                                  "--tls-cert", certs.serverCert, "--tls-key", certs.serverKey] + extra
             process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
+            process.standardError = FileHandle(forWritingAtPath: log)
             try process.run()
             let handle = out.fileHandleForReading
             let printed = try await offThePool { () -> String in
@@ -75,6 +80,9 @@ import WharfTestSupport
         Self.expectOK(try await Self.client("append-read", [server.uri("alice", "alice-secret")]), "append-read")
         Self.expectOK(try await Self.client("wrong-password", [server.uri("alice", "wrong"), server.uri("alice", "alice-secret")]), "wrong password")
         Self.expectOK(try await Self.client("wrong-password", [server.uri("mallory", "x"), server.uri("alice", "alice-secret")]), "unknown user")
+        // Each refusal is a security event in the log (rate-limited, as the Kafka listener's).
+        #expect(server.stderr.contains("authentication failed") && server.stderr.contains("User:mallory")
+                    && server.stderr.contains("mechanism=Basic"), "\(server.stderr)")
     }
 
     /// With --authorize, stream metadata `$acl` decides: bob without `$w` gets AccessDenied where
@@ -88,6 +96,7 @@ import WharfTestSupport
         defer { _ = server.stop() }
         let uris = [server.uri("root", "root-secret"), server.uri("alice", "alice-secret"), server.uri("bob", "bob-secret")]
         Self.expectOK(try await Self.client("acl", uris), "acl")
+        #expect(server.stderr.contains("authorization denied") && server.stderr.contains("User:bob"), "\(server.stderr)")
     }
 
     /// `--tls-ca` with `--tls-client-auth required` means what it means for Kafka: a client without
