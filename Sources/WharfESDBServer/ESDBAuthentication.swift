@@ -53,7 +53,8 @@ final class ESDBAuthentication: ServerInterceptor {
     }
 
     private func caller(_ metadata: Metadata, peer: String) throws(RPCError) -> ESDBCaller {
-        let header = metadata[stringValues: "authorization"].first(where: { _ in true })
+        var headers = metadata[stringValues: "authorization"].makeIterator()
+        let header = headers.next()
         guard secure else {
             if header != nil, !warnedAboutPlaintextCredentials.exchange(true, ordering: .relaxed) {
                 logger.warning("a gRPC client sent credentials over plaintext (h2c); they are ignored: use TLS (--tls-cert/--tls-key)",
