@@ -1,3 +1,4 @@
+import WharfAuth
 import WharfESDBProtocol
 import WharfEvents
 
@@ -29,6 +30,9 @@ struct ESDBAccess: Sendable {
     let caller: ESDBCaller
     /// nil: no `--authorize`; a user may do anything.
     let authorizer: ESDBAuthorizer?
+    /// Where a refusal is logged (rate-limited, as the Kafka listener's), with the client's address.
+    var log: SecurityEventLog?
+    var peer = ""
 
     /// Outside the listener (the services driven directly by tests) nothing is restricted.
     @TaskLocal static var current = ESDBAccess(caller: .insecure, authorizer: nil)
@@ -36,7 +40,20 @@ struct ESDBAccess: Sendable {
     /// Refuses with EventStoreDB's AccessDenied unless the current call may do `operation` on
     /// `stream` (a `$$` metadata stream, `$all` and `$ce-` categories included).
     static func require(_ operation: ESDBStreamOperation, on stream: String) throws(ESDBError) {
-        guard current.allows(operation, on: stream) else { throw .accessDenied }
+        let access = current
+        guard access.allows(operation, on: stream) else {
+            access.log?.authorizationDenied(principal: access.principal, peer: access.peer, operation: operation.rawValue,
+                                            resource: "stream:\(stream)", reason: access.authorizer == nil ? "not authenticated" : "no ACL grants it")
+            throw .accessDenied
+        }
+    }
+
+    /// As the Kafka listener names principals: `User:NAME`, `User:ANONYMOUS`.
+    var principal: String {
+        switch caller {
+        case .user(let name): SaslMechanism.principal(of: name)
+        case .anonymous, .insecure: "User:ANONYMOUS"
+        }
     }
 
     func allows(_ operation: ESDBStreamOperation, on stream: String) -> Bool {

@@ -3,6 +3,7 @@ import GRPCCore
 import Logging
 import Synchronization
 import WharfAuth
+import WharfCore
 
 /// Establishes who makes each call on the EventStoreDB listener and runs the call with that
 /// `ESDBAccess`.
@@ -23,20 +24,24 @@ final class ESDBAuthentication: ServerInterceptor {
     let users: UserStore?
     let authorizer: ESDBAuthorizer?
     let logger: Logger
+    /// Failed logins and refusals, rate-limited so a client guessing passwords cannot flood the log.
+    let securityLog: SecurityEventLog
     private let warnedAboutPlaintextCredentials = Atomic<Bool>(false)
 
-    init(secure: Bool, users: UserStore?, authorizer: ESDBAuthorizer?, logger: Logger) {
+    init(secure: Bool, users: UserStore?, authorizer: ESDBAuthorizer?, logger: Logger, clock: any WallClock = SystemClock()) {
         self.secure = secure
         self.users = users
         self.authorizer = authorizer
         self.logger = logger
+        securityLog = SecurityEventLog(logger: logger, clock: clock)
     }
 
     func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingServerRequest<Input>, context: ServerContext,
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
-        let access = ESDBAccess(caller: try caller(request.metadata, peer: context.remotePeer), authorizer: authorizer)
+        let access = ESDBAccess(caller: try caller(request.metadata, peer: context.remotePeer), authorizer: authorizer,
+                                log: securityLog, peer: context.remotePeer)
         var response = try await ESDBAccess.$current.withValue(access) { try await next(request, context) }
         // A streaming response's body runs after `next` returns: it needs the same access.
         if case .success(var contents) = response.accepted {
@@ -48,7 +53,8 @@ final class ESDBAuthentication: ServerInterceptor {
     }
 
     private func caller(_ metadata: Metadata, peer: String) throws(RPCError) -> ESDBCaller {
-        let header = metadata[stringValues: "authorization"].first(where: { _ in true })
+        var headers = metadata[stringValues: "authorization"].makeIterator()
+        let header = headers.next()
         guard secure else {
             if header != nil, !warnedAboutPlaintextCredentials.exchange(true, ordering: .relaxed) {
                 logger.warning("a gRPC client sent credentials over plaintext (h2c); they are ignored: use TLS (--tls-cert/--tls-key)",
@@ -58,7 +64,7 @@ final class ESDBAuthentication: ServerInterceptor {
         }
         guard let header else { return .anonymous }
         guard let (user, password) = Self.basicCredentials(header), let users else {
-            logger.warning("gRPC authentication failed", metadata: ["peer": "\(peer)", "reason": "malformed or unusable authorization header"])
+            securityLog.basicAuthenticationFailed(principal: "?", peer: peer, reason: "not Basic credentials, or no user store")
             throw Self.unauthenticated
         }
         let verified: Bool
@@ -69,7 +75,7 @@ final class ESDBAuthentication: ServerInterceptor {
             throw Self.unauthenticated
         }
         guard verified else {
-            logger.warning("gRPC authentication failed", metadata: ["peer": "\(peer)", "user": "\(user)"])
+            securityLog.basicAuthenticationFailed(principal: SaslMechanism.principal(of: user), peer: peer, reason: "Invalid username or password")
             throw Self.unauthenticated
         }
         return .user(user)

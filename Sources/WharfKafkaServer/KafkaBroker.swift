@@ -1,6 +1,7 @@
 import KafkaProtocol
 import Logging
 import Synchronization
+import WharfAuth
 import WharfCore
 import WharfEngine
 

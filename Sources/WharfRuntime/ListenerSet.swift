@@ -159,6 +159,11 @@ private struct Started {
             throw error
         }
         esdb = server
+        let security = server.configuration.security
+        if security.authorize, security.tls == nil {
+            warnings.append("wharf: the EventStoreDB listener is plaintext (no --tls-cert), so nobody on it is identified: "
+                                + "under --authorize it refuses every stream call")
+        }
         let address = hostPort(server.configuration.host, port)
         let tls = server.configuration.security.tls != nil
         lines.append("wharf serving EventStoreDB gRPC on \(address) (esdb://\(server.configuration.host):\(port)?tls=\(tls))")

@@ -9,20 +9,26 @@ import WharfTestSupport
 @Suite(.serialized, .endToEnd) struct ESDBSecurityTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("clients/esdb_security.py").path
 
-    /// `wharf serve` with its gRPC listener over TLS on a free loopback port, AMQP off.
+    /// `wharf serve` with its gRPC listener on a free loopback port, over TLS when given
+    /// certificates, AMQP off.
     final class Server {
         let process = Process()
         let out = Pipe()
-        let certs: TestCertificates
+        let certs: TestCertificates!
+        let log: String
         var target = ""
+        /// What serve logged (security events go to standard error).
+        var stderr: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
-        init(dir: TempDir, certs: TestCertificates, _ extra: [String] = []) async throws {
+        init(dir: TempDir, certs: TestCertificates?, _ extra: [String] = []) async throws {
             self.certs = certs
+            log = dir.path + "/serve.log"
+            FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: WharfProcess.binary)
-            process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0", "--no-amqp", "--esdb-listen", "127.0.0.1:0",
-                                 "--tls-cert", certs.serverCert, "--tls-key", certs.serverKey] + extra
+            let tls = certs.map { ["--tls-cert", $0.serverCert, "--tls-key", $0.serverKey] } ?? []
+            process.arguments = ["serve", "--data", dir.path, "--listen", "127.0.0.1:0", "--no-amqp", "--esdb-listen", "127.0.0.1:0"] + tls + extra
             process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
+            process.standardError = FileHandle(forWritingAtPath: log)
             try process.run()
             let handle = out.fileHandleForReading
             let printed = try await offThePool { () -> String in
@@ -34,8 +40,9 @@ import WharfTestSupport
                 }
                 return text
             }
-            guard let start = printed.range(of: "(esdb://"), let end = printed.range(of: "?tls=true)", range: start.upperBound..<printed.endIndex) else {
-                throw TmuxError("wharf serve printed no esdb://...?tls=true URI: \(printed)")
+            let query = certs == nil ? "?tls=false)" : "?tls=true)"
+            guard let start = printed.range(of: "(esdb://"), let end = printed.range(of: query, range: start.upperBound..<printed.endIndex) else {
+                throw TmuxError("wharf serve printed no esdb://...\(query) URI: \(printed)")
             }
             target = String(printed[start.upperBound..<end.lowerBound])
         }
@@ -75,6 +82,9 @@ import WharfTestSupport
         Self.expectOK(try await Self.client("append-read", [server.uri("alice", "alice-secret")]), "append-read")
         Self.expectOK(try await Self.client("wrong-password", [server.uri("alice", "wrong"), server.uri("alice", "alice-secret")]), "wrong password")
         Self.expectOK(try await Self.client("wrong-password", [server.uri("mallory", "x"), server.uri("alice", "alice-secret")]), "unknown user")
+        // Each refusal is a security event in the log (rate-limited, as the Kafka listener's).
+        #expect(server.stderr.contains("authentication failed") && server.stderr.contains("User:mallory")
+                    && server.stderr.contains("mechanism=Basic"), "\(server.stderr)")
     }
 
     /// With --authorize, stream metadata `$acl` decides: bob without `$w` gets AccessDenied where
@@ -88,6 +98,7 @@ import WharfTestSupport
         defer { _ = server.stop() }
         let uris = [server.uri("root", "root-secret"), server.uri("alice", "alice-secret"), server.uri("bob", "bob-secret")]
         Self.expectOK(try await Self.client("acl", uris), "acl")
+        #expect(server.stderr.contains("authorization denied") && server.stderr.contains("User:bob"), "\(server.stderr)")
     }
 
     /// `--tls-ca` with `--tls-client-auth required` means what it means for Kafka: a client without
@@ -118,6 +129,16 @@ import WharfTestSupport
                                             server.certs.caCert, "admin:changeit"],
                                            executable: "/usr/bin/env", prefix: ["python3"], timeout: .seconds(300))
         #expect(r.status == 0 && r.stdout.contains("0 failed") && !r.stdout.contains("README blocks: 0 ran"), "\(r.stdout)\n\(r.stderr.suffix(4000))")
+    }
+
+    /// `--authorize` without certificates: the h2c listener identifies nobody, so it refuses every
+    /// stream call (never bypasses the ACLs), and serve says so when it starts.
+    @Test func authorizeOnAPlaintextListenerIsSaidAtStartup() async throws {
+        let dir = TempDir()
+        let server = try await Server(dir: dir, certs: nil, ["--authorize"])
+        defer { _ = server.stop() }
+        #expect(server.stderr.contains("the EventStoreDB listener is plaintext (no --tls-cert)")
+                    && server.stderr.contains("under --authorize it refuses every stream call"), "\(server.stderr)")
     }
 
     /// h2c beyond loopback authenticates nobody: refused before anything listens, in one line,

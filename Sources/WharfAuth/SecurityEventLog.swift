@@ -4,8 +4,8 @@ import WharfCore
 
 /// The audit trail of security events (failed authentications, authorization denials), rate-limited so that a client
 /// guessing passwords in a loop cannot flood the log: at most `linesPerWindow` lines per
-/// `windowMillis`, then one line saying how many were left out.
-final class SecurityEventLog: Sendable {
+/// `windowMillis`, then one line saying how many were left out. One per listener (Kafka, gRPC).
+public final class SecurityEventLog: Sendable {
     private struct Window {
         var start: Int64?
         var logged = 0
@@ -18,21 +18,29 @@ final class SecurityEventLog: Sendable {
     private let windowMillis: Int64
     private let window = Mutex(Window())
 
-    init(logger: Logger, clock: any WallClock, linesPerWindow: Int = 20, windowMillis: Int64 = 60_000) {
+    public init(logger: Logger, clock: any WallClock, linesPerWindow: Int = 20, windowMillis: Int64 = 60_000) {
         self.logger = logger
         self.clock = clock
         self.linesPerWindow = linesPerWindow
         self.windowMillis = windowMillis
     }
 
-    func authenticationFailed(principal: String, peer: String, mechanism: String, reason: String) {
+    public func authenticationFailed(principal: String, peer: String, mechanism: String, reason: String) {
         record("SASL authentication failed", metadata: [
             "principal": "\(principal)", "peer": "\(peer)", "mechanism": "\(mechanism)", "reason": "\(reason)",
         ])
     }
 
+    /// A refused login on a listener that does not speak SASL (the EventStoreDB listener's HTTP
+    /// Basic credentials), under the same budget.
+    public func basicAuthenticationFailed(principal: String, peer: String, reason: String) {
+        record("authentication failed", metadata: [
+            "principal": "\(principal)", "peer": "\(peer)", "mechanism": "Basic", "reason": "\(reason)",
+        ])
+    }
+
     /// A request (or part of one) refused by the ACLs (`--authorize`).
-    func authorizationDenied(principal: String, peer: String, operation: String, resource: String, reason: String) {
+    public func authorizationDenied(principal: String, peer: String, operation: String, resource: String, reason: String) {
         record("authorization denied", metadata: [
             "principal": "\(principal)", "peer": "\(peer)", "operation": "\(operation)", "resource": "\(resource)",
             "reason": "\(reason)",
