@@ -13,8 +13,8 @@ enum PersistentSubscriptionError: Error, Equatable {
     /// The group was deleted while a consumer was reading it.
     case dropped(group: String, stream: String)
     case badRequest(String)
-    /// The client sent more ack/nack messages than the call queues before applying them.
-    case floodedAcks(Int)
+    /// The client sent more ack/nack messages (or ids) than the call queues before applying them.
+    case floodedAcks(messages: Int, ids: Int)
     /// The store is closed or its disk failed: the client should retry.
     case unavailable(String)
 
@@ -49,8 +49,9 @@ enum PersistentSubscriptionError: Error, Equatable {
                      metadata: ["exception": "persistent-subscription-dropped", "stream-name": .string(stream), "group-name": .string(group)])
         case .badRequest(let why):
             RPCError(code: .invalidArgument, message: why, metadata: ["exception": "invalid-argument"])
-        case .floodedAcks(let limit):
-            RPCError(code: .resourceExhausted, message: "Too many unapplied ack/nack messages: more than \(limit) queued; send fewer, larger batches",
+        case .floodedAcks(let messages, let ids):
+            RPCError(code: .resourceExhausted,
+                     message: "Too many ack/nack messages waiting to be applied (at most \(messages) messages and \(ids) ids are queued)",
                      metadata: ["exception": "too-many-messages"])
         case .unavailable(let why):
             RPCError(code: .unavailable, message: "Server Is Not Ready: \(why)", metadata: ["exception": "not-ready"])

@@ -18,7 +18,7 @@ import WharfEvents
 /// event is never lost, because a written file never settles an event that was not settled in
 /// memory. A call that ends (the client half-closes or sends Stop) syncs its last round first.
 ///
-/// The client's messages wait in a bounded queue (`maxQueuedMessages`); a client that sends
+/// The client's messages wait in a bounded queue (`PersistentReadQueue`); a client that sends
 /// faster than they are applied (a flood of acks, for unknown ids or not) gets
 /// RESOURCE_EXHAUSTED and its call ends, so memory stays bounded. Nack actions: Park (to the parked stream now), Retry and Unknown (again later,
 /// counted; parked past `max_retry_count`), Skip (dropped), Stop (ends this consumer's call; its
@@ -31,19 +31,17 @@ extension PersistentSubscriptionsService {
     static let timeoutCheckInterval = Duration.milliseconds(200)
     /// A client's `buffer_size` is clamped to this (the Python client asks 150 by default).
     static let maxWindow: Int32 = 10_000
-    /// Client messages (ack and nack batches) received but not yet applied. Applying is in
-    /// memory (the syncs run beside it), so only a client flooding the call fills this.
-    static let maxQueuedMessages = 256
 
     func read(request: RPCAsyncSequence<ReadReq, any Error>, response: RPCWriter<ReadResp>, context: ServerContext) async throws {
         // The client's messages are pumped into a stream this task reads, so that delivery, on
         // seeing the group deleted, can end the call by finishing that stream with the error
         // (an RPC's own request iterator cannot leave the task that made it).
-        let (incoming, feed) = AsyncThrowingStream.makeStream(of: ReadReq.self, bufferingPolicy: .bufferingOldest(Self.maxQueuedMessages))
+        // Applying is in memory (the syncs run beside it), so only a flooding client fills the queue.
+        let queue = PersistentReadQueue()
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             defer { tasks.cancelAll() }
-            tasks.addTask { await Self.pump(request, into: feed) }
-            var messages = incoming.makeAsyncIterator()
+            tasks.addTask { await Self.pump(request, into: queue) }
+            var messages = queue.messages.makeAsyncIterator()
             guard let first = try await messages.next(), case .options(let options)? = first.content else {
                 throw PersistentSubscriptionError.badRequest("a persistent subscription Read starts with its options").rpcError
             }
@@ -68,7 +66,7 @@ extension PersistentSubscriptionsService {
                     try await output.write(batch)
                 }
                 // Ended by the group's deletion (or the store closing); not by cancellation.
-                if !Task.isCancelled { feed.finish(throwing: dropped) }
+                if !Task.isCancelled { queue.finish(throwing: dropped) }
             }
             tasks.addTask { [store] in
                 while !Task.isCancelled {
@@ -83,34 +81,31 @@ extension PersistentSubscriptionsService {
             tasks.addTask {
                 for await _ in rounds {
                     do throws(WharfError) { try connection.flush() } catch {
-                        feed.finish(throwing: fail(error))
+                        queue.finish(throwing: fail(error))
                         return
                     }
                 }
             }
-            try await Self.settle(&messages, connection: connection, group: group, source: source) { requestRound.yield() }
+            try await Self.settle(&messages, queue: queue, connection: connection, group: group, source: source) { requestRound.yield() }
             requestRound.finish()
             do throws(WharfError) { try connection.flush() } catch { throw fail(error) }
         }
     }
 
-    /// Moves the client's messages into the call's queue (made with room for
-    /// `maxQueuedMessages`); ends it with RESOURCE_EXHAUSTED when the queue is full.
-    static func pump(_ request: some AsyncSequence<ReadReq, any Error>, into feed: AsyncThrowingStream<ReadReq, any Error>.Continuation) async {
+    /// Moves the client's messages into the call's queue, until the client half-closes or
+    /// the queue refuses one (it then ends with RESOURCE_EXHAUSTED).
+    static func pump(_ request: some AsyncSequence<ReadReq, any Error>, into queue: PersistentReadQueue) async {
         do {
             for try await message in request {
-                if case .dropped = feed.yield(message) {
-                    feed.finish(throwing: PersistentSubscriptionError.floodedAcks(Self.maxQueuedMessages).rpcError)
-                    return
-                }
+                guard queue.push(message) else { return }
             }
-            feed.finish()
-        } catch { feed.finish(throwing: error) }
+            queue.finish()
+        } catch { queue.finish(throwing: error) }
     }
 
     /// Applies the client's acks and nacks until it half-closes or sends Stop, asking for a
     /// durability round after each message.
-    private static func settle(_ requests: inout AsyncThrowingStream<ReadReq, any Error>.Iterator,
+    private static func settle(_ requests: inout AsyncThrowingStream<ReadReq, any Error>.Iterator, queue: PersistentReadQueue,
                                connection: PersistentSubscriptionConnection, group: String, source: EventSource,
                                requestRound: () -> Void) async throws {
         func apply(_ body: () throws(WharfError) -> Void) throws(RPCError) {
@@ -122,9 +117,10 @@ extension PersistentSubscriptionsService {
             }
         }
         while let message = try await requests.next() {
+            defer { queue.applied(message) }
             switch message.content {
             case .ack(let ack):
-                try apply { () throws(WharfError) in try connection.ack(ack.ids.compactMap { ESDBWire.uuid($0) }) }
+                try apply { () throws(WharfError) in try connection.ack(ack.ids.compactMap { ESDBWire.uuid($0) }, durability: .callerFlushes) }
             case .nack(let nack):
                 let action: NackAction
                 switch nack.action {
@@ -133,7 +129,9 @@ extension PersistentSubscriptionsService {
                 case .retry, .unknown, .UNRECOGNIZED: action = .retry
                 case .stop: return
                 }
-                try apply { () throws(WharfError) in try connection.nack(nack.ids.compactMap { ESDBWire.uuid($0) }, action: action, reason: nack.reason) }
+                try apply { () throws(WharfError) in
+                    try connection.nack(nack.ids.compactMap { ESDBWire.uuid($0) }, action: action, reason: nack.reason, durability: .callerFlushes)
+                }
             case .options:
                 throw PersistentSubscriptionError.badRequest("a persistent subscription Read sends its options once").rpcError
             case nil:

@@ -159,14 +159,14 @@ extension EventStore {
         try persistent.flush(key)
     }
 
-    func ack(_ key: GroupKey, ids: [UUID]) throws(WharfError) {
-        try persistent.withGroup(key, store: self) { g in
+    func ack(_ key: GroupKey, ids: [UUID], durability: AckDurability = .checkpoints) throws(WharfError) {
+        try persistent.withGroup(key, store: self, writeDueCheckpoint: durability == .checkpoints) { g in
             for id in ids { if let ref = g.byId[id] { g.settle(ref) } }
         }
     }
 
-    func nack(_ key: GroupKey, ids: [UUID], action: NackAction, reason: String) throws(WharfError) {
-        try persistent.withGroup(key, store: self) { (g: inout PersistentGroup) throws(WharfError) in
+    func nack(_ key: GroupKey, ids: [UUID], action: NackAction, reason: String, durability: AckDurability = .checkpoints) throws(WharfError) {
+        try persistent.withGroup(key, store: self, writeDueCheckpoint: durability == .checkpoints) { (g: inout PersistentGroup) throws(WharfError) in
             for id in ids {
                 guard let ref = g.byId[id], let p = g.pending[ref] else { continue }
                 switch action {

@@ -39,11 +39,13 @@ public final class PersistentSubscriptionConnection: Sendable {
     /// Whether the connection is still attached to its group (false once closed or deleted).
     public var isConnected: Bool { store.isConnected(key, connection: id) }
 
-    public func ack(_ ids: [UUID]) throws(WharfError) { try store.ack(key, ids: ids) }
+    public func ack(_ ids: [UUID], durability: AckDurability = .checkpoints) throws(WharfError) {
+        try store.ack(key, ids: ids, durability: durability)
+    }
     public func ack(_ event: PersistentEvent) throws(WharfError) { try ack([event.event.id]) }
 
-    public func nack(_ ids: [UUID], action: NackAction, reason: String = "") throws(WharfError) {
-        try store.nack(key, ids: ids, action: action, reason: reason)
+    public func nack(_ ids: [UUID], action: NackAction, reason: String = "", durability: AckDurability = .checkpoints) throws(WharfError) {
+        try store.nack(key, ids: ids, action: action, reason: reason, durability: durability)
     }
     public func nack(_ event: PersistentEvent, action: NackAction, reason: String = "") throws(WharfError) {
         try nack([event.event.id], action: action, reason: reason)
@@ -87,4 +89,14 @@ public final class PersistentSubscriptionConnection: Sendable {
             }
         }
     }
+}
+
+/// When a consumer's acks and nacks reach the group's file.
+public enum AckDurability: Sendable, Equatable {
+    /// Every `checkpointAfterAcks` acks (and when a parked replay settles), written as the ack
+    /// that makes it due is applied: the embedded API's default.
+    case checkpoints
+    /// Only when the caller runs `flush()`, in rounds that each cover what was applied before
+    /// them (the gRPC listener): no ack waits for a write.
+    case callerFlushes
 }

@@ -64,15 +64,15 @@ final class PersistentSubscriptions: Sendable {
     }
 
     /// Runs `body` on the group under the mutex; writes the group's file when a checkpoint is
-    /// due; bumps the store's change signal (unless `notify` is false) so waiting consumers look
+    /// due (unless `writeDueCheckpoint` is false: the caller runs `flush` rounds instead); bumps the store's change signal (unless `notify` is false) so waiting consumers look
     /// again. Receiving does not notify: two idle consumers would otherwise wake each other forever.
-    func withGroup<R>(_ key: GroupKey, store: EventStore, notify: Bool = true,
+    func withGroup<R>(_ key: GroupKey, store: EventStore, notify: Bool = true, writeDueCheckpoint: Bool = true,
                       _ body: (inout PersistentGroup) throws(WharfError) -> R) throws(WharfError) -> R {
         let result = try state.withLock { (s: inout State) throws(WharfError) -> R in
             guard var g = s.groups[key] else { throw .unknownSubscription("\(key.source)::\(key.group)") }
             defer { s.groups[key] = g }
             let r = try body(&g)
-            if g.checkpointDue { try persist(&g) }
+            if writeDueCheckpoint, g.checkpointDue { try persist(&g) }
             return r
         }
         if notify { store.changes.bump() }

@@ -3,7 +3,7 @@ import Testing
 
 /// The `--json` of `wharf bench append`, `fetch` and `cluster-refresh` is read by scripts (the
 /// figures in BENCHMARKS.md): its keys and the workload echoed in it are a contract, whatever
-/// library measures. `metrics-scrape` prints its three lines.
+/// library measures. `metrics-scrape` prints its three lines. `events` reports the event store's.
 @Suite(.endToEnd) struct BenchCLITests {
     static func json(_ args: [String]) async throws -> [String: Any] {
         let r = try await WharfProcess.run(["bench"] + args + ["--json"])
@@ -44,6 +44,22 @@ import Testing
         #expect(lines.first == "metrics-scrape (engine): 3 topics x 3 partitions, 2 groups x 1 topics")
         #expect(lines.dropFirst().first?.hasPrefix("  refresh feeding the metrics: ") == true)
         #expect(lines.last?.hasPrefix("  scrape: ") == true && lines.last?.contains("next 2: p50") == true)
+    }
+
+    /// `bench events`: the embedded event store's three figures under fixed keys, with the
+    /// workload echoed; every event appended is read back and every probe timed.
+    @Test func eventsReportsAppendCatchUpAndLatencyUnderFixedKeys() async throws {
+        let j = try await Self.json(["events", "--events", "1500", "--batch", "100", "--streams", "7", "--fsync", "never",
+                                     "--latency-events", "50", "--rate", "500"])
+        #expect(Set(j.keys) == ["events", "eventSize", "batch", "fsync", "appendSeconds", "appendEventsPerSec", "catchUpSeconds",
+                                "catchUpEventsPerSec", "latencyEvents", "rate", "latencyP50Micros", "latencyP99Micros", "latencyMaxMicros"])
+        #expect(j["events"] as? Int == 1500 && j["batch"] as? Int == 100 && j["fsync"] as? String == "never")
+        #expect(j["latencyEvents"] as? Int == 50 && j["rate"] as? Int == 500)
+        #expect((j["appendEventsPerSec"] as? Double ?? 0) > 0 && (j["catchUpEventsPerSec"] as? Double ?? 0) > 0)
+        let p50 = j["latencyP50Micros"] as? Double ?? 0, p99 = j["latencyP99Micros"] as? Double ?? 0, max = j["latencyMaxMicros"] as? Double ?? 0
+        #expect(p50 > 0 && p50 <= p99 && p99 <= max)
+        let bad = try await WharfProcess.run(["bench", "events", "--event-size", "4"])
+        #expect(bad.status != 0 && bad.stderr.contains("--event-size at least 8"))
     }
 
     @Test func invalidShapeIsRefusedWithTheSameMessage() async throws {
