@@ -17,6 +17,11 @@ extension QueueStore {
     ///   is the first copy's (entity: the topic, no sequence number, when none matched).
     @discardableResult
     public func send(_ queue: String, _ message: OutgoingMessage) throws(WharfError) -> SendReceipt {
+        try send(queue, message, fanOutMarker: nil)
+    }
+
+    /// `send`, the stored record marked as a copy of a topic fan-out (see `TopicFanOut`).
+    func send(_ queue: String, _ message: OutgoingMessage, fanOutMarker: String?) throws(WharfError) -> SendReceipt {
         if topicExists(queue) {
             return try publish(queue, message).first ?? SendReceipt(entity: queue, sequenceNumber: nil, disposition: .enqueued)
         }
@@ -24,6 +29,7 @@ extension QueueStore {
         var entity = try self.entity(queue)
         guard !entity.isDeadLetter else { throw .invalidArgument("messages cannot be sent to a dead-letter queue (\(queue))") }
         var stored = QueueMessageCodec.Stored(message)
+        stored.system[QueueMessageCodec.fanOut] = fanOutMarker
         if stored.messageId.isEmpty { stored.messageId = UUID().uuidString.lowercased() }
         let now = clock.nowMillis()
         var hops = 0
