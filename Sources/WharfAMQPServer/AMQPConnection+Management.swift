@@ -88,14 +88,16 @@ extension AMQPConnection {
             return (200, [("messages", .list(list))])
         case "com.microsoft:update-disposition":
             let status = body[key: "disposition-status"]?.text ?? ""
+            // .NET's properties to modify (abandon, defer, dead-letter).
+            let changes = try ServiceBusMessageMapping.propertyChanges(body[key: "properties-to-modify"] ?? .null)
             for token in try lockTokens(body) {
                 switch status {
                 case "completed": try queues.complete(entity, lockToken: token)
-                case "abandoned": try queues.abandon(entity, lockToken: token)
-                case "defered", "deferred": try queues.deferMessage(entity, lockToken: token)
+                case "abandoned": try queues.abandon(entity, lockToken: token, modifying: changes)
+                case "defered", "deferred": try queues.deferMessage(entity, lockToken: token, modifying: changes)
                 case "suspended":
                     try queues.deadLetter(entity, lockToken: token, reason: body[key: "deadletter-reason"]?.text,
-                                          description: body[key: "deadletter-description"]?.text)
+                                          description: body[key: "deadletter-description"]?.text, modifying: changes)
                 default: throw ManagementFailure(status: 400, condition: AMQPError.argumentError, description: "unknown disposition-status '\(status)'")
                 }
             }

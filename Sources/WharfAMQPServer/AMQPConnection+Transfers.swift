@@ -167,16 +167,20 @@ extension AMQPConnection {
                 switch state {
                 case .accepted?: try queues.complete(u.entity, lockToken: u.lockToken)
                 case .released?, nil: try queues.release(u.entity, lockToken: u.lockToken)
-                case .modified(_, let undeliverableHere, _)?:
-                    // Key on undeliverable-here only: .NET's abandon sends modified{} (reference §4.6).
-                    if undeliverableHere { try queues.deferMessage(u.entity, lockToken: u.lockToken) } else {
-                        try queues.abandon(u.entity, lockToken: u.lockToken)
+                case .modified(_, let undeliverableHere, let annotations)?:
+                    // Key on undeliverable-here only: .NET's abandon sends modified{} (reference §4.6);
+                    // its message-annotations are .NET's properties to modify.
+                    let changes = try ServiceBusMessageMapping.propertyChanges(annotations)
+                    if undeliverableHere { try queues.deferMessage(u.entity, lockToken: u.lockToken, modifying: changes) } else {
+                        try queues.abandon(u.entity, lockToken: u.lockToken, modifying: changes)
                     }
                     echo = .modified(deliveryFailed: false, undeliverableHere: false, annotations: .null)
                 case .rejected(let e)?:
                     let reason = e?.info[key: "DeadLetterReason"].flatMap(ServiceBusMessageMapping.text)
                     let description = e?.info[key: "DeadLetterErrorDescription"].flatMap(ServiceBusMessageMapping.text) ?? e?.description
-                    try queues.deadLetter(u.entity, lockToken: u.lockToken, reason: reason, description: description)
+                    // The info's other keys are .NET's properties to modify.
+                    let changes = try ServiceBusMessageMapping.propertyChanges(e?.info ?? .null, excluding: ServiceBusMessageMapping.deadLetterInfoKeys)
+                    try queues.deadLetter(u.entity, lockToken: u.lockToken, reason: reason, description: description, modifying: changes)
                     // The echo carries no error: an error would be raised to the user (reference §0.2 #7).
                     echo = .rejected(nil)
                 case .received?, .other?: try queues.release(u.entity, lockToken: u.lockToken)

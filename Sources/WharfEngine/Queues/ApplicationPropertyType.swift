@@ -7,7 +7,7 @@
 /// the Unix epoch), Swift's shortest round-tripping form for `float`/`double`, `true`/`false`,
 /// the lower-case canonical form of a `uuid`, lower-case hex for `binary`, the character itself
 /// for `char`, and the empty string for `null`.
-public enum ApplicationPropertyType: String, Sendable, Equatable, CaseIterable {
+public enum ApplicationPropertyType: String, Sendable, Equatable, CaseIterable, Codable {
     case null, bool, byte, short, int, long, ubyte, ushort, uint, ulong, float, double, char, timestamp, uuid, binary
 
     /// Types a SQL filter compares as numbers.

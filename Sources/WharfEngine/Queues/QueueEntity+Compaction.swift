@@ -21,7 +21,7 @@ extension QueueEntity {
             let live = s.entries.values.sorted { $0.seq < $1.seq }.map { e in
                 // A held lock's delivery is counted: it was journaled when the lock was granted.
                 JournalEntry.LiveMessage(seq: e.seq, deliveryCount: e.deliveryCount,
-                                         deferred: e.deferred, purgedAt: e.purgedAt)
+                                         deferred: e.deferred, purgedAt: e.purgedAt, propertyChanges: e.propertyChanges)
             }
             let snapshot = JournalEntry.snapshot(upTo: messages.logEndOffset, live: live,
                                                  sessions: s.sessionStates.mapValues { Data($0) })

@@ -127,7 +127,9 @@ extension QueueEntity {
     }
 
     /// Settles a locked message; returns the move the store must make for dead-lettering.
-    func settle(_ token: String, _ action: Settlement, now: Int64) throws(WharfError) -> PendingMove? {
+    /// `changes` (abandon and defer) are journaled in the settlement's batch.
+    func settle(_ token: String, _ action: Settlement, now: Int64,
+                modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) -> PendingMove? {
         try state.withLock { (s: inout State) throws(WharfError) -> PendingMove? in
             var e = try lockedEntry(token, s, now: now)
             if case .deadLetter = action, isDeadLetter {
@@ -143,10 +145,10 @@ extension QueueEntity {
                 return nil
             case .deferral:
                 s.entries[e.seq] = e
-                try write([.deferred(seq: e.seq, deliveryCount: e.deliveryCount)], &s)
+                try write([.deferred(seq: e.seq, deliveryCount: e.deliveryCount)] + Self.modified(e.seq, changes), &s)
                 return nil
             case .abandon:
-                return try release(e, &s)
+                return try release(e, &s, also: Self.modified(e.seq, changes))
             case .release:
                 e.deliveryCount = max(0, e.deliveryCount - 1)
                 s.entries[e.seq] = e
@@ -162,7 +164,7 @@ extension QueueEntity {
 
     /// Back to available (or deferred) after a lock ended with its delivery counted; past the
     /// max delivery count, marked for the dead-letter queue instead.
-    func release(_ unlocked: Entry, _ s: inout State) throws(WharfError) -> PendingMove? {
+    func release(_ unlocked: Entry, _ s: inout State, also extra: [JournalEntry] = []) throws(WharfError) -> PendingMove? {
         var e = unlocked
         s.nextDue = min(s.nextDue, e.expiresAt ?? .max)
         if !isDeadLetter, e.deliveryCount >= s.options.maxDeliveryCount {
@@ -172,8 +174,13 @@ extension QueueEntity {
                                description: QueueReasons.maxDeliveryCountExceededDescription)
         }
         s.entries[e.seq] = e
-        try write([.abandoned(seq: e.seq, deliveryCount: e.deliveryCount)], &s)
+        try write([.abandoned(seq: e.seq, deliveryCount: e.deliveryCount)] + extra, &s)
         return nil
+    }
+
+    static func modified(_ seq: Int64, _ changes: ApplicationPropertyChanges?) -> [JournalEntry] {
+        guard let changes, !changes.isEmpty else { return [] }
+        return [.propertiesModified(seq: seq, changes: changes)]
     }
 
     /// Extends a message lock by the lock duration; returns the new expiry.

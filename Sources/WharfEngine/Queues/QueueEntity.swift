@@ -36,6 +36,8 @@ final class QueueEntity: Sendable {
         var sizeBytes: Int64
         var moving = false
         var purgedAt: Int64?
+        /// Properties settlements changed (`JournalEntry.propertiesModified`), over the stored ones.
+        var propertyChanges: ApplicationPropertyChanges?
         var visible: Bool { !moving && purgedAt == nil }
 
         func state(now: Int64, session: (String) -> Bool) -> MessageState {
@@ -159,6 +161,12 @@ final class QueueEntity: Sendable {
         case .deferred(let seq, let dc):
             s.entries[seq]?.deliveryCount = dc
             s.entries[seq]?.deferred = true
+        case .propertiesModified(let seq, let changes):
+            if let earlier = s.entries[seq]?.propertyChanges {
+                s.entries[seq]?.propertyChanges = earlier.merged(with: changes)
+            } else {
+                s.entries[seq]?.propertyChanges = changes
+            }
         case .sessionState(let id, let data):
             s.sessionStates[id] = data.map { Array($0) }
         case .purged(let seqs, let at):
@@ -172,6 +180,7 @@ final class QueueEntity: Sendable {
                 s.entries[seq]?.deliveryCount = l.deliveryCount
                 s.entries[seq]?.deferred = l.deferred
                 s.entries[seq]?.purgedAt = l.purgedAt
+                s.entries[seq]?.propertyChanges = l.propertyChanges
             }
             s.sessionStates = sessions.mapValues { Array($0) }
         }
@@ -221,6 +230,7 @@ final class QueueEntity: Sendable {
         var m = stored.message(entity: path, sequenceNumber: e.seq, enqueuedTime: enqueued)
         m.expiresAt = e.expiresAt
         m.deliveryCount = e.deliveryCount
+        e.propertyChanges?.apply(to: &m.applicationProperties, types: &m.applicationPropertyTypes)
         m.state = e.state(now: now) { s.sessionValid($0, now: now) }
         if withLock {
             m.lockToken = e.lockToken

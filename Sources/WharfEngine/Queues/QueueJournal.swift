@@ -26,6 +26,9 @@ enum JournalEntry: Codable, Equatable, Sendable {
     case movedOut(seq: Int64, to: String, reason: String?)
     /// A scheduled message cancelled.
     case cancelled(seq: Int64)
+    /// Application properties a settlement changed (abandon or defer with properties to modify),
+    /// merged over the stored message's on every read; written in the settlement's batch.
+    case propertiesModified(seq: Int64, changes: ApplicationPropertyChanges)
     case sessionState(sessionId: String, state: Data?)
     /// Messages set aside by a purge at `at` (restorable until `at` + the undo window).
     case purged(seqs: [Int64], at: Int64)
@@ -41,6 +44,7 @@ enum JournalEntry: Codable, Equatable, Sendable {
         var deliveryCount: Int
         var deferred: Bool
         var purgedAt: Int64?
+        var propertyChanges: ApplicationPropertyChanges? = nil
     }
 
     var name: String {
@@ -51,6 +55,7 @@ enum JournalEntry: Codable, Equatable, Sendable {
         case .deferred: "deferred"
         case .movedOut: "moved-out"
         case .cancelled: "cancelled"
+        case .propertiesModified: "properties-modified"
         case .sessionState: "session-state"
         case .purged: "purged"
         case .unpurged: "unpurged"

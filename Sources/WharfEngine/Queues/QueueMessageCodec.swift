@@ -11,7 +11,8 @@ import WharfCore
 ///   `x-sb-moved-from` (`<entity path>#<sequence number>`: this record is the copy of that message,
 ///   written by the two-step move protocol; see `QueueStore+Move.swift`), and
 ///   `x-sb-moved-from-created` (creation time of the source queue, so a re-created queue of the
-///   same name is never mistaken for the source).
+///   same name is never mistaken for the source), `x-sb-fanout` (`<topic>#<offset>`: the topic
+///   fan-out intent this copy belongs to, see `TopicFanOut`).
 ///   `x-sb-type:NAME` (an `ApplicationPropertyType`): the wire type of application property NAME
 ///   when it is not a string.
 /// - every other header is an application property (`DeadLetterReason`,
@@ -36,6 +37,8 @@ enum QueueMessageCodec {
     static let hopCount = "x-sb-hop-count"
     static let deadLetterSource = "x-sb-deadletter-source"
     static let movedFrom = "x-sb-moved-from"
+    /// `<topic>#<intent offset>` on a copy a topic fan-out wrote (see `TopicFanOut`).
+    static let fanOut = "x-sb-fanout"
     static let movedFromIncarnation = "x-sb-moved-from-created"
     static let deliveryCount = "x-sb-delivery-count"
     static let propertyTypePrefix = "x-sb-type:"

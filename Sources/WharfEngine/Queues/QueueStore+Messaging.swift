@@ -17,6 +17,11 @@ extension QueueStore {
     ///   is the first copy's (entity: the topic, no sequence number, when none matched).
     @discardableResult
     public func send(_ queue: String, _ message: OutgoingMessage) throws(WharfError) -> SendReceipt {
+        try send(queue, message, fanOutMarker: nil)
+    }
+
+    /// `send`, the stored record marked as a copy of a topic fan-out (see `TopicFanOut`).
+    func send(_ queue: String, _ message: OutgoingMessage, fanOutMarker: String?) throws(WharfError) -> SendReceipt {
         if topicExists(queue) {
             return try publish(queue, message).first ?? SendReceipt(entity: queue, sequenceNumber: nil, disposition: .enqueued)
         }
@@ -24,6 +29,7 @@ extension QueueStore {
         var entity = try self.entity(queue)
         guard !entity.isDeadLetter else { throw .invalidArgument("messages cannot be sent to a dead-letter queue (\(queue))") }
         var stored = QueueMessageCodec.Stored(message)
+        stored.system[QueueMessageCodec.fanOut] = fanOutMarker
         if stored.messageId.isEmpty { stored.messageId = UUID().uuidString.lowercased() }
         let now = clock.nowMillis()
         var hops = 0
@@ -104,9 +110,13 @@ extension QueueStore {
 
     /// Gives the lock up: the message is available again (deferred again if it was deferred),
     /// or dead-lettered with `MaxDeliveryCountExceeded` once it was delivered max-delivery-count times.
-    public func abandon(_ entity: String, lockToken: String) throws(WharfError) {
+    /// `changes`: application properties to set on the message (the .NET SDK's properties to modify).
+    public func abandon(_ entity: String, lockToken: String, modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) {
+        try changes?.validate()
         let e = try self.entity(entity)
-        if let m = try e.settle(lockToken, .abandon, now: clock.nowMillis()) { _ = try deadLetter(m, from: e) }
+        if let m = try e.settle(lockToken, .abandon, now: clock.nowMillis(), modifying: changes) {
+            _ = try deadLetter(m, from: e, modifying: changes)
+        }
     }
 
     /// Gives the lock up without counting the delivery (AMQP `released`: the receiver never
@@ -116,20 +126,22 @@ extension QueueStore {
     }
 
     /// Defers: the message stays, receivable only by sequence number.
-    public func deferMessage(_ entity: String, lockToken: String) throws(WharfError) {
-        _ = try self.entity(entity).settle(lockToken, .deferral, now: clock.nowMillis())
+    public func deferMessage(_ entity: String, lockToken: String, modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) {
+        try changes?.validate()
+        _ = try self.entity(entity).settle(lockToken, .deferral, now: clock.nowMillis(), modifying: changes)
     }
 
     /// Moves a locked message to the dead-letter queue with an application-chosen reason.
     /// Returns its sequence number in the dead-letter target.
     @discardableResult
     public func deadLetter(_ entity: String, lockToken: String, reason: String? = nil,
-                           description: String? = nil) throws(WharfError) -> Int64 {
+                           description: String? = nil, modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) -> Int64 {
+        try changes?.validate()
         let e = try self.entity(entity)
         guard let m = try e.settle(lockToken, .deadLetter(reason: reason, description: description), now: clock.nowMillis()) else {
             preconditionFailure("dead-letter settlement always returns a move")
         }
-        return try deadLetter(m, from: e)
+        return try deadLetter(m, from: e, modifying: changes)
     }
 
     /// Extends a message lock; returns the new locked-until time.

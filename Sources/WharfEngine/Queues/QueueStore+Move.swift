@@ -19,6 +19,7 @@ extension QueueStore {
         let newSeq: Int64
         do {
             var (stored, _) = try source.read(seq)
+            source.state.withLock { $0.entries[seq]?.propertyChanges }?.apply(to: &stored)
             transform(&stored)
             stored.system[QueueMessageCodec.movedFrom] = "\(source.path)#\(seq)"
             stored.system[QueueMessageCodec.movedFromIncarnation] = String(source.state.withLock { $0.options.createdAt })
@@ -49,10 +50,13 @@ extension QueueStore {
     /// Moves a message marked `moving` to the dead-letter target of `e`, adding
     /// `DeadLetterReason`/`DeadLetterErrorDescription` (when given), the dead-letter source and
     /// the delivery count it had.
-    func deadLetter(_ m: QueueEntity.PendingMove, from e: QueueEntity) throws(WharfError) -> Int64 {
+    /// `changes` (the settlement's properties to modify) go on the copy.
+    func deadLetter(_ m: QueueEntity.PendingMove, from e: QueueEntity,
+                    modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) -> Int64 {
         let target = try deadLetterTarget(of: e)
         let count = e.state.withLock { $0.entries[m.seq]?.deliveryCount ?? 0 }
         return try move(m.seq, from: e, to: target, reason: m.reason ?? "dead-lettered") { s in
+            changes?.apply(to: &s)
             Self.markDeadLettered(&s, reason: m.reason, description: m.description, source: e.path, deliveryCount: count)
             if !target.isDeadLetter { s.system[QueueMessageCodec.hopCount] = String(s.hops + 1) }
         }

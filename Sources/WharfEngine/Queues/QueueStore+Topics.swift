@@ -7,6 +7,9 @@ import WharfStorage
 struct ServiceBusTopic: Sendable {
     var options: TopicOptions
     var subscriptions: [String: [CompiledRule]] = [:]
+    /// The fan-out intents (nil only if its log could not be opened at creation; then fan-out is
+    /// not atomic, as before it existed).
+    var fanOut: TopicFanOut?
 }
 
 extension AuditAction {
@@ -28,15 +31,16 @@ extension AuditAction {
 /// renamed into place whole; rule changes rewrite `rules.json` atomically.
 ///
 /// Fan-out writes one record per matching subscription, each durable under the fsync policy
-/// before the send returns. The copies are separate appends: a crash in the middle of a send
-/// can leave the message in some subscriptions only; the sender was not answered and sends again
-/// (at-least-once, as every unanswered send).
+/// before the send returns. The copies are separate appends under a durable intent
+/// (`TopicFanOut`): a crash in the middle of a send is completed on open, so the message ends in
+/// every matching subscription or, if the crash came before the intent was durable, in none.
 extension QueueStore {
     // MARK: - Opening
 
     static func openTopic(name: String, directory: String, fsync: FsyncPolicy, clock: any WallClock, logger: Logger,
                           faults: FaultInjector?, into table: inout [String: QueueEntity]) throws(WharfError) -> ServiceBusTopic {
         var state = ServiceBusTopic(options: try TopicOptions.load(from: directory))
+        state.fanOut = try TopicFanOut.open(topicDirectory: directory, fsync: fsync, clock: clock, logger: logger, faults: faults)
         let folder = directory + "/" + TopicOptions.subscriptionsFolder
         for sub in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() {
             let dir = folder + "/" + sub
@@ -91,7 +95,10 @@ extension QueueStore {
                     throw error
                 }
                 try scratch.publish(staging, as: queuesDirectory + "/" + name)
-                table[name] = ServiceBusTopic(options: opts)
+                var topic = ServiceBusTopic(options: opts)
+                topic.fanOut = try? TopicFanOut.open(topicDirectory: queuesDirectory + "/" + name, fsync: fsync, clock: clock,
+                                                     logger: logger, faults: faults)
+                table[name] = topic
             }
             logger.info("created topic", metadata: ["topic": "\(name)"])
             return opts
@@ -109,6 +116,7 @@ extension QueueStore {
                 }
             }
             for e in removed { try? e.close() }
+            try? state.fanOut?.close()
             try ScratchDirectory(inside: queuesDirectory, files: files).discard(queuesDirectory + "/" + name, logger: logger)
             logger.info("deleted topic", metadata: ["topic": "\(name)"])
         }
@@ -223,13 +231,13 @@ extension QueueStore {
         if m.messageId.isEmpty { m.messageId = UUID().uuidString.lowercased() }
         if let ttl = state.options.defaultTimeToLiveMillis { m.timeToLiveMillis = min(m.timeToLiveMillis ?? ttl, ttl) }
         let view = FilterableMessage(m)
-        var receipts: [SendReceipt] = []
+        var copies: [(path: String, message: OutgoingMessage)] = []
         for (sub, rules) in state.subscriptions.sorted(by: { $0.key < $1.key }) {
             for copy in Self.copies(of: m, matching: rules.filter { $0.matches(view) }) {
-                receipts.append(try send(SubscriptionNames.path(topic: topic, subscription: sub), copy))
+                copies.append((SubscriptionNames.path(topic: topic, subscription: sub), copy))
             }
         }
-        return receipts
+        return try fanOut(state, name: topic, copies)
     }
 
     /// What a subscription stores of `m` given the rules that matched it (Service Bus topic

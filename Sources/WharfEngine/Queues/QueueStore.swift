@@ -42,8 +42,9 @@ public final class QueueStore: Sendable {
     /// Service Bus topics and the rules of their subscriptions (`QueueStore+Topics.swift`);
     /// the subscriptions themselves are entities of `entities`.
     let topics: Mutex<[String: ServiceBusTopic]>
-    /// Test seam: called between the two steps of every move with "after-copy"; a throw
-    /// simulates a crash there (the move is left half-done, as a `kill -9` would leave it).
+    /// Test seam: called between the two steps of every move with "after-copy", and after each
+    /// copy of a topic fan-out with "fan-out-copy"; a throw simulates a crash there (the move or
+    /// fan-out is left half-done, as a `kill -9` would leave it).
     let crashHook = Mutex<(@Sendable (String) throws -> Void)?>(nil)
     private let closed = Atomic<Bool>(false)
 
@@ -100,7 +101,10 @@ public final class QueueStore: Sendable {
         }
         let store = QueueStore(dataDirectory: dataDirectory, clock: clock, fsync: fsync,
                                purgeUndoWindowMillis: purgeUndoWindowMillis, logger: logger, entities: table, topics: topics, faults: faults)
-        do { try store.recoverMoves() } catch {
+        do {
+            try store.recoverMoves()
+            try store.recoverFanOuts()
+        } catch {
             try? store.close()
             throw error
         }
@@ -129,6 +133,9 @@ public final class QueueStore: Sendable {
         var first: WharfError?
         for e in entities.withLock({ Array($0.values) }) {
             do { try e.close() } catch { first = first ?? error }
+        }
+        for t in topics.withLock({ Array($0.values) }) {
+            do { try t.fanOut?.close() } catch { first = first ?? error }
         }
         if let first { throw first }
     }
