@@ -38,7 +38,7 @@ final class AMQPChannelHandler: ChannelInboundHandler {
             handler.tick(context: context)
         }
         // Unregistered in handlerRemoved, which breaks this handler <-> registry cycle.
-        wakeups.register(ObjectIdentifier(self)) { [self] in
+        wakeups.register(ObjectIdentifier(self), on: context.eventLoop) { [self] in
             guard context.channel.isActive, context.channel.isWritable else { return }
             connection.pumpAll()
             flush(context: context)
@@ -60,22 +60,24 @@ final class AMQPChannelHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         if buffer == nil { buffer = incoming } else { buffer!.writeBuffer(&incoming) }
-        while var b = buffer, b.readableBytes > 0, !connection.shouldClose {
+        // The frames are parsed in place and the consumed bytes dropped once per read: a copy
+        // of the buffer per frame made a read of n frames cost O(n^2) bytes moved.
+        while let readable = buffer?.readableBytes, readable > 0, !connection.shouldClose {
             let parsed: (AMQPInbound, consumed: Int)?
             do {
                 let expectHeader = connection.expectsHeader
                 let max = limits.maxFrameSize
-                parsed = try b.withUnsafeReadableBytes { raw in try AMQPFraming.parse(raw, expectHeader: expectHeader, maxFrameSize: max) }
+                parsed = try buffer!.withUnsafeReadableBytes { raw in try AMQPFraming.parse(raw, expectHeader: expectHeader, maxFrameSize: max) }
             } catch {
                 connection.fail(AMQPError(AMQPError.framingError, "\(error)"))
                 break
             }
             guard let (item, consumed) = parsed else { break }
-            b.moveReaderIndex(forwardBy: consumed)
-            b.discardReadBytes()
-            buffer = b
+            buffer!.moveReaderIndex(forwardBy: consumed)
             connection.receive(item)
         }
+        if buffer?.readableBytes == 0 { buffer = nil } else { buffer?.discardReadBytes() }
+        connection.endOfRead()
         flush(context: context)
         if connection.storedMessages {
             connection.storedMessages = false
@@ -108,9 +110,10 @@ final class AMQPChannelHandler: ChannelInboundHandler {
 
     private func flush(context: ChannelHandlerContext) {
         if !connection.output.isEmpty {
-            for bytes in connection.output {
-                context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
-            }
+            // One buffer (one write) for everything this turn produced, not one per frame.
+            var out = context.channel.allocator.buffer(capacity: connection.output.reduce(0) { $0 + $1.count })
+            for bytes in connection.output { out.writeBytes(bytes) }
+            context.write(wrapOutboundOut(out), promise: nil)
             connection.output.removeAll(keepingCapacity: true)
             context.flush()
             if !context.channel.isWritable { setReading(context, false) }

@@ -42,16 +42,15 @@ extension AMQPConnection {
         } else {
             switch link.role {
             case .sender(let entity):
-                do throws(WharfError) {
-                    for m in try ServiceBusMessageMapping.incoming(d.payload, messageFormat: d.messageFormat) {
-                        try queues.send(entity, m)
-                        storedMessages = true
-                    }
-                } catch {
-                    outcome = .rejected(Self.amqpError(error))
-                }
+                // Stored with the rest of this read, and acknowledged once stored (`flushSends`).
+                let messages = Result { () throws(WharfError) in try ServiceBusMessageMapping.incoming(d.payload, messageFormat: d.messageFormat) }
+                pendingSends.append(PendingSend(channel: s.channel, deliveryId: d.settled ? nil : d.deliveryId, entity: entity, messages: messages))
+                return
             case .cbsRequests: answerPutToken(d.payload, s)
-            case .managementRequests(let entity): answerManagement(d.payload, entity: entity, link: link, s)
+            case .managementRequests(let entity):
+                // A request sees every send and completion that came before it.
+                flushPending()
+                answerManagement(d.payload, entity: entity, link: link, s)
             default: break
             }
         }
@@ -81,7 +80,7 @@ extension AMQPConnection {
         while link.credit > 0, s.remoteIncomingWindow > 0, !shouldClose {
             let batch: [QueueMessage]
             do throws(WharfError) {
-                let max = Int(min(link.credit, 32))
+                let max = Int(min(link.credit, 256))
                 if let held { batch = try queues.receive(held, max: max, mode: mode) } else {
                     batch = try queues.receive(entity, max: max, mode: mode)
                 }
@@ -165,7 +164,11 @@ extension AMQPConnection {
             var echo = state ?? .accepted
             do throws(WharfError) {
                 switch state {
-                case .accepted?: try queues.complete(u.entity, lockToken: u.lockToken)
+                case .accepted?:
+                    // Completed with the rest of this read in one journal write (`flushCompletions`).
+                    pendingCompletions.append(PendingCompletion(channel: s.channel, deliveryId: id, entity: u.entity,
+                                                                lockToken: u.lockToken, echo: !d.settled))
+                    continue
                 case .released?, nil: try queues.release(u.entity, lockToken: u.lockToken)
                 case .modified(_, let undeliverableHere, let annotations)?:
                     // Key on undeliverable-here only: .NET's abandon sends modified{} (reference §4.6);

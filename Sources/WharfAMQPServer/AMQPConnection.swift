@@ -49,6 +49,10 @@ final class AMQPConnection {
     /// Set when a client's message was stored since the handler last looked (it then wakes the
     /// other connections' receivers).
     var storedMessages = false
+    /// Client deliveries to store, and completions to journal, at the end of the current read
+    /// (`AMQPConnection+Batching.swift`).
+    var pendingSends: [PendingSend] = []
+    var pendingCompletions: [PendingCompletion] = []
 
     init(queues: QueueStore, keys: @escaping @Sendable () -> [String: String],
          rights: @escaping @Sendable (String) -> Set<ServiceBusRight> = { _ in Set(ServiceBusRight.allCases) },
@@ -132,6 +136,11 @@ final class AMQPConnection {
     }
 
     private func handle(_ p: Performative, channel: UInt16, payload: [UInt8]) throws(WharfError) {
+        switch p {
+        case .transfer, .disposition, .flow: break
+        // Anything else (attach, detach, end, close) acts after what came before it has.
+        default: flushPending()
+        }
         if case .begin(let b) = p { return begin(b, channel: channel) }
         if case .close = p {
             send(channel: 0, .close(Close()))
@@ -177,6 +186,7 @@ final class AMQPConnection {
     /// The client went away: every session ends (unsettled peek-lock messages keep their locks
     /// until they expire, as in Service Bus, reference §1.6).
     func connectionClosed() {
+        flushPending()
         for s in sessions.values { end(s) }
         phase = .closed
     }
@@ -188,6 +198,7 @@ final class AMQPConnection {
     /// Closes the connection with an error (protocol violations, decode errors).
     func fail(_ error: AMQPError) {
         logger.debug("closing amqp connection", metadata: ["error": "\(error.condition): \(error.description ?? "")"])
+        flushPending()
         if phase == .opened || phase == .open {
             if phase == .open { send(channel: 0, .open(Open(containerId: containerId, maxFrameSize: limits.maxFrameSize))) }
             send(channel: 0, .close(Close(error: error)))

@@ -37,7 +37,9 @@ public final class AMQPServer: Sendable {
         self.keys = keys
         self.configuration = configuration
         self.logger = logger
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // One loop per core: connections spread over them, and the engine (thread-safe: a
+        // mutex per queue) does each connection's work on its loop.
+        group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
     }
 
     /// Connected clients right now.
@@ -56,8 +58,7 @@ public final class AMQPServer: Sendable {
         let loadRights: @Sendable (String) -> Set<ServiceBusRight> = { name in
             (try? keys.loadRights())?[name] ?? Set(ServiceBusRight.allCases)
         }
-        // One registry on the listener's only event loop, made there by the first connection.
-        let wakeups = NIOLoopBoundBox.makeEmptyBox(valueType: AMQPReceiverWakeups.self, eventLoop: group.next())
+        let wakeups = AMQPReceiverWakeups()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -86,8 +87,7 @@ public final class AMQPServer: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let connection = AMQPConnection(queues: queues, keys: loadKeys, rights: loadRights, limits: limits, logger: logger)
                     connection.refusal = refusal
-                    if wakeups.value == nil { wakeups.value = AMQPReceiverWakeups() }
-                    try channel.pipeline.syncOperations.addHandler(AMQPChannelHandler(connection: connection, limits: limits, wakeups: wakeups.value!))
+                    try channel.pipeline.syncOperations.addHandler(AMQPChannelHandler(connection: connection, limits: limits, wakeups: wakeups))
                 }
             }
         let bound: Channel

@@ -39,7 +39,8 @@ extension QueueEntity {
 
     /// Locks the entry (peek-lock) or counts its delivery (receive-and-delete: the caller then
     /// journals `completed` for the whole batch with `removeDelivered`), returns its public view.
-    private func deliver(_ seq: Int64, mode: ReceiveMode, sessionToken: String?, _ s: inout State, now: Int64) throws(WharfError) -> QueueMessage {
+    private func deliver(_ seq: Int64, mode: ReceiveMode, sessionToken: String?, _ s: inout State, now: Int64,
+                         stored: (QueueMessageCodec.Stored, Int64)? = nil) throws(WharfError) -> QueueMessage {
         var e = s.entries[seq]!
         e.deliveryCount += 1
         switch mode {
@@ -51,11 +52,11 @@ extension QueueEntity {
             s.nextDue = min(s.nextDue, e.lockedUntil!)
             s.locks[token] = seq
             s.entries[seq] = e
-            return try message(e, s, now: now, withLock: true)
+            return try message(e, s, now: now, withLock: true, stored: stored)
         case .receiveAndDelete:
             // Removed by the caller's single `completed` batch before anything is returned.
             s.entries[seq] = e
-            return try message(e, s, now: now, withLock: false)
+            return try message(e, s, now: now, withLock: false, stored: stored)
         }
     }
 
@@ -84,13 +85,20 @@ extension QueueEntity {
         try state.withLock { (s: inout State) throws(WharfError) -> [QueueMessage] in
             try requireNotSessionful(s, sessionToken: sessionToken)
             let session = try sessionToken.map { (t) throws(WharfError) in try heldSession(t, s, now: now) }
-            var out: [QueueMessage] = []
-            for seq in s.order where out.count < max {
+            // Settled messages leave `order` lazily; drop them once they are half of it, so a
+            // receive does not walk a long settled head (amortized: each is dropped once).
+            if s.order.count > 2 * s.entries.count + 64 { s.order = s.order.filter { s.entries[$0] != nil } }
+            var chosen: [Entry] = []
+            for seq in s.order {
+                if chosen.count >= max { break }
                 guard let e = s.entries[seq], e.visible, e.lockToken == nil, !e.deferred, e.scheduledTime == nil else { continue }
                 if let x = e.expiresAt, x <= now { continue }  // collected by maintenance
                 if let session, e.sessionId != session { continue }
-                out.append(try deliver(seq, mode: mode, sessionToken: sessionToken, &s, now: now))
+                chosen.append(e)
             }
+            let stored = readRuns(chosen)
+            var out: [QueueMessage] = []
+            for e in chosen { out.append(try deliver(e.seq, mode: mode, sessionToken: sessionToken, &s, now: now, stored: stored[e.seq])) }
             try journalLockGrants(out, mode: mode, &s)
             try removeDelivered(out, mode: mode, &s)
             return out
@@ -159,6 +167,36 @@ extension QueueEntity {
                 s.entries[e.seq] = e
                 return PendingMove(seq: e.seq, reason: reason, description: description)
             }
+        }
+    }
+
+    /// Completes each locked message of `tokens` with one journal write (one fsync under
+    /// `always`); the result per token is nil or why that one could not be completed (the
+    /// others still are). Nothing is completed if the write fails.
+    func complete(_ tokens: [String], now: Int64) throws(WharfError) -> [WharfError?] {
+        try state.withLock { (s: inout State) throws(WharfError) -> [WharfError?] in
+            var outcomes: [WharfError?] = []
+            outcomes.reserveCapacity(tokens.count)
+            var done: [JournalEntry] = []
+            var taken: [(String, Entry)] = []
+            for token in tokens {
+                do throws(WharfError) {
+                    let e = try lockedEntry(token, s, now: now)
+                    s.locks[token] = nil
+                    taken.append((token, e))
+                    done.append(.completed(seq: e.seq))
+                    outcomes.append(nil)
+                } catch {
+                    outcomes.append(error)
+                }
+            }
+            do throws(WharfError) {
+                try write(done, &s)
+            } catch {
+                for (token, e) in taken { s.locks[token] = e.seq }
+                throw error
+            }
+            return outcomes
         }
     }
 

@@ -224,9 +224,37 @@ final class QueueEntity: Sendable {
         return (QueueMessageCodec.Stored(record: r), r.timestamp)
     }
 
-    /// The public view of entry `e`.
-    func message(_ e: Entry, _ s: State, now: Int64, withLock: Bool) throws(WharfError) -> QueueMessage {
-        let (stored, enqueued) = try read(e.seq)
+    /// The stored messages of `entries` (ascending sequence numbers), read with one log read
+    /// per run of consecutive ones instead of one read each (a receive of a batch is then a
+    /// few reads). Messages a run's read did not bring back are left out (`message` reads them
+    /// alone).
+    func readRuns(_ entries: [Entry]) -> [Int64: (QueueMessageCodec.Stored, Int64)] {
+        var found: [Int64: (QueueMessageCodec.Stored, Int64)] = [:]
+        var i = 0
+        while i < entries.count {
+            var j = i + 1
+            var bytes = Int(clamping: entries[i].sizeBytes) &+ 256
+            while j < entries.count, entries[j].seq == entries[j - 1].seq + 1 {
+                bytes = bytes &+ Int(clamping: entries[j].sizeBytes) &+ 256
+                j += 1
+            }
+            let first = entries[i].seq
+            let last = entries[j - 1].seq
+            i = j
+            guard last > first, let fetched = try? messages.read(from: first - 1, maxBytes: bytes),
+                  let records = try? RecordBatchReader.records(in: fetched.bytes, fromOffset: first - 1) else { continue }
+            for r in records where r.offset + 1 <= last {
+                found[r.offset + 1] = (QueueMessageCodec.Stored(record: r), r.timestamp)
+            }
+        }
+        return found
+    }
+
+    /// The public view of entry `e` (`stored`: its message, if already read).
+    func message(_ e: Entry, _ s: State, now: Int64, withLock: Bool,
+                 stored known: (QueueMessageCodec.Stored, Int64)? = nil) throws(WharfError) -> QueueMessage {
+        let (stored, enqueued): (QueueMessageCodec.Stored, Int64)
+        if let known { (stored, enqueued) = known } else { (stored, enqueued) = try read(e.seq) }
         var m = stored.message(entity: path, sequenceNumber: e.seq, enqueuedTime: enqueued)
         m.expiresAt = e.expiresAt
         m.deliveryCount = e.deliveryCount
@@ -241,20 +269,32 @@ final class QueueEntity: Sendable {
 
     /// Appends one stored message; returns its sequence number.
     func append(_ stored: QueueMessageCodec.Stored, now: Int64) throws(WharfError) -> Int64 {
-        try state.withLock { (s: inout State) throws(WharfError) -> Int64 in
-            var bytes = stored.encoded(enqueuedAt: now)
+        try append([stored], now: now)[0]
+    }
+
+    /// Appends `stored` (at least one) in order with one log write (one fsync under `always`);
+    /// returns their sequence numbers. All land or none does.
+    func append(_ stored: [QueueMessageCodec.Stored], now: Int64) throws(WharfError) -> [Int64] {
+        try state.withLock { (s: inout State) throws(WharfError) -> [Int64] in
+            let records = stored.map { $0.record(enqueuedAt: now) }
+            var bytes: [UInt8] = []
+            for r in records { bytes += RecordBatchBuilder.encode([r], defaultTimestamp: now) }
             let result = try messages.append(&bytes)
-            let record = StoredRecord(offset: result.baseOffset, timestamp: now, key: Array(stored.messageId.utf8),
-                                      value: stored.body, headers: stored.record(enqueuedAt: now).headers)
-            var e = Entry(seq: result.baseOffset + 1, messageId: stored.messageId, sessionId: stored.sessionIdValue,
-                          enqueuedTime: now, sizeBytes: Self.size(of: record))
-            Self.initialize(&e, stored, options: s.options, isDeadLetter: isDeadLetter)
-            if stored.movedFromValue == nil { s.seenIds[stored.messageId] = now }
-            for t in [e.expiresAt, e.scheduledTime].compactMap({ $0 }) { s.nextDue = min(s.nextDue, t) }
-            s.entries[e.seq] = e
-            s.order.append(e.seq)
+            var seqs: [Int64] = []
+            seqs.reserveCapacity(stored.count)
+            for (i, (message, record)) in zip(stored, records).enumerated() {
+                let size = Self.size(of: StoredRecord(offset: 0, timestamp: now, key: record.key, value: record.value, headers: record.headers))
+                var e = Entry(seq: result.baseOffset + Int64(i) + 1, messageId: message.messageId, sessionId: message.sessionIdValue,
+                              enqueuedTime: now, sizeBytes: size)
+                Self.initialize(&e, message, options: s.options, isDeadLetter: isDeadLetter)
+                if message.movedFromValue == nil { s.seenIds[message.messageId] = now }
+                for t in [e.expiresAt, e.scheduledTime].compactMap({ $0 }) { s.nextDue = min(s.nextDue, t) }
+                s.entries[e.seq] = e
+                s.order.append(e.seq)
+                seqs.append(e.seq)
+            }
             if s.order.count > 1024, s.order.count > 2 * s.entries.count { s.order = s.order.filter { s.entries[$0] != nil } }
-            return e.seq
+            return seqs
         }
     }
 

@@ -64,13 +64,37 @@ enum JournalEntry: Codable, Equatable, Sendable {
     }
 
     static func encode(_ entries: [JournalEntry], at now: Int64) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        var encoder: JSONEncoder?
         let records = entries.map { e in
+            if let json = e.integerJSON { return Record(key: Array(e.name.utf8), value: json, timestamp: now) }
+            if encoder == nil {
+                encoder = JSONEncoder()
+                encoder!.outputFormatting = [.sortedKeys]
+            }
             // Encoding a value of this enum cannot fail (strings, integers, data).
-            Record(key: Array(e.name.utf8), value: Array(try! encoder.encode(e)), timestamp: now)
+            return Record(key: Array(e.name.utf8), value: Array(try! encoder!.encode(e)), timestamp: now)
         }
         return RecordBatchBuilder.encode(records, defaultTimestamp: now)
+    }
+
+    /// The JSON of the entries written for every message (settlement, lock grant), built
+    /// directly: byte for byte what `JSONEncoder` with `.sortedKeys` writes for them
+    /// (`JournalEntryTests` holds the two to each other), at a fraction of its cost. nil for
+    /// the other cases.
+    var integerJSON: [UInt8]? {
+        func object(_ name: String, _ fields: [(String, Int64)]) -> [UInt8] {
+            var s = "{\"" + name + "\":{"
+            for (i, (key, value)) in fields.enumerated() { s += (i == 0 ? "\"" : ",\"") + key + "\":" + String(value) }
+            return Array((s + "}}").utf8)
+        }
+        switch self {
+        case .completed(let seq): return object("completed", [("seq", seq)])
+        case .expired(let seq): return object("expired", [("seq", seq)])
+        case .cancelled(let seq): return object("cancelled", [("seq", seq)])
+        case .abandoned(let seq, let dc): return object("abandoned", [("deliveryCount", Int64(dc)), ("seq", seq)])
+        case .deferred(let seq, let dc): return object("deferred", [("deliveryCount", Int64(dc)), ("seq", seq)])
+        default: return nil
+        }
     }
 
     static func decode(_ record: StoredRecord) throws(WharfError) -> JournalEntry {

@@ -108,6 +108,12 @@ extension QueueStore {
         _ = try self.entity(entity).settle(lockToken, .complete, now: clock.nowMillis())
     }
 
+    /// Completes every message locked by `lockTokens` with one journal write; one result per
+    /// token (nil: completed). Throws only if the entity is unknown or the write fails.
+    public func complete(_ entity: String, lockTokens: [String]) throws(WharfError) -> [WharfError?] {
+        try self.entity(entity).complete(lockTokens, now: clock.nowMillis())
+    }
+
     /// Gives the lock up: the message is available again (deferred again if it was deferred),
     /// or dead-lettered with `MaxDeliveryCountExceeded` once it was delivered max-delivery-count times.
     /// `changes`: application properties to set on the message (the .NET SDK's properties to modify).

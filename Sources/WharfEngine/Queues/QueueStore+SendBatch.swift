@@ -1,0 +1,45 @@
+import Foundation
+import WharfCore
+
+extension QueueStore {
+    /// Sends `messages` to `queue` in order, one result per message, as `send` would one by one;
+    /// but to a plain queue (no forwarding, sessions or duplicate detection, not a topic) the
+    /// valid ones are stored with one log append (one fsync under `always`), which is what lets
+    /// a listener store everything one read brought in a single write. Every other entity takes
+    /// the per-message path.
+    public func send(_ queue: String, _ messages: [OutgoingMessage]) -> [Result<SendReceipt, WharfError>] {
+        guard messages.count > 1, !topicExists(queue), let e = try? entity(queue), !e.isDeadLetter,
+              e.state.withLock({ $0.options.forwardTo == nil && !$0.options.requiresSession && !$0.options.requiresDuplicateDetection })
+        else {
+            return messages.map { m in Result { () throws(WharfError) in try send(queue, m) } }
+        }
+        var results: [Result<SendReceipt, WharfError>?] = Array(repeating: nil, count: messages.count)
+        var batch: [QueueMessageCodec.Stored] = []
+        var slots: [Int] = []
+        for (i, message) in messages.enumerated() {
+            do throws(WharfError) {
+                try QueueMessageCodec.validate(message)
+            } catch {
+                results[i] = .failure(error)
+                continue
+            }
+            var stored = QueueMessageCodec.Stored(message)
+            if stored.messageId.isEmpty { stored.messageId = UUID().uuidString.lowercased() }
+            batch.append(stored)
+            slots.append(i)
+        }
+        if !batch.isEmpty {
+            let now = clock.nowMillis()
+            do throws(WharfError) {
+                let seqs = try e.append(batch, now: now)
+                for (slot, seq) in zip(slots, seqs) {
+                    let scheduled = (messages[slot].scheduledEnqueueTime ?? now) > now
+                    results[slot] = .success(SendReceipt(entity: e.path, sequenceNumber: seq, disposition: scheduled ? .scheduled : .enqueued))
+                }
+            } catch {
+                for slot in slots { results[slot] = .failure(error) }
+            }
+        }
+        return results.map { $0! }
+    }
+}
