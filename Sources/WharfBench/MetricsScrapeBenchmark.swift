@@ -14,6 +14,18 @@ public enum MetricsScrapeBenchmark {
         /// The scrapes after the first.
         public var millis: [Double]
         public var bodyBytes: Int
+
+        /// `wharf bench metrics-scrape`'s three lines: the shape, the refresh, the scrapes.
+        public func lines(shape: ClusterShape, overKafka: Bool) -> [String] {
+            let sorted = millis.sorted()
+            return [
+                String(format: "metrics-scrape (%@): %d topics x %d partitions, %d groups x %d topics",
+                       overKafka ? "over the Kafka protocol" : "engine", shape.topics, Int(shape.partitions), shape.groups, shape.topicsPerGroup),
+                String(format: "  refresh feeding the metrics: %.1f ms (once per --metrics-refresh, not per scrape)", refreshMillis),
+                String(format: "  scrape: %d bytes; first (renders the snapshot) %.1f ms; next %d: p50 %.1f ms, max %.1f ms",
+                       bodyBytes, firstScrapeMillis, millis.count, percentile(sorted, 0.5), sorted.last ?? 0),
+            ]
+        }
     }
 
     /// `overKafka`: read the engine over the Kafka protocol (as `wharf exporter`) instead of

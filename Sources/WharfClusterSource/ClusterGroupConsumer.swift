@@ -158,3 +158,5 @@ public actor ClusterGroupConsumer {
         lastHeartbeat = clock.nowMillis()
     }
 }
+
+extension ClusterGroupConsumer: GroupConsuming {}

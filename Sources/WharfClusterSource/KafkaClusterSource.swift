@@ -28,6 +28,18 @@ public actor KafkaClusterSource: ClusterSource {
         try await ClusterTopics.describeAll(client, includeInternal: includeInternal)
     }
 
+    public func describeTopic(_ name: String) async throws -> TopicDescription {
+        try await ClusterTopics.describe(client, name: name)
+    }
+
+    public func describeBrokers() async throws -> [BrokerDescription] {
+        try await ClusterBrokers.describeAll(client)
+    }
+
+    public func groupSummaries() async throws -> [GroupSummary] {
+        try await ClusterGroups.list(client)
+    }
+
     public func groupLag(_ group: String) async throws -> GroupLag {
         try await ClusterGroups.describe(client, group: group, clock: clock)
     }
@@ -41,6 +53,19 @@ public actor KafkaClusterSource: ClusterSource {
         case .timestamp(let t): offset = try await client.firstOffsets(atOrAfter: t, in: [tp])[tp] ?? bounds.end
         }
         return try await ClusterRecordReader.read(client, [tp: .init(from: offset, until: bounds.end, limit: max)])[tp] ?? []
+    }
+
+    /// Nonisolated: it keeps no state of the source's, so `emit` (the caller's) never crosses an actor.
+    public nonisolated func readTopic(_ topic: String, partition: Int32?, from start: ConsumeStart, limit: Int,
+                                      emit: (ConsumedRecord) -> Void) async throws {
+        try await ClusterRecordReader.readTopic(client, topic, partition: partition, from: start, limit: limit, emit: emit)
+    }
+
+    /// A real member over the wire (`ClusterGroupConsumer`: JoinGroup, range assignment).
+    /// `clientId` is the connection's, already set when the client was made.
+    public func joinGroup(_ group: String, topics: [String], clientId: String, startAt: ConsumerStartPosition) async throws -> any GroupConsuming {
+        for topic in topics { _ = try await ClusterDeadLetters.topicMetadata(client, topic) }
+        return ClusterGroupConsumer(client: client, group: group, topics: topics, startAt: startAt, clock: clock)
     }
 
     public func planReset(group: String, topic: String, partitions: [Int32]?, to spec: OffsetResetSpec) async throws -> [ResetPlanRow] {
@@ -59,6 +84,10 @@ public actor KafkaClusterSource: ClusterSource {
         guard let old = try await client.logOffsets([tp])[tp]?.start else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
         guard let new = try await client.deleteRecords([tp: before])[tp] else { throw WharfError.unknownPartition(topic: topic, partition: partition) }
         return RecordDeletion(previousLogStart: old, logStart: new)
+    }
+
+    public func deleteGroup(_ group: String) async throws {
+        try await client.deleteGroups([group])
     }
 
     public func createTopic(_ name: String, partitions: Int32) async throws {
@@ -84,5 +113,13 @@ public actor KafkaClusterSource: ClusterSource {
 
     public func purgeTopic(_ name: String) async throws -> Int64 {
         try await ClusterDeadLetters.purge(client, topic: name)
+    }
+
+    public func retainedRecords(topic: String) async throws -> Int64 {
+        try await ClusterDeadLetters.retained(client, topic: topic)
+    }
+
+    public func trace(_ query: String, outbox: OutboxRowState?, maxRecords: Int) async throws -> EventTrace {
+        try await ClusterTrace.trace(client, query: query, maxRecords: maxRecords, outbox: outbox)
     }
 }

@@ -1,6 +1,8 @@
 import WharfAdmin
 import WharfCore
 
+extension EmbeddedConsumer: GroupConsuming {}
+
 /// The embedded engine as a `ClusterSource`: every question answered by the engine commands the
 /// CLI uses, every operation run by them (nothing re-implemented here). The engine is its own
 /// single broker, can fence a live group on reset, and supports every operation; the queues,
@@ -20,8 +22,21 @@ public struct EngineSource: ClusterSource {
         engine.describeAllTopics(includeInternal: includeInternal)
     }
 
+    public func describeTopic(_ name: String) async throws -> TopicDescription {
+        try engine.describeTopic(name)
+    }
+
+    public func groupSummaries() async throws -> [GroupSummary] {
+        await engine.groupSummaries()
+    }
+
     public func groupLag(_ group: String) async throws -> GroupLag {
         try await engine.groupLag(group)
+    }
+
+    /// The engine is its own single broker.
+    public func describeBrokers() async throws -> [BrokerDescription] {
+        [engine.describeBroker()]
     }
 
     public func readOverview() async throws -> ClusterOverview {
@@ -53,6 +68,17 @@ public struct EngineSource: ClusterSource {
         return try engine.readRecords(topic: topic, partition: partition, from: offset, maxRecords: max)
     }
 
+    public func readTopic(_ topic: String, partition: Int32?, from start: ConsumeStart, limit: Int,
+                          emit: (ConsumedRecord) -> Void) async throws {
+        let all = try engine.describeTopic(topic).partitions.map(\.partition)
+        try engine.readTopic(topic, partitions: partition.map { [$0] } ?? all, from: start, limit: limit, emit: emit)
+    }
+
+    public func joinGroup(_ group: String, topics: [String], clientId: String, startAt: ConsumerStartPosition) async throws -> any GroupConsuming {
+        for topic in topics { _ = try engine.describeTopic(topic) }
+        return EmbeddedConsumer(engine: engine, group: group, topics: topics, clientId: clientId, startAt: startAt)
+    }
+
     public func planReset(group: String, topic: String, partitions: [Int32]?, to spec: OffsetResetSpec) async throws -> [ResetPlanRow] {
         try await engine.planReset(group: group, topic: topic, partitions: partitions, to: spec)
     }
@@ -64,6 +90,10 @@ public struct EngineSource: ClusterSource {
     public func deleteRecords(topic: String, partition: Int32, before: Int64) async throws -> RecordDeletion {
         let old = try engine.offsets(topic: topic, partition: partition).logStart
         return RecordDeletion(previousLogStart: old, logStart: try engine.deleteRecords(topic: topic, partition: partition, before: before))
+    }
+
+    public func deleteGroup(_ group: String) async throws {
+        try await engine.deleteGroup(group)
     }
 
     public func createTopic(_ name: String, partitions: Int32) async throws {
@@ -99,5 +129,13 @@ public struct EngineSource: ClusterSource {
 
     public func purgeTopic(_ name: String) async throws -> Int64 {
         try engine.purgeTopic(name)
+    }
+
+    public func retainedRecords(topic: String) async throws -> Int64 {
+        try engine.retainedRecords(topic: topic)
+    }
+
+    public func trace(_ query: String, outbox: OutboxRowState?, maxRecords: Int) async throws -> EventTrace {
+        try await engine.trace(query, outbox: outbox, maxRecords: maxRecords)
     }
 }

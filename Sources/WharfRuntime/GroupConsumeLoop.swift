@@ -1,17 +1,5 @@
-import WharfClusterSource
+import WharfAdmin
 import WharfCore
-import WharfEngine
-
-/// A consumer-group member `wharf consume --group` can drive: the embedded engine's
-/// (`EmbeddedConsumer`) or a cluster's over the Kafka protocol (`ClusterGroupConsumer`).
-public protocol GroupConsuming: Actor {
-    func poll(maxRecords: Int) async throws -> [ConsumedRecord]
-    func commit(_ offsets: [TopicPartition: Int64]) async throws
-    func close() async
-}
-
-extension EmbeddedConsumer: GroupConsuming {}
-extension ClusterGroupConsumer: GroupConsuming {}
 
 /// The loop of `consume --group`, the same for both members: poll, print, commit what was
 /// printed, until `limit` records or nothing more is there; the member always leaves.

@@ -1,16 +1,15 @@
 import WharfAdmin
-import WharfClusterSource
 import WharfCore
 import WharfDashboard
 import WharfEngine
 
 /// `:audit` and `t`: the data directory's audit log and the causation trace. The audit log is the
 /// embedded engine's only; a trace comes from the engine or, over `--bootstrap`, from what a
-/// cluster can answer (`ClusterTrace`), and starts at the outbox row when one of the dashboard's
+/// cluster can answer (`ClusterSource.trace`), and starts at the outbox row when one of the dashboard's
 /// outboxes has the event.
 extension SourceDashboardDriver {
-    /// Records a dashboard trace reads over `--bootstrap` at most (as `wharf trace`'s default).
-    static var clusterTraceMaxRecords: Int { 2_000_000 }
+    /// Records a dashboard trace reads at most (as `wharf trace`'s default).
+    static var traceMaxRecords: Int { 2_000_000 }
 
     func performAuditEffect(_ effect: Effect) async throws -> Action? {
         if case .loadTrace(let query) = effect {
@@ -33,16 +32,13 @@ extension SourceDashboardDriver {
     /// The trace of `query` from this source (nil: the source cannot trace), starting at the
     /// outbox row when one of the dashboard's outboxes has the event.
     public func traceEvent(_ query: String) async throws -> EventTrace? {
+        guard capabilities.contains(.trace) else { return nil }
         let stores = outboxes.map { (name: $0.name, store: $0.store) }
-        if let engine = (source as? EngineSource)?.engine {
-            return try await OutboxTraceStart.trace(query, outboxes: stores) { try await engine.trace(query, outbox: $0) }
+        // A local copy, so the closure captures no state of this actor's.
+        let source = self.source
+        return try await OutboxTraceStart.trace(query, outboxes: stores) {
+            try await source.trace(query, outbox: $0, maxRecords: Self.traceMaxRecords)
         }
-        if let cluster = source as? KafkaClusterSource {
-            return try await OutboxTraceStart.trace(query, outboxes: stores) {
-                try await ClusterTrace.trace(cluster.client, query: query, maxRecords: Self.clusterTraceMaxRecords, outbox: $0)
-            }
-        }
-        return nil
     }
 
     public static func traceSnapshot(_ t: EventTrace) -> TraceSnapshot {

@@ -108,6 +108,65 @@ import WharfKafkaServer
     }
 
     @Test(arguments: Kind.allCases)
+    func oneTopicGroupSummariesAndGroupDeletion(_ kind: Kind) async throws {
+        try await Self.with(kind) { f in
+            let orders = try await f.source.describeTopic("orders")
+            #expect(orders == (try await f.source.describeTopics(includeInternal: false).first { $0.name == "orders" }))
+            await #expect(throws: (any Error).self) { try await f.source.describeTopic("missing") }
+            let groups = try await f.source.groupSummaries()
+            #expect(groups.map { [$0.group, $0.state, "\($0.members)", "\($0.totalLag)"] } == [["billing", "Empty", "0", "3"]])
+            #expect(try await f.source.retainedRecords(topic: "orders") == 12)
+            _ = try await f.source.deleteRecords(topic: "orders", partition: 1, before: 4)
+            #expect(try await f.source.retainedRecords(topic: "orders") == 8)
+            let brokers = try await f.source.describeBrokers()
+            #expect(brokers.count == 1 && brokers.allSatisfy(\.isOnline))
+            #expect(brokers.first.map { $0.leaderPartitions >= 4 && $0.outOfSync == 0 } == true, "orders and payments.DLT at least")
+            try await f.source.deleteGroup("billing")
+            #expect(try await f.source.groupSummaries().isEmpty)
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
+    func topicReadsAndGroupMembers(_ kind: Kind) async throws {
+        try await Self.with(kind) { f in
+            var read: [String] = []
+            try await f.source.readTopic("orders", partition: 1, from: .offset(4), limit: 10) { read.append("\($0.partition)/\($0.record.offset)") }
+            #expect(read == ["1/4", "1/5"])
+            read = []
+            try await f.source.readTopic("orders", partition: nil, from: .earliest, limit: 5) { read.append("\($0.partition)/\($0.record.offset)") }
+            #expect(read == ["0/0", "0/1", "0/2", "0/3", "1/0"], "partition by partition, up to the limit")
+            await #expect(throws: (any Error).self) { try await f.source.readTopic("orders", partition: 1, from: .offset(7), limit: 1) { _ in } }
+            await #expect(throws: (any Error).self) { try await f.source.readTopic("orders", partition: 9, from: .earliest, limit: 1) { _ in } }
+            await #expect(throws: (any Error).self) { try await f.source.readTopic("missing", partition: nil, from: .earliest, limit: 1) { _ in } }
+            await #expect(throws: (any Error).self) { _ = try await f.source.joinGroup("g", topics: ["missing"], clientId: "test", startAt: .earliest) }
+
+            // A member of a new group gets every partition of the topic and reads from the start.
+            let member = try await f.source.joinGroup("fresh", topics: ["payments.DLT"], clientId: "test", startAt: .earliest)
+            var offsets: [Int64] = []
+            for _ in 0..<5 where offsets.count < 3 { offsets += try await member.poll(maxRecords: 10).map(\.record.offset) }
+            #expect(offsets == [0, 1, 2])
+            try await member.commit([TopicPartition("payments.DLT", 0): 3])
+            await member.close()
+            #expect(try await f.lagRows("fresh") == [[0, 3, 3, 0]])
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
+    func traces(_ kind: Kind) async throws {
+        try await Self.with(kind) { f in
+            // orders/1/2: below billing's commit (6) on orders/1, so consumed by it; the fixture's
+            // third dead letter names it as its original (payments.DLT/0/2).
+            let trace = try await f.source.trace("orders/1/2", outbox: nil, maxRecords: 1000)
+            #expect(trace.hops.map(\.coordinates) == ["orders/1/2", "payments.DLT/0/2"])
+            #expect(trace.hops.first?.consumedBy.map(\.group) == ["billing"])
+            #expect(!trace.truncated)
+            // A dead letter's trace leads back to the record it came from.
+            let dead = try await f.source.trace("payments.DLT/0/0", outbox: nil, maxRecords: 1000)
+            #expect(dead.hops.map(\.coordinates).contains("payments.DLT/0/0"))
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
     func lags(_ kind: Kind) async throws {
         try await Self.with(kind) { f in
             // Every partition of a topic the group committed to; no commit: lag from the log start.

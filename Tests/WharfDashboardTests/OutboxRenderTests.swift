@@ -37,10 +37,13 @@ struct OutboxRenderTests {
         Self.screen("outbox-help", 80, 24) { Fixture.press(&$0, [.char("6"), .char("?")]) }
     }
 
-    @Test("tiny areas do not crash")
+    @Test("tiny areas render a canvas of exactly their size")
     func tiny() {
         var state = OutboxFixture.state()
         Fixture.press(&state, [.char("6")])
-        for (w, h) in [(0, 0), (1, 1), (10, 3), (30, 8)] { _ = Dashboard.render(state, width: w, height: h) }
+        for (w, h) in [(0, 0), (1, 1), (10, 3), (30, 8)] {
+            let canvas = Dashboard.render(state, width: w, height: h)
+            #expect(canvas.width == w && canvas.height == h)
+        }
     }
 }

@@ -21,8 +21,15 @@ public protocol ClusterSource: Sendable {
 
     /// Every topic (internal ones too with `includeInternal`), sorted by name.
     func describeTopics(includeInternal: Bool) async throws -> [TopicDescription]
+    /// One topic, as `describeTopics` describes it (an unknown one is an error).
+    func describeTopic(_ name: String) async throws -> TopicDescription
+    /// Every consumer group with its state, member count and total lag, Wharf's bookkeeping
+    /// groups included (a caller hides them: `InternalNames.isInternalGroup`).
+    func groupSummaries() async throws -> [GroupSummary]
     /// One group's lag on every partition of the topics it committed to or is assigned.
     func groupLag(_ group: String) async throws -> GroupLag
+    /// Every broker: partitions led and held, copies out of sync, its log volume's free space.
+    func describeBrokers() async throws -> [BrokerDescription]
     /// One refresh of everything the dashboard shows of the cluster itself: topics, groups with
     /// their members and lag, brokers, the fullest log volume. Dead-letter topics are asked apart
     /// (`deadLetterSummaries`), so a caller can cache their verdicts.
@@ -30,6 +37,16 @@ public protocol ClusterSource: Sendable {
     /// Up to `max` records of one partition from an offset (clamped to what is retained) or from
     /// the first record at or after a time.
     func readRecords(topic: String, partition: Int32, from start: ReadStart, max: Int) async throws -> [StoredRecord]
+
+    /// A topic read as `wharf consume` reads it without a group: each partition (or only
+    /// `partition`) from `start` to its end as it was when that partition was started, partition
+    /// by partition, until `limit` records in all went to `emit`. An unknown topic or partition,
+    /// or an offset outside the retained range, is an error.
+    func readTopic(_ topic: String, partition: Int32?, from start: ConsumeStart, limit: Int,
+                   emit: (ConsumedRecord) -> Void) async throws
+    /// A new member of `group` subscribed to `topics` (which must exist), starting at `startAt`
+    /// where the group has no commit; the caller polls, commits and closes it.
+    func joinGroup(_ group: String, topics: [String], clientId: String, startAt: ConsumerStartPosition) async throws -> any GroupConsuming
 
     // MARK: Changing data
 
@@ -39,6 +56,8 @@ public protocol ClusterSource: Sendable {
     func executeReset(group: String, plan: [ResetPlanRow]) async throws -> ResetResult
     /// Deletes the records of a partition below `before` (Kafka's DeleteRecords).
     func deleteRecords(topic: String, partition: Int32, before: Int64) async throws -> RecordDeletion
+    /// Deletes a group and its committed offsets; refused while it has members.
+    func deleteGroup(_ group: String) async throws
     func createTopic(_ name: String, partitions: Int32) async throws
     func deleteTopic(_ name: String) async throws
 
@@ -55,6 +74,15 @@ public protocol ClusterSource: Sendable {
                             dryRun: Bool) async throws -> DeadLetterRequeueResult
     /// Deletes every record of the topic (up to each partition's end); returns how many went.
     func purgeTopic(_ name: String) async throws -> Int64
+    /// Records a `purgeTopic` would delete now: retained records over all partitions.
+    func retainedRecords(topic: String) async throws -> Int64
+
+    // MARK: Tracing (`.trace`)
+
+    /// One event followed through the source (`TOPIC/PARTITION/OFFSET` or an event id): the
+    /// records it became, who consumed them, dead letters and requeues; at most `maxRecords`
+    /// records are read (the trace says when it stopped). `outbox`: the row it started as.
+    func trace(_ query: String, outbox: OutboxRowState?, maxRecords: Int) async throws -> EventTrace
 }
 
 extension ClusterSource {

@@ -3,7 +3,6 @@ import Foundation
 import WharfBench
 import WharfCore
 import WharfStorage
-import WharfDashboard
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,11 +78,9 @@ extension BenchCommand {
         @Flag(name: .long) var json = false
 
         func run() throws {
-            let ms = RenderBenchmark.run(topics: 2000, partitionsPerTopic: 10, groups: 500, width: 200, height: 60, frames: frames)
-            let ingest = RenderBenchmark.ingest()
-            let r = RenderBenchReport(frames: frames, msPerFrame: ms, ingestMsPerSnapshot: ingest)
+            let r = RenderBenchReport.measure(frames: frames)
             if json { return try Output.json(r) }
-            print(String(format: "render: 2000 topics x 10 partitions, 500 groups, 200x60, sort+filter: %.2f ms/frame (%d frames); snapshot ingest (rates, Burrow windows): %.2f ms", ms, frames, ingest))
+            print(r.line)
         }
     }
 }

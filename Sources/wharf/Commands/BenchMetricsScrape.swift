@@ -23,12 +23,7 @@ extension BenchCommand {
         func run() async throws {
             let bench = try await BenchCluster.start(shape.shape, name: "wharf-bench-metrics")
             let r = try await bench.run { try await MetricsScrapeBenchmark.measure($0, scrapes: scrapes, overKafka: cluster) }
-            let sorted = r.millis.sorted()
-            print(String(format: "metrics-scrape (%@): %d topics x %d partitions, %d groups x %d topics",
-                         cluster ? "over the Kafka protocol" : "engine", shape.topics, Int(shape.partitions), shape.groups, shape.topicsPerGroup))
-            print(String(format: "  refresh feeding the metrics: %.1f ms (once per --metrics-refresh, not per scrape)", r.refreshMillis))
-            print(String(format: "  scrape: %d bytes; first (renders the snapshot) %.1f ms; next %d: p50 %.1f ms, max %.1f ms",
-                         r.bodyBytes, r.firstScrapeMillis, scrapes, percentile(sorted, 0.5), sorted.last ?? 0))
+            r.lines(shape: shape.shape, overKafka: cluster).forEach { print($0) }
         }
     }
 }

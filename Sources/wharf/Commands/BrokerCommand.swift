@@ -1,6 +1,5 @@
 import ArgumentParser
 import WharfAdmin
-import WharfClusterSource
 import WharfEngine
 
 /// `wharf broker list`: the Brokers view for scripts and terminals without the dashboard, on the
@@ -20,18 +19,13 @@ struct BrokerCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let brokers = if let kafka = try cluster.clientConfiguration() {
-                try await ClusterSession.with(kafka) { try await ClusterBrokers.describeAll($0) }
-            } else {
-                try await EngineSession.with(data) { [$0.describeBroker()] }
-            }
+            let brokers = try await SourceSession.with(data, cluster) { try await $0.describeBrokers() }
             try BrokerTable.list(brokers, json: output.json)
         }
     }
 }
 
-/// How `broker list` prints: the Brokers view's columns; JSON with the same fields.
-/// How `broker list` prints, whatever the source.
+/// How `broker list` prints, whatever the source: the Brokers view's columns; JSON with the same fields.
 enum BrokerTable {
     static func list(_ brokers: [BrokerDescription], json: Bool) throws {
         if json { return try Output.json(brokers.map(BrokerReport.init)) }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import WharfAdmin
-import WharfClusterSource
 import WharfCore
 import WharfEngine
 
@@ -50,34 +49,14 @@ struct ConsumeCommand: AsyncParsableCommand {
     func run() async throws {
         let start = try parseFrom()
         let limit = max ?? Int.max
-        if let kafka = try cluster.clientConfiguration() {
+        try await SourceSession.with(data, cluster, fsync: fsync) { source in
             if let group {
-                // A real member of the group (ClusterGroupConsumer), polled and committed as on
-                // the engine, leaving the group on exit.
-                try await ClusterSession.with(kafka) { client in
-                    _ = try await ClusterDeadLetters.topicMetadata(client, topic)
-                    let consumer = ClusterGroupConsumer(client: client, group: group, topics: [topic],
-                                                        startAt: { if case .latest = start { return .latest } else { return .earliest } }(),
-                                                        clock: SystemClock())
-                    try await GroupConsumeLoop.run(consumer, limit: limit, emit: emit)
-                }
+                // A real member of the group (over --bootstrap, of the cluster's), polled and
+                // committed, leaving the group on exit.
+                let member = try await source.joinGroup(group, topics: [topic], clientId: "wharf-consume", startAt: start.groupStart)
+                try await GroupConsumeLoop.run(member, limit: limit, emit: emit)
             } else {
-                try await ClusterSession.with(kafka) {
-                    try await ClusterRecordReader.readTopic($0, topic, partition: partition, from: start, limit: limit, emit: emit)
-                }
-            }
-            fflush(nil)
-            return
-        }
-        try await EngineSession.with(data, fsync: try fsync.policy()) { engine in
-            let description = try engine.describeTopic(topic)
-            if let group {
-                let consumer = EmbeddedConsumer(engine: engine, group: group, topics: [topic], clientId: "wharf-consume",
-                                                startAt: { if case .latest = start { return .latest } else { return .earliest } }())
-                try await GroupConsumeLoop.run(consumer, limit: limit, emit: emit)
-            } else {
-                try engine.readTopic(topic, partitions: partition.map { [$0] } ?? description.partitions.map(\.partition), from: start,
-                                     limit: limit, emit: emit)
+                try await source.readTopic(topic, partition: partition, from: start, limit: limit, emit: emit)
             }
             fflush(nil)
         }

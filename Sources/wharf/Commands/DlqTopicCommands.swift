@@ -72,16 +72,8 @@ enum DlqTopics {
 
     /// Purge = DeleteRecords up to the end of every partition; without `yes`, only how many would go.
     static func purge(_ topic: String, data: DataOptions, cluster: BootstrapOption, fsync: FsyncOptions, yes: Bool) async throws {
-        let n: Int64
-        if let kafka = try cluster.clientConfiguration() {
-            n = try await ClusterSession.with(kafka) { client in
-                try await ClusterDeadLetters.requireTopic(client, topic)
-                return try await yes ? ClusterDeadLetters.purge(client, topic: topic) : ClusterDeadLetters.retained(client, topic: topic)
-            }
-        } else {
-            n = try await EngineSession.with(data, fsync: try fsync.policy()) { engine -> Int64 in
-                try yes ? engine.purgeTopic(topic) : engine.retainedRecords(topic: topic)
-            }
+        let n = try await withSource(topic, data: data, cluster: cluster, fsync: fsync) {
+            try await yes ? $0.purgeTopic(topic) : $0.retainedRecords(topic: topic)
         }
         try printPurge(n, topic: topic, yes: yes)
     }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import WharfAdmin
-import WharfClusterSource
 import WharfCore
 import WharfEngine
 
@@ -26,10 +25,7 @@ struct GroupCommand: ParsableCommand {
         }
 
         func run() async throws {
-            if let kafka = try cluster.clientConfiguration() {
-                return try GroupReport.list(shown(try await ClusterSession.with(kafka) { try await ClusterGroups.list($0) }), json: output.json)
-            }
-            let rows = try await EngineSession.with(data) { await $0.groupSummaries() }
+            let rows = try await SourceSession.with(data, cluster) { try await $0.groupSummaries() }
             try GroupReport.list(shown(rows), json: output.json)
         }
     }
@@ -127,11 +123,7 @@ struct GroupCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            if let kafka = try cluster.clientConfiguration() {
-                try await ClusterSession.with(kafka) { try await $0.deleteGroups([group]) }
-            } else {
-                try await EngineSession.with(data, fsync: try fsync.policy()) { try await $0.deleteGroup(group) }
-            }
+            try await SourceSession.with(data, cluster, fsync: fsync) { try await $0.deleteGroup(group) }
             print("deleted group \(group)")
         }
     }

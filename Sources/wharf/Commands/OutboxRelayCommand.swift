@@ -60,36 +60,31 @@ struct OutboxRelayCommand: AsyncParsableCommand {
         do { policy = try FsyncPolicy(parsing: fsync) } catch { throw ValidationError(error.description) }
         // Signals first, so a SIGTERM that arrives while the database opens still stops cleanly.
         let stop = StopSignals()
-        if let kafka = try cluster.clientConfiguration() {
-            return try await relayToCluster(kafka, stop: stop)
-        }
         try await database.with { store in
-            try await EngineSession.with(data, fsync: policy) { engine in
-                let relay = OutboxRelay(store: store, publisher: EngineOutboxPublisher(engine: engine, partitions: partitions),
-                                        config: relayConfig, logger: Logger(label: "wharf.outbox"))
-                print("relaying \(store.databaseName)/\(store.table) into \(data.directory) (stop with Ctrl-C or SIGTERM)")
-                fflush(nil)
-                printStopped(await OutboxRelayRunner.run(relay, until: stop, engine: engine))
+            if let kafka = try cluster.clientConfiguration() {
+                // Publishing with Produce (acks=all).
+                try await ClusterSession.with(kafka) { client in
+                    // Fail now, in one line, when the cluster cannot be reached at all.
+                    _ = try await client.refreshMetadata()
+                    await relay(store, into: kafka.bootstrap.map(\.description).joined(separator: ","), stop: stop,
+                                publisher: KafkaOutboxPublisher(client: client, partitions: partitions, clock: SystemClock()))
+                }
+            } else {
+                try await EngineSession.with(data, fsync: policy) { engine in
+                    await relay(store, into: data.directory, stop: stop, engine: engine,
+                                publisher: EngineOutboxPublisher(engine: engine, partitions: partitions))
+                }
             }
         }
     }
 
-    /// The relay into a cluster: the same loop, publishing with Produce (acks=all).
-    func relayToCluster(_ kafka: KafkaClient.Configuration, stop: StopSignals) async throws {
-        try await database.with { store in
-            try await ClusterSession.with(kafka) { client in
-                // Fail now, in one line, when the cluster cannot be reached at all.
-                _ = try await client.refreshMetadata()
-                let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(client: client, partitions: partitions, clock: SystemClock()),
-                                        config: relayConfig, logger: Logger(label: "wharf.outbox"))
-                print("relaying \(store.databaseName)/\(store.table) into \(kafka.bootstrap.map(\.description).joined(separator: ",")) (stop with Ctrl-C or SIGTERM)")
-                fflush(nil)
-                printStopped(await OutboxRelayRunner.run(relay, until: stop))
-            }
-        }
-    }
-
-    func printStopped(_ stopped: (signal: Int32, metrics: OutboxMetricsSnapshot?)) {
+    /// The relay loop until a stop signal, the same into the engine (kept up by its upkeep) or a cluster.
+    func relay(_ store: any OutboxStore, into destination: String, stop: StopSignals, engine: Engine? = nil,
+               publisher: any OutboxPublisher) async {
+        let relay = OutboxRelay(store: store, publisher: publisher, config: relayConfig, logger: Logger(label: "wharf.outbox"))
+        print("relaying \(store.databaseName)/\(store.table) into \(destination) (stop with Ctrl-C or SIGTERM)")
+        fflush(nil)
+        let stopped = await OutboxRelayRunner.run(relay, until: stop, engine: engine)
         let m = stopped.metrics
         print("stopped on \(stopped.signal == SIGTERM ? "SIGTERM" : "SIGINT"): published \(m?.publishedTotal ?? 0), failed attempts \(m?.failuresTotal ?? 0)")
     }

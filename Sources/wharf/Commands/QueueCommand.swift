@@ -39,22 +39,16 @@ struct QueueCommand: ParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var fsync: FsyncOptions
         @Argument var name: String
-        @Option(name: .customLong("lock-duration"), help: "Peek-lock duration (max 5m).") var lockDuration = "60s"
-        @Option(name: .customLong("max-delivery-count"), help: "Deliveries before a message is dead-lettered.") var maxDeliveryCount = 10
-        @Option(name: .customLong("default-ttl"), help: "Time to live of messages sent without one.") var defaultTTL: String?
-        @Flag(name: .customLong("dead-letter-on-expiration"), help: "Expired messages go to the dead-letter queue instead of being dropped.")
-        var deadLetterOnExpiration = false
-        @Flag(name: .customLong("requires-session"), help: "Messages must carry a session id; receivers accept sessions.") var requiresSession = false
+        @OptionGroup var entity: QueueEntityOptions
         @Option(name: .customLong("duplicate-detection-window"), help: "Turn on duplicate detection by message id over this window.")
         var duplicateDetectionWindow: String?
         @Option(name: .customLong("forward-to"), help: "Forward every message to this queue.") var forwardTo: String?
         @Option(name: .customLong("forward-dead-lettered-to"), help: "Send dead-lettered messages to this queue.") var forwardDeadLetteredTo: String?
 
         func run() async throws {
-            var o = QueueOptions(lockDurationMillis: try parseDurationOption(lockDuration, "--lock-duration"), maxDeliveryCount: maxDeliveryCount,
-                                 defaultTimeToLiveMillis: try defaultTTL.map { try parseDurationOption($0, "--default-ttl") },
-                                 deadLetteringOnMessageExpiration: deadLetterOnExpiration, requiresSession: requiresSession,
-                                 forwardTo: forwardTo, forwardDeadLetteredMessagesTo: forwardDeadLetteredTo)
+            var o = try entity.queueOptions()
+            o.forwardTo = forwardTo
+            o.forwardDeadLetteredMessagesTo = forwardDeadLetteredTo
             if let w = duplicateDetectionWindow {
                 o.requiresDuplicateDetection = true
                 o.duplicateDetectionWindowMillis = try parseDurationOption(w, "--duplicate-detection-window")

@@ -56,17 +56,11 @@ extension ServiceBusCommand {
             @OptionGroup var data: DataOptions
             @Argument var topic: String
             @Argument var name: String
-            @Option(name: .customLong("lock-duration"), help: "Peek-lock duration (max 5m).") var lockDuration = "60s"
-            @Option(name: .customLong("max-delivery-count"), help: "Deliveries before a message is dead-lettered.") var maxDeliveryCount = 10
-            @Option(name: .customLong("default-ttl"), help: "Time to live of messages sent without one.") var defaultTTL: String?
-            @Flag(name: .customLong("dead-letter-on-expiration"), help: "Expired messages go to the dead-letter queue.") var deadLetterOnExpiration = false
-            @Flag(name: .customLong("requires-session"), help: "Receivers accept sessions.") var requiresSession = false
+            @OptionGroup var entity: QueueEntityOptions
             @Option(name: .customLong("sql"), help: "The $Default rule's SQL filter instead of every message.") var sql: String?
 
             func run() async throws {
-                let o = QueueOptions(lockDurationMillis: try parseDurationOption(lockDuration, "--lock-duration"), maxDeliveryCount: maxDeliveryCount,
-                                     defaultTimeToLiveMillis: try defaultTTL.map { try parseDurationOption($0, "--default-ttl") },
-                                     deadLetteringOnMessageExpiration: deadLetterOnExpiration, requiresSession: requiresSession)
+                let o = try entity.queueOptions()
                 let rule = SubscriptionRule(name: SubscriptionRule.defaultName, filter: .sql(sql ?? "1=1"))
                 _ = try await QueueSession.with(data) { try $0.createSubscription(topic: topic, name: name, o, rules: [rule]) }
                 print("created subscription \(SubscriptionNames.path(topic: topic, subscription: name))")

@@ -76,11 +76,7 @@ struct TopicCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let d = if let kafka = try cluster.clientConfiguration() {
-                try await ClusterSession.with(kafka) { try await ClusterTopics.describe($0, name: name) }
-            } else {
-                try await EngineSession.with(data) { try $0.describeTopic(name) }
-            }
+            let d = try await SourceSession.with(data, cluster) { try await $0.describeTopic(name) }
             try TopicReport.describe(d, json: output.json)
         }
     }

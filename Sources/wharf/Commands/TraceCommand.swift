@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import WharfAdmin
-import WharfClusterSource
 import WharfCore
 import WharfEngine
 import WharfOutbox
@@ -52,15 +51,8 @@ struct TraceCommand: AsyncParsableCommand {
 
     func traceEvent(outboxes stores: [(name: String, store: any OutboxStore)]) async throws -> EventTrace {
         let (id, maxRecords) = (id, maxRecords)
-        if let kafka = try cluster.clientConfiguration() {
-            return try await ClusterSession.with(kafka) { client in
-                try await OutboxTraceStart.trace(id, outboxes: stores) {
-                    try await ClusterTrace.trace(client, query: id, maxRecords: maxRecords, outbox: $0)
-                }
-            }
-        }
-        return try await EngineSession.with(data) { engine in
-            try await OutboxTraceStart.trace(id, outboxes: stores) { try await engine.trace(id, outbox: $0, maxRecords: maxRecords) }
+        return try await SourceSession.with(data, cluster) { source in
+            try await OutboxTraceStart.trace(id, outboxes: stores) { try await source.trace(id, outbox: $0, maxRecords: maxRecords) }
         }
     }
 

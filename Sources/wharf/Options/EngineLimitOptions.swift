@@ -6,8 +6,6 @@ import WharfEngine
 /// Named after the Kafka broker setting where Kafka has one; defaults are `EngineConfig`'s.
 struct EngineLimitOptions: ParsableArguments {
     private static let defaults = EngineConfig(dataDirectory: "")
-    /// Below this a segment rolls on nearly every batch: each roll costs fsyncs and three files.
-    static let segmentBytesFloor = 1024
 
     @Option(name: .customLong("max-partitions-per-topic"),
             help: "Most partitions one topic may have (CreateTopics, CreatePartitions, auto-creation); more fails with POLICY_VIOLATION.")
@@ -16,7 +14,7 @@ struct EngineLimitOptions: ParsableArguments {
             help: "Most partitions of all topics together, internal ones included.")
     var maxPartitions = defaults.maxPartitions
     @Option(name: .customLong("min-segment-bytes"),
-            help: "Smallest segment.bytes a topic may set (Kafka's minimum is 1 MiB); at least \(segmentBytesFloor).")
+            help: "Smallest segment.bytes a topic may set (Kafka's minimum is 1 MiB); at least \(EngineConfig.minSegmentBytesFloor).")
     var minSegmentBytes = defaults.minSegmentBytes
     @Option(name: .customLong("auto-create-topics-burst"),
             help: "Topics that requests may auto-create at once; past it, unknown names stay unknown.")
@@ -43,25 +41,11 @@ struct EngineLimitOptions: ParsableArguments {
             help: "Descriptors of sealed segments kept open for reads, least recently read closed first (0: open per read). Active segments hold one each on top.")
     var maxOpenSegmentFiles = defaults.maxOpenSegmentFiles
 
+    /// The engine's rule (`EngineConfig.limitsProblem`), on the limits these flags set.
     func validate() throws {
-        if maxPartitionsPerTopic < 1 { throw ValidationError("--max-partitions-per-topic must be at least 1") }
-        if maxPartitions < 1 { throw ValidationError("--max-partitions must be at least 1") }
-        let segmentBytesCeiling = Self.defaults.defaultLog.segmentBytes
-        if !(Self.segmentBytesFloor...segmentBytesCeiling).contains(minSegmentBytes) {
-            throw ValidationError("--min-segment-bytes must be between \(Self.segmentBytesFloor) and \(segmentBytesCeiling) (the default segment size)")
-        }
-        if autoCreateBurst < 0 { throw ValidationError("--auto-create-topics-burst must not be negative") }
-        if autoCreatePerMinute < 0 { throw ValidationError("--auto-create-topics-per-minute must not be negative") }
-        if groupMinSessionTimeoutMs < 1 { throw ValidationError("--group-min-session-timeout-ms must be at least 1") }
-        if groupMaxSessionTimeoutMs < groupMinSessionTimeoutMs {
-            throw ValidationError("--group-max-session-timeout-ms must not be below --group-min-session-timeout-ms (\(groupMinSessionTimeoutMs))")
-        }
-        if transactionMaxTimeoutMs < 1 { throw ValidationError("--transaction-max-timeout-ms must be at least 1") }
-        if groupConsumerHeartbeatIntervalMs < 1 { throw ValidationError("--group-consumer-heartbeat-interval-ms must be at least 1") }
-        if groupConsumerSessionTimeoutMs <= groupConsumerHeartbeatIntervalMs {
-            throw ValidationError("--group-consumer-session-timeout-ms must be above --group-consumer-heartbeat-interval-ms (\(groupConsumerHeartbeatIntervalMs))")
-        }
-        if maxOpenSegmentFiles < 0 { throw ValidationError("--max-open-segment-files must not be negative") }
+        var config = Self.defaults
+        apply(to: &config)
+        if let problem = config.limitsProblem { throw ValidationError(problem) }
     }
 
     /// Sets these limits on `config`.

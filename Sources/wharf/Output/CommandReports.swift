@@ -15,16 +15,3 @@ struct DeadLetterListReport: Encodable {
     let queues: [QueueRuntimeCounts]
     let topics: [DeadLetterTopicReport]
 }
-
-/// `wharf bench render --json`: the fixed scene and its frame and ingest times.
-struct RenderBenchReport: Encodable {
-    let benchmark = "render"
-    let topics = 2000
-    let partitions = 20000
-    let groups = 500
-    let width = 200
-    let height = 60
-    let frames: Int
-    let msPerFrame: Double
-    let ingestMsPerSnapshot: Double
-}
