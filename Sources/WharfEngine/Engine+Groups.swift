@@ -106,18 +106,20 @@ extension Engine {
     /// group's offsets (`kafka-consumer-groups --reset-offsets`, AdminClient's
     /// `alterConsumerGroupOffsets`): it is recorded like a reset, and can be undone like one.
     /// A consumer that assigns partitions itself and commits without joining looks the same
-    /// and is audited too, unless its commit changes nothing.
+    /// and is audited too, unless its commit changes nothing. `leaderEpochs` are the committed
+    /// leader epochs (OffsetCommit v6+), kept with the offsets and answered by OffsetFetch.
     public func commitFromClient(groupId: String, generationId: Int32, memberId: String,
                                  offsets: [TopicPartition: (offset: Int64, metadata: String)],
+                                 leaderEpochs: [TopicPartition: Int32] = [:],
                                  actor: AuditActor) async throws(WharfError) {
         let outsider = generationId < 0 && memberId.isEmpty
         let hasMembers = outsider ? !((await coordinator.describe(groupId: groupId))?.members.isEmpty ?? true) : true
         guard outsider, !hasMembers else {
-            return try await coordinator.commit(groupId: groupId, generationId: generationId, memberId: memberId, offsets: offsets)
+            return try await coordinator.commit(groupId: groupId, generationId: generationId, memberId: memberId, offsets: offsets, leaderEpochs: leaderEpochs)
         }
         let committed = await coordinator.fetchOffsets(groupId: groupId, partitions: Array(offsets.keys))
         guard offsets.contains(where: { committed[$0.key]?.offset != $0.value.offset }) else {
-            return try await coordinator.commit(groupId: groupId, generationId: generationId, memberId: memberId, offsets: offsets)
+            return try await coordinator.commit(groupId: groupId, generationId: generationId, memberId: memberId, offsets: offsets, leaderEpochs: leaderEpochs)
         }
         var before: [String: String] = [:]
         var after: [String: String] = [:]
@@ -127,7 +129,7 @@ extension Engine {
         }
         try await audit.audited(actor, AuditAction.groupAdminCommit, target: "group:\(groupId)", before: before,
                                 after: { _ in after }) { () async throws(WharfError) in
-            try await coordinator.commit(groupId: groupId, generationId: generationId, memberId: memberId, offsets: offsets)
+            try await coordinator.commit(groupId: groupId, generationId: generationId, memberId: memberId, offsets: offsets, leaderEpochs: leaderEpochs)
         }
     }
 

@@ -112,7 +112,17 @@ extension KafkaBroker {
             var result = DescribeConfigsResponse.DescribeConfigsResult()
             result.resourceType = resource.resourceType
             result.resourceName = resource.resourceName
-            guard resource.resourceType == ConfigResource.topic else { return result }
+            switch resource.resourceType {
+            case ConfigResource.topic: break
+            case ConfigResource.broker, ConfigResource.brokerLogger: return result
+            default:
+                // Group (32, Kafka 4.0's group configs), client metrics (16) and unknown types:
+                // what a Kafka without them answers, as the alter paths do (librdkafka 2.15's
+                // 0081 expects it from a broker before 4.0).
+                result.errorCode = KafkaError.invalidRequest
+                result.errorMessage = "unsupported resource type \(resource.resourceType)"
+                return result
+            }
             do {
                 let d = try engine.describeTopic(resource.resourceName)
                 let settings = try engine.topicSettings(resource.resourceName)
@@ -141,6 +151,7 @@ extension KafkaBroker {
 enum ConfigResource {
     static let topic: Int8 = 2
     static let broker: Int8 = 4
+    static let brokerLogger: Int8 = 8
     static let dynamicTopicConfig: Int8 = 1
     static let defaultConfig: Int8 = 5
 }

@@ -93,20 +93,24 @@ extension KafkaBroker {
     /// admin tool's reset, audited as `actor`'s (`Engine.commitFromClient`).
     func offsetCommit(_ r: OffsetCommitRequest, actor: AuditActor) async -> OffsetCommitResponse {
         var offsets: [TopicPartition: (offset: Int64, metadata: String)] = [:]
+        var leaderEpochs: [TopicPartition: Int32] = [:]
         var unknown = Set<String>()
         for t in r.topics {
             guard (try? engine.describeTopic(t.name)) != nil else {
                 unknown.insert(t.name)
                 continue
             }
-            for p in t.partitions { offsets[TopicPartition(t.name, p.partitionIndex)] = (p.committedOffset, p.committedMetadata ?? "") }
+            for p in t.partitions {
+                offsets[TopicPartition(t.name, p.partitionIndex)] = (p.committedOffset, p.committedMetadata ?? "")
+                leaderEpochs[TopicPartition(t.name, p.partitionIndex)] = p.committedLeaderEpoch
+            }
         }
         var code = KafkaError.none
         if !offsets.isEmpty {
             do {
                 try engine.checkClientCommit(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch, memberId: r.memberId, offsets: offsets)
                 try await engine.commitFromClient(groupId: r.groupId, generationId: r.generationIdOrMemberEpoch,
-                                                  memberId: r.memberId, offsets: offsets, actor: actor)
+                                                  memberId: r.memberId, offsets: offsets, leaderEpochs: leaderEpochs, actor: actor)
             } catch {
                 code = groupErrorCode(error)
                 // A KIP-848 member's commit with an old epoch: it must heartbeat, then retry.
@@ -145,7 +149,7 @@ extension KafkaBroker {
                 let topics = await committedOffsets(groupId: g.groupId, wanted: wanted)
                 response.groups.append(.init(groupId: g.groupId, topics: topics.map { t in
                     .init(name: t.name, partitions: t.partitions.map {
-                        .init(partitionIndex: $0.partitionIndex, committedOffset: $0.committedOffset, committedLeaderEpoch: -1,
+                        .init(partitionIndex: $0.partitionIndex, committedOffset: $0.committedOffset, committedLeaderEpoch: $0.committedLeaderEpoch,
                               metadata: $0.metadata, errorCode: KafkaError.none)
                     })
                 }, errorCode: KafkaError.none))
@@ -168,9 +172,11 @@ extension KafkaBroker {
             p.partitionIndex = tp.partition
             if let c = committed[tp] {
                 p.committedOffset = c.offset
+                p.committedLeaderEpoch = c.leaderEpoch
                 p.metadata = c.metadata
             } else {
                 p.committedOffset = -1
+                p.committedLeaderEpoch = -1
                 p.metadata = ""
             }
             byTopic[tp.topic, default: []].append(p)

@@ -100,8 +100,8 @@ public final class KafkaBroker: Sendable {
         }
         // --authorize: what the principal may not do is taken out of the request (and answered
         // by the amendment), or the whole request is refused.
-        let plan = accessControl.map { authorizationPlan(incoming, version: version, check: accessCheck($0, session: session)) }
-            ?? .proceed(incoming, nil)
+        let check = accessControl.map { accessCheck($0, session: session) }
+        let plan = check.map { authorizationPlan(incoming, version: version, check: $0) } ?? .proceed(incoming, nil)
         let body: KafkaRequestBody
         let amendment: ResponseAmendment?
         switch plan {
@@ -137,7 +137,7 @@ public final class KafkaBroker: Sendable {
         case .deleteAcls(let r):
             return reply(deleteAcls(r, session: session))
         case .metadata(let r):
-            return reply(metadata(r, version: version, advertised: advertised))
+            return reply(withAuthorizedOperations(metadata(r, version: version, advertised: advertised), asked: r, version: version, check: check))
         case .produce(let r):
             let response = await produce(r).acknowledged()
             return r.acks == 0 ? .noResponse : reply(response)
@@ -162,7 +162,7 @@ public final class KafkaBroker: Sendable {
         case .listGroups(let r):
             return reply(await listGroups(r))
         case .describeGroups(let r):
-            return reply(await describeGroups(r))
+            return reply(withAuthorizedOperations(await describeGroups(r), asked: r, check: check))
         case .deleteGroups(let r):
             return reply(await deleteGroups(r, actor: session.auditActor))
         case .createTopics(let r):
@@ -194,7 +194,7 @@ public final class KafkaBroker: Sendable {
         case .incrementalAlterConfigs(let r):
             return reply(incrementalAlterConfigs(r))
         case .describeCluster(let r):
-            return reply(describeCluster(r, advertised: advertised))
+            return reply(withAuthorizedOperations(describeCluster(r, advertised: advertised), asked: r, check: check))
         case .offsetDelete(let r):
             return reply(await offsetDelete(r))
         case .describeProducers(let r):

@@ -165,6 +165,27 @@ import WharfEngine
         }
     }
 
+    /// Config resources Wharf has no configs for: a broker (and its loggers) is an empty list;
+    /// a group (32: Kafka 4.0's group configs), client metrics (16) or an unknown type is
+    /// INVALID_REQUEST, as from a Kafka without them and as AlterConfigs answers (librdkafka
+    /// 2.15's 0081 `do_test_DescribeConfigs_groups`).
+    @Test func describeConfigsRefusesResourceTypesWithoutConfigsHere() async throws {
+        try await ListenerLimitsTests.withListener { f, _, port in
+            try f.engine.createTopic("t", .init(partitions: 1))
+            let client = try await RawKafkaSocket.connect(port: port)
+            defer { client.close() }
+            let describe = DescribeConfigsRequest(resources: [2, 4, 8, 32, 16, 3].map { .init(resourceType: $0, resourceName: $0 == 2 ? "t" : "0", configurationKeys: nil) })
+            guard case .describeConfigs(let d) = try await client.roundTrip(.describeConfigs(describe), version: 3) else {
+                Issue.record("not a DescribeConfigs answer")
+                return
+            }
+            let invalid = KafkaError.invalidRequest
+            #expect(d.results.map(\.errorCode) == [0, 0, 0, invalid, invalid, invalid])
+            #expect(d.results[3].errorMessage == "unsupported resource type 32")
+            #expect(!d.results[0].configs.isEmpty && d.results[1].configs.isEmpty)
+        }
+    }
+
     @Test func describeClusterNamesThisBroker() async throws {
         try await ListenerLimitsTests.withListener { _, _, port in
             let client = try await RawKafkaSocket.connect(port: port)

@@ -13,7 +13,8 @@ extension GroupCoordinator {
     ///   longer current, so its commits cannot overwrite the reset);
     /// - during CompletingRebalance a valid member gets `.rebalanceInProgress`.
     /// Metadata longer than `maxMetadataBytes` or a negative partition is `.invalidArgument`.
-    public func commit(groupId: String, generationId: Int32, memberId: String, offsets: [TopicPartition: (offset: Int64, metadata: String)]) async throws(WharfError) {
+    public func commit(groupId: String, generationId: Int32, memberId: String, offsets: [TopicPartition: (offset: Int64, metadata: String)],
+                       leaderEpochs: [TopicPartition: Int32] = [:]) async throws(WharfError) {
         try Names.validateGroup(groupId)
         try checkKafkaString(groupId, "group id")
         let group = groups[groupId]
@@ -40,7 +41,10 @@ extension GroupCoordinator {
             }
         }
         let now = clock.nowMillis()
-        let committed = offsets.mapValues { CommittedOffset(offset: $0.offset, metadata: $0.metadata, commitTimestamp: now) }
+        var committed: [TopicPartition: CommittedOffset] = [:]
+        for (tp, value) in offsets {
+            committed[tp] = CommittedOffset(offset: value.offset, metadata: value.metadata, commitTimestamp: now, leaderEpoch: leaderEpochs[tp] ?? -1)
+        }
         try log.makeDurable(below: offsets.mapValues(\.offset))
         try store(committed, in: group ?? newGroup(groupId))
         if !isAdmin, let group { group.update(memberId) { $0.lastHeartbeatMs = now } }
