@@ -1,4 +1,5 @@
 import KafkaProtocol
+import NIOPosix
 import WharfCore
 import WharfEngine
 import WharfStorage
@@ -163,7 +164,8 @@ extension KafkaBroker {
             if failed || bytes >= minBytes || now >= deadline || Task.isCancelled || watched.isEmpty { return response }
             let waiter = AppendWaiter()
             for (notifier, generation) in zip(watched, generations) { notifier.register(waiter, ifGeneration: generation) }
-            await waiter.wait(timeout: deadline - now)
+            // Its timer on this event loop when the record path runs on one (`AppendWaiter+EventLoop`).
+            await waiter.wait(timeout: deadline - now, onLoop: MultiThreadedEventLoopGroup.currentEventLoop)
             for notifier in watched { notifier.unregister(waiter) }
         }
     }

@@ -36,9 +36,12 @@ extension KafkaBroker {
         guard case .proceed(.produce(let r), let amendment) = plan else { return .ready(await handle(payload, session: &session)) }
         let inFlight = produce(r)
         let (id, version, acks) = (request.correlationId, request.apiVersion, r.acks)
-        return .later {
-            let response = await inFlight.acknowledged()
-            return acks == 0 ? .noResponse : Self.reply(amendment?.apply(to: response) ?? response, correlationId: id, version: version)
+        let answer: @Sendable (ProduceResponse) -> Outcome = { response in
+            acks == 0 ? .noResponse : Self.reply(amendment?.apply(to: response) ?? response, correlationId: id, version: version)
         }
+        // Nothing to wait for (any policy but `always`): the answer is ready now, and the
+        // connection can write it at once (`KafkaConnectionHandler.serve`).
+        if inFlight.pending.allSatisfy(\.append.isDurable) { return .ready(answer(inFlight.response)) }
+        return .later { answer(await inFlight.acknowledged()) }
     }
 }

@@ -90,11 +90,13 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                               gauges: ListenerGauges, logger: Logger, peer: String, offRecordPath: (any TaskExecutor)?,
                               resumeReading: @escaping @Sendable () -> Void) async {
         let (answers, answering) = AsyncStream.makeStream(of: (KafkaBroker.Started, Int, RequestTiming).self)
+        let backlog = AnswerBacklog()
+        let deliverer = AnswerDeliverer(queue: queue, gate: gate, channel: channel, gauges: gauges, logger: logger, peer: peer,
+                                        resumeReading: resumeReading)
         var session = ConnectionSession(peer: peer, connection: state.current)
         await withDiscardingTaskGroup { group in
             group.addTask {
-                await writeAnswers(answers, queue: queue, gate: gate, channel: channel, gauges: gauges, logger: logger,
-                                   peer: peer, resumeReading: resumeReading)
+                await writeAnswers(answers, backlog: backlog, deliverer: deliverer)
             }
             while let request = await queue.next() {
                 let payload = request.frame
@@ -115,6 +117,14 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                     started = await broker.start(payload, session: &session)
                 }
                 timing.startedNanos = monotonicNanos()
+                // A ready answer while every earlier one is written (a client waiting for its
+                // answers: a Produce under `interval`, a Fetch) goes out from here, without the
+                // hop to the writer task; request order holds because the writer has nothing left.
+                if case .ready(let outcome) = started, outcome.keepsConnection, backlog.isEmpty {
+                    _ = await deliverer.deliver(outcome, byteCount: payload.count, timing: timing, finalNanos: timing.startedNanos)
+                    continue
+                }
+                backlog.add()
                 answering.yield((started, payload.count, timing))
                 // Nothing after a request that closes the connection runs (the writer closes it
                 // once the answers before it are out).
@@ -126,12 +136,30 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
 
     /// Sends the answers in request order, each once it is final, waiting for the socket to
     /// drain between them as the worker used to.
-    private static func writeAnswers(_ answers: AsyncStream<(KafkaBroker.Started, Int, RequestTiming)>, queue: RequestQueue, gate: WritabilityGate,
-                                     channel: any Channel, gauges: ListenerGauges, logger: Logger, peer: String,
-                                     resumeReading: @Sendable () -> Void) async {
+    private static func writeAnswers(_ answers: AsyncStream<(KafkaBroker.Started, Int, RequestTiming)>, backlog: AnswerBacklog,
+                                     deliverer: AnswerDeliverer) async {
         for await (started, byteCount, timing) in answers {
             let outcome = await started.outcome()
-            let finalNanos = monotonicNanos()
+            let goOn = await deliverer.deliver(outcome, byteCount: byteCount, timing: timing, finalNanos: monotonicNanos())
+            backlog.remove()
+            guard goOn else { return }
+        }
+    }
+
+    /// What writes one final answer to the socket: the writer task, or the worker itself while
+    /// the writer has nothing to write (`AnswerBacklog`).
+    struct AnswerDeliverer: Sendable {
+        let queue: RequestQueue
+        let gate: WritabilityGate
+        let channel: any Channel
+        let gauges: ListenerGauges
+        let logger: Logger
+        let peer: String
+        let resumeReading: @Sendable () -> Void
+
+        /// Writes `outcome`'s answer (or closes the connection), then waits for the socket to
+        /// drain; false once the connection is closing, so nothing after it may be written.
+        func deliver(_ outcome: KafkaBroker.Outcome, byteCount: Int, timing: RequestTiming, finalNanos: UInt64) async -> Bool {
             gauges.latencies.observe(apiKey: timing.apiKey, since: timing.startNanos)
             let stages = gauges.stages
             stages.observe(.queued, apiKey: timing.apiKey, from: timing.readNanos, to: timing.startNanos)
@@ -139,21 +167,22 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
             stages.observe(.final, apiKey: timing.apiKey, from: timing.startedNanos, to: finalNanos)
             switch outcome {
             case .respond(let frame):
-                await write(frame, to: channel, gauges: gauges, timing: (timing.apiKey, finalNanos))
+                await KafkaConnectionHandler.write(frame, to: channel, gauges: gauges, timing: (timing.apiKey, finalNanos))
                 await gate.waitUntilWritable()
             case .noResponse:
                 break
             case .close(let reason):
                 logger.warning("closing kafka connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
                 channel.close(promise: nil)
-                return
+                return false
             case .respondThenClose(let frame, let reason):
-                await write(frame, to: channel, gauges: gauges)
+                await KafkaConnectionHandler.write(frame, to: channel, gauges: gauges)
                 logger.warning("closing kafka connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
                 channel.close(promise: nil)
-                return
+                return false
             }
             if queue.done(byteCount: byteCount) { resumeReading() }
+            return true
         }
     }
 
@@ -280,5 +309,15 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         logger.warning("kafka connection error; closing it", metadata: ["error": "\(error)"])
         context.close(promise: nil)
+    }
+}
+
+private extension KafkaBroker.Outcome {
+    /// An answer (or none) after which the connection goes on serving.
+    var keepsConnection: Bool {
+        switch self {
+        case .respond, .noResponse: true
+        case .close, .respondThenClose: false
+        }
     }
 }

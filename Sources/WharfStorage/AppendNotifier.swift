@@ -84,11 +84,21 @@ public final class AppendWaiter: Sendable {
     }
 
     /// Suspends until `fire()`, the timeout, or task cancellation, whichever comes first.
+    /// The timeout is a task sleeping on the global executor; a caller on an event loop arms
+    /// its own timer there instead and calls `wait()` (the Kafka listener's
+    /// `wait(timeout:onLoop:)`): see there why.
     public func wait(timeout: Duration) async {
         let timer = Task { [self] in
             try? await Task.sleep(for: timeout)
             fire()
         }
+        await wait()
+        timer.cancel()
+    }
+
+    /// Suspends until `fire()` or task cancellation, whichever comes first: the caller arms
+    /// whatever timeout it wants to call `fire()`.
+    public func wait() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let already = state.withLock { s -> Bool in
@@ -101,7 +111,6 @@ public final class AppendWaiter: Sendable {
         } onCancel: {
             fire()
         }
-        timer.cancel()
         if let signalled = state.withLock({ $0.signalledAt }) { StorageLatencies.readerWakeup.observe(since: signalled) }
     }
 }

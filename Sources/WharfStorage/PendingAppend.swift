@@ -20,6 +20,10 @@ public struct PendingAppend: Sendable {
         self.dueSync = dueSync
     }
 
+    /// The append is already as durable as its log's policy promises (`durable()` would return
+    /// at once): anything but `always`, or an append an earlier fdatasync covered.
+    public var isDurable: Bool { awaiting == nil }
+
     /// Returns once the append is durable as its log's fsync policy promises (at once unless
     /// `always`); throws if the fdatasync failed (the log then stops, see `PartitionLog.sync`).
     public func durable() async throws(WharfError) {

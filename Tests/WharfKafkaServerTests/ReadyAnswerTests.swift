@@ -1,0 +1,110 @@
+import Foundation
+import KafkaProtocol
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+import WharfCore
+import WharfEngine
+import WharfStorage
+@testable import WharfKafkaServer
+
+/// The record path's shortest way (issue 17): a Produce that has nothing to wait for is answered
+/// as soon as it is written, and a parked Fetch's timeout lives on its own event loop.
+@Suite(.ownThread) struct ReadyAnswerTests {
+    static func producePayload(_ value: String) -> [UInt8] {
+        let batch = RecordBatchBuilder.encode([Record(key: nil, value: Array(value.utf8))], defaultTimestamp: 1)
+        let body = KafkaRequestBody.produce(ProduceRequest(acks: -1, timeoutMs: 5000, topicData: [
+            .init(name: "t", partitionData: [.init(index: 0, records: batch)])]))
+        return KafkaRequest(header: RequestHeader(requestApiKey: body.apiKey.rawValue, requestApiVersion: 7, correlationId: 3, clientId: "test"),
+                            body: body).encodedPayload()
+    }
+
+    static func withBroker(_ fsync: FsyncPolicy, _ body: (KafkaBroker, Engine) async throws -> Void) async throws {
+        let dir = NSTemporaryDirectory() + "wharf-ready-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let engine = try Engine.open(config: EngineConfig(dataDirectory: dir, fsync: fsync), logger: Logger(label: "test"))
+        defer { try? engine.close() }
+        try engine.createTopic("t", .init(partitions: 1))
+        try await body(KafkaBroker(engine: engine, configuration: KafkaServer.Configuration(), logger: Logger(label: "test")), engine)
+    }
+
+    @Test func aProduceUnderIntervalIsAnsweredWhenWritten() async throws {
+        try await Self.withBroker(.interval(milliseconds: 100)) { broker, engine in
+            var session = ConnectionSession(peer: "test", connection: nil)
+            let started = await broker.start(Self.producePayload("a"), session: &session)
+            // Ready at once: the connection writes it without waiting for a later step.
+            guard case .ready(.respond(let frame)) = started else { Issue.record("not ready: \(started)"); return }
+            let (id, body) = try KafkaResponse.decode(Array(frame.dropFirst(4)), apiKey: .produce, version: 7)
+            #expect(id == 3)
+            guard case .produce(let r) = body else { Issue.record("not a produce answer"); return }
+            #expect(r.responses[0].partitionResponses[0].errorCode == 0)
+            #expect(r.responses[0].partitionResponses[0].baseOffset == 0)
+            #expect(try engine.offsets(topic: "t", partition: 0).logEnd == 1)
+        }
+    }
+
+    @Test func aProduceUnderAlwaysWaitsForItsGroupCommit() async throws {
+        try await Self.withBroker(.always) { broker, _ in
+            var session = ConnectionSession(peer: "test", connection: nil)
+            let started = await broker.start(Self.producePayload("a"), session: &session)
+            guard case .later = started else { Issue.record("answered before its fdatasync: \(started)"); return }
+            guard case .respond = await started.outcome() else { Issue.record("no answer"); return }
+        }
+    }
+
+    /// Runs `body` as a task whose jobs run on `loop`, as a connection's worker does.
+    static func onLoop<T: Sendable>(_ loop: any EventLoop, _ body: @escaping @Sendable () async -> T) async -> T {
+        await Task(executorPreference: EventLoopTaskExecutor(loop)) { await body() }.value
+    }
+
+    @Test func aWaiterOnAnEventLoopTimesOutThroughThatLoopsTimer() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let waiter = AppendWaiter()
+        let started = ContinuousClock.now
+        let resumedOnLoop = await Self.onLoop(loop) {
+            #expect(MultiThreadedEventLoopGroup.currentEventLoop != nil, "what `KafkaBroker.fetch` passes")
+            await waiter.wait(timeout: .milliseconds(80), onLoop: MultiThreadedEventLoopGroup.currentEventLoop)
+            return loop.inEventLoop
+        }
+        #expect(ContinuousClock.now - started >= .milliseconds(80), "not before its timeout")
+        #expect(waiter.hasFired)
+        #expect(resumedOnLoop)
+        try await group.shutdownGracefully()
+    }
+
+    @Test func aWaiterOnAnEventLoopIsWokenByAnAppendBeforeItsTimeout() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let notifier = AppendNotifier()
+        let waiter = AppendWaiter()
+        let started = ContinuousClock.now
+        let waiting = Task(executorPreference: EventLoopTaskExecutor(loop)) {
+            notifier.register(waiter, ifGeneration: notifier.generation)
+            await waiter.wait(timeout: .seconds(30), onLoop: MultiThreadedEventLoopGroup.currentEventLoop)
+        }
+        try await FetchWakeOnAppendTests.eventually { notifier.waitingCount == 1 }
+        notifier.signal()
+        await waiting.value
+        #expect(ContinuousClock.now - started < .seconds(20), "the append woke it, not its 30 s timeout")
+        // The loop's timer was cancelled with the wake-up: the loop shuts down at once.
+        try await group.shutdownGracefully()
+    }
+
+    /// Through the listener with its defaults: a Fetch with nothing to read answers empty once its
+    /// max wait passed, its timer on the connection's loop.
+    @Test func aParkedFetchAnswersEmptyAfterItsMaxWait() async throws {
+        let f = try await RecordPathOnEventLoopTests.Fixture()
+        let consumer = try await RawKafkaSocket.connect(port: f.port)
+        defer { consumer.close() }
+        let sent = ContinuousClock.now
+        guard case .fetch(let fetched) = try await consumer.roundTrip(RecordPathOnEventLoopTests.fetch(maxWaitMs: 150), version: 11, correlationId: 4) else {
+            Issue.record("not a fetch response"); return
+        }
+        #expect(ContinuousClock.now - sent >= .milliseconds(150))
+        #expect(fetched.responses[0].partitions[0].errorCode == 0)
+        #expect((fetched.responses[0].partitions[0].records ?? []).isEmpty)
+        await f.tearDown()
+    }
+}
