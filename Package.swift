@@ -129,10 +129,7 @@ let package = Package(
         .testTarget(name: "WharfEngineTests", dependencies: ["WharfEngine", "WharfTestSupport"], swiftSettings: strict),
         // Shared test helpers (a throwaway PostgreSQL cluster, the simulated power cut, hand-made
         // hostile record batches), so test targets don't copy code.
-        .target(name: "WharfTestSupport", dependencies: ["WharfCore", "WharfStorage", "CWharfSpawnGuard"], path: "Tests/WharfTestSupport", swiftSettings: strict),
-        // Test binaries only: a load-time malloc setting that keeps Foundation's Process.run()
-        // from faulting on Linux (Tests/CWharfSpawnGuard/spawn_guard.c says why).
-        .target(name: "CWharfSpawnGuard", path: "Tests/CWharfSpawnGuard"),
+        .target(name: "WharfTestSupport", dependencies: ["WharfCore", "WharfStorage"], path: "Tests/WharfTestSupport", swiftSettings: strict),
         .testTarget(name: "WharfOutboxTests", dependencies: ["WharfOutbox", "WharfEngine", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfEventsTests", dependencies: ["WharfEvents", "WharfEngine", "WharfStorage", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(
@@ -333,6 +330,7 @@ package.targets.first { $0.name == "wharf-fuzz" }?.dependencies += ["WharfESDBPr
 // Starting child processes without Foundation's Process (its Linux run() over-reads
 // /proc/self/fd entries and faults with many descriptors open: Sources/WharfSpawn/ChildProcess.swift):
 // the test helpers, wharf-fuzz and `wharf bench`'s disk baseline share one posix_spawn helper.
+// (It replaces the test binaries' malloc guard, CWharfSpawnGuard, that only made the fault rarer.)
 package.targets += [
     .target(name: "CWharfSpawn"),
     .target(name: "WharfSpawn", dependencies: ["CWharfSpawn"], swiftSettings: strict),

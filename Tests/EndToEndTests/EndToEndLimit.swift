@@ -10,7 +10,7 @@ import WharfTestSupport
 /// `WHARF_E2E_CONCURRENCY` overrides the default of 2.
 ///
 /// Each end-to-end test also runs on a thread of its own (as `.ownThread` tests do), not on the
-/// cooperative pool: some block while they wait (a synchronous test, `Process.waitUntilExit` in
+/// cooperative pool: some block while they wait (a synchronous test, `ChildProcess.waitUntilExit` in
 /// a server's `stop()`, reading a child's first line), and on the pool two of them would leave
 /// no thread for the unit tests and in-process listeners running meanwhile.
 struct EndToEndLimit: SuiteTrait, TestTrait, TestScoping {
