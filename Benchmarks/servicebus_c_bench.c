@@ -195,6 +195,8 @@ static void all_authorized(void) {
         began = now_s() + 0.5;
         pn_proactor_set_timeout(proactor, 500);
     }
+    /* Called from one connection's events: the other's new links go out only once it is woken. */
+    for (int i = 0; i < nconns; i++) pn_connection_wake(conns[i].connection);
 }
 
 static conn_t *conn_of(pn_connection_t *pc) {
