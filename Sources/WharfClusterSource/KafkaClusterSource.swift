@@ -90,8 +90,8 @@ public actor KafkaClusterSource: ClusterSource {
         try await client.deleteGroups([group])
     }
 
-    public func createTopic(_ name: String, partitions: Int32) async throws {
-        try await client.createTopic(name, partitions: partitions)
+    public func createTopic(_ name: String, _ topic: NewTopic) async throws {
+        try await client.createTopic(name, partitions: topic.partitions, configs: topic.kafkaConfigs)
     }
 
     public func deleteTopic(_ name: String) async throws {

@@ -96,8 +96,9 @@ public struct EngineSource: ClusterSource {
         try await engine.deleteGroup(group)
     }
 
-    public func createTopic(_ name: String, partitions: Int32) async throws {
-        _ = try engine.createTopic(name, Engine.TopicSettings(partitions: partitions))
+    public func createTopic(_ name: String, _ topic: NewTopic) async throws {
+        _ = try engine.createTopic(name, Engine.TopicSettings(partitions: topic.partitions, retentionMs: topic.retentionMs,
+                                                              retentionBytes: topic.retentionBytes, segmentBytes: topic.segmentBytes))
     }
 
     public func deleteTopic(_ name: String) async throws {

@@ -51,7 +51,7 @@ struct TopicMetadata: Codable, Equatable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try files.writeAtomically(try encoder.encode(self), to: directory + "/" + Self.fileName)
+            try FileSystem.writeFileAtomically(directory + "/" + Self.fileName, Array(try encoder.encode(self)), faults: files.faults)
         } catch let e as WharfError {
             throw e
         } catch {
@@ -67,37 +67,15 @@ struct TopicMetadata: Codable, Equatable, Sendable {
 /// nil in production), so a simulated power cut sees topic and queue creation and deletion as it
 /// sees the logs. A change is recorded after it took effect; a descriptor's close before it
 /// happens (its number may be reused at once).
+///
+/// A whole-file replacement is `FileSystem.writeFileAtomically` (the storage layer's, with the
+/// same injector), so the logs and the metadata share one atomic-write rule.
 package struct DurableFile: Sendable {
-    let journal: FileJournal?
+    package let faults: FaultInjector?
+    var journal: FileJournal? { faults?.journal }
 
     package init(faults: FaultInjector?) {
-        journal = faults?.journal
-    }
-
-    /// Writes `data` to `path` so that after a crash the file holds either the old or the new content.
-    package func writeAtomically(_ data: Data, to path: String) throws(WharfError) {
-        let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, OwnerOnly.fileMode)
-        guard fd >= 0 else { throw .io("cannot create \(tmp): \(String(cString: strerror(errno)))") }
-        journal?.record(.open(fd: fd, path: tmp, create: true, truncate: true))
-        let ok = data.withUnsafeBytes { raw -> Bool in
-            var done = 0
-            while done < raw.count {
-                let n = write(fd, raw.baseAddress! + done, raw.count - done)
-                if n <= 0 { return false }
-                done += n
-            }
-            journal?.record(.write(fd: fd, offset: 0, bytes: Array(raw)))
-            let syncId = journal?.syncStarted(.file(fd: fd))
-            guard fsync(fd) == 0 else { return false }
-            if let syncId { journal?.record(.syncFinished(id: syncId)) }
-            return true
-        }
-        journal?.record(.close(fd: fd))
-        close(fd)
-        guard ok else { throw .io("cannot write \(tmp): \(String(cString: strerror(errno)))") }
-        try rename(tmp, to: path)
-        try syncDirectory(containing: path)
+        self.faults = faults
     }
 
     /// Removes the file `path` durably (a missing file is not an error).

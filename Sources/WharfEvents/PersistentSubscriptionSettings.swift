@@ -1,5 +1,6 @@
 import Foundation
 import WharfCore
+import WharfStorage
 import WharfEngine
 
 /// Settings of a persistent subscription group (EventStoreDB's names and defaults where they
@@ -208,7 +209,7 @@ struct PersistentSubscriptionFile: Codable, Equatable, Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data
         do { data = try encoder.encode(self) } catch { throw .io("cannot encode subscription \(group): \(error)") }
-        try files.writeAtomically(data, to: directory + "/" + Self.fileName(source: source, group: group))
+        try FileSystem.writeFileAtomically(directory + "/" + Self.fileName(source: source, group: group), Array(data), faults: files.faults)
     }
 
     static func load(_ path: String) throws(WharfError) -> PersistentSubscriptionFile {

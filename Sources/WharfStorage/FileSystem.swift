@@ -8,7 +8,7 @@ import WharfCore
 
 /// Whole-file and directory helpers used off the hot path (open, roll, checkpoint, retention).
 /// Foundation is used only for listing and recursive removal.
-enum FileSystem {
+package enum FileSystem {
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     /// The whole content of `path`, or nil when it does not exist.
@@ -19,12 +19,14 @@ enum FileSystem {
         return try file.read(count: Int(size), at: 0)
     }
 
-    /// Replaces `path` with `bytes` atomically: write `path.tmp`, fdatasync, rename, fsync the directory.
-    static func writeFileAtomically(_ path: String, _ bytes: [UInt8], faults: FaultInjector? = nil) throws(WharfError) {
+    /// Replaces `path` with `bytes` so that after a crash it holds either the old or the new
+    /// content: write `path.tmp`, fsync it, rename, fsync the directory. The one atomic write of
+    /// the project (the logs' checkpoints and the engine's `topic.json`, `queue.json`, ...).
+    package static func writeFileAtomically(_ path: String, _ bytes: [UInt8], faults: FaultInjector? = nil) throws(WharfError) {
         let tmp = path + ".tmp"
         let file = try PosixFile.open(tmp, create: true, truncate: true, faults: faults)
         try file.write(bytes, at: 0)
-        try file.sync()
+        try file.sync(metadata: true)
         try rename(tmp, over: path, faults: faults)
         try syncDirectory(of: path, faults: faults)
     }

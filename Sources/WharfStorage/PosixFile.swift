@@ -104,13 +104,15 @@ final class PosixFile: Sendable {
         return bytes
     }
 
-    /// `fdatasync`: data and the metadata needed to read it back are on stable storage.
-    func sync() throws(WharfError) {
-        if let faults, faults.decide(.sync, path: path) != .proceed { throw .io("fdatasync \(path): injected fault") }
+    /// `fdatasync`: data and the metadata needed to read it back are on stable storage; with
+    /// `metadata`, `fsync` (all of the inode too: a whole-file replacement's new file).
+    func sync(metadata: Bool = false) throws(WharfError) {
+        let call = metadata ? "fsync" : "fdatasync"
+        if let faults, faults.decide(.sync, path: path) != .proceed { throw .io("\(call) \(path): injected fault") }
         let syncId = faults?.journal?.syncStarted(.file(fd: fd))
-        while fdatasync(fd) != 0 {
+        while (metadata ? fsync(fd) : fdatasync(fd)) != 0 {
             if errno == EINTR { continue }
-            throw PosixFile.error("fdatasync", path)
+            throw PosixFile.error(call, path)
         }
         if let syncId { faults?.journal?.record(.syncFinished(id: syncId)) }
     }

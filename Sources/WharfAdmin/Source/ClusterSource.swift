@@ -58,7 +58,8 @@ public protocol ClusterSource: Sendable {
     func deleteRecords(topic: String, partition: Int32, before: Int64) async throws -> RecordDeletion
     /// Deletes a group and its committed offsets; refused while it has members.
     func deleteGroup(_ group: String) async throws
-    func createTopic(_ name: String, partitions: Int32) async throws
+    /// Creates a topic with the settings given (the rest are the source's defaults).
+    func createTopic(_ name: String, _ topic: NewTopic) async throws
     func deleteTopic(_ name: String) async throws
 
     // MARK: Dead-letter topics (Spring, Kafka Connect, KIP-1191 headers)
@@ -86,6 +87,11 @@ public protocol ClusterSource: Sendable {
 }
 
 extension ClusterSource {
+    /// Creates a topic of `partitions` partitions with the source's default settings.
+    public func createTopic(_ name: String, partitions: Int32) async throws {
+        try await createTopic(name, NewTopic(partitions: partitions))
+    }
+
     /// Every dead-letter topic among the source's topics (internal ones never are), by name, as
     /// `wharf dlq list` reports it; ages are measured on the source's clock after the read.
     public func deadLetterTopicReports(sample: Int = 200) async throws -> [DeadLetterTopicReport] {

@@ -1,5 +1,6 @@
 import Foundation
 import WharfCore
+import WharfStorage
 
 /// Settings of a queue (Service Bus `CreateQueueOptions`), persisted in
 /// `<data>/queues/<name>/queue.json` (pretty JSON, written atomically: temporary file, fsync,
@@ -78,7 +79,7 @@ public struct QueueOptions: Codable, Equatable, Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data
         do { data = try encoder.encode(self) } catch { throw .io("cannot encode queue options: \(error)") }
-        try files.writeAtomically(data, to: directory + "/" + Self.fileName)
+        try FileSystem.writeFileAtomically(directory + "/" + Self.fileName, Array(data), faults: files.faults)
     }
 }
 

@@ -42,7 +42,7 @@ enum JSONFile {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data
         do { data = try encoder.encode(value) } catch { throw .io("cannot encode \(path): \(error)") }
-        try files.writeAtomically(data, to: path)
+        try FileSystem.writeFileAtomically(path, Array(data), faults: files.faults)
     }
 }
 

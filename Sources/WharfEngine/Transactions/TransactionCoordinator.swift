@@ -60,7 +60,7 @@ public actor TransactionCoordinator {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let data = try encoder.encode(all)
-            try files.writeAtomically(data, to: path)
+            try FileSystem.writeFileAtomically(path, Array(data), faults: files.faults)
         } catch let error as WharfError {
             throw .storage(error)
         } catch {

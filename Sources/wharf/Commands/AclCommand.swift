@@ -61,11 +61,7 @@ struct AclCommand: AsyncParsableCommand {
 
         func run() async throws {
             let binding = try acl.binding()
-            if let kafka = try cluster.clientConfiguration() {
-                try await ClusterSession.with(kafka) { try await ClusterAcls.create($0, [binding]) }
-                return print("added: \(Output.safe(binding.description))")
-            }
-            let added = try AclCommand.store(data, create: true).add(binding)
+            let added = try await AclCommand.withAdmin(data, cluster, create: true) { try await $0.addAcl(binding) }
             print("\(added ? "added" : "already present"): \(Output.safe(binding.description))")
         }
     }
@@ -80,12 +76,7 @@ struct AclCommand: AsyncParsableCommand {
 
         func run() async throws {
             let binding = try acl.binding()
-            let removed: Bool
-            if let kafka = try cluster.clientConfiguration() {
-                removed = try await ClusterSession.with(kafka) { try await !ClusterAcls.delete($0, exactly: binding).isEmpty }
-            } else {
-                removed = try AclCommand.store(data, create: false).remove(binding)
-            }
+            let removed = try await AclCommand.withAdmin(data, cluster, create: false) { try await $0.removeAcl(binding) }
             guard removed else { throw WharfError.invalidArgument("no such ACL: \(Output.safe(binding.description))") }
             print("removed: \(Output.safe(binding.description))")
         }
@@ -100,13 +91,7 @@ struct AclCommand: AsyncParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let acls: [AclBinding]
-            if let kafka = try cluster.clientConfiguration() {
-                acls = try await ClusterSession.with(kafka) { try await ClusterAcls.describe($0, .all) }
-            } else {
-                acls = try AclCommand.store(data, create: false).load()
-            }
-            let entries = acls.sorted()
+            let entries = try await AclCommand.withAdmin(data, cluster, create: false) { try await $0.acls() }.sorted()
             if output.json { return try Output.json(entries) }
             guard !entries.isEmpty else { return print("no ACLs (add one with 'wharf acl add --principal User:NAME --operation READ --topic T')") }
             Output.table(["RESOURCE", "PATTERN", "NAME", "PRINCIPAL", "HOST", "OPERATION", "PERMISSION"], entries.map {
@@ -116,8 +101,13 @@ struct AclCommand: AsyncParsableCommand {
         }
     }
 
-    /// The data directory's store; `create` makes the directory (owner-only) when it is missing.
-    static func store(_ data: DataOptions, create: Bool) throws -> AclStore {
-        AclStore(dataDirectory: create ? try data.createdDirectory() : data.directory)
+    /// The ACLs of the cluster at `--bootstrap`, else the data directory's store; `create` makes
+    /// the directory (owner-only) when it is missing.
+    static func withAdmin<T>(_ data: DataOptions, _ cluster: BootstrapOption, create: Bool,
+                             _ body: (any AclAdmin) async throws -> T) async throws -> T {
+        if let kafka = try cluster.clientConfiguration() {
+            return try await ClusterSession.with(kafka) { try await body(ClusterAclAdmin(client: $0)) }
+        }
+        return try await body(AclStore(dataDirectory: create ? try data.createdDirectory() : data.directory))
     }
 }

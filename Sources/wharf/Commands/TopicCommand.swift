@@ -27,23 +27,11 @@ struct TopicCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let d: TopicDescription
-            if let kafka = try cluster.clientConfiguration() {
-                // CreateTopics with Kafka's config names; then described as `topic describe` would.
-                var configs: [String: String] = [:]
-                if let retentionMs { configs["retention.ms"] = "\(retentionMs)" }
-                if let retentionBytes { configs["retention.bytes"] = "\(retentionBytes)" }
-                if let segmentBytes { configs["segment.bytes"] = "\(segmentBytes)" }
-                d = try await ClusterSession.with(kafka) { client in
-                    try await client.createTopic(name, partitions: partitions, configs: configs)
-                    return try await ClusterTopics.describe(client, name: name)
-                }
-            } else {
-                let policy = try fsync.policy()
-                d = try await EngineSession.with(data, fsync: policy) { engine in
-                    try engine.createTopic(name, .init(partitions: partitions, retentionMs: retentionMs,
-                                                       retentionBytes: retentionBytes, segmentBytes: segmentBytes))
-                }
+            let topic = NewTopic(partitions: partitions, retentionMs: retentionMs, retentionBytes: retentionBytes, segmentBytes: segmentBytes)
+            // Then described as `topic describe` would.
+            let d = try await SourceSession.with(data, cluster, fsync: fsync) { source in
+                try await source.createTopic(name, topic)
+                return try await source.describeTopic(name)
             }
             if output.json { try Output.json(d) } else {
                 print("created topic \(d.name) with \(Output.count(d.partitions.count, "partition"))")
