@@ -21,11 +21,15 @@ extension ChildProcess {
         let child = try ChildProcess(argv, environment: environment, stdin: stdin.map { .bytes($0) } ?? .null,
                                      stdout: .pipe, stderr: .pipe)
         let timedOut = Flag()
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
+        // On a dispatch queue, not a Task: at the start of a parallel run hundreds of tests queue
+        // on the cooperative pool, and a watchdog waiting behind them would kill late.
+        let watchdog = DispatchWorkItem {
             timedOut.raise()
             child.kill()
         }
+        let (seconds, attoseconds) = timeout.components
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)),
+                                          execute: watchdog)
         async let errors = readToEnd(child.standardError!)
         let output = await readToEnd(child.standardOutput!)
         let termination = await child.exit()

@@ -59,11 +59,10 @@ import WharfSpawn
         #expect(r.termination == .exited(0) && r.standardOutput.count == 1_000_000 && r.standardError.count == 1_000_000)
     }
 
+    /// (Killed, not ended by itself: `sleep` would exit 0 after 10 minutes.)
     @Test func aChildStillRunningAfterTheTimeoutIsKilled() async throws {
-        let started = ContinuousClock.now
-        let r = try await ChildProcess.run(["sleep", "60"], timeout: .milliseconds(200))
+        let r = try await ChildProcess.run(["sleep", "600"], timeout: .milliseconds(200))
         #expect(r.timedOut && r.termination == .signaled(SIGKILL) && r.status == 128 + SIGKILL)
-        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     /// The child starts with every signal at its default and none blocked, whatever this process
