@@ -62,8 +62,15 @@ extension PersistentSubscriptionsService {
             let window = Int(min(max(options.bufferSize, 1), Self.maxWindow))
             let dropped = PersistentSubscriptionError.dropped(group: group, stream: source.description).rpcError
             tasks.addTask {
-                while let batch = try await connection.next(max: window, inFlightLimit: window) {
-                    try await output.write(batch)
+                do {
+                    while let batch = try await connection.next(max: window, inFlightLimit: window) {
+                        try await output.write(batch)
+                    }
+                } catch {
+                    // Delivery failed: end the call with the error rather than leave it taking
+                    // acks with nothing delivered (the events it held time out to the others).
+                    queue.finish(throwing: error)
+                    return
                 }
                 // Ended by the group's deletion (or the store closing); not by cancellation.
                 if !Task.isCancelled { queue.finish(throwing: dropped) }
