@@ -90,6 +90,10 @@ public actor KafkaClusterSource: ClusterSource {
         try await client.deleteGroups([group])
     }
 
+    public func openAppender(topic: String, partition: Int32?, create: Bool) async throws -> any RecordAppending {
+        try await ClusterAppender.open(client, topic: topic, partition: partition, create: create, clock: clock)
+    }
+
     public func createTopic(_ name: String, _ topic: NewTopic) async throws {
         try await client.createTopic(name, partitions: topic.partitions, configs: topic.kafkaConfigs)
     }

@@ -96,6 +96,12 @@ public struct EngineSource: ClusterSource {
         try await engine.deleteGroup(group)
     }
 
+    public func openAppender(topic: String, partition: Int32?, create: Bool) async throws -> any RecordAppending {
+        if create, !engine.listTopics().contains(topic) { try engine.createTopic(topic) }
+        _ = try engine.describeTopic(topic)  // an unknown topic fails here; the rest at the first append
+        return EngineAppender(engine: engine, topic: topic, partition: partition)
+    }
+
     public func createTopic(_ name: String, _ topic: NewTopic) async throws {
         _ = try engine.createTopic(name, Engine.TopicSettings(partitions: topic.partitions, retentionMs: topic.retentionMs,
                                                               retentionBytes: topic.retentionBytes, segmentBytes: topic.segmentBytes))

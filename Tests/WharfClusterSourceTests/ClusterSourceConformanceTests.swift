@@ -107,6 +107,30 @@ import WharfKafkaServer
         }
     }
 
+    /// `topic create` and `produce` through the source: the settings given reach the topic, keyed
+    /// records land where Kafka's partitioner puts them, and bad targets are refused before any
+    /// record is appended.
+    @Test(arguments: Kind.allCases)
+    func topicCreationAndAppends(_ kind: Kind) async throws {
+        try await Self.with(kind) { f in
+            try await f.source.createTopic("audit", NewTopic(partitions: 2, retentionMs: 60_000, retentionBytes: 1 << 20))
+            let audit = try await f.source.describeTopic("audit")
+            let settings: [Int64] = [Int64(audit.partitions.count), audit.retentionMs, audit.retentionBytes]
+            #expect(settings == [2, 60_000, 1_048_576])
+            let appender = try await f.source.openAppender(topic: "audit", partition: nil, create: false)
+            let keyed = try await appender.append([Record(key: "k", value: "1"), Record(key: "k", value: "2")])
+            let p = Partitioner().partition(forKey: Array("k".utf8), partitions: 2)
+            let keyedAt: [[Int64]] = keyed.map { [Int64($0.partition), $0.base, $0.last] }
+            #expect(keyedAt == [[Int64(p), 0, 1]])
+            let pinned = try await f.source.openAppender(topic: "orders", partition: 2, create: false)
+            let pinnedAt: [[Int64]] = try await pinned.append([Record(key: nil, value: "x")]).map { [Int64($0.partition), $0.base] }
+            #expect(pinnedAt == [[2, 2]])
+            await #expect(throws: (any Error).self) { try await f.source.openAppender(topic: "missing", partition: nil, create: false) }
+            _ = try await f.source.openAppender(topic: "made", partition: nil, create: true)
+            #expect(try await f.source.describeTopics(includeInternal: false).contains { $0.name == "made" })
+        }
+    }
+
     @Test(arguments: Kind.allCases)
     func oneTopicGroupSummariesAndGroupDeletion(_ kind: Kind) async throws {
         try await Self.with(kind) { f in

@@ -58,6 +58,10 @@ public protocol ClusterSource: Sendable {
     func deleteRecords(topic: String, partition: Int32, before: Int64) async throws -> RecordDeletion
     /// Deletes a group and its committed offsets; refused while it has members.
     func deleteGroup(_ group: String) async throws
+    /// `topic` opened for appends, checked before any record is read (unknown or internal topic,
+    /// partition out of range); with `create`, a missing topic is created first with the
+    /// source's defaults.
+    func openAppender(topic: String, partition: Int32?, create: Bool) async throws -> any RecordAppending
     /// Creates a topic with the settings given (the rest are the source's defaults).
     func createTopic(_ name: String, _ topic: NewTopic) async throws
     func deleteTopic(_ name: String) async throws

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import WharfClusterSource
+import WharfAdmin
 import WharfCore
 import WharfEngine
 import WharfRuntime
@@ -41,21 +41,12 @@ struct ProduceCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let policy = try fsync.policy()
+        _ = try fsync.policy()  // a bad --fsync is refused with --bootstrap too, as it always was
         let recordHeaders = try recordHeaders()
-        let total: Int
-        if let kafka = try cluster.clientConfiguration() {
-            total = try await ClusterProduce.run(kafka, topic: topic, partition: partition, create: create, clock: SystemClock()) { append in
-                try await readLines(headers: recordHeaders, append)
-            }
-        } else {
-            total = try await EngineSession.with(data, fsync: policy) { engine -> Int in
-                if create, !engine.listTopics().contains(topic) { try engine.createTopic(topic) }
-                _ = try engine.describeTopic(topic)  // fail before reading stdin if the topic is unknown
-                return try await readLines(headers: recordHeaders) { records in
-                    try engine.produce(topic: topic, records: records, partition: partition).map { ($0.partition, $0.baseOffset, $0.lastOffset) }
-                }
-            }
+        let total = try await SourceSession.with(data, cluster, fsync: fsync) { source in
+            // Opened (and checked) before stdin is read.
+            let appender = try await source.openAppender(topic: topic, partition: partition, create: create)
+            return try await readLines(headers: recordHeaders) { try await appender.append($0) }
         }
         if output.json { try Output.json(ProduceReport(topic: topic, records: total)) } else {
             print("appended \(Output.count(total, "record")) to \(topic)")
