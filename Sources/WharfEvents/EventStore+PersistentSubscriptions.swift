@@ -19,7 +19,7 @@ extension EventStore {
         try persistent.state.withLock { (s: inout PersistentSubscriptions.State) throws(WharfError) in
             let key = GroupKey(source: source, group: group)
             guard s.groups[key] == nil else { throw .subscriptionExists("\(source)::\(group)") }
-            try file.save(in: persistent.directory, files: persistent.files)
+            try persistent.save(file)
             s.groups[key] = PersistentGroup(file: file)
         }
         logger.info("created persistent subscription", metadata: ["source": "\(source)", "group": "\(group)"])

@@ -41,6 +41,10 @@ final class PersistentSubscriptions: Sendable {
     /// a deleted group's file is not written again (deletion takes it too). Lock order: this,
     /// then `state`.
     let writes = Mutex(())
+    /// Held for the write of one group file and nothing else (innermost lock): a checkpoint
+    /// written under `state` and a `flush` round's write (under `writes` only) may otherwise
+    /// run at once on the same file and collide on its temporary file (`<file>.tmp`).
+    let fileWrites = Mutex(())
 
     init(directory: String, files: DurableFile, log: PartitionLog) {
         self.directory = directory
@@ -85,11 +89,16 @@ final class PersistentSubscriptions: Sendable {
         // otherwise keep a checkpoint past the end of `$all`, and the events appended there after
         // the restart would never be delivered.
         try log.ensureDurable()
-        try file.save(in: directory, files: files)
+        try save(file)
         g.persisted = file
         g.persistedCheckpoint = file.checkpoint
         g.persistedTruncateBefore = file.parkedTruncateBefore
         g.acksSinceCheckpoint = 0
+    }
+
+    /// Writes one group's file; every write of a group file goes through here (see `fileWrites`).
+    func save(_ file: PersistentSubscriptionFile) throws(WharfError) {
+        try fileWrites.withLock { (_: inout ()) throws(WharfError) in try file.save(in: directory, files: files) }
     }
 
     /// Writes the group's file if it changed since it was last written, with the syncs outside
@@ -104,7 +113,7 @@ final class PersistentSubscriptions: Sendable {
             }
             guard let snapshot else { return }
             try log.ensureDurable()  // see `persist`
-            try snapshot.file.save(in: directory, files: files)
+            try save(snapshot.file)
             state.withLock { s in
                 guard var g = s.groups[key] else { return }
                 defer { s.groups[key] = g }
