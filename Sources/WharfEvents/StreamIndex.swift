@@ -54,10 +54,14 @@ struct StreamIndex: Sendable {
 
     mutating func add(stream: String, id: UUID, type: String, revision: UInt64, position: UInt64, timestamp: Int64) throws(WharfError) {
         guard position == end else { throw .corrupt("$all position \(position) found where \(end) was expected (the log has a gap)") }
-        var entry = streams[stream] ?? Stream()
-        guard revision == UInt64(entry.positions.count) else {
-            throw .corrupt("stream '\(stream)' revision \(revision) at position \(position) follows revision \(Int(entry.positions.count) - 1)")
+        let count = streams[stream]?.positions.count ?? 0
+        guard revision == UInt64(count) else {
+            throw .corrupt("stream '\(stream)' revision \(revision) at position \(position) follows revision \(count - 1)")
         }
+        // Taken out of the dictionary, so the appends below extend its arrays in place: a copy
+        // read with `streams[stream]` shares their storage, and every append would copy the
+        // stream's whole history (quadratic in a stream's length).
+        var entry = streams.removeValue(forKey: stream) ?? Stream()
         let category = StreamName.category(of: stream)
         if entry.positions.isEmpty { categories[category, default: []].insert(stream) }
         categoryPositions[category, default: []].append(position)
