@@ -219,9 +219,9 @@ package.targets += [
     .target(
         name: "WharfRuntime",
         dependencies: [
-            "WharfClusterSource", "WharfCore", "WharfDashboard", "WharfEngine", "WharfEvents", "WharfKafkaClient", "WharfKafkaServer",
-            "WharfMetrics", "WharfMetricsServer", "WharfOutbox", "WharfProjections", "WharfSources", "WharfStorage", "WharfTerminal",
-            .product(name: "Logging", package: "swift-log"),
+            "WharfAdmin", "WharfAuth", "WharfClusterSource", "WharfCore", "WharfDashboard", "WharfEngine", "WharfEvents", "WharfKafkaClient",
+            "WharfKafkaServer", "WharfMetrics", "WharfMetricsServer", "WharfOutbox", "WharfProjections", "WharfSources", "WharfStorage",
+            "WharfTerminal", .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: strict),
     .target(

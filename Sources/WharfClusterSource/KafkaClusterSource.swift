@@ -102,6 +102,11 @@ public actor KafkaClusterSource: ClusterSource {
         try await client.deleteTopic(name)
     }
 
+    public func addPartitions(_ name: String, totalCount: Int32) async throws -> TopicDescription {
+        try await client.createPartitions(name, totalCount: totalCount)
+        return try await ClusterTopics.describe(client, name: name)
+    }
+
     public func deadLetterSummaries(topics: [String], sample: Int) async throws -> [DeadLetterTopicSummary] {
         try await ClusterDeadLetters.summaries(client, topics: topics, sample: sample)
     }

@@ -20,6 +20,14 @@ public enum OwnerOnly {
     /// (Foundation applies it to the intermediate directories it creates as well).
     public static var directoryAttributes: [FileAttributeKey: Any] { [.posixPermissions: Int(directoryMode)] }
 
+    /// Creates `path` (and its missing parents) with `directoryMode` unless it exists: for what
+    /// only keeps a file in a data directory (users, ACLs) and so never opens the engine.
+    public static func createDirectoryIfMissing(_ path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: directoryAttributes)
+        }
+    }
+
     /// Creates `path` empty with `fileMode` unless it exists, so that a library which creates
     /// files with its own default mode (SQLite: 0644, and its -wal/-shm copy the database's
     /// mode) finds an owner-only file. Errors are left to the library's own open.

@@ -111,6 +111,10 @@ public struct EngineSource: ClusterSource {
         try engine.deleteTopic(name)
     }
 
+    public func addPartitions(_ name: String, totalCount: Int32) async throws -> TopicDescription {
+        try engine.addPartitions(name, totalCount: totalCount)
+    }
+
     public func deadLetterSummaries(topics: [String], sample: Int) async throws -> [DeadLetterTopicSummary] {
         // Unknown and internal topics are left out, as over the wire.
         let internalTopics = Set(engine.listTopics(includeInternal: true)).subtracting(engine.listTopics())

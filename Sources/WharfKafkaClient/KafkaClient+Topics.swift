@@ -35,4 +35,23 @@ extension KafkaClient {
         }
         _ = try? await refreshMetadata()
     }
+
+    /// CreatePartitions on the controller: grows `name` to `count` partitions in all (the broker
+    /// places the new ones). A count not above the current one is the broker's INVALID_PARTITIONS,
+    /// with its message.
+    public func createPartitions(_ name: String, totalCount count: Int32) async throws(KafkaClientError) {
+        var topic = CreatePartitionsRequest.CreatePartitionsTopic()
+        topic.name = name
+        topic.count = count
+        topic.assignments = nil
+        var request = CreatePartitionsRequest()
+        request.topics = [topic]
+        request.timeoutMs = 30_000
+        let r = try await send(request, to: .controller)
+        for t in r.results where t.errorCode != 0 {
+            if t.errorCode == KafkaErrorCode.unknownTopicOrPartition { throw .notFound("unknown topic \(name)") }
+            throw .broker(api: "CreatePartitions", code: t.errorCode, context: "topic \(name)" + (t.errorMessage.map { " (\($0))" } ?? ""))
+        }
+        _ = try? await refreshMetadata()
+    }
 }

@@ -25,6 +25,7 @@ public struct ApiVersionTable: Sendable, Equatable {
         .consumerGroupDescribe: 0...0,  // KIP-848 groups (Kafka 4), which DescribeGroups reports as Dead
         .createTopics: 2...7,
         .deleteTopics: 1...6,
+        .createPartitions: 0...3,  // `wharf topic add-partitions --bootstrap`
         .deleteRecords: 0...2,
         .deleteGroups: 0...2,
         .describeConfigs: 1...4,  // Kafka 4 removed v0; the CLI reads retention.ms/.bytes with it

@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import WharfClusterSource
+import WharfCore
 import WharfEngine
 import WharfOutbox
 
@@ -14,5 +17,30 @@ public enum OutboxRelayRunner {
         await relayTask.value
         await upkeep?.stop()
         return (signal, try? await relay.metrics())
+    }
+
+    /// `store`'s relay into `location`: the data directory's topics (the engine kept up while it
+    /// runs), or a cluster's with Produce (acks=all, the partition a Kafka producer would pick
+    /// for the aggregate id). `partitions`: of the topics it creates (default: the engine's, or
+    /// the broker's). `started` is called once the destination is open; a cluster that cannot
+    /// be reached at all fails before, in one line.
+    public static func run(_ store: any OutboxStore, into location: SourceLocation, config: OutboxRelayConfig, partitions: Int32?,
+                           until stop: StopSignals, started: () -> Void) async throws -> (signal: Int32, metrics: OutboxMetricsSnapshot?) {
+        func relay(_ publisher: any OutboxPublisher) -> OutboxRelay {
+            OutboxRelay(store: store, publisher: publisher, config: config, logger: Logger(label: "wharf.outbox"))
+        }
+        switch location {
+        case .dataDirectory(let directory, let fsync):
+            return try await DataDirectorySession.engine(directory, fsync: fsync) { engine in
+                started()
+                return await run(relay(EngineOutboxPublisher(engine: engine, partitions: partitions)), until: stop, engine: engine)
+            }
+        case .cluster(let configuration):
+            return try await ClusterSession.with(configuration) { client in
+                _ = try await client.refreshMetadata()
+                started()
+                return await run(relay(KafkaOutboxPublisher(client: client, partitions: partitions, clock: SystemClock())), until: stop)
+            }
+        }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Issue #7: `topic create|delete`, `records delete` and `group delete` with `--bootstrap`
-/// (CreateTopics, DeleteTopics, DeleteRecords, DeleteGroups on a real `wharf serve`), seen
+/// Issue #7: `topic create|delete|add-partitions`, `records delete` and `group delete` with `--bootstrap`
+/// (CreateTopics, DeleteTopics, CreatePartitions, DeleteRecords, DeleteGroups on a real `wharf serve`), seen
 /// afterwards by the embedded CLI on the same data directory.
 @Suite(.serialized, .endToEnd) struct BootstrapAdminCLITests {
     @Test func adminCommandsOverTheWire() async throws {
@@ -11,6 +11,11 @@ import Testing
         let b = ["--bootstrap", server.bootstrap]
         var r = try await WharfProcess.run(["topic", "create", "remote-orders", "--partitions", "4", "--retention-ms", "3600000"] + b)
         #expect(r.status == 0 && r.stdout.contains("created topic remote-orders with 4 partitions"), "\(r.stdout)\(r.stderr)")
+        // add-partitions: CreatePartitions; a count not above the current one is one line.
+        r = try await WharfProcess.run(["topic", "add-partitions", "remote-orders", "--count", "6"] + b)
+        #expect(r.status == 0 && r.stdout.contains("topic remote-orders now has 6 partitions"), "\(r.stdout)\(r.stderr)")
+        r = try await WharfProcess.run(["topic", "add-partitions", "remote-orders", "--count", "6"] + b)
+        #expect(r.status != 0 && r.stderr.split(separator: "\n").count == 1, "not larger: one line: \(r.stderr)")
         r = try await WharfProcess.run(["topic", "create", "remote-temp", "--partitions", "1", "--json"] + b)
         #expect(r.status == 0 && r.stdout.contains(#""name":"remote-temp""#), "\(r.stdout)\(r.stderr)")
         r = try await WharfProcess.run(["topic", "create", "remote-temp"] + b)
@@ -47,5 +52,6 @@ import Testing
         #expect(local.stdout.contains(#""name":"remote-orders""#) && !local.stdout.contains("remote-temp"), "\(local.stdout)")
         let described = try await WharfProcess.run(["topic", "describe", "remote-orders", "--json", "--data", dir.path])
         #expect(described.stdout.contains(#""retentionMs":3600000"#), "retention passed as retention.ms: \(described.stdout)")
+        #expect(described.stdout.contains(#""partition":5"#), "six partitions: \(described.stdout)")
     }
 }

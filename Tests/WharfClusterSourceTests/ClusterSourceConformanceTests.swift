@@ -284,6 +284,25 @@ import WharfKafkaServer
         }
     }
 
+    /// `topic add-partitions`: the topic grows, its records stay where they were, the new
+    /// partitions start empty and take appends at once; a count not above the current one and an
+    /// unknown topic are refused.
+    @Test(arguments: Kind.allCases)
+    func partitionsAreAdded(_ kind: Kind) async throws {
+        try await Self.with(kind) { f in
+            let grown = try await f.source.addPartitions("orders", totalCount: 5)
+            #expect(grown == (try await f.source.describeTopic("orders")))
+            #expect(try await f.bounds("orders") == [[0, 4], [0, 6], [0, 2], [0, 0], [0, 0]])
+            await #expect(throws: (any Error).self) { _ = try await f.source.addPartitions("orders", totalCount: 5) }
+            await #expect(throws: (any Error).self) { _ = try await f.source.addPartitions("orders", totalCount: 4) }
+            await #expect(throws: (any Error).self) { _ = try await f.source.addPartitions("missing", totalCount: 2) }
+            let appender = try await f.source.openAppender(topic: "orders", partition: 4, create: false)
+            let at: [[Int64]] = try await appender.append([Record(key: nil, value: "new")]).map { [Int64($0.partition), $0.base] }
+            #expect(at == [[4, 0]])
+            #expect(try await f.lagRows("billing") == [[0, 3, 4, 1], [1, 6, 6, 0], [2, nil, 2, 2], [3, nil, 0, 0], [4, nil, 1, 1]])
+        }
+    }
+
     @Test(arguments: Kind.allCases)
     func topicsAreCreatedAndDeleted(_ kind: Kind) async throws {
         try await Self.with(kind) { f in

@@ -64,6 +64,10 @@ public protocol ClusterSource: Sendable {
     func openAppender(topic: String, partition: Int32?, create: Bool) async throws -> any RecordAppending
     /// Creates a topic with the settings given (the rest are the source's defaults).
     func createTopic(_ name: String, _ topic: NewTopic) async throws
+    /// Grows a topic to `totalCount` partitions in all (Kafka's CreatePartitions): its records
+    /// stay where they are, the new partitions start empty. A count not above the current one,
+    /// or an unknown topic, is an error. Returns the topic as `describeTopic` describes it.
+    func addPartitions(_ name: String, totalCount: Int32) async throws -> TopicDescription
     func deleteTopic(_ name: String) async throws
 
     // MARK: Dead-letter topics (Spring, Kafka Connect, KIP-1191 headers)

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import WharfAuth
-import WharfClusterSource
 import WharfCore
 
 /// `wharf acl add|remove|list`: the ACLs a listener started with `--authorize` enforces, in a
@@ -61,7 +60,7 @@ struct AclCommand: AsyncParsableCommand {
 
         func run() async throws {
             let binding = try acl.binding()
-            let added = try await AclCommand.withAdmin(data, cluster, create: true) { try await $0.addAcl(binding) }
+            let added = try await cluster.location(data).withAclAdmin(createDirectory: true) { try await $0.addAcl(binding) }
             print("\(added ? "added" : "already present"): \(Output.safe(binding.description))")
         }
     }
@@ -76,7 +75,7 @@ struct AclCommand: AsyncParsableCommand {
 
         func run() async throws {
             let binding = try acl.binding()
-            let removed = try await AclCommand.withAdmin(data, cluster, create: false) { try await $0.removeAcl(binding) }
+            let removed = try await cluster.location(data).withAclAdmin(createDirectory: false) { try await $0.removeAcl(binding) }
             guard removed else { throw WharfError.invalidArgument("no such ACL: \(Output.safe(binding.description))") }
             print("removed: \(Output.safe(binding.description))")
         }
@@ -91,7 +90,7 @@ struct AclCommand: AsyncParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let entries = try await AclCommand.withAdmin(data, cluster, create: false) { try await $0.acls() }.sorted()
+            let entries = try await cluster.location(data).withAclAdmin(createDirectory: false) { try await $0.acls() }.sorted()
             if output.json { return try Output.json(entries) }
             guard !entries.isEmpty else { return print("no ACLs (add one with 'wharf acl add --principal User:NAME --operation READ --topic T')") }
             Output.table(["RESOURCE", "PATTERN", "NAME", "PRINCIPAL", "HOST", "OPERATION", "PERMISSION"], entries.map {
@@ -99,15 +98,5 @@ struct AclCommand: AsyncParsableCommand {
                  $0.operation.name, $0.permission.name]
             })
         }
-    }
-
-    /// The ACLs of the cluster at `--bootstrap`, else the data directory's store; `create` makes
-    /// the directory (owner-only) when it is missing.
-    static func withAdmin<T>(_ data: DataOptions, _ cluster: BootstrapOption, create: Bool,
-                             _ body: (any AclAdmin) async throws -> T) async throws -> T {
-        if let kafka = try cluster.clientConfiguration() {
-            return try await ClusterSession.with(kafka) { try await body(ClusterAclAdmin(client: $0)) }
-        }
-        return try await body(AclStore(dataDirectory: create ? try data.createdDirectory() : data.directory))
     }
 }

@@ -19,7 +19,7 @@ struct BrokerCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let brokers = try await SourceSession.with(data, cluster) { try await $0.describeBrokers() }
+            let brokers = try await cluster.location(data).withSource { try await $0.describeBrokers() }
             try BrokerTable.list(brokers, json: output.json)
         }
     }

@@ -49,7 +49,7 @@ struct ConsumeCommand: AsyncParsableCommand {
     func run() async throws {
         let start = try parseFrom()
         let limit = max ?? Int.max
-        try await SourceSession.with(data, cluster, fsync: fsync) { source in
+        try await cluster.location(data, fsync: fsync).withSource { source in
             if let group {
                 // A real member of the group (over --bootstrap, of the cluster's), polled and
                 // committed, leaving the group on exit.

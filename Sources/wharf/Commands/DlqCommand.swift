@@ -22,7 +22,7 @@ struct DlqCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let report = try await SourceSession.withQueues(data, cluster) { source, queues in
+            let report = try await cluster.location(data).withSourceAndQueues { source, queues in
                 DeadLetterListReport(queues: try queues?.deadLetterQueueCounts() ?? [], topics: try await source.deadLetterTopicReports())
             }
             let (counts, topics) = (report.queues, report.topics)
@@ -59,7 +59,7 @@ struct DlqCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            if try await DlqTopics.isTopic(entity, data: data, cluster: cluster) {
+            if try await cluster.location(data).namesTopic(entity) {
                 return try await DlqTopics.peek(entity, data: data, cluster: cluster, max: max, json: output.json)
             }
             let messages = try await QueueSession.with(data) { try $0.peek(DlqCommand.dlqPath(entity), fromSequenceNumber: fromSeq, max: max) }
@@ -100,7 +100,7 @@ struct DlqCommand: ParsableCommand {
         }
 
         func run() async throws {
-            if try await DlqTopics.isTopic(entity, data: data, cluster: cluster) {
+            if try await cluster.location(data).namesTopic(entity) {
                 return try await DlqTopics.requeue(entity, data: data, cluster: cluster, fsync: fsync, offsets: offsets, all: all, reason: reason,
                                                    contains: contains, to: to, dryRun: dryRun, json: output.json)
             }
@@ -124,7 +124,7 @@ struct DlqCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            if try await DlqTopics.isTopic(entity, data: data, cluster: cluster) {
+            if try await cluster.location(data).namesTopic(entity) {
                 return try await DlqTopics.purge(entity, data: data, cluster: cluster, fsync: fsync, yes: yes)
             }
             let policy = try fsync.policy()

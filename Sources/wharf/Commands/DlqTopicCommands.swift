@@ -1,28 +1,18 @@
 import ArgumentParser
 import Foundation
 import WharfAdmin
-import WharfClusterSource
 import WharfCore
-import WharfEngine
-import WharfKafkaClient
-import WharfStorage
 
-/// `wharf dlq` on dead-letter *topics* (Kafka side): an ENTITY naming an existing topic is
-/// handled here; anything else is a queue's dead-letter queue (DlqCommand). Over `--bootstrap`
-/// (a Kafka-protocol cluster) only dead-letter topics exist, printed by the same functions; an
-/// entity that is not a topic of the cluster is refused with a one-line error.
+/// `wharf dlq` on dead-letter *topics* (Kafka side): an ENTITY naming a topic
+/// (`SourceLocation.namesTopic`) is handled here; anything else is a queue's dead-letter queue
+/// (DlqCommand). Over `--bootstrap` (a Kafka-protocol cluster) only dead-letter topics exist,
+/// printed by the same functions; an entity that is not a topic of the cluster is refused with a
+/// one-line error.
 enum DlqTopics {
-    /// Whether `entity` is handled here: always over `--bootstrap` (a cluster has no queues; an
-    /// entity that is not one of its topics is refused there), else when it names a topic.
-    static func isTopic(_ entity: String, data: DataOptions, cluster: BootstrapOption) async throws -> Bool {
-        if cluster.bootstrap != nil { return true }
-        return try await EngineSession.with(data) { $0.listTopics().contains(entity) }
-    }
-
-    /// The source of the dead-letter topic `topic` (`SourceSession`); on a cluster it must exist.
+    /// The source of the dead-letter topic `topic`; on a cluster it must exist.
     static func withSource<T>(_ topic: String, data: DataOptions, cluster: BootstrapOption, fsync: FsyncOptions? = nil,
                               _ body: (any ClusterSource) async throws -> T) async throws -> T {
-        try await SourceSession.with(data, cluster, fsync: fsync, checkCluster: { try await ClusterDeadLetters.requireTopic($0, topic) }, body)
+        try await cluster.location(data, fsync: fsync).withSource(requiringTopic: topic, body)
     }
 
     static func peek(_ topic: String, data: DataOptions, cluster: BootstrapOption, max: Int, json: Bool) async throws {

@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import WharfCore
-import WharfKafkaClient
 
 /// `wharf exporter --bootstrap HOST:PORT`: kafka_exporter and Burrow's lag evaluation in one:
 /// the same metrics `--metrics-listen` serves for a data directory, for a remote Kafka-protocol
@@ -29,23 +27,11 @@ struct ExporterCommand: AsyncParsableCommand {
     func run() async throws {
         let stop = StopSignals()
         guard let configuration = try cluster.clientConfiguration() else { return }
-        let addresses = configuration.bootstrap
-        let client = KafkaClient(configuration: configuration.refreshing(clientId: "wharf-exporter"))
-        let source = MetricsSources.cluster(client, label: "kafka " + addresses.map(\.description).joined(separator: ","))
         let address = metrics.metricsListen ?? MetricsOptions.exporterDefault
-        let endpoint: MetricsEndpoint
-        do {
-            endpoint = try await MetricsEndpoint.start(address, kafka: nil, storage: false, refreshFrom: source.driver,
-                                                       refreshMs: refresh.metricsRefresh)
-        } catch {
-            await source.close()
-            throw error
+        try await ClusterExporter.run(configuration, host: address.host, port: address.port, refreshMs: refresh.metricsRefresh, until: stop) { port in
+            print("wharf exporter serving metrics on http://\(MetricsAddress(host: address.host, port: port))/metrics for \(cluster.bootstrap ?? "")")
+            fflush(nil)
         }
-        print("wharf exporter serving metrics on http://\(MetricsAddress(host: address.host, port: endpoint.port))/metrics for \(cluster.bootstrap ?? "")")
-        fflush(nil)
-        _ = await stop.wait()
-        await endpoint.stop()
-        await source.close()
         print("wharf exporter stopped")
     }
 }

@@ -25,7 +25,7 @@ struct GroupCommand: ParsableCommand {
         }
 
         func run() async throws {
-            let rows = try await SourceSession.with(data, cluster) { try await $0.groupSummaries() }
+            let rows = try await cluster.location(data).withSource { try await $0.groupSummaries() }
             try GroupReport.list(shown(rows), json: output.json)
         }
     }
@@ -40,7 +40,7 @@ struct GroupCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let lag = try await SourceSession.with(data, cluster) { try await $0.groupLag(group) }
+            let lag = try await cluster.location(data).withSource { try await $0.groupLag(group) }
             try GroupReport.describe(lag, json: output.json)
         }
     }
@@ -104,7 +104,7 @@ struct GroupCommand: ParsableCommand {
             let target = try TopicPartitionsArgument(parsing: topic)
             // Over --bootstrap a group with live members is refused (a remote cluster cannot be
             // fenced from here), so an executed reset there never fenced anyone.
-            let (rows, fenced) = try await SourceSession.with(data, cluster, fsync: fsync) { source -> ([ResetPlanRow], Bool?) in
+            let (rows, fenced) = try await cluster.location(data, fsync: fsync).withSource { source -> ([ResetPlanRow], Bool?) in
                 let plan = try await source.planReset(group: group, topic: target.topic, partitions: target.partitions, to: try spec())
                 guard execute else { return (plan, nil) }
                 return (plan, try await source.executeReset(group: group, plan: plan).fencedLiveMembers)
@@ -123,7 +123,7 @@ struct GroupCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            try await SourceSession.with(data, cluster, fsync: fsync) { try await $0.deleteGroup(group) }
+            try await cluster.location(data, fsync: fsync).withSource { try await $0.deleteGroup(group) }
             print("deleted group \(group)")
         }
     }

@@ -1,10 +1,6 @@
 import ArgumentParser
 import Foundation
-import Logging
-import WharfClusterSource
 import WharfCore
-import WharfEngine
-import WharfKafkaClient
 import WharfOutbox
 import WharfStorage
 
@@ -61,31 +57,13 @@ struct OutboxRelayCommand: AsyncParsableCommand {
         // Signals first, so a SIGTERM that arrives while the database opens still stops cleanly.
         let stop = StopSignals()
         try await database.with { store in
-            if let kafka = try cluster.clientConfiguration() {
-                // Publishing with Produce (acks=all).
-                try await ClusterSession.with(kafka) { client in
-                    // Fail now, in one line, when the cluster cannot be reached at all.
-                    _ = try await client.refreshMetadata()
-                    await relay(store, into: kafka.bootstrap.map(\.description).joined(separator: ","), stop: stop,
-                                publisher: KafkaOutboxPublisher(client: client, partitions: partitions, clock: SystemClock()))
-                }
-            } else {
-                try await EngineSession.with(data, fsync: policy) { engine in
-                    await relay(store, into: data.directory, stop: stop, engine: engine,
-                                publisher: EngineOutboxPublisher(engine: engine, partitions: partitions))
-                }
+            let location = try cluster.location(data) { policy }
+            let stopped = try await OutboxRelayRunner.run(store, into: location, config: relayConfig, partitions: partitions, until: stop) {
+                print("relaying \(store.databaseName)/\(store.table) into \(location.description) (stop with Ctrl-C or SIGTERM)")
+                fflush(nil)
             }
+            let m = stopped.metrics
+            print("stopped on \(stopped.signal == SIGTERM ? "SIGTERM" : "SIGINT"): published \(m?.publishedTotal ?? 0), failed attempts \(m?.failuresTotal ?? 0)")
         }
-    }
-
-    /// The relay loop until a stop signal, the same into the engine (kept up by its upkeep) or a cluster.
-    func relay(_ store: any OutboxStore, into destination: String, stop: StopSignals, engine: Engine? = nil,
-               publisher: any OutboxPublisher) async {
-        let relay = OutboxRelay(store: store, publisher: publisher, config: relayConfig, logger: Logger(label: "wharf.outbox"))
-        print("relaying \(store.databaseName)/\(store.table) into \(destination) (stop with Ctrl-C or SIGTERM)")
-        fflush(nil)
-        let stopped = await OutboxRelayRunner.run(relay, until: stop, engine: engine)
-        let m = stopped.metrics
-        print("stopped on \(stopped.signal == SIGTERM ? "SIGTERM" : "SIGINT"): published \(m?.publishedTotal ?? 0), failed attempts \(m?.failuresTotal ?? 0)")
     }
 }

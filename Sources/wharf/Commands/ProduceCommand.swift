@@ -43,7 +43,7 @@ struct ProduceCommand: AsyncParsableCommand {
     func run() async throws {
         _ = try fsync.policy()  // a bad --fsync is refused with --bootstrap too, as it always was
         let recordHeaders = try recordHeaders()
-        let total = try await SourceSession.with(data, cluster, fsync: fsync) { source in
+        let total = try await cluster.location(data, fsync: fsync).withSource { source in
             // Opened (and checked) before stdin is read.
             let appender = try await source.openAppender(topic: topic, partition: partition, create: create)
             return try await readLines(headers: recordHeaders) { try await appender.append($0) }

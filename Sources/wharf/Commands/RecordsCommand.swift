@@ -24,7 +24,7 @@ struct RecordsCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let deletion = try await SourceSession.with(data, cluster, fsync: fsync) {
+            let deletion = try await cluster.location(data, fsync: fsync).withSource {
                 try await $0.deleteRecords(topic: topic, partition: partition, before: before.offset)
             }
             let r = RecordDeletionReport(topic: topic, partition: partition, deletion)

@@ -63,42 +63,14 @@ struct ServeCommand: AsyncParsableCommand {
         config.defaultPartitions = defaultPartitions
         config.groupInitialRebalanceDelayMs = groupInitialRebalanceDelayMs
         engineLimits.apply(to: &config)
-        let engine = try Engine.open(config: config)
-        let stores: ServeStores
-        do {
-            stores = try await ServeStores.open(engine: engine, queuesNeeded: amqp.enabled || serviceBusConfig != nil,
-                                                eventsNeeded: esdb.enabled, metrics: metrics.metricsListen != nil, outboxURLs: metricsOutbox)
-        } catch {
-            try? engine.close()
-            throw error
+        try await ServeRunner.run(config: config, listeners: listenerPlan(), serviceBusConfig: serviceBusConfig,
+                                  metrics: metrics.metricsListen.map { ($0.host, $0.port) }, refreshMs: metricsRefresh.metricsRefresh,
+                                  outboxURLs: metricsOutbox, until: stop) { listeners in
+            // A default AMQP or EventStoreDB port that is taken: the rest still serves.
+            for warning in listeners.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+            for line in listeners.startLines { print(line) }
+            fflush(nil)
         }
-        let listeners: ListenerSet
-        do {
-            // The emulator's Config.json declares queues, topics, subscriptions and rules: created
-            // (idempotently) before any listener serves them.
-            if let path = serviceBusConfig, let queues = stores.queues {
-                _ = try EmulatorConfigFile.apply(try EmulatorConfigFile.load(path), to: queues)
-            }
-            // Metrics read the engine and its stores as the dashboard does, every --metrics-refresh, never per scrape.
-            let driver = MetricsSources.engine(engine, label: data.directory, panels: stores.panels, outboxes: stores.outboxes?.outboxes ?? [])
-            listeners = try await ListenerSet.start(listenerPlan(), engine: engine, queues: stores.queues, events: stores.events,
-                                                    metrics: metrics.metricsListen.map { ($0.host, $0.port) }, refreshFrom: driver,
-                                                    refreshMs: metricsRefresh.metricsRefresh)
-        } catch {
-            await stores.close()
-            try? engine.close()
-            throw error
-        }
-        // A default AMQP or EventStoreDB port that is taken: the rest still serves.
-        for warning in listeners.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-        for line in listeners.startLines { print(line) }
-        fflush(nil)
-        let upkeep = EngineUpkeep.start(engine, also: stores.runMaintenance)
-        _ = await stop.wait()
-        await listeners.stop()
-        await upkeep.stop()
-        await stores.close()
-        try engine.close()
         print("wharf stopped")
     }
 

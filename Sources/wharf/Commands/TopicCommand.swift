@@ -29,7 +29,7 @@ struct TopicCommand: ParsableCommand {
         func run() async throws {
             let topic = NewTopic(partitions: partitions, retentionMs: retentionMs, retentionBytes: retentionBytes, segmentBytes: segmentBytes)
             // Then described as `topic describe` would.
-            let d = try await SourceSession.with(data, cluster, fsync: fsync) { source in
+            let d = try await cluster.location(data, fsync: fsync).withSource { source in
                 try await source.createTopic(name, topic)
                 return try await source.describeTopic(name)
             }
@@ -49,7 +49,7 @@ struct TopicCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let all = try await SourceSession.with(data, cluster) { try await $0.describeTopics(includeInternal: includeInternal) }
+            let all = try await cluster.location(data).withSource { try await $0.describeTopics(includeInternal: includeInternal) }
             try TopicReport.list(all, json: output.json)
         }
     }
@@ -64,7 +64,7 @@ struct TopicCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let d = try await SourceSession.with(data, cluster) { try await $0.describeTopic(name) }
+            let d = try await cluster.location(data).withSource { try await $0.describeTopic(name) }
             try TopicReport.describe(d, json: output.json)
         }
     }
@@ -79,7 +79,7 @@ struct TopicCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            try await SourceSession.with(data, cluster, fsync: fsync) { try await $0.deleteTopic(name) }
+            try await cluster.location(data, fsync: fsync).withSource { try await $0.deleteTopic(name) }
             print("deleted topic \(name)")
         }
     }
@@ -91,9 +91,12 @@ struct TopicCommand: ParsableCommand {
         @OptionGroup var output: JSONOption
         @Argument var name: String
         @Option(help: "The new total number of partitions.") var count: Int32
+        @OptionGroup var cluster: BootstrapOption
+
+        func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let d = try await EngineSession.with(data, fsync: try fsync.policy()) { try $0.addPartitions(name, totalCount: count) }
+            let d = try await cluster.location(data, fsync: fsync).withSource { try await $0.addPartitions(name, totalCount: count) }
             if output.json { try Output.json(d) } else { print("topic \(name) now has \(Output.count(d.partitions.count, "partition"))") }
         }
     }

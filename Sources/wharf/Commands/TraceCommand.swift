@@ -51,7 +51,7 @@ struct TraceCommand: AsyncParsableCommand {
 
     func traceEvent(outboxes stores: [(name: String, store: any OutboxStore)]) async throws -> EventTrace {
         let (id, maxRecords) = (id, maxRecords)
-        return try await SourceSession.with(data, cluster) { source in
+        return try await cluster.location(data).withSource { source in
             try await OutboxTraceStart.trace(id, outboxes: stores) { try await source.trace(id, outbox: $0, maxRecords: maxRecords) }
         }
     }

@@ -95,6 +95,7 @@ struct UserCommand: AsyncParsableCommand {
 
     /// The data directory's store; `create` makes the directory (owner-only) when it is missing.
     static func store(_ data: DataOptions, create: Bool) throws -> UserStore {
-        UserStore(dataDirectory: create ? try data.createdDirectory() : data.directory)
+        if create { try OwnerOnly.createDirectoryIfMissing(data.directory) }
+        return UserStore(dataDirectory: data.directory)
     }
 }

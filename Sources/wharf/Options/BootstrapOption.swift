@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import WharfKafkaClient
+import WharfRuntime
+import WharfStorage
 
 /// `--bootstrap HOST:PORT[,HOST:PORT]`: run the command against a Kafka-protocol cluster (another
 /// machine's `wharf serve`, Apache Kafka...) instead of opening a data directory, and
@@ -20,6 +22,19 @@ struct BootstrapOption: ParsableArguments {
     func clientConfiguration() throws -> KafkaClient.Configuration? {
         guard let addresses = try addresses() else { return nil }
         return KafkaClient.Configuration(bootstrap: addresses, security: try security(warn: true))
+    }
+
+    /// Where the command's data is, for the library to open (`SourceLocation`, the one place
+    /// that picks the engine or the cluster): the cluster at `--bootstrap`, else the data
+    /// directory, whose engine writes with `fsync` (read only then, as the commands always did).
+    func location(_ data: DataOptions, fsync: FsyncOptions? = nil) throws -> SourceLocation {
+        try location(data) { try fsync?.policy() ?? .interval(milliseconds: 1000) }
+    }
+
+    /// The same, with the engine's policy from `policy` (`wharf outbox relay` has its own default).
+    func location(_ data: DataOptions, policy: () throws -> FsyncPolicy) throws -> SourceLocation {
+        guard let configuration = try clientConfiguration() else { return .dataDirectory(data.directory, fsync: try policy()) }
+        return .cluster(configuration)
     }
 
     /// `--data` and `--bootstrap` name two different sources: refuse rather than pick one silently.
