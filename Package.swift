@@ -173,8 +173,9 @@ let package = Package(
 //   WharfClusterSource: a Kafka-protocol cluster as a ClusterSource (topics, groups, resets, dead letters)
 //   WharfSources:       the dashboard's driver over any ClusterSource, the engine-only panels, outboxes
 //   WharfDemo:          `wharf demo`'s simulated traffic, accounts and order service
-//   WharfRuntime:       what the long-running commands run: the dashboard runners, the metrics
-//                       endpoint, stop signals, the consume and receive loops, the log handler
+//   WharfRuntime:       what the commands run: SourceLocation (a data directory or a cluster, the one
+//                       place that picks the source), the dashboard, serve, exporter and demo runners,
+//                       the metrics endpoint, stop signals, the consume and receive loops, the log handler
 //   WharfBench:         `wharf bench`'s workloads and measurements (append, fetch, cluster refresh, scrape)
 package.targets += [
     .target(name: "WharfAdmin", dependencies: ["WharfCore"], swiftSettings: strict),
@@ -219,9 +220,9 @@ package.targets += [
     .target(
         name: "WharfRuntime",
         dependencies: [
-            "WharfAdmin", "WharfAuth", "WharfClusterSource", "WharfCore", "WharfDashboard", "WharfEngine", "WharfEvents", "WharfKafkaClient",
-            "WharfKafkaServer", "WharfMetrics", "WharfMetricsServer", "WharfOutbox", "WharfProjections", "WharfSources", "WharfStorage",
-            "WharfTerminal", .product(name: "Logging", package: "swift-log"),
+            "WharfAdmin", "WharfAuth", "WharfClusterSource", "WharfCore", "WharfDashboard", "WharfDemo", "WharfEngine", "WharfEvents",
+            "WharfKafkaClient", "WharfKafkaServer", "WharfMetrics", "WharfMetricsServer", "WharfOutbox", "WharfProjections",
+            "WharfSources", "WharfStorage", "WharfTerminal", .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: strict),
     .target(

@@ -40,6 +40,21 @@ public struct ServiceBusKeys: Sendable {
         return created
     }
 
+    /// Adds a key named `name` with a random value and `rights`, and returns the value; nil when
+    /// a key of that name exists (nothing changes). Without a key file the default key is created
+    /// first, as the first connection string would have.
+    public func addKey(_ name: String, rights: Set<ServiceBusRight>) throws(WharfError) -> String? {
+        var keys = try load()
+        if keys.isEmpty, !FileManager.default.fileExists(atPath: path) { keys = try loadOrCreateDefault() }
+        guard keys[name] == nil else { return nil }
+        let key = Self.randomKey()
+        keys[name] = key
+        var all = try loadRights()
+        all[name] = rights
+        try save(keys, rights: all)
+        return key
+    }
+
     /// The rights of every key named in the file (keys not named: all rights).
     public func loadRights() throws(WharfError) -> [String: Set<ServiceBusRight>] {
         guard let bytes = try OwnerOnlyFile.read(path) else { return [:] }

@@ -90,10 +90,28 @@ public enum FetchBenchmark {
 /// Where a benchmark writes: the directory given, or a fresh temporary one removed afterwards.
 public enum BenchDirectory {
     public static func with<T>(_ given: String?, name: String = "wharf-bench", _ body: (String) throws -> T) throws -> T {
-        let dir = given ?? (NSTemporaryDirectory() + "\(name)-\(getpid())")
-        let owned = given == nil
-        if owned { try? FileManager.default.removeItem(atPath: dir) }
-        defer { if owned { try? FileManager.default.removeItem(atPath: dir) } }
+        let dir = claim(given, name: name)
+        defer { release(dir, given: given) }
         return try body(dir)
+    }
+
+    /// The same for an async benchmark.
+    public static func with<T>(_ given: String?, name: String = "wharf-bench", _ body: (String) async throws -> T) async throws -> T {
+        let dir = claim(given, name: name)
+        defer { release(dir, given: given) }
+        return try await body(dir)
+    }
+
+    /// The directory given, or a fresh temporary one (a leftover of an earlier run removed).
+    private static func claim(_ given: String?, name: String) -> String {
+        if let given { return given }
+        let dir = NSTemporaryDirectory() + "\(name)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        return dir
+    }
+
+    /// Removes the directory when it was a temporary one.
+    private static func release(_ dir: String, given: String?) {
+        if given == nil { try? FileManager.default.removeItem(atPath: dir) }
     }
 }

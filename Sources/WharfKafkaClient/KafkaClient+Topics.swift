@@ -15,9 +15,9 @@ extension KafkaClient {
         request.topics = [topic]
         request.timeoutMs = 30_000
         let r = try await send(request, to: .controller)
-        for t in r.topics where t.errorCode != 0 {
+        for t in r.topics {
             if t.errorCode == KafkaErrorCode.topicAlreadyExists { throw .refused("topic \(name) already exists") }
-            throw .broker(api: "CreateTopics", code: t.errorCode, context: "topic \(name)" + (t.errorMessage.map { " (\($0))" } ?? ""))
+            try check("CreateTopics", topic: name, code: t.errorCode, message: t.errorMessage)
         }
         _ = try? await refreshMetadata()
     }
@@ -48,10 +48,17 @@ extension KafkaClient {
         request.topics = [topic]
         request.timeoutMs = 30_000
         let r = try await send(request, to: .controller)
-        for t in r.results where t.errorCode != 0 {
+        for t in r.results {
             if t.errorCode == KafkaErrorCode.unknownTopicOrPartition { throw .notFound("unknown topic \(name)") }
-            throw .broker(api: "CreatePartitions", code: t.errorCode, context: "topic \(name)" + (t.errorMessage.map { " (\($0))" } ?? ""))
+            try check("CreatePartitions", topic: name, code: t.errorCode, message: t.errorMessage)
         }
         _ = try? await refreshMetadata()
+    }
+
+    /// A topic's error code in an admin answer: nothing when 0, else the broker's error with the
+    /// message it gave.
+    private func check(_ api: String, topic name: String, code: Int16, message: String?) throws(KafkaClientError) {
+        guard code != 0 else { return }
+        throw .broker(api: api, code: code, context: "topic \(name)" + (message.map { " (\($0))" } ?? ""))
     }
 }

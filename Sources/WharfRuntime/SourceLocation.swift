@@ -24,6 +24,12 @@ public enum SourceLocation: Sendable {
         }
     }
 
+    /// The data directory; nil for a cluster.
+    public var dataDirectory: String? {
+        if case .dataDirectory(let directory, _) = self { return directory }
+        return nil
+    }
+
     /// The source, for one call.
     public func withSource<T>(_ body: (any ClusterSource) async throws -> T) async throws -> T {
         try await withSource(check: { _ in }, body)

@@ -46,4 +46,17 @@ extension OutboxTraceStart {
     public static func close(_ stores: [(name: String, store: any OutboxStore)]) async {
         for s in stores { try? await s.store.close() }
     }
+
+    /// `body` with the outboxes at `urls` open (`open`), always closed afterwards.
+    public static func with<T>(_ urls: [OutboxDatabaseURL], _ body: ([(name: String, store: any OutboxStore)]) async throws -> T) async throws -> T {
+        let stores = try await open(urls)
+        do {
+            let result = try await body(stores)
+            await close(stores)
+            return result
+        } catch {
+            await close(stores)
+            throw error
+        }
+    }
 }

@@ -94,6 +94,15 @@ public final class AuditLog: Sendable {
         return (entries, skipped)
     }
 
+    /// The entries at or after `cutoffMs` (nil: all) whose action is `action` or lies under it
+    /// (`AuditEntry.matches`; nil: every action), with how many the log holds in all and how
+    /// many lines did not decode.
+    public func read(since cutoffMs: Int64?, action: String?) throws(WharfError) -> (entries: [AuditEntry], recorded: Int, skippedLines: Int) {
+        let (all, skipped) = try read()
+        let entries = all.filter { e in (cutoffMs.map { e.timeMs >= $0 } ?? true) && (action.map { e.matches(action: $0) } ?? true) }
+        return (entries, all.count, skipped)
+    }
+
     /// The entry with `id`, if the log has it.
     public func entry(id: String) throws(WharfError) -> AuditEntry? {
         try read().entries.last { $0.id == id }

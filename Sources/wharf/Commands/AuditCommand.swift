@@ -35,15 +35,12 @@ struct AuditCommand: AsyncParsableCommand {
                 }
                 cutoff = OffsetMath.subtract(SystemClock().nowMillis(), ms)
             }
-            let (all, skipped) = try AuditLog(dataDirectory: data.directory).read()
-            let entries = all.filter { e in
-                (cutoff.map { e.timeMs >= $0 } ?? true) && (action.map { e.matches(action: $0) } ?? true)
-            }
+            let (entries, recorded, skipped) = try AuditLog(dataDirectory: data.directory).read(since: cutoff, action: action)
             if skipped > 0 {
                 FileHandle.standardError.write(Data("warning: \(skipped) line(s) of the audit log are not entries (a write a crash cut short?)\n".utf8))
             }
             if output.json { return try Output.json(entries) }
-            guard !entries.isEmpty else { return print(all.isEmpty ? "no changes recorded" : "no recorded change matches") }
+            guard !entries.isEmpty else { return print(recorded == 0 ? "no changes recorded" : "no recorded change matches") }
             Output.table(["TIME", "ACTOR", "ACTION", "TARGET", "CHANGE", "RESULT", "ID"], entries.map { e in
                 [e.time, Output.safe(e.actor.summary), Output.safe(e.action), Output.safe(e.target), Output.safe(e.changeSummary),
                  Output.safe(e.result), e.id]

@@ -28,10 +28,8 @@ extension BenchCommand {
         func run() async throws {
             let w = EventStoreWorkload(events: events, eventSize: eventSize, batch: batch, streams: streams, fsync: try FsyncPolicy(parsing: fsync),
                                        latencyEvents: latencyEvents, rate: rate)
-            let directory = dir ?? (NSTemporaryDirectory() + "wharf-bench-events-\(getpid())")
-            if dir == nil { try? FileManager.default.removeItem(atPath: directory) }
-            defer { if dir == nil { try? FileManager.default.removeItem(atPath: directory) } }
-            let result = try await EventStoreBenchmark.measure(w, fsync: fsync, in: directory)
+            let fsync = fsync
+            let result = try await BenchDirectory.with(dir, name: "wharf-bench-events") { try await EventStoreBenchmark.measure(w, fsync: fsync, in: $0) }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]

@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import WharfDemo
-import WharfEngine
 import WharfOutbox
 
 struct DashboardCommand: AsyncParsableCommand {
@@ -33,14 +31,13 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let theme = try dashboard.loadTheme()
-        if let kafka = try cluster.clientConfiguration() {
-            try dashboard.requireTerminal(hint: "the other commands with --bootstrap")
-            return try await ClusterDashboardRunner.run(kafka: kafka, settings: dashboard.settings(dataDirectory: nil), theme: theme, outboxURLs: outbox)
+        let location = try cluster.location(data, fsync: fsync)
+        // Scripts are pointed at the commands that print, with the same source options.
+        let hint = cluster.bootstrap == nil ? "the other commands" : "the other commands with --bootstrap"
+        try await SourceDashboard.run(location, limits: { dashboard.engineLimits.apply(to: &$0) }, outboxURLs: outbox,
+                                      settings: dashboard.settings(dataDirectory: location.dataDirectory), theme: theme) {
+            try dashboard.requireTerminal(hint: hint)
         }
-        var config = EngineConfig(dataDirectory: data.directory, fsync: try fsync.policy())
-        dashboard.engineLimits.apply(to: &config)
-        try await DataDirectoryDashboard.run(config: config, outboxURLs: outbox, settings: dashboard.settings(dataDirectory: data.directory),
-                                             theme: theme) { try dashboard.requireTerminal(hint: "the other commands") }
     }
 }
 
@@ -65,16 +62,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let theme = try dashboard.loadTheme()
-        let dir = NSTemporaryDirectory() + "wharf-demo-\(getpid())"
-        try? FileManager.default.removeItem(atPath: dir)
-        var config = EngineConfig(dataDirectory: dir, fsync: .interval(milliseconds: 1000))
-        dashboard.engineLimits.apply(to: &config)
-        let world = try await DemoWorld.start(config: config)
-        try dashboard.requireTerminal(hint: "the other commands")
-        try await DashboardRunner.run(engine: world.engine, queues: world.queues, events: world.events, projections: world.projections,
-                                      source: "demo · \(dir)", settings: dashboard.settings(dataDirectory: dir), theme: theme,
-                                      logFile: dir + "/wharf.log", outboxes: [world.orders.dashboardOutbox])
-        try await world.stop()
-        if keep { print("demo data kept in \(dir)") } else { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try await DemoRunner.run(limits: { dashboard.engineLimits.apply(to: &$0) }, settings: { dashboard.settings(dataDirectory: $0) },
+                                           theme: theme, keep: keep) { try dashboard.requireTerminal(hint: "the other commands") }
+        if keep { print("demo data kept in \(dir)") }
     }
 }

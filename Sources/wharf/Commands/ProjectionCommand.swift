@@ -65,24 +65,15 @@ struct ProjectionCommand: ParsableCommand {
                 }
                 let plan = "rebuild \(name): empty its read model in \(entry.database) and replay \(Output.count(before.head, "event")) of \(before.source) (checkpoint \(before.cursor.processed) -> 0)"
                 guard yes else { throw WharfError.invalidArgument("\(plan); add --yes to do it") }
-                guard let definition = BuiltInProjections.definition(id: entry.definition, name: name) else {
-                    try registry.requestRebuild(named: name)
-                    print("rebuild of \(name) requested: its application resets and replays it when it next opens the projection")
-                    return
+                if registry.isBuiltIn(named: name) { print(plan) }
+                let rebuilt = try await registry.rebuild(named: name, store: store) { s, percent in
+                    print("rebuilding \(name): \(s.cursor.processed)/\(Output.count(s.rebuild?.total ?? s.head, "event")) (\(percent)%)")
+                    fflush(nil)
                 }
-                print(plan)
-                let projection = try Projection.open(definition, databasePath: entry.database, store: store, registry: registry)
-                do {
-                    _ = try await projection.rebuildToHead { s, percent in
-                        print("rebuilding \(name): \(s.cursor.processed)/\(Output.count(s.rebuild?.total ?? s.head, "event")) (\(percent)%)")
-                        fflush(nil)
-                    }
-                } catch {
-                    await projection.close()
-                    throw error
+                guard let rebuilt else {
+                    return print("rebuild of \(name) requested: its application resets and replays it when it next opens the projection")
                 }
-                await projection.close()
-                print("rebuilt \(name): \(Output.count(projection.status.cursor.processed, "event")) applied")
+                print("rebuilt \(name): \(Output.count(rebuilt.cursor.processed, "event")) applied")
             }
         }
     }

@@ -83,8 +83,6 @@ struct ServeCommand: AsyncParsableCommand {
         kafka.autoCreateTopics = autoCreateTopics
         kafka.autoCreatePartitions = defaultPartitions
         kafka.limits = listener.limits
-        // Where a SASL listener finds its users (`wharf user add`).
-        kafka.users = UserStore(dataDirectory: data.directory)
         let addresses = listen
         return ListenerPlan(kafka: kafka, kafkaRequired: true, describeKafka: { addresses.describe($0) },
                             amqp: amqp.request, esdb: esdb.request(advertisedHost: advertisedHost, security: security.esdb(dataDirectory: data.directory)))

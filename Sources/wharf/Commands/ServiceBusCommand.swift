@@ -30,15 +30,9 @@ struct ServiceBusCommand: AsyncParsableCommand {
             }
 
             func run() async throws {
-                let store = ServiceBusKeys(dataDirectory: data.directory)
-                var keys = try store.load()
-                if keys.isEmpty, !FileManager.default.fileExists(atPath: store.path) { keys = try store.loadOrCreateDefault() }
-                guard keys[name] == nil else { throw ValidationError("key '\(name)' already exists") }
-                keys[name] = ServiceBusKeys.randomKey()
-                var all = try store.loadRights()
-                all[name] = ServiceBusRight.parseList(rights)
-                try store.save(keys, rights: all)
-                print(keys[name]!)
+                guard let key = try ServiceBusKeys(dataDirectory: data.directory).addKey(name, rights: ServiceBusRight.parseList(rights) ?? [])
+                else { throw ValidationError("key '\(name)' already exists") }
+                print(key)
             }
         }
 

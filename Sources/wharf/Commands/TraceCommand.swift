@@ -38,22 +38,14 @@ struct TraceCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let stores = try await OutboxTraceStart.open(try outbox.map { try OutboxDatabaseURL(parsing: $0) })
-        let trace: EventTrace
-        do { trace = try await traceEvent(outboxes: stores) } catch {
-            await OutboxTraceStart.close(stores)
-            throw error
+        let (id, maxRecords) = (id, maxRecords)
+        let trace = try await OutboxTraceStart.with(try outbox.map { try OutboxDatabaseURL(parsing: $0) }) { stores in
+            try await cluster.location(data).withSource { source in
+                try await OutboxTraceStart.trace(id, outboxes: stores) { try await source.trace(id, outbox: $0, maxRecords: maxRecords) }
+            }
         }
-        await OutboxTraceStart.close(stores)
         if output.json { return try Output.json(trace) }
         Self.print(trace)
-    }
-
-    func traceEvent(outboxes stores: [(name: String, store: any OutboxStore)]) async throws -> EventTrace {
-        let (id, maxRecords) = (id, maxRecords)
-        return try await cluster.location(data).withSource { source in
-            try await OutboxTraceStart.trace(id, outboxes: stores) { try await source.trace(id, outbox: $0, maxRecords: maxRecords) }
-        }
     }
 
     static func print(_ trace: EventTrace) {

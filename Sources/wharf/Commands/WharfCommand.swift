@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 // What the commands run (dashboard runners, metrics endpoint, stop signals, the consume and
 // receive loops) is the WharfRuntime library; exported once here, so every command sees it as
 // part of the command line without an import of its own.
@@ -62,18 +61,4 @@ struct WharfCommand: AsyncParsableCommand {
 
 enum WharfVersion {
     static let string = "0.1.0"
-}
-
-/// Logs go to stderr (stdout carries data). Level from $WHARF_LOG_LEVEL, default warning, so
-/// recovery actions after an unclean stop are shown but routine events are not. Client-chosen
-/// text in log lines is made printable (`PrintableLogHandler`).
-enum LoggingBootstrap {
-    static func run() {
-        let level = ProcessInfo.processInfo.environment["WHARF_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return PrintableLogHandler(handler)
-        }
-    }
 }

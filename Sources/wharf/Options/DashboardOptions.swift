@@ -52,8 +52,6 @@ struct DashboardOptions: ParsableArguments {
             config.limits = listener.limits
             // --read-only holds on the wire too: writes get Kafka's authorization errors.
             config.readOnly = readOnly
-            // Where a SASL listener finds its users (`wharf user add`).
-            config.users = UserStore(dataDirectory: dataDirectory)
             kafkaListener = config
         }
         let kafkaAddresses = kafkaListen

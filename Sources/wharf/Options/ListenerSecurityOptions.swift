@@ -54,8 +54,10 @@ struct ListenerSecurityOptions: ParsableArguments {
         }
     }
 
-    /// `dataDirectory` holds the ACLs `--authorize` enforces.
+    /// `dataDirectory` holds the ACLs `--authorize` enforces and the users a SASL listener
+    /// authenticates (`wharf user add`).
     func apply(to config: inout KafkaServer.Configuration, dataDirectory: String) {
+        config.users = UserStore(dataDirectory: dataDirectory)
         if authorize {
             config.authorization = KafkaAuthorization(store: AclStore(dataDirectory: dataDirectory), superUsers: Set(superUsers),
                                                       allowEveryoneIfNoAclFound: allowEveryoneIfNoAclFound)
