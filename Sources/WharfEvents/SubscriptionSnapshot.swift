@@ -116,4 +116,10 @@ extension EventStore {
         out += persistent.snapshots(store: self)
         return out.sorted { ($0.kind.rawValue, $0.name) < ($1.kind.rawValue, $1.name) }
     }
+
+    /// The snapshot of the subscription group `group` on `source` (`wharf subscription describe`),
+    /// whatever its kind prefixes to the name.
+    public func subscriptionSnapshot(group: String, on source: EventSource) -> SubscriptionSnapshot? {
+        subscriptionSnapshots().first { $0.source == source && $0.name.hasSuffix(group) }
+    }
 }

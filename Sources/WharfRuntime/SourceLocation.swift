@@ -42,15 +42,17 @@ public enum SourceLocation: Sendable {
         try await withSource(check: { try await ClusterDeadLetters.requireTopic($0, topic) }, body)
     }
 
-    /// The source and, in a data directory, the queue store beside its engine; a cluster has
-    /// none (topics, never queues: the queue operations are absent from
-    /// `SourceCapabilities.kafkaCluster`).
-    public func withSourceAndQueues<T>(_ body: (any ClusterSource, QueueStore?) async throws -> T) async throws -> T {
+    /// `wharf dlq list`: the dead-letter queues of a data directory (a cluster has topics, never
+    /// queues: the queue operations are absent from `SourceCapabilities.kafkaCluster`) and the
+    /// source's dead-letter topics.
+    public func deadLetterList() async throws -> DeadLetterListReport {
         switch self {
         case .dataDirectory(let directory, let fsync):
-            return try await DataDirectorySession.engineWithQueues(directory, fsync: fsync) { try await body(EngineSource(engine: $0), $1) }
+            return try await DataDirectorySession.engineWithQueues(directory, fsync: fsync) { engine, queues in
+                DeadLetterListReport(queues: try queues.deadLetterQueueCounts(), topics: try await EngineSource(engine: engine).deadLetterTopicReports())
+            }
         case .cluster:
-            return try await withSource { try await body($0, nil) }
+            return try await withSource { DeadLetterListReport(queues: [], topics: try await $0.deadLetterTopicReports()) }
         }
     }
 

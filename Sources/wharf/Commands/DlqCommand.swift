@@ -22,9 +22,7 @@ struct DlqCommand: ParsableCommand {
         func validate() throws { try cluster.validate(with: data) }
 
         func run() async throws {
-            let report = try await cluster.location(data).withSourceAndQueues { source, queues in
-                DeadLetterListReport(queues: try queues?.deadLetterQueueCounts() ?? [], topics: try await source.deadLetterTopicReports())
-            }
+            let report = try await cluster.location(data).deadLetterList()
             let (counts, topics) = (report.queues, report.topics)
             // Always the same shape, whatever exists, so scripts need no special case.
             if output.json { return try Output.json(report) }

@@ -139,8 +139,7 @@ struct SubscriptionCommand: ParsableCommand {
 
         func run() async throws {
             let (snap, parked) = try await EventSession.with(data) { store -> (SubscriptionSnapshot?, [RecordedEvent]) in
-                let snap = store.subscriptionSnapshots().first { $0.source == target.source && $0.name.hasSuffix(target.group) }
-                return (snap, try store.parkedEvents(target.group, on: target.source))
+                (store.subscriptionSnapshot(group: target.group, on: target.source), try store.parkedEvents(target.group, on: target.source))
             }
             guard let snap else { throw WharfError.unknownSubscription("\(target.stream)::\(target.group)") }
             if output.json { return try Output.json(SubscriptionReport(snap)) }
