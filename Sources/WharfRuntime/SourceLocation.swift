@@ -11,7 +11,7 @@ import WharfStorage
 /// call, always closed). A command asks its question once, of the `ClusterSource` (or
 /// `AclAdmin`) opened here, and never knows which of the two it has: this type is the one place
 /// that chooses.
-public enum SourceLocation: Sendable {
+public enum SourceLocation: Sendable, CustomStringConvertible {
     /// `fsync`: the engine's durability policy for what the command writes.
     case dataDirectory(String, fsync: FsyncPolicy)
     case cluster(KafkaClient.Configuration)
