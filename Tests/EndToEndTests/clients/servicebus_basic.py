@@ -8,7 +8,8 @@ import time
 import datetime
 
 from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusSubQueue, ServiceBusReceiveMode
-from azure.servicebus.exceptions import ServiceBusAuthenticationError, ServiceBusAuthorizationError
+from azure.servicebus.amqp import AmqpAnnotatedMessage
+from azure.servicebus.exceptions import ServiceBusAuthenticationError, ServiceBusAuthorizationError, ServiceBusError
 
 conn, queue, scenario = sys.argv[1], sys.argv[2], sys.argv[3]
 
@@ -550,6 +551,28 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
             got = r.receive_messages(max_message_count=1, max_wait_time=5)
             check([str(m) for m in got] == ["silent"], "its message arrived: %s" % [str(m) for m in got])
             r.complete_message(got[0])
+
+    elif scenario == "batch-all-or-nothing":
+        # The SDK checks a ServiceBusMessage's session id, not the raw AMQP properties: this one
+        # reaches Wharf with a 129-character session id, which Service Bus refuses.
+        bad = AmqpAnnotatedMessage(data_body=b"bad", properties={"group_id": "s" * 129})
+        refused = None
+        with client.get_queue_sender(queue) as s:
+            try:
+                s.send_messages([ServiceBusMessage("a1"), bad, ServiceBusMessage("a2")])
+            except ServiceBusError as e:
+                refused = e
+            check(refused is not None, "the batch with one bad message was refused: %r" % refused)
+            s.send_messages([ServiceBusMessage("b1"), ServiceBusMessage("b2")])
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            got = []
+            deadline = time.time() + 20
+            while len(got) < 2 and time.time() < deadline:
+                for m in r.receive_messages(max_message_count=10, max_wait_time=5):
+                    got.append(str(m))
+                    r.complete_message(m)
+            check(got == ["b1", "b2"], "nothing of the refused batch was stored, all of the next one: %s" % got)
+            check(r.receive_messages(max_message_count=1, max_wait_time=2) == [], "queue empty after complete")
 
     elif scenario == "wrong-key":
         try:
