@@ -248,8 +248,9 @@ package.targets += [
     .target(
         name: "WharfAMQPServer",
         dependencies: [
-            "WharfAMQP", "WharfCore", "WharfStorage", "WharfEngine", .product(name: "Crypto", package: "swift-crypto"),
+            "WharfAMQP", "WharfCore", "WharfStorage", "WharfEngine", "WharfTLS", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: strict),

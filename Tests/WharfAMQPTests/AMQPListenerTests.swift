@@ -32,6 +32,7 @@ import WharfTestSupport
             var config = AMQPServer.Configuration()
             config.port = 0
             config.limits = limits
+            config.sharesEventLoops = true
             server = AMQPServer(queues: queues, keys: keys, configuration: config, logger: logger)
             port = try await server.start()
         }
