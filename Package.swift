@@ -243,7 +243,8 @@ for name in ["WharfEngine", "WharfKafkaServer", "WharfOutbox", "WharfEvents"] { 
 package.targets += [
     .target(name: "WharfAMQP", dependencies: ["WharfCore"], swiftSettings: strict),
     .testTarget(
-        name: "WharfAMQPTests", dependencies: ["WharfAMQP", "WharfAMQPServer", "WharfCore", "WharfEngine", "WharfTestSupport"],
+        name: "WharfAMQPTests", dependencies: ["WharfAMQP", "WharfAMQPServer", "WharfCore", "WharfEngine", "WharfTestSupport",
+                                               .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
     .target(
         name: "WharfAMQPServer",

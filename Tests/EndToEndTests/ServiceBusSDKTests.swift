@@ -141,14 +141,27 @@ import WharfTestSupport
     }
 
     /// A message locked by an SDK receiver when the broker is SIGKILLed is delivered again after
-    /// the restart with its properties and its delivery count raised (issue 15, durability).
+    /// the restart with its properties and its delivery count raised (issue 15, durability). The
+    /// receiver stays connected through the kill, so the lock is held when the broker dies (a
+    /// receiver that left first would have ended it by disconnecting).
     @Test func aLockHeldWhenTheBrokerIsKilledEndsWithTheBroker() async throws {
         let dir = TempDir()
         let first = try await Server(queues: [("q", [])], dataDirectory: dir)
-        let locked = try await Self.sdk(first.connectionString, "q", "send-and-lock")
-        #expect(locked.stdout.contains("ok received and holding the lock"), "\(locked.stdout)\n\(locked.stderr.suffix(2000))")
+        let out = dir.path + "-sdk"
+        let receiver = try SpawnedProcess(["python3", Self.script, first.connectionString, "q", "send-and-lock"], out: out + ".out", err: out + ".err")
+        defer {
+            _ = receiver.stop()
+            try? FileManager.default.removeItem(atPath: out + ".out")
+            try? FileManager.default.removeItem(atPath: out + ".err")
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !receiver.stdout.contains("holding the lock"), !receiver.stdout.contains("FAIL"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(receiver.stdout.contains("ok received and holding the lock"), "\(receiver.stdout)\n\(receiver.stderr.suffix(2000))")
         first.process.kill()
         first.process.waitUntilExit()
+        _ = receiver.stop()
         let second = try await Server(queues: [], dataDirectory: dir)
         defer { _ = second.stop() }
         let r = try await Self.sdk(second.connectionString, "q", "redelivered")

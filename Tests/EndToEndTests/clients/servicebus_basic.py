@@ -375,16 +375,16 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
             check([str(m) for m in got] == ["one"], "sent and received one message")
 
     elif scenario == "send-and-lock":
-        # Leaves the message locked (peek-lock, never settled) for a crash test.
+        # Leaves the message locked (peek-lock, never settled) on an open connection until the
+        # crash test has killed the broker (and then this process).
         with client.get_queue_sender(queue) as s:
             s.send_messages(ServiceBusMessage("locked", application_properties={"k": "v"}))
         r = client.get_queue_receiver(queue, max_wait_time=5)
         r.__enter__()
         (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
         check(str(m) == "locked" and m.delivery_count == 0, "received and holding the lock")
-        sys.stdout.flush()
-        import os
-        os._exit(0)
+        while True:
+            time.sleep(1)
 
     elif scenario == "redelivered":
         with client.get_queue_receiver(queue, max_wait_time=5) as r:
