@@ -51,12 +51,12 @@ import WharfTestSupport
     }
 
     @Test func acceptanceMatrixWithThePythonSDK() async throws {
-        // Rows 1-3 and 13; 4-5; 6-7; 8, 9 and 11; 12; 10; 15; 16 (no connection cap); x-opt-partition-key; a batch is all or nothing.
+        // Rows 1-3 and 13; 4-5; 6-7; 8, 9 and 11; 12; 10; 15; 16 (no connection cap); x-opt-partition-key; a batch is all or nothing; 11 with the AutoLockRenewer.
         let queues: [(String, [String])] = [
             ("send-receive-complete", []), ("abandon-deadletter", ["--max-delivery-count", "3"]),
             ("defer-peek-receive-and-delete", []), ("schedule-renew", []), ("sessions", ["--requires-session"]),
             ("ttl", ["--dead-letter-on-expiration"]), ("size", []), ("many-clients", []), ("partition-key", []),
-            ("batch-all-or-nothing", []),
+            ("batch-all-or-nothing", []), ("auto-lock-renew", ["--lock-duration", "3s"]),
         ]
         let scenarios = queues.map(\.0)
         let server = try await Server(queues: queues)

@@ -552,6 +552,25 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
             check([str(m) for m in got] == ["silent"], "its message arrived: %s" % [str(m) for m in got])
             r.complete_message(got[0])
 
+    elif scenario == "auto-lock-renew":
+        # Acceptance row 11: the SDK's AutoLockRenewer keeps a lock for over three lock durations
+        # (the queue's is 3 s), and the message is completed at the end.
+        from azure.servicebus import AutoLockRenewer
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("renewed"))
+        renewer = AutoLockRenewer()
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+            first = m.locked_until_utc
+            renewer.register(r, m, max_lock_renewal_duration=60)
+            time.sleep(10)
+            check(m.locked_until_utc - first > datetime.timedelta(seconds=6),
+                  "lock renewed past three lock durations: %s -> %s" % (first, m.locked_until_utc))
+            r.complete_message(m)
+            check(True, "completed after 10 s under a 3 s lock")
+            check(r.receive_messages(max_message_count=1, max_wait_time=2) == [], "never redelivered")
+        renewer.close()
+
     elif scenario == "batch-all-or-nothing":
         # The SDK checks a ServiceBusMessage's session id, not the raw AMQP properties: this one
         # reaches Wharf with a 129-character session id, which Service Bus refuses.
