@@ -76,8 +76,15 @@ import WharfTestSupport
         let dir = TempDir()
         let serve = try Background(["serve", "--data", dir.path + "/data", "--listen", "127.0.0.1:0", "--no-esdb", "--amqps-listen", "127.0.0.1:0"]
                                    + KafkaTLSTests.tlsArgs(certs), dir: dir)
-        _ = try await serve.port(#"serving Service Bus over TLS \(amqps\) on 127\.0\.0\.1:\d+"#)
+        let port = try await serve.port(#"serving Service Bus over TLS \(amqps\) on 127\.0\.0\.1:\d+"#)
         #expect(!serve.process.stdout.contains("serving AMQP (Service Bus)"), "\(serve.process.stdout)")
+        // `wharf servicebus connection-string --amqps-listen` prints the string serve printed.
+        let printed = try await WharfProcess.run(["servicebus", "connection-string", "--data", dir.path + "/data", "--amqps-listen", "127.0.0.1:\(port)"])
+        #expect(printed.status == 0 && serve.process.stdout.contains("TLS connection string: " + printed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"),
+                "\(printed.stdout) \(printed.stderr) \(serve.process.stdout)")
+        let standard = try await WharfProcess.run(["servicebus", "connection-string", "--data", dir.path + "/data", "--amqps-listen", "sb.example:5671"])
+        #expect(standard.stdout.hasPrefix("Endpoint=sb://sb.example;SharedAccessKeyName=") && !standard.stdout.contains("UseDevelopmentEmulator"),
+                "\(standard.stdout) \(standard.stderr)")
         #expect(try await serve.stop() == 0)
     }
 
