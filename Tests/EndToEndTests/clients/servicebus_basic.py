@@ -315,10 +315,11 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
             s.__exit__(None, None, None)
             c.close()
 
-    elif scenario in ("typed-properties", "typed-requeued"):
+    elif scenario in ("typed-properties", "typed-deadlettered", "typed-requeued"):
         # Application properties of every type the SDK sends come back with their type: through
-        # receive, defer, dead-letter and (second run, after `wharf queue requeue`) requeue, and
-        # through topic fan-out, where a SQL filter compares them as numbers and booleans.
+        # receive, defer, dead-letter and (second run, after `wharf queue requeue` or the
+        # dashboard's requeue) requeue, and through topic fan-out, where a SQL filter compares
+        # them as numbers and booleans (typed-deadlettered: the queue part only).
         import uuid
         from azure.servicebus._pyamqp.types import TYPE, VALUE
         u = uuid.UUID("6d0a3c3e-8f0a-4b9e-9c1e-2b3c4d5e6f70")
@@ -335,7 +336,7 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
                 props.pop(k, None)
             check(props == want, "%s: properties with their types %r" % (what, props))
 
-        if scenario == "typed-properties":
+        if scenario in ("typed-properties", "typed-deadlettered"):
             with client.get_queue_sender(queue) as s:
                 s.send_messages(ServiceBusMessage("typed", application_properties=sent))
             with client.get_queue_receiver(queue, max_wait_time=5) as r:
@@ -350,6 +351,7 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
                 (m,) = dlq.peek_messages(max_message_count=1)
                 same(m, "dead-lettered (peeked)", extra=(b"DeadLetterReason", b"DeadLetterErrorDescription"))
                 check(m.dead_letter_reason == "typed-reason", "dead-letter reason %r" % m.dead_letter_reason)
+        if scenario == "typed-properties":
             topic = queue + "-topic"
             with client.get_topic_sender(topic) as s:
                 s.send_messages(ServiceBusMessage("typed", application_properties=sent))
@@ -360,7 +362,7 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
                     for m in got:
                         same(m, "fan-out to " + sub)
                         r.complete_message(m)
-        else:
+        if scenario == "typed-requeued":
             with client.get_queue_receiver(queue, max_wait_time=5) as r:
                 (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
                 same(m, "requeued from the dead-letter queue", extra=(b"requeue-count",))
