@@ -70,6 +70,26 @@ import WharfTestSupport
         #expect(try await serve.stop() == 0)
     }
 
+    /// `--tls-client-auth required` applies to the AMQP TLS listener as to Kafka's: the SDK
+    /// connects with a client certificate signed by `--tls-ca` (and its SAS token), not without.
+    @Test func mutualTLSNeedsAClientCertificate() async throws {
+        let certs = try TestCertificates()
+        let dir = TempDir()
+        let r = try await WharfProcess.run(["queue", "create", "mtls", "--data", dir.path + "/data"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let serve = try Background(["serve", "--data", dir.path + "/data", "--listen", "127.0.0.1:0", "--no-esdb", "--amqps-listen", "127.0.0.1:0",
+                                    "--tls-ca", certs.caCert, "--tls-client-auth", "required"] + KafkaTLSTests.tlsArgs(certs), dir: dir)
+        let port = try await serve.port(#"serving Service Bus over TLS \(amqps\) on 127\.0\.0\.1:\d+"#)
+        let line = try #require(serve.process.stdout.split(separator: "\n").first { $0.hasPrefix("TLS connection string: ") })
+        let conn = String(line.dropFirst("TLS connection string: ".count))
+        let with = try await WharfProcess.run([Self.script, conn, "\(port)", certs.caCert, "mtls", "client-certificate", certs.clientCert, certs.clientKey],
+                                              executable: "/usr/bin/env", prefix: ["python3"])
+        #expect(with.status == 0 && with.stdout.contains("ok sent and received with a client certificate"), "\(with.stdout)\n\(with.stderr.suffix(3000))")
+        let without = try await Self.sdk(conn, port: port, ca: certs.caCert, queue: "mtls", "no-client-certificate")
+        #expect(without.status == 0 && without.stdout.contains("ok refused without a client certificate"), "\(without.stdout)\n\(without.stderr.suffix(3000))")
+        #expect(try await serve.stop() == 0)
+    }
+
     /// `--amqps-listen` alone serves TLS only: the emulator's plain port is not opened.
     @Test func amqpsListenAloneServesOnlyTLS() async throws {
         let certs = try TestCertificates()

@@ -7,6 +7,8 @@ port is given as custom_endpoint_address (with transport_type Amqp: a custom end
 makes the SDK use WebSockets).
 Scenarios:
   send-receive  trusts CA_FILE (connection_verify); sends a message and a batch, receives and completes them
+  client-certificate CLIENT_CERT CLIENT_KEY / no-client-certificate
+                against --tls-client-auth required: works with the certificate, refused without
   untrusted     trusts only the SDK's default CAs (certifi): the handshake fails with the SDK's connection error
   plaintext     the same key in an emulator-mode string aimed at the TLS port: the SDK speaks plain
                 AMQP there and fails with an error instead of hanging
@@ -50,6 +52,26 @@ if scenario == "send-receive":
             check([str(m) for m in got] == ["over tls", "b1", "b2"], "received and completed over TLS: %s" % [str(m) for m in got])
             check(got[0].application_properties.get(b"k") == b"v", "application property kept")
             check(r.receive_messages(max_message_count=1, max_wait_time=2) == [], "queue empty after complete")
+
+elif scenario in ("client-certificate", "no-client-certificate"):
+    # Mutual TLS (--tls-client-auth required): the SDK takes an ssl_context with the client's
+    # certificate (CLIENT_CERT and CLIENT_KEY follow the scenario); without one the handshake fails.
+    import ssl
+    context = ssl.create_default_context(cafile=ca)
+    if scenario == "client-certificate":
+        context.load_cert_chain(sys.argv[6], sys.argv[7])
+    try:
+        with ServiceBusClient.from_connection_string(conn, ssl_context=context, retry_total=0, **tls) as client:
+            with client.get_queue_sender(queue) as s:
+                s.send_messages(ServiceBusMessage("mutual"))
+            with client.get_queue_receiver(queue, max_wait_time=5) as r:
+                got = r.receive_messages(max_message_count=1, max_wait_time=10)
+                for m in got:
+                    r.complete_message(m)
+        check(scenario == "client-certificate" and [str(m) for m in got] == ["mutual"],
+              "sent and received with a client certificate: %s" % [str(m) for m in got])
+    except ServiceBusError as e:
+        check(scenario == "no-client-certificate", "refused without a client certificate: %s" % type(e).__name__)
 
 elif scenario == "untrusted":
     try:
