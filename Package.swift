@@ -244,13 +244,15 @@ for name in ["WharfEngine", "WharfKafkaServer", "WharfOutbox", "WharfEvents"] { 
 package.targets += [
     .target(name: "WharfAMQP", dependencies: ["WharfCore"], swiftSettings: strict),
     .testTarget(
-        name: "WharfAMQPTests", dependencies: ["WharfAMQP", "WharfAMQPServer", "WharfCore", "WharfEngine", "WharfTestSupport"],
+        name: "WharfAMQPTests", dependencies: ["WharfAMQP", "WharfAMQPServer", "WharfCore", "WharfEngine", "WharfTestSupport",
+                                               .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
     .target(
         name: "WharfAMQPServer",
         dependencies: [
-            "WharfAMQP", "WharfCore", "WharfStorage", "WharfEngine", .product(name: "Crypto", package: "swift-crypto"),
+            "WharfAMQP", "WharfCore", "WharfStorage", "WharfEngine", "WharfTLS", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: strict),

@@ -43,7 +43,13 @@ extension AMQPConnection {
             switch link.role {
             case .sender(let entity):
                 // Stored with the rest of this read, and acknowledged once stored (`flushSends`).
-                let messages = Result { () throws(WharfError) in try ServiceBusMessageMapping.incoming(d.payload, messageFormat: d.messageFormat) }
+                // A batch is all or nothing, as Service Bus takes it: a message the engine would
+                // refuse rejects the whole delivery before any of it is stored.
+                let messages = Result { () throws(WharfError) in
+                    let messages = try ServiceBusMessageMapping.incoming(d.payload, messageFormat: d.messageFormat)
+                    try QueueStore.checkSendable(messages)
+                    return messages
+                }
                 pendingSends.append(PendingSend(channel: s.channel, deliveryId: d.settled ? nil : d.deliveryId, entity: entity, messages: messages))
                 return
             case .cbsRequests: answerPutToken(d.payload, s)

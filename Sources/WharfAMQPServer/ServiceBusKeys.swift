@@ -94,6 +94,17 @@ public struct ServiceBusKeys: Sendable {
         "Endpoint=sb://\(host):\(port);SharedAccessKeyName=\(keyName);SharedAccessKey=\(key);UseDevelopmentEmulator=true;"
     }
 
+    /// The port the SDKs dial when they speak TLS (Service Bus's AMQPS port).
+    public static let tlsPort = 5671
+
+    /// The connection string an SDK uses against the TLS listener on `host:port`: without
+    /// `UseDevelopmentEmulator`, so the SDKs speak TLS, as to Service Bus itself (they ignore the
+    /// port and dial 5671, so it is written only when it differs).
+    public static func tlsConnectionString(host: String, port: Int, keyName: String, key: String) -> String {
+        let endpoint = port == tlsPort ? host : "\(host):\(port)"
+        return "Endpoint=sb://\(endpoint);SharedAccessKeyName=\(keyName);SharedAccessKey=\(key);"
+    }
+
     private struct KeyFile: Codable {
         var format = 1
         var keys: [String: String]

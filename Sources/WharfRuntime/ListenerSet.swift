@@ -28,8 +28,9 @@ public struct ListenerSet: Sendable {
     public static func start(_ plan: ListenerPlan, engine: Engine, queues: QueueStore?, events: EventStore?,
                              metrics: (host: String, port: Int)? = nil, refreshFrom driver: (any DashboardDriver)? = nil,
                              refreshMs: Int = 5_000) async throws -> ListenerSet {
-        // The gRPC listener's certificates and plaintext rule, before any listener opens (Kafka
-        // checks its own in `start`, before it binds).
+        // The AMQP and gRPC listeners' certificates and plaintext rule, before any listener opens
+        // (Kafka checks its own in `start`, before it binds).
+        if let amqp = plan.amqp, queues != nil { try amqp.configuration.checkSecurity() }
         if let esdb = plan.esdb, events != nil { try esdb.configuration.checkSecurity() }
         var started = Started()
         do {
@@ -122,11 +123,10 @@ private struct Started {
     mutating func startAMQP(_ request: ListenerPlan.Listener<AMQPServer.Configuration>, queues: QueueStore, dataDirectory: String) async throws {
         let keyStore = ServiceBusKeys(dataDirectory: dataDirectory)
         let server = AMQPServer(queues: queues, keys: keyStore, configuration: request.configuration)
-        let port: Int
         let keys: [String: String]
         do {
             keys = try keyStore.loadOrCreateDefault()
-            port = try await server.start()
+            try await server.start()
         } catch WharfError.io(let why) where !request.isExplicit {
             await server.stop()
             warnings.append("wharf: AMQP listener not started: \(why) (use --amqp-listen or --no-amqp)")
@@ -136,11 +136,24 @@ private struct Started {
             throw error
         }
         amqp = server
-        let host = request.configuration.host
         let keyName = keys[ServiceBusKeys.defaultKeyName] != nil ? ServiceBusKeys.defaultKeyName : keys.keys.sorted()[0]
-        lines.append("wharf serving AMQP (Service Bus) on \(host):\(port)")
-        lines.append("connection string: \(ServiceBusKeys.connectionString(host: host, port: port, keyName: keyName, key: keys[keyName] ?? ""))")
-        status.append(.serving("amqp", at: hostPort(host, port), clients: { server.connectionCount }))
+        let key = keys[keyName] ?? ""
+        var addresses: [String] = []
+        if let port = server.boundPort {
+            let host = request.configuration.host
+            lines.append("wharf serving AMQP (Service Bus) on \(host):\(port)")
+            lines.append("connection string: \(ServiceBusKeys.connectionString(host: host, port: port, keyName: keyName, key: key))")
+            addresses.append(hostPort(host, port))
+        }
+        if let port = server.boundSecurePort, let host = request.configuration.secure?.host {
+            lines.append("wharf serving Service Bus over TLS (amqps) on \(hostPort(host, port))")
+            lines.append("TLS connection string: \(ServiceBusKeys.tlsConnectionString(host: host, port: port, keyName: keyName, key: key))")
+            if port != ServiceBusKeys.tlsPort {
+                lines.append("(the SDKs dial port \(ServiceBusKeys.tlsPort) over TLS: give them sb://\(hostPort(host, port)) as their custom endpoint address)")
+            }
+            addresses.append("amqps://" + hostPort(host, port))
+        }
+        status.append(.serving("amqp", at: addresses.joined(separator: ", "), clients: { server.connectionCount }))
     }
 
     /// The EventStoreDB gRPC listener over the data directory's event store.

@@ -51,11 +51,12 @@ import WharfTestSupport
     }
 
     @Test func acceptanceMatrixWithThePythonSDK() async throws {
-        // Rows 1-3 and 13; 4-5; 6-7; 8, 9 and 11; 12; 10; 15; 16 (no connection cap); x-opt-partition-key.
+        // Rows 1-3 and 13; 4-5; 6-7; 8, 9 and 11; 12; 10; 15; 16 (no connection cap); x-opt-partition-key; a batch is all or nothing; 11 with the AutoLockRenewer.
         let queues: [(String, [String])] = [
             ("send-receive-complete", []), ("abandon-deadletter", ["--max-delivery-count", "3"]),
             ("defer-peek-receive-and-delete", []), ("schedule-renew", []), ("sessions", ["--requires-session"]),
             ("ttl", ["--dead-letter-on-expiration"]), ("size", []), ("many-clients", []), ("partition-key", []),
+            ("batch-all-or-nothing", []), ("auto-lock-renew", ["--lock-duration", "3s"]),
         ]
         let scenarios = queues.map(\.0)
         let server = try await Server(queues: queues)
@@ -140,14 +141,27 @@ import WharfTestSupport
     }
 
     /// A message locked by an SDK receiver when the broker is SIGKILLed is delivered again after
-    /// the restart with its properties and its delivery count raised (issue 15, durability).
+    /// the restart with its properties and its delivery count raised (issue 15, durability). The
+    /// receiver stays connected through the kill, so the lock is held when the broker dies (a
+    /// receiver that left first would have ended it by disconnecting).
     @Test func aLockHeldWhenTheBrokerIsKilledEndsWithTheBroker() async throws {
         let dir = TempDir()
         let first = try await Server(queues: [("q", [])], dataDirectory: dir)
-        let locked = try await Self.sdk(first.connectionString, "q", "send-and-lock")
-        #expect(locked.stdout.contains("ok received and holding the lock"), "\(locked.stdout)\n\(locked.stderr.suffix(2000))")
+        let out = dir.path + "-sdk"
+        let receiver = try SpawnedProcess(["python3", Self.script, first.connectionString, "q", "send-and-lock"], out: out + ".out", err: out + ".err")
+        defer {
+            _ = receiver.stop()
+            try? FileManager.default.removeItem(atPath: out + ".out")
+            try? FileManager.default.removeItem(atPath: out + ".err")
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !receiver.stdout.contains("holding the lock"), !receiver.stdout.contains("FAIL"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(receiver.stdout.contains("ok received and holding the lock"), "\(receiver.stdout)\n\(receiver.stderr.suffix(2000))")
         first.process.kill()
         first.process.waitUntilExit()
+        _ = receiver.stop()
         let second = try await Server(queues: [], dataDirectory: dir)
         defer { _ = second.stop() }
         let r = try await Self.sdk(second.connectionString, "q", "redelivered")

@@ -28,4 +28,37 @@ import WharfTestSupport
                 "\(again.stdout)\n\(again.stderr.suffix(3000))")
         #expect(second.stop() == 0)
     }
+
+    /// Issue 15: the dashboard shows a dead letter the SDK produced, an operator requeues it
+    /// there, and the SDK receives it again with every property in its type.
+    @Test func aDeadLetterFromTheSDKIsRequeuedInTheDashboardAndReceivedWithItsProperties() async throws {
+        let dir = TempDir()
+        let created = try await WharfProcess.run(["queue", "create", "typed", "--data", dir.path])
+        #expect(created.status == 0, "\(created.stderr)")
+        let tmux = try Tmux(command: [WharfProcess.binary, "dashboard", "--data", dir.path, "--refresh", "250"] + DashboardListenersTmuxTests.listenFlags,
+                            width: 200, height: 40)
+        var screen = try await tmux.waitFor { DashboardListenersTmuxTests.listener("amqp", in: $0) != nil }
+        let port = try #require(DashboardListenersTmuxTests.listener("amqp", in: screen)?.port)
+        let keys = try await WharfProcess.run(["servicebus", "connection-string", "--data", dir.path, "--amqp-listen", "127.0.0.1:\(port)"])
+        let connectionString = keys.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dead = try await ServiceBusSDKTests.sdk(connectionString, "typed", "typed-deadlettered")
+        #expect(dead.status == 0 && !dead.stdout.contains("FAIL"), "\(dead.stdout)\n\(dead.stderr.suffix(3000))")
+
+        // 5: the Dead letters view shows it with its reason; requeue all of it.
+        try await tmux.send("5")
+        screen = try await tmux.waitFor { $0.contains("typed/$deadletterqueue") && $0.contains("typed-reason") }
+        try await tmux.send("r")
+        _ = try await tmux.waitFor { $0.contains("Requeue from typed/$deadletterqueue") && $0.contains("all messages") }
+        try await tmux.send("Enter")
+        screen = try await tmux.waitFor { $0.contains("1 message(s) will move (all messages)") }
+        try await tmux.send("y")
+        screen = try await tmux.waitFor { $0.contains("requeued 1 message(s)") }
+
+        let again = try await ServiceBusSDKTests.sdk(connectionString, "typed", "typed-requeued")
+        #expect(again.status == 0 && !again.stdout.contains("FAIL") && again.stdout.contains("ok requeued from the dead-letter queue"),
+                "\(again.stdout)\n\(again.stderr.suffix(3000))")
+        try await tmux.send("q")
+        screen = try await tmux.waitFor { $0.contains("[exit") }
+        #expect(screen.contains("[exit 0]"), "\(screen)")
+    }
 }

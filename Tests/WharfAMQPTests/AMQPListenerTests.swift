@@ -32,6 +32,7 @@ import WharfTestSupport
             var config = AMQPServer.Configuration()
             config.port = 0
             config.limits = limits
+            config.sharesEventLoops = true
             server = AMQPServer(queues: queues, keys: keys, configuration: config, logger: logger)
             port = try await server.start()
         }
@@ -79,8 +80,8 @@ import WharfTestSupport
         return c
     }
 
-    /// Attaches the `$cbs` pair and puts a token for `sb://localhost/q`; returns the status code.
-    static func putToken(_ c: RawAMQPSocket, key: String) async throws -> Int64? {
+    /// Attaches the `$cbs` pair and puts a token for `sb://localhost/<entity>`; returns the status code.
+    static func putToken(_ c: RawAMQPSocket, key: String, entity: String = "q") async throws -> Int64? {
         let cbs = Terminus.make(source: true, address: "$cbs"), cbsTarget = Terminus.make(source: false, address: "$cbs")
         try await c.send(channel: 1, .attach(Attach(name: "cbs-r", handle: 10, isReceiver: true, sndSettleMode: 0, source: cbs, target: cbsTarget)))
         _ = try await c.receive()
@@ -88,10 +89,10 @@ import WharfTestSupport
                                                     initialDeliveryCount: 0)))
         _ = try await c.receive()
         _ = try await c.receive()  // the credit flow
-        let token = SharedAccessSignature.token(resource: "sb://localhost/q", keyName: ServiceBusKeys.defaultKeyName, key: key,
+        let token = SharedAccessSignature.token(resource: "sb://localhost/\(entity)", keyName: ServiceBusKeys.defaultKeyName, key: key,
                                                 expiry: Int64(Date().timeIntervalSince1970) + 3600)
         let request = AMQPMessage(properties: .init(messageId: .uuid(UUID())),
-                                  applicationProperties: [.init(.string("operation"), .string("put-token")), .init(.string("name"), .string("sb://localhost/q")),
+                                  applicationProperties: [.init(.string("operation"), .string("put-token")), .init(.string("name"), .string("sb://localhost/\(entity)")),
                                                           .init(.string("type"), .string("jwt"))],
                                   body: .value(.string(token)))
         try await c.send(channel: 1, .transfer(Transfer(handle: 11, deliveryId: 0, deliveryTag: [0, 0, 0, 1], messageFormat: 0, settled: false)),

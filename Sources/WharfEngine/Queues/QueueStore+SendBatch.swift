@@ -7,6 +7,13 @@ extension QueueStore {
     /// valid ones are stored with one log append (one fsync under `always`), which is what lets
     /// a listener store everything one read brought in a single write. Every other entity takes
     /// the per-message path.
+    /// Throws the first reason `send` would refuse one of `messages` on its own (a reserved
+    /// property name, the TTL, the session id, the partition key), before anything is stored:
+    /// Service Bus takes a batch whole or not at all, so a listener checks a batch with this first.
+    public static func checkSendable(_ messages: [OutgoingMessage]) throws(WharfError) {
+        for message in messages { try QueueMessageCodec.validate(message) }
+    }
+
     public func send(_ queue: String, _ messages: [OutgoingMessage]) -> [Result<SendReceipt, WharfError>] {
         guard messages.count > 1, !topicExists(queue), let e = try? entity(queue), !e.isDeadLetter,
               e.state.withLock({ $0.options.forwardTo == nil && !$0.options.requiresSession && !$0.options.requiresDuplicateDetection })

@@ -85,6 +85,6 @@ struct ServeCommand: AsyncParsableCommand {
         kafka.limits = listener.limits
         let addresses = listen
         return ListenerPlan(kafka: kafka, kafkaRequired: true, describeKafka: { addresses.describe($0) },
-                            amqp: amqp.request, esdb: esdb.request(advertisedHost: advertisedHost, security: security.esdb(dataDirectory: data.directory)))
+                            amqp: amqp.request(security: security), esdb: esdb.request(advertisedHost: advertisedHost, security: security.esdb(dataDirectory: data.directory)))
     }
 }

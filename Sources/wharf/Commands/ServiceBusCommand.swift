@@ -53,16 +53,20 @@ struct ServiceBusCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
         @Option(name: .customLong("amqp-listen"), help: ArgumentHelp("The listener's address.", valueName: "host:port"))
         var listen = AMQPListenerOptions.defaultListen
+        @Option(name: .customLong("amqps-listen"),
+                help: ArgumentHelp("The TLS listener's address instead: the string without UseDevelopmentEmulator, with which the SDKs speak TLS.",
+                                   valueName: "host:port"))
+        var tlsListen: String?
         @Option(name: .customLong("key-name"), help: "Which key signs (default RootManageSharedAccessKey).")
         var keyName = ServiceBusKeys.defaultKeyName
 
         func run() async throws {
-            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
-                throw ValidationError("--amqp-listen must be host:port")
-            }
+            let flag = tlsListen == nil ? "--amqp-listen" : "--amqps-listen"
+            guard let address = AMQPListenAddress(parsing: tlsListen ?? listen) else { throw ValidationError("\(flag) must be host:port") }
             let keys = try ServiceBusKeys(dataDirectory: data.directory).loadOrCreateDefault()
             guard let key = keys[keyName] else { throw ValidationError("no key named '\(keyName)' (wharf servicebus key list)") }
-            print(ServiceBusKeys.connectionString(host: String(listen[..<colon]), port: port, keyName: keyName, key: key))
+            print(tlsListen == nil ? ServiceBusKeys.connectionString(host: address.host, port: address.port, keyName: keyName, key: key)
+                    : ServiceBusKeys.tlsConnectionString(host: address.host, port: address.port, keyName: keyName, key: key))
         }
     }
 }

@@ -17,7 +17,7 @@ struct DashboardOptions: ParsableArguments {
             help: ArgumentHelp("Also serve Kafka clients on these listeners: host:port or PROTOCOL://host:port, comma-separated (as serve --listen).",
                                valueName: "listeners"))
     var kafkaListen = KafkaListenerList(argument: "127.0.0.1:9092")!
-    @OptionGroup(title: "Kafka listener security") var security: ListenerSecurityOptions
+    @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
     @Flag(name: .customLong("no-kafka"), help: "Do not start the Kafka listener.") var noKafka = false
     @OptionGroup(title: "AMQP (Azure Service Bus) listener") var amqp: AMQPListenerOptions
     @OptionGroup(title: "EventStoreDB (gRPC) listener") var esdb: ESDBListenerOptions
@@ -58,7 +58,7 @@ struct DashboardOptions: ParsableArguments {
         let esdbSecurity = dataDirectory.map { security.esdb(dataDirectory: $0) } ?? ESDBSecurity()
         let plan = dataDirectory == nil ? ListenerPlan.none : ListenerPlan(
             kafka: kafkaListener, kafkaRequired: false, describeKafka: { kafkaAddresses.describe($0) },
-            amqp: readOnly ? nil : amqp.request, esdb: readOnly ? nil : esdb.request(advertisedHost: nil, security: esdbSecurity))
+            amqp: readOnly ? nil : amqp.request(security: security), esdb: readOnly ? nil : esdb.request(advertisedHost: nil, security: esdbSecurity))
         return DashboardSettings(readOnly: readOnly, refreshMs: refresh, metricsListen: metrics.metricsListen.map { ($0.host, $0.port) },
                                  listeners: plan)
     }

@@ -5,7 +5,7 @@ import WharfESDBServer
 import WharfKafkaServer
 import WharfTLS
 
-/// TLS of the SSL and SASL_SSL listeners (and of the EventStoreDB listener), the rule that keeps
+/// TLS of the SSL and SASL_SSL listeners (and of the EventStoreDB and --amqps-listen listeners), the rule that keeps
 /// unauthenticated listeners on loopback, and ACL authorization; shared by `wharf serve` and the
 /// dashboard's listeners.
 struct ListenerSecurityOptions: ParsableArguments {
@@ -26,7 +26,7 @@ struct ListenerSecurityOptions: ParsableArguments {
             })
     var tlsClientAuth: TLSClientAuth = .none
     @Flag(name: .customLong("allow-plaintext"),
-          help: "Allow listeners that authenticate nobody (PLAINTEXT, or SSL without required client certificates) on non-loopback addresses.")
+          help: "Allow listeners that authenticate nobody or carry credentials in clear text (PLAINTEXT, SSL without required client certificates, h2c gRPC, plain AMQP) on non-loopback addresses.")
     var allowPlaintext = false
     @Flag(help: "Check every request against the data directory's ACLs ('wharf acl'), as Kafka's authorizer does.")
     var authorize = false

@@ -8,7 +8,8 @@ import time
 import datetime
 
 from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusSubQueue, ServiceBusReceiveMode
-from azure.servicebus.exceptions import ServiceBusAuthenticationError, ServiceBusAuthorizationError
+from azure.servicebus.amqp import AmqpAnnotatedMessage
+from azure.servicebus.exceptions import ServiceBusAuthenticationError, ServiceBusAuthorizationError, ServiceBusError
 
 conn, queue, scenario = sys.argv[1], sys.argv[2], sys.argv[3]
 
@@ -314,10 +315,11 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
             s.__exit__(None, None, None)
             c.close()
 
-    elif scenario in ("typed-properties", "typed-requeued"):
+    elif scenario in ("typed-properties", "typed-deadlettered", "typed-requeued"):
         # Application properties of every type the SDK sends come back with their type: through
-        # receive, defer, dead-letter and (second run, after `wharf queue requeue`) requeue, and
-        # through topic fan-out, where a SQL filter compares them as numbers and booleans.
+        # receive, defer, dead-letter and (second run, after `wharf queue requeue` or the
+        # dashboard's requeue) requeue, and through topic fan-out, where a SQL filter compares
+        # them as numbers and booleans (typed-deadlettered: the queue part only).
         import uuid
         from azure.servicebus._pyamqp.types import TYPE, VALUE
         u = uuid.UUID("6d0a3c3e-8f0a-4b9e-9c1e-2b3c4d5e6f70")
@@ -334,7 +336,7 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
                 props.pop(k, None)
             check(props == want, "%s: properties with their types %r" % (what, props))
 
-        if scenario == "typed-properties":
+        if scenario in ("typed-properties", "typed-deadlettered"):
             with client.get_queue_sender(queue) as s:
                 s.send_messages(ServiceBusMessage("typed", application_properties=sent))
             with client.get_queue_receiver(queue, max_wait_time=5) as r:
@@ -349,6 +351,7 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
                 (m,) = dlq.peek_messages(max_message_count=1)
                 same(m, "dead-lettered (peeked)", extra=(b"DeadLetterReason", b"DeadLetterErrorDescription"))
                 check(m.dead_letter_reason == "typed-reason", "dead-letter reason %r" % m.dead_letter_reason)
+        if scenario == "typed-properties":
             topic = queue + "-topic"
             with client.get_topic_sender(topic) as s:
                 s.send_messages(ServiceBusMessage("typed", application_properties=sent))
@@ -359,7 +362,7 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
                     for m in got:
                         same(m, "fan-out to " + sub)
                         r.complete_message(m)
-        else:
+        if scenario == "typed-requeued":
             with client.get_queue_receiver(queue, max_wait_time=5) as r:
                 (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
                 same(m, "requeued from the dead-letter queue", extra=(b"requeue-count",))
@@ -374,16 +377,16 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
             check([str(m) for m in got] == ["one"], "sent and received one message")
 
     elif scenario == "send-and-lock":
-        # Leaves the message locked (peek-lock, never settled) for a crash test.
+        # Leaves the message locked (peek-lock, never settled) on an open connection until the
+        # crash test has killed the broker (and then this process).
         with client.get_queue_sender(queue) as s:
             s.send_messages(ServiceBusMessage("locked", application_properties={"k": "v"}))
         r = client.get_queue_receiver(queue, max_wait_time=5)
         r.__enter__()
         (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
         check(str(m) == "locked" and m.delivery_count == 0, "received and holding the lock")
-        sys.stdout.flush()
-        import os
-        os._exit(0)
+        while True:
+            time.sleep(1)
 
     elif scenario == "redelivered":
         with client.get_queue_receiver(queue, max_wait_time=5) as r:
@@ -550,6 +553,47 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
             got = r.receive_messages(max_message_count=1, max_wait_time=5)
             check([str(m) for m in got] == ["silent"], "its message arrived: %s" % [str(m) for m in got])
             r.complete_message(got[0])
+
+    elif scenario == "auto-lock-renew":
+        # Acceptance row 11: the SDK's AutoLockRenewer keeps a lock for over three lock durations
+        # (the queue's is 3 s), and the message is completed at the end.
+        from azure.servicebus import AutoLockRenewer
+        with client.get_queue_sender(queue) as s:
+            s.send_messages(ServiceBusMessage("renewed"))
+        renewer = AutoLockRenewer()
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            (m,) = r.receive_messages(max_message_count=1, max_wait_time=5)
+            first = m.locked_until_utc
+            renewer.register(r, m, max_lock_renewal_duration=60)
+            time.sleep(10)
+            check(m.locked_until_utc - first > datetime.timedelta(seconds=6),
+                  "lock renewed past three lock durations: %s -> %s" % (first, m.locked_until_utc))
+            r.complete_message(m)
+            check(True, "completed after 10 s under a 3 s lock")
+            check(r.receive_messages(max_message_count=1, max_wait_time=2) == [], "never redelivered")
+        renewer.close()
+
+    elif scenario == "batch-all-or-nothing":
+        # The SDK checks a ServiceBusMessage's session id, not the raw AMQP properties: this one
+        # reaches Wharf with a 129-character session id, which Service Bus refuses.
+        bad = AmqpAnnotatedMessage(data_body=b"bad", properties={"group_id": "s" * 129})
+        refused = None
+        with client.get_queue_sender(queue) as s:
+            try:
+                s.send_messages([ServiceBusMessage("a1"), bad, ServiceBusMessage("a2")])
+            except ServiceBusError as e:
+                refused = e
+            check(refused is not None, "the batch with one bad message was refused: %r" % refused)
+            s.send_messages([ServiceBusMessage("b1"), ServiceBusMessage("b2")])
+        with client.get_queue_receiver(queue, max_wait_time=5) as r:
+            got = []
+            deadline = time.time() + 20
+            while len(got) < 2 and time.time() < deadline:
+                for m in r.receive_messages(max_message_count=10, max_wait_time=5):
+                    got.append(str(m))
+                    r.complete_message(m)
+            check(got == ["b1", "b2"], "nothing of the refused batch was stored, all of the next one: %s" % got)
+            check(r.receive_messages(max_message_count=1, max_wait_time=2) == [], "queue empty after complete")
 
     elif scenario == "wrong-key":
         try:
