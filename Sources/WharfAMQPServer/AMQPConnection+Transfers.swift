@@ -116,7 +116,7 @@ extension AMQPConnection {
             tag = LockToken.deliveryTag(uuid)
             if !settled { s.unsettled[id] = .init(handle: link.handle, entity: m.entity, lockToken: token) }
         } else {
-            tag = LockToken.deliveryTag(UUID())
+            tag = LockToken.deliveryTag(RandomUUID.next())
         }
         let payload = ServiceBusMessageMapping.delivered(m, peeked: false).encoded()
         sendTransfer(Transfer(handle: link.handle, deliveryId: id, deliveryTag: tag, messageFormat: 0, settled: settled), payload: payload, s)
