@@ -36,16 +36,16 @@ public enum AMQPEncoder {
             encode(v, into: &out)
         case .list(let items):
             if items.isEmpty { out.append(0x45); return }
-            var body: [UInt8] = []
-            for i in items { encode(i, into: &body) }
-            appendCompound(small: 0xc0, wide: 0xd0, count: items.count, body: body, into: &out)
+            let start = beginCompound(small: 0xc0, into: &out)
+            for i in items { encode(i, into: &out) }
+            endCompound(start: start, wide: 0xd0, count: items.count, into: &out)
         case .map(let pairs):
-            var body: [UInt8] = []
+            let start = beginCompound(small: 0xc1, into: &out)
             for p in pairs {
-                encode(p.key, into: &body)
-                encode(p.value, into: &body)
+                encode(p.key, into: &out)
+                encode(p.value, into: &out)
             }
-            appendCompound(small: 0xc1, wide: 0xd1, count: pairs.count * 2, body: body, into: &out)
+            endCompound(start: start, wide: 0xd1, count: pairs.count * 2, into: &out)
         case .array(let items):
             var body: [UInt8] = []
             let first = items.first ?? .null
@@ -70,6 +70,29 @@ public enum AMQPEncoder {
             out.appendBigEndian(UInt32(truncatingIfNeeded: b.count))
         }
         out += b
+    }
+
+    /// Lists and maps are encoded in place (no buffer of their own per compound): the small
+    /// form's constructor and two placeholder bytes go first, the elements after them, and
+    /// `endCompound` fills in size and count, or widens the header when they do not fit a byte.
+    private static func beginCompound(small: UInt8, into out: inout [UInt8]) -> Int {
+        let start = out.count
+        out += [small, 0, 0]
+        return start
+    }
+
+    private static func endCompound(start: Int, wide: UInt8, count: Int, into out: inout [UInt8]) {
+        let bodyCount = out.count - start - 3
+        if count < 256, bodyCount + 1 < 256 {
+            out[start + 1] = UInt8(bodyCount + 1)
+            out[start + 2] = UInt8(count)
+            return
+        }
+        var header: [UInt8] = []
+        header.appendBigEndian(UInt32(truncatingIfNeeded: bodyCount + 4))
+        header.appendBigEndian(UInt32(truncatingIfNeeded: count))
+        out[start] = wide
+        out.replaceSubrange((start + 1)..<(start + 3), with: header)
     }
 
     private static func appendCompound(small: UInt8, wide: UInt8, count: Int, body: [UInt8], into out: inout [UInt8]) {

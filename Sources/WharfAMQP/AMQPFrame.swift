@@ -25,6 +25,25 @@ public struct AMQPFrame: Equatable, Sendable {
         self.init(type: type, channel: channel, body: body)
     }
 
+    /// The bytes of a frame carrying `performative` (and a transfer's payload), what
+    /// `AMQPFrame(type:channel:performative:payload:).encoded()` gives, built in one buffer:
+    /// the frame header, the performative encoded in place, the payload copied once.
+    public static func encode(type: UInt8 = AMQPFrame.typeAMQP, channel: UInt16, performative: AMQPValue,
+                              payload: [UInt8] = []) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(96 + payload.count)
+        out += [0, 0, 0, 0, 2, type]
+        out.appendBigEndian(channel)
+        AMQPEncoder.encode(performative, into: &out)
+        out += payload
+        let size = UInt32(truncatingIfNeeded: out.count)
+        out[0] = UInt8(truncatingIfNeeded: size >> 24)
+        out[1] = UInt8(truncatingIfNeeded: size >> 16)
+        out[2] = UInt8(truncatingIfNeeded: size >> 8)
+        out[3] = UInt8(truncatingIfNeeded: size)
+        return out
+    }
+
     public static func heartbeat() -> AMQPFrame { AMQPFrame(channel: 0, body: []) }
 
     public var isHeartbeat: Bool { body.isEmpty }

@@ -70,12 +70,10 @@ extension AMQPConnection {
             start = end
         }
         // Unsettled sends must get a settled disposition, or send_messages() waits forever
-        // (reference §0.2 #6). One per delivery, as before batching: a range (first...last)
-        // would be shorter, but clients and tests have only seen single ones.
-        for (p, outcome) in zip(pending, outcomes) {
-            guard let id = p.deliveryId else { continue }
-            send(channel: p.channel, .disposition(Disposition(isReceiver: true, first: id, last: id, settled: true, state: outcome.value)))
-        }
+        // (reference §0.2 #6): one per run of consecutive ids with the same outcome.
+        sendSettled(zip(pending, outcomes).compactMap { p, outcome in
+            p.deliveryId.map { SettledOutcome(channel: p.channel, deliveryId: $0, state: outcome) }
+        }, isReceiver: true)
     }
 
     private func flushCompletions() {
@@ -98,9 +96,10 @@ extension AMQPConnection {
                 for i in indices { failures[i] = error }
             }
         }
-        for (i, p) in pending.enumerated() where p.echo {
-            let echo = failures[i].map { DeliveryState.rejected(Self.amqpError($0)) } ?? .accepted
-            send(channel: p.channel, .disposition(Disposition(isReceiver: false, first: p.deliveryId, last: p.deliveryId, settled: true, state: echo.value)))
-        }
+        sendSettled(pending.enumerated().compactMap { i, p in
+            guard p.echo else { return nil }
+            return SettledOutcome(channel: p.channel, deliveryId: p.deliveryId,
+                                  state: failures[i].map { DeliveryState.rejected(Self.amqpError($0)) } ?? .accepted)
+        }, isReceiver: false)
     }
 }

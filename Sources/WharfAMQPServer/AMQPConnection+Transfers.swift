@@ -17,7 +17,8 @@ extension AMQPConnection {
             d.tooLarge = true
             d.payload = []
         } else if !d.tooLarge {
-            d.payload += payload
+            // A delivery in one frame (the common case) keeps the frame's bytes: no copy.
+            if d.payload.isEmpty { d.payload = payload } else { d.payload += payload }
         }
         if t.more && !t.aborted {
             link.partial = d
@@ -122,7 +123,7 @@ extension AMQPConnection {
             tag = LockToken.deliveryTag(uuid)
             if !settled { s.unsettled[id] = .init(handle: link.handle, entity: m.entity, lockToken: token) }
         } else {
-            tag = LockToken.deliveryTag(UUID())
+            tag = LockToken.deliveryTag(RandomUUID.next())
         }
         let payload = ServiceBusMessageMapping.delivered(m, peeked: false).encoded()
         sendTransfer(Transfer(handle: link.handle, deliveryId: id, deliveryTag: tag, messageFormat: 0, settled: settled), payload: payload, s)
@@ -131,6 +132,9 @@ extension AMQPConnection {
     /// A transfer split into frames of the client's max-frame-size; continuation frames carry
     /// neither delivery-id nor delivery-tag (reference §0.2 #15).
     func sendTransfer(_ first: Transfer, payload: [UInt8], _ s: AMQPSession) {
+        // A transfer performative with a 16-byte tag takes well under 128 bytes: most messages
+        // fit without measuring it.
+        if payload.count + 8 + 128 <= Int(peerMaxFrameSize) { return send(channel: s.channel, .transfer(first), payload: payload) }
         let room = Int(peerMaxFrameSize) - 8 - AMQPEncoder.encode(first.value).count - 16
         guard payload.count > room, room > 0 else { return send(channel: s.channel, .transfer(first), payload: payload) }
         var offset = 0

@@ -211,12 +211,12 @@ final class AMQPConnection {
 
     func send(channel: UInt16, _ p: Performative, payload: [UInt8] = []) {
         idle.sentSinceCheck = true
-        output.append(AMQPFrame(channel: channel, performative: p.value, payload: payload).encoded())
+        output.append(AMQPFrame.encode(channel: channel, performative: p.value, payload: payload))
     }
 
     func send(sasl: SASLFrame) {
         idle.sentSinceCheck = true
-        output.append(AMQPFrame(type: AMQPFrame.typeSASL, channel: 0, performative: sasl.value).encoded())
+        output.append(AMQPFrame.encode(type: AMQPFrame.typeSASL, channel: 0, performative: sasl.value))
     }
 
     /// The connection timer's idle duties (see `AMQPIdleTimer`), at the queue store's clock.

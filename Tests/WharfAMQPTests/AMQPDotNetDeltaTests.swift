@@ -79,8 +79,10 @@ import WharfTestSupport
         var outcomes: [DeliveryState?] = []
         while outcomes.count < messages.count, let (p, _) = try await c.receive() {
             guard case .disposition(let d) = p else { continue }
+            // One disposition may settle a run of deliveries with the same outcome (first...last).
             #expect(d.settled && d.isReceiver && d.first == firstDeliveryId &+ UInt32(outcomes.count))
-            outcomes.append(try DeliveryState(d.state))
+            let state = try DeliveryState(d.state)
+            for _ in 0...((d.last ?? d.first) &- d.first) { outcomes.append(state) }
         }
         return outcomes
     }

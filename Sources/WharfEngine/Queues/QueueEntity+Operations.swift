@@ -45,7 +45,7 @@ extension QueueEntity {
         e.deliveryCount += 1
         switch mode {
         case .peekLock:
-            let token = UUID().uuidString.lowercased()
+            let token = RandomUUID.lowercasedString()
             e.lockToken = token
             e.sessionLock = sessionToken
             e.lockedUntil = now + s.options.lockDurationMillis

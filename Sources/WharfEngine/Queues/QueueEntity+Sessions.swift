@@ -27,7 +27,7 @@ extension QueueEntity {
                 guard let pick else { throw .sessionCannotBeLocked("no session of \(path) is available") }
                 chosen = pick
             }
-            let hold = SessionHold(token: UUID().uuidString.lowercased(), lockedUntil: now + s.options.lockDurationMillis)
+            let hold = SessionHold(token: RandomUUID.lowercasedString(), lockedUntil: now + s.options.lockDurationMillis)
             s.sessions[chosen] = hold
             s.nextDue = min(s.nextDue, hold.lockedUntil)
             return SessionLock(entity: path, sessionId: chosen, lockToken: hold.token, lockedUntil: hold.lockedUntil)

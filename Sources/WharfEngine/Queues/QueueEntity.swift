@@ -143,7 +143,11 @@ final class QueueEntity: Sendable {
         }
         e.deliveryCount = stored.system[QueueMessageCodec.deliveryCount].flatMap { Int($0) } ?? 0
         if !isDeadLetter {
-            let ttl = [stored.ttlMillis, options.defaultTimeToLiveMillis].compactMap { $0 }.min()
+            // The shorter of the message's and the entity's time to live (no array per message).
+            let ttl: Int64? = switch (stored.ttlMillis, options.defaultTimeToLiveMillis) {
+            case let (own?, entity?): min(own, entity)
+            case let (own, entity): own ?? entity
+            }
             e.expiresAt = ttl.map { e.enqueuedTime + $0 }
         }
     }
@@ -288,7 +292,8 @@ final class QueueEntity: Sendable {
                               enqueuedTime: now, sizeBytes: size)
                 Self.initialize(&e, message, options: s.options, isDeadLetter: isDeadLetter)
                 if message.movedFromValue == nil { s.seenIds[message.messageId] = now }
-                for t in [e.expiresAt, e.scheduledTime].compactMap({ $0 }) { s.nextDue = min(s.nextDue, t) }
+                if let t = e.expiresAt { s.nextDue = min(s.nextDue, t) }
+                if let t = e.scheduledTime { s.nextDue = min(s.nextDue, t) }
                 s.entries[e.seq] = e
                 s.order.append(e.seq)
                 seqs.append(e.seq)

@@ -55,16 +55,14 @@ enum QueueMessageCodec {
             body = m.body
             properties = m.applicationProperties
             system = [:]
-            system[correlationId] = m.correlationId
-            system[sessionId] = m.sessionId
-            system[subject] = m.subject
-            system[contentType] = m.contentType
-            system[replyTo] = m.replyTo
-            system[to] = m.to
-            system[replyToSessionId] = m.replyToSessionId
-            system[partitionKey] = m.partitionKey
-            system[ttl] = m.timeToLiveMillis.map(String.init)
-            system[scheduled] = m.scheduledEnqueueTime.map(String.init)
+            // Only the properties present (assigning nil still hashes the key): most messages have none.
+            for (key, value) in [(correlationId, m.correlationId), (sessionId, m.sessionId), (subject, m.subject),
+                                 (contentType, m.contentType), (replyTo, m.replyTo), (to, m.to),
+                                 (replyToSessionId, m.replyToSessionId), (partitionKey, m.partitionKey)] {
+                if let value { system[key] = value }
+            }
+            if let t = m.timeToLiveMillis { system[ttl] = String(t) }
+            if let t = m.scheduledEnqueueTime { system[scheduled] = String(t) }
             for (name, type) in m.applicationPropertyTypes where properties[name] != nil { system[propertyTypePrefix + name] = type.rawValue }
         }
 

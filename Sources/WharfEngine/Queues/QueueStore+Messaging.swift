@@ -30,7 +30,7 @@ extension QueueStore {
         guard !entity.isDeadLetter else { throw .invalidArgument("messages cannot be sent to a dead-letter queue (\(queue))") }
         var stored = QueueMessageCodec.Stored(message)
         stored.system[QueueMessageCodec.fanOut] = fanOutMarker
-        if stored.messageId.isEmpty { stored.messageId = UUID().uuidString.lowercased() }
+        if stored.messageId.isEmpty { stored.messageId = RandomUUID.lowercasedString() }
         let now = clock.nowMillis()
         var hops = 0
         while let next = entity.state.withLock({ $0.options.forwardTo }) {

@@ -31,7 +31,7 @@ extension QueueStore {
                 continue
             }
             var stored = QueueMessageCodec.Stored(message)
-            if stored.messageId.isEmpty { stored.messageId = UUID().uuidString.lowercased() }
+            if stored.messageId.isEmpty { stored.messageId = RandomUUID.lowercasedString() }
             batch.append(stored)
             slots.append(i)
         }

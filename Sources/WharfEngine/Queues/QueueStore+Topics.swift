@@ -228,7 +228,7 @@ extension QueueStore {
         try QueueMessageCodec.validate(message)
         guard let state = topics.withLock({ $0[topic] }) else { throw .unknownQueue(topic) }
         var m = message
-        if m.messageId.isEmpty { m.messageId = UUID().uuidString.lowercased() }
+        if m.messageId.isEmpty { m.messageId = RandomUUID.lowercasedString() }
         if let ttl = state.options.defaultTimeToLiveMillis { m.timeToLiveMillis = min(m.timeToLiveMillis ?? ttl, ttl) }
         let view = FilterableMessage(m)
         var copies: [(path: String, message: OutgoingMessage)] = []
