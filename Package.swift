@@ -176,7 +176,8 @@ let package = Package(
 //   WharfRuntime:       what the commands run: SourceLocation (a data directory or a cluster, the one
 //                       place that picks the source), the dashboard, serve, exporter and demo runners,
 //                       the metrics endpoint, stop signals, the consume and receive loops, the log handler
-//   WharfBench:         `wharf bench`'s workloads and measurements (append, fetch, cluster refresh, scrape)
+//   WharfBench:         `wharf bench`'s workloads and measurements (append, fetch, cluster refresh, scrape;
+//                       the gRPC listener through a grpc-swift client: added with the ESDB targets below)
 package.targets += [
     .target(name: "WharfAdmin", dependencies: ["WharfCore"], swiftSettings: strict),
     .testTarget(name: "WharfAdminTests", dependencies: ["WharfAdmin", "WharfCore"], swiftSettings: strict),
@@ -326,6 +327,11 @@ package.targets += [
         swiftSettings: strict),
 ]
 package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfESDBServer"]
+// `wharf bench esdb`: a compiled gRPC client (grpc-swift-2) against the listener.
+package.targets.first { $0.name == "WharfBench" }?.dependencies += [
+    "WharfESDBServer", "WharfESDBProtocol", .product(name: "GRPCCore", package: "grpc-swift-2"),
+    .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"), .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+]
 package.targets.first { $0.name == "WharfRuntime" }?.dependencies += ["WharfESDBServer"]
 // wharf-fuzz encodes the EventStoreDB requests it mutates with the generated code.
 package.targets.first { $0.name == "wharf-fuzz" }?.dependencies += ["WharfESDBProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")]

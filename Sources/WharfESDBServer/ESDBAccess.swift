@@ -48,6 +48,27 @@ struct ESDBAccess: Sendable {
         }
     }
 
+    /// Refuses with AccessDenied unless the current call runs as an administrator: EventStoreDB's
+    /// rule for operations on the server rather than on a stream (RestartSubsystem).
+    static func requireAdministrator(for operation: String) throws(ESDBError) {
+        let access = current
+        guard access.isAdministrator else {
+            access.log?.authorizationDenied(principal: access.principal, peer: access.peer, operation: operation,
+                                            resource: "server", reason: "only $admins may")
+            throw .accessDenied
+        }
+    }
+
+    /// `$admins`: everyone in insecure mode, every user without `--authorize` (a user may do
+    /// anything then), the `--super-users` with it; never an anonymous caller.
+    var isAdministrator: Bool {
+        switch caller {
+        case .insecure: true
+        case .anonymous: false
+        case .user(let name): authorizer.map { $0.admins.contains(name) } ?? true
+        }
+    }
+
     /// As the Kafka listener names principals: `User:NAME`, `User:ANONYMOUS`.
     var principal: String {
         switch caller {

@@ -12,7 +12,9 @@ import WharfCore
 ///   requires credentials with `tls=true`). They are checked against the data directory's users,
 ///   as SASL PLAIN checks them on the Kafka listener; wrong or malformed credentials end the call
 ///   with UNAUTHENTICATED (the clients' `UnauthenticatedError`). Without the header the caller
-///   is anonymous and reaches only Gossip and ServerFeatures.
+///   is anonymous and reaches only Gossip and ServerFeatures. The clients send the header with
+///   every call, so a verified login is remembered briefly (`BasicLoginCache`: forgotten when
+///   the user file changes) rather than run through PBKDF2 on each call.
 /// - Over h2c (EventStoreDB's insecure mode) nothing is authenticated and every call runs as an
 ///   administrator, as in EventStoreDB; with `--authorize` it runs anonymous instead, so stream
 ///   ACLs are never bypassed by a plaintext listener. An `authorization` header there (the .NET
@@ -21,16 +23,17 @@ import WharfCore
 final class ESDBAuthentication: ServerInterceptor {
     static let unauthenticated = RPCError(code: .unauthenticated, message: "Invalid username or password")
     let secure: Bool
-    let users: UserStore?
+    /// The data directory's users, behind the login cache; nil: nobody can log in.
+    let logins: BasicLoginCache?
     let authorizer: ESDBAuthorizer?
     let logger: Logger
     /// Failed logins and refusals, rate-limited so a client guessing passwords cannot flood the log.
     let securityLog: SecurityEventLog
     private let warnedAboutPlaintextCredentials = Atomic<Bool>(false)
 
-    init(secure: Bool, users: UserStore?, authorizer: ESDBAuthorizer?, logger: Logger, clock: any WallClock = SystemClock()) {
+    init(secure: Bool, logins: BasicLoginCache?, authorizer: ESDBAuthorizer?, logger: Logger, clock: any WallClock = SystemClock()) {
         self.secure = secure
-        self.users = users
+        self.logins = logins
         self.authorizer = authorizer
         self.logger = logger
         securityLog = SecurityEventLog(logger: logger, clock: clock)
@@ -63,13 +66,13 @@ final class ESDBAuthentication: ServerInterceptor {
             return authorizer == nil ? .insecure : .anonymous
         }
         guard let header else { return .anonymous }
-        guard let (user, password) = Self.basicCredentials(header), let users else {
+        guard let (user, password) = Self.basicCredentials(header), let logins else {
             securityLog.basicAuthenticationFailed(principal: "?", peer: peer, reason: "not Basic credentials, or no user store")
             throw Self.unauthenticated
         }
         let verified: Bool
         do {
-            verified = try users.load().verify(user: user, password: password)
+            verified = try logins.verify(user: user, password: password)
         } catch {
             logger.error("cannot read the user store; refusing the authentication", metadata: ["error": "\(error)"])
             throw Self.unauthenticated

@@ -1,4 +1,5 @@
 import GRPCNIOTransportHTTP2
+import WharfAuth
 import WharfCore
 import WharfTLS
 
@@ -40,6 +41,7 @@ extension ESDBServer {
     func authentication() -> ESDBAuthentication {
         let security = configuration.security
         let authorizer = security.authorize ? ESDBAuthorizer(streams: ESDBStreams(store: store), admins: security.admins) : nil
-        return ESDBAuthentication(secure: security.tls != nil, users: security.users, authorizer: authorizer, logger: logger)
+        return ESDBAuthentication(secure: security.tls != nil, logins: security.users.map { BasicLoginCache(users: $0) },
+                                  authorizer: authorizer, logger: logger)
     }
 }

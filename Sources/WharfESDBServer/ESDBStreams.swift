@@ -56,23 +56,23 @@ final class ESDBStreams: Sendable {
         stream.hasPrefix(metadataPrefix) ? String(stream.dropFirst(metadataPrefix.count)) : nil
     }
 
+    /// Every write checks it, so it reads the index only (the last event's type says whether a
+    /// tombstone ended the stream), plus the `$$` stream when the stream has metadata.
     func status(of stream: String) throws(WharfError) -> Status {
-        var status = Status(last: store.lastRevision(of: stream))
+        let last = store.lastEvent(of: stream)
+        var status = Status(last: last?.revision)
         if let described = Self.described(by: stream) {
             // A metadata stream has no metadata of its own; it is deleted with its stream.
-            status.tombstoned = try isTombstoned(described)
+            status.tombstoned = isTombstoned(described)
             return status
         }
-        if let last = status.last {
-            status.tombstoned = try store.readStream(stream, from: last, maxCount: 1).first?.type == Self.tombstoneType
-        }
+        status.tombstoned = last?.type == Self.tombstoneType
         status.truncateBefore = try metadata(of: stream)?["$tb"].flatMap(Self.revision)
         return status
     }
 
-    private func isTombstoned(_ stream: String) throws(WharfError) -> Bool {
-        guard let last = store.lastRevision(of: stream) else { return false }
-        return try store.readStream(stream, from: last, maxCount: 1).first?.type == Self.tombstoneType
+    private func isTombstoned(_ stream: String) -> Bool {
+        store.lastEvent(of: stream)?.type == Self.tombstoneType
     }
 
     /// The stream's metadata: the JSON object of the last event of `$$<stream>`, nil if none.

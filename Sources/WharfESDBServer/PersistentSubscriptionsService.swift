@@ -85,7 +85,10 @@ struct PersistentSubscriptionsService: EventStore_Client_PersistentSubscriptions
         return response
     }
 
-    /// Every group, or those of one stream (or of `$all`); none is an empty list.
+    /// Every group, or those of one stream (or of `$all`); none is an empty list. As in
+    /// EventStoreDB a listing shows what the caller may read: the groups of one stream need read
+    /// access to it (else AccessDenied), and a listing of every group leaves out those on streams
+    /// the caller may not read (an anonymous caller may list nothing).
     func list(request: EventStore_Client_PersistentSubscriptions_ListReq,
               context: ServerContext) async throws -> EventStore_Client_PersistentSubscriptions_ListResp {
         let only: EventSource?
@@ -98,8 +101,15 @@ struct PersistentSubscriptionsService: EventStore_Client_PersistentSubscriptions
             }
         case .listAllSubscriptions, nil: only = nil
         }
+        let access = ESDBAccess.current
+        do throws(ESDBError) {
+            if let only { try ESDBAccess.require(.read, on: only.description) } else if access.caller == .anonymous { throw .accessDenied }
+        } catch {
+            throw error.rpcError(operation: "Read")
+        }
         var response = EventStore_Client_PersistentSubscriptions_ListResp()
         for group in store.listPersistentSubscriptions() where only == nil || group.source == only {
+            guard access.allows(.read, on: group.source.description) else { continue }
             // A group deleted since the listing is left out.
             guard let status = try? store.persistentSubscriptionStatus(group.group, on: group.source) else { continue }
             response.subscriptions.append(Wire.info(status))
@@ -119,9 +129,11 @@ struct PersistentSubscriptionsService: EventStore_Client_PersistentSubscriptions
         return EventStore_Client_PersistentSubscriptions_ReplayParkedResp()
     }
 
-    /// Wharf's groups have no subsystem to restart: they run whenever the store is open.
+    /// Wharf's groups have no subsystem to restart: they run whenever the store is open. Still
+    /// only an administrator may ask, as in EventStoreDB (it is an operation on the server).
     func restartSubsystem(request: EventStore_Client_Empty, context: ServerContext) async throws -> EventStore_Client_Empty {
-        EventStore_Client_Empty()
+        do throws(ESDBError) { try ESDBAccess.requireAdministrator(for: "RestartSubsystem") } catch { throw error.rpcError(operation: "RestartSubsystem") }
+        return EventStore_Client_Empty()
     }
 
     // MARK: Helpers

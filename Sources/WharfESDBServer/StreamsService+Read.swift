@@ -136,7 +136,7 @@ extension StreamsService {
                 let n = Int(min(remaining, UInt64(Self.chunk)))
                 let events = try storeCall { () throws(WharfError) in try store.readLinkTargets(link, from: next, maxCount: n) }
                 guard !events.isEmpty else { break }
-                for (i, e) in events.enumerated() { try await out.link(to: e, of: link, revision: next + UInt64(i)) }
+                try await out.write(events.enumerated().map { i, e in out.message(linkTo: e, of: link, revision: next + UInt64(i)) })
                 remaining -= UInt64(events.count)
                 next += UInt64(events.count)
             }
@@ -146,7 +146,7 @@ extension StreamsService {
                 let n = min(remaining, UInt64(Self.chunk), high + 1)
                 let low = high + 1 - n
                 let events = try storeCall { () throws(WharfError) in try store.readLinkTargets(link, from: low, maxCount: Int(n)) }
-                for (i, e) in events.enumerated().reversed() { try await out.link(to: e, of: link, revision: low + UInt64(i)) }
+                try await out.write(events.enumerated().reversed().map { i, e in out.message(linkTo: e, of: link, revision: low + UInt64(i)) })
                 remaining -= UInt64(events.count)
                 guard low > 0, events.count == Int(n) else { break }
                 high = low - 1
@@ -175,19 +175,20 @@ struct ReadOutput: Sendable {
         try await writer.write(message)
     }
 
-    /// A stored event; a link (`$>`) is resolved to its target when asked (the link stays in `link`).
-    func event(_ e: RecordedEvent) async throws {
-        try await writer.write(message(e))
-    }
-
     /// A page of stored events in one write: the transport frames them together rather than
     /// one flush per event.
     func events(_ page: [RecordedEvent]) async throws {
-        guard !page.isEmpty else { return }
-        try await writer.write(contentsOf: page.map(message))
+        try await write(page.map(message))
     }
 
-    private func message(_ e: RecordedEvent) -> EventStore_Client_Streams_ReadResp {
+    /// Messages in one write (none: no write).
+    func write(_ messages: [EventStore_Client_Streams_ReadResp]) async throws {
+        guard !messages.isEmpty else { return }
+        try await writer.write(contentsOf: messages)
+    }
+
+    /// A stored event; a link (`$>`) is resolved to its target when asked (the link stays in `link`).
+    func message(_ e: RecordedEvent) -> EventStore_Client_Streams_ReadResp {
         if resolveLinks, let target = e.linkTarget,
            let resolved = try? store.readStream(target.stream, from: target.revision, maxCount: 1).first, resolved.revision == target.revision {
             return message(resolved, link: e)
@@ -196,13 +197,9 @@ struct ReadOutput: Sendable {
     }
 
     /// A virtual `$ce-`/`$et-` link to `target` at `revision` of `stream`.
-    func link(to target: RecordedEvent, of stream: LinkStream, revision: UInt64) async throws {
+    func message(linkTo target: RecordedEvent, of stream: LinkStream, revision: UInt64) -> EventStore_Client_Streams_ReadResp {
         let link = stream.link(to: target, revision: revision)
-        if resolveLinks { try await write(target, link: link) } else { try await write(link, link: nil) }
-    }
-
-    private func write(_ e: RecordedEvent, link: RecordedEvent?) async throws {
-        try await writer.write(message(e, link: link))
+        return resolveLinks ? message(target, link: link) : message(link, link: nil)
     }
 
     private func message(_ e: RecordedEvent, link: RecordedEvent?) -> EventStore_Client_Streams_ReadResp {

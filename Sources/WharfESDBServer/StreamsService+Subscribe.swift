@@ -52,10 +52,10 @@ extension StreamsService {
         try await out.writer.write(message)
     }
 
-    private func caughtUp(_ out: ReadOutput) async throws {
+    private func caughtUp() -> ReadResp {
         var message = ReadResp()
         message.caughtUp.timestamp = ESDBWire.timestamp(millis: store.clock.nowMillis())
-        try await out.writer.write(message)
+        return message
     }
 
     private func subscribeStream(_ name: String, from start: StartPoint, hiddenBelow first: UInt64, out: ReadOutput) async throws {
@@ -67,9 +67,9 @@ extension StreamsService {
         case .end: historyEnd
         }
         let events = store.subscribe(to: .stream(name), from: start, name: "esdb \(name)")
-        try await deliver(events, next: next, historyEnd: historyEnd, position: \.revision, out: out) { e in
+        try await deliver(events, next: next, historyEnd: historyEnd, position: \.revision, out: out) { e, messages in
             if e.type == ESDBStreams.tombstoneType { throw ESDBError.streamDeleted(name).rpcError(operation: "Read") }
-            if e.revision >= first { try await out.event(e) }
+            if e.revision >= first { messages.append(out.message(e)) }
         }
     }
 
@@ -82,8 +82,8 @@ extension StreamsService {
         }
         var considered = 0
         let events = store.subscribe(to: .all, from: start, name: "esdb $all", includeSystem: true)
-        try await deliver(events, next: next, historyEnd: historyEnd, position: \.position, out: out) { e in
-            if filter?.matches(e) ?? true { try await out.event(e) }
+        try await deliver(events, next: next, historyEnd: historyEnd, position: \.position, out: out) { e, messages in
+            if filter?.matches(e) ?? true { messages.append(out.message(e)) }
             guard let filter else { return }
             considered += 1
             if considered >= filter.checkpointInterval {
@@ -92,7 +92,7 @@ extension StreamsService {
                 message.checkpoint.commitPosition = ESDBWire.commitPosition(e.position)
                 message.checkpoint.preparePosition = message.checkpoint.commitPosition
                 message.checkpoint.timestamp = ESDBWire.timestamp(millis: store.clock.nowMillis())
-                try await out.writer.write(message)
+                messages.append(message)
             }
         }
     }
@@ -115,31 +115,49 @@ extension StreamsService {
         let historyEnd = store.endPosition
         let next: UInt64 = if case .after(let p) = allStart { p + 1 } else if case .end = allStart { historyEnd } else { 0 }
         let events = store.subscribe(to: .all, from: allStart, name: "esdb \(link.name)", includeSystem: true)
-        try await deliver(events, next: next, historyEnd: historyEnd, position: \.position, out: out) { e in
+        try await deliver(events, next: next, historyEnd: historyEnd, position: \.position, out: out) { e, messages in
             guard link.covers(e) else { return }
-            try await out.link(to: e, of: link, revision: revision)
+            messages.append(out.message(linkTo: e, of: link, revision: revision))
             revision += 1
         }
     }
 
-    /// The loop every catch-up subscription runs: `step` for each event, and `caught_up` once
-    /// the events before `historyEnd` (the store's end when it began) have gone by. `next` is
-    /// where the first event to come sits and `position` where an event sits (a stream revision
-    /// or a `$all` position). Returns only by throwing: cancelled, or the store closed.
+    /// The loop every catch-up subscription runs: `step` turns each event into the messages it
+    /// sends (none, the event, a checkpoint), and `caught_up` goes out once the events before
+    /// `historyEnd` (the store's end when it began) have gone by. `next` is where the first
+    /// event to come sits and `position` where an event sits (a stream revision or a `$all`
+    /// position). Events are taken as the store has them (up to a read's worth at a time) and
+    /// their messages written with one write each time, so the transport frames and flushes them
+    /// together rather than once per event. Returns only by throwing: cancelled, or the store
+    /// closed; a `step` that throws has the messages before it written first.
     private func deliver(_ subscription: CatchUpSubscription, next start: UInt64, historyEnd: UInt64,
                          position: (RecordedEvent) -> UInt64, out: ReadOutput,
-                         _ step: (RecordedEvent) async throws -> Void) async throws {
+                         _ step: (RecordedEvent, inout [ReadResp]) throws -> Void) async throws {
         var next = start
         var isCaughtUp = false
         var events = subscription.makeAsyncIterator()
+        var messages: [ReadResp] = []
         while true {
             if !isCaughtUp, next >= historyEnd {
-                try await caughtUp(out)
+                try await out.writer.write(caughtUp())
                 isCaughtUp = true
             }
-            guard let e = try await events.next() else { break }
-            next = position(e) + 1
-            try await step(e)
+            guard let batch = try await events.nextBatch() else { break }
+            messages.removeAll(keepingCapacity: true)
+            do {
+                for e in batch {
+                    if !isCaughtUp, next >= historyEnd {
+                        messages.append(caughtUp())
+                        isCaughtUp = true
+                    }
+                    next = position(e) + 1
+                    try step(e, &messages)
+                }
+            } catch {
+                try await out.write(messages)
+                throw error
+            }
+            try await out.write(messages)
         }
         try Task.checkCancellation()
         throw ESDBError.unavailable("the event store closed").rpcError(operation: "Read")

@@ -75,18 +75,35 @@ public struct CatchUpSubscription: AsyncSequence, Sendable {
         /// The next event; asking for it marks the previous one as processed (the checkpoint
         /// shown in snapshots). Returns nil once the task is cancelled or the store is closed.
         public mutating func next() async throws -> RecordedEvent? {
+            guard try await fill() else { return nil }
+            let event = buffer[bufferIndex]
+            bufferIndex += 1
+            lastDelivered = source == .all ? event.position : event.revision
+            return event
+        }
+
+        /// The events available now, in order (at least one: it waits as `next` does, and at
+        /// most one read's worth, 256), for a consumer that handles them together (the gRPC
+        /// listener writes them in one go). Asking marks the previous batch as processed.
+        /// Returns nil once the task is cancelled or the store is closed.
+        public mutating func nextBatch() async throws -> [RecordedEvent]? {
+            guard try await fill() else { return nil }
+            let batch = bufferIndex == 0 ? buffer : Array(buffer[bufferIndex...])
+            bufferIndex = buffer.count
+            if let last = batch.last { lastDelivered = source == .all ? last.position : last.revision }
+            return batch
+        }
+
+        /// Makes sure the buffer holds an undelivered event, reading (and waiting for) more when
+        /// it does not; false once the task is cancelled or the store is closed.
+        private mutating func fill() async throws -> Bool {
             if let lastDelivered { tracker.update(checkpoint: lastDelivered, state: .running) }
             while true {
                 if Task.isCancelled || store.changes.isClosed {
                     tracker.update(checkpoint: lastDelivered, state: .stopped)
-                    return nil
+                    return false
                 }
-                if bufferIndex < buffer.count {
-                    let event = buffer[bufferIndex]
-                    bufferIndex += 1
-                    lastDelivered = source == .all ? event.position : event.revision
-                    return event
-                }
+                if bufferIndex < buffer.count { return true }
                 let seen = store.changes.version
                 do {
                     switch source {
@@ -102,7 +119,7 @@ public struct CatchUpSubscription: AsyncSequence, Sendable {
                 } catch {
                     if store.isClosed {
                         tracker.update(checkpoint: lastDelivered, state: .stopped)
-                        return nil
+                        return false
                     }
                     tracker.update(checkpoint: lastDelivered, state: .faulted("\(error)"))
                     throw error

@@ -14,6 +14,15 @@ extension EventStore {
         state.withLock { $0.index.lastRevision(of: stream) }
     }
 
+    /// The revision and type of the stream's last event, from the index (no log read); nil when
+    /// the stream has no events.
+    public func lastEvent(of stream: String) -> (revision: UInt64, type: String)? {
+        state.withLock { s in
+            guard let entry = s.index.streams[stream], let last = entry.positions.indices.last else { return nil }
+            return (UInt64(last), entry.lastType)
+        }
+    }
+
     /// Up to `maxCount` events of `stream` starting at revision `from` (inclusive), forwards or
     /// backwards. `from` nil means the first revision (forwards) or the last (backwards). A stream
     /// without events reads as empty.

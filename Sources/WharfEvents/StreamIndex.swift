@@ -11,7 +11,8 @@ import WharfCore
 /// streams, which `.all` subscriptions and lag skip.
 ///
 /// Memory: about 8 bytes (stream position) + 8 (category position) + 8 (event-type position)
-/// + 8 (timestamp) + 16 (event id by revision) + ~60 (the stream's id-to-revision entry) per event.
+/// + 8 (timestamp) + 16 (event id by revision) + ~60 (the stream's id-to-revision entry) per event,
+/// and the last event's type per stream.
 /// Event ids are kept for every event ever appended, not a window, so deduplication of a retried
 /// append holds for the life of the store (EventStoreDB bounds this by a cache; a bounded window
 /// here would be a change in `Stream.revisions` only).
@@ -24,6 +25,9 @@ struct StreamIndex: Sendable {
         /// whose first id is new, which EventStoreDB writes too).
         var revisions: [UUID: UInt64] = [:]
         var lastAppended: Int64 = 0
+        /// The type of the last event (a front-end's check of a stream's state without a log read:
+        /// EventStoreDB's tombstone is a last event of type `$streamDeleted`).
+        var lastType = ""
     }
 
     private(set) var streams: [String: Stream] = [:]
@@ -70,6 +74,7 @@ struct StreamIndex: Sendable {
         entry.ids.append(id)
         entry.revisions[id] = revision
         entry.lastAppended = timestamp
+        entry.lastType = type
         streams[stream] = entry
         timestamps.append(timestamp)
         if StreamName.isSystem(stream) { systemPositions.append(position) }

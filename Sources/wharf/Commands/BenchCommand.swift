@@ -7,7 +7,7 @@ import WharfStorage
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the engine (build with -c release for real figures).",
-        subcommands: [Append.self, Fetch.self, Render.self, ClusterRefresh.self, MetricsScrape.self, Events.self])
+        subcommands: [Append.self, Fetch.self, Render.self, ClusterRefresh.self, MetricsScrape.self, Events.self, ESDB.self])
 
     struct Workload: ParsableArguments {
         @Option(help: "Records to write.") var records: Int = 5_000_000

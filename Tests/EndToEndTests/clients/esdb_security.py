@@ -90,6 +90,13 @@ def acl():
     expect_raises(AccessDeniedError, lambda: bob.create_subscription_to_stream("audit", s), "bob's persistent subscription")
     alice.create_subscription_to_stream("audit", s)
     print("ok alice creates a persistent subscription group")
+    # Listings show what the caller may read: bob does not see alice's group, and may not list
+    # the stream's groups; alice sees it.
+    assert s in [i.event_source for i in alice.list_subscriptions()]
+    assert s not in [i.event_source for i in bob.list_subscriptions()], "bob's listing shows a group on a stream he may not read"
+    assert [i.group_name for i in alice.list_subscriptions_to_stream(s)] == ["audit"]
+    expect_raises(AccessDeniedError, lambda: bob.list_subscriptions_to_stream(s), "bob's listing of the stream's groups")
+    print("ok listings show only the groups of streams the caller may read")
 
 
 def mtls():
