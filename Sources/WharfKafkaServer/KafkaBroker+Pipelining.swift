@@ -7,11 +7,14 @@ extension KafkaBroker {
     /// fdatasync). The connection hands answers out in request order either way.
     public enum Started: Sendable {
         case ready(Outcome)
+        /// Ready, and its appends woke parked Fetches: on a shared event loop their answers (the
+        /// records' delivery) should be written before this acknowledgement (`KafkaConnectionHandler.serve`).
+        case readyAfterReaders(Outcome)
         case later(@Sendable () async -> Outcome)
 
         public func outcome() async -> Outcome {
             switch self {
-            case .ready(let outcome): outcome
+            case .ready(let outcome), .readyAfterReaders(let outcome): outcome
             case .later(let finish): await finish()
             }
         }
@@ -41,7 +44,10 @@ extension KafkaBroker {
         }
         // Nothing to wait for (any policy but `always`): the answer is ready now, and the
         // connection can write it at once (`KafkaConnectionHandler.serve`).
-        if inFlight.pending.allSatisfy(\.append.isDurable) { return .ready(answer(inFlight.response)) }
+        if inFlight.pending.allSatisfy(\.append.isDurable) {
+            let outcome = answer(inFlight.response)
+            return inFlight.pending.contains(where: \.append.wokeReaders) ? .readyAfterReaders(outcome) : .ready(outcome)
+        }
         return .later { answer(await inFlight.acknowledged()) }
     }
 }

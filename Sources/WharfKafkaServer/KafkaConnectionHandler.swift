@@ -120,7 +120,13 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 // A ready answer while every earlier one is written (a client waiting for its
                 // answers: a Produce under `interval`, a Fetch) goes out from here, without the
                 // hop to the writer task; request order holds because the writer has nothing left.
-                if case .ready(let outcome) = started, outcome.keepsConnection, backlog.isEmpty {
+                if let outcome = started.readyOutcome, outcome.keepsConnection, backlog.isEmpty {
+                    // The append woke parked Fetches, whose resumption is already queued on their
+                    // loops: on this one (the listener's only loop by default) yielding once lets
+                    // them write the records to their consumers before this acknowledgement goes
+                    // out, so delivery does not wait behind it (issue 17). The answer stays in
+                    // request order: nothing else of this connection's runs meanwhile.
+                    if case .readyAfterReaders = started { await Task.yield() }
                     _ = await deliverer.deliver(outcome, byteCount: payload.count, timing: timing, finalNanos: timing.startedNanos)
                     continue
                 }
@@ -309,6 +315,16 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         logger.warning("kafka connection error; closing it", metadata: ["error": "\(error)"])
         context.close(promise: nil)
+    }
+}
+
+private extension KafkaBroker.Started {
+    /// The answer when it is already final.
+    var readyOutcome: KafkaBroker.Outcome? {
+        switch self {
+        case .ready(let outcome), .readyAfterReaders(let outcome): outcome
+        case .later: nil
+        }
     }
 }
 

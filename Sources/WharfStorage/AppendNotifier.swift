@@ -22,10 +22,11 @@ public final class AppendNotifier: Sendable {
     /// Readers currently registered (tests and metrics).
     public var waitingCount: Int { waiterCount.load(ordering: .sequentiallyConsistent) }
 
-    /// Called after each append: fires and forgets every registered waiter.
-    public func signal() {
+    /// Called after each append: fires and forgets every registered waiter. True when it woke one.
+    @discardableResult
+    public func signal() -> Bool {
         generationCounter.wrappingAdd(1, ordering: .sequentiallyConsistent)
-        guard waiterCount.load(ordering: .sequentiallyConsistent) > 0 else { return }
+        guard waiterCount.load(ordering: .sequentiallyConsistent) > 0 else { return false }
         let woken = waiters.withLock { w -> [ObjectIdentifier: AppendWaiter] in
             let all = w
             w = [:]
@@ -34,6 +35,7 @@ public final class AppendNotifier: Sendable {
         }
         let now = monotonicNanos()
         for waiter in woken.values { waiter.fire(signalledAt: now) }
+        return !woken.isEmpty
     }
 
     /// Adds `waiter` unless the log changed since `generation` was read, in which case the

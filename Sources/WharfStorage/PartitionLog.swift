@@ -260,19 +260,22 @@ public final class PartitionLog: Sendable {
         }
         if awaitsSync {
             // Readers see the batches once the group commit's fdatasync moved the readable end;
-            // the syncer wakes waiting fetches then.
+            // the syncer wakes waiting fetches then. The round is asked for now, while the
+            // caller still encodes and hands over its answer, not when the answer starts waiting
+            // in `PendingAppend.durable()`: the fdatasync overlaps that work (issue 17).
+            requestSync(upTo: written.end)
             return PendingAppend(result: result, awaiting: (self, written.end))
         }
         // Wake waiting fetches: readers can see the batches as soon as the lock is released.
-        appendNotifier.signal()
-        guard syncFile != nil else { return PendingAppend(result: result, awaiting: nil) }
+        let wokeReaders = appendNotifier.signal()
+        guard syncFile != nil else { return PendingAppend(result: result, awaiting: nil, wokeReaders: wokeReaders) }
         // `interval` found a sync due: the group-commit syncer runs it on its own thread (it
         // covers everything written before it starts, so all offsets below `written.end`), so
         // the appending thread (a request's event loop) never waits for the disk. The
         // acknowledgement need not wait either: `interval` promises durability within the
         // interval plus one fdatasync, which the sync started now keeps.
-        startDueSync(upTo: written.end)
-        return PendingAppend(result: result, awaiting: nil, dueSync: (self, written.end))
+        requestSync(upTo: written.end)
+        return PendingAppend(result: result, awaiting: nil, dueSync: (self, written.end), wokeReaders: wokeReaders)
     }
 
     func shouldRoll(_ s: State, now: Int64, bytes: Int, lastOffset: Int64) -> Bool {

@@ -13,11 +13,17 @@ public struct PendingAppend: Sendable {
     /// of the policy's promise, so `durable()` does not wait for it; the synchronous
     /// `durableBlocking()` does, so `PartitionLog.append` returns after it as it always did.
     let dueSync: (log: PartitionLog, end: Int64)?
+    /// Writing it woke parked readers (long-poll fetches), which can already see it (anything
+    /// but `always`, where the syncer wakes them after the fdatasync). A caller that answers
+    /// both on one thread can let their answers go first: they deliver the records.
+    public let wokeReaders: Bool
 
-    init(result: AppendResult, awaiting: (log: PartitionLog, end: Int64)?, dueSync: (log: PartitionLog, end: Int64)? = nil) {
+    init(result: AppendResult, awaiting: (log: PartitionLog, end: Int64)?, dueSync: (log: PartitionLog, end: Int64)? = nil,
+         wokeReaders: Bool = false) {
         self.result = result
         self.awaiting = awaiting
         self.dueSync = dueSync
+        self.wokeReaders = wokeReaders
     }
 
     /// The append is already as durable as its log's policy promises (`durable()` would return

@@ -53,6 +53,35 @@ import WharfStorage
         }
     }
 
+    /// A Produce whose append wakes a parked Fetch says so (`readyAfterReaders`), so that the
+    /// connection lets the Fetch's answer, the records' delivery, go out before its acknowledgement;
+    /// with no Fetch parked it is plainly ready.
+    @Test func aProduceThatWakesAParkedFetchIsReadyAfterItsReaders() async throws {
+        try await Self.withBroker(.interval(milliseconds: 100)) { broker, engine in
+            var session = ConnectionSession(peer: "test", connection: nil)
+            guard case .ready = await broker.start(Self.producePayload("a"), session: &session) else {
+                Issue.record("no Fetch parked: plainly ready"); return
+            }
+            let fetch = KafkaRequestBody.fetch(FetchRequest(maxWaitMs: 30_000, minBytes: 1, maxBytes: 1 << 20, topics: [
+                .init(topic: "t", partitions: [.init(partition: 0, fetchOffset: 1, partitionMaxBytes: 1 << 20)])]))
+            let fetchPayload = KafkaRequest(header: RequestHeader(requestApiKey: fetch.apiKey.rawValue, requestApiVersion: 11, correlationId: 4,
+                                                                  clientId: "test"), body: fetch).encodedPayload()
+            let parked = Task {
+                var session = ConnectionSession(peer: "consumer", connection: nil)
+                return await broker.start(fetchPayload, session: &session)
+            }
+            let notifier = try engine.appendNotifier(topic: "t", partition: 0)
+            try await FetchWakeOnAppendTests.eventually { notifier.waitingCount == 1 }
+            let started = await broker.start(Self.producePayload("b"), session: &session)
+            guard case .readyAfterReaders(.respond) = started else { Issue.record("not marked as waking a reader: \(started)"); return }
+            guard case .ready(.respond(let frame)) = await parked.value else { Issue.record("the Fetch did not answer"); return }
+            guard case .fetch(let fetched) = try KafkaResponse.decode(Array(frame.dropFirst(4)), apiKey: .fetch, version: 11).1 else {
+                Issue.record("not a fetch answer"); return
+            }
+            #expect(!(fetched.responses[0].partitions[0].records ?? []).isEmpty, "woken by the append, with its record")
+        }
+    }
+
     /// Runs `body` as a task whose jobs run on `loop`, as a connection's worker does.
     static func onLoop<T: Sendable>(_ loop: any EventLoop, _ body: @escaping @Sendable () async -> T) async -> T {
         await Task(executorPreference: EventLoopTaskExecutor(loop)) { await body() }.value
