@@ -235,6 +235,9 @@ package.targets += [
         swiftSettings: strict),
 ]
 package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfAdmin", "WharfClusterSource", "WharfSources", "WharfDemo", "WharfRuntime", "WharfBench"]
+package.targets.append(
+    .testTarget(name: "WharfRuntimeTests", dependencies: ["WharfRuntime", "WharfKafkaServer", "WharfAMQPServer", "WharfESDBServer"],
+                swiftSettings: strict))
 // WharfOutbox: its stores read rows as `OutboxRowState`, the report the trace shares; WharfEvents:
 // its --json reports encode bytes with `JSONBytes`.
 for name in ["WharfEngine", "WharfKafkaServer", "WharfOutbox", "WharfEvents"] { package.targets.first { $0.name == name }?.dependencies += ["WharfAdmin"] }

@@ -17,6 +17,17 @@ public struct DashboardSettings: Sendable {
         self.listeners = listeners
     }
 
+    /// A dashboard whose own listeners are `ownListeners` (nil on a cluster: it has none). Under
+    /// `readOnly` the rule holds on the wire too: the Kafka listener refuses writes (clients get
+    /// Kafka's authorization errors), and the AMQP and gRPC listeners, whose clients write, do not
+    /// start.
+    public init(readOnly: Bool, refreshMs: Int, metricsListen: (host: String, port: Int)?, ownListeners: ListenerPlan?) {
+        var plan = ownListeners ?? .none
+        plan.kafka?.readOnly = readOnly
+        if readOnly { (plan.amqp, plan.esdb) = (nil, nil) }
+        self.init(readOnly: readOnly, refreshMs: refreshMs, metricsListen: metricsListen, listeners: plan)
+    }
+
     /// Starts the metrics endpoint when `--metrics-listen` asked for one.
     func startMetrics(kafka: KafkaServer?, storage: Bool) async throws -> MetricsEndpoint? {
         guard let address = metricsListen else { return nil }

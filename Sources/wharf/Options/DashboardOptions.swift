@@ -17,7 +17,7 @@ struct DashboardOptions: ParsableArguments {
             help: ArgumentHelp("Also serve Kafka clients on these listeners: host:port or PROTOCOL://host:port, comma-separated (as serve --listen).",
                                valueName: "listeners"))
     var kafkaListen = KafkaListenerList(argument: "127.0.0.1:9092")!
-    @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
+    @OptionGroup(title: "Kafka listener security") var security: ListenerSecurityOptions
     @Flag(name: .customLong("no-kafka"), help: "Do not start the Kafka listener.") var noKafka = false
     @OptionGroup(title: "AMQP (Azure Service Bus) listener") var amqp: AMQPListenerOptions
     @OptionGroup(title: "EventStoreDB (gRPC) listener") var esdb: ESDBListenerOptions
@@ -40,26 +40,25 @@ struct DashboardOptions: ParsableArguments {
         }
     }
 
-    /// What the runners need from these options. The dashboard's own listeners exist only over a
-    /// data directory (`dataDirectory`); Kafka not with --no-kafka, AMQP and gRPC not with
-    /// --no-amqp / --no-esdb nor under --read-only (their clients write; Kafka's refuses writes).
+    /// What the runners need from these options; the dashboard's own listeners exist only over a
+    /// data directory (`dataDirectory`), and `--read-only` holds on them (`DashboardSettings`).
     func settings(dataDirectory: String?) -> DashboardSettings {
-        var kafkaListener: KafkaServer.Configuration?
-        if let dataDirectory, !noKafka {
+        DashboardSettings(readOnly: readOnly, refreshMs: refresh, metricsListen: metrics.metricsListen.map { ($0.host, $0.port) },
+                          ownListeners: dataDirectory.map(listenerPlan))
+    }
+
+    /// The listeners over `dataDirectory`: Kafka unless --no-kafka, AMQP and gRPC unless --no-amqp / --no-esdb.
+    private func listenerPlan(_ dataDirectory: String) -> ListenerPlan {
+        var kafka: KafkaServer.Configuration?
+        if !noKafka {
             var config = KafkaServer.Configuration()
             config.listeners = kafkaListen.listeners
             security.apply(to: &config, dataDirectory: dataDirectory)
             config.limits = listener.limits
-            // --read-only holds on the wire too: writes get Kafka's authorization errors.
-            config.readOnly = readOnly
-            kafkaListener = config
+            kafka = config
         }
-        let kafkaAddresses = kafkaListen
-        let esdbSecurity = dataDirectory.map { security.esdb(dataDirectory: $0) } ?? ESDBSecurity()
-        let plan = dataDirectory == nil ? ListenerPlan.none : ListenerPlan(
-            kafka: kafkaListener, kafkaRequired: false, describeKafka: { kafkaAddresses.describe($0) },
-            amqp: readOnly ? nil : amqp.request(security: security), esdb: readOnly ? nil : esdb.request(advertisedHost: nil, security: esdbSecurity))
-        return DashboardSettings(readOnly: readOnly, refreshMs: refresh, metricsListen: metrics.metricsListen.map { ($0.host, $0.port) },
-                                 listeners: plan)
+        let addresses = kafkaListen
+        return ListenerPlan(kafka: kafka, kafkaRequired: false, describeKafka: { addresses.describe($0) }, amqp: amqp.request(security: security),
+                            esdb: esdb.request(advertisedHost: nil, security: security.esdb(dataDirectory: dataDirectory)))
     }
 }
