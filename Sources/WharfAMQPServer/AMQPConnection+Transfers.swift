@@ -119,8 +119,8 @@ extension AMQPConnection {
         s.remoteIncomingWindow &-= min(s.remoteIncomingWindow, 1)
         let settled = mode == .receiveAndDelete
         let tag: [UInt8]
-        if let token = m.lockToken, let uuid = UUID(uuidString: token) {
-            tag = LockToken.deliveryTag(uuid)
+        if let token = m.lockToken, let lockTag = LockToken.deliveryTag(canonical: token) {
+            tag = lockTag
             if !settled { s.unsettled[id] = .init(handle: link.handle, entity: m.entity, lockToken: token) }
         } else {
             tag = LockToken.deliveryTag(RandomUUID.next())

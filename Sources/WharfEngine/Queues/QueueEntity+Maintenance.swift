@@ -19,7 +19,7 @@ extension QueueEntity {
                 if hold.lockedUntil <= now { s.sessions[id] = nil } else { next = min(next, hold.lockedUntil) }
             }
             var expired: [JournalEntry] = []
-            for seq in s.order {
+            for seq in s.liveOrder() {
                 guard var e = s.entries[seq], !e.moving else { continue }
                 if let at = e.purgedAt {
                     if at + purgeUndoWindow <= now { s.entries[seq] = nil } else { next = min(next, at + purgeUndoWindow) }
@@ -58,7 +58,7 @@ extension QueueEntity {
             }
             try write(expired, &s)
             s.nextDue = next
-            if s.order.count > 2 * s.entries.count + 64 { s.order = s.order.filter { s.entries[$0] != nil } }
+            s.compactOrder()
             return moves
         }
     }

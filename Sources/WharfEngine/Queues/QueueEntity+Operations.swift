@@ -85,11 +85,9 @@ extension QueueEntity {
         try state.withLock { (s: inout State) throws(WharfError) -> [QueueMessage] in
             try requireNotSessionful(s, sessionToken: sessionToken)
             let session = try sessionToken.map { (t) throws(WharfError) in try heldSession(t, s, now: now) }
-            // Settled messages leave `order` lazily; drop them once they are half of it, so a
-            // receive does not walk a long settled head (amortized: each is dropped once).
-            if s.order.count > 2 * s.entries.count + 64 { s.order = s.order.filter { s.entries[$0] != nil } }
+            s.compactOrder()
             var chosen: [Entry] = []
-            for seq in s.order {
+            for seq in s.liveOrder() {
                 if chosen.count >= max { break }
                 guard let e = s.entries[seq], e.visible, e.lockToken == nil, !e.deferred, e.scheduledTime == nil else { continue }
                 if let x = e.expiresAt, x <= now { continue }  // collected by maintenance

@@ -17,7 +17,7 @@ extension QueueEntity {
                 chosen = sessionId
             } else {
                 var pick: String?
-                for seq in s.order {
+                for seq in s.liveOrder() {
                     guard let e = s.entries[seq], e.visible, e.lockToken == nil, !e.deferred, e.scheduledTime == nil,
                           let id = e.sessionId, !held(id) else { continue }
                     if let x = e.expiresAt, x <= now { continue }

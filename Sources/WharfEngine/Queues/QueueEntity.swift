@@ -59,7 +59,12 @@ final class QueueEntity: Sendable {
     struct State: Sendable {
         var options: QueueOptions
         var entries: [Int64: Entry] = [:]
+        /// Sequence numbers in order; settled ones leave lazily (`compactOrder`), and the settled
+        /// head is skipped from `liveFrom` on rather than walked by every receive.
         var order: [Int64] = []
+        /// No entry of `order` before this index is still in `entries` (a settled sequence number
+        /// never comes back). Only `liveOrder` and `compactOrder` touch it.
+        private var liveFrom = 0
         var locks: [String: Int64] = [:]
         var sessions: [String: SessionHold] = [:]
         var sessionStates: [String: [UInt8]] = [:]
@@ -72,6 +77,25 @@ final class QueueEntity: Sendable {
         /// `QueueStore.recoverMoves` uses and then clears them (a move made later is complete or,
         /// if its second step failed, found again by the next open's replay).
         var movedFrom: [MoveMarker] = []
+
+        init(options: QueueOptions) { self.options = options }
+
+        /// `order` from its first sequence number still in `entries`: a receive over a long
+        /// backlog walked the whole settled head each time (Int64 dictionary lookups were the
+        /// listener's top symbol), now each settled number is passed over once.
+        mutating func liveOrder() -> ArraySlice<Int64> {
+            if liveFrom > order.count { liveFrom = 0 }
+            while liveFrom < order.count, entries[order[liveFrom]] == nil { liveFrom += 1 }
+            return order[liveFrom...]
+        }
+
+        /// Drops settled sequence numbers from `order` once they are at least half of it
+        /// (amortized: each is dropped once).
+        mutating func compactOrder() {
+            guard order.count > 2 * entries.count + 64 else { return }
+            order = order.filter { entries[$0] != nil }
+            liveFrom = 0
+        }
 
         func sessionValid(_ token: String, now: Int64) -> Bool {
             sessions.values.contains { $0.token == token && $0.lockedUntil > now }
@@ -298,7 +322,7 @@ final class QueueEntity: Sendable {
                 s.order.append(e.seq)
                 seqs.append(e.seq)
             }
-            if s.order.count > 1024, s.order.count > 2 * s.entries.count { s.order = s.order.filter { s.entries[$0] != nil } }
+            s.compactOrder()
             return seqs
         }
     }
