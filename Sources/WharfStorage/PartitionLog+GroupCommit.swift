@@ -48,11 +48,9 @@ extension PartitionLog {
         if let error = outcome.withLock({ $0 }) { throw error }
     }
 
-    /// Has the syncer run an fdatasync covering every offset below `end`, without anyone waiting
-    /// for it: an `interval` sync that fell due, or an `always` append's round, asked for when it
-    /// is written so that the fdatasync runs while its answer is still being prepared (its
-    /// waiter, queued later, finds it covered or shares that round).
-    func requestSync(upTo end: Int64) {
+    /// Has the syncer run an fdatasync covering every offset below `end` (an `interval` sync
+    /// that fell due), without anyone waiting for it.
+    func startDueSync(upTo end: Int64) {
         enqueueDurabilityWaiter(DurabilityWaiter(end: end) { _ in })
     }
 

@@ -260,10 +260,11 @@ public final class PartitionLog: Sendable {
         }
         if awaitsSync {
             // Readers see the batches once the group commit's fdatasync moved the readable end;
-            // the syncer wakes waiting fetches then. The round is asked for now, while the
-            // caller still encodes and hands over its answer, not when the answer starts waiting
-            // in `PendingAppend.durable()`: the fdatasync overlaps that work (issue 17).
-            requestSync(upTo: written.end)
+            // the syncer wakes waiting fetches then. The round is asked for only when the answer
+            // starts waiting (`PendingAppend.durable()`): asking here, while this thread still
+            // hands over its answer, was tried and showed no gain on a loaded 2-core machine
+            // (issue 17, BENCHMARKS.md, session 11), likely because the syncer's thread then
+            // needs a second CPU at once instead of taking the loop's as it goes idle.
             return PendingAppend(result: result, awaiting: (self, written.end))
         }
         // Wake waiting fetches: readers can see the batches as soon as the lock is released.
@@ -274,7 +275,7 @@ public final class PartitionLog: Sendable {
         // the appending thread (a request's event loop) never waits for the disk. The
         // acknowledgement need not wait either: `interval` promises durability within the
         // interval plus one fdatasync, which the sync started now keeps.
-        requestSync(upTo: written.end)
+        startDueSync(upTo: written.end)
         return PendingAppend(result: result, awaiting: nil, dueSync: (self, written.end), wokeReaders: wokeReaders)
     }
 

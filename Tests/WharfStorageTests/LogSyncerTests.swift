@@ -93,30 +93,6 @@ import WharfTestSupport
         for log in logs { try log.close() }
     }
 
-    /// Under `always` a write asks for its round when it is written, before anyone waits for it
-    /// (the Kafka listener queues its waiter only once the answer is handed over): the round
-    /// runs meanwhile, and the waiter queued after it is resumed at once, with no second round.
-    @Test func aWriteAsksForItsRoundBeforeItsWaiterArrives() throws {
-        let dir = TempDir("wharf-logsyncer")
-        defer { dir.remove() }
-        let manual = ManualStart()
-        let syncer = LogSyncer(start: manual.start)
-        let logs = try openLogs(dir, count: 1, syncer: syncer)
-        var batch = makeBatch(count: 2)
-        let pending = try logs[0].write(&batch)
-        #expect(manual.pending == 1, "the write started the syncer's loop itself")
-        #expect(!pending.isDurable)
-        manual.runAll()
-        #expect(syncer.rounds.load(ordering: .relaxed) == 1)
-        #expect(logs[0].logEndOffset == 2, "the round covered the write")
-        let acks = Acks()
-        logs[0].enqueueDurabilityWaiter(acks.waiter(log: 0, end: pending.result.lastOffset + 1))
-        #expect(acks.all == [Ack(log: 0, end: 2, failed: false)], "covered already: resumed at once")
-        #expect(manual.pending == 0, "no further round")
-        #expect(logs[0].dataSyncs.load(ordering: .relaxed) == 1)
-        try logs[0].close()
-    }
-
     /// Appends that arrive while a round runs (here: while it hands out its acknowledgements)
     /// share the next round, whichever partitions they are on, instead of one round each.
     @Test func appendsArrivingDuringARoundShareTheNextOne() throws {
