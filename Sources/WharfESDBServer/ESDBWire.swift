@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import WharfCore
 import WharfESDBProtocol
 import WharfEvents
 
@@ -19,7 +20,7 @@ enum ESDBWire {
 
     static func uuid(_ wire: EventStore_Client_UUID) -> UUID? {
         switch wire.value {
-        case .string(let text): return UUID(uuidString: text)
+        case .string(let text): return UUIDText.parse(text)
         case .structured(let s):
             // Java's UUID halves, big-endian: most significant bits are bytes 0-7.
             let hi = UInt64(bitPattern: s.mostSignificantBits), lo = UInt64(bitPattern: s.leastSignificantBits)
@@ -49,7 +50,7 @@ enum ESDBWire {
             s.leastSignificantBits = Int64(bitPattern: lo)
             wire.structured = s
         } else {
-            wire.string = id.uuidString.lowercased()
+            wire.string = UUIDText.lowercase(id)
         }
         return wire
     }

@@ -28,7 +28,7 @@ enum EventRecordCodec {
         var builder = RecordBatchBuilder(capacity: events.reduce(RecordBatchHeader.size) { $0 + 128 + stream.utf8.count + $1.data.count + $1.metadata.count })
         let key = Array(stream.utf8)
         for (i, e) in events.enumerated() {
-            var headers = [RecordHeader(idHeader, e.id.uuidString), RecordHeader(typeHeader, e.type),
+            var headers = [RecordHeader(idHeader, UUIDText.uppercase(e.id)), RecordHeader(typeHeader, e.type),
                            RecordHeader(revisionHeader, String(firstRevision + UInt64(i)))]
             if !e.metadata.isEmpty { headers.append(RecordHeader(key: metadataHeader, value: e.metadata)) }
             if let contentType = e.contentType { headers.append(RecordHeader(contentTypeHeader, contentType)) }
@@ -46,7 +46,7 @@ enum EventRecordCodec {
         var contentType: String?
         for h in r.headers {
             switch h.key {
-            case idHeader: id = h.value.flatMap { UUID(uuidString: String(decoding: $0, as: UTF8.self)) }
+            case idHeader: id = h.value.flatMap(UUIDText.parse)
             case typeHeader: type = h.value.map { String(decoding: $0, as: UTF8.self) }
             case revisionHeader: revision = h.value.flatMap { UInt64(String(decoding: $0, as: UTF8.self)) }
             case metadataHeader: metadata = h.value ?? []

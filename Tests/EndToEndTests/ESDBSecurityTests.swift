@@ -88,7 +88,8 @@ import WharfTestSupport
     }
 
     /// With --authorize, stream metadata `$acl` decides: bob without `$w` gets AccessDenied where
-    /// alice appends; `$all` needs `$admins` (the --super-users); `$r` naming alice shuts bob out.
+    /// alice appends; `$all` needs `$admins` (the --super-users); `$r` naming alice shuts bob out,
+    /// of reads and of persistent-subscription listings of her stream.
     @Test func streamACLsDecideWhoWritesAndReads() async throws {
         let dir = TempDir()
         for (user, password) in [("root", "root-secret"), ("alice", "alice-secret"), ("bob", "bob-secret")] {
