@@ -19,6 +19,7 @@ work=$(mktemp -d /tmp/wharf-sbbench.XXXXXX)
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
+[ -e /usr/include/proton/proactor.h ] || { echo "needs the C qpid-proton headers: apt-get install libqpid-proton11-dev" >&2; exit 1; }
 gcc -O2 -Wall -o "$work/servicebus_c_bench" Benchmarks/servicebus_c_bench.c -lqpid-proton -lcrypto
 amqp_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$wharf" queue create bench --data "$work/data" >/dev/null
