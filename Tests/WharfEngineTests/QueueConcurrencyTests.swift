@@ -21,12 +21,13 @@ import WharfCore
                 var idle = 0
                 while seen.withLock({ $0.count }) < 200, idle < 1_000_000 {
                     guard let m = try store.receive("q").first else { idle += 1; continue }
-                    seen.withLock { $0.append(m.bodyText) }
-                    // Every other message is abandoned once: someone receives it again.
+                    // Every other message is abandoned once: someone receives it again. Only
+                    // completions are recorded (appending first and then removing the last entry
+                    // could remove another worker's message, a race in the test itself).
                     if m.deliveryCount == 1, m.sequenceNumber % 2 == 0 {
-                        seen.withLock { $0.removeLast() }
                         try store.abandon("q", lockToken: m.lockToken!)
                     } else {
+                        seen.withLock { $0.append(m.bodyText) }
                         try store.complete("q", lockToken: m.lockToken!)
                     }
                 }
