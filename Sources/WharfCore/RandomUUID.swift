@@ -31,27 +31,7 @@ public enum RandomUUID {
 
     public static func next() -> UUID { UUID(uuid: pool.withLock { $0.next() }) }
 
-    /// A new UUID in the lower-case canonical form (`UUID().uuidString.lowercased()`).
-    public static func lowercasedString() -> String { lowercased(next()) }
-
-    /// `uuid.uuidString.lowercased()` in one allocation.
-    public static func lowercased(_ uuid: UUID) -> String {
-        withUnsafeBytes(of: uuid.uuid) { raw in
-            String(unsafeUninitializedCapacity: 36) { out in
-                let hex: StaticString = "0123456789abcdef"
-                let digits = hex.utf8Start
-                var o = 0
-                for (i, byte) in raw.enumerated() {
-                    if i == 4 || i == 6 || i == 8 || i == 10 {
-                        out[o] = UInt8(ascii: "-")
-                        o += 1
-                    }
-                    out[o] = digits[Int(byte >> 4)]
-                    out[o + 1] = digits[Int(byte & 0x0F)]
-                    o += 2
-                }
-                return o
-            }
-        }
-    }
+    /// A new UUID in the lower-case canonical form (`UUID().uuidString.lowercased()`, in one
+    /// allocation: `UUIDText`).
+    public static func lowercasedString() -> String { UUIDText.lowercase(next()) }
 }
