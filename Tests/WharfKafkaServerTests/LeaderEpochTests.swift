@@ -76,6 +76,8 @@ while time.time() < deadline and len(got) < 3:
     m = c.poll(0.5)
     if m is not None and not m.error():
         got.append(m.value().decode())
+    elif m is not None:
+        print("CONSUMER-ERROR", m.error(), file=sys.stderr)
 print("AFTER-SEEK", ",".join(got))
 c.close()
 """#
