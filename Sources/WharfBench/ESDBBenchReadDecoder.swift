@@ -187,14 +187,18 @@ struct ProtoReader {
             }
         }
         guard let key, let value else { return }
-        let name = UnsafeRawBufferPointer(rebasing: bytes[key])
-        if name.elementsEqual("type".utf8) {
+        if equals(key, "type") {
             e.type = string(value)
-        } else if name.elementsEqual("content-type".utf8) {
+        } else if equals(key, "content-type") {
             e.contentType = string(value)
-        } else if name.elementsEqual("created".utf8) {
+        } else if equals(key, "created") {
             e.created = Int64(string(value)) ?? 0
         }
+    }
+
+    private func equals(_ range: Range<Int>, _ text: StaticString) -> Bool {
+        guard range.count == text.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
+        return memcmp(base + range.lowerBound, text.utf8Start, range.count) == 0
     }
 
     /// UUID: structured (1: two int64 halves) or string (2).
