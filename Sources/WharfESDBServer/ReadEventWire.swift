@@ -58,9 +58,9 @@ struct ReadEventWire: Sendable {
     }
 }
 
-/// ReadEvent.RecordedEvent's fields of one stored event and the sizes of its nested messages,
-/// derived by the rules `ReadOutput.recorded` states (revision of a tombstone, content type guess,
-/// `created` in ticks).
+/// ReadEvent.RecordedEvent's fields of one stored event and the sizes of its nested messages.
+/// The rules for the fields live here (a tombstone's revision, the content type guess, `created`
+/// in ticks); `ReadOutput.recorded`, the SwiftProtobuf form, takes them from here.
 struct RecordedFields: Sendable {
     let e: RecordedEvent
     let structured: Bool
