@@ -16,7 +16,6 @@ struct ESDBBenchClient: Sendable {
     typealias AppendReq = EventStore_Client_Streams_BatchAppendReq
     typealias AppendResp = EventStore_Client_Streams_BatchAppendResp
     typealias ReadReq = EventStore_Client_Streams_ReadReq
-    typealias ReadResp = EventStore_Client_Streams_ReadResp
 
     let client: GRPCClient<HTTP2ClientTransport.Posix>
 
@@ -45,13 +44,14 @@ struct ESDBBenchClient: Sendable {
         }
     }
 
-    /// A Read call (a page or a catch-up subscription); `body` consumes its messages.
-    func read<T: Sendable>(_ options: ReadReq.Options, _ body: @escaping @Sendable (RPCAsyncSequence<ReadResp, any Error>) async throws -> T) async throws -> T {
+    /// A Read call (a page or a catch-up subscription); `body` consumes its messages, decoded as
+    /// `BenchReadDeserializer` says.
+    func read<T: Sendable>(_ options: ReadReq.Options, _ body: @escaping @Sendable (RPCAsyncSequence<BenchReadMessage, any Error>) async throws -> T) async throws -> T {
         var request = ReadReq()
         request.options = options
         return try await client.serverStreaming(
             request: ClientRequest(message: request), descriptor: Streams.Method.Read.descriptor,
-            serializer: ProtobufSerializer<ReadReq>(), deserializer: ProtobufDeserializer<ReadResp>(), options: .defaults
+            serializer: ProtobufSerializer<ReadReq>(), deserializer: BenchReadDeserializer(), options: .defaults
         ) { response in try await body(response.messages) }
     }
 

@@ -46,9 +46,13 @@ public struct ESDBGrpcPhase: Encodable, Sendable {
     /// The server's process when measured apart (`--server-pid`).
     public var serverCPU: Double?
 
+    /// CPU time per event, in microseconds: this process's, and the server's when measured apart.
+    public var clientMicrosPerEvent: Double { events > 0 ? clientCPU * seconds / Double(events) * 1e6 : 0 }
+    public var serverMicrosPerEvent: Double? { serverCPU.map { events > 0 ? $0 * seconds / Double(events) * 1e6 : 0 } }
+
     var cpuText: String {
-        var text = String(format: "this process %.0f%% of a core", clientCPU * 100)
-        if let serverCPU { text += String(format: ", server %.0f%%", serverCPU * 100) }
+        var text = String(format: "this process %.0f%% of a core, %.2f us/event", clientCPU * 100, clientMicrosPerEvent)
+        if let serverCPU, let perEvent = serverMicrosPerEvent { text += String(format: "; server %.0f%%, %.2f us/event", serverCPU * 100, perEvent) }
         return text
     }
 }
@@ -151,12 +155,19 @@ public enum ESDBGrpcBenchmark {
     }
 
     /// Events a Read delivers: all of a page, or those before `caught_up` of a subscription.
+    /// Each must have decoded whole (an id, and positions in order).
     static func count(_ client: Client, _ options: Client.ReadReq.Options) async throws -> Int {
         try await client.read(options) { messages in
             var n = 0
+            var last: UInt64 = 0
             for try await m in messages {
-                switch m.content {
-                case .event: n += 1
+                switch m.kind {
+                case .event:
+                    guard let e = m.event, e.id != nil, e.commitPosition > last, !e.type.isEmpty else {
+                        throw ESDBGrpcBenchError(description: "event \(n) did not decode whole")
+                    }
+                    last = e.commitPosition
+                    n += 1
                 case .caughtUp: return n
                 case .streamNotFound: throw ESDBGrpcBenchError(description: "the stream was not found")
                 default: continue
@@ -178,12 +189,13 @@ public enum ESDBGrpcBenchmark {
                         var out: [Double] = []
                         out.reserveCapacity(events)
                         for try await m in messages {
-                            switch m.content {
+                            switch m.kind {
                             case .caughtUp:
                                 isReady.yield()
-                            case .event(let e):
+                            case .event:
                                 let now = monotonicNanos()
-                                let sent = e.event.data.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                                guard let data = m.event?.data, data.count >= 8 else { throw ESDBGrpcBenchError(description: "a probe without its time") }
+                                let sent = data.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
                                 out.append(Double(now &- sent) / 1e3)
                                 if out.count == events { return out.sorted() }
                             default: continue

@@ -43,20 +43,30 @@ public enum UUIDText {
     public static func uppercase(_ id: UUID) -> String { format(id, digits: "0123456789ABCDEF") }
 
     private static func format(_ id: UUID, digits: StaticString) -> String {
+        String(unsafeUninitializedCapacity: 36) { out in
+            write(id, digits: digits, to: out.baseAddress!)
+            return 36
+        }
+    }
+
+    /// Writes the lowercase text form's 36 bytes at `out` (the gRPC listener writes it straight
+    /// into a message's bytes, without a String in between).
+    public static func writeLowercase(_ id: UUID, to out: UnsafeMutablePointer<UInt8>) {
+        write(id, digits: "0123456789abcdef", to: out)
+    }
+
+    private static func write(_ id: UUID, digits: StaticString, to out: UnsafeMutablePointer<UInt8>) {
         withUnsafeBytes(of: id.uuid) { bytes in
-            String(unsafeUninitializedCapacity: 36) { out in
-                digits.withUTF8Buffer { hex in
-                    var o = 0
-                    for (i, b) in bytes.enumerated() {
-                        if i == 4 || i == 6 || i == 8 || i == 10 {
-                            out[o] = UInt8(ascii: "-")
-                            o += 1
-                        }
-                        out[o] = hex[Int(b >> 4)]
-                        out[o + 1] = hex[Int(b & 0x0f)]
-                        o += 2
+            digits.withUTF8Buffer { hex in
+                var o = 0
+                for (i, b) in bytes.enumerated() {
+                    if i == 4 || i == 6 || i == 8 || i == 10 {
+                        out[o] = UInt8(ascii: "-")
+                        o += 1
                     }
-                    return o
+                    out[o] = hex[Int(b >> 4)]
+                    out[o + 1] = hex[Int(b & 0x0f)]
+                    o += 2
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import WharfCore
 import WharfEvents
 
 /// EventStoreDB's stream access control, so that clients' `set_stream_metadata(acl=...)` works:
@@ -8,12 +9,24 @@ import WharfEvents
 /// to the default: `$settings`' `$userStreamAcl` / `$systemStreamAcl` if set, else EventStoreDB's
 /// own (user streams: `$all`; `$`-prefixed streams, `$all` and `$ce-` categories: `$admins`).
 /// Administrators pass every check. A metadata stream `$$x` is read with `$mr` and written with
-/// `$mw` of `x`. Metadata that cannot be read refuses the operation (fails closed).
+/// `$mw` of `x`. Metadata that cannot be read refuses the operation (fails closed). The parsed
+/// ACLs are kept per revision of their stream (`ESDBAclCache`).
 struct ESDBAuthorizer: Sendable {
     static let everyone = "$all"
     static let administrators = "$admins"
+    static let settingsStream = "$settings"
+    static let streamAclKey = "$acl"
+    static let userDefaultKey = "$userStreamAcl"
+    static let systemDefaultKey = "$systemStreamAcl"
     let streams: ESDBStreams
     let admins: Set<String>
+    let cache: ESDBAclCache
+
+    init(streams: ESDBStreams, admins: Set<String>) {
+        self.streams = streams
+        self.admins = admins
+        cache = ESDBAclCache(streams: streams)
+    }
 
     func allows(user: String, _ operation: ESDBStreamOperation, on stream: String) -> Bool {
         if admins.contains(user) { return true }
@@ -34,30 +47,13 @@ struct ESDBAuthorizer: Sendable {
         return (described, operation == .read || operation == .metadataRead ? .metadataRead : .metadataWrite)
     }
 
-    private func explicitRoles(_ key: ESDBStreamOperation, of stream: String) throws -> [String]? {
-        Self.roles(in: try streams.metadata(of: stream)?["$acl"], key: key)
+    private func explicitRoles(_ key: ESDBStreamOperation, of stream: String) throws(WharfError) -> [String]? {
+        try cache.acls(in: ESDBStreams.metadataStream(of: stream), keys: [Self.streamAclKey])[Self.streamAclKey]?[key]
     }
 
-    private func defaultRoles(_ key: ESDBStreamOperation, of stream: String) throws -> [String] {
+    private func defaultRoles(_ key: ESDBStreamOperation, of stream: String) throws(WharfError) -> [String] {
         let system = stream.hasPrefix("$")
-        if let settings = try systemSettings(), let roles = Self.roles(in: settings[system ? "$systemStreamAcl" : "$userStreamAcl"], key: key) {
-            return roles
-        }
-        return [system ? Self.administrators : Self.everyone]
-    }
-
-    /// The last `$settings` event's JSON object (EventStoreDB's default ACLs live there).
-    private func systemSettings() throws -> [String: Any]? {
-        guard streams.store.lastRevision(of: "$settings") != nil,
-              let last = try streams.store.readStream("$settings", direction: .backwards, maxCount: 1).first else { return nil }
-        return (try? JSONSerialization.jsonObject(with: Data(last.data))) as? [String: Any]
-    }
-
-    /// An ACL entry: a role or user name, or a list of them; nil when absent or of another shape.
-    static func roles(in acl: Any?, key: ESDBStreamOperation) -> [String]? {
-        guard let object = acl as? [String: Any], let entry = object[key.rawValue] else { return nil }
-        if let one = entry as? String { return [one] }
-        if let many = entry as? [Any] { return many.compactMap { $0 as? String } }
-        return nil
+        let defaults = try cache.acls(in: Self.settingsStream, keys: [Self.userDefaultKey, Self.systemDefaultKey])
+        return defaults[system ? Self.systemDefaultKey : Self.userDefaultKey]?[key] ?? [system ? Self.administrators : Self.everyone]
     }
 }

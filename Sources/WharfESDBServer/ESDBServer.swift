@@ -58,7 +58,7 @@ public final class ESDBServer: Sendable {
         let host = configuration.advertisedHost ?? configuration.host
         let gossip = GossipService { [self] in (host, advertisedPort.load(ordering: .relaxed)) }
         let streams = StreamsService(store: store, logger: logger)
-        var services: [any RegistrableRPCService] = [gossip, streams, PersistentSubscriptionsService(store: store, logger: logger)]
+        var services: [any RegistrableRPCService] = [gossip, StreamsRoutes(service: streams), PersistentSubscriptionsService(store: store, logger: logger)]
         services.append(ServerFeaturesService(methods: Self.methods(of: services)))
         return services
     }

@@ -77,10 +77,15 @@ final class ESDBStreams: Sendable {
 
     /// The stream's metadata: the JSON object of the last event of `$$<stream>`, nil if none.
     func metadata(of stream: String) throws(WharfError) -> [String: Any]? {
-        let name = Self.metadataStream(of: stream)
-        guard store.lastRevision(of: name) != nil,
-              let last = try store.readStream(name, direction: .backwards, maxCount: 1).first else { return nil }
-        return (try? JSONSerialization.jsonObject(with: Data(last.data))) as? [String: Any]
+        try lastObject(of: Self.metadataStream(of: stream))?.object
+    }
+
+    /// The last event of `stream`: its revision and its data's JSON object (nil if not one);
+    /// nil when the stream has no events.
+    func lastObject(of stream: String) throws(WharfError) -> (revision: UInt64, object: [String: Any]?)? {
+        guard store.lastRevision(of: stream) != nil,
+              let last = try store.readStream(stream, direction: .backwards, maxCount: 1).first else { return nil }
+        return (last.revision, (try? JSONSerialization.jsonObject(with: Data(last.data))) as? [String: Any])
     }
 
     static func revision(_ value: Any) -> UInt64? {

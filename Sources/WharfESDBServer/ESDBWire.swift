@@ -38,21 +38,27 @@ enum ESDBWire {
     static func uuid(_ id: UUID, structured: Bool) -> EventStore_Client_UUID {
         var wire = EventStore_Client_UUID()
         if structured {
-            let u = id.uuid
-            let b = [u.0, u.1, u.2, u.3, u.4, u.5, u.6, u.7, u.8, u.9, u.10, u.11, u.12, u.13, u.14, u.15]
-            var hi: UInt64 = 0, lo: UInt64 = 0
-            for i in 0..<8 {
-                hi = hi << 8 | UInt64(b[i])
-                lo = lo << 8 | UInt64(b[8 + i])
-            }
+            let (most, least) = halves(id)
             var s = EventStore_Client_UUID.Structured()
-            s.mostSignificantBits = Int64(bitPattern: hi)
-            s.leastSignificantBits = Int64(bitPattern: lo)
+            s.mostSignificantBits = most
+            s.leastSignificantBits = least
             wire.structured = s
         } else {
             wire.string = UUIDText.lowercase(id)
         }
         return wire
+    }
+
+    /// Java's UUID halves (`Structured`): bytes 0-7 and 8-15, big-endian.
+    static func halves(_ id: UUID) -> (most: Int64, least: Int64) {
+        withUnsafeBytes(of: id.uuid) { b in
+            var hi: UInt64 = 0, lo: UInt64 = 0
+            for i in 0..<8 {
+                hi = hi << 8 | UInt64(b[i])
+                lo = lo << 8 | UInt64(b[8 + i])
+            }
+            return (Int64(bitPattern: hi), Int64(bitPattern: lo))
+        }
     }
 
     static func streamIdentifier(_ name: String) -> EventStore_Client_StreamIdentifier {

@@ -13,7 +13,12 @@ extension StreamsService {
     typealias ReadResp = EventStore_Client_Streams_ReadResp
     static let chunk = 512
 
+    /// The generated route's entry (`StreamsRoutes` serves Read through the one below).
     func read(request: ReadReq, response: RPCWriter<ReadResp>, context: ServerContext) async throws {
+        try await read(request: request, to: RPCWriter(wrapping: ReadRespWriter(base: response)), context: context)
+    }
+
+    func read(request: ReadReq, to response: RPCWriter<ReadMessage>, context: ServerContext) async throws {
         let options = request.options
         let structured = if case .structured = options.uuidOption.content { true } else { false }
         let filter = try wire { () throws(ESDBError) in try ReadFilter(options.filter) }
@@ -164,7 +169,7 @@ extension StreamsService {
 
 /// Writes read results in the shape and UUID form the client asked for.
 struct ReadOutput: Sendable {
-    let writer: RPCWriter<EventStore_Client_Streams_ReadResp>
+    let writer: RPCWriter<ReadMessage>
     let structured: Bool
     let resolveLinks: Bool
     let store: EventStore
@@ -172,7 +177,7 @@ struct ReadOutput: Sendable {
     func notFound(_ stream: String) async throws {
         var message = EventStore_Client_Streams_ReadResp()
         message.streamNotFound.streamIdentifier = ESDBWire.streamIdentifier(stream)
-        try await writer.write(message)
+        try await writer.write(.message(message))
     }
 
     /// A page of stored events in one write: the transport frames them together rather than
@@ -182,50 +187,37 @@ struct ReadOutput: Sendable {
     }
 
     /// Messages in one write (none: no write).
-    func write(_ messages: [EventStore_Client_Streams_ReadResp]) async throws {
+    func write(_ messages: [ReadMessage]) async throws {
         guard !messages.isEmpty else { return }
         try await writer.write(contentsOf: messages)
     }
 
     /// A stored event; a link (`$>`) is resolved to its target when asked (the link stays in `link`).
-    func message(_ e: RecordedEvent) -> EventStore_Client_Streams_ReadResp {
+    func message(_ e: RecordedEvent) -> ReadMessage {
         if resolveLinks, let target = e.linkTarget,
            let resolved = try? store.readStream(target.stream, from: target.revision, maxCount: 1).first, resolved.revision == target.revision {
-            return message(resolved, link: e)
+            return .event(ReadEventWire(resolved, link: e, structured: structured))
         }
-        return message(e, link: nil)
+        return .event(ReadEventWire(e, link: nil, structured: structured))
     }
 
     /// A virtual `$ce-`/`$et-` link to `target` at `revision` of `stream`.
-    func message(linkTo target: RecordedEvent, of stream: LinkStream, revision: UInt64) -> EventStore_Client_Streams_ReadResp {
+    func message(linkTo target: RecordedEvent, of stream: LinkStream, revision: UInt64) -> ReadMessage {
         let link = stream.link(to: target, revision: revision)
-        return resolveLinks ? message(target, link: link) : message(link, link: nil)
-    }
-
-    private func message(_ e: RecordedEvent, link: RecordedEvent?) -> EventStore_Client_Streams_ReadResp {
-        var read = EventStore_Client_Streams_ReadResp.ReadEvent()
-        read.event = recorded(e)
-        if let link { read.link = recorded(link) }
-        read.commitPosition = ESDBWire.commitPosition(link?.position ?? e.position)
-        var message = EventStore_Client_Streams_ReadResp()
-        message.event = read
-        return message
-    }
-
-    func recorded(_ e: RecordedEvent) -> EventStore_Client_Streams_ReadResp.ReadEvent.RecordedEvent {
-        Self.recorded(e, structured: structured)
+        return .event(resolveLinks ? ReadEventWire(target, link: link, structured: structured) : ReadEventWire(link, link: nil, structured: structured))
     }
 
     /// An event as the clients read it (persistent subscriptions send the same fields).
+    /// The fields' rules are `RecordedFields`' (which Read writes as bytes directly).
     static func recorded(_ e: RecordedEvent, structured: Bool) -> EventStore_Client_Streams_ReadResp.ReadEvent.RecordedEvent {
+        let fields = RecordedFields(e, structured: structured)
         var r = EventStore_Client_Streams_ReadResp.ReadEvent.RecordedEvent()
         r.id = ESDBWire.uuid(e.id, structured: structured)
         r.streamIdentifier = ESDBWire.streamIdentifier(e.stream)
-        r.streamRevision = e.type == ESDBStreams.tombstoneType ? ESDBStreams.deletedRevision : e.revision
-        r.commitPosition = ESDBWire.commitPosition(e.position)
-        r.preparePosition = r.commitPosition
-        r.metadata = ["type": e.type, "content-type": e.contentType ?? Self.guessContentType(e.data),
-                      "created": String(ESDBWire.ticks(millis: e.timestamp))]
+        r.streamRevision = fields.revision
+        r.commitPosition = fields.commitPosition
+        r.preparePosition = fields.commitPosition
+        r.metadata = ["type": e.type, "content-type": fields.contentType, "created": String(fields.created)]
         r.customMetadata = Data(e.metadata)
         r.data = Data(e.data)
         return r

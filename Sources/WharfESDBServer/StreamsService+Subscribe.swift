@@ -49,13 +49,13 @@ extension StreamsService {
     private func confirm(_ out: ReadOutput) async throws {
         var message = ReadResp()
         message.confirmation.subscriptionID = UUID().uuidString.lowercased()
-        try await out.writer.write(message)
+        try await out.writer.write(.message(message))
     }
 
-    private func caughtUp() -> ReadResp {
+    private func caughtUp() -> ReadMessage {
         var message = ReadResp()
         message.caughtUp.timestamp = ESDBWire.timestamp(millis: store.clock.nowMillis())
-        return message
+        return .message(message)
     }
 
     private func subscribeStream(_ name: String, from start: StartPoint, hiddenBelow first: UInt64, out: ReadOutput) async throws {
@@ -92,7 +92,7 @@ extension StreamsService {
                 message.checkpoint.commitPosition = ESDBWire.commitPosition(e.position)
                 message.checkpoint.preparePosition = message.checkpoint.commitPosition
                 message.checkpoint.timestamp = ESDBWire.timestamp(millis: store.clock.nowMillis())
-                messages.append(message)
+                messages.append(.message(message))
             }
         }
     }
@@ -132,11 +132,11 @@ extension StreamsService {
     /// closed; a `step` that throws has the messages before it written first.
     private func deliver(_ subscription: CatchUpSubscription, next start: UInt64, historyEnd: UInt64,
                          position: (RecordedEvent) -> UInt64, out: ReadOutput,
-                         _ step: (RecordedEvent, inout [ReadResp]) throws -> Void) async throws {
+                         _ step: (RecordedEvent, inout [ReadMessage]) throws -> Void) async throws {
         var next = start
         var isCaughtUp = false
         var events = subscription.makeAsyncIterator()
-        var messages: [ReadResp] = []
+        var messages: [ReadMessage] = []
         while true {
             if !isCaughtUp, next >= historyEnd {
                 try await out.writer.write(caughtUp())

@@ -65,7 +65,9 @@ extension EventStore {
         var next = position
         scan: while next < end, out.count < maxCount {
             let fetched = try log.read(from: Int64(next), maxBytes: 256 << 10)
-            let records = try Self.decodeRecords(fetched.bytes, from: next)
+            // Decode no more records than the call can still return: a read of 256 KB holds
+            // over a thousand small events, and a catch-up subscription asks for 256.
+            let records = try Self.decodeRecords(fetched.bytes, from: next, limit: maxCount - out.count)
             guard !records.isEmpty else { break }
             for r in records {
                 guard r.offset < Int64(end), out.count < maxCount else { break scan }
@@ -130,9 +132,9 @@ extension EventStore {
         try events(at: [position])[0]
     }
 
-    static func decodeRecords(_ bytes: [UInt8], from position: UInt64) throws(WharfError) -> [StoredRecord] {
+    static func decodeRecords(_ bytes: [UInt8], from position: UInt64, limit: Int = .max) throws(WharfError) -> [StoredRecord] {
         do {
-            return try RecordBatchReader.records(in: bytes, fromOffset: Int64(position))
+            return try RecordBatchReader.records(in: bytes, fromOffset: Int64(position), limit: limit)
         } catch let e as WharfError {
             throw e
         } catch {
