@@ -147,17 +147,19 @@ struct LogSegment: Sendable {
         zeroedEnd = 0
     }
 
-    /// Under `always`, keeps between `chunk / 2` and `chunk` bytes of written zeros after the
-    /// data (never past `limit`, the segment size the log rolls at), so that appends overwrite
-    /// blocks the file already has instead of growing it: ext4's fdatasync then has no size or
-    /// extent change to commit to its journal, only the data (about half the time per sync,
-    /// BENCHMARKS.md "Session 12"). `fallocate` would not do: its unwritten extents still need a
-    /// journalled conversion on the first write. A zero tail reads as the log's end (`LogLoader`),
-    /// and a roll or close trims it. Returns whether it wrote; a failure is left to the caller.
-    mutating func zeroFillAhead(chunk: Int64, limit: Int64) throws(WharfError) -> Bool {
-        let end = min(size + chunk, limit)
-        guard zeroedEnd - size < chunk / 2, end > max(zeroedEnd, size) else { return false }
+    /// Under `always`, keeps about `ahead` bytes of written zeros after the data (never past
+    /// `limit`, the segment size the log rolls at), adding `piece` bytes once the data used that
+    /// much of them, so that appends overwrite blocks the file already has instead of growing it:
+    /// ext4's fdatasync then has no size or extent change to commit to its journal, only the data
+    /// (BENCHMARKS.md, "Session 12"). `fallocate` would not do: its unwritten extents still need
+    /// a journalled conversion on the first write. Pieces rather than one big fill keep each
+    /// `pwrite` (under the log's lock) and the extra bytes the next fdatasync flushes small.
+    /// A zero tail reads as the log's end (`LogLoader`); a roll or close trims it. Returns
+    /// whether it wrote; a failure is left to the caller.
+    mutating func zeroFillAhead(ahead: Int64, piece: Int64, limit: Int64) throws(WharfError) -> Bool {
         let from = max(zeroedEnd, size)
+        let end = min(from + piece, size + ahead, limit)
+        guard from - size <= ahead - piece, end > from else { return false }
         try openFile().writeZeros(count: end - from, at: from)
         zeroedEnd = end
         return true
