@@ -5,10 +5,10 @@ import WharfCore
 /// front of them, and `trimFile` (roll, close) for how they leave again. Sizes the log reports
 /// (`sizeInBytes`, segment sizes, retention) count data only; only the file is longer.
 extension PartitionLog {
-    /// How many bytes of zeros the active segment keeps ahead of its data under `always`, and
-    /// the most one top-up writes.
-    static let zeroFillPiece: Int64 = 64 << 10
+    /// How many bytes of zeros the active segment keeps ahead of its data under `always`.
     static let zeroFillAhead: Int64 = 1 << 20
+    /// The most one top-up writes (one per syncer round at most).
+    static let zeroFillPiece: Int64 = 64 << 10
 
     /// Called by the syncer after a round's acknowledgements: adds a piece of zeros once the
     /// data used a piece of them. Holds the lock for that `pwrite` (appends wait meanwhile, once
