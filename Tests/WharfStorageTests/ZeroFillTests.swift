@@ -30,8 +30,9 @@ import WharfCore
         let path = activeLogPath(dir)
         let data = log.sizeInBytes
         #expect(data > 0)
-        // One piece per round until `zeroFillAhead` bytes are ahead.
-        let ahead = min(20 * PartitionLog.zeroFillPiece, PartitionLog.zeroFillAhead)
+        // One piece per round until `zeroFillAhead` bytes are ahead: a small log gets the least.
+        let ahead = PartitionLog.zeroFillAhead(dataSize: data)
+        #expect(ahead == 2 * PartitionLog.zeroFillPiece)
         #expect(fileSize(path) > data + ahead - PartitionLog.zeroFillPiece && fileSize(path) <= data + ahead)
         #expect(readBytes(path)[Int(data)...].allSatisfy { $0 == 0 })
         #expect(log.state.withLock { $0.active.size } == data)
@@ -108,6 +109,19 @@ import WharfCore
         #expect(reopened.recoveryReport.wasCleanShutdown)
         #expect(logs.warnings.isEmpty)
         #expect(try reopened.allValues == values(0..<750))
+    }
+
+    @Test func aLargerLogKeepsMoreZerosAheadUpToAMebibyte() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let log = try openAlways(dir, segmentBytes: 8 << 20)
+        // Batches of ~10 KB: the zeros grow with the data, a piece per round, up to 1 MiB ahead.
+        let big = makeBatch(count: 100, firstValue: 0, valueSize: 100)
+        while log.sizeInBytes < 3 << 20 { try log.append(batch: big) }
+        let data = log.sizeInBytes
+        let zeros = fileSize(activeLogPath(dir)) - data
+        #expect(PartitionLog.zeroFillAhead(dataSize: data) == 1 << 20)
+        #expect(zeros > (1 << 20) - PartitionLog.zeroFillPiece && zeros <= 1 << 20)
     }
 
     @Test func otherPoliciesWriteNoZeros() throws {
