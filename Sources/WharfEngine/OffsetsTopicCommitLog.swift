@@ -12,16 +12,16 @@ struct OffsetsTopicCommitLog: CommitLog {
 
     /// Under `interval` the committed partition and `__consumer_offsets` are synced
     /// independently: without this, a power cut could keep a commit and erase the records below it.
-    func makeDurable(below offsets: [TopicPartition: Int64]) throws(WharfError) {
+    func makeDurable(below offsets: [TopicPartition: Int64]) async throws(WharfError) {
         for (tp, offset) in offsets {
-            try dataLogs.log(tp)?.ensureDurable(below: offset)
+            try await dataLogs.log(tp)?.durable(below: offset)
         }
     }
 
-    func append(_ records: [Record]) throws(WharfError) {
-        guard !records.isEmpty else { return }
+    func write(_ records: [Record]) throws(WharfError) -> CommitLogWrite {
+        guard !records.isEmpty else { return .durable }
         var bytes = RecordBatchBuilder.encode(records, defaultTimestamp: clock.nowMillis())
-        _ = try log.append(&bytes)
+        return CommitLogWrite(pending: try log.write(&bytes))
     }
 
     func readAll() throws(WharfError) -> [StoredRecord] {

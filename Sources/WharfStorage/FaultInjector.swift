@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import WharfCore
 
@@ -26,6 +27,9 @@ package final class FaultInjector: Sendable {
         var randomState: UInt64 = 0
         var probability: Double = 0
         var injected = 0
+        /// While set, fdatasyncs of paths with this suffix wait for `releaseSyncs()`.
+        var heldSyncs: (pathSuffix: String, gate: DispatchSemaphore)?
+        var syncsWaiting = 0
     }
 
     private let state = Mutex(State())
@@ -50,6 +54,37 @@ package final class FaultInjector: Sendable {
     }
 
     package func clear() { state.withLock { $0 = State() } }
+
+    /// Makes every following fdatasync of a path ending in `pathSuffix` wait (on its own thread)
+    /// until `releaseSyncs()`: a test can then act while a sync is in flight.
+    package func holdSyncs(pathSuffix: String) {
+        state.withLock { $0.heldSyncs = (pathSuffix, DispatchSemaphore(value: 0)) }
+    }
+
+    /// Lets the held fdatasyncs (and every later one) run.
+    package func releaseSyncs() {
+        let gate = state.withLock { s -> DispatchSemaphore? in
+            defer { s.heldSyncs = nil }
+            return s.heldSyncs?.gate
+        }
+        gate?.signal()
+    }
+
+    /// fdatasyncs waiting in `holdSyncs` now.
+    package var syncsWaiting: Int { state.withLock { $0.syncsWaiting } }
+
+    /// Blocks while syncs of `path` are held (see `holdSyncs`).
+    func waitIfHeld(syncOf path: String) {
+        let gate = state.withLock { s -> DispatchSemaphore? in
+            guard let held = s.heldSyncs, path.hasSuffix(held.pathSuffix) else { return nil }
+            s.syncsWaiting += 1
+            return held.gate
+        }
+        guard let gate else { return }
+        gate.wait()
+        gate.signal()  // the next waiter on the same gate passes too
+        state.withLock { $0.syncsWaiting -= 1 }
+    }
 
     /// Faults injected so far.
     package var injectedCount: Int { state.withLock { $0.injected } }

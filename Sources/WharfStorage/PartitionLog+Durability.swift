@@ -63,14 +63,20 @@ extension PartitionLog {
         }
     }
 
-    /// `ensureDurable` only when an fdatasync is still needed to cover the records below
-    /// `offset` (an offset commit pointing there is about to be persisted in another log).
-    public func ensureDurable(below offset: Int64) throws(WharfError) {
-        try state.withLock { (s: inout State) throws(WharfError) in
+    /// Makes the records below `offset` durable (an offset commit pointing there is about to be
+    /// persisted in another log) when no completed fdatasync covers them yet, without blocking a
+    /// thread: the log's syncer runs the fdatasync, shared with every other waiter of that round.
+    /// The group coordinator calls it from an actor, where a blocking fdatasync would stall a
+    /// thread of the concurrency pool and every commit queued behind it.
+    public func durable(below offset: Int64) async throws(WharfError) {
+        let target = try state.withLock { (s: inout State) throws(WharfError) -> Int64? in
             try checkWritable(s)
-            guard s.config.fsync != .always, s.syncedEnd < min(offset, s.logEndOffset) else { return }
-            try flushLocked(&s, seal: false)
+            let end = min(offset, s.logEndOffset)
+            guard s.config.fsync != .always, s.syncedEnd < end else { return nil }
+            return end
         }
+        guard let target else { return }
+        try await waitDurable(upTo: target)
     }
 
     /// fdatasync the active segment and write its pending index entries.

@@ -129,7 +129,10 @@ final class PosixFile: Sendable {
     /// `metadata`, `fsync` (all of the inode too: a whole-file replacement's new file).
     func sync(metadata: Bool = false) throws(WharfError) {
         let call = metadata ? "fsync" : "fdatasync"
-        if let faults, faults.decide(.sync, path: path) != .proceed { throw .io("\(call) \(path): injected fault") }
+        if let faults {
+            faults.waitIfHeld(syncOf: path)
+            if faults.decide(.sync, path: path) != .proceed { throw .io("\(call) \(path): injected fault") }
+        }
         let syncId = faults?.journal?.syncStarted(.file(fd: fd))
         while (metadata ? fsync(fd) : fdatasync(fd)) != 0 {
             if errno == EINTR { continue }

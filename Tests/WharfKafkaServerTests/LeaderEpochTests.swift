@@ -65,7 +65,8 @@ p = Producer({"bootstrap.servers": bs})
 for i in range(6):
     p.produce("ep", f"m{i}".encode(), partition=0)
 p.flush(30)
-c = Consumer({"bootstrap.servers": bs, "group.id": "cf-epoch", "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+c = Consumer({"bootstrap.servers": bs, "group.id": "cf-epoch", "enable.auto.commit": False, "auto.offset.reset": "earliest",
+              "debug": "topic,fetch"})
 c.assign([TopicPartition("ep", 0, 0)])
 first = c.poll(10)
 print("FIRST", first.value().decode(), first.leader_epoch())
@@ -75,6 +76,8 @@ while time.time() < deadline and len(got) < 3:
     m = c.poll(0.5)
     if m is not None and not m.error():
         got.append(m.value().decode())
+    elif m is not None:
+        print("CONSUMER-ERROR", m.error(), file=sys.stderr)
 print("AFTER-SEEK", ",".join(got))
 c.close()
 """#
@@ -86,9 +89,11 @@ c.close()
         try await ListenerLimitsTests.withListener { f, server, port in
             try f.engine.createTopic("ep", .init(partitions: 1))
             let run = try await ClientProcess.run(["python3", "-c", Self.seekScript, "127.0.0.1:\(port)"])
-            #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
-            #expect(run.stdout.contains("FIRST m0 0\n"), "\(run.stdout) \(run.stderr)")
-            #expect(run.stdout.contains("AFTER-SEEK m3,m4,m5\n"), "\(run.stdout) \(run.stderr)")
+            #expect(run.status == 0, "\(run.stdout) \(run.stderr.suffix(8_000))")
+            #expect(run.stdout.contains("FIRST m0 0\n"), "\(run.stdout) \(run.stderr.suffix(8_000))")
+            // librdkafka's fetch and topic debug log (on stderr): the seek's validation and
+            // fetch states, should this ever fail again (it did once in CI, under load).
+            #expect(run.stdout.contains("AFTER-SEEK m3,m4,m5\n"), "\(run.stdout) \(run.stderr.split(separator: "\n").suffix(150).joined(separator: "\n"))")
             await server.expectAnswered(["OffsetForLeaderEpoch", "Fetch"])
         }
     }

@@ -17,6 +17,15 @@ extension GroupCoordinator {
                        leaderEpochs: [TopicPartition: Int32] = [:]) async throws(WharfError) {
         try Names.validateGroup(groupId)
         try checkKafkaString(groupId, "group id")
+        for (tp, value) in offsets {
+            try Self.checkPartition(tp)
+            guard value.metadata.utf8.count <= Self.maxMetadataBytes else {
+                throw .invalidArgument("offset metadata for \(tp) is longer than \(Self.maxMetadataBytes) bytes")
+            }
+        }
+        // The one suspension before the commit is written, so the membership and generation
+        // checks below see the group as it is when the commit enters the log.
+        try await log.makeDurable(below: offsets.mapValues(\.offset))
         let group = groups[groupId]
         // As Kafka: a commit without a generation is from outside the group (an admin tool, or a
         // consumer that assigns partitions itself, which may send its own member id: librdkafka
@@ -34,20 +43,14 @@ extension GroupCoordinator {
             }
             if group.state == .completingRebalance { throw .rebalanceInProgress(groupId) }
         }
-        for (tp, value) in offsets {
-            try Self.checkPartition(tp)
-            guard value.metadata.utf8.count <= Self.maxMetadataBytes else {
-                throw .invalidArgument("offset metadata for \(tp) is longer than \(Self.maxMetadataBytes) bytes")
-            }
-        }
         let now = clock.nowMillis()
         var committed: [TopicPartition: CommittedOffset] = [:]
         for (tp, value) in offsets {
             committed[tp] = CommittedOffset(offset: value.offset, metadata: value.metadata, commitTimestamp: now, leaderEpoch: leaderEpochs[tp] ?? -1)
         }
-        try log.makeDurable(below: offsets.mapValues(\.offset))
-        try store(committed, in: group ?? newGroup(groupId))
+        let written = try store(committed, in: group ?? newGroup(groupId))
         if !isAdmin, let group { group.update(memberId) { $0.lastHeartbeatMs = now } }
+        try await written.durable()
     }
 
     /// Committed offsets of a group (OffsetFetch): those of `partitions`, or all when nil.
@@ -80,9 +83,16 @@ extension GroupCoordinator {
         }
         let now = clock.nowMillis()
         let group = groups[groupId] ?? newGroup(groupId)
-        try store(offsets.mapValues { CommittedOffset(offset: $0, commitTimestamp: now) }, in: group)
+        let written = try store(offsets.mapValues { CommittedOffset(offset: $0, commitTimestamp: now) }, in: group)
         logger.info("offsets reset", metadata: ["group": "\(groupId)", "partitions": "\(offsets.count)", "members": "\(group.members.count)"])
-        if let fenced = fenceConsumerMembers(groupId) { return fenced }
+        let outcome = fenceAfterReset(group)
+        try await written.durable()
+        return outcome
+    }
+
+    /// The fencing half of `resetOffsets`, run before anything else reaches the group.
+    private func fenceAfterReset(_ group: ClassicGroup) -> ResetOutcome {
+        if let fenced = fenceConsumerMembers(group.groupId) { return fenced }
         guard !group.members.isEmpty else {
             return ResetOutcome(fencedMembers: [], fencedGeneration: nil, generationId: group.generationId)
         }
@@ -119,15 +129,20 @@ extension GroupCoordinator {
         for tp in present { group.offsets[tp] = nil }
     }
 
-    /// Persists then applies commits. Nothing changes if the log refuses them.
-    func store(_ committed: [TopicPartition: CommittedOffset], in group: ClassicGroup) throws(WharfError) {
-        guard !committed.isEmpty else { return }
+    /// Writes then applies commits (nothing changes if the log refuses them); the caller
+    /// acknowledges only after the returned write is durable. Applying before durability keeps
+    /// memory in log order without holding the actor across the fdatasync: an OffsetFetch in
+    /// that window (about one fdatasync) may see a commit a power cut then loses, which leaves
+    /// the consumer reading from the earlier commit: at-least-once holds.
+    func store(_ committed: [TopicPartition: CommittedOffset], in group: ClassicGroup) throws(WharfError) -> CommitLogWrite {
+        guard !committed.isEmpty else { return .durable }
         let records = committed.sorted { $0.key < $1.key }.map {
             ConsumerOffsetsRecord.offsetCommit(group: group.groupId, $0.key, $0.value).encode()
         }
-        try log.append(records)
+        let written = try log.write(records)
         groups[group.groupId] = group
         group.offsets.merge(committed) { _, new in new }
+        return written
     }
 
     private static func checkPartition(_ tp: TopicPartition) throws(WharfError) {

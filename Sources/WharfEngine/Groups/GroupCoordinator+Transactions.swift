@@ -5,11 +5,11 @@ extension GroupCoordinator {
     /// Stores offsets a committed transaction carried, whatever the group's members and
     /// generation are now: they were checked when the producer sent them, and the transaction
     /// committing is what makes them count (Kafka writes them with the COMMIT marker).
-    func commitTransactional(groupId: String, offsets: [TopicPartition: (offset: Int64, metadata: String)]) throws(WharfError) {
+    func commitTransactional(groupId: String, offsets: [TopicPartition: (offset: Int64, metadata: String)]) async throws(WharfError) {
+        try await log.makeDurable(below: offsets.mapValues(\.offset))
         let now = clock.nowMillis()
         let committed = offsets.mapValues { CommittedOffset(offset: $0.offset, metadata: $0.metadata, commitTimestamp: now) }
-        try log.makeDurable(below: offsets.mapValues(\.offset))
-        try store(committed, in: groups[groupId] ?? newGroup(groupId))
+        try await store(committed, in: groups[groupId] ?? newGroup(groupId)).durable()
     }
 
     /// TxnOffsetCommit v3+ (KIP-447) names the consumer's member and generation: a member no

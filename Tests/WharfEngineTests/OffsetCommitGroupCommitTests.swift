@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import Testing
+import WharfCore
+@testable import WharfEngine
+@testable import WharfStorage
+
+/// Offset commits under `--fsync always` share fdatasyncs (issue 17): the coordinator writes a
+/// commit and waits for its durability off the actor, so commits that arrive while one
+/// fdatasync of `__consumer_offsets` runs are all written and covered by the next. Before, each
+/// commit blocked the actor (and a thread of the concurrency pool) for its own fdatasync, and a
+/// consumer committing after every message (confluent-kafka's usual loop) queued its fetches
+/// behind a line of fdatasyncs: p99 over 0.5 s at 1,000 messages/s.
+@Suite struct OffsetCommitGroupCommitTests {
+    @Test func commitsArrivingDuringAnFdatasyncAreWrittenAndShareTheNextOne() async throws {
+        let root = NSTemporaryDirectory() + "wharf-commit-group-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let faults = FaultInjector()
+        var config = EngineConfig(dataDirectory: root, fsync: .always)
+        config.faults = faults
+        let n = 16
+        let tp = TopicPartition("t", 0)
+        do {
+            let engine = try Engine.open(config: config, clock: ManualClock(1_800_000_000_000), logger: Logger(label: "test"))
+            try engine.createTopic("t", .init(partitions: 1))
+            _ = try engine.produce(topic: "t", records: [Record(value: [1])], partition: 0)
+            let offsets = try engine.log(Engine.offsetsTopic, 0)
+            let syncsBefore = offsets.dataSyncs.load(ordering: .relaxed)
+
+            faults.holdSyncs(pathSuffix: ".log")
+            // A coordinator that blocks on the held sync would also block the polling below.
+            DispatchQueue.global().asyncAfter(deadline: .now() + 20) { faults.releaseSyncs() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for g in 0..<n {
+                    group.addTask {
+                        try await engine.coordinator.commit(groupId: "g\(g)", generationId: -1, memberId: "", offsets: [tp: (1, "")])
+                    }
+                }
+                // Every commit is written (and applied) while the first fdatasync is held.
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(15)
+                var written = 0
+                while clock.now < deadline {
+                    written = 0
+                    for g in 0..<n where await engine.coordinator.fetchOffsets(groupId: "g\(g)", partitions: [tp])[tp] != nil { written += 1 }
+                    if written == n && faults.syncsWaiting == 1 { break }
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+                faults.releaseSyncs()
+                #expect(written == n, "only \(written) of \(n) commits were written while an fdatasync ran")
+                try await group.waitForAll()
+            }
+            // The held round covered the first commit; the next covered all the others.
+            #expect(offsets.dataSyncs.load(ordering: .relaxed) - syncsBefore <= 2)
+            try engine.close()
+        }
+        // Every acknowledged commit is on disk.
+        let reopened = try Engine.open(config: EngineConfig(dataDirectory: root, fsync: .always), clock: ManualClock(1_800_000_000_000), logger: Logger(label: "test"))
+        defer { try? reopened.close() }
+        for g in 0..<n {
+            #expect(await reopened.coordinator.fetchOffsets(groupId: "g\(g)", partitions: [tp])[tp]?.offset == 1)
+        }
+    }
+}
