@@ -7,9 +7,15 @@ import WharfCore
 
 /// The syncer's threads must not come from the width-limited global Dispatch pool: with its
 /// workers all blocked, a round's loop or its second fdatasync queued there waited until
-/// libdispatch's monitor added a thread (0.4–0.9 s under `always`, issue 17).
+/// libdispatch's monitor added a thread (0.4–0.9 s under `always`, issue 17). With the old code
+/// this test took 2.0 s (three runs) and failed; it passes with the private queues.
+///
+/// Runs only with `WHARF_POOL_TESTS=1` (`WHARF_POOL_TESTS=1 swift test --filter LogSyncerThreadPool`):
+/// blocking the global pool starves every other suite of the same process that needs it (Swift
+/// concurrency's jobs wait there too; `OffsetCommitGroupCommitTests` failed twice beside it).
 @Suite struct LogSyncerThreadPoolTests {
-    @Test func aRoundOfTwoLogsFinishesWhileTheGlobalQueueIsBlocked() throws {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["WHARF_POOL_TESTS"] != nil, "blocks the process's global Dispatch pool"))
+    func aRoundOfTwoLogsFinishesWhileTheGlobalQueueIsBlocked() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let width = ProcessInfo.processInfo.activeProcessorCount
