@@ -176,8 +176,15 @@ struct LogLoader {
     mutating func recoverActive(_ segment: inout LogSegment, fileSize: Int64) throws(WharfError) {
         if let (position, reason) = try scan(&segment, fileSize: fileSize, nextBase: nil) {
             let file = try segment.openFile()
+            // Zeros written ahead of the data (`LogSegment.zeroFillAhead`) are the log's end,
+            // not damage: nothing was lost there.
+            let zeroTail = try Self.isZeros(file, from: position, to: fileSize)
             try file.truncate(to: position)
             try file.sync()
+            if zeroTail {
+                logger.debug("cut the zeros after the data", metadata: ["directory": "\(directory)", "segment": "\(segment.fileName)", "bytes": "\(fileSize - position)"])
+                return try rebuildIndexFiles(&segment, why: "active segment after unclean shutdown")
+            }
             report.bytesTruncated += fileSize - position
             report.truncatedSegment = segment.fileName
             report.truncatedAtPosition = position
@@ -188,6 +195,21 @@ struct LogLoader {
             ])
         }
         try rebuildIndexFiles(&segment, why: "active segment after unclean shutdown")
+    }
+
+    /// Whether the file holds only zero bytes in `from..<to` (read in 64 KiB pieces).
+    static func isZeros(_ file: PosixFile, from: Int64, to: Int64) throws(WharfError) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        var at = from
+        while at < to {
+            let want = Int(min(Int64(buffer.count), to - at))
+            let n = try buffer.withMutableBytes { (raw) throws(WharfError) -> Int in
+                try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<want]), at: at)
+            }
+            guard n == want, buffer[0..<n].allSatisfy({ $0 == 0 }) else { return false }
+            at += Int64(n)
+        }
+        return true
     }
 
     mutating func rebuildIndexFiles(_ segment: inout LogSegment, why: String) throws(WharfError) {

@@ -33,6 +33,8 @@ struct LogSegment: Sendable {
     /// Test seam handed to every file opened for this segment (nil in production).
     let faults: FaultInjector?
     var size: Int64 = 0
+    /// The file holds zeros written by `zeroFillAhead` from `size` up to here (0: none).
+    var zeroedEnd: Int64 = 0
     /// One past the last offset of the last batch (`baseOffset` when empty).
     var nextOffset: Int64
     /// Largest batch `maxTimestamp` (`noTimestamp` when empty).
@@ -136,11 +138,31 @@ struct LogSegment: Sendable {
         return overflow ? nil : UInt32(exactly: distance)
     }
 
-    /// Cuts bytes past `size` left by a failed write whose undo also failed, so a closed segment
-    /// (whose size on reopen is its file size) holds only whole batches. One fstat.
-    func trimFile() throws(WharfError) {
+    /// Cuts bytes past `size` (zeros of `zeroFillAhead`, or what a failed write whose undo also
+    /// failed left), so a closed segment (whose size on reopen is its file size) holds only whole
+    /// batches. One fstat.
+    mutating func trimFile() throws(WharfError) {
         let file = try openFile()
         if try file.size() > size { try file.truncate(to: size) }
+        zeroedEnd = 0
+    }
+
+    /// Under `always`, keeps about `ahead` bytes of written zeros after the data (never past
+    /// `limit`, the segment size the log rolls at), adding `piece` bytes once the data used that
+    /// much of them, so that appends overwrite blocks the file already has instead of growing it:
+    /// ext4's fdatasync then has no size or extent change to commit to its journal, only the data
+    /// (BENCHMARKS.md, "Session 12"). `fallocate` would not do: its unwritten extents still need
+    /// a journalled conversion on the first write. Pieces rather than one big fill keep each
+    /// `pwrite` (under the log's lock) and the extra bytes the next fdatasync flushes small.
+    /// A zero tail reads as the log's end (`LogLoader`); a roll or close trims it. Returns
+    /// whether it wrote; a failure is left to the caller.
+    mutating func zeroFillAhead(ahead: Int64, piece: Int64, limit: Int64) throws(WharfError) -> Bool {
+        let from = max(zeroedEnd, size)
+        let end = min(from + piece, size + ahead, limit)
+        guard from - size <= ahead - piece, end > from else { return false }
+        try openFile().writeZeros(count: end - from, at: from)
+        zeroedEnd = end
+        return true
     }
 
     /// Writes the index entries the files lack (and cuts off anything stale beyond them).

@@ -22,7 +22,12 @@ import Synchronization
 ///
 /// The loop runs on a Dispatch thread, never on the Swift concurrency pool (an fdatasync would
 /// stall it), and only while there is work: `start` begins it (tests inject their own to run a
-/// round when they choose).
+/// round when they choose). Both the loop and a round's extra fdatasyncs go to private serial
+/// queues, not `DispatchQueue.global()`: on Linux the global queue's pool is as wide as the CPUs
+/// and grows past that only when libdispatch's monitor notices blocked workers, so with both
+/// workers blocked (this loop in `group.wait()`, another syncer's loop, a blocking append) an
+/// fdatasync handed to it waited 0.4–0.9 s under `always` (issue 17, BENCHMARKS.md "Session 12").
+/// A private serial queue runs on the overcommitting pool, which starts a thread when none is free.
 public final class LogSyncer: Sendable {
     private struct State {
         /// Logs scheduled for the next round, in the order they asked.
@@ -36,9 +41,10 @@ public final class LogSyncer: Sendable {
     /// Rounds run so far (tests and metrics).
     let rounds = Atomic<Int>(0)
 
-    /// A syncer whose loop runs on a Dispatch worker thread.
+    /// A syncer whose loop runs on its own serial queue (see the type's comment for why not a global one).
     public convenience init() {
-        self.init(start: { DispatchQueue.global().async(execute: $0) })
+        let loop = DispatchQueue(label: "wharf.log-syncer")
+        self.init(start: { loop.async(execute: $0) })
     }
 
     /// A syncer that hands its loop to `start` whenever work arrives while it is not running.
@@ -87,7 +93,7 @@ public final class LogSyncer: Sendable {
             // Each on its own worker, this thread waiting for all: the filesystem sees them
             // together (see the type's comment) rather than one after another.
             let group = DispatchGroup()
-            for i in syncs.dropFirst() { DispatchQueue.global().async(group: group) { syncOne(i) } }
+            for i in syncs.dropFirst() { DispatchQueue(label: "wharf.fdatasync").async(group: group) { syncOne(i) } }
             syncOne(syncs[0])
             group.wait()
         }

@@ -124,6 +124,8 @@ extension PartitionLog {
         if failed { return true }
         appendNotifier.signal()
         for waiter in covered { waiter.resume(nil) }
+        // After the acknowledgements, on this thread: the next rounds' appends land on zeros.
+        zeroFillAheadIfLow()
         // Waiters still queued arrived after the round began and scheduled this log themselves.
         return false
     }

@@ -224,6 +224,7 @@ public final class PartitionLog: Sendable {
                     try file.write(UnsafeRawBufferPointer(raw), at: position)
                 } catch {
                     try? file.truncate(to: position)
+                    s.segments[i].zeroedEnd = 0
                     throw error
                 }
             }
