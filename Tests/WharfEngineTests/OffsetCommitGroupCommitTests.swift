@@ -27,18 +27,22 @@ import WharfCore
             let offsets = try engine.log(Engine.offsetsTopic, 0)
             let syncsBefore = offsets.dataSyncs.load(ordering: .relaxed)
 
-            faults.holdSyncs(pathSuffix: ".log")
-            // A coordinator that blocks on the held sync would also block the polling below.
-            DispatchQueue.global().asyncAfter(deadline: .now() + 20) { faults.releaseSyncs() }
+            // Only `__consumer_offsets`' segment: nothing else of this engine waits.
+            faults.holdSyncs(pathSuffix: offsets.directory + "/" + LogSegment.name(0) + LogSegment.logSuffix)
+            // A coordinator that blocks on the held sync would also block the polling below:
+            // this releases it once the polling's deadline has passed.
+            DispatchQueue.global().asyncAfter(deadline: .now() + 150) { faults.releaseSyncs() }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for g in 0..<n {
                     group.addTask {
                         try await engine.coordinator.commit(groupId: "g\(g)", generationId: -1, memberId: "", offsets: [tp: (1, "")])
                     }
                 }
-                // Every commit is written (and applied) while the first fdatasync is held.
+                // Every commit is written (and applied) while the first fdatasync is held. The
+                // deadline is generous: at the start of a parallel run the commits' tasks may
+                // wait long for a thread of the pool (a passing run returns at once).
                 let clock = ContinuousClock()
-                let deadline = clock.now + .seconds(15)
+                let deadline = clock.now + .seconds(120)
                 var written = 0
                 while clock.now < deadline {
                     written = 0
