@@ -4,6 +4,7 @@ import Testing
 import WharfESDBProtocol
 @testable import WharfESDBServer
 import WharfEvents
+import WharfTestSupport
 
 /// `ReadEventWire` writes Read's event messages by hand: its bytes must be exactly SwiftProtobuf's
 /// for the same message (map keys in SwiftProtobuf's deterministic order), and decode back to it.
@@ -14,16 +15,12 @@ import WharfEvents
         return options
     }()
 
-    /// SplitMix64: the same events on every run (the seed is in a failure's message).
+    /// `SeededRandom` (SplitMix64): the same events on every run (the seed is in a failure's
+    /// message), with the shapes these tests draw.
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var base: SeededRandom
+        init(state: UInt64) { base = SeededRandom(seed: state) }
+        mutating func next() -> UInt64 { base.next() }
         mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
         /// 0, small, around varint length steps, or anything: each with its own chance.
         mutating func number() -> UInt64 {
