@@ -18,6 +18,14 @@ import WharfCore
     func activeLogPath(_ dir: TempDir) -> String { dir.partition + "/" + files(in: dir.partition, suffix: ".log").last! }
 
     /// Appends `batches` batches of 5 records (values v0...) and returns the log, not closed.
+    /// Appends 20 batches under `always`, then drops the log without `close()`, as a kill
+    /// would leave it: no clean-shutdown marker, zeros still after the data. Returns the data's size.
+    func fillAndDropWithoutClose(_ dir: TempDir) throws -> Int64 {
+        let log = try openAlways(dir)
+        try fill(log, batches: 20)
+        return log.sizeInBytes
+    }
+
     func fill(_ log: PartitionLog, batches: Int, from first: Int = 0) throws {
         for i in 0..<batches { try log.append(batch: makeBatch(count: 5, firstValue: first + i * 5)) }
     }
@@ -42,12 +50,7 @@ import WharfCore
     @Test func zerosAfterTheDataReadAsTheEndAfterAKill() throws {
         let dir = TempDir()
         defer { dir.remove() }
-        var data: Int64 = 0
-        do {
-            let log = try openAlways(dir)
-            try fill(log, batches: 20)
-            data = log.sizeInBytes
-        }   // dropped without close(): no clean-shutdown marker, zeros still after the data
+        let data = try fillAndDropWithoutClose(dir)
         let path = activeLogPath(dir)
         #expect(fileSize(path) > data)
         let logs = CapturedLogs()
@@ -65,12 +68,7 @@ import WharfCore
     @Test func aTornBatchFollowedByZerosIsCutAtThatBatch() throws {
         let dir = TempDir()
         defer { dir.remove() }
-        var data: Int64 = 0
-        do {
-            let log = try openAlways(dir)
-            try fill(log, batches: 20)
-            data = log.sizeInBytes
-        }
+        let data = try fillAndDropWithoutClose(dir)
         let path = activeLogPath(dir)
         // A batch whose first half reached the disk: written over the zeros, zeros after it.
         var file = readBytes(path)
