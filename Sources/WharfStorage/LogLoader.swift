@@ -176,9 +176,12 @@ struct LogLoader {
     mutating func recoverActive(_ segment: inout LogSegment, fileSize: Int64) throws(WharfError) {
         if let (position, reason) = try scan(&segment, fileSize: fileSize, nextBase: nil) {
             let file = try segment.openFile()
-            // Zeros written ahead of the data (`LogSegment.zeroFillAhead`) are the log's end,
-            // not damage: nothing was lost there.
-            let zeroTail = try Self.isZeros(file, from: position, to: fileSize)
+            // Zeros written ahead of the data (`LogSegment.zeroFillAhead`, only under `always`)
+            // are the log's end, not damage: nothing acknowledged was there. Under the other
+            // policies a zero tail is what a power cut can leave where unsynced records were,
+            // so it is reported as a truncation.
+            var zeroTail = false
+            if config.fsync == .always { zeroTail = try Self.isZeros(file, from: position, to: fileSize) }
             try file.truncate(to: position)
             try file.sync()
             if zeroTail {

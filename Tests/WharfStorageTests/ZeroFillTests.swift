@@ -17,7 +17,6 @@ import WharfCore
 
     func activeLogPath(_ dir: TempDir) -> String { dir.partition + "/" + files(in: dir.partition, suffix: ".log").last! }
 
-    /// Appends `batches` batches of 5 records (values v0...) and returns the log, not closed.
     /// Appends 20 batches under `always`, then drops the log without `close()`, as a kill
     /// would leave it: no clean-shutdown marker, zeros still after the data. Returns the data's size.
     func fillAndDropWithoutClose(_ dir: TempDir) throws -> Int64 {
@@ -26,6 +25,7 @@ import WharfCore
         return log.sizeInBytes
     }
 
+    /// Appends `batches` batches of 5 records (values v0...) and returns the log, not closed.
     func fill(_ log: PartitionLog, batches: Int, from first: Int = 0) throws {
         for i in 0..<batches { try log.append(batch: makeBatch(count: 5, firstValue: first + i * 5)) }
     }
@@ -120,6 +120,26 @@ import WharfCore
         let zeros = fileSize(activeLogPath(dir)) - data
         #expect(PartitionLog.zeroFillAhead(dataSize: data) == 1 << 20)
         #expect(zeros > (1 << 20) - PartitionLog.zeroFillPiece && zeros <= 1 << 20)
+    }
+
+    /// Under `interval` Wharf writes no zeros, so a zero tail is what a power cut left where
+    /// unsynced records were: recovery reports it as a truncation.
+    @Test func aZeroTailUnderIntervalIsReportedAsATruncation() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        var data: Int64 = 0
+        do {
+            let log = try PartitionLog.open(dir.partition, smallConfig(fsync: .interval(milliseconds: 60_000)))
+            try fill(log, batches: 4)
+            data = log.sizeInBytes
+        }
+        let path = activeLogPath(dir)
+        writeBytes(readBytes(path) + [UInt8](repeating: 0, count: 4096), to: path)
+        let log = try PartitionLog.open(dir.partition, smallConfig(fsync: .interval(milliseconds: 60_000)))
+        #expect(log.recoveryReport.bytesTruncated == 4096)
+        #expect(log.recoveryReport.truncatedAtPosition == data)
+        #expect(fileSize(path) == data)
+        #expect(try log.allValues == values(0..<20))
     }
 
     @Test func otherPoliciesWriteNoZeros() throws {
