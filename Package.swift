@@ -334,7 +334,13 @@ package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfESDBServer"
 package.targets.first { $0.name == "WharfBench" }?.dependencies += [
     "WharfESDBServer", "WharfESDBProtocol", .product(name: "GRPCCore", package: "grpc-swift-2"),
     .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"), .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+    // `--client h2`: the catch-up reads as gRPC over h2c on swift-nio-http2 directly (ESDBH2ReadClient).
+    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOHTTP2", package: "swift-nio-http2"), .product(name: "NIOHPACK", package: "swift-nio-http2"),
+    .product(name: "SwiftProtobuf", package: "swift-protobuf"),
 ]
+// The h2 bench client against the real listener (ESDBH2ReadClientTests).
+package.targets.first { $0.name == "WharfESDBServerTests" }?.dependencies += ["WharfBench", .product(name: "NIOCore", package: "swift-nio")]
 package.targets.first { $0.name == "WharfRuntime" }?.dependencies += ["WharfESDBServer"]
 // wharf-fuzz encodes the EventStoreDB requests it mutates with the generated code.
 package.targets.first { $0.name == "wharf-fuzz" }?.dependencies += ["WharfESDBProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")]

@@ -19,20 +19,32 @@ import WharfStorage
 ///   connection to a stream a catch-up subscription on another connection follows, from just
 ///   before the append is handed to the client to the subscriber having the event.
 public struct ESDBGrpcWorkload: Sendable {
+    /// The client of the three reads (append and append-to-delivery use grpc-swift-2 in both).
+    public enum ReadClient: String, Sendable, CaseIterable {
+        /// grpc-swift-2's client with the hand decoder (`ESDBBenchClient`).
+        case grpc
+        /// gRPC on swift-nio-http2 directly with the same decoder (`ESDBH2ReadClient`).
+        case h2
+
+        var text: String { self == .grpc ? "grpc-swift-2 client" : "h2 client on swift-nio-http2" }
+    }
+
     public var events: Int
     public var eventSize: Int
     public var batch: Int
     public var inFlight: Int
     public var latencyEvents: Int
     public var rate: Int
+    public var readClient: ReadClient
 
-    public init(events: Int, eventSize: Int, batch: Int, inFlight: Int, latencyEvents: Int, rate: Int) {
+    public init(events: Int, eventSize: Int, batch: Int, inFlight: Int, latencyEvents: Int, rate: Int, readClient: ReadClient = .grpc) {
         self.events = events
         self.eventSize = eventSize
         self.batch = batch
         self.inFlight = inFlight
         self.latencyEvents = latencyEvents
         self.rate = rate
+        self.readClient = readClient
     }
 }
 
@@ -62,6 +74,8 @@ public struct ESDBGrpcBenchResult: Encodable, Sendable {
     public var eventSize: Int
     public var batch: Int
     public var inFlight: Int
+    /// Which client made the three reads (`ESDBGrpcWorkload.ReadClient`).
+    public var readClient: String
     public var append: ESDBGrpcPhase
     public var readStream: ESDBGrpcPhase
     public var catchUpStream: ESDBGrpcPhase
@@ -76,12 +90,12 @@ public struct ESDBGrpcBenchResult: Encodable, Sendable {
     public var lines: [String] {
         [String(format: "grpc append: %d events of %d B in appends of %d, %d in flight, one connection (%@): %.2f s, %.0f events/s (%@)",
                 append.events, eventSize, batch, inFlight, target, append.seconds, append.eventsPerSec, append.cpuText),
-         String(format: "grpc read (one Read of the stream): %d events, %.2f s, %.0f events/s (%@)",
-                readStream.events, readStream.seconds, readStream.eventsPerSec, readStream.cpuText),
-         String(format: "grpc catch-up subscription (the stream, until caught up): %d events, %.2f s, %.0f events/s (%@)",
-                catchUpStream.events, catchUpStream.seconds, catchUpStream.eventsPerSec, catchUpStream.cpuText),
-         String(format: "grpc catch-up subscription ($all from the start, until caught up): %d events, %.2f s, %.0f events/s (%@)",
-                catchUpAll.events, catchUpAll.seconds, catchUpAll.eventsPerSec, catchUpAll.cpuText),
+         String(format: "grpc read (one Read of the stream, %@): %d events, %.2f s, %.0f events/s (%@)",
+                readClient, readStream.events, readStream.seconds, readStream.eventsPerSec, readStream.cpuText),
+         String(format: "grpc catch-up subscription (the stream, until caught up, %@): %d events, %.2f s, %.0f events/s (%@)",
+                readClient, catchUpStream.events, catchUpStream.seconds, catchUpStream.eventsPerSec, catchUpStream.cpuText),
+         String(format: "grpc catch-up subscription ($all from the start, until caught up, %@): %d events, %.2f s, %.0f events/s (%@)",
+                readClient, catchUpAll.events, catchUpAll.seconds, catchUpAll.eventsPerSec, catchUpAll.cpuText),
          String(format: "grpc append-to-delivery at %d events/s (%d events, subscriber on another connection): p50 %.0f us, p99 %.0f us, max %.0f us (%@)",
                 rate, latencyEvents, latencyP50Micros, latencyP99Micros, latencyMaxMicros, latencyPhase.cpuText)]
     }
@@ -102,15 +116,7 @@ public enum ESDBGrpcBenchmark {
             let append = try await phase(events: w.events, serverPid: serverPid) {
                 try await appendAll(client, stream: stream, w: w, payload: payload)
             }
-            let read = try await phase(events: nil, serverPid: serverPid) {
-                try await count(client, Client.readOptions(stream, subscription: false))
-            }
-            let catchUp = try await phase(events: nil, serverPid: serverPid) {
-                try await count(client, Client.readOptions(stream, subscription: true))
-            }
-            let catchUpAll = try await phase(events: nil, serverPid: serverPid) {
-                try await count(client, Client.readOptions(nil, subscription: true))
-            }
+            let (read, catchUp, catchUpAll) = try await reads(of: stream, w.readClient, grpc: client, host: host, port: port, serverPid: serverPid)
             guard read.events == w.events, catchUp.events == w.events, catchUpAll.events >= w.events else {
                 throw ESDBGrpcBenchError(description: "read \(read.events), caught up with \(catchUp.events) and \(catchUpAll.events) of \(w.events) events")
             }
@@ -119,7 +125,7 @@ public enum ESDBGrpcBenchmark {
                 latencies = try await Self.latency(client, host: host, port: port, events: w.latencyEvents, rate: w.rate, size: w.eventSize)
                 return w.latencyEvents
             }
-            return ESDBGrpcBenchResult(target: target, eventSize: w.eventSize, batch: w.batch, inFlight: w.inFlight,
+            return ESDBGrpcBenchResult(target: target, eventSize: w.eventSize, batch: w.batch, inFlight: w.inFlight, readClient: w.readClient.text,
                                        append: append, readStream: read, catchUpStream: catchUp, catchUpAll: catchUpAll,
                                        latencyEvents: w.latencyEvents, rate: w.rate,
                                        latencyP50Micros: percentile(latencies, 0.5), latencyP99Micros: percentile(latencies, 0.99),
@@ -154,26 +160,32 @@ public enum ESDBGrpcBenchmark {
         }
     }
 
-    /// Events a Read delivers: all of a page, or those before `caught_up` of a subscription.
-    /// Each must have decoded whole (an id, and positions in order).
+    /// The three read phases (one Read of `stream`, a catch-up subscription to it, one to `$all`)
+    /// with `readClient`; the h2 client gets its own connection, opened before they start.
+    static func reads(of stream: String, _ readClient: ESDBGrpcWorkload.ReadClient, grpc: Client, host: String, port: Int,
+                      serverPid: Int32?) async throws -> (ESDBGrpcPhase, ESDBGrpcPhase, ESDBGrpcPhase) {
+        func three(_ count: (Client.ReadReq.Options) async throws -> Int) async throws -> (ESDBGrpcPhase, ESDBGrpcPhase, ESDBGrpcPhase) {
+            let read = try await phase(events: nil, serverPid: serverPid) { try await count(Client.readOptions(stream, subscription: false)) }
+            let catchUp = try await phase(events: nil, serverPid: serverPid) { try await count(Client.readOptions(stream, subscription: true)) }
+            let catchUpAll = try await phase(events: nil, serverPid: serverPid) { try await count(Client.readOptions(nil, subscription: true)) }
+            return (read, catchUp, catchUpAll)
+        }
+        switch readClient {
+        case .grpc:
+            return try await three { try await count(grpc, $0) }
+        case .h2:
+            return try await ESDBH2ReadClient.connect(host: host, port: port) { h2 in
+                try await three { try await h2.read($0, into: BenchReadTally()).events }
+            }
+        }
+    }
+
+    /// Events a Read delivers (`BenchReadTally`), through grpc-swift-2.
     static func count(_ client: Client, _ options: Client.ReadReq.Options) async throws -> Int {
         try await client.read(options) { messages in
-            var n = 0
-            var last: UInt64 = 0
-            for try await m in messages {
-                switch m.kind {
-                case .event:
-                    guard let e = m.event, e.id != nil, e.commitPosition > last, !e.type.isEmpty else {
-                        throw ESDBGrpcBenchError(description: "event \(n) did not decode whole")
-                    }
-                    last = e.commitPosition
-                    n += 1
-                case .caughtUp: return n
-                case .streamNotFound: throw ESDBGrpcBenchError(description: "the stream was not found")
-                default: continue
-                }
-            }
-            return n
+            var tally = BenchReadTally()
+            for try await m in messages where try tally.take(m) { break }
+            return tally.events
         }
     }
 

@@ -8,7 +8,7 @@ extension BenchCommand {
     struct ESDB: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "esdb",
-            abstract: "EventStoreDB gRPC listener with a compiled gRPC client (grpc-swift-2, h2c): append, read, catch-up and append-to-delivery figures.")
+            abstract: "EventStoreDB gRPC listener with a compiled gRPC client (grpc-swift-2, h2c; --client h2: the reads on swift-nio-http2 directly): append, read, catch-up and append-to-delivery figures.")
         @Option(help: ArgumentHelp("A running listener to measure (wharf serve --esdb-listen); default: one in this process over a fresh event store.",
                                    valueName: "host:port"))
         var connect: MetricsAddress?
@@ -19,6 +19,9 @@ extension BenchCommand {
         @Option(name: .customLong("in-flight"), help: "Appends sent before their answers arrive (1: each waits for its answer).") var inFlight: Int = 1
         @Option(name: .customLong("latency-events"), help: "Single-event appends timed to a subscriber on another connection.") var latencyEvents: Int = 5000
         @Option(help: "Paced rate of those appends, per second.") var rate: Int = 1000
+        @Option(help: ArgumentHelp("Client of the reads and catch-up subscriptions: grpc (grpc-swift-2) or h2 (gRPC on swift-nio-http2 directly, the same decoder).",
+                                   valueName: "grpc|h2"))
+        var client: ESDBGrpcWorkload.ReadClient = .grpc
         @Option(help: "In-process listener only: durability policy of its event store (always, interval:<ms>, never).") var fsync: String = "interval:1000"
         @Option(help: "In-process listener only: directory for its data (default: a fresh temporary directory, removed afterwards).") var dir: String?
         @Flag(name: .long) var json = false
@@ -32,7 +35,8 @@ extension BenchCommand {
         }
 
         func run() async throws {
-            let w = ESDBGrpcWorkload(events: events, eventSize: eventSize, batch: batch, inFlight: inFlight, latencyEvents: latencyEvents, rate: rate)
+            let w = ESDBGrpcWorkload(events: events, eventSize: eventSize, batch: batch, inFlight: inFlight, latencyEvents: latencyEvents, rate: rate,
+                                    readClient: client)
             let result: ESDBGrpcBenchResult
             if let connect {
                 result = try await ESDBGrpcBenchmark.measure(w, host: connect.host, port: connect.port, serverPid: serverPid,
@@ -48,3 +52,5 @@ extension BenchCommand {
         }
     }
 }
+
+extension ESDBGrpcWorkload.ReadClient: ExpressibleByArgument {}
