@@ -41,7 +41,7 @@ final class ESDBH2ReadClient: Sendable {
         stream.targetWindowSize = windowSize
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
+            .channelInitializer { [connection, stream] channel in
                 channel.eventLoop.makeCompletedFuture {
                     // The server opens no streams (push is off): any it tries is closed.
                     _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
