@@ -9,22 +9,29 @@ public enum UUIDText {
     /// The UUID 36 bytes of text spell (hex digits of either case, dashes at 8, 13, 18, 23);
     /// nil for anything else.
     public static func parse(_ text: UnsafeBufferPointer<UInt8>) -> UUID? {
-        guard text.count == 36 else { return nil }
-        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let valid = withUnsafeMutableBytes(of: &bytes) { out -> Bool in
-            var n = 0
-            for i in 0..<16 {
-                if n == 8 || n == 13 || n == 18 || n == 23 {
-                    guard text[n] == UInt8(ascii: "-") else { return false }
-                    n += 1
-                }
-                guard let high = hexValue(text[n]), let low = hexValue(text[n + 1]) else { return false }
-                out[i] = high << 4 | low
-                n += 2
-            }
-            return true
+        guard text.count == 36, let p = text.baseAddress, p[8] == dash, p[13] == dash, p[18] == dash, p[23] == dash else { return nil }
+        // Straight-line digit reads, an invalid digit flagged in `invalid` rather than branched on:
+        // the event store parses one id per event it decodes (a $all catch-up: every event).
+        var invalid: UInt8 = 0
+        @inline(__always) func byte(_ at: Int) -> UInt8 {
+            let high = nibble(p[at]), low = nibble(p[at + 1])
+            invalid |= (high | low) & 0xf0
+            return high << 4 | low
         }
-        return valid ? UUID(uuid: bytes) : nil
+        let bytes: uuid_t = (byte(0), byte(2), byte(4), byte(6), byte(9), byte(11), byte(14), byte(16),
+                             byte(19), byte(21), byte(24), byte(26), byte(28), byte(30), byte(32), byte(34))
+        return invalid == 0 ? UUID(uuid: bytes) : nil
+    }
+
+    private static let dash = UInt8(ascii: "-")
+
+    /// A hex digit's value (either case), or 0xff for any other byte.
+    @inline(__always) private static func nibble(_ c: UInt8) -> UInt8 {
+        let digit = c &- UInt8(ascii: "0")
+        if digit < 10 { return digit }
+        // Setting bit 5 maps "A"..."F" onto "a"..."f" and no other byte into that range.
+        let letter = (c | 0x20) &- UInt8(ascii: "a")
+        return letter < 6 ? letter &+ 10 : 0xff
     }
 
     public static func parse(_ text: [UInt8]) -> UUID? {
@@ -69,15 +76,6 @@ public enum UUIDText {
                     o += 2
                 }
             }
-        }
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
         }
     }
 }

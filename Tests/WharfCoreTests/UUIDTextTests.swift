@@ -28,4 +28,23 @@ import WharfCore
         }
         #expect(UUIDText.parse([UInt8](repeating: 0xFF, count: 36)) == nil)
     }
+
+    /// Every byte value at every position of a valid text: accepted exactly when it is a hex
+    /// digit of either case where a digit goes, or the dash where a dash goes, and then read as
+    /// Foundation reads it. (Foundation also lets whitespace stand in some places; the event
+    /// store and the gRPC listener want the strict form.)
+    @Test func everyByteAtEveryPositionIsCheckedStrictly() {
+        let good = Array("0c5e9f9e-3a1b-4c1d-9e2f-0123456789ab".utf8)
+        let hex = Set("0123456789abcdefABCDEF".utf8)
+        for at in good.indices {
+            for value in UInt8.min...UInt8.max {
+                var text = good
+                text[at] = value
+                let valid = [8, 13, 18, 23].contains(at) ? value == UInt8(ascii: "-") : hex.contains(value)
+                let parsed = UUIDText.parse(text)
+                #expect((parsed != nil) == valid, "byte \(value) at \(at)")
+                if valid { #expect(parsed == UUID(uuidString: String(decoding: text, as: UTF8.self)), "byte \(value) at \(at)") }
+            }
+        }
+    }
 }
