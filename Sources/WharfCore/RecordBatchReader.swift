@@ -8,24 +8,31 @@ public enum RecordBatchReader {
         public var timestamp: Int64
         public var key: UnsafeRawBufferPointer?
         public var value: UnsafeRawBufferPointer?
-        /// Header bytes still encoded; decode with `headers()`.
+        /// Header bytes still encoded; decode with `headers()` or `forEachHeader`.
         public var headerCount: Int
         var headerBytes: UnsafeRawBufferPointer
 
         public func headers() throws(WharfError) -> [RecordHeader] {
-            var reader = ByteReader(headerBytes)
             var out: [RecordHeader] = []
             // The count is untrusted; a header takes at least two bytes, so reserve no more than fit.
             out.reserveCapacity(min(headerCount, headerBytes.count / 2))
+            try forEachHeader { key, value in
+                out.append(RecordHeader(key: String(decoding: key, as: UTF8.self), value: value.map { Array($0) }))
+            }
+            return out
+        }
+
+        /// Calls `body` with each header's key and value (nil: a null value) as borrowed slices,
+        /// valid only inside the call: a reader that looks for known keys allocates nothing.
+        public func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer?) throws(WharfError) -> Void) throws(WharfError) {
+            var reader = ByteReader(headerBytes)
             for _ in 0..<headerCount {
                 let klen = Int(try reader.readVarint())
                 guard klen >= 0 else { throw .malformed("negative header key length") }
-                let kbytes = try reader.readSlice(klen)
+                let key = try reader.readSlice(klen)
                 let vlen = Int(try reader.readVarint())
-                let value: [UInt8]? = vlen < 0 ? nil : try reader.readBytes(vlen)
-                out.append(RecordHeader(key: String(decoding: kbytes, as: UTF8.self), value: value))
+                try body(key, vlen < 0 ? nil : try reader.readSlice(vlen))
             }
-            return out
         }
     }
 
