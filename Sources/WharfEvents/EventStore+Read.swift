@@ -67,36 +67,28 @@ extension EventStore {
         }
         var out: [RecordedEvent] = []
         var next = position
-        scan: while next < end, out.count < maxCount {
+        while next < end, out.count < maxCount {
             let fetched = try log.read(from: Int64(next), maxBytes: Self.scanReadBytes)
             // Each record is decoded where it lies in the read (no `StoredRecord` in between),
             // and no more of them than the call can still return.
             var decoded = 0
-            do {
-                try fetched.bytes.withUnsafeBytes { raw in
-                    try RecordBatchReader.forEachRecord(in: raw) { record in
-                        guard record.offset >= Int64(next) else { return }
-                        guard record.offset < Int64(end), out.count < maxCount else { throw ScanFull() }
-                        let e = try EventRecordCodec.decode(record)
-                        if includeSystem || !StreamName.isSystem(e.stream) { out.append(e) }
-                        next = e.position + 1
-                        decoded += 1
-                    }
+            var full = false
+            try Self.forEachRecord(in: fetched.bytes, at: next) { (record) throws(WharfError) -> Bool in
+                guard record.offset >= Int64(next) else { return true }
+                guard record.offset < Int64(end), out.count < maxCount else {
+                    full = true
+                    return false
                 }
-            } catch is ScanFull {
-                break scan
-            } catch let e as WharfError {
-                throw e
-            } catch {
-                throw .corrupt("cannot decode $all at \(next): \(error)")
+                let e = try EventRecordCodec.decode(record)
+                if includeSystem || !StreamName.isSystem(e.stream) { out.append(e) }
+                next = e.position + 1
+                decoded += 1
+                return true
             }
-            guard decoded > 0 else { break }
+            guard !full, decoded > 0 else { break }
         }
         return (out, next)
     }
-
-    /// Ends `scanAll`'s walk of a read: the call has its events, or the committed end is reached.
-    private struct ScanFull: Error {}
 
     /// Up to `maxCount` events of the streams in `category`, in `$all` order, starting at index
     /// `from` of that sequence (EventStoreDB's `$ce-<category>` stream, where `from` is a revision).
@@ -127,21 +119,21 @@ extension EventStore {
         }
     }
 
-    /// The events at `positions` (ascending), reading one batch per log read and reusing it for
-    /// the following positions it holds (the events of one append share a batch).
+    /// The events at `positions` (ascending), reading one batch per log read and decoding from
+    /// it, where they lie, the following positions it holds (the events of one append share a batch).
     func events(at positions: [UInt64]) throws(WharfError) -> [RecordedEvent] {
         var out: [RecordedEvent] = []
         out.reserveCapacity(positions.count)
-        var cached: [StoredRecord] = []
-        var cachedFirst: UInt64 = 0
-        for p in positions {
-            if p < cachedFirst || p >= cachedFirst + UInt64(cached.count) {
-                let fetched = try log.read(from: Int64(p), maxBytes: 1)
-                cached = try Self.decodeRecords(fetched.bytes, from: p)
-                cachedFirst = p
-                guard !cached.isEmpty, cached[0].offset == Int64(p) else { throw .corrupt("$all has no event at position \(p)") }
+        while out.count < positions.count {
+            let p = positions[out.count]
+            let fetched = try log.read(from: Int64(p), maxBytes: 1)
+            let before = out.count
+            try Self.forEachRecord(in: fetched.bytes, at: p) { (record) throws(WharfError) -> Bool in
+                guard record.offset == Int64(positions[out.count]) else { return record.offset < Int64(positions[out.count]) }
+                out.append(try EventRecordCodec.decode(record))
+                return out.count < positions.count
             }
-            out.append(try EventRecordCodec.decode(cached[Int(p - cachedFirst)]))
+            guard out.count > before else { throw .corrupt("$all has no event at position \(p)") }
         }
         return out
     }
@@ -151,13 +143,25 @@ extension EventStore {
         try events(at: [position])[0]
     }
 
-    static func decodeRecords(_ bytes: [UInt8], from position: UInt64, limit: Int = .max) throws(WharfError) -> [StoredRecord] {
+    /// Calls `body` with each record of a log read (`position`: where it was read from, for the
+    /// error), borrowed from `bytes`, until `body` returns false. A malformed batch is `.corrupt`.
+    static func forEachRecord(in bytes: [UInt8], at position: UInt64,
+                              _ body: (RecordBatchReader.RecordView) throws(WharfError) -> Bool) throws(WharfError) {
         do {
-            return try RecordBatchReader.records(in: bytes, fromOffset: Int64(position), limit: limit)
+            try bytes.withUnsafeBytes { raw in
+                try RecordBatchReader.forEachRecord(in: raw) { record in
+                    guard try body(record) else { throw StopRecords() }
+                }
+            }
+        } catch is StopRecords {
+            return
         } catch let e as WharfError {
             throw e
         } catch {
             throw .corrupt("cannot decode $all at \(position): \(error)")
         }
     }
+
+    /// Ends `forEachRecord`'s walk when its body has what it wants.
+    private struct StopRecords: Error {}
 }
