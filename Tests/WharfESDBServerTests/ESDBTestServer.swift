@@ -35,6 +35,21 @@ final class ESDBTestServer: Sendable {
         }
     }
 
+    /// Runs `body` with this server, then stops it (removing its directory) before returning or
+    /// rethrowing, so a test never leaves a listener, a store or a directory behind it (a
+    /// `defer { Task { await stop() } }` would let the test end before the stop ran).
+    @discardableResult
+    func stopping<T>(_ body: (ESDBTestServer) async throws -> T) async throws -> T {
+        do {
+            let result = try await body(self)
+            await stop()
+            return result
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
     func stop(removing: Bool = true) async {
         await server.stop()
         try? store.close()
