@@ -36,18 +36,10 @@ final class ESDBTestServer: Sendable {
     }
 
     /// Runs `body` with this server, then stops it (removing its directory) before returning or
-    /// rethrowing, so a test never leaves a listener, a store or a directory behind it (a
-    /// `defer { Task { await stop() } }` would let the test end before the stop ran).
+    /// rethrowing, so a test never leaves a listener, a store or a directory behind it.
     @discardableResult
     func stopping<T>(_ body: (ESDBTestServer) async throws -> T) async throws -> T {
-        do {
-            let result = try await body(self)
-            await stop()
-            return result
-        } catch {
-            await stop()
-            throw error
-        }
+        try await withAsyncCleanup { try await body(self) } cleanup: { await stop() }
     }
 
     func stop(removing: Bool = true) async {
