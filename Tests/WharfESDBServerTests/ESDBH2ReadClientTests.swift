@@ -59,8 +59,7 @@ import WharfEvents
     }
 
     @Test func decodesEveryEventOfAReadAndOfCatchUpSubscriptions() async throws {
-        let server = try await ESDBTestServer()
-        do {
+        try await ESDBTestServer().stopping { server in
             let stored = try Self.fill(server.store, stream: "h2-orders")
             try await ESDBH2ReadClient.connect(host: "127.0.0.1", port: server.port) { client in
                 let page = try await client.read(Client.readOptions("h2-orders", subscription: false), into: Collect())
@@ -81,16 +80,11 @@ import WharfEvents
                 let tally = try await client.read(Client.readOptions("h2-orders", subscription: true), into: BenchReadTally())
                 #expect(tally.events == stored.count)
             }
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 
     @Test func aServerErrorFailsTheCall() async throws {
-        let server = try await ESDBTestServer()
-        do {
+        try await ESDBTestServer().stopping { server in
             try server.store.append(stream: "h2-gone", events: [EventData(type: "Created", data: "x")])
             try server.store.append(stream: "h2-gone", events: [EventData(type: ESDBStreams.tombstoneType, data: "")])
             try await ESDBH2ReadClient.connect(host: "127.0.0.1", port: server.port) { client in
@@ -111,10 +105,6 @@ import WharfEvents
                 let page = try await client.read(Client.readOptions("h2-none", subscription: false), into: Collect())
                 #expect(page.messages.map(\.kind) == [.streamNotFound])
             }
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 }
