@@ -72,14 +72,7 @@ public struct BenchCluster: Sendable {
 
     /// Runs `body`, then stops the cluster whether it threw or not.
     public func run<T>(_ body: (BenchCluster) async throws -> T) async throws -> T {
-        do {
-            let result = try await body(self)
-            await stop()
-            return result
-        } catch {
-            await stop()
-            throw error
-        }
+        try await withAsyncCleanup { try await body(self) } cleanup: { await stop() }
     }
 
     /// Topics "topic-NNNN" with a few records in every partition, and groups "group-NNN" that

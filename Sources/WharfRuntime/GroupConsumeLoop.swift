@@ -6,7 +6,7 @@ import WharfCore
 public enum GroupConsumeLoop {
     public static func run(_ consumer: some GroupConsuming, limit: Int, emit: (ConsumedRecord) -> Void) async throws {
         var printed = 0
-        do {
+        try await withAsyncCleanup {
             while printed < limit {
                 let batch = try await consumer.poll(maxRecords: Swift.min(500, limit - printed))
                 if batch.isEmpty { break }
@@ -18,10 +18,8 @@ public enum GroupConsumeLoop {
                 printed += batch.count
                 try await consumer.commit(next)
             }
-        } catch {
+        } cleanup: {
             await consumer.close()
-            throw error
         }
-        await consumer.close()
     }
 }

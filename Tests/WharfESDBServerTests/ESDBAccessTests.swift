@@ -13,50 +13,50 @@ import WharfESDBProtocol
     /// plaintext listener never bypasses them): appends and reads get AccessDenied, in the shapes
     /// the clients parse; Gossip, which needs no stream, still answers; nothing is written.
     @Test func withAuthorizeAPlaintextListenerRefusesEveryStreamCall() async throws {
-        let server = try await ESDBTestServer { $0.security.authorize = true }
-        defer { Task { await server.stop() } }
-        let answers = try await ESDBStreamsTests.batchAppend(server, [ESDBStreamsTests.batch("order-1", [(UUID(), "Placed")], expected: nil)])
-        #expect(answers.first?.error.code == .permissionDenied)
-        #expect(answers.first?.error.details.isA(EventStore_Client_AccessDenied.self) == true)
-        var options = EventStore_Client_Streams_ReadReq.Options()
-        options.stream.streamIdentifier.streamName = Data("order-1".utf8)
-        options.stream.start = .init()
-        options.count = 10
-        options.noFilter = .init()
-        options.uuidOption.string = .init()
-        do {
-            _ = try await ESDBStreamsTests.read(server, options)
-            Issue.record("the read was not refused")
-        } catch let error as RPCError {
-            #expect(error.code == .permissionDenied && error.message == "Access Denied", "\(error)")
+        try await ESDBTestServer { $0.security.authorize = true }.stopping { server in
+            let answers = try await ESDBStreamsTests.batchAppend(server, [ESDBStreamsTests.batch("order-1", [(UUID(), "Placed")], expected: nil)])
+            #expect(answers.first?.error.code == .permissionDenied)
+            #expect(answers.first?.error.details.isA(EventStore_Client_AccessDenied.self) == true)
+            var options = EventStore_Client_Streams_ReadReq.Options()
+            options.stream.streamIdentifier.streamName = Data("order-1".utf8)
+            options.stream.start = .init()
+            options.count = 10
+            options.noFilter = .init()
+            options.uuidOption.string = .init()
+            do {
+                _ = try await ESDBStreamsTests.read(server, options)
+                Issue.record("the read was not refused")
+            } catch let error as RPCError {
+                #expect(error.code == .permissionDenied && error.message == "Access Denied", "\(error)")
+            }
+            let info = try await server.withClient { client in
+                try await EventStore_Client_Gossip_Gossip.Client(wrapping: client).read(EventStore_Client_Empty())
+            }
+            #expect(info.members.count == 1)
+            #expect(server.store.lastRevision(of: "order-1") == nil)
         }
-        let info = try await server.withClient { client in
-            try await EventStore_Client_Gossip_Gossip.Client(wrapping: client).read(EventStore_Client_Empty())
-        }
-        #expect(info.members.count == 1)
-        #expect(server.store.lastRevision(of: "order-1") == nil)
     }
 
     /// Without `--authorize`, h2c is EventStoreDB's insecure mode: every call runs, and an
     /// `authorization` header (the .NET client sends one when its URI has credentials) is not
     /// checked, whatever it holds.
     @Test func insecureModeIgnoresCredentials() async throws {
-        let server = try await ESDBTestServer()
-        defer { Task { await server.stop() } }
-        var request = EventStore_Client_Streams_ReadReq()
-        request.options.all.start = .init()
-        request.options.count = 10
-        request.options.noFilter = .init()
-        request.options.uuidOption.string = .init()
-        let sent = request
-        let count = try await server.withClient { client in
-            try await Streams.Client(wrapping: client).read(sent, metadata: ["authorization": "Basic !!not base64"]) { response in
-                var n = 0
-                for try await _ in response.messages { n += 1 }
-                return n
+        try await ESDBTestServer().stopping { server in
+            var request = EventStore_Client_Streams_ReadReq()
+            request.options.all.start = .init()
+            request.options.count = 10
+            request.options.noFilter = .init()
+            request.options.uuidOption.string = .init()
+            let sent = request
+            let count = try await server.withClient { client in
+                try await Streams.Client(wrapping: client).read(sent, metadata: ["authorization": "Basic !!not base64"]) { response in
+                    var n = 0
+                    for try await _ in response.messages { n += 1 }
+                    return n
+                }
             }
+            #expect(count > 0)
         }
-        #expect(count > 0)
     }
 
     /// The header's parser: only `Basic base64(user:password)` with a user name is credentials.

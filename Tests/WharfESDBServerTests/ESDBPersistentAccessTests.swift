@@ -59,31 +59,31 @@ import WharfEvents
     /// A listing of every group shows the caller the groups on streams it may read; the groups
     /// of one stream it may not read are AccessDenied; an anonymous caller lists nothing.
     @Test func aListingShowsOnlyTheGroupsOfStreamsTheCallerMayRead() async throws {
-        let server = try await Self.server()
-        defer { Task { await server.stop() } }
-        #expect(try await Self.listed(as: .user("bob"), on: server) == ["open-1"])
-        #expect(try await Self.listed(as: .user("alice"), on: server) == ["open-1", "secret-1"])
-        #expect(try await Self.listed(as: .user("root"), on: server) == ["open-1", "secret-1"])
-        #expect(try await Self.listed(as: .insecure, on: server) == ["open-1", "secret-1"])
-        #expect(try await Self.listed(as: .user("alice"), on: server, stream: "secret-1") == ["secret-1"])
-        await Self.expectAccessDenied { _ = try await Self.listed(as: .user("bob"), on: server, stream: "secret-1") }
-        await Self.expectAccessDenied { _ = try await Self.listed(as: .anonymous, on: server) }
+        try await Self.server().stopping { server async throws in  // the throwing calls are all inside #expect
+            #expect(try await Self.listed(as: .user("bob"), on: server) == ["open-1"])
+            #expect(try await Self.listed(as: .user("alice"), on: server) == ["open-1", "secret-1"])
+            #expect(try await Self.listed(as: .user("root"), on: server) == ["open-1", "secret-1"])
+            #expect(try await Self.listed(as: .insecure, on: server) == ["open-1", "secret-1"])
+            #expect(try await Self.listed(as: .user("alice"), on: server, stream: "secret-1") == ["secret-1"])
+            await Self.expectAccessDenied { _ = try await Self.listed(as: .user("bob"), on: server, stream: "secret-1") }
+            await Self.expectAccessDenied { _ = try await Self.listed(as: .anonymous, on: server) }
+        }
     }
 
     /// RestartSubsystem acts on the server: only `$admins` (the --super-users) may ask.
     @Test func onlyAnAdministratorMayRestartTheSubsystem() async throws {
-        let server = try await Self.server()
-        defer { Task { await server.stop() } }
-        for caller in [ESDBCaller.user("alice"), .anonymous] {
-            await Self.expectAccessDenied {
+        try await Self.server().stopping { server in
+            for caller in [ESDBCaller.user("alice"), .anonymous] {
+                await Self.expectAccessDenied {
+                    _ = try await Self.run(as: caller, on: server) { service, context in
+                        try await service.restartSubsystem(request: EventStore_Client_Empty(), context: context)
+                    }
+                }
+            }
+            for caller in [ESDBCaller.user("root"), .insecure] {
                 _ = try await Self.run(as: caller, on: server) { service, context in
                     try await service.restartSubsystem(request: EventStore_Client_Empty(), context: context)
                 }
-            }
-        }
-        for caller in [ESDBCaller.user("root"), .insecure] {
-            _ = try await Self.run(as: caller, on: server) { service, context in
-                try await service.restartSubsystem(request: EventStore_Client_Empty(), context: context)
             }
         }
     }

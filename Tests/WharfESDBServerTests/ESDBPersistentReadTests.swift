@@ -36,86 +36,86 @@ import WharfEvents
     }
 
     @Test func aReplayOnTheStoreReachesALiveGRPCSubscriber() async throws {
-        let server = try await ESDBTestServer()
-        defer { Task { await server.stop() } }
-        let store = server.store
-        try store.append(stream: "order-1", events: (0..<3).map { EventData(type: "OrderPlaced", data: "{\"n\":\($0)}") })
-        try store.createPersistentSubscription("g", on: .stream("order-1"), settings: .init(startFrom: .start))
-        let (outgoing, send) = AsyncStream.makeStream(of: ReadReq.self)
-        send.yield(Self.options(group: "g", stream: "order-1", buffer: 10))
+        try await ESDBTestServer().stopping { server in
+            let store = server.store
+            try store.append(stream: "order-1", events: (0..<3).map { EventData(type: "OrderPlaced", data: "{\"n\":\($0)}") })
+            try store.createPersistentSubscription("g", on: .stream("order-1"), settings: .init(startFrom: .start))
+            let (outgoing, send) = AsyncStream.makeStream(of: ReadReq.self)
+            send.yield(Self.options(group: "g", stream: "order-1", buffer: 10))
 
-        let seen = try await server.withClient { client in
-            try await PS.Client(wrapping: client).read(requestProducer: { writer in
-                for await request in outgoing { try await writer.write(request) }
-            }, onResponse: { response in
-                var confirmation = ""
-                var delivered: [(data: String, retryCount: Int32)] = []
-                for try await message in response.messages {
-                    switch message.content {
-                    case .subscriptionConfirmation(let c): confirmation = c.subscriptionID
-                    case .event(let e):
-                        delivered.append((String(decoding: e.event.data, as: UTF8.self), e.retryCount))
-                        if delivered.count == 3 {
-                            send.yield(Self.settle([e.event.id]))                     // ack n=2
-                            send.yield(Self.settle([ESDBWire.uuid(try Self.id(of: 0, in: store), structured: false)]))
-                            send.yield(Self.settle([ESDBWire.uuid(try Self.id(of: 1, in: store), structured: false)], nack: .park))
-                            // What the dashboard shows, then its replay action, on the same store.
-                            var snapshot: SubscriptionSnapshot?
-                            for _ in 0..<2000 where snapshot?.parkedCount != 1 {
-                                snapshot = store.subscriptionSnapshots().first { $0.name == "order-1::g" }
-                                try await Task.sleep(for: .milliseconds(5))
+            let seen = try await server.withClient { client in
+                try await PS.Client(wrapping: client).read(requestProducer: { writer in
+                    for await request in outgoing { try await writer.write(request) }
+                }, onResponse: { response in
+                    var confirmation = ""
+                    var delivered: [(data: String, retryCount: Int32)] = []
+                    for try await message in response.messages {
+                        switch message.content {
+                        case .subscriptionConfirmation(let c): confirmation = c.subscriptionID
+                        case .event(let e):
+                            delivered.append((String(decoding: e.event.data, as: UTF8.self), e.retryCount))
+                            if delivered.count == 3 {
+                                send.yield(Self.settle([e.event.id]))                     // ack n=2
+                                send.yield(Self.settle([ESDBWire.uuid(try Self.id(of: 0, in: store), structured: false)]))
+                                send.yield(Self.settle([ESDBWire.uuid(try Self.id(of: 1, in: store), structured: false)], nack: .park))
+                                // What the dashboard shows, then its replay action, on the same store.
+                                var snapshot: SubscriptionSnapshot?
+                                for _ in 0..<2000 where snapshot?.parkedCount != 1 {
+                                    snapshot = store.subscriptionSnapshots().first { $0.name == "order-1::g" }
+                                    try await Task.sleep(for: .milliseconds(5))
+                                }
+                                #expect(snapshot?.parkedCount == 1 && snapshot?.connectionCount == 1 && snapshot?.kind == .persistent)
+                                #expect(try store.replayParked("g", on: .stream("order-1")) == 1)
                             }
-                            #expect(snapshot?.parkedCount == 1 && snapshot?.connectionCount == 1 && snapshot?.kind == .persistent)
-                            #expect(try store.replayParked("g", on: .stream("order-1")) == 1)
+                            if delivered.count == 4 {
+                                send.yield(Self.settle([e.event.id]))
+                                send.finish()
+                                return (confirmation, delivered)
+                            }
+                        case nil: break
                         }
-                        if delivered.count == 4 {
-                            send.yield(Self.settle([e.event.id]))
-                            send.finish()
-                            return (confirmation, delivered)
-                        }
-                    case nil: break
                     }
-                }
-                return (confirmation, delivered)
-            })
+                    return (confirmation, delivered)
+                })
+            }
+            #expect(seen.0 == "order-1::g")
+            #expect(seen.1.map(\.data) == [#"{"n":0}"#, #"{"n":1}"#, #"{"n":2}"#, #"{"n":1}"#])
+            #expect(seen.1.map(\.retryCount) == [0, 0, 0, 0])
+            // The replayed event was acked: nothing parked, nothing in flight, the checkpoint at the end.
+            var status = try store.persistentSubscriptionStatus("g", on: .stream("order-1"))
+            for _ in 0..<2000 where status.inFlightCount != 0 || status.checkpoint != 2 {
+                try await Task.sleep(for: .milliseconds(5))
+                status = try store.persistentSubscriptionStatus("g", on: .stream("order-1"))
+            }
+            #expect(status.parkedCount == 0 && status.inFlightCount == 0 && status.checkpoint == 2)
         }
-        #expect(seen.0 == "order-1::g")
-        #expect(seen.1.map(\.data) == [#"{"n":0}"#, #"{"n":1}"#, #"{"n":2}"#, #"{"n":1}"#])
-        #expect(seen.1.map(\.retryCount) == [0, 0, 0, 0])
-        // The replayed event was acked: nothing parked, nothing in flight, the checkpoint at the end.
-        var status = try store.persistentSubscriptionStatus("g", on: .stream("order-1"))
-        for _ in 0..<2000 where status.inFlightCount != 0 || status.checkpoint != 2 {
-            try await Task.sleep(for: .milliseconds(5))
-            status = try store.persistentSubscriptionStatus("g", on: .stream("order-1"))
-        }
-        #expect(status.parkedCount == 0 && status.inFlightCount == 0 && status.checkpoint == 2)
     }
 
     /// A Read that does not start with its options, or names a missing group, is refused with
     /// the client's status; the listener keeps serving (a proper Read then works).
     @Test func badReadsAreRefusedAndTheListenerKeepsServing() async throws {
-        let server = try await ESDBTestServer()
-        defer { Task { await server.stop() } }
-        try server.store.createPersistentSubscription("g", on: .stream("order-1"), settings: .init(startFrom: .start))
-        func firstAnswer(_ requests: [ReadReq]) async throws -> EventStore_Client_PersistentSubscriptions_ReadResp? {
-            try await server.withClient { client in
-                try await PS.Client(wrapping: client).read(requestProducer: { writer in
-                    try await writer.write(contentsOf: requests)
-                    try await Task.sleep(for: .seconds(5))
-                }, onResponse: { response in
-                    for try await message in response.messages { return message }
-                    return nil
-                })
+        try await ESDBTestServer().stopping { server in
+            try server.store.createPersistentSubscription("g", on: .stream("order-1"), settings: .init(startFrom: .start))
+            func firstAnswer(_ requests: [ReadReq]) async throws -> EventStore_Client_PersistentSubscriptions_ReadResp? {
+                try await server.withClient { client in
+                    try await PS.Client(wrapping: client).read(requestProducer: { writer in
+                        try await writer.write(contentsOf: requests)
+                        try await Task.sleep(for: .seconds(5))
+                    }, onResponse: { response in
+                        for try await message in response.messages { return message }
+                        return nil
+                    })
+                }
             }
+            var ackFirst = Self.settle([ESDBWire.uuid(UUID(), structured: false)])
+            ackFirst.ack.id = Data("order-1::g".utf8)
+            let outOfOrder = await #expect(throws: RPCError.self) { _ = try await firstAnswer([ackFirst]) }
+            #expect(outOfOrder?.code == .invalidArgument)
+            let missing = await #expect(throws: RPCError.self) { _ = try await firstAnswer([Self.options(group: "nope", stream: "order-1", buffer: -5)]) }
+            #expect(missing?.code == .notFound && missing?.message == "Subscription group 'nope' on stream 'order-1' does not exist.")
+            let confirmed = try await firstAnswer([Self.options(group: "g", stream: "order-1", buffer: -5)])
+            #expect(confirmed?.subscriptionConfirmation.subscriptionID == "order-1::g")
         }
-        var ackFirst = Self.settle([ESDBWire.uuid(UUID(), structured: false)])
-        ackFirst.ack.id = Data("order-1::g".utf8)
-        let outOfOrder = await #expect(throws: RPCError.self) { _ = try await firstAnswer([ackFirst]) }
-        #expect(outOfOrder?.code == .invalidArgument)
-        let missing = await #expect(throws: RPCError.self) { _ = try await firstAnswer([Self.options(group: "nope", stream: "order-1", buffer: -5)]) }
-        #expect(missing?.code == .notFound && missing?.message == "Subscription group 'nope' on stream 'order-1' does not exist.")
-        let confirmed = try await firstAnswer([Self.options(group: "g", stream: "order-1", buffer: -5)])
-        #expect(confirmed?.subscriptionConfirmation.subscriptionID == "order-1::g")
     }
 
     /// The client's messages wait in a bounded queue: one that sends more than
@@ -179,42 +179,42 @@ import WharfEvents
     /// event does. (Its retry count depends on whether the image caught it in flight or handed
     /// back by the disconnect; either is at-least-once.)
     @Test func acksSentOneByOneAreDurableWhenTheCallEnds() async throws {
-        let server = try await ESDBTestServer()
-        defer { Task { await server.stop() } }
-        let store = server.store
-        try store.append(stream: "order-1", events: (0..<40).map { EventData(type: "OrderPlaced", data: "{\"n\":\($0)}") })
-        var settings = PersistentSubscriptionSettings(startFrom: .start)
-        settings.checkpointAfterAcks = 1_000  // no checkpoint by count: only the rounds write
-        try store.createPersistentSubscription("g", on: .stream("order-1"), settings: settings)
-        let (outgoing, send) = AsyncStream.makeStream(of: ReadReq.self)
-        send.yield(Self.options(group: "g", stream: "order-1", buffer: 100))
-        try await server.withClient { client in
-            try await PS.Client(wrapping: client).read(requestProducer: { writer in
-                for await request in outgoing { try await writer.write(request) }
-            }, onResponse: { response in
-                var delivered = 0
-                for try await message in response.messages {
-                    guard case .event(let e) = message.content else { continue }
-                    delivered += 1
-                    if delivered != 17 { send.yield(Self.settle([e.event.id])) }  // one ack per message; 16 stays unacked
-                    if delivered == 40 { send.finish() }  // half-close: the server ends the call after its last round
-                }
-            })
+        try await ESDBTestServer().stopping { server in
+            let store = server.store
+            try store.append(stream: "order-1", events: (0..<40).map { EventData(type: "OrderPlaced", data: "{\"n\":\($0)}") })
+            var settings = PersistentSubscriptionSettings(startFrom: .start)
+            settings.checkpointAfterAcks = 1_000  // no checkpoint by count: only the rounds write
+            try store.createPersistentSubscription("g", on: .stream("order-1"), settings: settings)
+            let (outgoing, send) = AsyncStream.makeStream(of: ReadReq.self)
+            send.yield(Self.options(group: "g", stream: "order-1", buffer: 100))
+            try await server.withClient { client in
+                try await PS.Client(wrapping: client).read(requestProducer: { writer in
+                    for await request in outgoing { try await writer.write(request) }
+                }, onResponse: { response in
+                    var delivered = 0
+                    for try await message in response.messages {
+                        guard case .event(let e) = message.content else { continue }
+                        delivered += 1
+                        if delivered != 17 { send.yield(Self.settle([e.event.id])) }  // one ack per message; 16 stays unacked
+                        if delivered == 40 { send.finish() }  // half-close: the server ends the call after its last round
+                    }
+                })
+            }
+            var status = try store.persistentSubscriptionStatus("g", on: .stream("order-1"))
+            for _ in 0..<2000 where status.inFlightCount != 0 || status.connections.count != 0 {
+                try await Task.sleep(for: .milliseconds(5))
+                status = try store.persistentSubscriptionStatus("g", on: .stream("order-1"))
+            }
+            let image = server.directory + "-image"
+            defer { try? FileManager.default.removeItem(atPath: image) }
+            try FileManager.default.copyItem(atPath: server.directory, toPath: image)
+            try? FileManager.default.removeItem(atPath: image + "/.lock")
+            let reopened = try EventStore.open(dataDirectory: image, logger: ESDBTestServer.quiet, fsync: .never)
+            defer { try? reopened.close() }
+            let consumer = try reopened.connectToPersistentSubscription("g", on: .stream("order-1"))
+            let again = try consumer.receive(max: 100)
+            #expect(again.map(\.event.revision) == [16])
         }
-        var status = try store.persistentSubscriptionStatus("g", on: .stream("order-1"))
-        for _ in 0..<2000 where status.inFlightCount != 0 || status.connections.count != 0 {
-            try await Task.sleep(for: .milliseconds(5))
-            status = try store.persistentSubscriptionStatus("g", on: .stream("order-1"))
-        }
-        let image = server.directory + "-image"
-        defer { try? FileManager.default.removeItem(atPath: image) }
-        try FileManager.default.copyItem(atPath: server.directory, toPath: image)
-        try? FileManager.default.removeItem(atPath: image + "/.lock")
-        let reopened = try EventStore.open(dataDirectory: image, logger: ESDBTestServer.quiet, fsync: .never)
-        defer { try? reopened.close() }
-        let consumer = try reopened.connectToPersistentSubscription("g", on: .stream("order-1"))
-        let again = try consumer.receive(max: 100)
-        #expect(again.map(\.event.revision) == [16])
     }
 
     static func id(of revision: UInt64, in store: EventStore) throws -> UUID {

@@ -124,36 +124,36 @@ import WharfESDBProtocol
     /// Through the listener with grpc-swift's client: Create with .NET's form, GetInfo, List,
     /// a refusal's status and text, Delete.
     @Test func adminCallsThroughTheListener() async throws {
-        let server = try await ESDBTestServer()
-        defer { Task { await server.stop() } }
-        typealias PS = EventStore_Client_PersistentSubscriptions_PersistentSubscriptions
-        try await server.withClient { client in
-            let ps = PS.Client(wrapping: client)
-            var create = try Self.pythonCreate(stream: "order-1", revision: 3)
-            create.options.settings.consumerStrategy = ""
-            create.options.settings.namedConsumerStrategy = .roundRobin
-            create.options.settings.messageTimeoutTicks = 15 * 10_000_000
-            _ = try await ps.create(create)
-            let duplicate = await #expect(throws: RPCError.self) { _ = try await ps.create(create) }
-            #expect(duplicate?.code == .alreadyExists)
+        try await ESDBTestServer().stopping { server in
+            typealias PS = EventStore_Client_PersistentSubscriptions_PersistentSubscriptions
+            try await server.withClient { client in
+                let ps = PS.Client(wrapping: client)
+                var create = try Self.pythonCreate(stream: "order-1", revision: 3)
+                create.options.settings.consumerStrategy = ""
+                create.options.settings.namedConsumerStrategy = .roundRobin
+                create.options.settings.messageTimeoutTicks = 15 * 10_000_000
+                _ = try await ps.create(create)
+                let duplicate = await #expect(throws: RPCError.self) { _ = try await ps.create(create) }
+                #expect(duplicate?.code == .alreadyExists)
 
-            var get = EventStore_Client_PersistentSubscriptions_GetInfoReq()
-            get.options.groupName = "g"
-            get.options.streamIdentifier = ESDBWire.streamIdentifier("order-1")
-            let info = try await ps.getInfo(get).subscriptionInfo
-            #expect(info.startFrom == "3" && info.namedConsumerStrategy == "RoundRobin" && info.messageTimeoutMilliseconds == 15_000)
+                var get = EventStore_Client_PersistentSubscriptions_GetInfoReq()
+                get.options.groupName = "g"
+                get.options.streamIdentifier = ESDBWire.streamIdentifier("order-1")
+                let info = try await ps.getInfo(get).subscriptionInfo
+                #expect(info.startFrom == "3" && info.namedConsumerStrategy == "RoundRobin" && info.messageTimeoutMilliseconds == 15_000)
 
-            var list = EventStore_Client_PersistentSubscriptions_ListReq()
-            list.options.listAllSubscriptions = EventStore_Client_Empty()
-            #expect(try await ps.list(list).subscriptions.map(\.groupName) == ["g"])
+                var list = EventStore_Client_PersistentSubscriptions_ListReq()
+                list.options.listAllSubscriptions = EventStore_Client_Empty()
+                #expect(try await ps.list(list).subscriptions.map(\.groupName) == ["g"])
 
-            var delete = EventStore_Client_PersistentSubscriptions_DeleteReq()
-            delete.options.groupName = "g"
-            delete.options.streamIdentifier = ESDBWire.streamIdentifier("order-1")
-            _ = try await ps.delete(delete)
-            let missing = await #expect(throws: RPCError.self) { _ = try await ps.getInfo(get) }
-            #expect(missing?.code == .notFound && missing?.message == "Subscription group 'g' on stream 'order-1' does not exist.")
-            #expect(try await ps.list(list).subscriptions.isEmpty)
+                var delete = EventStore_Client_PersistentSubscriptions_DeleteReq()
+                delete.options.groupName = "g"
+                delete.options.streamIdentifier = ESDBWire.streamIdentifier("order-1")
+                _ = try await ps.delete(delete)
+                let missing = await #expect(throws: RPCError.self) { _ = try await ps.getInfo(get) }
+                #expect(missing?.code == .notFound && missing?.message == "Subscription group 'g' on stream 'order-1' does not exist.")
+                #expect(try await ps.list(list).subscriptions.isEmpty)
+            }
         }
     }
 }

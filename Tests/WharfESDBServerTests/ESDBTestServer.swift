@@ -35,6 +35,13 @@ final class ESDBTestServer: Sendable {
         }
     }
 
+    /// Runs `body` with this server, then stops it (removing its directory) before returning or
+    /// rethrowing, so a test never leaves a listener, a store or a directory behind it.
+    @discardableResult
+    func stopping<T>(_ body: (ESDBTestServer) async throws -> T) async throws -> T {
+        try await withAsyncCleanup { try await body(self) } cleanup: { await stop() }
+    }
+
     func stop(removing: Bool = true) async {
         await server.stop()
         try? store.close()

@@ -26,12 +26,6 @@ public protocol CommitLog: Sendable {
 
 extension CommitLog {
     public func makeDurable(below offsets: [TopicPartition: Int64]) async throws(WharfError) {}
-
-    /// `write`, then blocks the calling thread until it is durable. For the coordinator's
-    /// synchronous paths (group state changes, offset deletions), which are rare next to commits.
-    public func append(_ records: [Record]) throws(WharfError) {
-        try write(records).durableBlocking()
-    }
 }
 
 /// A `CommitLog.write` whose records may not be durable yet.
@@ -49,11 +43,6 @@ public struct CommitLogWrite: Sendable {
     /// fdatasync failed (the log then stops taking writes).
     public func durable() async throws(WharfError) {
         try await pending?.durable()
-    }
-
-    /// `durable()` blocking the calling thread.
-    public func durableBlocking() throws(WharfError) {
-        try pending?.durableBlocking()
     }
 }
 

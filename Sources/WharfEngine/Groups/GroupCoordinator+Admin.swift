@@ -28,18 +28,19 @@ extension GroupCoordinator {
     /// Deletes a group and its committed offsets (DeleteGroups): only when it has no members
     /// (`.groupNotEmpty`), `.unknownGroup` if it does not exist. Writes a tombstone for each
     /// committed offset and one for the group metadata, in one append.
-    public func deleteGroup(_ groupId: String) throws(WharfError) {
+    public func deleteGroup(_ groupId: String) async throws(WharfError) {
         advanceTimers(now: clock.nowMillis())
         guard let group = groups[groupId] else { throw .unknownGroup(groupId) }
         guard group.members.isEmpty, group.state == .empty, consumerGroups[groupId]?.members.isEmpty ?? true else { throw .groupNotEmpty(groupId) }
         var records = group.offsets.keys.sorted().map { ConsumerOffsetsRecord.offsetTombstone(group: groupId, $0).encode() }
         records += consumerGroupTombstones(groupId)
         records.append(ConsumerOffsetsRecord.groupTombstone(group: groupId).encode())
-        try log.append(records)
+        try writeGroupState(records)
         persistedConsumerGroups[groupId] = nil
         group.state = .dead
         groups[groupId] = nil
         consumerGroups[groupId] = nil
         logger.info("group deleted", metadata: ["group": "\(groupId)", "offsets": "\(group.offsets.count)"])
+        try await groupStateDurable()
     }
 }

@@ -29,7 +29,7 @@ extension GroupCoordinator {
         for key in previous.keys.sorted() where current[key] == nil { out.append(Self.tombstone(key, group: id)) }
         guard !out.isEmpty else { return }
         do throws(WharfError) {
-            try log.append(out.map { ConsumerOffsetsRecord.consumerGroup($0).encode() })
+            try writeGroupState(out.map { ConsumerOffsetsRecord.consumerGroup($0).encode() })
             persistedConsumerGroups[id] = current.isEmpty ? nil : current
         } catch {
             logger.error("could not persist consumer group state", metadata: ["group": "\(id)", "error": "\(error)"])

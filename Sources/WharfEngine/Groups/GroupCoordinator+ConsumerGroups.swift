@@ -22,7 +22,14 @@ extension GroupCoordinator {
     /// an answer and owns no more than it was given). Updates the subscription, recomputes the
     /// target assignment when the group epoch moved (membership, subscriptions or the
     /// subscribed topics' partition counts changed), then reconciles the member.
-    public func consumerGroupHeartbeat(_ r: ConsumerGroupHeartbeatRequest, catalog: TopicCatalog) throws(ConsumerGroupError) -> ConsumerGroupHeartbeatResult {
+    public func consumerGroupHeartbeat(_ r: ConsumerGroupHeartbeatRequest, catalog: TopicCatalog) async throws(ConsumerGroupError) -> ConsumerGroupHeartbeatResult {
+        let result = try applyConsumerGroupHeartbeat(r, catalog: catalog)
+        await groupStateDurableOrLogged()
+        return result
+    }
+
+    /// `consumerGroupHeartbeat`'s change, made and written without suspending.
+    private func applyConsumerGroupHeartbeat(_ r: ConsumerGroupHeartbeatRequest, catalog: TopicCatalog) throws(ConsumerGroupError) -> ConsumerGroupHeartbeatResult {
         try Self.validate(r)
         topicCatalog = catalog
         defer { persistConsumerGroup(r.groupId) }

@@ -26,12 +26,13 @@ extension GroupCoordinator {
 
     /// Removes members (LeaveGroup); the others rebalance. All ids are checked first: if any is
     /// unknown, nothing changes and `.unknownMember` names it.
-    public func leave(groupId: String, memberIds: [String]) throws(WharfError) {
+    public func leave(groupId: String, memberIds: [String]) async throws(WharfError) {
         guard let group = groups[groupId] else {
             throw .unknownMember(group: groupId, member: memberIds.first ?? "")
         }
         if let unknown = memberIds.first(where: { !group.has($0) }) { throw .unknownMember(group: groupId, member: unknown) }
         for id in memberIds where group.has(id) { removeMember(id, from: group, reason: "left the group") }
+        await groupStateDurableOrLogged()
     }
 
     /// The time-driven part of the protocol; call periodically (the engine) or after moving
@@ -171,7 +172,7 @@ extension GroupCoordinator {
     /// next transition writes a fresh snapshot.
     func persistGroupMetadata(_ group: ClassicGroup) {
         do throws(WharfError) {
-            try log.append([ConsumerOffsetsRecord.groupMetadata(group: group.groupId, group.snapshot()).encode()])
+            try writeGroupState([ConsumerOffsetsRecord.groupMetadata(group: group.groupId, group.snapshot()).encode()])
         } catch {
             logger.error("could not persist group metadata", metadata: ["group": "\(group.groupId)", "error": "\(error)"])
         }

@@ -109,7 +109,7 @@ extension GroupCoordinator {
     /// for a consumer group, for topics no member subscribes to (else `.invalidArgument`,
     /// Kafka's GROUP_SUBSCRIBED_TO_TOPIC; a non-consumer group with members: `.groupNotEmpty`).
     /// Partitions without a commit are ignored.
-    public func deleteOffsets(groupId: String, partitions: [TopicPartition]) throws(WharfError) {
+    public func deleteOffsets(groupId: String, partitions: [TopicPartition]) async throws(WharfError) {
         guard let group = groups[groupId] else { throw .unknownGroup(groupId) }
         if let consumerGroup = consumerGroups[groupId] {
             let subscribed = Set(consumerGroup.describe(protocolType: ConsumerProtocol.protocolType).members.flatMap { $0.subscribedTopics ?? [] })
@@ -125,8 +125,9 @@ extension GroupCoordinator {
         }
         let present = Set(partitions).filter { group.offsets[$0] != nil }.sorted()
         guard !present.isEmpty else { return }
-        try log.append(present.map { ConsumerOffsetsRecord.offsetTombstone(group: groupId, $0).encode() })
+        try writeGroupState(present.map { ConsumerOffsetsRecord.offsetTombstone(group: groupId, $0).encode() })
         for tp in present { group.offsets[tp] = nil }
+        try await groupStateDurable()
     }
 
     /// Writes then applies commits (nothing changes if the log refuses them); the caller

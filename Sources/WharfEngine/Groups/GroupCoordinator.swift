@@ -46,6 +46,8 @@ public actor GroupCoordinator {
     /// The topics (and their ids) consumer groups are persisted against: the engine's, or the
     /// last heartbeat's catalog.
     var topicCatalog: TopicCatalog
+    /// The newest group-state write (`writeGroupState`), which answers wait on.
+    var lastGroupStateWrite: CommitLogWrite = .durable
     private var nextToken: UInt64 = 0
 
     /// Largest offset-commit metadata accepted (Kafka's `offset.metadata.max.bytes`).
@@ -144,7 +146,9 @@ public actor GroupCoordinator {
         } onCancel: {
             Task { await self.abandonJoin(groupId: request.groupId, memberId: memberId, token: token) }
         }
-        return try result.get()
+        let joined = try result.get()
+        await groupStateDurableOrLogged()
+        return joined
     }
 
     static func newMemberId(clientId: String) -> String {
@@ -270,7 +274,9 @@ public actor GroupCoordinator {
         } onCancel: {
             Task { await self.abandonSync(groupId: groupId, memberId: memberId, token: token) }
         }
-        return try result.get()
+        let assignment = try result.get()
+        try await groupStateDurable()
+        return assignment
     }
 
     private func beginSync(groupId: String, generationId: Int32, memberId: String, assignments: [String: [UInt8]], waiter: GroupWaiter<[UInt8]>) {
@@ -303,7 +309,7 @@ public actor GroupCoordinator {
         let previousTimestamp = group.stateTimestamp
         group.stateTimestamp = clock.nowMillis()
         do throws(WharfError) {
-            try log.append([ConsumerOffsetsRecord.groupMetadata(group: group.groupId, group.snapshot()).encode()])
+            try writeGroupState([ConsumerOffsetsRecord.groupMetadata(group: group.groupId, group.snapshot()).encode()])
         } catch {
             logger.error("could not persist group assignment", metadata: ["group": "\(group.groupId)", "error": "\(error)"])
             group.updateAll { $0.assignment = [] }
