@@ -48,8 +48,9 @@ extension PartitionLog {
         if let error = outcome.withLock({ $0 }) { throw error }
     }
 
-    /// Has the syncer run an fdatasync covering every offset below `end` (an `interval` sync
-    /// that fell due), without anyone waiting for it.
+    /// Has the syncer run an fdatasync covering every offset below `end`, without anyone waiting
+    /// for it: an `interval` sync that fell due, or an `always` append whose caller will wait
+    /// later (`PendingAppend.requestDurability()`).
     func startDueSync(upTo end: Int64) {
         enqueueDurabilityWaiter(DurabilityWaiter(end: end) { _ in })
     }

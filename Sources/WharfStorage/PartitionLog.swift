@@ -261,11 +261,10 @@ public final class PartitionLog: Sendable {
         }
         if awaitsSync {
             // Readers see the batches once the group commit's fdatasync moved the readable end;
-            // the syncer wakes waiting fetches then. The round is asked for only when the answer
-            // starts waiting (`PendingAppend.durable()`): asking here, while this thread still
-            // hands over its answer, was tried and showed no gain on a loaded 2-core machine
-            // (issue 17, BENCHMARKS.md, session 11), likely because the syncer's thread then
-            // needs a second CPU at once instead of taking the loop's as it goes idle.
+            // the syncer wakes waiting fetches then. The round is asked for by the caller, not
+            // here: a Produce of several partitions writes them all first and then asks
+            // (`PendingAppend.requestDurability()`), so one round covers them all; otherwise
+            // `PendingAppend.durable()` asks when the caller starts waiting.
             return PendingAppend(result: result, awaiting: (self, written.end))
         }
         // Wake waiting fetches: readers can see the batches as soon as the lock is released.

@@ -37,6 +37,15 @@ public struct PendingAppend: Sendable {
         try await awaiting.log.waitDurable(upTo: awaiting.end)
     }
 
+    /// Asks the log's syncer now for the fdatasync that `durable()` will wait for, without
+    /// waiting: a caller with more to do before it waits (a listener handing its answer over)
+    /// lets the disk work meanwhile, and `durable()` then finds the round under way or done.
+    /// Nothing to ask for when the append is already durable.
+    public func requestDurability() {
+        guard let awaiting else { return }
+        awaiting.log.startDueSync(upTo: awaiting.end)
+    }
+
     /// `durable()` blocking the calling thread (the engine's synchronous callers).
     public func durableBlocking() throws(WharfError) {
         guard let awaiting = awaiting ?? dueSync else { return }

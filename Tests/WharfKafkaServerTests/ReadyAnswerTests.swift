@@ -20,10 +20,12 @@ import WharfStorage
                             body: body).encodedPayload()
     }
 
-    static func withBroker(_ fsync: FsyncPolicy, _ body: (KafkaBroker, Engine) async throws -> Void) async throws {
+    static func withBroker(_ fsync: FsyncPolicy, faults: FaultInjector? = nil, _ body: (KafkaBroker, Engine) async throws -> Void) async throws {
         let dir = NSTemporaryDirectory() + "wharf-ready-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let engine = try Engine.open(config: EngineConfig(dataDirectory: dir, fsync: fsync), logger: Logger(label: "test"))
+        var config = EngineConfig(dataDirectory: dir, fsync: fsync)
+        config.faults = faults
+        let engine = try Engine.open(config: config, logger: Logger(label: "test"))
         defer { try? engine.close() }
         try engine.createTopic("t", .init(partitions: 1))
         try await body(KafkaBroker(engine: engine, configuration: KafkaServer.Configuration(), logger: Logger(label: "test")), engine)
@@ -50,6 +52,32 @@ import WharfStorage
             let started = await broker.start(Self.producePayload("a"), session: &session)
             guard case .later = started else { Issue.record("answered before its fdatasync: \(started)"); return }
             guard case .respond = await started.outcome() else { Issue.record("no answer"); return }
+        }
+    }
+
+    /// Under `always` the group commit's fdatasync starts as soon as the Produce is written, before
+    /// anyone waits for its answer: a client with one Produce in flight does not pay the hand-over
+    /// of the answer to the connection's writer before the disk starts (issue 17, session 13).
+    @Test func aProduceUnderAlwaysStartsItsFdatasyncBeforeItsAnswerWaits() async throws {
+        let faults = FaultInjector()
+        try await Self.withBroker(.always, faults: faults) { broker, _ in
+            // Held fdatasyncs of segment files wait for `releaseSyncs`, and say that they started.
+            faults.holdSyncs(pathSuffix: ".log")
+            defer { faults.releaseSyncs() }
+            var session = ConnectionSession(peer: "test", connection: nil)
+            let started = await broker.start(Self.producePayload("a"), session: &session)
+            guard case .later = started else { Issue.record("answered before its fdatasync: \(started)"); return }
+            // Nobody has asked for the outcome: the fdatasync is under way all the same (a passing
+            // run sees it at once; without the request it never starts).
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(10)
+            while faults.syncsWaiting == 0, clock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(faults.syncsWaiting == 1, "no fdatasync started before the answer waited")
+            faults.releaseSyncs()
+            guard case .respond(let frame) = await started.outcome() else { Issue.record("no answer"); return }
+            let (_, body) = try KafkaResponse.decode(Array(frame.dropFirst(4)), apiKey: .produce, version: 7)
+            guard case .produce(let r) = body else { Issue.record("not a produce answer"); return }
+            #expect(r.responses[0].partitionResponses[0].errorCode == 0)
         }
     }
 
