@@ -3,6 +3,7 @@ import NIOHPACK
 import NIOHTTP2
 import NIOPosix
 import SwiftProtobuf
+import WharfCore
 import WharfESDBProtocol
 
 /// `wharf bench esdb --client h2`'s reads: gRPC over h2c on swift-nio-http2 directly, standing
@@ -49,16 +50,13 @@ final class ESDBH2ReadClient: Sendable {
                 }
             }
             .connect(host: host, port: port).get()
-        do {
+        return try await withAsyncCleanup {
             let multiplexer = try await channel.eventLoop.submit {
                 try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self).syncMultiplexer()
             }.get()
-            let result = try await body(ESDBH2ReadClient(channel: channel, multiplexer: multiplexer, authority: "\(host):\(port)"))
+            return try await body(ESDBH2ReadClient(channel: channel, multiplexer: multiplexer, authority: "\(host):\(port)"))
+        } cleanup: {
             try? await channel.close()
-            return result
-        } catch {
-            try? await channel.close()
-            throw error
         }
     }
 
