@@ -13,25 +13,15 @@ import WharfCore
 /// blocked in the write until the fdatasync finished, so nothing else in any group moved.
 @Suite struct GroupStateWriteTests {
     @Test func aSyncGroupWaitingForItsFdatasyncDoesNotHoldTheCoordinator() async throws {
-        let root = NSTemporaryDirectory() + "wharf-group-state-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let faults = FaultInjector()
-        var config = EngineConfig(dataDirectory: root, fsync: .always)
-        config.faults = faults
-        config.groupInitialRebalanceDelayMs = 0
+        let held = try HeldOffsetsSyncEngine()
+        defer { held.remove() }
+        let faults = held.faults
         let tp = TopicPartition("t", 0)
         do {
-            let engine = try Engine.open(config: config, clock: ManualClock(1_800_000_000_000), logger: Logger(label: "test"))
-            try engine.createTopic("t", .init(partitions: 1))
-            _ = try engine.produce(topic: "t", records: [Record(value: [1])], partition: 0)
+            let engine = held.engine
             let coordinator = engine.coordinator
             let joined = try await coordinator.join(consumerJoin("g"))
-            let offsets = try engine.log(Engine.offsetsTopic, 0)
-
-            faults.holdSyncs(pathSuffix: offsets.directory + "/" + LogSegment.name(0) + LogSegment.logSuffix)
-            // A coordinator blocked on the held sync would block the polling below too: this
-            // releases it once the polling's deadline has passed.
-            DispatchQueue.global().asyncAfter(deadline: .now() + 150) { faults.releaseSyncs() }
+            try held.holdOffsetsSyncs()
             let answered = Atomic(false)
             let sync = Task {
                 let assignment = try await coordinator.sync(groupId: "g", generationId: joined.generationId,
@@ -63,7 +53,7 @@ import WharfCore
             try engine.close()
         }
         // The acknowledged assignment's group is on disk.
-        let reopened = try Engine.open(config: EngineConfig(dataDirectory: root, fsync: .always), clock: ManualClock(1_800_000_000_000), logger: Logger(label: "test"))
+        let reopened = try held.reopened()
         defer { try? reopened.close() }
         #expect(await reopened.coordinator.listGroups().map(\.groupId).contains("g"))
         #expect(await reopened.coordinator.fetchOffsets(groupId: "other", partitions: [tp])[tp]?.offset == 1)

@@ -13,25 +13,16 @@ import WharfCore
 /// behind a line of fdatasyncs: p99 over 0.5 s at 1,000 messages/s.
 @Suite struct OffsetCommitGroupCommitTests {
     @Test func commitsArrivingDuringAnFdatasyncAreWrittenAndShareTheNextOne() async throws {
-        let root = NSTemporaryDirectory() + "wharf-commit-group-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let faults = FaultInjector()
-        var config = EngineConfig(dataDirectory: root, fsync: .always)
-        config.faults = faults
+        let held = try HeldOffsetsSyncEngine()
+        defer { held.remove() }
+        let faults = held.faults
         let n = 16
         let tp = TopicPartition("t", 0)
         do {
-            let engine = try Engine.open(config: config, clock: ManualClock(1_800_000_000_000), logger: Logger(label: "test"))
-            try engine.createTopic("t", .init(partitions: 1))
-            _ = try engine.produce(topic: "t", records: [Record(value: [1])], partition: 0)
+            let engine = held.engine
             let offsets = try engine.log(Engine.offsetsTopic, 0)
             let syncsBefore = offsets.dataSyncs.load(ordering: .relaxed)
-
-            // Only `__consumer_offsets`' segment: nothing else of this engine waits.
-            faults.holdSyncs(pathSuffix: offsets.directory + "/" + LogSegment.name(0) + LogSegment.logSuffix)
-            // A coordinator that blocks on the held sync would also block the polling below:
-            // this releases it once the polling's deadline has passed.
-            DispatchQueue.global().asyncAfter(deadline: .now() + 150) { faults.releaseSyncs() }
+            try held.holdOffsetsSyncs()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for g in 0..<n {
                     group.addTask {
@@ -59,7 +50,7 @@ import WharfCore
             try engine.close()
         }
         // Every acknowledged commit is on disk.
-        let reopened = try Engine.open(config: EngineConfig(dataDirectory: root, fsync: .always), clock: ManualClock(1_800_000_000_000), logger: Logger(label: "test"))
+        let reopened = try held.reopened()
         defer { try? reopened.close() }
         for g in 0..<n {
             #expect(await reopened.coordinator.fetchOffsets(groupId: "g\(g)", partitions: [tp])[tp]?.offset == 1)
