@@ -138,11 +138,6 @@ extension EventStore {
         return out
     }
 
-    /// The single event at `position`.
-    func event(at position: UInt64) throws(WharfError) -> RecordedEvent {
-        try events(at: [position])[0]
-    }
-
     /// Calls `body` with each record of a log read (`position`: where it was read from, for the
     /// error), borrowed from `bytes`, until `body` returns false. A malformed batch is `.corrupt`.
     static func forEachRecord(in bytes: [UInt8], at position: UInt64,
