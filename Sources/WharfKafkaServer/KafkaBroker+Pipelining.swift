@@ -1,4 +1,5 @@
 import KafkaProtocol
+import WharfStorage
 
 /// Pipelining: a connection's requests are started in arrival order, but the answer of a
 /// Produce may wait for the disk (the `always` group commit) while the next requests start.
@@ -23,8 +24,9 @@ extension KafkaBroker {
     /// Runs `payload` as `handle` does, except that a Produce returns once its batches are
     /// written (in order, so sequence checks see them as sent), its answer left to wait for durability.
     /// `session` carries the connection's SASL state: a client that still has to authenticate (or
-    /// is mid-exchange) takes the ordinary path, which refuses it.
-    public func start(_ payload: [UInt8], session: inout ConnectionSession) async -> Started {
+    /// is mid-exchange) takes the ordinary path, which refuses it. `syncRounds` is the caller's
+    /// event loop when the request runs there: an `always` round may then run on it (`LogSyncer`).
+    public func start(_ payload: [UInt8], session: inout ConnectionSession, syncRounds: SyncRoundRunner? = nil) async -> Started {
         // The api key leads the payload; Produce is 0. Anything else (or a Produce that does not
         // decode, a read-only listener's refusal, a client not yet authenticated) takes the ordinary path.
         guard !configuration.readOnly, !session.awaitsRawTokens, session.isAuthenticated || !security(of: session).requiresSASL,
@@ -52,8 +54,9 @@ extension KafkaBroker {
         // written, so the syncer's wake-up and fdatasync overlap this loop's hand-over of the
         // answer to the writer task (asked only when the answer starts waiting, every round trip
         // of a client with one Produce in flight paid that hand-over first). Where no CPU is free,
-        // the woken syncer can preempt the loop instead: BENCHMARKS.md, issue 17 session 13.
-        for p in inFlight.pending { p.append.requestDurability() }
+        // the woken syncer can preempt the loop instead: BENCHMARKS.md, issue 17 session 13. On
+        // the listener's loop the round runs there, after the requests it has already read.
+        for p in inFlight.pending { p.append.requestDurability(runner: syncRounds) }
         return .later { answer(await inFlight.acknowledged()) }
     }
 }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOSSL
 import NIOTLS
 import WharfCore
+import WharfStorage
 
 /// One connection: splits the socket's bytes into request frames, hands them to a worker task
 /// that starts them strictly in order (the broker's work may wait: long-poll fetches, group
@@ -94,6 +95,20 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         let deliverer = AnswerDeliverer(queue: queue, gate: gate, channel: channel, gauges: gauges, logger: logger, peer: peer,
                                         resumeReading: resumeReading)
         var session = ConnectionSession(peer: peer, connection: state.current)
+        // On the listener's loop (no executor of the caller's), an `always` round may run there
+        // (`LogSyncer`); a caller's executor may be the concurrency pool, which must never block
+        // on a disk. The round is queued twice over, so that it runs behind the jobs the requests
+        // already read queue in turn: the Produce's writer task, which then waits for the round,
+        // and further Produces, which then share it. The round's wake-ups then reach parked
+        // Fetches before the writer, so records are delivered before they are acknowledged.
+        // Only jobs queued from the loop itself are sure to run (it drains them even while
+        // shutting down); anywhere else the syncer's thread takes the round.
+        let loop = channel.eventLoop
+        let syncRounds = offRecordPath == nil ? nil : SyncRoundRunner { job in
+            guard loop.inEventLoop else { return false }
+            loop.execute { loop.execute(job) }
+            return true
+        }
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await writeAnswers(answers, backlog: backlog, deliverer: deliverer)
@@ -114,7 +129,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                         return (started, session)
                     }
                 } else {
-                    started = await broker.start(payload, session: &session)
+                    started = await broker.start(payload, session: &session, syncRounds: syncRounds)
                 }
                 timing.startedNanos = monotonicNanos()
                 // A ready answer while every earlier one is written (a client waiting for its

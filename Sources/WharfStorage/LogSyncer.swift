@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import WharfCore
 
 /// The group-commit syncer of a log directory (issue 17): one loop for every partition log of
 /// an engine's data directory, so that under `--fsync always` one round makes durable every append
@@ -28,6 +29,16 @@ import Synchronization
 /// workers blocked (this loop in `group.wait()`, another syncer's loop, a blocking append) an
 /// fdatasync handed to it waited 0.4–0.9 s under `always` (issue 17, BENCHMARKS.md "Session 12").
 /// A private serial queue runs on the overcommitting pool, which starts a thread when none is free.
+///
+/// A round can also run on the thread that wrote the data, when that thread offers to
+/// (`SyncRoundRunner`: the Kafka listener's event loop) and the syncer is idle. Waking the syncer's
+/// thread for the fdatasync and then the loop for the answer cost two thread wake-ups per round
+/// trip, 100–250 µs on two vCPUs, more than the fdatasync itself (issue 17, BENCHMARKS.md "Session
+/// 14"). The round is queued behind the loop's other ready work, so every request the loop read in
+/// the same pass is written before it and shares it, as Redis's `appendfsync always` syncs once
+/// before its loop sleeps. The loop is blocked for the fdatasync, so a round runs there only while
+/// recent fdatasyncs were quick (`inlineRoundLimitNanos`); otherwise, and for the rounds that
+/// others' appends need meanwhile, the syncer's own thread runs it.
 public final class LogSyncer: Sendable {
     private struct State {
         /// Logs scheduled for the next round, in the order they asked.
@@ -40,6 +51,12 @@ public final class LogSyncer: Sendable {
     private let start: @Sendable (@escaping @Sendable () -> Void) -> Void
     /// Rounds run so far (tests and metrics).
     let rounds = Atomic<Int>(0)
+    /// Rounds run on a `SyncRoundRunner`'s thread so far (tests).
+    let roundsOnRunner = Atomic<Int>(0)
+    /// A moving average of how long a round's fdatasyncs took (nanoseconds, weight 1/8 per round).
+    let recentRoundNanos = Atomic<Int>(0)
+    /// Above this average a round blocks the runner's thread too long: the syncer's thread runs it.
+    static let inlineRoundLimitNanos = 1_000_000
 
     /// A syncer whose loop runs on its own serial queue (see the type's comment for why not a global one).
     public convenience init() {
@@ -52,34 +69,63 @@ public final class LogSyncer: Sendable {
         self.start = start
     }
 
-    /// `log` has appends waiting for durability: the next round covers it.
-    func schedule(_ log: PartitionLog) {
+    /// `log` has appends waiting for durability: the next round covers it. With a `runner`, and
+    /// no round running or due, that round runs on the runner's thread (see the type's comment).
+    func schedule(_ log: PartitionLog, runner: SyncRoundRunner? = nil) {
         let startLoop = state.withLock { s -> Bool in
             if s.scheduledIDs.insert(ObjectIdentifier(log)).inserted { s.scheduled.append(log) }
             guard !s.running else { return false }
             s.running = true
             return true
         }
-        if startLoop { start { self.run() } }
+        guard startLoop else { return }
+        if let runner, recentRoundNanos.load(ordering: .relaxed) <= Self.inlineRoundLimitNanos,
+           runner.enqueue({ self.runOneRound(on: runner) }) {
+            return
+        }
+        start { self.run() }
+    }
+
+    /// One round on the runner's thread; appends scheduled meanwhile (other threads') go to the
+    /// syncer's own thread rather than keep the runner blocked.
+    private func runOneRound(on runner: SyncRoundRunner) {
+        let logs = takeScheduled()
+        if logs.isEmpty { return }
+        roundsOnRunner.add(1, ordering: .relaxed)
+        round(logs, afterAcknowledgements: runner)
+        let more = state.withLock { s -> Bool in
+            if s.scheduled.isEmpty { s.running = false }
+            return s.running
+        }
+        if more { start { self.run() } }
+    }
+
+    /// The logs scheduled since the last round; when there are none the syncer stops running.
+    private func takeScheduled() -> [PartitionLog] {
+        state.withLock { s -> [PartitionLog] in
+            let logs = s.scheduled
+            s.scheduled = []
+            s.scheduledIDs = []
+            if logs.isEmpty { s.running = false }
+            return logs
+        }
     }
 
     /// Rounds until no log is scheduled.
     private func run() {
         while true {
-            let logs = state.withLock { s -> [PartitionLog] in
-                let logs = s.scheduled
-                s.scheduled = []
-                s.scheduledIDs = []
-                if logs.isEmpty { s.running = false }
-                return logs
-            }
+            let logs = takeScheduled()
             if logs.isEmpty { return }
-            round(logs)
+            round(logs, afterAcknowledgements: nil)
         }
     }
 
-    private func round(_ logs: [PartitionLog]) {
+    /// Syncs `logs` and resumes their waiters. What only keeps later rounds fast (zeros written
+    /// ahead of the data) goes to `afterAcknowledgements` when given, so that on a runner's
+    /// thread the answers the round released are written first; else it runs here.
+    private func round(_ logs: [PartitionLog], afterAcknowledgements: SyncRoundRunner?) {
         rounds.add(1, ordering: .relaxed)
+        let began = monotonicNanos()
         let plans = logs.map { $0.beginSyncRound() }
         let syncs = plans.indices.filter { plans[$0].sync != nil }
         // A failure stops that log (`PartitionLog.sync`): `finishSyncRound` sees it, and the
@@ -97,8 +143,15 @@ public final class LogSyncer: Sendable {
             syncOne(syncs[0])
             group.wait()
         }
+        let took = Int(clamping: monotonicNanos() &- began)
+        let average = recentRoundNanos.load(ordering: .relaxed)
+        recentRoundNanos.store(average + (took - average) / 8, ordering: .relaxed)
         for (i, log) in logs.enumerated() where log.finishSyncRound(plans[i]) {
             schedule(log)
         }
+        let synced = plans.indices.filter { plans[$0].sync != nil }.map { logs[$0] }
+        if synced.isEmpty { return }
+        let zeroFill: @Sendable () -> Void = { for log in synced { log.zeroFillAheadIfLow() } }
+        if afterAcknowledgements?.enqueue(zeroFill) != true { zeroFill() }
     }
 }

@@ -50,14 +50,14 @@ extension PartitionLog {
 
     /// Has the syncer run an fdatasync covering every offset below `end`, without anyone waiting
     /// for it: an `interval` sync that fell due, or an `always` append whose caller will wait
-    /// later (`PendingAppend.requestDurability()`).
-    func startDueSync(upTo end: Int64) {
-        enqueueDurabilityWaiter(DurabilityWaiter(end: end) { _ in })
+    /// later (`PendingAppend.requestDurability()`). With a `runner`, the round may run on its thread.
+    func startDueSync(upTo end: Int64, runner: SyncRoundRunner? = nil) {
+        enqueueDurabilityWaiter(DurabilityWaiter(end: end) { _ in }, runner: runner)
     }
 
     /// Resumes `waiter` at once if a sync already covers it (or none ever can), else queues it
     /// and schedules this log on its syncer.
-    func enqueueDurabilityWaiter(_ waiter: DurabilityWaiter) {
+    func enqueueDurabilityWaiter(_ waiter: DurabilityWaiter, runner: SyncRoundRunner? = nil) {
         let now = state.withLock { s -> WharfError?? in
             if s.syncedEnd >= waiter.end { return .some(nil) }
             if let error = stopError(s) { return .some(error) }
@@ -67,7 +67,7 @@ extension PartitionLog {
         if let now {
             waiter.resume(now)
         } else {
-            syncer.schedule(self)
+            syncer.schedule(self, runner: runner)
         }
     }
 
@@ -125,8 +125,6 @@ extension PartitionLog {
         if failed { return true }
         appendNotifier.signal()
         for waiter in covered { waiter.resume(nil) }
-        // After the acknowledgements, on this thread: the next rounds' appends land on zeros.
-        zeroFillAheadIfLow()
         // Waiters still queued arrived after the round began and scheduled this log themselves.
         return false
     }

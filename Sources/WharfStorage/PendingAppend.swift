@@ -40,10 +40,11 @@ public struct PendingAppend: Sendable {
     /// Asks the log's syncer now for the fdatasync that `durable()` will wait for, without
     /// waiting: a caller with more to do before it waits (a listener handing its answer over)
     /// lets the disk work meanwhile, and `durable()` then finds the round under way or done.
-    /// Nothing to ask for when the append is already durable.
-    public func requestDurability() {
+    /// Nothing to ask for when the append is already durable. A caller on a thread that can run
+    /// the round itself between its jobs (an event loop) passes a `runner` (see `LogSyncer`).
+    public func requestDurability(runner: SyncRoundRunner? = nil) {
         guard let awaiting else { return }
-        awaiting.log.startDueSync(upTo: awaiting.end)
+        awaiting.log.startDueSync(upTo: awaiting.end, runner: runner)
     }
 
     /// `durable()` blocking the calling thread (the engine's synchronous callers).

@@ -3,6 +3,7 @@ import KafkaProtocol
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 import WharfCore
 import WharfEngine
@@ -74,6 +75,30 @@ import WharfStorage
             while faults.syncsWaiting == 0, clock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
             #expect(faults.syncsWaiting == 1, "no fdatasync started before the answer waited")
             faults.releaseSyncs()
+            guard case .respond(let frame) = await started.outcome() else { Issue.record("no answer"); return }
+            let (_, body) = try KafkaResponse.decode(Array(frame.dropFirst(4)), apiKey: .produce, version: 7)
+            guard case .produce(let r) = body else { Issue.record("not a produce answer"); return }
+            #expect(r.responses[0].partitionResponses[0].errorCode == 0)
+        }
+    }
+
+    /// On the listener's loop (`syncRounds`), the Produce's group-commit round is queued there,
+    /// behind the loop's other work, rather than handed to the syncer's thread; once the loop runs
+    /// it, the answer is final (issue 17, session 14).
+    @Test func aProduceUnderAlwaysQueuesItsRoundOnTheLoopThatWroteIt() async throws {
+        try await Self.withBroker(.always) { broker, engine in
+            let jobs = Mutex<[@Sendable () -> Void]>([])
+            let loop = SyncRoundRunner { job in
+                jobs.withLock { $0.append(job) }
+                return true
+            }
+            var session = ConnectionSession(peer: "test", connection: nil)
+            let started = await broker.start(Self.producePayload("a"), session: &session, syncRounds: loop)
+            guard case .later = started else { Issue.record("answered before its fdatasync: \(started)"); return }
+            #expect(jobs.withLock { $0.count } == 1, "the round waits on the loop")
+            #expect(try engine.offsets(topic: "t", partition: 0).logEnd == 0, "not readable before its fdatasync")
+            while let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { job() }
+            #expect(try engine.offsets(topic: "t", partition: 0).logEnd == 1)
             guard case .respond(let frame) = await started.outcome() else { Issue.record("no answer"); return }
             let (_, body) = try KafkaResponse.decode(Array(frame.dropFirst(4)), apiKey: .produce, version: 7)
             guard case .produce(let r) = body else { Issue.record("not a produce answer"); return }
