@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Dispatch
 import Synchronization
 import WharfCore
@@ -45,6 +50,10 @@ public final class LogSyncer: Sendable {
         var scheduled: [PartitionLog] = []
         var scheduledIDs: Set<ObjectIdentifier> = []
         var running = false
+        /// The round queued on a runner and not begun: which thread queued it (the runner's own),
+        /// and the token its job carries.
+        var runnerClaim: (thread: UInt, token: UInt64)?
+        var claimsMade: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -79,16 +88,43 @@ public final class LogSyncer: Sendable {
             return true
         }
         guard startLoop else { return }
-        if let runner, recentRoundNanos.load(ordering: .relaxed) <= Self.inlineRoundLimitNanos,
-           runner.enqueue({ self.runOneRound(on: runner) }) {
-            return
+        if let runner, recentRoundNanos.load(ordering: .relaxed) <= Self.inlineRoundLimitNanos {
+            let token = state.withLock { s -> UInt64 in
+                s.claimsMade &+= 1
+                s.runnerClaim = (currentThreadID(), s.claimsMade)
+                return s.claimsMade
+            }
+            if runner.enqueue({ self.runClaimedRound(token, on: runner) }) { return }
+            state.withLock { $0.runnerClaim = nil }
         }
         start { self.run() }
     }
 
+    /// The job queued on a runner: its round, unless the thread already ran it (see
+    /// `runRoundQueuedOnThisThread`).
+    private func runClaimedRound(_ token: UInt64, on runner: SyncRoundRunner) {
+        let stillQueued = state.withLock { s -> Bool in
+            guard s.runnerClaim?.token == token else { return false }
+            s.runnerClaim = nil
+            return true
+        }
+        if stillQueued { runOneRound(on: runner) }
+    }
+
+    /// Called before a thread blocks for durability: if it queued a round on itself that has not
+    /// run, it runs it now, where waiting would wait forever (the round is behind the wait).
+    func runRoundQueuedOnThisThread() {
+        let queuedHere = state.withLock { s -> Bool in
+            guard let claim = s.runnerClaim, claim.thread == currentThreadID() else { return false }
+            s.runnerClaim = nil
+            return true
+        }
+        if queuedHere { runOneRound(on: nil) }
+    }
+
     /// One round on the runner's thread; appends scheduled meanwhile (other threads') go to the
     /// syncer's own thread rather than keep the runner blocked.
-    private func runOneRound(on runner: SyncRoundRunner) {
+    private func runOneRound(on runner: SyncRoundRunner?) {
         let logs = takeScheduled()
         if logs.isEmpty { return }
         roundsOnRunner.add(1, ordering: .relaxed)
@@ -154,4 +190,13 @@ public final class LogSyncer: Sendable {
         let zeroFill: @Sendable () -> Void = { for log in synced { log.zeroFillAheadIfLow() } }
         if afterAcknowledgements?.enqueue(zeroFill) != true { zeroFill() }
     }
+}
+
+/// The calling thread, as a number that can be compared and stored (`pthread_t` is a pointer on Darwin).
+private func currentThreadID() -> UInt {
+    #if canImport(Darwin)
+    UInt(bitPattern: pthread_self())
+    #else
+    UInt(pthread_self())
+    #endif
 }

@@ -44,6 +44,8 @@ extension PartitionLog {
             outcome.withLock { $0 = error }
             done.signal()
         })
+        // A round this thread queued on itself (an event loop's) would run only after the wait.
+        syncer.runRoundQueuedOnThisThread()
         done.wait()
         if let error = outcome.withLock({ $0 }) { throw error }
     }

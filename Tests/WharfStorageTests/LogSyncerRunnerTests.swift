@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Synchronization
 import Testing
 import WharfCore
@@ -135,6 +137,49 @@ import WharfTestSupport
         thread.runAll()
         #expect(log.logEndOffset == 1)
         #expect(syncer.roundsOnRunner.load(ordering: .relaxed) == 0)
+        try log.close()
+    }
+
+    /// A thread that queued a round on itself and then blocks for durability (a synchronous
+    /// append on an event loop) runs that round at once instead of waiting forever for a job
+    /// queued behind it; the queued job then finds nothing to do. The thread is one of the test's
+    /// own, so a regression fails after 10 s (the test then runs the queued job, which frees it).
+    @Test func aBlockingWaitOnTheRunnersThreadRunsTheRoundItQueued() throws {
+        let dir = TempDir("wharf-syncrunner")
+        defer { dir.remove() }
+        let thread = ManualStart()
+        let loop = ManualStart()
+        let syncer = LogSyncer(start: thread.start)
+        let log = try helpers.openLogs(dir, count: 1, syncer: syncer)[0]
+        let runner = runner(loop)
+        let appended = DispatchSemaphore(value: 0)
+        let result = Mutex<Int64?>(nil)
+        Thread {
+            var first = makeBatch(count: 1)
+            guard let pending = try? log.write(&first) else {
+                appended.signal()
+                return
+            }
+            pending.requestDurability(runner: runner)
+            var second = makeBatch(count: 2)
+            let end = try? log.append(&second).lastOffset
+            result.withLock { $0 = end }
+            appended.signal()
+        }.start()
+
+        let finished = appended.wait(timeout: .now() + .seconds(10)) == .success
+        #expect(finished, "the blocking append waited for the round queued behind it")
+        if !finished {
+            loop.runAll()
+            appended.wait()
+        }
+        #expect(result.withLock { $0 } == 2)
+        #expect(log.logEndOffset == 3, "both appends made durable by the round run there")
+        #expect(syncer.roundsOnRunner.load(ordering: .relaxed) == 1)
+        #expect(loop.pending == 1, "the queued job is still there")
+        loop.runAll()
+        #expect(syncer.rounds.load(ordering: .relaxed) == 1, "and runs no second round")
+        #expect(thread.pending == 0)
         try log.close()
     }
 
