@@ -16,6 +16,21 @@ import WharfTestSupport
 
     let helpers = LogSyncerTests()
 
+    /// A syncer over `count` logs under `always`, its thread and a runner's queue (`loop`) both
+    /// held by the test.
+    struct Fixture {
+        let dir = TempDir("wharf-syncrunner")
+        let thread = ManualStart()
+        let loop = ManualStart()
+        let syncer: LogSyncer
+        let logs: [PartitionLog]
+
+        init(logs count: Int) throws {
+            syncer = LogSyncer(start: thread.start)
+            logs = try LogSyncerTests().openLogs(dir, count: count, syncer: syncer)
+        }
+    }
+
     func runner(_ queue: ManualStart) -> SyncRoundRunner {
         let start = queue.start
         return SyncRoundRunner { job in
@@ -27,12 +42,9 @@ import WharfTestSupport
     /// Appends written on the runner's thread before its queued round runs all share that round,
     /// and the syncer's own thread is never started for them.
     @Test func aRoundAskedForWithARunnerRunsThereAndCoversEveryAppendQueuedBeforeIt() throws {
-        let dir = TempDir("wharf-syncrunner")
-        defer { dir.remove() }
-        let thread = ManualStart()
-        let loop = ManualStart()
-        let syncer = LogSyncer(start: thread.start)
-        let logs = try helpers.openLogs(dir, count: 2, syncer: syncer)
+        let f = try Fixture(logs: 2)
+        defer { f.dir.remove() }
+        let (thread, loop, syncer, logs) = (f.thread, f.loop, f.syncer, f.logs)
         let acks = LogSyncerTests.Acks()
         var ends: [Int64] = []
         for (p, log) in [logs[0], logs[1], logs[0]].enumerated() {
@@ -65,14 +77,11 @@ import WharfTestSupport
     /// acknowledgements queued (here one that reads the segment's length, as a writer task would
     /// write its answer).
     @Test func theZeroFillAfterARunnerRoundRunsAfterTheJobsItsAcknowledgementsQueued() throws {
-        let dir = TempDir("wharf-syncrunner")
-        defer { dir.remove() }
-        let thread = ManualStart()
-        let loop = ManualStart()
-        let syncer = LogSyncer(start: thread.start)
-        let log = try helpers.openLogs(dir, count: 1, syncer: syncer)[0]
+        let f = try Fixture(logs: 1)
+        defer { f.dir.remove() }
+        let (thread, loop, syncer, log) = (f.thread, f.loop, f.syncer, f.logs[0])
         let acks = LogSyncerTests.Acks()
-        let segment = dir.path + "/orders-0/00000000000000000000.log"
+        let segment = f.dir.path + "/orders-0/00000000000000000000.log"
         let lengthWhenAnswered = Mutex<Int64>(-1)
         // More data than one piece of zeros, so the round's top-up has something to write.
         var batch = makeBatch(count: 1, valueSize: Int(PartitionLog.zeroFillPiece) + 1_000)
@@ -96,12 +105,9 @@ import WharfTestSupport
     /// Appends that other threads ask for while a runner's round runs go to the syncer's own
     /// thread afterwards: the runner's thread is blocked for one round at most.
     @Test func appendsArrivingDuringARunnerRoundGoToTheSyncersThread() throws {
-        let dir = TempDir("wharf-syncrunner")
-        defer { dir.remove() }
-        let thread = ManualStart()
-        let loop = ManualStart()
-        let syncer = LogSyncer(start: thread.start)
-        let logs = try helpers.openLogs(dir, count: 2, syncer: syncer)
+        let f = try Fixture(logs: 2)
+        defer { f.dir.remove() }
+        let (thread, loop, syncer, logs) = (f.thread, f.loop, f.syncer, f.logs)
         let acks = LogSyncerTests.Acks()
         var batch = makeBatch(count: 1)
         let pending = try logs[0].write(&batch)
@@ -125,11 +131,9 @@ import WharfTestSupport
     /// A runner that refuses the job (asked from another thread, or going away) leaves the round
     /// to the syncer's thread: nobody waits for a round no one will run.
     @Test func aRunnerThatRefusesLeavesTheRoundToTheSyncersThread() throws {
-        let dir = TempDir("wharf-syncrunner")
-        defer { dir.remove() }
-        let thread = ManualStart()
-        let syncer = LogSyncer(start: thread.start)
-        let log = try helpers.openLogs(dir, count: 1, syncer: syncer)[0]
+        let f = try Fixture(logs: 1)
+        defer { f.dir.remove() }
+        let (thread, syncer, log) = (f.thread, f.syncer, f.logs[0])
         var batch = makeBatch(count: 1)
         let pending = try log.write(&batch)
         pending.requestDurability(runner: SyncRoundRunner { _ in false })
@@ -145,12 +149,9 @@ import WharfTestSupport
     /// queued behind it; the queued job then finds nothing to do. The thread is one of the test's
     /// own, so a regression fails after 10 s (the test then runs the queued job, which frees it).
     @Test func aBlockingWaitOnTheRunnersThreadRunsTheRoundItQueued() throws {
-        let dir = TempDir("wharf-syncrunner")
-        defer { dir.remove() }
-        let thread = ManualStart()
-        let loop = ManualStart()
-        let syncer = LogSyncer(start: thread.start)
-        let log = try helpers.openLogs(dir, count: 1, syncer: syncer)[0]
+        let f = try Fixture(logs: 1)
+        defer { f.dir.remove() }
+        let (thread, loop, syncer, log) = (f.thread, f.loop, f.syncer, f.logs[0])
         let runner = runner(loop)
         let appended = DispatchSemaphore(value: 0)
         let result = Mutex<Int64?>(nil)
@@ -186,12 +187,9 @@ import WharfTestSupport
     /// While recent rounds were slow (a disk taking milliseconds per fdatasync), a runner is not
     /// blocked for them: the syncer's thread runs the round as without one.
     @Test func slowRoundsKeepTheRunnersThreadFree() throws {
-        let dir = TempDir("wharf-syncrunner")
-        defer { dir.remove() }
-        let thread = ManualStart()
-        let loop = ManualStart()
-        let syncer = LogSyncer(start: thread.start)
-        let log = try helpers.openLogs(dir, count: 1, syncer: syncer)[0]
+        let f = try Fixture(logs: 1)
+        defer { f.dir.remove() }
+        let (thread, loop, syncer, log) = (f.thread, f.loop, f.syncer, f.logs[0])
         syncer.recentRoundNanos.store(LogSyncer.inlineRoundLimitNanos + 1, ordering: .relaxed)
         var batch = makeBatch(count: 1)
         let pending = try log.write(&batch)
