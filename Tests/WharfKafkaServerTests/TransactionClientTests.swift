@@ -18,9 +18,14 @@ def read(bs, topic, isolation):
     c.assign([TopicPartition(topic, 0, 0)])
     out = []
     while True:
-        m = c.poll(20)
+        # Generous: under the parallel suite's load a poll can take seconds. If the end never
+        # comes, say where the reader stood and what the broker reports, to tell a stuck last
+        # stable offset from a slow machine.
+        m = c.poll(60)
         if m is None:
-            raise SystemExit("no end of partition within 20 s")
+            low, high = c.get_watermark_offsets(TopicPartition(topic, 0), timeout=10, cached=False)
+            raise SystemExit("no end of partition within 60 s: read %s, position %s, offsets %d-%d"
+                             % (out, c.position([TopicPartition(topic, 0)]), low, high))
         if m.error():
             if m.error().code() == KafkaError._PARTITION_EOF:
                 break
