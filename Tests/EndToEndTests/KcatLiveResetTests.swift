@@ -40,6 +40,8 @@ import Testing
         // kcat, still running, reads all six again.
         try await KafkaClientGroupTests.waitUntil("kcat to re-read after the reset") { lines().count >= 12 }
         #expect(Array(lines().suffix(6)) == (1...6).map { "v\($0)" }, "\(lines())")
+        // kcat leaves its group while the broker still runs; after `q` its close would wait for it.
+        kcat.stop()
         try await tmux.send("q")
     }
 }

@@ -28,10 +28,15 @@ final class SpawnedProcess {
     /// Waits for the child to exit without holding a thread.
     func exit() async throws -> Int32 { await child.exit().status }
 
-    /// SIGTERM, then waits (a kcat consumer closes cleanly: leaves its group, commits).
+    /// SIGTERM, then waits (a kcat consumer closes cleanly: leaves its group, commits). A child
+    /// still running after 15 s gets SIGKILL: a consumer whose broker is already gone can retry
+    /// its close for ever, and a test must not hang on it (CI did once, session 14).
     @discardableResult
     func stop() -> Int32 {
         child.terminate()
+        let deadline = Date().addingTimeInterval(15)
+        while child.isRunning, Date() < deadline { usleep(10_000) }
+        if child.isRunning { child.kill() }
         return wait()
     }
 
