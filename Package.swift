@@ -146,9 +146,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "WharfAuthTests", dependencies: ["WharfAuth", "WharfCore"], swiftSettings: strict),
+        .testTarget(name: "WharfAuthTests", dependencies: ["WharfAuth", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfKafkaClientTests", dependencies: ["WharfKafkaClient", "KafkaProtocol", "WharfCore"], swiftSettings: strict),
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "WharfCore"], swiftSettings: strict),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "WharfCore", "WharfTestSupport"], swiftSettings: strict),
         // KafkaFrameHandler against swift-nio's ByteToMessageDecoderVerifier.
         .testTarget(
             name: "KafkaNIOTests",

@@ -185,7 +185,7 @@ public final class LogSyncer: Sendable {
         for (i, log) in logs.enumerated() where log.finishSyncRound(plans[i]) {
             schedule(log)
         }
-        let synced = plans.indices.filter { plans[$0].sync != nil }.map { logs[$0] }
+        let synced = syncs.map { logs[$0] }
         if synced.isEmpty { return }
         let zeroFill: @Sendable () -> Void = { for log in synced { log.zeroFillAheadIfLow() } }
         if afterAcknowledgements?.enqueue(zeroFill) != true { zeroFill() }

@@ -14,40 +14,13 @@ import WharfTestSupport
 /// a server's `stop()`, reading a child's first line), and on the pool two of them would leave
 /// no thread for the unit tests and in-process listeners running meanwhile.
 struct EndToEndLimit: SuiteTrait, TestTrait, TestScoping {
-    static let slots = Slots(ProcessInfo.processInfo.environment["WHARF_E2E_CONCURRENCY"].flatMap(Int.init).map { max(1, $0) } ?? 2)
+    static let slots = TestSlots(ProcessInfo.processInfo.environment["WHARF_E2E_CONCURRENCY"].flatMap(Int.init) ?? 2)
 
     var isRecursive: Bool { true }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         guard testCase != nil else { return try await function() }   // a suite: its tests take the slots
-        await Self.slots.acquire()
-        do {
-            try await withTaskExecutorPreference(QueueTaskExecutor()) { try await function() }
-        } catch {
-            await Self.slots.release()
-            throw error
-        }
-        await Self.slots.release()
-    }
-
-    /// A counting semaphore for tasks: waiters are resumed in arrival order.
-    actor Slots {
-        private var free: Int
-        private var waiting: [CheckedContinuation<Void, Never>] = []
-
-        init(_ count: Int) { free = count }
-
-        func acquire() async {
-            if free > 0 {
-                free -= 1
-                return
-            }
-            await withCheckedContinuation { waiting.append($0) }
-        }
-
-        func release() {
-            if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
-        }
+        try await Self.slots.withSlotOnOwnThread(function)
     }
 }
 

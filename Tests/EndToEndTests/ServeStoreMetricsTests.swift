@@ -78,12 +78,12 @@ import WharfTestSupport
                                         out: dir.path + "/hold.out", err: dir.path + "/hold.err")
             try await Self.check(metricsPort: metricsPort, holder: holder!)
         } catch {
-            FileManager.default.createFile(atPath: release, contents: nil)
+            _ = FileManager.default.createFile(atPath: release, contents: nil)
             _ = try? await holder?.exit()
             _ = try? await serve.stop()
             throw error
         }
-        FileManager.default.createFile(atPath: release, contents: nil)
+        _ = FileManager.default.createFile(atPath: release, contents: nil)
         #expect(try await holder?.exit() == 0, "\(holder?.stderr ?? "")")
         #expect(try await serve.stop() == 0, "\(serve.process.stderr)")
     }

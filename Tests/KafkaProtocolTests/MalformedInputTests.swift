@@ -1,9 +1,10 @@
 import Testing
 import WharfCore
+import WharfTestSupport
 @testable import KafkaProtocol
 
 /// Truncated and garbage input must throw `WharfError.malformed`, never trap.
-@Suite struct MalformedInputTests {
+@Suite(.heavy) struct MalformedInputTests {
     @Test(arguments: MessageCase.all)
     func everyTruncationThrows(_ message: MessageCase) {
         let type = message.type

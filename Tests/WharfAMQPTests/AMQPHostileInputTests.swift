@@ -7,7 +7,7 @@ import WharfTestSupport
 /// Untrusted bytes never trap and never allocate beyond what is present (reference §7.2,
 /// RELIABILITY.md): lying sizes and counts, bombs of zero-width elements, deep nesting, and
 /// seeded random mutations of every golden vector through every decoding entry point.
-@Suite(.ownThread) struct AMQPHostileInputTests {
+@Suite(.heavy) struct AMQPHostileInputTests {
     static func decodes(_ bytes: [UInt8]) -> Bool { (try? AMQPDecoder.decode(bytes)) != nil }
 
     @Test func countsBeyondTheBytesPresentAreRefused() {

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Testing
 import WharfCore
+import WharfTestSupport
 @testable import WharfAuth
 
 /// The ACL file: owner-only, reloaded whole or refused, and updated under a lock so parallel
@@ -49,7 +50,7 @@ import WharfCore
 
     /// 4 threads x 15 updates each adding one ACL: without the lock, read-modify-write races
     /// lose ACLs (and two writers share one temporary file).
-    @Test func parallelWritersLoseNothing() async throws {
+    @Test(.heavy) func parallelWritersLoseNothing() async throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = AclStore(dataDirectory: dir)

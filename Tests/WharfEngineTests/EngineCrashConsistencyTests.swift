@@ -10,7 +10,7 @@ import WharfTestSupport
 /// engine runs on a data directory prepared and closed cleanly beforehand, with
 /// `EngineConfig.faults` journaling every file change; then the disk "after a power cut at
 /// operation k" is rebuilt for many k, reopened, and checked. A failure names the seed.
-@Suite(.ownThread) struct EngineCrashConsistencyTests {
+@Suite(.heavy) struct EngineCrashConsistencyTests {
     static let seeds: [UInt64] = [1, 2, 3]
 
     func config(_ path: String, faults: FaultInjector? = nil) -> EngineConfig {

@@ -13,7 +13,7 @@ import WharfTestSupport
 /// log end (under `interval` too, where the two logs are synced independently: a commit makes
 /// the records below it durable first) nor past the last one started, and under `always` every
 /// acknowledged commit survives.
-@Suite(.ownThread) struct GroupCommitCrashTests {
+@Suite(.heavy) struct GroupCommitCrashTests {
     static let seeds: [UInt64] = [1, 2, 3]
     static let policies: [FsyncPolicy] = [.always, .interval(milliseconds: 1000)]
     static let partitions = [TopicPartition("t", 0), TopicPartition("t", 1)]

@@ -16,7 +16,7 @@ import WharfTestSupport
 /// - under `interval` (acknowledged steps of the last second may be lost), no message is in two
 ///   places, and after undoing the purges every message sent before the run (durable then) is in
 ///   exactly one.
-@Suite(.ownThread) struct QueuePurgeRequeueCrashTests {
+@Suite(.heavy) struct QueuePurgeRequeueCrashTests {
     static let seeds: [UInt64] = [1, 2, 3]
     static let policies: [FsyncPolicy] = [.always, .interval(milliseconds: 1000)]
     static let queue = "orders"

@@ -4,7 +4,7 @@ import WharfEngine
 import WharfTestSupport
 
 /// The Service Bus SQL filter subset: what matches, three-valued logic, and hostile text.
-@Suite(.ownThread) struct SQLFilterTests {
+@Suite(.heavy) struct SQLFilterTests {
     static let order = FilterableMessage(OutgoingMessage(
         messageId: "m-1", body: [], correlationId: "c-9", sessionId: "s-1", subject: "order.created", contentType: "application/json",
         replyTo: "replies", to: "billing", applicationProperties: ["color": "red", "quantity": "7", "price": "2.5", "vip": "true", "note": "50% off_today"]))

@@ -14,7 +14,7 @@ import WharfTestSupport
 /// `topic.json` naming it and all its partition directories), then the engine is reopened on it:
 /// each name is what its last acknowledged step left, or what the step in flight would have
 /// left; a present topic holds only its own generation's records and every acknowledged one.
-@Suite(.ownThread) struct TopicLifecycleCrashTests {
+@Suite(.heavy) struct TopicLifecycleCrashTests {
     static let seeds: [UInt64] = [1, 2, 3]
     static let names = ["a", "b", "c"]
 

@@ -15,7 +15,7 @@ import WharfTestSupport
 /// gap in revisions), holds every acknowledged one, and accepts the next append at the version
 /// it reports; a subscription group exists as its last acknowledged step (or the one in flight)
 /// left it.
-@Suite(.ownThread) struct EventAppendCrashTests {
+@Suite(.heavy) struct EventAppendCrashTests {
     static let seeds: [UInt64] = [1, 2, 3]
     static let streams = ["order-1", "order-2", "invoice-1"]
 

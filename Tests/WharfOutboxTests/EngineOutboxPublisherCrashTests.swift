@@ -10,7 +10,7 @@ import WharfTestSupport
 /// Finding 13: the relay marks rows published as soon as `publish` returns, so the records must
 /// be durable by then even on an engine opened with `interval` (the dashboard's `--outbox`).
 /// Checked with a simulated power cut (`CrashDisk`) right after each `publish` returned.
-@Suite(.ownThread) struct EngineOutboxPublisherCrashTests {
+@Suite(.heavy) struct EngineOutboxPublisherCrashTests {
     @Test func publishedRecordsSurviveAPowerCutUnderInterval() async throws {
         let root = NSTemporaryDirectory() + "wharf-outbox-crash-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }

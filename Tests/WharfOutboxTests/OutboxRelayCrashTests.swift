@@ -17,7 +17,7 @@ import WharfTestSupport
 /// must all have their record in the reopened engine (at least once: a record without a mark is
 /// a re-publish, allowed; a mark without a record is a loss). A SQLite commit that a power cut
 /// rolls back only un-marks rows, so the marks as committed are the strictest state to check.
-@Suite(.ownThread) struct OutboxRelayCrashTests {
+@Suite(.heavy) struct OutboxRelayCrashTests {
     static let seeds: [UInt64] = [1, 2, 3]
     static let topics = ["outbox.event.order", "outbox.event.invoice"]
 

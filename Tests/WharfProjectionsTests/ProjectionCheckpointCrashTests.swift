@@ -17,7 +17,7 @@ import WharfTestSupport
 /// then must not point past what is left of `$all`: otherwise the events appended there after
 /// the restart would never be applied. (A SQLite commit a power cut rolls back only moves the
 /// checkpoint back, so the committed one is the strictest to check.)
-@Suite(.ownThread) struct ProjectionCheckpointCrashTests {
+@Suite(.heavy) struct ProjectionCheckpointCrashTests {
     static let seeds: [UInt64] = [1, 2, 3]
     static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 

@@ -6,7 +6,7 @@ import WharfCore
 
 /// Throughput of the append path: 100-byte records in batches of 1,000, fsync interval:100.
 /// Opt-in (`WHARF_BENCH=1`), since debug builds and a shared machine make timings noisy.
-@Suite(.ownThread) struct AppendBenchmarkTests {
+@Suite(.heavy) struct AppendBenchmarkTests {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["WHARF_BENCH"] == "1"))
     func appendThroughput() throws {
         let dir = TempDir()

@@ -12,7 +12,7 @@ import WharfTestSupport
 /// - under `always`, every acknowledged append survives, and so does everything a reader saw;
 /// - under `interval`, everything covered by a completed `flush`/`ensureDurable` survives.
 /// A failure names the seed; rerun with it to replay the exact run.
-@Suite(.ownThread) struct CrashConsistencyTests {
+@Suite(.heavy) struct CrashConsistencyTests {
     /// What the run promised: offsets below `end` must survive a cut at or after journal `position`.
     struct Promise {
         var position: Int

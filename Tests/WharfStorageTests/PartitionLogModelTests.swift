@@ -5,7 +5,7 @@ import WharfCore
 
 /// Random sequences of operations (append, read, deleteRecords, retention, compaction, clean
 /// and unclean reopen, config changes) checked after every step against a plain model.
-@Suite(.ownThread) struct PartitionLogModelTests {
+@Suite(.heavy) struct PartitionLogModelTests {
     struct Row: Equatable {
         var offset: Int64
         var key: String?

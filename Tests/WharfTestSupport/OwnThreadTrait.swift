@@ -3,12 +3,13 @@ import Testing
 
 /// Runs each test of a suite on a thread of its own instead of the cooperative pool.
 ///
-/// The pool has one thread per core (two here). A synchronous, CPU-bound test (the power-cut
-/// explorations, model checks, benchmarks) holds its pool thread until it returns; two of them
-/// at once leave no thread for the in-process listeners other suites talk to, whose requests
-/// then time out. Under this trait the test body prefers a task executor backed by a serial
-/// dispatch queue (dispatch's overcommitting threads, not the pool's), so the work still runs
-/// and competes for the CPU, but the pool stays free for everyone else.
+/// The pool has one thread per core (two here), and the parallel suite keeps it hundreds of jobs
+/// deep at its start. A test that times something (a woken fetch, a parked answer) would measure
+/// that queue, and a synchronous test holds its pool thread until it returns. Under this trait
+/// the test body prefers a task executor backed by a serial dispatch queue (dispatch's
+/// overcommitting threads, not the pool's), so the work still runs and competes for the CPU, but
+/// the pool stays free for everyone else. Tests that are heavy as well use `.heavy`, which also
+/// runs them one at a time.
 public struct OwnThreadTrait: SuiteTrait, TestTrait, TestScoping {
     public var isRecursive: Bool { true }
 
