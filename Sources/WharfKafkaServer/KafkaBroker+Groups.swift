@@ -214,7 +214,7 @@ extension KafkaBroker {
             } else if let d = await engine.coordinator.describe(groupId: id) {
                 g.groupState = d.state.rawValue
                 g.protocolType = d.protocolType
-                g.protocolData = d.protocolName ?? ""
+                g.protocolData = d.protocolName
                 g.members = d.members.map {
                     var m = DescribeGroupsResponse.DescribedGroupMember()
                     m.memberId = $0.memberId

@@ -176,4 +176,23 @@ import WharfStorage
         #expect(try stable(f) == end(f))
         #expect(try aborted(f) == [AbortedTransaction(producerId: 4242, firstOffset: 0, lastOffset: 1)])
     }
+
+    /// The coordinator's state writes (each with fsyncs) and its markers run on a queue of its
+    /// own, not on a thread of the cooperative pool that every listener and task shares.
+    @Test func theCoordinatorRunsOnAQueueOfItsOwn() async throws {
+        let f = try Self.fixture()
+        let producer = try await f.engine.initTransactionalProducer(transactionalId: "own-queue", timeoutMs: 60_000)
+        try await f.engine.addPartitionsToTransaction(transactionalId: "own-queue", producerId: producer.producerId, epoch: producer.epoch,
+                                                      partitions: Self.partition)
+        try produce(f, ["a"], producer, sequence: 0)
+        try await f.engine.endTransaction(transactionalId: "own-queue", producerId: producer.producerId, epoch: producer.epoch, commit: true)
+        #expect(await Self.runsOnTheCoordinatorsQueue(f.engine.transactions))
+        #expect(!BlockingActorExecutor.isCurrent, "the test itself is not on it")
+        #expect(try stable(f) == end(f))
+    }
+
+    /// Runs on `coordinator`'s executor, as its own methods do.
+    static func runsOnTheCoordinatorsQueue(_ coordinator: isolated TransactionCoordinator) -> Bool {
+        BlockingActorExecutor.isCurrent
+    }
 }

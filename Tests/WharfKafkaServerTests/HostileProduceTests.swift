@@ -28,7 +28,7 @@ import WharfTestSupport
         }
 
         static var configuration: KafkaServer.Configuration {
-            var c = KafkaServer.Configuration.forTest()
+            let c = KafkaServer.Configuration.forTest()
             return c
         }
 

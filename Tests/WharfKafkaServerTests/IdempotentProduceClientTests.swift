@@ -13,7 +13,7 @@ import WharfKafkaClient
     @Test func aResentBatchIsAppendedOnceAndKeepsItsOffset() async throws {
         let f = try KafkaBrokerTests.Fixture()
         try f.engine.createTopic("t", .init(partitions: 2))
-        var config = KafkaServer.Configuration.forTest()
+        let config = KafkaServer.Configuration.forTest()
         let server = KafkaServer(engine: f.engine, configuration: config, logger: Logger(label: "test"))
         let port = try await server.start()
         let client = KafkaClient(bootstrap: [BootstrapAddress(host: "127.0.0.1", port: port)])

@@ -22,7 +22,7 @@ import WharfKafkaServer
             var config = EngineConfig(dataDirectory: dir, fsync: .never)
             config.defaultLog.segmentBytes = segmentBytes
             engine = try Engine.open(config: config, logger: Logger(label: "test"))
-            var serverConfig = KafkaServer.Configuration.forTest()
+            let serverConfig = KafkaServer.Configuration.forTest()
             server = KafkaServer(engine: engine, configuration: serverConfig, logger: Logger(label: "test"))
             let port = try await server.start()
             client = KafkaClient(bootstrap: [BootstrapAddress(host: "127.0.0.1", port: port)])

@@ -29,7 +29,7 @@ import WharfKafkaClient
         }
 
         static func listen(_ engine: Engine) async throws -> (KafkaServer, KafkaClient) {
-            var serverConfig = KafkaServer.Configuration.forTest()
+            let serverConfig = KafkaServer.Configuration.forTest()
             let server = KafkaServer(engine: engine, configuration: serverConfig, logger: Logger(label: "test"))
             let port = try await server.start()
             return (server, KafkaClient(bootstrap: [BootstrapAddress(host: "127.0.0.1", port: port)]))

@@ -15,9 +15,14 @@ import WharfStorage
 /// still `ongoing` at a restart is aborted (nothing in it was decided).
 ///
 /// An actor: requests for transactions are serialized, which is what keeps a marker write and
-/// the state change around it from interleaving with another request of the same id.
+/// the state change around it from interleaving with another request of the same id. It runs
+/// on a queue of its own (`BlockingActorExecutor`), since its state writes and markers block
+/// on the disk.
 public actor TransactionCoordinator {
     static let fileName = "transactions.json"
+
+    private let executor = BlockingActorExecutor(label: "wharf.transaction-coordinator")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     let path: String
     let files: DurableFile
