@@ -7,6 +7,7 @@ extension KafkaErrorCode {
     static let invalidTxnState: Int16 = 48
     static let invalidProducerIdMapping: Int16 = 49
     static let invalidTransactionTimeout: Int16 = 50
+    static let concurrentTransactions: Int16 = 51
     static let operationNotAttempted: Int16 = 55
     static let producerFenced: Int16 = 90
 
@@ -18,6 +19,7 @@ extension KafkaErrorCode {
         case .invalidProducerIdMapping: invalidProducerIdMapping
         case .invalidTxnState: invalidTxnState
         case .invalidTransactionTimeout: invalidTransactionTimeout
+        case .concurrentTransactions: concurrentTransactions
         case .storage(let error): code(wharf: error)
         }
     }

@@ -30,6 +30,13 @@ public actor TransactionCoordinator {
     let logger: Logger
     var transactions: [String: TransactionMetadata]
     var recovered = false
+    /// Transactional ids whose end is in progress (`finish`): between its awaits, the actor
+    /// takes other requests, and one for such an id is refused as Kafka refuses it while the
+    /// transaction is `PrepareCommit`/`PrepareAbort` (CONCURRENT_TRANSACTIONS; clients retry).
+    /// Otherwise an InitProducerId arriving then would end the transaction a second time, and
+    /// the first end, resuming, would write back the old epoch over the new one: the new
+    /// producer fenced, the zombie it was meant to fence let back in.
+    var ending: Set<String> = []
 
     init(dataDirectory: String, files: DurableFile, maxTimeoutMs: Int32, logger: Logger) throws(WharfError) {
         path = dataDirectory + "/" + Self.fileName
@@ -73,13 +80,22 @@ public actor TransactionCoordinator {
         }
     }
 
+    /// What every request does first: finish what a crash left (`recover`), and refuse an id
+    /// whose transaction is ending (`ending`).
+    func ready(_ transactionalId: String, engine: Engine) async throws(TransactionError) {
+        await recover(engine)
+        guard !ending.contains(transactionalId) else {
+            throw .concurrentTransactions("the transaction of '\(transactionalId)' is ending; retry")
+        }
+    }
+
     /// InitProducerId with a transactional id: the first one gets a fresh producer id at epoch
     /// 0; each later one bumps the epoch, fencing the previous producer, and aborts the
     /// transaction it left open. Past the largest epoch, a fresh producer id starts over at 0.
     /// `producerId`/`epoch` (v3+, KIP-360) name the caller's current producer, -1 for none.
     func initProducer(_ transactionalId: String, timeoutMs: Int32, producerId: Int64, epoch: Int16,
                       engine: Engine) async throws(TransactionError) -> (producerId: Int64, epoch: Int16) {
-        await recover(engine)
+        try await ready(transactionalId, engine: engine)
         guard timeoutMs > 0, timeoutMs <= maxTimeoutMs else {
             throw .invalidTransactionTimeout("transaction.timeout.ms \(timeoutMs) is outside 1...\(maxTimeoutMs)")
         }
@@ -142,7 +158,7 @@ public actor TransactionCoordinator {
     /// producer is told it may write to them).
     func addPartitions(_ transactionalId: String, producerId: Int64, epoch: Int16, _ partitions: [TransactionPartition],
                        engine: Engine) async throws(TransactionError) {
-        await recover(engine)
+        try await ready(transactionalId, engine: engine)
         var meta = try openTransaction(transactionalId, producerId, epoch, now: engine.clock.nowMillis())
         meta.partitions.formUnion(partitions)
         transactions[transactionalId] = meta
@@ -151,7 +167,7 @@ public actor TransactionCoordinator {
 
     /// AddOffsetsToTxn: the group's offsets will be committed with the transaction.
     func addOffsets(_ transactionalId: String, producerId: Int64, epoch: Int16, group: String, engine: Engine) async throws(TransactionError) {
-        await recover(engine)
+        try await ready(transactionalId, engine: engine)
         var meta = try openTransaction(transactionalId, producerId, epoch, now: engine.clock.nowMillis())
         meta.groups.insert(group)
         transactions[transactionalId] = meta
@@ -161,7 +177,7 @@ public actor TransactionCoordinator {
     /// TxnOffsetCommit: offsets held in the transaction until it ends (applied on commit).
     func commitOffsets(_ transactionalId: String, producerId: Int64, epoch: Int16, group: String,
                        _ offsets: [TransactionalOffset], engine: Engine) async throws(TransactionError) {
-        await recover(engine)
+        try await ready(transactionalId, engine: engine)
         guard var meta = transactions[transactionalId] else {
             throw .invalidProducerIdMapping("no transactional id '\(transactionalId)'")
         }
@@ -179,7 +195,7 @@ public actor TransactionCoordinator {
     /// EndTxn: commits or aborts the open transaction. A retry of an EndTxn already done
     /// answers success; ending a transaction that never began is INVALID_TXN_STATE.
     func end(_ transactionalId: String, producerId: Int64, epoch: Int16, commit: Bool, engine: Engine) async throws(TransactionError) {
-        await recover(engine)
+        try await ready(transactionalId, engine: engine)
         guard var meta = transactions[transactionalId] else {
             throw .invalidProducerIdMapping("no transactional id '\(transactionalId)'")
         }
@@ -202,6 +218,9 @@ public actor TransactionCoordinator {
     /// commit, then records the transaction complete. A failure leaves it `prepare...` on
     /// disk, finished by a retry or by `recover`.
     func finish(_ meta: inout TransactionMetadata, commit: Bool, engine: Engine) async throws(TransactionError) {
+        let id = meta.transactionalId
+        ending.insert(id)
+        defer { ending.remove(id) }
         meta.status = commit ? .prepareCommit : .prepareAbort
         transactions[meta.transactionalId] = meta
         try persist()

@@ -12,13 +12,17 @@ public enum TransactionError: Error, Sendable, CustomStringConvertible {
     /// `transaction.timeout.ms` is not positive or above `--transaction-max-timeout-ms`
     /// (INVALID_TRANSACTION_TIMEOUT).
     case invalidTransactionTimeout(String)
+    /// The transaction of this transactional id is ending (its markers or offsets being
+    /// written): the client retries (CONCURRENT_TRANSACTIONS).
+    case concurrentTransactions(String)
     /// The markers could not be written or the state not persisted; the transaction stays
     /// where it was and the client may retry.
     case storage(WharfError)
 
     public var description: String {
         switch self {
-        case .producerFenced(let why), .invalidProducerIdMapping(let why), .invalidTxnState(let why), .invalidTransactionTimeout(let why): why
+        case .producerFenced(let why), .invalidProducerIdMapping(let why), .invalidTxnState(let why), .invalidTransactionTimeout(let why),
+             .concurrentTransactions(let why): why
         case .storage(let error): "\(error)"
         }
     }
