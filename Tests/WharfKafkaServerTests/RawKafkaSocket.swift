@@ -69,6 +69,8 @@ struct RawKafkaSocket: Sendable {
                 let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
                 if n > 0 {
                     sent += n
+                } else if n < 0, errno == EINTR {
+                    continue  // a signal (a debugger attaching), not the peer
                 } else if n < 0, errno == EAGAIN || errno == EWOULDBLOCK {
                     return sent
                 } else {
@@ -85,6 +87,7 @@ struct RawKafkaSocket: Sendable {
         while got < count {
             let n = out.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress! + got, count - got, 0) }
             if n == 0 { return nil }
+            if n < 0, errno == EINTR { continue }
             if n < 0, errno == EAGAIN || errno == EWOULDBLOCK {
                 throw WharfError.io("the server sent neither an answer nor a close within \(timeout) (\(got) of \(count) bytes read)")
             }
@@ -124,7 +127,7 @@ struct RawKafkaSocket: Sendable {
                 setTimeout(SO_RCVTIMEO, .milliseconds(100))
                 let n = buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress!, 65536, 0) }
                 if n == 0 { return true }
-                if n < 0, errno != EAGAIN, errno != EWOULDBLOCK { return errno == ECONNRESET }
+                if n < 0, errno != EAGAIN, errno != EWOULDBLOCK, errno != EINTR { return errno == ECONNRESET }
             }
             return false
         }

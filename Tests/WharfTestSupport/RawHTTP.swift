@@ -27,6 +27,7 @@ public enum RawHTTP {
             var sent = 0
             while sent < request.count {
                 let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if n < 0, errno == EINTR { continue }  // a signal (a debugger attaching), not the peer
                 if n <= 0 { break }
                 sent += n
             }
@@ -34,6 +35,7 @@ public enum RawHTTP {
             var buffer = [UInt8](repeating: 0, count: 65_536)
             while true {
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n < 0, errno == EINTR { continue }
                 if n <= 0 { break }
                 received += buffer[..<n]
                 if done(String(decoding: received, as: UTF8.self)) { break }

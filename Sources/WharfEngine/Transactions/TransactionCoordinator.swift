@@ -14,10 +14,10 @@ import WharfStorage
 /// before its first marker is written, so `recover` finishes one a crash interrupted; one
 /// still `ongoing` at a restart is aborted (nothing in it was decided).
 ///
-/// An actor: requests for transactions are serialized, which is what keeps a marker write and
-/// the state change around it from interleaving with another request of the same id. It runs
-/// on a queue of its own (`BlockingActorExecutor`), since its state writes and markers block
-/// on the disk.
+/// An actor on a queue of its own (`BlockingActorExecutor`), since its state writes and markers
+/// block on the disk. Its jobs run one at a time, but the end of a transaction awaits the group
+/// coordinator (the transaction's offsets), and other requests run meanwhile: `ending` is what
+/// keeps one for the same transactional id from interleaving with that end.
 public actor TransactionCoordinator {
     static let fileName = "transactions.json"
 
