@@ -321,7 +321,7 @@ package.targets += [
     .testTarget(
         name: "WharfESDBServerTests",
         dependencies: [
-            "WharfESDBServer", "WharfESDBProtocol", "WharfEvents", "WharfEngine", "WharfCore", "WharfTestSupport",
+            "WharfESDBServer", "WharfESDBProtocol", "WharfEvents", "WharfEngine", "WharfStorage", "WharfCore", "WharfTestSupport",
             .product(name: "GRPCCore", package: "grpc-swift-2"),
             .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

@@ -87,7 +87,13 @@ public final class ESDBServer: Sendable {
         let server = GRPCServer(transport: transport, services: services(), interceptors: [authentication()])
         let logger = self.logger
         let task = Task {
-            do { try await server.serve() } catch { logger.error("esdb listener stopped", metadata: ["error": "\(error)"]) }
+            do { try await server.serve() } catch {
+                // `stop()` cancels this task after the graceful shutdown (subscriptions never end
+                // on their own), and the transport reports that as an error: it is a stop.
+                if Task.isCancelled { logger.info("esdb listener stopped") } else {
+                    logger.error("esdb listener stopped", metadata: ["error": "\(error)"])
+                }
+            }
         }
         let port: Int
         do {

@@ -15,7 +15,9 @@ import WharfEvents
 ///   It is reported with revision Int64.max, EventStoreDB's tombstone revision.
 /// - Every write through the protocol holds `writes`, so the deletion state a write checks
 ///   cannot change before the store writes (the store's own expected-version check covers
-///   writers that bypass the protocol, such as the embedded API).
+///   writers that bypass the protocol, such as the embedded API). A write checks the state
+///   appends still in flight leave (`status(of:asWritten:)`), and waits for its fdatasync after
+///   releasing `writes`, so concurrent writes share one (the store's group commit).
 final class ESDBStreams: Sendable {
     static let tombstoneType = "$streamDeleted"
     static let metadataType = "$metadata"
@@ -58,34 +60,43 @@ final class ESDBStreams: Sendable {
 
     /// Every write checks it, so it reads the index only (the last event's type says whether a
     /// tombstone ended the stream), plus the `$$` stream when the stream has metadata.
-    func status(of stream: String) throws(WharfError) -> Status {
-        let last = store.lastEvent(of: stream)
+    /// A read sees what is durable; a write (`asWritten`) what the next append is checked
+    /// against, appends still in flight included (`EventStore.lastWrittenEvent`).
+    func status(of stream: String, asWritten: Bool = false) throws(WharfError) -> Status {
+        let last = lastEvent(of: stream, asWritten: asWritten)
         var status = Status(last: last?.revision)
         if let described = Self.described(by: stream) {
             // A metadata stream has no metadata of its own; it is deleted with its stream.
-            status.tombstoned = isTombstoned(described)
+            status.tombstoned = lastEvent(of: described, asWritten: asWritten)?.type == Self.tombstoneType
             return status
         }
         status.tombstoned = last?.type == Self.tombstoneType
-        status.truncateBefore = try metadata(of: stream)?["$tb"].flatMap(Self.revision)
+        status.truncateBefore = try metadata(of: stream, asWritten: asWritten)?["$tb"].flatMap(Self.revision)
         return status
     }
 
-    private func isTombstoned(_ stream: String) -> Bool {
-        store.lastEvent(of: stream)?.type == Self.tombstoneType
+    private func lastEvent(of stream: String, asWritten: Bool) -> (revision: UInt64, type: String)? {
+        asWritten ? store.lastWrittenEvent(of: stream).map { ($0.revision, $0.type) } : store.lastEvent(of: stream)
     }
 
     /// The stream's metadata: the JSON object of the last event of `$$<stream>`, nil if none.
-    func metadata(of stream: String) throws(WharfError) -> [String: Any]? {
-        try lastObject(of: Self.metadataStream(of: stream))?.object
+    func metadata(of stream: String, asWritten: Bool = false) throws(WharfError) -> [String: Any]? {
+        try lastObject(of: Self.metadataStream(of: stream), asWritten: asWritten)?.object
     }
 
     /// The last event of `stream`: its revision and its data's JSON object (nil if not one);
     /// nil when the stream has no events.
-    func lastObject(of stream: String) throws(WharfError) -> (revision: UInt64, object: [String: Any]?)? {
+    func lastObject(of stream: String, asWritten: Bool = false) throws(WharfError) -> (revision: UInt64, object: [String: Any]?)? {
+        if asWritten, let last = store.lastWrittenEvent(of: stream), let data = last.inFlightData {
+            return (last.revision, Self.object(data))
+        }
         guard store.lastRevision(of: stream) != nil,
               let last = try store.readStream(stream, direction: .backwards, maxCount: 1).first else { return nil }
-        return (last.revision, (try? JSONSerialization.jsonObject(with: Data(last.data))) as? [String: Any])
+        return (last.revision, Self.object(last.data))
+    }
+
+    private static func object(_ data: [UInt8]) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any]
     }
 
     static func revision(_ value: Any) -> UInt64? {
@@ -93,11 +104,18 @@ final class ESDBStreams: Sendable {
         return UInt64(number.int64Value)
     }
 
-    /// Appends with EventStoreDB's expected-version rules (see the type's comment).
-    func append(stream: String, events: [EventData], expected: ExpectedVersion) throws(ESDBError) -> WriteResult {
+    /// Appends with EventStoreDB's expected-version rules (see the type's comment); returns once
+    /// the append is durable.
+    func append(stream: String, events: [EventData], expected: ExpectedVersion) async throws(ESDBError) -> WriteResult {
+        try await write(stream: stream, events: events, expected: expected).durable()
+    }
+
+    /// `append` up to the write: the answer may go out only after `ESDBWrite.durable()`. A
+    /// caller with more appends to take meanwhile (a BatchAppend call) writes them all first.
+    func write(stream: String, events: [EventData], expected: ExpectedVersion) throws(ESDBError) -> ESDBWrite {
         try ESDBAccess.require(.write, on: stream)
-        return try locked { () throws(ESDBError) -> WriteResult in
-            let status = try wharf(stream, expected) { () throws(WharfError) in try self.status(of: stream) }
+        return try locked { () throws(ESDBError) -> ESDBWrite in
+            let status = try wharf(stream, expected) { () throws(WharfError) in try self.status(of: stream, asWritten: true) }
             // Metadata of a tombstoned stream may still be written (EventStoreDB allows it).
             guard !status.tombstoned || Self.described(by: stream) != nil else { throw .streamDeleted(stream) }
             var storeExpected = expected
@@ -110,20 +128,22 @@ final class ESDBStreams: Sendable {
                 case .exact, .streamExists: throw .wrongExpectedVersion(stream: stream, expected: expected, actual: nil)
                 }
             }
-            let result = try wharf(stream, expected, actual: status.current) { () throws(WharfError) in
-                try store.appendAllowingSystemStream(stream: stream, events: events, expected: storeExpected)
+            let written = try wharf(stream, expected, actual: status.current) { () throws(WharfError) in
+                try store.writeAllowingSystemStream(stream: stream, events: events, expected: storeExpected)
             }
-            if hiddenWhole, !result.deduplicated, let last = status.last {
-                try wharf(stream, expected) { () throws(WharfError) in _ = try self.writeMetadata(of: stream, truncateBefore: last + 1) }
+            if hiddenWhole, !written.result.deduplicated, let last = status.last {
+                // Written after the events: once it is durable, so are they.
+                let metadata = try wharf(stream, expected) { () throws(WharfError) in try self.writeMetadata(of: stream, truncateBefore: last + 1) }
+                return ESDBWrite(result: written.result, last: metadata, stream: stream, expected: expected)
             }
-            return result
+            return ESDBWrite(result: written.result, last: written, stream: stream, expected: expected)
         }
     }
 
     /// The current revision when `expected` holds for an empty append (nothing is written).
     func checkEmptyAppend(stream: String, expected: ExpectedVersion) throws(ESDBError) -> UInt64? {
         try ESDBAccess.require(.write, on: stream)
-        let status = try wharf(stream, expected) { () throws(WharfError) in try self.status(of: stream) }
+        let status = try wharf(stream, expected) { () throws(WharfError) in try self.status(of: stream, asWritten: true) }
         guard !status.tombstoned else { throw .streamDeleted(stream) }
         guard expected.isSatisfied(by: status.current) else {
             throw .wrongExpectedVersion(stream: stream, expected: expected, actual: status.current)
@@ -131,13 +151,14 @@ final class ESDBStreams: Sendable {
         return status.current
     }
 
-    /// Soft delete (`tombstone: false`) or tombstone; returns the `$all` position written.
-    /// The expected version is checked against the stream's last revision, hidden events
-    /// included: soft-deleting twice with the same expected version succeeds, as in EventStoreDB.
-    func delete(stream: String, expected: ExpectedVersion, tombstone: Bool) throws(ESDBError) -> UInt64 {
+    /// Soft delete (`tombstone: false`) or tombstone; returns the `$all` position written once
+    /// it is durable. The expected version is checked against the stream's last revision, hidden
+    /// events included: soft-deleting twice with the same expected version succeeds, as in
+    /// EventStoreDB.
+    func delete(stream: String, expected: ExpectedVersion, tombstone: Bool) async throws(ESDBError) -> UInt64 {
         try ESDBAccess.require(.delete, on: stream)
-        return try locked { () throws(ESDBError) -> UInt64 in
-            let status = try wharf(stream, expected) { () throws(WharfError) in try self.status(of: stream) }
+        let write = try locked { () throws(ESDBError) -> WrittenAppend in
+            let status = try wharf(stream, expected) { () throws(WharfError) in try self.status(of: stream, asWritten: true) }
             guard !status.tombstoned else { throw .streamDeleted(stream) }
             guard expected.isSatisfied(by: status.last), status.last != nil || tombstone else {
                 throw .wrongExpectedVersion(stream: stream, expected: expected, actual: status.last)
@@ -146,20 +167,21 @@ final class ESDBStreams: Sendable {
                 let marker = EventData(type: Self.tombstoneType, data: [], contentType: ESDBWire.binaryContentType)
                 let storeExpected: ExpectedVersion = status.last.map { .exact($0) } ?? .noStream
                 return try wharf(stream, expected, actual: status.last) { () throws(WharfError) in
-                    try store.appendAllowingSystemStream(stream: stream, events: [marker], expected: storeExpected).position
+                    try store.writeAllowingSystemStream(stream: stream, events: [marker], expected: storeExpected)
                 }
             }
             return try wharf(stream, expected) { () throws(WharfError) in try self.writeMetadata(of: stream, truncateBefore: Self.deletedRevision) }
         }
+        return try await ESDBWrite(result: write.result, last: write, stream: stream, expected: expected).durable().position
     }
 
-    /// Writes the stream's metadata with `$tb` set, keeping its other keys.
-    private func writeMetadata(of stream: String, truncateBefore: UInt64) throws(WharfError) -> UInt64 {
-        var object = try metadata(of: stream) ?? [:]
+    /// Writes the stream's metadata with `$tb` set, keeping its other keys (not yet durable).
+    private func writeMetadata(of stream: String, truncateBefore: UInt64) throws(WharfError) -> WrittenAppend {
+        var object = try metadata(of: stream, asWritten: true) ?? [:]
         object["$tb"] = NSNumber(value: Int64(clamping: truncateBefore))
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         let event = EventData(type: Self.metadataType, data: [UInt8](data), contentType: ESDBWire.jsonContentType)
-        return try store.appendAllowingSystemStream(stream: Self.metadataStream(of: stream), events: [event]).position
+        return try store.writeAllowingSystemStream(stream: Self.metadataStream(of: stream), events: [event])
     }
 
     private func locked<T: Sendable>(_ body: () throws(ESDBError) -> T) throws(ESDBError) -> T {
@@ -175,5 +197,21 @@ final class ESDBStreams: Sendable {
             }
             throw ESDBError(error, stream: stream, expected: expected, actual: actual)
         }
+    }
+}
+
+/// A write through the protocol (`ESDBStreams.write`), done under the front-end's lock and not
+/// yet acknowledged: `durable()` waits for its fdatasync outside the lock.
+struct ESDBWrite: Sendable {
+    let result: WriteResult
+    /// The store append written last for it: once that one is durable, so is the whole write.
+    let last: WrittenAppend
+    let stream: String
+    let expected: ExpectedVersion
+
+    /// The result, once durable; a failed fdatasync is the write's error.
+    func durable() async throws(ESDBError) -> WriteResult {
+        do { try await last.durable() } catch { throw ESDBError(error, stream: stream, expected: expected, actual: nil) }
+        return result
     }
 }

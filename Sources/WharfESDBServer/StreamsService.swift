@@ -21,7 +21,9 @@ struct StreamsService: EventStore_Client_Streams_Streams.SimpleServiceProtocol {
     func delete(request: EventStore_Client_Streams_DeleteReq, context: ServerContext) async throws -> EventStore_Client_Streams_DeleteResp {
         let stream = try wire { () throws(ESDBError) in try ESDBWire.streamName(request.options.streamIdentifier) }
         let expected = Self.expected(request.options.expectedStreamRevision)
-        let position = try wire(operation: "Delete") { () throws(ESDBError) in try streams.delete(stream: stream, expected: expected, tombstone: false) }
+        let position = try await wire(operation: "Delete") { () async throws(ESDBError) in
+            try await streams.delete(stream: stream, expected: expected, tombstone: false)
+        }
         var response = EventStore_Client_Streams_DeleteResp()
         response.position.commitPosition = ESDBWire.commitPosition(position)
         response.position.preparePosition = ESDBWire.commitPosition(position)
@@ -31,7 +33,9 @@ struct StreamsService: EventStore_Client_Streams_Streams.SimpleServiceProtocol {
     func tombstone(request: EventStore_Client_Streams_TombstoneReq, context: ServerContext) async throws -> EventStore_Client_Streams_TombstoneResp {
         let stream = try wire { () throws(ESDBError) in try ESDBWire.streamName(request.options.streamIdentifier) }
         let expected = Self.expected(request.options.expectedStreamRevision)
-        let position = try wire(operation: "Delete") { () throws(ESDBError) in try streams.delete(stream: stream, expected: expected, tombstone: true) }
+        let position = try await wire(operation: "Delete") { () async throws(ESDBError) in
+            try await streams.delete(stream: stream, expected: expected, tombstone: true)
+        }
         var response = EventStore_Client_Streams_TombstoneResp()
         response.position.commitPosition = ESDBWire.commitPosition(position)
         response.position.preparePosition = ESDBWire.commitPosition(position)
@@ -73,7 +77,7 @@ struct StreamsService: EventStore_Client_Streams_Streams.SimpleServiceProtocol {
                 }
                 success.noPosition = EventStore_Client_Empty()
             } else {
-                let result = try streams.append(stream: stream, events: events, expected: expected)
+                let result = try await streams.append(stream: stream, events: events, expected: expected)
                 success.currentRevision = result.nextExpectedVersion
                 success.position.commitPosition = ESDBWire.commitPosition(result.position)
                 success.position.preparePosition = ESDBWire.commitPosition(result.position)
@@ -144,5 +148,9 @@ struct StreamsService: EventStore_Client_Streams_Streams.SimpleServiceProtocol {
     /// Runs protocol logic, turning its error into the gRPC status the clients expect.
     func wire<T>(operation: String = "Read", _ body: () throws(ESDBError) -> T) throws(RPCError) -> T {
         do { return try body() } catch { throw error.rpcError(operation: operation) }
+    }
+
+    func wire<T>(operation: String, _ body: () async throws(ESDBError) -> T) async throws(RPCError) -> T {
+        do { return try await body() } catch { throw error.rpcError(operation: operation) }
     }
 }

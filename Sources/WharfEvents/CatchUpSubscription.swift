@@ -34,11 +34,12 @@ extension EventStore {
 /// Why no position is ever skipped (the "high-water mark" bug class, Marten #3321): there a
 /// sequence number is taken before the transaction commits, so position 11 can become visible
 /// before 10, and a reader that advances to the highest visible number skips 10 for good.
-/// Here a position is assigned, written and published in one critical section of the store's
-/// mutex (`EventStore.appendValidated`): the log assigns offsets in write order and the index's
-/// committed end moves only after the write, to exactly one past the last written position.
-/// Appends are serialized, so the end is monotonic and every position below it is already
-/// readable; the iterator reads only below the end it saw, and resumes from the position after
+/// Here a position is assigned and written in one critical section of the store's mutex
+/// (`EventStore.writeValidated`), so the log assigns offsets in write order; the index's
+/// committed end moves only after the write (under `always`, after its fdatasync), and always
+/// by a prefix of what is written (`InFlightAppends.takeDurable`), to one past the last position
+/// it takes. So the end is monotonic and every position below it is already readable (and
+/// durable); the iterator reads only below the end it saw, and resumes from the position after
 /// the last one it delivered. It checks the change counter before reading, so an append between
 /// its read and its wait wakes it at once.
 public struct CatchUpSubscription: AsyncSequence, Sendable {

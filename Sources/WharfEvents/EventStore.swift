@@ -18,13 +18,18 @@ import WharfStorage
 ///
 /// Positions in `$all` are the log's offsets (0, 1, 2, ...); revisions count from 0 per stream.
 ///
-/// Thread-safety: one `Mutex` guards the index (`StreamIndex`). An append holds it across the
-/// expected-version check, the log write and the index update, so appends are serialized and a
-/// check cannot go stale before its write (of two contending appenders exactly one wins). Reads
-/// take it only to copy positions and the committed end, then read the log without it.
+/// Thread-safety: one `Mutex` guards the index (`StreamIndex`) and the appends in flight. An
+/// append holds it across the expected-version check and the log write, so appends are
+/// serialized and a check cannot go stale before its write (of two contending appenders exactly
+/// one wins). Under `always` it waits for its fdatasync after releasing it, so appends arriving
+/// meanwhile share the next one; the index, which is all readers see, takes an append once it
+/// is durable (`InFlightAppends`). Reads take the lock only to copy positions and the committed
+/// end, then read the log without it.
 public final class EventStore: Sendable {
     struct State: Sendable {
         var index = StreamIndex()
+        /// Written to `$all` but not yet durable (`always`): see `InFlightAppends`.
+        var inFlight = InFlightAppends()
         var closed = false
     }
 
@@ -121,68 +126,4 @@ public final class EventStore: Sendable {
 
     /// One past the last committed position of `$all` (the number of events ever appended).
     public var endPosition: UInt64 { state.withLock { $0.index.end } }
-
-    // MARK: Append
-
-    /// Appends `events` to `stream` if its state satisfies `expected`, atomically: they get
-    /// consecutive revisions and positions and are written as one record batch, so after a crash
-    /// all of them or none are in the log.
-    ///
-    /// Retries: if the event ids were already appended to this stream by an earlier call the
-    /// expected version points at, nothing is written and the original result is returned
-    /// (`deduplicated` set); ids are looked up per stream, as EventStoreDB does. The precise
-    /// rule, including partial overlaps, is on `StreamIndex.idempotentResult`.
-    ///
-    /// Durability follows the store's fsync policy; with `.always` the fdatasync runs inside the
-    /// critical section, so appends do not overlap (no group commit yet). If the write or fsync
-    /// fails, the log refuses further appends until reopened, and the failed append's outcome is
-    /// unknown: after reopen it may be there, and retrying it with the same ids is then
-    /// deduplicated rather than written twice.
-    ///
-    /// Throws `wrongExpectedVersion` naming the actual revision, `invalidName` for a bad or system
-    /// stream name, `invalidArgument` for no events or an id repeated within the call,
-    /// `recordTooLarge` when the batch exceeds 8 MiB.
-    @discardableResult
-    public func append(stream: String, events: [EventData], expected: ExpectedVersion = .any) throws(WharfError) -> WriteResult {
-        try StreamName.validate(stream, allowSystem: false)
-        return try appendValidated(stream: stream, events: events, expected: expected)
-    }
-
-    /// `append` that may also write system streams (`$`-named), for a front-end speaking
-    /// EventStoreDB's protocol, whose clients write the system streams it defines (`$$<stream>`
-    /// metadata, `$settings`). `$all` stays refused.
-    @discardableResult
-    public func appendAllowingSystemStream(stream: String, events: [EventData], expected: ExpectedVersion = .any) throws(WharfError) -> WriteResult {
-        try StreamName.validate(stream, allowSystem: true)
-        return try appendValidated(stream: stream, events: events, expected: expected)
-    }
-
-    /// `append` without the system-stream check (parked links).
-    func appendValidated(stream: String, events: [EventData], expected: ExpectedVersion) throws(WharfError) -> WriteResult {
-        guard !events.isEmpty else { throw .invalidArgument("an append needs at least one event") }
-        for e in events { try StreamName.validateEventType(e.type) }
-        guard Set(events.map(\.id)).count == events.count else { throw .invalidArgument("an append cannot repeat an event id") }
-        let result = try state.withLock { (s: inout State) throws(WharfError) -> WriteResult in
-            guard !s.closed else { throw closedError }
-            if let retry = try s.index.idempotentResult(stream: stream, events: events, expected: expected) { return retry }
-            let actual = s.index.lastRevision(of: stream)
-            guard expected.isSatisfied(by: actual) else {
-                throw .wrongExpectedVersion(stream: stream, expected: expected.description, actual: actual)
-            }
-            let first = actual.map { $0 + 1 } ?? 0
-            let now = clock.nowMillis()
-            var batch = EventRecordCodec.encodeBatch(stream: stream, events: events, firstRevision: first, timestamp: now)
-            let appended = try log.append(&batch)
-            guard appended.baseOffset == Int64(s.index.end) else {
-                throw .corrupt("$all log assigned position \(appended.baseOffset) where the index expected \(s.index.end)")
-            }
-            for (i, e) in events.enumerated() {
-                try s.index.add(stream: stream, id: e.id, type: e.type, revision: first + UInt64(i),
-                                position: UInt64(appended.baseOffset) + UInt64(i), timestamp: now)
-            }
-            return WriteResult(nextExpectedVersion: first + UInt64(events.count - 1), position: UInt64(appended.lastOffset))
-        }
-        if !result.deduplicated { changes.bump() }
-        return result
-    }
 }

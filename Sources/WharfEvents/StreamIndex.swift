@@ -80,54 +80,6 @@ struct StreamIndex: Sendable {
         if StreamName.isSystem(stream) { systemPositions.append(position) }
     }
 
-    /// EventStoreDB's idempotency rule (its storage writer's commit check), applied before the
-    /// expected-version check. It looks only at `stream`: the same id in another stream is a new
-    /// event there.
-    /// - `.any` (and `.streamExists` on an existing stream): the first id is not in the stream:
-    ///   not a retry (nil, written as new). Every id is in the stream: a retry, answered with the
-    ///   revision and position of the last one and nothing written. The first is but a later one
-    ///   is not: a partial overlap, `duplicateEventIds` (EventStoreDB's "corrupted idempotency",
-    ///   which its clients see as WrongExpectedVersion).
-    /// - `.exact(r)` / `.noStream` (r = -1) below the stream's last revision: the events at
-    ///   revisions r+1, r+2, ... must carry the ids in call order: all do, a retry; the first does
-    ///   not, `wrongExpectedVersion` like any stale write; a later one does not (or the call runs
-    ///   past the end), a partial overlap.
-    /// - Otherwise (the expected version is the current one, or ahead of it): not a retry; the
-    ///   expected-version check decides.
-    func idempotentResult(stream: String, events: [EventData], expected: ExpectedVersion) throws(WharfError) -> WriteResult? {
-        guard let entry = streams[stream], !entry.positions.isEmpty, let firstEvent = events.first else { return nil }
-        let last = UInt64(entry.positions.count - 1)
-        func retry(endingAt revision: UInt64) -> WriteResult {
-            WriteResult(nextExpectedVersion: revision, position: entry.positions[Int(revision)], deduplicated: true)
-        }
-        func partial(_ id: UUID) -> WharfError {
-            .duplicateEventIds(stream: stream, detail: "event \(id) is new but earlier event(s) of this call are already stored in the stream")
-        }
-        let start: UInt64
-        switch expected {
-        case .any, .streamExists:
-            guard entry.revisions[firstEvent.id] != nil else { return nil }
-            var end: UInt64 = 0
-            for e in events {
-                guard let r = entry.revisions[e.id] else { throw partial(e.id) }
-                end = r
-            }
-            return retry(endingAt: end)
-        case .noStream: start = 0
-        case .exact(let r):
-            guard r < last else { return nil }
-            start = r + 1
-        }
-        for (i, e) in events.enumerated() {
-            let revision = start + UInt64(i)
-            guard revision <= last, entry.ids[Int(revision)] == e.id else {
-                if i == 0 { throw .wrongExpectedVersion(stream: stream, expected: expected.description, actual: last) }
-                throw partial(e.id)
-            }
-        }
-        return retry(endingAt: start + UInt64(events.count - 1))
-    }
-
     /// Number of positions in `range` that hold system-stream events.
     func systemCount(in range: Range<UInt64>) -> Int {
         guard !systemPositions.isEmpty, !range.isEmpty else { return 0 }

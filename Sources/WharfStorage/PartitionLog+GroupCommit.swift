@@ -28,8 +28,10 @@ extension PartitionLog {
         let sync: Target?
     }
 
-    /// Waits until a completed fdatasync covers every offset below `end`.
-    func waitDurable(upTo end: Int64) async throws(WharfError) {
+    /// Waits until a completed fdatasync covers every offset below `end` (written by `write`,
+    /// whose `PendingAppend` does this; public for a caller that keeps the end itself, such as
+    /// the event store's appends in flight).
+    public func waitDurable(upTo end: Int64) async throws(WharfError) {
         let error: WharfError? = await withCheckedContinuation { continuation in
             enqueueDurabilityWaiter(DurabilityWaiter(end: end) { continuation.resume(returning: $0) })
         }
@@ -37,7 +39,7 @@ extension PartitionLog {
     }
 
     /// `waitDurable` blocking the calling thread.
-    func waitDurableBlocking(upTo end: Int64) throws(WharfError) {
+    public func waitDurableBlocking(upTo end: Int64) throws(WharfError) {
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<WharfError?>(nil)
         enqueueDurabilityWaiter(DurabilityWaiter(end: end) { error in

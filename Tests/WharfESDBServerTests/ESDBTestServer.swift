@@ -4,7 +4,8 @@ import GRPCNIOTransportHTTP2
 import Logging
 import WharfCore
 import WharfESDBServer
-import WharfEvents
+@testable import WharfEvents
+import WharfStorage
 
 /// An event store in a fresh directory with the gRPC listener on 127.0.0.1 port 0, and a
 /// grpc-swift client connected to it. `stop()` ends both and removes the directory.
@@ -15,12 +16,14 @@ final class ESDBTestServer: Sendable {
     let server: ESDBServer
     let port: Int
 
-    /// `configure`: listener settings beyond port 0 (security, for instance).
-    init(directory: String? = nil, configure: (inout ESDBServer.Configuration) -> Void = { _ in }) async throws {
+    /// `configure`: listener settings beyond port 0 (security, for instance). `faults`: the
+    /// store's file-layer test seam (see `FaultInjector`), for tests that hold its fdatasyncs.
+    init(directory: String? = nil, fsync: FsyncPolicy = .never, faults: FaultInjector? = nil,
+         configure: (inout ESDBServer.Configuration) -> Void = { _ in }) async throws {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("wharf-esdb-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.directory = directory
-        store = try EventStore.open(dataDirectory: directory, logger: Self.quiet, fsync: .never)
+        store = try EventStore.open(dataDirectory: directory, clock: SystemClock(), logger: Self.quiet, fsync: fsync, faults: faults)
         var configuration = ESDBServer.Configuration()
         configuration.port = 0
         configure(&configuration)

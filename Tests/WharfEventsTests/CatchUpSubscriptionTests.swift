@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WharfCore
 @testable import WharfEvents
+import WharfTestSupport
 
 @Suite(.timeLimit(.minutes(1))) struct CatchUpSubscriptionTests {
     @Test func historicalThenLive() async throws {

@@ -56,14 +56,3 @@ func thrownError(_ body: () throws -> Void) -> WharfError? {
         return nil
     }
 }
-
-/// Polls `condition` (1 ms apart, real time) until it holds; false after `seconds` (generous:
-/// the suite runs in parallel on loaded 2-core CI machines; a pass returns at once anyway).
-func eventually(seconds: Double = 60, _ condition: () -> Bool) async -> Bool {
-    let deadline = monotonicNanos() + UInt64(seconds * 1e9)
-    while monotonicNanos() < deadline {
-        if condition() { return true }
-        try? await Task.sleep(nanoseconds: 1_000_000)
-    }
-    return condition()
-}

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WharfCore
 @testable import WharfEvents
+import WharfTestSupport
 
 @Suite(.timeLimit(.minutes(1))) struct PersistentSubscriptionTests {
     let source = EventSource.stream("order-1")

@@ -3,6 +3,7 @@ import Testing
 import WharfCore
 import WharfEvents
 import WharfProjections
+import WharfTestSupport
 
 /// `wharf projection rebuild`'s wait: progress in 10% steps, done when the head is applied.
 @Suite struct ProjectionRebuildToHeadTests {

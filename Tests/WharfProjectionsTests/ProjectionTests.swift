@@ -4,6 +4,7 @@ import Testing
 import WharfCore
 import WharfEvents
 import WharfProjections
+import WharfTestSupport
 
 @Suite struct ProjectionTests {
     @Test func foldsACategoryIncrementallyAndLeavesOtherCategoriesOut() async throws {

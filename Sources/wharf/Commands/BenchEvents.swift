@@ -12,6 +12,7 @@ extension BenchCommand {
         @Option(name: .customLong("event-size"), help: "Data bytes per event.") var eventSize: Int = 100
         @Option(help: "Events per append.") var batch: Int = 100
         @Option(help: "Streams the appends go to, in turn.") var streams: Int = 1000
+        @Option(help: "Threads appending at once, each taking every n-th append (group commit under always).") var writers: Int = 1
         @Option(help: "Durability policy: always, interval:<ms>, never.") var fsync: String = "always"
         @Option(name: .customLong("latency-events"), help: "Single-event appends timed to a live subscriber.") var latencyEvents: Int = 5000
         @Option(help: "Paced rate of those appends, per second.") var rate: Int = 1000
@@ -19,15 +20,15 @@ extension BenchCommand {
         @Flag(name: .long) var json = false
 
         func validate() throws {
-            guard events > 0, eventSize >= 8, batch > 0, streams > 0, latencyEvents > 0, rate > 0 else {
-                throw ValidationError("--events, --batch, --streams, --latency-events and --rate must be positive, --event-size at least 8")
+            guard events > 0, eventSize >= 8, batch > 0, streams > 0, writers > 0, writers <= 1024, latencyEvents > 0, rate > 0 else {
+                throw ValidationError("--events, --batch, --streams, --latency-events and --rate must be positive, --writers 1 to 1024, --event-size at least 8")
             }
             _ = try FsyncPolicy(parsing: fsync)
         }
 
         func run() async throws {
-            let w = EventStoreWorkload(events: events, eventSize: eventSize, batch: batch, streams: streams, fsync: try FsyncPolicy(parsing: fsync),
-                                       latencyEvents: latencyEvents, rate: rate)
+            let w = EventStoreWorkload(events: events, eventSize: eventSize, batch: batch, streams: streams, writers: writers,
+                                       fsync: try FsyncPolicy(parsing: fsync), latencyEvents: latencyEvents, rate: rate)
             let fsync = fsync
             let result = try await BenchDirectory.with(dir, name: "wharf-bench-events") { try await EventStoreBenchmark.measure(w, fsync: fsync, in: $0) }
             if json {
