@@ -47,13 +47,14 @@ import Testing
     }
 
     /// `bench events`: the embedded event store's three figures under fixed keys, with the
-    /// workload echoed; every event appended is read back and every probe timed.
+    /// workload echoed; every event appended (by three writers here) is read back and every
+    /// probe timed.
     @Test func eventsReportsAppendCatchUpAndLatencyUnderFixedKeys() async throws {
-        let j = try await Self.json(["events", "--events", "1500", "--batch", "100", "--streams", "7", "--fsync", "never",
+        let j = try await Self.json(["events", "--events", "1550", "--batch", "100", "--streams", "7", "--writers", "3", "--fsync", "never",
                                      "--latency-events", "50", "--rate", "500"])
-        #expect(Set(j.keys) == ["events", "eventSize", "batch", "fsync", "appendSeconds", "appendEventsPerSec", "catchUpSeconds",
+        #expect(Set(j.keys) == ["events", "eventSize", "batch", "writers", "fsync", "appendSeconds", "appendEventsPerSec", "catchUpSeconds",
                                 "catchUpEventsPerSec", "latencyEvents", "rate", "latencyP50Micros", "latencyP99Micros", "latencyMaxMicros"])
-        #expect(j["events"] as? Int == 1500 && j["batch"] as? Int == 100 && j["fsync"] as? String == "never")
+        #expect(j["events"] as? Int == 1550 && j["batch"] as? Int == 100 && j["writers"] as? Int == 3 && j["fsync"] as? String == "never")
         #expect(j["latencyEvents"] as? Int == 50 && j["rate"] as? Int == 500)
         #expect((j["appendEventsPerSec"] as? Double ?? 0) > 0 && (j["catchUpEventsPerSec"] as? Double ?? 0) > 0)
         let p50 = j["latencyP50Micros"] as? Double ?? 0, p99 = j["latencyP99Micros"] as? Double ?? 0, max = j["latencyMaxMicros"] as? Double ?? 0
