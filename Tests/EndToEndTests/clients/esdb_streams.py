@@ -286,6 +286,53 @@ def event_types():
     print("ok a $et- catch-up subscription resumes after a revision and receives live events of the type")
 
 
+def concurrent_write():
+    """Part 1 of the kill test: 8 threads append at once (each its own stream with exact
+    revisions, and all of them one shared stream with ANY); what was acknowledged goes to a file."""
+    acked = {"own": {}, "shared": []}
+    lock = threading.Lock()
+    errors = []
+
+    def writer(w):
+        try:
+            own = f"writer-{w}"
+            for n in range(20):
+                client.append_to_stream(own, current_version=StreamState.NO_STREAM if n == 0 else n - 1, events=[event(n=n)])
+                with lock:
+                    acked["own"][own] = n
+                shared = event(kind="Shared", n=w * 100 + n)
+                if n % 4 == 0:
+                    client.append_to_stream("shared", current_version=StreamState.ANY, events=[shared])
+                    with lock:
+                        acked["shared"].append(str(shared.id))
+        except Exception as e:  # reported below: the scenario fails
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with open(extra, "w") as f:
+        json.dump(acked, f)
+    print(f"ok 8 writers appended at once: {sum(v + 1 for v in acked['own'].values())} own events, {len(acked['shared'])} shared")
+
+
+def concurrent_verify():
+    """Part 2, after a kill -9 and a restart: every acknowledged append is there, once, in order."""
+    with open(extra) as f:
+        acked = json.load(f)
+    for own, last in acked["own"].items():
+        got = [json.loads(e.data)["n"] for e in client.get_stream(own)]
+        assert got[: last + 1] == list(range(last + 1)), (own, got)
+    ids = [str(e.id) for e in client.get_stream("shared")]
+    assert len(ids) == len(set(ids)), "an event stored twice"
+    missing = set(acked["shared"]) - set(ids)
+    assert not missing, f"acknowledged events lost: {missing}"
+    print("ok every acknowledged append survived kill -9, once and in order")
+
+
 def gossip():
     members = client.read_gossip()
     assert len(members) == 1 and "leader" in members[0].state.lower(), members
@@ -293,5 +340,6 @@ def gossip():
 
 
 {"appends": appends, "reads": reads, "catchup": catchup, "checkpoint-write": checkpoint_write,
- "checkpoint-resume": checkpoint_resume, "deletes": deletes, "categories": categories, "event-types": event_types, "gossip": gossip}[scenario]()
+ "checkpoint-resume": checkpoint_resume, "deletes": deletes, "categories": categories, "event-types": event_types, "gossip": gossip,
+ "concurrent-write": concurrent_write, "concurrent-verify": concurrent_verify}[scenario]()
 client.close()
