@@ -330,17 +330,23 @@ final class QueueEntity: Sendable {
     /// Reclaims the settled head of the message log: advances its start (`deleteRecords`, whole
     /// segments deleted) to the first message still in the index, but never past a record that
     /// duplicate detection still needs (enqueued within the window). Returns the new log start.
+    ///
+    /// With no message in the index the target is the log's end, read under the entity's lock
+    /// with the index: a send appends under it too, so its record is either below the end read
+    /// and in the index, or above the end. (Read after releasing the lock, the end could include
+    /// a message sent in between, whose record was then deleted while the index still had it.)
     @discardableResult
     func reclaimSettledHead(now: Int64) throws(WharfError) -> Int64 {
-        let (firstLive, window) = state.withLock { s -> (Int64?, Int64?) in
+        let (end, window) = state.withLock { s -> (Int64, Int64?) in
             if s.seenIds.count > 1024 || !s.options.requiresDuplicateDetection {
                 let horizon = now - s.options.duplicateDetectionWindowMillis
                 s.seenIds = s.options.requiresDuplicateDetection ? s.seenIds.filter { $0.value > horizon } : [:]
             }
-            return (s.order.first { s.entries[$0] != nil },
+            let firstLive = s.order.first { s.entries[$0] != nil }
+            return (firstLive.map { $0 - 1 } ?? messages.logEndOffset,
                     s.options.requiresDuplicateDetection ? s.options.duplicateDetectionWindowMillis : nil)
         }
-        var target = firstLive.map { $0 - 1 } ?? messages.logEndOffset
+        var target = end
         if let window, let recent = try messages.offset(forTimestamp: now - window) { target = min(target, recent) }
         guard target > messages.logStartOffset else { return messages.logStartOffset }
         return try messages.deleteRecords(before: target)
