@@ -56,12 +56,17 @@ extension EventStore {
         guard Set(events.map(\.id)).count == events.count else { throw .invalidArgument("an append cannot repeat an event id") }
         let (result, durableEnd) = try state.withLock { (s: inout State) throws(WharfError) -> (WriteResult, Int64?) in
             guard !s.closed else { throw closedError }
-            let written = WrittenStream(stream, index: s.index, inFlight: s.inFlight)
-            if let retry = try written.idempotentResult(stream: stream, events: events, expected: expected) {
-                // A retry of an append still in flight is acknowledged when the original is durable.
-                return (retry, retry.position >= s.index.end ? Int64(retry.position + 1) : nil)
+            let actual: UInt64?
+            do {
+                // Scoped: it shares the storage of the stream's index entry, which `index.add`
+                // below extends in place; alive then, it would make that a copy of the stream.
+                let written = WrittenStream(stream, index: s.index, inFlight: s.inFlight)
+                if let retry = try written.idempotentResult(stream: stream, events: events, expected: expected) {
+                    // A retry of an append still in flight is acknowledged when the original is durable.
+                    return (retry, retry.position >= s.index.end ? Int64(retry.position + 1) : nil)
+                }
+                actual = written.lastRevision
             }
-            let actual = written.lastRevision
             guard expected.isSatisfied(by: actual) else {
                 throw .wrongExpectedVersion(stream: stream, expected: expected.description, actual: actual)
             }
