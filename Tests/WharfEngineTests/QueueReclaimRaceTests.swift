@@ -24,16 +24,18 @@ import WharfTestSupport
             {
                 for i in 0..<total {
                     do { try store.send("q", OutgoingMessage("m\(i)")) } catch { record(error) }
-                    sent.add(1, ordering: .relaxed)
+                    sent.add(1, ordering: .releasing)
                 }
             },
             {
                 while received.withLock({ $0.count }) < total, failures.withLock({ $0.isEmpty }) {
                     do {
+                        // Read before the receive: every send had returned before it found the
+                        // queue empty (read after, sends in between would be left behind).
+                        let allSent = sent.load(ordering: .acquiring) == total
                         let got = try store.receive("q", max: 50, mode: .receiveAndDelete)
                         received.withLock { $0 += got.map(\.bodyText) }
-                        // Every send had returned before this receive found the queue empty.
-                        if got.isEmpty, sent.load(ordering: .relaxed) == total { break }
+                        if got.isEmpty, allSent { break }
                     } catch { record(error) }
                 }
                 done.store(true, ordering: .relaxed)
