@@ -248,7 +248,7 @@ for name in ["WharfEngine", "WharfKafkaServer", "WharfOutbox", "WharfEvents"] { 
 package.targets += [
     .target(name: "WharfAMQP", dependencies: ["WharfCore"], swiftSettings: strict),
     .testTarget(
-        name: "WharfAMQPTests", dependencies: ["WharfAMQP", "WharfAMQPServer", "WharfCore", "WharfEngine", "WharfTestSupport",
+        name: "WharfAMQPTests", dependencies: ["WharfAMQP", "WharfAMQPServer", "WharfCore", "WharfEngine", "WharfStorage", "WharfTestSupport",
                                                .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
     .target(

@@ -35,7 +35,9 @@
 #include <string.h>
 #include <time.h>
 
-enum { BODY_SIZE = 100, WINDOW = 1000, PREFETCH = 1000, LATENCY_PREFETCH = 100 };
+enum { BODY_SIZE = 100, PREFETCH = 1000, LATENCY_PREFETCH = 100 };
+/* Unsettled sends at most (the WINDOW environment variable; 1 = an SDK awaiting each send). */
+static long window = 1000;
 
 typedef struct {
     pn_connection_t *connection;
@@ -146,7 +148,7 @@ static void send_one(pn_link_t *link) {
 }
 
 static void fill_sender(pn_link_t *link) {
-    while (pn_link_credit(link) > 0 && sent < count && sent - accepted < WINDOW) send_one(link);
+    while (pn_link_credit(link) > 0 && sent < count && sent - accepted < window) send_one(link);
 }
 
 static void send_due(void) {
@@ -376,6 +378,7 @@ int main(int argc, char **argv) {
     queue = argv[4];
     mode = argv[5];
     count = atol(argv[6]);
+    if (getenv("WINDOW")) window = atol(getenv("WINDOW")) > 0 ? atol(getenv("WINDOW")) : 1;
     rate = argc > 7 ? atol(argv[7]) : 1000;
     seconds = argc > 8 ? atol(argv[8]) : 10;
     char *colon = strrchr(address, ':');
@@ -417,7 +420,7 @@ int main(int argc, char **argv) {
     pn_proactor_free(proactor);
 
     if (strcmp(mode, "send") == 0) {
-        printf("send     %ld messages in %.2f s: %.0f msg/s (one link, up to %d unsettled)\n", count, elapsed, (double)count / elapsed, WINDOW);
+        printf("send     %ld messages in %.2f s: %.0f msg/s (one link, up to %ld unsettled)\n", count, elapsed, (double)count / elapsed, window);
     } else if (strcmp(mode, "receive") == 0) {
         printf("receive  %ld messages received and completed in %.2f s: %.0f msg/s (prefetch %d)\n", count, elapsed, (double)count / elapsed, PREFETCH);
     } else {

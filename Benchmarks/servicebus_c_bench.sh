@@ -6,7 +6,9 @@
 # port, runs the phases, prints the figures and the server's CPU time, then stops the server and
 # removes the directory.
 # Usage: Benchmarks/servicebus_c_bench.sh [COUNT=100000] [RATE=1000] [SECONDS=10] [PHASES=send,receive,latency]
-# (WHARF=path to the binary, FSYNC=the --fsync policy, default interval:1000 as `wharf serve`)
+# (WHARF=path to the binary, FSYNC=the --fsync policy, default interval:1000 as `wharf serve`;
+# WINDOW=unsettled sends per sender, default 1000, 1 = an SDK awaiting each send; SENDERS=N runs
+# the send phase as N clients at once, COUNT each, and prints their total rate)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-100000}
@@ -31,7 +33,21 @@ key=$(sed -E 's/.*SharedAccessKey=([^;]*).*/\1/' <<<"$connection")
 server=$!
 for _ in $(seq 100); do grep -q "127.0.0.1:$amqp_port" "$work/serve.out" "$work/serve.err" 2>/dev/null && break; sleep 0.1; done
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
+senders=${SENDERS:-1}
 for phase in ${phases//,/ }; do
+    if [ "$phase" = send ] && [ "$senders" -gt 1 ]; then
+        started=$(date +%s.%N)
+        for i in $(seq "$senders"); do
+            "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" bench send "$count" >"$work/send.$i" &
+        done
+        for pid in $(jobs -p); do [ "$pid" = "$server" ] || wait "$pid"; done
+        ended=$(date +%s.%N)
+        cat "$work"/send.*
+        awk -v n="$senders" -v c="$count" -v a="$started" -v b="$ended" \
+            'BEGIN {printf "send     %d senders x %d messages in %.2f s: %.0f msg/s in all\n", n, c, b - a, n * c / (b - a)}'
+        count=$((count * senders))  # what a receive phase after it finds
+        continue
+    fi
     "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" bench "$phase" "$count" "$rate" "$seconds"
 done
 echo "load after: $(uptime | sed 's/.*load average/load average/')"

@@ -12,7 +12,9 @@ import WharfEngine
 /// Backpressure: frames are handled synchronously as they are read; while the socket is not
 /// writable (the client is not reading what Wharf sends) no deliveries are pushed and the
 /// socket is not read either, so a client that sends requests without reading the answers
-/// cannot make Wharf buffer without bound.
+/// cannot make Wharf buffer without bound. Nor is it read while more than
+/// `AMQPConnection.maxSendsAwaitingDurability` of its sends wait for an fdatasync (a stalled
+/// disk holds the client back, as it did when the loop waited for the disk itself).
 final class AMQPChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -37,6 +39,19 @@ final class AMQPChannelHandler: ChannelInboundHandler {
             let (handler, context) = bound.value
             handler.tick(context: context)
         }
+        // Acknowledgements of sends waiting for an fdatasync come back here on the loop.
+        // Unset in handlerRemoved, which breaks the connection -> handler cycle.
+        let loop = context.eventLoop
+        connection.awaitDurable = { sends, answer in
+            let answer = NIOLoopBound(answer, eventLoop: loop)
+            sends.whenDurable { failure in
+                loop.execute {
+                    answer.value(failure)
+                    let (handler, context) = bound.value
+                    handler.sendsBecameDurable(context: context)
+                }
+            }
+        }
         // Unregistered in handlerRemoved, which breaks this handler <-> registry cycle.
         wakeups.register(ObjectIdentifier(self), on: context.eventLoop) { [self] in
             guard context.channel.isActive, context.channel.isWritable else { return }
@@ -49,6 +64,7 @@ final class AMQPChannelHandler: ChannelInboundHandler {
         timer?.cancel()
         timer = nil
         wakeups.unregister(ObjectIdentifier(self))
+        connection.awaitDurable = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -78,6 +94,22 @@ final class AMQPChannelHandler: ChannelInboundHandler {
         }
         if buffer?.readableBytes == 0 { buffer = nil } else { buffer?.discardReadBytes() }
         connection.endOfRead()
+        flushAndWake(context: context)
+        if connection.sendsAwaitingDurability > AMQPConnection.maxSendsAwaitingDurability { setReading(context, false) }
+    }
+
+    /// Acknowledgements the connection owed for durable sends are in its output.
+    private func sendsBecameDurable(context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        flushAndWake(context: context)
+        if connection.sendsAwaitingDurability <= AMQPConnection.maxSendsAwaitingDurability, context.channel.isWritable {
+            setReading(context, true)
+        }
+    }
+
+    /// Writes what the connection produced; when it stored messages, delivers them to this
+    /// connection's receivers and wakes the other connections'.
+    private func flushAndWake(context: ChannelHandlerContext) {
         flush(context: context)
         if connection.storedMessages {
             connection.storedMessages = false
@@ -88,7 +120,7 @@ final class AMQPChannelHandler: ChannelInboundHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        setReading(context, context.channel.isWritable)
+        setReading(context, context.channel.isWritable && connection.sendsAwaitingDurability <= AMQPConnection.maxSendsAwaitingDurability)
         context.fireChannelWritabilityChanged()
     }
 

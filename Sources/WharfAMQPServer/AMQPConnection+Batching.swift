@@ -7,10 +7,13 @@ import WharfEngine
 /// completions of its dispositions journaled with one write per entity, instead of one each.
 ///
 /// Order is kept where it is visible: a delivery is acknowledged (`accepted`) only once its
-/// message is stored (durable as the `--fsync` policy makes an append: under `always` the
-/// append returns after the fsync), and everything pending is flushed before any frame other
-/// than transfer, disposition or flow is handled, before a `$management` request, when the
-/// connection fails or closes, and at the end of each read (`AMQPChannelHandler`).
+/// message is stored (durable as the `--fsync` policy makes an append), and everything pending
+/// is written before any frame other than transfer, disposition or flow is handled, before a
+/// `$management` request, when the connection fails or closes, and at the end of each read
+/// (`AMQPChannelHandler`). Under `always` the acknowledgements wait for the fdatasync off the
+/// event loop (`awaitDurable`): the loop serves other connections meanwhile, and their sends
+/// share the next fdatasync. A client sees its message acknowledged only once it is durable,
+/// and receivable (anyone's receive) from the same moment.
 extension AMQPConnection {
     /// A whole client delivery on a sender link, not stored yet.
     struct PendingSend {
@@ -43,6 +46,7 @@ extension AMQPConnection {
         let pending = pendingSends
         pendingSends.removeAll(keepingCapacity: true)
         var outcomes = Array(repeating: DeliveryState.accepted, count: pending.count)
+        var written: [(sends: QueueSends, owners: [Int])] = []
         var start = 0
         while start < pending.count {
             // A run of deliveries to one entity: one store call.
@@ -60,20 +64,41 @@ extension AMQPConnection {
                 }
                 end += 1
             }
-            for (owner, result) in zip(owners, queues.send(entity, messages)) {
-                switch result {
-                case .success: storedMessages = true
-                case .failure(let error):
-                    if outcomes[owner] == .accepted { outcomes[owner] = .rejected(Self.amqpError(error)) }
-                }
-            }
+            written.append((queues.write(entity, messages), owners))
             start = end
         }
         // Unsettled sends must get a settled disposition, or send_messages() waits forever
         // (reference §0.2 #6): one per run of consecutive ids with the same outcome.
-        sendSettled(zip(pending, outcomes).compactMap { p, outcome in
-            p.deliveryId.map { SettledOutcome(channel: p.channel, deliveryId: $0, state: outcome) }
-        }, isReceiver: true)
+        let answers = pending.map { p in (channel: p.channel, deliveryId: p.deliveryId) }
+        let answer = { [self] (failure: WharfError?) in
+            for (sends, owners) in written {
+                for (owner, result) in zip(owners, failure.map { sends.results(failedBy: $0) } ?? sends.results) {
+                    switch result {
+                    case .success: storedMessages = true
+                    case .failure(let error):
+                        if outcomes[owner] == .accepted { outcomes[owner] = .rejected(Self.amqpError(error)) }
+                    }
+                }
+            }
+            sendSettled(zip(answers, outcomes).compactMap { a, outcome in
+                a.deliveryId.map { SettledOutcome(channel: a.channel, deliveryId: $0, state: outcome) }
+            }, isReceiver: true)
+        }
+        let sends = QueueSends(combining: written.map(\.sends))
+        if sends.isDurable { return answer(nil) }
+        guard let awaitDurable else {
+            // No event loop to come back to (a connection driven directly): wait here.
+            do throws(WharfError) { try sends.durableBlocking() } catch { return answer(error) }
+            return answer(nil)
+        }
+        // Under `--fsync always`: the loop goes on with other connections while the fdatasync
+        // runs; the acknowledgements go out when it covers these messages.
+        sendsAwaitingDurability += pending.count
+        awaitDurable(sends) { [self] failure in
+            sendsAwaitingDurability -= pending.count
+            guard phase != .closed else { return }
+            answer(failure)
+        }
     }
 
     private func flushCompletions() {

@@ -33,6 +33,9 @@ public final class AMQPServer: Sendable {
         /// instead of loops of the listener's own: for test suites, which start many listeners
         /// at once (each own loop is a thread, an epoll, an eventfd and a timerfd).
         public var sharesEventLoops = false
+        /// The listener's own event loops (one per core when nil). With one, every connection
+        /// shares it: tests use that to show one connection's wait does not hold up another's.
+        public var eventLoopThreads: Int?
         public init() {}
     }
 
@@ -78,7 +81,7 @@ public final class AMQPServer: Sendable {
         let tlsContext = try configuration.checkedTLSContext()
         // One loop per core: connections spread over them, and the engine (thread-safe: a
         // mutex per queue) does each connection's work on its loop.
-        let owned = configuration.sharesEventLoops ? nil : MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let owned = configuration.sharesEventLoops ? nil : MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads ?? System.coreCount))
         let group: any EventLoopGroup = owned ?? MultiThreadedEventLoopGroup.singleton
         var opened: [Channel] = []
         var ports: (plain: Int?, secure: Int?) = (nil, nil)

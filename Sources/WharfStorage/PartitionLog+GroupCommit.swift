@@ -52,6 +52,14 @@ extension PartitionLog {
         if let error = outcome.withLock({ $0 }) { throw error }
     }
 
+    /// Calls `body` (with nil, or the error that stopped the log) once a completed fdatasync
+    /// covers every offset below `end`: at once on this thread if one already does, else on the
+    /// syncer's thread after its round, so `body` must be quick and must not block (an event
+    /// loop's caller hands its continuation back to its loop).
+    public func whenDurable(upTo end: Int64, _ body: @escaping @Sendable (WharfError?) -> Void) {
+        enqueueDurabilityWaiter(DurabilityWaiter(end: end, resume: body))
+    }
+
     /// Has the syncer run an fdatasync covering every offset below `end`, without anyone waiting
     /// for it: an `interval` sync that fell due, or an `always` append whose caller will wait
     /// later (`PendingAppend.requestDurability()`). With a `runner`, the round may run on its thread.

@@ -4,6 +4,7 @@ import Testing
 import WharfAMQP
 import WharfCore
 import WharfEngine
+import WharfStorage
 import WharfTestSupport
 @testable import WharfAMQPServer
 
@@ -21,10 +22,14 @@ import WharfTestSupport
         let server: AMQPServer
         let port: Int
 
-        init(limits: AMQPListenerLimits = AMQPListenerLimits(), clock: any WallClock = SystemClock()) async throws {
+        /// `eventLoopThreads`: the listener's own loops (NIO's shared ones when nil).
+        init(limits: AMQPListenerLimits = AMQPListenerLimits(), clock: any WallClock = SystemClock(),
+             fsync: FsyncPolicy = .never, faults: FaultInjector? = nil, eventLoopThreads: Int? = nil) async throws {
             var logger = Logger(label: "test")
             logger.logLevel = .error
-            engine = try Engine.open(config: EngineConfig(dataDirectory: path, fsync: .never), clock: clock, logger: logger)
+            var engineConfig = EngineConfig(dataDirectory: path, fsync: fsync)
+            engineConfig.faults = faults
+            engine = try Engine.open(config: engineConfig, clock: clock, logger: logger)
             queues = try engine.openQueues()
             try queues.createQueue("q")
             let keys = ServiceBusKeys(dataDirectory: path)
@@ -32,15 +37,17 @@ import WharfTestSupport
             var config = AMQPServer.Configuration()
             config.port = 0
             config.limits = limits
-            config.sharesEventLoops = true
+            config.sharesEventLoops = eventLoopThreads == nil
+            config.eventLoopThreads = eventLoopThreads
             server = AMQPServer(queues: queues, keys: keys, configuration: config, logger: logger)
             port = try await server.start()
         }
 
         /// Runs `body` on a fresh fixture and stops it afterwards, whatever happened.
         static func with(limits: AMQPListenerLimits = AMQPListenerLimits(), clock: any WallClock = SystemClock(),
+                         fsync: FsyncPolicy = .never, faults: FaultInjector? = nil, eventLoopThreads: Int? = nil,
                          _ body: (Fixture) async throws -> Void) async throws {
-            let f = try await Fixture(limits: limits, clock: clock)
+            let f = try await Fixture(limits: limits, clock: clock, fsync: fsync, faults: faults, eventLoopThreads: eventLoopThreads)
             do { try await body(f) } catch {
                 await f.stop()
                 throw error

@@ -23,7 +23,8 @@ extension QueueEntity {
                 JournalEntry.LiveMessage(seq: e.seq, deliveryCount: e.deliveryCount,
                                          deferred: e.deferred, purgedAt: e.purgedAt, propertyChanges: e.propertyChanges)
             }
-            let snapshot = JournalEntry.snapshot(upTo: messages.logEndOffset, live: live,
+            // Messages in flight are not in `live` and not settled: the snapshot stops below them.
+            let snapshot = JournalEntry.snapshot(upTo: s.firstInFlight(orEnd: messages.logEndOffset) - 1, live: live,
                                                  sessions: s.sessionStates.mapValues { Data($0) })
             var bytes = JournalEntry.encode([snapshot], at: clock.nowMillis())
             let at = try journal.append(&bytes).baseOffset

@@ -295,14 +295,6 @@ extension QueueEntity {
     }
 
     func isLive(_ seq: Int64) -> Bool { state.withLock { $0.entries[seq] != nil } }
-
-    /// True if a send of `messageId` now is a duplicate (and then it must be dropped).
-    func isDuplicate(_ messageId: String, now: Int64) -> Bool {
-        state.withLock { s in
-            guard s.options.requiresDuplicateDetection, let seen = s.seenIds[messageId] else { return false }
-            return now - seen < s.options.duplicateDetectionWindowMillis
-        }
-    }
 }
 
 /// Dead-letter reasons and descriptions the broker sets (reference §1.4, verbatim).

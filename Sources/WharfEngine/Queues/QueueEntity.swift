@@ -73,6 +73,11 @@ final class QueueEntity: Sendable {
         /// No maintenance is due before this time (earliest lock expiry, schedule, TTL or purge
         /// window end, or earlier: a lower bound, so `.min` just forces a scan).
         var nextDue: Int64 = .min
+        /// Messages written to the log and not yet durable (under `--fsync always`), in sequence
+        /// order: invisible to receive, peek and counts until an fdatasync covers them
+        /// (`publish(upTo:)`), so nothing is handed out that a power cut could take back. The
+        /// settled-head reclaim and the journal's snapshot stop below the first of them.
+        var inFlight: [Entry] = []
         /// Copies in this entity of messages moved from elsewhere, as found by the replay on open;
         /// `QueueStore.recoverMoves` uses and then clears them (a move made later is complete or,
         /// if its second step failed, found again by the next open's replay).
@@ -96,6 +101,18 @@ final class QueueEntity: Sendable {
             order = order.filter { entries[$0] != nil }
             liveFrom = 0
         }
+
+        /// Makes a stored message part of the index (receivable, counted).
+        mutating func admit(_ e: Entry) {
+            if let t = e.expiresAt { nextDue = min(nextDue, t) }
+            if let t = e.scheduledTime { nextDue = min(nextDue, t) }
+            entries[e.seq] = e
+            order.append(e.seq)
+        }
+
+        /// The sequence number below which every message is either in the index or settled:
+        /// the first one in flight, or past the log's end when none is.
+        func firstInFlight(orEnd end: Int64) -> Int64 { inFlight.first?.seq ?? end + 1 }
 
         func sessionValid(_ token: String, now: Int64) -> Bool {
             sessions.values.contains { $0.token == token && $0.lockedUntil > now }
@@ -295,46 +312,29 @@ final class QueueEntity: Sendable {
         return m
     }
 
-    /// Appends one stored message; returns its sequence number.
+    /// Appends one stored message, durable per the fsync policy on return; returns its
+    /// sequence number.
     func append(_ stored: QueueMessageCodec.Stored, now: Int64) throws(WharfError) -> Int64 {
         try append([stored], now: now)[0]
     }
 
-    /// Appends `stored` (at least one) in order with one log write (one fsync under `always`);
-    /// returns their sequence numbers. All land or none does.
+    /// Appends `stored` (at least one) in order with one log write (one fsync under `always`),
+    /// durable and receivable on return; returns their sequence numbers. All land or none does.
     func append(_ stored: [QueueMessageCodec.Stored], now: Int64) throws(WharfError) -> [Int64] {
-        try state.withLock { (s: inout State) throws(WharfError) -> [Int64] in
-            let records = stored.map { $0.record(enqueuedAt: now) }
-            var bytes: [UInt8] = []
-            for r in records { bytes += RecordBatchBuilder.encode([r], defaultTimestamp: now) }
-            let result = try messages.append(&bytes)
-            var seqs: [Int64] = []
-            seqs.reserveCapacity(stored.count)
-            for (i, (message, record)) in zip(stored, records).enumerated() {
-                let size = Self.size(of: StoredRecord(offset: 0, timestamp: now, key: record.key, value: record.value, headers: record.headers))
-                var e = Entry(seq: result.baseOffset + Int64(i) + 1, messageId: message.messageId, sessionId: message.sessionIdValue,
-                              enqueuedTime: now, sizeBytes: size)
-                Self.initialize(&e, message, options: s.options, isDeadLetter: isDeadLetter)
-                if message.movedFromValue == nil { s.seenIds[message.messageId] = now }
-                if let t = e.expiresAt { s.nextDue = min(s.nextDue, t) }
-                if let t = e.scheduledTime { s.nextDue = min(s.nextDue, t) }
-                s.entries[e.seq] = e
-                s.order.append(e.seq)
-                seqs.append(e.seq)
-            }
-            s.compactOrder()
-            return seqs
-        }
+        let written = try write(stored, now: now)
+        try written.durableBlocking()
+        return written.sequenceNumbers
     }
 
     /// Reclaims the settled head of the message log: advances its start (`deleteRecords`, whole
     /// segments deleted) to the first message still in the index, but never past a record that
     /// duplicate detection still needs (enqueued within the window). Returns the new log start.
     ///
-    /// With no message in the index the target is the log's end, read under the entity's lock
-    /// with the index: a send appends under it too, so its record is either below the end read
-    /// and in the index, or above the end. (Read after releasing the lock, the end could include
-    /// a message sent in between, whose record was then deleted while the index still had it.)
+    /// With no message in the index or in flight the target is the log's end, read under the
+    /// entity's lock with the index: a send writes under it too, so its record is either below
+    /// the end read and in the index or in flight, or above the end. (Read after releasing the
+    /// lock, the end could include a message sent in between, whose record was then deleted
+    /// while the index still had it.)
     @discardableResult
     func reclaimSettledHead(now: Int64) throws(WharfError) -> Int64 {
         let (end, window) = state.withLock { s -> (Int64, Int64?) in
@@ -342,8 +342,9 @@ final class QueueEntity: Sendable {
                 let horizon = now - s.options.duplicateDetectionWindowMillis
                 s.seenIds = s.options.requiresDuplicateDetection ? s.seenIds.filter { $0.value > horizon } : [:]
             }
-            let firstLive = s.order.first { s.entries[$0] != nil }
-            return (firstLive.map { $0 - 1 } ?? messages.logEndOffset,
+            // Neither a live message's record nor one in flight (not in the index yet) is freed.
+            let firstKept = min(s.order.first { s.entries[$0] != nil } ?? .max, s.firstInFlight(orEnd: messages.logEndOffset))
+            return (firstKept - 1,
                     s.options.requiresDuplicateDetection ? s.options.duplicateDetectionWindowMillis : nil)
         }
         var target = end

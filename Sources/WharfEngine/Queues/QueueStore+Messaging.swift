@@ -22,8 +22,24 @@ extension QueueStore {
 
     /// `send`, the stored record marked as a copy of a topic fan-out (see `TopicFanOut`).
     func send(_ queue: String, _ message: OutgoingMessage, fanOutMarker: String?) throws(WharfError) -> SendReceipt {
+        let sent = try write(queue, message, fanOutMarker: fanOutMarker)
+        try sent.written?.durableBlocking()
+        return sent.receipt
+    }
+
+    /// A send written to its entity's log: `receipt` holds once `written` is durable (nil: it
+    /// already is, or nothing was written, as for a duplicate of a durable message). A topic's
+    /// fan-out is durable before this returns.
+    struct WrittenSend {
+        var receipt: SendReceipt
+        var written: QueueEntity.Written?
+    }
+
+    /// `send` without waiting for durability (see `QueueEntity+Writes`).
+    func write(_ queue: String, _ message: OutgoingMessage, fanOutMarker: String?) throws(WharfError) -> WrittenSend {
         if topicExists(queue) {
-            return try publish(queue, message).first ?? SendReceipt(entity: queue, sequenceNumber: nil, disposition: .enqueued)
+            let receipt = try publish(queue, message).first ?? SendReceipt(entity: queue, sequenceNumber: nil, disposition: .enqueued)
+            return WrittenSend(receipt: receipt, written: nil)
         }
         try QueueMessageCodec.validate(message)
         var entity = try self.entity(queue)
@@ -46,24 +62,26 @@ extension QueueStore {
             return try brokerDeadLetter(stored, in: entity, reason: QueueReasons.sessionIdIsNull,
                                         description: QueueReasons.sessionIdIsNullDescription, now: now)
         }
-        if entity.isDuplicate(stored.messageId, now: now) {
-            return SendReceipt(entity: entity.path, sequenceNumber: nil, disposition: .duplicate)
+        let written = try entity.write([stored], now: now, detectingDuplicates: true)
+        if written.isDuplicate {
+            return WrittenSend(receipt: SendReceipt(entity: entity.path, sequenceNumber: nil, disposition: .duplicate), written: written)
         }
-        let seq = try entity.append(stored, now: now)
         let scheduled = (message.scheduledEnqueueTime ?? now) > now
-        return SendReceipt(entity: entity.path, sequenceNumber: seq, disposition: scheduled ? .scheduled : .enqueued)
+        return WrittenSend(receipt: SendReceipt(entity: entity.path, sequenceNumber: written.sequenceNumbers[0],
+                                                disposition: scheduled ? .scheduled : .enqueued), written: written)
     }
 
-    /// A message the broker refuses goes straight to the entity's dead-letter queue (one append).
+    /// A message the broker refuses goes straight to the entity's dead-letter queue (one write).
     private func brokerDeadLetter(_ message: QueueMessageCodec.Stored, in e: QueueEntity, reason: String, description: String,
-                                  now: Int64) throws(WharfError) -> SendReceipt {
+                                  now: Int64) throws(WharfError) -> WrittenSend {
         var stored = message
         stored.system[QueueMessageCodec.scheduled] = nil
         Self.markDeadLettered(&stored, reason: reason, description: description, source: e.path, deliveryCount: 0)
         let dlq = try entity(QueueNames.deadLetter(of: e.path))
-        let seq = try dlq.append(stored, now: now)
+        let written = try dlq.write([stored], now: now)
         logger.debug("dead-lettered on send", metadata: ["entity": "\(e.path)", "reason": "\(reason)"])
-        return SendReceipt(entity: dlq.path, sequenceNumber: seq, disposition: .deadLettered)
+        return WrittenSend(receipt: SendReceipt(entity: dlq.path, sequenceNumber: written.sequenceNumbers[0], disposition: .deadLettered),
+                           written: written)
     }
 
     /// Schedules a message for `enqueueTime` (Service Bus ScheduleMessageAsync); returns the

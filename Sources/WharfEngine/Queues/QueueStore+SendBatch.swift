@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WharfCore
 
 extension QueueStore {
@@ -15,10 +16,31 @@ extension QueueStore {
     }
 
     public func send(_ queue: String, _ messages: [OutgoingMessage]) -> [Result<SendReceipt, WharfError>] {
+        let sends = write(queue, messages)
+        do throws(WharfError) {
+            try sends.durableBlocking()
+            return sends.results
+        } catch {
+            return sends.results(failedBy: error)
+        }
+    }
+
+    /// `send(_:_:)` without waiting for durability: every message is written (or refused) when
+    /// this returns, and its result holds once `QueueSends.whenDurable` reports success. Lets a
+    /// listener go on reading other connections while an fdatasync runs (see `QueueEntity+Writes`).
+    public func write(_ queue: String, _ messages: [OutgoingMessage]) -> QueueSends {
         guard messages.count > 1, !topicExists(queue), let e = try? entity(queue), !e.isDeadLetter,
               e.state.withLock({ $0.options.forwardTo == nil && !$0.options.requiresSession && !$0.options.requiresDuplicateDetection })
         else {
-            return messages.map { m in Result { () throws(WharfError) in try send(queue, m) } }
+            var written: [QueueEntity.Written] = []
+            let results = messages.map { m in
+                Result { () throws(WharfError) -> SendReceipt in
+                    let sent = try write(queue, m, fanOutMarker: nil)
+                    if let w = sent.written { written.append(w) }
+                    return sent.receipt
+                }
+            }
+            return QueueSends(results: results, written: written)
         }
         var results: [Result<SendReceipt, WharfError>?] = Array(repeating: nil, count: messages.count)
         var batch: [QueueMessageCodec.Stored] = []
@@ -35,11 +57,13 @@ extension QueueStore {
             batch.append(stored)
             slots.append(i)
         }
+        var written: [QueueEntity.Written] = []
         if !batch.isEmpty {
             let now = clock.nowMillis()
             do throws(WharfError) {
-                let seqs = try e.append(batch, now: now)
-                for (slot, seq) in zip(slots, seqs) {
+                let w = try e.write(batch, now: now)
+                written.append(w)
+                for (slot, seq) in zip(slots, w.sequenceNumbers) {
                     let scheduled = (messages[slot].scheduledEnqueueTime ?? now) > now
                     results[slot] = .success(SendReceipt(entity: e.path, sequenceNumber: seq, disposition: scheduled ? .scheduled : .enqueued))
                 }
@@ -47,6 +71,57 @@ extension QueueStore {
                 for slot in slots { results[slot] = .failure(error) }
             }
         }
-        return results.map { $0! }
+        return QueueSends(results: results.map { $0! }, written: written)
+    }
+}
+
+/// Sends written by `QueueStore.write(_:_:)`: their results hold once they are durable.
+public struct QueueSends: Sendable {
+    /// One per message, in order: its receipt, or why it was refused (nothing of it written).
+    public let results: [Result<SendReceipt, WharfError>]
+    let written: [QueueEntity.Written]
+
+    init(results: [Result<SendReceipt, WharfError>], written: [QueueEntity.Written]) {
+        self.results = results
+        self.written = written
+    }
+
+    /// The sends of several `write` calls as one: their results in order, durable together.
+    public init(combining parts: [QueueSends]) {
+        results = parts.flatMap(\.results)
+        written = parts.flatMap(\.written)
+    }
+
+    /// Nothing to wait for (the policy is not `always`, or nothing was written).
+    public var isDurable: Bool { written.allSatisfy { $0.durableEnd == nil } }
+
+    /// `results` after a failed wait: the receipts become `error` (their messages were written,
+    /// but an acknowledgement promises durability, which did not happen).
+    public func results(failedBy error: WharfError) -> [Result<SendReceipt, WharfError>] {
+        results.map { r in r.flatMap { _ in .failure(error) } }
+    }
+
+    /// Waits (blocking) until every written message is durable and receivable.
+    public func durableBlocking() throws(WharfError) {
+        for w in written { try w.durableBlocking() }
+    }
+
+    /// Calls `body` once, with nil when every written message is durable and receivable, or with
+    /// the first error: at once when nothing is to wait for, else on a log syncer's thread (so
+    /// `body` must be quick and not block).
+    public func whenDurable(_ body: @escaping @Sendable (WharfError?) -> Void) {
+        let waiting = written.filter { $0.durableEnd != nil }
+        guard !waiting.isEmpty else { return body(nil) }
+        let remaining = Mutex((count: waiting.count, error: WharfError?.none))
+        for w in waiting {
+            w.whenDurable { error in
+                let done = remaining.withLock { r -> (Bool, WharfError?) in
+                    r.count -= 1
+                    if r.error == nil { r.error = error }
+                    return (r.count == 0, r.error)
+                }
+                if done.0 { body(done.1) }
+            }
+        }
     }
 }

@@ -1,0 +1,95 @@
+import WharfCore
+import WharfStorage
+
+/// Sends are written under the entity's lock and wait for durability outside it, so under
+/// `--fsync always` the sends that arrive while one fdatasync runs share the next one (the log's
+/// group commit) instead of each holding the lock across its own, and receives, settlements and
+/// the dashboard's counts never wait behind the disk for a send.
+///
+/// What keeps that safe (each would otherwise lose or invent an acknowledged message):
+/// - a message written is in `State.inFlight`, not in the index, until an fdatasync covers it:
+///   nothing receives a message a power cut could take back, and the index takes them in
+///   sequence order (`publish(upTo:)`);
+/// - the settled-head reclaim and the journal's snapshot stop below the first message in flight
+///   (`State.firstInFlight`): its record is neither settled nor freed;
+/// - a duplicate of a message still in flight is answered only once the original is durable, so
+///   a failed fdatasync (which stops the log) fails the retry too instead of calling it a
+///   duplicate of nothing; the check and the write happen under one lock, so two sends of one id
+///   at once store it once.
+extension QueueEntity {
+    /// Messages written to the log, receivable once durable: `durableBlocking()` or
+    /// `whenDurable(_:)` waits, then puts them in the index. A duplicate carries no sequence
+    /// numbers and waits for its original when that is still in flight.
+    struct Written: Sendable {
+        let entity: QueueEntity
+        let sequenceNumbers: [Int64]
+        /// The send was dropped by duplicate detection.
+        let isDuplicate: Bool
+        /// The message log's end an fdatasync must cover before the answer; nil when the policy
+        /// has nothing to wait for (`interval`, `never`, or a duplicate of a durable message).
+        let durableEnd: Int64?
+
+        /// Waits (blocking) until the messages are durable and receivable.
+        func durableBlocking() throws(WharfError) {
+            guard let end = durableEnd else { return }
+            try entity.messages.waitDurableBlocking(upTo: end)
+            entity.publish(upTo: end)
+        }
+
+        /// Calls `body` with nil once the messages are durable and receivable, or with the error
+        /// of the fdatasync that failed (the log has then stopped; they never become receivable
+        /// in this run). At once when nothing is to wait for, else on the log's syncer thread.
+        func whenDurable(_ body: @escaping @Sendable (WharfError?) -> Void) {
+            guard let end = durableEnd else { return body(nil) }
+            let entity = entity
+            entity.messages.whenDurable(upTo: end) { error in
+                if error == nil { entity.publish(upTo: end) }
+                body(error)
+            }
+        }
+    }
+
+    /// Writes `stored` (at least one) in order with one log write; under `always` they are in
+    /// flight until `Written` says they are durable, under the other policies in the index at
+    /// once. All land or none does. With `detectingDuplicates` (one message, an entity with
+    /// duplicate detection), a message id sent within the window is dropped instead.
+    func write(_ stored: [QueueMessageCodec.Stored], now: Int64, detectingDuplicates: Bool = false) throws(WharfError) -> Written {
+        try state.withLock { (s: inout State) throws(WharfError) -> Written in
+            if detectingDuplicates, let id = stored.first?.messageId, s.options.requiresDuplicateDetection,
+               let seen = s.seenIds[id], now - seen < s.options.duplicateDetectionWindowMillis {
+                let original = s.inFlight.last { $0.messageId == id }
+                return Written(entity: self, sequenceNumbers: [], isDuplicate: true, durableEnd: original?.seq)
+            }
+            let records = stored.map { $0.record(enqueuedAt: now) }
+            var bytes: [UInt8] = []
+            for r in records { bytes += RecordBatchBuilder.encode([r], defaultTimestamp: now) }
+            let pending = try messages.write(&bytes)
+            // Later writes queue behind earlier ones still in flight, whatever their policy said.
+            let inFlight = !pending.isDurable || !s.inFlight.isEmpty
+            var seqs: [Int64] = []
+            seqs.reserveCapacity(stored.count)
+            for (i, (message, record)) in zip(stored, records).enumerated() {
+                let size = Self.size(of: StoredRecord(offset: 0, timestamp: now, key: record.key, value: record.value, headers: record.headers))
+                var e = Entry(seq: pending.result.baseOffset + Int64(i) + 1, messageId: message.messageId,
+                              sessionId: message.sessionIdValue, enqueuedTime: now, sizeBytes: size)
+                Self.initialize(&e, message, options: s.options, isDeadLetter: isDeadLetter)
+                if message.movedFromValue == nil { s.seenIds[message.messageId] = now }
+                if inFlight { s.inFlight.append(e) } else { s.admit(e) }
+                seqs.append(e.seq)
+            }
+            s.compactOrder()
+            return Written(entity: self, sequenceNumbers: seqs, isDuplicate: false, durableEnd: inFlight ? seqs.last : nil)
+        }
+    }
+
+    /// Puts the messages in flight up to sequence number `end` in the index: an fdatasync
+    /// covers them (it covers every record below the end it reached).
+    func publish(upTo end: Int64) {
+        state.withLock { s in
+            let count = s.inFlight.prefix { $0.seq <= end }.count
+            guard count > 0 else { return }
+            for e in s.inFlight[..<count] { s.admit(e) }
+            s.inFlight.removeFirst(count)
+        }
+    }
+}

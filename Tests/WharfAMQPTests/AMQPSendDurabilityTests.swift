@@ -1,0 +1,84 @@
+import Foundation
+import Synchronization
+import Testing
+import WharfAMQP
+import WharfCore
+@testable import WharfEngine
+import WharfStorage
+import WharfTestSupport
+@testable import WharfAMQPServer
+
+/// Under `--fsync always` a client's send is acknowledged only once an fdatasync covers it, and
+/// the wait happens off the event loop: the loop serves other connections meanwhile, and their
+/// sends are written during the first fdatasync and share the next one. The queue's message log
+/// fdatasyncs are held by the test (`FaultInjector.holdSyncs`); the listener has one event loop,
+/// so every connection shares it.
+@Suite(.serialized) struct AMQPSendDurabilityTests {
+    static let messageLog = "/queues/q/messages/00000000000000000000.log"
+
+    static func message(_ id: String) -> AMQPMessage {
+        AMQPMessage(properties: .init(messageId: .string(id)), body: .data([Array(id.utf8)]))
+    }
+
+    /// A connection with a put-token for `q` and a sender link on it.
+    static func sender(_ port: Int) async throws -> RawAMQPSocket {
+        let c = try await AMQPListenerTests.handshake(port)
+        #expect(try await AMQPListenerTests.putToken(c, key: AMQPListenerTests.key) == 202)
+        try await AMQPBatchAtomicityTests.attachSender(c, to: "q")
+        return c
+    }
+
+    /// Holds the fdatasyncs of `q`'s message log, and lets them go after 150 s whatever happens
+    /// (past every polling deadline), so a failing test does not hang the run.
+    static func hold(_ faults: FaultInjector) {
+        faults.holdSyncs(pathSuffix: messageLog)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 150) { faults.releaseSyncs() }
+    }
+
+    @Test func aSendWaitingForItsFdatasyncHoldsUpNeitherTheLoopNorOtherSends() async throws {
+        let faults = FaultInjector()
+        defer { faults.releaseSyncs() }
+        try await AMQPListenerTests.Fixture.with(fsync: .always, faults: faults, eventLoopThreads: 1) { f in
+            let first = try await Self.sender(f.port)
+            defer { first.close() }
+            Self.hold(faults)
+            let firstAnswer = Task { try await AMQPBatchAtomicityTests.sendBatch(first, deliveryId: 1, [Self.message("one")]) }
+            #expect(await eventually { faults.syncsWaiting == 1 })
+            // Another client connects, authenticates and sends on the same loop while the
+            // fdatasync is held: before, the loop itself waited for it.
+            let connected = Task { try await Self.sender(f.port) }
+            let done = Mutex(false)
+            Task { _ = try? await connected.value; done.withLock { $0 = true } }
+            #expect(await eventually(seconds: 20) { done.withLock { $0 } }, "the event loop waited for the held fdatasync")
+            let second = try await connected.value
+            defer { second.close() }
+            let secondAnswer = Task { try await AMQPBatchAtomicityTests.sendBatch(second, deliveryId: 1, [Self.message("two")]) }
+            let entity = try f.queues.entity("q")
+            #expect(await eventually(seconds: 20) { entity.state.withLock { $0.inFlight.count } == 2 },
+                    "the second send waited for the first one's fdatasync before writing")
+            // Neither is acknowledged or receivable before it is durable.
+            #expect(try f.queues.peek("q").isEmpty)
+            faults.releaseSyncs()
+            #expect(try await firstAnswer.value == .accepted)
+            #expect(try await secondAnswer.value == .accepted)
+            #expect(try f.queues.peek("q").map(\.messageId) == ["one", "two"])
+        }
+    }
+
+    @Test func aSendWhoseFdatasyncFailedIsRejected() async throws {
+        let faults = FaultInjector()
+        defer { faults.releaseSyncs() }
+        try await AMQPListenerTests.Fixture.with(fsync: .always, faults: faults, eventLoopThreads: 1) { f in
+            let c = try await Self.sender(f.port)
+            defer { c.close() }
+            Self.hold(faults)
+            let answer = Task { try await AMQPBatchAtomicityTests.sendBatch(c, deliveryId: 1, [Self.message("lost")]) }
+            #expect(await eventually { faults.syncsWaiting == 1 })
+            faults.fail(.sync, pathSuffix: Self.messageLog)
+            faults.releaseSyncs()
+            guard case .rejected(let error)? = try await answer.value else { Issue.record("not rejected"); return }
+            #expect(error?.condition != nil)
+            #expect(try f.queues.peek("q").isEmpty, "a message whose fdatasync failed is never handed out")
+        }
+    }
+}

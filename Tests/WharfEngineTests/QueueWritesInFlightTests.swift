@@ -1,0 +1,178 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+import WharfCore
+@testable import WharfEngine
+import WharfStorage
+import WharfTestSupport
+
+/// Sends under `--fsync always` wait for their fdatasync outside the entity's lock
+/// (`QueueEntity+Writes`): sends written meanwhile share the next one, receives and counts do not
+/// wait for the disk, and nothing sees a message before it is durable. The queue's message log
+/// fdatasyncs are held by the test (`FaultInjector.holdSyncs`) to look at the store while one is
+/// in flight.
+@Suite struct QueueWritesInFlightTests {
+    let root = NSTemporaryDirectory() + "wharf-queue-writes-\(UUID().uuidString)"
+    let clock = ManualClock(1_800_000_000_000)
+    let journal = FileJournal()
+    let faults: FaultInjector
+    let engine: Engine
+    let store: QueueStore
+
+    init() throws {
+        faults = FaultInjector(journal: journal)
+        (engine, store) = try Self.open(root, clock: clock, faults: faults)
+        try store.createQueue("q")
+        var deduplicating = QueueOptions()
+        deduplicating.requiresDuplicateDetection = true
+        try store.createQueue("d", deduplicating)
+    }
+
+    static func open(_ root: String, clock: ManualClock, faults: FaultInjector) throws -> (Engine, QueueStore) {
+        var config = EngineConfig(dataDirectory: root, fsync: .always)
+        config.faults = faults
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let engine = try Engine.open(config: config, clock: clock, logger: logger)
+        return (engine, try engine.openQueues())
+    }
+
+    static func messageLog(of queue: String) -> String { "/queues/\(queue)/messages/00000000000000000000.log" }
+
+    /// Holds the fdatasyncs of `queue`'s message log until `faults.releaseSyncs()`, and after
+    /// 150 s whatever happens (past every polling deadline), so a failing test does not hang the run.
+    func holdSyncs(of queue: String = "q") {
+        faults.holdSyncs(pathSuffix: Self.messageLog(of: queue))
+        DispatchQueue.global().asyncAfter(deadline: .now() + 150) { [faults] in faults.releaseSyncs() }
+    }
+
+    /// fdatasyncs of `queue`'s message log started since the journal's operation `from`.
+    func messageLogSyncs(of queue: String = "q", since from: Int) -> Int {
+        let operations = journal.operations
+        var files = Set<Int32>()
+        for case .open(let fd, let path, _, _) in operations where path.hasSuffix(Self.messageLog(of: queue)) { files.insert(fd) }
+        return operations.dropFirst(from).filter { op in
+            if case .syncStarted(.file(let fd), _) = op { files.contains(fd) } else { false }
+        }.count
+    }
+
+    func send(_ text: String, to queue: String = "q", id: String = "") -> Task<SendReceipt, any Error> {
+        let m = OutgoingMessage(text, messageId: id)
+        return Task { [store] in try await offThePool { try store.send(queue, m) } }
+    }
+
+    func close() {
+        faults.releaseSyncs()
+        try? store.close()
+        try? engine.close()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    @Test func aSendWaitingForItsFdatasyncIsNotReceivedAndDoesNotHoldReceiversUp() async throws {
+        defer { close() }
+        try store.send("q", OutgoingMessage("first"))
+        holdSyncs()
+        let second = send("second")
+        #expect(await eventually { faults.syncsWaiting == 1 })
+        // These run while the fdatasync is held: before, they waited behind it for the entity's lock.
+        let looks = Task { [store] in
+            try await offThePool { (try store.peek("q").map(\.bodyText), try store.runtimeCounts("q").activeCount) }
+        }
+        let done = Mutex(false)
+        Task { _ = try? await looks.value; done.withLock { $0 = true } }
+        #expect(await eventually(seconds: 20) { done.withLock { $0 } }, "a peek waited for the held fdatasync")
+        let (peeked, active) = try await looks.value
+        #expect(peeked == ["first"])
+        #expect(active == 1)
+        let received = try store.receive("q", max: 10, mode: .receiveAndDelete)
+        #expect(received.map(\.bodyText) == ["first"], "only the durable message is handed out")
+
+        faults.releaseSyncs()
+        let receipt = try await second.value
+        #expect(receipt.sequenceNumber == 2)
+        #expect(try store.receive("q", max: 10, mode: .receiveAndDelete).map(\.bodyText) == ["second"])
+    }
+
+    @Test func sendsWrittenDuringAnFdatasyncShareTheNextOne() async throws {
+        defer { close() }
+        let start = journal.operations.count
+        holdSyncs()
+        let first = send("0")
+        #expect(await eventually { faults.syncsWaiting == 1 })
+        let others = (1...5).map { send(String($0)) }
+        // All five are written (in flight) while the first fdatasync is held.
+        #expect(await eventually(seconds: 20) { try store.entity("q").state.withLock { $0.inFlight.count } == 6 },
+                "sends waited for the held fdatasync before writing")
+        faults.releaseSyncs()
+        var seqs = [try await first.value.sequenceNumber]
+        for o in others { seqs.append(try await o.value.sequenceNumber) }
+        #expect(Set(seqs) == Set((1...6).map { Int64($0) }))
+        #expect(messageLogSyncs(since: start) == 2, "one fdatasync for the first send, one for the five written during it")
+        #expect(try store.entity("q").state.withLock { $0.inFlight.count } == 0)
+        #expect(try store.receive("q", max: 10, mode: .receiveAndDelete).count == 6)
+    }
+
+    /// The moment between an fdatasync's end and its sends' `publish`: the log's readable end
+    /// (which bounds the reclaim and the snapshot while the fdatasync runs) already covers the
+    /// message, and the index does not hold it yet. Neither may take it for settled.
+    @Test func neitherTheReclaimNorTheJournalSnapshotTakesAMessageInFlight() async throws {
+        defer { close() }
+        try store.send("q", OutgoingMessage("settled"))
+        #expect(try store.receive("q", max: 1, mode: .receiveAndDelete).count == 1)
+        let entity = try store.entity("q")
+        var stored = QueueMessageCodec.Stored(OutgoingMessage("in flight"))
+        stored.messageId = "m-2"
+        let written = try entity.write([stored], now: clock.nowMillis())
+        let end = try #require(written.durableEnd)
+        try entity.messages.waitDurableBlocking(upTo: end)
+        #expect(entity.messages.logEndOffset == 2)
+        #expect(try entity.reclaimSettledHead(now: clock.nowMillis()) == 1, "the settled message's record is freed, not the one in flight")
+        #expect(try entity.compactJournal(minEntries: 1, perLiveMessage: 0))
+        entity.publish(upTo: end)
+        #expect(try store.peek("q").map(\.bodyText) == ["in flight"])
+
+        try store.close()
+        try engine.close()
+        let (engine, store) = try Self.open(root, clock: clock, faults: faults)
+        defer {
+            try? store.close()
+            try? engine.close()
+        }
+        #expect(try store.receive("q", max: 10, mode: .receiveAndDelete).map(\.bodyText) == ["in flight"],
+                "the acknowledged message survives the restart")
+    }
+
+    @Test func aDuplicateOfAMessageInFlightIsAnsweredOnceTheOriginalIsDurable() async throws {
+        defer { close() }
+        holdSyncs(of: "d")
+        let original = send("x", to: "d", id: "m-1")
+        #expect(await eventually { faults.syncsWaiting == 1 })
+        let retry = send("x", to: "d", id: "m-1")
+        // The retry is checked under the entity's lock (not held across the fdatasync now), finds
+        // the original in flight and waits for it; it is not answered "duplicate" before then.
+        #expect(await eventually(seconds: 20) { try store.entity("d").state.withLock { $0.inFlight.count } == 1 })
+        let answered = Mutex(false)
+        Task { _ = try? await retry.value; answered.withLock { $0 = true } }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        #expect(!answered.withLock { $0 }, "the retry was answered while its original was in flight")
+        faults.releaseSyncs()
+        #expect(try await original.value.disposition == .enqueued)
+        #expect(try await retry.value.disposition == .duplicate)
+        #expect(try store.receive("d", max: 10, mode: .receiveAndDelete).count == 1)
+    }
+
+    @Test func aDuplicateOfAMessageWhoseFdatasyncFailedFailsToo() async throws {
+        defer { close() }
+        holdSyncs(of: "d")
+        let original = send("x", to: "d", id: "m-1")
+        #expect(await eventually { faults.syncsWaiting == 1 })
+        let retry = send("x", to: "d", id: "m-1")
+        #expect(await eventually(seconds: 20) { try store.entity("d").state.withLock { $0.inFlight.count } == 1 })
+        faults.fail(.sync, pathSuffix: Self.messageLog(of: "d"))
+        faults.releaseSyncs()
+        await #expect(throws: WharfError.self) { try await original.value }
+        await #expect(throws: WharfError.self, "a retry must not be told its message is stored") { try await retry.value }
+        #expect(try store.peek("d").isEmpty, "a message whose fdatasync failed is never handed out")
+    }
+}
