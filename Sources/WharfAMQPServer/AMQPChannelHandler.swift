@@ -42,9 +42,9 @@ final class AMQPChannelHandler: ChannelInboundHandler {
         // Acknowledgements of sends waiting for an fdatasync come back here on the loop.
         // Unset in handlerRemoved, which breaks the connection -> handler cycle.
         let loop = context.eventLoop
-        connection.awaitDurable = { sends, answer in
+        connection.awaitDurable = { wait, answer in
             let answer = NIOLoopBound(answer, eventLoop: loop)
-            sends.whenDurable { failure in
+            wait { failure in
                 loop.execute {
                     answer.value(failure)
                     let (handler, context) = bound.value

@@ -84,19 +84,10 @@ extension AMQPConnection {
                 a.deliveryId.map { SettledOutcome(channel: a.channel, deliveryId: $0, state: outcome) }
             }, isReceiver: true)
         }
-        let sends = QueueSends(combining: written.map(\.sends))
-        if sends.isDurable { return answer(nil) }
-        guard let awaitDurable else {
-            // No event loop to come back to (a connection driven directly): wait here.
-            do throws(WharfError) { try sends.durableBlocking() } catch { return answer(error) }
-            return answer(nil)
-        }
-        // Under `--fsync always`: the loop goes on with other connections while the fdatasync
-        // runs; the acknowledgements go out when it covers these messages.
-        sendsAwaitingDurability += pending.count
-        awaitDurable(sends) { [self] failure in
-            sendsAwaitingDurability -= pending.count
-            guard phase != .closed else { return }
+        let count = pending.count
+        sendsAwaitingDurability += count
+        whenDurable(written.flatMap(\.sends.waits)) { [self] failure in
+            sendsAwaitingDurability -= count
             answer(failure)
         }
     }
@@ -112,19 +103,47 @@ extension AMQPConnection {
             if byEntity[p.entity] == nil { entities.append(p.entity) }
             byEntity[p.entity, default: []].append(i)
         }
+        var written: [(indices: [Int], completions: QueueCompletions)] = []
         for entity in entities {
             let indices = byEntity[entity]!
             do throws(WharfError) {
-                let results = try queues.complete(entity, lockTokens: indices.map { pending[$0].lockToken })
-                for (i, failure) in zip(indices, results) { failures[i] = failure }
+                let completions = try queues.writeCompletions(entity, lockTokens: indices.map { pending[$0].lockToken })
+                for (i, failure) in zip(indices, completions.results) { failures[i] = failure }
+                written.append((indices, completions))
             } catch {
                 for i in indices { failures[i] = error }
             }
         }
-        sendSettled(pending.enumerated().compactMap { i, p in
-            guard p.echo else { return nil }
-            return SettledOutcome(channel: p.channel, deliveryId: p.deliveryId,
-                                  state: failures[i].map { DeliveryState.rejected(Self.amqpError($0)) } ?? .accepted)
-        }, isReceiver: false)
+        // The echoes (for completions the client left unsettled) go out once they are durable.
+        let answer = { [self] (failure: WharfError?) in
+            if let failure {
+                for (indices, completions) in written {
+                    for (i, result) in zip(indices, completions.results) where result == nil { failures[i] = failure }
+                }
+            }
+            sendSettled(pending.enumerated().compactMap { i, p in
+                guard p.echo else { return nil }
+                return SettledOutcome(channel: p.channel, deliveryId: p.deliveryId,
+                                      state: failures[i].map { DeliveryState.rejected(Self.amqpError($0)) } ?? .accepted)
+            }, isReceiver: false)
+        }
+        whenDurable(written.flatMap(\.completions.waits), answer)
+    }
+
+    /// Calls `answer` once `waits` reported (nil, or the first error): at once when there are
+    /// none. Under `--fsync always` the event loop does not wait: `answer` runs on it later, and
+    /// the loop serves other connections meanwhile (their writes share the next fdatasync).
+    /// Dropped if the connection closed in between.
+    private func whenDurable(_ waits: [DurabilityWait], _ answer: @escaping (WharfError?) -> Void) {
+        if waits.isEmpty { return answer(nil) }
+        guard let awaitDurable else {
+            // No event loop to come back to (a connection driven directly): wait here.
+            do throws(WharfError) { try DurableWaits.waitBlocking(waits) } catch { return answer(error) }
+            return answer(nil)
+        }
+        awaitDurable({ DurableWaits.whenAll(waits, $0) }) { [self] failure in
+            guard phase != .closed else { return }
+            answer(failure)
+        }
     }
 }

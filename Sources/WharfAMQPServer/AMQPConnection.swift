@@ -53,10 +53,10 @@ final class AMQPConnection {
     /// (`AMQPConnection+Batching.swift`).
     var pendingSends: [PendingSend] = []
     var pendingCompletions: [PendingCompletion] = []
-    /// Calls its second argument on the connection's event loop once the sends are durable (or
-    /// with the error that stopped their log); set by `AMQPChannelHandler`, nil for a connection
-    /// driven directly (the sends are then waited for in place).
-    var awaitDurable: ((QueueSends, @escaping (WharfError?) -> Void) -> Void)?
+    /// Calls its second argument on the connection's event loop once the wait reports (nil, or
+    /// the error that stopped a log); set by `AMQPChannelHandler`, nil for a connection driven
+    /// directly (the writes are then waited for in place).
+    var awaitDurable: ((@escaping DurabilityWait, @escaping (WharfError?) -> Void) -> Void)?
     /// Client deliveries stored and not yet durable (acknowledged when they are): past
     /// `maxSendsAwaitingDurability` the handler stops reading the socket until they are.
     var sendsAwaitingDurability = 0

@@ -47,6 +47,14 @@ public struct PendingAppend: Sendable {
         awaiting.log.startDueSync(upTo: awaiting.end, runner: runner)
     }
 
+    /// Calls `body` (nil, or the error of the fdatasync that failed) once the append is durable
+    /// as `durable()` means it: at once when it already is, else on the log's syncer thread
+    /// (see `PartitionLog.whenDurable`).
+    public func whenDurable(_ body: @escaping @Sendable (WharfError?) -> Void) {
+        guard let awaiting else { return body(nil) }
+        awaiting.log.whenDurable(upTo: awaiting.end, body)
+    }
+
     /// `durable()` blocking the calling thread (the engine's synchronous callers).
     public func durableBlocking() throws(WharfError) {
         guard let awaiting = awaiting ?? dueSync else { return }

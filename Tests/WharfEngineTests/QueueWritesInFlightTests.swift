@@ -39,11 +39,12 @@ import WharfTestSupport
     }
 
     static func messageLog(of queue: String) -> String { "/queues/\(queue)/messages/00000000000000000000.log" }
+    static func journalLog(of queue: String) -> String { "/queues/\(queue)/journal/00000000000000000000.log" }
 
-    /// Holds the fdatasyncs of `queue`'s message log until `faults.releaseSyncs()`, and after
-    /// 150 s whatever happens (past every polling deadline), so a failing test does not hang the run.
-    func holdSyncs(of queue: String = "q") {
-        faults.holdSyncs(pathSuffix: Self.messageLog(of: queue))
+    /// Holds the fdatasyncs of `queue`'s message log (or `log`) until `faults.releaseSyncs()`, and
+    /// after 150 s whatever happens (past every polling deadline), so a failing test does not hang the run.
+    func holdSyncs(of queue: String = "q", log: String? = nil) {
+        faults.holdSyncs(pathSuffix: log ?? Self.messageLog(of: queue))
         DispatchQueue.global().asyncAfter(deadline: .now() + 150) { [faults] in faults.releaseSyncs() }
     }
 
@@ -174,5 +175,51 @@ import WharfTestSupport
         await #expect(throws: WharfError.self) { try await original.value }
         await #expect(throws: WharfError.self, "a retry must not be told its message is stored") { try await retry.value }
         #expect(try store.peek("d").isEmpty, "a message whose fdatasync failed is never handed out")
+    }
+
+    /// A peek-locked message of `q`, its completion journaled while the journal's fdatasyncs are
+    /// held, and a reclaim of `q`'s settled head started then.
+    func completeWhileTheJournalSyncIsHeld() async throws -> (QueueCompletions, Task<Int64, any Error>) {
+        try store.send("q", OutgoingMessage("done"))
+        let m = try #require(try store.receive("q", max: 1).first)
+        holdSyncs(log: Self.journalLog(of: "q"))
+        let completions = try store.writeCompletions("q", lockTokens: [try #require(m.lockToken)])
+        #expect(completions.results.count == 1 && completions.results[0] == nil)
+        #expect(completions.waits.count == 1)
+        // The entity is not held for the fdatasync: sends, peeks and receives go on.
+        try store.send("q", OutgoingMessage("next"))
+        #expect(try store.peek("q").map(\.bodyText) == ["next"])
+        let entity = try store.entity("q")
+        let reclaim = Task { [clock] in try await offThePool { try entity.reclaimSettledHead(now: clock.nowMillis()) } }
+        #expect(await eventually { faults.syncsWaiting == 1 })
+        let finished = Mutex(false)
+        Task { _ = try? await reclaim.value; finished.withLock { $0 = true } }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        #expect(!finished.withLock { $0 }, "the reclaim did not wait for the completion's fdatasync")
+        #expect(entity.messages.logStartOffset == 0, "the completed message's record was freed before its completion was durable")
+        return (completions, reclaim)
+    }
+
+    @Test func aCompletionWaitsForItsFdatasyncOutsideTheLockAndItsRecordIsFreedAfterIt() async throws {
+        defer { close() }
+        let (completions, reclaim) = try await completeWhileTheJournalSyncIsHeld()
+        faults.releaseSyncs()
+        #expect(try await reclaim.value == 1)
+        try completions.durableBlocking()
+        #expect(try store.receive("q", max: 10, mode: .receiveAndDelete).map(\.bodyText) == ["next"])
+    }
+
+    @Test func aCompletionWhoseFdatasyncFailedNeverFreesItsMessagesRecord() async throws {
+        defer { close() }
+        let (completions, reclaim) = try await completeWhileTheJournalSyncIsHeld()
+        faults.fail(.sync, pathSuffix: Self.journalLog(of: "q"))
+        faults.releaseSyncs()
+        await #expect(throws: WharfError.self) { try await reclaim.value }
+        #expect(throws: WharfError.self) { try completions.durableBlocking() }
+        #expect(try store.entity("q").messages.logStartOffset == 0)
+        await #expect(throws: WharfError.self, "a later reclaim still waits for the failed completion") {
+            let entity = try store.entity("q")
+            _ = try await offThePool { [clock] in try entity.reclaimSettledHead(now: clock.nowMillis()) }
+        }
     }
 }

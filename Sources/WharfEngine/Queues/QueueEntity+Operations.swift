@@ -1,5 +1,6 @@
 import Foundation
 import WharfCore
+import WharfStorage
 
 /// Receive, settle, peek and counts of one entity (Service Bus state machine, reference §1.3).
 /// Operations that end in another entity (dead-letter) only mark the message `moving` and return
@@ -169,10 +170,22 @@ extension QueueEntity {
     }
 
     /// Completes each locked message of `tokens` with one journal write (one fsync under
-    /// `always`); the result per token is nil or why that one could not be completed (the
-    /// others still are). Nothing is completed if the write fails.
+    /// `always`, waited for outside the entity's lock, see `writeCompletions`); the result per
+    /// token is nil or why that one could not be completed (the others still are). Nothing is
+    /// completed if the write fails.
     func complete(_ tokens: [String], now: Int64) throws(WharfError) -> [WharfError?] {
-        try state.withLock { (s: inout State) throws(WharfError) -> [WharfError?] in
+        let (outcomes, pending) = try writeCompletions(tokens, now: now)
+        try pending?.durableBlocking()
+        return outcomes
+    }
+
+    /// `complete` without waiting for durability: the completions are journaled and the messages
+    /// leave the index (nobody else can receive or settle them), and the caller answers for them
+    /// once the returned append is durable (nil: nothing to wait for). A power cut before that
+    /// brings them back, as for a completion never made; `reclaimSettledHead` waits for such
+    /// appends before it frees a record (`State.journalInFlight`).
+    func writeCompletions(_ tokens: [String], now: Int64) throws(WharfError) -> ([WharfError?], PendingAppend?) {
+        try state.withLock { (s: inout State) throws(WharfError) -> ([WharfError?], PendingAppend?) in
             var outcomes: [WharfError?] = []
             outcomes.reserveCapacity(tokens.count)
             var done: [JournalEntry] = []
@@ -189,12 +202,11 @@ extension QueueEntity {
                 }
             }
             do throws(WharfError) {
-                try write(done, &s)
+                return (outcomes, try writeWithoutWaiting(done, &s))
             } catch {
                 for (token, e) in taken { s.locks[token] = e.seq }
                 throw error
             }
-            return outcomes
         }
     }
 

@@ -78,6 +78,11 @@ final class QueueEntity: Sendable {
         /// (`publish(upTo:)`), so nothing is handed out that a power cut could take back. The
         /// settled-head reclaim and the journal's snapshot stop below the first of them.
         var inFlight: [Entry] = []
+        /// The latest journal append that was applied to the index before it was durable (under
+        /// `always`), if any: the settled-head reclaim waits for it (and so for every earlier
+        /// one) before freeing records the index no longer holds, or a power cut could take a
+        /// completion back after its message's record was gone.
+        var journalInFlight: PendingAppend?
         /// Copies in this entity of messages moved from elsewhere, as found by the replay on open;
         /// `QueueStore.recoverMoves` uses and then clears them (a move made later is complete or,
         /// if its second step failed, found again by the next open's replay).
@@ -252,10 +257,19 @@ final class QueueEntity: Sendable {
 
     /// Appends `entries` to the journal as one batch (durable per the fsync policy on return).
     func write(_ entries: [JournalEntry], _ s: inout State) throws(WharfError) {
-        guard !entries.isEmpty else { return }
+        try writeWithoutWaiting(entries, &s)?.durableBlocking()
+    }
+
+    /// Appends `entries` to the journal as one batch and applies them to the index; returns the
+    /// append to wait for before answering, nil when it is already durable per the policy.
+    func writeWithoutWaiting(_ entries: [JournalEntry], _ s: inout State) throws(WharfError) -> PendingAppend? {
+        guard !entries.isEmpty else { return nil }
         var bytes = JournalEntry.encode(entries, at: clock.nowMillis())
-        _ = try journal.append(&bytes)
+        let pending = try journal.write(&bytes)
         for e in entries { Self.apply(e, to: &s) }
+        guard !pending.isDurable else { return nil }
+        s.journalInFlight = pending
+        return pending
     }
 
     /// The stored message with sequence number `seq` and its enqueue time.
@@ -337,7 +351,7 @@ final class QueueEntity: Sendable {
     /// while the index still had it.)
     @discardableResult
     func reclaimSettledHead(now: Int64) throws(WharfError) -> Int64 {
-        let (end, window) = state.withLock { s -> (Int64, Int64?) in
+        let (end, window, settling) = state.withLock { s -> (Int64, Int64?, PendingAppend?) in
             if s.seenIds.count > 1024 || !s.options.requiresDuplicateDetection {
                 let horizon = now - s.options.duplicateDetectionWindowMillis
                 s.seenIds = s.options.requiresDuplicateDetection ? s.seenIds.filter { $0.value > horizon } : [:]
@@ -345,8 +359,12 @@ final class QueueEntity: Sendable {
             // Neither a live message's record nor one in flight (not in the index yet) is freed.
             let firstKept = min(s.order.first { s.entries[$0] != nil } ?? .max, s.firstInFlight(orEnd: messages.logEndOffset))
             return (firstKept - 1,
-                    s.options.requiresDuplicateDetection ? s.options.duplicateDetectionWindowMillis : nil)
+                    s.options.requiresDuplicateDetection ? s.options.duplicateDetectionWindowMillis : nil, s.journalInFlight)
         }
+        // The settlements that moved `end` are journaled at or before `settling` (once durable,
+        // waiting for it again returns at once; after a failed fdatasync it throws every time,
+        // so nothing is freed on a journal that stopped).
+        try settling?.durableBlocking()
         var target = end
         if let window, let recent = try messages.offset(forTimestamp: now - window) { target = min(target, recent) }
         guard target > messages.logStartOffset else { return messages.logStartOffset }

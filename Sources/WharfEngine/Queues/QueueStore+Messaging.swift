@@ -132,6 +132,14 @@ extension QueueStore {
         try self.entity(entity).complete(lockTokens, now: clock.nowMillis())
     }
 
+    /// `complete(_:lockTokens:)` without waiting for durability: the messages are settled (no one
+    /// else receives them) and each result holds once `QueueCompletions.whenDurable` reports
+    /// success; a power cut before that brings them back, as an unanswered completion should.
+    public func writeCompletions(_ entity: String, lockTokens: [String]) throws(WharfError) -> QueueCompletions {
+        let (results, pending) = try self.entity(entity).writeCompletions(lockTokens, now: clock.nowMillis())
+        return QueueCompletions(results: results, pending: pending)
+    }
+
     /// Gives the lock up: the message is available again (deferred again if it was deferred),
     /// or dead-lettered with `MaxDeliveryCountExceeded` once it was delivered max-delivery-count times.
     /// `changes`: application properties to set on the message (the .NET SDK's properties to modify).

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import WharfCore
 
 extension QueueStore {
@@ -81,19 +80,11 @@ public struct QueueSends: Sendable {
     public let results: [Result<SendReceipt, WharfError>]
     let written: [QueueEntity.Written]
 
-    init(results: [Result<SendReceipt, WharfError>], written: [QueueEntity.Written]) {
-        self.results = results
-        self.written = written
+    /// What to wait for before the results hold: none unless the policy is `always`. Each
+    /// makes its messages receivable when it reports success.
+    public var waits: [DurabilityWait] {
+        written.filter { $0.durableEnd != nil }.map { w in { w.whenDurable($0) } }
     }
-
-    /// The sends of several `write` calls as one: their results in order, durable together.
-    public init(combining parts: [QueueSends]) {
-        results = parts.flatMap(\.results)
-        written = parts.flatMap(\.written)
-    }
-
-    /// Nothing to wait for (the policy is not `always`, or nothing was written).
-    public var isDurable: Bool { written.allSatisfy { $0.durableEnd == nil } }
 
     /// `results` after a failed wait: the receipts become `error` (their messages were written,
     /// but an acknowledgement promises durability, which did not happen).
@@ -104,24 +95,5 @@ public struct QueueSends: Sendable {
     /// Waits (blocking) until every written message is durable and receivable.
     public func durableBlocking() throws(WharfError) {
         for w in written { try w.durableBlocking() }
-    }
-
-    /// Calls `body` once, with nil when every written message is durable and receivable, or with
-    /// the first error: at once when nothing is to wait for, else on a log syncer's thread (so
-    /// `body` must be quick and not block).
-    public func whenDurable(_ body: @escaping @Sendable (WharfError?) -> Void) {
-        let waiting = written.filter { $0.durableEnd != nil }
-        guard !waiting.isEmpty else { return body(nil) }
-        let remaining = Mutex((count: waiting.count, error: WharfError?.none))
-        for w in waiting {
-            w.whenDurable { error in
-                let done = remaining.withLock { r -> (Bool, WharfError?) in
-                    r.count -= 1
-                    if r.error == nil { r.error = error }
-                    return (r.count == 0, r.error)
-                }
-                if done.0 { body(done.1) }
-            }
-        }
     }
 }

@@ -8,13 +8,14 @@ import WharfStorage
 import WharfTestSupport
 @testable import WharfAMQPServer
 
-/// Under `--fsync always` a client's send is acknowledged only once an fdatasync covers it, and
-/// the wait happens off the event loop: the loop serves other connections meanwhile, and their
-/// sends are written during the first fdatasync and share the next one. The queue's message log
-/// fdatasyncs are held by the test (`FaultInjector.holdSyncs`); the listener has one event loop,
-/// so every connection shares it.
-@Suite(.serialized) struct AMQPSendDurabilityTests {
+/// Under `--fsync always` a client's send is acknowledged, and its completion echoed, only once
+/// an fdatasync covers it, and the wait happens off the event loop: the loop serves other
+/// connections meanwhile, and their sends are written during the first fdatasync and share the
+/// next one. The queue's message log (or journal) fdatasyncs are held by the test
+/// (`FaultInjector.holdSyncs`); the listener has one event loop, so every connection shares it.
+@Suite(.serialized) struct AMQPDurableAnswersTests {
     static let messageLog = "/queues/q/messages/00000000000000000000.log"
+    static let journal = "/queues/q/journal/00000000000000000000.log"
 
     static func message(_ id: String) -> AMQPMessage {
         AMQPMessage(properties: .init(messageId: .string(id)), body: .data([Array(id.utf8)]))
@@ -30,8 +31,8 @@ import WharfTestSupport
 
     /// Holds the fdatasyncs of `q`'s message log, and lets them go after 150 s whatever happens
     /// (past every polling deadline), so a failing test does not hang the run.
-    static func hold(_ faults: FaultInjector) {
-        faults.holdSyncs(pathSuffix: messageLog)
+    static func hold(_ faults: FaultInjector, log: String = messageLog) {
+        faults.holdSyncs(pathSuffix: log)
         DispatchQueue.global().asyncAfter(deadline: .now() + 150) { faults.releaseSyncs() }
     }
 
@@ -79,6 +80,49 @@ import WharfTestSupport
             guard case .rejected(let error)? = try await answer.value else { Issue.record("not rejected"); return }
             #expect(error?.condition != nil)
             #expect(try f.queues.peek("q").isEmpty, "a message whose fdatasync failed is never handed out")
+        }
+    }
+
+    @Test func aCompletionIsEchoedOnceDurableAndTheLoopGoesOnMeanwhile() async throws {
+        let faults = FaultInjector()
+        defer { faults.releaseSyncs() }
+        try await AMQPListenerTests.Fixture.with(fsync: .always, faults: faults, eventLoopThreads: 1) { f in
+            try f.queues.send("q", OutgoingMessage("to complete"))
+            let c = try await AMQPListenerTests.handshake(f.port)
+            defer { c.close() }
+            #expect(try await AMQPListenerTests.putToken(c, key: AMQPListenerTests.key) == 202)
+            let source = Terminus.make(source: true, address: "/q"), target = Terminus.make(source: false, address: "r")
+            try await c.send(channel: 1, .attach(Attach(name: "r", handle: 2, isReceiver: true, sndSettleMode: 0, rcvSettleMode: 1,
+                                                        source: source, target: target)))
+            _ = try await c.receive()  // attach
+            try await c.send(channel: 1, .flow(Flow(nextIncomingId: 0, incomingWindow: 65536, nextOutgoingId: 0, outgoingWindow: 65536,
+                                                    handle: 2, deliveryCount: 0, linkCredit: 1)))
+            var delivered: UInt32?
+            while delivered == nil, let (p, _) = try await c.receive() {
+                if case .transfer(let t) = p { delivered = t.deliveryId }
+            }
+            let id = try #require(delivered)
+            Self.hold(faults, log: Self.journal)
+            // Completed, left unsettled: Wharf owes a settled echo, once the completion is durable.
+            try await c.send(channel: 1, .disposition(Disposition(isReceiver: true, first: id, settled: false, state: DeliveryState.accepted.value)))
+            let echo = Task { () throws -> Disposition? in
+                while let (p, _) = try await c.receive() { if case .disposition(let d) = p { return d } }
+                return nil
+            }
+            #expect(await eventually { faults.syncsWaiting == 1 })
+            let connected = Task { try await Self.sender(f.port) }
+            let done = Mutex(false)
+            Task { _ = try? await connected.value; done.withLock { $0 = true } }
+            #expect(await eventually(seconds: 20) { done.withLock { $0 } }, "the event loop waited for the journal's held fdatasync")
+            try await connected.value.close()
+            let echoed = Mutex(false)
+            Task { _ = try? await echo.value; echoed.withLock { $0 = true } }
+            try await Task.sleep(nanoseconds: 50_000_000)
+            #expect(!echoed.withLock { $0 }, "the completion was echoed before it was durable")
+            faults.releaseSyncs()
+            let d = try #require(try await echo.value)
+            #expect(d.first == id && d.settled && !d.isReceiver && (try? DeliveryState(d.state)) == .accepted)
+            #expect(try f.queues.runtimeCounts("q").totalCount == 0)
         }
     }
 }
