@@ -134,7 +134,7 @@ extension AMQPConnection {
     /// none. Under `--fsync always` the event loop does not wait: `answer` runs on it later, and
     /// the loop serves other connections meanwhile (their writes share the next fdatasync).
     /// Dropped if the connection closed in between.
-    private func whenDurable(_ waits: [DurabilityWait], _ answer: @escaping (WharfError?) -> Void) {
+    func whenDurable(_ waits: [DurabilityWait], _ answer: @escaping (WharfError?) -> Void) {
         if waits.isEmpty { return answer(nil) }
         guard let awaitDurable else {
             // No event loop to come back to (a connection driven directly): wait here.

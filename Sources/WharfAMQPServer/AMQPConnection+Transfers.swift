@@ -82,27 +82,47 @@ extension AMQPConnection {
     // MARK: - Wharf -> client
 
     /// Sends what a link's credit allows (and the client's session window).
+    ///
+    /// Under `--fsync always` a batch's journal entries (the lock grants, or receive-and-delete's
+    /// removals) must be durable before its transfers go out: the batch's credit and window are
+    /// spent at once and its transfers sent when the fdatasync covers them, the loop serving
+    /// other connections meanwhile (`whenDurable`). A drain waits for them, then is echoed.
     func pump(_ link: AMQPLink, _ s: AMQPSession) {
         guard case .receiver(let entity, let mode, let held) = link.role else { return }
         while link.credit > 0, s.remoteIncomingWindow > 0, !shouldClose {
-            let batch: [QueueMessage]
+            let received: QueueReceived
             do throws(WharfError) {
-                let max = Int(min(link.credit, 256))
-                if let held { batch = try queues.receive(held, max: max, mode: mode) } else {
-                    batch = try queues.receive(entity, max: max, mode: mode)
-                }
+                received = try queues.beginReceive(entity, session: held, max: Int(min(link.credit, 256)), mode: mode)
             } catch {
                 logger.debug("amqp receive failed", metadata: ["entity": "\(entity)", "error": "\(error)"])
-                if case .sessionLockLost = error {
-                    s.links[link.handle] = nil
-                    send(channel: s.channel, .detach(Detach(handle: link.handle, closed: true, error: Self.amqpError(error))))
-                }
+                if case .sessionLockLost = error { closeLink(link, s, error) }
                 return
             }
+            let batch = received.messages
             if batch.isEmpty { break }
-            for m in batch { sendDelivery(m, on: link, mode: mode, s) }
+            if received.waits.isEmpty || awaitDurable == nil {
+                // Durable already, or no event loop to come back to (a connection driven directly).
+                do throws(WharfError) { try DurableWaits.waitBlocking(received.waits) } catch { return closeLink(link, s, error) }
+                for m in batch { sendDelivery(m, on: link, mode: mode, s) }
+                continue
+            }
+            let count = UInt32(batch.count)
+            link.credit &-= min(link.credit, count)
+            s.remoteIncomingWindow &-= min(s.remoteIncomingWindow, count)
+            link.deliveryCount &+= count
+            link.deliveriesAwaitingDurability += batch.count
+            whenDurable(received.waits) { [self] failure in
+                link.deliveriesAwaitingDurability -= batch.count
+                guard sessions[s.channel] === s, s.links[link.handle] === link else { return }
+                if let failure {
+                    // The journal stopped: the locks lapse; the link cannot go on.
+                    return closeLink(link, s, failure)
+                }
+                for m in batch { sendDelivery(m, on: link, mode: mode, s, creditSpent: true) }
+                pump(link, s)
+            }
         }
-        if link.drain {
+        if link.drain, link.deliveriesAwaitingDurability == 0 {
             // Drain: the unused credit is spent and the flow echoed (reference §4.3).
             link.deliveryCount &+= link.credit
             link.credit = 0
@@ -111,12 +131,22 @@ extension AMQPConnection {
         }
     }
 
-    func sendDelivery(_ m: QueueMessage, on link: AMQPLink, mode: ReceiveMode, _ s: AMQPSession) {
+    /// Detaches `link` with `error` (its receive cannot go on).
+    private func closeLink(_ link: AMQPLink, _ s: AMQPSession, _ error: WharfError) {
+        s.links[link.handle] = nil
+        send(channel: s.channel, .detach(Detach(handle: link.handle, closed: true, error: Self.amqpError(error))))
+    }
+
+    /// A transfer of `m`; `creditSpent`: its credit, window and delivery-count were taken when
+    /// it was received (it waited for its journal entry's fdatasync).
+    func sendDelivery(_ m: QueueMessage, on link: AMQPLink, mode: ReceiveMode, _ s: AMQPSession, creditSpent: Bool = false) {
         let id = s.nextOutgoingId
         s.nextOutgoingId &+= 1
-        link.deliveryCount &+= 1
-        link.credit &-= min(link.credit, 1)
-        s.remoteIncomingWindow &-= min(s.remoteIncomingWindow, 1)
+        if !creditSpent {
+            link.deliveryCount &+= 1
+            link.credit &-= min(link.credit, 1)
+            s.remoteIncomingWindow &-= min(s.remoteIncomingWindow, 1)
+        }
         let settled = mode == .receiveAndDelete
         let tag: [UInt8]
         if let token = m.lockToken, let lockTag = LockToken.deliveryTag(canonical: token) {

@@ -26,6 +26,9 @@ final class AMQPLink {
     var deliveryCount: UInt32 = 0
     var credit: UInt32 = 0
     var drain = false
+    /// Deliveries taken from the queue (credit spent, delivery-count raised) and not sent yet:
+    /// their journal entries wait for an fdatasync (`pump`). A drain is echoed only after them.
+    var deliveriesAwaitingDurability = 0
     /// Links the client sends on: deliveries received, and the delivery being assembled.
     var received: UInt32 = 0
     /// The delivery count up to which the client may send (absolute, mod 2^32).

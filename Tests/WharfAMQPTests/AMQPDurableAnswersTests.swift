@@ -8,8 +8,8 @@ import WharfStorage
 import WharfTestSupport
 @testable import WharfAMQPServer
 
-/// Under `--fsync always` a client's send is acknowledged, and its completion echoed, only once
-/// an fdatasync covers it, and the wait happens off the event loop: the loop serves other
+/// Under `--fsync always` a client's send is acknowledged, its completion echoed and a delivery
+/// made only once an fdatasync covers it (the message, the completion, the lock grant), and the wait happens off the event loop: the loop serves other
 /// connections meanwhile, and their sends are written during the first fdatasync and share the
 /// next one. The queue's message log (or journal) fdatasyncs are held by the test
 /// (`FaultInjector.holdSyncs`); the listener has one event loop, so every connection shares it.
@@ -123,6 +123,56 @@ import WharfTestSupport
             let d = try #require(try await echo.value)
             #expect(d.first == id && d.settled && !d.isReceiver && (try? DeliveryState(d.state)) == .accepted)
             #expect(try f.queues.runtimeCounts("q").totalCount == 0)
+        }
+    }
+
+    @Test func aDeliveryGoesOutOnceItsLockIsDurableAndADrainIsEchoedAfterIt() async throws {
+        let faults = FaultInjector()
+        defer { faults.releaseSyncs() }
+        try await AMQPListenerTests.Fixture.with(fsync: .always, faults: faults, eventLoopThreads: 1) { f in
+            try f.queues.send("q", OutgoingMessage("to deliver"))
+            let c = try await AMQPListenerTests.handshake(f.port)
+            defer { c.close() }
+            #expect(try await AMQPListenerTests.putToken(c, key: AMQPListenerTests.key) == 202)
+            let source = Terminus.make(source: true, address: "/q"), target = Terminus.make(source: false, address: "r")
+            try await c.send(channel: 1, .attach(Attach(name: "r", handle: 2, isReceiver: true, sndSettleMode: 0, rcvSettleMode: 1,
+                                                        source: source, target: target)))
+            _ = try await c.receive()  // attach
+            Self.hold(faults, log: Self.journal)
+            // Two credits and a drain: the one message is taken, its lock grant journaled; the
+            // transfer and then the drain's echo wait for that fdatasync.
+            try await c.send(channel: 1, .flow(Flow(nextIncomingId: 0, incomingWindow: 65536, nextOutgoingId: 0, outgoingWindow: 65536,
+                                                    handle: 2, deliveryCount: 0, linkCredit: 2, drain: true)))
+            let frames = Task { () throws -> [Performative] in
+                var seen: [Performative] = []
+                while let (p, _) = try await c.receive() {
+                    if case .transfer = p { seen.append(p) }
+                    if case .flow(let flow) = p, flow.handle == 2 {
+                        seen.append(p)
+                        return seen
+                    }
+                }
+                return seen
+            }
+            #expect(await eventually { faults.syncsWaiting == 1 })
+            let connected = Task { try await Self.sender(f.port) }
+            let done = Mutex(false)
+            Task { _ = try? await connected.value; done.withLock { $0 = true } }
+            #expect(await eventually(seconds: 20) { done.withLock { $0 } }, "the event loop waited for the lock grant's held fdatasync")
+            try await connected.value.close()
+            let answered = Mutex(false)
+            Task { _ = try? await frames.value; answered.withLock { $0 = true } }
+            try await Task.sleep(nanoseconds: 50_000_000)
+            #expect(!answered.withLock { $0 }, "the delivery or the drain's echo went out before the lock grant was durable")
+            faults.releaseSyncs()
+            let seen = try await frames.value
+            guard seen.count == 2, case .transfer(let t) = seen[0], case .flow(let echo) = seen[1] else {
+                Issue.record("expected a transfer, then the drain's echo: \(seen)")
+                return
+            }
+            #expect(t.handle == 2 && t.settled != true)
+            #expect(echo.drain && echo.linkCredit == 0 && echo.deliveryCount == 2)
+            #expect(try f.queues.runtimeCounts("q").lockedCount == 1)
         }
     }
 }

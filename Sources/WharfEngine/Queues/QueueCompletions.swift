@@ -18,3 +18,4 @@ public struct QueueCompletions: Sendable {
         try pending?.durableBlocking()
     }
 }
+

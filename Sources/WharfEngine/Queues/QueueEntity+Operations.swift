@@ -62,28 +62,38 @@ extension QueueEntity {
     }
 
     /// Receive-and-delete: one journal batch (one fsync under `always`) removes every message
-    /// of the receive before it returns; "lost if the transfer fails", as in Service Bus.
-    private func removeDelivered(_ out: [QueueMessage], mode: ReceiveMode, _ s: inout State) throws(WharfError) {
-        guard mode == .receiveAndDelete else { return }
-        try write(out.map { .completed(seq: $0.sequenceNumber) }, &s)
+    /// of the receive before it is answered; "lost if the transfer fails", as in Service Bus.
+    private func removeDelivered(_ out: [QueueMessage], mode: ReceiveMode, _ s: inout State) throws(WharfError) -> PendingAppend? {
+        guard mode == .receiveAndDelete else { return nil }
+        return try writeWithoutWaiting(out.map { .completed(seq: $0.sequenceNumber) }, &s)
     }
 
     /// Peek-lock: each granted lock is journaled as the state the message returns to if the lock
     /// dies with the process (available, or deferred, with this delivery counted), in one batch
     /// per receive; so a message locked at a crash comes back with its delivery count raised,
     /// as Service Bus does. Settlement entries written later override it.
-    private func journalLockGrants(_ out: [QueueMessage], mode: ReceiveMode, _ s: inout State) throws(WharfError) {
-        guard mode == .peekLock, !out.isEmpty else { return }
+    private func journalLockGrants(_ out: [QueueMessage], mode: ReceiveMode, _ s: inout State) throws(WharfError) -> PendingAppend? {
+        guard mode == .peekLock, !out.isEmpty else { return nil }
         let entries = out.compactMap { m -> JournalEntry? in
             guard let e = s.entries[m.sequenceNumber] else { return nil }
             return e.deferred ? .deferred(seq: e.seq, deliveryCount: e.deliveryCount) : .abandoned(seq: e.seq, deliveryCount: e.deliveryCount)
         }
-        try write(entries, &s)
+        return try writeWithoutWaiting(entries, &s)
     }
 
-    /// Up to `max` available messages in sequence order (of the session, if `sessionToken`).
+    /// Up to `max` available messages in sequence order (of the session, if `sessionToken`),
+    /// their journal entries durable per the policy.
     func receive(max: Int, mode: ReceiveMode, sessionToken: String?, now: Int64) throws(WharfError) -> [QueueMessage] {
-        try state.withLock { (s: inout State) throws(WharfError) -> [QueueMessage] in
+        let (out, pending) = try beginReceive(max: max, mode: mode, sessionToken: sessionToken, now: now)
+        try pending?.durableBlocking()
+        return out
+    }
+
+    /// `receive` without waiting for durability: the messages are locked (or removed) and their
+    /// journal entries written; the caller hands them out once the returned append is durable
+    /// (nil: nothing to wait for), so no delivery is made that a power cut could take back.
+    func beginReceive(max: Int, mode: ReceiveMode, sessionToken: String?, now: Int64) throws(WharfError) -> ([QueueMessage], PendingAppend?) {
+        try state.withLock { (s: inout State) throws(WharfError) -> ([QueueMessage], PendingAppend?) in
             try requireNotSessionful(s, sessionToken: sessionToken)
             let session = try sessionToken.map { (t) throws(WharfError) in try heldSession(t, s, now: now) }
             s.compactOrder()
@@ -98,9 +108,10 @@ extension QueueEntity {
             let stored = readRuns(chosen)
             var out: [QueueMessage] = []
             for e in chosen { out.append(try deliver(e.seq, mode: mode, sessionToken: sessionToken, &s, now: now, stored: stored[e.seq])) }
-            try journalLockGrants(out, mode: mode, &s)
-            try removeDelivered(out, mode: mode, &s)
-            return out
+            // One of the two writes happens (one per mode); either covers the journal so far.
+            let grants = try journalLockGrants(out, mode: mode, &s)
+            let removals = try removeDelivered(out, mode: mode, &s)
+            return (out, removals ?? grants)
         }
     }
 
@@ -114,8 +125,9 @@ extension QueueEntity {
             }
             var out: [QueueMessage] = []
             for seq in seqs { out.append(try deliver(seq, mode: mode, sessionToken: sessionToken, &s, now: now)) }
-            try journalLockGrants(out, mode: mode, &s)
-            try removeDelivered(out, mode: mode, &s)
+            let grants = try journalLockGrants(out, mode: mode, &s)
+            let removals = try removeDelivered(out, mode: mode, &s)
+            try (removals ?? grants)?.durableBlocking()
             return out
         }
     }

@@ -223,6 +223,18 @@ extension QueueStore {
         return try e.receive(max: max, mode: mode, sessionToken: session.lockToken, now: clock.nowMillis())
     }
 
+    /// `receive` (of `session`'s messages, when given) without waiting for durability: the
+    /// messages are locked (or, receive-and-delete, removed) and may be handed out once every
+    /// one of `QueueReceived.waits` reported success. A listener's event loop serves other
+    /// connections meanwhile, and their journal writes share the fdatasync.
+    public func beginReceive(_ entity: String, session: SessionLock? = nil, max: Int = 1,
+                             mode: ReceiveMode = .peekLock) throws(WharfError) -> QueueReceived {
+        let e = try self.entity(session?.entity ?? entity)
+        _ = try maintain(e)
+        let (messages, pending) = try e.beginReceive(max: max, mode: mode, sessionToken: session?.lockToken, now: clock.nowMillis())
+        return QueueReceived(messages: messages, waits: pending.map { p in [{ p.whenDurable($0) }] } ?? [])
+    }
+
     public func renewSessionLock(_ session: SessionLock) throws(WharfError) -> Int64 {
         try entity(session.entity).renewSessionLock(session.lockToken, now: clock.nowMillis())
     }
