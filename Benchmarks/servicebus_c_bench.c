@@ -3,9 +3,9 @@
  * loop. Built and run by Benchmarks/servicebus_c_bench.sh.
  *
  * Usage: servicebus_c_bench HOST:PORT KEY_NAME KEY QUEUE MODE COUNT [RATE SECONDS]
- *   send     COUNT messages of 100 bytes on one link, up to 1,000 unsettled (Wharf settles each
+ *   send     COUNT messages of 100 bytes on one link, up to 1,000 (WINDOW) unsettled (Wharf settles each
  *            with `accepted` once stored), timed from the link's attach to the last `accepted`;
- *   receive  COUNT messages in PEEK_LOCK with a prefetch of 1,000, each completed (`accepted`,
+ *   receive  COUNT messages in PEEK_LOCK with a prefetch of 1,000 (PREFETCH), each completed (`accepted`,
  *            settled by the client) as it arrives, timed from the attach to the last completion;
  *   latency  RATE messages/s for SECONDS on one connection, a receiver on another connection
  *            completing them; the delay from just before `send` to the arrival (the send time,
@@ -35,9 +35,11 @@
 #include <string.h>
 #include <time.h>
 
-enum { BODY_SIZE = 100, PREFETCH = 1000, LATENCY_PREFETCH = 100 };
+enum { BODY_SIZE = 100, LATENCY_PREFETCH = 100 };
 /* Unsettled sends at most (the WINDOW environment variable; 1 = an SDK awaiting each send). */
 static long window = 1000;
+/* The receiver's credit (the PREFETCH environment variable; 1 = an SDK receiving one at a time). */
+static long prefetch = 1000;
 
 typedef struct {
     pn_connection_t *connection;
@@ -184,7 +186,7 @@ static void all_authorized(void) {
         c->data = pn_receiver(c->session, "bench-receiver");
         pn_terminus_set_address(pn_link_source(c->data), queue);
         pn_link_open(c->data);
-        pn_link_flow(c->data, PREFETCH);
+        pn_link_flow(c->data, (int)(prefetch < count ? prefetch : count));
         started = now_s();
     } else {
         conns[0].data = pn_sender(conns[0].session, "bench-sender");
@@ -267,8 +269,11 @@ static void data_arrived(conn_t *c, pn_delivery_t *d) {
     pn_delivery_update(d, PN_ACCEPTED);
     pn_delivery_settle(d);
     received++;
-    long want = strcmp(mode, "latency") == 0 ? LATENCY_PREFETCH : PREFETCH;
-    if (pn_link_credit(c->data) < want / 2) pn_link_flow(c->data, want - pn_link_credit(c->data));
+    long want = strcmp(mode, "latency") == 0 ? LATENCY_PREFETCH : prefetch;
+    /* Never more credit than messages still wanted: a receiver that stops holding the lock of a
+     * message it was sent and did not want would leave it locked (60 s) for the others. */
+    long credit = pn_link_credit(c->data), wanted = count - received - credit;
+    if (credit < (want + 1) / 2 && wanted > 0) pn_link_flow(c->data, (int)(want - credit < wanted ? want - credit : wanted));
     if (received == count) {
         elapsed = now_s() - started;
         finish();
@@ -378,6 +383,7 @@ int main(int argc, char **argv) {
     queue = argv[4];
     mode = argv[5];
     count = atol(argv[6]);
+    if (getenv("PREFETCH")) prefetch = atol(getenv("PREFETCH")) > 0 ? atol(getenv("PREFETCH")) : 1;
     if (getenv("WINDOW")) window = atol(getenv("WINDOW")) > 0 ? atol(getenv("WINDOW")) : 1;
     rate = argc > 7 ? atol(argv[7]) : 1000;
     seconds = argc > 8 ? atol(argv[8]) : 10;
@@ -422,7 +428,7 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "send") == 0) {
         printf("send     %ld messages in %.2f s: %.0f msg/s (one link, up to %ld unsettled)\n", count, elapsed, (double)count / elapsed, window);
     } else if (strcmp(mode, "receive") == 0) {
-        printf("receive  %ld messages received and completed in %.2f s: %.0f msg/s (prefetch %d)\n", count, elapsed, (double)count / elapsed, PREFETCH);
+        printf("receive  %ld messages received and completed in %.2f s: %.0f msg/s (prefetch %ld)\n", count, elapsed, (double)count / elapsed, prefetch);
     } else {
         long n = received < count ? received : count;
         qsort(delays, (size_t)n, sizeof *delays, compare);

@@ -7,8 +7,9 @@
 # removes the directory.
 # Usage: Benchmarks/servicebus_c_bench.sh [COUNT=100000] [RATE=1000] [SECONDS=10] [PHASES=send,receive,latency]
 # (WHARF=path to the binary, FSYNC=the --fsync policy, default interval:1000 as `wharf serve`;
-# WINDOW=unsettled sends per sender, default 1000, 1 = an SDK awaiting each send; SENDERS=N runs
-# the send phase as N clients at once, COUNT each, and prints their total rate)
+# WINDOW=unsettled sends per sender, default 1000, 1 = an SDK awaiting each send; PREFETCH=the
+# receiver's credit, default 1000; SENDERS=N / RECEIVERS=N run the send / receive phase as N
+# clients at once, each sending COUNT / receiving its share, and print their total rate)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-100000}
@@ -34,21 +35,29 @@ server=$!
 for _ in $(seq 100); do grep -q "127.0.0.1:$amqp_port" "$work/serve.out" "$work/serve.err" 2>/dev/null && break; sleep 0.1; done
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
 senders=${SENDERS:-1}
+receivers=${RECEIVERS:-1}
+# Runs `clients` clients of `phase` at once, `each` messages each; prints their total rate.
+run_clients() {
+    local phase=$1 clients=$2 each=$3 started ended i pids=()
+    started=$(date +%s.%N)
+    for i in $(seq "$clients"); do
+        "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" bench "$phase" "$each" >"$work/$phase.$i" &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    ended=$(date +%s.%N)
+    awk -v p="$phase" -v n="$clients" -v c="$each" -v a="$started" -v b="$ended" \
+        'BEGIN {printf "%-8s %d clients x %d messages in %.2f s: %.0f msg/s in all\n", p, n, c, b - a, n * c / (b - a)}'
+}
 for phase in ${phases//,/ }; do
     if [ "$phase" = send ] && [ "$senders" -gt 1 ]; then
-        started=$(date +%s.%N)
-        for i in $(seq "$senders"); do
-            "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" bench send "$count" >"$work/send.$i" &
-        done
-        for pid in $(jobs -p); do [ "$pid" = "$server" ] || wait "$pid"; done
-        ended=$(date +%s.%N)
-        cat "$work"/send.*
-        awk -v n="$senders" -v c="$count" -v a="$started" -v b="$ended" \
-            'BEGIN {printf "send     %d senders x %d messages in %.2f s: %.0f msg/s in all\n", n, c, b - a, n * c / (b - a)}'
+        run_clients send "$senders" "$count"
         count=$((count * senders))  # what a receive phase after it finds
-        continue
+    elif [ "$phase" = receive ] && [ "$receivers" -gt 1 ]; then
+        run_clients receive "$receivers" $((count / receivers))
+    else
+        "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" bench "$phase" "$count" "$rate" "$seconds"
     fi
-    "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" bench "$phase" "$count" "$rate" "$seconds"
 done
 echo "load after: $(uptime | sed 's/.*load average/load average/')"
 # The server's CPU time over the whole run (user+sys, clock ticks -> s), for "who is the limit".

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import WharfAMQP
 import WharfCore
@@ -36,6 +35,30 @@ import WharfTestSupport
         DispatchQueue.global().asyncAfter(deadline: .now() + 150) { faults.releaseSyncs() }
     }
 
+    /// Connects, authenticates and attaches a sender on the listener's one loop while a
+    /// fdatasync is held; fails the test if that waits for it (before, the loop itself waited).
+    static func connectsMeanwhile(_ port: Int) async throws -> RawAMQPSocket {
+        let connected = Task { try await sender(port) }
+        #expect(await finishes(connected, within: 20), "the event loop waited for the held fdatasync")
+        return try await connected.value
+    }
+
+    /// A receiver link on `q` (handle 2) with `credit`, after the connection's put-token.
+    static func receiver(_ port: Int) async throws -> RawAMQPSocket {
+        let c = try await AMQPListenerTests.handshake(port)
+        #expect(try await AMQPListenerTests.putToken(c, key: AMQPListenerTests.key) == 202)
+        let source = Terminus.make(source: true, address: "/q"), target = Terminus.make(source: false, address: "r")
+        try await c.send(channel: 1, .attach(Attach(name: "r", handle: 2, isReceiver: true, sndSettleMode: 0, rcvSettleMode: 1,
+                                                    source: source, target: target)))
+        _ = try await c.receive()  // attach
+        return c
+    }
+
+    static func grant(_ c: RawAMQPSocket, credit: UInt32, drain: Bool = false) async throws {
+        try await c.send(channel: 1, .flow(Flow(nextIncomingId: 0, incomingWindow: 65536, nextOutgoingId: 0, outgoingWindow: 65536,
+                                                handle: 2, deliveryCount: 0, linkCredit: credit, drain: drain)))
+    }
+
     @Test func aSendWaitingForItsFdatasyncHoldsUpNeitherTheLoopNorOtherSends() async throws {
         let faults = FaultInjector()
         defer { faults.releaseSyncs() }
@@ -45,13 +68,8 @@ import WharfTestSupport
             Self.hold(faults)
             let firstAnswer = Task { try await AMQPBatchAtomicityTests.sendBatch(first, deliveryId: 1, [Self.message("one")]) }
             #expect(await eventually { faults.syncsWaiting == 1 })
-            // Another client connects, authenticates and sends on the same loop while the
-            // fdatasync is held: before, the loop itself waited for it.
-            let connected = Task { try await Self.sender(f.port) }
-            let done = Mutex(false)
-            Task { _ = try? await connected.value; done.withLock { $0 = true } }
-            #expect(await eventually(seconds: 20) { done.withLock { $0 } }, "the event loop waited for the held fdatasync")
-            let second = try await connected.value
+            // Another client connects, authenticates and sends on the same loop meanwhile.
+            let second = try await Self.connectsMeanwhile(f.port)
             defer { second.close() }
             let secondAnswer = Task { try await AMQPBatchAtomicityTests.sendBatch(second, deliveryId: 1, [Self.message("two")]) }
             let entity = try f.queues.entity("q")
@@ -88,15 +106,9 @@ import WharfTestSupport
         defer { faults.releaseSyncs() }
         try await AMQPListenerTests.Fixture.with(fsync: .always, faults: faults, eventLoopThreads: 1) { f in
             try f.queues.send("q", OutgoingMessage("to complete"))
-            let c = try await AMQPListenerTests.handshake(f.port)
+            let c = try await Self.receiver(f.port)
             defer { c.close() }
-            #expect(try await AMQPListenerTests.putToken(c, key: AMQPListenerTests.key) == 202)
-            let source = Terminus.make(source: true, address: "/q"), target = Terminus.make(source: false, address: "r")
-            try await c.send(channel: 1, .attach(Attach(name: "r", handle: 2, isReceiver: true, sndSettleMode: 0, rcvSettleMode: 1,
-                                                        source: source, target: target)))
-            _ = try await c.receive()  // attach
-            try await c.send(channel: 1, .flow(Flow(nextIncomingId: 0, incomingWindow: 65536, nextOutgoingId: 0, outgoingWindow: 65536,
-                                                    handle: 2, deliveryCount: 0, linkCredit: 1)))
+            try await Self.grant(c, credit: 1)
             var delivered: UInt32?
             while delivered == nil, let (p, _) = try await c.receive() {
                 if case .transfer(let t) = p { delivered = t.deliveryId }
@@ -110,15 +122,8 @@ import WharfTestSupport
                 return nil
             }
             #expect(await eventually { faults.syncsWaiting == 1 })
-            let connected = Task { try await Self.sender(f.port) }
-            let done = Mutex(false)
-            Task { _ = try? await connected.value; done.withLock { $0 = true } }
-            #expect(await eventually(seconds: 20) { done.withLock { $0 } }, "the event loop waited for the journal's held fdatasync")
-            try await connected.value.close()
-            let echoed = Mutex(false)
-            Task { _ = try? await echo.value; echoed.withLock { $0 = true } }
-            try await Task.sleep(nanoseconds: 50_000_000)
-            #expect(!echoed.withLock { $0 }, "the completion was echoed before it was durable")
+            try await Self.connectsMeanwhile(f.port).close()
+            #expect(await !finishes(echo, within: 0.05), "the completion was echoed before it was durable")
             faults.releaseSyncs()
             let d = try #require(try await echo.value)
             #expect(d.first == id && d.settled && !d.isReceiver && (try? DeliveryState(d.state)) == .accepted)
@@ -131,18 +136,12 @@ import WharfTestSupport
         defer { faults.releaseSyncs() }
         try await AMQPListenerTests.Fixture.with(fsync: .always, faults: faults, eventLoopThreads: 1) { f in
             try f.queues.send("q", OutgoingMessage("to deliver"))
-            let c = try await AMQPListenerTests.handshake(f.port)
+            let c = try await Self.receiver(f.port)
             defer { c.close() }
-            #expect(try await AMQPListenerTests.putToken(c, key: AMQPListenerTests.key) == 202)
-            let source = Terminus.make(source: true, address: "/q"), target = Terminus.make(source: false, address: "r")
-            try await c.send(channel: 1, .attach(Attach(name: "r", handle: 2, isReceiver: true, sndSettleMode: 0, rcvSettleMode: 1,
-                                                        source: source, target: target)))
-            _ = try await c.receive()  // attach
             Self.hold(faults, log: Self.journal)
             // Two credits and a drain: the one message is taken, its lock grant journaled; the
             // transfer and then the drain's echo wait for that fdatasync.
-            try await c.send(channel: 1, .flow(Flow(nextIncomingId: 0, incomingWindow: 65536, nextOutgoingId: 0, outgoingWindow: 65536,
-                                                    handle: 2, deliveryCount: 0, linkCredit: 2, drain: true)))
+            try await Self.grant(c, credit: 2, drain: true)
             let frames = Task { () throws -> [Performative] in
                 var seen: [Performative] = []
                 while let (p, _) = try await c.receive() {
@@ -155,15 +154,8 @@ import WharfTestSupport
                 return seen
             }
             #expect(await eventually { faults.syncsWaiting == 1 })
-            let connected = Task { try await Self.sender(f.port) }
-            let done = Mutex(false)
-            Task { _ = try? await connected.value; done.withLock { $0 = true } }
-            #expect(await eventually(seconds: 20) { done.withLock { $0 } }, "the event loop waited for the lock grant's held fdatasync")
-            try await connected.value.close()
-            let answered = Mutex(false)
-            Task { _ = try? await frames.value; answered.withLock { $0 = true } }
-            try await Task.sleep(nanoseconds: 50_000_000)
-            #expect(!answered.withLock { $0 }, "the delivery or the drain's echo went out before the lock grant was durable")
+            try await Self.connectsMeanwhile(f.port).close()
+            #expect(await !finishes(frames, within: 0.05), "the delivery or the drain's echo went out before the lock grant was durable")
             faults.releaseSyncs()
             let seen = try await frames.value
             guard seen.count == 2, case .transfer(let t) = seen[0], case .flow(let echo) = seen[1] else {

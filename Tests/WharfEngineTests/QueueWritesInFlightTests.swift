@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 import Testing
 import WharfCore
 @testable import WharfEngine
@@ -80,9 +79,7 @@ import WharfTestSupport
         let looks = Task { [store] in
             try await offThePool { (try store.peek("q").map(\.bodyText), try store.runtimeCounts("q").activeCount) }
         }
-        let done = Mutex(false)
-        Task { _ = try? await looks.value; done.withLock { $0 = true } }
-        #expect(await eventually(seconds: 20) { done.withLock { $0 } }, "a peek waited for the held fdatasync")
+        #expect(await finishes(looks, within: 20), "a peek waited for the held fdatasync")
         let (peeked, active) = try await looks.value
         #expect(peeked == ["first"])
         #expect(active == 1)
@@ -144,19 +141,21 @@ import WharfTestSupport
                 "the acknowledged message survives the restart")
     }
 
-    @Test func aDuplicateOfAMessageInFlightIsAnsweredOnceTheOriginalIsDurable() async throws {
-        defer { close() }
+    /// A send to the deduplicating queue `d` held in its fdatasync, and a retry of it (the same
+    /// message id) sent meanwhile.
+    func sendAndRetryWhileTheFirstIsHeld() async -> (original: Task<SendReceipt, any Error>, retry: Task<SendReceipt, any Error>) {
         holdSyncs(of: "d")
         let original = send("x", to: "d", id: "m-1")
         #expect(await eventually { faults.syncsWaiting == 1 })
-        let retry = send("x", to: "d", id: "m-1")
+        return (original, send("x", to: "d", id: "m-1"))
+    }
+
+    @Test func aDuplicateOfAMessageInFlightIsAnsweredOnceTheOriginalIsDurable() async throws {
+        defer { close() }
+        let (original, retry) = await sendAndRetryWhileTheFirstIsHeld()
         // The retry is checked under the entity's lock (not held across the fdatasync now), finds
         // the original in flight and waits for it; it is not answered "duplicate" before then.
-        #expect(await eventually(seconds: 20) { try store.entity("d").state.withLock { $0.inFlight.count } == 1 })
-        let answered = Mutex(false)
-        Task { _ = try? await retry.value; answered.withLock { $0 = true } }
-        try await Task.sleep(nanoseconds: 50_000_000)
-        #expect(!answered.withLock { $0 }, "the retry was answered while its original was in flight")
+        #expect(await !finishes(retry, within: 0.05), "the retry was answered while its original was in flight")
         faults.releaseSyncs()
         #expect(try await original.value.disposition == .enqueued)
         #expect(try await retry.value.disposition == .duplicate)
@@ -165,11 +164,7 @@ import WharfTestSupport
 
     @Test func aDuplicateOfAMessageWhoseFdatasyncFailedFailsToo() async throws {
         defer { close() }
-        holdSyncs(of: "d")
-        let original = send("x", to: "d", id: "m-1")
-        #expect(await eventually { faults.syncsWaiting == 1 })
-        let retry = send("x", to: "d", id: "m-1")
-        #expect(await eventually(seconds: 20) { try store.entity("d").state.withLock { $0.inFlight.count } == 1 })
+        let (original, retry) = await sendAndRetryWhileTheFirstIsHeld()
         faults.fail(.sync, pathSuffix: Self.messageLog(of: "d"))
         faults.releaseSyncs()
         await #expect(throws: WharfError.self) { try await original.value }
@@ -192,10 +187,7 @@ import WharfTestSupport
         let entity = try store.entity("q")
         let reclaim = Task { [clock] in try await offThePool { try entity.reclaimSettledHead(now: clock.nowMillis()) } }
         #expect(await eventually { faults.syncsWaiting == 1 })
-        let finished = Mutex(false)
-        Task { _ = try? await reclaim.value; finished.withLock { $0 = true } }
-        try await Task.sleep(nanoseconds: 50_000_000)
-        #expect(!finished.withLock { $0 }, "the reclaim did not wait for the completion's fdatasync")
+        #expect(await !finishes(reclaim, within: 0.05), "the reclaim did not wait for the completion's fdatasync")
         #expect(entity.messages.logStartOffset == 0, "the completed message's record was freed before its completion was durable")
         return (completions, reclaim)
     }
