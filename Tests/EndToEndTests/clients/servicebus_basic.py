@@ -602,5 +602,35 @@ with ServiceBusClient.from_connection_string(conn, logging_enable=False) as clie
             check(False, "send with a wrong key must fail")
         except ServiceBusAuthenticationError as e:
             check(True, "refused with ServiceBusAuthenticationError")
+    elif scenario == "send-acknowledged":
+        # Eight clients send at once, each one message at a time, and print each message id once
+        # its send returned (the broker acknowledged it), until the broker is killed.
+        import threading
+        printing = threading.Lock()
+        def one(t):
+            with ServiceBusClient.from_connection_string(conn) as c:
+                with c.get_queue_sender(queue) as s:
+                    i = 0
+                    while True:
+                        mid = "t%d-%d" % (t, i)
+                        s.send_messages(ServiceBusMessage(mid, message_id=mid))
+                        with printing:
+                            print("acked", mid, flush=True)
+                        i += 1
+        threads = [threading.Thread(target=one, args=(t,), daemon=True) for t in range(8)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+
+    elif scenario == "receive-all":
+        # Every message of the queue, received and deleted: one line "ids ..." (space-separated bodies).
+        got = []
+        with client.get_queue_receiver(queue, receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE, max_wait_time=5) as r:
+            while True:
+                batch = r.receive_messages(max_message_count=200, max_wait_time=3)
+                if not batch:
+                    break
+                got += [str(m) for m in batch]
+        print("ids", " ".join(got), flush=True)
+
     else:
         check(False, "unknown scenario " + scenario)
