@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import NIOCore
 import NIOPosix
@@ -51,6 +52,11 @@ public final class AMQPServer: Sendable {
     /// Client connections, closed by `stop` (on shared loops nothing else would close them).
     private let clients: Mutex<[ObjectIdentifier: Channel]> = Mutex([:])
     private let maintenance: Mutex<RepeatedTask?> = Mutex(nil)
+    /// A maintenance tick is running (on `maintenanceQueue`).
+    private let ticking = Atomic<Bool>(false)
+    /// Where the queue maintenance runs: a private serial queue (Dispatch starts a thread for it
+    /// when none is free), so its waits for the disk hold up no event loop.
+    private let maintenanceQueue = DispatchQueue(label: "wharf.amqp.maintenance")
     private let wakeups = AMQPReceiverWakeups()
     private let connections = Atomic<Int>(0)
     /// Connections over the limit still in their refusing handshake.
@@ -105,8 +111,16 @@ public final class AMQPServer: Sendable {
         channels.withLock { $0 = opened }
         bound.withLock { $0 = ports }
         let (queues, logger) = (self.queues, self.logger)
-        let task = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { _ in
-            do { try queues.tick() } catch { logger.error("queue maintenance failed", metadata: ["error": "\(error)"]) }
+        // The maintenance runs on a queue of its own, not on an event loop: under `--fsync
+        // always` it waits for fdatasyncs (its journal writes, the reclaim waiting for
+        // completions in flight), which would hold up every connection of that loop. A tick
+        // still running when the next is due makes that one skip.
+        let task = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { [self] _ in
+            guard ticking.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
+            maintenanceQueue.async { [self] in
+                defer { ticking.store(false, ordering: .releasing) }
+                do { try queues.tick() } catch { logger.error("queue maintenance failed", metadata: ["error": "\(error)"]) }
+            }
         }
         maintenance.withLock { $0 = task }
         if let port = ports.plain { logger.info("amqp listener started", metadata: ["address": "\(AMQPListenAddress(host: configuration.host, port: port))"]) }
@@ -183,6 +197,8 @@ public final class AMQPServer: Sendable {
     /// loops down.
     public func stop() async {
         maintenance.withLock { $0?.cancel(); $0 = nil }
+        // A tick under way finishes before the caller may close the queues.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in maintenanceQueue.async { done.resume() } }
         let listening = channels.withLock { c -> [Channel] in defer { c = [] }; return c }
         for channel in listening { try? await channel.close() }
         // Not awaited: a TLS connection's close waits for the client's close_notify.

@@ -14,10 +14,12 @@ import WharfStorage
 /// Invariants: `order` holds every sequence number of `entries` ascending (plus removed ones,
 /// dropped lazily); a message with `moving` set is between the two steps of a move and is
 /// invisible to receive, peek and counts; every change of `entries` other than locking is
-/// journaled (appended, fsync per policy) before the call returns.
+/// journaled (appended, fsync per policy) before the call returns, or, for the calls that let
+/// their caller wait (`write`, `writeCompletions`, `beginReceive`), before the caller answers.
 ///
-/// Thread-safety: all state behind one `Mutex`; operations hold it for their journal append so
-/// the index and the journal never disagree. Never two entity locks at once (see `QueueStore`).
+/// Thread-safety: all state behind one `Mutex`; operations hold it for their log writes so the
+/// index and the journal never disagree, and some wait for the fdatasync after releasing it
+/// (`QueueEntity+Writes`). Never two entity locks at once (see `QueueStore`).
 final class QueueEntity: Sendable {
     struct Entry: Sendable {
         var seq: Int64
