@@ -110,8 +110,10 @@ extension AMQPConnection {
     }
 
     func flow(_ f: Flow, _ s: AMQPSession) throws(WharfError) {
-        // The client's window for Wharf's transfers (part 2 §2.5.6).
-        s.remoteIncomingWindow = (f.nextIncomingId ?? 0) &+ f.incomingWindow &- s.nextOutgoingId
+        // The client's window for Wharf's transfers (part 2 §2.5.6), less the transfers already
+        // counted against it that wait for their lock grants' fdatasync (`pump`).
+        let window = (f.nextIncomingId ?? 0) &+ f.incomingWindow &- s.nextOutgoingId
+        s.remoteIncomingWindow = window &- min(window, s.transfersAwaitingDurability)
         guard let handle = f.handle else {
             if f.echo { sessionFlow(s) }
             return

@@ -92,7 +92,7 @@ extension AMQPConnection {
         while link.credit > 0, s.remoteIncomingWindow > 0, !shouldClose {
             let received: QueueReceived
             do throws(WharfError) {
-                received = try queues.beginReceive(entity, session: held, max: Int(min(link.credit, 256)), mode: mode)
+                received = try queues.beginReceive(entity, session: held, max: Int(min(link.credit, s.remoteIncomingWindow, 256)), mode: mode)
             } catch {
                 logger.debug("amqp receive failed", metadata: ["entity": "\(entity)", "error": "\(error)"])
                 if case .sessionLockLost = error { closeLink(link, s, error) }
@@ -111,8 +111,10 @@ extension AMQPConnection {
             s.remoteIncomingWindow &-= min(s.remoteIncomingWindow, count)
             link.deliveryCount &+= count
             link.deliveriesAwaitingDurability += batch.count
+            s.transfersAwaitingDurability &+= count
             whenDurable(received.waits) { [self] failure in
                 link.deliveriesAwaitingDurability -= batch.count
+                s.transfersAwaitingDurability &-= min(s.transfersAwaitingDurability, count)
                 guard sessions[s.channel] === s, s.links[link.handle] === link else { return }
                 if let failure {
                     // The journal stopped: the locks lapse; the link cannot go on.

@@ -64,6 +64,10 @@ final class AMQPSession {
     /// The client's next transfer id as last seen, and its window for Wharf's transfers.
     var nextIncomingId: UInt32 = 0
     var remoteIncomingWindow: UInt32 = 0
+    /// Transfers counted against the window (and their links' credit) and not sent yet: they
+    /// wait for their lock grants' fdatasync (`pump`); a window the client sends meanwhile is
+    /// reduced by them.
+    var transfersAwaitingDurability: UInt32 = 0
     /// Transfers received since Wharf last refreshed the client's view of its window.
     var transfersSinceFlow = 0
     /// Peek-lock deliveries not yet settled: delivery id -> what settles them.

@@ -54,8 +54,10 @@ import WharfTestSupport
         return c
     }
 
-    static func grant(_ c: RawAMQPSocket, credit: UInt32, drain: Bool = false) async throws {
-        try await c.send(channel: 1, .flow(Flow(nextIncomingId: 0, incomingWindow: 65536, nextOutgoingId: 0, outgoingWindow: 65536,
+    /// `window`: the session's incoming window, counted from the one transfer the client has
+    /// had on it (the put-token's answer).
+    static func grant(_ c: RawAMQPSocket, credit: UInt32, drain: Bool = false, window: UInt32 = 65536) async throws {
+        try await c.send(channel: 1, .flow(Flow(nextIncomingId: 1, incomingWindow: window, nextOutgoingId: 0, outgoingWindow: 65536,
                                                 handle: 2, deliveryCount: 0, linkCredit: credit, drain: drain)))
     }
 
@@ -165,6 +167,31 @@ import WharfTestSupport
             #expect(t.handle == 2 && t.settled != true)
             #expect(echo.drain && echo.linkCredit == 0 && echo.deliveryCount == 2)
             #expect(try f.queues.runtimeCounts("q").lockedCount == 1)
+        }
+    }
+
+    /// The client's session window counts the transfers that wait for their lock grants: a
+    /// window of one gets one transfer, even when the client repeats its window meanwhile (each
+    /// listener pump, every 50 ms, would otherwise take another message for it).
+    @Test func aSessionWindowOfOneGetsOneTransferWhileItsLockGrantWaits() async throws {
+        let faults = FaultInjector()
+        defer { faults.releaseSyncs() }
+        try await AMQPListenerTests.Fixture.with(fsync: .always, faults: faults, eventLoopThreads: 1) { f in
+            try f.queues.send("q", OutgoingMessage("first"))
+            try f.queues.send("q", OutgoingMessage("second"))
+            let c = try await Self.receiver(f.port)
+            defer { c.close() }
+            Self.hold(faults, log: Self.journal)
+            try await Self.grant(c, credit: 2, window: 1)
+            #expect(await eventually { faults.syncsWaiting == 1 })
+            // The same window again, as a client that has received nothing yet would send it.
+            try await c.send(channel: 1, .flow(Flow(nextIncomingId: 1, incomingWindow: 1, nextOutgoingId: 0, outgoingWindow: 65536)))
+            try await Task.sleep(nanoseconds: 200_000_000)  // past a few 50 ms pumps
+            #expect(try f.queues.runtimeCounts("q").lockedCount == 1, "a second message was taken for a window of one")
+            faults.releaseSyncs()
+            var first: Transfer?
+            while first == nil, let (p, _) = try await c.receive() { if case .transfer(let t) = p { first = t } }
+            #expect(first?.handle == 2)
         }
     }
 }
