@@ -116,6 +116,9 @@ extension AMQPConnection {
         s.remoteIncomingWindow = window &- min(window, s.transfersAwaitingDurability)
         guard let handle = f.handle else {
             if f.echo { sessionFlow(s) }
+            // A window that reopens lets the links with credit go on at once (pyamqp reopens its
+            // window with a session flow when it has taken all of it).
+            for link in s.links.values where link.isWharfSending && link.credit > 0 { pump(link, s) }
             return
         }
         guard let link = s.links[handle] else { return }
