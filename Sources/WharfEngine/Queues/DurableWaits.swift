@@ -3,7 +3,7 @@ import Synchronization
 import WharfCore
 
 /// One wait for durability, as the engine's writes without waiting offer it
-/// (`QueueSends.whenDurable`, `QueueCompletions.whenDurable`): it calls its argument once, with
+/// (`QueueSends.waits`, `QueueCompletions.waits`, `QueueReceived.waits`): it calls its argument once, with
 /// nil or the error of the fdatasync that failed, possibly on a syncer's thread.
 public typealias DurabilityWait = @Sendable (@escaping @Sendable (WharfError?) -> Void) -> Void
 

@@ -133,7 +133,7 @@ extension QueueStore {
     }
 
     /// `complete(_:lockTokens:)` without waiting for durability: the messages are settled (no one
-    /// else receives them) and each result holds once `QueueCompletions.whenDurable` reports
+    /// else receives them) and each result holds once every one of `QueueCompletions.waits` reports
     /// success; a power cut before that brings them back, as an unanswered completion should.
     public func writeCompletions(_ entity: String, lockTokens: [String]) throws(WharfError) -> QueueCompletions {
         let (results, pending) = try self.entity(entity).writeCompletions(lockTokens, now: clock.nowMillis())
