@@ -9,7 +9,9 @@
 # (WHARF=path to the binary, FSYNC=the --fsync policy, default interval:1000 as `wharf serve`;
 # WINDOW=unsettled sends per sender, default 1000, 1 = an SDK awaiting each send; PREFETCH=the
 # receiver's credit, default 1000; SENDERS=N / RECEIVERS=N run the send / receive phase as N
-# clients at once, each sending COUNT / receiving its share, and print their total rate)
+# clients at once, each sending COUNT / receiving its share, and print their total rate;
+# SUBSCRIPTIONS=N sends to a topic `bench` with N subscriptions (every message to each) and
+# receives from its first subscription, instead of the queue `bench`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-100000}
@@ -25,7 +27,15 @@ trap cleanup EXIT
 [ -e /usr/include/proton/proactor.h ] || { echo "needs the C qpid-proton headers: apt-get install libqpid-proton11-dev" >&2; exit 1; }
 gcc -O2 -Wall -o "$work/servicebus_c_bench" Benchmarks/servicebus_c_bench.c -lqpid-proton -lcrypto
 amqp_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$wharf" queue create bench --data "$work/data" >/dev/null
+subscriptions=${SUBSCRIPTIONS:-0}
+send_to=bench receive_from=bench
+if [ "$subscriptions" -gt 0 ]; then
+    "$wharf" servicebus topic create bench --data "$work/data" >/dev/null
+    for i in $(seq "$subscriptions"); do "$wharf" servicebus subscription create bench "s$i" --data "$work/data" >/dev/null; done
+    receive_from=bench/Subscriptions/s1
+else
+    "$wharf" queue create bench --data "$work/data" >/dev/null
+fi
 connection=$("$wharf" servicebus connection-string --data "$work/data" --amqp-listen "127.0.0.1:$amqp_port")
 key_name=$(sed -E 's/.*SharedAccessKeyName=([^;]*).*/\1/' <<<"$connection")
 key=$(sed -E 's/.*SharedAccessKey=([^;]*).*/\1/' <<<"$connection")
@@ -36,12 +46,22 @@ for _ in $(seq 100); do grep -q "127.0.0.1:$amqp_port" "$work/serve.out" "$work/
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
 senders=${SENDERS:-1}
 receivers=${RECEIVERS:-1}
+# The entity a phase's client uses. The latency phase sends and receives on one address, so it
+# runs against the queue only.
+entity() {
+    case $1 in
+        send) echo "$send_to" ;;
+        receive) echo "$receive_from" ;;
+        *) [ "$subscriptions" -eq 0 ] || { echo "the $1 phase runs against the queue only (SUBSCRIPTIONS=0)" >&2; exit 2; }
+           echo bench ;;
+    esac
+}
 # Runs `clients` clients of `phase` at once, `each` messages each; prints their total rate.
 run_clients() {
     local phase=$1 clients=$2 each=$3 started ended i pids=()
     started=$(date +%s.%N)
     for i in $(seq "$clients"); do
-        "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" bench "$phase" "$each" >"$work/$phase.$i" &
+        "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" "$(entity "$phase")" "$phase" "$each" >"$work/$phase.$i" &
         pids+=($!)
     done
     wait "${pids[@]}"
@@ -56,7 +76,7 @@ for phase in ${phases//,/ }; do
     elif [ "$phase" = receive ] && [ "$receivers" -gt 1 ]; then
         run_clients receive "$receivers" $((count / receivers))
     else
-        "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" bench "$phase" "$count" "$rate" "$seconds"
+        "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" "$(entity "$phase")" "$phase" "$count" "$rate" "$seconds"
     fi
 done
 echo "load after: $(uptime | sed 's/.*load average/load average/')"

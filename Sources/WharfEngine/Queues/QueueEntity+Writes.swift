@@ -47,6 +47,18 @@ extension QueueEntity {
                 body(error)
             }
         }
+
+        /// `whenDurable`, but waiting for an fdatasync whatever the policy (a topic's fan-out
+        /// marks its intent done only once its copies are on disk).
+        func whenSynced(_ body: @escaping @Sendable (WharfError?) -> Void) {
+            guard let end = durableEnd ?? sequenceNumbers.last else { return body(nil) }
+            let entity = entity
+            let inFlight = durableEnd != nil
+            entity.messages.whenDurable(upTo: end) { error in
+                if error == nil, inFlight { entity.publish(upTo: end) }
+                body(error)
+            }
+        }
     }
 
     /// Writes `stored` (at least one) in order with one log write; under `always` they are in

@@ -5,11 +5,22 @@ public struct QueueSends: Sendable {
     /// One per message, in order: its receipt, or why it was refused (nothing of it written).
     public let results: [Result<SendReceipt, WharfError>]
     let written: [QueueEntity.Written]
+    /// The sends to a topic: answered once their copies are written and durable as the policy
+    /// promises (never at once: the intent of a message with several copies must be durable first).
+    let fanOut: TopicFanOutBatch?
 
-    /// What to wait for before the results hold: none unless the policy is `always`. Each
-    /// makes its messages receivable when it reports success.
+    init(results: [Result<SendReceipt, WharfError>], written: [QueueEntity.Written], fanOut: TopicFanOutBatch? = nil) {
+        self.results = results
+        self.written = written
+        self.fanOut = fanOut
+    }
+
+    /// What to wait for before the results hold: none unless the policy is `always` or the
+    /// sends went to a topic. Each makes its messages receivable when it reports success.
     public var waits: [DurabilityWait] {
-        written.filter { $0.durableEnd != nil }.map { w in { w.whenDurable($0) } }
+        var waits: [DurabilityWait] = written.filter { $0.durableEnd != nil }.map { w in { w.whenDurable($0) } }
+        if let fanOut { waits.append(fanOut.wait) }
+        return waits
     }
 
     /// `results` after a failed wait: the receipts become `error` (their messages were written,
@@ -21,5 +32,6 @@ public struct QueueSends: Sendable {
     /// Waits (blocking) until every written message is durable and receivable.
     public func durableBlocking() throws(WharfError) {
         for w in written { try w.durableBlocking() }
+        if let fanOut { try DurableWaits.waitBlocking([fanOut.wait]) }
     }
 }

@@ -1,29 +1,111 @@
 import WharfCore
 
 /// Atomic topic fan-out (see `TopicFanOut`): a message sent to a topic is stored in every
-/// matching subscription or, after a crash before its intent was durable, in none.
+/// matching subscription or, after a crash before its intent was durable, in none; without a
+/// thread waiting for the disk.
 extension QueueStore {
-    /// Stores each copy (target path, message) of one topic send: straight when there is at most
-    /// one, else under an intent that recovery completes after a crash.
-    func fanOut(_ topic: ServiceBusTopic, name: String, _ copies: [(path: String, message: OutgoingMessage)]) throws(WharfError) -> [SendReceipt] {
-        guard copies.count > 1, let intents = topic.fanOut else {
-            var receipts: [SendReceipt] = []
-            for c in copies { receipts.append(try send(c.path, c.message, fanOutMarker: nil)) }
-            return receipts
+    /// Begins writing `copies` of a send's `messageCount` messages to `topic`'s subscriptions:
+    /// the intent is written now (when a message has more than one copy), the copies once it is
+    /// durable and the batches before this one wrote theirs. The batch says when it is answered.
+    func beginFanOut(_ topic: ServiceBusTopic, name: String, messageCount: Int,
+                     _ copies: [TopicFanOutBatch.Copy]) throws(WharfError) -> TopicFanOutBatch {
+        guard let intents = topic.fanOut else {
+            // No intent log (it could not be opened): the copies at once, not atomically.
+            let batch = TopicFanOutBatch(topic: name, messageCount: messageCount, copies: copies, firstIntent: nil)
+            copiesWritten(batch, writeCopies(of: batch), intents: nil)
+            return batch
         }
-        return try intents.lock.withLock { (_: inout Void) throws(WharfError) -> [SendReceipt] in
-            let now = clock.nowMillis()
-            let first = try intents.writeIntent(copies.map { ($0.path, QueueMessageCodec.Stored($0.message)) }, now: now)
-            var receipts: [SendReceipt] = []
-            for (i, c) in copies.enumerated() {
-                receipts.append(try send(c.path, c.message, fanOutMarker: Self.fanOutMarker(topic: name, offset: first + Int64(i))))
+        let now = clock.nowMillis()
+        let (batch, intentEnd) = try intents.pipeline.withLock { (p: inout TopicFanOut.Pipeline) throws(WharfError) -> (TopicFanOutBatch, Int64?) in
+            var intent: (first: Int64, end: Int64)?
+            if TopicFanOutBatch.needsIntent(copies) {
+                intent = try intents.writeIntent(copies.map { ($0.path, QueueMessageCodec.Stored($0.copy)) }, now: now)
+            }
+            let batch = TopicFanOutBatch(topic: name, messageCount: messageCount, copies: copies, firstIntent: intent?.first)
+            p.waiting.append(batch)
+            p.unfinished += 1
+            return (batch, intent?.end)
+        }
+        if let intentEnd {
+            // Forced whatever the policy: a copy on disk without its intent could not be completed.
+            intents.log.whenDurable(upTo: intentEnd) { [self] error in intentSettled(batch, error, intents: intents) }
+        } else {
+            intentSettled(batch, nil, intents: intents)
+        }
+        return batch
+    }
+
+    /// `batch`'s intent is durable (or failed): the copies of every batch at the head of the
+    /// pipeline whose intent is settled are written, in order.
+    private func intentSettled(_ batch: TopicFanOutBatch, _ error: WharfError?, intents: TopicFanOut) {
+        let written = intents.pipeline.withLock { p -> [(TopicFanOutBatch, Result<[QueueEntity.Written], WharfError>)] in
+            p.intentsSettled[ObjectIdentifier(batch)] = .some(error)
+            var written: [(TopicFanOutBatch, Result<[QueueEntity.Written], WharfError>)] = []
+            while let head = p.waiting.first, let settled = p.intentsSettled.removeValue(forKey: ObjectIdentifier(head)) {
+                p.waiting.removeFirst()
+                written.append((head, settled.map { .failure($0) } ?? writeCopies(of: head)))
+            }
+            return written
+        }
+        // Outside the lock: a wait already covered calls back at once, which takes it again.
+        for (b, outcome) in written { copiesWritten(b, outcome, intents: intents) }
+    }
+
+    /// Writes `batch`'s copies (a subscription deleted since is skipped) and records its receipts.
+    /// A failure stops it: the copies written stay, and the next open completes the intent.
+    private func writeCopies(of batch: TopicFanOutBatch) -> Result<[QueueEntity.Written], WharfError> {
+        var receipts: [SendReceipt?] = Array(repeating: nil, count: batch.messageCount)
+        var written: [QueueEntity.Written] = []
+        do throws(WharfError) {
+            for (i, c) in batch.copies.enumerated() {
+                let marker = batch.firstIntent.map { Self.fanOutMarker(topic: batch.topic, offset: $0 + Int64(i)) }
+                let sent: WrittenSend
+                do throws(WharfError) {
+                    sent = try write(c.path, c.copy, fanOutMarker: marker)
+                } catch .unknownQueue {
+                    continue
+                }
+                if receipts[c.message] == nil { receipts[c.message] = sent.receipt }
+                if let w = sent.written { written.append(w) }
                 try crashPoint("fan-out-copy")
             }
-            // The copies must be durable before `done` says so (the logs sync independently).
-            for entity in Set(receipts.map(\.entity)) { try self.entity(entity).messages.ensureDurable() }
-            try intents.writeDone(first: first, count: copies.count, now: now)
-            try intents.trimIfLarge()
-            return receipts
+        } catch {
+            return .failure(error)
+        }
+        batch.setReceipts(receipts.map { $0 ?? SendReceipt(entity: batch.topic, sequenceNumber: nil, disposition: .enqueued) })
+        return .success(written)
+    }
+
+    /// The copies are written: the batch is answered once they are durable as the policy promises,
+    /// and its intent is done once an fdatasync covers them whatever the policy.
+    private func copiesWritten(_ batch: TopicFanOutBatch, _ outcome: Result<[QueueEntity.Written], WharfError>, intents: TopicFanOut?) {
+        let written: [QueueEntity.Written]
+        switch outcome {
+        case .failure(let error):
+            batch.answer(error)
+            return finish(batch, intents: intents, done: false)
+        case .success(let w): written = w
+        }
+        DurableWaits.whenAll(written.map { w in { w.whenDurable($0) } }) { batch.answer($0) }
+        guard batch.firstIntent != nil else { return finish(batch, intents: intents, done: false) }
+        DurableWaits.whenAll(written.map { w in { w.whenSynced($0) } }) { [self] error in
+            finish(batch, intents: intents, done: error == nil)
+        }
+    }
+
+    /// `batch` is over: its intent marked done if `done`, and once none is in flight the intents
+    /// trimmed.
+    private func finish(_ batch: TopicFanOutBatch, intents: TopicFanOut?, done: Bool) {
+        guard let intents else { return }
+        intents.pipeline.withLock { p in
+            p.unfinished -= 1
+            do throws(WharfError) {
+                if done, let first = batch.firstIntent { try intents.writeDone(first: first, count: batch.copies.count, now: clock.nowMillis()) }
+                if p.unfinished == 0 { try intents.trimIfLarge() }
+            } catch {
+                logger.warning("topic fan-out intents not updated (the next open completes them)",
+                               metadata: ["topic": "\(batch.topic)", "error": "\(error)"])
+            }
         }
     }
 

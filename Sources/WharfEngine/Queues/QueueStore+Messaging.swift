@@ -38,8 +38,7 @@ extension QueueStore {
     /// `send` without waiting for durability (see `QueueEntity+Writes`).
     func write(_ queue: String, _ message: OutgoingMessage, fanOutMarker: String?) throws(WharfError) -> WrittenSend {
         if topicExists(queue) {
-            let receipt = try publish(queue, message).first ?? SendReceipt(entity: queue, sequenceNumber: nil, disposition: .enqueued)
-            return WrittenSend(receipt: receipt, written: nil)
+            return WrittenSend(receipt: try publish(queue, message), written: nil)
         }
         try QueueMessageCodec.validate(message)
         var entity = try self.entity(queue)

@@ -28,7 +28,8 @@ extension QueueStore {
     /// this returns, and its result holds once every one of `QueueSends.waits` reports success. Lets a
     /// listener go on reading other connections while an fdatasync runs (see `QueueEntity+Writes`).
     public func write(_ queue: String, _ messages: [OutgoingMessage]) -> QueueSends {
-        guard messages.count > 1, !topicExists(queue), let e = try? entity(queue), !e.isDeadLetter,
+        if topicExists(queue) { return writeToTopic(queue, messages) }
+        guard messages.count > 1, let e = try? entity(queue), !e.isDeadLetter,
               e.state.withLock({ $0.options.forwardTo == nil && !$0.options.requiresSession && !$0.options.requiresDuplicateDetection })
         else {
             var written: [QueueEntity.Written] = []
@@ -72,5 +73,27 @@ extension QueueStore {
         }
         return QueueSends(results: results.map { $0! }, written: written)
     }
-}
 
+    /// `write` to a topic: the valid messages go out as one fan-out (`beginPublish`), answered
+    /// together. Their receipts name the topic: the copies are written only once the fan-out's
+    /// intent is durable, after this returns.
+    private func writeToTopic(_ topic: String, _ messages: [OutgoingMessage]) -> QueueSends {
+        var results: [Result<SendReceipt, WharfError>] = []
+        var valid: [OutgoingMessage] = []
+        for message in messages {
+            do throws(WharfError) {
+                try QueueMessageCodec.validate(message)
+                valid.append(message)
+                results.append(.success(SendReceipt(entity: topic, sequenceNumber: nil, disposition: .enqueued)))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        guard !valid.isEmpty else { return QueueSends(results: results, written: []) }
+        do throws(WharfError) {
+            return QueueSends(results: results, written: [], fanOut: try beginPublish(topic, valid))
+        } catch {
+            return QueueSends(results: results.map { r in r.flatMap { _ in .failure(error) } }, written: [])
+        }
+    }
+}

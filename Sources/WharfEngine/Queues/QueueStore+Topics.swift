@@ -31,9 +31,10 @@ extension AuditAction {
 /// renamed into place whole; rule changes rewrite `rules.json` atomically.
 ///
 /// Fan-out writes one record per matching subscription, each durable under the fsync policy
-/// before the send returns. The copies are separate appends under a durable intent
-/// (`TopicFanOut`): a crash in the middle of a send is completed on open, so the message ends in
-/// every matching subscription or, if the crash came before the intent was durable, in none.
+/// before the send is answered. The copies are separate appends under a durable intent
+/// (`TopicFanOut`, `QueueStore+FanOut`): a crash in the middle of a send is completed on open, so
+/// the message ends in every matching subscription or, if the crash came before the intent was
+/// durable, in none.
 extension QueueStore {
     // MARK: - Opening
 
@@ -220,24 +221,35 @@ extension QueueStore {
 
     // MARK: - Sending
 
-    /// Sends `message` to every subscription of `topic` whose rules match (none matching: the
-    /// message is dropped, as Service Bus does; rule actions: see `copies`). Returns the receipts
-    /// of the copies, in subscription order.
-    @discardableResult
-    public func publish(_ topic: String, _ message: OutgoingMessage) throws(WharfError) -> [SendReceipt] {
+    /// Sends `message` to `topic`'s matching subscriptions and waits for the answer (see
+    /// `beginPublish`): the receipt of its first copy (the topic's own, with no sequence number,
+    /// when no subscription took it).
+    func publish(_ topic: String, _ message: OutgoingMessage) throws(WharfError) -> SendReceipt {
         try QueueMessageCodec.validate(message)
+        let batch = try beginPublish(topic, [message])
+        try DurableWaits.waitBlocking([batch.wait])
+        return batch.receipts[0]
+    }
+
+    /// Begins sending `messages` (each valid) to `topic`: each goes, in order, to every
+    /// subscription with a matching rule (`copies(of:matching:)`), atomically (`TopicFanOut`);
+    /// the batch is answered when they are as durable as the policy promises.
+    func beginPublish(_ topic: String, _ messages: [OutgoingMessage]) throws(WharfError) -> TopicFanOutBatch {
         guard let state = topics.withLock({ $0[topic] }) else { throw .unknownQueue(topic) }
-        var m = message
-        if m.messageId.isEmpty { m.messageId = RandomUUID.lowercasedString() }
-        if let ttl = state.options.defaultTimeToLiveMillis { m.timeToLiveMillis = min(m.timeToLiveMillis ?? ttl, ttl) }
-        let view = FilterableMessage(m)
-        var copies: [(path: String, message: OutgoingMessage)] = []
-        for (sub, rules) in state.subscriptions.sorted(by: { $0.key < $1.key }) {
-            for copy in Self.copies(of: m, matching: rules.filter { $0.matches(view) }) {
-                copies.append((SubscriptionNames.path(topic: topic, subscription: sub), copy))
+        let subscriptions = state.subscriptions.sorted { $0.key < $1.key }
+        var copies: [TopicFanOutBatch.Copy] = []
+        for (i, message) in messages.enumerated() {
+            var m = message
+            if m.messageId.isEmpty { m.messageId = RandomUUID.lowercasedString() }
+            if let ttl = state.options.defaultTimeToLiveMillis { m.timeToLiveMillis = min(m.timeToLiveMillis ?? ttl, ttl) }
+            let view = FilterableMessage(m)
+            for (sub, rules) in subscriptions {
+                for copy in Self.copies(of: m, matching: rules.filter { $0.matches(view) }) {
+                    copies.append(.init(message: i, path: SubscriptionNames.path(topic: topic, subscription: sub), copy: copy))
+                }
             }
         }
-        return try fanOut(state, name: topic, copies)
+        return try beginFanOut(state, name: topic, messageCount: messages.count, copies)
     }
 
     /// What a subscription stores of `m` given the rules that matched it (Service Bus topic
