@@ -204,6 +204,8 @@ extension AMQPConnection {
         for id in ids {
             guard let u = s.unsettled.removeValue(forKey: id) else { continue }
             var echo = state ?? .accepted
+            // Under `--fsync always`, the journal entry's fdatasync (waited for off the loop) comes before the echo.
+            var waits: [DurabilityWait] = []
             do throws(WharfError) {
                 switch state {
                 case .accepted?:
@@ -211,30 +213,31 @@ extension AMQPConnection {
                     pendingCompletions.append(PendingCompletion(channel: s.channel, deliveryId: id, entity: u.entity,
                                                                 lockToken: u.lockToken, echo: !d.settled))
                     continue
-                case .released?, nil: try queues.release(u.entity, lockToken: u.lockToken)
+                case .released?, nil, .received?, .other?: waits = try queues.writeRelease(u.entity, lockToken: u.lockToken)
                 case .modified(_, let undeliverableHere, let annotations)?:
                     // Key on undeliverable-here only: .NET's abandon sends modified{} (reference §4.6);
                     // its message-annotations are .NET's properties to modify.
                     let changes = try ServiceBusMessageMapping.propertyChanges(annotations)
-                    if undeliverableHere { try queues.deferMessage(u.entity, lockToken: u.lockToken, modifying: changes) } else {
-                        try queues.abandon(u.entity, lockToken: u.lockToken, modifying: changes)
-                    }
+                    waits = undeliverableHere ? try queues.writeDeferral(u.entity, lockToken: u.lockToken, modifying: changes)
+                        : try queues.writeAbandon(u.entity, lockToken: u.lockToken, modifying: changes)
                     echo = .modified(deliveryFailed: false, undeliverableHere: false, annotations: .null)
                 case .rejected(let e)?:
                     let reason = e?.info[key: "DeadLetterReason"].flatMap(ServiceBusMessageMapping.text)
                     let description = e?.info[key: "DeadLetterErrorDescription"].flatMap(ServiceBusMessageMapping.text) ?? e?.description
                     // The info's other keys are .NET's properties to modify.
                     let changes = try ServiceBusMessageMapping.propertyChanges(e?.info ?? .null, excluding: ServiceBusMessageMapping.deadLetterInfoKeys)
-                    try queues.deadLetter(u.entity, lockToken: u.lockToken, reason: reason, description: description, modifying: changes)
+                    waits = try queues.writeDeadLetter(u.entity, lockToken: u.lockToken, reason: reason, description: description, modifying: changes)
                     // The echo carries no error: an error would be raised to the user (reference §0.2 #7).
                     echo = .rejected(nil)
-                case .received?, .other?: try queues.release(u.entity, lockToken: u.lockToken)
                 }
             } catch {
                 echo = .rejected(Self.amqpError(error))
             }
-            if !d.settled {
-                send(channel: s.channel, .disposition(Disposition(isReceiver: false, first: id, last: id, settled: true, state: echo.value)))
+            guard !d.settled else { continue }
+            let channel = s.channel
+            whenDurable(waits) { [self] failure in
+                let state = failure.map { DeliveryState.rejected(Self.amqpError($0)) } ?? echo
+                send(channel: channel, .disposition(Disposition(isReceiver: false, first: id, last: id, settled: true, state: state.value)))
             }
         }
     }

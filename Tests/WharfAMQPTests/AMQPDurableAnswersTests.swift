@@ -7,7 +7,7 @@ import WharfStorage
 import WharfTestSupport
 @testable import WharfAMQPServer
 
-/// Under `--fsync always` a client's send is acknowledged, its completion echoed and a delivery
+/// Under `--fsync always` a client's send is acknowledged, its settlement echoed and a delivery
 /// made only once an fdatasync covers it (the message, the completion, the lock grant), and the wait happens off the event loop: the loop serves other
 /// connections meanwhile, and their sends are written during the first fdatasync and share the
 /// next one. The queue's message log (or journal) fdatasyncs are held by the test
@@ -103,11 +103,38 @@ import WharfTestSupport
         }
     }
 
-    @Test func aCompletionIsEchoedOnceDurableAndTheLoopGoesOnMeanwhile() async throws {
+    /// A settlement the client sends unsettled, and the echo Wharf owes it: completed (the
+    /// message gone), dead-lettered (moved to the dead-letter queue: the journal entry held is
+    /// the move's second step), or released, abandoned or deferred (the message stays).
+    enum Settlement: String, CaseIterable, Sendable {
+        case complete, deadLetter, release, abandon, deferral
+
+        var state: DeliveryState {
+            switch self {
+            case .complete: .accepted
+            case .deadLetter: .rejected(nil)
+            case .release: .released
+            case .abandon: .modified(deliveryFailed: true, undeliverableHere: false, annotations: .null)
+            case .deferral: .modified(deliveryFailed: false, undeliverableHere: true, annotations: .null)
+            }
+        }
+
+        var echo: DeliveryState {
+            switch self {
+            case .complete: .accepted
+            case .deadLetter: .rejected(nil)
+            case .release: .released
+            case .abandon, .deferral: .modified(deliveryFailed: false, undeliverableHere: false, annotations: .null)
+            }
+        }
+    }
+
+    @Test(arguments: Settlement.allCases)
+    func aSettlementIsEchoedOnceDurableAndTheLoopGoesOnMeanwhile(_ settlement: Settlement) async throws {
         let faults = FaultInjector()
         defer { faults.releaseSyncs() }
         try await AMQPListenerTests.Fixture.with(fsync: .always, faults: faults, eventLoopThreads: 1) { f in
-            try f.queues.send("q", OutgoingMessage("to complete"))
+            try f.queues.send("q", OutgoingMessage("to settle"))
             let c = try await Self.receiver(f.port)
             defer { c.close() }
             try await Self.grant(c, credit: 1)
@@ -117,19 +144,21 @@ import WharfTestSupport
             }
             let id = try #require(delivered)
             Self.hold(faults, log: Self.journal)
-            // Completed, left unsettled: Wharf owes a settled echo, once the completion is durable.
-            try await c.send(channel: 1, .disposition(Disposition(isReceiver: true, first: id, settled: false, state: DeliveryState.accepted.value)))
+            // Settled by the client, left unsettled: Wharf owes a settled echo, once the journal entry is durable.
+            try await c.send(channel: 1, .disposition(Disposition(isReceiver: true, first: id, settled: false, state: settlement.state.value)))
             let echo = Task { () throws -> Disposition? in
                 while let (p, _) = try await c.receive() { if case .disposition(let d) = p { return d } }
                 return nil
             }
             #expect(await eventually { faults.syncsWaiting == 1 })
             try await Self.connectsMeanwhile(f.port).close()
-            #expect(await !finishes(echo, within: 0.05), "the completion was echoed before it was durable")
+            #expect(await !finishes(echo, within: 0.05), "the settlement was echoed before it was durable")
             faults.releaseSyncs()
             let d = try #require(try await echo.value)
-            #expect(d.first == id && d.settled && !d.isReceiver && (try? DeliveryState(d.state)) == .accepted)
-            #expect(try f.queues.runtimeCounts("q").totalCount == 0)
+            #expect(d.first == id && d.settled && !d.isReceiver && (try? DeliveryState(d.state)) == settlement.echo)
+            let gone = settlement == .complete || settlement == .deadLetter
+            #expect(try f.queues.runtimeCounts("q").totalCount == (gone ? 0 : 1))
+            #expect(try f.queues.peek(QueueNames.deadLetter(of: "q")).count == (settlement == .deadLetter ? 1 : 0))
         }
     }
 

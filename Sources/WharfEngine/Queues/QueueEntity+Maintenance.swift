@@ -35,7 +35,9 @@ extension QueueEntity {
                     e.lockToken = nil
                     e.lockedUntil = nil
                     e.sessionLock = nil
-                    if let m = try release(e, &s) { moves.append(m); continue }
+                    let released = try release(e, &s)
+                    try released.pending?.durableBlocking()
+                    if let m = released.move { moves.append(m); continue }
                 }
                 if let t = e.scheduledTime {
                     if t <= now {

@@ -145,11 +145,19 @@ extension QueueEntity {
         return e
     }
 
-    /// Settles a locked message; returns the move the store must make for dead-lettering.
-    /// `changes` (abandon and defer) are journaled in the settlement's batch.
+    /// A settlement written: the move the store must make for dead-lettering, and the journal
+    /// append to wait for before answering (nil: durable already, or nothing written).
+    struct Settled {
+        var move: PendingMove?
+        var pending: PendingAppend?
+    }
+
+    /// Settles a locked message without waiting for its journal entry's fdatasync (the caller
+    /// waits outside the entity's lock: `QueueStore.writeSettlement`). `changes` (abandon and
+    /// defer) are journaled in the settlement's batch.
     func settle(_ token: String, _ action: Settlement, now: Int64,
-                modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) -> PendingMove? {
-        try state.withLock { (s: inout State) throws(WharfError) -> PendingMove? in
+                modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) -> Settled {
+        try state.withLock { (s: inout State) throws(WharfError) -> Settled in
             var e = try lockedEntry(token, s, now: now)
             if case .deadLetter = action, isDeadLetter {
                 throw .invalidArgument("a message cannot be dead-lettered from a dead-letter queue (\(path))")
@@ -160,23 +168,20 @@ extension QueueEntity {
             e.sessionLock = nil
             switch action {
             case .complete:
-                try write([.completed(seq: e.seq)], &s)
-                return nil
+                return Settled(pending: try writeWithoutWaiting([.completed(seq: e.seq)], &s))
             case .deferral:
                 s.entries[e.seq] = e
-                try write([.deferred(seq: e.seq, deliveryCount: e.deliveryCount)] + Self.modified(e.seq, changes), &s)
-                return nil
+                return Settled(pending: try writeWithoutWaiting([.deferred(seq: e.seq, deliveryCount: e.deliveryCount)] + Self.modified(e.seq, changes), &s))
             case .abandon:
                 return try release(e, &s, also: Self.modified(e.seq, changes))
             case .release:
                 e.deliveryCount = max(0, e.deliveryCount - 1)
                 s.entries[e.seq] = e
-                try write([.abandoned(seq: e.seq, deliveryCount: e.deliveryCount)], &s)
-                return nil
+                return Settled(pending: try writeWithoutWaiting([.abandoned(seq: e.seq, deliveryCount: e.deliveryCount)], &s))
             case .deadLetter(let reason, let description):
                 e.moving = true
                 s.entries[e.seq] = e
-                return PendingMove(seq: e.seq, reason: reason, description: description)
+                return Settled(move: PendingMove(seq: e.seq, reason: reason, description: description))
             }
         }
     }
@@ -222,20 +227,19 @@ extension QueueEntity {
         }
     }
 
-    /// Back to available (or deferred) after a lock ended with its delivery counted; past the
-    /// max delivery count, marked for the dead-letter queue instead.
-    func release(_ unlocked: Entry, _ s: inout State, also extra: [JournalEntry] = []) throws(WharfError) -> PendingMove? {
+    /// Back to available (or deferred) after a lock ended with its delivery counted, journaled
+    /// without waiting; past the max delivery count, marked for the dead-letter queue instead.
+    func release(_ unlocked: Entry, _ s: inout State, also extra: [JournalEntry] = []) throws(WharfError) -> Settled {
         var e = unlocked
         s.nextDue = min(s.nextDue, e.expiresAt ?? .max)
         if !isDeadLetter, e.deliveryCount >= s.options.maxDeliveryCount {
             e.moving = true
             s.entries[e.seq] = e
-            return PendingMove(seq: e.seq, reason: QueueReasons.maxDeliveryCountExceeded,
-                               description: QueueReasons.maxDeliveryCountExceededDescription)
+            return Settled(move: PendingMove(seq: e.seq, reason: QueueReasons.maxDeliveryCountExceeded,
+                                             description: QueueReasons.maxDeliveryCountExceededDescription))
         }
         s.entries[e.seq] = e
-        try write([.abandoned(seq: e.seq, deliveryCount: e.deliveryCount)] + extra, &s)
-        return nil
+        return Settled(pending: try writeWithoutWaiting([.abandoned(seq: e.seq, deliveryCount: e.deliveryCount)] + extra, &s))
     }
 
     static func modified(_ seq: Int64, _ changes: ApplicationPropertyChanges?) -> [JournalEntry] {
@@ -304,9 +308,15 @@ extension QueueEntity {
 
     /// Second step of a move: journals that the copy exists in `to`.
     func finishMove(_ seq: Int64, to: String, reason: String?) throws(WharfError) {
-        try state.withLock { (s: inout State) throws(WharfError) in
-            guard s.entries[seq] != nil else { return }
-            try write([.movedOut(seq: seq, to: to, reason: reason)], &s)
+        try writeFinishMove(seq, to: to, reason: reason)?.durableBlocking()
+    }
+
+    /// `finishMove` without waiting for the journal entry's fdatasync: the append to wait for
+    /// (nil: nothing to wait for).
+    func writeFinishMove(_ seq: Int64, to: String, reason: String?) throws(WharfError) -> PendingAppend? {
+        try state.withLock { (s: inout State) throws(WharfError) -> PendingAppend? in
+            guard s.entries[seq] != nil else { return nil }
+            return try writeWithoutWaiting([.movedOut(seq: seq, to: to, reason: reason)], &s)
         }
     }
 

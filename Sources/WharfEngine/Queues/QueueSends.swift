@@ -19,7 +19,7 @@ public struct QueueSends: Sendable {
     /// sends went to a topic. Each makes its messages receivable when it reports success.
     public var waits: [DurabilityWait] {
         var waits: [DurabilityWait] = written.filter { $0.durableEnd != nil }.map { w in { w.whenDurable($0) } }
-        if let fanOut { waits.append(fanOut.wait) }
+        if let fanOut { waits.append(fanOut.outcome.wait) }
         return waits
     }
 
@@ -32,6 +32,6 @@ public struct QueueSends: Sendable {
     /// Waits (blocking) until every written message is durable and receivable.
     public func durableBlocking() throws(WharfError) {
         for w in written { try w.durableBlocking() }
-        if let fanOut { try DurableWaits.waitBlocking([fanOut.wait]) }
+        if let fanOut { try DurableWaits.waitBlocking([fanOut.outcome.wait]) }
     }
 }

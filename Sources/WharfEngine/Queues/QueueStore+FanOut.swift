@@ -62,8 +62,8 @@ extension QueueStore {
                 let sent: WrittenSend
                 do throws(WharfError) {
                     sent = try write(c.path, c.copy, fanOutMarker: marker)
-                } catch .unknownQueue {
-                    continue
+                } catch .unknownQueue(let name) where name == c.path {
+                    continue  // the subscription was deleted since the send matched it
                 }
                 if receipts[c.message] == nil { receipts[c.message] = sent.receipt }
                 if let w = sent.written { written.append(w) }
@@ -82,11 +82,11 @@ extension QueueStore {
         let written: [QueueEntity.Written]
         switch outcome {
         case .failure(let error):
-            batch.answer(error)
+            batch.outcome.answer(error)
             return finish(batch, intents: intents, done: false)
         case .success(let w): written = w
         }
-        DurableWaits.whenAll(written.map { w in { w.whenDurable($0) } }) { batch.answer($0) }
+        DurableWaits.whenAll(written.map { w in { w.whenDurable($0) } }) { batch.outcome.answer($0) }
         guard batch.firstIntent != nil else { return finish(batch, intents: intents, done: false) }
         DurableWaits.whenAll(written.map { w in { w.whenSynced($0) } }) { [self] error in
             finish(batch, intents: intents, done: error == nil)

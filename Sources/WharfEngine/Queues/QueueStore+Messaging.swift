@@ -1,5 +1,6 @@
 import Foundation
 import WharfCore
+import WharfStorage
 
 /// Send, receive, settle, peek and sessions: the data-plane API over entity paths.
 extension QueueStore {
@@ -122,7 +123,7 @@ extension QueueStore {
     }
 
     public func complete(_ entity: String, lockToken: String) throws(WharfError) {
-        _ = try self.entity(entity).settle(lockToken, .complete, now: clock.nowMillis())
+        try self.entity(entity).settle(lockToken, .complete, now: clock.nowMillis()).pending?.durableBlocking()
     }
 
     /// Completes every message locked by `lockTokens` with one journal write; one result per
@@ -143,23 +144,44 @@ extension QueueStore {
     /// or dead-lettered with `MaxDeliveryCountExceeded` once it was delivered max-delivery-count times.
     /// `changes`: application properties to set on the message (the .NET SDK's properties to modify).
     public func abandon(_ entity: String, lockToken: String, modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) {
+        try DurableWaits.waitBlocking(try writeAbandon(entity, lockToken: lockToken, modifying: changes))
+    }
+
+    /// `abandon` without waiting for its journal entry's fdatasync: the message is available
+    /// again when this returns, and the abandon holds once every wait reported success (a
+    /// listener answers then). Past the max delivery count it is dead-lettered (`beginDeadLetter`).
+    public func writeAbandon(_ entity: String, lockToken: String, modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) -> [DurabilityWait] {
         try changes?.validate()
         let e = try self.entity(entity)
-        if let m = try e.settle(lockToken, .abandon, now: clock.nowMillis(), modifying: changes) {
-            _ = try deadLetter(m, from: e, modifying: changes)
-        }
+        let settled = try e.settle(lockToken, .abandon, now: clock.nowMillis(), modifying: changes)
+        if let m = settled.move { return [try beginDeadLetter(m, from: e, modifying: changes).1] }
+        return Self.waits(settled.pending)
     }
 
     /// Gives the lock up without counting the delivery (AMQP `released`: the receiver never
     /// looked at the message, e.g. a prefetched one it did not need). A deferred message stays deferred.
     public func release(_ entity: String, lockToken: String) throws(WharfError) {
-        _ = try self.entity(entity).settle(lockToken, .release, now: clock.nowMillis())
+        try DurableWaits.waitBlocking(try writeRelease(entity, lockToken: lockToken))
+    }
+
+    /// `release` without waiting for its journal entry's fdatasync (see `writeAbandon`).
+    public func writeRelease(_ entity: String, lockToken: String) throws(WharfError) -> [DurabilityWait] {
+        Self.waits(try self.entity(entity).settle(lockToken, .release, now: clock.nowMillis()).pending)
     }
 
     /// Defers: the message stays, receivable only by sequence number.
     public func deferMessage(_ entity: String, lockToken: String, modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) {
+        try DurableWaits.waitBlocking(try writeDeferral(entity, lockToken: lockToken, modifying: changes))
+    }
+
+    /// `deferMessage` without waiting for its journal entry's fdatasync (see `writeAbandon`).
+    public func writeDeferral(_ entity: String, lockToken: String, modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) -> [DurabilityWait] {
         try changes?.validate()
-        _ = try self.entity(entity).settle(lockToken, .deferral, now: clock.nowMillis(), modifying: changes)
+        return Self.waits(try self.entity(entity).settle(lockToken, .deferral, now: clock.nowMillis(), modifying: changes).pending)
+    }
+
+    static func waits(_ pending: PendingAppend?) -> [DurabilityWait] {
+        pending.map { p in [{ p.whenDurable($0) }] } ?? []
     }
 
     /// Moves a locked message to the dead-letter queue with an application-chosen reason.
@@ -167,12 +189,26 @@ extension QueueStore {
     @discardableResult
     public func deadLetter(_ entity: String, lockToken: String, reason: String? = nil,
                            description: String? = nil, modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) -> Int64 {
+        let (seq, done) = try beginDeadLetter(entity, lockToken: lockToken, reason: reason, description: description, modifying: changes)
+        try DurableWaits.waitBlocking([done])
+        return seq
+    }
+
+    /// `deadLetter` without waiting for the disk: the message has left the entity when this
+    /// returns, and the move holds once the wait reports success (see `beginMove`).
+    public func writeDeadLetter(_ entity: String, lockToken: String, reason: String? = nil, description: String? = nil,
+                                modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) -> [DurabilityWait] {
+        [try beginDeadLetter(entity, lockToken: lockToken, reason: reason, description: description, modifying: changes).1]
+    }
+
+    private func beginDeadLetter(_ entity: String, lockToken: String, reason: String?, description: String?,
+                                 modifying changes: ApplicationPropertyChanges?) throws(WharfError) -> (Int64, DurabilityWait) {
         try changes?.validate()
         let e = try self.entity(entity)
-        guard let m = try e.settle(lockToken, .deadLetter(reason: reason, description: description), now: clock.nowMillis()) else {
+        guard let m = try e.settle(lockToken, .deadLetter(reason: reason, description: description), now: clock.nowMillis()).move else {
             preconditionFailure("dead-letter settlement always returns a move")
         }
-        return try deadLetter(m, from: e, modifying: changes)
+        return try beginDeadLetter(m, from: e, modifying: changes)
     }
 
     /// Extends a message lock; returns the new locked-until time.
@@ -231,7 +267,7 @@ extension QueueStore {
         let e = try self.entity(session?.entity ?? entity)
         _ = try maintain(e)
         let (messages, pending) = try e.beginReceive(max: max, mode: mode, sessionToken: session?.lockToken, now: clock.nowMillis())
-        return QueueReceived(messages: messages, waits: pending.map { p in [{ p.whenDurable($0) }] } ?? [])
+        return QueueReceived(messages: messages, waits: Self.waits(pending))
     }
 
     public func renewSessionLock(_ session: SessionLock) throws(WharfError) -> Int64 {

@@ -6,7 +6,7 @@ import WharfCore
 /// Protocol, with the source message marked `moving` (invisible) first:
 /// 1. append the copy to the target's message log with `x-sb-moved-from: <source>#<seq>`;
 /// 2. journal `movedOut(seq, to: target)` in the source.
-/// Step 1 is made durable before step 2 is written (`ensureDurable`), whatever the fsync policy.
+/// Step 1 is made durable before step 2 is written, whatever the fsync policy.
 /// A crash before 1 leaves the message in the source (a restart clears `moving`, which is never
 /// persisted). A crash between 1 and 2 leaves both; on open `recoverMoves` finds every copy whose
 /// source message is still live and rolls forward (writes step 2), so after recovery the message
@@ -16,28 +16,46 @@ extension QueueStore {
     /// Runs the two steps; returns the copy's sequence number in `target`.
     func move(_ seq: Int64, from source: QueueEntity, to target: QueueEntity, reason: String?,
               transform: (inout QueueMessageCodec.Stored) -> Void) throws(WharfError) -> Int64 {
-        let newSeq: Int64
+        let (newSeq, done) = try beginMove(seq, from: source, to: target, reason: reason, transform: transform)
+        try DurableWaits.waitBlocking([done])
+        return newSeq
+    }
+
+    /// `move` without a thread waiting for the disk: step 1 is written now, and step 2 once an
+    /// fdatasync covers it (on the syncer's thread); the wait reports when step 2 is durable as
+    /// the policy promises. Returns the copy's sequence number in `target`.
+    func beginMove(_ seq: Int64, from source: QueueEntity, to target: QueueEntity, reason: String?,
+                   transform: (inout QueueMessageCodec.Stored) -> Void) throws(WharfError) -> (Int64, DurabilityWait) {
+        let copy: QueueEntity.Written
         do {
             var (stored, _) = try source.read(seq)
             source.state.withLock { $0.entries[seq]?.propertyChanges }?.apply(to: &stored)
             transform(&stored)
             stored.system[QueueMessageCodec.movedFrom] = "\(source.path)#\(seq)"
             stored.system[QueueMessageCodec.movedFromIncarnation] = String(source.state.withLock { $0.options.createdAt })
-            newSeq = try target.append(stored, now: clock.nowMillis())
+            copy = try target.write([stored], now: clock.nowMillis())
         } catch {
             source.abortMove(seq)
             throw error
         }
-        // Step 1 must be durable before step 2 is written: the two logs are synced independently,
-        // so under `interval` step 2 could otherwise survive a power cut that erases the copy, and
-        // the message would be in neither place. A failure here leaves both steps' recovery to
-        // `recoverMoves` (the copy is written, the source still holds the message).
-        try target.messages.ensureDurable()
-        if let hook = crashHook.withLock({ $0 }) {
-            do { try hook("after-copy") } catch { throw .io("simulated crash after step 1 of moving \(source.path)#\(seq): \(error)") }
+        let done = DurabilityPromise()
+        // Step 1 must be durable before step 2 is written, whatever the policy: the two logs are
+        // synced independently, so under `interval` step 2 could otherwise survive a power cut
+        // that erases the copy, and the message would be in neither place. A failure leaves both
+        // steps' recovery to `recoverMoves` (the copy is written, the source still holds the message).
+        copy.whenSynced { [self] error in
+            if let error { return done.answer(error) }
+            do throws(WharfError) {
+                if let hook = crashHook.withLock({ $0 }) {
+                    do { try hook("after-copy") } catch { throw .io("simulated crash after step 1 of moving \(source.path)#\(seq): \(error)") }
+                }
+                guard let journaled = try source.writeFinishMove(seq, to: target.path, reason: reason) else { return done.answer(nil) }
+                journaled.whenDurable { done.answer($0) }
+            } catch {
+                done.answer(error)
+            }
         }
-        try source.finishMove(seq, to: target.path, reason: reason)
-        return newSeq
+        return (copy.sequenceNumbers[0], done.wait)
     }
 
     /// Where dead-lettered messages of `e` go: its forward-dead-lettered-to queue, or its
@@ -53,9 +71,17 @@ extension QueueStore {
     /// `changes` (the settlement's properties to modify) go on the copy.
     func deadLetter(_ m: QueueEntity.PendingMove, from e: QueueEntity,
                     modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) -> Int64 {
+        let (seq, done) = try beginDeadLetter(m, from: e, modifying: changes)
+        try DurableWaits.waitBlocking([done])
+        return seq
+    }
+
+    /// `deadLetter` without a thread waiting for the disk (`beginMove`).
+    func beginDeadLetter(_ m: QueueEntity.PendingMove, from e: QueueEntity,
+                         modifying changes: ApplicationPropertyChanges? = nil) throws(WharfError) -> (Int64, DurabilityWait) {
         let target = try deadLetterTarget(of: e)
         let count = e.state.withLock { $0.entries[m.seq]?.deliveryCount ?? 0 }
-        return try move(m.seq, from: e, to: target, reason: m.reason ?? "dead-lettered") { s in
+        return try beginMove(m.seq, from: e, to: target, reason: m.reason ?? "dead-lettered") { s in
             changes?.apply(to: &s)
             Self.markDeadLettered(&s, reason: m.reason, description: m.description, source: e.path, deliveryCount: count)
             if !target.isDeadLetter { s.system[QueueMessageCodec.hopCount] = String(s.hops + 1) }

@@ -227,7 +227,7 @@ extension QueueStore {
     func publish(_ topic: String, _ message: OutgoingMessage) throws(WharfError) -> SendReceipt {
         try QueueMessageCodec.validate(message)
         let batch = try beginPublish(topic, [message])
-        try DurableWaits.waitBlocking([batch.wait])
+        try DurableWaits.waitBlocking([batch.outcome.wait])
         return batch.receipts[0]
     }
 

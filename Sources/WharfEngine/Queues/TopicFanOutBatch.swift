@@ -19,16 +19,11 @@ final class TopicFanOutBatch: Sendable {
     /// the batch has no intent (no message has two copies, or the topic has no intent log).
     let firstIntent: Int64?
 
-    private struct State {
-        /// nil until answered; then nil (acknowledged) or the error.
-        var answer: WharfError??
-        var waiting: [@Sendable (WharfError?) -> Void] = []
-        /// Per message, its first copy's receipt (the topic's own, with no sequence number, when
-        /// no subscription took it), once the copies are written.
-        var receipts: [SendReceipt] = []
-    }
-
-    private let state = Mutex(State())
+    /// Answered once every copy is as durable as the policy promises (and receivable), or why not.
+    let outcome = DurabilityPromise()
+    /// Per message, its first copy's receipt (the topic's own, with no sequence number, when no
+    /// subscription took it), set once the copies are written.
+    private let writtenReceipts = Mutex<[SendReceipt]>([])
 
     init(topic: String, messageCount: Int, copies: [Copy], firstIntent: Int64?) {
         self.topic = topic
@@ -42,31 +37,8 @@ final class TopicFanOutBatch: Sendable {
         zip(copies, copies.dropFirst()).contains { $0.message == $1.message }
     }
 
-    /// Calls `body` once the batch is answered: nil when every copy is as durable as the policy
-    /// promises (and receivable), else why not. At once if it already is.
-    func whenAnswered(_ body: @escaping @Sendable (WharfError?) -> Void) {
-        let answer = state.withLock { s -> WharfError?? in
-            if s.answer == nil { s.waiting.append(body) }
-            return s.answer
-        }
-        if let answer { body(answer) }
-    }
-
-    /// `whenAnswered` as a `DurabilityWait`.
-    var wait: DurabilityWait { { [self] body in whenAnswered(body) } }
-
-    func answer(_ error: WharfError?) {
-        let waiting = state.withLock { s -> [@Sendable (WharfError?) -> Void] in
-            guard s.answer == nil else { return [] }
-            s.answer = .some(error)
-            defer { s.waiting = [] }
-            return s.waiting
-        }
-        for body in waiting { body(error) }
-    }
-
     /// The receipts, one per message: meaningful once answered without an error.
-    var receipts: [SendReceipt] { state.withLock { $0.receipts } }
+    var receipts: [SendReceipt] { writtenReceipts.withLock { $0 } }
 
-    func setReceipts(_ receipts: [SendReceipt]) { state.withLock { $0.receipts = receipts } }
+    func setReceipts(_ receipts: [SendReceipt]) { writtenReceipts.withLock { $0 = receipts } }
 }
