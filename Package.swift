@@ -236,7 +236,8 @@ package.targets += [
 ]
 package.targets.first { $0.name == "wharf" }?.dependencies += ["WharfAdmin", "WharfClusterSource", "WharfSources", "WharfDemo", "WharfRuntime", "WharfBench"]
 package.targets.append(
-    .testTarget(name: "WharfRuntimeTests", dependencies: ["WharfRuntime", "WharfKafkaServer", "WharfAMQPServer", "WharfESDBServer"],
+    .testTarget(name: "WharfRuntimeTests", dependencies: ["WharfRuntime", "WharfKafkaServer", "WharfAMQPServer", "WharfESDBServer",
+                                                       "WharfCore", "WharfEngine", "WharfTestSupport", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict))
 // WharfOutbox: its stores read rows as `OutboxRowState`, the report the trace shares; WharfEvents:
 // its --json reports encode bytes with `JSONBytes`.

@@ -142,6 +142,20 @@ extension Engine {
     /// the internal offsets topic and of topics with `cleanup.policy` compact. Long-running processes call it every few hundred ms; tests
     /// call it after moving a manual clock. Cheap when there is nothing to do.
     public func runMaintenance() async {
+        runStorageMaintenance()
+        await runCoordinatorMaintenance()
+    }
+
+    /// The part of `runMaintenance` the coordinators do: group session timeouts, expired
+    /// transactions.
+    public func runCoordinatorMaintenance() async {
+        await coordinator.tick()
+        await transactions.abortExpired(engine: self)
+    }
+
+    /// The part of `runMaintenance` that works on files (retention, compaction, due flushes): it
+    /// blocks for the disk, so a caller on the concurrency pool runs it on a thread of its own.
+    public func runStorageMaintenance() {
         let now = clock.nowMillis()
         let all = topics.withLock { Array($0.values) }
         let due = maintenanceClock.withLock { last -> (retention: Bool, compaction: Bool) in
@@ -163,8 +177,6 @@ extension Engine {
                 }
             }
         }
-        await coordinator.tick()
-        await transactions.abortExpired(engine: self)
     }
 }
 
