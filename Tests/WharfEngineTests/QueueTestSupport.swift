@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import WharfCore
+import WharfStorage
 @testable import WharfEngine
 
 /// A fresh data directory with an engine (holding the directory lock, as in the executable) and
@@ -61,5 +62,17 @@ extension QueueStore {
 
     func bodies(_ entity: String) throws -> [String] {
         try peek(entity, max: 1000).map(\.bodyText)
+    }
+}
+
+extension FileJournal {
+    /// The fdatasyncs started, since operation `from`, of the files whose path ends with `suffix`.
+    func syncsStarted(ofPathEndingWith suffix: String, since from: Int) -> Int {
+        let operations = operations
+        var files = Set<Int32>()
+        for case .open(let fd, let path, _, _) in operations where path.hasSuffix(suffix) { files.insert(fd) }
+        return operations.dropFirst(from).filter { op in
+            if case .syncStarted(.file(let fd), _) = op { files.contains(fd) } else { false }
+        }.count
     }
 }

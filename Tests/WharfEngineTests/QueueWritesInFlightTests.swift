@@ -49,12 +49,7 @@ import WharfTestSupport
 
     /// fdatasyncs of `queue`'s message log started since the journal's operation `from`.
     func messageLogSyncs(of queue: String = "q", since from: Int) -> Int {
-        let operations = journal.operations
-        var files = Set<Int32>()
-        for case .open(let fd, let path, _, _) in operations where path.hasSuffix(Self.messageLog(of: queue)) { files.insert(fd) }
-        return operations.dropFirst(from).filter { op in
-            if case .syncStarted(.file(let fd), _) = op { files.contains(fd) } else { false }
-        }.count
+        journal.syncsStarted(ofPathEndingWith: Self.messageLog(of: queue), since: from)
     }
 
     func send(_ text: String, to queue: String = "q", id: String = "") -> Task<SendReceipt, any Error> {

@@ -58,12 +58,7 @@ import WharfTestSupport
 
     /// The fdatasyncs of the intent log started since the journal's operation `from`.
     func intentSyncs(since from: Int) -> Int {
-        let operations = journal.operations
-        var files = Set<Int32>()
-        for case .open(let fd, let path, _, _) in operations where path.hasSuffix(Self.intentLog) { files.insert(fd) }
-        return operations.dropFirst(from).filter { op in
-            if case .syncStarted(.file(let fd), _) = op { files.contains(fd) } else { false }
-        }.count
+        journal.syncsStarted(ofPathEndingWith: Self.intentLog, since: from)
     }
 
     @Test func aSendToATopicReturnsWhileItsIntentWaitsForTheDiskAndIsAnsweredOnceItsCopiesAreDurable() async throws {

@@ -233,7 +233,8 @@ extension QueueStore {
 
     /// Begins sending `messages` (each valid) to `topic`: each goes, in order, to every
     /// subscription with a matching rule (`copies(of:matching:)`), atomically (`TopicFanOut`);
-    /// the batch is answered when they are as durable as the policy promises.
+    /// one that matches none is dropped, as Service Bus does. The batch is answered when the
+    /// copies are as durable as the policy promises.
     func beginPublish(_ topic: String, _ messages: [OutgoingMessage]) throws(WharfError) -> TopicFanOutBatch {
         guard let state = topics.withLock({ $0[topic] }) else { throw .unknownQueue(topic) }
         let subscriptions = state.subscriptions.sorted { $0.key < $1.key }
