@@ -105,4 +105,23 @@ import WharfTestSupport
         #expect(try await answered(sends).value != nil, "a send whose intent never became durable was acknowledged")
         for s in Self.subscriptions { #expect(try store.peek(s).isEmpty) }
     }
+
+    /// A plain subscription takes a send's copies in one write; one that needs the per-message
+    /// path (here: sessions, so a message without a session id is dead-lettered there) takes
+    /// them one by one. Both keep the send's order, and each message's receipt is its first copy's.
+    @Test func eachSubscriptionTakesASendsCopiesInOrderWhicheverPathItNeeds() async throws {
+        defer { close() }
+        var sessions = QueueOptions()
+        sessions.requiresSession = true
+        try store.createSubscription(topic: "t", name: "s", sessions)
+        let texts = ["1", "2", "3"]
+        let sends = try await write(texts).value
+        #expect(try await answered(sends).value == nil)
+        for s in Self.subscriptions { #expect(try store.peek(s).map(\.bodyText) == texts) }
+        let deadLetters = QueueNames.deadLetter(of: SubscriptionNames.path(topic: "t", subscription: "s"))
+        #expect(try store.peek(deadLetters).map(\.bodyText) == texts)
+        // The blocking send answers with the first subscription's copy ("a", in name order).
+        let receipt = try store.send("t", OutgoingMessage("4"))
+        #expect(receipt.entity == Self.subscriptions[0] && receipt.sequenceNumber == 4)
+    }
 }

@@ -51,27 +51,57 @@ extension QueueStore {
         for (b, outcome) in written { copiesWritten(b, outcome, intents: intents) }
     }
 
-    /// Writes `batch`'s copies (a subscription deleted since is skipped) and records its receipts.
-    /// A failure stops it: the copies written stay, and the next open completes the intent.
+    /// Writes `batch`'s copies (a subscription deleted since is skipped) and records its receipts:
+    /// a plain subscription's copies with one log write, the others one by one through the send
+    /// path (forwarding, sessions, duplicate detection). A failure stops it: the copies written
+    /// stay, and the next open completes the intent.
     private func writeCopies(of batch: TopicFanOutBatch) -> Result<[QueueEntity.Written], WharfError> {
-        var receipts: [SendReceipt?] = Array(repeating: nil, count: batch.messageCount)
+        var copyReceipts: [SendReceipt?] = Array(repeating: nil, count: batch.copies.count)
         var written: [QueueEntity.Written] = []
+        var paths: [String] = []
+        var indices: [String: [Int]] = [:]
+        for (i, c) in batch.copies.enumerated() {
+            if indices[c.path] == nil { paths.append(c.path) }
+            indices[c.path, default: []].append(i)
+        }
+        func marker(_ i: Int) -> String? { batch.firstIntent.map { Self.fanOutMarker(topic: batch.topic, offset: $0 + Int64(i)) } }
         do throws(WharfError) {
-            for (i, c) in batch.copies.enumerated() {
-                let marker = batch.firstIntent.map { Self.fanOutMarker(topic: batch.topic, offset: $0 + Int64(i)) }
-                let sent: WrittenSend
-                do throws(WharfError) {
-                    sent = try write(c.path, c.copy, fanOutMarker: marker)
-                } catch .unknownQueue(let name) where name == c.path {
-                    continue  // the subscription was deleted since the send matched it
+            for path in paths {
+                let mine = indices[path]!
+                if mine.count > 1, let e = plainEntity(path) {
+                    let now = clock.nowMillis()
+                    let stored = mine.map { i in
+                        var s = QueueMessageCodec.Stored(batch.copies[i].copy)
+                        s.system[QueueMessageCodec.fanOut] = marker(i)
+                        return s
+                    }
+                    let w = try e.write(stored, now: now)
+                    for (i, seq) in zip(mine, w.sequenceNumbers) {
+                        let scheduled = (batch.copies[i].copy.scheduledEnqueueTime ?? now) > now
+                        copyReceipts[i] = SendReceipt(entity: e.path, sequenceNumber: seq, disposition: scheduled ? .scheduled : .enqueued)
+                    }
+                    written.append(w)
+                    try crashPoint("fan-out-copy")
+                    continue
                 }
-                if receipts[c.message] == nil { receipts[c.message] = sent.receipt }
-                if let w = sent.written { written.append(w) }
-                try crashPoint("fan-out-copy")
+                for i in mine {
+                    let sent: WrittenSend
+                    do throws(WharfError) {
+                        sent = try write(path, batch.copies[i].copy, fanOutMarker: marker(i))
+                    } catch .unknownQueue(let name) where name == path {
+                        break  // the subscription was deleted since the send matched it
+                    }
+                    copyReceipts[i] = sent.receipt
+                    if let w = sent.written { written.append(w) }
+                    try crashPoint("fan-out-copy")
+                }
             }
         } catch {
             return .failure(error)
         }
+        // Each message's receipt is its first copy's (copies are in subscription order).
+        var receipts: [SendReceipt?] = Array(repeating: nil, count: batch.messageCount)
+        for (i, c) in batch.copies.enumerated() where receipts[c.message] == nil { receipts[c.message] = copyReceipts[i] }
         batch.setReceipts(receipts.map { $0 ?? SendReceipt(entity: batch.topic, sequenceNumber: nil, disposition: .enqueued) })
         return .success(written)
     }

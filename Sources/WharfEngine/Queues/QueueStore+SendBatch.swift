@@ -29,9 +29,7 @@ extension QueueStore {
     /// listener go on reading other connections while an fdatasync runs (see `QueueEntity+Writes`).
     public func write(_ queue: String, _ messages: [OutgoingMessage]) -> QueueSends {
         if topicExists(queue) { return writeToTopic(queue, messages) }
-        guard messages.count > 1, let e = try? entity(queue), !e.isDeadLetter,
-              e.state.withLock({ $0.options.forwardTo == nil && !$0.options.requiresSession && !$0.options.requiresDuplicateDetection })
-        else {
+        guard messages.count > 1, let e = plainEntity(queue) else {
             var written: [QueueEntity.Written] = []
             let results = messages.map { m in
                 Result { () throws(WharfError) -> SendReceipt in
@@ -72,6 +70,15 @@ extension QueueStore {
             }
         }
         return QueueSends(results: results.map { $0! }, written: written)
+    }
+
+    /// `path`'s entity if a send there is just a write to its log: no forwarding, sessions or
+    /// duplicate detection, and not a dead-letter queue (nil otherwise, or if it does not exist).
+    func plainEntity(_ path: String) -> QueueEntity? {
+        guard let e = try? entity(path), !e.isDeadLetter,
+              e.state.withLock({ $0.options.forwardTo == nil && !$0.options.requiresSession && !$0.options.requiresDuplicateDetection })
+        else { return nil }
+        return e
     }
 
     /// `write` to a topic: the valid messages go out as one fan-out (`beginPublish`), answered
