@@ -8,10 +8,7 @@ public struct QueueCompletions: Sendable {
     let pending: PendingAppend?
 
     /// What to wait for before the results hold: none unless the policy is `always`.
-    public var waits: [DurabilityWait] {
-        guard let pending else { return [] }
-        return [{ pending.whenDurable($0) }]
-    }
+    public var waits: [DurabilityWait] { QueueStore.waits(pending) }
 
     /// Waits (blocking) until the completions are durable.
     public func durableBlocking() throws(WharfError) {

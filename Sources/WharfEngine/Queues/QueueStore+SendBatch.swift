@@ -100,7 +100,7 @@ extension QueueStore {
         do throws(WharfError) {
             return QueueSends(results: results, written: [], fanOut: try beginPublish(topic, valid))
         } catch {
-            return QueueSends(results: results.map { r in r.flatMap { _ in .failure(error) } }, written: [])
+            return QueueSends(results: QueueSends(results: results, written: []).results(failedBy: error), written: [])
         }
     }
 }
