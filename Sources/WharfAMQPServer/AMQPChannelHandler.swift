@@ -13,7 +13,8 @@ import WharfEngine
 /// writable (the client is not reading what Wharf sends) no deliveries are pushed and the
 /// socket is not read either, so a client that sends requests without reading the answers
 /// cannot make Wharf buffer without bound. Nor is it read while more than
-/// `AMQPConnection.maxSendsAwaitingDurability` of its sends wait for an fdatasync (a stalled
+/// `AMQPConnection.maxSendsAwaitingDurability` of its sends wait for an fdatasync, or more than
+/// `maxRequestsOffLoop` of its `$management` requests are performed off the loop (a stalled
 /// disk holds the client back, as it did when the loop waited for the disk itself).
 final class AMQPChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -39,7 +40,7 @@ final class AMQPChannelHandler: ChannelInboundHandler {
             let (handler, context) = bound.value
             handler.tick(context: context)
         }
-        // Acknowledgements of sends waiting for an fdatasync come back here on the loop.
+        // Answers that waited for an fdatasync, or for work off the loop, come back here on the loop.
         // Unset in handlerRemoved, which breaks the connection -> handler cycle.
         let loop = context.eventLoop
         connection.awaitDurable = { wait, answer in
@@ -48,7 +49,7 @@ final class AMQPChannelHandler: ChannelInboundHandler {
                 loop.execute {
                     answer.value(failure)
                     let (handler, context) = bound.value
-                    handler.sendsBecameDurable(context: context)
+                    handler.answersReady(context: context)
                 }
             }
         }
@@ -95,14 +96,15 @@ final class AMQPChannelHandler: ChannelInboundHandler {
         if buffer?.readableBytes == 0 { buffer = nil } else { buffer?.discardReadBytes() }
         connection.endOfRead()
         flushAndWake(context: context)
-        if connection.sendsAwaitingDurability > AMQPConnection.maxSendsAwaitingDurability { setReading(context, false) }
+        if connection.holdsReading { setReading(context, false) }
     }
 
-    /// Acknowledgements the connection owed for durable sends are in its output.
-    private func sendsBecameDurable(context: ChannelHandlerContext) {
+    /// Answers the connection owed (for durable sends and settlements, for requests performed
+    /// off the loop) are in its output.
+    private func answersReady(context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
         flushAndWake(context: context)
-        if connection.sendsAwaitingDurability <= AMQPConnection.maxSendsAwaitingDurability, context.channel.isWritable {
+        if !connection.holdsReading, context.channel.isWritable {
             setReading(context, true)
         }
     }
@@ -120,7 +122,7 @@ final class AMQPChannelHandler: ChannelInboundHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        setReading(context, context.channel.isWritable && connection.sendsAwaitingDurability <= AMQPConnection.maxSendsAwaitingDurability)
+        setReading(context, context.channel.isWritable && !connection.holdsReading)
         context.fireChannelWritabilityChanged()
     }
 

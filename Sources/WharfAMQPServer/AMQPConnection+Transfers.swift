@@ -57,7 +57,7 @@ extension AMQPConnection {
             case .managementRequests(let entity):
                 // A request sees every send and completion that came before it.
                 flushPending()
-                answerManagement(d.payload, entity: entity, link: link, s)
+                answerManagement(d.payload, entity: entity, s)
             default: break
             }
         }

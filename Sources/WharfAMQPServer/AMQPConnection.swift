@@ -61,6 +61,16 @@ final class AMQPConnection {
     /// `maxSendsAwaitingDurability` the handler stops reading the socket until they are.
     var sendsAwaitingDurability = 0
     static let maxSendsAwaitingDurability = 4 * Int(senderCredit)
+    /// Requests performed off the event loop and not yet answered (`offLoop`): past
+    /// `maxRequestsOffLoop` the handler stops reading the socket until they are, so a client
+    /// that pipelines requests cannot make Wharf hold them without bound.
+    var requestsOffLoop = 0
+    static let maxRequestsOffLoop = 16
+    /// Where `offLoop` performs this connection's requests, one at a time and in order.
+    private(set) lazy var workQueue = DispatchQueue(label: "wharf.amqp.requests")
+
+    /// Too much of this client's work waits (for the disk, or off the loop): read nothing more until it is done.
+    var holdsReading: Bool { sendsAwaitingDurability > Self.maxSendsAwaitingDurability || requestsOffLoop > Self.maxRequestsOffLoop }
 
     init(queues: QueueStore, keys: @escaping @Sendable () -> [String: String],
          rights: @escaping @Sendable (String) -> Set<ServiceBusRight> = { _ in Set(ServiceBusRight.allCases) },

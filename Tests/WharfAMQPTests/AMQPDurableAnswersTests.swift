@@ -162,6 +162,34 @@ import WharfTestSupport
         }
     }
 
+    /// A `$management` request whose write waits for its fdatasync (schedule-message: the
+    /// message log) is performed off the loop: another client connects meanwhile, and the
+    /// answer goes out once the write is durable.
+    @Test func aManagementRequestWaitingForItsFdatasyncHoldsUpNeitherTheLoopNorOtherClients() async throws {
+        let faults = FaultInjector()
+        defer { faults.releaseSyncs() }
+        try await AMQPListenerTests.Fixture.with(fsync: .always, faults: faults, eventLoopThreads: 1) { f in
+            let c = try await AMQPDotNetDeltaTests.connect(f.port)
+            defer { c.close() }
+            Self.hold(faults)
+            let later = f.queues.clock.nowMillis() + 3_600_000
+            let scheduled = AMQPMessage(messageAnnotations: [.init(.symbol("x-opt-scheduled-enqueue-time"), .timestamp(later))],
+                                        properties: .init(messageId: .string("later")), body: .data([Array("later".utf8)]))
+            let answer = Task {
+                try await AMQPTypedPropertyAndRuleTests.request(c, entity: "q", handle: 20, "com.microsoft:schedule-message",
+                                                                [("messages", .list([.stringMap([("message", .binary(scheduled.encoded()))])]))])
+            }
+            #expect(await eventually { faults.syncsWaiting == 1 })
+            try await Self.connectsMeanwhile(f.port).close()
+            #expect(await !finishes(answer, within: 0.05), "the schedule was answered before it was durable")
+            faults.releaseSyncs()
+            let (status, body) = try await answer.value
+            #expect(status == 200)
+            let seq = try #require(body[key: "sequence-numbers"]?.listValue?.first?.integer)
+            #expect(try f.queues.peek("q").map(\.sequenceNumber) == [seq])
+        }
+    }
+
     @Test func aDeliveryGoesOutOnceItsLockIsDurableAndADrainIsEchoedAfterIt() async throws {
         let faults = FaultInjector()
         defer { faults.releaseSyncs() }

@@ -1,24 +1,40 @@
 import WharfCore
+import WharfStorage
 
 /// Time-driven changes of one entity (reference §1.3, §1.5, §1.6), run by `QueueStore.tick` and
-/// before each receive. Peek never runs it, so browsing has no side effect.
+/// before each blocking receive (a listener's receive queues it on the store's maintenance queue:
+/// `QueueStore.maintainSoon`). Peek never runs it, so browsing has no side effect.
 ///
 /// `State.nextDue` is a lower bound of the earliest time anything here can change (a lock,
 /// session lock, schedule, TTL or purge window ending); before it, `maintain` returns at once,
 /// so idle entities cost nothing. Every path that creates an earlier deadline lowers it.
 extension QueueEntity {
+    /// What one pass found: the moves for the store (dead-letters, and activations with
+    /// `reason` nil), and the journal write of its released locks and expired messages, to
+    /// wait for outside the entity's lock (nil: nothing to wait for).
+    struct Maintained {
+        var moves: [PendingMove] = []
+        var pending: PendingAppend?
+    }
+
+    /// Whether `maintain` has anything to do at `now` (cheap: one look under the lock).
+    func isDue(now: Int64) -> Bool { state.withLock { now >= $0.nextDue } }
+
     /// Maintenance: releases expired message and session locks, drops or marks expired
     /// messages, forgets purged messages past the undo window, marks due scheduled messages.
-    /// Returns the moves for the store: dead-letters and activations (`reason` nil).
-    func maintain(now: Int64, purgeUndoWindow: Int64) throws(WharfError) -> [PendingMove] {
-        try state.withLock { (s: inout State) throws(WharfError) -> [PendingMove] in
-            guard now >= s.nextDue else { return [] }
+    /// The released locks and the expired messages are journaled with one write, which the
+    /// pass does not wait for: many locks expiring at once share one fdatasync, and the lock
+    /// is not held across it. (A release lost to a power cut only leaves a delivery uncounted;
+    /// the message is handed out again only with a lock grant journaled after it.)
+    func maintain(now: Int64, purgeUndoWindow: Int64) throws(WharfError) -> Maintained {
+        try state.withLock { (s: inout State) throws(WharfError) -> Maintained in
+            guard now >= s.nextDue else { return Maintained() }
             var moves: [PendingMove] = []
             var next = Int64.max
             for (id, hold) in s.sessions {
                 if hold.lockedUntil <= now { s.sessions[id] = nil } else { next = min(next, hold.lockedUntil) }
             }
-            var expired: [JournalEntry] = []
+            var journaled: [JournalEntry] = []
             for seq in s.liveOrder() {
                 guard var e = s.entries[seq], !e.moving else { continue }
                 if let at = e.purgedAt {
@@ -35,9 +51,8 @@ extension QueueEntity {
                     e.lockToken = nil
                     e.lockedUntil = nil
                     e.sessionLock = nil
-                    let released = try release(e, &s)
-                    try released.pending?.durableBlocking()
-                    if let m = released.move { moves.append(m); continue }
+                    if let m = unlock(e, &s) { moves.append(m); continue }
+                    journaled.append(.abandoned(seq: e.seq, deliveryCount: e.deliveryCount))
                 }
                 if let t = e.scheduledTime {
                     if t <= now {
@@ -54,14 +69,14 @@ extension QueueEntity {
                         s.entries[seq]?.moving = true
                         moves.append(PendingMove(seq: seq, reason: QueueReasons.ttlExpired, description: QueueReasons.ttlExpiredDescription))
                     } else {
-                        expired.append(.expired(seq: seq))
+                        journaled.append(.expired(seq: seq))
                     }
                 }
             }
-            try write(expired, &s)
+            let pending = try writeWithoutWaiting(journaled, &s)
             s.nextDue = next
             s.compactOrder()
-            return moves
+            return Maintained(moves: moves, pending: pending)
         }
     }
 }

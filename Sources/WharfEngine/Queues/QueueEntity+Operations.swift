@@ -230,16 +230,23 @@ extension QueueEntity {
     /// Back to available (or deferred) after a lock ended with its delivery counted, journaled
     /// without waiting; past the max delivery count, marked for the dead-letter queue instead.
     func release(_ unlocked: Entry, _ s: inout State, also extra: [JournalEntry] = []) throws(WharfError) -> Settled {
+        if let move = unlock(unlocked, &s) { return Settled(move: move) }
+        return Settled(pending: try writeWithoutWaiting([.abandoned(seq: unlocked.seq, deliveryCount: unlocked.deliveryCount)] + extra, &s))
+    }
+
+    /// Puts an entry whose lock is gone back in the index: the dead-letter move when it has
+    /// used up its deliveries, else nil (the caller journals `.abandoned`).
+    func unlock(_ unlocked: Entry, _ s: inout State) -> PendingMove? {
         var e = unlocked
         s.nextDue = min(s.nextDue, e.expiresAt ?? .max)
         if !isDeadLetter, e.deliveryCount >= s.options.maxDeliveryCount {
             e.moving = true
             s.entries[e.seq] = e
-            return Settled(move: PendingMove(seq: e.seq, reason: QueueReasons.maxDeliveryCountExceeded,
-                                             description: QueueReasons.maxDeliveryCountExceededDescription))
+            return PendingMove(seq: e.seq, reason: QueueReasons.maxDeliveryCountExceeded,
+                               description: QueueReasons.maxDeliveryCountExceededDescription)
         }
         s.entries[e.seq] = e
-        return Settled(pending: try writeWithoutWaiting([.abandoned(seq: e.seq, deliveryCount: e.deliveryCount)] + extra, &s))
+        return nil
     }
 
     static func modified(_ seq: Int64, _ changes: ApplicationPropertyChanges?) -> [JournalEntry] {

@@ -261,11 +261,12 @@ extension QueueStore {
     /// `receive` (of `session`'s messages, when given) without waiting for durability: the
     /// messages are locked (or, receive-and-delete, removed) and may be handed out once every
     /// one of `QueueReceived.waits` reported success. A listener's event loop serves other
-    /// connections meanwhile, and their journal writes share the fdatasync.
+    /// connections meanwhile, and their journal writes share the fdatasync. The entity's
+    /// maintenance, when due, runs off the caller's thread (`maintainSoon`).
     public func beginReceive(_ entity: String, session: SessionLock? = nil, max: Int = 1,
                              mode: ReceiveMode = .peekLock) throws(WharfError) -> QueueReceived {
         let e = try self.entity(session?.entity ?? entity)
-        _ = try maintain(e)
+        maintainSoon(e)
         let (messages, pending) = try e.beginReceive(max: max, mode: mode, sessionToken: session?.lockToken, now: clock.nowMillis())
         return QueueReceived(messages: messages, waits: Self.waits(pending))
     }

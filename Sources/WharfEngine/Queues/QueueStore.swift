@@ -47,6 +47,9 @@ public final class QueueStore: Sendable {
     /// fan-out is left half-done, as a `kill -9` would leave it).
     let crashHook = Mutex<(@Sendable (String) throws -> Void)?>(nil)
     private let closed = Atomic<Bool>(false)
+    /// Where `maintainSoon` runs an entity's maintenance, and the entities queued there.
+    private let maintenanceQueue = DispatchQueue(label: "wharf.queues.maintenance")
+    private let maintenanceQueued = Mutex<Set<ObjectIdentifier>>([])
 
     var queuesDirectory: String { dataDirectory + "/queues" }
     /// Queue directory and options changes (journaled in crash tests).
@@ -130,6 +133,7 @@ public final class QueueStore: Sendable {
     /// Closes every entity log (clean-shutdown markers). Locks are dropped.
     public func close() throws(WharfError) {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        maintenanceQueue.sync {}  // a pass queued by `maintainSoon` finishes before the logs close
         var first: WharfError?
         for e in entities.withLock({ Array($0.values) }) {
             do { try e.close() } catch { first = first ?? error }
@@ -316,12 +320,32 @@ public final class QueueStore: Sendable {
         return moved
     }
 
-    /// Maintenance of one entity (also run before each receive on it).
+    /// Maintenance of one entity (also run before each blocking receive on it): returns once
+    /// its moves are done and its journal write is durable.
     func maintain(_ e: QueueEntity) throws(WharfError) -> Int {
-        let moves = try e.maintain(now: clock.nowMillis(), purgeUndoWindow: purgeUndoWindowMillis)
-        for m in moves {
+        let pass = try e.maintain(now: clock.nowMillis(), purgeUndoWindow: purgeUndoWindowMillis)
+        // The moves first: a journal that failed must not leave them marked and never made.
+        for m in pass.moves {
             if m.reason == nil { _ = try activate(m.seq, in: e) } else { _ = try deadLetter(m, from: e) }
         }
-        return moves.count
+        try pass.pending?.durableBlocking()
+        return pass.moves.count
+    }
+
+    /// Runs `e`'s maintenance on the store's maintenance queue when it is due, for a caller
+    /// that must not wait for the disk (a listener's event loop, before a receive): its moves
+    /// wait for fdatasyncs whatever the policy. The receive does not need it first: it skips
+    /// what maintenance would take away (expired messages), and what maintenance makes
+    /// available (a released lock, an activated scheduled message) the next receive finds.
+    func maintainSoon(_ e: QueueEntity) {
+        guard e.isDue(now: clock.nowMillis()),
+              maintenanceQueued.withLock({ $0.insert(ObjectIdentifier(e)).inserted }) else { return }
+        maintenanceQueue.async { [self] in
+            maintenanceQueued.withLock { _ = $0.remove(ObjectIdentifier(e)) }
+            guard !closed.load(ordering: .acquiring) else { return }
+            do { _ = try maintain(e) } catch {
+                logger.error("queue maintenance failed", metadata: ["entity": "\(e.path)", "error": "\(error)"])
+            }
+        }
     }
 }

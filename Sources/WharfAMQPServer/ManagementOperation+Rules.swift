@@ -7,7 +7,7 @@ import WharfEngine
 /// `enumerate-rules`. Requests carry maps (`rule-description` with a `sql-filter` or
 /// `correlation-filter` map and a `sql-rule-action` map or null); `enumerate-rules` answers with
 /// the described rule-description lists .NET decodes (codes 0x0000013700000004 to ...09).
-extension AMQPConnection {
+extension ManagementOperation {
     static let ruleOperations: Set<String> = ["com.microsoft:add-rule", "com.microsoft:remove-rule", "com.microsoft:enumerate-rules"]
     static let entityAlreadyExists = "com.microsoft:entity-already-exists"
     /// The compatibility level Service Bus reports for SQL filters and actions.
@@ -23,28 +23,28 @@ extension AMQPConnection {
         static let correlationFilter: UInt64 = 0x0000_0137_0000_0009
     }
 
-    func performRuleOperation(_ operation: String, _ body: AMQPValue, entity: String) throws -> (Int32, [(String, AMQPValue)]) {
+    func performRuleOperation() throws -> (Int32, [(String, AMQPValue)]) {
         guard let (topic, subscription) = SubscriptionNames.parse(entity) else {
-            throw ManagementFailure(status: 400, condition: AMQPError.argumentError,
-                                    description: "rules belong to subscriptions: '\(entity)' is not one")
+            throw Failure(status: 400, condition: AMQPError.argumentError,
+                          description: "rules belong to subscriptions: '\(entity)' is not one")
         }
         let existing = try queues.listRules(topic: topic, subscription: subscription)
-        switch operation {
+        switch name {
         case "com.microsoft:add-rule":
             let rule = try Self.rule(from: body)
             guard !existing.contains(where: { $0.name == rule.name }) else {
-                throw ManagementFailure(status: 409, condition: Self.entityAlreadyExists,
-                                        description: "The messaging entity '\(entity)/Rules/\(rule.name)' already exists.")
+                throw Failure(status: 409, condition: Self.entityAlreadyExists,
+                              description: "The messaging entity '\(entity)/Rules/\(rule.name)' already exists.")
             }
             try queues.addRule(topic: topic, subscription: subscription, rule, actor: actor)
             return (200, [])
         case "com.microsoft:remove-rule":
-            let name = body[key: "rule-name"]?.text ?? ""
-            guard existing.contains(where: { $0.name == name }) else {
-                throw ManagementFailure(status: 404, condition: AMQPError.notFound,
-                                        description: "The messaging entity '\(entity)/Rules/\(name)' could not be found.")
+            let ruleName = body[key: "rule-name"]?.text ?? ""
+            guard existing.contains(where: { $0.name == ruleName }) else {
+                throw Failure(status: 404, condition: AMQPError.notFound,
+                              description: "The messaging entity '\(entity)/Rules/\(ruleName)' could not be found.")
             }
-            try queues.removeRule(topic: topic, subscription: subscription, name: name, actor: actor)
+            try queues.removeRule(topic: topic, subscription: subscription, name: ruleName, actor: actor)
             return (200, [])
         default:
             let skip = max(0, Int(clamping: body[key: "skip"]?.integer ?? 0))
@@ -55,19 +55,16 @@ extension AMQPConnection {
         }
     }
 
-    /// Who changes rules over AMQP, for the audit log: this connection, authorized by a SAS token.
-    private var actor: AuditActor { .client(address: "amqp \(containerId)", principal: "SharedAccessSignature") }
-
     /// A rule from an add-rule request (`rule-name` and `rule-description`).
     static func rule(from body: AMQPValue) throws -> SubscriptionRule {
         let description = body[key: "rule-description"] ?? .null
         guard let name = body[key: "rule-name"]?.text ?? description[key: "rule-name"]?.text else {
-            throw ManagementFailure(status: 400, condition: AMQPError.argumentError, description: "add-rule needs a rule-name")
+            throw Failure(status: 400, condition: AMQPError.argumentError, description: "add-rule needs a rule-name")
         }
         let filter: RuleFilter
         if let sql = description[key: "sql-filter"], !sql.isNull {
             guard let expression = sql[key: "expression"]?.text else {
-                throw ManagementFailure(status: 400, condition: AMQPError.argumentError, description: "sql-filter needs an expression")
+                throw Failure(status: 400, condition: AMQPError.argumentError, description: "sql-filter needs an expression")
             }
             filter = .sql(expression)
         } else if let c = description[key: "correlation-filter"], !c.isNull {
@@ -81,8 +78,8 @@ extension AMQPConnection {
                 replyTo: c[key: "reply-to"]?.text, subject: c[key: "label"]?.text, sessionId: c[key: "session-id"]?.text,
                 replyToSessionId: c[key: "reply-to-session-id"]?.text, contentType: c[key: "content-type"]?.text, properties: properties))
         } else {
-            throw ManagementFailure(status: 400, condition: AMQPError.argumentError,
-                                    description: "rule-description needs a sql-filter or a correlation-filter")
+            throw Failure(status: 400, condition: AMQPError.argumentError,
+                          description: "rule-description needs a sql-filter or a correlation-filter")
         }
         let action = description[key: "sql-rule-action"].flatMap { $0.isNull ? nil : $0[key: "expression"]?.text }
         return SubscriptionRule(name: name, filter: filter, action: action)
