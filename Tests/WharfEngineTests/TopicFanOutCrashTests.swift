@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import WharfCore
 @testable import WharfEngine
+import WharfStorage
 
 /// Atomic topic fan-out: a crash between the subscriptions of one send (the crash hook, as the
 /// move crash tests use it) is completed on reopen, so the message is in every matching
@@ -74,5 +75,56 @@ import WharfCore
         try f.crashAndReopen()
         #expect(try Self.bodies(f) == ["a": [], "b": ["before", "m"], "c": ["before", "m"]])
         #expect(try f.store.peek(QueueNames.deadLetter(of: a)).map(\.bodyText) == ["m"])
+    }
+
+    /// A subscription whose two rules make two equal copies (the same action) keeps both: an
+    /// intent record names a target once, so each copy has a marker of its own. The crash comes
+    /// after a's copies, before c's.
+    @Test func twoEqualCopiesForOneSubscriptionAreBothCompletedOnReopen() throws {
+        let f = try QueueFixture()
+        try f.store.createTopic("t")
+        for s in ["a", "c"] { try f.store.createSubscription(topic: "t", name: s) }
+        try f.store.removeRule(topic: "t", subscription: "c", name: SubscriptionRule.defaultRule.name)
+        for name in ["first", "second"] {
+            try f.store.addRule(topic: "t", subscription: "c", SubscriptionRule(name: name, filter: .sql("1=1"), action: "SET tag = 'x'"))
+        }
+        let crash = CrashOnCopy(1)
+        f.store.crashHook.withLock { $0 = { try crash.hook($0) } }
+        #expect(throws: WharfError.self) { try f.store.send("t", OutgoingMessage("m")) }
+        try f.crashAndReopen()
+        let c = try f.store.peek(SubscriptionNames.path(topic: "t", subscription: "c"), max: 10)
+        #expect(c.map(\.bodyText) == ["m", "m"] && c.allSatisfy { $0.applicationProperties["tag"] == "x" })
+        #expect(try f.store.peek(SubscriptionNames.path(topic: "t", subscription: "a"), max: 10).map(\.bodyText) == ["m"])
+    }
+
+    /// Intents written before a record could name several targets (one record per copy, its key
+    /// one path) are completed the same way.
+    @Test func anIntentOfOneRecordPerCopyIsCompletedOnReopen() throws {
+        let f = try QueueFixture()
+        try Self.topic(f)
+        let log = try #require(f.store.topics.withLock { $0["t"]?.fanOut?.log })
+        let now = f.clock.nowMillis()
+        let copy = QueueMessageCodec.Stored(OutgoingMessage("old")).encoded(enqueuedAt: now)
+        let records = ["a", "c"].map { Record(key: Array(SubscriptionNames.path(topic: "t", subscription: $0).utf8), value: copy, headers: [], timestamp: now) }
+        var bytes = RecordBatchBuilder.encode(records, defaultTimestamp: now)
+        _ = try log.write(&bytes)
+        try log.ensureDurable()
+        try f.crashAndReopen()
+        #expect(try Self.bodies(f) == ["a": ["before", "old"], "b": ["before"], "c": ["before", "old"]])
+        try f.reopen()
+        #expect(try Self.bodies(f) == ["a": ["before", "old"], "b": ["before"], "c": ["before", "old"]])
+    }
+
+    /// A message whose copies are equal takes one intent record, naming every target: not one
+    /// record (a whole copy) per subscription.
+    @Test func aMessageForEverySubscriptionIsOneIntentRecordNamingThemAll() throws {
+        let f = try QueueFixture()
+        try Self.topic(f)
+        try f.store.send("t", OutgoingMessage("m"))
+        let log = try #require(f.store.topics.withLock { $0["t"]?.fanOut?.log })
+        var keys: [String] = []
+        try QueueEntity.forEachRecord(log) { r in keys.append(String(decoding: r.key ?? [], as: UTF8.self)) }
+        let paths = ["a", "b", "c"].map { SubscriptionNames.path(topic: "t", subscription: $0) }.joined(separator: "\n")
+        #expect(keys.filter { $0 != TopicFanOut.doneKey } == [paths, paths], "one record per message (\"before\" and \"m\")")
     }
 }

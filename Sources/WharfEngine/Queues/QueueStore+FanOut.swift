@@ -11,17 +11,14 @@ extension QueueStore {
                      _ copies: [TopicFanOutBatch.Copy]) throws(WharfError) -> TopicFanOutBatch {
         guard let intents = topic.fanOut else {
             // No intent log (it could not be opened): the copies at once, not atomically.
-            let batch = TopicFanOutBatch(topic: name, messageCount: messageCount, copies: copies, firstIntent: nil)
+            let batch = TopicFanOutBatch(topic: name, messageCount: messageCount, copies: copies, intent: nil)
             copiesWritten(batch, writeCopies(of: batch), intents: nil)
             return batch
         }
         let now = clock.nowMillis()
         let (batch, intentEnd) = try intents.pipeline.withLock { (p: inout TopicFanOut.Pipeline) throws(WharfError) -> (TopicFanOutBatch, Int64?) in
-            var intent: (first: Int64, end: Int64)?
-            if TopicFanOutBatch.needsIntent(copies) {
-                intent = try intents.writeIntent(copies.map { ($0.path, QueueMessageCodec.Stored($0.copy)) }, now: now)
-            }
-            let batch = TopicFanOutBatch(topic: name, messageCount: messageCount, copies: copies, firstIntent: intent?.first)
+            let intent = TopicFanOutBatch.needsIntent(copies) ? try intents.writeIntent(copies, now: now) : nil
+            let batch = TopicFanOutBatch(topic: name, messageCount: messageCount, copies: copies, intent: intent)
             p.waiting.append(batch)
             p.unfinished += 1
             return (batch, intent?.end)
@@ -64,7 +61,6 @@ extension QueueStore {
             if indices[c.path] == nil { paths.append(c.path) }
             indices[c.path, default: []].append(i)
         }
-        func marker(_ i: Int) -> String? { batch.firstIntent.map { Self.fanOutMarker(topic: batch.topic, offset: $0 + Int64(i)) } }
         do throws(WharfError) {
             for path in paths {
                 let mine = indices[path]!
@@ -72,7 +68,7 @@ extension QueueStore {
                     let now = clock.nowMillis()
                     let stored = mine.map { i in
                         var s = QueueMessageCodec.Stored(batch.copies[i].copy)
-                        s.system[QueueMessageCodec.fanOut] = marker(i)
+                        s.system[QueueMessageCodec.fanOut] = batch.marker(ofCopy: i)
                         return s
                     }
                     let w = try e.write(stored, now: now)
@@ -87,7 +83,7 @@ extension QueueStore {
                 for i in mine {
                     let sent: WrittenSend
                     do throws(WharfError) {
-                        sent = try write(path, batch.copies[i].copy, fanOutMarker: marker(i))
+                        sent = try write(path, batch.copies[i].copy, fanOutMarker: batch.marker(ofCopy: i))
                     } catch .unknownQueue(let name) where name == path {
                         break  // the subscription was deleted since the send matched it
                     }
@@ -117,7 +113,7 @@ extension QueueStore {
         case .success(let w): written = w
         }
         DurableWaits.whenAll(written.map { w in { w.whenDurable($0) } }) { batch.outcome.answer($0) }
-        guard batch.firstIntent != nil else { return finish(batch, intents: intents, done: false) }
+        guard batch.intent != nil else { return finish(batch, intents: intents, done: false) }
         DurableWaits.whenAll(written.map { w in { w.whenSynced($0) } }) { [self] error in
             finish(batch, intents: intents, done: error == nil)
         }
@@ -130,7 +126,7 @@ extension QueueStore {
         intents.pipeline.withLock { p in
             p.unfinished -= 1
             do throws(WharfError) {
-                if done, let first = batch.firstIntent { try intents.writeDone(first: first, count: batch.copies.count, now: clock.nowMillis()) }
+                if done, let intent = batch.intent { try intents.writeDone(first: intent.first, count: intent.records, now: clock.nowMillis()) }
                 if p.unfinished == 0 { try intents.trimIfLarge() }
             } catch {
                 logger.warning("topic fan-out intents not updated (the next open completes them)",
@@ -157,16 +153,18 @@ extension QueueStore {
             let pending = try intents.pending()
             for p in pending {
                 let marker = Self.fanOutMarker(topic: name, offset: p.offset)
-                guard let target = try? entity(p.path) else { continue }  // subscription deleted since
-                let places = [target] + ((try? entity(QueueNames.deadLetter(of: target.path))).map { [$0] } ?? [])
-                var held = false
-                for e in places where !held { held = try Self.holds(e, marker: marker, since: p.at) }
-                if held { continue }
-                var stored = p.stored
-                stored.system[QueueMessageCodec.fanOut] = marker
-                _ = try target.append(stored, now: clock.nowMillis())
-                try target.messages.ensureDurable()
-                logger.warning("completed a topic fan-out interrupted by a crash", metadata: ["topic": "\(name)", "subscription": "\(p.path)"])
+                for path in p.paths {
+                    guard let target = try? entity(path) else { continue }  // subscription deleted since
+                    let places = [target] + ((try? entity(QueueNames.deadLetter(of: target.path))).map { [$0] } ?? [])
+                    var held = false
+                    for e in places where !held { held = try Self.holds(e, marker: marker, since: p.at) }
+                    if held { continue }
+                    var stored = p.stored
+                    stored.system[QueueMessageCodec.fanOut] = marker
+                    _ = try target.append(stored, now: clock.nowMillis())
+                    try target.messages.ensureDurable()
+                    logger.warning("completed a topic fan-out interrupted by a crash", metadata: ["topic": "\(name)", "subscription": "\(path)"])
+                }
             }
             if !pending.isEmpty {
                 let first = intents.log.logStartOffset

@@ -6,12 +6,15 @@ import WharfStorage
 /// A topic's fan-out intents (`<topic>/fanout/`, a PartitionLog): what makes a message sent to a
 /// topic land in every matching subscription or in none, across a crash.
 ///
-/// A send that makes more than one copy first appends an intent, one record per copy (key: the
-/// target entity path; value: the copy's stored record batch, see `QueueMessageCodec`), and waits
-/// for an fdatasync to cover it; then appends each copy with `x-sb-fanout: <topic>#<intent record
-/// offset>`; then, once an fdatasync covers the copies, a `done` record (`<first offset>,<count>`).
-/// On open, an intent without `done` is rolled forward: each copy whose marker its target (or the
-/// target's dead-letter queue) does not hold yet is appended.
+/// A send that makes more than one copy first appends an intent and waits for an fdatasync to
+/// cover it. The intent has one record per message, or more when its copies differ (a rule's
+/// action changed one): key, the target entity paths, newline-separated (a path has no newline;
+/// intents written before this had one path a record, which reads the same); value, the copy's
+/// stored record batch (see `QueueMessageCodec`). Then each copy is appended with `x-sb-fanout:
+/// <topic>#<intent record offset>`; then, once an fdatasync covers the copies, a `done` record
+/// (`<first offset>,<count>`). On open, an intent without `done` is rolled forward: each copy
+/// whose marker its target (or the target's dead-letter queue) does not hold yet is appended.
+/// A record names a target at most once, so a target's marker names one copy.
 ///
 /// Nothing waits for the disk under a lock, and no thread blocks (`QueueStore+FanOut`): sends
 /// (each a `TopicFanOutBatch`, one per listener read) queue in `pipeline` in the order their
@@ -50,13 +53,39 @@ final class TopicFanOut: Sendable {
                                                       logger: logger, faults: faults))
     }
 
-    /// Appends the intent for `copies` without waiting for it: its first record's offset, and
-    /// the end an fdatasync must cover before any copy is written.
-    func writeIntent(_ copies: [(path: String, stored: QueueMessageCodec.Stored)], now: Int64) throws(WharfError) -> (first: Int64, end: Int64) {
-        let records = copies.map { Record(key: Array($0.path.utf8), value: $0.stored.encoded(enqueuedAt: now), headers: [], timestamp: now) }
+    /// Where a batch's intent was written: its records' offsets, and the record of each copy.
+    struct Intent: Sendable {
+        let first: Int64
+        let records: Int
+        /// Per copy, the index of its record (its marker is `first + recordOfCopy[i]`).
+        let recordOfCopy: [Int]
+        /// The end an fdatasync must cover before any copy is written.
+        var end: Int64 { first + Int64(records) }
+    }
+
+    /// Appends the intent for `copies` without waiting for it: a record per run of equal copies
+    /// of one message to different targets.
+    func writeIntent(_ copies: [TopicFanOutBatch.Copy], now: Int64) throws(WharfError) -> Intent {
+        var records: [Record] = []
+        var recordOfCopy: [Int] = []
+        recordOfCopy.reserveCapacity(copies.count)
+        var start = 0
+        while start < copies.count {
+            var end = start + 1
+            var paths = [copies[start].path]
+            while end < copies.count, copies[end].message == copies[start].message, copies[end].copy == copies[start].copy,
+                  !paths.contains(copies[end].path) {
+                paths.append(copies[end].path)
+                end += 1
+            }
+            recordOfCopy += repeatElement(records.count, count: end - start)
+            records.append(Record(key: Array(paths.joined(separator: "\n").utf8),
+                                  value: QueueMessageCodec.Stored(copies[start].copy).encoded(enqueuedAt: now), headers: [], timestamp: now))
+            start = end
+        }
         var bytes = RecordBatchBuilder.encode(records, defaultTimestamp: now)
         let written = try log.write(&bytes).result
-        return (written.baseOffset, written.lastOffset + 1)
+        return Intent(first: written.baseOffset, records: records.count, recordOfCopy: recordOfCopy)
     }
 
     /// Marks the intents `first ..< first + count` done. Not waited for: a `done` lost to a power
@@ -74,9 +103,9 @@ final class TopicFanOut: Sendable {
         _ = try log.deleteRecords(before: log.logEndOffset)
     }
 
-    /// Intent records no `done` covers: (offset, target path, copy, intent time).
-    func pending() throws(WharfError) -> [(offset: Int64, path: String, stored: QueueMessageCodec.Stored, at: Int64)] {
-        var intents: [(offset: Int64, path: String, stored: QueueMessageCodec.Stored, at: Int64)] = []
+    /// Intent records no `done` covers: (offset, target paths, copy, intent time).
+    func pending() throws(WharfError) -> [(offset: Int64, paths: [String], stored: QueueMessageCodec.Stored, at: Int64)] {
+        var intents: [(offset: Int64, paths: [String], stored: QueueMessageCodec.Stored, at: Int64)] = []
         var done: [ClosedRange<Int64>] = []
         try QueueEntity.forEachRecord(log) { (r) throws(WharfError) in
             let key = String(decoding: r.key ?? [], as: UTF8.self)
@@ -90,7 +119,7 @@ final class TopicFanOut: Sendable {
                 throw .corrupt("unreadable fan-out intent at offset \(r.offset) of \(log.directory): \(error)")
             }
             guard let copy = inner.first else { throw .corrupt("empty fan-out intent at offset \(r.offset) of \(log.directory)") }
-            intents.append((r.offset, key, QueueMessageCodec.Stored(record: copy), r.timestamp))
+            intents.append((r.offset, key.split(separator: "\n").map(String.init), QueueMessageCodec.Stored(record: copy), r.timestamp))
         }
         return intents.filter { i in !done.contains { $0.contains(i.offset) } }
     }

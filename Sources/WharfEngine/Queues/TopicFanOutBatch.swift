@@ -15,9 +15,9 @@ final class TopicFanOutBatch: Sendable {
     let topic: String
     let messageCount: Int
     let copies: [Copy]
-    /// The offset of the intent record of `copies[0]` (copy i's is `firstIntent + i`); nil when
-    /// the batch has no intent (no message has two copies, or the topic has no intent log).
-    let firstIntent: Int64?
+    /// Where its intent was written; nil when the batch has none (no message has two copies, or
+    /// the topic has no intent log).
+    let intent: TopicFanOut.Intent?
 
     /// Answered once every copy is as durable as the policy promises (and receivable), or why not.
     let outcome = DurabilityPromise()
@@ -25,11 +25,16 @@ final class TopicFanOutBatch: Sendable {
     /// subscription took it), set once the copies are written.
     private let writtenReceipts = Mutex<[SendReceipt]>([])
 
-    init(topic: String, messageCount: Int, copies: [Copy], firstIntent: Int64?) {
+    init(topic: String, messageCount: Int, copies: [Copy], intent: TopicFanOut.Intent?) {
         self.topic = topic
         self.messageCount = messageCount
         self.copies = copies
-        self.firstIntent = firstIntent
+        self.intent = intent
+    }
+
+    /// Copy i's fan-out marker (nil without an intent).
+    func marker(ofCopy i: Int) -> String? {
+        intent.map { QueueStore.fanOutMarker(topic: topic, offset: $0.first + Int64($0.recordOfCopy[i])) }
     }
 
     /// Whether any message has more than one copy: only then can a crash leave it half sent.
