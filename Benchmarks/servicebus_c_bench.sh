@@ -11,7 +11,8 @@
 # receiver's credit, default 1000; SENDERS=N / RECEIVERS=N run the send / receive phase as N
 # clients at once, each sending COUNT / receiving its share, and print their total rate;
 # SUBSCRIPTIONS=N sends to a topic `bench` with N subscriptions (every message to each) and
-# receives from its first subscription, instead of the queue `bench`)
+# receives from its first subscription, instead of the queue `bench`; QUEUES=N, with PHASES=send,
+# sends to N queues `bench1`..`benchN` instead, sender i to queue i mod N)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-100000}
@@ -28,8 +29,12 @@ trap cleanup EXIT
 gcc -O2 -Wall -o "$work/servicebus_c_bench" Benchmarks/servicebus_c_bench.c -lqpid-proton -lcrypto
 amqp_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 subscriptions=${SUBSCRIPTIONS:-0}
+queues=${QUEUES:-0}
 send_to=bench receive_from=bench
-if [ "$subscriptions" -gt 0 ]; then
+if [ "$queues" -gt 0 ]; then
+    [ "$phases" = send ] || { echo "QUEUES=N runs the send phase only (PHASES=send)" >&2; exit 2; }
+    for i in $(seq "$queues"); do "$wharf" queue create "bench$i" --data "$work/data" >/dev/null; done
+elif [ "$subscriptions" -gt 0 ]; then
     "$wharf" servicebus topic create bench --data "$work/data" >/dev/null
     for i in $(seq "$subscriptions"); do "$wharf" servicebus subscription create bench "s$i" --data "$work/data" >/dev/null; done
     receive_from=bench/Subscriptions/s1
@@ -61,7 +66,9 @@ run_clients() {
     local phase=$1 clients=$2 each=$3 started ended i pids=()
     started=$(date +%s.%N)
     for i in $(seq "$clients"); do
-        "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" "$(entity "$phase")" "$phase" "$each" >"$work/$phase.$i" &
+        local to; to=$(entity "$phase")
+        [ "$queues" -gt 0 ] && to=bench$(( (i - 1) % queues + 1 ))
+        "$work/servicebus_c_bench" "127.0.0.1:$amqp_port" "$key_name" "$key" "$to" "$phase" "$each" >"$work/$phase.$i" &
         pids+=($!)
     done
     wait "${pids[@]}"
@@ -70,7 +77,7 @@ run_clients() {
         'BEGIN {printf "%-8s %d clients x %d messages in %.2f s: %.0f msg/s in all\n", p, n, c, b - a, n * c / (b - a)}'
 }
 for phase in ${phases//,/ }; do
-    if [ "$phase" = send ] && [ "$senders" -gt 1 ]; then
+    if [ "$phase" = send ] && { [ "$senders" -gt 1 ] || [ "$queues" -gt 0 ]; }; then
         run_clients send "$senders" "$count"
         count=$((count * senders))  # what a receive phase after it finds
     elif [ "$phase" = receive ] && [ "$receivers" -gt 1 ]; then
