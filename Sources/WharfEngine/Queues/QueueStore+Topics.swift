@@ -232,37 +232,40 @@ extension QueueStore {
     }
 
     /// Begins sending `messages` (each valid) to `topic`: each goes, in order, to every
-    /// subscription with a matching rule (`copies(of:matching:)`), atomically (`TopicFanOut`);
+    /// subscription with a matching rule (`forEachCopy(of:matching:)`), atomically (`TopicFanOut`);
     /// one that matches none is dropped, as Service Bus does. The batch is answered when the
     /// copies are as durable as the policy promises.
     func beginPublish(_ topic: String, _ messages: [OutgoingMessage]) throws(WharfError) -> TopicFanOutBatch {
         guard let state = topics.withLock({ $0[topic] }) else { throw .unknownQueue(topic) }
+        // Each subscription's path once per send, not once per copy.
         let subscriptions = state.subscriptions.sorted { $0.key < $1.key }
+            .map { (path: SubscriptionNames.path(topic: topic, subscription: $0.key), rules: $0.value) }
         var copies: [TopicFanOutBatch.Copy] = []
+        copies.reserveCapacity(messages.count * subscriptions.count)
         for (i, message) in messages.enumerated() {
             var m = message
             if m.messageId.isEmpty { m.messageId = RandomUUID.lowercasedString() }
             if let ttl = state.options.defaultTimeToLiveMillis { m.timeToLiveMillis = min(m.timeToLiveMillis ?? ttl, ttl) }
             let view = FilterableMessage(m)
-            for (sub, rules) in subscriptions {
-                for copy in Self.copies(of: m, matching: rules.filter { $0.matches(view) }) {
-                    copies.append(.init(message: i, path: SubscriptionNames.path(topic: topic, subscription: sub), copy: copy))
-                }
+            for (path, rules) in subscriptions {
+                Self.forEachCopy(of: m, view, matching: rules) { copies.append(.init(message: i, path: path, copy: $0)) }
             }
         }
         return try beginFanOut(state, name: topic, messageCount: messages.count, copies)
     }
 
-    /// What a subscription stores of `m` given the rules that matched it (Service Bus topic
-    /// filters): one copy for all the matching rules without an action, and one copy per
-    /// matching rule with an action, that action applied. An action whose result is not a valid
-    /// message (a reserved property name, an empty session id) leaves its copy as sent.
-    static func copies(of m: OutgoingMessage, matching rules: [CompiledRule]) -> [OutgoingMessage] {
-        var out: [OutgoingMessage] = rules.contains { $0.action == nil } ? [m] : []
-        for action in rules.compactMap(\.action) {
+    /// What a subscription stores of `m` given its rules (Service Bus topic filters): one copy
+    /// for all the matching rules without an action, then one copy per matching rule with an
+    /// action, that action applied. An action whose result is not a valid message (a reserved
+    /// property name, an empty session id) leaves its copy as sent. Allocates nothing for a
+    /// rule without an action (the usual `$Default`).
+    static func forEachCopy(of m: OutgoingMessage, _ view: FilterableMessage, matching rules: [CompiledRule],
+                            _ body: (OutgoingMessage) -> Void) {
+        if rules.contains(where: { $0.action == nil && $0.matches(view) }) { body(m) }
+        for rule in rules {
+            guard let action = rule.action, rule.matches(view) else { continue }
             let changed = action.applied(to: m)
-            out.append((try? QueueMessageCodec.validate(changed)) != nil ? changed : m)
+            body((try? QueueMessageCodec.validate(changed)) != nil ? changed : m)
         }
-        return out
     }
 }
