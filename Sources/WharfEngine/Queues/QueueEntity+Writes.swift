@@ -85,7 +85,8 @@ extension QueueEntity {
                 var e = Entry(seq: pending.result.baseOffset + Int64(i) + 1, messageId: message.messageId,
                               sessionId: message.sessionIdValue, enqueuedTime: now, sizeBytes: size)
                 Self.initialize(&e, message, options: s.options, isDeadLetter: isDeadLetter)
-                if message.movedFromValue == nil { s.seenIds[message.messageId] = now }
+                // Kept only where duplicate detection reads it (the tick empties it elsewhere).
+                if s.options.requiresDuplicateDetection, message.movedFromValue == nil { s.seenIds[message.messageId] = now }
                 if inFlight { s.inFlight.append(e) } else { s.admit(e) }
                 seqs.append(e.seq)
             }

@@ -57,6 +57,16 @@ extension QueueStore {
         var written: [QueueEntity.Written] = []
         var paths: [String] = []
         var indices: [String: [Int]] = [:]
+        // Copies that share an intent record are equal and carry the same marker: stored once.
+        var storedOfRecord = [QueueMessageCodec.Stored?](repeating: nil, count: batch.intent?.records ?? 0)
+        func stored(_ i: Int) -> QueueMessageCodec.Stored {
+            let record = batch.intent?.recordOfCopy[i]
+            if let record, let s = storedOfRecord[record] { return s }
+            var s = QueueMessageCodec.Stored(batch.copies[i].copy)
+            s.system[QueueMessageCodec.fanOut] = batch.marker(ofCopy: i)
+            if let record { storedOfRecord[record] = s }
+            return s
+        }
         for (i, c) in batch.copies.enumerated() {
             if indices[c.path] == nil { paths.append(c.path) }
             indices[c.path, default: []].append(i)
@@ -66,12 +76,7 @@ extension QueueStore {
                 let mine = indices[path]!
                 if mine.count > 1, let e = plainEntity(path) {
                     let now = clock.nowMillis()
-                    let stored = mine.map { i in
-                        var s = QueueMessageCodec.Stored(batch.copies[i].copy)
-                        s.system[QueueMessageCodec.fanOut] = batch.marker(ofCopy: i)
-                        return s
-                    }
-                    let w = try e.write(stored, now: now)
+                    let w = try e.write(mine.map(stored), now: now)
                     for (i, seq) in zip(mine, w.sequenceNumbers) {
                         let scheduled = (batch.copies[i].copy.scheduledEnqueueTime ?? now) > now
                         copyReceipts[i] = SendReceipt(entity: e.path, sequenceNumber: seq, disposition: scheduled ? .scheduled : .enqueued)
