@@ -84,11 +84,12 @@ import WharfTestSupport
         limits.requestTimeoutMs = 200
         try await withServer(limits) { _, port in
             let started = Date()
-            // Half a request, never finished: the server closes it (recv returns 0) well before our
-            // 30 s (the bound is loose: the parallel suite can stall a loaded machine for seconds).
+            // Half a request, never finished: the server closes it (recv returns 0) before our 30 s
+            // run out (the bound is loose: the parallel suite, with a release build beside it, once
+            // stalled this for 22 s; a server that never closed it would take the whole 30 s).
             let response = try await RawHTTP.exchange(port: port, Array("GET /metrics HTTP/1.1\r\n".utf8), timeoutMs: 30_000)
             #expect(response.isEmpty)
-            #expect(Date().timeIntervalSince(started) < 20)
+            #expect(Date().timeIntervalSince(started) < 29)
         }
     }
 
