@@ -127,4 +127,22 @@ import WharfStorage
         let paths = ["a", "b", "c"].map { SubscriptionNames.path(topic: "t", subscription: $0) }.joined(separator: "\n")
         #expect(keys.filter { $0 != TopicFanOut.doneKey } == [paths, paths], "one record per message (\"before\" and \"m\")")
     }
+
+    /// A subscription that forwards (`forwardTo`): its copy is looked for, and completed, where
+    /// the forwarding stores it. Subscriptions a and f (forwarding to q), in that order; the
+    /// crash comes after a's copy (f's not written) or after f's (already in q).
+    @Test(arguments: [1, 2]) func aForwardingSubscriptionsCopyIsCompletedThroughItsForwardOnce(copiesBeforeTheCrash: Int) throws {
+        let f = try QueueFixture()
+        try f.store.createQueue("q")
+        try f.store.createTopic("t")
+        try f.store.createSubscription(topic: "t", name: "a")
+        try f.store.createSubscription(topic: "t", name: "f", QueueOptions(forwardTo: "q"))
+        let crash = CrashOnCopy(copiesBeforeTheCrash)
+        f.store.crashHook.withLock { $0 = { try crash.hook($0) } }
+        #expect(throws: WharfError.self) { try f.store.send("t", OutgoingMessage("m")) }
+        try f.crashAndReopen()
+        #expect(try f.store.peek("q").map(\.bodyText) == ["m"])
+        #expect(try f.store.peek(SubscriptionNames.path(topic: "t", subscription: "f")).isEmpty, "a second copy, in the forwarding subscription")
+        #expect(try f.store.peek(SubscriptionNames.path(topic: "t", subscription: "a")).map(\.bodyText) == ["m"])
+    }
 }

@@ -151,7 +151,9 @@ extension QueueStore {
 
     /// Rolls forward the fan-outs a crash interrupted (on open, after `recoverMoves`): each copy
     /// whose target holds no record with its marker (looked for among the records appended since
-    /// the intent, in the target and its dead-letter queue) is appended; then the intents are done.
+    /// the intent, in the target, the entities its forwarding leads to, and their dead-letter
+    /// queues) is appended where its send would have stored it (the end of the forwarding); then
+    /// the intents are done.
     func recoverFanOuts() throws(WharfError) {
         for (name, topic) in topics.withLock({ $0 }) {
             guard let intents = topic.fanOut else { continue }
@@ -160,15 +162,19 @@ extension QueueStore {
                 let marker = Self.fanOutMarker(topic: name, offset: p.offset)
                 for path in p.paths {
                     guard let target = try? entity(path) else { continue }  // subscription deleted since
-                    let places = [target] + ((try? entity(QueueNames.deadLetter(of: target.path))).map { [$0] } ?? [])
+                    let chain = forwardChain(from: target)
+                    let places = chain + chain.compactMap { try? entity(QueueNames.deadLetter(of: $0.path)) }
                     var held = false
                     for e in places where !held { held = try Self.holds(e, marker: marker, since: p.at) }
                     if held { continue }
                     var stored = p.stored
                     stored.system[QueueMessageCodec.fanOut] = marker
-                    _ = try target.append(stored, now: clock.nowMillis())
-                    try target.messages.ensureDurable()
-                    logger.warning("completed a topic fan-out interrupted by a crash", metadata: ["topic": "\(name)", "subscription": "\(path)"])
+                    if chain.count > 1 { stored.system[QueueMessageCodec.hopCount] = String(chain.count - 1) }
+                    let destination = chain[chain.count - 1]
+                    _ = try destination.append(stored, now: clock.nowMillis())
+                    try destination.messages.ensureDurable()
+                    logger.warning("completed a topic fan-out interrupted by a crash",
+                                   metadata: ["topic": "\(name)", "subscription": "\(path)", "stored in": "\(destination.path)"])
                 }
             }
             if !pending.isEmpty {
@@ -178,6 +184,17 @@ extension QueueStore {
             }
             _ = try intents.log.deleteRecords(before: intents.log.logEndOffset)
         }
+    }
+
+    /// `target`, then each entity its auto-forwarding leads to, as a send follows it (at most
+    /// `QueueReasons.maxTransferHops` hops; a forward to a missing entity or back into the chain ends it).
+    func forwardChain(from target: QueueEntity) -> [QueueEntity] {
+        var chain = [target]
+        while chain.count <= QueueReasons.maxTransferHops, let next = chain[chain.count - 1].state.withLock({ $0.options.forwardTo }),
+              let e = try? entity(next), !chain.contains(where: { $0 === e }) {
+            chain.append(e)
+        }
+        return chain
     }
 
     /// Whether `e` holds a record with fan-out marker `marker`, among those stored at or after
