@@ -13,8 +13,9 @@ import WharfStorage
 /// stored record batch (see `QueueMessageCodec`). Then each copy is appended with `x-sb-fanout:
 /// <topic>#<intent record offset>`; then, once an fdatasync covers the copies, a `done` record
 /// (`<first offset>,<count>`). On open, an intent without `done` is rolled forward: each copy
-/// whose marker its target (or the target's dead-letter queue) does not hold yet is appended.
-/// A record names a target at most once, so a target's marker names one copy.
+/// whose marker its target does not hold yet (nor the entities its forwarding leads to, nor
+/// their dead-letter queues) is appended (`QueueStore.recoverFanOuts`). A record names a target
+/// at most once, so a target's marker names one copy.
 ///
 /// Nothing waits for the disk under a lock, and no thread blocks (`QueueStore+FanOut`): sends
 /// (each a `TopicFanOutBatch`, one per listener read) queue in `pipeline` in the order their
