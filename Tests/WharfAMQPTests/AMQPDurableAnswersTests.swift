@@ -28,18 +28,17 @@ import WharfTestSupport
         return c
     }
 
-    /// Holds the fdatasyncs of `q`'s message log, and lets them go after 150 s whatever happens
+    /// Holds the fdatasyncs of `q`'s message log, and lets them go after `HeldSyncs.releasedAfter` whatever happens
     /// (past every polling deadline), so a failing test does not hang the run.
     static func hold(_ faults: FaultInjector, log: String = messageLog) {
-        faults.holdSyncs(pathSuffix: log)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 150) { faults.releaseSyncs() }
+        faults.holdSyncsForAWhile(pathSuffix: log)
     }
 
     /// Connects, authenticates and attaches a sender on the listener's one loop while a
     /// fdatasync is held; fails the test if that waits for it (before, the loop itself waited).
     static func connectsMeanwhile(_ port: Int) async throws -> RawAMQPSocket {
         let connected = Task { try await sender(port) }
-        #expect(await finishes(connected, within: 20), "the event loop waited for the held fdatasync")
+        #expect(await finishes(connected, within: HeldSyncs.boundWhileHeld), "the event loop waited for the held fdatasync")
         return try await connected.value
     }
 
@@ -75,7 +74,7 @@ import WharfTestSupport
             defer { second.close() }
             let secondAnswer = Task { try await AMQPBatchAtomicityTests.sendBatch(second, deliveryId: 1, [Self.message("two")]) }
             let entity = try f.queues.entity("q")
-            #expect(await eventually(seconds: 20) { entity.state.withLock { $0.inFlight.count } == 2 },
+            #expect(await eventually(seconds: HeldSyncs.boundWhileHeld) { entity.state.withLock { $0.inFlight.count } == 2 },
                     "the second send waited for the first one's fdatasync before writing")
             // Neither is acknowledged or receivable before it is durable.
             #expect(try f.queues.peek("q").isEmpty)

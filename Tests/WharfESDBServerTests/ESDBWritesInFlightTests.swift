@@ -25,8 +25,7 @@ import WharfTestSupport
         let streams = ESDBStreams(store: store)
         _ = try await streams.append(stream: "s", events: [EventData(type: "A", data: "{}"), EventData(type: "B", data: "{}")], expected: .noStream)
 
-        faults.holdSyncs(pathSuffix: "/all-0/" + LogSegment.name(0) + LogSegment.logSuffix)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 150) { faults.releaseSyncs() }
+        faults.holdSyncsForAWhile(pathSuffix: "/all-0/" + LogSegment.name(0) + LogSegment.logSuffix)
         let delete = Task { try await streams.delete(stream: "s", expected: .exact(1), tombstone: false) }
         #expect(await eventually { store.lastWrittenEvent(of: "$$s") != nil })
         #expect(try streams.status(of: "s").current == 1, "a read saw a soft delete that is not durable")
@@ -50,8 +49,7 @@ import WharfTestSupport
         try await ESDBTestServer(fsync: .always, faults: faults).stopping { server in
             defer { faults.releaseSyncs() }
             let start = server.store.endPosition
-            faults.holdSyncs(pathSuffix: "/all-0/" + LogSegment.name(0) + LogSegment.logSuffix)
-            DispatchQueue.global().asyncAfter(deadline: .now() + 150) { faults.releaseSyncs() }
+            faults.holdSyncsForAWhile(pathSuffix: "/all-0/" + LogSegment.name(0) + LogSegment.logSuffix)
             let requests = (0..<3).map { ESDBStreamsTests.batch("multiplexed-\($0)", [(UUID(), "Happened")], expected: .noStream(.init())) }
             let answers = Task { try await ESDBStreamsTests.batchAppend(server, requests) }
             // Each append is written while the first one's fdatasync is held, before any answer.

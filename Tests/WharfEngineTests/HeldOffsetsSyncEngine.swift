@@ -3,6 +3,7 @@ import Logging
 import WharfCore
 @testable import WharfEngine
 @testable import WharfStorage
+import WharfTestSupport
 
 /// An `--fsync always` engine in a fresh directory, with topic "t" holding one record, whose
 /// `__consumer_offsets` fdatasyncs a test can hold: for tests of what the group coordinator does
@@ -24,13 +25,12 @@ struct HeldOffsetsSyncEngine {
 
     /// Holds the fdatasyncs of `__consumer_offsets`' segment only (nothing else of this engine
     /// waits) until `faults.releaseSyncs()`. A coordinator that blocked on the held sync would
-    /// also block the test's polling, so they are released after 150 s whatever happens, past
-    /// any polling deadline. Returns the held log.
+    /// also block the test's polling, so they are released after `HeldSyncs.releasedAfter` whatever
+    /// happens, past any polling deadline. Returns the held log.
     @discardableResult
     func holdOffsetsSyncs() throws -> PartitionLog {
         let offsets = try engine.log(Engine.offsetsTopic, 0)
-        faults.holdSyncs(pathSuffix: offsets.directory + "/" + LogSegment.name(0) + LogSegment.logSuffix)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 150) { [faults] in faults.releaseSyncs() }
+        faults.holdSyncsForAWhile(pathSuffix: offsets.directory + "/" + LogSegment.name(0) + LogSegment.logSuffix)
         return offsets
     }
 

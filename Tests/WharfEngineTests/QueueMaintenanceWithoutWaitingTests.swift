@@ -38,8 +38,7 @@ import WharfTestSupport
         for i in 0..<count { try store.send("q", OutgoingMessage("m\(i)")) }
         #expect(try store.receive("q", max: count).count == count)
         clock.advance(byMillis: QueueOptions.defaultLockDuration + 1)
-        faults.holdSyncs(pathSuffix: InFlight.journalLog(of: "q"))
-        DispatchQueue.global().asyncAfter(deadline: .now() + 150) { [faults] in faults.releaseSyncs() }
+        faults.holdSyncsForAWhile(pathSuffix: InFlight.journalLog(of: "q"))
     }
 
     @Test func locksThatExpiredTogetherShareOneFdatasyncAndTheLockIsNotHeldAcrossIt() async throws {
@@ -50,7 +49,7 @@ import WharfTestSupport
         #expect(await eventually { faults.syncsWaiting == 1 })
         // Before, the pass held the entity's lock across each release's fdatasync.
         let counts = Task { [store] in try await offThePool { try store.runtimeCounts("q") } }
-        #expect(await finishes(counts, within: 20), "the counts waited for the maintenance's fdatasync")
+        #expect(await finishes(counts, within: HeldSyncs.boundWhileHeld), "the counts waited for the maintenance's fdatasync")
         #expect(try await counts.value.activeCount == 5)
         faults.releaseSyncs()
         #expect(try await tick.value == 0)
@@ -67,7 +66,7 @@ import WharfTestSupport
         try store.send("q", OutgoingMessage("fresh"))
         // The release waits for the held fdatasync on the store's queue; the receive does not.
         let received = Task { [store] in try await offThePool { try store.beginReceive("q", max: 10) } }
-        #expect(await finishes(received, within: 20), "the receive waited for the maintenance's fdatasync")
+        #expect(await finishes(received, within: HeldSyncs.boundWhileHeld), "the receive waited for the maintenance's fdatasync")
         // The store's pass may have released the lock in time for this receive, or not.
         var delivered = try await received.value.messages
         #expect(delivered.contains { $0.bodyText == "fresh" })

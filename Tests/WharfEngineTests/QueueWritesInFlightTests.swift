@@ -41,10 +41,9 @@ import WharfTestSupport
     static func journalLog(of queue: String) -> String { "/queues/\(queue)/journal/00000000000000000000.log" }
 
     /// Holds the fdatasyncs of `queue`'s message log (or `log`) until `faults.releaseSyncs()`, and
-    /// after 150 s whatever happens (past every polling deadline), so a failing test does not hang the run.
+    /// after `HeldSyncs.releasedAfter` whatever happens (past every polling deadline), so a failing test does not hang the run.
     func holdSyncs(of queue: String = "q", log: String? = nil) {
-        faults.holdSyncs(pathSuffix: log ?? Self.messageLog(of: queue))
-        DispatchQueue.global().asyncAfter(deadline: .now() + 150) { [faults] in faults.releaseSyncs() }
+        faults.holdSyncsForAWhile(pathSuffix: log ?? Self.messageLog(of: queue))
     }
 
     /// fdatasyncs of `queue`'s message log started since the journal's operation `from`.
@@ -74,7 +73,7 @@ import WharfTestSupport
         let looks = Task { [store] in
             try await offThePool { (try store.peek("q").map(\.bodyText), try store.runtimeCounts("q").activeCount) }
         }
-        #expect(await finishes(looks, within: 20), "a peek waited for the held fdatasync")
+        #expect(await finishes(looks, within: HeldSyncs.boundWhileHeld), "a peek waited for the held fdatasync")
         let (peeked, active) = try await looks.value
         #expect(peeked == ["first"])
         #expect(active == 1)
@@ -95,7 +94,7 @@ import WharfTestSupport
         #expect(await eventually { faults.syncsWaiting == 1 })
         let others = (1...5).map { send(String($0)) }
         // All five are written (in flight) while the first fdatasync is held.
-        #expect(await eventually(seconds: 20) { try store.entity("q").state.withLock { $0.inFlight.count } == 6 },
+        #expect(await eventually(seconds: HeldSyncs.boundWhileHeld) { try store.entity("q").state.withLock { $0.inFlight.count } == 6 },
                 "sends waited for the held fdatasync before writing")
         faults.releaseSyncs()
         var seqs = [try await first.value.sequenceNumber]

@@ -40,11 +40,10 @@ import WharfTestSupport
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// Holds the intent log's fdatasyncs until `faults.releaseSyncs()` (or 150 s, past every
+    /// Holds the intent log's fdatasyncs until `faults.releaseSyncs()` (or `HeldSyncs.releasedAfter`, past every
     /// polling deadline, so a failing test does not hang the run).
     func holdIntentSyncs() {
-        faults.holdSyncs(pathSuffix: Self.intentLog)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 150) { [faults] in faults.releaseSyncs() }
+        faults.holdSyncsForAWhile(pathSuffix: Self.intentLog)
     }
 
     /// Writes `texts` to the topic as one send (a listener's read), off the test's thread.
@@ -65,7 +64,7 @@ import WharfTestSupport
         defer { close() }
         holdIntentSyncs()
         let writing = write(["m1", "m2"])
-        #expect(await finishes(writing, within: 20), "the send waited for its intent's fdatasync on the caller's thread")
+        #expect(await finishes(writing, within: HeldSyncs.boundWhileHeld), "the send waited for its intent's fdatasync on the caller's thread")
         let sends = try await writing.value
         #expect(sends.results.allSatisfy { (try? $0.get()) != nil })
         let answer = answered(sends)

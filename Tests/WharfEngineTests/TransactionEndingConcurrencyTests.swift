@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import WharfCore
 @testable import WharfEngine
+import WharfTestSupport
 
 /// Requests that arrive while a transaction is ending. The coordinator is an actor, but its end
 /// awaits the group coordinator (the transaction's offsets), and meanwhile it takes other
@@ -24,12 +25,6 @@ import WharfCore
         return producer
     }
 
-    /// Polls `condition` every 2 ms for up to `seconds`.
-    static func within(seconds: Int, _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while !condition(), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
-        return condition()
-    }
 
     @Test func anInitProducerIdWhileTheTransactionEndsIsRefusedAsConcurrentAndTheNewEpochHolds() async throws {
         let h = try HeldOffsetsSyncEngine()
@@ -37,7 +32,7 @@ import WharfCore
         let old = try await Self.openTransaction(h.engine)
         try h.holdOffsetsSyncs()
         let ending = Task { try await h.engine.endTransaction(transactionalId: Self.id, producerId: old.producerId, epoch: old.epoch, commit: true) }
-        #expect(await Self.within(seconds: 30) { h.faults.syncsWaiting > 0 }, "the end waits on the offsets' fdatasync")
+        #expect(await eventually(seconds: HeldSyncs.boundWhileHeld) { h.faults.syncsWaiting > 0 }, "the end waits on the offsets' fdatasync")
 
         // A new producer instance starts meanwhile (the zombie-fencing case).
         let answer = Mutex<Result<(producerId: Int64, epoch: Int16), TransactionError>?>(nil)
@@ -50,7 +45,7 @@ import WharfCore
             }
             answer.withLock { $0 = result }
         }
-        let answered = await Self.within(seconds: 10) { answer.withLock { $0 != nil } }
+        let answered = await eventually(seconds: HeldSyncs.boundWhileHeld) { answer.withLock { $0 != nil } }
         #expect(answered, "InitProducerId waited on the ending transaction instead of being refused")
         if case .failure(.concurrentTransactions) = answer.withLock({ $0 }) {} else {
             Issue.record("not refused as concurrent: \(String(describing: answer.withLock { $0 }))")

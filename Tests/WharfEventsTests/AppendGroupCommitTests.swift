@@ -23,11 +23,10 @@ import WharfTestSupport
                                     logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, fsync: .always, faults: faults)
     }
 
-    /// Holds the `$all` segment's fdatasyncs until `faults.releaseSyncs()`, and after 150 s
-    /// whatever happens (past every polling deadline), so a failing test does not hang the run.
+    /// Holds the `$all` segment's fdatasyncs until `faults.releaseSyncs()`, and after
+    /// `HeldSyncs.releasedAfter` whatever happens (past every polling deadline), so a failing test does not hang the run.
     func holdSyncs() {
-        faults.holdSyncs(pathSuffix: "/all-0/" + LogSegment.name(0) + LogSegment.logSuffix)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 150) { [faults] in faults.releaseSyncs() }
+        faults.holdSyncsForAWhile(pathSuffix: "/all-0/" + LogSegment.name(0) + LogSegment.logSuffix)
     }
 
     var inFlightCount: Int { store.state.withLock { $0.inFlight.appends.count } }
