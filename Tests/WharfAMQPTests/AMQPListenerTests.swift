@@ -230,7 +230,7 @@ import WharfTestSupport
             let c = try await Self.handshake(f.port, idleTimeout: 1000)
             let start = ContinuousClock.now
             let frame = try #require(try await c.receiveFrame())
-            #expect(frame.isHeartbeat && ContinuousClock.now - start < .seconds(3))
+            #expect(frame.isHeartbeat && ContinuousClock.now - start < .seconds(15))
             c.close()
         }
     }
