@@ -145,4 +145,37 @@ import WharfStorage
         #expect(try f.store.peek(SubscriptionNames.path(topic: "t", subscription: "f")).isEmpty, "a second copy, in the forwarding subscription")
         #expect(try f.store.peek(SubscriptionNames.path(topic: "t", subscription: "a")).map(\.bodyText) == ["m"])
     }
+
+    /// A copy completed after a crash goes where its send would have put it, by the send's own
+    /// rules: a subscription with duplicate detection drops a copy whose id it saw within its
+    /// window before the send (however long the broker was down), and one that requires sessions
+    /// dead-letters a copy without a session id. Subscriptions a, d (duplicate detection, a
+    /// one-minute window) and s (sessions), in that order; the crash comes after a's copy.
+    @Test(arguments: [0, 120]) func aRecoveredCopyIsDroppedOrDeadLetteredAsItsSendWouldHaveDoneIt(downSeconds: Int64) throws {
+        let f = try QueueFixture()
+        try f.store.createTopic("t")
+        try f.store.createSubscription(topic: "t", name: "a")
+        try f.store.createSubscription(topic: "t", name: "d", QueueOptions(requiresDuplicateDetection: true, duplicateDetectionWindowMillis: 60_000))
+        try f.store.createSubscription(topic: "t", name: "s", QueueOptions(requiresSession: true))
+        var first = OutgoingMessage("first")
+        first.messageId = "x"
+        first.sessionId = "one"
+        try f.store.send("t", first)
+        f.advance(seconds: 10)
+        let crash = CrashOnCopy(1)
+        f.store.crashHook.withLock { $0 = { try crash.hook($0) } }
+        var again = OutgoingMessage("again")
+        again.messageId = "x"
+        #expect(throws: WharfError.self) { try f.store.send("t", again) }
+        f.store.crashHook.withLock { $0 = nil }
+        f.advance(seconds: downSeconds)
+        try f.crashAndReopen()
+        let path = { SubscriptionNames.path(topic: "t", subscription: $0) }
+        #expect(try f.store.peek(path("a")).map(\.bodyText) == ["first", "again"])
+        #expect(try f.store.peek(path("d")).map(\.bodyText) == ["first"], "a duplicate stored by the recovery")
+        #expect(try f.store.peek(path("s")).map(\.bodyText) == ["first"])
+        let dead = try f.store.peek(QueueNames.deadLetter(of: path("s")))
+        #expect(dead.map(\.bodyText) == ["again"], "a copy without a session id was not dead-lettered")
+        #expect(dead.first?.applicationProperties["DeadLetterReason"] == QueueReasons.sessionIdIsNull)
+    }
 }

@@ -63,12 +63,13 @@ extension QueueEntity {
 
     /// Writes `stored` (at least one) in order with one log write; under `always` they are in
     /// flight until `Written` says they are durable, under the other policies in the index at
-    /// once. All land or none does. With `detectingDuplicates` (one message, an entity with
-    /// duplicate detection), a message id sent within the window is dropped instead.
-    func write(_ stored: [QueueMessageCodec.Stored], now: Int64, detectingDuplicates: Bool = false) throws(WharfError) -> Written {
+    /// once. With `duplicatesAsOf` (one message, an entity with duplicate detection), a message
+    /// whose id was sent within the window before that time is dropped instead (a send passes its
+    /// own time; a fan-out completed after a crash, the time of the send it completes).
+    func write(_ stored: [QueueMessageCodec.Stored], now: Int64, duplicatesAsOf: Int64? = nil) throws(WharfError) -> Written {
         try state.withLock { (s: inout State) throws(WharfError) -> Written in
-            if detectingDuplicates, let id = stored.first?.messageId, s.options.requiresDuplicateDetection,
-               let seen = s.seenIds[id], now - seen < s.options.duplicateDetectionWindowMillis {
+            if let asOf = duplicatesAsOf, let id = stored.first?.messageId, s.options.requiresDuplicateDetection,
+               let seen = s.seenIds[id], asOf &- seen < s.options.duplicateDetectionWindowMillis {
                 let original = s.inFlight.last { $0.messageId == id }
                 return Written(entity: self, sequenceNumbers: [], isDuplicate: true, durableEnd: original?.seq)
             }

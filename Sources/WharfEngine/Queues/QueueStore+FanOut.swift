@@ -152,8 +152,9 @@ extension QueueStore {
     /// Rolls forward the fan-outs a crash interrupted (on open, after `recoverMoves`): each copy
     /// whose target holds no record with its marker (looked for among the records appended since
     /// the intent, in the target, the entities its forwarding leads to, and their dead-letter
-    /// queues) is appended where its send would have stored it (the end of the forwarding); then
-    /// the intents are done.
+    /// queues) is stored as its send would have stored it (`store(_:along:)`: at the end of the
+    /// forwarding, dead-lettered, or dropped by duplicate detection as of the send); then the
+    /// intents are done.
     func recoverFanOuts() throws(WharfError) {
         for (name, topic) in topics.withLock({ $0 }) {
             guard let intents = topic.fanOut else { continue }
@@ -162,19 +163,22 @@ extension QueueStore {
                 let marker = Self.fanOutMarker(topic: name, offset: p.offset)
                 for path in p.paths {
                     guard let target = try? entity(path) else { continue }  // subscription deleted since
-                    let chain = forwardChain(from: target)
+                    let forwarding = forwarding(from: target)
+                    let chain = forwarding.entities
                     let places = chain + chain.compactMap { try? entity(QueueNames.deadLetter(of: $0.path)) }
                     var held = false
                     for e in places where !held { held = try Self.holds(e, marker: marker, since: p.at) }
                     if held { continue }
                     var stored = p.stored
                     stored.system[QueueMessageCodec.fanOut] = marker
-                    if chain.count > 1 { stored.system[QueueMessageCodec.hopCount] = String(chain.count - 1) }
-                    let destination = chain[chain.count - 1]
-                    _ = try destination.append(stored, now: clock.nowMillis())
-                    try destination.messages.ensureDurable()
+                    let sent = try store(stored, along: forwarding, now: clock.nowMillis(), duplicatesAsOf: p.at)
+                    if let written = sent.written {
+                        try written.durableBlocking()
+                        try written.entity.messages.ensureDurable()
+                    }
                     logger.warning("completed a topic fan-out interrupted by a crash",
-                                   metadata: ["topic": "\(name)", "subscription": "\(path)", "stored in": "\(destination.path)"])
+                                   metadata: ["topic": "\(name)", "subscription": "\(path)", "stored in": "\(sent.receipt.entity)",
+                                              "disposition": "\(sent.receipt.disposition)"])
                 }
             }
             if !pending.isEmpty {
@@ -184,17 +188,6 @@ extension QueueStore {
             }
             _ = try intents.log.deleteRecords(before: intents.log.logEndOffset)
         }
-    }
-
-    /// `target`, then each entity its auto-forwarding leads to, as a send follows it (at most
-    /// `QueueReasons.maxTransferHops` hops; a forward to a missing entity or back into the chain ends it).
-    func forwardChain(from target: QueueEntity) -> [QueueEntity] {
-        var chain = [target]
-        while chain.count <= QueueReasons.maxTransferHops, let next = chain[chain.count - 1].state.withLock({ $0.options.forwardTo }),
-              let e = try? entity(next), !chain.contains(where: { $0 === e }) {
-            chain.append(e)
-        }
-        return chain
     }
 
     /// Whether `e` holds a record with fan-out marker `marker`, among those stored at or after

@@ -42,46 +42,15 @@ extension QueueStore {
             return WrittenSend(receipt: try publish(queue, message), written: nil)
         }
         try QueueMessageCodec.validate(message)
-        var entity = try self.entity(queue)
+        let entity = try self.entity(queue)
         guard !entity.isDeadLetter else { throw .invalidArgument("messages cannot be sent to a dead-letter queue (\(queue))") }
         var stored = QueueMessageCodec.Stored(message)
         stored.system[QueueMessageCodec.fanOut] = fanOutMarker
         if stored.messageId.isEmpty { stored.messageId = RandomUUID.lowercasedString() }
+        let forwarding = forwarding(from: entity)
+        if case .broken(let error) = forwarding.end { throw error }
         let now = clock.nowMillis()
-        var hops = 0
-        while let next = entity.state.withLock({ $0.options.forwardTo }) {
-            if hops >= QueueReasons.maxTransferHops {
-                return try brokerDeadLetter(stored, in: entity, reason: QueueReasons.maxTransferHopCountExceeded,
-                                            description: QueueReasons.maxTransferHopCountExceededDescription, now: now)
-            }
-            entity = try self.entity(next)
-            hops += 1
-            stored.system[QueueMessageCodec.hopCount] = String(hops)
-        }
-        if entity.state.withLock({ $0.options.requiresSession }), stored.sessionIdValue == nil {
-            return try brokerDeadLetter(stored, in: entity, reason: QueueReasons.sessionIdIsNull,
-                                        description: QueueReasons.sessionIdIsNullDescription, now: now)
-        }
-        let written = try entity.write([stored], now: now, detectingDuplicates: true)
-        if written.isDuplicate {
-            return WrittenSend(receipt: SendReceipt(entity: entity.path, sequenceNumber: nil, disposition: .duplicate), written: written)
-        }
-        let scheduled = (message.scheduledEnqueueTime ?? now) > now
-        return WrittenSend(receipt: SendReceipt(entity: entity.path, sequenceNumber: written.sequenceNumbers[0],
-                                                disposition: scheduled ? .scheduled : .enqueued), written: written)
-    }
-
-    /// A message the broker refuses goes straight to the entity's dead-letter queue (one write).
-    private func brokerDeadLetter(_ message: QueueMessageCodec.Stored, in e: QueueEntity, reason: String, description: String,
-                                  now: Int64) throws(WharfError) -> WrittenSend {
-        var stored = message
-        stored.system[QueueMessageCodec.scheduled] = nil
-        Self.markDeadLettered(&stored, reason: reason, description: description, source: e.path, deliveryCount: 0)
-        let dlq = try entity(QueueNames.deadLetter(of: e.path))
-        let written = try dlq.write([stored], now: now)
-        logger.debug("dead-lettered on send", metadata: ["entity": "\(e.path)", "reason": "\(reason)"])
-        return WrittenSend(receipt: SendReceipt(entity: dlq.path, sequenceNumber: written.sequenceNumbers[0], disposition: .deadLettered),
-                           written: written)
+        return try store(stored, along: forwarding, now: now, duplicatesAsOf: now)
     }
 
     /// Schedules a message for `enqueueTime` (Service Bus ScheduleMessageAsync); returns the
