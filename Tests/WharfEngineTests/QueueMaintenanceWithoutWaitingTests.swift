@@ -78,4 +78,29 @@ import WharfTestSupport
         })
         #expect(delivered.first { $0.bodyText == "m0" }?.deliveryCount == 2)
     }
+
+    /// A session receiver's attach (`acceptSession`, on a listener's event loop) does not run the
+    /// due maintenance in place either, and "the next available session" counts a message whose
+    /// session lock expired (its release waits for the held fdatasync) as available.
+    @Test func acceptingTheNextSessionNeitherWaitsForTheMaintenanceNorMissesAnExpiredSessionsMessages() async throws {
+        defer { close() }
+        try store.createQueue("sq", QueueOptions(requiresSession: true))
+        try store.send("sq", OutgoingMessage("m0", sessionId: "A"))
+        let first = try store.acceptSession("sq")
+        #expect(try store.receive(first, max: 1).map(\.bodyText) == ["m0"])
+        clock.advance(byMillis: QueueOptions.defaultLockDuration + 1)
+        faults.holdSyncsForAWhile(pathSuffix: InFlight.journalLog(of: "sq"))
+        let accepted = Task { [store] in try await offThePool { try store.acceptSession("sq") } }
+        #expect(await finishes(accepted, within: HeldSyncs.boundWhileHeld), "the attach waited for the maintenance's fdatasync")
+        let next = try await accepted.value
+        #expect(next.sessionId == "A" && next.lockToken != first.lockToken)
+        faults.releaseSyncs()
+        // Released by the store's pass, the message is received again under the new session lock.
+        var delivered: [QueueMessage] = []
+        #expect(await eventually {
+            delivered += (try? store.beginReceive("sq", session: next, max: 1).messages) ?? []
+            return !delivered.isEmpty
+        })
+        #expect(delivered.map(\.bodyText) == ["m0"])
+    }
 }

@@ -5,7 +5,8 @@ import WharfCore
 /// lock duration and gets its messages in sequence order. Session locks, like message locks, live
 /// in memory only; session state is journaled and lasts until set to nil.
 extension QueueEntity {
-    /// Locks `sessionId`, or the session with the oldest available message when nil.
+    /// Locks `sessionId`, or the session with the oldest available message when nil (a message
+    /// locked under a lock that has expired is available).
     /// A session held by another receiver (lock not expired) → `.sessionCannotBeLocked`.
     func acceptSession(_ sessionId: String?, now: Int64) throws(WharfError) -> SessionLock {
         try state.withLock { (s: inout State) throws(WharfError) -> SessionLock in
@@ -17,9 +18,11 @@ extension QueueEntity {
                 chosen = sessionId
             } else {
                 var pick: String?
+                // A message whose lock (or session lock) expired counts as available before the
+                // maintenance releases it: that runs off the caller's thread, later.
                 for seq in s.liveOrder() {
-                    guard let e = s.entries[seq], e.visible, e.lockToken == nil, !e.deferred, e.scheduledTime == nil,
-                          let id = e.sessionId, !held(id) else { continue }
+                    guard let e = s.entries[seq], e.visible, let id = e.sessionId, !held(id),
+                          e.state(now: now, session: { s.sessionValid($0, now: now) }) == .active else { continue }
                     if let x = e.expiresAt, x <= now { continue }
                     pick = id
                     break

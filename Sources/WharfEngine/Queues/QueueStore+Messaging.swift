@@ -213,10 +213,12 @@ extension QueueStore {
     // MARK: - Sessions
 
     /// Accepts `sessionId`, or the next available session when nil (`.sessionCannotBeLocked` if
-    /// it is held by another receiver or none is available).
+    /// it is held by another receiver or none is available). It does not wait for the disk (a
+    /// listener's event loop calls it): due maintenance runs off the caller's thread
+    /// (`maintainSoon`), and the pick already counts what it would release.
     public func acceptSession(_ queue: String, sessionId: String? = nil) throws(WharfError) -> SessionLock {
         let e = try entity(queue)
-        _ = try maintain(e)
+        maintainSoon(e)
         return try e.acceptSession(sessionId, now: clock.nowMillis())
     }
 
