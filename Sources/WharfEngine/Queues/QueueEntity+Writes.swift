@@ -61,30 +61,61 @@ extension QueueEntity {
         }
     }
 
+    /// A message ready for an entity's log: its record encoded as a batch of one (the log sets the
+    /// offset in its copy of the bytes), enqueued at `enqueuedAt`. A topic's fan-out encodes a
+    /// copy once and writes the same bytes to each subscription it goes to.
+    struct Encoded: Sendable {
+        let stored: QueueMessageCodec.Stored
+        let enqueuedAt: Int64
+        let batch: [UInt8]
+        /// The size the index counts (key, body and headers).
+        let sizeBytes: Int64
+
+        init(_ stored: QueueMessageCodec.Stored, enqueuedAt: Int64) {
+            let record = stored.record(enqueuedAt: enqueuedAt)
+            self.stored = stored
+            self.enqueuedAt = enqueuedAt
+            batch = RecordBatchBuilder.encode([record], defaultTimestamp: enqueuedAt)
+            sizeBytes = QueueEntity.size(of: StoredRecord(offset: 0, timestamp: enqueuedAt, key: record.key, value: record.value,
+                                                          headers: record.headers))
+        }
+    }
+
     /// Writes `stored` (at least one) in order with one log write; under `always` they are in
     /// flight until `Written` says they are durable, under the other policies in the index at
-    /// once. With `duplicatesAsOf` (one message, an entity with duplicate detection), a message
-    /// whose id was sent within the window before that time is dropped instead (a send passes its
-    /// own time; a fan-out completed after a crash, the time of the send it completes).
+    /// once. All land or none does. With `duplicatesAsOf` (one message, an entity with duplicate
+    /// detection), a message whose id was sent within the window before that time is dropped
+    /// instead (a send passes its own time; a fan-out completed after a crash, the time of the
+    /// send it completes).
     func write(_ stored: [QueueMessageCodec.Stored], now: Int64, duplicatesAsOf: Int64? = nil) throws(WharfError) -> Written {
+        try write(stored.map { Encoded($0, enqueuedAt: now) }, now: now, duplicatesAsOf: duplicatesAsOf)
+    }
+
+    /// `write(_:now:duplicatesAsOf:)` of messages already encoded.
+    func write(_ encoded: [Encoded], now: Int64, duplicatesAsOf: Int64? = nil) throws(WharfError) -> Written {
         try state.withLock { (s: inout State) throws(WharfError) -> Written in
-            if let asOf = duplicatesAsOf, let id = stored.first?.messageId, s.options.requiresDuplicateDetection,
+            if let asOf = duplicatesAsOf, let id = encoded.first?.stored.messageId, s.options.requiresDuplicateDetection,
                let seen = s.seenIds[id], asOf &- seen < s.options.duplicateDetectionWindowMillis {
                 let original = s.inFlight.last { $0.messageId == id }
                 return Written(entity: self, sequenceNumbers: [], isDuplicate: true, durableEnd: original?.seq)
             }
-            let records = stored.map { $0.record(enqueuedAt: now) }
-            var bytes: [UInt8] = []
-            for r in records { bytes += RecordBatchBuilder.encode([r], defaultTimestamp: now) }
+            var bytes: [UInt8]
+            if encoded.count == 1 {
+                bytes = encoded[0].batch
+            } else {
+                bytes = []
+                bytes.reserveCapacity(encoded.reduce(0) { $0 + $1.batch.count })
+                for e in encoded { bytes += e.batch }
+            }
             let pending = try messages.write(&bytes)
             // Later writes queue behind earlier ones still in flight, whatever their policy said.
             let inFlight = !pending.isDurable || !s.inFlight.isEmpty
             var seqs: [Int64] = []
-            seqs.reserveCapacity(stored.count)
-            for (i, (message, record)) in zip(stored, records).enumerated() {
-                let size = Self.size(of: StoredRecord(offset: 0, timestamp: now, key: record.key, value: record.value, headers: record.headers))
+            seqs.reserveCapacity(encoded.count)
+            for (i, item) in encoded.enumerated() {
+                let message = item.stored
                 var e = Entry(seq: pending.result.baseOffset + Int64(i) + 1, messageId: message.messageId,
-                              sessionId: message.sessionIdValue, enqueuedTime: now, sizeBytes: size)
+                              sessionId: message.sessionIdValue, enqueuedTime: item.enqueuedAt, sizeBytes: item.sizeBytes)
                 Self.initialize(&e, message, options: s.options, isDeadLetter: isDeadLetter)
                 // Kept only where duplicate detection reads it (the tick empties it elsewhere).
                 if s.options.requiresDuplicateDetection, message.movedFromValue == nil { s.seenIds[message.messageId] = now }

@@ -33,19 +33,29 @@ extension QueueStore {
     }
 
     /// `batch`'s intent is durable (or failed): the copies of every batch at the head of the
-    /// pipeline whose intent is settled are written, in order.
+    /// pipeline whose intent is settled are written, in order. They are written outside the
+    /// pipeline's lock (a send writing its intent takes it) by one thread at a time: the one that
+    /// finds no other writing takes the queued batches one by one until none is left, and a
+    /// thread that settles an intent meanwhile only queues its batches for it.
     private func intentSettled(_ batch: TopicFanOutBatch, _ error: WharfError?, intents: TopicFanOut) {
-        let written = intents.pipeline.withLock { p -> [(TopicFanOutBatch, Result<[QueueEntity.Written], WharfError>)] in
+        let writes = intents.pipeline.withLock { p -> Bool in
             p.intentsSettled[ObjectIdentifier(batch)] = .some(error)
-            var written: [(TopicFanOutBatch, Result<[QueueEntity.Written], WharfError>)] = []
             while let head = p.waiting.first, let settled = p.intentsSettled.removeValue(forKey: ObjectIdentifier(head)) {
                 p.waiting.removeFirst()
-                written.append((head, settled.map { .failure($0) } ?? writeCopies(of: head)))
+                p.toWrite.append((head, settled))
             }
-            return written
+            guard !p.writingCopies, !p.toWrite.isEmpty else { return false }
+            p.writingCopies = true
+            return true
         }
-        // Outside the lock: a wait already covered calls back at once, which takes it again.
-        for (b, outcome) in written { copiesWritten(b, outcome, intents: intents) }
+        guard writes else { return }
+        while let next = intents.pipeline.withLock({ p -> (batch: TopicFanOutBatch, error: WharfError?)? in
+            guard !p.toWrite.isEmpty else { p.writingCopies = false; return nil }
+            return p.toWrite.removeFirst()
+        }) {
+            // A wait already covered calls back at once, and `finish` takes the lock again.
+            copiesWritten(next.batch, next.error.map { .failure($0) } ?? writeCopies(of: next.batch), intents: intents)
+        }
     }
 
     /// Writes `batch`'s copies (a subscription deleted since is skipped) and records its receipts:
@@ -57,15 +67,18 @@ extension QueueStore {
         var written: [QueueEntity.Written] = []
         var paths: [String] = []
         var indices: [String: [Int]] = [:]
-        // Copies that share an intent record are equal and carry the same marker: stored once.
-        var storedOfRecord = [QueueMessageCodec.Stored?](repeating: nil, count: batch.intent?.records ?? 0)
-        func stored(_ i: Int) -> QueueMessageCodec.Stored {
+        // Copies that share an intent record are equal and carry the same marker: built and
+        // encoded once, and the same bytes written to each subscription (all enqueued at `now`).
+        let now = clock.nowMillis()
+        var encodedOfRecord = [QueueEntity.Encoded?](repeating: nil, count: batch.intent?.records ?? 0)
+        func encoded(_ i: Int) -> QueueEntity.Encoded {
             let record = batch.intent?.recordOfCopy[i]
-            if let record, let s = storedOfRecord[record] { return s }
+            if let record, let e = encodedOfRecord[record] { return e }
             var s = QueueMessageCodec.Stored(batch.copies[i].copy)
             s.system[QueueMessageCodec.fanOut] = batch.marker(ofCopy: i)
-            if let record { storedOfRecord[record] = s }
-            return s
+            let e = QueueEntity.Encoded(s, enqueuedAt: now)
+            if let record { encodedOfRecord[record] = e }
+            return e
         }
         for (i, c) in batch.copies.enumerated() {
             if indices[c.path] == nil { paths.append(c.path) }
@@ -75,8 +88,7 @@ extension QueueStore {
             for path in paths {
                 let mine = indices[path]!
                 if mine.count > 1, let e = plainEntity(path) {
-                    let now = clock.nowMillis()
-                    let w = try e.write(mine.map(stored), now: now)
+                    let w = try e.write(mine.map(encoded), now: now)
                     for (i, seq) in zip(mine, w.sequenceNumbers) {
                         let scheduled = (batch.copies[i].copy.scheduledEnqueueTime ?? now) > now
                         copyReceipts[i] = SendReceipt(entity: e.path, sequenceNumber: seq, disposition: scheduled ? .scheduled : .enqueued)

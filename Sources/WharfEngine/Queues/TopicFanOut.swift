@@ -34,6 +34,12 @@ final class TopicFanOut: Sendable {
         var waiting: [TopicFanOutBatch] = []
         /// Of those, the ones whose intent is durable (or failed: the error).
         var intentsSettled: [ObjectIdentifier: WharfError?] = [:]
+        /// Batches taken off `waiting` in order, their intent settled, whose copies are to be
+        /// written (or failed with the error) by the thread that is writing (`writingCopies`).
+        var toWrite: [(batch: TopicFanOutBatch, error: WharfError?)] = []
+        /// A thread is writing copies, outside this lock: the copies of one batch go to every
+        /// subscription, and a send that writes its intent meanwhile must not wait for them.
+        var writingCopies = false
         /// Batches begun whose copies are not yet durable: while any is, the intents are not trimmed.
         var unfinished = 0
     }
