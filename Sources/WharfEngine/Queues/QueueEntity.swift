@@ -60,7 +60,7 @@ final class QueueEntity: Sendable {
 
     struct State: Sendable {
         var options: QueueOptions
-        var entries: [Int64: Entry] = [:]
+        var entries = SequenceTable<Entry>()
         /// Sequence numbers in order; settled ones leave lazily (`compactOrder`), and the settled
         /// head is skipped from `liveFrom` on rather than walked by every receive.
         var order: [Int64] = []
