@@ -43,6 +43,12 @@ import WharfTestSupport
         #expect(table.isEmpty && Array(table.keys).isEmpty)
         table[7] = "fresh"
         #expect(table.count == 1 && Array(table.keys) == [7])
+        // The extremes of the key range, the window starting at the lowest.
+        var extremes = SequenceTable<String>()
+        extremes[Int64.min] = "min"
+        extremes[Int64.max] = "max"
+        extremes[Int64.min + 1] = "next"
+        #expect(extremes.count == 3 && extremes[Int64.min] == "min" && extremes[Int64.max] == "max" && extremes[Int64.min + 1] == "next")
     }
 
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8]) func randomOperationsMatchADictionary(seed: UInt64) {

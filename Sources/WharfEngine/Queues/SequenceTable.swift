@@ -6,8 +6,9 @@
 /// its value's place, so a lookup is an index.
 ///
 /// A log may hold gaps (compaction leaves them) and its offsets are read from disk, so a key far
-/// past the window, or before it, goes to a dictionary instead (`outside`): no key makes the
-/// window allocate more than twice what it holds plus 4,096 slots.
+/// past the window, or before it, goes to a dictionary instead (`outside`): the window fills a
+/// gap only up to its own length plus 4,096 slots, and one grown sparse is halved
+/// (`compactIfSparse`). Places are 32-bit: more than 2^31 values would not fit in memory anyway.
 struct SequenceTable<Value: Sendable>: Sendable, Sequence {
     /// The values; a removed one leaves nil, and its place is reused (`free`).
     private var storage: [Value?] = []
@@ -54,8 +55,9 @@ struct SequenceTable<Value: Sendable>: Sendable, Sequence {
         }
         // Past the window's end by a gap the window can afford: the window grows to it.
         let end = base &+ Int64(slots.count)
-        if key >= end, key - end <= Int64(slots.count - start + Self.slack), outside[key] == nil {
-            slots.append(contentsOf: repeatElement(-1, count: Int(key - end)))
+        let (gap, overflow) = key.subtractingReportingOverflow(end)
+        if key >= end, !overflow, gap <= Int64(slots.count - start + Self.slack), outside[key] == nil {
+            slots.append(contentsOf: repeatElement(-1, count: Int(gap)))
             slots.append(place(value))
             count += 1
             return
