@@ -328,20 +328,6 @@ final class QueueEntity: Sendable {
         return m
     }
 
-    /// Appends one stored message, durable per the fsync policy on return; returns its
-    /// sequence number.
-    func append(_ stored: QueueMessageCodec.Stored, now: Int64) throws(WharfError) -> Int64 {
-        try append([stored], now: now)[0]
-    }
-
-    /// Appends `stored` (at least one) in order with one log write (one fsync under `always`),
-    /// durable and receivable on return; returns their sequence numbers. All land or none does.
-    func append(_ stored: [QueueMessageCodec.Stored], now: Int64) throws(WharfError) -> [Int64] {
-        let written = try write(stored, now: now)
-        try written.durableBlocking()
-        return written.sequenceNumbers
-    }
-
     /// Reclaims the settled head of the message log: advances its start (`deleteRecords`, whole
     /// segments deleted) to the first message still in the index, but never past a record that
     /// duplicate detection still needs (enqueued within the window). Returns the new log start.
